@@ -1,0 +1,89 @@
+using System.CommandLine;
+using OPSource.Cli.Commands;
+
+namespace OPSource.Cli;
+
+/// <summary>Builds and runs the <c>opsource</c> command tree.</summary>
+internal static class CliApp
+{
+    /// <summary>Exit code for success.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code for a user error (bad input); a one-line message goes to stderr.</summary>
+    public const int ExitUserError = 1;
+
+    /// <summary>Exit code for an internal error (a bug or an environment failure).</summary>
+    public const int ExitInternalError = 2;
+
+    public static RootCommand Build(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("OPSource: a self-hosted Bitcoin platform (wallet, DLCs, DAO, Web5)");
+        globals.AddTo(root);
+        // Each module contributes one command group; keep this list sorted.
+        foreach (var command in CommandGroups.All(globals, output, error))
+        {
+            root.Add(command);
+        }
+
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var globals = new GlobalOptions();
+        var root = Build(globals, output, error);
+        var parse = root.Parse(args);
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
+        {
+            // Exit code 1 with one line per parse error (System.CommandLine's default is help + 1).
+            foreach (var parseError in parse.Errors)
+            {
+                await error.WriteLineAsync($"error: {parseError.Message}").ConfigureAwait(false);
+            }
+
+            return ExitUserError;
+        }
+
+        return await parse.InvokeAsync(config).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a handler body, mapping exceptions to the documented exit codes.</summary>
+    public static async Task<int> Guard(CliContext context, Func<CliContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            return await body(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliUserException ex)
+        {
+            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
+        catch (FormatException ex)
+        {
+            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await context.Error.WriteLineAsync("error: cancelled").ConfigureAwait(false);
+            return ExitUserError;
+        }
+#pragma warning disable CA1031 // The CLI's last line of defence: every other failure is an internal error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await context.Error.WriteLineAsync($"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitInternalError;
+        }
+    }
+
+    /// <summary>Synchronous convenience over <see cref="Guard(CliContext, Func{CliContext, CancellationToken, Task{int}}, CancellationToken)"/>.</summary>
+    public static Task<int> Guard(CliContext context, Func<CliContext, int> body, CancellationToken cancellationToken) =>
+        Guard(context, (c, _) => Task.FromResult(body(c)), cancellationToken);
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OPSource.Cli;
+
+/// <summary>What a command handler needs from the command line: global options and output streams.</summary>
+internal sealed record CliContext(string DataDir, string Network, bool Json, TextWriter Out, TextWriter Error)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Writes a result: JSON when <c>--json</c> was given, otherwise the human form.</summary>
+    public void WriteResult(JsonNode json, Action<TextWriter> human)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(human);
+        if (Json)
+        {
+            Out.WriteLine(json.ToJsonString(Indented));
+        }
+        else
+        {
+            human(Out);
+        }
+    }
+}
+
+/// <summary>
+/// A problem with what the user asked for (bad input, missing file, invalid state).
+/// The CLI prints its message as one line on stderr and exits with code 1.
+/// </summary>
+internal sealed class CliUserException : Exception
+{
+    public CliUserException(string message) : base(message) { }
+
+    public CliUserException(string message, Exception inner) : base(message, inner) { }
+
+    public CliUserException() { }
+}

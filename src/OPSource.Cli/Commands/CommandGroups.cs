@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace OPSource.Cli.Commands;
+
+/// <summary>The top-level command groups. Each module adds one line here and one file in this folder.</summary>
+internal static class CommandGroups
+{
+    public static IEnumerable<Command> All(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        yield return InfoCommand.Create(globals, output, error);
+    }
+}
