@@ -14,7 +14,8 @@ cleanup() { [ -n "$PG_DIR" ] && scripts/peers/postgres.sh stop "$PG_DIR" || true
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 if [ -z "${OPSOURCE_TEST_POSTGRES:-}" ]; then
-  read -r PG_DIR PG_PORT < <(OPSOURCE_PG_OWNER=$$ scripts/peers/postgres.sh start)
+  pg=$(OPSOURCE_PG_OWNER=$$ scripts/peers/postgres.sh start)
+  read -r PG_DIR PG_PORT <<<"$pg"
   export OPSOURCE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=true"
 fi
 
