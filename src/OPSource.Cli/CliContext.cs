@@ -8,6 +8,9 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>Configuration keys the user set on the command line (<c>DataDir</c>, <c>Network</c>), for commands that load configuration.</summary>
+    public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>Writes a result: JSON when <c>--json</c> was given, otherwise the human form.</summary>
     public void WriteResult(JsonNode json, Action<TextWriter> human)
     {
