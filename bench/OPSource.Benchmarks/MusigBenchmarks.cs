@@ -16,7 +16,7 @@ public class MusigBenchmarks
     private PublicNonce[] _pubnonces = [];
     private Session _session = null!;
     private PartialSignature[] _psigs = [];
-    private SchnorrSignature _bip340 = null!;
+    private byte[] _bip340 = [];
 
     [GlobalSetup]
     public void Setup()
@@ -28,7 +28,7 @@ public class MusigBenchmarks
         _pubnonces = [.. nonces.Select(n => n.PublicNonce)];
         _session = new Session(_ctx, AggregateNonce.Aggregate(_pubnonces), _msg);
         _psigs = [.. nonces.Select((n, i) => _session.Sign(n.SecretNonce, _keys[i]))];
-        _bip340 = Schnorr.Sign(_keys[0], _msg);
+        _bip340 = Schnorr.Sign(_keys[0], _msg, new byte[32]);
     }
 
     [Benchmark(Baseline = true)]
@@ -54,7 +54,7 @@ public class MusigBenchmarks
     public bool PartialSigVerify() => _session.Verify(_psigs[1], _pubnonces[1], _pubkeys[1]);
 
     [Benchmark]
-    public SchnorrSignature PartialSigAgg() => _session.Aggregate(_psigs);
+    public byte[] PartialSigAgg() => _session.Aggregate(_psigs);
 }
 
 /// <summary>ECDSA adaptor signature operations, with plain ECDSA sign/verify as the in-run reference.</summary>

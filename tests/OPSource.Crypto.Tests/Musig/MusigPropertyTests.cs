@@ -127,5 +127,5 @@ public class MusigPropertyTests
         Assert.Equal("musig: invalid public nonce from signer 1", ex.Message);
     }
 
-    private static bool VerifyBip340(SchnorrSignature signature, byte[] msg, XOnlyPublicKey key) => Schnorr.Verify(signature, msg, key);
+    private static bool VerifyBip340(byte[] signature, byte[] msg, XOnlyPublicKey key) => Schnorr.Verify(signature, msg, key);
 }

@@ -37,7 +37,6 @@ public static class EcdsaAdaptor
     public static AdaptorSignature Encrypt(SecretKey signingKey, PublicKey encryptionKey, ReadOnlySpan<byte> messageHash32, ReadOnlySpan<byte> auxRand32)
     {
         ArgumentNullException.ThrowIfNull(signingKey);
-        ArgumentNullException.ThrowIfNull(encryptionKey);
         if (messageHash32.Length != 32)
         {
             throw new ArgumentException("adaptor signature: the message hash is 32 bytes", nameof(messageHash32));
@@ -53,10 +52,7 @@ public static class EcdsaAdaptor
         try
         {
             signingKey.WriteTo(sk32);
-            if (!Scalar.TryCreate(sk32, out var x) || x.IsZero)
-            {
-                throw new CryptographicException("adaptor signature: invalid signing key");
-            }
+            var x = signingKey.Scalar;
 
             var y = encryptionKey.Point;
             y.WriteCompressed(y33);
@@ -104,8 +100,6 @@ public static class EcdsaAdaptor
     public static bool Verify(AdaptorSignature adaptor, PublicKey signingKey, ReadOnlySpan<byte> messageHash32, PublicKey encryptionKey)
     {
         ArgumentNullException.ThrowIfNull(adaptor);
-        ArgumentNullException.ThrowIfNull(signingKey);
-        ArgumentNullException.ThrowIfNull(encryptionKey);
         if (messageHash32.Length != 32)
         {
             return false;
@@ -132,27 +126,12 @@ public static class EcdsaAdaptor
     {
         ArgumentNullException.ThrowIfNull(adaptor);
         ArgumentNullException.ThrowIfNull(decryptionKey);
-        Span<byte> y32 = stackalloc byte[32];
-        try
-        {
-            decryptionKey.WriteTo(y32);
-            if (!Scalar.TryCreate(y32, out var y) || y.IsZero)
-            {
-                throw new CryptographicException("adaptor signature: invalid decryption key");
-            }
+        // secp256k1-zkp ecdsa_adaptor_decrypt: s = s' * y^-1 (constant-time inverse: y is secret).
+        var s = adaptor.SPrime * decryptionKey.Scalar.Inverse();
 
-            // secp256k1-zkp ecdsa_adaptor_decrypt: s = s' * y^-1.
-            var s = adaptor.SPrime * y.Inverse();
-            y = Scalar.Zero;
-
-            // secp256k1-zkp ecdsa_adaptor_decrypt: negate s if high so the signature is low-s.
-            s = Scalar.Select(s, -s, s.IsHigh);
-            return ToSignature(adaptor.SigR, s);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(y32);
-        }
+        // secp256k1-zkp ecdsa_adaptor_decrypt: negate s if high so the signature is low-s.
+        s = Scalar.Select(s, -s, s.IsHigh);
+        return new EcdsaSignature(adaptor.SigR, s);
     }
 
     /// <summary>
@@ -163,12 +142,10 @@ public static class EcdsaAdaptor
     public static bool TryRecover(AdaptorSignature adaptor, EcdsaSignature signature, PublicKey encryptionKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SecretKey? decryptionKey)
     {
         ArgumentNullException.ThrowIfNull(adaptor);
-        ArgumentNullException.ThrowIfNull(encryptionKey);
         decryptionKey = null;
-
-        Span<byte> compact = stackalloc byte[64];
-        signature.WriteCompact(compact);
-        if (!Scalar.TryCreate(compact[..32], out var r) || !Scalar.TryCreate(compact[32..], out var s) || s.IsZero)
+        var r = signature.R;
+        var s = signature.S;
+        if (s.IsZero)
         {
             return false;
         }
@@ -199,16 +176,8 @@ public static class EcdsaAdaptor
             y = -y;
         }
 
-        Span<byte> y32 = stackalloc byte[32];
-        y.WriteTo(y32);
-        try
-        {
-            return SecretKey.TryCreate(y32, out decryptionKey);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(y32);
-        }
+        decryptionKey = SecretKey.FromScalar(y);
+        return true;
     }
 
     /// <summary>
@@ -242,18 +211,5 @@ public static class EcdsaAdaptor
         {
             CryptographicOperations.ZeroMemory(input);
         }
-    }
-
-    private static EcdsaSignature ToSignature(in Scalar r, in Scalar s)
-    {
-        Span<byte> compact = stackalloc byte[64];
-        r.WriteTo(compact[..32]);
-        s.WriteTo(compact[32..]);
-        if (!EcdsaSignature.TryParseCompact(compact, out var signature))
-        {
-            throw new CryptographicException("adaptor signature: decrypted signature is not encodable");
-        }
-
-        return signature;
     }
 }

@@ -2,7 +2,7 @@ namespace OPSource.Crypto.Secp256k1.Musig;
 
 /// <summary>
 /// BIP327 aggregate nonce: cbytes_ext(R1) || cbytes_ext(R2), 66 bytes, where either half may be
-/// the point at infinity (encoded as 33 zero bytes). Produced by <see cref="Aggregate"/> or
+/// the point at infinity (encoded as 33 zero bytes). Produced by <see cref="Aggregate(IReadOnlyList{PublicNonce})"/> or
 /// received from an (untrusted) coordinator via <see cref="Parse(ReadOnlySpan{byte})"/>.
 /// </summary>
 public sealed class AggregateNonce : IEquatable<AggregateNonce>
@@ -43,8 +43,8 @@ public sealed class AggregateNonce : IEquatable<AggregateNonce>
         {
             var nonce = publicNonces[i] ?? throw new ArgumentException($"musig: public nonce {i} is null", nameof(publicNonces));
             // BIP327 NonceAgg: R_j = R_1,j + ... + R_u,j.
-            r1 = r1.Add(nonce.R1);
-            r2 = r2.Add(nonce.R2);
+            r1 = r1.AddVariable(nonce.R1);
+            r2 = r2.AddVariable(nonce.R2);
         }
 
         return FromPoints(r1.ToAffine(), r2.ToAffine());

@@ -25,7 +25,7 @@ internal static class CurveOps
             return q;
         }
 
-        return q.IsInfinity ? p : p.ToJacobian().Add(q).ToAffine();
+        return q.IsInfinity ? p : p.ToJacobian().AddVariable(q).ToAffine();
     }
 
     /// <summary>Full point equality (both coordinates), infinity equal only to infinity.</summary>

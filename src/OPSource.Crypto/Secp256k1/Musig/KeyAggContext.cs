@@ -36,9 +36,7 @@ public sealed class KeyAggContext
     {
         get
         {
-            Span<byte> x = stackalloc byte[32];
-            CurveOps.WriteXBytes(Q, x);
-            return XOnlyPublicKey.Parse(x);
+            return new PublicKey(Q).ToXOnly(out _);
         }
     }
 
@@ -47,9 +45,7 @@ public sealed class KeyAggContext
     {
         get
         {
-            Span<byte> c = stackalloc byte[33];
-            Q.WriteCompressed(c);
-            return PublicKey.Parse(c);
+            return new PublicKey(Q);
         }
     }
 
@@ -78,7 +74,7 @@ public sealed class KeyAggContext
         var encoded = new byte[u * 33];
         for (var i = 0; i < u; i++)
         {
-            keys[i] = publicKeys[i] ?? throw new ArgumentException($"musig: public key {i} is null", nameof(publicKeys));
+            keys[i] = publicKeys[i];
             keys[i].WriteCompressed(encoded.AsSpan(i * 33, 33));
         }
 
@@ -119,7 +115,7 @@ public sealed class KeyAggContext
             }
 
             // BIP327 KeyAgg: Q = a_1*P_1 + ... + a_u*P_u (all public, variable time is fine).
-            q = q.Add(EcMult.MultiplyAddVariable(keys[i].Point, coefficients[i], Scalar.Zero).ToAffine());
+            q = q.AddVariable(EcMult.MultiplyAddVariable(keys[i].Point, coefficients[i], Scalar.Zero).ToAffine());
         }
 
         var qAffine = q.ToAffine();
@@ -191,7 +187,6 @@ public sealed class KeyAggContext
 
     private int IndexOf(PublicKey publicKey)
     {
-        ArgumentNullException.ThrowIfNull(publicKey);
         Span<byte> c = stackalloc byte[33];
         publicKey.WriteCompressed(c);
         for (var i = 0; i < _keys.Length; i++)

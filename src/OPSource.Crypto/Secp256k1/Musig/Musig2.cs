@@ -17,7 +17,6 @@ public static class Musig2
         ArgumentNullException.ThrowIfNull(publicKeys);
         var items = publicKeys.Select(k =>
         {
-            ArgumentNullException.ThrowIfNull(k);
             var bytes = new byte[33];
             k.WriteCompressed(bytes);
             return (Key: k, Bytes: bytes);
@@ -64,14 +63,14 @@ public static class Musig2
     /// <param name="publicKey">The signer's individual public key (required: bound into secnonce).</param>
     /// <param name="secretKey">Optional signing key, mixed into the nonce.</param>
     /// <param name="aggregatePublicKey">Optional x-only aggregate key of the session.</param>
-    /// <param name="message">Optional message (null means "absent", which differs from empty).</param>
+    /// <param name="message">Optional message of any length (null means absent, which BIP327 hashes differently from empty).</param>
     /// <param name="extraInput">Optional extra input such as a session id or counter.</param>
     public static (SecretNonce SecretNonce, PublicNonce PublicNonce) GenerateNonce(
         PublicKey publicKey,
         SecretKey? secretKey = null,
         XOnlyPublicKey? aggregatePublicKey = null,
-        ReadOnlyMemory<byte>? message = null,
-        ReadOnlyMemory<byte>? extraInput = null)
+        byte[]? message = null,
+        byte[]? extraInput = null)
     {
         // BIP327 NonceGen: rand' <- 32 fresh random bytes.
         Span<byte> rand = stackalloc byte[32];
@@ -92,10 +91,9 @@ public static class Musig2
         PublicKey publicKey,
         SecretKey? secretKey,
         XOnlyPublicKey? aggregatePublicKey,
-        ReadOnlyMemory<byte>? message,
-        ReadOnlyMemory<byte>? extraInput)
+        byte[]? message,
+        byte[]? extraInput)
     {
-        ArgumentNullException.ThrowIfNull(publicKey);
         if (randPrime32.Length != 32)
         {
             throw new ArgumentException("musig: rand' is 32 bytes", nameof(randPrime32));
@@ -112,15 +110,14 @@ public static class Musig2
             aggpkLength = 32;
         }
 
-        var msg = message?.Span ?? default;
-        var extra = extraInput?.Span ?? default;
+        ReadOnlySpan<byte> msg = message;
+        ReadOnlySpan<byte> extra = extraInput;
         // rand || len(pk) || pk || len(aggpk) || aggpk || msg_prefixed || len(extra_in) (4) || extra_in || i
-        var msgPrefixedLength = message.HasValue ? 1 + 8 + msg.Length : 1;
+        var msgPrefixedLength = message is not null ? 1 + 8 + msg.Length : 1;
         var total = 32 + 1 + 33 + 1 + aggpkLength + msgPrefixedLength + 4 + extra.Length + 1;
         var heap = total > 512 ? new byte[total] : null;
         Span<byte> buffer = heap is null ? stackalloc byte[512] : heap;
         buffer = buffer[..total];
-        Span<byte> k1Bytes = stackalloc byte[32];
         try
         {
             if (secretKey is not null)
@@ -152,7 +149,7 @@ public static class Musig2
             buffer[w++] = (byte)aggpkLength;
             aggpk[..aggpkLength].CopyTo(buffer[w..]);
             w += aggpkLength;
-            if (message.HasValue)
+            if (message is not null)
             {
                 // BIP327 NonceGen: m_prefixed = bytes(1, 1) || bytes(8, len(m)) || m.
                 buffer[w++] = 1;
@@ -193,7 +190,6 @@ public static class Musig2
         {
             CryptographicOperations.ZeroMemory(rand);
             CryptographicOperations.ZeroMemory(buffer);
-            CryptographicOperations.ZeroMemory(k1Bytes);
         }
     }
 

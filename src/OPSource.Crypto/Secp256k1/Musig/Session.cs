@@ -74,7 +74,6 @@ public sealed class Session
         ArgumentNullException.ThrowIfNull(secretKey);
 
         Span<byte> secret = stackalloc byte[64];
-        Span<byte> skBytes = stackalloc byte[32];
         try
         {
             // BIP327 Sign: overwrite the secnonce so a second call fails.
@@ -97,8 +96,8 @@ public sealed class Session
             var k2 = Scalar.Select(k2Prime, -k2Prime, negateNonce);
 
             // BIP327 Sign: d' = int(sk), fail if 0 or >= n; P = d'*G.
-            secretKey.WriteTo(skBytes);
-            if (!Scalar.TryCreate(skBytes, out var dPrime) || dPrime.IsZero)
+            var dPrime = secretKey.Scalar;
+            if (dPrime.IsZero)
             {
                 throw new MusigException("musig: secret key value is out of range");
             }
@@ -136,7 +135,6 @@ public sealed class Session
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
-            CryptographicOperations.ZeroMemory(skBytes);
         }
     }
 
@@ -148,7 +146,6 @@ public sealed class Session
     public bool Verify(PartialSignature partialSignature, PublicNonce publicNonce, PublicKey publicKey)
     {
         ArgumentNullException.ThrowIfNull(publicNonce);
-        ArgumentNullException.ThrowIfNull(publicKey);
         return VerifyInternal(partialSignature, publicNonce, publicKey.Point);
     }
 
@@ -157,7 +154,15 @@ public sealed class Session
     /// <see cref="KeyAggContext"/>'s x-only key. Does not verify the partial signatures; verify
     /// them first to identify a cheating signer.
     /// </summary>
-    public SchnorrSignature Aggregate(IReadOnlyList<PartialSignature> partialSignatures)
+    public byte[] Aggregate(IReadOnlyList<PartialSignature> partialSignatures)
+    {
+        var signature = new byte[Schnorr.SignatureSize];
+        Aggregate(partialSignatures, signature);
+        return signature;
+    }
+
+    /// <summary>BIP327 PartialSigAgg into a caller-provided 64-byte buffer (allocation-free).</summary>
+    public void Aggregate(IReadOnlyList<PartialSignature> partialSignatures, Span<byte> signature64)
     {
         ArgumentNullException.ThrowIfNull(partialSignatures);
 
@@ -172,10 +177,8 @@ public sealed class Session
         s += E * g * KeyAggContext.Tacc;
 
         // BIP327 PartialSigAgg: sig = xbytes(R) || bytes(s).
-        Span<byte> sig = stackalloc byte[64];
-        CurveOps.WriteXBytes(R, sig);
-        s.WriteTo(sig[32..]);
-        return SchnorrSignature.Parse(sig);
+        CurveOps.WriteXBytes(R, signature64);
+        s.WriteTo(signature64[32..]);
     }
 
     /// <summary>
@@ -183,7 +186,7 @@ public sealed class Session
     /// value is not below n.
     /// </summary>
     /// <exception cref="InvalidContributionException">Signer i's partial signature is invalid.</exception>
-    public SchnorrSignature Aggregate(IReadOnlyList<ReadOnlyMemory<byte>> encodedPartialSignatures)
+    public byte[] Aggregate(IReadOnlyList<ReadOnlyMemory<byte>> encodedPartialSignatures)
     {
         ArgumentNullException.ThrowIfNull(encodedPartialSignatures);
         var parsed = new PartialSignature[encodedPartialSignatures.Count];
