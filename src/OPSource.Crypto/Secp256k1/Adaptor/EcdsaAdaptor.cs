@@ -114,8 +114,8 @@ public static class EcdsaAdaptor
         // secp256k1-zkp ecdsa_adaptor_verify: R' == s'^-1 (m*G + x(R)*X).
         var m = Scalar.CreateReduced(messageHash32);
         var sInv = adaptor.SPrime.InverseVariable();
-        var derived = CurveOps.MulAddGPublic(signingKey.Point, sInv * adaptor.SigR, sInv * m);
-        return !derived.IsInfinity && CurveOps.PointEquals(derived, adaptor.RPrime);
+        var derived = EcMult.MultiplyAddVariable(signingKey.Point, sInv * adaptor.SigR, sInv * m);
+        return !derived.IsInfinity && derived.AddVariable(adaptor.RPrime.Negate()).IsInfinity;
     }
 
     /// <summary>

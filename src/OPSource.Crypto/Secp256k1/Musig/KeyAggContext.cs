@@ -115,7 +115,7 @@ public sealed class KeyAggContext
             }
 
             // BIP327 KeyAgg: Q = a_1*P_1 + ... + a_u*P_u (all public, variable time is fine).
-            q = q.AddVariable(EcMult.MultiplyAddVariable(keys[i].Point, coefficients[i], Scalar.Zero).ToAffine());
+            q = q.AddVariable(EcMult.MultiplyAddVariable(keys[i].Point, coefficients[i], Scalar.Zero));
         }
 
         var qAffine = q.ToAffine();

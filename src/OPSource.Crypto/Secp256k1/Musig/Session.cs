@@ -201,8 +201,8 @@ public sealed class Session
 
     internal bool VerifyInternal(PartialSignature partialSignature, PublicNonce publicNonce, in GroupElement publicKey)
     {
-        // BIP327 PartialSigVerifyInternal: Re*' = R*_1 + b*R*_2.
-        var reStar = CurveOps.AddPublic(publicNonce.R1, CurveOps.MulAddGPublic(publicNonce.R2, B, Scalar.Zero));
+        // BIP327 PartialSigVerifyInternal: Re*' = R*_1 + b*R*_2 (kept in Jacobian form: no inversion).
+        var reStar = EcMult.MultiplyAddVariable(publicNonce.R2, B, Scalar.Zero).AddVariable(publicNonce.R1);
 
         // BIP327 PartialSigVerifyInternal: Re* = Re*' if has_even_y(R), else -Re*'.
         if (!R.HasEvenY)
@@ -218,8 +218,8 @@ public sealed class Session
         publicKey.WriteCompressed(pk);
         var a = KeyAggContext.CoefficientOf(pk);
 
-        // BIP327 PartialSigVerifyInternal: fail if s*G != Re* + e*a*g'*P, checked as s*G - e*a*g'*P == Re*.
-        var lhs = CurveOps.MulAddGPublic(publicKey, -(E * a * gPrime), partialSignature.S);
-        return CurveOps.PointEquals(lhs, reStar);
+        // BIP327 PartialSigVerifyInternal: fail if s*G != Re* + e*a*g'*P, checked as s*G - e*a*g'*P - Re* == infinity.
+        var lhs = EcMult.MultiplyAddVariable(publicKey, -(E * a * gPrime), partialSignature.S);
+        return lhs.AddVariable(reStar.Negate()).IsInfinity;
     }
 }
