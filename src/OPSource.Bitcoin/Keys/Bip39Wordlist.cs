@@ -184,7 +184,7 @@ public sealed class Bip39Wordlist
         var resource = $"OPSource.Bitcoin.Keys.Wordlists.{FileName(language)}.txt";
         using var stream = typeof(Bip39Wordlist).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"bip39: embedded word list {resource} is missing");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
         var words = new List<string>(WordCount);
         while (reader.ReadLine() is { } line)
         {

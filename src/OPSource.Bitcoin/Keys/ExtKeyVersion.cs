@@ -124,6 +124,13 @@ public sealed record ExtKeyVersion
     public static ExtKeyVersion Find(bool isPrivate, bool isMainnet, ExtKeyScriptType scriptType) =>
         All.First(v => v.IsPrivate == isPrivate && v.IsMainnet == isMainnet && v.ScriptType == scriptType);
 
+    /// <summary>The version for a network (mainnet: xpub family; every test network: tpub family).</summary>
+    public static ExtKeyVersion For(Network network, bool isPrivate, ExtKeyScriptType scriptType = ExtKeyScriptType.Generic)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return Find(isPrivate, !network.IsTest, scriptType);
+    }
+
     /// <summary>The prefix, e.g. <c>zpub</c>.</summary>
     public override string ToString() => Prefix;
 }

@@ -312,8 +312,8 @@ public sealed class Bip39Seed : IDisposable
     {
         ArgumentNullException.ThrowIfNull(phrase);
         // BIP39: password = NFKD(mnemonic sentence), salt = "mnemonic" + NFKD(passphrase), UTF-8.
-        var password = Encoding.UTF8.GetBytes(phrase.Normalize(NormalizationForm.FormKD));
-        var salt = Encoding.UTF8.GetBytes("mnemonic" + (passphrase ?? string.Empty).Normalize(NormalizationForm.FormKD));
+        var password = System.Text.Encoding.UTF8.GetBytes(phrase.Normalize(NormalizationForm.FormKD));
+        var salt = System.Text.Encoding.UTF8.GetBytes("mnemonic" + (passphrase ?? string.Empty).Normalize(NormalizationForm.FormKD));
         var seed = new byte[Length];
         try
         {
