@@ -49,5 +49,12 @@ public sealed class ScriptExecutionData
     /// <summary>Whether <see cref="ValidationWeightLeft"/> is in force.</summary>
     public bool ValidationWeightLeftInitialized { get; internal set; }
 
+    /// <summary>
+    /// State for evaluating a tapscript on its own (outside <see cref="ScriptInterpreter.VerifyScript"/>)
+    /// with the given validation weight budget (BIP342).
+    /// </summary>
+    public static ScriptExecutionData ForTapscript(long validationWeight) =>
+        new() { ValidationWeightLeft = validationWeight, ValidationWeightLeftInitialized = true };
+
     internal void SetTapLeafHash(ReadOnlySpan<byte> hash32) => _tapLeafHash = hash32.ToArray();
 }
