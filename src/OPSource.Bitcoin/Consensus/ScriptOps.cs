@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using OPSource.Bitcoin.Scripts;
 
 namespace OPSource.Bitcoin.Consensus;
 
@@ -104,70 +105,12 @@ internal static class ScriptOps
     public const byte OP_CHECKSIGADD = 0xba;
     public const int OP_INVALIDOPCODE = 0xff;
 
-    /// <summary>
-    /// Reads one operation at <paramref name="pc"/>. // Core script.cpp GetScriptOp: fails on a
-    /// truncated push or length prefix; the opcode is then OP_INVALIDOPCODE.
-    /// </summary>
+    /// <summary>Core script.cpp GetScriptOp (see <see cref="Script.TryGetOp(ReadOnlySpan{byte}, ref int, out OpcodeType, out ReadOnlySpan{byte})"/>).</summary>
     public static bool TryGetOp(ReadOnlySpan<byte> script, ref int pc, out int opcode, out ReadOnlySpan<byte> push)
     {
-        opcode = OP_INVALIDOPCODE;
-        push = default;
-        if (pc >= script.Length)
-        {
-            return false;
-        }
-
-        var op = script[pc++];
-        if (op <= OP_PUSHDATA4)
-        {
-            long size;
-            var left = script.Length - pc;
-            if (op < OP_PUSHDATA1)
-            {
-                size = op;
-            }
-            else if (op == OP_PUSHDATA1)
-            {
-                if (left < 1)
-                {
-                    return false;
-                }
-
-                size = script[pc];
-                pc += 1;
-            }
-            else if (op == OP_PUSHDATA2)
-            {
-                if (left < 2)
-                {
-                    return false;
-                }
-
-                size = BinaryPrimitives.ReadUInt16LittleEndian(script[pc..]);
-                pc += 2;
-            }
-            else
-            {
-                if (left < 4)
-                {
-                    return false;
-                }
-
-                size = BinaryPrimitives.ReadUInt32LittleEndian(script[pc..]);
-                pc += 4;
-            }
-
-            if (script.Length - pc < size)
-            {
-                return false;
-            }
-
-            push = script.Slice(pc, (int)size);
-            pc += (int)size;
-        }
-
-        opcode = op;
-        return true;
+        var ok = Script.TryGetOp(script, ref pc, out var op, out push);
+        opcode = (int)op;
+        return ok;
     }
 
     /// <summary>Core script.cpp CScript::IsPushOnly: only pushes and OP_1NEGATE..OP_16 (OP_RESERVED counts).</summary>
@@ -271,32 +214,15 @@ internal static class ScriptOps
         result = script;
         Span<byte> pattern = stackalloc byte[PushLength(signature.Length)];
         WritePush(signature, pattern);
-        var span = script.Span;
-        if (span.IndexOf(pattern) < 0)
+        if (script.Span.IndexOf(pattern) < 0)
         {
             return 0;
         }
 
-        var output = new List<byte>(span.Length);
-        var found = 0;
-        int pc = 0, pc2 = 0;
-        do
-        {
-            output.AddRange(span[pc2..pc]);
-            while (span.Length - pc >= pattern.Length && span.Slice(pc, pattern.Length).SequenceEqual(pattern))
-            {
-                pc += pattern.Length;
-                found++;
-            }
-
-            pc2 = pc;
-        }
-        while (TryGetOp(span, ref pc, out _, out _));
-
+        var found = Script.FindAndDelete(script.Span, pattern, out var deleted);
         if (found > 0)
         {
-            output.AddRange(span[pc2..]);
-            result = output.ToArray();
+            result = deleted;
         }
 
         return found;
