@@ -132,17 +132,6 @@ public static partial class OpsourceServer
         await settings.SetAsync(LastStartedKey, runtime.StartedAt, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Builds, prepares and runs the service until <paramref name="cancellationToken"/> fires or the process gets Ctrl-C/SIGTERM.</summary>
-    public static async Task RunAsync(OpsourceOptions options, IConfiguration? configuration, CancellationToken cancellationToken)
-    {
-        var app = Build(options, configuration);
-        await using (app.ConfigureAwait(false))
-        {
-            await PrepareAsync(app, cancellationToken).ConfigureAwait(false);
-            await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>Settings key of the installation's stable id.</summary>
     public static SettingKey<Guid> InstanceIdKey { get; } = SettingKeys.Guid("node.instance_id");
 
