@@ -85,7 +85,6 @@ public static partial class OpsourceServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton<IValidateOptions<OpsourceOptions>, OpsourceOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerRuntime>();
         builder.Services.AddOpsourceStorage(options.Storage, options.DataDir);
