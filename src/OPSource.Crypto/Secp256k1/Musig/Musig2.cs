@@ -34,12 +34,12 @@ public static class Musig2
     public static PublicKey ParsePublicKey(ReadOnlySpan<byte> data, int? signer = null)
     {
         // BIP327 KeyAgg: P_i = cpoint(pk_i); fail blaming signer i.
-        if (!CurveOps.TryCPoint(data, out _) || !PublicKey.TryParse(data, out var key))
+        if (!CurveOps.TryCPoint(data, out var point))
         {
             throw new InvalidContributionException(signer, MusigContribution.PublicKey);
         }
 
-        return key;
+        return new PublicKey(point);
     }
 
     /// <summary>Parses a list of encoded individual keys, blaming the first malformed one by index.</summary>

@@ -33,8 +33,7 @@ public sealed class Session
         B = TaggedHashes.HashToScalar(TaggedHashes.MusigNonceCoef, buffer);
 
         // BIP327 GetSessionValues: R' = R'_1 + b*R'_2; R = R' unless infinite, then G.
-        var r2b = aggregateNonce.R2.IsInfinity ? GroupElement.Infinity : CurveOps.MulAddGPublic(aggregateNonce.R2, B, Scalar.Zero);
-        var rPrime = CurveOps.AddPublic(aggregateNonce.R1, r2b);
+        var rPrime = EcMult.MultiplyAddVariable(aggregateNonce.R2, B, Scalar.Zero).AddVariable(aggregateNonce.R1).ToAffine();
         R = rPrime.IsInfinity ? GroupElement.Generator : rPrime;
 
         // BIP327 GetSessionValues: e = int(hash_BIP0340/challenge(xbytes(R) || xbytes(Q) || m)) mod n.
