@@ -65,7 +65,7 @@ public class AdaptorBenchmarks
     private SecretKey _signer = null!;
     private SecretKey _decryption = null!;
     private AdaptorSignature _adaptor = null!;
-    private EcdsaSignature _signature = null!;
+    private EcdsaSignature _signature;
 
     [GlobalSetup]
     public void Setup()
