@@ -7,6 +7,8 @@ internal static class CommandGroups
 {
     public static IEnumerable<Command> All(GlobalOptions globals, TextWriter output, TextWriter error)
     {
+        yield return ConfigCommand.Create(globals, output, error);
         yield return InfoCommand.Create(globals, output, error);
+        yield return ServeCommand.Create(globals, output, error);
     }
 }
