@@ -47,7 +47,7 @@ public class Secp256k1PropertyTests
             && ToBig(a * b) == ToBig(a) * ToBig(b) % N
             && ToBig(-a) == (N - ToBig(a)) % N
             && (a.IsZero || (a * a.Inverse()) == Scalar.One)
-            && a.Inverse() == a.InverseVariable()
+            && a.Inverse() == a.InverseVariable() && (a.IsZero || a.InverseVariable() * a == Scalar.One)
             && a.IsHigh == (ToBig(a) > N / 2)
             && Scalar.Select(a, b, true) == b && Scalar.Select(a, b, false) == a, iter: 3000);
 

@@ -329,8 +329,125 @@ internal readonly struct Scalar : IEquatable<Scalar>
         return r;
     }
 
-    /// <summary>Inverse for public values.</summary>
-    public Scalar InverseVariable() => Inverse();
+    /// <summary>Inverse for public values: binary extended Euclid (variable time). Zero maps to zero.</summary>
+    public Scalar InverseVariable()
+    {
+        if (IsZero)
+        {
+            return Zero;
+        }
+
+        // Invariants: x1*a == u and x2*a == v (mod n); u, v shrink until one reaches 1.
+        Span<ulong> u = [D0, D1, D2, D3];
+        Span<ulong> v = [Nn0, Nn1, Nn2, Nn3];
+        Span<ulong> x1 = [1, 0, 0, 0];
+        Span<ulong> x2 = [0, 0, 0, 0];
+        while (!IsOne(u) && !IsOne(v))
+        {
+            while ((u[0] & 1) == 0)
+            {
+                Shr1(u, 0);
+                HalveModN(x1);
+            }
+
+            while ((v[0] & 1) == 0)
+            {
+                Shr1(v, 0);
+                HalveModN(x2);
+            }
+
+            if (GreaterOrEqual(u, v))
+            {
+                Sub(u, v);
+                SubModN(x1, x2);
+            }
+            else
+            {
+                Sub(v, u);
+                SubModN(x2, x1);
+            }
+        }
+
+        Span<ulong> r = IsOne(u) ? x1 : x2;
+        return new Scalar(r[0], r[1], r[2], r[3]);
+    }
+
+    private static bool IsOne(ReadOnlySpan<ulong> a) => a[0] == 1 && (a[1] | a[2] | a[3]) == 0;
+
+    private static bool GreaterOrEqual(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        for (int i = 3; i >= 0; i--)
+        {
+            if (a[i] != b[i])
+            {
+                return a[i] > b[i];
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>a = (a shifted right by one) with topBit as the new bit 255.</summary>
+    private static void Shr1(Span<ulong> a, ulong topBit)
+    {
+        a[0] = (a[0] >> 1) | (a[1] << 63);
+        a[1] = (a[1] >> 1) | (a[2] << 63);
+        a[2] = (a[2] >> 1) | (a[3] << 63);
+        a[3] = (a[3] >> 1) | (topBit << 63);
+    }
+
+    /// <summary>a -= b (a &gt;= b), returns the borrow.</summary>
+    private static ulong Sub(Span<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        ulong borrow = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            ulong ai = a[i];
+            ulong t = ai - b[i];
+            ulong b1 = ai < b[i] ? 1UL : 0UL;
+            a[i] = t - borrow;
+            borrow = b1 | (t < borrow ? 1UL : 0UL);
+        }
+
+        return borrow;
+    }
+
+    /// <summary>a = a / 2 mod n for a in [0, n).</summary>
+    private static void HalveModN(Span<ulong> a)
+    {
+        if ((a[0] & 1) == 0)
+        {
+            Shr1(a, 0);
+            return;
+        }
+
+        // (a + n) / 2 with the 257th bit carried into the shift.
+        UInt128 s = (UInt128)a[0] + Nn0;
+        a[0] = (ulong)s;
+        s = (s >> 64) + a[1] + Nn1;
+        a[1] = (ulong)s;
+        s = (s >> 64) + a[2] + Nn2;
+        a[2] = (ulong)s;
+        s = (s >> 64) + a[3] + Nn3;
+        a[3] = (ulong)s;
+        Shr1(a, (ulong)(s >> 64));
+    }
+
+    /// <summary>a = a - b mod n for a, b in [0, n).</summary>
+    private static void SubModN(Span<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        if (Sub(a, b) != 0)
+        {
+            UInt128 s = (UInt128)a[0] + Nn0;
+            a[0] = (ulong)s;
+            s = (s >> 64) + a[1] + Nn1;
+            a[1] = (ulong)s;
+            s = (s >> 64) + a[2] + Nn2;
+            a[2] = (ulong)s;
+            s = (s >> 64) + a[3] + Nn3;
+            a[3] = (ulong)s;
+        }
+    }
 
     /// <summary>Constant-time conditional move.</summary>
     public static Scalar Select(in Scalar a, in Scalar b, bool chooseB)
