@@ -331,8 +331,36 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         return t.SquareTimes(2).Multiply(a);
     }
 
-    /// <summary>Inverse for public data. Same chain today; the name marks where a variable-time algorithm may be used.</summary>
-    public FieldElement InverseVariable() => Inverse();
+    /// <summary>Inverse for public data (binary extended Euclid, variable time). Zero maps to zero.</summary>
+    public FieldElement InverseVariable()
+    {
+        if (IsZero)
+        {
+            return Zero;
+        }
+
+        Span<ulong> r = stackalloc ulong[4];
+        ModInverse.BinaryVariable([N0, N1, N2, N3], [P0, PMax, PMax, PMax], r);
+        return new FieldElement(r[0], r[1], r[2], r[3]);
+    }
+
+    /// <summary>
+    /// Inverse of a secret value without a constant-time chain: the variable-time inversion only sees
+    /// this*b for a fresh random non-zero b, which is independent of this; then this^-1 = (this*b)^-1 * b.
+    /// </summary>
+    public FieldElement InverseBlinded()
+    {
+        Span<byte> rnd = stackalloc byte[32];
+        FieldElement blind;
+        do
+        {
+            System.Security.Cryptography.RandomNumberGenerator.Fill(rnd);
+        }
+        while (!TryCreate(rnd, out blind) || blind.IsZero);
+
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(rnd);
+        return Multiply(blind).InverseVariable().Multiply(blind);
+    }
 
     /// <summary>Square root if one exists: a^((p+1)/4), valid because p = 3 mod 4.</summary>
     public bool TrySqrt(out FieldElement root)

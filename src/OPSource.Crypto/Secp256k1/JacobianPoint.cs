@@ -202,7 +202,7 @@ internal readonly struct JacobianPoint
             inf);
     }
 
-    /// <summary>Converts to affine with one (constant-time) inversion.</summary>
+    /// <summary>Converts to affine; safe for secret points (blinded inversion, see <see cref="FieldElement.InverseBlinded"/>).</summary>
     public GroupElement ToAffine()
     {
         if (_infinity)
@@ -210,7 +210,20 @@ internal readonly struct JacobianPoint
             return GroupElement.Infinity;
         }
 
-        FieldElement zi = Z.Inverse();
+        FieldElement zi = Z.InverseBlinded();
+        FieldElement zi2 = zi.Square();
+        return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
+    }
+
+    /// <summary>Converts a public point to affine (variable-time inversion).</summary>
+    public GroupElement ToAffineVariable()
+    {
+        if (_infinity)
+        {
+            return GroupElement.Infinity;
+        }
+
+        FieldElement zi = Z.InverseVariable();
         FieldElement zi2 = zi.Square();
         return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
     }
