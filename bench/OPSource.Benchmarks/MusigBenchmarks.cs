@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using OPSource.Crypto.Secp256k1;
 using OPSource.Crypto.Secp256k1.Adaptor;
 using OPSource.Crypto.Secp256k1.Musig;
+using OPSource.TestSupport.Native;
 
 namespace OPSource.Benchmarks;
 
@@ -35,6 +36,9 @@ public class MusigBenchmarks
     public bool Bip340Verify() => Schnorr.Verify(_bip340, _msg, _keys[0].XOnlyPublicKey);
 
     [Benchmark]
+    public bool Bip340VerifyLibsecp() => LibSecp256k1.SchnorrVerify(_bip340, _msg, _keys[0].XOnlyPublicKey.ToBytes());
+
+    [Benchmark]
     public KeyAggContext KeyAgg3() => KeyAggContext.Create(_pubkeys);
 
     [Benchmark]
@@ -65,7 +69,7 @@ public class AdaptorBenchmarks
     private SecretKey _signer = null!;
     private SecretKey _decryption = null!;
     private AdaptorSignature _adaptor = null!;
-    private EcdsaSignature _signature = null!;
+    private EcdsaSignature _signature;
 
     [GlobalSetup]
     public void Setup()
@@ -78,6 +82,9 @@ public class AdaptorBenchmarks
 
     [Benchmark(Baseline = true)]
     public bool EcdsaVerify() => Ecdsa.Verify(_signature, _msg, _signer.PublicKey);
+
+    [Benchmark]
+    public bool EcdsaVerifyLibsecp() => LibSecp256k1.EcdsaVerifyCompact(_signature.ToCompact(), _msg, _signer.PublicKey.ToCompressed());
 
     [Benchmark]
     public AdaptorSignature Encrypt() => EcdsaAdaptor.Encrypt(_signer, _decryption.PublicKey, _msg);

@@ -127,5 +127,45 @@ public class MusigPropertyTests
         Assert.Equal("musig: invalid public nonce from signer 1", ex.Message);
     }
 
+    [Fact]
+    public void Api_edges()
+    {
+        using var a = SecretKey.Create(Enumerable.Repeat((byte)3, 32).ToArray());
+        using var b = SecretKey.Create(Enumerable.Repeat((byte)4, 32).ToArray());
+        using var outsider = SecretKey.Create(Enumerable.Repeat((byte)5, 32).ToArray());
+        Assert.Throws<ArgumentException>(() => KeyAggContext.Create([]));
+
+        var ctx = KeyAggContext.Create([a.PublicKey, b.PublicKey]);
+        Assert.True(ctx.Contains(b.PublicKey));
+        Assert.False(ctx.Contains(outsider.PublicKey));
+        Assert.Equal(0, ctx.TweakCount);
+        Assert.Equal(1, ctx.ApplyTweak(new byte[32], isXOnly: true).TweakCount);
+        Assert.Throws<ArgumentException>(() => ctx.ApplyTweak(new byte[31], isXOnly: false));
+
+        var msg = new byte[32];
+        var (secA, pubA) = Musig2.GenerateNonce(a.PublicKey, a, ctx.XOnlyPublicKey, msg, [1, 2, 3]);
+        Assert.Throws<ArgumentException>(() => Musig2.DeterministicSign(b, pubA.ToArray(), ctx, msg, new byte[31]));
+        var bad = Assert.Throws<InvalidContributionException>(() => Musig2.DeterministicSign(b, new byte[66], ctx, msg));
+        Assert.Null(bad.Signer);
+        Assert.Equal(MusigContribution.AggregateOtherNonce, bad.Contribution);
+
+        var (pubB, psigB) = Musig2.DeterministicSign(b, pubA.ToArray(), ctx, msg, new byte[32]);
+        var session = new Session(ctx, AggregateNonce.Aggregate([pubA, pubB]), msg);
+        var psigA = session.Sign(secA, a);
+        Assert.Equal(psigA, PartialSignature.Parse(psigA.ToArray(), 0));
+        Assert.Throws<MusigException>(() => session.Verify(psigA, pubA, outsider.PublicKey));
+
+        var array = session.Aggregate([psigA, psigB]);
+        Span<byte> span = stackalloc byte[64];
+        session.Aggregate([psigA, psigB], span);
+        Assert.Equal(array, span.ToArray());
+        Assert.True(Schnorr.Verify(array, msg, ctx.XOnlyPublicKey));
+
+        // The aggregate nonce from a coordinator round-trips through its encoding.
+        Assert.Equal(session.AggregateNonce, AggregateNonce.Parse(session.AggregateNonce.ToString()));
+        var wrongSigner = Assert.Throws<InvalidContributionException>(() => session.Aggregate([psigA.ToArray(), new byte[] { 0xff }]));
+        Assert.Equal(1, wrongSigner.Signer);
+    }
+
     private static bool VerifyBip340(byte[] signature, byte[] msg, XOnlyPublicKey key) => Schnorr.Verify(signature, msg, key);
 }

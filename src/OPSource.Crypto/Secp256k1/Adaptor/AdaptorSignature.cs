@@ -117,7 +117,13 @@ public sealed class AdaptorSignature : IEquatable<AdaptorSignature>
         sPrime.WriteTo(bytes.AsSpan(66, 32));
         dleqE.WriteTo(bytes.AsSpan(98, 32));
         dleqS.WriteTo(bytes.AsSpan(130, 32));
-        return Parse(bytes);
+        var sigR = Scalar.CreateReduced(bytes.AsSpan(1, 32));
+        if (sigR.IsZero || sPrime.IsZero)
+        {
+            throw new System.Security.Cryptography.CryptographicException("adaptor signature: degenerate signature");
+        }
+
+        return new AdaptorSignature(bytes, r, rPrime, sigR, sPrime, dleqE, dleqS);
     }
 
     /// <summary>

@@ -17,17 +17,6 @@ internal static class CurveOps
     internal static GroupElement MulAddGPublic(in GroupElement p, in Scalar a, in Scalar b) =>
         EcMult.MultiplyAddVariable(p, a, b).ToAffine();
 
-    /// <summary>P + Q (public inputs only).</summary>
-    internal static GroupElement AddPublic(in GroupElement p, in GroupElement q)
-    {
-        if (p.IsInfinity)
-        {
-            return q;
-        }
-
-        return q.IsInfinity ? p : p.ToJacobian().AddVariable(q).ToAffine();
-    }
-
     /// <summary>Full point equality (both coordinates), infinity equal only to infinity.</summary>
     internal static bool PointEquals(in GroupElement p, in GroupElement q)
     {

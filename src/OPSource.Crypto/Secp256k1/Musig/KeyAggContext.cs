@@ -114,8 +114,10 @@ public sealed class KeyAggContext
                 coefficients[i] = TaggedHashes.HashToScalar(TaggedHashes.KeyAggCoefficient, input);
             }
 
-            // BIP327 KeyAgg: Q = a_1*P_1 + ... + a_u*P_u (all public, variable time is fine).
-            q = q.AddVariable(EcMult.MultiplyAddVariable(keys[i].Point, coefficients[i], Scalar.Zero));
+            // BIP327 KeyAgg: Q = a_1*P_1 + ... + a_u*P_u (all public, variable time is fine); a_i = 1 needs no multiplication.
+            q = coefficients[i] == Scalar.One
+                ? q.AddVariable(keys[i].Point)
+                : q.AddVariable(EcMult.MultiplyAddVariable(keys[i].Point, coefficients[i], Scalar.Zero));
         }
 
         var qAffine = q.ToAffine();

@@ -34,12 +34,12 @@ public static class Musig2
     public static PublicKey ParsePublicKey(ReadOnlySpan<byte> data, int? signer = null)
     {
         // BIP327 KeyAgg: P_i = cpoint(pk_i); fail blaming signer i.
-        if (!CurveOps.TryCPoint(data, out _) || !PublicKey.TryParse(data, out var key))
+        if (!CurveOps.TryCPoint(data, out var point))
         {
             throw new InvalidContributionException(signer, MusigContribution.PublicKey);
         }
 
-        return key;
+        return new PublicKey(point);
     }
 
     /// <summary>Parses a list of encoded individual keys, blaming the first malformed one by index.</summary>
@@ -183,7 +183,7 @@ public static class Musig2
 
             // BIP327 NonceGen: pubnonce = cbytes(k_1*G) || cbytes(k_2*G); secnonce = bytes(32, k_1) || bytes(32, k_2) || pk.
             var pubnonce = PublicNonce.FromPoints(CurveOps.MulGSecret(k1), CurveOps.MulGSecret(k2));
-            var secnonce = SecretNonce.FromScalars(k1, k2, pk);
+            var secnonce = SecretNonce.FromScalars(k1, k2, pk, pubnonce);
             return (secnonce, pubnonce);
         }
         finally
@@ -294,7 +294,7 @@ public static class Musig2
             var pubnonce = PublicNonce.FromPoints(CurveOps.MulGSecret(k1), CurveOps.MulGSecret(k2));
             Span<byte> pk = stackalloc byte[33];
             secretKey.PublicKey.WriteCompressed(pk);
-            using var secnonce = SecretNonce.FromScalars(k1, k2, pk);
+            using var secnonce = SecretNonce.FromScalars(k1, k2, pk, pubnonce);
 
             // BIP327 DeterministicSign: aggnonce = NonceAgg((pubnonce, aggothernonce)); any failure blames aggothernonce.
             if (!PublicNonce.TryParse(aggregateOtherNonce, out var other))

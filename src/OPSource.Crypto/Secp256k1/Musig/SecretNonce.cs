@@ -41,15 +41,18 @@ public sealed class SecretNonce : IDisposable
         return new SecretNonce(secnonce97[..64], secnonce97[64..]);
     }
 
-    internal static SecretNonce FromScalars(in Scalar k1, in Scalar k2, ReadOnlySpan<byte> publicKey33)
+    internal static SecretNonce FromScalars(in Scalar k1, in Scalar k2, ReadOnlySpan<byte> publicKey33, PublicNonce publicNonce)
     {
         Span<byte> buffer = stackalloc byte[64];
         k1.WriteTo(buffer[..32]);
         k2.WriteTo(buffer[32..]);
-        var nonce = new SecretNonce(buffer, publicKey33);
+        var nonce = new SecretNonce(buffer, publicKey33) { PublicNonce = publicNonce };
         CryptographicOperations.ZeroMemory(buffer);
         return nonce;
     }
+
+    /// <summary>The matching public nonce when generated here (public data; saves two multiplications in Sign).</summary>
+    internal PublicNonce? PublicNonce { get; private init; }
 
     /// <summary>The public key this nonce was generated for (BIP327 secnonce[64:97]).</summary>
     internal ReadOnlySpan<byte> PublicKeyBytes => _publicKey;

@@ -33,8 +33,7 @@ public sealed class Session
         B = TaggedHashes.HashToScalar(TaggedHashes.MusigNonceCoef, buffer);
 
         // BIP327 GetSessionValues: R' = R'_1 + b*R'_2; R = R' unless infinite, then G.
-        var r2b = aggregateNonce.R2.IsInfinity ? GroupElement.Infinity : CurveOps.MulAddGPublic(aggregateNonce.R2, B, Scalar.Zero);
-        var rPrime = CurveOps.AddPublic(aggregateNonce.R1, r2b);
+        var rPrime = EcMult.MultiplyAddVariable(aggregateNonce.R2, B, Scalar.Zero).AddVariable(aggregateNonce.R1).ToAffine();
         R = rPrime.IsInfinity ? GroupElement.Generator : rPrime;
 
         // BIP327 GetSessionValues: e = int(hash_BIP0340/challenge(xbytes(R) || xbytes(Q) || m)) mod n.
@@ -77,6 +76,7 @@ public sealed class Session
         try
         {
             // BIP327 Sign: overwrite the secnonce so a second call fails.
+            var cachedPublicNonce = secretNonce.PublicNonce;
             secretNonce.Consume(secret);
 
             // BIP327 Sign: fail if k'_1 = 0 or k'_1 >= n (likewise k'_2).
@@ -102,7 +102,7 @@ public sealed class Session
                 throw new MusigException("musig: secret key value is out of range");
             }
 
-            var p = CurveOps.MulGSecret(dPrime);
+            var p = secretKey.PublicKey.Point; // cached d'*G (computed in constant time)
             Span<byte> pk = stackalloc byte[33];
             p.WriteCompressed(pk);
 
@@ -124,7 +124,7 @@ public sealed class Session
             var signature = new PartialSignature(s);
 
             // BIP327 Sign (optional check): the partial signature must verify.
-            var pubnonce = PublicNonce.FromPoints(CurveOps.MulGSecret(k1Prime), CurveOps.MulGSecret(k2Prime));
+            var pubnonce = cachedPublicNonce ?? PublicNonce.FromPoints(CurveOps.MulGSecret(k1Prime), CurveOps.MulGSecret(k2Prime));
             if (!VerifyInternal(signature, pubnonce, p))
             {
                 throw new MusigException("musig: produced partial signature failed self-verification");
