@@ -1,0 +1,376 @@
+using System.Runtime.CompilerServices;
+
+namespace OPSource.Crypto.Secp256k1;
+
+/// <summary>
+/// Scalar multiplication. <see cref="MultiplyGenerator"/> and <see cref="Multiply"/> run in constant
+/// time (secret scalars); <see cref="MultiplyAddVariable"/> is for public data only (verification).
+/// </summary>
+internal static class EcMult
+{
+    /// <summary>wNAF window for the variable-base point (8 odd multiples), as libsecp256k1's WINDOW_A.</summary>
+    private const int WindowA = 5;
+
+    /// <summary>wNAF window for the precomputed G and 2^128*G tables (4096 odd multiples each).</summary>
+    private const int WindowG = 14;
+
+    // GLV decomposition constants (libsecp256k1 scalar_split_lambda; validated in tests).
+    private static readonly Scalar Lambda = new(0xDF02967C1B23BD72UL, 0x122E22EA20816678UL, 0xA5261C028812645AUL, 0x5363AD4CC05C30E0UL);
+    private static readonly Scalar MinusB1 = new(0x6F547FA90ABFE4C3UL, 0xE4437ED6010E8828UL, 0, 0);
+    private static readonly Scalar MinusB2 = new(0xD765CDA83DB1562CUL, 0x8A280AC50774346DUL, 0xFFFFFFFFFFFFFFFEUL, 0xFFFFFFFFFFFFFFFFUL);
+    private static readonly Scalar G1 = new(0xE893209A45DBB031UL, 0x3DAA8A1471E8CA7FUL, 0xE86C90E49284EB15UL, 0x3086D221A7D46BCDUL);
+    private static readonly Scalar G2 = new(0x1571B4AE8AC47F71UL, 0x221208AC9DF506C6UL, 0x6F547FA90ABFE4C4UL, 0xE4437ED6010E8828UL);
+
+    /// <summary>The scalar lambda with lambda*(x,y) = (beta*x, y).</summary>
+    internal static Scalar LambdaValue => Lambda;
+
+    /// <summary>
+    /// Splits k into (k1, k2) with k = k1 + k2*lambda (mod n) and |k1|, |k2| &lt; 2^128 (as signed values).
+    /// </summary>
+    internal static void SplitLambda(in Scalar k, out Scalar k1, out Scalar k2)
+    {
+        Scalar c1 = Scalar.MulShiftVariable(k, G1, 384);
+        Scalar c2 = Scalar.MulShiftVariable(k, G2, 384);
+        c1 = c1.Multiply(MinusB1);
+        c2 = c2.Multiply(MinusB2);
+        k2 = c1.Add(c2);
+        k1 = k2.Multiply(Lambda).Negate().Add(k);
+    }
+
+    private static class GenTable
+    {
+        // Window i, entry j: (2j+1) * 16^i * G, affine. 64 windows x 8 entries.
+        internal static readonly FieldElement[] X = new FieldElement[64 * 8];
+        internal static readonly FieldElement[] Y = new FieldElement[64 * 8];
+
+#pragma warning disable CA1810 // explicit static constructor: the table is built once on first use
+        static GenTable()
+#pragma warning restore CA1810
+        {
+            var jac = new JacobianPoint[64 * 8];
+            JacobianPoint b = GroupElement.Generator.ToJacobian();
+            for (int i = 0; i < 64; i++)
+            {
+                JacobianPoint twoB = b.Double();
+                jac[i * 8] = b;
+                for (int j = 1; j < 8; j++)
+                {
+                    jac[(i * 8) + j] = jac[(i * 8) + j - 1].AddVariable(twoB);
+                }
+
+                b = b.Double().Double().Double().Double();
+            }
+
+            var aff = new GroupElement[jac.Length];
+            JacobianPoint.ToAffineBatch(jac, aff);
+            for (int i = 0; i < aff.Length; i++)
+            {
+                X[i] = aff[i].X;
+                Y[i] = aff[i].Y;
+            }
+        }
+    }
+
+    private static class StraussTables
+    {
+        internal const int Size = 1 << (WindowG - 2);
+
+        /// <summary>Odd multiples 1G, 3G, ..., (2^(w-1)-1)G.</summary>
+        internal static readonly GroupElement[] G = Build(GroupElement.Generator.ToJacobian());
+
+        /// <summary>Odd multiples of 2^128*G.</summary>
+        internal static readonly GroupElement[] G128 = Build(Pow2Times(GroupElement.Generator.ToJacobian(), 128));
+
+        private static JacobianPoint Pow2Times(JacobianPoint p, int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                p = p.Double();
+            }
+
+            return p;
+        }
+
+        private static GroupElement[] Build(JacobianPoint p)
+        {
+            var jac = new JacobianPoint[Size];
+            JacobianPoint two = p.Double();
+            jac[0] = p;
+            for (int i = 1; i < Size; i++)
+            {
+                jac[i] = jac[i - 1].AddVariable(two);
+            }
+
+            var result = new GroupElement[Size];
+            JacobianPoint.ToAffineBatch(jac, result);
+            return result;
+        }
+    }
+
+    /// <summary>Forces the precomputed tables to be built now (otherwise on first use).</summary>
+    internal static void EnsureTables()
+    {
+        _ = GenTable.X.Length;
+        _ = StraussTables.G.Length;
+        _ = StraussTables.G128.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EqMask(uint a, uint b) => 0UL - (((a ^ b) - 1) >> 31);
+
+    /// <summary>
+    /// Recodes k into 64 odd signed 4-bit digits: an odd k' (k or n-k) equals
+    /// sum d_i*16^i with d_i = 2*bits(k', 4i+1, 4) - 15 (i &lt; 63) and d_63 = 2*bits(k', 253, 3) + 1.
+    /// Returns k' and whether the final result must be negated (k was even).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Scalar OddRecode(in Scalar k, out bool negate)
+    {
+        negate = k.IsEven;
+        Scalar kk = Scalar.Select(k, k.Negate(), negate);
+        // k = 0: n - 0 must be n itself (odd, unreduced) so that the sum is n*P = infinity.
+        var nRaw = new Scalar(Scalar.Nn0, Scalar.Nn1, Scalar.Nn2, Scalar.Nn3);
+        return Scalar.Select(kk, nRaw, k.IsZero);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Digit(in Scalar kk, int i, out uint index, out bool negative)
+    {
+        if (i == 63)
+        {
+            index = kk.GetBits(253, 3);
+            negative = false;
+            return;
+        }
+
+        uint b = kk.GetBits((4 * i) + 1, 4);
+        uint neg = ((b >> 3) & 1) ^ 1;
+        index = (b ^ (0u - neg)) & 7;
+        negative = neg != 0;
+    }
+
+    /// <summary>k*G in constant time (secret k) using 64 signed-digit windows and a scanned table.</summary>
+    public static JacobianPoint MultiplyGenerator(in Scalar k)
+    {
+        Scalar kk = OddRecode(k, out bool negate);
+        FieldElement[] tx = GenTable.X;
+        FieldElement[] ty = GenTable.Y;
+
+        JacobianPoint acc = default;
+        for (int i = 63; i >= 0; i--)
+        {
+            Digit(kk, i, out uint index, out bool negative);
+            // Constant-time lookup: read all 8 entries of the window.
+            int baseIndex = i * 8;
+            ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+            for (uint j = 0; j < 8; j++)
+            {
+                ulong m = EqMask(j, index);
+                ref readonly FieldElement ex = ref tx[baseIndex + (int)j];
+                ref readonly FieldElement ey = ref ty[baseIndex + (int)j];
+                x0 |= ex.N0 & m; x1 |= ex.N1 & m; x2 |= ex.N2 & m; x3 |= ex.N3 & m;
+                y0 |= ey.N0 & m; y1 |= ey.N1 & m; y2 |= ey.N2 & m; y3 |= ey.N3 & m;
+            }
+
+            var y = new FieldElement(y0, y1, y2, y3);
+            var entry = new GroupElement(new FieldElement(x0, x1, x2, x3), FieldElement.Select(y, y.Negate(), negative));
+            if (i == 63)
+            {
+                acc = entry.ToJacobian();
+            }
+            else if (i > 0)
+            {
+                // Partial sums are odd multiples below n/8 of 16^(i+1)G: never infinity or ±entry.
+                acc = acc.AddNonDegenerate(entry);
+            }
+            else
+            {
+                acc = acc.Add(entry);
+            }
+        }
+
+        return acc.ConditionalNegate(negate);
+    }
+
+    /// <summary>k*P in constant time with respect to k (fixed 4-bit signed odd windows).</summary>
+    public static JacobianPoint Multiply(in GroupElement p, in Scalar k)
+    {
+        if (p.IsInfinity)
+        {
+            return JacobianPoint.Infinity;
+        }
+
+        // Odd multiples P, 3P, ..., 15P (P is public data).
+        Span<JacobianPoint> jac = stackalloc JacobianPoint[8];
+        JacobianPoint pj = p.ToJacobian();
+        JacobianPoint two = pj.Double();
+        jac[0] = pj;
+        for (int j = 1; j < 8; j++)
+        {
+            jac[j] = jac[j - 1].Add(two);
+        }
+
+        Span<GroupElement> table = stackalloc GroupElement[8];
+        JacobianPoint.ToAffineBatch(jac, table);
+
+        Scalar kk = OddRecode(k, out bool negate);
+        JacobianPoint acc = default;
+        for (int i = 63; i >= 0; i--)
+        {
+            Digit(kk, i, out uint index, out bool negative);
+            ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                ulong m = EqMask((uint)j, index);
+                ref readonly GroupElement e = ref table[j];
+                x0 |= e.X.N0 & m; x1 |= e.X.N1 & m; x2 |= e.X.N2 & m; x3 |= e.X.N3 & m;
+                y0 |= e.Y.N0 & m; y1 |= e.Y.N1 & m; y2 |= e.Y.N2 & m; y3 |= e.Y.N3 & m;
+            }
+
+            var y = new FieldElement(y0, y1, y2, y3);
+            var entry = new GroupElement(new FieldElement(x0, x1, x2, x3), FieldElement.Select(y, y.Negate(), negative));
+            if (i == 63)
+            {
+                acc = entry.ToJacobian();
+                continue;
+            }
+
+            acc = acc.Double().Double().Double().Double();
+            // Horner partial sums 16*k_(i+1) are never ≡ ±d_i or 0 (mod n) except possibly at i = 0.
+            acc = i > 0 ? acc.AddNonDegenerate(entry) : acc.Add(entry);
+        }
+
+        return acc.ConditionalNegate(negate);
+    }
+
+    /// <summary>
+    /// wNAF representation of a non-negative 256-bit value: digits are 0 or odd in (-2^(w-1), 2^(w-1)).
+    /// Returns the number of digits (index of the highest non-zero digit plus one).
+    /// </summary>
+    private static int Wnaf(in Scalar s, int w, Span<int> wnaf)
+    {
+        wnaf.Clear();
+        int carry = 0;
+        int bit = 0;
+        int last = -1;
+        while (bit < 256)
+        {
+            if ((int)s.GetBits(bit, 1) == carry)
+            {
+                bit++;
+                continue;
+            }
+
+            int now = Math.Min(w, 256 - bit);
+            int word = (int)s.GetBits(bit, now) + carry;
+            carry = (word >> (w - 1)) & 1;
+            word -= carry << w;
+            wnaf[bit] = word;
+            last = bit;
+            bit += now;
+        }
+
+        if (carry != 0)
+        {
+            wnaf[256] = 1;
+            last = 256;
+        }
+
+        return last + 1;
+    }
+
+    /// <summary>a*P + b*G for public inputs (Strauss-wNAF with the GLV endomorphism for P).</summary>
+    public static JacobianPoint MultiplyAddVariable(in GroupElement p, in Scalar a, in Scalar b)
+    {
+        Span<int> wA1 = stackalloc int[258];
+        Span<int> wA2 = stackalloc int[258];
+        Span<int> wB1 = stackalloc int[258];
+        Span<int> wB2 = stackalloc int[258];
+        Span<GroupElement> tableP = stackalloc GroupElement[1 << (WindowA - 2)];
+        Span<GroupElement> tableL = stackalloc GroupElement[1 << (WindowA - 2)];
+
+        int lenA1 = 0, lenA2 = 0;
+        bool neg1 = false, neg2 = false;
+        if (!p.IsInfinity && !a.IsZero)
+        {
+            SplitLambda(a, out Scalar a1, out Scalar a2);
+            neg1 = a1.IsHigh;
+            neg2 = a2.IsHigh;
+            if (neg1)
+            {
+                a1 = a1.Negate();
+            }
+
+            if (neg2)
+            {
+                a2 = a2.Negate();
+            }
+
+            lenA1 = Wnaf(a1, WindowA, wA1);
+            lenA2 = Wnaf(a2, WindowA, wA2);
+
+            Span<JacobianPoint> jac = stackalloc JacobianPoint[1 << (WindowA - 2)];
+            JacobianPoint pj = p.ToJacobian();
+            JacobianPoint two = pj.DoubleVariable();
+            jac[0] = pj;
+            for (int i = 1; i < jac.Length; i++)
+            {
+                jac[i] = jac[i - 1].AddVariable(two);
+            }
+
+            JacobianPoint.ToAffineBatch(jac, tableP);
+            for (int i = 0; i < tableP.Length; i++)
+            {
+                tableL[i] = tableP[i].MultiplyLambda();
+            }
+        }
+
+        // b = b1 + b2*2^128 with b1, b2 < 2^128.
+        var b1 = new Scalar(b.D0, b.D1, 0, 0);
+        var b2 = new Scalar(b.D2, b.D3, 0, 0);
+        int lenB1 = Wnaf(b1, WindowG, wB1);
+        int lenB2 = Wnaf(b2, WindowG, wB2);
+
+        int len = Math.Max(Math.Max(lenA1, lenA2), Math.Max(lenB1, lenB2));
+        GroupElement[] tg = StraussTables.G;
+        GroupElement[] tg128 = StraussTables.G128;
+        JacobianPoint acc = JacobianPoint.Infinity;
+        for (int i = len - 1; i >= 0; i--)
+        {
+            if (!acc.IsInfinity)
+            {
+                acc = acc.DoubleVariable();
+            }
+
+            int d = wA1[i];
+            if (d != 0)
+            {
+                GroupElement e = tableP[Math.Abs(d) >> 1];
+                acc = acc.AddVariable((d < 0) ^ neg1 ? e.Negate() : e);
+            }
+
+            d = wA2[i];
+            if (d != 0)
+            {
+                GroupElement e = tableL[Math.Abs(d) >> 1];
+                acc = acc.AddVariable((d < 0) ^ neg2 ? e.Negate() : e);
+            }
+
+            d = wB1[i];
+            if (d != 0)
+            {
+                GroupElement e = tg[Math.Abs(d) >> 1];
+                acc = acc.AddVariable(d < 0 ? e.Negate() : e);
+            }
+
+            d = wB2[i];
+            if (d != 0)
+            {
+                GroupElement e = tg128[Math.Abs(d) >> 1];
+                acc = acc.AddVariable(d < 0 ? e.Negate() : e);
+            }
+        }
+
+        return acc;
+    }
+}

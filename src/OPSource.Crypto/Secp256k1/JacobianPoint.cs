@@ -1,0 +1,253 @@
+using System.Runtime.CompilerServices;
+
+namespace OPSource.Crypto.Secp256k1;
+
+/// <summary>
+/// A point in Jacobian coordinates (x = X/Z^2, y = Y/Z^3), used for all arithmetic so additions need
+/// no inversion. Infinity is an explicit flag. Constant-time unless the name ends in <c>Variable</c>.
+/// </summary>
+internal readonly struct JacobianPoint
+{
+    public readonly FieldElement X;
+    public readonly FieldElement Y;
+    public readonly FieldElement Z;
+    private readonly bool _infinity;
+
+    internal JacobianPoint(in FieldElement x, in FieldElement y, in FieldElement z, bool infinity)
+    {
+        X = x;
+        Y = y;
+        Z = z;
+        _infinity = infinity;
+    }
+
+    public static JacobianPoint Infinity => new(FieldElement.Zero, FieldElement.One, FieldElement.Zero, true);
+
+    public bool IsInfinity => _infinity;
+
+    /// <summary>2P (dbl-2009-l, a = 0). secp256k1 has no point of order 2, so only infinity is special.</summary>
+    public JacobianPoint Double()
+    {
+        FieldElement a = X.Square();
+        FieldElement b = Y.Square();
+        FieldElement c = b.Square();
+        FieldElement d = X.Add(b).Square().Subtract(a).Subtract(c).Double();
+        FieldElement e = a.Double().Add(a);
+        FieldElement f = e.Square();
+        FieldElement x3 = f.Subtract(d.Double());
+        FieldElement y3 = e.Multiply(d.Subtract(x3)).Subtract(c.MultiplySmall(8));
+        FieldElement z3 = Y.Multiply(Z).Double();
+        return new JacobianPoint(x3, y3, z3, _infinity);
+    }
+
+    /// <summary>Doubling for public data (same formula; kept for naming symmetry).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public JacobianPoint DoubleVariable() => Double();
+
+    /// <summary>
+    /// this + b where neither is infinity and this != ±b (the caller guarantees it); constant time.
+    /// </summary>
+    public JacobianPoint AddNonDegenerate(in GroupElement b)
+    {
+        FieldElement z1z1 = Z.Square();
+        FieldElement u2 = b.X.Multiply(z1z1);
+        FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
+        FieldElement h = u2.Subtract(X);
+        FieldElement r = s2.Subtract(Y);
+        FieldElement hh = h.Square();
+        FieldElement hhh = hh.Multiply(h);
+        FieldElement v = X.Multiply(hh);
+        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
+        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
+        FieldElement z3 = Z.Multiply(h);
+        return new JacobianPoint(x3, y3, z3, false);
+    }
+
+    /// <summary>this + b for every input (infinity, equal or opposite points), in constant time.</summary>
+    public JacobianPoint Add(in GroupElement b)
+    {
+        FieldElement z1z1 = Z.Square();
+        FieldElement u2 = b.X.Multiply(z1z1);
+        FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
+        FieldElement h = u2.Subtract(X);
+        FieldElement r = s2.Subtract(Y);
+        FieldElement hh = h.Square();
+        FieldElement hhh = hh.Multiply(h);
+        FieldElement v = X.Multiply(hh);
+        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
+        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
+        FieldElement z3 = Z.Multiply(h);
+
+        bool hZero = h.IsZero;
+        bool rZero = r.IsZero;
+        JacobianPoint dbl = b.ToJacobian().Double();
+        JacobianPoint generic = new(x3, y3, z3, hZero & !rZero);
+        JacobianPoint result = Select(generic, dbl, hZero & rZero & !_infinity & !b.IsInfinity);
+        result = Select(result, b.ToJacobian(), _infinity);
+        return Select(result, this, b.IsInfinity & !_infinity);
+    }
+
+    /// <summary>this + b for public data (branches on the special cases).</summary>
+    public JacobianPoint AddVariable(in GroupElement b)
+    {
+        if (_infinity)
+        {
+            return b.ToJacobian();
+        }
+
+        if (b.IsInfinity)
+        {
+            return this;
+        }
+
+        FieldElement z1z1 = Z.Square();
+        FieldElement u2 = b.X.Multiply(z1z1);
+        FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
+        FieldElement h = u2.Subtract(X);
+        FieldElement r = s2.Subtract(Y);
+        if (h.IsZero)
+        {
+            return r.IsZero ? DoubleVariable() : Infinity;
+        }
+
+        FieldElement hh = h.Square();
+        FieldElement hhh = hh.Multiply(h);
+        FieldElement v = X.Multiply(hh);
+        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
+        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
+        FieldElement z3 = Z.Multiply(h);
+        return new JacobianPoint(x3, y3, z3, false);
+    }
+
+    /// <summary>this + b (both Jacobian), constant time for every input.</summary>
+    public JacobianPoint Add(in JacobianPoint b)
+    {
+        FieldElement z1z1 = Z.Square();
+        FieldElement z2z2 = b.Z.Square();
+        FieldElement u1 = X.Multiply(z2z2);
+        FieldElement u2 = b.X.Multiply(z1z1);
+        FieldElement s1 = Y.Multiply(b.Z).Multiply(z2z2);
+        FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
+        FieldElement h = u2.Subtract(u1);
+        FieldElement r = s2.Subtract(s1);
+        FieldElement hh = h.Square();
+        FieldElement hhh = hh.Multiply(h);
+        FieldElement v = u1.Multiply(hh);
+        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
+        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(s1.Multiply(hhh));
+        FieldElement z3 = Z.Multiply(b.Z).Multiply(h);
+
+        bool hZero = h.IsZero;
+        bool rZero = r.IsZero;
+        JacobianPoint dbl = Double();
+        JacobianPoint generic = new(x3, y3, z3, hZero & !rZero);
+        JacobianPoint result = Select(generic, dbl, hZero & rZero & !_infinity & !b._infinity);
+        result = Select(result, b, _infinity);
+        return Select(result, this, b._infinity & !_infinity);
+    }
+
+    /// <summary>this + b (both Jacobian), public data.</summary>
+    public JacobianPoint AddVariable(in JacobianPoint b)
+    {
+        if (_infinity)
+        {
+            return b;
+        }
+
+        if (b._infinity)
+        {
+            return this;
+        }
+
+        FieldElement z1z1 = Z.Square();
+        FieldElement z2z2 = b.Z.Square();
+        FieldElement u1 = X.Multiply(z2z2);
+        FieldElement u2 = b.X.Multiply(z1z1);
+        FieldElement s1 = Y.Multiply(b.Z).Multiply(z2z2);
+        FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
+        FieldElement h = u2.Subtract(u1);
+        FieldElement r = s2.Subtract(s1);
+        if (h.IsZero)
+        {
+            return r.IsZero ? DoubleVariable() : Infinity;
+        }
+
+        FieldElement hh = h.Square();
+        FieldElement hhh = hh.Multiply(h);
+        FieldElement v = u1.Multiply(hh);
+        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
+        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(s1.Multiply(hhh));
+        FieldElement z3 = Z.Multiply(b.Z).Multiply(h);
+        return new JacobianPoint(x3, y3, z3, false);
+    }
+
+    public JacobianPoint Negate() => new(X, Y.Negate(), Z, _infinity);
+
+    /// <summary>Constant-time conditional negation.</summary>
+    public JacobianPoint ConditionalNegate(bool flag) => new(X, FieldElement.Select(Y, Y.Negate(), flag), Z, _infinity);
+
+    /// <summary>Constant-time select.</summary>
+    public static JacobianPoint Select(in JacobianPoint a, in JacobianPoint b, bool chooseB)
+    {
+        ulong mask = 0UL - (ulong)(chooseB ? 1 : 0);
+        bool inf = (a._infinity & !chooseB) | (b._infinity & chooseB);
+        return new JacobianPoint(
+            FieldElement.SelectMask(a.X, b.X, mask),
+            FieldElement.SelectMask(a.Y, b.Y, mask),
+            FieldElement.SelectMask(a.Z, b.Z, mask),
+            inf);
+    }
+
+    /// <summary>Converts to affine with one (constant-time) inversion.</summary>
+    public GroupElement ToAffine()
+    {
+        if (_infinity)
+        {
+            return GroupElement.Infinity;
+        }
+
+        FieldElement zi = Z.Inverse();
+        FieldElement zi2 = zi.Square();
+        return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
+    }
+
+    /// <summary>Converts many points with a single inversion (Montgomery's trick).</summary>
+    public static void ToAffineBatch(ReadOnlySpan<JacobianPoint> points, Span<GroupElement> result)
+    {
+        if (result.Length < points.Length)
+        {
+            throw new ArgumentException("secp256k1: result span is shorter than the input", nameof(result));
+        }
+
+        int n = points.Length;
+        if (n == 0)
+        {
+            return;
+        }
+
+        FieldElement[]? rented = null;
+        Span<FieldElement> zs = n <= 128 ? stackalloc FieldElement[n] : (rented = new FieldElement[n]);
+        for (int i = 0; i < n; i++)
+        {
+            zs[i] = points[i]._infinity ? FieldElement.One : points[i].Z;
+        }
+
+        FieldElement.InverseBatchVariable(zs);
+        for (int i = 0; i < n; i++)
+        {
+            if (points[i]._infinity)
+            {
+                result[i] = GroupElement.Infinity;
+                continue;
+            }
+
+            FieldElement zi2 = zs[i].Square();
+            result[i] = new GroupElement(points[i].X.Multiply(zi2), points[i].Y.Multiply(zi2).Multiply(zs[i]));
+        }
+    }
+
+    /// <summary>Whether the affine x of this point equals <paramref name="x"/> (x*Z^2 == X), without inversion.</summary>
+    public bool XEqualsVariable(in FieldElement x) => !_infinity && x.Multiply(Z.Square()) == X;
+
+    public override string ToString() => _infinity ? "infinity" : ToAffine().ToString();
+}

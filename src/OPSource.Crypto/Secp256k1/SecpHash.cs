@@ -1,0 +1,93 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace OPSource.Crypto.Secp256k1;
+
+/// <summary>Allocation-free hashing helpers for the signature schemes (cached BIP340 tag hashes, RFC6979 DRBG).</summary>
+internal static class SecpHash
+{
+    internal static readonly byte[] TagAux = TagHash("BIP0340/aux");
+    internal static readonly byte[] TagNonce = TagHash("BIP0340/nonce");
+    internal static readonly byte[] TagChallenge = TagHash("BIP0340/challenge");
+    internal static readonly byte[] TagTapTweak = TagHash("TapTweak");
+
+    private static byte[] TagHash(string tag) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tag));
+
+    /// <summary>BIP340 tagged hash with a precomputed SHA256(tag): SHA256(th || th || a || b || c).</summary>
+    internal static void Tagged(ReadOnlySpan<byte> tagHash, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, Span<byte> output32)
+    {
+        int total = 64 + a.Length + b.Length + c.Length;
+        byte[]? rented = null;
+        Span<byte> buf = total <= 512 ? stackalloc byte[total] : (rented = ArrayPool<byte>.Shared.Rent(total)).AsSpan(0, total);
+        try
+        {
+            tagHash.CopyTo(buf);
+            tagHash.CopyTo(buf[32..]);
+            a.CopyTo(buf[64..]);
+            b.CopyTo(buf[(64 + a.Length)..]);
+            c.CopyTo(buf[(64 + a.Length + b.Length)..]);
+            SHA256.HashData(buf, output32);
+        }
+        finally
+        {
+            // The buffer may hold a masked secret key (BIP340 nonce derivation).
+            CryptographicOperations.ZeroMemory(buf);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// RFC6979 HMAC-SHA256 DRBG as libsecp256k1's nonce_function_rfc6979: seeded with
+    /// key32 || msg32 (msg reduced mod n) [|| extra32], returning the output of the (counter+1)-th generate call.
+    /// </summary>
+    internal static void Rfc6979(ReadOnlySpan<byte> key32, ReadOnlySpan<byte> msg32, ReadOnlySpan<byte> extra32, uint counter, Span<byte> nonce32)
+    {
+        Span<byte> k = stackalloc byte[32];
+        Span<byte> v = stackalloc byte[32];
+        Span<byte> buf = stackalloc byte[32 + 1 + 96];
+        try
+        {
+            v.Fill(0x01);
+            k.Clear();
+            int seedLen = 64 + extra32.Length;
+
+            // RFC6979 3.2 d-g.
+            v.CopyTo(buf);
+            buf[32] = 0x00;
+            key32.CopyTo(buf[33..]);
+            msg32.CopyTo(buf[65..]);
+            extra32.CopyTo(buf[97..]);
+            HMACSHA256.HashData(k, buf[..(33 + seedLen)], k);
+            HMACSHA256.HashData(k, v, v);
+            v.CopyTo(buf);
+            buf[32] = 0x01;
+            HMACSHA256.HashData(k, buf[..(33 + seedLen)], k);
+            HMACSHA256.HashData(k, v, v);
+
+            for (uint i = 0; i <= counter; i++)
+            {
+                if (i > 0)
+                {
+                    // libsecp rfc6979_hmac_sha256_generate retry: K = HMAC(K, V || 0x00), V = HMAC(K, V).
+                    v.CopyTo(buf);
+                    buf[32] = 0x00;
+                    HMACSHA256.HashData(k, buf[..33], k);
+                    HMACSHA256.HashData(k, v, v);
+                }
+
+                HMACSHA256.HashData(k, v, v);
+            }
+
+            v.CopyTo(nonce32);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(k);
+            CryptographicOperations.ZeroMemory(v);
+            CryptographicOperations.ZeroMemory(buf);
+        }
+    }
+}
