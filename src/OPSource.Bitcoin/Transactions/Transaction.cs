@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
 
@@ -15,8 +16,9 @@ public sealed class Transaction : IEquatable<Transaction>
 
     private readonly TxIn[] _inputs;
     private readonly TxOut[] _outputs;
-    private TxId? _txid;
-    private Wtxid? _wtxid;
+    // Boxed so a cached id is published atomically (a 33-byte nullable struct could tear across threads).
+    private StrongBox<TxId>? _txid;
+    private StrongBox<Wtxid>? _wtxid;
     private int _size = -1;
     private int _strippedSize = -1;
 
@@ -100,11 +102,11 @@ public sealed class Transaction : IEquatable<Transaction>
     {
         if (_txid is { } cached)
         {
-            return cached;
+            return cached.Value;
         }
 
         var id = new TxId(HashSerialization(false));
-        _txid = id;
+        _txid = new StrongBox<TxId>(id);
         return id;
     }
 
@@ -113,11 +115,11 @@ public sealed class Transaction : IEquatable<Transaction>
     {
         if (_wtxid is { } cached)
         {
-            return cached;
+            return cached.Value;
         }
 
         var id = HasWitness ? new Wtxid(HashSerialization(true)) : new Wtxid(GetTxId().Value);
-        _wtxid = id;
+        _wtxid = new StrongBox<Wtxid>(id);
         return id;
     }
 
