@@ -124,6 +124,11 @@ public class Bip32Tests
         var xprv = master.ToBase58(ExtKeyVersion.Xprv);
         Assert.DoesNotContain("xprv", master.ToString(), StringComparison.Ordinal);
         Assert.Equal("ExtKey(depth 0, fingerprint 3442193e)", master.ToString());
+        // BIP32 vector 1 chain m: identifier 3442193e1bb7..., fingerprint its first 4 bytes, P2PKH address 15mKKb2e...
+        var id = new byte[20];
+        master.WriteIdentifier(id);
+        Assert.Equal("3442193e1bb70916e914552172cd4e2dbc9df811", Convert.ToHexStringLower(id));
+        Assert.Equal("15mKKb2eos1hWa6tisdPwwDC1a5J1y9nma", OPSource.Bitcoin.Addresses.Address.P2pkh(master.PublicKey, Network.Mainnet).ToString());
         // A private key given where a public one is expected: the message says so without echoing it.
         Assert.False(ExtPubKey.TryParse(xprv, out _, out _, out var error));
         Assert.DoesNotContain(xprv[4..20], error, StringComparison.Ordinal);
