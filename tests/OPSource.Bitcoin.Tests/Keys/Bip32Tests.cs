@@ -207,4 +207,37 @@ public class Bip32Tests
         Assert.Throws<ArgumentException>(() => ExtKey.CreateMaster(new byte[15]));
         Assert.Throws<ArgumentException>(() => ExtKey.CreateMaster(new byte[65]));
     }
+
+    [Fact]
+    public void Property_public_derivation_matches_private_derivation()
+    {
+        // BIP32: N(CKDpriv((k, c), i)) == CKDpub(N(k, c), i) for non-hardened i.
+        Gen.Select(Gen.Byte.Array[16, 64], Gen.UInt[0, KeyPath.HardenedBit - 1], Gen.UInt).Sample((seed, normal, any) =>
+        {
+            using var master = ExtKey.CreateMaster(seed);
+            using var parent = master.Derive(any);
+            using var child = parent.Derive(normal);
+            var fromPublic = parent.Neuter().Derive(normal);
+            Assert.Equal(child.Neuter(), fromPublic);
+            Assert.Equal(parent.Fingerprint, fromPublic.ParentFingerprint);
+            Assert.Equal(2, fromPublic.Depth);
+            Assert.Equal(normal, fromPublic.ChildIndex);
+            // Serialization round trip of a random derived key.
+            var xprv = child.ToBase58(ExtKeyVersion.Tprv);
+            using var parsed = ExtKey.Parse(xprv);
+            Assert.Equal(child.Neuter(), parsed.Neuter());
+        }, iter: 40);
+    }
+
+    [Fact]
+    public void Path_derivation_from_xpub_matches_private_path()
+    {
+        using var master = ExtKey.CreateMaster(Convert.FromHexString("000102030405060708090a0b0c0d0e0f"));
+        using var account = master.Derive(KeyPath.Parse("m/84'/0'/0'"));
+        using var leaf = master.Derive(KeyPath.Parse("m/84'/0'/0'/1/42"));
+        Assert.Equal(leaf.Neuter(), account.Neuter().Derive(KeyPath.Parse("1/42")));
+        using var same = master.Derive(KeyPath.Root);
+        Assert.Equal(master.Neuter(), same.Neuter());
+        Assert.NotSame(master, same);
+    }
 }
