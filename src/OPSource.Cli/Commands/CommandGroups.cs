@@ -7,6 +7,7 @@ internal static class CommandGroups
 {
     public static IEnumerable<Command> All(GlobalOptions globals, TextWriter output, TextWriter error)
     {
+        yield return ConsensusCommand.Create(globals, output, error);
         yield return InfoCommand.Create(globals, output, error);
     }
 }
