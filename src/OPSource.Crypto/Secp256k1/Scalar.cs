@@ -174,7 +174,8 @@ internal readonly struct Scalar : IEquatable<Scalar>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MulAdd(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
     {
-        ulong hi = Math.BigMul(a, b, out ulong lo);
+        ulong hi = Mul64.Hi(a, b);
+        ulong lo = a * b;
         c0 += lo;
         hi += c0 < lo ? 1UL : 0UL;
         c1 += hi;
@@ -270,7 +271,8 @@ internal readonly struct Scalar : IEquatable<Scalar>
         ulong p4 = c0 + m6; // <= 3
 
         // r = p[0..3] + p4 * NC, then a final conditional subtraction.
-        ulong h = Math.BigMul(p4, Nc0, out ulong lo);
+        ulong h = Mul64.Hi(p4, Nc0);
+        ulong lo = p4 * Nc0;
         UInt128 s = (UInt128)p0 + lo;
         ulong r0 = (ulong)s;
         s = (s >> 64) + p1 + h + ((UInt128)p4 * Nc1);
@@ -327,8 +329,125 @@ internal readonly struct Scalar : IEquatable<Scalar>
         return r;
     }
 
-    /// <summary>Inverse for public values.</summary>
-    public Scalar InverseVariable() => Inverse();
+    /// <summary>Inverse for public values: binary extended Euclid (variable time). Zero maps to zero.</summary>
+    public Scalar InverseVariable()
+    {
+        if (IsZero)
+        {
+            return Zero;
+        }
+
+        // Invariants: x1*a == u and x2*a == v (mod n); u, v shrink until one reaches 1.
+        Span<ulong> u = [D0, D1, D2, D3];
+        Span<ulong> v = [Nn0, Nn1, Nn2, Nn3];
+        Span<ulong> x1 = [1, 0, 0, 0];
+        Span<ulong> x2 = [0, 0, 0, 0];
+        while (!IsOne(u) && !IsOne(v))
+        {
+            while ((u[0] & 1) == 0)
+            {
+                Shr1(u, 0);
+                HalveModN(x1);
+            }
+
+            while ((v[0] & 1) == 0)
+            {
+                Shr1(v, 0);
+                HalveModN(x2);
+            }
+
+            if (GreaterOrEqual(u, v))
+            {
+                Sub(u, v);
+                SubModN(x1, x2);
+            }
+            else
+            {
+                Sub(v, u);
+                SubModN(x2, x1);
+            }
+        }
+
+        Span<ulong> r = IsOne(u) ? x1 : x2;
+        return new Scalar(r[0], r[1], r[2], r[3]);
+    }
+
+    private static bool IsOne(ReadOnlySpan<ulong> a) => a[0] == 1 && (a[1] | a[2] | a[3]) == 0;
+
+    private static bool GreaterOrEqual(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        for (int i = 3; i >= 0; i--)
+        {
+            if (a[i] != b[i])
+            {
+                return a[i] > b[i];
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>a = (a shifted right by one) with topBit as the new bit 255.</summary>
+    private static void Shr1(Span<ulong> a, ulong topBit)
+    {
+        a[0] = (a[0] >> 1) | (a[1] << 63);
+        a[1] = (a[1] >> 1) | (a[2] << 63);
+        a[2] = (a[2] >> 1) | (a[3] << 63);
+        a[3] = (a[3] >> 1) | (topBit << 63);
+    }
+
+    /// <summary>a -= b (a &gt;= b), returns the borrow.</summary>
+    private static ulong Sub(Span<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        ulong borrow = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            ulong ai = a[i];
+            ulong t = ai - b[i];
+            ulong b1 = ai < b[i] ? 1UL : 0UL;
+            a[i] = t - borrow;
+            borrow = b1 | (t < borrow ? 1UL : 0UL);
+        }
+
+        return borrow;
+    }
+
+    /// <summary>a = a / 2 mod n for a in [0, n).</summary>
+    private static void HalveModN(Span<ulong> a)
+    {
+        if ((a[0] & 1) == 0)
+        {
+            Shr1(a, 0);
+            return;
+        }
+
+        // (a + n) / 2 with the 257th bit carried into the shift.
+        UInt128 s = (UInt128)a[0] + Nn0;
+        a[0] = (ulong)s;
+        s = (s >> 64) + a[1] + Nn1;
+        a[1] = (ulong)s;
+        s = (s >> 64) + a[2] + Nn2;
+        a[2] = (ulong)s;
+        s = (s >> 64) + a[3] + Nn3;
+        a[3] = (ulong)s;
+        Shr1(a, (ulong)(s >> 64));
+    }
+
+    /// <summary>a = a - b mod n for a, b in [0, n).</summary>
+    private static void SubModN(Span<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        if (Sub(a, b) != 0)
+        {
+            UInt128 s = (UInt128)a[0] + Nn0;
+            a[0] = (ulong)s;
+            s = (s >> 64) + a[1] + Nn1;
+            a[1] = (ulong)s;
+            s = (s >> 64) + a[2] + Nn2;
+            a[2] = (ulong)s;
+            s = (s >> 64) + a[3] + Nn3;
+            a[3] = (ulong)s;
+        }
+    }
 
     /// <summary>Constant-time conditional move.</summary>
     public static Scalar Select(in Scalar a, in Scalar b, bool chooseB)
