@@ -118,7 +118,7 @@ public sealed partial class Psbt
             .With(PsbtKeys.GlobalVersion, default, U32(2));
         var inputs = _inputs.Select((m, i) => V2InputFields(m, tx.Inputs[i])).ToArray();
         var outputs = _outputs.Select((m, i) => V2OutputFields(m, tx.Outputs[i])).ToArray();
-        return new Psbt(global, inputs, outputs);
+        return WithMaps(global, inputs, outputs);
     }
 
     /// <summary>Converts to BIP174 version 0, fixing the lock time by the BIP370 algorithm.</summary>
@@ -135,7 +135,7 @@ public sealed partial class Psbt
             .With(PsbtKeys.GlobalUnsignedTx, default, tx.ToBytes(includeWitness: false));
         var inputs = _inputs.Select(m => m.WithoutTypes(PsbtKeys.InPreviousTxId, PsbtKeys.InOutputIndex, PsbtKeys.InSequence, PsbtKeys.InRequiredTimeLockTime, PsbtKeys.InRequiredHeightLockTime)).ToArray();
         var outputs = _outputs.Select(m => m.WithoutTypes(PsbtKeys.OutAmount, PsbtKeys.OutScript)).ToArray();
-        return new Psbt(global, inputs, outputs);
+        return WithMaps(global, inputs, outputs);
     }
 
     // ---------------------------------------------------------------- Updater
@@ -419,7 +419,7 @@ public sealed partial class Psbt
             }
         }
 
-        combined = new Psbt(global, inputs, outputs);
+        combined = first.WithMaps(global, inputs, outputs);
         error = null;
         return true;
     }

@@ -12,9 +12,17 @@ public sealed record PsbtSignOptions
 {
     /// <summary>
     /// The sighash type to sign with when an input has no PSBT_IN_SIGHASH_TYPE (default: ALL for
-    /// ECDSA, DEFAULT for taproot). When an input has one and it differs, signing is refused.
+    /// ECDSA, DEFAULT for taproot); it is then recorded in the inputs signed, so later signers and
+    /// finalizers agree (as Core's walletprocesspsbt with an explicit sighashtype does in
+    /// rpc_psbt.json). When an input has one and it differs, that input is refused.
     /// </summary>
     public uint? SighashType { get; init; }
+
+    /// <summary>
+    /// Grind ECDSA nonces until R is low (71-byte DER signatures), as Core does (default). The BIP174
+    /// workflow vectors were made with plain RFC6979, i.e. without grinding.
+    /// </summary>
+    public bool GrindLowR { get; init; } = true;
 
     /// <summary>BIP340 auxiliary randomness for Schnorr signatures; null draws 32 fresh random bytes.</summary>
     public ReadOnlyMemory<byte>? TaprootAuxRandomness { get; init; }
@@ -26,17 +34,22 @@ public sealed partial class Psbt
     /// <summary>
     /// Signs every input the keys can sign: P2PKH, P2WPKH, P2SH-P2WPKH, bare/P2SH/P2WSH/P2SH-P2WSH
     /// multisig (and P2PK), P2TR key path (BIP371 internal key + merkle root tweak) and P2TR script
-    /// path for leaves containing a key. ECDSA uses RFC6979 with low-R grinding like Core. Refuses,
-    /// with a reason, inputs failing the BIP174 signer checks (wrong UTXO kind, mismatched scripts).
+    /// path for leaves containing a key. ECDSA uses RFC6979 with low-R grinding like Core. Inputs
+    /// failing the BIP174 signer checks (wrong UTXO kind, mismatched scripts, sighash mismatch) are
+    /// refused: left unsigned in <paramref name="signed"/> and explained in <paramref name="refusals"/>.
+    /// Returns true when no input was refused.
     /// </summary>
-    public bool TrySign(IEnumerable<SecretKey> keys, [NotNullWhen(true)] out Psbt? signed, [NotNullWhen(false)] out string? error, PsbtSignOptions? options = null)
+    public bool TrySign(IEnumerable<SecretKey> keys, out Psbt signed, out IReadOnlyList<string> refusals, PsbtSignOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         options ??= new PsbtSignOptions();
-        signed = null;
         var keyList = keys.ToList();
-        if (!TryGetUnsignedTransaction(out var tx, out error))
+        var issues = new List<string>();
+        refusals = issues;
+        if (!TryGetUnsignedTransaction(out var tx, out var txError))
         {
+            signed = this;
+            issues.Add(txError);
             return false;
         }
 
@@ -55,45 +68,50 @@ public sealed partial class Psbt
                 continue; // BIP174: without the UTXO the signer cannot sign this input.
             }
 
-            if (!TryCheckInput(input, utxo, out var kind, out error))
+            if (!TryCheckInput(input, utxo, out var kind, out var error))
             {
-                error = $"psbt: input {i} {error}";
-                return false;
+                issues.Add($"psbt: input {i} {error}");
+                continue;
             }
 
             uint? psbtSighash = input.SighashType;
             if (psbtSighash is { } ps && options.SighashType is { } os && ps != os)
             {
-                error = $"psbt: input {i} sighash_type {ps} does not match the requested sighash type {os}";
-                return false;
+                issues.Add($"psbt: input {i} sighash_type {ps} does not match the requested sighash type {os}");
+                continue;
             }
 
             var sighash = psbtSighash ?? options.SighashType;
             var map = maps[i];
+
             if (kind == SpendKind.Taproot)
             {
                 if (!TrySignTaproot(tx, i, input, utxo, keyList, sighash ?? 0, options, ref map, out error))
                 {
-                    error = $"psbt: input {i} {error}";
-                    return false;
+                    issues.Add($"psbt: input {i} {error}");
+                    continue;
                 }
             }
             else
             {
-                SignEcdsa(tx, i, input, utxo, kind, keyList, sighash ?? PsbtSighash.All, ref map);
+                SignEcdsa(tx, i, input, utxo, kind, keyList, sighash ?? PsbtSighash.All, options.GrindLowR, ref map);
+            }
+
+            if (psbtSighash is null && options.SighashType is { } explicitType && map.Count != maps[i].Count)
+            {
+                map = map.With(PsbtKeys.InSighashType, default, U32(explicitType));
             }
 
             maps[i] = map;
         }
 
         signed = WithMaps(inputs: maps);
-        error = null;
-        return true;
+        return issues.Count == 0;
     }
 
-    /// <summary>Signs or throws <see cref="InvalidOperationException"/> with the refusal reason.</summary>
+    /// <summary>Signs or throws <see cref="InvalidOperationException"/> with the first refusal reason.</summary>
     public Psbt Sign(IEnumerable<SecretKey> keys, PsbtSignOptions? options = null) =>
-        TrySign(keys, out var signed, out var error, options) ? signed : throw new InvalidOperationException(error);
+        TrySign(keys, out var signed, out var refusals, options) ? signed : throw new InvalidOperationException(refusals[0]);
 
     internal enum SpendKind
     {
@@ -160,7 +178,7 @@ public sealed partial class Psbt
         return true;
     }
 
-    private static void SignEcdsa(Transaction tx, int index, PsbtInput input, TxOut utxo, SpendKind kind, List<SecretKey> keys, uint sighashType, ref PsbtMap map)
+    private static void SignEcdsa(Transaction tx, int index, PsbtInput input, TxOut utxo, SpendKind kind, List<SecretKey> keys, uint sighashType, bool grindLowR, ref PsbtMap map)
     {
         var program = input.RedeemScript ?? utxo.ScriptPubKey;
         Script scriptCode;
@@ -223,7 +241,7 @@ public sealed partial class Psbt
                 }
 
                 // Core key.cpp CKey::Sign: RFC6979 with low-R grinding.
-                var sig = Ecdsa.SignGrindLowR(key, hash);
+                var sig = grindLowR ? Ecdsa.SignGrindLowR(key, hash) : Ecdsa.Sign(key, hash);
                 byte[] value = [.. sig.ToDer(), (byte)sighashType];
                 map = map.With(PsbtKeys.InPartialSig, pubBytes, value);
             }
