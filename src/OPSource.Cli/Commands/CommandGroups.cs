@@ -8,5 +8,6 @@ internal static class CommandGroups
     public static IEnumerable<Command> All(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         yield return InfoCommand.Create(globals, output, error);
+        yield return PsbtCommand.Create(globals, output, error);
     }
 }
