@@ -115,12 +115,17 @@ public sealed partial class Psbt
     /// <summary>The txid of the transaction being signed (never changes as signatures are added).</summary>
     public TxId GetUnsignedTxId() => GetUnsignedTransaction().GetTxId();
 
-    /// <summary>Input total minus output total, when every input's UTXO is known.</summary>
+    /// <summary>Input total minus output total, when every input's UTXO is known and amounts are in range.</summary>
     public Money? Fee
     {
         get
         {
             var total = Money.Zero;
+            if (Inputs.Any(i => i.GetUtxo() is { Value.IsInMoneyRange: false }) || Outputs.Any(o => !o.Amount.IsInMoneyRange))
+            {
+                return null; // Core: amounts outside MoneyRange make the fee meaningless.
+            }
+
             foreach (var input in Inputs)
             {
                 if (input.GetUtxo() is not { } utxo)
