@@ -1,6 +1,5 @@
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
-using OPSource.Crypto;
 
 namespace OPSource.Bitcoin.Transactions;
 
@@ -383,9 +382,10 @@ public sealed class Transaction : IEquatable<Transaction>
 
     private UInt256 HashSerialization(bool includeWitness)
     {
-        var bytes = ToBytes(includeWitness);
+        using var hasher = new Sighash.HashWriter();
+        WriteTo(new BitcoinWriter(hasher), includeWitness);
         Span<byte> hash = stackalloc byte[32];
-        Hashes.Hash256(bytes, hash);
+        hasher.GetHash256(hash);
         return new UInt256(hash);
     }
 
