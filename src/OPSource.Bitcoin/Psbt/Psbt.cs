@@ -79,7 +79,7 @@ public sealed partial class Psbt
     public IEnumerable<PsbtEntry> GlobalProprietary => _global.All(PsbtKeys.Proprietary);
 
     /// <summary>Global entries of types this library does not know.</summary>
-    public IEnumerable<PsbtEntry> GlobalUnknown => _global.Entries.Where(e => PsbtKeys.Name(PsbtMapKind.Global, e.KeyType).StartsWith("unknown", StringComparison.Ordinal));
+    public IEnumerable<PsbtEntry> GlobalUnknown => _global.Entries.Where(e => PsbtKeys.IsUnknown(PsbtMapKind.Global, e, Version));
 
     /// <summary>
     /// The transaction being signed, without scriptSigs or witnesses. For version 2 its lock time is
@@ -115,12 +115,17 @@ public sealed partial class Psbt
     /// <summary>The txid of the transaction being signed (never changes as signatures are added).</summary>
     public TxId GetUnsignedTxId() => GetUnsignedTransaction().GetTxId();
 
-    /// <summary>Input total minus output total, when every input's UTXO is known.</summary>
+    /// <summary>Input total minus output total, when every input's UTXO is known and amounts are in range.</summary>
     public Money? Fee
     {
         get
         {
             var total = Money.Zero;
+            if (Inputs.Any(i => i.GetUtxo() is { Value.IsInMoneyRange: false }) || Outputs.Any(o => !o.Amount.IsInMoneyRange))
+            {
+                return null; // Core: amounts outside MoneyRange make the fee meaningless.
+            }
+
             foreach (var input in Inputs)
             {
                 if (input.GetUtxo() is not { } utxo)
@@ -286,20 +291,21 @@ public sealed partial class Psbt
 
     internal PsbtMap OutputMap(int index) => _outputs[index];
 
+    // Role outputs: every map in Core's order, as Core re-serializes after any role.
     internal Psbt WithMaps(PsbtMap? global = null, PsbtMap[]? inputs = null, PsbtMap[]? outputs = null) =>
-        new(global ?? _global, inputs ?? _inputs, outputs ?? _outputs);
+        new((global ?? _global).Canonical(), [.. (inputs ?? _inputs).Select(m => m.Canonical())], [.. (outputs ?? _outputs).Select(m => m.Canonical())]);
 
     internal Psbt WithInputMap(int index, PsbtMap map)
     {
         var copy = (PsbtMap[])_inputs.Clone();
         copy[index] = map;
-        return new Psbt(_global, copy, _outputs);
+        return WithMaps(inputs: copy);
     }
 
     internal Psbt WithOutputMap(int index, PsbtMap map)
     {
         var copy = (PsbtMap[])_outputs.Clone();
         copy[index] = map;
-        return new Psbt(_global, _inputs, copy);
+        return WithMaps(outputs: copy);
     }
 }

@@ -12,8 +12,11 @@ public sealed class PsbtInput
     private readonly OutPoint? _v0PrevOut;
     private readonly Sequence? _v0Sequence;
 
+    private readonly int _version;
+
     internal PsbtInput(PsbtMap map, int index, OutPoint? v0PrevOut, Sequence? v0Sequence)
     {
+        _version = v0PrevOut is null ? 2 : 0;
         Map = map;
         Index = index;
         _v0PrevOut = v0PrevOut;
@@ -119,7 +122,7 @@ public sealed class PsbtInput
     public IEnumerable<PsbtEntry> Proprietary => Map.All(PsbtKeys.Proprietary);
 
     /// <summary>Entries of unknown types.</summary>
-    public IEnumerable<PsbtEntry> Unknown => Map.Entries.Where(e => PsbtKeys.Name(PsbtMapKind.Input, e.KeyType).StartsWith("unknown", StringComparison.Ordinal));
+    public IEnumerable<PsbtEntry> Unknown => Map.Entries.Where(e => PsbtKeys.IsUnknown(PsbtMapKind.Input, e, _version));
 
     /// <summary>The output being spent: WITNESS_UTXO, else the NON_WITNESS_UTXO's output at the outpoint index.</summary>
     public TxOut? GetUtxo()
@@ -142,8 +145,11 @@ public sealed class PsbtOutput
 {
     private readonly TxOut? _v0TxOut;
 
+    private readonly int _version;
+
     internal PsbtOutput(PsbtMap map, int index, TxOut? v0TxOut)
     {
+        _version = v0TxOut is null ? 2 : 0;
         Map = map;
         Index = index;
         _v0TxOut = v0TxOut;
@@ -185,7 +191,7 @@ public sealed class PsbtOutput
     public IEnumerable<PsbtEntry> Proprietary => Map.All(PsbtKeys.Proprietary);
 
     /// <summary>Entries of unknown types.</summary>
-    public IEnumerable<PsbtEntry> Unknown => Map.Entries.Where(e => PsbtKeys.Name(PsbtMapKind.Output, e.KeyType).StartsWith("unknown", StringComparison.Ordinal));
+    public IEnumerable<PsbtEntry> Unknown => Map.Entries.Where(e => PsbtKeys.IsUnknown(PsbtMapKind.Output, e, _version));
 
     internal static PsbtTapKeyOrigin[] ReadTapOrigins(PsbtMap map, ulong type) => map.All(type)
         .Select(e =>

@@ -54,7 +54,22 @@ public static class PsbtKeys
 #pragma warning restore CS1591
 
     /// <summary>The BIP field name of a key type in a map, or <c>unknown(0x..)</c>.</summary>
-    public static string Name(PsbtMapKind kind, ulong type) => (kind, type) switch
+    public static string Name(PsbtMapKind kind, ulong type) => NameCore(kind, type);
+
+    /// <summary>The field name of an entry, or <c>unknown(0x..)</c> when its type is unknown or it is a v2-only type with key data in a v0 PSBT.</summary>
+    public static string Name(PsbtMapKind kind, PsbtEntry entry, int version)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return version == 0 && !entry.KeyData.IsEmpty && PsbtParser.IsV2Only(kind, entry.KeyType)
+            ? $"unknown(0x{entry.KeyType:x2})"
+            : NameCore(kind, entry.KeyType);
+    }
+
+    /// <summary>True for entries this library does not interpret (neither known nor proprietary).</summary>
+    public static bool IsUnknown(PsbtMapKind kind, PsbtEntry entry, int version) =>
+        Name(kind, entry, version).StartsWith("unknown", StringComparison.Ordinal);
+
+    private static string NameCore(PsbtMapKind kind, ulong type) => (kind, type) switch
     {
         (_, Proprietary) => "proprietary",
         (PsbtMapKind.Global, GlobalUnsignedTx) => "unsigned_tx",

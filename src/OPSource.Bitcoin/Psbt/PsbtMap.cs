@@ -154,6 +154,13 @@ public sealed class PsbtMap
         return new PsbtMap(Kind, [.. _entries.AsSpan(0, pos), entry, .. _entries.AsSpan(pos)]);
     }
 
+    /// <summary>
+    /// A copy in Bitcoin Core's serialization order (psbt.h): roles re-serialize like Core, while
+    /// parsing alone keeps the original order for byte-exact round trips.
+    /// </summary>
+    public PsbtMap Canonical() =>
+        new(Kind, [.. _entries.OrderBy(e => e, Comparer<PsbtEntry>.Create((a, b) => PsbtFieldOrder.Compare(Kind, a, b)))]);
+
     /// <summary>A copy with the entry for (type, key data) set.</summary>
     public PsbtMap With(ulong keyType, ReadOnlySpan<byte> keyData, ReadOnlySpan<byte> value) =>
         With(PsbtEntry.Create(keyType, keyData, value));

@@ -232,6 +232,13 @@ internal static class PsbtParser
                 : "key must hold an identifier and a subtype";
         }
 
+        if (version == 0 && IsV2Only(kind, e.KeyType))
+        {
+            // BIP370 fields are excluded from v0; with key data they are not those fields at all,
+            // just unknown keys, which Core (v0 only) keeps and round-trips (rpc_psbt.json combiner).
+            return kd.IsEmpty ? "is not allowed in version 0 (BIP370)" : null;
+        }
+
         switch (kind)
         {
             case PsbtMapKind.Global:
@@ -402,6 +409,13 @@ internal static class PsbtParser
                 }
         }
     }
+
+    internal static bool IsV2Only(PsbtMapKind kind, ulong type) => kind switch
+    {
+        PsbtMapKind.Global => type is >= PsbtKeys.GlobalTxVersion and <= PsbtKeys.GlobalTxModifiable,
+        PsbtMapKind.Input => type is >= PsbtKeys.InPreviousTxId and <= PsbtKeys.InRequiredHeightLockTime,
+        _ => type is PsbtKeys.OutAmount or PsbtKeys.OutScript,
+    };
 
     private static string? KeyOriginError(ReadOnlySpan<byte> v) =>
         // BIP174: <4-byte fingerprint> <32-bit little-endian index>*.
