@@ -85,6 +85,9 @@ public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
     /// <summary>True when some key is a WIF or xprv.</summary>
     public bool HasPrivateKeys => AllKeys.Any(k => k.HasPrivateKeys);
 
+    /// <summary>True when some key derives through hardened steps: only the private form can derive scripts.</summary>
+    public bool HasHardenedDerivation => AllKeys.Any(k => k.HasHardenedDerivation);
+
     /// <summary>Number of BIP389 paths; 1 when not multipath.</summary>
     public int MultipathCount => AllKeys.Select(k => k.MultipathCount).DefaultIfEmpty(1).Max();
 
