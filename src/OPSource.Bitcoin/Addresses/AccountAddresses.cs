@@ -26,7 +26,6 @@ public static class AccountAddresses
     /// </summary>
     public static Address ForKey(PublicKey key, AccountPurpose purpose, Network network)
     {
-        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(network);
         return purpose switch
         {
@@ -54,14 +53,12 @@ public static class AccountAddresses
     /// </summary>
     public static XOnlyPublicKey Bip86OutputKey(PublicKey internalKey)
     {
-        ArgumentNullException.ThrowIfNull(internalKey);
         return Bip86OutputKey(internalKey.ToXOnly(out _));
     }
 
     /// <summary>BIP86 output key of an x-only internal key.</summary>
     public static XOnlyPublicKey Bip86OutputKey(XOnlyPublicKey internalKey)
     {
-        ArgumentNullException.ThrowIfNull(internalKey);
         Span<byte> tweak = stackalloc byte[32];
         // BIP86: "t = hash_TapTweak(bytes(P))" — no merkle root is appended.
         Hashes.TaggedHash("TapTweak", internalKey.ToBytes(), tweak);

@@ -29,7 +29,7 @@ public enum AddressType
 /// Base58 prefixes (and testnet/testnet4/signet share <c>tb</c>), so the same string is valid on
 /// several networks; <see cref="IsValidOn"/> tells which.
 /// </summary>
-public abstract class Address : IEquatable<Address>
+public abstract partial class Address : IEquatable<Address>
 {
     private string? _text;
 
@@ -47,9 +47,6 @@ public abstract class Address : IEquatable<Address>
 
     /// <summary>The scriptPubKey bytes this address pays to.</summary>
     public abstract ReadOnlySpan<byte> ScriptPubKeyBytes { get; }
-
-    /// <summary>The scriptPubKey this address pays to.</summary>
-    public Script ScriptPubKey => new(ScriptPubKeyBytes.ToArray());
 
     /// <summary>The encoded string (Base58Check, or lower-case Bech32/Bech32m).</summary>
     public override string ToString() => _text ??= Encode();
@@ -210,17 +207,9 @@ public abstract class Address : IEquatable<Address>
         return false;
     }
 
-    /// <summary>The address of a standard scriptPubKey, or false when it has none.</summary>
-    public static bool TryFromScriptPubKey(Script script, Network network, [NotNullWhen(true)] out Address? address)
-    {
-        ArgumentNullException.ThrowIfNull(script);
-        return TryFromScriptPubKey(script.ToBytes(), network, out address);
-    }
-
     /// <summary>P2PKH address of a public key (compressed or uncompressed serialization).</summary>
     public static P2pkhAddress P2pkh(PublicKey key, Network network, bool compressed = true)
     {
-        ArgumentNullException.ThrowIfNull(key);
         Span<byte> hash = stackalloc byte[20];
         Hashes.Hash160(compressed ? key.ToCompressed() : key.ToUncompressed(), hash);
         return new P2pkhAddress(hash, network);
@@ -229,7 +218,6 @@ public abstract class Address : IEquatable<Address>
     /// <summary>BIP141 P2WPKH address of a (compressed) public key.</summary>
     public static WitnessAddress P2wpkh(PublicKey key, Network network)
     {
-        ArgumentNullException.ThrowIfNull(key);
         Span<byte> hash = stackalloc byte[20];
         Hashes.Hash160(key.ToCompressed(), hash);
         return WitnessAddress.Create(0, hash, network);
@@ -238,7 +226,6 @@ public abstract class Address : IEquatable<Address>
     /// <summary>BIP49 P2SH-P2WPKH address of a public key: P2SH of <c>OP_0 &lt;HASH160(pubkey)&gt;</c>.</summary>
     public static P2shAddress P2shP2wpkh(PublicKey key, Network network)
     {
-        ArgumentNullException.ThrowIfNull(key);
         Span<byte> redeem = stackalloc byte[22];
         redeem[0] = 0x00;
         redeem[1] = 20;
@@ -265,7 +252,6 @@ public abstract class Address : IEquatable<Address>
     /// <summary>BIP341 P2TR address paying to an (already tweaked) output key.</summary>
     public static WitnessAddress P2tr(XOnlyPublicKey outputKey, Network network)
     {
-        ArgumentNullException.ThrowIfNull(outputKey);
         return WitnessAddress.Create(1, outputKey.ToBytes(), network);
     }
 

@@ -103,7 +103,11 @@ public sealed class BitcoinWriter
         WriteBytes(bytes);
     }
 
-    private void Advance(int count)
+    /// <summary>A span of at least <paramref name="sizeHint"/> bytes to fill, then call <see cref="Advance"/>.</summary>
+    public Span<byte> GetSpan(int sizeHint) => _output.GetSpan(sizeHint);
+
+    /// <summary>Commits <paramref name="count"/> bytes written into <see cref="GetSpan"/>.</summary>
+    public void Advance(int count)
     {
         _output.Advance(count);
         BytesWritten += count;

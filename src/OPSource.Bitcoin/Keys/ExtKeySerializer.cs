@@ -112,7 +112,11 @@ internal static class ExtKeySerializer
                 return false;
             }
         }
-        else if (!PublicKey.TryParse(keyData, out publicKey))
+        else if (PublicKey.TryParse(keyData, out var parsedKey))
+        {
+            publicKey = parsedKey;
+        }
+        else
         {
             error = "bip32: public key is not a valid curve point";
             return false;

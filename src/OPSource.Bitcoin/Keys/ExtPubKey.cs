@@ -171,7 +171,7 @@ public sealed class ExtPubKey : IEquatable<ExtPubKey>
             return false;
         }
 
-        key = new ExtPubKey(f.PublicKey!, f.ChainCode, f.Depth, f.Parent, f.ChildIndex);
+        key = new ExtPubKey(f.PublicKey!.Value, f.ChainCode, f.Depth, f.Parent, f.ChildIndex);
         version = f.Version;
         return true;
     }

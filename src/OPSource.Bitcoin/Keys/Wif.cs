@@ -9,7 +9,7 @@ namespace OPSource.Bitcoin.Keys;
 /// <summary>
 /// A private key in Wallet Import Format (Core key_io.cpp EncodeSecret/DecodeSecret): Base58Check of
 /// the network's secret-key prefix, the 32-byte key and, for keys whose public key is used
-/// compressed, a trailing 0x01. A secret: <see cref="ToString"/> hides it, <see cref="Dispose"/> zeroes it.
+/// compressed, a trailing 0x01. A secret: <see cref="ToString()"/> hides it, <see cref="Dispose"/> zeroes it.
 /// </summary>
 public sealed class Wif : IDisposable
 {

@@ -122,10 +122,10 @@ public sealed class LegacyMessageSigner : IMessageSignatureScheme
     /// Recovers the public key from a signature (Core CPubKey::RecoverCompact). Returns
     /// <see cref="MessageVerificationResult.Ok"/> and the key, or the reason it failed.
     /// </summary>
-    public static MessageVerificationResult TryRecover(string signature, string message, out PublicKey? publicKey, out bool compressed)
+    public static MessageVerificationResult TryRecover(string signature, string message, out PublicKey publicKey, out bool compressed)
     {
         ArgumentNullException.ThrowIfNull(message);
-        publicKey = null;
+        publicKey = default;
         compressed = false;
         // Core: DecodeBase64 failure is ERR_MALFORMED_SIGNATURE. Core's decoder (util/strencodings.cpp)
         // needs a multiple of 4 characters and no whitespace, which .NET would otherwise skip.
@@ -184,7 +184,7 @@ public sealed class LegacyMessageSigner : IMessageSignatureScheme
         }
 
         Span<byte> hash = stackalloc byte[20];
-        Hashes.Hash160(compressed ? key!.ToCompressed() : key!.ToUncompressed(), hash);
+        Hashes.Hash160(compressed ? key.ToCompressed() : key.ToUncompressed(), hash);
         // Core: "if (!(PKHash(pubkey) == *std::get_if<PKHash>(&destination))) return ERR_NOT_SIGNED".
         return CryptographicOperations.FixedTimeEquals(hash, p2pkh.PubKeyHash)
             ? MessageVerificationResult.Ok
@@ -213,6 +213,6 @@ public sealed class LegacyMessageSigner : IMessageSignatureScheme
     };
 
     /// <summary>Recovers the key and returns it when the result is <see cref="MessageVerificationResult.Ok"/>.</summary>
-    public static bool TryRecoverPublicKey(string signature, string message, [NotNullWhen(true)] out PublicKey? publicKey, out bool compressed) =>
-        TryRecover(signature, message, out publicKey, out compressed) == MessageVerificationResult.Ok && publicKey is not null;
+    public static bool TryRecoverPublicKey(string signature, string message, out PublicKey publicKey, out bool compressed) =>
+        TryRecover(signature, message, out publicKey, out compressed) == MessageVerificationResult.Ok;
 }

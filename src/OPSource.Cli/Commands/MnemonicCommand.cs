@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using OPSource.Bitcoin;
 using OPSource.Bitcoin.Keys;
 
 namespace OPSource.Cli.Commands;
@@ -83,10 +84,10 @@ internal static class MnemonicCommand
             {
                 using var seed = mnemonic.DeriveSeed(parse.GetValue(passphrase));
                 using var root = ExtKey.CreateMaster(seed);
-                var isMainnet = string.Equals(ctx.Network, "mainnet", StringComparison.Ordinal);
                 // BIP32: mainnet uses xprv/xpub; testnet, signet and regtest use tprv/tpub.
-                var xprv = root.ToBase58(ExtKeyVersion.Find(true, isMainnet, ExtKeyScriptType.Generic));
-                var xpub = root.Neuter().ToString(ExtKeyVersion.Find(false, isMainnet, ExtKeyScriptType.Generic));
+                var network = Network.Get(ctx.Network);
+                var xprv = root.ToBase58(network);
+                var xpub = root.Neuter().ToString(network);
                 var json = new JsonObject
                 {
                     ["language"] = Bip39Wordlist.FileName(mnemonic.Language),

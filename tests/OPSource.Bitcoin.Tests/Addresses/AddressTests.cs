@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin.Addresses;
 using OPSource.Bitcoin.Keys;
@@ -193,12 +194,12 @@ public class AddressTests
     [Fact]
     public void Random_strings_never_crash()
     {
-        CsCheck.Gen.String.Sample(s =>
+        Gen.String.Sample(s =>
         {
             _ = Address.TryParse(s, out _, out _);
             _ = Wif.TryParse(s, null, out var w, out _);
             w?.Dispose();
         }, iter: 1000);
-        CsCheck.Gen.Byte.Array[0, 50].Sample(b => _ = Address.TryFromScriptPubKey(b, Network.Mainnet, out _), iter: 1000);
+        Gen.Byte.Array[0, 50].Sample(b => { _ = Address.TryFromScriptPubKey(b, Network.Mainnet, out _); }, iter: 1000);
     }
 }

@@ -48,6 +48,8 @@ public class MnemonicTests
             Assert.Equal(entropy, back[..parsed.CopyEntropyTo(back)].ToArray());
             using var seed = parsed.DeriveSeed("TREZOR");
             Assert.Equal(seedHex, seed.ToHex());
+            using var root = ExtKey.CreateMaster(seed);
+            Assert.Equal((string)v[3]!, root.ToBase58(ExtKeyVersion.Xprv));
 
             // Language detection picks a list whose words and checksum fit.
             using var detected = Mnemonic.Parse(phrase);
@@ -61,6 +63,8 @@ public class MnemonicTests
             Assert.Contains(language, new[] { "russian", "turkish" });
             using var seed = Bip39Seed.FromPhraseUnchecked(phrase, "TREZOR");
             Assert.Equal(seedHex, seed.ToHex());
+            using var root = ExtKey.CreateMaster(seed);
+            Assert.Equal((string)v[3]!, root.ToBase58(ExtKeyVersion.Xprv));
         }
     }
 
@@ -149,7 +153,7 @@ public class MnemonicTests
         Assert.NotEqual(composed.ToHex(), plain.ToHex());
         // The seed equals PBKDF2 over the NFKD bytes, computed independently here.
         var expected = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(
-            Encoding.UTF8.GetBytes(m.ToPhrase()), Encoding.UTF8.GetBytes("mnemonic" + "cafe\u0301"), 2048,
+            System.Text.Encoding.UTF8.GetBytes(m.ToPhrase()), System.Text.Encoding.UTF8.GetBytes("mnemonic" + "cafe\u0301"), 2048,
             System.Security.Cryptography.HashAlgorithmName.SHA512, 64);
         Assert.Equal(Convert.ToHexStringLower(expected), composed.ToHex());
     }
