@@ -55,33 +55,24 @@ internal static class DescriptorCommand
             for (var p = 0; p < expanded.Count; p++)
             {
                 var outputs = new JsonArray();
-                for (var i = start; i <= end; i++)
+                IReadOnlyList<DescriptorOutput> derived;
+                try
                 {
-                    IReadOnlyList<OPSource.Bitcoin.Scripts.Script> scripts;
-                    try
-                    {
-                        scripts = expanded[p].GetScriptPubKeys(i);
-                    }
-                    catch (InvalidOperationException e)
-                    {
-                        throw new CliUserException(e.Message);
-                    }
+                    derived = expanded[p].Derive(start, end, network);
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new CliUserException(e.Message);
+                }
 
-                    foreach (var script in scripts)
+                foreach (var o in derived)
+                {
+                    outputs.Add((JsonNode)new JsonObject
                     {
-                        var address = OPSource.Bitcoin.Addresses.Address.TryFromScriptPubKey(script.Span, network, out var a) ? a.ToString() : null;
-                        outputs.Add((JsonNode)new JsonObject
-                        {
-                            ["index"] = i,
-                            ["scriptPubKey"] = script.ToHex(),
-                            ["address"] = address,
-                        });
-                    }
-
-                    if (i == uint.MaxValue)
-                    {
-                        break;
-                    }
+                        ["index"] = o.Index,
+                        ["scriptPubKey"] = o.ScriptPubKey.ToHex(),
+                        ["address"] = o.Address?.ToString(),
+                    });
                 }
 
                 paths.Add((JsonNode)new JsonObject

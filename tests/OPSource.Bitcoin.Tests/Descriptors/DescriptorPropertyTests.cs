@@ -170,3 +170,37 @@ public class DescriptorPropertyTests
         Assert.Throws<InvalidOperationException>(() => Descriptor.Parse($"wpkh({Xpub}/<0;1>/*)").GetScriptPubKeys(0));
     }
 }
+
+public class DescriptorDeriveRangeTests
+{
+    [Fact]
+    public void Derive_range_matches_single_index_derivation_and_addresses()
+    {
+        // BIP382 vector wpkh([ffffffff/13']xpub.../1/2/*): scripts 0..2 from the vector file.
+        using var d = Descriptor.Parse("wpkh([ffffffff/13']xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/2/*)");
+        var outputs = d.Derive(0, 2, Network.Mainnet);
+        Assert.Equal(["0014326b2249e3a25d5dc60935f044ee835d090ba859", "0014af0bd98abc2f2cae66e36896a39ffe2d32984fb7", "00141fa798efd1cbf95cebf912c031b8a4a6e9fb9f27"], outputs.Select(o => o.ScriptPubKey.ToHex()));
+        Assert.Equal([0u, 1u, 2u], outputs.Select(o => o.Index));
+        Assert.All(outputs, o => Assert.StartsWith("bc1q", o.Address!.ToString(), StringComparison.Ordinal));
+        Assert.Equal(d.GetAddresses(1, Network.Mainnet).Single(), outputs[1].Address);
+    }
+
+    [Fact]
+    public void Non_ranged_descriptor_derives_once_and_p2pk_has_no_address()
+    {
+        using var d = Descriptor.Parse("pk(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)");
+        var outputs = d.Derive(5, 9, Network.Regtest);
+        Assert.Single(outputs);
+        Assert.Null(outputs[0].Address);
+        Assert.Equal(0u, outputs[0].Index);
+    }
+
+    [Fact]
+    public void Hardened_child_from_xpub_cannot_be_derived()
+    {
+        using var d = Descriptor.Parse("wpkh(xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/*h)");
+        Assert.True(d.HasHardenedDerivation);
+        var e = Assert.Throws<InvalidOperationException>(() => d.GetScriptPubKeys(0));
+        Assert.Contains("hardened", e.Message, StringComparison.Ordinal);
+    }
+}
