@@ -174,7 +174,8 @@ internal readonly struct Scalar : IEquatable<Scalar>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MulAdd(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
     {
-        ulong hi = Math.BigMul(a, b, out ulong lo);
+        ulong hi = Mul64.Hi(a, b);
+        ulong lo = a * b;
         c0 += lo;
         hi += c0 < lo ? 1UL : 0UL;
         c1 += hi;
@@ -270,7 +271,8 @@ internal readonly struct Scalar : IEquatable<Scalar>
         ulong p4 = c0 + m6; // <= 3
 
         // r = p[0..3] + p4 * NC, then a final conditional subtraction.
-        ulong h = Math.BigMul(p4, Nc0, out ulong lo);
+        ulong h = Mul64.Hi(p4, Nc0);
+        ulong lo = p4 * Nc0;
         UInt128 s = (UInt128)p0 + lo;
         ulong r0 = (ulong)s;
         s = (s >> 64) + p1 + h + ((UInt128)p4 * Nc1);
@@ -327,8 +329,18 @@ internal readonly struct Scalar : IEquatable<Scalar>
         return r;
     }
 
-    /// <summary>Inverse for public values.</summary>
-    public Scalar InverseVariable() => Inverse();
+    /// <summary>Inverse for public values: binary extended Euclid (variable time). Zero maps to zero.</summary>
+    public Scalar InverseVariable()
+    {
+        if (IsZero)
+        {
+            return Zero;
+        }
+
+        Span<ulong> r = stackalloc ulong[4];
+        ModInverse.BinaryVariable([D0, D1, D2, D3], [Nn0, Nn1, Nn2, Nn3], r);
+        return new Scalar(r[0], r[1], r[2], r[3]);
+    }
 
     /// <summary>Constant-time conditional move.</summary>
     public static Scalar Select(in Scalar a, in Scalar b, bool chooseB)
