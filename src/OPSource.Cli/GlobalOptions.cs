@@ -45,5 +45,29 @@ internal sealed class GlobalOptions
         Network: result.GetValue(Network)!,
         Json: result.GetValue(Json),
         Out: output,
-        Error: error);
+        Error: error)
+    {
+        Overrides = Overrides(result),
+    };
+
+    /// <summary>
+    /// The global options the user actually typed, as configuration keys (<c>DataDir</c>, <c>Network</c>).
+    /// Defaults are left out so that appsettings.json and OPSOURCE_ variables can supply them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> Overrides(ParseResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (result.GetResult(DataDir) is { Implicit: false })
+        {
+            overrides["DataDir"] = Path.GetFullPath(result.GetValue(DataDir)!);
+        }
+
+        if (result.GetResult(Network) is { Implicit: false })
+        {
+            overrides["Network"] = result.GetValue(Network);
+        }
+
+        return overrides;
+    }
 }

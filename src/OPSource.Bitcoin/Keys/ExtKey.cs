@@ -252,6 +252,7 @@ public sealed class ExtKey : IDisposable
         }
 
         key = new ExtKey(secret, f.ChainCode, f.Depth, f.Parent, f.ChildIndex);
+        CryptographicOperations.ZeroMemory(f.ChainCode);
         version = f.Version;
         return true;
     }

@@ -11,6 +11,8 @@ namespace OPSource.Bitcoin.Sighash;
 /// </summary>
 public static class SignatureHash
 {
+    private static readonly byte[] TapSighashTagPrefix = BuildTagPrefix("TapSighash");
+
     /// <summary>No OP_CODESEPARATOR executed (BIP342 codesep_pos default).</summary>
     public const uint NoCodeSeparator = 0xFFFFFFFF;
 
@@ -158,13 +160,17 @@ public static class SignatureHash
     public static bool TryComputeTaproot(Transaction tx, int inputIndex, PrecomputedTransactionData precomputed, byte hashType, ReadOnlySpan<byte> annex, ReadOnlySpan<byte> tapLeafHash, uint codeSeparatorPosition, Span<byte> out32)
     {
         CheckOutput(out32);
-        if (!TryGetTaprootSignatureMessage(tx, inputIndex, precomputed, hashType, annex, tapLeafHash, codeSeparatorPosition, out var message))
+        if (!CheckTaproot(tx, inputIndex, precomputed, hashType, annex, tapLeafHash, out var outputType, out var inputType))
         {
             return false;
         }
 
-        // BIP341: hash_TapSighash(0x00 || SigMsg(...)); the epoch byte leads the message here.
-        Hashes.TaggedHash("TapSighash", message, out32);
+        // BIP341: hash_TapSighash(0x00 || SigMsg(...)) = SHA256(SHA256(tag) || SHA256(tag) || 0x00 || SigMsg).
+        using var hasher = new HashWriter();
+        var w = new BitcoinWriter(hasher);
+        w.WriteBytes(TapSighashTagPrefix);
+        WriteTaprootMessage(w, tx, inputIndex, precomputed, hashType, annex, tapLeafHash, codeSeparatorPosition, outputType, inputType);
+        hasher.GetSha256(out32);
         return true;
     }
 
@@ -174,11 +180,26 @@ public static class SignatureHash
     /// </summary>
     public static bool TryGetTaprootSignatureMessage(Transaction tx, int inputIndex, PrecomputedTransactionData precomputed, byte hashType, ReadOnlySpan<byte> annex, ReadOnlySpan<byte> tapLeafHash, uint codeSeparatorPosition, out byte[] message)
     {
+        message = [];
+        if (!CheckTaproot(tx, inputIndex, precomputed, hashType, annex, tapLeafHash, out var outputType, out var inputType))
+        {
+            return false;
+        }
+
+        var w = new BitcoinWriter(256);
+        WriteTaprootMessage(w, tx, inputIndex, precomputed, hashType, annex, tapLeafHash, codeSeparatorPosition, outputType, inputType);
+        message = w.ToArray();
+        return true;
+    }
+
+    private static bool CheckTaproot(Transaction tx, int inputIndex, PrecomputedTransactionData precomputed, byte hashType, ReadOnlySpan<byte> annex, ReadOnlySpan<byte> tapLeafHash, out byte outputType, out byte inputType)
+    {
+        outputType = 0;
+        inputType = 0;
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(precomputed);
         ArgumentOutOfRangeException.ThrowIfNegative(inputIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputIndex, tx.Inputs.Count);
-        message = [];
         if (!ReferenceEquals(precomputed.Transaction, tx))
         {
             throw new ArgumentException("sighash: precomputed data belongs to another transaction", nameof(precomputed));
@@ -195,8 +216,7 @@ public static class SignatureHash
         }
 
         // Core: without all spent outputs the Taproot hash cannot be computed (HandleMissingData).
-        var spent = precomputed.SpentOutputs;
-        if (spent is null)
+        if (precomputed.SpentOutputs is null)
         {
             return false;
         }
@@ -208,14 +228,19 @@ public static class SignatureHash
         }
 
         // BIP341: SIGHASH_DEFAULT commits like SIGHASH_ALL.
-        var outputType = hashType == 0 ? (byte)SigHashType.All : (byte)(hashType & SigHashMasks.OutputMask);
-        var inputType = (byte)(hashType & SigHashMasks.InputMask);
+        outputType = hashType == 0 ? (byte)SigHashType.All : (byte)(hashType & SigHashMasks.OutputMask);
+        inputType = (byte)(hashType & SigHashMasks.InputMask);
         if (outputType == (byte)SigHashType.Single && inputIndex >= tx.Outputs.Count)
         {
             return false;
         }
 
-        var w = new BitcoinWriter(256);
+        return true;
+    }
+
+    private static void WriteTaprootMessage(BitcoinWriter w, Transaction tx, int inputIndex, PrecomputedTransactionData precomputed, byte hashType, ReadOnlySpan<byte> annex, ReadOnlySpan<byte> tapLeafHash, uint codeSeparatorPosition, byte outputType, byte inputType)
+    {
+        var spent = precomputed.SpentOutputs!;
         w.WriteUInt8(0); // epoch
         w.WriteUInt8(hashType);
         w.WriteInt32LE(tx.Version);
@@ -278,8 +303,6 @@ public static class SignatureHash
             w.WriteUInt32LE(codeSeparatorPosition);
         }
 
-        message = w.ToArray();
-        return true;
     }
 
     /// <summary>
@@ -315,6 +338,12 @@ public static class SignatureHash
         {
             w.WriteBytes(scriptCode[begin..Math.Min(pc, scriptCode.Length)]);
         }
+    }
+
+    private static byte[] BuildTagPrefix(string tag)
+    {
+        var tagHash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tag));
+        return [.. tagHash, .. tagHash];
     }
 
     private static void CheckOutput(Span<byte> out32)

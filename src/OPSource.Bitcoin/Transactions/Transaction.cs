@@ -1,6 +1,6 @@
+using System.Runtime.CompilerServices;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
-using OPSource.Crypto;
 
 namespace OPSource.Bitcoin.Transactions;
 
@@ -16,8 +16,9 @@ public sealed class Transaction : IEquatable<Transaction>
 
     private readonly TxIn[] _inputs;
     private readonly TxOut[] _outputs;
-    private TxId? _txid;
-    private Wtxid? _wtxid;
+    // Boxed so a cached id is published atomically (a 33-byte nullable struct could tear across threads).
+    private StrongBox<TxId>? _txid;
+    private StrongBox<Wtxid>? _wtxid;
     private int _size = -1;
     private int _strippedSize = -1;
 
@@ -101,11 +102,11 @@ public sealed class Transaction : IEquatable<Transaction>
     {
         if (_txid is { } cached)
         {
-            return cached;
+            return cached.Value;
         }
 
         var id = new TxId(HashSerialization(false));
-        _txid = id;
+        _txid = new StrongBox<TxId>(id);
         return id;
     }
 
@@ -114,11 +115,11 @@ public sealed class Transaction : IEquatable<Transaction>
     {
         if (_wtxid is { } cached)
         {
-            return cached;
+            return cached.Value;
         }
 
         var id = HasWitness ? new Wtxid(HashSerialization(true)) : new Wtxid(GetTxId().Value);
-        _wtxid = id;
+        _wtxid = new StrongBox<Wtxid>(id);
         return id;
     }
 
@@ -383,9 +384,10 @@ public sealed class Transaction : IEquatable<Transaction>
 
     private UInt256 HashSerialization(bool includeWitness)
     {
-        var bytes = ToBytes(includeWitness);
+        using var hasher = new Sighash.HashWriter();
+        WriteTo(new BitcoinWriter(hasher), includeWitness);
         Span<byte> hash = stackalloc byte[32];
-        Hashes.Hash256(bytes, hash);
+        hasher.GetHash256(hash);
         return new UInt256(hash);
     }
 

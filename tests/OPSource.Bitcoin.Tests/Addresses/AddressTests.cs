@@ -203,3 +203,28 @@ public class AddressTests
         Gen.Byte.Array[0, 50].Sample(b => { _ = Address.TryFromScriptPubKey(b, Network.Mainnet, out _); }, iter: 1000);
     }
 }
+
+public class AddressScriptTests
+{
+    [Theory]
+    [InlineData("1FsSia9rv4NeEwvJ2GvXrX7LyxYspbN2mo")]
+    [InlineData("36j4NfKv6Akva9amjWrLG6MuSQym1GuEmm")]
+    [InlineData("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")]
+    [InlineData("bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr")]
+    [InlineData("bc1pfeessrawgf")]
+    public void Script_round_trip_agrees_with_standard_scripts(string text)
+    {
+        var address = Address.Parse(text, Network.Mainnet);
+        var script = address.ScriptPubKey;
+        Assert.True(Address.TryFromScriptPubKey(script, Network.Mainnet, out var back));
+        Assert.Equal(address, back);
+        var expected = address switch
+        {
+            P2pkhAddress p => OPSource.Bitcoin.Scripts.StandardScripts.PayToPubKeyHash(p.PubKeyHash),
+            P2shAddress p => OPSource.Bitcoin.Scripts.StandardScripts.PayToScriptHash(p.ScriptHash),
+            WitnessAddress w => OPSource.Bitcoin.Scripts.StandardScripts.WitnessProgram(w.WitnessVersion, w.Program),
+            _ => throw new InvalidOperationException(),
+        };
+        Assert.Equal(expected, script);
+    }
+}
