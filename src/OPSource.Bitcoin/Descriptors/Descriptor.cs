@@ -85,6 +85,9 @@ public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
     /// <summary>True when some key is a WIF or xprv.</summary>
     public bool HasPrivateKeys => AllKeys.Any(k => k.HasPrivateKeys);
 
+    /// <summary>True when some key derives through hardened steps: only the private form can derive scripts.</summary>
+    public bool HasHardenedDerivation => AllKeys.Any(k => k.HasHardenedDerivation);
+
     /// <summary>Number of BIP389 paths; 1 when not multipath.</summary>
     public int MultipathCount => AllKeys.Select(k => k.MultipathCount).DefaultIfEmpty(1).Max();
 
@@ -149,6 +152,36 @@ public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
             if (Address.TryFromScriptPubKey(script.Span, network, out var address))
             {
                 result.Add(address);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Derives every output for indexes <paramref name="start"/>..<paramref name="end"/> (inclusive;
+    /// a non-ranged descriptor yields index 0 only). Addresses are null for scripts without one (P2PK, bare multisig, raw).
+    /// </summary>
+    public IReadOnlyList<DescriptorOutput> Derive(uint start, uint end, Network network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, end);
+        if (!IsRange)
+        {
+            start = end = 0;
+        }
+
+        var result = new List<DescriptorOutput>();
+        for (var i = start; ; i++)
+        {
+            foreach (var script in GetScriptPubKeys(i))
+            {
+                result.Add(new DescriptorOutput(i, script, Address.TryFromScriptPubKey(script.Span, network, out var a) ? a : null));
+            }
+
+            if (i == end)
+            {
+                break;
             }
         }
 
@@ -234,6 +267,9 @@ public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
 
     private protected static byte[] P2pk(byte[] pubKey) => [(byte)pubKey.Length, .. pubKey, 0xac];
 }
+
+/// <summary>One derived output: the index, its scriptPubKey and, when the script has one, its address.</summary>
+public sealed record DescriptorOutput(uint Index, Script ScriptPubKey, Address? Address);
 
 /// <summary>pk(KEY), pkh(KEY), wpkh(KEY) and combo(KEY).</summary>
 public sealed class SingleKeyDescriptor : Descriptor

@@ -96,6 +96,12 @@ internal sealed class DescriptorParser
             error = e.Message;
             return false;
         }
+        catch (InvalidOperationException e)
+        {
+            // Key arithmetic failures (e.g. an invalid aggregate) are reported, never thrown.
+            error = e.Message.StartsWith("descriptor:", StringComparison.Ordinal) ? e.Message : "descriptor: " + e.Message;
+            return false;
+        }
     }
 
     private static IEnumerable<KeyExpression> AllKeys(Descriptor d) =>
@@ -301,7 +307,7 @@ internal sealed class DescriptorParser
         // Size checks only for fixed (non-ranged) keys; ranged keys are all compressed so the size is the same.
         if (d.IsMultipath)
         {
-            d = d.Expand()[0];
+            d = d.SelectPath(0);
         }
 
         var inner = ((WrapperDescriptor)d).Inner;

@@ -96,6 +96,9 @@ public abstract class KeyExpression
     /// <summary>Number of BIP389 paths (1 when not multipath).</summary>
     public abstract int MultipathCount { get; }
 
+    /// <summary>True when deriving needs hardened steps, so the public form alone cannot produce the keys.</summary>
+    public virtual bool HasHardenedDerivation => false;
+
     /// <summary>True when the key is uncompressed (65-byte serialization).</summary>
     public virtual bool IsUncompressed => false;
 
@@ -248,6 +251,9 @@ public sealed class ExtendedKeyExpression : KeyExpression
     public override bool HasPrivateKeys => _private is not null;
 
     /// <inheritdoc />
+    public override bool HasHardenedDerivation => DeriveType == DeriveType.Hardened || _path.Any(s => s.Alternatives.Any(KeyPath.IsHardened));
+
+    /// <inheritdoc />
     public override int MultipathCount => _path.FirstOrDefault(p => p.IsMultipath)?.Alternatives.Count ?? 1;
 
     internal override DerivedKey Derive(uint index, int path)
@@ -349,6 +355,9 @@ public sealed class MusigKeyExpression : KeyExpression
     public override bool HasPrivateKeys => _participants.Any(p => p.HasPrivateKeys);
 
     /// <inheritdoc />
+    public override bool HasHardenedDerivation => _participants.Any(p => p.HasHardenedDerivation);
+
+    /// <inheritdoc />
     public override int MultipathCount => Math.Max(_path.FirstOrDefault(p => p.IsMultipath)?.Alternatives.Count ?? 1, _participants.Max(p => p.MultipathCount));
 
     internal override DerivedKey Derive(uint index, int path)
@@ -379,10 +388,20 @@ public sealed class MusigKeyExpression : KeyExpression
     /// <summary>BIP327 KeyAgg over compressed keys, returning the (not yet x-only) aggregate point.</summary>
     internal static PublicKey KeyAgg(ReadOnlySpan<PublicKey> keys)
     {
+        // BIP390: participants are sorted with BIP327 KeySort (lexicographic compressed keys) before KeyAgg.
+        var sortedKeys = keys.ToArray();
         var serialized = new byte[keys.Length * 33];
+        var order = new byte[keys.Length][];
         for (var i = 0; i < keys.Length; i++)
         {
-            keys[i].WriteCompressed(serialized.AsSpan(i * 33, 33));
+            order[i] = sortedKeys[i].ToCompressed();
+        }
+
+        Array.Sort(order, sortedKeys, Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
+        keys = sortedKeys;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            order[i].CopyTo(serialized.AsSpan(i * 33, 33));
         }
 
         // BIP327 HashKeys: L = hash_KeyAgg list(pk_1 || ... || pk_u).
