@@ -54,7 +54,7 @@ internal static class Dleq
         var r1 = CurveOps.MulAddGPublic(p1, -e, s);
 
         // secp256k1-zkp dleq_verify: R2 = s*Y - e*P2.
-        var r2 = EcMult.MultiplyAddVariable(y, s, Scalar.Zero).AddVariable(EcMult.MultiplyAddVariable(p2, -e, Scalar.Zero)).ToAffine();
+        var r2 = EcMult.MultiplyAddVariable(y, s, Scalar.Zero).AddVariable(EcMult.MultiplyAddVariable(p2, -e, Scalar.Zero)).ToAffineVariable();
 
         // An honest proof never has R1 or R2 at infinity; such points cannot be hashed (zkp skips them), so reject.
         if (r1.IsInfinity || r2.IsInfinity)

@@ -47,7 +47,7 @@ public sealed class AggregateNonce : IEquatable<AggregateNonce>
             r2 = r2.AddVariable(nonce.R2);
         }
 
-        return FromPoints(r1.ToAffine(), r2.ToAffine());
+        return FromPoints(r1.ToAffineVariable(), r2.ToAffineVariable());
     }
 
     /// <summary>

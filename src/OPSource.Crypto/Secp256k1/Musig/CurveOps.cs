@@ -15,7 +15,7 @@ internal static class CurveOps
 
     /// <summary>a*P + b*G in variable time (public inputs only).</summary>
     internal static GroupElement MulAddGPublic(in GroupElement p, in Scalar a, in Scalar b) =>
-        EcMult.MultiplyAddVariable(p, a, b).ToAffine();
+        EcMult.MultiplyAddVariable(p, a, b).ToAffineVariable();
 
     /// <summary>Full point equality (both coordinates), infinity equal only to infinity.</summary>
     internal static bool PointEquals(in GroupElement p, in GroupElement q)

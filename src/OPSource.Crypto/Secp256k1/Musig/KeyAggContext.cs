@@ -120,7 +120,7 @@ public sealed class KeyAggContext
                 : q.AddVariable(EcMult.MultiplyAddVariable(keys[i].Point, coefficients[i], Scalar.Zero));
         }
 
-        var qAffine = q.ToAffine();
+        var qAffine = q.ToAffineVariable();
         if (qAffine.IsInfinity)
         {
             // BIP327 KeyAgg: fail if Q is infinite.

@@ -33,7 +33,7 @@ public sealed class Session
         B = TaggedHashes.HashToScalar(TaggedHashes.MusigNonceCoef, buffer);
 
         // BIP327 GetSessionValues: R' = R'_1 + b*R'_2; R = R' unless infinite, then G.
-        var rPrime = EcMult.MultiplyAddVariable(aggregateNonce.R2, B, Scalar.Zero).AddVariable(aggregateNonce.R1).ToAffine();
+        var rPrime = EcMult.MultiplyAddVariable(aggregateNonce.R2, B, Scalar.Zero).AddVariable(aggregateNonce.R1).ToAffineVariable();
         R = rPrime.IsInfinity ? GroupElement.Generator : rPrime;
 
         // BIP327 GetSessionValues: e = int(hash_BIP0340/challenge(xbytes(R) || xbytes(Q) || m)) mod n.
