@@ -50,14 +50,17 @@ public static class TransactionVerifier
         return InputVerification.Valid;
     }
 
-    /// <summary>Verifies one input against the output it spends.</summary>
+    /// <summary>
+    /// Verifies one input against the output it spends. <paramref name="precomputed"/> must have been
+    /// built for this same transaction object, with every spent output when Taproot inputs are present.
+    /// </summary>
     public static bool VerifyInput(Transaction transaction, int inputIndex, TxOut spentOutput, PrecomputedTransactionData precomputed, ScriptVerifyFlags flags, out ScriptError error)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(spentOutput);
         var input = transaction.Inputs[inputIndex];
         var checker = new TransactionSignatureChecker(transaction, inputIndex, spentOutput.Value, precomputed);
-        return ScriptInterpreter.VerifyScript(input.ScriptSig.Memory, spentOutput.ScriptPubKey.Memory, WitnessItems(input.Witness), flags, checker, out error);
+        return ScriptInterpreter.VerifyScript(input.ScriptSig, spentOutput.ScriptPubKey, input.Witness, flags, checker, out error);
     }
 
     internal static IReadOnlyList<ReadOnlyMemory<byte>> WitnessItems(Witness witness) =>
