@@ -47,10 +47,13 @@ internal readonly struct JacobianPoint
     /// <summary>
     /// this + b where neither is infinity and this != ±b (the caller guarantees it); constant time.
     /// </summary>
-    public JacobianPoint AddNonDegenerate(in GroupElement b) => AddNonDegenerate(b, out _);
+    public JacobianPoint AddNonDegenerate(in GroupElement b) => AddNonDegenerate(b, out _, out _);
 
     /// <summary>As <see cref="AddNonDegenerate(in GroupElement)"/>, reporting (without branching) whether x coordinates matched, i.e. the inputs were degenerate.</summary>
-    public JacobianPoint AddNonDegenerate(in GroupElement b, out bool xEqual)
+    public JacobianPoint AddNonDegenerate(in GroupElement b, out bool xEqual) => AddNonDegenerate(b, out xEqual, out _);
+
+    /// <summary>As above, also returning the z-ratio h with Z3 = Z1*h (used to rescale tables without inversion).</summary>
+    public JacobianPoint AddNonDegenerate(in GroupElement b, out bool xEqual, out FieldElement zRatio)
     {
         FieldElement z1z1 = Z.Square();
         FieldElement u2 = b.X.Multiply(z1z1);
@@ -64,6 +67,7 @@ internal readonly struct JacobianPoint
         FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
         FieldElement z3 = Z.Multiply(h);
         xEqual = h.IsZero;
+        zRatio = h;
         return new JacobianPoint(x3, y3, z3, false);
     }
 
