@@ -25,18 +25,19 @@ internal readonly struct JacobianPoint
 
     public bool IsInfinity => _infinity;
 
-    /// <summary>2P (dbl-2009-l, a = 0). secp256k1 has no point of order 2, so only infinity is special.</summary>
+    /// <summary>
+    /// 2P with libsecp256k1's formula (3M + 4S): L = 3/2 X^2, S = Y^2, T = -X*S, X3 = L^2 + 2T,
+    /// Y3 = -(L*(X3 + T) + S^2), Z3 = Y*Z. secp256k1 has no point of order 2, so only infinity is special.
+    /// </summary>
     public JacobianPoint Double()
     {
-        FieldElement a = X.Square();
-        FieldElement b = Y.Square();
-        FieldElement c = b.Square();
-        FieldElement d = X.Add(b).Square().Subtract(a).Subtract(c).Double();
-        FieldElement e = a.Double().Add(a);
-        FieldElement f = e.Square();
-        FieldElement x3 = f.Subtract(d.Double());
-        FieldElement y3 = e.Multiply(d.Subtract(x3)).Subtract(c.MultiplySmall(8));
-        FieldElement z3 = Y.Multiply(Z).Double();
+        FieldElement z3 = Z.Multiply(Y);
+        FieldElement s = Y.Square();
+        FieldElement xx = X.Square();
+        FieldElement l = xx.Double().Add(xx).Half();
+        FieldElement t = s.Multiply(X).Negate();
+        FieldElement x3 = l.Square().Add(t.Double());
+        FieldElement y3 = l.Multiply(x3.Add(t)).Add(s.Square()).Negate();
         return new JacobianPoint(x3, y3, z3, _infinity);
     }
 
