@@ -237,7 +237,7 @@ public static class Ecdsa
         Scalar rn = r.InverseVariable();
         Scalar u1 = rn.Multiply(m).Negate();
         Scalar u2 = rn.Multiply(s);
-        GroupElement q = EcMult.MultiplyAddVariable(x, u2, u1).ToAffine();
+        GroupElement q = EcMult.MultiplyAddVariable(x, u2, u1).ToAffineVariable();
         if (q.IsInfinity)
         {
             return false;
