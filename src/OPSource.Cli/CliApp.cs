@@ -28,12 +28,24 @@ internal static class CliApp
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
+        RunAsync(args, output, error, CancellationToken.None);
+
+    /// <summary>Runs the command line; <paramref name="cancellationToken"/> reaches the command's action (tests stop <c>serve</c> with it).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var globals = new GlobalOptions();
         var root = Build(globals, output, error);
         var parse = root.Parse(args);
-        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        var config = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            // A host command handles Ctrl-C/SIGTERM itself (graceful shutdown within its own timeout);
+            // every other command gets System.CommandLine's cancellation with a 2 s grace period.
+            ProcessTerminationTimeout = parse.CommandResult.Command is SignalHandlingCommand ? null : TimeSpan.FromSeconds(2),
+        };
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             // Exit code 1 with one line per parse error (System.CommandLine's default is help + 1).
@@ -45,7 +57,7 @@ internal static class CliApp
             return ExitUserError;
         }
 
-        return await parse.InvokeAsync(config).ConfigureAwait(false);
+        return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs a handler body, mapping exceptions to the documented exit codes.</summary>
@@ -87,3 +99,9 @@ internal static class CliApp
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }
+
+/// <summary>
+/// A long-running command (a host) that handles SIGINT/SIGTERM itself, so System.CommandLine must
+/// not cut its graceful shutdown short.
+/// </summary>
+internal sealed class SignalHandlingCommand(string name, string? description = null) : Command(name, description);

@@ -6,7 +6,11 @@ namespace OPSource.Cli;
 /// <summary>What a command handler needs from the command line: global options and output streams.</summary>
 internal sealed record CliContext(string DataDir, string Network, bool Json, TextWriter Out, TextWriter Error)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: stdout is not HTML, so '+' in versions and non-ASCII text stay readable.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Configuration keys the user set on the command line (<c>DataDir</c>, <c>Network</c>), for commands that load configuration.</summary>
+    public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>Writes a result: JSON when <c>--json</c> was given, otherwise the human form.</summary>
     public void WriteResult(JsonNode json, Action<TextWriter> human)

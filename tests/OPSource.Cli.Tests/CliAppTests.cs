@@ -2,7 +2,7 @@ namespace OPSource.Cli.Tests;
 
 public class CliAppTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    internal static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -26,5 +26,67 @@ public class CliAppTests
         var (code, _, error) = await Run("info", "--network", "moonnet");
         Assert.Equal(1, code);
         Assert.Contains("moonnet", error);
+    }
+
+    [Fact]
+    public async Task Version_prints_the_product_version_and_exits_0()
+    {
+        var (code, output, error) = await Run("--version");
+        Assert.Equal(0, code);
+        Assert.Empty(error);
+        Assert.Matches(@"^\d+\.\d+\.\d+", output.Trim());
+    }
+
+    [Fact]
+    public async Task Help_lists_the_global_options_and_commands()
+    {
+        var (code, output, _) = await Run("--help");
+        Assert.Equal(0, code);
+        foreach (var expected in new[] { "--data-dir", "--network", "--json", "--version", "serve", "config", "info" })
+        {
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_command_is_a_user_error_on_stderr_only()
+    {
+        var (code, output, error) = await Run("frobnicate");
+        Assert.Equal(1, code);
+        Assert.Empty(output);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    private static CliContext Context(StringWriter output, StringWriter error) => new("/tmp", "mainnet", false, output, error);
+
+    [Fact]
+    public async Task Guard_maps_user_errors_to_1_and_everything_else_to_2_with_one_line()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var ctx = Context(output, error);
+
+        Assert.Equal(1, await CliApp.Guard(ctx, _ => throw new CliUserException("bad\ninput"), CancellationToken.None));
+        Assert.Equal(1, await CliApp.Guard(ctx, _ => throw new FormatException("hex: odd length"), CancellationToken.None));
+        Assert.Equal(2, await CliApp.Guard(ctx, _ => throw new InvalidOperationException("boom"), CancellationToken.None));
+        Assert.Equal(0, await CliApp.Guard(ctx, _ => CliApp.ExitOk, CancellationToken.None));
+
+        var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["error: bad input", "error: hex: odd length", "internal error: InvalidOperationException: boom"], lines);
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public async Task Global_options_typed_by_the_user_become_configuration_overrides()
+    {
+        var globals = new GlobalOptions();
+        var root = CliApp.Build(globals, TextWriter.Null, TextWriter.Null);
+        var typed = globals.Overrides(root.Parse(["info", "--network", "signet", "--data-dir", "rel/dir"]));
+        Assert.Equal("signet", typed["Network"]);
+        Assert.Equal(Path.GetFullPath("rel/dir"), typed["DataDir"]);
+
+        var defaults = globals.Overrides(root.Parse(["info"]));
+        Assert.Empty(defaults);
+        await Task.CompletedTask;
     }
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Publishes `opsource` as a Native AOT binary in publish/ and fails on any trim/AOT warning.
+#   scripts/publish-aot.sh            -> publish/opsource (linux-x64)
+#   RID=linux-arm64 scripts/publish-aot.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RID=${RID:-linux-x64}
+OUT=${OUT:-publish}
+
+# Native AOT links with clang and zlib (installed by setup.sh).
+command -v clang >/dev/null || { echo "publish-aot: clang not found (run scripts/setup.sh)" >&2; exit 1; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet publish src/OPSource.Cli -c Release -r "$RID" -p:PublishAot=true -o "$OUT" -nologo \
+  -p:TreatWarningsAsErrors=true -warnaserror >"$log" 2>&1 || status=$?
+# Trim (IL2xxx) and AOT (IL3xxx) analysis warnings must not exist, even ones the SDK does not promote.
+if grep -E "warning IL[23][0-9]{3}|error IL[23][0-9]{3}" "$log" >&2; then
+  echo "publish-aot: trim/AOT warnings found (listed above)" >&2
+  exit 1
+fi
+if [ $status -ne 0 ]; then
+  tail -40 "$log" >&2
+  exit $status
+fi
+# Keep what runs: the binary, SQLite's native library (libe_sqlite3.so, loaded at run time) and the
+# built-in appsettings.json. Managed symbols/docs of the class libraries are not needed at run time.
+rm -f "$OUT"/*.pdb "$OUT"/*.xml
+ls -l "$OUT"
+"$OUT/opsource" --version

@@ -1,0 +1,169 @@
+using OPSource.Bitcoin.Sighash;
+using OPSource.Bitcoin.Transactions;
+using OPSource.Crypto.Secp256k1;
+
+namespace OPSource.Bitcoin.Consensus;
+
+/// <summary>
+/// Checks signatures and time locks against one input of a transaction (Core
+/// GenericTransactionSignatureChecker): ECDSA as Core's CPubKey::Verify (lax DER, S normalised,
+/// then verify), BIP340 Schnorr over the BIP341/342 signature hash, BIP65/BIP112 lock times.
+/// </summary>
+public sealed class TransactionSignatureChecker : SignatureChecker
+{
+    private readonly Transaction _tx;
+    private readonly int _inputIndex;
+    private readonly Money _amount;
+    private readonly PrecomputedTransactionData? _precomputed;
+
+    /// <summary>
+    /// A checker for input <paramref name="inputIndex"/> spending <paramref name="amount"/>.
+    /// <paramref name="precomputed"/> (built once per transaction from all spent outputs) makes
+    /// BIP143 hashing linear and is required for Taproot inputs.
+    /// </summary>
+    public TransactionSignatureChecker(Transaction transaction, int inputIndex, Money amount, PrecomputedTransactionData? precomputed = null)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentOutOfRangeException.ThrowIfNegative(inputIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputIndex, transaction.Inputs.Count);
+        _tx = transaction;
+        _inputIndex = inputIndex;
+        _amount = amount;
+        _precomputed = precomputed;
+    }
+
+    /// <inheritdoc/>
+    public override bool CheckEcdsaSignature(ReadOnlySpan<byte> signature, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> scriptCode, SigVersion sigVersion)
+    {
+        // Core CPubKey: the encoding must parse (compressed, uncompressed or hybrid).
+        if (!PublicKey.TryParse(publicKey, out var key))
+        {
+            return false;
+        }
+
+        // Core: the hash type is the last byte of the signature.
+        if (signature.IsEmpty)
+        {
+            return false;
+        }
+
+        uint hashType = signature[^1];
+        var der = signature[..^1];
+        Span<byte> sighash = stackalloc byte[32];
+        if (sigVersion == SigVersion.WitnessV0)
+        {
+            SignatureHash.ComputeWitnessV0(_tx, _inputIndex, scriptCode, _amount, hashType, _precomputed, sighash);
+        }
+        else
+        {
+            SignatureHash.ComputeLegacy(_tx, _inputIndex, scriptCode, hashType, sighash);
+        }
+
+        // Core CPubKey::Verify: lax DER parse, normalise S (pre-BIP146 signatures may be high-S), verify.
+        if (!EcdsaSignature.TryParseDerLax(der, out var sig))
+        {
+            return false;
+        }
+
+        return Ecdsa.Verify(sig.NormalizeS(), sighash, key);
+    }
+
+    /// <inheritdoc/>
+    public override bool CheckSchnorrSignature(ReadOnlySpan<byte> signature, ReadOnlySpan<byte> publicKey, SigVersion sigVersion, ScriptExecutionData executionData, out ScriptError error)
+    {
+        ArgumentNullException.ThrowIfNull(executionData);
+        // BIP341: 64 bytes (SIGHASH_DEFAULT) or 65 with an explicit, non-zero hash type.
+        if (signature.Length != 64 && signature.Length != 65)
+        {
+            error = ScriptError.SCHNORR_SIG_SIZE;
+            return false;
+        }
+
+        byte hashType = 0;
+        if (signature.Length == 65)
+        {
+            hashType = signature[64];
+            if (hashType == 0)
+            {
+                error = ScriptError.SCHNORR_SIG_HASHTYPE;
+                return false;
+            }
+
+            signature = signature[..64];
+        }
+
+        // Core HandleMissingData (FAIL): without every spent output the BIP341 hash cannot be computed.
+        if (_precomputed?.SpentOutputs is null)
+        {
+            error = ScriptError.UNKNOWN_ERROR;
+            return false;
+        }
+
+        Span<byte> sighash = stackalloc byte[32];
+        var tapscript = sigVersion == SigVersion.Tapscript;
+        // BIP341: undefined hash types, and SIGHASH_SINGLE without a matching output, are invalid.
+        if (!SignatureHash.TryComputeTaproot(_tx, _inputIndex, _precomputed, hashType, executionData.Annex is { } annex ? annex.Span : default,
+                tapscript ? executionData.TapLeafHash : default, tapscript ? executionData.CodeSeparatorPosition : uint.MaxValue, sighash))
+        {
+            error = ScriptError.SCHNORR_SIG_HASHTYPE;
+            return false;
+        }
+
+        if (!XOnlyPublicKey.TryParse(publicKey, out var key) || !Schnorr.Verify(signature, sighash, key))
+        {
+            error = ScriptError.SCHNORR_SIG;
+            return false;
+        }
+
+        error = ScriptError.OK;
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public override bool CheckLockTime(ScriptNum lockTime)
+    {
+        var txLockTime = (long)_tx.LockTime.Value;
+        // BIP65: compare heights with heights and times with times.
+        if (!((txLockTime < LockTime.Threshold && lockTime.Value < LockTime.Threshold) ||
+              (txLockTime >= LockTime.Threshold && lockTime.Value >= LockTime.Threshold)))
+        {
+            return false;
+        }
+
+        if (lockTime.Value > txLockTime)
+        {
+            return false;
+        }
+
+        // BIP65: a final input would disable nLockTime altogether, so it cannot satisfy CLTV.
+        return !_tx.Inputs[_inputIndex].Sequence.IsFinal;
+    }
+
+    /// <inheritdoc/>
+    public override bool CheckSequence(ScriptNum sequence)
+    {
+        long txSequence = _tx.Inputs[_inputIndex].Sequence.Value;
+        // BIP112: relative lock times need transaction version 2 or more (compared unsigned, as Core).
+        if ((uint)_tx.Version < 2)
+        {
+            return false;
+        }
+
+        // BIP112: an input with the disable flag set cannot satisfy CSV.
+        if ((txSequence & Sequence.DisableFlag) != 0)
+        {
+            return false;
+        }
+
+        // BIP68: only the type flag and the 16-bit value have consensus meaning.
+        const long mask = Sequence.TypeFlag | Sequence.LockTimeMask;
+        var txMasked = txSequence & mask;
+        var masked = sequence.Value & mask;
+        if (!((txMasked < Sequence.TypeFlag && masked < Sequence.TypeFlag) || (txMasked >= Sequence.TypeFlag && masked >= Sequence.TypeFlag)))
+        {
+            return false;
+        }
+
+        return masked <= txMasked;
+    }
+}

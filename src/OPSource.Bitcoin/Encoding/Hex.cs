@@ -1,0 +1,68 @@
+namespace OPSource.Bitcoin.Encoding;
+
+/// <summary>Strict lowercase/uppercase hex: even length, no prefix, no whitespace.</summary>
+public static class Hex
+{
+    private const string Digits = "0123456789abcdef";
+
+    /// <summary>Lowercase hex of <paramref name="data"/>.</summary>
+    public static string Encode(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(data);
+
+    /// <summary>Decodes hex; the error names the position of the first bad character.</summary>
+    public static bool TryParse(string? hex, out byte[] bytes, out string? error)
+    {
+        bytes = [];
+        if (hex is null)
+        {
+            error = "hex: input is null";
+            return false;
+        }
+
+        if ((hex.Length & 1) != 0)
+        {
+            error = $"hex: odd number of digits ({hex.Length})";
+            return false;
+        }
+
+        var result = new byte[hex.Length / 2];
+        for (var i = 0; i < hex.Length; i += 2)
+        {
+            var hi = Value(hex[i]);
+            if (hi < 0)
+            {
+                error = $"hex: invalid character at position {i}";
+                return false;
+            }
+
+            var lo = Value(hex[i + 1]);
+            if (lo < 0)
+            {
+                error = $"hex: invalid character at position {i + 1}";
+                return false;
+            }
+
+            result[i / 2] = (byte)((hi << 4) | lo);
+        }
+
+        bytes = result;
+        error = null;
+        return true;
+    }
+
+    /// <summary>Decodes hex or throws <see cref="FormatException"/> naming the bad position.</summary>
+    public static byte[] Parse(string hex) =>
+        TryParse(hex, out var bytes, out var error) ? bytes : throw new FormatException(error);
+
+    /// <summary>True if <paramref name="c"/> is a hex digit.</summary>
+    public static bool IsHexDigit(char c) => Value(c) >= 0;
+
+    private static int Value(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    internal static char Digit(int nibble) => Digits[nibble];
+}

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using OPSource.Storage;
+
+namespace OPSource.Server.Endpoints;
+
+/// <summary>
+/// <c>/health</c> and <c>/info</c>. Each module adds its endpoints the same way: one static class
+/// with a <c>Map…Endpoints(this IEndpointRouteBuilder api)</c> extension, called from
+/// <see cref="OpsourceServer.MapApi"/> on the <c>/api/v1</c> group.
+/// </summary>
+public static class SystemEndpoints
+{
+    /// <summary>Maps the system endpoints on <paramref name="api"/> (the <c>/api/v1</c> group).</summary>
+    public static IEndpointRouteBuilder MapSystemEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/health", HealthAsync).WithName("health");
+        api.MapGet("/info", Info).WithName("info");
+        return api;
+    }
+
+    /// <summary>200 when the database answers, 503 otherwise (for load balancers and monitors).</summary>
+    internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> HealthAsync(Database database, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        DatabaseCheck check;
+        try
+        {
+            check = await database.CheckAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            check = new DatabaseCheck(false, "timed out after 5 s", TimeSpan.FromSeconds(5));
+        }
+
+        var provider = database.Provider.ToString().ToLowerInvariant();
+        var body = new HealthResponse(
+            check.Ok ? "ok" : "unavailable",
+            new DatabaseHealth(check.Ok ? "ok" : "error", provider, Math.Round(check.Elapsed.TotalMilliseconds, 3), check.Error));
+        return check.Ok
+            ? TypedResults.Ok(body)
+            : TypedResults.Json(body, ServerJsonContext.Default.HealthResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>What this service is: version, network, where its data lives, since when it runs.</summary>
+    internal static Ok<InfoResponse> Info(OpsourceOptions options, Database database, ServerRuntime runtime) =>
+        TypedResults.Ok(new InfoResponse(
+            Name: "opsource",
+            Version: ServerRuntime.Version,
+            Network: options.Network,
+            DataDir: options.DataDir,
+            Storage: new StorageInfo(database.Provider.ToString().ToLowerInvariant(), database.Description),
+            InstanceId: runtime.InstanceId,
+            StartedAt: runtime.StartedAt,
+            UptimeSeconds: Math.Round(runtime.Uptime.TotalSeconds, 3)));
+}
+
+/// <summary>Body of <c>GET /api/v1/health</c>.</summary>
+public sealed record HealthResponse(string Status, DatabaseHealth Database);
+
+/// <summary>The database part of the health report (errors are redacted).</summary>
+public sealed record DatabaseHealth(string Status, string Provider, double LatencyMs, string? Error);
+
+/// <summary>Body of <c>GET /api/v1/info</c>.</summary>
+public sealed record InfoResponse(
+    string Name,
+    string Version,
+    string Network,
+    string DataDir,
+    StorageInfo Storage,
+    Guid InstanceId,
+    DateTimeOffset StartedAt,
+    double UptimeSeconds);
+
+/// <summary>Which database the service uses (description has secrets redacted).</summary>
+public sealed record StorageInfo(string Provider, string Target);

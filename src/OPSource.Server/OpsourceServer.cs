@@ -1,0 +1,148 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OPSource.Server.Endpoints;
+using OPSource.Storage;
+
+namespace OPSource.Server;
+
+/// <summary>
+/// Builds the OPSource HTTP service: a slim (Native-AOT) ASP.NET Core host with the <c>/api/v1</c>
+/// route group, JSON console logs, ProblemDetails errors and graceful shutdown. Migrations run in
+/// <see cref="PrepareAsync"/>, before the first request is accepted.
+/// </summary>
+public static partial class OpsourceServer
+{
+    /// <summary>Prefix of every API route.</summary>
+    public const string ApiPrefix = "/api/v1";
+
+    /// <summary>
+    /// Builds (does not start) the service.
+    /// </summary>
+    /// <param name="options">Validated options (see <see cref="OpsourceConfiguration.Load"/>).</param>
+    /// <param name="configuration">The configuration they came from (for <c>Logging</c> and module sections); may be null.</param>
+    /// <param name="configureServices">Extra registrations, e.g. a module's migrations or a test clock.</param>
+    /// <param name="args">Host arguments (rarely needed; the CLI parses its own).</param>
+    public static WebApplication Build(
+        OpsourceOptions options,
+        IConfiguration? configuration = null,
+        Action<IServiceCollection>? configureServices = null,
+        string[]? args = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = OpsourceOptionsValidator.Check(options);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(nameof(OpsourceOptions), typeof(OpsourceOptions), errors);
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            // Not the working directory: an unrelated appsettings.json there must not leak in.
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "opsource",
+        });
+        if (configuration is not null)
+        {
+            builder.Configuration.AddConfiguration(configuration);
+        }
+
+        builder.WebHost.UseUrls([.. OpsourceOptionsValidator.SplitUrls(options.Server.Urls)]);
+        // Ctrl-C / SIGTERM: stop accepting, let in-flight requests finish within this timeout.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.Server.ShutdownTimeoutSeconds));
+
+        // Structured logs: one JSON object per line; requests are logged without headers, bodies or
+        // query strings, so credentials never reach the log.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Services.AddHttpLogging(o =>
+        {
+            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            o.CombineLogs = true;
+        });
+
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default);
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ServerRuntime>();
+        builder.Services.AddOpsourceStorage(options.Storage, options.DataDir);
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpLogging();
+        MapApi(app.MapGroup(ApiPrefix));
+        return app;
+    }
+
+    /// <summary>
+    /// Maps every module's endpoints on the <c>/api/v1</c> group. Modules add one line here:
+    /// <c>api.MapWalletEndpoints();</c>.
+    /// </summary>
+    public static void MapApi(IEndpointRouteBuilder api)
+    {
+        api.MapSystemEndpoints();
+    }
+
+    /// <summary>
+    /// Applies pending migrations (refusing to start on a checksum or version mismatch) and loads the
+    /// instance identity. Call after <see cref="Build"/> and before the host starts.
+    /// </summary>
+    /// <exception cref="MigrationException">The schema cannot be brought up to date.</exception>
+    public static async Task PrepareAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OPSource.Server");
+        var database = app.Services.GetRequiredService<Database>();
+        LogStorage(logger, database.Description);
+        var report = await app.Services.GetRequiredService<Migrator>().ApplyAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var migration in report.Applied)
+        {
+            LogMigrationApplied(logger, migration.Module, migration.Version, migration.Description);
+        }
+
+        LogMigrationsDone(logger, report.Applied.Count, report.AlreadyApplied);
+        var runtime = app.Services.GetRequiredService<ServerRuntime>();
+        var settings = app.Services.GetRequiredService<SettingsRepository>();
+        runtime.InstanceId = await settings.GetOrAddAsync(InstanceIdKey, Guid.NewGuid, cancellationToken).ConfigureAwait(false);
+        await settings.SetAsync(LastStartedKey, runtime.StartedAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Settings key of the installation's stable id.</summary>
+    public static SettingKey<Guid> InstanceIdKey { get; } = SettingKeys.Guid("node.instance_id");
+
+    /// <summary>Settings key of the last start time.</summary>
+    public static SettingKey<DateTimeOffset> LastStartedKey { get; } = SettingKeys.Timestamp("node.last_started_at");
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "storage: {Target}")]
+    private static partial void LogStorage(ILogger logger, string target);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "migration applied: {Module}/{Version} ({Description})")]
+    private static partial void LogMigrationApplied(ILogger logger, string module, int version, string description);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "schema up to date: {Applied} applied now, {AlreadyApplied} already applied")]
+    private static partial void LogMigrationsDone(ILogger logger, int applied, int alreadyApplied);
+}

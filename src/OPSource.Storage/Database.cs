@@ -1,0 +1,190 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace OPSource.Storage;
+
+/// <summary>
+/// The one place that opens database connections: an SQLite file under the data directory
+/// (WAL, foreign keys on, busy timeout) or a PostgreSQL server through a pooled data source.
+/// Register it once per process and share it.
+/// </summary>
+public sealed class Database : IAsyncDisposable, IDisposable
+{
+    private readonly string? _sqliteConnectionString;
+    private readonly int _busyTimeoutMs;
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly SemaphoreSlim _walOnce = new(1, 1);
+    private bool _walDone;
+
+    private Database(StorageProvider provider, string description, string? sqliteConnectionString, string? sqlitePath, int busyTimeoutMs, NpgsqlDataSource? postgres)
+    {
+        Provider = provider;
+        Dialect = SqlDialect.For(provider);
+        Description = description;
+        _sqliteConnectionString = sqliteConnectionString;
+        SqlitePath = sqlitePath;
+        _busyTimeoutMs = busyTimeoutMs;
+        _postgres = postgres;
+    }
+
+    /// <summary>The engine behind this database.</summary>
+    public StorageProvider Provider { get; }
+
+    /// <summary>The SQL dialect to use for provider-specific statements.</summary>
+    public SqlDialect Dialect { get; }
+
+    /// <summary>Where the data lives, with secrets redacted (safe to log).</summary>
+    public string Description { get; }
+
+    /// <summary>Full path of the SQLite file, or null for PostgreSQL.</summary>
+    public string? SqlitePath { get; }
+
+    /// <summary>
+    /// Creates the factory from validated options. For SQLite the data directory is created if
+    /// needed; nothing connects until <see cref="OpenConnectionAsync"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (the message names the setting).</exception>
+    public static Database Create(StorageOptions options, string dataDir)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+
+        var provider = options.ResolveProvider();
+        var description = options.Describe(dataDir);
+        if (provider == StorageProvider.Sqlite)
+        {
+            var path = options.ResolveSqlitePath(dataDir);
+            var directory = Path.GetDirectoryName(path)!;
+            if (!Directory.Exists(directory))
+            {
+                // The data dir will also hold keys: private to the user from the start.
+                if (OperatingSystem.IsWindows())
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                else
+                {
+                    Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            }
+
+            return new Database(provider, description, options.BuildSqliteConnectionString(dataDir), path, options.BusyTimeoutSeconds * 1000, null);
+        }
+
+        // The slim builder keeps Native AOT/trimming clean (no reflection-based JSON or type mapping plugins).
+        var builder = new NpgsqlSlimDataSourceBuilder(options.ConnectionString);
+        return new Database(provider, description, null, null, options.BusyTimeoutSeconds * 1000, builder.Build());
+    }
+
+    /// <summary>Opens a ready-to-use connection; the caller disposes it (returning it to the pool).</summary>
+    public async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var connection = new SqliteConnection(_sqliteConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureWalAsync(connection, cancellationToken).ConfigureAwait(false);
+            // Per connection: foreign keys are off by default in SQLite (the connection string's
+            // ForeignKeys=True also sets it; stated here so the rule is visible), and the busy timeout
+            // makes a writer wait for another process instead of failing with SQLITE_BUSY at once.
+            await using var pragma = Db.Command(connection, $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs};");
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs a trivial query: true when the database answers.</summary>
+    public async Task<DatabaseCheck> CheckAsync(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Db.Command(connection, "SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return new DatabaseCheck(true, null, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+        catch (DbException ex)
+        {
+            return new DatabaseCheck(false, ex.GetType().Name + ": " + RedactMessage(ex.Message), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new DatabaseCheck(false, ex.GetType().Name + ": " + RedactMessage(ex.Message), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            return new DatabaseCheck(false, ex.GetType().Name + ": " + RedactMessage(ex.Message), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private static string RedactMessage(string message) =>
+        message.Contains("password", StringComparison.OrdinalIgnoreCase) ? "authentication or connection failure" : message.ReplaceLineEndings(" ");
+
+    private async Task EnsureWalAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _walDone))
+        {
+            return;
+        }
+
+        await _walOnce.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_walDone)
+            {
+                // WAL is persistent in the file: readers never block the single writer, and a crash
+                // mid-transaction leaves the database consistent.
+                await using var command = Db.Command(connection, "PRAGMA journal_mode = WAL");
+                var mode = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"storage: SQLite refused WAL journal mode (got '{mode}') for {SqlitePath}");
+                }
+
+                Volatile.Write(ref _walDone, true);
+            }
+        }
+        finally
+        {
+            _walOnce.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _walOnce.Dispose();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _postgres?.Dispose();
+        _walOnce.Dispose();
+    }
+}
+
+/// <summary>Result of <see cref="Database.CheckAsync"/>: reachability, a redacted error, and round-trip time.</summary>
+public sealed record DatabaseCheck(bool Ok, string? Error, TimeSpan Elapsed);
