@@ -468,10 +468,6 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
     public override int GetHashCode() => HashCode.Combine(N0, N1, N2, N3);
 
-    public override string ToString()
-    {
-        Span<byte> b = stackalloc byte[32];
-        WriteTo(b);
-        return Convert.ToHexStringLower(b);
-    }
+    /// <summary>Field elements can be secret (ECDH points, nonces' coordinates): never printed.</summary>
+    public override string ToString() => "FieldElement(…)";
 }
