@@ -207,19 +207,11 @@ internal static class EcMult
             return JacobianPoint.Infinity;
         }
 
-        // Odd multiples P, 3P, ..., 15P (P is public data) and their lambda images.
-        Span<JacobianPoint> jac = stackalloc JacobianPoint[8];
-        JacobianPoint pj = p.ToJacobian();
-        JacobianPoint two = pj.Double();
-        jac[0] = pj;
-        for (int j = 1; j < 8; j++)
-        {
-            jac[j] = jac[j - 1].Add(two);
-        }
-
+        // Odd multiples P, 3P, ..., 15P (P is public data) on an isomorphic curve, and their lambda images;
+        // the whole ladder runs on that curve and the result's Z is scaled by zGlobal at the end.
         Span<GroupElement> table = stackalloc GroupElement[8];
         Span<GroupElement> tableL = stackalloc GroupElement[8];
-        JacobianPoint.ToAffineBatch(jac, table);
+        BuildOddMultiplesIsomorphic(p, table, out FieldElement zGlobal);
         for (int j = 0; j < 8; j++)
         {
             tableL[j] = table[j].MultiplyLambda();
@@ -258,7 +250,12 @@ internal static class EcMult
 
         // An intermediate sum equal to ±entry needs a lattice relation of two ~128-bit halves
         // (probability ~2^-128 for a secret k); only then take the slower complete-formula path.
-        return degenerate ? MultiplyPlain(p, k) : acc;
+        if (degenerate)
+        {
+            return MultiplyPlain(p, k);
+        }
+
+        return new JacobianPoint(acc.X, acc.Y, acc.Z.Multiply(zGlobal), acc.IsInfinity);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -373,6 +370,41 @@ internal static class EcMult
         return last + 1;
     }
 
+    /// <summary>
+    /// Odd multiples P, 3P, ... of a public point without any inversion (libsecp256k1's isomorphic-curve
+    /// trick): with d = 2P = (Xd, Yd, Zd), the isomorphism (x, y) -> (Zd^2 x, Zd^3 y) onto y^2 = x^3 + 7*Zd^6
+    /// makes d affine, so only mixed additions are needed; the a = 0 formulas never use the curve's b.
+    /// Rescaling every entry to the last entry's Z with the additions' z-ratios leaves affine points on one
+    /// isomorphic curve: a Jacobian result (X, Y, Z) computed there is (X, Y, Z*zGlobal) on secp256k1.
+    /// </summary>
+    private static void BuildOddMultiplesIsomorphic(in GroupElement p, Span<GroupElement> table, out FieldElement zGlobal)
+    {
+        int count = table.Length;
+        JacobianPoint d = p.ToJacobian().DoubleVariable();
+        FieldElement zd2 = d.Z.Square();
+        var dA = new GroupElement(d.X, d.Y);
+        Span<JacobianPoint> q = stackalloc JacobianPoint[count];
+        Span<FieldElement> ratio = stackalloc FieldElement[count];
+        q[0] = new GroupElement(p.X.Multiply(zd2), p.Y.Multiply(zd2).Multiply(d.Z)).ToJacobian();
+        for (int i = 1; i < count; i++)
+        {
+            // (2i-1)P != ±2P for the small table sizes used: never degenerate.
+            q[i] = q[i - 1].AddNonDegenerate(dA, out _, out ratio[i]);
+        }
+
+        int last = count - 1;
+        table[last] = new GroupElement(q[last].X, q[last].Y);
+        FieldElement f = FieldElement.One;
+        for (int i = last; i > 0; i--)
+        {
+            f = f.Multiply(ratio[i]); // Z_last / Z_(i-1)
+            FieldElement f2 = f.Square();
+            table[i - 1] = new GroupElement(q[i - 1].X.Multiply(f2), q[i - 1].Y.Multiply(f2).Multiply(f));
+        }
+
+        zGlobal = d.Z.Multiply(q[last].Z);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static GroupElement Iso(in GroupElement e, bool isomorphic, in FieldElement zg2, in FieldElement zg3) =>
         isomorphic ? new GroupElement(e.X.Multiply(zg2), e.Y.Multiply(zg3)) : e;
@@ -409,39 +441,12 @@ internal static class EcMult
             lenA1 = Wnaf(a1, WindowA, wA1);
             lenA2 = Wnaf(a2, WindowA, wA2);
 
-            // Odd multiples without any inversion (libsecp256k1's isomorphic-curve trick): with
-            // d = 2P = (Xd, Yd, Zd), the isomorphism (x, y) -> (Zd^2 x, Zd^3 y) onto y^2 = x^3 + 7*Zd^6 makes d
-            // affine, so the table takes only mixed additions; the a = 0 formulas never use the curve's b.
-            // Rescaling every entry to the last entry's Z with the additions' z-ratios leaves a table of
-            // affine points on one isomorphic curve; the loop runs there and the result's Z is multiplied by zGlobal.
-            JacobianPoint d = p.ToJacobian().DoubleVariable();
-            FieldElement zd2 = d.Z.Square();
-            var dA = new GroupElement(d.X, d.Y);
-            Span<JacobianPoint> q = stackalloc JacobianPoint[1 << (WindowA - 2)];
-            Span<FieldElement> ratio = stackalloc FieldElement[1 << (WindowA - 2)];
-            q[0] = new GroupElement(p.X.Multiply(zd2), p.Y.Multiply(zd2).Multiply(d.Z)).ToJacobian();
-            for (int i = 1; i < q.Length; i++)
-            {
-                // (2i-1)P != ±2P for i < 8: never degenerate.
-                q[i] = q[i - 1].AddNonDegenerate(dA, out _, out ratio[i]);
-            }
-
-            int last = q.Length - 1;
-            tableP[last] = new GroupElement(q[last].X, q[last].Y);
-            FieldElement f = FieldElement.One;
-            for (int i = last; i > 0; i--)
-            {
-                f = f.Multiply(ratio[i]); // Z_last / Z_(i-1)
-                FieldElement f2 = f.Square();
-                tableP[i - 1] = new GroupElement(q[i - 1].X.Multiply(f2), q[i - 1].Y.Multiply(f2).Multiply(f));
-            }
-
+            BuildOddMultiplesIsomorphic(p, tableP, out zGlobal);
             for (int i = 0; i < tableP.Length; i++)
             {
                 tableL[i] = tableP[i].MultiplyLambda();
             }
 
-            zGlobal = d.Z.Multiply(q[last].Z);
             zg2 = zGlobal.Square();
             zg3 = zg2.Multiply(zGlobal);
             isomorphic = true;

@@ -356,7 +356,11 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         }
 
         Span<ulong> r = stackalloc ulong[4];
-        ModInverse.BinaryVariable([N0, N1, N2, N3], [P0, PMax, PMax, PMax], r);
+        Span<ulong> a = stackalloc ulong[4];
+        Span<ulong> m = stackalloc ulong[4];
+        a[0] = N0; a[1] = N1; a[2] = N2; a[3] = N3;
+        m[0] = P0; m[1] = PMax; m[2] = PMax; m[3] = PMax;
+        ModInverse.BinaryVariable(a, m, r);
         return new FieldElement(r[0], r[1], r[2], r[3]);
     }
 
@@ -468,10 +472,6 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
     public override int GetHashCode() => HashCode.Combine(N0, N1, N2, N3);
 
-    public override string ToString()
-    {
-        Span<byte> b = stackalloc byte[32];
-        WriteTo(b);
-        return Convert.ToHexStringLower(b);
-    }
+    /// <summary>Field elements can be secret (ECDH points, nonces' coordinates): never printed.</summary>
+    public override string ToString() => "FieldElement(…)";
 }

@@ -233,7 +233,7 @@ internal readonly struct JacobianPoint
         return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
     }
 
-    /// <summary>Converts many points with a single inversion (Montgomery's trick).</summary>
+    /// <summary>Converts many public points with a single variable-time inversion (Montgomery's trick).</summary>
     public static void ToAffineBatch(ReadOnlySpan<JacobianPoint> points, Span<GroupElement> result)
     {
         if (result.Length < points.Length)
@@ -271,5 +271,5 @@ internal readonly struct JacobianPoint
     /// <summary>Whether the affine x of this point equals <paramref name="x"/> (x*Z^2 == X), without inversion.</summary>
     public bool XEqualsVariable(in FieldElement x) => !_infinity && x.Multiply(Z.Square()) == X;
 
-    public override string ToString() => _infinity ? "infinity" : ToAffine().ToString();
+    public override string ToString() => _infinity ? "JacobianPoint(infinity)" : "JacobianPoint(…)";
 }

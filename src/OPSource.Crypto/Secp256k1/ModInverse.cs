@@ -7,10 +7,15 @@ internal static class ModInverse
     public static void BinaryVariable(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> m, Span<ulong> result)
     {
         // Invariants: x1*a == u and x2*a == v (mod m); u, v shrink until one reaches 1.
-        Span<ulong> u = [a[0], a[1], a[2], a[3]];
-        Span<ulong> v = [m[0], m[1], m[2], m[3]];
-        Span<ulong> x1 = [1, 0, 0, 0];
-        Span<ulong> x2 = [0, 0, 0, 0];
+        Span<ulong> u = stackalloc ulong[4];
+        Span<ulong> v = stackalloc ulong[4];
+        Span<ulong> x1 = stackalloc ulong[4];
+        Span<ulong> x2 = stackalloc ulong[4];
+        a[..4].CopyTo(u);
+        m[..4].CopyTo(v);
+        x1.Clear();
+        x1[0] = 1;
+        x2.Clear();
         while (!IsOne(u) && !IsOne(v))
         {
             while ((u[0] & 1) == 0)

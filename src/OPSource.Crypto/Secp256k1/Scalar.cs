@@ -338,7 +338,11 @@ internal readonly struct Scalar : IEquatable<Scalar>
         }
 
         Span<ulong> r = stackalloc ulong[4];
-        ModInverse.BinaryVariable([D0, D1, D2, D3], [Nn0, Nn1, Nn2, Nn3], r);
+        Span<ulong> a = stackalloc ulong[4];
+        Span<ulong> m = stackalloc ulong[4];
+        a[0] = D0; a[1] = D1; a[2] = D2; a[3] = D3;
+        m[0] = Nn0; m[1] = Nn1; m[2] = Nn2; m[3] = Nn3;
+        ModInverse.BinaryVariable(a, m, r);
         return new Scalar(r[0], r[1], r[2], r[3]);
     }
 
