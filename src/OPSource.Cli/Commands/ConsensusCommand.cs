@@ -1,0 +1,272 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OPSource.Bitcoin;
+using OPSource.Bitcoin.Consensus;
+using OPSource.Bitcoin.Encoding;
+using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
+
+namespace OPSource.Cli.Commands;
+
+/// <summary>
+/// <c>opsource consensus verify</c> and <c>verify-batch</c>: offline checks, with OPSource's
+/// Core-compatible interpreter, that a transaction spends the outputs it claims (docs/consensus.md).
+/// </summary>
+internal static class ConsensusCommand
+{
+    /// <summary>Exit code of <c>verify</c> when the transaction was checked and is invalid.</summary>
+    public const int ExitInvalid = 3;
+
+    public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var command = new Command("consensus", "Verify transactions against the outputs they spend (Bitcoin Core rules)");
+        command.Add(CreateVerify(globals, output, error));
+        command.Add(CreateVerifyBatch(globals, output, error));
+        return command;
+    }
+
+    private static Option<string?> FlagsOption() => new("--flags")
+    {
+        Description = "Comma-separated script verification flags (default: all standard flags)",
+    };
+
+    private static Command CreateVerify(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var tx = new Option<string>("--tx") { Description = "The spending transaction, hex", Required = true };
+        var prevouts = new Option<string>("--prevouts") { Description = "JSON file: [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}] in input order", Required = true };
+        var flags = FlagsOption();
+        var command = new Command("verify", "Verify every input of one transaction") { tx, prevouts, flags };
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
+        {
+            var path = parse.GetValue(prevouts)!;
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliUserException($"prevouts: cannot read '{path}': {ex.Message}", ex);
+            }
+
+            JsonNode? prevoutsJson;
+            try
+            {
+                prevoutsJson = JsonNode.Parse(text);
+            }
+            catch (JsonException ex)
+            {
+                throw new CliUserException($"prevouts: '{path}' is not valid JSON: {ex.Message}", ex);
+            }
+
+            var result = Verify(parse.GetValue(tx)!, prevoutsJson, parse.GetValue(flags));
+            var ok = (bool)result["ok"]!;
+            ctx.WriteResult(result, w =>
+            {
+                if (ok)
+                {
+                    w.WriteLine("valid: every input verifies");
+                }
+                else if (result["input"] is { } input)
+                {
+                    w.WriteLine($"invalid: input {(int)input} fails with {(string?)result["error"]}");
+                }
+                else
+                {
+                    w.WriteLine($"invalid: {(string?)result["error"]}");
+                }
+            });
+            return ok ? CliApp.ExitOk : ExitInvalid;
+        }, ct));
+        return command;
+    }
+
+    private static Command CreateVerifyBatch(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var input = new Option<string>("--input")
+        {
+            Description = "Read JSON lines from this file instead of stdin ('-' is stdin)",
+            DefaultValueFactory = _ => "-",
+        };
+        var command = new Command("verify-batch", "Verify JSON lines {\"tx\",\"prevouts\",\"flags\"} from stdin; one JSON result line each") { input };
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
+        {
+            var path = parse.GetValue(input)!;
+            TextReader reader;
+            try
+            {
+                reader = path == "-" ? Console.In : new StreamReader(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliUserException($"input: cannot read '{path}': {ex.Message}", ex);
+            }
+
+            try
+            {
+                string? line;
+                while ((line = await reader.ReadLineAsync(token).ConfigureAwait(false)) is not null)
+                {
+                    if (string.IsNullOrWhiteSpace(line))
+                    {
+                        continue;
+                    }
+
+                    var result = VerifyLine(line);
+                    await ctx.Out.WriteLineAsync(result.ToJsonString()).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (!ReferenceEquals(reader, Console.In))
+                {
+                    reader.Dispose();
+                }
+            }
+
+            return CliApp.ExitOk;
+        }, ct));
+        return command;
+    }
+
+    /// <summary>One batch line to one result object; malformed lines become {"ok":false,"error":...}.</summary>
+    internal static JsonObject VerifyLine(string line)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(line);
+        }
+        catch (JsonException ex)
+        {
+            return Failure("line: invalid JSON: " + ex.Message);
+        }
+
+        if (node is not JsonObject request)
+        {
+            return Failure("line: expected a JSON object {\"tx\", \"prevouts\", \"flags\"}");
+        }
+
+        try
+        {
+            var tx = request["tx"] is JsonValue txValue && txValue.TryGetValue<string>(out var hex)
+                ? hex
+                : throw new FormatException("tx: missing or not a string");
+            string? flags = null;
+            if (request["flags"] is { } flagsNode)
+            {
+                flags = flagsNode is JsonValue fv && fv.TryGetValue<string>(out var f) ? f : throw new FormatException("flags: not a string");
+            }
+
+            return Verify(tx, request["prevouts"], flags);
+        }
+        catch (FormatException ex)
+        {
+            return Failure(ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            // System.Text.Json reports duplicate object keys this way.
+            return Failure("line: " + ex.Message);
+        }
+    }
+
+    /// <summary>Parses the request parts and verifies; malformed parts throw <see cref="FormatException"/> naming the field.</summary>
+    internal static JsonObject Verify(string txHex, JsonNode? prevoutsJson, string? flagsText)
+    {
+        var flags = ScriptFlags.Standard;
+        if (flagsText is not null && !ScriptFlags.TryParse(flagsText, out flags, out var flagsError))
+        {
+            throw new FormatException(flagsError);
+        }
+
+        if (!Transaction.TryParse(txHex, out var tx, out var txError))
+        {
+            throw new FormatException("tx: " + txError);
+        }
+
+        var spent = ParsePrevouts(prevoutsJson, tx);
+        if (!TransactionChecks.CheckTransaction(tx, out var reason))
+        {
+            return Failure(reason!);
+        }
+
+        var verdict = TransactionVerifier.VerifyInputs(tx, spent, flags);
+        return verdict.IsValid
+            ? new JsonObject { ["ok"] = true }
+            : new JsonObject { ["ok"] = false, ["input"] = verdict.InputIndex, ["error"] = ScriptErrors.Name(verdict.Error) };
+    }
+
+    private static List<TxOut> ParsePrevouts(JsonNode? json, Transaction tx)
+    {
+        if (json is not JsonArray array)
+        {
+            throw new FormatException("prevouts: missing or not a JSON array");
+        }
+
+        if (array.Count != tx.Inputs.Count)
+        {
+            throw new FormatException($"prevouts: {array.Count} given but the transaction has {tx.Inputs.Count} inputs");
+        }
+
+        var result = new List<TxOut>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var field = $"prevouts[{i.ToString(CultureInfo.InvariantCulture)}]";
+            if (array[i] is not JsonObject entry)
+            {
+                throw new FormatException($"{field}: not a JSON object");
+            }
+
+            var txidText = GetString(entry, "txid", field);
+            if (!TxId.TryParse(txidText, out var txid))
+            {
+                throw new FormatException($"{field}.txid: not a 64-digit hex txid");
+            }
+
+            if (entry["vout"] is not JsonValue voutValue || !TryGetUInt32(voutValue, out var vout))
+            {
+                throw new FormatException($"{field}.vout: missing or not an integer in 0..4294967295");
+            }
+
+            var expected = tx.Inputs[i].PrevOut;
+            if (expected != new OutPoint(txid, vout))
+            {
+                throw new FormatException($"{field}: {txid}:{vout} does not match input {i} which spends {expected}");
+            }
+
+            if (!Hex.TryParse(GetString(entry, "scriptPubKey", field), out var script, out var hexError))
+            {
+                throw new FormatException($"{field}.scriptPubKey: {hexError}");
+            }
+
+            if (entry["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var sats) || sats < 0 || sats > Money.MaxMoney.Satoshis)
+            {
+                throw new FormatException($"{field}.amount: missing or not a satoshi amount in 0..2100000000000000");
+            }
+
+            result.Add(new TxOut(new Money(sats), new Script(script)));
+        }
+
+        return result;
+    }
+
+    private static bool TryGetUInt32(JsonValue value, out uint result)
+    {
+        result = 0;
+        if (!value.TryGetValue<long>(out var n) || n < 0 || n > uint.MaxValue)
+        {
+            return false;
+        }
+
+        result = (uint)n;
+        return true;
+    }
+
+    private static string GetString(JsonObject entry, string name, string field) =>
+        entry[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new FormatException($"{field}.{name}: missing or not a string");
+
+    private static JsonObject Failure(string error) => new() { ["ok"] = false, ["error"] = error };
+}
