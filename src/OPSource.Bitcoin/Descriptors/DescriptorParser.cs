@@ -96,7 +96,7 @@ internal sealed class DescriptorParser
             error = e.Message;
             return false;
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // Key arithmetic failures (e.g. an invalid aggregate) are reported, never thrown.
             error = e.Message.StartsWith("descriptor:", StringComparison.Ordinal) ? e.Message : "descriptor: " + e.Message;
