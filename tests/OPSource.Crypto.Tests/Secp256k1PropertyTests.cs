@@ -58,7 +58,7 @@ public class Secp256k1PropertyTests
             && ToBig(a - b) == (((ToBig(a) - ToBig(b)) % P) + P) % P
             && ToBig(a * b) == ToBig(a) * ToBig(b) % P
             && ToBig(a.Square()) == ToBig(a) * ToBig(a) % P
-            && ToBig(a.MultiplySmall(8)) == ToBig(a) * 8 % P
+            && ToBig(a.MultiplySmall(8)) == ToBig(a) * 8 % P && a.Half().Double() == a
             && (a.IsZero || (a * a.Inverse()) == FieldElement.One) && a.InverseVariable() == a.Inverse() && a.InverseBlinded() == a.Inverse()
             && a.TrySqrt(out FieldElement r) == (BigInteger.ModPow(ToBig(a), (P - 1) / 2, P) <= 1)
             && (!a.TrySqrt(out r) || r.Square() == a), iter: 3000);

@@ -207,19 +207,11 @@ internal static class EcMult
             return JacobianPoint.Infinity;
         }
 
-        // Odd multiples P, 3P, ..., 15P (P is public data) and their lambda images.
-        Span<JacobianPoint> jac = stackalloc JacobianPoint[8];
-        JacobianPoint pj = p.ToJacobian();
-        JacobianPoint two = pj.Double();
-        jac[0] = pj;
-        for (int j = 1; j < 8; j++)
-        {
-            jac[j] = jac[j - 1].Add(two);
-        }
-
+        // Odd multiples P, 3P, ..., 15P (P is public data) on an isomorphic curve, and their lambda images;
+        // the whole ladder runs on that curve and the result's Z is scaled by zGlobal at the end.
         Span<GroupElement> table = stackalloc GroupElement[8];
         Span<GroupElement> tableL = stackalloc GroupElement[8];
-        JacobianPoint.ToAffineBatch(jac, table);
+        BuildOddMultiplesIsomorphic(p, table, out FieldElement zGlobal);
         for (int j = 0; j < 8; j++)
         {
             tableL[j] = table[j].MultiplyLambda();
@@ -258,7 +250,12 @@ internal static class EcMult
 
         // An intermediate sum equal to ±entry needs a lattice relation of two ~128-bit halves
         // (probability ~2^-128 for a secret k); only then take the slower complete-formula path.
-        return degenerate ? MultiplyPlain(p, k) : acc;
+        if (degenerate)
+        {
+            return MultiplyPlain(p, k);
+        }
+
+        return new JacobianPoint(acc.X, acc.Y, acc.Z.Multiply(zGlobal), acc.IsInfinity);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -373,6 +370,45 @@ internal static class EcMult
         return last + 1;
     }
 
+    /// <summary>
+    /// Odd multiples P, 3P, ... of a public point without any inversion (libsecp256k1's isomorphic-curve
+    /// trick): with d = 2P = (Xd, Yd, Zd), the isomorphism (x, y) -> (Zd^2 x, Zd^3 y) onto y^2 = x^3 + 7*Zd^6
+    /// makes d affine, so only mixed additions are needed; the a = 0 formulas never use the curve's b.
+    /// Rescaling every entry to the last entry's Z with the additions' z-ratios leaves affine points on one
+    /// isomorphic curve: a Jacobian result (X, Y, Z) computed there is (X, Y, Z*zGlobal) on secp256k1.
+    /// </summary>
+    private static void BuildOddMultiplesIsomorphic(in GroupElement p, Span<GroupElement> table, out FieldElement zGlobal)
+    {
+        int count = table.Length;
+        JacobianPoint d = p.ToJacobian().DoubleVariable();
+        FieldElement zd2 = d.Z.Square();
+        var dA = new GroupElement(d.X, d.Y);
+        Span<JacobianPoint> q = stackalloc JacobianPoint[count];
+        Span<FieldElement> ratio = stackalloc FieldElement[count];
+        q[0] = new GroupElement(p.X.Multiply(zd2), p.Y.Multiply(zd2).Multiply(d.Z)).ToJacobian();
+        for (int i = 1; i < count; i++)
+        {
+            // (2i-1)P != ±2P for the small table sizes used: never degenerate.
+            q[i] = q[i - 1].AddNonDegenerate(dA, out _, out ratio[i]);
+        }
+
+        int last = count - 1;
+        table[last] = new GroupElement(q[last].X, q[last].Y);
+        FieldElement f = FieldElement.One;
+        for (int i = last; i > 0; i--)
+        {
+            f = f.Multiply(ratio[i]); // Z_last / Z_(i-1)
+            FieldElement f2 = f.Square();
+            table[i - 1] = new GroupElement(q[i - 1].X.Multiply(f2), q[i - 1].Y.Multiply(f2).Multiply(f));
+        }
+
+        zGlobal = d.Z.Multiply(q[last].Z);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static GroupElement Iso(in GroupElement e, bool isomorphic, in FieldElement zg2, in FieldElement zg3) =>
+        isomorphic ? new GroupElement(e.X.Multiply(zg2), e.Y.Multiply(zg3)) : e;
+
     /// <summary>a*P + b*G for public inputs (Strauss-wNAF with the GLV endomorphism for P).</summary>
     public static JacobianPoint MultiplyAddVariable(in GroupElement p, in Scalar a, in Scalar b)
     {
@@ -385,6 +421,8 @@ internal static class EcMult
 
         int lenA1 = 0, lenA2 = 0;
         bool neg1 = false, neg2 = false;
+        bool isomorphic = false;
+        FieldElement zGlobal = FieldElement.One, zg2 = FieldElement.One, zg3 = FieldElement.One;
         if (!p.IsInfinity && !a.IsZero)
         {
             SplitLambda(a, out Scalar a1, out Scalar a2);
@@ -403,20 +441,15 @@ internal static class EcMult
             lenA1 = Wnaf(a1, WindowA, wA1);
             lenA2 = Wnaf(a2, WindowA, wA2);
 
-            Span<JacobianPoint> jac = stackalloc JacobianPoint[1 << (WindowA - 2)];
-            JacobianPoint pj = p.ToJacobian();
-            JacobianPoint two = pj.DoubleVariable();
-            jac[0] = pj;
-            for (int i = 1; i < jac.Length; i++)
-            {
-                jac[i] = jac[i - 1].AddVariable(two);
-            }
-
-            JacobianPoint.ToAffineBatch(jac, tableP);
+            BuildOddMultiplesIsomorphic(p, tableP, out zGlobal);
             for (int i = 0; i < tableP.Length; i++)
             {
                 tableL[i] = tableP[i].MultiplyLambda();
             }
+
+            zg2 = zGlobal.Square();
+            zg3 = zg2.Multiply(zGlobal);
+            isomorphic = true;
         }
 
         // b = b1 + b2*2^128 with b1, b2 < 2^128.
@@ -453,18 +486,19 @@ internal static class EcMult
             d = wB1[i];
             if (d != 0)
             {
-                GroupElement e = tg[Math.Abs(d) >> 1];
+                GroupElement e = Iso(tg[Math.Abs(d) >> 1], isomorphic, zg2, zg3);
                 acc = acc.AddVariable(d < 0 ? e.Negate() : e);
             }
 
             d = wB2[i];
             if (d != 0)
             {
-                GroupElement e = tg128[Math.Abs(d) >> 1];
+                GroupElement e = Iso(tg128[Math.Abs(d) >> 1], isomorphic, zg2, zg3);
                 acc = acc.AddVariable(d < 0 ? e.Negate() : e);
             }
         }
 
-        return acc;
+        // Back from the isomorphic curve: (X, Y, Z) there is (X, Y, Z*zGlobal) on secp256k1.
+        return isomorphic && !acc.IsInfinity ? new JacobianPoint(acc.X, acc.Y, acc.Z.Multiply(zGlobal), false) : acc;
     }
 }

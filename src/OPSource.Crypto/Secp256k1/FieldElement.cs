@@ -147,6 +147,22 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
     public FieldElement Negate() => Zero.Subtract(this);
 
+    /// <summary>this / 2 mod p, constant time: (this + (odd ? p : 0)) >> 1 over 257 bits.</summary>
+    public FieldElement Half()
+    {
+        ulong m = 0UL - (N0 & 1);
+        UInt128 s = (UInt128)N0 + (P0 & m);
+        ulong r0 = (ulong)s;
+        s = (s >> 64) + N1 + (PMax & m);
+        ulong r1 = (ulong)s;
+        s = (s >> 64) + N2 + (PMax & m);
+        ulong r2 = (ulong)s;
+        s = (s >> 64) + N3 + (PMax & m);
+        ulong r3 = (ulong)s;
+        ulong top = (ulong)(s >> 64);
+        return new FieldElement((r0 >> 1) | (r1 << 63), (r1 >> 1) | (r2 << 63), (r2 >> 1) | (r3 << 63), (r3 >> 1) | (top << 63));
+    }
+
     public FieldElement Double() => Add(this);
 
     /// <summary>Multiplies by a small constant (&lt; 2^32).</summary>
@@ -452,10 +468,6 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
     public override int GetHashCode() => HashCode.Combine(N0, N1, N2, N3);
 
-    public override string ToString()
-    {
-        Span<byte> b = stackalloc byte[32];
-        WriteTo(b);
-        return Convert.ToHexStringLower(b);
-    }
+    /// <summary>Field elements can be secret (ECDH points, nonces' coordinates): never printed.</summary>
+    public override string ToString() => "FieldElement(…)";
 }

@@ -157,5 +157,6 @@ internal readonly struct GroupElement : IEquatable<GroupElement>
 
     public static bool operator !=(in GroupElement a, in GroupElement b) => !a.Equals(b);
 
-    public override string ToString() => _infinity ? "infinity" : $"({X}, {Y})";
+    /// <summary>Points can be secret (ECDH shared point): coordinates are never printed.</summary>
+    public override string ToString() => _infinity ? "GroupElement(infinity)" : "GroupElement(…)";
 }

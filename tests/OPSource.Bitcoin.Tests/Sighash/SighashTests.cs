@@ -191,6 +191,36 @@ public class SighashTests
     }
 
     [Fact]
+    public void Script_path_message_extends_the_key_path_message_per_bip342()
+    {
+        var spending = Bip341()["keyPathSpending"]!.AsArray()[0]!;
+        var (tx, pre) = Bip341Tx(spending);
+        var leaf = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+        foreach (byte type in new byte[] { 0x00, 0x01, 0x02, 0x03, 0x81, 0x82, 0x83 })
+        {
+            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, [], [], SignatureHash.NoCodeSeparator, out var keyPath));
+            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, [], leaf, 5, out var scriptPath));
+
+            // BIP341: spend_type = (ext_flag * 2) + annex_present; BIP342: ext = tapleaf_hash || key_version 0x00 || codesep_pos.
+            var spendTypeOffset = 1 + 1 + 4 + 4 + ((type & 0x80) == 0 ? 32 * 4 : 0) + ((type & 3) is 0 or 1 ? 32 : 0);
+            Assert.Equal(0, keyPath[spendTypeOffset]);
+            Assert.Equal(2, scriptPath[spendTypeOffset]);
+            var expected = (byte[])keyPath.Clone();
+            expected[spendTypeOffset] = 2;
+            Assert.Equal([.. expected, .. leaf, 0x00, 5, 0, 0, 0], scriptPath);
+
+            // With an annex, sha_annex = SHA256(compact_size || annex) follows the input data.
+            byte[] annex = [0x50, 0xaa, 0xbb];
+            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, annex, [], SignatureHash.NoCodeSeparator, out var withAnnex));
+            Assert.Equal(1, withAnnex[spendTypeOffset]);
+            var inputData = (type & 0x80) != 0 ? 36 + 8 + 1 + 34 + 4 : 4;
+            var annexAt = spendTypeOffset + 1 + inputData;
+            Assert.Equal(OPSource.Crypto.Hashes.Sha256([0x03, .. annex]), withAnnex[annexAt..(annexAt + 32)]);
+            Assert.Equal(keyPath.Length + 32, withAnnex.Length);
+        }
+    }
+
+    [Fact]
     public void Streaming_hashes_match_one_shot_hashes_for_large_scripts()
     {
         // Outputs far larger than the hasher's internal buffer exercise its chunking.

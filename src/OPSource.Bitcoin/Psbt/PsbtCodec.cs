@@ -1,0 +1,195 @@
+using System.Buffers.Binary;
+using OPSource.Bitcoin.Encoding;
+using OPSource.Bitcoin.Keys;
+using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
+using OPSource.Crypto.Secp256k1;
+
+namespace OPSource.Bitcoin.Psbt;
+
+/// <summary>Encoders and decoders for PSBT value formats.</summary>
+internal static class PsbtCodec
+{
+    public static bool IsValidPubKey(ReadOnlySpan<byte> key) =>
+        (key.Length == 33 || key.Length == 65) && PublicKey.TryParse(key, out _);
+
+    public static bool TryReadTxOut(ReadOnlySpan<byte> v, out TxOut? txOut)
+    {
+        txOut = null;
+        var r = new BitcoinReader(v);
+        if (!r.TryReadInt64LE(out var amount) || !r.TryReadVarBytes(out var script) || !r.IsAtEnd)
+        {
+            return false;
+        }
+
+        txOut = new TxOut(Money.FromSatoshis(amount), new Script(script));
+        return true;
+    }
+
+    public static byte[] WriteTxOut(TxOut txOut)
+    {
+        var w = new BitcoinWriter(9 + txOut.ScriptPubKey.Length);
+        w.WriteInt64LE(txOut.Value.Satoshis);
+        w.WriteVarBytes(txOut.ScriptPubKey.Span);
+        return w.ToArray();
+    }
+
+    public static bool TryReadWitness(ReadOnlySpan<byte> v, out Witness? witness)
+    {
+        witness = null;
+        var r = new BitcoinReader(v);
+        if (!r.TryReadCompactSize(out var n) || n > (ulong)r.Remaining)
+        {
+            return false;
+        }
+
+        var items = new List<ReadOnlyMemory<byte>>((int)n);
+        for (ulong i = 0; i < n; i++)
+        {
+            if (!r.TryReadVarBytes(out var item))
+            {
+                return false;
+            }
+
+            items.Add(item.ToArray());
+        }
+
+        if (!r.IsAtEnd)
+        {
+            return false;
+        }
+
+        witness = new Witness(items);
+        return true;
+    }
+
+    public static byte[] WriteWitness(Witness witness)
+    {
+        var w = new BitcoinWriter();
+        witness.WriteTo(w);
+        return w.ToArray();
+    }
+
+    public static RootedKeyPath ReadKeyOrigin(ReadOnlySpan<byte> v)
+    {
+        var path = new uint[(v.Length - 4) / 4];
+        for (var i = 0; i < path.Length; i++)
+        {
+            path[i] = BinaryPrimitives.ReadUInt32LittleEndian(v.Slice(4 + (4 * i), 4));
+        }
+
+        return new RootedKeyPath(new KeyFingerprint(v[..4]), new KeyPath(path));
+    }
+
+    public static void WriteKeyOrigin(BitcoinWriter w, RootedKeyPath origin)
+    {
+        Span<byte> fp = stackalloc byte[4];
+        origin.MasterFingerprint.WriteTo(fp);
+        w.WriteBytes(fp);
+        foreach (var i in origin.KeyPath.Indexes)
+        {
+            w.WriteUInt32LE(i);
+        }
+    }
+
+    public static byte[] WriteKeyOrigin(RootedKeyPath origin)
+    {
+        var w = new BitcoinWriter(4 + (4 * origin.KeyPath.Length));
+        WriteKeyOrigin(w, origin);
+        return w.ToArray();
+    }
+
+    /// <summary>
+    /// BIP66 strict DER plus a defined sighash type (Core interpreter.cpp IsValidSignatureEncoding and
+    /// IsDefinedHashtypeSignature, as used by psbt.h for PSBT_IN_PARTIAL_SIG).
+    /// </summary>
+    public static bool IsValidEcdsaSignatureEncoding(ReadOnlySpan<byte> sig)
+    {
+        // BIP66: 0x30 [total-length] 0x02 [R-length] [R] 0x02 [S-length] [S] [sighash]
+        if (sig.Length < 9 || sig.Length > 73) return false;
+        if (sig[0] != 0x30 || sig[1] != sig.Length - 3) return false;
+        int lenR = sig[3];
+        if (5 + lenR >= sig.Length) return false;
+        int lenS = sig[5 + lenR];
+        if (lenR + lenS + 7 != sig.Length) return false;
+        if (sig[2] != 0x02 || lenR == 0 || (sig[4] & 0x80) != 0) return false;
+        if (lenR > 1 && sig[4] == 0x00 && (sig[5] & 0x80) == 0) return false;
+        if (sig[lenR + 4] != 0x02 || lenS == 0 || (sig[lenR + 6] & 0x80) != 0) return false;
+        if (lenS > 1 && sig[lenR + 6] == 0x00 && (sig[lenR + 7] & 0x80) == 0) return false;
+
+        // Core interpreter.cpp IsDefinedHashtypeSignature: (type & ~ANYONECANPAY) in ALL..SINGLE.
+        var hashType = sig[^1] & ~0x80;
+        return hashType is >= 1 and <= 3;
+    }
+
+    /// <summary>BIP371 PSBT_OUT_TAP_TREE: {depth, leaf version, script}* forming a complete tree in DFS order.</summary>
+    public static bool TryReadTapTree(ReadOnlySpan<byte> v, out List<PsbtTapLeaf>? leaves, out string? error)
+    {
+        leaves = null;
+        if (v.IsEmpty)
+        {
+            error = "must not be empty";
+            return false;
+        }
+
+        var list = new List<PsbtTapLeaf>();
+        var pending = new Stack<int>();
+        var r = new BitcoinReader(v);
+        while (!r.IsAtEnd)
+        {
+            if (!r.TryReadUInt8(out var depth) || !r.TryReadUInt8(out var leafVersion) || !r.TryReadVarBytes(out var script))
+            {
+                error = "is truncated";
+                return false;
+            }
+
+            // BIP341: at most 128 levels; leaf versions are even.
+            if (depth > 128)
+            {
+                error = $"leaf {list.Count} depth {depth} exceeds 128";
+                return false;
+            }
+
+            if ((leafVersion & 1) != 0)
+            {
+                error = $"leaf {list.Count} has an invalid leaf version 0x{leafVersion:x2}";
+                return false;
+            }
+
+            // Leaves come in depth-first order: merge siblings bottom-up (Core TaprootBuilder::Add).
+            int d = depth;
+            if (pending.Count > 0 && (pending.Peek() > d || pending.Peek() == 0))
+            {
+                if (pending.Peek() == 0 || pending.Peek() > d)
+                {
+                    error = "is malformed (leaves are not in depth-first order)";
+                    return false;
+                }
+            }
+
+            while (pending.Count > 0 && pending.Peek() == d)
+            {
+                pending.Pop();
+                d--;
+                if (d < 0)
+                {
+                    error = "is malformed (more leaves than the depths allow)";
+                    return false;
+                }
+            }
+
+            pending.Push(d);
+            list.Add(new PsbtTapLeaf(depth, leafVersion, new Script(script)));
+        }
+
+        if (pending.Count != 1 || pending.Peek() != 0)
+        {
+            error = "is malformed (incomplete tree)";
+            return false;
+        }
+
+        leaves = list;
+        error = null;
+        return true;
+    }
+}

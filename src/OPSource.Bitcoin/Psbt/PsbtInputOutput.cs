@@ -1,0 +1,211 @@
+using System.Buffers.Binary;
+using OPSource.Bitcoin.Encoding;
+using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
+using OPSource.Crypto.Secp256k1;
+
+namespace OPSource.Bitcoin.Psbt;
+
+/// <summary>Typed, read-only view of one PSBT input map (decoding only fields validated at parse time).</summary>
+public sealed class PsbtInput
+{
+    private readonly OutPoint? _v0PrevOut;
+    private readonly Sequence? _v0Sequence;
+
+    private readonly int _version;
+
+    internal PsbtInput(PsbtMap map, int index, OutPoint? v0PrevOut, Sequence? v0Sequence)
+    {
+        _version = v0PrevOut is null ? 2 : 0;
+        Map = map;
+        Index = index;
+        _v0PrevOut = v0PrevOut;
+        _v0Sequence = v0Sequence;
+    }
+
+    /// <summary>The raw map.</summary>
+    public PsbtMap Map { get; }
+
+    /// <summary>The input's position.</summary>
+    public int Index { get; }
+
+    /// <summary>The outpoint spent: from the unsigned tx (v0) or PREVIOUS_TXID/OUTPUT_INDEX (v2).</summary>
+    public OutPoint PreviousOutPoint => _v0PrevOut ?? new OutPoint(PreviousTxId!.Value, OutputIndex!.Value);
+
+    /// <summary>The sequence: from the unsigned tx (v0) or PSBT_IN_SEQUENCE, defaulting to 0xffffffff (v2).</summary>
+    public Sequence Sequence => _v0Sequence ?? SequenceField ?? Sequence.Final;
+
+    /// <summary>PSBT_IN_NON_WITNESS_UTXO.</summary>
+    public Transaction? NonWitnessUtxo => Map.Get(PsbtKeys.InNonWitnessUtxo) is { } e ? Transaction.Parse(e.Value) : null;
+
+    /// <summary>PSBT_IN_WITNESS_UTXO.</summary>
+    public TxOut? WitnessUtxo => Map.Get(PsbtKeys.InWitnessUtxo) is { } e && PsbtCodec.TryReadTxOut(e.Value, out var o) ? o : null;
+
+    /// <summary>PSBT_IN_PARTIAL_SIG entries.</summary>
+    public IReadOnlyList<PsbtPartialSignature> PartialSignatures => Map.All(PsbtKeys.InPartialSig)
+        .Select(e => new PsbtPartialSignature(PublicKey.Parse(e.KeyData), e.KeyData.Length == 33, e.ValueMemory))
+        .ToArray();
+
+    /// <summary>PSBT_IN_SIGHASH_TYPE.</summary>
+    public uint? SighashType => Map.Get(PsbtKeys.InSighashType) is { } e ? BinaryPrimitives.ReadUInt32LittleEndian(e.Value) : null;
+
+    /// <summary>PSBT_IN_REDEEM_SCRIPT.</summary>
+    public Script? RedeemScript => Map.Get(PsbtKeys.InRedeemScript) is { } e ? new Script(e.Value) : null;
+
+    /// <summary>PSBT_IN_WITNESS_SCRIPT.</summary>
+    public Script? WitnessScript => Map.Get(PsbtKeys.InWitnessScript) is { } e ? new Script(e.Value) : null;
+
+    /// <summary>PSBT_IN_BIP32_DERIVATION entries.</summary>
+    public IReadOnlyList<PsbtKeyOrigin> Bip32Derivations => Map.All(PsbtKeys.InBip32Derivation)
+        .Select(e => new PsbtKeyOrigin(PublicKey.Parse(e.KeyData), e.KeyData.Length == 33, PsbtCodec.ReadKeyOrigin(e.Value)))
+        .ToArray();
+
+    /// <summary>PSBT_IN_FINAL_SCRIPTSIG.</summary>
+    public Script? FinalScriptSig => Map.Get(PsbtKeys.InFinalScriptSig) is { } e ? new Script(e.Value) : null;
+
+    /// <summary>PSBT_IN_FINAL_SCRIPTWITNESS.</summary>
+    public Witness? FinalScriptWitness => Map.Get(PsbtKeys.InFinalScriptWitness) is { } e && PsbtCodec.TryReadWitness(e.Value, out var w) ? w : null;
+
+    /// <summary>True when a final scriptSig or final witness is present.</summary>
+    public bool IsFinalized => Map.Get(PsbtKeys.InFinalScriptSig) is not null || Map.Get(PsbtKeys.InFinalScriptWitness) is not null;
+
+    /// <summary>PSBT_IN_RIPEMD160 preimages.</summary>
+    public IReadOnlyList<PsbtPreimage> Ripemd160Preimages => Preimages(PsbtKeys.InRipemd160);
+
+    /// <summary>PSBT_IN_SHA256 preimages.</summary>
+    public IReadOnlyList<PsbtPreimage> Sha256Preimages => Preimages(PsbtKeys.InSha256);
+
+    /// <summary>PSBT_IN_HASH160 preimages.</summary>
+    public IReadOnlyList<PsbtPreimage> Hash160Preimages => Preimages(PsbtKeys.InHash160);
+
+    /// <summary>PSBT_IN_HASH256 preimages.</summary>
+    public IReadOnlyList<PsbtPreimage> Hash256Preimages => Preimages(PsbtKeys.InHash256);
+
+    /// <summary>PSBT_IN_PREVIOUS_TXID (v2).</summary>
+    public TxId? PreviousTxId => Map.Get(PsbtKeys.InPreviousTxId) is { } e ? TxId.FromBytes(e.Value) : null;
+
+    /// <summary>PSBT_IN_OUTPUT_INDEX (v2).</summary>
+    public uint? OutputIndex => Map.Get(PsbtKeys.InOutputIndex) is { } e ? BinaryPrimitives.ReadUInt32LittleEndian(e.Value) : null;
+
+    /// <summary>PSBT_IN_SEQUENCE (v2).</summary>
+    public Sequence? SequenceField => Map.Get(PsbtKeys.InSequence) is { } e ? new Sequence(BinaryPrimitives.ReadUInt32LittleEndian(e.Value)) : null;
+
+    /// <summary>PSBT_IN_REQUIRED_TIME_LOCKTIME (v2).</summary>
+    public LockTime? RequiredTimeLockTime => Map.Get(PsbtKeys.InRequiredTimeLockTime) is { } e ? new LockTime(BinaryPrimitives.ReadUInt32LittleEndian(e.Value)) : null;
+
+    /// <summary>PSBT_IN_REQUIRED_HEIGHT_LOCKTIME (v2).</summary>
+    public LockTime? RequiredHeightLockTime => Map.Get(PsbtKeys.InRequiredHeightLockTime) is { } e ? new LockTime(BinaryPrimitives.ReadUInt32LittleEndian(e.Value)) : null;
+
+    /// <summary>PSBT_IN_TAP_KEY_SIG (64 or 65 bytes).</summary>
+    public ReadOnlyMemory<byte>? TapKeySignature => Map.Get(PsbtKeys.InTapKeySig)?.ValueMemory;
+
+    /// <summary>PSBT_IN_TAP_SCRIPT_SIG entries.</summary>
+    public IReadOnlyList<PsbtTapScriptSignature> TapScriptSignatures => Map.All(PsbtKeys.InTapScriptSig)
+        .Select(e => new PsbtTapScriptSignature(XOnlyPublicKey.Parse(e.KeyData[..32]), e.KeyDataMemory[32..], e.ValueMemory))
+        .ToArray();
+
+    /// <summary>PSBT_IN_TAP_LEAF_SCRIPT entries.</summary>
+    public IReadOnlyList<PsbtTapLeafScript> TapLeafScripts => Map.All(PsbtKeys.InTapLeafScript)
+        .Select(e => new PsbtTapLeafScript(e.KeyDataMemory, new Script(e.Value[..^1]), e.Value[^1]))
+        .ToArray();
+
+    /// <summary>PSBT_IN_TAP_BIP32_DERIVATION entries.</summary>
+    public IReadOnlyList<PsbtTapKeyOrigin> TapBip32Derivations => PsbtOutput.ReadTapOrigins(Map, PsbtKeys.InTapBip32Derivation);
+
+    /// <summary>PSBT_IN_TAP_INTERNAL_KEY.</summary>
+    public XOnlyPublicKey? TapInternalKey => Map.Get(PsbtKeys.InTapInternalKey) is { } e ? XOnlyPublicKey.Parse(e.Value) : null;
+
+    /// <summary>PSBT_IN_TAP_MERKLE_ROOT.</summary>
+    public ReadOnlyMemory<byte>? TapMerkleRoot => Map.Get(PsbtKeys.InTapMerkleRoot)?.ValueMemory;
+
+    /// <summary>Proprietary (0xFC) entries.</summary>
+    public IEnumerable<PsbtEntry> Proprietary => Map.All(PsbtKeys.Proprietary);
+
+    /// <summary>Entries of unknown types.</summary>
+    public IEnumerable<PsbtEntry> Unknown => Map.Entries.Where(e => PsbtKeys.IsUnknown(PsbtMapKind.Input, e, _version));
+
+    /// <summary>The output being spent: WITNESS_UTXO, else the NON_WITNESS_UTXO's output at the outpoint index.</summary>
+    public TxOut? GetUtxo()
+    {
+        if (NonWitnessUtxo is { } prev)
+        {
+            var n = PreviousOutPoint.Index;
+            return n < prev.Outputs.Count ? prev.Outputs[(int)n] : null;
+        }
+
+        return WitnessUtxo;
+    }
+
+    private PsbtPreimage[] Preimages(ulong type) =>
+        Map.All(type).Select(e => new PsbtPreimage(e.KeyDataMemory, e.ValueMemory)).ToArray();
+}
+
+/// <summary>Typed, read-only view of one PSBT output map.</summary>
+public sealed class PsbtOutput
+{
+    private readonly TxOut? _v0TxOut;
+
+    private readonly int _version;
+
+    internal PsbtOutput(PsbtMap map, int index, TxOut? v0TxOut)
+    {
+        _version = v0TxOut is null ? 2 : 0;
+        Map = map;
+        Index = index;
+        _v0TxOut = v0TxOut;
+    }
+
+    /// <summary>The raw map.</summary>
+    public PsbtMap Map { get; }
+
+    /// <summary>The output's position.</summary>
+    public int Index { get; }
+
+    /// <summary>The amount: from the unsigned tx (v0) or PSBT_OUT_AMOUNT (v2).</summary>
+    public Money Amount => _v0TxOut?.Value ?? Money.FromSatoshis(BinaryPrimitives.ReadInt64LittleEndian(Map.Get(PsbtKeys.OutAmount)!.Value));
+
+    /// <summary>The scriptPubKey: from the unsigned tx (v0) or PSBT_OUT_SCRIPT (v2).</summary>
+    public Script Script => _v0TxOut?.ScriptPubKey ?? new Script(Map.Get(PsbtKeys.OutScript)!.Value);
+
+    /// <summary>PSBT_OUT_REDEEM_SCRIPT.</summary>
+    public Script? RedeemScript => Map.Get(PsbtKeys.OutRedeemScript) is { } e ? new Script(e.Value) : null;
+
+    /// <summary>PSBT_OUT_WITNESS_SCRIPT.</summary>
+    public Script? WitnessScript => Map.Get(PsbtKeys.OutWitnessScript) is { } e ? new Script(e.Value) : null;
+
+    /// <summary>PSBT_OUT_BIP32_DERIVATION entries.</summary>
+    public IReadOnlyList<PsbtKeyOrigin> Bip32Derivations => Map.All(PsbtKeys.OutBip32Derivation)
+        .Select(e => new PsbtKeyOrigin(PublicKey.Parse(e.KeyData), e.KeyData.Length == 33, PsbtCodec.ReadKeyOrigin(e.Value)))
+        .ToArray();
+
+    /// <summary>PSBT_OUT_TAP_INTERNAL_KEY.</summary>
+    public XOnlyPublicKey? TapInternalKey => Map.Get(PsbtKeys.OutTapInternalKey) is { } e ? XOnlyPublicKey.Parse(e.Value) : null;
+
+    /// <summary>PSBT_OUT_TAP_TREE leaves in depth-first order.</summary>
+    public IReadOnlyList<PsbtTapLeaf>? TapTree => Map.Get(PsbtKeys.OutTapTree) is { } e && PsbtCodec.TryReadTapTree(e.Value, out var leaves, out _) ? leaves : null;
+
+    /// <summary>PSBT_OUT_TAP_BIP32_DERIVATION entries.</summary>
+    public IReadOnlyList<PsbtTapKeyOrigin> TapBip32Derivations => ReadTapOrigins(Map, PsbtKeys.OutTapBip32Derivation);
+
+    /// <summary>Proprietary (0xFC) entries.</summary>
+    public IEnumerable<PsbtEntry> Proprietary => Map.All(PsbtKeys.Proprietary);
+
+    /// <summary>Entries of unknown types.</summary>
+    public IEnumerable<PsbtEntry> Unknown => Map.Entries.Where(e => PsbtKeys.IsUnknown(PsbtMapKind.Output, e, _version));
+
+    internal static PsbtTapKeyOrigin[] ReadTapOrigins(PsbtMap map, ulong type) => map.All(type)
+        .Select(e =>
+        {
+            var r = new BitcoinReader(e.Value);
+            r.TryReadCompactSize(out var n);
+            var hashes = new ReadOnlyMemory<byte>[(int)n];
+            var offset = r.Position;
+            for (var i = 0; i < hashes.Length; i++)
+            {
+                hashes[i] = e.ValueMemory.Slice(offset + (32 * i), 32);
+            }
+
+            return new PsbtTapKeyOrigin(XOnlyPublicKey.Parse(e.KeyData), hashes, PsbtCodec.ReadKeyOrigin(e.Value[(offset + (32 * hashes.Length))..]));
+        })
+        .ToArray();
+}

@@ -1,0 +1,383 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
+using OPSource.Crypto;
+using OPSource.Crypto.Secp256k1;
+
+namespace OPSource.Bitcoin.Psbt;
+
+/// <summary>Options for <see cref="Psbt.TrySign"/>.</summary>
+public sealed record PsbtSignOptions
+{
+    /// <summary>
+    /// The sighash type to sign with when an input has no PSBT_IN_SIGHASH_TYPE (default: ALL for
+    /// ECDSA, DEFAULT for taproot); it is then recorded in the inputs signed, so later signers and
+    /// finalizers agree (as Core's walletprocesspsbt with an explicit sighashtype does in
+    /// rpc_psbt.json). When an input has one and it differs, that input is refused.
+    /// </summary>
+    public uint? SighashType { get; init; }
+
+    /// <summary>
+    /// Grind ECDSA nonces until R is low (71-byte DER signatures), as Core does (default). The BIP174
+    /// workflow vectors were made with plain RFC6979, i.e. without grinding.
+    /// </summary>
+    public bool GrindLowR { get; init; } = true;
+
+    /// <summary>BIP340 auxiliary randomness for Schnorr signatures; null draws 32 fresh random bytes.</summary>
+    public ReadOnlyMemory<byte>? TaprootAuxRandomness { get; init; }
+}
+
+/// <summary>The PSBT Signer role (BIP174, BIP371).</summary>
+public sealed partial class Psbt
+{
+    /// <summary>
+    /// Signs every input the keys can sign: P2PKH, P2WPKH, P2SH-P2WPKH, bare/P2SH/P2WSH/P2SH-P2WSH
+    /// multisig (and P2PK), P2TR key path (BIP371 internal key + merkle root tweak) and P2TR script
+    /// path for leaves containing a key. ECDSA uses RFC6979 with low-R grinding like Core. Inputs
+    /// failing the BIP174 signer checks (wrong UTXO kind, mismatched scripts, sighash mismatch) are
+    /// refused: left unsigned in <paramref name="signed"/> and explained in <paramref name="refusals"/>.
+    /// Returns true when no input was refused.
+    /// </summary>
+    public bool TrySign(IEnumerable<SecretKey> keys, out Psbt signed, out IReadOnlyList<string> refusals, PsbtSignOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        options ??= new PsbtSignOptions();
+        var keyList = keys.ToList();
+        var issues = new List<string>();
+        refusals = issues;
+        if (!TryGetUnsignedTransaction(out var tx, out var txError))
+        {
+            signed = this;
+            issues.Add(txError);
+            return false;
+        }
+
+        var maps = _inputs.ToArray();
+        for (var i = 0; i < Inputs.Count; i++)
+        {
+            var input = Inputs[i];
+            if (input.IsFinalized)
+            {
+                continue;
+            }
+
+            var utxo = input.GetUtxo();
+            if (utxo is null)
+            {
+                continue; // BIP174: without the UTXO the signer cannot sign this input.
+            }
+
+            if (!TryCheckInput(input, utxo, out var kind, out var error))
+            {
+                issues.Add($"psbt: input {i} {error}");
+                continue;
+            }
+
+            uint? psbtSighash = input.SighashType;
+            if (psbtSighash is { } ps && options.SighashType is { } os && ps != os)
+            {
+                issues.Add($"psbt: input {i} sighash_type {ps} does not match the requested sighash type {os}");
+                continue;
+            }
+
+            var sighash = psbtSighash ?? options.SighashType;
+            var map = maps[i];
+
+            if (kind == SpendKind.Taproot)
+            {
+                if (!TrySignTaproot(tx, i, input, utxo, keyList, sighash ?? 0, options, ref map, out error))
+                {
+                    issues.Add($"psbt: input {i} {error}");
+                    continue;
+                }
+            }
+            else
+            {
+                SignEcdsa(tx, i, input, utxo, kind, keyList, sighash ?? PsbtSighash.All, options.GrindLowR, ref map);
+            }
+
+            if (psbtSighash is null && options.SighashType is { } explicitType && map.Count != maps[i].Count)
+            {
+                map = map.With(PsbtKeys.InSighashType, default, U32(explicitType));
+            }
+
+            maps[i] = map;
+        }
+
+        signed = WithMaps(inputs: maps);
+        return issues.Count == 0;
+    }
+
+    /// <summary>Signs or throws <see cref="InvalidOperationException"/> with the first refusal reason.</summary>
+    public Psbt Sign(IEnumerable<SecretKey> keys, PsbtSignOptions? options = null) =>
+        TrySign(keys, out var signed, out var refusals, options) ? signed : throw new InvalidOperationException(refusals[0]);
+
+    internal enum SpendKind
+    {
+        Legacy,
+        WitnessV0,
+        Taproot,
+        Unknown,
+    }
+
+    /// <summary>BIP174 signer checks: the UTXO and scripts must be consistent before any signature is made.</summary>
+    internal static bool TryCheckInput(PsbtInput input, TxOut utxo, out SpendKind kind, [NotNullWhen(false)] out string? error)
+    {
+        kind = SpendKind.Unknown;
+        var spk = utxo.ScriptPubKey;
+        var redeem = input.RedeemScript;
+        var witnessScript = input.WitnessScript;
+        var utxoKind = input.NonWitnessUtxo is not null ? "non_witness_utxo" : "witness_utxo";
+        var program = spk;
+        if (redeem is not null)
+        {
+            // BIP174: "If a redeemScript is provided, the scriptPubKey must be for that redeemScript".
+            Span<byte> h = stackalloc byte[20];
+            Hashes.Hash160(redeem.Span, h);
+            if (!spk.IsPayToScriptHash || !spk.Span.Slice(2, 20).SequenceEqual(h))
+            {
+                error = $"redeem_script does not match the scriptPubKey of the {utxoKind}";
+                return false;
+            }
+
+            program = redeem;
+        }
+        else if (spk.IsPayToScriptHash)
+        {
+            error = null;
+            kind = SpendKind.Unknown;
+            return true; // cannot sign without the redeem script, nothing to check
+        }
+
+        var isWitness = program.IsWitnessProgram(out var version, out var prog);
+        if (witnessScript is not null)
+        {
+            // BIP174: "If a witnessScript is provided, the scriptPubKey or the redeemScript must be for that witnessScript".
+            Span<byte> h = stackalloc byte[32];
+            Hashes.Sha256(witnessScript.Span, h);
+            if (!isWitness || version != 0 || prog.Length != 32 || !prog.SequenceEqual(h))
+            {
+                error = $"witness_script does not match the {(redeem is null ? "scriptPubKey" : "redeem_script")}";
+                return false;
+            }
+        }
+
+        if (input.NonWitnessUtxo is null && input.WitnessUtxo is not null && !isWitness)
+        {
+            // BIP174: "If a witness UTXO is provided, no non-witness signature may be created".
+            error = "has a witness_utxo but spends a non-witness script";
+            return false;
+        }
+
+        kind = !isWitness ? SpendKind.Legacy
+            : version == 0 ? SpendKind.WitnessV0
+            : version == 1 && prog.Length == 32 && redeem is null ? SpendKind.Taproot
+            : SpendKind.Unknown;
+        error = null;
+        return true;
+    }
+
+    private static void SignEcdsa(Transaction tx, int index, PsbtInput input, TxOut utxo, SpendKind kind, List<SecretKey> keys, uint sighashType, bool grindLowR, ref PsbtMap map)
+    {
+        var program = input.RedeemScript ?? utxo.ScriptPubKey;
+        Script scriptCode;
+        if (kind == SpendKind.WitnessV0)
+        {
+            program.IsWitnessProgram(out _, out var prog);
+            if (prog.Length == 20)
+            {
+                // BIP143: P2WPKH scriptCode is the P2PKH script of the key hash.
+                scriptCode = StandardScripts.PayToPubKeyHash(prog);
+            }
+            else if (input.WitnessScript is { } ws)
+            {
+                scriptCode = ws;
+            }
+            else
+            {
+                return;
+            }
+        }
+        else if (kind == SpendKind.Legacy)
+        {
+            scriptCode = program;
+        }
+        else
+        {
+            return;
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        var hashComputed = false;
+        foreach (var key in keys)
+        {
+            var pub = key.PublicKey;
+            foreach (var pubBytes in new[] { pub.ToCompressed(), pub.ToUncompressed() })
+            {
+                // BIP143: witness v0 only allows compressed keys to be standard; sign only with those.
+                if (kind == SpendKind.WitnessV0 && pubBytes.Length != 33)
+                {
+                    continue;
+                }
+
+                if (!ScriptUsesKey(scriptCode, pubBytes) || map.Find([(byte)PsbtKeys.InPartialSig, .. pubBytes]) is not null)
+                {
+                    continue;
+                }
+
+                if (!hashComputed)
+                {
+                    if (kind == SpendKind.WitnessV0)
+                    {
+                        PsbtSighash.WitnessV0(tx, index, scriptCode, utxo.Value, sighashType, hash);
+                    }
+                    else
+                    {
+                        PsbtSighash.Legacy(tx, index, scriptCode, sighashType, hash);
+                    }
+
+                    hashComputed = true;
+                }
+
+                // Core key.cpp CKey::Sign: RFC6979 with low-R grinding.
+                var sig = grindLowR ? Ecdsa.SignGrindLowR(key, hash) : Ecdsa.Sign(key, hash);
+                byte[] value = [.. sig.ToDer(), (byte)sighashType];
+                map = map.With(PsbtKeys.InPartialSig, pubBytes, value);
+            }
+        }
+    }
+
+    private static bool ScriptUsesKey(Script script, byte[] pubBytes)
+    {
+        var m = StandardScripts.Solve(script);
+        switch (m.Template)
+        {
+            case ScriptTemplate.PubKey:
+            case ScriptTemplate.Multisig:
+                return m.Solutions.Any(s => s.Span.SequenceEqual(pubBytes));
+            case ScriptTemplate.PubKeyHash:
+                Span<byte> h = stackalloc byte[20];
+                Hashes.Hash160(pubBytes, h);
+                return m.Solutions[0].Span.SequenceEqual(h);
+            default:
+                return false;
+        }
+    }
+
+    private bool TrySignTaproot(Transaction tx, int index, PsbtInput input, TxOut utxo, List<SecretKey> keys, uint sighashType, PsbtSignOptions options, ref PsbtMap map, out string? error)
+    {
+        error = null;
+        if (sighashType > 0xff)
+        {
+            error = $"sighash_type {sighashType} is not a taproot sighash type";
+            return false;
+        }
+
+        // BIP341: the signature message commits to every spent output.
+        var spent = new List<TxOut>();
+        foreach (var other in Inputs)
+        {
+            if (other.GetUtxo() is not { } o)
+            {
+                return true; // cannot sign taproot until every input's UTXO is known
+            }
+
+            spent.Add(o);
+        }
+
+        var hashType = (byte)sighashType;
+        var outputKey = utxo.ScriptPubKey.Span.Slice(2, 32);
+        Span<byte> msg = stackalloc byte[32];
+        Span<byte> aux = stackalloc byte[32];
+        Span<byte> sig = stackalloc byte[64];
+        Span<byte> tweak = stackalloc byte[32];
+        Span<byte> leafHash = stackalloc byte[32];
+        var internalKey = input.TapInternalKey;
+        foreach (var key in keys)
+        {
+            var xonly = key.XOnlyPublicKey.ToBytes();
+
+            // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
+            if (internalKey is { } ik && ik.ToBytes().AsSpan().SequenceEqual(xonly) && input.TapKeySignature is null)
+            {
+                PsbtSighash.TapTweak(xonly, input.TapMerkleRoot is { } root ? root.Span : default, tweak);
+                if (key.TryAddXOnlyTweak(tweak, out var tweaked))
+                {
+                    using (tweaked)
+                    {
+                        if (tweaked.XOnlyPublicKey.ToBytes().AsSpan().SequenceEqual(outputKey))
+                        {
+                            if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, default, msg, out error))
+                            {
+                                return false;
+                            }
+
+                            FillAux(options, aux);
+                            Schnorr.Sign(tweaked, msg, aux, sig);
+                            map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
+                        }
+                    }
+                }
+            }
+
+            // Script path: every leaf whose script pushes this x-only key (BIP342 key use).
+            foreach (var leaf in input.TapLeafScripts)
+            {
+                if (!PushesData(leaf.Script, xonly))
+                {
+                    continue;
+                }
+
+                PsbtSighash.TapLeafHash(leaf.LeafVersion, leaf.Script, leafHash);
+                byte[] keyData = [.. xonly, .. leafHash];
+                if (map.Find([(byte)PsbtKeys.InTapScriptSig, .. keyData]) is not null)
+                {
+                    continue;
+                }
+
+                if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, leafHash, msg, out error))
+                {
+                    return false;
+                }
+
+                FillAux(options, aux);
+                Schnorr.Sign(key, msg, aux, sig);
+                map = map.With(PsbtKeys.InTapScriptSig, keyData, hashType == 0 ? sig : [.. sig, hashType]);
+            }
+        }
+
+        return true;
+    }
+
+    private static void FillAux(PsbtSignOptions options, Span<byte> aux)
+    {
+        if (options.TaprootAuxRandomness is { Length: 32 } given)
+        {
+            given.Span.CopyTo(aux);
+        }
+        else
+        {
+            RandomNumberGenerator.Fill(aux);
+        }
+    }
+
+    internal static bool PushesData(Script script, ReadOnlySpan<byte> data)
+    {
+        var pc = 0;
+        while (pc < script.Length)
+        {
+            if (!script.TryGetOp(ref pc, out _, out var push))
+            {
+                return false;
+            }
+
+            if (push.SequenceEqual(data))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
