@@ -61,7 +61,7 @@ public class CoreScriptTests
                 var element = w[i].GetString()!;
                 if (element.StartsWith("#SCRIPT#", StringComparison.Ordinal))
                 {
-                    witnessItems.Add(CoreScriptAsm.Parse(element["#SCRIPT#".Length..]));
+                    witnessItems.Add(ScriptAsm.Parse(element["#SCRIPT#".Length..]).ToBytes());
                 }
                 else if (element == "#CONTROLBLOCK#")
                 {
@@ -79,14 +79,14 @@ public class CoreScriptTests
             pos++;
         }
 
-        var scriptSig = CoreScriptAsm.Parse(test[pos++].GetString()!);
+        var scriptSig = ScriptAsm.Parse(test[pos++].GetString()!).ToBytes();
         var scriptPubKeyText = test[pos++].GetString()!;
         if (taprootOutput is not null)
         {
             scriptPubKeyText = scriptPubKeyText.Replace("#TAPROOTOUTPUT#", "0x" + Convert.ToHexStringLower(taprootOutput), StringComparison.Ordinal);
         }
 
-        var scriptPubKey = CoreScriptAsm.Parse(scriptPubKeyText);
+        var scriptPubKey = ScriptAsm.Parse(scriptPubKeyText).ToBytes();
         var flags = ScriptFlags.Parse(test[pos++].GetString()!);
         var expected = ScriptErrors.Parse(test[pos++].GetString()!);
         var comment = pos < test.GetArrayLength() ? test[pos].GetString() : "";

@@ -29,17 +29,7 @@ public class GeneratedCorpusTests
 
     private static byte[] Sha256(ReadOnlySpan<byte> data) => Hashes.Sha256(data);
 
-    private static byte[] Push(ReadOnlySpan<byte> data)
-    {
-        var list = new List<byte>();
-        if (data.Length == 0)
-        {
-            return [0x00];
-        }
-
-        CoreScriptAsm.AddPush(list, data);
-        return [.. list];
-    }
+    private static byte[] Push(ReadOnlySpan<byte> data) => new ScriptBuilder().Push(data).Build().ToBytes();
 
     /// <summary>An input under test: its scriptSig pushes and witness, and which of them are signatures.</summary>
     private sealed record Spend(string Name, Transaction Unsigned, List<TxOut> Spent, List<byte[]> Pushes, List<byte[]> Witness, HashSet<(bool Witness, int Index)> Signatures, byte HashType)

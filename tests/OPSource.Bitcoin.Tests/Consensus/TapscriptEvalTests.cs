@@ -1,4 +1,5 @@
 using OPSource.Bitcoin.Consensus;
+using OPSource.Bitcoin.Scripts;
 
 namespace OPSource.Bitcoin.Tests.Consensus;
 
@@ -29,7 +30,7 @@ public class TapscriptEvalTests
     {
         var stack = new ScriptStack(initialStack.Select(b => (ReadOnlyMemory<byte>)b));
         var data = ScriptExecutionData.ForTapscript(weight);
-        ScriptInterpreter.EvalScript(stack, CoreScriptAsm.Parse(asm), flags, checker ?? new FakeSchnorrChecker(), SigVersion.Tapscript, data, out var error);
+        ScriptInterpreter.EvalScript(stack, ScriptAsm.Parse(asm).ToBytes(), flags, checker ?? new FakeSchnorrChecker(), SigVersion.Tapscript, data, out var error);
         return error;
     }
 
@@ -43,7 +44,7 @@ public class TapscriptEvalTests
         Assert.Equal(ScriptError.OK, Eval([GoodSig, [], GoodSig], script));
         var stack = new ScriptStack(new[] { GoodSig, [], GoodSig }.Select(b => (ReadOnlyMemory<byte>)b));
         var data = ScriptExecutionData.ForTapscript(1000);
-        Assert.True(ScriptInterpreter.EvalScript(stack, CoreScriptAsm.Parse(script), ScriptVerifyFlags.NONE, new FakeSchnorrChecker(), SigVersion.Tapscript, data, out _));
+        Assert.True(ScriptInterpreter.EvalScript(stack, ScriptAsm.Parse(script).ToBytes(), ScriptVerifyFlags.NONE, new FakeSchnorrChecker(), SigVersion.Tapscript, data, out _));
         Assert.Equal([1], stack.Top().ToArray());
         Assert.Equal(1000 - 100, data.ValidationWeightLeft);
     }
@@ -131,7 +132,7 @@ public class TapscriptEvalTests
     {
         var stack = new ScriptStack();
         var data = ScriptExecutionData.ForTapscript(50);
-        Assert.True(ScriptInterpreter.EvalScript(stack, CoreScriptAsm.Parse("1 NOP CODESEPARATOR NOP CODESEPARATOR"), ScriptVerifyFlags.NONE, new FakeSchnorrChecker(), SigVersion.Tapscript, data, out _));
+        Assert.True(ScriptInterpreter.EvalScript(stack, ScriptAsm.Parse("1 NOP CODESEPARATOR NOP CODESEPARATOR").ToBytes(), ScriptVerifyFlags.NONE, new FakeSchnorrChecker(), SigVersion.Tapscript, data, out _));
         Assert.Equal(4u, data.CodeSeparatorPosition);
     }
 }
