@@ -85,6 +85,18 @@ public class DescriptorCommandTests
         Assert.DoesNotContain("L4rK1y", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Info_normalizes_hardened_xprv_paths_to_a_derivable_xpub()
+    {
+        // BIP381 vector: pkh(xprv.../2147483647'/0) derives 76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac.
+        var (code, output, err) = await Run("descriptor", "info", "pkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U/2147483647'/0)", "--json");
+        Assert.True(code == 0, err);
+        var normalized = (string)JsonNode.Parse(output)!["normalizedDescriptor"]!;
+        Assert.StartsWith("pkh([bd16bee5/2147483647']xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)#", normalized, StringComparison.Ordinal);
+        var derive = await Run("descriptor", "derive", normalized, "--json");
+        Assert.Equal("76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac", (string?)JsonNode.Parse(derive.Out)!["paths"]![0]!["outputs"]![0]!["scriptPubKey"]);
+    }
+
     [Theory]
     [InlineData("derive", "wsh(wpkh(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd))", "wpkh()")]
     [InlineData("info", "raw(deedbeef)#89f8spxm", "checksum")]

@@ -389,6 +389,11 @@ public static class Bip322Message
     private static Bip322Verification Run(Transaction toSpend, Transaction toSign, Bip322Format format)
     {
         var spent = toSpend.Outputs[0];
+        if (FindNonSighashAll(spent.ScriptPubKey, toSign.Inputs[0]) is { } bad)
+        {
+            return Bip322Verification.Fail(format, $"invalid signature: {bad} does not use SIGHASH_ALL (BIP322 required rule)");
+        }
+
         var precomputed = new PrecomputedTransactionData(toSign, [spent]);
         if (!TransactionVerifier.VerifyInput(toSign, 0, spent, precomputed, VerifyFlags, out var error))
         {
@@ -396,6 +401,55 @@ public static class Bip322Message
         }
 
         return new Bip322Verification(true, format, null, toSign.LockTime, toSign.Inputs[0].Sequence);
+    }
+
+    /// <summary>
+    /// BIP322 required rule "all signatures must use SIGHASH_ALL": returns a description of the first
+    /// signature-shaped item with another hash type, or null. ECDSA signatures are recognised as strict
+    /// DER plus a hash-type byte; Schnorr signatures as 65-byte items in taproot signature positions
+    /// (64-byte ones are SIGHASH_DEFAULT, which commits like ALL).
+    /// </summary>
+    private static string? FindNonSighashAll(Script spentScript, TxIn input)
+    {
+        var items = input.Witness.Items.Select(m => m.ToArray()).ToList();
+        if (spentScript.IsWitnessProgram(out var version, out _) && version == 1)
+        {
+            // BIP341: an annex (last item starting 0x50, with 2+ items) is not part of the stack.
+            if (items.Count >= 2 && items[^1].Length > 0 && items[^1][0] == 0x50)
+            {
+                items.RemoveAt(items.Count - 1);
+            }
+
+            // Script path: the last two items are the script and the control block.
+            var signatures = items.Count == 1 ? items : items.Take(Math.Max(0, items.Count - 2)).ToList();
+            for (var i = 0; i < signatures.Count; i++)
+            {
+                if (signatures[i].Length == 65 && signatures[i][64] != (byte)SigHashType.All)
+                {
+                    return $"witness item {i}";
+                }
+            }
+
+            return null;
+        }
+
+        var pushes = new List<byte[]>(items);
+        var pc = 0;
+        while (input.ScriptSig.TryGetOp(ref pc, out _, out var push))
+        {
+            pushes.Add(push.ToArray());
+        }
+
+        for (var i = 0; i < pushes.Count; i++)
+        {
+            var item = pushes[i];
+            if (item.Length is >= 9 and <= 73 && EcdsaSignature.TryParseDer(item.AsSpan(0, item.Length - 1), out _) && item[^1] != (byte)SigHashType.All)
+            {
+                return i < items.Count ? $"witness item {i}" : $"scriptSig push {i - items.Count}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Reads a consensus-encoded witness stack that fills <paramref name="data"/> exactly.</summary>

@@ -112,7 +112,18 @@ public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
         return result;
     }
 
-    internal abstract Descriptor SelectPath(int path);
+    internal Descriptor SelectPath(int path) => MapKeys(k => k.SelectPath(path));
+
+    /// <summary>Rebuilds the tree with every key replaced (used for multipath selection and normalisation).</summary>
+    internal abstract Descriptor MapKeys(Func<KeyExpression, KeyExpression> map);
+
+    /// <summary>
+    /// Core's normalised public form (ToNormalizedString) with checksum: xprv keys with hardened
+    /// steps are derived to the last hardened step and written as that xpub with the origin
+    /// extended, so the public form can derive every script. Keys ranging over hardened children
+    /// (<c>/*h</c>) cannot be normalised and stay as in <see cref="ToString()"/>.
+    /// </summary>
+    public string ToNormalizedString() => MapKeys(k => k.Normalize()).ToString();
 
     /// <summary>
     /// The scriptPubKeys for derivation index <paramref name="index"/> (ignored when not ranged):
@@ -289,7 +300,7 @@ public sealed class SingleKeyDescriptor : Descriptor
     /// <inheritdoc />
     public override IReadOnlyList<KeyExpression> Keys => [Key];
 
-    internal override Descriptor SelectPath(int path) => new SingleKeyDescriptor(Type, Key.SelectPath(path));
+    internal override Descriptor MapKeys(Func<KeyExpression, KeyExpression> map) => new SingleKeyDescriptor(Type, map(Key));
 
     internal override byte[] BuildScript(uint index, bool tapscript)
     {
@@ -347,7 +358,7 @@ public sealed class WrapperDescriptor : Descriptor
     /// <inheritdoc />
     public override IReadOnlyList<Descriptor> SubDescriptors => [Inner];
 
-    internal override Descriptor SelectPath(int path) => new WrapperDescriptor(Type, Inner.SelectPath(path));
+    internal override Descriptor MapKeys(Func<KeyExpression, KeyExpression> map) => new WrapperDescriptor(Type, Inner.MapKeys(map));
 
     internal override byte[] BuildScript(uint index, bool tapscript)
     {
@@ -391,7 +402,7 @@ public sealed class MultisigDescriptor : Descriptor
 
     private bool IsMultiA => Type is DescriptorType.MultiA or DescriptorType.SortedMultiA;
 
-    internal override Descriptor SelectPath(int path) => new MultisigDescriptor(Type, Threshold, [.. _keys.Select(k => k.SelectPath(path))]);
+    internal override Descriptor MapKeys(Func<KeyExpression, KeyExpression> map) => new MultisigDescriptor(Type, Threshold, [.. _keys.Select(map)]);
 
     internal override byte[] BuildScript(uint index, bool tapscript)
     {
@@ -457,7 +468,7 @@ public sealed class RawDescriptor : Descriptor
     /// <inheritdoc />
     public override bool IsSolvable => false;
 
-    internal override Descriptor SelectPath(int path) => this;
+    internal override Descriptor MapKeys(Func<KeyExpression, KeyExpression> map) => this;
 
     internal override byte[] BuildScript(uint index, bool tapscript) => _script;
 
@@ -490,7 +501,7 @@ public sealed class TapTreeNode
 
     internal IEnumerable<Descriptor> Leaves => Leaf is not null ? [Leaf] : Left!.Leaves.Concat(Right!.Leaves);
 
-    internal TapTreeNode SelectPath(int path) => Leaf is not null ? new(Leaf.SelectPath(path)) : new(Left!.SelectPath(path), Right!.SelectPath(path));
+    internal TapTreeNode MapKeys(Func<KeyExpression, KeyExpression> map) => Leaf is not null ? new(Leaf.MapKeys(map)) : new(Left!.MapKeys(map), Right!.MapKeys(map));
 
     internal byte[] Hash(uint index)
     {
@@ -556,7 +567,7 @@ public sealed class TaprootDescriptor : Descriptor
     /// <inheritdoc />
     public override IReadOnlyList<Descriptor> SubDescriptors => Tree is null ? [] : [.. Tree.Leaves];
 
-    internal override Descriptor SelectPath(int path) => new TaprootDescriptor(Type, InternalKey.SelectPath(path), Tree?.SelectPath(path));
+    internal override Descriptor MapKeys(Func<KeyExpression, KeyExpression> map) => new TaprootDescriptor(Type, map(InternalKey), Tree?.MapKeys(map));
 
     internal override byte[] BuildScript(uint index, bool tapscript)
     {

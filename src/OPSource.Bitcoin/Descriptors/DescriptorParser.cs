@@ -34,7 +34,6 @@ internal sealed class DescriptorParser
 
     private readonly string _text;
     private int _pos;
-    private int _keyCount;
 
     private DescriptorParser(string text) => _text = text;
 
@@ -96,7 +95,7 @@ internal sealed class DescriptorParser
             error = e.Message;
             return false;
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // Key arithmetic failures (e.g. an invalid aggregate) are reported, never thrown.
             error = e.Message.StartsWith("descriptor:", StringComparison.Ordinal) ? e.Message : "descriptor: " + e.Message;
@@ -343,7 +342,7 @@ internal sealed class DescriptorParser
         };
         while (TryConsume(','))
         {
-            keys.Add(ParseKey(ReadArgument(), $"{where} key {keys.Count + 1}", keyCtx, allowMusig: false));
+            keys.Add(ParseKey(ReadArgument(), $"{where} key {keys.Count + 1}", keyCtx));
         }
 
         var isMultiA = type is DescriptorType.MultiA or DescriptorType.SortedMultiA;
@@ -446,7 +445,7 @@ internal sealed class DescriptorParser
             throw Error($"{where} only accepts a key expression, not a script");
         }
 
-        return ParseKey(text, where, ctx, allowMusig);
+        return ParseKey(text, where, ctx);
     }
 
     private MusigKeyExpression ParseMusig(string where)
@@ -461,7 +460,7 @@ internal sealed class DescriptorParser
                 throw Error($"{where}: musig() cannot be nested (BIP390)");
             }
 
-            participants.Add(ParseKey(arg, $"{where} musig() participant {participants.Count + 1}", KeyCtx.MusigParticipant, false));
+            participants.Add(ParseKey(arg, $"{where} musig() participant {participants.Count + 1}", KeyCtx.MusigParticipant));
         }
         while (TryConsume(','));
         Expect(')', "musig()");
@@ -505,10 +504,8 @@ internal sealed class DescriptorParser
         return new MusigKeyExpression([.. participants], path, derive);
     }
 
-    private KeyExpression ParseKey(string text, string where, KeyCtx ctx, bool allowMusig)
+    private KeyExpression ParseKey(string text, string where, KeyCtx ctx)
     {
-        _ = allowMusig;
-        _keyCount++;
         if (text.Length == 0)
         {
             throw Error($"{where}: key expression is empty");

@@ -109,6 +109,9 @@ public abstract class KeyExpression
 
     internal abstract KeyExpression SelectPath(int path);
 
+    /// <summary>The key as Core's normalised public form writes it (see <see cref="Descriptor.ToNormalizedString"/>).</summary>
+    internal virtual KeyExpression Normalize() => this;
+
     internal abstract void Dispose();
 
     /// <summary>The expression text: public form, or private form when <paramref name="includePrivate"/> and it holds private keys.</summary>
@@ -304,6 +307,24 @@ public sealed class ExtendedKeyExpression : KeyExpression
         }
     }
 
+    internal override KeyExpression Normalize()
+    {
+        // Core descriptor.cpp BIP32PubkeyProvider::ToNormalizedString: derive the xprv to the last
+        // hardened step and extend the origin, so the xpub can derive the rest.
+        var last = Array.FindLastIndex(_path, s => s.Alternatives.Any(KeyPath.IsHardened));
+        if (_private is null || last < 0 || DeriveType == DeriveType.Hardened || _path.Take(last + 1).Any(s => s.IsMultipath))
+        {
+            return this;
+        }
+
+        var steps = new KeyPath([.. _path.Take(last + 1).Select(s => s.Alternatives[0])]);
+        using var derived = _private.Derive(steps);
+        var origin = Origin is null
+            ? new RootedKeyPath(_private.Fingerprint, steps)
+            : new RootedKeyPath(Origin.MasterFingerprint, Origin.KeyPath.Derive(steps));
+        return new ExtendedKeyExpression(origin, Apostrophe, derived.Neuter(), null, _version.Public, _path[(last + 1)..], DeriveType);
+    }
+
     internal override KeyExpression SelectPath(int path) => MultipathCount == 1
         ? this
         : new ExtendedKeyExpression(Origin, Apostrophe, ExtPubKey, _private, _version, [.. _path.Select(s => new PathStep([s.Select(path)]))], DeriveType);
@@ -448,6 +469,8 @@ public sealed class MusigKeyExpression : KeyExpression
             ? q
             : throw new InvalidOperationException("musig: the aggregate public key is the point at infinity (BIP327)");
     }
+
+    internal override KeyExpression Normalize() => new MusigKeyExpression([.. _participants.Select(p => p.Normalize())], _path, DeriveType);
 
     internal override KeyExpression SelectPath(int path) => MultipathCount == 1
         ? this

@@ -184,6 +184,7 @@ internal static class DescriptorCommand
                 ["isMultipath"] = descriptor.IsMultipath,
                 ["multipathCount"] = descriptor.MultipathCount,
                 ["descriptor"] = publicForm,
+                ["normalizedDescriptor"] = descriptor.ToNormalizedString(),
                 ["checksum"] = publicForm[(publicForm.IndexOf('#', StringComparison.Ordinal) + 1)..],
             };
             ctx.WriteResult(json, w =>
@@ -194,6 +195,7 @@ internal static class DescriptorCommand
                 w.WriteLine($"private keys:     {descriptor.HasPrivateKeys}");
                 w.WriteLine($"multipath paths:  {descriptor.MultipathCount}");
                 w.WriteLine($"descriptor:       {publicForm}");
+                w.WriteLine($"normalized:       {json["normalizedDescriptor"]}");
             });
             return CliApp.ExitOk;
         }, ct));

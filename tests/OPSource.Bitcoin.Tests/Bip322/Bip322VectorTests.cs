@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CsCheck;
 using OPSource.Bitcoin.Addresses;
 using OPSource.Bitcoin.Bip322;
 using OPSource.Bitcoin.Encoding;
@@ -147,5 +148,40 @@ public class Bip322VectorTests
         Assert.False(result.IsValid);
         Assert.Equal(Bip322Format.ProofOfFunds, result.Format);
         Assert.Contains("not supported", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Signatures_with_another_sighash_type_are_rejected()
+    {
+        // Re-sign the BIP322 basic P2WPKH case with SIGHASH_NONE: the script would pass, BIP322 must not.
+        var address = Address.Parse("bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l");
+        using var wif = Wif.Parse("L3VFeEujGtevx9w18HD1fhRbCH67Az2dpCymeRE1SoPK6XQtaN2k");
+        var toSpend = Bip322Message.CreateToSpend(new Script(address.ScriptPubKeyBytes), "Hello World");
+        var unsigned = Bip322Message.CreateToSign(toSpend, Witness.Empty);
+        var pub = wif.PrivateKey.PublicKey.ToCompressed();
+        var scriptCode = new Script(Address.P2pkh(wif.PrivateKey.PublicKey, Network.Mainnet).ScriptPubKeyBytes);
+        var sighash = new byte[32];
+        OPSource.Bitcoin.Sighash.SignatureHash.ComputeWitnessV0(unsigned, 0, scriptCode.Span, Money.Zero, 2, null, sighash);
+        var der = OPSource.Crypto.Secp256k1.Ecdsa.SignGrindLowR(wif.PrivateKey, sighash).ToDer();
+        var witness = Witness.Create((byte[])[.. der, 0x02], pub);
+        var writer = new BitcoinWriter();
+        witness.WriteTo(writer);
+        var result = Bip322Message.Verify(address, "Hello World", Convert.ToBase64String(writer.WrittenSpan));
+        Assert.False(result.IsValid);
+        Assert.Contains("SIGHASH_ALL", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Random_signatures_never_throw()
+    {
+        var address = Address.Parse("bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l");
+        Gen.Byte.Array[0, 120].Sample(bytes =>
+        {
+            foreach (var prefix in new[] { "", "smp", "ful", "pof" })
+            {
+                Assert.False(Bip322Message.Verify(address, "m", prefix + Convert.ToBase64String(bytes)).IsValid);
+            }
+        }, iter: 500);
+        Gen.String.Sample(s => Assert.False(Bip322Message.Verify(address, "m", s).IsValid), iter: 500);
     }
 }

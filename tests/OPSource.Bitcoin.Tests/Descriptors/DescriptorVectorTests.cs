@@ -160,6 +160,15 @@ public class DescriptorVectorTests
         {
             Assert.Equal(expected, derive());
         }
+
+        // Core's normalised form drops the private keys yet derives the same scripts (unless /*h ranges).
+        using var normalized = Descriptor.Parse(d.ToNormalizedString());
+        Assert.False(normalized.HasPrivateKeys);
+        if (!normalized.HasHardenedDerivation)
+        {
+            Assert.Equal(d.GetScriptPubKeys(0).Select(s => s.ToHex()), normalized.GetScriptPubKeys(0).Select(s => s.ToHex()));
+            Assert.Equal(d.GetScriptPubKeys(2).Select(s => s.ToHex()), normalized.GetScriptPubKeys(2).Select(s => s.ToHex()));
+        }
     }
 
     [Theory]
