@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -220,14 +221,18 @@ public sealed partial class Psbt
     public Psbt WithTapInternalKey(int input, XOnlyPublicKey internalKey) => SetInput(input, PsbtKeys.InTapInternalKey, default, internalKey.ToBytes());
 
     /// <summary>Adds PSBT_IN_TAP_MERKLE_ROOT.</summary>
-    public Psbt WithTapMerkleRoot(int input, ReadOnlySpan<byte> merkleRoot32) => SetInput(input, PsbtKeys.InTapMerkleRoot, default, merkleRoot32);
+    public Psbt WithTapMerkleRoot(int input, UInt256 merkleRoot) => SetInput(input, PsbtKeys.InTapMerkleRoot, default, merkleRoot.ToBytes());
 
     /// <summary>Adds PSBT_IN_TAP_LEAF_SCRIPT.</summary>
-    public Psbt WithTapLeafScript(int input, ReadOnlySpan<byte> controlBlock, Script script, byte leafVersion = 0xc0) =>
-        SetInput(input, PsbtKeys.InTapLeafScript, controlBlock, [.. script.Span, leafVersion]);
+    public Psbt WithTapLeafScript(int input, ControlBlock controlBlock, Script script)
+    {
+        ArgumentNullException.ThrowIfNull(controlBlock);
+        ArgumentNullException.ThrowIfNull(script);
+        return SetInput(input, PsbtKeys.InTapLeafScript, controlBlock.ToBytes(), [.. script.Span, controlBlock.LeafVersion]);
+    }
 
     /// <summary>Adds PSBT_IN_TAP_BIP32_DERIVATION.</summary>
-    public Psbt WithTapBip32Derivation(int input, XOnlyPublicKey key, IEnumerable<ReadOnlyMemory<byte>> leafHashes, RootedKeyPath origin) =>
+    public Psbt WithTapBip32Derivation(int input, XOnlyPublicKey key, IEnumerable<TapLeafHash> leafHashes, RootedKeyPath origin) =>
         SetInput(input, PsbtKeys.InTapBip32Derivation, key.ToBytes(), TapOrigin(leafHashes, origin));
 
     /// <summary>Adds PSBT_OUT_REDEEM_SCRIPT.</summary>
@@ -259,7 +264,7 @@ public sealed partial class Psbt
     }
 
     /// <summary>Adds PSBT_OUT_TAP_BIP32_DERIVATION.</summary>
-    public Psbt WithOutputTapBip32Derivation(int output, XOnlyPublicKey key, IEnumerable<ReadOnlyMemory<byte>> leafHashes, RootedKeyPath origin) =>
+    public Psbt WithOutputTapBip32Derivation(int output, XOnlyPublicKey key, IEnumerable<TapLeafHash> leafHashes, RootedKeyPath origin) =>
         SetOutput(output, PsbtKeys.OutTapBip32Derivation, key.ToBytes(), TapOrigin(leafHashes, origin));
 
     /// <summary>Adds PSBT_GLOBAL_XPUB.</summary>
@@ -330,7 +335,7 @@ public sealed partial class Psbt
         return false;
     }
 
-    private static byte[] TapOrigin(IEnumerable<ReadOnlyMemory<byte>> leafHashes, RootedKeyPath origin)
+    private static byte[] TapOrigin(IEnumerable<TapLeafHash> leafHashes, RootedKeyPath origin)
     {
         ArgumentNullException.ThrowIfNull(leafHashes);
         ArgumentNullException.ThrowIfNull(origin);
@@ -339,12 +344,7 @@ public sealed partial class Psbt
         w.WriteCompactSize((ulong)hashes.Count);
         foreach (var h in hashes)
         {
-            if (h.Length != 32)
-            {
-                throw new ArgumentException("psbt: leaf hashes are 32 bytes", nameof(leafHashes));
-            }
-
-            w.WriteBytes(h.Span);
+            w.WriteBytes(h.ToBytes());
         }
 
         PsbtCodec.WriteKeyOrigin(w, origin);
@@ -709,9 +709,9 @@ public sealed partial class Psbt
             PsbtSighash.TapLeafHash(leaf.LeafVersion, leaf.Script, leafHash);
             foreach (var sig in scriptSigs)
             {
-                if (sig.Key.ToBytes().AsSpan().SequenceEqual(s.Slice(1, 32)) && sig.LeafHash.Span.SequenceEqual(leafHash))
+                if (sig.Key.ToBytes().AsSpan().SequenceEqual(s.Slice(1, 32)) && sig.LeafHash.ToBytes().AsSpan().SequenceEqual(leafHash))
                 {
-                    stack = [sig.Signature.ToArray(), leaf.Script.ToBytes(), leaf.ControlBlock.ToArray()];
+                    stack = [sig.Signature.ToArray(), leaf.Script.ToBytes(), leaf.ControlBlock.ToBytes()];
                     why = null;
                     return true;
                 }

@@ -301,7 +301,8 @@ public sealed partial class Psbt
             // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
             if (internalKey is { } ik && ik.ToBytes().AsSpan().SequenceEqual(xonly) && input.TapKeySignature is null)
             {
-                PsbtSighash.TapTweak(xonly, input.TapMerkleRoot is { } root ? root.Span : default, tweak);
+                var rootBytes = input.TapMerkleRoot?.ToBytes();
+                PsbtSighash.TapTweak(xonly, rootBytes, tweak);
                 if (key.TryAddXOnlyTweak(tweak, out var tweaked))
                 {
                     using (tweaked)

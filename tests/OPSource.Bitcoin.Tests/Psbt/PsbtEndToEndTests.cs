@@ -52,7 +52,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         Script? redeem = null, witnessScript = null;
         XOnlyPublicKey? internalKey = null;
         UInt256? merkleRoot = null;
-        (byte[] Control, Script Leaf)? leaf = null;
+        (ControlBlock Control, Script Leaf)? leaf = null;
         switch (kind)
         {
             case "p2pkh": spk = StandardScripts.PayToPubKeyHash(H160(Pub(0))); break;
@@ -93,7 +93,7 @@ public sealed class PsbtEndToEndTests : IDisposable
                 internalKey = (kind == "p2tr-script" ? _keys[3] : _keys[0]).XOnlyPublicKey;
                 var info = TaprootSpendInfo.Create(internalKey.Value, merkleRoot);
                 spk = info.ScriptPubKey;
-                leaf = (new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey.Value, [hb.Value]).ToBytes(), leafA);
+                leaf = (new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey.Value, [hb.Value]), leafA);
                 break;
             }
 
@@ -117,7 +117,7 @@ public sealed class PsbtEndToEndTests : IDisposable
             if (redeem is not null) psbt = psbt.WithRedeemScript(0, redeem);
             if (witnessScript is not null) psbt = psbt.WithWitnessScript(0, witnessScript);
             if (internalKey is { } ik) psbt = psbt.WithTapInternalKey(0, ik);
-            if (merkleRoot is { } root) psbt = psbt.WithTapMerkleRoot(0, root.ToBytes());
+            if (merkleRoot is { } root) psbt = psbt.WithTapMerkleRoot(0, root);
             if (leaf is { } l) psbt = psbt.WithTapLeafScript(0, l.Control, l.Leaf);
             psbt = PsbtT.Parse(psbt.ToBase64());
 
@@ -199,7 +199,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         psbt = psbt.WithTapInternalKey(i, key.XOnlyPublicKey);
         if (c["merkleRoot"] is { } mr)
         {
-            psbt = psbt.WithTapMerkleRoot(i, Hex.Parse((string)mr!));
+            psbt = psbt.WithTapMerkleRoot(i, new UInt256(Hex.Parse((string)mr!)));
         }
 
         var hashType = (uint)c["hashType"]!;

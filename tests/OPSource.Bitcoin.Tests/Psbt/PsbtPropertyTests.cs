@@ -49,7 +49,7 @@ public class PsbtPropertyTests
             .WithWitnessScript(0, new Script([0x51]))
             .WithBip32Derivation(0, key.PublicKey, origin)
             .WithTapInternalKey(0, key.XOnlyPublicKey)
-            .WithTapBip32Derivation(0, key.XOnlyPublicKey, [new byte[32]], origin)
+            .WithTapBip32Derivation(0, key.XOnlyPublicKey, [new OPSource.Bitcoin.Taproot.TapLeafHash(UInt256.Zero)], origin)
             .WithPreimage(0, PsbtKeys.InSha256, secret.AsSpan(0, 7));
         if (tx.Outputs.Count > 0)
         {
