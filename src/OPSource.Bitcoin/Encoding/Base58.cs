@@ -10,6 +10,12 @@ public static class Base58
 {
     private const string Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
+    /// <summary>
+    /// Longest text the decoder accepts. Base58 decoding is quadratic; real payloads (addresses,
+    /// WIF, extended keys) are under 120 characters, so this bounds the work an attacker can cause.
+    /// </summary>
+    public const int MaxDecodeLength = 2048;
+
     private static readonly sbyte[] Map = BuildMap();
 
     /// <summary>Encodes <paramref name="data"/> as Base58.</summary>
@@ -74,6 +80,12 @@ public static class Base58
         if (text is null)
         {
             error = "base58: input is null";
+            return false;
+        }
+
+        if (text.Length > MaxDecodeLength)
+        {
+            error = $"base58: input longer than {MaxDecodeLength} characters";
             return false;
         }
 

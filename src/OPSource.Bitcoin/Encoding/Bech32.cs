@@ -266,6 +266,7 @@ public static class Bech32
     /// <summary>Encodes a segwit address (BIP173 for v0, BIP350 Bech32m for v1..16).</summary>
     public static string EncodeSegwit(string hrp, int witnessVersion, ReadOnlySpan<byte> program)
     {
+        ArgumentNullException.ThrowIfNull(hrp);
         if (witnessVersion is < 0 or > 16)
         {
             throw new ArgumentOutOfRangeException(nameof(witnessVersion), "segwit: witness version must be 0..16");
@@ -281,7 +282,7 @@ public static class Bech32
         var data = new byte[five.Length + 1];
         data[0] = (byte)witnessVersion;
         five.CopyTo(data, 1);
-        return Encode(hrp, data, witnessVersion == 0 ? Bech32Variant.Bech32 : Bech32Variant.Bech32m);
+        return Encode(hrp.ToLowerInvariant(), data, witnessVersion == 0 ? Bech32Variant.Bech32 : Bech32Variant.Bech32m);
     }
 
     /// <summary>Decodes a segwit address whose HRP must equal <paramref name="hrp"/> (case-insensitive).</summary>

@@ -1,4 +1,5 @@
 using OPSource.Crypto;
+using OPSource.Crypto.Secp256k1;
 
 namespace OPSource.Bitcoin.Scripts;
 
@@ -153,6 +154,29 @@ public static class StandardScripts
 
         return new ScriptBuilder().Push(serializedPubKey).Add(OpcodeType.OP_CHECKSIG).Build();
     }
+
+    /// <summary>&lt;pubkey&gt; OP_CHECKSIG for a typed key (compressed unless asked otherwise).</summary>
+    public static Script PayToPubKey(PublicKey key, bool compressed = true) =>
+        PayToPubKey(compressed ? key.ToCompressed() : key.ToUncompressed());
+
+    /// <summary>P2PKH for a typed key: HASH160 of its compressed (or uncompressed) encoding.</summary>
+    public static Script PayToPubKeyHash(PublicKey key, bool compressed = true)
+    {
+        Span<byte> hash = stackalloc byte[20];
+        Hashes.Hash160(compressed ? key.ToCompressed() : key.ToUncompressed(), hash);
+        return PayToPubKeyHash(hash);
+    }
+
+    /// <summary>BIP141 P2WPKH for a typed key (segwit v0 keys are always compressed).</summary>
+    public static Script PayToWitnessPubKeyHash(PublicKey key)
+    {
+        Span<byte> hash = stackalloc byte[20];
+        Hashes.Hash160(key.ToCompressed(), hash);
+        return PayToWitnessPubKeyHash(hash);
+    }
+
+    /// <summary>BIP341 P2TR for a typed (already tweaked) output key.</summary>
+    public static Script PayToTaproot(XOnlyPublicKey outputKey) => PayToTaproot(outputKey.ToBytes());
 
     /// <summary>P2PKH for a HASH160 of a public key.</summary>
     public static Script PayToPubKeyHash(ReadOnlySpan<byte> pubKeyHash160)

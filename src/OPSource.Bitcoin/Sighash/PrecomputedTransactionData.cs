@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Transactions;
 
@@ -11,8 +12,9 @@ namespace OPSource.Bitcoin.Sighash;
 public sealed class PrecomputedTransactionData
 {
     private readonly TxOut[]? _spentOutputs;
-    private UInt256? _prevoutsSingle, _sequencesSingle, _outputsSingle, _amountsSingle, _scriptsSingle;
-    private UInt256? _prevoutsDouble, _sequencesDouble, _outputsDouble;
+    // Boxed so values computed lazily are published atomically when shared across threads.
+    private StrongBox<UInt256>? _prevoutsSingle, _sequencesSingle, _outputsSingle, _amountsSingle, _scriptsSingle;
+    private StrongBox<UInt256>? _prevoutsDouble, _sequencesDouble, _outputsDouble;
 
     /// <summary>
     /// Prepares data for <paramref name="transaction"/>. <paramref name="spentOutputs"/> (one per
@@ -40,60 +42,62 @@ public sealed class PrecomputedTransactionData
     public IReadOnlyList<TxOut>? SpentOutputs => _spentOutputs;
 
     /// <summary>BIP341 sha_prevouts: SHA256 of all outpoints.</summary>
-    public UInt256 ShaPrevouts => _prevoutsSingle ??= Compute(static (tx, _, w) =>
+    public UInt256 ShaPrevouts => (_prevoutsSingle ??= Box(Compute(static (tx, _, w) =>
     {
         foreach (var i in tx.Inputs)
         {
             w.WriteUInt256(i.PrevOut.TxId.Value);
             w.WriteUInt32LE(i.PrevOut.Index);
         }
-    });
+    }))).Value;
 
     /// <summary>BIP341 sha_sequences: SHA256 of all nSequence values.</summary>
-    public UInt256 ShaSequences => _sequencesSingle ??= Compute(static (tx, _, w) =>
+    public UInt256 ShaSequences => (_sequencesSingle ??= Box(Compute(static (tx, _, w) =>
     {
         foreach (var i in tx.Inputs)
         {
             w.WriteUInt32LE(i.Sequence.Value);
         }
-    });
+    }))).Value;
 
     /// <summary>BIP341 sha_outputs: SHA256 of all serialized outputs.</summary>
-    public UInt256 ShaOutputs => _outputsSingle ??= Compute(static (tx, _, w) =>
+    public UInt256 ShaOutputs => (_outputsSingle ??= Box(Compute(static (tx, _, w) =>
     {
         foreach (var o in tx.Outputs)
         {
             w.WriteInt64LE(o.Value.Satoshis);
             w.WriteVarBytes(o.ScriptPubKey.Span);
         }
-    });
+    }))).Value;
 
     /// <summary>BIP341 sha_amounts: SHA256 of the spent amounts; requires spent outputs.</summary>
-    public UInt256 ShaAmounts => _amountsSingle ??= Compute(static (_, spent, w) =>
+    public UInt256 ShaAmounts => (_amountsSingle ??= Box(Compute(static (_, spent, w) =>
     {
         foreach (var o in RequireSpent(spent))
         {
             w.WriteInt64LE(o.Value.Satoshis);
         }
-    });
+    }))).Value;
 
     /// <summary>BIP341 sha_scriptpubkeys: SHA256 of the spent scriptPubKeys; requires spent outputs.</summary>
-    public UInt256 ShaScriptPubKeys => _scriptsSingle ??= Compute(static (_, spent, w) =>
+    public UInt256 ShaScriptPubKeys => (_scriptsSingle ??= Box(Compute(static (_, spent, w) =>
     {
         foreach (var o in RequireSpent(spent))
         {
             w.WriteVarBytes(o.ScriptPubKey.Span);
         }
-    });
+    }))).Value;
 
     /// <summary>BIP143 hashPrevouts: SHA256(sha_prevouts).</summary>
-    public UInt256 HashPrevouts => _prevoutsDouble ??= Rehash(ShaPrevouts);
+    public UInt256 HashPrevouts => (_prevoutsDouble ??= Box(Rehash(ShaPrevouts))).Value;
 
     /// <summary>BIP143 hashSequence: SHA256(sha_sequences).</summary>
-    public UInt256 HashSequence => _sequencesDouble ??= Rehash(ShaSequences);
+    public UInt256 HashSequence => (_sequencesDouble ??= Box(Rehash(ShaSequences))).Value;
 
     /// <summary>BIP143 hashOutputs: SHA256(sha_outputs).</summary>
-    public UInt256 HashOutputs => _outputsDouble ??= Rehash(ShaOutputs);
+    public UInt256 HashOutputs => (_outputsDouble ??= Box(Rehash(ShaOutputs))).Value;
+
+    private static StrongBox<UInt256> Box(UInt256 value) => new(value);
 
     private static TxOut[] RequireSpent(TxOut[]? spent) =>
         spent ?? throw new InvalidOperationException("sighash: spent outputs are required for this hash");

@@ -150,6 +150,7 @@ public sealed class TaprootBuilder
     private readonly List<Node?> _branch = [];
     private readonly List<TapTreeLeaf> _added = [];
     private bool _valid = true;
+    private bool _hasHidden;
 
     /// <summary>False once an Add did not fit a binary tree in depth-first order.</summary>
     public bool IsValid => _valid;
@@ -192,6 +193,27 @@ public sealed class TaprootBuilder
         return _valid;
     }
 
+    /// <summary>
+    /// Core AddOmitted: a subtree known only by its hash (e.g. branches of a tree another party
+    /// owns); it contributes to the merkle root but has no spendable leaves here.
+    /// </summary>
+    public bool TryAddHidden(int depth, UInt256 hash, out string? error)
+    {
+        if (depth < 0 || depth > ControlBlock.MaxNodeCount)
+        {
+            error = $"taproot: node depth {depth} outside 0..128 (BIP341)";
+            return false;
+        }
+
+        _hasHidden = true;
+        Insert(new Node(hash, []), depth);
+        error = _valid ? null : $"taproot: node at depth {depth} does not fit a depth-first binary tree";
+        return _valid;
+    }
+
+    /// <summary>True if a hidden subtree was added (the tree cannot then be listed as a <see cref="TapTree"/>).</summary>
+    public bool HasHiddenNodes => _hasHidden;
+
     /// <summary>The finished tree; requires <see cref="IsComplete"/> with at least one leaf.</summary>
     public bool TryBuildTree([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TapTree? tree, out string? error)
     {
@@ -199,6 +221,12 @@ public sealed class TaprootBuilder
         if (!IsComplete || _branch.Count == 0)
         {
             error = "taproot: tree is incomplete (leaves do not close into a single root)";
+            return false;
+        }
+
+        if (_hasHidden)
+        {
+            error = "taproot: tree has hidden nodes, so it cannot be listed leaf by leaf";
             return false;
         }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
 
@@ -15,8 +16,9 @@ public sealed class Transaction : IEquatable<Transaction>
 
     private readonly TxIn[] _inputs;
     private readonly TxOut[] _outputs;
-    private TxId? _txid;
-    private Wtxid? _wtxid;
+    // Boxed so a cached id is published atomically (a 33-byte nullable struct could tear across threads).
+    private StrongBox<TxId>? _txid;
+    private StrongBox<Wtxid>? _wtxid;
     private int _size = -1;
     private int _strippedSize = -1;
 
@@ -100,11 +102,11 @@ public sealed class Transaction : IEquatable<Transaction>
     {
         if (_txid is { } cached)
         {
-            return cached;
+            return cached.Value;
         }
 
         var id = new TxId(HashSerialization(false));
-        _txid = id;
+        _txid = new StrongBox<TxId>(id);
         return id;
     }
 
@@ -113,11 +115,11 @@ public sealed class Transaction : IEquatable<Transaction>
     {
         if (_wtxid is { } cached)
         {
-            return cached;
+            return cached.Value;
         }
 
         var id = HasWitness ? new Wtxid(HashSerialization(true)) : new Wtxid(GetTxId().Value);
-        _wtxid = id;
+        _wtxid = new StrongBox<Wtxid>(id);
         return id;
     }
 
@@ -231,6 +233,57 @@ public sealed class Transaction : IEquatable<Transaction>
         }
 
         return TryParse(bytes, out transaction, out error, allowWitness);
+    }
+
+    /// <summary>
+    /// Core core_read.cpp DecodeTx, for user-supplied hex whose form is unknown: decode both as
+    /// extended (BIP144) and as legacy serialization, keep only readings that consume all bytes,
+    /// and prefer the one whose scripts pass Core's CheckTxScriptsSanity (extended on a tie).
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, out string? error, bool tryNoWitness = true, bool tryWitness = true)
+    {
+        transaction = null;
+        error = null;
+        Transaction? extended = null;
+        if (tryWitness && TryParse(data, out extended, out error) && HasSaneScripts(extended))
+        {
+            transaction = extended;
+            return true;
+        }
+
+        string? legacyError = null;
+        Transaction? legacy = null;
+        if (tryNoWitness && TryParse(data, out legacy, out legacyError, allowWitness: false) && HasSaneScripts(legacy))
+        {
+            transaction = legacy;
+            error = null;
+            return true;
+        }
+
+        transaction = extended ?? legacy;
+        if (transaction is not null)
+        {
+            error = null;
+            return true;
+        }
+
+        error ??= legacyError ?? "transaction: no decoding attempted";
+        return false;
+    }
+
+    /// <summary>
+    /// Core CheckTxScriptsSanity: every scriptSig (unless coinbase) and scriptPubKey has valid ops
+    /// and is at most MAX_SCRIPT_SIZE bytes.
+    /// </summary>
+    public static bool HasSaneScripts(Transaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (!transaction.IsCoinBase && transaction._inputs.Any(i => !i.ScriptSig.HasValidOps() || i.ScriptSig.Length > Script.MaxScriptSize))
+        {
+            return false;
+        }
+
+        return transaction._outputs.All(o => o.ScriptPubKey.HasValidOps() && o.ScriptPubKey.Length <= Script.MaxScriptSize);
     }
 
     /// <summary>Parses or throws <see cref="FormatException"/> naming the rule broken.</summary>

@@ -42,10 +42,7 @@ internal static class TxCommand
         return command;
     }
 
-    /// <summary>
-    /// Core DecodeHexTx: the extended (witness) form first, then the legacy form, which is the only
-    /// reading of a 0-input transaction with outputs.
-    /// </summary>
+    /// <summary>Core DecodeHexTx: extended and legacy readings, chosen by Core's script sanity rule.</summary>
     internal static Transaction Decode(string hex)
     {
         if (!Hex.TryParse(hex, out var bytes, out var hexError))
@@ -53,17 +50,7 @@ internal static class TxCommand
             throw new CliUserException("tx: " + hexError);
         }
 
-        if (Transaction.TryParse(bytes, out var tx, out var error))
-        {
-            return tx;
-        }
-
-        if (Transaction.TryParse(bytes, out tx, out _, allowWitness: false))
-        {
-            return tx;
-        }
-
-        throw new CliUserException(error!);
+        return Transaction.TryDecode(bytes, out var tx, out var error) ? tx : throw new CliUserException(error!);
     }
 
     internal static JsonObject ToJson(Transaction tx, Network network)

@@ -65,6 +65,14 @@ public class Base58Tests
     }
 
     [Fact]
+    public void Overlong_input_is_refused_before_quadratic_work()
+    {
+        Assert.False(Base58.TryDecode(new string('z', Base58.MaxDecodeLength + 1), out _, out var error));
+        Assert.Contains("longer than", error, StringComparison.Ordinal);
+        Assert.True(Base58.TryDecode(new string('z', Base58.MaxDecodeLength), out _, out _));
+    }
+
+    [Fact]
     public void Random_bytes_round_trip()
     {
         Gen.Byte.Array[0, 80].Sample(bytes =>

@@ -214,6 +214,22 @@ public class ScriptTests
     }
 
     [Fact]
+    public void Pushes_read_back_with_TryGetOp()
+    {
+        Gen.Byte.Array[0, 70_000].Sample(data =>
+        {
+            var script = new ScriptBuilder().Push(data).PushMinimal(data).Build();
+            var pc = 0;
+            Assert.True(script.TryGetOp(ref pc, out var op, out var first));
+            Assert.True(op <= OpcodeType.OP_PUSHDATA4);
+            Assert.True(first.SequenceEqual(data));
+            Assert.True(script.TryGetOp(ref pc, out op, out var second));
+            Assert.True(StandardScripts.IsMinimalPush(second, op) || op > OpcodeType.OP_PUSHDATA4);
+            Assert.Equal(script.Length, pc);
+        }, iter: 200);
+    }
+
+    [Fact]
     public void Random_scripts_never_crash_parsing()
     {
         Gen.Byte.Array[0, 100].Sample(bytes =>

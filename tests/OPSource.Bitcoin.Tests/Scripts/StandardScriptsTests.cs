@@ -66,6 +66,20 @@ public class StandardScriptsTests
     }
 
     [Fact]
+    public void Typed_key_builders_match_byte_builders()
+    {
+        var key = OPSource.Crypto.Secp256k1.PublicKey.Parse(Hex.Parse(CompressedKey));
+        Assert.Equal("21" + CompressedKey + "ac", StandardScripts.PayToPubKey(key).ToHex());
+        Assert.Equal("41" + UncompressedKey + "ac", StandardScripts.PayToPubKey(key, compressed: false).ToHex());
+        // HASH160 of the generator point G (compressed) is 751e76e8...; uncompressed is 91b24bf9...
+        Assert.Equal("76a914751e76e8199196d454941c45d1b3a323f1433bd688ac", StandardScripts.PayToPubKeyHash(key).ToHex());
+        Assert.Equal("76a91491b24bf9f5288532960ac687abb035127b1d28a588ac", StandardScripts.PayToPubKeyHash(key, compressed: false).ToHex());
+        Assert.Equal("0014751e76e8199196d454941c45d1b3a323f1433bd6", StandardScripts.PayToWitnessPubKeyHash(key).ToHex());
+        var xonly = key.ToXOnly(out _);
+        Assert.Equal("5120" + CompressedKey[2..], StandardScripts.PayToTaproot(xonly).ToHex());
+    }
+
+    [Fact]
     public void Multisig_with_20_keys_via_number_push()
     {
         var keys = Enumerable.Repeat((ReadOnlyMemory<byte>)Hex.Parse(CompressedKey), 20).ToArray();

@@ -191,6 +191,76 @@ public class SighashTests
     }
 
     [Fact]
+    public void Script_path_message_extends_the_key_path_message_per_bip342()
+    {
+        var spending = Bip341()["keyPathSpending"]!.AsArray()[0]!;
+        var (tx, pre) = Bip341Tx(spending);
+        var leaf = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+        foreach (byte type in new byte[] { 0x00, 0x01, 0x02, 0x03, 0x81, 0x82, 0x83 })
+        {
+            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, [], [], SignatureHash.NoCodeSeparator, out var keyPath));
+            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, [], leaf, 5, out var scriptPath));
+
+            // BIP341: spend_type = (ext_flag * 2) + annex_present; BIP342: ext = tapleaf_hash || key_version 0x00 || codesep_pos.
+            var spendTypeOffset = 1 + 1 + 4 + 4 + ((type & 0x80) == 0 ? 32 * 4 : 0) + ((type & 3) is 0 or 1 ? 32 : 0);
+            Assert.Equal(0, keyPath[spendTypeOffset]);
+            Assert.Equal(2, scriptPath[spendTypeOffset]);
+            var expected = (byte[])keyPath.Clone();
+            expected[spendTypeOffset] = 2;
+            Assert.Equal([.. expected, .. leaf, 0x00, 5, 0, 0, 0], scriptPath);
+
+            // With an annex, sha_annex = SHA256(compact_size || annex) follows the input data.
+            byte[] annex = [0x50, 0xaa, 0xbb];
+            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, annex, [], SignatureHash.NoCodeSeparator, out var withAnnex));
+            Assert.Equal(1, withAnnex[spendTypeOffset]);
+            var inputData = (type & 0x80) != 0 ? 36 + 8 + 1 + 34 + 4 : 4;
+            var annexAt = spendTypeOffset + 1 + inputData;
+            Assert.Equal(OPSource.Crypto.Hashes.Sha256([0x03, .. annex]), withAnnex[annexAt..(annexAt + 32)]);
+            Assert.Equal(keyPath.Length + 32, withAnnex.Length);
+        }
+    }
+
+    [Fact]
+    public void Streaming_hashes_match_one_shot_hashes_for_large_scripts()
+    {
+        // Outputs far larger than the hasher's internal buffer exercise its chunking.
+        var big = new Script(Enumerable.Range(0, 20_000).Select(i => (byte)i).ToArray());
+        var tx = new Transaction(2, [new TxIn(OutPoint.Null)], [new TxOut(new Money(5), big), new TxOut(new Money(6), Script.FromHex("51"))], LockTime.Zero);
+        var serialized = new BitcoinWriter();
+        foreach (var o in tx.Outputs)
+        {
+            serialized.WriteInt64LE(o.Value.Satoshis);
+            serialized.WriteVarBytes(o.ScriptPubKey.Span);
+        }
+
+        var single = OPSource.Crypto.Hashes.Sha256(serialized.WrittenSpan);
+        var pre = new PrecomputedTransactionData(tx, [new TxOut(new Money(1), big)]);
+        Assert.Equal(single, pre.ShaOutputs.ToBytes());
+        Assert.Equal(OPSource.Crypto.Hashes.Sha256(single), pre.HashOutputs.ToBytes());
+
+        var txid = OPSource.Crypto.Hashes.Sha256(OPSource.Crypto.Hashes.Sha256(tx.ToBytes(false)));
+        Assert.Equal(txid, tx.GetTxId().ToBytes());
+
+        // Legacy sighash of a huge scriptCode (one PUSHDATA2, so its 0xab bytes are data, not
+        // OP_CODESEPARATORs) equals HASH256 of the materialised preimage.
+        var scriptCode = new ScriptBuilder().Push(big.Span).Add(OpcodeType.OP_CHECKSIG).Build();
+        Span<byte> hash = stackalloc byte[32];
+        SignatureHash.ComputeLegacy(tx, 0, scriptCode.Span, 1, hash);
+        var preimage = new BitcoinWriter();
+        preimage.WriteInt32LE(2);
+        preimage.WriteCompactSize(1);
+        preimage.WriteUInt256(UInt256.Zero);
+        preimage.WriteUInt32LE(uint.MaxValue);
+        preimage.WriteVarBytes(scriptCode.Span);
+        preimage.WriteUInt32LE(uint.MaxValue);
+        preimage.WriteCompactSize(2);
+        preimage.WriteBytes(serialized.WrittenSpan);
+        preimage.WriteUInt32LE(0);
+        preimage.WriteUInt32LE(1);
+        Assert.Equal(OPSource.Crypto.Hashes.Sha256(OPSource.Crypto.Hashes.Sha256(preimage.WrittenSpan)), hash.ToArray());
+    }
+
+    [Fact]
     public void Precomputed_data_makes_many_inputs_linear()
     {
         var inputs = Enumerable.Range(0, 1000).Select(i => new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), (uint)i))).ToList();

@@ -136,6 +136,29 @@ public class TaprootTests
         Assert.True(Schnorr.Verify(sig, sighash, info.OutputKey));
     }
 
+    [Fact]
+    public void Hidden_subtrees_give_the_same_root_and_control_blocks()
+    {
+        var a = Script.FromHex("51");
+        var b = Script.FromHex("52");
+        var c = Script.FromHex("53");
+        var key = XOnlyPublicKey.Parse(Hex.Parse("d6889cb081036e0faefa3a35157ad71086b123b2b144b649798b494c300a961d"));
+        var full = new TaprootBuilder().AddLeaf(1, a).AddLeaf(2, b).AddLeaf(2, c).Finalize(key);
+        var bc = TapLeafHash.ComputeBranch(TapLeafHash.Compute(0xc0, b).Value, TapLeafHash.Compute(0xc0, c).Value);
+        var partialBuilder = new TaprootBuilder().AddLeaf(1, a);
+        Assert.True(partialBuilder.TryAddHidden(1, bc, out var error), error);
+        Assert.True(partialBuilder.IsComplete);
+        Assert.False(partialBuilder.TryBuildTree(out _, out _));
+        var partial = partialBuilder.Finalize(key);
+        Assert.Equal(full.MerkleRoot, partial.MerkleRoot);
+        Assert.Equal(full.OutputKey, partial.OutputKey);
+        Assert.Single(partial.Leaves);
+        Assert.True(full.TryGetControlBlock(a, out var cbFull));
+        Assert.True(partial.TryGetControlBlock(a, out var cbPartial));
+        Assert.Equal(cbFull, cbPartial);
+        Assert.False(partial.TryGetControlBlock(b, out _));
+    }
+
     [Theory]
     [InlineData(32)]
     [InlineData(34)]

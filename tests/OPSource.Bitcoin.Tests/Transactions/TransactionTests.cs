@@ -114,6 +114,38 @@ public class TransactionTests
     }
 
     [Fact]
+    public void TryDecode_chooses_between_readings_like_core_DecodeTx()
+    {
+        // Only the legacy reading consumes a 0-input transaction with outputs.
+        var outputsOnly = new Transaction(1, [], [new TxOut(new Money(1), Script.FromHex("51"))], LockTime.Zero);
+        Assert.True(Transaction.TryDecode(outputsOnly.ToBytes(), out var tx, out var error), error);
+        Assert.Single(tx.Outputs);
+
+        // Segwit transactions decode as extended.
+        Assert.True(Transaction.TryDecode(Hex.Parse(Bip143P2wpkhSigned), out tx, out _));
+        Assert.True(tx.HasWitness);
+        Assert.False(Transaction.TryDecode(Hex.Parse(Bip143P2wpkhSigned), out _, out _, tryWitness: false));
+
+        // Both readings consume all bytes: extended = 1 input, 1 output with script 0xba (above
+        // OP_NOP10, so not sane), 1 witness item; legacy = 0 inputs and 1 output whose 47-byte
+        // script is all valid ops. Core DecodeTx picks the sane (legacy) reading.
+        var hash = "00000000000000" + "2f" + new string('0', 48);
+        var ambiguous = Hex.Parse("01000000" + "0001" + "01" + hash + "00000000" + "00" + "00000000" + "01" + "0100000000000000" + "01ba" + "0101aa" + "00000000");
+        Assert.True(Transaction.TryParse(ambiguous, out var extended, out error), error);
+        Assert.True(Transaction.TryParse(ambiguous, out var legacy, out error, allowWitness: false), error);
+        Assert.Single(extended.Inputs);
+        Assert.Empty(legacy.Inputs);
+        Assert.False(Transaction.HasSaneScripts(extended));
+        Assert.True(Transaction.HasSaneScripts(legacy));
+        Assert.True(Transaction.TryDecode(ambiguous, out tx, out _));
+        Assert.Empty(tx.Inputs);
+        Assert.Equal(47, tx.Outputs[0].ScriptPubKey.Length);
+
+        Assert.False(Transaction.TryDecode(Hex.Parse("0100"), out _, out error));
+        Assert.StartsWith("transaction:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void With_methods_derive_copies_and_keep_the_original()
     {
         var tx = Transaction.Parse(Bip143P2wpkhSigned);
