@@ -100,8 +100,34 @@ public class Secp256k1PropertyTests
             GroupElement viaConst = EcMult.Multiply(p, a).AddVariable(EcMult.MultiplyGenerator(b).ToAffine()).ToAffine();
             GroupElement viaStrauss = EcMult.MultiplyAddVariable(p, a, b).ToAffine();
             GroupElement viaGenericMul = EcMult.Multiply(GroupElement.Generator, k).ToAffine();
-            return viaGen == viaStrauss && viaConst == viaStrauss && viaGenericMul == p;
+            GroupElement viaPlain = EcMult.MultiplyPlain(p, a).AddVariable(EcMult.MultiplyGenerator(b).ToAffine()).ToAffine();
+            return viaGen == viaStrauss && viaConst == viaStrauss && viaGenericMul == p && viaPlain == viaStrauss;
         }, iter: 300);
+
+    [Fact]
+    public void Constant_time_multipliers_handle_edge_scalars()
+    {
+        Scalar lambda = EcMult.LambdaValue;
+        var two128 = new Scalar(0, 0, 1, 0);
+        Scalar[] edges =
+        [
+            Scalar.Zero, Scalar.One, Scalar.FromInt(2), Scalar.FromInt(15), Scalar.FromInt(16), Scalar.FromInt(17),
+            Scalar.One.Negate(), Scalar.FromInt(2).Negate(), Scalar.FromInt(6).Negate(), Scalar.FromInt(15).Negate(),
+            lambda, lambda.Negate(), lambda + Scalar.One, lambda * lambda, two128, two128 + Scalar.One, two128.Negate(),
+        ];
+        GroupElement p = EcMult.MultiplyGenerator(Scalar.FromInt(12345)).ToAffine();
+        foreach (Scalar k in edges)
+        {
+            GroupElement expected = EcMult.MultiplyAddVariable(p, k, Scalar.Zero).ToAffine();
+            Assert.Equal(expected, EcMult.Multiply(p, k).ToAffine());
+            Assert.Equal(expected, EcMult.MultiplyPlain(p, k).ToAffine());
+            Assert.Equal(EcMult.MultiplyAddVariable(GroupElement.Generator, k, Scalar.Zero).ToAffine(), EcMult.MultiplyGenerator(k).ToAffine());
+            Assert.Equal(EcMult.MultiplyAddVariable(GroupElement.Infinity, Scalar.One, k).ToAffine(), EcMult.MultiplyGenerator(k).ToAffine());
+        }
+
+        Assert.True(EcMult.MultiplyGenerator(Scalar.Zero).IsInfinity);
+        Assert.True(EcMult.Multiply(p, Scalar.Zero).ToAffine().IsInfinity);
+    }
 
     [Fact]
     public void Point_addition_laws_hold_including_special_cases() =>

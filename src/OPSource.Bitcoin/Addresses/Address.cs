@@ -83,9 +83,9 @@ public abstract partial class Address : IEquatable<Address>
             return false;
         }
 
-        // Core key_io.cpp DecodeDestination: Base58Check first, unless the string starts with the network's bech32 HRP.
-        var hrpPrefix = network.Bech32Hrp + "1";
-        var looksBech32 = text.StartsWith(hrpPrefix, StringComparison.OrdinalIgnoreCase);
+        // Core key_io.cpp DecodeDestination: "is_bech32 = (ToLower(str.substr(0, hrp.size())) == hrp)";
+        // Base58Check is tried first unless the string starts with the network's bech32 HRP.
+        var looksBech32 = text.StartsWith(network.Bech32Hrp, StringComparison.OrdinalIgnoreCase);
         if (!looksBech32 && Base58.TryDecodeCheck(text, out var data, out _))
         {
             if (data.Length == 21 && data[0] == network.PubKeyAddressPrefix)

@@ -59,6 +59,9 @@ public sealed class ExtKey : IDisposable
     /// <summary>The public key K = k·G.</summary>
     public PublicKey PublicKey => Neuter().PublicKey;
 
+    /// <summary>BIP32 key identifier: HASH160 of the compressed public key.</summary>
+    public void WriteIdentifier(Span<byte> destination20) => Neuter().WriteIdentifier(destination20);
+
     /// <summary>BIP32 fingerprint of this key (first 4 bytes of HASH160 of the public key).</summary>
     public KeyFingerprint Fingerprint => Neuter().Fingerprint;
 

@@ -300,7 +300,10 @@ public sealed record RootedKeyPath(KeyFingerprint MasterFingerprint, KeyPath Key
     public static RootedKeyPath Parse(string text) =>
         TryParse(text, out var origin, out var error) ? origin : throw new FormatException(error);
 
-    /// <summary><c>d34db33f/84'/0'/0'</c> (no brackets; descriptors add them).</summary>
+    /// <summary>The descriptor key-origin form, <c>[d34db33f/84'/0'/0']</c> (BIP380).</summary>
+    public string ToDescriptorString() => "[" + ToString() + "]";
+
+    /// <summary><c>d34db33f/84'/0'/0'</c> (no brackets; see <see cref="ToDescriptorString"/>).</summary>
     public override string ToString() => KeyPath.Length == 0
         ? MasterFingerprint.ToString()
         : MasterFingerprint + "/" + KeyPath.ToString(false);

@@ -192,8 +192,98 @@ internal static class EcMult
         return acc.ConditionalNegate(negate);
     }
 
-    /// <summary>k*P in constant time with respect to k (fixed 4-bit signed odd windows).</summary>
+    /// <summary>
+    /// k*P in constant time with respect to k: GLV split into two 128-bit halves, 33 signed odd 4-bit
+    /// windows each over tables of P and lambda*P, scanned in full for every lookup.
+    /// </summary>
     public static JacobianPoint Multiply(in GroupElement p, in Scalar k)
+    {
+        if (p.IsInfinity)
+        {
+            return JacobianPoint.Infinity;
+        }
+
+        // Odd multiples P, 3P, ..., 15P (P is public data) and their lambda images.
+        Span<JacobianPoint> jac = stackalloc JacobianPoint[8];
+        JacobianPoint pj = p.ToJacobian();
+        JacobianPoint two = pj.Double();
+        jac[0] = pj;
+        for (int j = 1; j < 8; j++)
+        {
+            jac[j] = jac[j - 1].Add(two);
+        }
+
+        Span<GroupElement> table = stackalloc GroupElement[8];
+        Span<GroupElement> tableL = stackalloc GroupElement[8];
+        JacobianPoint.ToAffineBatch(jac, table);
+        for (int j = 0; j < 8; j++)
+        {
+            tableL[j] = table[j].MultiplyLambda();
+        }
+
+        // k = k1 + k2*lambda; |k1|, |k2| < 2^128. Negative halves use -P / -lambda*P instead.
+        SplitLambda(k, out Scalar k1, out Scalar k2);
+        bool neg1 = k1.IsHigh;
+        bool neg2 = k2.IsHigh;
+        k1 = k1.ConditionalNegate(neg1);
+        k2 = k2.ConditionalNegate(neg2);
+        // The odd-digit recoding needs odd values: add 1 to an even half and subtract its point at the end.
+        bool even1 = k1.IsEven;
+        bool even2 = k2.IsEven;
+        k1 = k1.Add(Scalar.FromInt(even1 ? 1u : 0u));
+        k2 = k2.Add(Scalar.FromInt(even2 ? 1u : 0u));
+
+        // Values <= 2^128: 33 windows, the top digit is always +1 (k_32 = 2*(k >> 129) + 1).
+        bool degenerate = false;
+        JacobianPoint acc = Lookup(table, 0, neg1).ToJacobian();
+        acc = AddChecked(acc, Lookup(tableL, 0, neg2), ref degenerate);
+        for (int i = 31; i >= 0; i--)
+        {
+            acc = acc.Double().Double().Double().Double();
+            uint b1 = k1.GetBits((4 * i) + 1, 4);
+            uint b2 = k2.GetBits((4 * i) + 1, 4);
+            uint s1 = ((b1 >> 3) & 1) ^ 1;
+            uint s2 = ((b2 >> 3) & 1) ^ 1;
+            acc = AddChecked(acc, Lookup(table, (b1 ^ (0u - s1)) & 7, (s1 != 0) ^ neg1), ref degenerate);
+            acc = AddChecked(acc, Lookup(tableL, (b2 ^ (0u - s2)) & 7, (s2 != 0) ^ neg2), ref degenerate);
+        }
+
+        // Undo the +1 of even halves: subtract (±P) / (±lambda*P) with complete additions.
+        acc = JacobianPoint.Select(acc, acc.Add(Lookup(table, 0, !neg1)), even1);
+        acc = JacobianPoint.Select(acc, acc.Add(Lookup(tableL, 0, !neg2)), even2);
+
+        // An intermediate sum equal to ±entry needs a lattice relation of two ~128-bit halves
+        // (probability ~2^-128 for a secret k); only then take the slower complete-formula path.
+        return degenerate ? MultiplyPlain(p, k) : acc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JacobianPoint AddChecked(in JacobianPoint acc, in GroupElement e, ref bool degenerate)
+    {
+        JacobianPoint r = acc.AddNonDegenerate(e, out bool hZero);
+        degenerate |= hZero;
+        return r;
+    }
+
+    /// <summary>Constant-time table lookup of entry <paramref name="index"/> (all 8 entries are read), optionally negated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static GroupElement Lookup(ReadOnlySpan<GroupElement> table, uint index, bool negate)
+    {
+        ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+        for (int j = 0; j < 8; j++)
+        {
+            ulong m = EqMask((uint)j, index);
+            ref readonly GroupElement e = ref table[j];
+            x0 |= e.X.N0 & m; x1 |= e.X.N1 & m; x2 |= e.X.N2 & m; x3 |= e.X.N3 & m;
+            y0 |= e.Y.N0 & m; y1 |= e.Y.N1 & m; y2 |= e.Y.N2 & m; y3 |= e.Y.N3 & m;
+        }
+
+        var y = new FieldElement(y0, y1, y2, y3);
+        return new GroupElement(new FieldElement(x0, x1, x2, x3), FieldElement.Select(y, y.Negate(), negate));
+    }
+
+    /// <summary>k*P in constant time without the endomorphism (fallback; 64 signed odd 4-bit windows).</summary>
+    internal static JacobianPoint MultiplyPlain(in GroupElement p, in Scalar k)
     {
         if (p.IsInfinity)
         {

@@ -99,15 +99,21 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
     public FieldElement Add(in FieldElement b)
     {
-        UInt128 s = (UInt128)N0 + b.N0;
-        ulong r0 = (ulong)s;
-        s = (s >> 64) + N1 + b.N1;
-        ulong r1 = (ulong)s;
-        s = (s >> 64) + N2 + b.N2;
-        ulong r2 = (ulong)s;
-        s = (s >> 64) + N3 + b.N3;
-        ulong r3 = (ulong)s;
-        return ReduceOnce(r0, r1, r2, r3, (ulong)(s >> 64));
+        ulong r0 = N0 + b.N0;
+        ulong c = r0 < N0 ? 1UL : 0UL;
+        ulong t = N1 + b.N1;
+        ulong c2 = t < N1 ? 1UL : 0UL;
+        ulong r1 = t + c;
+        c = c2 | (r1 < t ? 1UL : 0UL);
+        t = N2 + b.N2;
+        c2 = t < N2 ? 1UL : 0UL;
+        ulong r2 = t + c;
+        c = c2 | (r2 < t ? 1UL : 0UL);
+        t = N3 + b.N3;
+        c2 = t < N3 ? 1UL : 0UL;
+        ulong r3 = t + c;
+        c = c2 | (r3 < t ? 1UL : 0UL);
+        return ReduceOnce(r0, r1, r2, r3, c);
     }
 
     public FieldElement Subtract(in FieldElement b)
@@ -146,10 +152,14 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     /// <summary>Multiplies by a small constant (&lt; 2^32).</summary>
     public FieldElement MultiplySmall(uint k)
     {
-        ulong hi0 = Math.BigMul(N0, k, out ulong r0);
-        ulong hi1 = Math.BigMul(N1, k, out ulong lo1);
-        ulong hi2 = Math.BigMul(N2, k, out ulong lo2);
-        ulong hi3 = Math.BigMul(N3, k, out ulong lo3);
+        ulong hi0 = Mul64.Hi(N0, k);
+        ulong r0 = N0 * k;
+        ulong hi1 = Mul64.Hi(N1, k);
+        ulong lo1 = N1 * k;
+        ulong hi2 = Mul64.Hi(N2, k);
+        ulong lo2 = N2 * k;
+        ulong hi3 = Mul64.Hi(N3, k);
+        ulong lo3 = N3 * k;
         UInt128 s = (UInt128)lo1 + hi0;
         ulong r1 = (ulong)s;
         s = (s >> 64) + lo2 + hi1;
@@ -165,7 +175,8 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     private static FieldElement FoldTop(ulong r0, ulong r1, ulong r2, ulong r3, ulong top)
     {
         // top*2^256 == top*C (mod p); top*C < 2^98.
-        ulong hi = Math.BigMul(top, C, out ulong lo);
+        ulong hi = Mul64.Hi(top, C);
+        ulong lo = top * C;
         UInt128 s = (UInt128)r0 + lo;
         r0 = (ulong)s;
         s = (s >> 64) + r1 + hi;
@@ -180,7 +191,8 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MulAdd(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
     {
-        ulong hi = Math.BigMul(a, b, out ulong lo);
+        ulong hi = Mul64.Hi(a, b);
+        ulong lo = a * b;
         c0 += lo;
         hi += c0 < lo ? 1UL : 0UL;
         c1 += hi;
@@ -191,7 +203,8 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     private static void MulAdd2(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
     {
         // c += 2*a*b
-        ulong hi = Math.BigMul(a, b, out ulong lo);
+        ulong hi = Mul64.Hi(a, b);
+        ulong lo = a * b;
         c2 += hi >> 63;
         hi = (hi << 1) | (lo >> 63);
         lo <<= 1;
@@ -206,10 +219,14 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     private static FieldElement Reduce512(ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5, ulong t6, ulong t7)
     {
         // 2^256 == C (mod p): fold the high half multiplied by C into the low half.
-        ulong h0 = Math.BigMul(t4, C, out ulong l0);
-        ulong h1 = Math.BigMul(t5, C, out ulong l1);
-        ulong h2 = Math.BigMul(t6, C, out ulong l2);
-        ulong h3 = Math.BigMul(t7, C, out ulong l3);
+        ulong h0 = Mul64.Hi(t4, C);
+        ulong l0 = t4 * C;
+        ulong h1 = Mul64.Hi(t5, C);
+        ulong l1 = t5 * C;
+        ulong h2 = Mul64.Hi(t6, C);
+        ulong l2 = t6 * C;
+        ulong h3 = Mul64.Hi(t7, C);
+        ulong l3 = t7 * C;
         UInt128 s = (UInt128)t0 + l0;
         ulong r0 = (ulong)s;
         s = (s >> 64) + t1 + l1 + h0;

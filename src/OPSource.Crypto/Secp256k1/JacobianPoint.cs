@@ -47,7 +47,10 @@ internal readonly struct JacobianPoint
     /// <summary>
     /// this + b where neither is infinity and this != ±b (the caller guarantees it); constant time.
     /// </summary>
-    public JacobianPoint AddNonDegenerate(in GroupElement b)
+    public JacobianPoint AddNonDegenerate(in GroupElement b) => AddNonDegenerate(b, out _);
+
+    /// <summary>As <see cref="AddNonDegenerate(in GroupElement)"/>, reporting (without branching) whether x coordinates matched, i.e. the inputs were degenerate.</summary>
+    public JacobianPoint AddNonDegenerate(in GroupElement b, out bool xEqual)
     {
         FieldElement z1z1 = Z.Square();
         FieldElement u2 = b.X.Multiply(z1z1);
@@ -60,6 +63,7 @@ internal readonly struct JacobianPoint
         FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
         FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
         FieldElement z3 = Z.Multiply(h);
+        xEqual = h.IsZero;
         return new JacobianPoint(x3, y3, z3, false);
     }
 

@@ -174,7 +174,8 @@ internal readonly struct Scalar : IEquatable<Scalar>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MulAdd(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
     {
-        ulong hi = Math.BigMul(a, b, out ulong lo);
+        ulong hi = Mul64.Hi(a, b);
+        ulong lo = a * b;
         c0 += lo;
         hi += c0 < lo ? 1UL : 0UL;
         c1 += hi;
@@ -270,7 +271,8 @@ internal readonly struct Scalar : IEquatable<Scalar>
         ulong p4 = c0 + m6; // <= 3
 
         // r = p[0..3] + p4 * NC, then a final conditional subtraction.
-        ulong h = Math.BigMul(p4, Nc0, out ulong lo);
+        ulong h = Mul64.Hi(p4, Nc0);
+        ulong lo = p4 * Nc0;
         UInt128 s = (UInt128)p0 + lo;
         ulong r0 = (ulong)s;
         s = (s >> 64) + p1 + h + ((UInt128)p4 * Nc1);

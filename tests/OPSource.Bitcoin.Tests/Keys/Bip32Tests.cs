@@ -124,6 +124,11 @@ public class Bip32Tests
         var xprv = master.ToBase58(ExtKeyVersion.Xprv);
         Assert.DoesNotContain("xprv", master.ToString(), StringComparison.Ordinal);
         Assert.Equal("ExtKey(depth 0, fingerprint 3442193e)", master.ToString());
+        // BIP32 vector 1 chain m: identifier 3442193e1bb7..., fingerprint its first 4 bytes, P2PKH address 15mKKb2e...
+        var id = new byte[20];
+        master.WriteIdentifier(id);
+        Assert.Equal("3442193e1bb70916e914552172cd4e2dbc9df811", Convert.ToHexStringLower(id));
+        Assert.Equal("15mKKb2eos1hWa6tisdPwwDC1a5J1y9nma", OPSource.Bitcoin.Addresses.Address.P2pkh(master.PublicKey, Network.Mainnet).ToString());
         // A private key given where a public one is expected: the message says so without echoing it.
         Assert.False(ExtPubKey.TryParse(xprv, out _, out _, out var error));
         Assert.DoesNotContain(xprv[4..20], error, StringComparison.Ordinal);
@@ -201,5 +206,38 @@ public class Bip32Tests
     {
         Assert.Throws<ArgumentException>(() => ExtKey.CreateMaster(new byte[15]));
         Assert.Throws<ArgumentException>(() => ExtKey.CreateMaster(new byte[65]));
+    }
+
+    [Fact]
+    public void Property_public_derivation_matches_private_derivation()
+    {
+        // BIP32: N(CKDpriv((k, c), i)) == CKDpub(N(k, c), i) for non-hardened i.
+        Gen.Select(Gen.Byte.Array[16, 64], Gen.UInt[0, KeyPath.HardenedBit - 1], Gen.UInt).Sample((seed, normal, any) =>
+        {
+            using var master = ExtKey.CreateMaster(seed);
+            using var parent = master.Derive(any);
+            using var child = parent.Derive(normal);
+            var fromPublic = parent.Neuter().Derive(normal);
+            Assert.Equal(child.Neuter(), fromPublic);
+            Assert.Equal(parent.Fingerprint, fromPublic.ParentFingerprint);
+            Assert.Equal(2, fromPublic.Depth);
+            Assert.Equal(normal, fromPublic.ChildIndex);
+            // Serialization round trip of a random derived key.
+            var xprv = child.ToBase58(ExtKeyVersion.Tprv);
+            using var parsed = ExtKey.Parse(xprv);
+            Assert.Equal(child.Neuter(), parsed.Neuter());
+        }, iter: 40);
+    }
+
+    [Fact]
+    public void Path_derivation_from_xpub_matches_private_path()
+    {
+        using var master = ExtKey.CreateMaster(Convert.FromHexString("000102030405060708090a0b0c0d0e0f"));
+        using var account = master.Derive(KeyPath.Parse("m/84'/0'/0'"));
+        using var leaf = master.Derive(KeyPath.Parse("m/84'/0'/0'/1/42"));
+        Assert.Equal(leaf.Neuter(), account.Neuter().Derive(KeyPath.Parse("1/42")));
+        using var same = master.Derive(KeyPath.Root);
+        Assert.Equal(master.Neuter(), same.Neuter());
+        Assert.NotSame(master, same);
     }
 }

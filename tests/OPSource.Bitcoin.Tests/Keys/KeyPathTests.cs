@@ -64,6 +64,8 @@ public class KeyPathTests
         Assert.Equal(expected, origin.ToString());
         Assert.Equal(0xd34db33fu, origin.MasterFingerprint.Value);
         Assert.Equal(origin, RootedKeyPath.Parse(origin.ToString()));
+        Assert.Equal(origin, RootedKeyPath.Parse(origin.ToDescriptorString()));
+        Assert.Equal("[" + expected + "]", origin.ToDescriptorString());
     }
 
     [Theory]
