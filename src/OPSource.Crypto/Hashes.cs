@@ -61,17 +61,39 @@ public static class Hashes
         HMACSHA256.HashData(key, data, output32);
 
     /// <summary>
-    /// BIP340 tagged hash: SHA256(SHA256(tag) || SHA256(tag) || data).
+    /// BIP340 tagged hash: SHA256(SHA256(tag) || SHA256(tag) || data). Tag hashes are cached, and
+    /// inputs up to 1 KiB are hashed from a stack buffer, so the common case does not allocate.
     /// </summary>
     public static void TaggedHash(string tag, ReadOnlySpan<byte> data, Span<byte> output32)
     {
         ArgumentNullException.ThrowIfNull(tag);
-        Span<byte> tagHash = stackalloc byte[Sha256Size];
-        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tag), tagHash);
+        if (!TagHashes.TryGetValue(tag, out byte[]? tagHash))
+        {
+            tagHash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tag));
+            if (TagHashes.Count < 256)
+            {
+                TagHashes.TryAdd(tag, tagHash);
+            }
+        }
+
+        int total = 64 + data.Length;
+        if (total <= 1024)
+        {
+            Span<byte> buf = stackalloc byte[total];
+            tagHash.CopyTo(buf);
+            tagHash.CopyTo(buf[32..]);
+            data.CopyTo(buf[64..]);
+            System.Security.Cryptography.SHA256.HashData(buf, output32);
+            return;
+        }
+
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(tagHash);
         hash.AppendData(tagHash);
         hash.AppendData(data);
         hash.GetHashAndReset(output32);
     }
+
+    // Tags are protocol constants (TapLeaf, TapBranch, TapSighash, BIP0340/...); the cache is capped anyway.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> TagHashes = new(StringComparer.Ordinal);
 }

@@ -30,4 +30,18 @@ public class HashesTests
         Hashes.TaggedHash("TapLeaf", [0xc0, 0x00], actual);
         Assert.Equal(expected.ToArray(), actual.ToArray());
     }
+
+    [Fact]
+    public void TaggedHash_of_long_data_matches_definition()
+    {
+        byte[] data = new byte[5000];
+        new Random(7).NextBytes(data);
+        var tag = System.Security.Cryptography.SHA256.HashData("BIP0340/challenge"u8);
+        byte[] expected = System.Security.Cryptography.SHA256.HashData([.. tag, .. tag, .. data]);
+        Span<byte> actual = stackalloc byte[32];
+        Hashes.TaggedHash("BIP0340/challenge", data, actual);
+        Assert.Equal(expected, actual.ToArray());
+        Hashes.TaggedHash("BIP0340/challenge", data.AsSpan(0, 100), actual);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData([.. tag, .. tag, .. data.AsSpan(0, 100)]), actual.ToArray());
+    }
 }

@@ -319,6 +319,40 @@ public class Secp256k1DifferentialTests
     }
 
     [Fact]
+    public void Low_r_grinding_matches_core_loop_over_libsecp()
+    {
+        // Core key.cpp CKey::Sign: no extra data first, then WriteLE32(extra_entropy, ++counter) until r < 0x80...
+        var rng = new Random(Seed + 9);
+        var failures = new List<string>();
+        int ground = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            byte[] sk = RandomValidKey(rng);
+            var msg = new byte[32];
+            rng.NextBytes(msg);
+            byte[] expected = LibSecp256k1.EcdsaSign(msg, sk)!;
+            uint counter = 0;
+            while (expected[0] >= 0x80)
+            {
+                var extra = new byte[32];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(extra, ++counter);
+                expected = LibSecp256k1.EcdsaSign(msg, sk, extra)!;
+            }
+
+            ground += counter > 0 ? 1 : 0;
+            using SecretKey key = SecretKey.Create(sk);
+            byte[] ours = Ecdsa.SignGrindLowR(key, msg).ToCompact();
+            if (Hex(ours) != Hex(expected))
+            {
+                failures.Add($"#{i} ground signature differs (counter {counter})");
+            }
+        }
+
+        Assert.True(ground > 50, "too few cases needed grinding");
+        Report(failures, Seed + 9);
+    }
+
+    [Fact]
     public void Ecdsa_verify_agrees_on_r_with_x_coordinate_overflow_and_crafted_inputs()
     {
         // Signatures whose R.x >= n exercise the "r + n < p" branch; craft them via recovery:

@@ -47,7 +47,7 @@ public class Secp256k1PropertyTests
             && ToBig(a * b) == ToBig(a) * ToBig(b) % N
             && ToBig(-a) == (N - ToBig(a)) % N
             && (a.IsZero || (a * a.Inverse()) == Scalar.One)
-            && a.Inverse() == a.InverseVariable()
+            && a.Inverse() == a.InverseVariable() && (a.IsZero || a.InverseVariable() * a == Scalar.One)
             && a.IsHigh == (ToBig(a) > N / 2)
             && Scalar.Select(a, b, true) == b && Scalar.Select(a, b, false) == a, iter: 3000);
 
@@ -58,8 +58,8 @@ public class Secp256k1PropertyTests
             && ToBig(a - b) == (((ToBig(a) - ToBig(b)) % P) + P) % P
             && ToBig(a * b) == ToBig(a) * ToBig(b) % P
             && ToBig(a.Square()) == ToBig(a) * ToBig(a) % P
-            && ToBig(a.MultiplySmall(8)) == ToBig(a) * 8 % P
-            && (a.IsZero || (a * a.Inverse()) == FieldElement.One)
+            && ToBig(a.MultiplySmall(8)) == ToBig(a) * 8 % P && a.Half().Double() == a
+            && (a.IsZero || (a * a.Inverse()) == FieldElement.One) && a.InverseVariable() == a.Inverse() && a.InverseBlinded() == a.Inverse()
             && a.TrySqrt(out FieldElement r) == (BigInteger.ModPow(ToBig(a), (P - 1) / 2, P) <= 1)
             && (!a.TrySqrt(out r) || r.Square() == a), iter: 3000);
 
@@ -153,7 +153,7 @@ public class Secp256k1PropertyTests
             JacobianPoint[] js = ks.Select(k => EcMult.MultiplyGenerator(k).Double()).ToArray();
             var batch = new GroupElement[js.Length];
             JacobianPoint.ToAffineBatch(js, batch);
-            return js.Select((j, i) => j.ToAffine() == batch[i]).All(x => x);
+            return js.Select((j, i) => j.ToAffine() == batch[i] && j.ToAffineVariable() == batch[i]).All(x => x);
         }, iter: 100);
 
     [Fact]

@@ -1,3 +1,5 @@
+using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using static OPSource.Bitcoin.Consensus.ScriptOps;
 
@@ -118,6 +120,17 @@ public static partial class ScriptInterpreter
         witness ??= [];
         error = VerifyScriptCore(scriptSig, scriptPubKey, witness, flags, checker);
         return error == ScriptError.OK;
+    }
+
+    /// <summary>
+    /// Typed form of <see cref="VerifyScript(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, IReadOnlyList{ReadOnlyMemory{byte}}?, ScriptVerifyFlags, SignatureChecker, out ScriptError)"/>.
+    /// </summary>
+    public static bool VerifyScript(Script scriptSig, Script scriptPubKey, Witness witness, ScriptVerifyFlags flags, SignatureChecker checker, out ScriptError error)
+    {
+        ArgumentNullException.ThrowIfNull(scriptSig);
+        ArgumentNullException.ThrowIfNull(scriptPubKey);
+        ArgumentNullException.ThrowIfNull(witness);
+        return VerifyScript(scriptSig.Memory, scriptPubKey.Memory, TransactionVerifier.WitnessItems(witness), flags, checker, out error);
     }
 
     private static ScriptError VerifyScriptCore(ReadOnlyMemory<byte> scriptSig, ReadOnlyMemory<byte> scriptPubKey, IReadOnlyList<ReadOnlyMemory<byte>> witness, ScriptVerifyFlags flags, SignatureChecker checker)

@@ -50,7 +50,7 @@ public sealed class ScriptExecutionData
     public bool ValidationWeightLeftInitialized { get; internal set; }
 
     /// <summary>
-    /// State for evaluating a tapscript on its own (outside <see cref="ScriptInterpreter.VerifyScript"/>)
+    /// State for evaluating a tapscript on its own (outside full script verification)
     /// with the given validation weight budget (BIP342).
     /// </summary>
     public static ScriptExecutionData ForTapscript(long validationWeight) =>

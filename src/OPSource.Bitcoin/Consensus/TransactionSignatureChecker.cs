@@ -9,7 +9,7 @@ namespace OPSource.Bitcoin.Consensus;
 /// GenericTransactionSignatureChecker): ECDSA as Core's CPubKey::Verify (lax DER, S normalised,
 /// then verify), BIP340 Schnorr over the BIP341/342 signature hash, BIP65/BIP112 lock times.
 /// </summary>
-public sealed class TransactionSignatureChecker : SignatureChecker
+public class TransactionSignatureChecker : SignatureChecker
 {
     private readonly Transaction _tx;
     private readonly int _inputIndex;
@@ -59,14 +59,26 @@ public sealed class TransactionSignatureChecker : SignatureChecker
             SignatureHash.ComputeLegacy(_tx, _inputIndex, scriptCode, hashType, sighash);
         }
 
-        // Core CPubKey::Verify: lax DER parse, normalise S (pre-BIP146 signatures may be high-S), verify.
-        if (!EcdsaSignature.TryParseDerLax(der, out var sig))
+        return VerifyEcdsa(der, publicKey, key, sighash);
+    }
+
+    /// <summary>
+    /// The cryptographic ECDSA check (Core VerifyECDSASignature / CPubKey::Verify): lax DER parse,
+    /// S normalised (pre-BIP146 signatures may be high-S), then verify. Overridden by caching checkers.
+    /// </summary>
+    protected virtual bool VerifyEcdsa(ReadOnlySpan<byte> derSignature, ReadOnlySpan<byte> publicKeyBytes, in PublicKey publicKey, ReadOnlySpan<byte> sighash)
+    {
+        if (!EcdsaSignature.TryParseDerLax(derSignature, out var sig))
         {
             return false;
         }
 
-        return Ecdsa.Verify(sig.NormalizeS(), sighash, key);
+        return Ecdsa.Verify(sig.NormalizeS(), sighash, publicKey);
     }
+
+    /// <summary>The cryptographic BIP340 check (Core VerifySchnorrSignature). Overridden by caching checkers.</summary>
+    protected virtual bool VerifySchnorr(ReadOnlySpan<byte> signature64, ReadOnlySpan<byte> publicKey32, ReadOnlySpan<byte> sighash) =>
+        XOnlyPublicKey.TryParse(publicKey32, out var key) && Schnorr.Verify(signature64, sighash, key);
 
     /// <inheritdoc/>
     public override bool CheckSchnorrSignature(ReadOnlySpan<byte> signature, ReadOnlySpan<byte> publicKey, SigVersion sigVersion, ScriptExecutionData executionData, out ScriptError error)
@@ -109,7 +121,7 @@ public sealed class TransactionSignatureChecker : SignatureChecker
             return false;
         }
 
-        if (!XOnlyPublicKey.TryParse(publicKey, out var key) || !Schnorr.Verify(signature, sighash, key))
+        if (!VerifySchnorr(signature, publicKey, sighash))
         {
             error = ScriptError.SCHNORR_SIG;
             return false;

@@ -29,7 +29,8 @@ public static class TransactionVerifier
     /// <param name="transaction">The spending transaction.</param>
     /// <param name="spentOutputs">The outputs being spent, one per input, in input order.</param>
     /// <param name="flags">Rules to apply (e.g. <see cref="ScriptFlags.Standard"/> or <see cref="ScriptFlags.Mandatory"/>).</param>
-    public static InputVerification VerifyInputs(Transaction transaction, IReadOnlyList<TxOut> spentOutputs, ScriptVerifyFlags flags)
+    /// <param name="cache">Optional cache of signatures already found valid; successes are added to it.</param>
+    public static InputVerification VerifyInputs(Transaction transaction, IReadOnlyList<TxOut> spentOutputs, ScriptVerifyFlags flags, SignatureCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(spentOutputs);
@@ -41,7 +42,7 @@ public static class TransactionVerifier
         var precomputed = new PrecomputedTransactionData(transaction, spentOutputs);
         for (var i = 0; i < transaction.Inputs.Count; i++)
         {
-            if (!VerifyInput(transaction, i, spentOutputs[i], precomputed, flags, out var error))
+            if (!VerifyInput(transaction, i, spentOutputs[i], precomputed, flags, out var error, cache))
             {
                 return new InputVerification(i, error);
             }
@@ -50,14 +51,19 @@ public static class TransactionVerifier
         return InputVerification.Valid;
     }
 
-    /// <summary>Verifies one input against the output it spends.</summary>
-    public static bool VerifyInput(Transaction transaction, int inputIndex, TxOut spentOutput, PrecomputedTransactionData precomputed, ScriptVerifyFlags flags, out ScriptError error)
+    /// <summary>
+    /// Verifies one input against the output it spends. <paramref name="precomputed"/> must have been
+    /// built for this same transaction object, with every spent output when Taproot inputs are present.
+    /// </summary>
+    public static bool VerifyInput(Transaction transaction, int inputIndex, TxOut spentOutput, PrecomputedTransactionData precomputed, ScriptVerifyFlags flags, out ScriptError error, SignatureCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(spentOutput);
         var input = transaction.Inputs[inputIndex];
-        var checker = new TransactionSignatureChecker(transaction, inputIndex, spentOutput.Value, precomputed);
-        return ScriptInterpreter.VerifyScript(input.ScriptSig.Memory, spentOutput.ScriptPubKey.Memory, WitnessItems(input.Witness), flags, checker, out error);
+        var checker = cache is null
+            ? new TransactionSignatureChecker(transaction, inputIndex, spentOutput.Value, precomputed)
+            : new CachingTransactionSignatureChecker(transaction, inputIndex, spentOutput.Value, precomputed, cache);
+        return ScriptInterpreter.VerifyScript(input.ScriptSig, spentOutput.ScriptPubKey, input.Witness, flags, checker, out error);
     }
 
     internal static IReadOnlyList<ReadOnlyMemory<byte>> WitnessItems(Witness witness) =>

@@ -37,28 +37,36 @@ internal static class EcMult
         k1 = k2.Multiply(Lambda).Negate().Add(k);
     }
 
+    /// <summary>Window width of the generator table: 52 windows of 16 odd multiples.</summary>
+    private const int GenW = 5;
+    private const int GenWindows = 52;
+    private const int GenEntries = 1 << (GenW - 1);
+
     private static class GenTable
     {
-        // Window i, entry j: (2j+1) * 16^i * G, affine. 64 windows x 8 entries.
-        internal static readonly FieldElement[] X = new FieldElement[64 * 8];
-        internal static readonly FieldElement[] Y = new FieldElement[64 * 8];
+        // Window i, entry j: (2j+1) * 32^i * G, affine.
+        internal static readonly FieldElement[] X = new FieldElement[GenWindows * GenEntries];
+        internal static readonly FieldElement[] Y = new FieldElement[GenWindows * GenEntries];
 
 #pragma warning disable CA1810 // explicit static constructor: the table is built once on first use
         static GenTable()
 #pragma warning restore CA1810
         {
-            var jac = new JacobianPoint[64 * 8];
+            var jac = new JacobianPoint[GenWindows * GenEntries];
             JacobianPoint b = GroupElement.Generator.ToJacobian();
-            for (int i = 0; i < 64; i++)
+            for (int i = 0; i < GenWindows; i++)
             {
                 JacobianPoint twoB = b.Double();
-                jac[i * 8] = b;
-                for (int j = 1; j < 8; j++)
+                jac[i * GenEntries] = b;
+                for (int j = 1; j < GenEntries; j++)
                 {
-                    jac[(i * 8) + j] = jac[(i * 8) + j - 1].AddVariable(twoB);
+                    jac[(i * GenEntries) + j] = jac[(i * GenEntries) + j - 1].AddVariable(twoB);
                 }
 
-                b = b.Double().Double().Double().Double();
+                for (int d = 0; d < GenW; d++)
+                {
+                    b = b.Double();
+                }
             }
 
             var aff = new GroupElement[jac.Length];
@@ -149,21 +157,27 @@ internal static class EcMult
         negative = neg != 0;
     }
 
-    /// <summary>k*G in constant time (secret k) using 64 signed-digit windows and a scanned table.</summary>
+    /// <summary>
+    /// k*G in constant time (secret k): an odd k' (k or n-k) is written as 52 signed odd 5-bit digits
+    /// d_i = 2*bits(k', 5i+1, 5) - 31 (top digit 2*(k' >> 256) + 1 = 1), each added from its own window
+    /// of precomputed (2j+1)*32^i*G with a lookup that reads all 16 entries.
+    /// </summary>
     public static JacobianPoint MultiplyGenerator(in Scalar k)
     {
         Scalar kk = OddRecode(k, out bool negate);
         FieldElement[] tx = GenTable.X;
         FieldElement[] ty = GenTable.Y;
 
-        JacobianPoint acc = default;
-        for (int i = 63; i >= 0; i--)
+        // Top window: digit +1.
+        JacobianPoint acc = new GroupElement(tx[(GenWindows - 1) * GenEntries], ty[(GenWindows - 1) * GenEntries]).ToJacobian();
+        for (int i = GenWindows - 2; i >= 0; i--)
         {
-            Digit(kk, i, out uint index, out bool negative);
-            // Constant-time lookup: read all 8 entries of the window.
-            int baseIndex = i * 8;
+            uint b = kk.GetBits((GenW * i) + 1, GenW);
+            uint neg = ((b >> (GenW - 1)) & 1) ^ 1;
+            uint index = (b ^ (0u - neg)) & (GenEntries - 1);
+            int baseIndex = i * GenEntries;
             ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
-            for (uint j = 0; j < 8; j++)
+            for (uint j = 0; j < GenEntries; j++)
             {
                 ulong m = EqMask(j, index);
                 ref readonly FieldElement ex = ref tx[baseIndex + (int)j];
@@ -173,20 +187,10 @@ internal static class EcMult
             }
 
             var y = new FieldElement(y0, y1, y2, y3);
-            var entry = new GroupElement(new FieldElement(x0, x1, x2, x3), FieldElement.Select(y, y.Negate(), negative));
-            if (i == 63)
-            {
-                acc = entry.ToJacobian();
-            }
-            else if (i > 0)
-            {
-                // Partial sums are odd multiples below n/8 of 16^(i+1)G: never infinity or ±entry.
-                acc = acc.AddNonDegenerate(entry);
-            }
-            else
-            {
-                acc = acc.Add(entry);
-            }
+            var entry = new GroupElement(new FieldElement(x0, x1, x2, x3), FieldElement.Select(y, y.Negate(), neg != 0));
+            // Partial sums k_(i+1)*32^(i+1)G with odd k_(i+1) < n/32 are never infinity or ±entry for
+            // i >= 1 (32k_(i+1) ∓ d_i = k_i or k_i + 2d_i, odd and in (0, n)); only i = 0 needs the complete formula.
+            acc = i > 0 ? acc.AddNonDegenerate(entry) : acc.Add(entry);
         }
 
         return acc.ConditionalNegate(negate);
@@ -369,6 +373,10 @@ internal static class EcMult
         return last + 1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static GroupElement Iso(in GroupElement e, bool isomorphic, in FieldElement zg2, in FieldElement zg3) =>
+        isomorphic ? new GroupElement(e.X.Multiply(zg2), e.Y.Multiply(zg3)) : e;
+
     /// <summary>a*P + b*G for public inputs (Strauss-wNAF with the GLV endomorphism for P).</summary>
     public static JacobianPoint MultiplyAddVariable(in GroupElement p, in Scalar a, in Scalar b)
     {
@@ -381,6 +389,8 @@ internal static class EcMult
 
         int lenA1 = 0, lenA2 = 0;
         bool neg1 = false, neg2 = false;
+        bool isomorphic = false;
+        FieldElement zGlobal = FieldElement.One, zg2 = FieldElement.One, zg3 = FieldElement.One;
         if (!p.IsInfinity && !a.IsZero)
         {
             SplitLambda(a, out Scalar a1, out Scalar a2);
@@ -399,20 +409,42 @@ internal static class EcMult
             lenA1 = Wnaf(a1, WindowA, wA1);
             lenA2 = Wnaf(a2, WindowA, wA2);
 
-            Span<JacobianPoint> jac = stackalloc JacobianPoint[1 << (WindowA - 2)];
-            JacobianPoint pj = p.ToJacobian();
-            JacobianPoint two = pj.DoubleVariable();
-            jac[0] = pj;
-            for (int i = 1; i < jac.Length; i++)
+            // Odd multiples without any inversion (libsecp256k1's isomorphic-curve trick): with
+            // d = 2P = (Xd, Yd, Zd), the isomorphism (x, y) -> (Zd^2 x, Zd^3 y) onto y^2 = x^3 + 7*Zd^6 makes d
+            // affine, so the table takes only mixed additions; the a = 0 formulas never use the curve's b.
+            // Rescaling every entry to the last entry's Z with the additions' z-ratios leaves a table of
+            // affine points on one isomorphic curve; the loop runs there and the result's Z is multiplied by zGlobal.
+            JacobianPoint d = p.ToJacobian().DoubleVariable();
+            FieldElement zd2 = d.Z.Square();
+            var dA = new GroupElement(d.X, d.Y);
+            Span<JacobianPoint> q = stackalloc JacobianPoint[1 << (WindowA - 2)];
+            Span<FieldElement> ratio = stackalloc FieldElement[1 << (WindowA - 2)];
+            q[0] = new GroupElement(p.X.Multiply(zd2), p.Y.Multiply(zd2).Multiply(d.Z)).ToJacobian();
+            for (int i = 1; i < q.Length; i++)
             {
-                jac[i] = jac[i - 1].AddVariable(two);
+                // (2i-1)P != ±2P for i < 8: never degenerate.
+                q[i] = q[i - 1].AddNonDegenerate(dA, out _, out ratio[i]);
             }
 
-            JacobianPoint.ToAffineBatch(jac, tableP);
+            int last = q.Length - 1;
+            tableP[last] = new GroupElement(q[last].X, q[last].Y);
+            FieldElement f = FieldElement.One;
+            for (int i = last; i > 0; i--)
+            {
+                f = f.Multiply(ratio[i]); // Z_last / Z_(i-1)
+                FieldElement f2 = f.Square();
+                tableP[i - 1] = new GroupElement(q[i - 1].X.Multiply(f2), q[i - 1].Y.Multiply(f2).Multiply(f));
+            }
+
             for (int i = 0; i < tableP.Length; i++)
             {
                 tableL[i] = tableP[i].MultiplyLambda();
             }
+
+            zGlobal = d.Z.Multiply(q[last].Z);
+            zg2 = zGlobal.Square();
+            zg3 = zg2.Multiply(zGlobal);
+            isomorphic = true;
         }
 
         // b = b1 + b2*2^128 with b1, b2 < 2^128.
@@ -449,18 +481,19 @@ internal static class EcMult
             d = wB1[i];
             if (d != 0)
             {
-                GroupElement e = tg[Math.Abs(d) >> 1];
+                GroupElement e = Iso(tg[Math.Abs(d) >> 1], isomorphic, zg2, zg3);
                 acc = acc.AddVariable(d < 0 ? e.Negate() : e);
             }
 
             d = wB2[i];
             if (d != 0)
             {
-                GroupElement e = tg128[Math.Abs(d) >> 1];
+                GroupElement e = Iso(tg128[Math.Abs(d) >> 1], isomorphic, zg2, zg3);
                 acc = acc.AddVariable(d < 0 ? e.Negate() : e);
             }
         }
 
-        return acc;
+        // Back from the isomorphic curve: (X, Y, Z) there is (X, Y, Z*zGlobal) on secp256k1.
+        return isomorphic && !acc.IsInfinity ? new JacobianPoint(acc.X, acc.Y, acc.Z.Multiply(zGlobal), false) : acc;
     }
 }

@@ -107,11 +107,29 @@ public static class Ecdsa
         r = Scalar.CreateReduced(rx, out bool overflow);
         recid = (overflow ? 2 : 0) | (rp.Y.IsOdd ? 1 : 0);
         Scalar n = r.Multiply(d).Add(m);
-        s = n.Multiply(k.Inverse());
+        s = n.Multiply(BlindedInverse(k));
         bool high = s.IsHigh;
         s = s.ConditionalNegate(high);
         recid ^= high ? 1 : 0;
         return !r.IsZero && !s.IsZero;
+    }
+
+    /// <summary>
+    /// k^-1 for a secret nonce: the variable-time inversion only ever sees k*b for a fresh uniformly
+    /// random b (independent of k), so its timing reveals nothing about k; then k^-1 = (k*b)^-1 * b.
+    /// </summary>
+    private static Scalar BlindedInverse(in Scalar k)
+    {
+        Span<byte> rnd = stackalloc byte[32];
+        Scalar blind;
+        do
+        {
+            RandomNumberGenerator.Fill(rnd);
+        }
+        while (!Scalar.TryCreate(rnd, out blind) || blind.IsZero);
+
+        CryptographicOperations.ZeroMemory(rnd);
+        return k.Multiply(blind).InverseVariable().Multiply(blind);
     }
 
     /// <summary>
@@ -219,7 +237,7 @@ public static class Ecdsa
         Scalar rn = r.InverseVariable();
         Scalar u1 = rn.Multiply(m).Negate();
         Scalar u2 = rn.Multiply(s);
-        GroupElement q = EcMult.MultiplyAddVariable(x, u2, u1).ToAffine();
+        GroupElement q = EcMult.MultiplyAddVariable(x, u2, u1).ToAffineVariable();
         if (q.IsInfinity)
         {
             return false;

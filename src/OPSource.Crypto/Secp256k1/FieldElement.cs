@@ -147,6 +147,22 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
     public FieldElement Negate() => Zero.Subtract(this);
 
+    /// <summary>this / 2 mod p, constant time: (this + (odd ? p : 0)) >> 1 over 257 bits.</summary>
+    public FieldElement Half()
+    {
+        ulong m = 0UL - (N0 & 1);
+        UInt128 s = (UInt128)N0 + (P0 & m);
+        ulong r0 = (ulong)s;
+        s = (s >> 64) + N1 + (PMax & m);
+        ulong r1 = (ulong)s;
+        s = (s >> 64) + N2 + (PMax & m);
+        ulong r2 = (ulong)s;
+        s = (s >> 64) + N3 + (PMax & m);
+        ulong r3 = (ulong)s;
+        ulong top = (ulong)(s >> 64);
+        return new FieldElement((r0 >> 1) | (r1 << 63), (r1 >> 1) | (r2 << 63), (r2 >> 1) | (r3 << 63), (r3 >> 1) | (top << 63));
+    }
+
     public FieldElement Double() => Add(this);
 
     /// <summary>Multiplies by a small constant (&lt; 2^32).</summary>
@@ -331,8 +347,36 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         return t.SquareTimes(2).Multiply(a);
     }
 
-    /// <summary>Inverse for public data. Same chain today; the name marks where a variable-time algorithm may be used.</summary>
-    public FieldElement InverseVariable() => Inverse();
+    /// <summary>Inverse for public data (binary extended Euclid, variable time). Zero maps to zero.</summary>
+    public FieldElement InverseVariable()
+    {
+        if (IsZero)
+        {
+            return Zero;
+        }
+
+        Span<ulong> r = stackalloc ulong[4];
+        ModInverse.BinaryVariable([N0, N1, N2, N3], [P0, PMax, PMax, PMax], r);
+        return new FieldElement(r[0], r[1], r[2], r[3]);
+    }
+
+    /// <summary>
+    /// Inverse of a secret value without a constant-time chain: the variable-time inversion only sees
+    /// this*b for a fresh random non-zero b, which is independent of this; then this^-1 = (this*b)^-1 * b.
+    /// </summary>
+    public FieldElement InverseBlinded()
+    {
+        Span<byte> rnd = stackalloc byte[32];
+        FieldElement blind;
+        do
+        {
+            System.Security.Cryptography.RandomNumberGenerator.Fill(rnd);
+        }
+        while (!TryCreate(rnd, out blind) || blind.IsZero);
+
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(rnd);
+        return Multiply(blind).InverseVariable().Multiply(blind);
+    }
 
     /// <summary>Square root if one exists: a^((p+1)/4), valid because p = 3 mod 4.</summary>
     public bool TrySqrt(out FieldElement root)

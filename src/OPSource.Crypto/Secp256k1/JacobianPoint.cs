@@ -25,18 +25,19 @@ internal readonly struct JacobianPoint
 
     public bool IsInfinity => _infinity;
 
-    /// <summary>2P (dbl-2009-l, a = 0). secp256k1 has no point of order 2, so only infinity is special.</summary>
+    /// <summary>
+    /// 2P with libsecp256k1's formula (3M + 4S): L = 3/2 X^2, S = Y^2, T = -X*S, X3 = L^2 + 2T,
+    /// Y3 = -(L*(X3 + T) + S^2), Z3 = Y*Z. secp256k1 has no point of order 2, so only infinity is special.
+    /// </summary>
     public JacobianPoint Double()
     {
-        FieldElement a = X.Square();
-        FieldElement b = Y.Square();
-        FieldElement c = b.Square();
-        FieldElement d = X.Add(b).Square().Subtract(a).Subtract(c).Double();
-        FieldElement e = a.Double().Add(a);
-        FieldElement f = e.Square();
-        FieldElement x3 = f.Subtract(d.Double());
-        FieldElement y3 = e.Multiply(d.Subtract(x3)).Subtract(c.MultiplySmall(8));
-        FieldElement z3 = Y.Multiply(Z).Double();
+        FieldElement z3 = Z.Multiply(Y);
+        FieldElement s = Y.Square();
+        FieldElement xx = X.Square();
+        FieldElement l = xx.Double().Add(xx).Half();
+        FieldElement t = s.Multiply(X).Negate();
+        FieldElement x3 = l.Square().Add(t.Double());
+        FieldElement y3 = l.Multiply(x3.Add(t)).Add(s.Square()).Negate();
         return new JacobianPoint(x3, y3, z3, _infinity);
     }
 
@@ -47,10 +48,13 @@ internal readonly struct JacobianPoint
     /// <summary>
     /// this + b where neither is infinity and this != ±b (the caller guarantees it); constant time.
     /// </summary>
-    public JacobianPoint AddNonDegenerate(in GroupElement b) => AddNonDegenerate(b, out _);
+    public JacobianPoint AddNonDegenerate(in GroupElement b) => AddNonDegenerate(b, out _, out _);
 
     /// <summary>As <see cref="AddNonDegenerate(in GroupElement)"/>, reporting (without branching) whether x coordinates matched, i.e. the inputs were degenerate.</summary>
-    public JacobianPoint AddNonDegenerate(in GroupElement b, out bool xEqual)
+    public JacobianPoint AddNonDegenerate(in GroupElement b, out bool xEqual) => AddNonDegenerate(b, out xEqual, out _);
+
+    /// <summary>As above, also returning the z-ratio h with Z3 = Z1*h (used to rescale tables without inversion).</summary>
+    public JacobianPoint AddNonDegenerate(in GroupElement b, out bool xEqual, out FieldElement zRatio)
     {
         FieldElement z1z1 = Z.Square();
         FieldElement u2 = b.X.Multiply(z1z1);
@@ -64,6 +68,7 @@ internal readonly struct JacobianPoint
         FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
         FieldElement z3 = Z.Multiply(h);
         xEqual = h.IsZero;
+        zRatio = h;
         return new JacobianPoint(x3, y3, z3, false);
     }
 
@@ -202,7 +207,7 @@ internal readonly struct JacobianPoint
             inf);
     }
 
-    /// <summary>Converts to affine with one (constant-time) inversion.</summary>
+    /// <summary>Converts to affine; safe for secret points (blinded inversion, see <see cref="FieldElement.InverseBlinded"/>).</summary>
     public GroupElement ToAffine()
     {
         if (_infinity)
@@ -210,7 +215,20 @@ internal readonly struct JacobianPoint
             return GroupElement.Infinity;
         }
 
-        FieldElement zi = Z.Inverse();
+        FieldElement zi = Z.InverseBlinded();
+        FieldElement zi2 = zi.Square();
+        return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
+    }
+
+    /// <summary>Converts a public point to affine (variable-time inversion).</summary>
+    public GroupElement ToAffineVariable()
+    {
+        if (_infinity)
+        {
+            return GroupElement.Infinity;
+        }
+
+        FieldElement zi = Z.InverseVariable();
         FieldElement zi2 = zi.Square();
         return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
     }

@@ -101,7 +101,7 @@ public readonly struct PublicKey : IEquatable<PublicKey>
             return false;
         }
 
-        GroupElement q = EcMult.MultiplyAddVariable(Point, Scalar.One, t).ToAffine();
+        GroupElement q = EcMult.MultiplyAddVariable(Point, Scalar.One, t).ToAffineVariable();
         if (q.IsInfinity)
         {
             return false;
@@ -120,7 +120,7 @@ public readonly struct PublicKey : IEquatable<PublicKey>
             return false;
         }
 
-        result = new PublicKey(EcMult.MultiplyAddVariable(Point, t, Scalar.Zero).ToAffine());
+        result = new PublicKey(EcMult.MultiplyAddVariable(Point, t, Scalar.Zero).ToAffineVariable());
         return true;
     }
 
@@ -147,7 +147,7 @@ public readonly struct PublicKey : IEquatable<PublicKey>
             return false;
         }
 
-        result = new PublicKey(acc.ToAffine());
+        result = new PublicKey(acc.ToAffineVariable());
         return true;
     }
 

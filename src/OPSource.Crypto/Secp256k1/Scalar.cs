@@ -329,8 +329,18 @@ internal readonly struct Scalar : IEquatable<Scalar>
         return r;
     }
 
-    /// <summary>Inverse for public values.</summary>
-    public Scalar InverseVariable() => Inverse();
+    /// <summary>Inverse for public values: binary extended Euclid (variable time). Zero maps to zero.</summary>
+    public Scalar InverseVariable()
+    {
+        if (IsZero)
+        {
+            return Zero;
+        }
+
+        Span<ulong> r = stackalloc ulong[4];
+        ModInverse.BinaryVariable([D0, D1, D2, D3], [Nn0, Nn1, Nn2, Nn3], r);
+        return new Scalar(r[0], r[1], r[2], r[3]);
+    }
 
     /// <summary>Constant-time conditional move.</summary>
     public static Scalar Select(in Scalar a, in Scalar b, bool chooseB)

@@ -121,7 +121,7 @@ public static class Schnorr
             return false;
         }
 
-        GroupElement r = rj.ToAffine();
+        GroupElement r = rj.ToAffineVariable();
         return r.HasEvenY && r.X == rx;
     }
 }

@@ -109,7 +109,7 @@ public readonly struct XOnlyPublicKey : IEquatable<XOnlyPublicKey>
             return false;
         }
 
-        q = EcMult.MultiplyAddVariable(Point, Scalar.One, t).ToAffine();
+        q = EcMult.MultiplyAddVariable(Point, Scalar.One, t).ToAffineVariable();
         return !q.IsInfinity;
     }
 
