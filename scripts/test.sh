@@ -25,6 +25,15 @@ status=0
 dotnet test OPSource.slnx -c Release --no-build --verbosity quiet \
   --logger "trx" --results-directory "$RESULTS" || status=$?
 
+# Optional Native AOT smoke test (several minutes on 2 cores, so opt-in): OPSOURCE_TEST_AOT=1.
+if [ "${OPSOURCE_TEST_AOT:-}" = "1" ]; then
+  if scripts/publish-aot.sh >"$RESULTS/publish-aot.log" 2>&1 && publish/opsource --version >/dev/null; then
+    echo "aot: publish/opsource built without trim/AOT warnings"
+  else
+    cat "$RESULTS/publish-aot.log" >&2; echo "aot: FAILED" >&2; status=1
+  fi
+fi
+
 # One closing line for the whole run, summed over every test project's TRX file.
 /usr/bin/python3 - "$RESULTS" <<'PY' || status=1
 import glob, sys, xml.etree.ElementTree as ET

@@ -40,15 +40,36 @@ internal sealed class GlobalOptions
         root.Add(Json);
     }
 
-    public CliContext Bind(ParseResult result, TextWriter output, TextWriter error) => new(
-        DataDir: result.GetValue(DataDir)!,
-        Network: result.GetValue(Network)!,
-        Json: result.GetValue(Json),
-        Out: output,
-        Error: error)
+    /// <summary>
+    /// The context of one invocation. Network and data dir are the effective ones: typed options win,
+    /// then <c>OPSOURCE_</c> variables and appsettings.json, then the defaults.
+    /// </summary>
+    public CliContext Bind(ParseResult result, TextWriter output, TextWriter error)
     {
-        Overrides = Overrides(result),
-    };
+        ArgumentNullException.ThrowIfNull(result);
+        var overrides = Overrides(result);
+        var dataDir = result.GetValue(DataDir)!;
+        var network = result.GetValue(Network)!;
+        if (!overrides.ContainsKey("DataDir") || !overrides.ContainsKey("Network"))
+        {
+            try
+            {
+                var effective = OPSource.Server.OpsourceConfiguration.Bind(OPSource.Server.OpsourceConfiguration.Build(overrides).Root);
+                dataDir = effective.DataDir;
+                if (NetworkNames.Contains(effective.Network, StringComparer.Ordinal))
+                {
+                    network = effective.Network;
+                }
+            }
+            catch (Exception ex) when (ex is InvalidDataException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                // An unreadable configuration is reported by the commands that load it in full
+                // (serve, config show); the others keep the command-line values.
+            }
+        }
+
+        return new CliContext(dataDir, network, result.GetValue(Json), output, error) { Overrides = overrides };
+    }
 
     /// <summary>
     /// The global options the user actually typed, as configuration keys (<c>DataDir</c>, <c>Network</c>).

@@ -85,7 +85,6 @@ public static partial class OpsourceServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton<IValidateOptions<OpsourceOptions>, OpsourceOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerRuntime>();
         builder.Services.AddOpsourceStorage(options.Storage, options.DataDir);
@@ -130,17 +129,6 @@ public static partial class OpsourceServer
         var settings = app.Services.GetRequiredService<SettingsRepository>();
         runtime.InstanceId = await settings.GetOrAddAsync(InstanceIdKey, Guid.NewGuid, cancellationToken).ConfigureAwait(false);
         await settings.SetAsync(LastStartedKey, runtime.StartedAt, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Builds, prepares and runs the service until <paramref name="cancellationToken"/> fires or the process gets Ctrl-C/SIGTERM.</summary>
-    public static async Task RunAsync(OpsourceOptions options, IConfiguration? configuration, CancellationToken cancellationToken)
-    {
-        var app = Build(options, configuration);
-        await using (app.ConfigureAwait(false))
-        {
-            await PrepareAsync(app, cancellationToken).ConfigureAwait(false);
-            await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>Settings key of the installation's stable id.</summary>

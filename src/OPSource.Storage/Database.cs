@@ -60,7 +60,20 @@ public sealed class Database : IAsyncDisposable, IDisposable
         if (provider == StorageProvider.Sqlite)
         {
             var path = options.ResolveSqlitePath(dataDir);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var directory = Path.GetDirectoryName(path)!;
+            if (!Directory.Exists(directory))
+            {
+                // The data dir will also hold keys: private to the user from the start.
+                if (OperatingSystem.IsWindows())
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                else
+                {
+                    Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            }
+
             return new Database(provider, description, options.BuildSqliteConnectionString(dataDir), path, options.BusyTimeoutSeconds * 1000, null);
         }
 

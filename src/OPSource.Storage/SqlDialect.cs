@@ -136,3 +136,16 @@ internal static class Db
         return command;
     }
 }
+
+/// <summary>ADO.NET conveniences for module repositories (same code on SQLite and PostgreSQL).</summary>
+public static class DbCommandExtensions
+{
+    /// <summary>Adds a named parameter (<c>@name</c> in the SQL); null becomes SQL NULL.</summary>
+    public static DbCommand WithParameter(this DbCommand command, string name, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Db.AddParameter(command, name, value);
+        return command;
+    }
+}

@@ -75,3 +75,35 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.Contains("Server:ShutdownTimeoutSeconds", error, StringComparison.Ordinal);
     }
 }
+
+public sealed class EffectiveGlobalsTests : IDisposable
+{
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("opsource-cli-globals-").FullName;
+
+    public void Dispose() => Directory.Delete(_dataDir, recursive: true);
+
+    [Fact]
+    public async Task Info_uses_the_network_from_the_data_dir_settings_unless_typed()
+    {
+        File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), """{ "Network": "signet" }""");
+
+        var (code, output, _) = await CliAppTests.Run("info", "--json", "--data-dir", _dataDir);
+        Assert.Equal(0, code);
+        Assert.Equal("signet", (string?)JsonNode.Parse(output)!["network"]);
+
+        var (code2, output2, _) = await CliAppTests.Run("info", "--json", "--data-dir", _dataDir, "--network", "regtest");
+        Assert.Equal(0, code2);
+        Assert.Equal("regtest", (string?)JsonNode.Parse(output2)!["network"]);
+    }
+
+    [Fact]
+    public async Task Info_keeps_working_when_the_settings_file_is_broken()
+    {
+        File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), "{ broken");
+
+        var (code, output, _) = await CliAppTests.Run("info", "--json", "--data-dir", _dataDir);
+
+        Assert.Equal(0, code);
+        Assert.Equal("mainnet", (string?)JsonNode.Parse(output)!["network"]);
+    }
+}

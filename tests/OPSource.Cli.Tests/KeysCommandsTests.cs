@@ -145,7 +145,8 @@ public class KeysCommandsTests
     {
         const string sig = "IPojfrX2dfPnH26UegfbGQQLrdK844DlHq5157/P6h57WyuS/Qsl+h/WSVGDF4MUi4rWSswW38oimDYfNNUBUOk=";
         AssertOneLineError(await Run("message", "verify", "15CRxFdyRpGZLW9w8HnHvVduizdL5jKNbs", sig, "I never signed this"), "does not match");
-        AssertOneLineError(await Run("message", "verify", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", sig, "Trust no one"), "no signature scheme for p2wpkh");
+        // A legacy signature for a segwit address goes to BIP322, which rejects it.
+        AssertOneLineError(await Run("message", "verify", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", sig, "Trust no one"), "bip322:");
         AssertOneLineError(await Run("message", "verify", "15CRxFdyRpGZLW9w8HnHvVduizdL5jKNbs", "not base64!", "x"), "malformed");
     }
 

@@ -144,6 +144,29 @@ public sealed class ServerHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Unhandled_errors_are_problem_details_500_without_internals()
+    {
+        var app = OpsourceServer.Build(Options());
+        await OpsourceServer.PrepareAsync(app, Ct);
+        app.MapGet("/api/v1/test-boom", string () => throw new InvalidOperationException("secret internals"));
+        await app.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        try
+        {
+            var response = await http.GetAsync("/api/v1/test-boom", Ct);
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(500, (int?)JsonNode.Parse(body)!["status"]);
+            Assert.DoesNotContain("secret internals", body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(app, http);
+        }
+    }
+
+    [Fact]
     public async Task Requests_are_logged_as_structured_events_without_query_strings()
     {
         var capture = new CapturingLoggerProvider();

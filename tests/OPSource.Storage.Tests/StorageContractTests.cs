@@ -207,6 +207,24 @@ public abstract class StorageContractTests
     }
 
     [Fact]
+    public async Task Parameters_bind_the_same_way_on_both_providers()
+    {
+        await using var target = await CreateTargetAsync();
+        var db = target.Open();
+        await NewMigrator(db, Alpha1, Alpha2).ApplyAsync(Ct);
+        await using var connection = await db.OpenConnectionAsync(Ct);
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO alpha_items (id, name, note) VALUES (@id, @name, @note)";
+            await insert.WithParameter("id", 5).WithParameter("name", "Robert'); DROP TABLE alpha_items;--").WithParameter("note", null).ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var select = connection.CreateCommand();
+        select.CommandText = "SELECT name FROM alpha_items WHERE id = @id AND note IS NULL";
+        Assert.Equal("Robert'); DROP TABLE alpha_items;--", (string?)await select.WithParameter("id", 5).ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
     public async Task Health_check_answers()
     {
         await using var target = await CreateTargetAsync();

@@ -134,3 +134,30 @@ public class StorageUnitTests
         Assert.DoesNotContain("hunter2", check.Error, StringComparison.Ordinal);
     }
 }
+
+public class DataDirTests
+{
+    [Fact]
+    public void New_data_dir_is_private_to_the_user()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("POSIX permissions only");
+            return;
+        }
+
+        var parent = Directory.CreateTempSubdirectory("opsource-perm-").FullName;
+        try
+        {
+            var dataDir = Path.Combine(parent, "nested", "data");
+            using var db = Database.Create(new StorageOptions(), dataDir);
+            Assert.Equal(
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+                File.GetUnixFileMode(dataDir));
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
+    }
+}

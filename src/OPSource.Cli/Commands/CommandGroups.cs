@@ -10,6 +10,7 @@ internal static class CommandGroups
         yield return AddressCommand.Create(globals, output, error);
         yield return ConfigCommand.Create(globals, output, error);
         yield return ConsensusCommand.Create(globals, output, error);
+        yield return DescriptorCommand.Create(globals, output, error);
         yield return InfoCommand.Create(globals, output, error);
         yield return MessageCommand.Create(globals, output, error);
         yield return MnemonicCommand.Create(globals, output, error);

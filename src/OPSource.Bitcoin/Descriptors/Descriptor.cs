@@ -1,0 +1,660 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using OPSource.Bitcoin.Addresses;
+using OPSource.Bitcoin.Encoding;
+using OPSource.Bitcoin.Scripts;
+using OPSource.Crypto;
+
+namespace OPSource.Bitcoin.Descriptors;
+
+/// <summary>The script expression at the top of a descriptor.</summary>
+public enum DescriptorType
+{
+    /// <summary>BIP381 pk(KEY).</summary>
+    Pk,
+
+    /// <summary>BIP381 pkh(KEY).</summary>
+    Pkh,
+
+    /// <summary>BIP382 wpkh(KEY).</summary>
+    Wpkh,
+
+    /// <summary>BIP381 sh(SCRIPT).</summary>
+    Sh,
+
+    /// <summary>BIP382 wsh(SCRIPT).</summary>
+    Wsh,
+
+    /// <summary>BIP383 multi(k,KEY,...).</summary>
+    Multi,
+
+    /// <summary>BIP383 sortedmulti(k,KEY,...).</summary>
+    SortedMulti,
+
+    /// <summary>BIP387 multi_a(k,KEY,...) (tapscript only).</summary>
+    MultiA,
+
+    /// <summary>BIP387 sortedmulti_a(k,KEY,...) (tapscript only).</summary>
+    SortedMultiA,
+
+    /// <summary>BIP384 combo(KEY).</summary>
+    Combo,
+
+    /// <summary>BIP385 raw(HEX).</summary>
+    Raw,
+
+    /// <summary>BIP385 addr(ADDRESS).</summary>
+    Addr,
+
+    /// <summary>BIP386 tr(KEY[,TREE]).</summary>
+    Tr,
+
+    /// <summary>BIP386 rawtr(KEY).</summary>
+    RawTr,
+}
+
+/// <summary>
+/// An output script descriptor (BIP380-390): parse it, print it back (public or private form,
+/// with checksum), expand BIP389 multipath forms and derive the scriptPubKeys and addresses it
+/// describes. Equality is by the private-form text, so parse(ToString(d)) == d.
+/// Descriptors holding private keys should be disposed to wipe them.
+/// </summary>
+public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
+{
+    private protected Descriptor()
+    {
+    }
+
+    /// <summary>The script expression kind.</summary>
+    public abstract DescriptorType Type { get; }
+
+    /// <summary>The keys this node uses directly (not those of sub-scripts).</summary>
+    public virtual IReadOnlyList<KeyExpression> Keys => [];
+
+    /// <summary>Sub-scripts (sh/wsh inner script, tr leaves).</summary>
+    public virtual IReadOnlyList<Descriptor> SubDescriptors => [];
+
+    private IEnumerable<KeyExpression> AllKeys => Keys.Concat(SubDescriptors.SelectMany(d => d.AllKeys));
+
+    /// <summary>True when the scripts depend on a derivation index (some key has <c>/*</c>).</summary>
+    public bool IsRange => AllKeys.Any(k => k.IsRange);
+
+    /// <summary>True when a wallet knows how to sign for it given the keys (false for raw() and addr()).</summary>
+    public virtual bool IsSolvable => SubDescriptors.All(d => d.IsSolvable);
+
+    /// <summary>True when some key is a WIF or xprv.</summary>
+    public bool HasPrivateKeys => AllKeys.Any(k => k.HasPrivateKeys);
+
+    /// <summary>True when some key derives through hardened steps: only the private form can derive scripts.</summary>
+    public bool HasHardenedDerivation => AllKeys.Any(k => k.HasHardenedDerivation);
+
+    /// <summary>Number of BIP389 paths; 1 when not multipath.</summary>
+    public int MultipathCount => AllKeys.Select(k => k.MultipathCount).DefaultIfEmpty(1).Max();
+
+    /// <summary>True for BIP389 <c>&lt;a;b&gt;</c> descriptors (use <see cref="Expand"/> before deriving).</summary>
+    public bool IsMultipath => MultipathCount > 1;
+
+    /// <summary>BIP389: the single-path descriptors, one per alternative (this one when not multipath).</summary>
+    public IReadOnlyList<Descriptor> Expand()
+    {
+        var count = MultipathCount;
+        if (count == 1)
+        {
+            return [this];
+        }
+
+        var result = new Descriptor[count];
+        for (var i = 0; i < count; i++)
+        {
+            result[i] = SelectPath(i);
+        }
+
+        return result;
+    }
+
+    internal abstract Descriptor SelectPath(int path);
+
+    /// <summary>
+    /// The scriptPubKeys for derivation index <paramref name="index"/> (ignored when not ranged):
+    /// one script, or up to four for combo() in the BIP384 order pk, pkh, wpkh, sh(wpkh).
+    /// </summary>
+    public IReadOnlyList<Script> GetScriptPubKeys(uint index)
+    {
+        if (IsMultipath)
+        {
+            throw new InvalidOperationException("descriptor: multipath descriptor (BIP389); call Expand() and derive each path");
+        }
+
+        if (IsRange && index >= KeyPathHardenedLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), "descriptor: derivation index must be below 2^31");
+        }
+
+        return [.. BuildOutputs(index).Select(b => new Script(b))];
+    }
+
+    private const uint KeyPathHardenedLimit = 0x80000000u;
+
+    /// <summary>The single scriptPubKey for an index; throws for combo() which has several.</summary>
+    public Script GetScriptPubKey(uint index)
+    {
+        var scripts = GetScriptPubKeys(index);
+        return scripts.Count == 1 ? scripts[0] : throw new InvalidOperationException("descriptor: combo() yields several scripts; use GetScriptPubKeys");
+    }
+
+    /// <summary>The addresses for an index on a network (P2PK and bare multisig outputs have none and are skipped).</summary>
+    public IReadOnlyList<Address> GetAddresses(uint index, Network network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var result = new List<Address>();
+        foreach (var script in GetScriptPubKeys(index))
+        {
+            if (Address.TryFromScriptPubKey(script.Span, network, out var address))
+            {
+                result.Add(address);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Derives every output for indexes <paramref name="start"/>..<paramref name="end"/> (inclusive;
+    /// a non-ranged descriptor yields index 0 only). Addresses are null for scripts without one (P2PK, bare multisig, raw).
+    /// </summary>
+    public IReadOnlyList<DescriptorOutput> Derive(uint start, uint end, Network network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, end);
+        if (!IsRange)
+        {
+            start = end = 0;
+        }
+
+        var result = new List<DescriptorOutput>();
+        for (var i = start; ; i++)
+        {
+            foreach (var script in GetScriptPubKeys(i))
+            {
+                result.Add(new DescriptorOutput(i, script, Address.TryFromScriptPubKey(script.Span, network, out var a) ? a : null));
+            }
+
+            if (i == end)
+            {
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    internal virtual List<byte[]> BuildOutputs(uint index) => [BuildScript(index, tapscript: false)];
+
+    internal abstract byte[] BuildScript(uint index, bool tapscript);
+
+    internal abstract void Append(StringBuilder sb, bool includePrivate);
+
+    /// <summary>The public form with checksum (private keys replaced by their public keys).</summary>
+    public override string ToString() => DescriptorChecksum.Add(ToString(false, false));
+
+    /// <summary>The private form with checksum (WIF/xprv kept); equals <see cref="ToString()"/> when there are no private keys.</summary>
+    public string ToPrivateString() => DescriptorChecksum.Add(ToString(true, false));
+
+    /// <summary>The text with or without private keys and checksum.</summary>
+    public string ToString(bool includePrivate, bool includeChecksum)
+    {
+        var sb = new StringBuilder();
+        Append(sb, includePrivate);
+        var text = sb.ToString();
+        return includeChecksum ? DescriptorChecksum.Add(text) : text;
+    }
+
+    /// <summary>Parses a descriptor (checksum optional); errors name the function, argument and BIP rule broken.</summary>
+    public static bool TryParse(string? text, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error) =>
+        DescriptorParser.TryParse(text, out descriptor, out error);
+
+    /// <summary>Parses a descriptor; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    public static Descriptor Parse(string text) =>
+        TryParse(text, out var descriptor, out var error) ? descriptor : throw new FormatException(error);
+
+    /// <inheritdoc />
+    public bool Equals(Descriptor? other) => other is not null && ToString(true, false) == other.ToString(true, false);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as Descriptor);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString(false, false));
+
+    /// <summary>Wipes private keys held by the descriptor (shared with descriptors returned by <see cref="Expand"/>).</summary>
+    public void Dispose()
+    {
+        foreach (var key in AllKeys)
+        {
+            key.Dispose();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private protected static byte[] P2sh(byte[] redeem)
+    {
+        Span<byte> hash = stackalloc byte[20];
+        Hashes.Hash160(redeem, hash);
+        return [0xa9, 0x14, .. hash, 0x87];
+    }
+
+    private protected static byte[] P2wsh(byte[] witnessScript)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        Hashes.Sha256(witnessScript, hash);
+        return [0x00, 0x20, .. hash];
+    }
+
+    private protected static byte[] P2pkh(byte[] pubKey)
+    {
+        Span<byte> hash = stackalloc byte[20];
+        Hashes.Hash160(pubKey, hash);
+        return [0x76, 0xa9, 0x14, .. hash, 0x88, 0xac];
+    }
+
+    private protected static byte[] P2wpkh(byte[] pubKey)
+    {
+        Span<byte> hash = stackalloc byte[20];
+        Hashes.Hash160(pubKey, hash);
+        return [0x00, 0x14, .. hash];
+    }
+
+    private protected static byte[] P2pk(byte[] pubKey) => [(byte)pubKey.Length, .. pubKey, 0xac];
+}
+
+/// <summary>One derived output: the index, its scriptPubKey and, when the script has one, its address.</summary>
+public sealed record DescriptorOutput(uint Index, Script ScriptPubKey, Address? Address);
+
+/// <summary>pk(KEY), pkh(KEY), wpkh(KEY) and combo(KEY).</summary>
+public sealed class SingleKeyDescriptor : Descriptor
+{
+    internal SingleKeyDescriptor(DescriptorType type, KeyExpression key)
+    {
+        Type = type;
+        Key = key;
+    }
+
+    /// <inheritdoc />
+    public override DescriptorType Type { get; }
+
+    /// <summary>The key.</summary>
+    public KeyExpression Key { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<KeyExpression> Keys => [Key];
+
+    internal override Descriptor SelectPath(int path) => new SingleKeyDescriptor(Type, Key.SelectPath(path));
+
+    internal override byte[] BuildScript(uint index, bool tapscript)
+    {
+        var key = Key.Derive(index, 0);
+        return Type switch
+        {
+            // BIP386/Core descriptor.cpp: inside tapscript, pk() and pkh() use the x-only key.
+            DescriptorType.Pk => P2pk(key.Serialize(tapscript)),
+            DescriptorType.Pkh => P2pkh(key.Serialize(tapscript)),
+            DescriptorType.Wpkh => P2wpkh(key.Serialize()),
+            _ => throw new InvalidOperationException("descriptor: combo() has several scripts"),
+        };
+    }
+
+    internal override List<byte[]> BuildOutputs(uint index)
+    {
+        if (Type != DescriptorType.Combo)
+        {
+            return base.BuildOutputs(index);
+        }
+
+        // BIP384: P2PK, P2PKH, and for compressed keys also P2WPKH and P2SH-P2WPKH.
+        var key = Key.Derive(index, 0);
+        var ser = key.Serialize();
+        var outputs = new List<byte[]> { P2pk(ser), P2pkh(ser) };
+        if (key.Compressed)
+        {
+            var wpkh = P2wpkh(ser);
+            outputs.Add(wpkh);
+            outputs.Add(P2sh(wpkh));
+        }
+
+        return outputs;
+    }
+
+    internal override void Append(StringBuilder sb, bool includePrivate) =>
+        sb.Append(DescriptorParser.NameOf(Type)).Append('(').Append(Key.ToString(includePrivate)).Append(')');
+}
+
+/// <summary>sh(SCRIPT) and wsh(SCRIPT).</summary>
+public sealed class WrapperDescriptor : Descriptor
+{
+    internal WrapperDescriptor(DescriptorType type, Descriptor inner)
+    {
+        Type = type;
+        Inner = inner;
+    }
+
+    /// <inheritdoc />
+    public override DescriptorType Type { get; }
+
+    /// <summary>The wrapped redeem or witness script.</summary>
+    public Descriptor Inner { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Descriptor> SubDescriptors => [Inner];
+
+    internal override Descriptor SelectPath(int path) => new WrapperDescriptor(Type, Inner.SelectPath(path));
+
+    internal override byte[] BuildScript(uint index, bool tapscript)
+    {
+        var inner = Inner.BuildScript(index, false);
+        return Type == DescriptorType.Sh ? P2sh(inner) : P2wsh(inner);
+    }
+
+    /// <summary>The redeem script (sh) or witness script (wsh) for an index.</summary>
+    public Script GetInnerScript(uint index) => new(Inner.BuildScript(index, false));
+
+    internal override void Append(StringBuilder sb, bool includePrivate)
+    {
+        sb.Append(DescriptorParser.NameOf(Type)).Append('(');
+        Inner.Append(sb, includePrivate);
+        sb.Append(')');
+    }
+}
+
+/// <summary>multi, sortedmulti (BIP383) and multi_a, sortedmulti_a (BIP387).</summary>
+public sealed class MultisigDescriptor : Descriptor
+{
+    private readonly KeyExpression[] _keys;
+
+    internal MultisigDescriptor(DescriptorType type, int threshold, KeyExpression[] keys)
+    {
+        Type = type;
+        Threshold = threshold;
+        _keys = keys;
+    }
+
+    /// <inheritdoc />
+    public override DescriptorType Type { get; }
+
+    /// <summary>Number of signatures required.</summary>
+    public int Threshold { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<KeyExpression> Keys => _keys;
+
+    private bool Sorted => Type is DescriptorType.SortedMulti or DescriptorType.SortedMultiA;
+
+    private bool IsMultiA => Type is DescriptorType.MultiA or DescriptorType.SortedMultiA;
+
+    internal override Descriptor SelectPath(int path) => new MultisigDescriptor(Type, Threshold, [.. _keys.Select(k => k.SelectPath(path))]);
+
+    internal override byte[] BuildScript(uint index, bool tapscript)
+    {
+        var keys = _keys.Select(k => k.Derive(index, 0).Serialize(IsMultiA)).ToList();
+        if (Sorted)
+        {
+            // BIP383/BIP387: sorted lexicographically by serialized key.
+            keys.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        }
+
+        var script = new ScriptBytes();
+        if (IsMultiA)
+        {
+            // BIP387: <k1> CHECKSIG <k2> CHECKSIGADD ... <kn> CHECKSIGADD <k> NUMEQUAL.
+            for (var i = 0; i < keys.Count; i++)
+            {
+                script.Push(keys[i]).Op(i == 0 ? (byte)0xac : (byte)0xba);
+            }
+
+            return script.Number(Threshold).Op(0x9c).ToArray();
+        }
+
+        // BIP383: <k> <key>... <n> CHECKMULTISIG.
+        script.Number(Threshold);
+        foreach (var key in keys)
+        {
+            script.Push(key);
+        }
+
+        return script.Number(keys.Count).Op(0xae).ToArray();
+    }
+
+    internal override void Append(StringBuilder sb, bool includePrivate)
+    {
+        sb.Append(DescriptorParser.NameOf(Type)).Append('(').Append(Threshold);
+        foreach (var key in _keys)
+        {
+            sb.Append(',').Append(key.ToString(includePrivate));
+        }
+
+        sb.Append(')');
+    }
+}
+
+/// <summary>raw(HEX) and addr(ADDRESS) (BIP385): fixed scripts, not solvable.</summary>
+public sealed class RawDescriptor : Descriptor
+{
+    private readonly byte[] _script;
+
+    internal RawDescriptor(DescriptorType type, byte[] script, string? address)
+    {
+        Type = type;
+        _script = script;
+        AddressText = address;
+    }
+
+    /// <inheritdoc />
+    public override DescriptorType Type { get; }
+
+    /// <summary>The address as written, for addr().</summary>
+    public string? AddressText { get; }
+
+    /// <inheritdoc />
+    public override bool IsSolvable => false;
+
+    internal override Descriptor SelectPath(int path) => this;
+
+    internal override byte[] BuildScript(uint index, bool tapscript) => _script;
+
+    internal override void Append(StringBuilder sb, bool includePrivate) =>
+        sb.Append(Type == DescriptorType.Raw ? "raw(" + Hex.Encode(_script) : "addr(" + AddressText).Append(')');
+}
+
+/// <summary>A BIP386 script tree node: a leaf script or a pair of subtrees.</summary>
+public sealed class TapTreeNode
+{
+    internal TapTreeNode(Descriptor leaf)
+    {
+        Leaf = leaf;
+    }
+
+    internal TapTreeNode(TapTreeNode left, TapTreeNode right)
+    {
+        Left = left;
+        Right = right;
+    }
+
+    /// <summary>The leaf script, or null for a branch.</summary>
+    public Descriptor? Leaf { get; }
+
+    /// <summary>Left branch (null for a leaf).</summary>
+    public TapTreeNode? Left { get; }
+
+    /// <summary>Right branch (null for a leaf).</summary>
+    public TapTreeNode? Right { get; }
+
+    internal IEnumerable<Descriptor> Leaves => Leaf is not null ? [Leaf] : Left!.Leaves.Concat(Right!.Leaves);
+
+    internal TapTreeNode SelectPath(int path) => Leaf is not null ? new(Leaf.SelectPath(path)) : new(Left!.SelectPath(path), Right!.SelectPath(path));
+
+    internal byte[] Hash(uint index)
+    {
+        var hash = new byte[32];
+        if (Leaf is not null)
+        {
+            // BIP341: tapleaf hash = hash_TapLeaf(0xc0 || compact_size(script) || script).
+            var script = Leaf.BuildScript(index, tapscript: true);
+            var data = new byte[1 + CompactSize.GetSize((ulong)script.Length) + script.Length];
+            data[0] = 0xc0;
+            var n = CompactSize.Write(data.AsSpan(1), (ulong)script.Length);
+            script.CopyTo(data.AsSpan(1 + n));
+            Hashes.TaggedHash("TapLeaf", data, hash);
+            return hash;
+        }
+
+        // BIP341: branch = hash_TapBranch(min(a,b) || max(a,b)).
+        var a = Left!.Hash(index);
+        var b = Right!.Hash(index);
+        var ordered = a.AsSpan().SequenceCompareTo(b) <= 0 ? [.. a, .. b] : (byte[])[.. b, .. a];
+        Hashes.TaggedHash("TapBranch", ordered, hash);
+        return hash;
+    }
+
+    internal void Append(StringBuilder sb, bool includePrivate)
+    {
+        if (Leaf is not null)
+        {
+            Leaf.Append(sb, includePrivate);
+            return;
+        }
+
+        sb.Append('{');
+        Left!.Append(sb, includePrivate);
+        sb.Append(',');
+        Right!.Append(sb, includePrivate);
+        sb.Append('}');
+    }
+}
+
+/// <summary>tr(KEY[,TREE]) (BIP386) and rawtr(KEY).</summary>
+public sealed class TaprootDescriptor : Descriptor
+{
+    internal TaprootDescriptor(DescriptorType type, KeyExpression internalKey, TapTreeNode? tree)
+    {
+        Type = type;
+        InternalKey = internalKey;
+        Tree = tree;
+    }
+
+    /// <inheritdoc />
+    public override DescriptorType Type { get; }
+
+    /// <summary>The internal key (tr) or the output key itself (rawtr).</summary>
+    public KeyExpression InternalKey { get; }
+
+    /// <summary>The script tree, if any.</summary>
+    public TapTreeNode? Tree { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<KeyExpression> Keys => [InternalKey];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Descriptor> SubDescriptors => Tree is null ? [] : [.. Tree.Leaves];
+
+    internal override Descriptor SelectPath(int path) => new TaprootDescriptor(Type, InternalKey.SelectPath(path), Tree?.SelectPath(path));
+
+    internal override byte[] BuildScript(uint index, bool tapscript)
+    {
+        var xonly = InternalKey.Derive(index, 0).Key.ToXOnly(out _);
+        if (Type == DescriptorType.RawTr)
+        {
+            // BIP386 rawtr: OP_1 <key>, no tweak.
+            return [0x51, 0x20, .. xonly.ToBytes()];
+        }
+
+        // BIP341 taproot_output_script: Q = P + hash_TapTweak(P || merkle_root)·G.
+        var p = xonly.ToBytes();
+        var tweakInput = Tree is null ? p : [.. p, .. Tree.Hash(index)];
+        Span<byte> tweak = stackalloc byte[32];
+        Hashes.TaggedHash("TapTweak", tweakInput, tweak);
+        if (!xonly.TryAddTweak(tweak, out var output, out _))
+        {
+            throw new InvalidOperationException("descriptor: taproot tweak produced an invalid key (BIP341)");
+        }
+
+        return [0x51, 0x20, .. output.ToBytes()];
+    }
+
+    internal override void Append(StringBuilder sb, bool includePrivate)
+    {
+        sb.Append(DescriptorParser.NameOf(Type)).Append('(').Append(InternalKey.ToString(includePrivate));
+        if (Tree is not null)
+        {
+            sb.Append(',');
+            Tree.Append(sb, includePrivate);
+        }
+
+        sb.Append(')');
+    }
+}
+
+/// <summary>Minimal script serializer for descriptor templates (Core CScript operator&lt;&lt;).</summary>
+internal sealed class ScriptBytes
+{
+    private readonly List<byte> _bytes = [];
+
+    public ScriptBytes Op(byte op)
+    {
+        _bytes.Add(op);
+        return this;
+    }
+
+    public ScriptBytes Push(ReadOnlySpan<byte> data)
+    {
+        // Core script.h: direct push up to 75 bytes, PUSHDATA1/2 above (keys never exceed 65).
+        if (data.Length < 0x4c)
+        {
+            _bytes.Add((byte)data.Length);
+        }
+        else if (data.Length <= 0xff)
+        {
+            _bytes.Add(0x4c);
+            _bytes.Add((byte)data.Length);
+        }
+        else
+        {
+            _bytes.Add(0x4d);
+            _bytes.Add((byte)data.Length);
+            _bytes.Add((byte)(data.Length >> 8));
+        }
+
+        _bytes.AddRange(data);
+        return this;
+    }
+
+    public ScriptBytes Number(int n)
+    {
+        // Core CScript::push_int64: OP_1..OP_16 for small values, else a minimal CScriptNum push.
+        if (n is >= 1 and <= 16)
+        {
+            return Op((byte)(0x50 + n));
+        }
+
+        if (n == 0)
+        {
+            return Op(0x00);
+        }
+
+        var num = new List<byte>();
+        var v = n;
+        while (v > 0)
+        {
+            num.Add((byte)(v & 0xff));
+            v >>= 8;
+        }
+
+        if ((num[^1] & 0x80) != 0)
+        {
+            num.Add(0);
+        }
+
+        return Push(num.ToArray());
+    }
+
+    public byte[] ToArray() => [.. _bytes];
+}

@@ -1,0 +1,793 @@
+using System.Diagnostics.CodeAnalysis;
+using OPSource.Bitcoin.Addresses;
+using OPSource.Bitcoin.Encoding;
+using OPSource.Bitcoin.Keys;
+using OPSource.Crypto.Secp256k1;
+
+namespace OPSource.Bitcoin.Descriptors;
+
+/// <summary>Recursive-descent parser for BIP380-390 descriptors; every error names the rule broken.</summary>
+internal sealed class DescriptorParser
+{
+    private enum ScriptCtx
+    {
+        Top,
+        P2sh,
+        P2wsh,
+        P2tr,
+    }
+
+    private enum KeyCtx
+    {
+        Legacy,
+        Witness,
+        Taproot,
+        MusigParticipant,
+    }
+
+    // Core policy.h / script.h limits used by the descriptor parser.
+    private const int MaxScriptElementSize = 520;
+    private const int MaxStandardP2wshScriptSize = 3600;
+    private const int MaxPubKeysPerMultisig = 20;
+    private const int MaxPubKeysPerMultiA = 999;
+    private const int TaprootControlMaxNodeCount = 128;
+
+    private readonly string _text;
+    private int _pos;
+    private int _keyCount;
+
+    private DescriptorParser(string text) => _text = text;
+
+    internal static string NameOf(DescriptorType type) => type switch
+    {
+        DescriptorType.Pk => "pk",
+        DescriptorType.Pkh => "pkh",
+        DescriptorType.Wpkh => "wpkh",
+        DescriptorType.Sh => "sh",
+        DescriptorType.Wsh => "wsh",
+        DescriptorType.Multi => "multi",
+        DescriptorType.SortedMulti => "sortedmulti",
+        DescriptorType.MultiA => "multi_a",
+        DescriptorType.SortedMultiA => "sortedmulti_a",
+        DescriptorType.Combo => "combo",
+        DescriptorType.Raw => "raw",
+        DescriptorType.Addr => "addr",
+        DescriptorType.Tr => "tr",
+        DescriptorType.RawTr => "rawtr",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    public static bool TryParse(string? text, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error)
+    {
+        descriptor = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "descriptor: is empty";
+            return false;
+        }
+
+        if (!DescriptorChecksum.TryVerify(text, out var body, out error))
+        {
+            return false;
+        }
+
+        var parser = new DescriptorParser(body);
+        try
+        {
+            var result = parser.ParseScript(ScriptCtx.Top);
+            if (parser._pos != body.Length)
+            {
+                throw new FormatException($"descriptor: unexpected '{body[parser._pos]}' at position {parser._pos} after the top-level expression");
+            }
+
+            // BIP389: all multipath specifiers in a descriptor must have the same length.
+            var counts = AllKeys(result).Select(k => k.MultipathCount).Where(c => c > 1).Distinct().ToList();
+            if (counts.Count > 1)
+            {
+                throw new FormatException("descriptor: multipath specifiers have different lengths (BIP389)");
+            }
+
+            descriptor = result;
+            error = null;
+            return true;
+        }
+        catch (FormatException e)
+        {
+            error = e.Message;
+            return false;
+        }
+        catch (InvalidOperationException e)
+        {
+            // Key arithmetic failures (e.g. an invalid aggregate) are reported, never thrown.
+            error = e.Message.StartsWith("descriptor:", StringComparison.Ordinal) ? e.Message : "descriptor: " + e.Message;
+            return false;
+        }
+    }
+
+    private static IEnumerable<KeyExpression> AllKeys(Descriptor d) =>
+        d.Keys.SelectMany(k => k is MusigKeyExpression m ? [k, .. m.Participants] : new[] { k }).Concat(d.SubDescriptors.SelectMany(AllKeys));
+
+    private static FormatException Error(string message) => new("descriptor: " + message);
+
+    private bool TryConsume(char c)
+    {
+        if (_pos < _text.Length && _text[_pos] == c)
+        {
+            _pos++;
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Expect(char c, string where)
+    {
+        if (!TryConsume(c))
+        {
+            var got = _pos < _text.Length ? $"'{_text[_pos]}'" : "end of input";
+            throw Error($"{where}: expected '{c}' at position {_pos}, got {got}");
+        }
+    }
+
+    /// <summary>Reads an argument up to the next ',', ')' or '}' at this nesting level.</summary>
+    private string ReadArgument()
+    {
+        var start = _pos;
+        var depth = 0;
+        while (_pos < _text.Length)
+        {
+            var c = _text[_pos];
+            if (c is '(' or '{')
+            {
+                depth++;
+            }
+            else if (c is ')' or '}')
+            {
+                if (depth == 0)
+                {
+                    break;
+                }
+
+                depth--;
+            }
+            else if (c == ',' && depth == 0)
+            {
+                break;
+            }
+
+            _pos++;
+        }
+
+        return _text[start.._pos];
+    }
+
+    private Descriptor ParseScript(ScriptCtx ctx)
+    {
+        var start = _pos;
+        while (_pos < _text.Length && (char.IsAsciiLetterLower(_text[_pos]) || _text[_pos] == '_'))
+        {
+            _pos++;
+        }
+
+        var name = _text[start.._pos];
+        if (_pos >= _text.Length || _text[_pos] != '(')
+        {
+            throw ctx switch
+            {
+                ScriptCtx.Top => Error($"position {start}: expected a script expression such as wpkh(...), not a bare key or text"),
+                ScriptCtx.P2sh => Error("sh() only accepts a script expression, not a key (BIP381)"),
+                ScriptCtx.P2wsh => Error("wsh() only accepts a script expression, not a key (BIP382)"),
+                _ => Error("tr() script tree leaves must be script expressions (BIP386)"),
+            };
+        }
+
+        _pos++;
+        var where = name + "()";
+        Descriptor result;
+        switch (name)
+        {
+            case "pk":
+            case "pkh":
+                result = new SingleKeyDescriptor(name == "pk" ? DescriptorType.Pk : DescriptorType.Pkh, ParseKeyArgument(where, ctx == ScriptCtx.P2tr ? KeyCtx.Taproot : ctx == ScriptCtx.P2wsh ? KeyCtx.Witness : KeyCtx.Legacy, allowMusig: ctx == ScriptCtx.P2tr));
+                break;
+            case "wpkh":
+                // BIP382: wpkh() only at top level or inside sh().
+                if (ctx is not (ScriptCtx.Top or ScriptCtx.P2sh))
+                {
+                    throw Error($"wpkh() is only allowed at top level or inside sh(), not inside {CtxName(ctx)} (BIP382)");
+                }
+
+                result = new SingleKeyDescriptor(DescriptorType.Wpkh, ParseKeyArgument(where, KeyCtx.Witness, allowMusig: false));
+                break;
+            case "combo":
+                // BIP384: combo() is top level only.
+                RequireTop(ctx, where, "BIP384");
+                result = new SingleKeyDescriptor(DescriptorType.Combo, ParseKeyArgument(where, KeyCtx.Legacy, allowMusig: false));
+                break;
+            case "sh":
+                // BIP381: sh() is top level only.
+                RequireTop(ctx, where, "BIP381");
+                result = new WrapperDescriptor(DescriptorType.Sh, ParseScript(ScriptCtx.P2sh));
+                CheckSize(result, where, MaxScriptElementSize, "BIP381/BIP16: redeem script larger than 520 bytes");
+                break;
+            case "wsh":
+                // BIP382: wsh() at top level or inside sh() only.
+                if (ctx is not (ScriptCtx.Top or ScriptCtx.P2sh))
+                {
+                    throw Error($"wsh() is only allowed at top level or inside sh(), not inside {CtxName(ctx)} (BIP382)");
+                }
+
+                result = new WrapperDescriptor(DescriptorType.Wsh, ParseScript(ScriptCtx.P2wsh));
+                CheckSize(result, where, MaxStandardP2wshScriptSize, "Core policy: witness script larger than 3600 bytes");
+                break;
+            case "multi":
+            case "sortedmulti":
+                if (ctx == ScriptCtx.P2tr)
+                {
+                    throw Error($"{where} is not allowed in tapscript; use multi_a() (BIP387)");
+                }
+
+                result = ParseMulti(name == "multi" ? DescriptorType.Multi : DescriptorType.SortedMulti, where, ctx);
+                break;
+            case "multi_a":
+            case "sortedmulti_a":
+                // BIP387: only inside tr() script trees.
+                if (ctx != ScriptCtx.P2tr)
+                {
+                    throw Error($"{where} is only allowed in tr() script leaves, not {CtxName(ctx)} (BIP387)");
+                }
+
+                result = ParseMulti(name == "multi_a" ? DescriptorType.MultiA : DescriptorType.SortedMultiA, where, ctx);
+                break;
+            case "tr":
+                // BIP386: tr() is top level only.
+                RequireTop(ctx, where, "BIP386");
+                result = ParseTr();
+                break;
+            case "rawtr":
+                RequireTop(ctx, where, "BIP386");
+                result = new TaprootDescriptor(DescriptorType.RawTr, ParseKeyArgument(where, KeyCtx.Taproot, allowMusig: true), null);
+                break;
+            case "raw":
+            {
+                // BIP385: raw() is top level only.
+                RequireTop(ctx, where, "BIP385");
+                var hex = ReadArgument();
+                if (!Hex.TryParse(hex, out var bytes, out _))
+                {
+                    throw Error("raw(): argument is not valid hex (BIP385)");
+                }
+
+                result = new RawDescriptor(DescriptorType.Raw, bytes, null);
+                break;
+            }
+
+            case "addr":
+            {
+                // BIP385: addr() is top level only.
+                RequireTop(ctx, where, "BIP385");
+                var text = ReadArgument();
+                if (!Address.TryParse(text, out var address, out var addressError))
+                {
+                    throw Error($"addr(): {addressError} (BIP385)");
+                }
+
+                result = new RawDescriptor(DescriptorType.Addr, address.ScriptPubKeyBytes.ToArray(), text);
+                break;
+            }
+
+            case "musig":
+                throw Error("musig() is a key expression; it is only allowed as a key inside tr() or rawtr() (BIP390)");
+            default:
+                throw Error($"unknown function '{Shorten(name)}()' at position {start}");
+        }
+
+        Expect(')', where);
+        return result;
+    }
+
+    private static string CtxName(ScriptCtx ctx) => ctx switch
+    {
+        ScriptCtx.P2sh => "sh()",
+        ScriptCtx.P2wsh => "wsh()",
+        ScriptCtx.P2tr => "tr()",
+        _ => "top level",
+    };
+
+    private static void RequireTop(ScriptCtx ctx, string where, string bip)
+    {
+        if (ctx != ScriptCtx.Top)
+        {
+            throw Error($"{where} is only allowed at top level, not inside {CtxName(ctx)} ({bip})");
+        }
+    }
+
+    private static void CheckSize(Descriptor d, string where, int max, string rule)
+    {
+        // Size checks only for fixed (non-ranged) keys; ranged keys are all compressed so the size is the same.
+        if (d.IsMultipath)
+        {
+            d = d.SelectPath(0);
+        }
+
+        var inner = ((WrapperDescriptor)d).Inner;
+        try
+        {
+            var size = inner.BuildScript(0, false).Length;
+            if (size > max)
+            {
+                throw Error($"{where}: script is {size} bytes; {rule}");
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Underivable keys (hardened steps below an xpub) are reported when deriving.
+        }
+    }
+
+    private Descriptor ParseMulti(DescriptorType type, string where, ScriptCtx ctx)
+    {
+        var thresholdText = ReadArgument();
+        if (thresholdText.Length == 0 || thresholdText.Length > 9 || !thresholdText.All(char.IsAsciiDigit))
+        {
+            throw Error($"{where}: threshold '{Shorten(thresholdText)}' is not a number (BIP383)");
+        }
+
+        var threshold = int.Parse(thresholdText, System.Globalization.CultureInfo.InvariantCulture);
+        var keys = new List<KeyExpression>();
+        var keyCtx = ctx switch
+        {
+            ScriptCtx.P2tr => KeyCtx.Taproot,
+            ScriptCtx.P2wsh => KeyCtx.Witness,
+            _ => KeyCtx.Legacy,
+        };
+        while (TryConsume(','))
+        {
+            keys.Add(ParseKey(ReadArgument(), $"{where} key {keys.Count + 1}", keyCtx, allowMusig: false));
+        }
+
+        var isMultiA = type is DescriptorType.MultiA or DescriptorType.SortedMultiA;
+        if (keys.Count == 0)
+        {
+            throw Error($"{where}: needs at least one key");
+        }
+
+        // BIP383/BIP387: 1 <= k <= n.
+        if (threshold < 1)
+        {
+            throw Error($"{where}: threshold must be at least 1, got {threshold}");
+        }
+
+        if (threshold > keys.Count)
+        {
+            throw Error($"{where}: threshold {threshold} is larger than the number of keys ({keys.Count})");
+        }
+
+        if (isMultiA)
+        {
+            if (keys.Count > MaxPubKeysPerMultiA)
+            {
+                throw Error($"{where}: {keys.Count} keys; at most {MaxPubKeysPerMultiA} (BIP387)");
+            }
+        }
+        else
+        {
+            // Core interpreter.cpp MAX_PUBKEYS_PER_MULTISIG = 20.
+            if (keys.Count > MaxPubKeysPerMultisig)
+            {
+                throw Error($"{where}: {keys.Count} keys; at most {MaxPubKeysPerMultisig} (BIP383)");
+            }
+
+            // BIP383: bare multi() at top level is limited to 3 keys (Core IsStandard).
+            if (ctx == ScriptCtx.Top && keys.Count > 3)
+            {
+                throw Error($"{where}: {keys.Count} keys in bare multisig; at most 3 at top level (BIP383)");
+            }
+
+            // BIP383: sh(multi()) is limited by the 520-byte redeem script, i.e. 15 compressed keys.
+            if (ctx == ScriptCtx.P2sh && keys.Count > 15)
+            {
+                throw Error($"{where}: {keys.Count} keys in P2SH multisig; at most 15 (BIP383, 520-byte redeem script)");
+            }
+        }
+
+        return new MultisigDescriptor(type, threshold, [.. keys]);
+    }
+
+    private Descriptor ParseTr()
+    {
+        var key = ParseKeyArgument("tr()", KeyCtx.Taproot, allowMusig: true);
+        TapTreeNode? tree = null;
+        if (TryConsume(','))
+        {
+            tree = ParseTree(0);
+        }
+
+        return new TaprootDescriptor(DescriptorType.Tr, key, tree);
+    }
+
+    private TapTreeNode ParseTree(int depth)
+    {
+        // BIP341: the control block holds at most 128 path hashes.
+        if (depth > TaprootControlMaxNodeCount)
+        {
+            throw Error("tr(): script tree is deeper than 128 levels (BIP341)");
+        }
+
+        if (TryConsume('{'))
+        {
+            var left = ParseTree(depth + 1);
+            Expect(',', "tr() script tree");
+            var right = ParseTree(depth + 1);
+            Expect('}', "tr() script tree");
+            return new TapTreeNode(left, right);
+        }
+
+        return new TapTreeNode(ParseScript(ScriptCtx.P2tr));
+    }
+
+    private KeyExpression ParseKeyArgument(string where, KeyCtx ctx, bool allowMusig)
+    {
+        var start = _pos;
+        var text = ReadArgument();
+        if (text.StartsWith("musig(", StringComparison.Ordinal))
+        {
+            if (!allowMusig)
+            {
+                throw Error($"{where}: musig() is only allowed in tr() and rawtr() (BIP390)");
+            }
+
+            _pos = start;
+            return ParseMusig(where);
+        }
+
+        if (text.Contains('(', StringComparison.Ordinal))
+        {
+            throw Error($"{where} only accepts a key expression, not a script");
+        }
+
+        return ParseKey(text, where, ctx, allowMusig);
+    }
+
+    private MusigKeyExpression ParseMusig(string where)
+    {
+        _pos += "musig(".Length;
+        var participants = new List<KeyExpression>();
+        do
+        {
+            var arg = ReadArgument();
+            if (arg.StartsWith("musig(", StringComparison.Ordinal))
+            {
+                throw Error($"{where}: musig() cannot be nested (BIP390)");
+            }
+
+            participants.Add(ParseKey(arg, $"{where} musig() participant {participants.Count + 1}", KeyCtx.MusigParticipant, false));
+        }
+        while (TryConsume(','));
+        Expect(')', "musig()");
+        var pathText = ReadArgument();
+        if (pathText.Length > 0 && pathText[0] != '/')
+        {
+            throw Error($"{where}: unexpected '{Shorten(pathText)}' after musig()");
+        }
+
+        var (path, derive) = ParsePath(pathText.Length == 0 ? [] : pathText[1..].Split('/'), $"{where} musig()", allowMultipath: true);
+        var hasDerivation = path.Length > 0 || derive != DeriveType.None;
+        if (hasDerivation)
+        {
+            // BIP390: derivation after musig() is unhardened only, from the BIP328 synthetic xpub.
+            if (path.Any(s => s.Alternatives.Any(KeyPath.IsHardened)))
+            {
+                throw Error($"{where}: musig() cannot have hardened derivation steps (BIP390)");
+            }
+
+            if (derive == DeriveType.Hardened)
+            {
+                throw Error($"{where}: musig() cannot have hardened child derivation (BIP390)");
+            }
+
+            if (participants.Any(p => p is not ExtendedKeyExpression))
+            {
+                throw Error($"{where}: musig() with derivation requires all participants to be extended keys (BIP390)");
+            }
+
+            if (participants.Any(p => p.IsRange))
+            {
+                throw Error($"{where}: musig() participants cannot have child derivation (/*) when musig() has derivation steps (BIP390)");
+            }
+
+            if (path.Any(s => s.IsMultipath) && participants.Any(p => p.MultipathCount > 1))
+            {
+                throw Error($"{where}: musig() participants cannot be multipath when musig() is multipath (BIP390)");
+            }
+        }
+
+        return new MusigKeyExpression([.. participants], path, derive);
+    }
+
+    private KeyExpression ParseKey(string text, string where, KeyCtx ctx, bool allowMusig)
+    {
+        _ = allowMusig;
+        _keyCount++;
+        if (text.Length == 0)
+        {
+            throw Error($"{where}: key expression is empty");
+        }
+
+        RootedKeyPath? origin = null;
+        var apostrophe = false;
+        var rest = text;
+        if (text[0] == '[')
+        {
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                throw Error($"{where}: key origin '[' has no closing ']' (BIP380)");
+            }
+
+            var originParts = text[1..close].Split('/');
+            if (originParts[0].Length != 8 || !originParts[0].All(Hex.IsHexDigit))
+            {
+                throw Error($"{where}: key origin fingerprint must be exactly 8 hex characters, got {originParts[0].Length} (BIP380)");
+            }
+
+            var steps = new uint[originParts.Length - 1];
+            for (var i = 1; i < originParts.Length; i++)
+            {
+                if (originParts[i].StartsWith('<'))
+                {
+                    throw Error($"{where}: multipath specifiers are not allowed in the key origin (BIP389)");
+                }
+
+                if (originParts[i].StartsWith('*'))
+                {
+                    throw Error($"{where}: '*' is not allowed in the key origin (BIP380)");
+                }
+
+                steps[i - 1] = ParseIndex(originParts[i], where + " key origin", ref apostrophe);
+            }
+
+            origin = new RootedKeyPath(KeyFingerprint.Parse(originParts[0]), new KeyPath(steps));
+            rest = text[(close + 1)..];
+            if (rest.Length == 0)
+            {
+                throw Error($"{where}: key origin is not followed by a key (BIP380)");
+            }
+        }
+
+        if (rest.Contains('[', StringComparison.Ordinal) || rest.Contains(']', StringComparison.Ordinal))
+        {
+            throw Error($"{where}: misplaced '[' or ']'; a key has at most one origin and it comes first (BIP380)");
+        }
+
+        var parts = rest.Split('/');
+        var keyText = parts[0];
+        var pathParts = parts.AsSpan(1);
+
+        // Hex public keys: 33/65-byte SEC1 or (inside tr) 32-byte x-only.
+        if (keyText.All(Hex.IsHexDigit) && keyText.Length is 64 or 66 or 130)
+        {
+            RequireNoPath(pathParts, where);
+            var bytes = Hex.Parse(keyText);
+            if (bytes.Length == 32)
+            {
+                // BIP386: x-only keys are only valid inside tr()/rawtr().
+                if (ctx != KeyCtx.Taproot)
+                {
+                    throw Error($"{where}: x-only (32-byte) keys are only allowed inside tr() (BIP386)");
+                }
+
+                if (!XOnlyPublicKey.TryParse(bytes, out var xonly))
+                {
+                    throw Error($"{where}: x-only key is not a valid secp256k1 x coordinate");
+                }
+
+                return new ConstKeyExpression(origin, apostrophe, xonly.ToPublicKey(), true, true, null, null);
+            }
+
+            if (!PublicKey.TryParse(bytes, out var pub) || (bytes.Length == 65 && bytes[0] != 0x04) || (bytes.Length == 33 && bytes[0] is not (0x02 or 0x03)))
+            {
+                throw Error($"{where}: hex key is not a valid public key");
+            }
+
+            CheckCompression(bytes.Length == 33, where, ctx);
+            return new ConstKeyExpression(origin, apostrophe, pub, bytes.Length == 33, false, null, null);
+        }
+
+        if (Wif.TryParse(keyText, null, out var wif, out _))
+        {
+            if (pathParts.Length > 0)
+            {
+                wif.Dispose();
+                throw Error($"{where}: WIF private keys cannot have a derivation path (BIP380)");
+            }
+
+            if (!wif.IsCompressed && ctx != KeyCtx.Legacy)
+            {
+                wif.Dispose();
+                CheckCompression(false, where, ctx);
+            }
+
+            var network = wif.Networks[0];
+            return new ConstKeyExpression(origin, apostrophe, wif.PrivateKey.PublicKey, wif.IsCompressed, false, wif, network);
+        }
+
+        ExtPubKey? extPub = null;
+        ExtKey? extPriv = null;
+        ExtKeyVersion? version;
+        if (ExtPubKey.TryParse(keyText, out extPub, out version, out _))
+        {
+        }
+        else if (ExtKey.TryParse(keyText, out extPriv, out version, out _))
+        {
+            extPub = extPriv.Neuter();
+        }
+        else
+        {
+            throw Error($"{where}: not a valid hex public key, WIF private key or extended key ({keyText.Length} characters) (BIP380)");
+        }
+
+        if (version.ScriptType != ExtKeyScriptType.Generic)
+        {
+            extPriv?.Dispose();
+            throw Error($"{where}: only xpub/xprv/tpub/tprv extended keys are allowed, not {version.Prefix} (BIP380)");
+        }
+
+        try
+        {
+            var (path, derive) = ParsePath(pathParts, where, allowMultipath: true, apostropheState: apostrophe);
+            var usedApostrophe = apostrophe || pathParts.ToArray().Any(p => p.Contains('\'', StringComparison.Ordinal));
+            return new ExtendedKeyExpression(origin, usedApostrophe, extPub, extPriv, version, path, derive);
+        }
+        catch
+        {
+            extPriv?.Dispose();
+            throw;
+        }
+    }
+
+    private static void RequireNoPath(ReadOnlySpan<string> pathParts, string where)
+    {
+        if (pathParts.Length > 0)
+        {
+            throw Error($"{where}: only extended keys can have a derivation path (BIP380)");
+        }
+    }
+
+    private static void CheckCompression(bool compressed, string where, KeyCtx ctx)
+    {
+        // BIP382/BIP386/BIP390: segwit and taproot only allow compressed keys.
+        if (!compressed && ctx != KeyCtx.Legacy)
+        {
+            var rule = ctx switch
+            {
+                KeyCtx.Taproot => "tr() (BIP386)",
+                KeyCtx.MusigParticipant => "musig() (BIP390)",
+                _ => "segwit wpkh()/wsh() (BIP382)",
+            };
+            throw Error($"{where}: uncompressed keys are not allowed in {rule}");
+        }
+    }
+
+    private static (PathStep[] Path, DeriveType Derive) ParsePath(ReadOnlySpan<string> parts, string where, bool allowMultipath, bool apostropheState = false)
+    {
+        var steps = new List<PathStep>();
+        var derive = DeriveType.None;
+        var multipathSeen = false;
+        var apostrophe = apostropheState;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            if (part is "*" or "*'" or "*h")
+            {
+                // BIP380: '*' only as the last step.
+                if (i != parts.Length - 1)
+                {
+                    throw Error($"{where}: '*' must be the last derivation step (BIP380)");
+                }
+
+                derive = part == "*" ? DeriveType.Unhardened : DeriveType.Hardened;
+                continue;
+            }
+
+            if (part.StartsWith('<') || part.EndsWith('>'))
+            {
+                if (!part.StartsWith('<') || !part.EndsWith('>') || part.Length < 2)
+                {
+                    throw Error($"{where}: multipath specifier '{Shorten(part)}' must be of the form <a;b;...> (BIP389)");
+                }
+
+                if (!allowMultipath)
+                {
+                    throw Error($"{where}: multipath specifier not allowed here (BIP389)");
+                }
+
+                // BIP389: at most one multipath specifier per key expression.
+                if (multipathSeen)
+                {
+                    throw Error($"{where}: more than one multipath specifier (BIP389)");
+                }
+
+                multipathSeen = true;
+                var items = part[1..^1].Split(';');
+                if (items.Length < 2)
+                {
+                    throw Error($"{where}: multipath specifier needs at least two indexes (BIP389)");
+                }
+
+                var alternatives = new uint[items.Length];
+                for (var j = 0; j < items.Length; j++)
+                {
+                    if (items[j].Length == 0)
+                    {
+                        throw Error($"{where}: multipath specifier has an empty index (BIP389)");
+                    }
+
+                    alternatives[j] = ParseIndex(items[j], where, ref apostrophe);
+                }
+
+                // BIP389: the same index may not appear twice.
+                if (alternatives.Distinct().Count() != alternatives.Length)
+                {
+                    throw Error($"{where}: multipath specifier repeats an index (BIP389)");
+                }
+
+                steps.Add(new PathStep(alternatives));
+                continue;
+            }
+
+            if (part.Length == 0)
+            {
+                throw Error($"{where}: empty derivation step (stray '/') (BIP380)");
+            }
+
+            steps.Add(new PathStep([ParseIndex(part, where, ref apostrophe)]));
+        }
+
+        return ([.. steps], derive);
+    }
+
+    private static uint ParseIndex(string text, string where, ref bool apostrophe)
+    {
+        // BIP380: hardened markers are ' and h only; indexes are decimal below 2^31.
+        var hardened = false;
+        var digits = text.AsSpan();
+        if (digits.Length > 0 && (digits[^1] == '\'' || digits[^1] == 'h'))
+        {
+            hardened = true;
+            apostrophe |= digits[^1] == '\'';
+            digits = digits[..^1];
+        }
+
+        if (digits.Length == 0 || digits.Length > 10 || !digits.ContainsOnlyAsciiDigits())
+        {
+            throw Error($"{where}: derivation step '{Shorten(text)}' is not a number with optional ' or h (BIP380)");
+        }
+
+        var value = ulong.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+        if (value >= KeyPath.HardenedBit)
+        {
+            throw Error($"{where}: derivation index {value} is out of range (must be below 2^31) (BIP380)");
+        }
+
+        return hardened ? (uint)value | KeyPath.HardenedBit : (uint)value;
+    }
+
+    private static string Shorten(string text) => text.Length <= 24 ? text : text[..21] + "...";
+}
+
+internal static class SpanDigitExtensions
+{
+    public static bool ContainsOnlyAsciiDigits(this ReadOnlySpan<char> span)
+    {
+        foreach (var c in span)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,469 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using OPSource.Bitcoin.Encoding;
+using OPSource.Bitcoin.Keys;
+using OPSource.Crypto;
+using OPSource.Crypto.Secp256k1;
+
+namespace OPSource.Bitcoin.Descriptors;
+
+/// <summary>What a trailing derivation step does (BIP380 <c>/*</c>, <c>/*'</c>).</summary>
+public enum DeriveType
+{
+    /// <summary>Not ranged: the key is fixed.</summary>
+    None,
+
+    /// <summary>Ranged with unhardened children (<c>/*</c>).</summary>
+    Unhardened,
+
+    /// <summary>Ranged with hardened children (<c>/*'</c> or <c>/*h</c>).</summary>
+    Hardened,
+}
+
+/// <summary>One derivation step; several alternatives make it a BIP389 multipath step (<c>&lt;0;1&gt;</c>).</summary>
+public sealed class PathStep : IEquatable<PathStep>
+{
+    private readonly uint[] _alternatives;
+
+    internal PathStep(uint[] alternatives) => _alternatives = alternatives;
+
+    /// <summary>The child numbers (hardened bit included); one unless this is a multipath step.</summary>
+    public IReadOnlyList<uint> Alternatives => _alternatives;
+
+    /// <summary>True for a BIP389 <c>&lt;a;b;...&gt;</c> step.</summary>
+    public bool IsMultipath => _alternatives.Length > 1;
+
+    internal uint Select(int path) => _alternatives.Length == 1 ? _alternatives[0] : _alternatives[path];
+
+    internal static string Format(uint index, bool apostrophe) =>
+        KeyPath.IsHardened(index)
+            ? (index & ~KeyPath.HardenedBit).ToString(CultureInfo.InvariantCulture) + (apostrophe ? "'" : "h")
+            : index.ToString(CultureInfo.InvariantCulture);
+
+    internal string ToString(bool apostrophe) => _alternatives.Length == 1
+        ? Format(_alternatives[0], apostrophe)
+        : "<" + string.Join(';', _alternatives.Select(a => Format(a, apostrophe))) + ">";
+
+    /// <inheritdoc />
+    public override string ToString() => ToString(false);
+
+    /// <inheritdoc />
+    public bool Equals(PathStep? other) => other is not null && _alternatives.AsSpan().SequenceEqual(other._alternatives);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as PathStep);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => _alternatives.Length == 0 ? 0 : HashCode.Combine(_alternatives.Length, _alternatives[0]);
+}
+
+/// <summary>A public key produced by a key expression for one index: the point and how scripts serialize it.</summary>
+internal readonly record struct DerivedKey(PublicKey Key, bool Compressed)
+{
+    public byte[] Serialize() => Compressed ? Key.ToCompressed() : Key.ToUncompressed();
+
+    public byte[] SerializeXOnly() => Key.ToXOnly(out _).ToBytes();
+
+    public byte[] Serialize(bool xOnly) => xOnly ? SerializeXOnly() : Serialize();
+}
+
+/// <summary>
+/// A BIP380 KEY expression: an optional origin <c>[fingerprint/path]</c> and a hex public key,
+/// WIF private key, extended key with derivation path, or (BIP390) a <c>musig(...)</c> aggregate.
+/// Private material stays inside and is only written by <see cref="ToString(bool)"/> with <c>true</c>.
+/// </summary>
+public abstract class KeyExpression
+{
+    private protected KeyExpression(RootedKeyPath? origin, bool apostrophe)
+    {
+        Origin = origin;
+        Apostrophe = apostrophe;
+    }
+
+    /// <summary>The key origin (master fingerprint and path to this key), when given.</summary>
+    public RootedKeyPath? Origin { get; }
+
+    /// <summary>True when the text used <c>'</c> as hardened marker, so it is written back the same way.</summary>
+    public bool Apostrophe { get; }
+
+    /// <summary>True when the key depends on the derivation index (<c>/*</c>).</summary>
+    public abstract bool IsRange { get; }
+
+    /// <summary>True when the expression holds a private key (WIF or xprv).</summary>
+    public abstract bool HasPrivateKeys { get; }
+
+    /// <summary>Number of BIP389 paths (1 when not multipath).</summary>
+    public abstract int MultipathCount { get; }
+
+    /// <summary>True when deriving needs hardened steps, so the public form alone cannot produce the keys.</summary>
+    public virtual bool HasHardenedDerivation => false;
+
+    /// <summary>True when the key is uncompressed (65-byte serialization).</summary>
+    public virtual bool IsUncompressed => false;
+
+    /// <summary>True when the key was written as a 32-byte x-only key.</summary>
+    public virtual bool IsXOnly => false;
+
+    internal abstract DerivedKey Derive(uint index, int path);
+
+    internal abstract KeyExpression SelectPath(int path);
+
+    internal abstract void Dispose();
+
+    /// <summary>The expression text: public form, or private form when <paramref name="includePrivate"/> and it holds private keys.</summary>
+    public string ToString(bool includePrivate)
+    {
+        var sb = new StringBuilder();
+        if (Origin is not null)
+        {
+            sb.Append('[').Append(Origin.MasterFingerprint.ToString());
+            foreach (var step in Origin.KeyPath.Indexes)
+            {
+                sb.Append('/').Append(PathStep.Format(step, Apostrophe));
+            }
+
+            sb.Append(']');
+        }
+
+        AppendBody(sb, includePrivate);
+        return sb.ToString();
+    }
+
+    /// <summary>The public form.</summary>
+    public override string ToString() => ToString(false);
+
+    private protected abstract void AppendBody(StringBuilder sb, bool includePrivate);
+
+    private protected static void AppendPath(StringBuilder sb, IReadOnlyList<PathStep> path, DeriveType derive, bool apostrophe)
+    {
+        foreach (var step in path)
+        {
+            sb.Append('/').Append(step.ToString(apostrophe));
+        }
+
+        if (derive != DeriveType.None)
+        {
+            sb.Append("/*");
+            if (derive == DeriveType.Hardened)
+            {
+                sb.Append(apostrophe ? '\'' : 'h');
+            }
+        }
+    }
+}
+
+/// <summary>A fixed key: hex (33/65-byte SEC1 or 32-byte x-only) or a WIF private key.</summary>
+public sealed class ConstKeyExpression : KeyExpression
+{
+    private readonly Wif? _wif;
+    private readonly Network? _wifNetwork;
+
+    internal ConstKeyExpression(RootedKeyPath? origin, bool apostrophe, PublicKey key, bool compressed, bool xOnly, Wif? wif, Network? wifNetwork)
+        : base(origin, apostrophe)
+    {
+        PublicKey = key;
+        Compressed = compressed;
+        XOnly = xOnly;
+        _wif = wif;
+        _wifNetwork = wifNetwork;
+    }
+
+    /// <summary>The public key.</summary>
+    public PublicKey PublicKey { get; }
+
+    /// <summary>False for 65-byte keys (and WIF keys without the compression flag).</summary>
+    public bool Compressed { get; }
+
+    /// <summary>True when written as a 32-byte BIP340 key (only valid inside tr()).</summary>
+    public bool XOnly { get; }
+
+    /// <inheritdoc />
+    public override bool IsRange => false;
+
+    /// <inheritdoc />
+    public override bool HasPrivateKeys => _wif is not null;
+
+    /// <inheritdoc />
+    public override int MultipathCount => 1;
+
+    /// <inheritdoc />
+    public override bool IsUncompressed => !Compressed;
+
+    /// <inheritdoc />
+    public override bool IsXOnly => XOnly;
+
+    internal override DerivedKey Derive(uint index, int path) => new(PublicKey, Compressed);
+
+    internal override KeyExpression SelectPath(int path) => this;
+
+    internal override void Dispose() => _wif?.Dispose();
+
+    private protected override void AppendBody(StringBuilder sb, bool includePrivate)
+    {
+        if (includePrivate && _wif is not null)
+        {
+            sb.Append(_wif.ToString(_wifNetwork!));
+        }
+        else if (XOnly)
+        {
+            sb.Append(Hex.Encode(PublicKey.ToXOnly(out _).ToBytes()));
+        }
+        else
+        {
+            sb.Append(Hex.Encode(Compressed ? PublicKey.ToCompressed() : PublicKey.ToUncompressed()));
+        }
+    }
+}
+
+/// <summary>An extended key (xpub/tpub or xprv/tprv) with a derivation path and optional range or multipath.</summary>
+public sealed class ExtendedKeyExpression : KeyExpression
+{
+    private readonly ExtKey? _private;
+    private readonly ExtKeyVersion _version;
+    private readonly PathStep[] _path;
+    private readonly Dictionary<int, ExtPubKey> _prefixCache = [];
+    private readonly Lock _cacheLock = new();
+
+    internal ExtendedKeyExpression(RootedKeyPath? origin, bool apostrophe, ExtPubKey publicKey, ExtKey? privateKey, ExtKeyVersion version, PathStep[] path, DeriveType derive)
+        : base(origin, apostrophe)
+    {
+        ExtPubKey = publicKey;
+        _private = privateKey;
+        _version = version;
+        _path = path;
+        DeriveType = derive;
+    }
+
+    /// <summary>The extended public key (the neutered xprv for private expressions).</summary>
+    public ExtPubKey ExtPubKey { get; }
+
+    /// <summary>The derivation steps after the key (not counting the final <c>*</c>).</summary>
+    public IReadOnlyList<PathStep> Path => _path;
+
+    /// <summary>Whether and how the last step ranges.</summary>
+    public DeriveType DeriveType { get; }
+
+    /// <inheritdoc />
+    public override bool IsRange => DeriveType != DeriveType.None;
+
+    /// <inheritdoc />
+    public override bool HasPrivateKeys => _private is not null;
+
+    /// <inheritdoc />
+    public override bool HasHardenedDerivation => DeriveType == DeriveType.Hardened || _path.Any(s => s.Alternatives.Any(KeyPath.IsHardened));
+
+    /// <inheritdoc />
+    public override int MultipathCount => _path.FirstOrDefault(p => p.IsMultipath)?.Alternatives.Count ?? 1;
+
+    internal override DerivedKey Derive(uint index, int path)
+    {
+        // BIP32: hardened steps need the private key; the prefix before the range is cached.
+        if (DeriveType == DeriveType.Hardened)
+        {
+            if (_private is null)
+            {
+                throw new InvalidOperationException("descriptor: cannot derive hardened children (/*h) from an extended public key");
+            }
+
+            using var child = _private.Derive(new KeyPath([.. _path.Select(s => s.Select(path)), KeyPath.Harden(index)]));
+            return new DerivedKey(child.PublicKey, true);
+        }
+
+        var prefix = Prefix(path);
+        return new DerivedKey(DeriveType == DeriveType.None ? prefix.PublicKey : prefix.Derive(index).PublicKey, true);
+    }
+
+    private ExtPubKey Prefix(int path)
+    {
+        lock (_cacheLock)
+        {
+            if (_prefixCache.TryGetValue(path, out var cached))
+            {
+                return cached;
+            }
+
+            var steps = new KeyPath([.. _path.Select(s => s.Select(path))]);
+            ExtPubKey result;
+            if (_private is not null)
+            {
+                using var child = _private.Derive(steps);
+                result = child.Neuter();
+            }
+            else if (steps.HasHardenedStep)
+            {
+                throw new InvalidOperationException("descriptor: cannot derive a hardened step from an extended public key");
+            }
+            else
+            {
+                result = ExtPubKey.Derive(steps);
+            }
+
+            _prefixCache[path] = result;
+            return result;
+        }
+    }
+
+    internal override KeyExpression SelectPath(int path) => MultipathCount == 1
+        ? this
+        : new ExtendedKeyExpression(Origin, Apostrophe, ExtPubKey, _private, _version, [.. _path.Select(s => new PathStep([s.Select(path)]))], DeriveType);
+
+    internal override void Dispose() => _private?.Dispose();
+
+    private protected override void AppendBody(StringBuilder sb, bool includePrivate)
+    {
+        sb.Append(includePrivate && _private is not null ? _private.ToBase58(_version.Private) : ExtPubKey.ToString(_version.Public));
+        AppendPath(sb, _path, DeriveType, Apostrophe);
+    }
+}
+
+/// <summary>
+/// BIP390 <c>musig(KEY,...)</c>: the BIP327 KeyAgg aggregate of the participants (in the given
+/// order), optionally followed by unhardened derivation from the BIP328 synthetic xpub.
+/// </summary>
+public sealed class MusigKeyExpression : KeyExpression
+{
+    // BIP328: chain code of the synthetic extended key of a MuSig2 aggregate.
+    private static readonly byte[] SyntheticChainCode = Hex.Parse("868087ca02a6f974c4598924c36b57762d32cb45717167e300622c7167e38965");
+
+    private static readonly BigInteger Order = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    private readonly KeyExpression[] _participants;
+    private readonly PathStep[] _path;
+
+    internal MusigKeyExpression(KeyExpression[] participants, PathStep[] path, DeriveType derive)
+        : base(null, participants.Any(p => p.Apostrophe))
+    {
+        _participants = participants;
+        _path = path;
+        DeriveType = derive;
+    }
+
+    /// <summary>The participant keys in aggregation order.</summary>
+    public IReadOnlyList<KeyExpression> Participants => _participants;
+
+    /// <summary>Unhardened steps applied to the aggregate (BIP390).</summary>
+    public IReadOnlyList<PathStep> Path => _path;
+
+    /// <summary>Whether the aggregate's last step ranges.</summary>
+    public DeriveType DeriveType { get; }
+
+    /// <inheritdoc />
+    public override bool IsRange => DeriveType != DeriveType.None || _participants.Any(p => p.IsRange);
+
+    /// <inheritdoc />
+    public override bool HasPrivateKeys => _participants.Any(p => p.HasPrivateKeys);
+
+    /// <inheritdoc />
+    public override bool HasHardenedDerivation => _participants.Any(p => p.HasHardenedDerivation);
+
+    /// <inheritdoc />
+    public override int MultipathCount => Math.Max(_path.FirstOrDefault(p => p.IsMultipath)?.Alternatives.Count ?? 1, _participants.Max(p => p.MultipathCount));
+
+    internal override DerivedKey Derive(uint index, int path)
+    {
+        var keys = new PublicKey[_participants.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = _participants[i].Derive(index, path).Key;
+        }
+
+        var aggregate = KeyAgg(keys);
+        if (_path.Length == 0 && DeriveType == DeriveType.None)
+        {
+            return new DerivedKey(aggregate, true);
+        }
+
+        // BIP328: xpub with depth 0, zero parent fingerprint and child number, fixed chain code.
+        var synthetic = new ExtPubKey(aggregate, SyntheticChainCode, 0, KeyFingerprint.Zero, 0);
+        var steps = _path.Select(s => s.Select(path)).ToList();
+        if (DeriveType == DeriveType.Unhardened)
+        {
+            steps.Add(index);
+        }
+
+        return new DerivedKey(synthetic.Derive(new KeyPath([.. steps])).PublicKey, true);
+    }
+
+    /// <summary>BIP327 KeyAgg over compressed keys, returning the (not yet x-only) aggregate point.</summary>
+    internal static PublicKey KeyAgg(ReadOnlySpan<PublicKey> keys)
+    {
+        // BIP390: participants are sorted with BIP327 KeySort (lexicographic compressed keys) before KeyAgg.
+        var sortedKeys = keys.ToArray();
+        var serialized = new byte[keys.Length * 33];
+        var order = new byte[keys.Length][];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            order[i] = sortedKeys[i].ToCompressed();
+        }
+
+        Array.Sort(order, sortedKeys, Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
+        keys = sortedKeys;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            order[i].CopyTo(serialized.AsSpan(i * 33, 33));
+        }
+
+        // BIP327 HashKeys: L = hash_KeyAgg list(pk_1 || ... || pk_u).
+        Span<byte> l = stackalloc byte[32];
+        Hashes.TaggedHash("KeyAgg list", serialized, l);
+
+        // BIP327 GetSecondKey: the first key different from pk_1 gets coefficient 1.
+        ReadOnlySpan<byte> second = default;
+        for (var i = 1; i < keys.Length; i++)
+        {
+            if (!serialized.AsSpan(i * 33, 33).SequenceEqual(serialized.AsSpan(0, 33)))
+            {
+                second = serialized.AsSpan(i * 33, 33);
+                break;
+            }
+        }
+
+        var terms = new PublicKey[keys.Length];
+        Span<byte> input = stackalloc byte[65];
+        Span<byte> coefficient = stackalloc byte[32];
+        l.CopyTo(input);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var pk = serialized.AsSpan(i * 33, 33);
+            if (!second.IsEmpty && pk.SequenceEqual(second))
+            {
+                terms[i] = keys[i];
+                continue;
+            }
+
+            // BIP327 KeyAggCoeffInternal: int(hash_KeyAgg coefficient(L || pk)) mod n.
+            pk.CopyTo(input[32..]);
+            Hashes.TaggedHash("KeyAgg coefficient", input, coefficient);
+            var a = new BigInteger(coefficient, isUnsigned: true, isBigEndian: true) % Order;
+            var aBytes = new byte[32];
+            a.TryWriteBytes(aBytes.AsSpan(32 - a.GetByteCount(true)), out _, isUnsigned: true, isBigEndian: true);
+            if (!keys[i].TryMultiplyTweak(aBytes, out terms[i]))
+            {
+                throw new InvalidOperationException("musig: key aggregation coefficient is zero");
+            }
+        }
+
+        return PublicKey.TryCombine(terms, out var q)
+            ? q
+            : throw new InvalidOperationException("musig: the aggregate public key is the point at infinity (BIP327)");
+    }
+
+    internal override KeyExpression SelectPath(int path) => MultipathCount == 1
+        ? this
+        : new MusigKeyExpression([.. _participants.Select(p => p.SelectPath(path))], [.. _path.Select(s => new PathStep([s.Select(path)]))], DeriveType);
+
+    internal override void Dispose()
+    {
+        foreach (var p in _participants)
+        {
+            p.Dispose();
+        }
+    }
+
+    private protected override void AppendBody(StringBuilder sb, bool includePrivate)
+    {
+        sb.Append("musig(").Append(string.Join(',', _participants.Select(p => p.ToString(includePrivate)))).Append(')');
+        AppendPath(sb, _path, DeriveType, Apostrophe);
+    }
+}

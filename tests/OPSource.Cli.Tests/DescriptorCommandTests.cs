@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+
+namespace OPSource.Cli.Tests;
+
+public class DescriptorCommandTests
+{
+    // BIP382 vector: wpkh over an xpub with origin, ranged; scripts for indexes 0..2 from the vector file.
+    private const string RangedWpkh = "wpkh([ffffffff/13']xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/2/*)";
+    private const string Xpub = "xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH";
+
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Derive_range_lists_scripts_and_addresses()
+    {
+        var (code, output, err) = await Run("descriptor", "derive", RangedWpkh, "--range", "0-2", "--json");
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(output)!;
+        var outputs = json["paths"]![0]!["outputs"]!.AsArray();
+        Assert.Equal(3, outputs.Count);
+        Assert.Equal("0014326b2249e3a25d5dc60935f044ee835d090ba859", (string?)outputs[0]!["scriptPubKey"]);
+        Assert.Equal("0014af0bd98abc2f2cae66e36896a39ffe2d32984fb7", (string?)outputs[1]!["scriptPubKey"]);
+        Assert.Equal("00141fa798efd1cbf95cebf912c031b8a4a6e9fb9f27", (string?)outputs[2]!["scriptPubKey"]);
+        Assert.Equal(2u, (uint)outputs[2]!["index"]!);
+        Assert.StartsWith("bc1q", (string?)outputs[0]!["address"], StringComparison.Ordinal);
+        Assert.True((bool)json["isRange"]!);
+    }
+
+    [Fact]
+    public async Task Derive_on_regtest_uses_regtest_addresses()
+    {
+        var (code, output, _) = await Run("descriptor", "derive", RangedWpkh, "--json", "--network", "regtest");
+        Assert.Equal(0, code);
+        Assert.StartsWith("bcrt1q", (string?)JsonNode.Parse(output)!["paths"]![0]!["outputs"]![0]!["address"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Derive_multipath_gives_one_list_per_path()
+    {
+        var desc = $"wpkh({Xpub}/<0;1>/*)";
+        var (code, output, err) = await Run("descriptor", "derive", desc, "--range", "0-1", "--json");
+        Assert.True(code == 0, err);
+        var paths = JsonNode.Parse(output)!["paths"]!.AsArray();
+        Assert.Equal(2, paths.Count);
+        Assert.Contains($"{Xpub}/0/*", (string?)paths[0]!["descriptor"], StringComparison.Ordinal);
+        Assert.Contains($"{Xpub}/1/*", (string?)paths[1]!["descriptor"], StringComparison.Ordinal);
+        Assert.Equal(2, paths[1]!["outputs"]!.AsArray().Count);
+        Assert.NotEqual((string?)paths[0]!["outputs"]![0]!["scriptPubKey"], (string?)paths[1]!["outputs"]![0]!["scriptPubKey"]);
+    }
+
+    [Fact]
+    public async Task Human_output_has_one_line_per_output()
+    {
+        var (code, output, _) = await Run("descriptor", "derive", "raw(deadbeef)");
+        Assert.Equal(0, code);
+        Assert.Equal("0\tdeadbeef\t-", output.Trim());
+    }
+
+    [Fact]
+    public async Task Checksum_matches_bip380_vector()
+    {
+        var (code, output, _) = await Run("descriptor", "checksum", "raw(deadbeef)", "--json");
+        Assert.Equal(0, code);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal("89f8spxm", (string?)json["checksum"]);
+        Assert.Equal("raw(deadbeef)#89f8spxm", (string?)json["descriptor"]);
+    }
+
+    [Fact]
+    public async Task Info_reports_type_range_and_public_form_without_private_keys()
+    {
+        var (code, output, _) = await Run("descriptor", "info", "wpkh(L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1)", "--json");
+        Assert.Equal(0, code);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal("wpkh", (string?)json["type"]);
+        Assert.False((bool)json["isRange"]!);
+        Assert.True((bool)json["hasPrivateKeys"]!);
+        Assert.StartsWith("wpkh(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)#", (string?)json["descriptor"], StringComparison.Ordinal);
+        Assert.DoesNotContain("L4rK1y", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("derive", "wsh(wpkh(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd))", "wpkh()")]
+    [InlineData("info", "raw(deedbeef)#89f8spxm", "checksum")]
+    [InlineData("derive", "pk(L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1/0)", "WIF")]
+    [InlineData("checksum", "raw(Ü)", "character set")]
+    public async Task Bad_input_exits_1_with_one_line_naming_the_problem(string sub, string descriptor, string expected)
+    {
+        var (code, _, err) = await Run("descriptor", sub, descriptor);
+        Assert.Equal(1, code);
+        Assert.Contains(expected, err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.DoesNotContain("L4rK1y", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("5-1")]
+    [InlineData("a-b")]
+    [InlineData("0-2147483648")]
+    [InlineData("0-200000")]
+    public async Task Bad_range_is_a_user_error(string range)
+    {
+        var (code, _, err) = await Run("descriptor", "derive", RangedWpkh, "--range", range);
+        Assert.Equal(1, code);
+        Assert.Contains("--range", err, StringComparison.Ordinal);
+    }
+}
