@@ -325,7 +325,8 @@ public sealed partial class Psbt
             // Script path: every leaf whose script pushes this x-only key (BIP342 key use).
             foreach (var leaf in input.TapLeafScripts)
             {
-                if (!PushesData(leaf.Script, xonly))
+                // BIP342 defines signature checking only for tapscript (leaf version 0xc0).
+                if (leaf.LeafVersion != Taproot.TapLeafHash.TapscriptLeafVersion || !PushesData(leaf.Script, xonly))
                 {
                     continue;
                 }
