@@ -39,7 +39,7 @@ public sealed class PsbtEndToEndTests : IDisposable
     public static TheoryData<string> Kinds() =>
     [
         "p2pkh", "p2pkh-uncompressed", "p2pk", "p2wpkh", "p2sh-p2wpkh", "bare-multisig", "p2sh-multisig",
-        "p2wsh-multisig", "p2sh-p2wsh-multisig", "p2tr-key", "p2tr-key-with-tree", "p2tr-script",
+        "p2wsh-multisig", "p2sh-p2wsh-multisig", "p2tr-key", "p2tr-key-with-tree", "p2tr-script", "p2tr-script-multi_a",
     ];
 
     [Theory]
@@ -94,6 +94,23 @@ public sealed class PsbtEndToEndTests : IDisposable
                 var info = TaprootSpendInfo.Create(internalKey.Value, merkleRoot);
                 spk = info.ScriptPubKey;
                 leaf = (new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey.Value, [hb.Value]), leafA);
+                break;
+            }
+
+            case "p2tr-script-multi_a":
+            {
+                // One leaf: <k0> CHECKSIG <k1> CHECKSIGADD <k2> CHECKSIGADD 2 NUMEQUAL, internal key not ours.
+                var multiA = new ScriptBuilder()
+                    .Push(_keys[0].XOnlyPublicKey.ToBytes()).Add(OpcodeType.OP_CHECKSIG)
+                    .Push(_keys[2].XOnlyPublicKey.ToBytes()).Add(OpcodeType.OP_CHECKSIGADD)
+                    .Push(_keys[1].XOnlyPublicKey.ToBytes()).Add(OpcodeType.OP_CHECKSIGADD)
+                    .Add(OpcodeType.OP_2).Add(OpcodeType.OP_NUMEQUAL).Build();
+                var h = TapLeafHash.Compute(TapLeafHash.TapscriptLeafVersion, multiA);
+                merkleRoot = h.Value;
+                internalKey = _keys[3].XOnlyPublicKey;
+                var info = TaprootSpendInfo.Create(internalKey.Value, merkleRoot);
+                spk = info.ScriptPubKey;
+                leaf = (new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey.Value, []), multiA);
                 break;
             }
 
