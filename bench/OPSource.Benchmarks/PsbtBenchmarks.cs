@@ -10,8 +10,8 @@ namespace OPSource.Benchmarks;
 
 /// <summary>
 /// PSBT parse + serialize round trip of a signed 10-input P2WPKH PSBT (witness UTXOs, BIP32
-/// derivations, one partial signature per input), against parsing the extracted network
-/// transaction of the same spend as the reference.
+/// derivations, one partial signature per input, a distinct key per input), against parsing the
+/// extracted network transaction of the same spend as the reference.
 /// </summary>
 [MemoryDiagnoser]
 public class PsbtBenchmarks
@@ -22,22 +22,26 @@ public class PsbtBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        using var key = SecretKey.Create(Enumerable.Repeat((byte)0x11, 32).ToArray());
-        var pub = key.PublicKey.ToCompressed();
-        var hash = new byte[20];
-        Hashes.Hash160(pub, hash);
-        var spk = StandardScripts.PayToWitnessPubKeyHash(hash);
-        var inputs = Enumerable.Range(0, 10).Select(i =>
-            new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)i, 32).ToArray()), (uint)i), Script.Empty, Sequence.Final, Witness.Empty));
-        var tx = new Transaction(2, inputs, [new TxOut(Money.FromSatoshis(900_000), spk), new TxOut(Money.FromSatoshis(50_000), spk)], LockTime.Zero);
-        var psbt = Psbt.Create(tx);
-        var origin = new OPSource.Bitcoin.Keys.RootedKeyPath(OPSource.Bitcoin.Keys.KeyFingerprint.FromValue(0xd34db33f), OPSource.Bitcoin.Keys.KeyPath.Parse("m/84'/0'/0'/0/1"));
-        for (var i = 0; i < 10; i++)
+        var keys = Enumerable.Range(1, 10).Select(i => SecretKey.Create(Enumerable.Repeat((byte)i, 32).ToArray())).ToList();
+        Script Spk(SecretKey k)
         {
-            psbt = psbt.WithWitnessUtxo(i, new TxOut(Money.FromSatoshis(100_000), spk)).WithBip32Derivation(i, key.PublicKey, origin);
+            var hash = new byte[20];
+            Hashes.Hash160(k.PublicKey.ToCompressed(), hash);
+            return StandardScripts.PayToWitnessPubKeyHash(hash);
         }
 
-        psbt = psbt.Sign([key]);
+        var inputs = Enumerable.Range(0, 10).Select(i =>
+            new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)i, 32).ToArray()), (uint)i), Script.Empty, Sequence.Final, Witness.Empty));
+        var tx = new Transaction(2, inputs, [new TxOut(Money.FromSatoshis(900_000), Spk(keys[0])), new TxOut(Money.FromSatoshis(50_000), Spk(keys[1]))], LockTime.Zero);
+        var psbt = Psbt.Create(tx);
+        for (var i = 0; i < 10; i++)
+        {
+            var origin = new OPSource.Bitcoin.Keys.RootedKeyPath(OPSource.Bitcoin.Keys.KeyFingerprint.FromValue(0xd34db33f), OPSource.Bitcoin.Keys.KeyPath.Parse($"m/84'/0'/0'/0/{i}"));
+            psbt = psbt.WithWitnessUtxo(i, new TxOut(Money.FromSatoshis(100_000), Spk(keys[i]))).WithBip32Derivation(i, keys[i].PublicKey, origin);
+        }
+
+        psbt = psbt.Sign(keys);
+        keys.ForEach(k => k.Dispose());
         _psbt = psbt.ToBytes();
         _tx = psbt.Finalize().Extract().ToBytes();
     }

@@ -1,5 +1,6 @@
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Crypto.Secp256k1;
 
 namespace OPSource.Bitcoin.Psbt;
@@ -11,7 +12,7 @@ public sealed record PsbtXpub(ExtPubKey ExtPubKey, RootedKeyPath Origin);
 public sealed record PsbtKeyOrigin(PublicKey PublicKey, bool IsCompressed, RootedKeyPath Origin);
 
 /// <summary>A BIP371 taproot derivation: the x-only key, the leaves it is used in, and its origin.</summary>
-public sealed record PsbtTapKeyOrigin(XOnlyPublicKey Key, IReadOnlyList<ReadOnlyMemory<byte>> LeafHashes, RootedKeyPath Origin);
+public sealed record PsbtTapKeyOrigin(XOnlyPublicKey Key, IReadOnlyList<TapLeafHash> LeafHashes, RootedKeyPath Origin);
 
 /// <summary>A PSBT_IN_PARTIAL_SIG entry: DER signature with its trailing sighash byte.</summary>
 public sealed record PsbtPartialSignature(PublicKey PublicKey, bool IsCompressed, ReadOnlyMemory<byte> Signature)
@@ -21,10 +22,14 @@ public sealed record PsbtPartialSignature(PublicKey PublicKey, bool IsCompressed
 }
 
 /// <summary>A PSBT_IN_TAP_SCRIPT_SIG entry: a Schnorr signature for one key in one leaf.</summary>
-public sealed record PsbtTapScriptSignature(XOnlyPublicKey Key, ReadOnlyMemory<byte> LeafHash, ReadOnlyMemory<byte> Signature);
+public sealed record PsbtTapScriptSignature(XOnlyPublicKey Key, TapLeafHash LeafHash, ReadOnlyMemory<byte> Signature);
 
 /// <summary>A PSBT_IN_TAP_LEAF_SCRIPT entry: a leaf script and the control block that proves it.</summary>
-public sealed record PsbtTapLeafScript(ReadOnlyMemory<byte> ControlBlock, Script Script, byte LeafVersion);
+public sealed record PsbtTapLeafScript(ControlBlock ControlBlock, Script Script, byte LeafVersion)
+{
+    /// <summary>The leaf's BIP341 tapleaf hash.</summary>
+    public TapLeafHash LeafHash => TapLeafHash.Compute(LeafVersion, Script);
+}
 
 /// <summary>A hash preimage (PSBT_IN_RIPEMD160/SHA256/HASH160/HASH256).</summary>
 public sealed record PsbtPreimage(ReadOnlyMemory<byte> Hash, ReadOnlyMemory<byte> Preimage);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto.Secp256k1;
 
@@ -101,12 +102,12 @@ public sealed class PsbtInput
 
     /// <summary>PSBT_IN_TAP_SCRIPT_SIG entries.</summary>
     public IReadOnlyList<PsbtTapScriptSignature> TapScriptSignatures => Map.All(PsbtKeys.InTapScriptSig)
-        .Select(e => new PsbtTapScriptSignature(XOnlyPublicKey.Parse(e.KeyData[..32]), e.KeyDataMemory[32..], e.ValueMemory))
+        .Select(e => new PsbtTapScriptSignature(XOnlyPublicKey.Parse(e.KeyData[..32]), new TapLeafHash(new UInt256(e.KeyData[32..])), e.ValueMemory))
         .ToArray();
 
     /// <summary>PSBT_IN_TAP_LEAF_SCRIPT entries.</summary>
     public IReadOnlyList<PsbtTapLeafScript> TapLeafScripts => Map.All(PsbtKeys.InTapLeafScript)
-        .Select(e => new PsbtTapLeafScript(e.KeyDataMemory, new Script(e.Value[..^1]), e.Value[^1]))
+        .Select(e => new PsbtTapLeafScript(ControlBlock.Parse(e.KeyData), new Script(e.Value[..^1]), e.Value[^1]))
         .ToArray();
 
     /// <summary>PSBT_IN_TAP_BIP32_DERIVATION entries.</summary>
@@ -116,7 +117,7 @@ public sealed class PsbtInput
     public XOnlyPublicKey? TapInternalKey => Map.Get(PsbtKeys.InTapInternalKey) is { } e ? XOnlyPublicKey.Parse(e.Value) : null;
 
     /// <summary>PSBT_IN_TAP_MERKLE_ROOT.</summary>
-    public ReadOnlyMemory<byte>? TapMerkleRoot => Map.Get(PsbtKeys.InTapMerkleRoot)?.ValueMemory;
+    public UInt256? TapMerkleRoot => Map.Get(PsbtKeys.InTapMerkleRoot) is { } e ? new UInt256(e.Value) : null;
 
     /// <summary>Proprietary (0xFC) entries.</summary>
     public IEnumerable<PsbtEntry> Proprietary => Map.All(PsbtKeys.Proprietary);
@@ -198,11 +199,11 @@ public sealed class PsbtOutput
         {
             var r = new BitcoinReader(e.Value);
             r.TryReadCompactSize(out var n);
-            var hashes = new ReadOnlyMemory<byte>[(int)n];
+            var hashes = new TapLeafHash[(int)n];
             var offset = r.Position;
             for (var i = 0; i < hashes.Length; i++)
             {
-                hashes[i] = e.ValueMemory.Slice(offset + (32 * i), 32);
+                hashes[i] = new TapLeafHash(new UInt256(e.Value.Slice(offset + (32 * i), 32)));
             }
 
             return new PsbtTapKeyOrigin(XOnlyPublicKey.Parse(e.KeyData), hashes, PsbtCodec.ReadKeyOrigin(e.Value[(offset + (32 * hashes.Length))..]));

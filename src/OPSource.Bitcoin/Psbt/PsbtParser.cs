@@ -23,6 +23,7 @@ internal static class PsbtParser
         }
 
         var reader = new BitcoinReader(data[Magic.Length..]);
+        var keys = new KeyCache();
         if (!TryReadMap(ref reader, PsbtMapKind.Global, "global", out var global, out error))
         {
             return false;
@@ -47,7 +48,7 @@ internal static class PsbtParser
             }
         }
 
-        if (!ValidateMap(global, "global", version, out error))
+        if (!ValidateMap(global, "global", version, out error, keys))
         {
             return false;
         }
@@ -104,7 +105,7 @@ internal static class PsbtParser
             }
 
             if (!TryReadMap(ref reader, PsbtMapKind.Input, $"input {i}", out inputs[i], out error)
-                || !ValidateMap(inputs[i], $"input {i}", version, out error))
+                || !ValidateMap(inputs[i], $"input {i}", version, out error, keys))
             {
                 return false;
             }
@@ -120,7 +121,7 @@ internal static class PsbtParser
             }
 
             if (!TryReadMap(ref reader, PsbtMapKind.Output, $"output {i}", out outputs[i], out error)
-                || !ValidateMap(outputs[i], $"output {i}", version, out error))
+                || !ValidateMap(outputs[i], $"output {i}", version, out error, keys))
             {
                 return false;
             }
@@ -203,11 +204,12 @@ internal static class PsbtParser
         return true;
     }
 
-    internal static bool ValidateMap(PsbtMap map, string where, uint version, out string? error)
+    internal static bool ValidateMap(PsbtMap map, string where, uint version, out string? error, KeyCache? keys = null)
     {
+        keys ??= new KeyCache();
         foreach (var e in map.Entries)
         {
-            error = ValidateEntry(map.Kind, e, version);
+            error = ValidateEntry(map.Kind, e, version, keys);
             if (error is not null)
             {
                 error = $"psbt: {where} {PsbtKeys.Name(map.Kind, e.KeyType)} {error}";
@@ -219,7 +221,7 @@ internal static class PsbtParser
         return true;
     }
 
-    private static string? ValidateEntry(PsbtMapKind kind, PsbtEntry e, uint version)
+    private static string? ValidateEntry(PsbtMapKind kind, PsbtEntry e, uint version, KeyCache keys)
     {
         var kd = e.KeyData;
         var v = e.Value;
@@ -296,7 +298,7 @@ internal static class PsbtParser
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
                         return PsbtCodec.TryReadTxOut(v, out _) ? null : "value must be an 8-byte amount and a script";
                     case PsbtKeys.InPartialSig:
-                        if (!PsbtCodec.IsValidPubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
+                        if (!keys.PubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
                         // Core psbt.h: the signature must pass CheckSignatureEncoding(DERSIG|STRICTENC).
                         return PsbtCodec.IsValidEcdsaSignatureEncoding(v) ? null : "value is not a strict DER signature with a defined sighash type";
                     case PsbtKeys.InSighashType:
@@ -310,7 +312,7 @@ internal static class PsbtParser
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
                         return PsbtCodec.TryReadWitness(v, out _) ? null : "value is not a valid witness stack";
                     case PsbtKeys.InBip32Derivation:
-                        if (!PsbtCodec.IsValidPubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
+                        if (!keys.PubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
                         return KeyOriginError(v);
                     case PsbtKeys.InRipemd160:
                     case PsbtKeys.InSha256:
@@ -346,26 +348,26 @@ internal static class PsbtParser
                     case PsbtKeys.InTapScriptSig:
                         // BIP371: key data is the 32-byte x-only key followed by the 32-byte leaf hash.
                         if (kd.Length != 64) return "key must hold a 32-byte x-only key and a 32-byte leaf hash";
-                        if (!XOnlyPublicKey.TryParse(kd[..32], out _)) return "key holds an invalid x-only public key";
+                        if (!keys.XOnly(kd[..32])) return "key holds an invalid x-only public key";
                         return SchnorrSigError(v);
                     case PsbtKeys.InTapLeafScript:
                         // BIP341: a control block is 33 + 32m bytes with m <= 128.
                         if (kd.Length < 33 || (kd.Length - 33) % 32 != 0 || (kd.Length - 33) / 32 > 128) return "key must hold a control block of 33 + 32m bytes (m <= 128)";
-                        if (!XOnlyPublicKey.TryParse(kd.Slice(1, 32), out _)) return "control block holds an invalid internal key";
+                        if (!keys.XOnly(kd.Slice(1, 32))) return "control block holds an invalid internal key";
                         if (v.IsEmpty) return "value must hold a script and a leaf version";
                         // BIP371: the value's leaf version matches the control block's.
                         return (v[^1] & 0xfe) != v[^1] || v[^1] != (kd[0] & 0xfe) ? "leaf version does not match the control block" : null;
                     case PsbtKeys.InTapBip32Derivation:
-                        if (kd.Length != 32 || !XOnlyPublicKey.TryParse(kd, out _)) return "key must hold a valid 32-byte x-only public key";
+                        if (kd.Length != 32 || !keys.XOnly(kd)) return "key must hold a valid 32-byte x-only public key";
                         return TapKeyOriginError(v);
                     case PsbtKeys.InTapInternalKey:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
-                        return v.Length == 32 && XOnlyPublicKey.TryParse(v, out _) ? null : "value must be a valid 32-byte x-only public key";
+                        return v.Length == 32 && keys.XOnly(v) ? null : "value must be a valid 32-byte x-only public key";
                     case PsbtKeys.InTapMerkleRoot:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
                         return v.Length != 32 ? "value must be 32 bytes" : null;
                     case PsbtKeys.InMusig2ParticipantPubkeys:
-                        return MusigParticipantsError(kd, v);
+                        return MusigParticipantsError(kd, v, keys);
                     case PsbtKeys.InMusig2PubNonce:
                         // BIP373: key = participant key (33) + aggregate key (33) + optional leaf hash (32).
                         if (kd.Length != 66 && kd.Length != 98) return "key is not the expected size (1 + 33 + 33 [+ 32] bytes)";
@@ -384,7 +386,7 @@ internal static class PsbtParser
                     case PsbtKeys.OutWitnessScript:
                         return kd.IsEmpty ? null : "key must be exactly 1 byte";
                     case PsbtKeys.OutBip32Derivation:
-                        if (!PsbtCodec.IsValidPubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
+                        if (!keys.PubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
                         return KeyOriginError(v);
                     case PsbtKeys.OutAmount:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
@@ -395,15 +397,15 @@ internal static class PsbtParser
                         return version != 2 ? "is only allowed in version 2 (BIP370)" : null;
                     case PsbtKeys.OutTapInternalKey:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
-                        return v.Length == 32 && XOnlyPublicKey.TryParse(v, out _) ? null : "value must be a valid 32-byte x-only public key";
+                        return v.Length == 32 && keys.XOnly(v) ? null : "value must be a valid 32-byte x-only public key";
                     case PsbtKeys.OutTapTree:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
                         return PsbtCodec.TryReadTapTree(v, out _, out var treeError) ? null : treeError;
                     case PsbtKeys.OutTapBip32Derivation:
-                        if (kd.Length != 32 || !XOnlyPublicKey.TryParse(kd, out _)) return "key must hold a valid 32-byte x-only public key";
+                        if (kd.Length != 32 || !keys.XOnly(kd)) return "key must hold a valid 32-byte x-only public key";
                         return TapKeyOriginError(v);
                     case PsbtKeys.OutMusig2ParticipantPubkeys:
-                        return MusigParticipantsError(kd, v);
+                        return MusigParticipantsError(kd, v, keys);
                     default:
                         return null;
                 }
@@ -440,15 +442,15 @@ internal static class PsbtParser
         return v.Length == 65 && v[64] == 0 ? "value is a 65-byte signature with explicit SIGHASH_DEFAULT" : null;
     }
 
-    private static string? MusigParticipantsError(ReadOnlySpan<byte> kd, ReadOnlySpan<byte> v)
+    private static string? MusigParticipantsError(ReadOnlySpan<byte> kd, ReadOnlySpan<byte> v, KeyCache keys)
     {
         // BIP373: key = aggregate key (33 bytes); value = participant keys, 33 bytes each.
         if (kd.Length != 33) return "aggregate key is not 34 bytes";
         if (v.Length == 0 || v.Length % 33 != 0) return "value size is not a multiple of 33";
-        if (!PublicKey.TryParse(kd, out _)) return "aggregate key is not a valid public key";
+        if (!keys.PubKey(kd)) return "aggregate key is not a valid public key";
         for (var i = 0; i < v.Length; i += 33)
         {
-            if (!PublicKey.TryParse(v.Slice(i, 33), out _)) return $"participant {i / 33} is not a valid public key";
+            if (!keys.PubKey(v.Slice(i, 33))) return $"participant {i / 33} is not a valid public key";
         }
 
         return null;
@@ -530,5 +532,39 @@ internal static class PsbtParser
         _ = global;
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// Remembers keys already found on the curve during one parse: a PSBT repeats each key in
+    /// partial_sig, bip32_derivation and scripts, and point decompression dominates parse time.
+    /// </summary>
+    internal sealed class KeyCache
+    {
+        private readonly HashSet<string> _valid = [];
+
+        public bool PubKey(ReadOnlySpan<byte> key) =>
+            (key.Length == 33 || key.Length == 65) && Check(key, static k => PublicKey.TryParse(k, out _));
+
+        public bool XOnly(ReadOnlySpan<byte> key) =>
+            key.Length == 32 && Check(key, static k => XOnlyPublicKey.TryParse(k, out _));
+
+        private bool Check(ReadOnlySpan<byte> key, KeyCheck check)
+        {
+            var hex = Convert.ToHexString(key);
+            if (_valid.Contains(hex))
+            {
+                return true;
+            }
+
+            if (!check(key))
+            {
+                return false;
+            }
+
+            _valid.Add(hex);
+            return true;
+        }
+
+        private delegate bool KeyCheck(ReadOnlySpan<byte> key);
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -220,14 +221,18 @@ public sealed partial class Psbt
     public Psbt WithTapInternalKey(int input, XOnlyPublicKey internalKey) => SetInput(input, PsbtKeys.InTapInternalKey, default, internalKey.ToBytes());
 
     /// <summary>Adds PSBT_IN_TAP_MERKLE_ROOT.</summary>
-    public Psbt WithTapMerkleRoot(int input, ReadOnlySpan<byte> merkleRoot32) => SetInput(input, PsbtKeys.InTapMerkleRoot, default, merkleRoot32);
+    public Psbt WithTapMerkleRoot(int input, UInt256 merkleRoot) => SetInput(input, PsbtKeys.InTapMerkleRoot, default, merkleRoot.ToBytes());
 
     /// <summary>Adds PSBT_IN_TAP_LEAF_SCRIPT.</summary>
-    public Psbt WithTapLeafScript(int input, ReadOnlySpan<byte> controlBlock, Script script, byte leafVersion = 0xc0) =>
-        SetInput(input, PsbtKeys.InTapLeafScript, controlBlock, [.. script.Span, leafVersion]);
+    public Psbt WithTapLeafScript(int input, ControlBlock controlBlock, Script script)
+    {
+        ArgumentNullException.ThrowIfNull(controlBlock);
+        ArgumentNullException.ThrowIfNull(script);
+        return SetInput(input, PsbtKeys.InTapLeafScript, controlBlock.ToBytes(), [.. script.Span, controlBlock.LeafVersion]);
+    }
 
     /// <summary>Adds PSBT_IN_TAP_BIP32_DERIVATION.</summary>
-    public Psbt WithTapBip32Derivation(int input, XOnlyPublicKey key, IEnumerable<ReadOnlyMemory<byte>> leafHashes, RootedKeyPath origin) =>
+    public Psbt WithTapBip32Derivation(int input, XOnlyPublicKey key, IEnumerable<TapLeafHash> leafHashes, RootedKeyPath origin) =>
         SetInput(input, PsbtKeys.InTapBip32Derivation, key.ToBytes(), TapOrigin(leafHashes, origin));
 
     /// <summary>Adds PSBT_OUT_REDEEM_SCRIPT.</summary>
@@ -259,7 +264,7 @@ public sealed partial class Psbt
     }
 
     /// <summary>Adds PSBT_OUT_TAP_BIP32_DERIVATION.</summary>
-    public Psbt WithOutputTapBip32Derivation(int output, XOnlyPublicKey key, IEnumerable<ReadOnlyMemory<byte>> leafHashes, RootedKeyPath origin) =>
+    public Psbt WithOutputTapBip32Derivation(int output, XOnlyPublicKey key, IEnumerable<TapLeafHash> leafHashes, RootedKeyPath origin) =>
         SetOutput(output, PsbtKeys.OutTapBip32Derivation, key.ToBytes(), TapOrigin(leafHashes, origin));
 
     /// <summary>Adds PSBT_GLOBAL_XPUB.</summary>
@@ -330,7 +335,7 @@ public sealed partial class Psbt
         return false;
     }
 
-    private static byte[] TapOrigin(IEnumerable<ReadOnlyMemory<byte>> leafHashes, RootedKeyPath origin)
+    private static byte[] TapOrigin(IEnumerable<TapLeafHash> leafHashes, RootedKeyPath origin)
     {
         ArgumentNullException.ThrowIfNull(leafHashes);
         ArgumentNullException.ThrowIfNull(origin);
@@ -339,12 +344,7 @@ public sealed partial class Psbt
         w.WriteCompactSize((ulong)hashes.Count);
         foreach (var h in hashes)
         {
-            if (h.Length != 32)
-            {
-                throw new ArgumentException("psbt: leaf hashes are 32 bytes", nameof(leafHashes));
-            }
-
-            w.WriteBytes(h.Span);
+            w.WriteBytes(h.ToBytes());
         }
 
         PsbtCodec.WriteKeyOrigin(w, origin);
@@ -463,8 +463,8 @@ public sealed partial class Psbt
 
     /// <summary>
     /// BIP174 Input Finalizer: builds final scriptSig/witness for every input it can (P2PKH, P2WPKH,
-    /// P2SH-P2WPKH, bare/P2SH/P2WSH/P2SH-P2WSH multisig, P2PK, P2TR key path and single-key
-    /// script-path leaves) and clears the signing data. Returns false when some input stays
+    /// P2SH-P2WPKH, bare/P2SH/P2WSH/P2SH-P2WSH multisig, P2PK, P2TR key path, and single-key or
+    /// multi_a tapscript leaves) and clears the signing data. Returns false when some input stays
     /// unfinalized; <paramref name="result"/> still has every input that could be finalized and
     /// <paramref name="problems"/> says why the others could not.
     /// </summary>
@@ -699,28 +699,92 @@ public sealed partial class Psbt
         Span<byte> leafHash = stackalloc byte[32];
         foreach (var leaf in input.TapLeafScripts.OrderBy(l => l.ControlBlock.Length + l.Script.Length))
         {
-            var s = leaf.Script.Span;
-            // Simple leaf: <32-byte x-only key> OP_CHECKSIG.
-            if (s.Length != 34 || s[0] != 32 || s[33] != (byte)OpcodeType.OP_CHECKSIG)
+            if (leaf.LeafVersion != TapLeafHash.TapscriptLeafVersion || !TryParseMultiA(leaf.Script, out var keys, out var threshold))
             {
                 continue;
             }
 
             PsbtSighash.TapLeafHash(leaf.LeafVersion, leaf.Script, leafHash);
-            foreach (var sig in scriptSigs)
+            var leafHashCopy = leafHash.ToArray();
+            byte[]? SigFor(byte[] key) => scriptSigs
+                .FirstOrDefault(sig => sig.Key.ToBytes().AsSpan().SequenceEqual(key) && sig.LeafHash.ToBytes().AsSpan().SequenceEqual(leafHashCopy))
+                ?.Signature.ToArray();
+
+            // BIP342 multi_a: the first key's CHECKSIG consumes the top stack item, so items are listed
+            // last key first; exactly `threshold` signatures, empty vectors for the others.
+            var items = new List<byte[]>();
+            var count = 0;
+            for (var k = keys.Count - 1; k >= 0; k--)
             {
-                if (sig.Key.ToBytes().AsSpan().SequenceEqual(s.Slice(1, 32)) && sig.LeafHash.Span.SequenceEqual(leafHash))
-                {
-                    stack = [sig.Signature.ToArray(), leaf.Script.ToBytes(), leaf.ControlBlock.ToArray()];
-                    why = null;
-                    return true;
-                }
+                var sig = count < threshold ? SigFor(keys[k]) : null;
+                items.Add(sig ?? []);
+                count += sig is null ? 0 : 1;
             }
+
+            if (count < threshold)
+            {
+                continue;
+            }
+
+            items.Add(leaf.Script.ToBytes());
+            items.Add(leaf.ControlBlock.ToBytes());
+            stack = items;
+            why = null;
+            return true;
         }
 
         stack = null;
-        why = "has no tap_key_sig and no signed single-key tap_leaf_script";
+        why = "has no tap_key_sig and no tap_leaf_script with enough tap_script_sigs";
         return false;
+    }
+
+    /// <summary>
+    /// Matches <c>&lt;k1&gt; CHECKSIG</c> (threshold 1) and descriptor multi_a:
+    /// <c>&lt;k1&gt; CHECKSIG &lt;k2&gt; CHECKSIGADD ... &lt;kn&gt; CHECKSIGADD &lt;m&gt; NUMEQUAL</c>.
+    /// </summary>
+    private static bool TryParseMultiA(Script script, out List<byte[]> keys, out int threshold)
+    {
+        keys = [];
+        threshold = 0;
+        var pc = 0;
+        var ops = new List<(OpcodeType Op, byte[] Push)>();
+        while (pc < script.Length)
+        {
+            if (!script.TryGetOp(ref pc, out var op, out var push))
+            {
+                return false;
+            }
+
+            ops.Add((op, push.ToArray()));
+        }
+
+        if (ops.Count == 2 && ops[0].Push.Length == 32 && ops[1].Op == OpcodeType.OP_CHECKSIG)
+        {
+            keys.Add(ops[0].Push);
+            threshold = 1;
+            return true;
+        }
+
+        if (ops.Count < 4 || ops.Count % 2 != 0 || ops[^1].Op != OpcodeType.OP_NUMEQUAL)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < ops.Count - 2; i += 2)
+        {
+            var expected = i == 0 ? OpcodeType.OP_CHECKSIG : OpcodeType.OP_CHECKSIGADD;
+            if (ops[i].Push.Length != 32 || ops[i + 1].Op != expected)
+            {
+                return false;
+            }
+
+            keys.Add(ops[i].Push);
+        }
+
+        var n = ops[^2];
+        threshold = n.Op is >= OpcodeType.OP_1 and <= OpcodeType.OP_16 ? Script.DecodeOpN(n.Op)
+            : n.Push.Length is 1 or 2 ? (int)(n.Push.Length == 1 ? n.Push[0] : n.Push[0] | (n.Push[1] << 8)) : 0;
+        return threshold >= 1 && threshold <= keys.Count;
     }
 
     // ---------------------------------------------------------------- Extractor

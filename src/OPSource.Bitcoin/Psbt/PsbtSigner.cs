@@ -301,7 +301,8 @@ public sealed partial class Psbt
             // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
             if (internalKey is { } ik && ik.ToBytes().AsSpan().SequenceEqual(xonly) && input.TapKeySignature is null)
             {
-                PsbtSighash.TapTweak(xonly, input.TapMerkleRoot is { } root ? root.Span : default, tweak);
+                var rootBytes = input.TapMerkleRoot?.ToBytes();
+                PsbtSighash.TapTweak(xonly, rootBytes, tweak);
                 if (key.TryAddXOnlyTweak(tweak, out var tweaked))
                 {
                     using (tweaked)
@@ -324,7 +325,8 @@ public sealed partial class Psbt
             // Script path: every leaf whose script pushes this x-only key (BIP342 key use).
             foreach (var leaf in input.TapLeafScripts)
             {
-                if (!PushesData(leaf.Script, xonly))
+                // BIP342 defines signature checking only for tapscript (leaf version 0xc0).
+                if (leaf.LeafVersion != Taproot.TapLeafHash.TapscriptLeafVersion || !PushesData(leaf.Script, xonly))
                 {
                     continue;
                 }

@@ -249,7 +249,7 @@ internal static class PsbtCommand
             json["taproot_script_path_sigs"] = new JsonArray([.. i.TapScriptSignatures.Select(s => (JsonNode)new JsonObject
             {
                 ["pubkey"] = Hex.Encode(s.Key.ToBytes()),
-                ["leaf_hash"] = Hex.Encode(s.LeafHash.Span),
+                ["leaf_hash"] = Hex.Encode(s.LeafHash.ToBytes()),
                 ["sig"] = Hex.Encode(s.Signature.Span),
             })]);
         }
@@ -260,13 +260,13 @@ internal static class PsbtCommand
             {
                 ["script"] = l.Script.ToHex(),
                 ["leaf_ver"] = l.LeafVersion,
-                ["control_block"] = Hex.Encode(l.ControlBlock.Span),
+                ["control_block"] = Hex.Encode(l.ControlBlock.ToBytes()),
             })]);
         }
 
         if (i.TapBip32Derivations.Count > 0) json["taproot_bip32_derivs"] = TapOrigins(i.TapBip32Derivations);
         if (i.TapInternalKey is { } tik) json["taproot_internal_key"] = Hex.Encode(tik.ToBytes());
-        if (i.TapMerkleRoot is { } tmr) json["taproot_merkle_root"] = Hex.Encode(tmr.Span);
+        if (i.TapMerkleRoot is { } tmr) json["taproot_merkle_root"] = Hex.Encode(tmr.ToBytes());
         json["proprietary"] = Entries(i.Proprietary);
         json["unknown"] = Entries(i.Unknown);
         return json;
@@ -277,7 +277,7 @@ internal static class PsbtCommand
         {
             var o = Origin(d.Origin);
             o["pubkey"] = Hex.Encode(d.Key.ToBytes());
-            o["leaf_hashes"] = new JsonArray([.. d.LeafHashes.Select(h => (JsonNode)Hex.Encode(h.Span))]);
+            o["leaf_hashes"] = new JsonArray([.. d.LeafHashes.Select(h => (JsonNode)Hex.Encode(h.ToBytes()))]);
             return (JsonNode)o;
         })]);
 

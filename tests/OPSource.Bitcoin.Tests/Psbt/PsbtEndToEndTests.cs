@@ -39,7 +39,7 @@ public sealed class PsbtEndToEndTests : IDisposable
     public static TheoryData<string> Kinds() =>
     [
         "p2pkh", "p2pkh-uncompressed", "p2pk", "p2wpkh", "p2sh-p2wpkh", "bare-multisig", "p2sh-multisig",
-        "p2wsh-multisig", "p2sh-p2wsh-multisig", "p2tr-key", "p2tr-key-with-tree", "p2tr-script",
+        "p2wsh-multisig", "p2sh-p2wsh-multisig", "p2tr-key", "p2tr-key-with-tree", "p2tr-script", "p2tr-script-multi_a",
     ];
 
     [Theory]
@@ -52,7 +52,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         Script? redeem = null, witnessScript = null;
         XOnlyPublicKey? internalKey = null;
         UInt256? merkleRoot = null;
-        (byte[] Control, Script Leaf)? leaf = null;
+        (ControlBlock Control, Script Leaf)? leaf = null;
         switch (kind)
         {
             case "p2pkh": spk = StandardScripts.PayToPubKeyHash(H160(Pub(0))); break;
@@ -93,7 +93,24 @@ public sealed class PsbtEndToEndTests : IDisposable
                 internalKey = (kind == "p2tr-script" ? _keys[3] : _keys[0]).XOnlyPublicKey;
                 var info = TaprootSpendInfo.Create(internalKey.Value, merkleRoot);
                 spk = info.ScriptPubKey;
-                leaf = (new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey.Value, [hb.Value]).ToBytes(), leafA);
+                leaf = (new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey.Value, [hb.Value]), leafA);
+                break;
+            }
+
+            case "p2tr-script-multi_a":
+            {
+                // One leaf: <k0> CHECKSIG <k1> CHECKSIGADD <k2> CHECKSIGADD 2 NUMEQUAL, internal key not ours.
+                var multiA = new ScriptBuilder()
+                    .Push(_keys[0].XOnlyPublicKey.ToBytes()).Add(OpcodeType.OP_CHECKSIG)
+                    .Push(_keys[2].XOnlyPublicKey.ToBytes()).Add(OpcodeType.OP_CHECKSIGADD)
+                    .Push(_keys[1].XOnlyPublicKey.ToBytes()).Add(OpcodeType.OP_CHECKSIGADD)
+                    .Add(OpcodeType.OP_2).Add(OpcodeType.OP_NUMEQUAL).Build();
+                var h = TapLeafHash.Compute(TapLeafHash.TapscriptLeafVersion, multiA);
+                merkleRoot = h.Value;
+                internalKey = _keys[3].XOnlyPublicKey;
+                var info = TaprootSpendInfo.Create(internalKey.Value, merkleRoot);
+                spk = info.ScriptPubKey;
+                leaf = (new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey.Value, []), multiA);
                 break;
             }
 
@@ -117,7 +134,7 @@ public sealed class PsbtEndToEndTests : IDisposable
             if (redeem is not null) psbt = psbt.WithRedeemScript(0, redeem);
             if (witnessScript is not null) psbt = psbt.WithWitnessScript(0, witnessScript);
             if (internalKey is { } ik) psbt = psbt.WithTapInternalKey(0, ik);
-            if (merkleRoot is { } root) psbt = psbt.WithTapMerkleRoot(0, root.ToBytes());
+            if (merkleRoot is { } root) psbt = psbt.WithTapMerkleRoot(0, root);
             if (leaf is { } l) psbt = psbt.WithTapLeafScript(0, l.Control, l.Leaf);
             psbt = PsbtT.Parse(psbt.ToBase64());
 
@@ -199,7 +216,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         psbt = psbt.WithTapInternalKey(i, key.XOnlyPublicKey);
         if (c["merkleRoot"] is { } mr)
         {
-            psbt = psbt.WithTapMerkleRoot(i, Hex.Parse((string)mr!));
+            psbt = psbt.WithTapMerkleRoot(i, new UInt256(Hex.Parse((string)mr!)));
         }
 
         var hashType = (uint)c["hashType"]!;

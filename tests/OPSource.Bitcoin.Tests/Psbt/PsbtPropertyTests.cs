@@ -49,7 +49,7 @@ public class PsbtPropertyTests
             .WithWitnessScript(0, new Script([0x51]))
             .WithBip32Derivation(0, key.PublicKey, origin)
             .WithTapInternalKey(0, key.XOnlyPublicKey)
-            .WithTapBip32Derivation(0, key.XOnlyPublicKey, [new byte[32]], origin)
+            .WithTapBip32Derivation(0, key.XOnlyPublicKey, [new OPSource.Bitcoin.Taproot.TapLeafHash(UInt256.Zero)], origin)
             .WithPreimage(0, PsbtKeys.InSha256, secret.AsSpan(0, 7));
         if (tx.Outputs.Count > 0)
         {
@@ -127,6 +127,40 @@ public class PsbtPropertyTests
         [.. PsbtParseVectorTests.Bip174()["valid"]!.AsArray().Select(c => Hex.Parse((string)c!["hex"]!)),
          .. PsbtParseVectorTests.Core()["valid"]!.AsArray().Select(c => Convert.FromBase64String((string)c!))];
 
+    /// <summary>Reads every typed field, so decoders are exercised on whatever the parser accepted.</summary>
+    internal static int TouchAll(PsbtT psbt)
+    {
+        var n = psbt.Xpubs.Count + psbt.TxVersion + (psbt.FallbackLockTime is null ? 0 : 1) + (psbt.TxModifiable is null ? 0 : 1);
+        n += psbt.GlobalUnknown.Count() + psbt.GlobalProprietary.Count() + (psbt.Fee is null ? 0 : 1);
+        n += psbt.TryGetUnsignedTransaction(out _, out _) ? 1 : 0;
+        foreach (var i in psbt.Inputs)
+        {
+            n += (i.NonWitnessUtxo is null ? 0 : 1) + (i.WitnessUtxo is null ? 0 : 1) + i.PartialSignatures.Count + (i.SighashType is null ? 0 : 1);
+            n += (i.RedeemScript?.Length ?? 0) + (i.WitnessScript?.Length ?? 0) + i.Bip32Derivations.Count + (i.FinalScriptSig?.Length ?? 0) + (i.FinalScriptWitness?.Count ?? 0);
+            n += i.Ripemd160Preimages.Count + i.Sha256Preimages.Count + i.Hash160Preimages.Count + i.Hash256Preimages.Count;
+            n += (int)i.PreviousOutPoint.Index + (int)i.Sequence.Value + (i.RequiredTimeLockTime is null ? 0 : 1) + (i.RequiredHeightLockTime is null ? 0 : 1);
+            n += (i.TapKeySignature?.Length ?? 0) + i.TapScriptSignatures.Count + i.TapLeafScripts.Sum(l => l.LeafHash.ToBytes()[0]) + i.TapBip32Derivations.Count;
+            n += (i.TapInternalKey is null ? 0 : 1) + (i.TapMerkleRoot is null ? 0 : 1) + i.Proprietary.Count() + i.Unknown.Count() + (i.GetUtxo() is null ? 0 : 1);
+        }
+
+        foreach (var o in psbt.Outputs)
+        {
+            n += (int)o.Amount.Satoshis + o.Script.Length + (o.RedeemScript?.Length ?? 0) + (o.WitnessScript?.Length ?? 0) + o.Bip32Derivations.Count;
+            n += (o.TapInternalKey is null ? 0 : 1) + (o.TapTree?.Count ?? 0) + o.TapBip32Derivations.Count + o.Proprietary.Count() + o.Unknown.Count();
+        }
+
+        return n;
+    }
+
+    [Fact]
+    public void Typed_fields_decode_on_every_valid_vector()
+    {
+        foreach (var valid in ValidVectors())
+        {
+            _ = TouchAll(PsbtT.Parse(valid));
+        }
+    }
+
     [Fact]
     public void Every_truncation_of_valid_psbts_is_a_parse_error_or_a_round_trip()
     {
@@ -158,7 +192,7 @@ public class PsbtPropertyTests
             if (PsbtT.TryParse(bytes, out var psbt, out var error))
             {
                 Assert.Equal(bytes, psbt.ToBytes());
-                _ = psbt.Fee;
+                _ = TouchAll(psbt);
                 _ = psbt.TryFinalize(out _, out _);
                 _ = psbt.TryExtract(out _, out _);
             }
