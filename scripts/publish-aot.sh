@@ -7,12 +7,15 @@ cd "$(dirname "$0")/.."
 RID=${RID:-linux-x64}
 OUT=${OUT:-publish}
 
-# Native AOT links with clang and zlib (installed by setup.sh).
+# Native AOT links with clang and zlib, and SQLite statically from libsqlite3-dev's libsqlite3.a
+# (all installed by setup.sh; see OPSource.Cli.csproj).
 command -v clang >/dev/null || { echo "publish-aot: clang not found (run scripts/setup.sh)" >&2; exit 1; }
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+# A publish from before SQLite was linked statically left libe_sqlite3.so here; it must not linger.
+rm -f "$OUT"/libe_sqlite3.so
 dotnet publish src/OPSource.Cli -c Release -r "$RID" -p:PublishAot=true -o "$OUT" -nologo \
   -p:TreatWarningsAsErrors=true -warnaserror >"$log" 2>&1 || status=$?
 # Trim (IL2xxx) and AOT (IL3xxx) analysis warnings must not exist, even ones the SDK does not promote.
@@ -24,8 +27,13 @@ if [ $status -ne 0 ]; then
   tail -40 "$log" >&2
   exit $status
 fi
-# Keep what runs: the binary, SQLite's native library (libe_sqlite3.so, loaded at run time) and the
-# built-in appsettings.json. Managed symbols/docs of the class libraries are not needed at run time.
+# Keep what runs: the single binary (SQLite linked in) and the optional built-in appsettings.json, plus
+# opsource.dbg (native debug symbols). Managed symbols/docs of the class libraries are not needed at run time.
 rm -f "$OUT"/*.pdb "$OUT"/*.xml
 ls -l "$OUT"
+# The binary must not depend on a shared SQLite library.
+if ldd "$OUT/opsource" 2>/dev/null | grep -i sqlite >&2; then
+  echo "publish-aot: $OUT/opsource still links a shared SQLite library" >&2
+  exit 1
+fi
 "$OUT/opsource" --version

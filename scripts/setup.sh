@@ -8,6 +8,7 @@ dpkg -s libsecp256k1-dev >/dev/null 2>&1 || need_apt+=(libsecp256k1-dev)   # ora
 dpkg -s postgresql >/dev/null 2>&1 || need_apt+=(postgresql)               # storage tests
 dpkg -s clang >/dev/null 2>&1 || need_apt+=(clang)                         # Native AOT linker
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)               # Native AOT
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)       # Native AOT: SQLite linked statically (libsqlite3.a)
 dpkg -s python3 >/dev/null 2>&1 || need_apt+=(python3)                     # test.sh summary, free-port probe
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
