@@ -6,6 +6,7 @@ using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Messages;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -172,15 +173,8 @@ public static class Bip322Message
 
             case WitnessAddress { WitnessVersion: 1 } when ScriptEquals(spk, TaprootKeyPathScript(secret.XOnlyPublicKey)):
             {
-                // BIP341 key path with no script tree: Q = P + hash_TapTweak(P)·G.
-                Span<byte> tweak = stackalloc byte[32];
-                Hashes.TaggedHash("TapTweak", secret.XOnlyPublicKey.ToBytes(), tweak);
-                if (!secret.TryAddXOnlyTweak(tweak, out var tweaked))
-                {
-                    throw new InvalidOperationException("bip322: taproot tweak failed");
-                }
-
-                using (tweaked)
+                // BIP341 key path with no script tree: sign with taproot_tweak_seckey(d, empty).
+                using (var tweaked = TaprootSpendInfo.TweakSecretKey(secret, null))
                 {
                     var unsigned = CreateToSign(toSpend, Witness.Empty);
                     var precomputed = new PrecomputedTransactionData(unsigned, [spent]);
@@ -234,14 +228,8 @@ public static class Bip322Message
         return [.. sig.ToDer(), (byte)SigHashType.All];
     }
 
-    private static Script TaprootKeyPathScript(XOnlyPublicKey internalKey)
-    {
-        Span<byte> tweak = stackalloc byte[32];
-        Hashes.TaggedHash("TapTweak", internalKey.ToBytes(), tweak);
-        return internalKey.TryAddTweak(tweak, out var output, out _)
-            ? StandardScripts.PayToTaproot(output.ToBytes())
-            : Script.Empty;
-    }
+    // BIP341 taproot_output_script with no script tree (BIP86-style key-path-only output).
+    private static Script TaprootKeyPathScript(XOnlyPublicKey internalKey) => TaprootSpendInfo.Create(internalKey).ScriptPubKey;
 
     private static Script Spk(Address address) => new(address.ScriptPubKeyBytes);
 

@@ -3,7 +3,9 @@ using System.Text;
 using OPSource.Bitcoin.Addresses;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Crypto;
+using OPSource.Crypto.Secp256k1;
 
 namespace OPSource.Bitcoin.Descriptors;
 
@@ -503,27 +505,17 @@ public sealed class TapTreeNode
 
     internal TapTreeNode MapKeys(Func<KeyExpression, KeyExpression> map) => Leaf is not null ? new(Leaf.MapKeys(map)) : new(Left!.MapKeys(map), Right!.MapKeys(map));
 
-    internal byte[] Hash(uint index)
+    /// <summary>Adds the leaves depth-first with their depths, the order BIP386 writes them and TaprootBuilder takes them.</summary>
+    internal void AddTo(TaprootBuilder builder, uint index, int depth)
     {
-        var hash = new byte[32];
         if (Leaf is not null)
         {
-            // BIP341: tapleaf hash = hash_TapLeaf(0xc0 || compact_size(script) || script).
-            var script = Leaf.BuildScript(index, tapscript: true);
-            var data = new byte[1 + CompactSize.GetSize((ulong)script.Length) + script.Length];
-            data[0] = 0xc0;
-            var n = CompactSize.Write(data.AsSpan(1), (ulong)script.Length);
-            script.CopyTo(data.AsSpan(1 + n));
-            Hashes.TaggedHash("TapLeaf", data, hash);
-            return hash;
+            builder.AddLeaf(depth, new Script(Leaf.BuildScript(index, tapscript: true)));
+            return;
         }
 
-        // BIP341: branch = hash_TapBranch(min(a,b) || max(a,b)).
-        var a = Left!.Hash(index);
-        var b = Right!.Hash(index);
-        var ordered = a.AsSpan().SequenceCompareTo(b) <= 0 ? [.. a, .. b] : (byte[])[.. b, .. a];
-        Hashes.TaggedHash("TapBranch", ordered, hash);
-        return hash;
+        Left!.AddTo(builder, index, depth + 1);
+        Right!.AddTo(builder, index, depth + 1);
     }
 
     internal void Append(StringBuilder sb, bool includePrivate)
@@ -575,20 +567,19 @@ public sealed class TaprootDescriptor : Descriptor
         if (Type == DescriptorType.RawTr)
         {
             // BIP386 rawtr: OP_1 <key>, no tweak.
-            return [0x51, 0x20, .. xonly.ToBytes()];
+            return StandardScripts.PayToTaproot(xonly).ToBytes();
         }
 
-        // BIP341 taproot_output_script: Q = P + hash_TapTweak(P || merkle_root)·G.
-        var p = xonly.ToBytes();
-        var tweakInput = Tree is null ? p : [.. p, .. Tree.Hash(index)];
-        Span<byte> tweak = stackalloc byte[32];
-        Hashes.TaggedHash("TapTweak", tweakInput, tweak);
-        if (!xonly.TryAddTweak(tweak, out var output, out _))
-        {
-            throw new InvalidOperationException("descriptor: taproot tweak produced an invalid key (BIP341)");
-        }
+        return GetSpendInfo(xonly, index).ScriptPubKey.ToBytes();
+    }
 
-        return [0x51, 0x20, .. output.ToBytes()];
+    private TaprootSpendInfo GetSpendInfo(XOnlyPublicKey internalKey, uint index)
+    {
+        // BIP386: the tree's leaves are tapscript leaves (version 0xc0) at their nesting depth;
+        // BIP341 taproot_output_script tweaks the internal key with the resulting merkle root.
+        var builder = new TaprootBuilder();
+        Tree?.AddTo(builder, index, 0);
+        return builder.Finalize(internalKey);
     }
 
     internal override void Append(StringBuilder sb, bool includePrivate)
