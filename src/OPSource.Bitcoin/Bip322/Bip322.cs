@@ -443,31 +443,16 @@ public static class Bip322Message
     /// <summary>Reads a consensus-encoded witness stack that fills <paramref name="data"/> exactly.</summary>
     public static bool TryReadWitness(ReadOnlySpan<byte> data, [NotNullWhen(true)] out Witness? witness)
     {
-        witness = null;
+        // BIP322 simple: the signature is the consensus (BIP144) witness encoding, nothing after it.
         var reader = new BitcoinReader(data);
-        if (!reader.TryReadCompactSize(out var count) || count > (ulong)data.Length)
+        if (Transaction.TryReadWitness(ref reader, out var read) && reader.IsAtEnd)
         {
-            return false;
+            witness = read;
+            return true;
         }
 
-        var items = new List<ReadOnlyMemory<byte>>((int)count);
-        for (ulong i = 0; i < count; i++)
-        {
-            if (!reader.TryReadVarBytes(out var item))
-            {
-                return false;
-            }
-
-            items.Add(item.ToArray());
-        }
-
-        if (!reader.IsAtEnd)
-        {
-            return false;
-        }
-
-        witness = new Witness(items);
-        return true;
+        witness = null;
+        return false;
     }
 }
 
