@@ -6,6 +6,7 @@ using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Messages;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -130,7 +131,7 @@ public static class Bip322Message
         if (format == Bip322Format.Legacy)
         {
             // BIP322: the legacy format is restricted to P2PKH.
-            if (address is not P2pkhAddress || !ScriptEquals(spk, Spk(Address.P2pkh(pub, address.Network, key.IsCompressed))))
+            if (address is not P2pkhAddress || spk != Spk(Address.P2pkh(pub, address.Network, key.IsCompressed)))
             {
                 throw new ArgumentException("bip322: legacy format needs the P2PKH address of this key", nameof(address));
             }
@@ -143,7 +144,7 @@ public static class Bip322Message
         Transaction toSign;
         switch (address)
         {
-            case P2pkhAddress when ScriptEquals(spk, Spk(Address.P2pkh(pub, address.Network, key.IsCompressed))):
+            case P2pkhAddress when spk == Spk(Address.P2pkh(pub, address.Network, key.IsCompressed)):
             {
                 if (format == Bip322Format.Simple)
                 {
@@ -160,27 +161,20 @@ public static class Bip322Message
                 break;
             }
 
-            case WitnessAddress { WitnessVersion: 0 } when ScriptEquals(spk, Spk(Address.P2wpkh(pub, address.Network))):
+            case WitnessAddress { WitnessVersion: 0 } when spk == Spk(Address.P2wpkh(pub, address.Network)):
                 toSign = SignP2wpkh(toSpend, secret, null, grindLowR);
                 break;
-            case P2shAddress when ScriptEquals(spk, Spk(Address.P2shP2wpkh(pub, address.Network))):
+            case P2shAddress when spk == Spk(Address.P2shP2wpkh(pub, address.Network)):
             {
                 var redeem = Spk(Address.P2wpkh(pub, address.Network));
                 toSign = SignP2wpkh(toSpend, secret, new ScriptBuilder().Push(redeem.Span).Build(), grindLowR);
                 break;
             }
 
-            case WitnessAddress { WitnessVersion: 1 } when ScriptEquals(spk, TaprootKeyPathScript(secret.XOnlyPublicKey)):
+            case WitnessAddress { WitnessVersion: 1 } when spk == TaprootKeyPathScript(secret.XOnlyPublicKey):
             {
-                // BIP341 key path with no script tree: Q = P + hash_TapTweak(P)·G.
-                Span<byte> tweak = stackalloc byte[32];
-                Hashes.TaggedHash("TapTweak", secret.XOnlyPublicKey.ToBytes(), tweak);
-                if (!secret.TryAddXOnlyTweak(tweak, out var tweaked))
-                {
-                    throw new InvalidOperationException("bip322: taproot tweak failed");
-                }
-
-                using (tweaked)
+                // BIP341 key path with no script tree: sign with taproot_tweak_seckey(d, empty).
+                using (var tweaked = TaprootSpendInfo.TweakSecretKey(secret, null))
                 {
                     var unsigned = CreateToSign(toSpend, Witness.Empty);
                     var precomputed = new PrecomputedTransactionData(unsigned, [spent]);
@@ -216,11 +210,9 @@ public static class Bip322Message
     private static Transaction SignP2wpkh(Transaction toSpend, SecretKey secret, Script? scriptSig, bool grindLowR)
     {
         var pubBytes = secret.PublicKey.ToCompressed();
-        Span<byte> hash = stackalloc byte[20];
-        Hashes.Hash160(pubBytes, hash);
 
         // BIP143: the P2WPKH scriptCode is the P2PKH script of the key hash; the amount is 0.
-        var scriptCode = StandardScripts.PayToPubKeyHash(hash);
+        var scriptCode = StandardScripts.PayToPubKeyHash(secret.PublicKey);
         var unsigned = CreateToSign(toSpend, Witness.Empty, scriptSig);
         Span<byte> sighash = stackalloc byte[32];
         SignatureHash.ComputeWitnessV0(unsigned, 0, scriptCode.Span, Money.Zero, (uint)SigHashType.All, null, sighash);
@@ -234,18 +226,10 @@ public static class Bip322Message
         return [.. sig.ToDer(), (byte)SigHashType.All];
     }
 
-    private static Script TaprootKeyPathScript(XOnlyPublicKey internalKey)
-    {
-        Span<byte> tweak = stackalloc byte[32];
-        Hashes.TaggedHash("TapTweak", internalKey.ToBytes(), tweak);
-        return internalKey.TryAddTweak(tweak, out var output, out _)
-            ? StandardScripts.PayToTaproot(output.ToBytes())
-            : Script.Empty;
-    }
+    // BIP341 taproot_output_script with no script tree (BIP86-style key-path-only output).
+    private static Script TaprootKeyPathScript(XOnlyPublicKey internalKey) => TaprootSpendInfo.Create(internalKey).ScriptPubKey;
 
     private static Script Spk(Address address) => new(address.ScriptPubKeyBytes);
-
-    private static bool ScriptEquals(Script a, Script b) => a.Span.SequenceEqual(b.Span);
 
     /// <summary>
     /// Verifies a BIP322 signature (simple, full, or legacy for P2PKH) of <paramref name="message"/>
@@ -337,17 +321,17 @@ public static class Bip322Message
         if (challenge.IsPayToScriptHash && witness.Count > 0)
         {
             var last = witness[witness.Count - 1];
-            Span<byte> program = stackalloc byte[32];
             Script redeem;
             if (witness.Count == 2 && last.Length == 33)
             {
-                Hashes.Hash160(last, program[..20]);
-                redeem = StandardScripts.PayToWitnessPubKeyHash(program[..20]);
+                // The item need not be a valid key here (verification then fails), so hash the bytes.
+                Span<byte> keyHash = stackalloc byte[20];
+                Hashes.Hash160(last, keyHash);
+                redeem = StandardScripts.PayToWitnessPubKeyHash(keyHash);
             }
             else
             {
-                Hashes.Sha256(last, program);
-                redeem = StandardScripts.PayToWitnessScriptHash(program);
+                redeem = StandardScripts.PayToWitnessScriptHash(new Script(last));
             }
 
             scriptSig = new ScriptBuilder().Push(redeem.Span).Build();
@@ -367,7 +351,7 @@ public static class Bip322Message
             return Bip322Verification.Fail(Bip322Format.Full, "invalid signature: to_sign input 0 does not spend to_spend (wrong message or address)");
         }
 
-        if (toSign.Outputs.Count != 1 || toSign.Outputs[0].Value != Money.Zero || !ScriptEquals(toSign.Outputs[0].ScriptPubKey, OpReturn))
+        if (toSign.Outputs.Count != 1 || toSign.Outputs[0].Value != Money.Zero || toSign.Outputs[0].ScriptPubKey != OpReturn)
         {
             return Bip322Verification.Fail(Bip322Format.Full, "invalid signature: to_sign must have exactly one 0-value OP_RETURN output");
         }
@@ -455,31 +439,16 @@ public static class Bip322Message
     /// <summary>Reads a consensus-encoded witness stack that fills <paramref name="data"/> exactly.</summary>
     public static bool TryReadWitness(ReadOnlySpan<byte> data, [NotNullWhen(true)] out Witness? witness)
     {
-        witness = null;
+        // BIP322 simple: the signature is the consensus (BIP144) witness encoding, nothing after it.
         var reader = new BitcoinReader(data);
-        if (!reader.TryReadCompactSize(out var count) || count > (ulong)data.Length)
+        if (Transaction.TryReadWitness(ref reader, out var read) && reader.IsAtEnd)
         {
-            return false;
+            witness = read;
+            return true;
         }
 
-        var items = new List<ReadOnlyMemory<byte>>((int)count);
-        for (ulong i = 0; i < count; i++)
-        {
-            if (!reader.TryReadVarBytes(out var item))
-            {
-                return false;
-            }
-
-            items.Add(item.ToArray());
-        }
-
-        if (!reader.IsAtEnd)
-        {
-            return false;
-        }
-
-        witness = new Witness(items);
-        return true;
+        witness = null;
+        return false;
     }
 }
 

@@ -3,7 +3,9 @@ using System.Text;
 using OPSource.Bitcoin.Addresses;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Crypto;
+using OPSource.Crypto.Secp256k1;
 
 namespace OPSource.Bitcoin.Descriptors;
 
@@ -67,6 +69,9 @@ public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
 
     /// <summary>The script expression kind.</summary>
     public abstract DescriptorType Type { get; }
+
+    /// <summary>The function name as written in descriptor text (<c>wsh</c>, <c>sortedmulti_a</c>, ...), for display.</summary>
+    public string FunctionName => DescriptorParser.NameOf(Type);
 
     /// <summary>The keys this node uses directly (not those of sub-scripts).</summary>
     public virtual IReadOnlyList<KeyExpression> Keys => [];
@@ -248,35 +253,27 @@ public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private protected static byte[] P2sh(byte[] redeem)
-    {
-        Span<byte> hash = stackalloc byte[20];
-        Hashes.Hash160(redeem, hash);
-        return [0xa9, 0x14, .. hash, 0x87];
-    }
+    // The script templates come from StandardScripts; pk() and pkh() also take the 32-byte x-only
+    // keys tapscript leaves use (BIP386), so those two hash or push the serialized key directly.
+    private protected static byte[] P2sh(byte[] redeem) => StandardScripts.PayToScriptHash(new Script(redeem)).ToBytes();
 
-    private protected static byte[] P2wsh(byte[] witnessScript)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        Hashes.Sha256(witnessScript, hash);
-        return [0x00, 0x20, .. hash];
-    }
+    private protected static byte[] P2wsh(byte[] witnessScript) => StandardScripts.PayToWitnessScriptHash(new Script(witnessScript)).ToBytes();
 
     private protected static byte[] P2pkh(byte[] pubKey)
     {
         Span<byte> hash = stackalloc byte[20];
         Hashes.Hash160(pubKey, hash);
-        return [0x76, 0xa9, 0x14, .. hash, 0x88, 0xac];
+        return StandardScripts.PayToPubKeyHash(hash).ToBytes();
     }
 
     private protected static byte[] P2wpkh(byte[] pubKey)
     {
         Span<byte> hash = stackalloc byte[20];
         Hashes.Hash160(pubKey, hash);
-        return [0x00, 0x14, .. hash];
+        return StandardScripts.PayToWitnessPubKeyHash(hash).ToBytes();
     }
 
-    private protected static byte[] P2pk(byte[] pubKey) => [(byte)pubKey.Length, .. pubKey, 0xac];
+    private protected static byte[] P2pk(byte[] pubKey) => new ScriptBuilder().Push(pubKey).Add(OpcodeType.OP_CHECKSIG).Build().ToBytes();
 }
 
 /// <summary>One derived output: the index, its scriptPubKey and, when the script has one, its address.</summary>
@@ -337,7 +334,7 @@ public sealed class SingleKeyDescriptor : Descriptor
     }
 
     internal override void Append(StringBuilder sb, bool includePrivate) =>
-        sb.Append(DescriptorParser.NameOf(Type)).Append('(').Append(Key.ToString(includePrivate)).Append(')');
+        sb.Append(FunctionName).Append('(').Append(Key.ToString(includePrivate)).Append(')');
 }
 
 /// <summary>sh(SCRIPT) and wsh(SCRIPT).</summary>
@@ -371,7 +368,7 @@ public sealed class WrapperDescriptor : Descriptor
 
     internal override void Append(StringBuilder sb, bool includePrivate)
     {
-        sb.Append(DescriptorParser.NameOf(Type)).Append('(');
+        sb.Append(FunctionName).Append('(');
         Inner.Append(sb, includePrivate);
         sb.Append(')');
     }
@@ -413,31 +410,25 @@ public sealed class MultisigDescriptor : Descriptor
             keys.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
         }
 
-        var script = new ScriptBytes();
         if (IsMultiA)
         {
             // BIP387: <k1> CHECKSIG <k2> CHECKSIGADD ... <kn> CHECKSIGADD <k> NUMEQUAL.
+            var script = new ScriptBuilder();
             for (var i = 0; i < keys.Count; i++)
             {
-                script.Push(keys[i]).Op(i == 0 ? (byte)0xac : (byte)0xba);
+                script.Push(keys[i]).Add(i == 0 ? OpcodeType.OP_CHECKSIG : OpcodeType.OP_CHECKSIGADD);
             }
 
-            return script.Number(Threshold).Op(0x9c).ToArray();
+            return script.PushNumber(Threshold).Add(OpcodeType.OP_NUMEQUAL).Build().ToBytes();
         }
 
         // BIP383: <k> <key>... <n> CHECKMULTISIG.
-        script.Number(Threshold);
-        foreach (var key in keys)
-        {
-            script.Push(key);
-        }
-
-        return script.Number(keys.Count).Op(0xae).ToArray();
+        return StandardScripts.Multisig(Threshold, [.. keys.Select(k => (ReadOnlyMemory<byte>)k)]).ToBytes();
     }
 
     internal override void Append(StringBuilder sb, bool includePrivate)
     {
-        sb.Append(DescriptorParser.NameOf(Type)).Append('(').Append(Threshold);
+        sb.Append(FunctionName).Append('(').Append(Threshold);
         foreach (var key in _keys)
         {
             sb.Append(',').Append(key.ToString(includePrivate));
@@ -503,27 +494,17 @@ public sealed class TapTreeNode
 
     internal TapTreeNode MapKeys(Func<KeyExpression, KeyExpression> map) => Leaf is not null ? new(Leaf.MapKeys(map)) : new(Left!.MapKeys(map), Right!.MapKeys(map));
 
-    internal byte[] Hash(uint index)
+    /// <summary>Adds the leaves depth-first with their depths, the order BIP386 writes them and TaprootBuilder takes them.</summary>
+    internal void AddTo(TaprootBuilder builder, uint index, int depth)
     {
-        var hash = new byte[32];
         if (Leaf is not null)
         {
-            // BIP341: tapleaf hash = hash_TapLeaf(0xc0 || compact_size(script) || script).
-            var script = Leaf.BuildScript(index, tapscript: true);
-            var data = new byte[1 + CompactSize.GetSize((ulong)script.Length) + script.Length];
-            data[0] = 0xc0;
-            var n = CompactSize.Write(data.AsSpan(1), (ulong)script.Length);
-            script.CopyTo(data.AsSpan(1 + n));
-            Hashes.TaggedHash("TapLeaf", data, hash);
-            return hash;
+            builder.AddLeaf(depth, new Script(Leaf.BuildScript(index, tapscript: true)));
+            return;
         }
 
-        // BIP341: branch = hash_TapBranch(min(a,b) || max(a,b)).
-        var a = Left!.Hash(index);
-        var b = Right!.Hash(index);
-        var ordered = a.AsSpan().SequenceCompareTo(b) <= 0 ? [.. a, .. b] : (byte[])[.. b, .. a];
-        Hashes.TaggedHash("TapBranch", ordered, hash);
-        return hash;
+        Left!.AddTo(builder, index, depth + 1);
+        Right!.AddTo(builder, index, depth + 1);
     }
 
     internal void Append(StringBuilder sb, bool includePrivate)
@@ -575,25 +556,24 @@ public sealed class TaprootDescriptor : Descriptor
         if (Type == DescriptorType.RawTr)
         {
             // BIP386 rawtr: OP_1 <key>, no tweak.
-            return [0x51, 0x20, .. xonly.ToBytes()];
+            return StandardScripts.PayToTaproot(xonly).ToBytes();
         }
 
-        // BIP341 taproot_output_script: Q = P + hash_TapTweak(P || merkle_root)·G.
-        var p = xonly.ToBytes();
-        var tweakInput = Tree is null ? p : [.. p, .. Tree.Hash(index)];
-        Span<byte> tweak = stackalloc byte[32];
-        Hashes.TaggedHash("TapTweak", tweakInput, tweak);
-        if (!xonly.TryAddTweak(tweak, out var output, out _))
-        {
-            throw new InvalidOperationException("descriptor: taproot tweak produced an invalid key (BIP341)");
-        }
+        return GetSpendInfo(xonly, index).ScriptPubKey.ToBytes();
+    }
 
-        return [0x51, 0x20, .. output.ToBytes()];
+    private TaprootSpendInfo GetSpendInfo(XOnlyPublicKey internalKey, uint index)
+    {
+        // BIP386: the tree's leaves are tapscript leaves (version 0xc0) at their nesting depth;
+        // BIP341 taproot_output_script tweaks the internal key with the resulting merkle root.
+        var builder = new TaprootBuilder();
+        Tree?.AddTo(builder, index, 0);
+        return builder.Finalize(internalKey);
     }
 
     internal override void Append(StringBuilder sb, bool includePrivate)
     {
-        sb.Append(DescriptorParser.NameOf(Type)).Append('(').Append(InternalKey.ToString(includePrivate));
+        sb.Append(FunctionName).Append('(').Append(InternalKey.ToString(includePrivate));
         if (Tree is not null)
         {
             sb.Append(',');
@@ -602,70 +582,4 @@ public sealed class TaprootDescriptor : Descriptor
 
         sb.Append(')');
     }
-}
-
-/// <summary>Minimal script serializer for descriptor templates (Core CScript operator&lt;&lt;).</summary>
-internal sealed class ScriptBytes
-{
-    private readonly List<byte> _bytes = [];
-
-    public ScriptBytes Op(byte op)
-    {
-        _bytes.Add(op);
-        return this;
-    }
-
-    public ScriptBytes Push(ReadOnlySpan<byte> data)
-    {
-        // Core script.h: direct push up to 75 bytes, PUSHDATA1/2 above (keys never exceed 65).
-        if (data.Length < 0x4c)
-        {
-            _bytes.Add((byte)data.Length);
-        }
-        else if (data.Length <= 0xff)
-        {
-            _bytes.Add(0x4c);
-            _bytes.Add((byte)data.Length);
-        }
-        else
-        {
-            _bytes.Add(0x4d);
-            _bytes.Add((byte)data.Length);
-            _bytes.Add((byte)(data.Length >> 8));
-        }
-
-        _bytes.AddRange(data);
-        return this;
-    }
-
-    public ScriptBytes Number(int n)
-    {
-        // Core CScript::push_int64: OP_1..OP_16 for small values, else a minimal CScriptNum push.
-        if (n is >= 1 and <= 16)
-        {
-            return Op((byte)(0x50 + n));
-        }
-
-        if (n == 0)
-        {
-            return Op(0x00);
-        }
-
-        var num = new List<byte>();
-        var v = n;
-        while (v > 0)
-        {
-            num.Add((byte)(v & 0xff));
-            v >>= 8;
-        }
-
-        if ((num[^1] & 0x80) != 0)
-        {
-            num.Add(0);
-        }
-
-        return Push(num.ToArray());
-    }
-
-    public byte[] ToArray() => [.. _bytes];
 }

@@ -1,10 +1,9 @@
 using System.Globalization;
-using System.Numerics;
 using System.Text;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
-using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
+using OPSource.Crypto.Secp256k1.Musig;
 
 namespace OPSource.Bitcoin.Descriptors;
 
@@ -339,15 +338,13 @@ public sealed class ExtendedKeyExpression : KeyExpression
 }
 
 /// <summary>
-/// BIP390 <c>musig(KEY,...)</c>: the BIP327 KeyAgg aggregate of the participants (in the given
-/// order), optionally followed by unhardened derivation from the BIP328 synthetic xpub.
+/// BIP390 <c>musig(KEY,...)</c>: the BIP327 KeyAgg aggregate of the participants (sorted with
+/// KeySort first), optionally followed by unhardened derivation from the BIP328 synthetic xpub.
 /// </summary>
 public sealed class MusigKeyExpression : KeyExpression
 {
     // BIP328: chain code of the synthetic extended key of a MuSig2 aggregate.
     private static readonly byte[] SyntheticChainCode = Hex.Parse("868087ca02a6f974c4598924c36b57762d32cb45717167e300622c7167e38965");
-
-    private static readonly BigInteger Order = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     private readonly KeyExpression[] _participants;
     private readonly PathStep[] _path;
@@ -406,68 +403,19 @@ public sealed class MusigKeyExpression : KeyExpression
         return new DerivedKey(synthetic.Derive(new KeyPath([.. steps])).PublicKey, true);
     }
 
-    /// <summary>BIP327 KeyAgg over compressed keys, returning the (not yet x-only) aggregate point.</summary>
-    internal static PublicKey KeyAgg(ReadOnlySpan<PublicKey> keys)
+    /// <summary>BIP390 aggregate point (not yet x-only) of the participants, via the shared BIP327 implementation.</summary>
+    internal static PublicKey KeyAgg(IReadOnlyList<PublicKey> keys)
     {
-        // BIP390: participants are sorted with BIP327 KeySort (lexicographic compressed keys) before KeyAgg.
-        var sortedKeys = keys.ToArray();
-        var serialized = new byte[keys.Length * 33];
-        var order = new byte[keys.Length][];
-        for (var i = 0; i < keys.Length; i++)
+        try
         {
-            order[i] = sortedKeys[i].ToCompressed();
+            // BIP390: participants are sorted with BIP327 KeySort before KeyAgg.
+            return KeyAggContext.Create(Musig2.SortKeys(keys)).PublicKey;
         }
-
-        Array.Sort(order, sortedKeys, Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
-        keys = sortedKeys;
-        for (var i = 0; i < keys.Length; i++)
+        catch (MusigException e)
         {
-            order[i].CopyTo(serialized.AsSpan(i * 33, 33));
+            // BIP327 KeyAgg fails only when the aggregate is the point at infinity.
+            throw new InvalidOperationException("musig: the aggregate public key is the point at infinity (BIP327)", e);
         }
-
-        // BIP327 HashKeys: L = hash_KeyAgg list(pk_1 || ... || pk_u).
-        Span<byte> l = stackalloc byte[32];
-        Hashes.TaggedHash("KeyAgg list", serialized, l);
-
-        // BIP327 GetSecondKey: the first key different from pk_1 gets coefficient 1.
-        ReadOnlySpan<byte> second = default;
-        for (var i = 1; i < keys.Length; i++)
-        {
-            if (!serialized.AsSpan(i * 33, 33).SequenceEqual(serialized.AsSpan(0, 33)))
-            {
-                second = serialized.AsSpan(i * 33, 33);
-                break;
-            }
-        }
-
-        var terms = new PublicKey[keys.Length];
-        Span<byte> input = stackalloc byte[65];
-        Span<byte> coefficient = stackalloc byte[32];
-        l.CopyTo(input);
-        for (var i = 0; i < keys.Length; i++)
-        {
-            var pk = serialized.AsSpan(i * 33, 33);
-            if (!second.IsEmpty && pk.SequenceEqual(second))
-            {
-                terms[i] = keys[i];
-                continue;
-            }
-
-            // BIP327 KeyAggCoeffInternal: int(hash_KeyAgg coefficient(L || pk)) mod n.
-            pk.CopyTo(input[32..]);
-            Hashes.TaggedHash("KeyAgg coefficient", input, coefficient);
-            var a = new BigInteger(coefficient, isUnsigned: true, isBigEndian: true) % Order;
-            var aBytes = new byte[32];
-            a.TryWriteBytes(aBytes.AsSpan(32 - a.GetByteCount(true)), out _, isUnsigned: true, isBigEndian: true);
-            if (!keys[i].TryMultiplyTweak(aBytes, out terms[i]))
-            {
-                throw new InvalidOperationException("musig: key aggregation coefficient is zero");
-            }
-        }
-
-        return PublicKey.TryCombine(terms, out var q)
-            ? q
-            : throw new InvalidOperationException("musig: the aggregate public key is the point at infinity (BIP327)");
     }
 
     internal override KeyExpression Normalize() => new MusigKeyExpression([.. _participants.Select(p => p.Normalize())], _path, DeriveType);

@@ -523,7 +523,8 @@ public sealed class Transaction : IEquatable<Transaction>
         return true;
     }
 
-    private static bool TryReadWitness(ref BitcoinReader reader, out Witness witness)
+    /// <summary>BIP144 witness stack: compact-size item count, then each item as var-bytes.</summary>
+    internal static bool TryReadWitness(ref BitcoinReader reader, out Witness witness)
     {
         witness = Witness.Empty;
         if (!reader.TryReadCompactSize(out var count))

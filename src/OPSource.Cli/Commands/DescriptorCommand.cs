@@ -177,7 +177,7 @@ internal static class DescriptorCommand
             var publicForm = descriptor.ToString();
             var json = new JsonObject
             {
-                ["type"] = TypeName(descriptor.Type),
+                ["type"] = descriptor.FunctionName,
                 ["isRange"] = descriptor.IsRange,
                 ["isSolvable"] = descriptor.IsSolvable,
                 ["hasPrivateKeys"] = descriptor.HasPrivateKeys,
@@ -201,23 +201,4 @@ internal static class DescriptorCommand
         }, ct));
         return command;
     }
-
-    internal static string TypeName(DescriptorType type) => type switch
-    {
-        DescriptorType.Pk => "pk",
-        DescriptorType.Pkh => "pkh",
-        DescriptorType.Wpkh => "wpkh",
-        DescriptorType.Sh => "sh",
-        DescriptorType.Wsh => "wsh",
-        DescriptorType.Multi => "multi",
-        DescriptorType.SortedMulti => "sortedmulti",
-        DescriptorType.MultiA => "multi_a",
-        DescriptorType.SortedMultiA => "sortedmulti_a",
-        DescriptorType.Combo => "combo",
-        DescriptorType.Raw => "raw",
-        DescriptorType.Addr => "addr",
-        DescriptorType.Tr => "tr",
-        DescriptorType.RawTr => "rawtr",
-        _ => type.ToString(),
-    };
 }
