@@ -1,4 +1,6 @@
+using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using static OPSource.Bitcoin.Consensus.ScriptOps;
@@ -335,20 +337,22 @@ public static partial class ScriptInterpreter
             var control = witness[count - 1].Span;
             var tapScript = witness[count - 2];
             count -= 2;
-            if (control.Length < TaprootControlBaseSize || control.Length > TaprootControlMaxSize || (control.Length - TaprootControlBaseSize) % TaprootControlNodeSize != 0)
+            // BIP341: control block size 33 + 32m, m <= 128 (btc-prim's ControlBlock enforces it).
+            if (!ControlBlock.TryParse(control, out var controlBlock, out _))
             {
                 return ScriptError.TAPROOT_WRONG_CONTROL_SIZE;
             }
 
-            var leafVersion = (byte)(control[0] & TaprootLeafMask);
-            Span<byte> leafHash = stackalloc byte[32];
-            ComputeTapLeafHash(leafVersion, tapScript.Span, leafHash);
-            if (!VerifyTaprootCommitment(control, program.Span, leafHash))
+            // BIP341: the leaf hash commits to (control byte & 0xfe) and the script; the commitment
+            // check (Core VerifyTaprootCommitment) fails on an invalid internal or output key too.
+            var leafVersion = controlBlock.LeafVersion;
+            var leafHash = TapLeafHash.Compute(leafVersion, tapScript.Span);
+            if (!controlBlock.VerifyCommitment(program.Span, leafHash))
             {
                 return ScriptError.WITNESS_PROGRAM_MISMATCH;
             }
 
-            execData.SetTapLeafHash(leafHash);
+            execData.SetTapLeafHash(leafHash.Value.ToBytes());
             if (leafVersion == TaprootLeafTapscript)
             {
                 // BIP342: validation weight budget = 50 + serialized witness size (with annex and control block).
@@ -379,111 +383,20 @@ public static partial class ScriptInterpreter
     public const byte TaprootAnnexTag = 0x50;
 
     /// <summary>BIP341: mask selecting the leaf version from the control byte.</summary>
-    public const byte TaprootLeafMask = 0xfe;
+    public const byte TaprootLeafMask = ControlBlock.LeafMask;
 
     /// <summary>BIP342: leaf version of tapscript.</summary>
-    public const byte TaprootLeafTapscript = 0xc0;
-
-    private const int TaprootControlBaseSize = 33;
-    private const int TaprootControlNodeSize = 32;
-    private const int TaprootControlMaxNodeCount = 128;
-    private const int TaprootControlMaxSize = TaprootControlBaseSize + (TaprootControlNodeSize * TaprootControlMaxNodeCount);
+    public const byte TaprootLeafTapscript = TapLeafHash.TapscriptLeafVersion;
 
     private static long SerializedWitnessSize(IReadOnlyList<ReadOnlyMemory<byte>> witness)
     {
-        long size = CompactSizeLength((ulong)witness.Count);
+        long size = CompactSize.GetSize((ulong)witness.Count);
         foreach (var item in witness)
         {
-            size += CompactSizeLength((ulong)item.Length) + item.Length;
+            size += CompactSize.GetSize((ulong)item.Length) + item.Length;
         }
 
         return size;
-    }
-
-    internal static int CompactSizeLength(ulong value) => value switch
-    {
-        < 0xfd => 1,
-        <= 0xffff => 3,
-        <= 0xffff_ffff => 5,
-        _ => 9,
-    };
-
-    /// <summary>BIP341: tagged hash "TapLeaf" of leaf version || compact size || script.</summary>
-    public static void ComputeTapLeafHash(byte leafVersion, ReadOnlySpan<byte> script, Span<byte> output32)
-    {
-        var prefix = 1 + CompactSizeLength((ulong)script.Length);
-        var buffer = new byte[prefix + script.Length];
-        buffer[0] = leafVersion;
-        WriteCompactSize(buffer.AsSpan(1), (ulong)script.Length);
-        script.CopyTo(buffer.AsSpan(prefix));
-        Hashes.TaggedHash("TapLeaf", buffer, output32);
-    }
-
-    private static void WriteCompactSize(Span<byte> destination, ulong value)
-    {
-        if (value < 0xfd)
-        {
-            destination[0] = (byte)value;
-        }
-        else if (value <= 0xffff)
-        {
-            destination[0] = 0xfd;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(destination[1..], (ushort)value);
-        }
-        else if (value <= 0xffff_ffff)
-        {
-            destination[0] = 0xfe;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(destination[1..], (uint)value);
-        }
-        else
-        {
-            destination[0] = 0xff;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], value);
-        }
-    }
-
-    /// <summary>
-    /// BIP341: the Merkle root from the leaf hash and the control block path, pairing each step in
-    /// lexicographic order under the "TapBranch" tag.
-    /// </summary>
-    public static void ComputeTaprootMerkleRoot(ReadOnlySpan<byte> control, ReadOnlySpan<byte> leafHash, Span<byte> output32)
-    {
-        var pathLength = (control.Length - TaprootControlBaseSize) / TaprootControlNodeSize;
-        Span<byte> k = stackalloc byte[32];
-        Span<byte> pair = stackalloc byte[64];
-        leafHash.CopyTo(k);
-        for (var i = 0; i < pathLength; i++)
-        {
-            var node = control.Slice(TaprootControlBaseSize + (TaprootControlNodeSize * i), TaprootControlNodeSize);
-            if (k.SequenceCompareTo(node) < 0)
-            {
-                k.CopyTo(pair);
-                node.CopyTo(pair[32..]);
-            }
-            else
-            {
-                node.CopyTo(pair);
-                k.CopyTo(pair[32..]);
-            }
-
-            Hashes.TaggedHash("TapBranch", pair, k);
-        }
-
-        k.CopyTo(output32);
-    }
-
-    private static bool VerifyTaprootCommitment(ReadOnlySpan<byte> control, ReadOnlySpan<byte> program, ReadOnlySpan<byte> leafHash)
-    {
-        // BIP341: q == p + hash_TapTweak(p || root)G, with q's parity given by the control byte's low bit.
-        Span<byte> root = stackalloc byte[32];
-        ComputeTaprootMerkleRoot(control, leafHash, root);
-        var internalKey = control.Slice(1, 32);
-        Span<byte> tweakInput = stackalloc byte[64];
-        internalKey.CopyTo(tweakInput);
-        root.CopyTo(tweakInput[32..]);
-        Span<byte> tweak = stackalloc byte[32];
-        Hashes.TaggedHash("TapTweak", tweakInput, tweak);
-        return TaprootTweakCheck(program, (control[0] & 1) != 0, internalKey, tweak);
     }
 
     private static ScriptError ExecuteWitnessScript(IReadOnlyList<ReadOnlyMemory<byte>> witness, int stackCount, ReadOnlyMemory<byte> script, ScriptVerifyFlags flags, SigVersion sigVersion, SignatureChecker checker, ScriptExecutionData execData)
