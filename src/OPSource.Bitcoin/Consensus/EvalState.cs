@@ -81,7 +81,7 @@ internal ref struct EvalState
 
             if (executing && opcode <= OP_PUSHDATA4)
             {
-                if (_requireMinimal && !ScriptInterpreter.CheckMinimalPush(push, opcode))
+                if (_requireMinimal && !StandardScripts.IsMinimalPush(push, (OpcodeType)opcode))
                 {
                     return ScriptError.MINIMALDATA;
                 }

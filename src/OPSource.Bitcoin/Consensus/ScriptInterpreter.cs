@@ -55,45 +55,6 @@ public static partial class ScriptInterpreter
     }
 
     /// <summary>
-    /// Core CheckMinimalPush: data must use the shortest push (OP_0, OP_1..OP_16, OP_1NEGATE, direct,
-    /// PUSHDATA1, PUSHDATA2 in that order of preference). // BIP62 rule 3
-    /// </summary>
-    public static bool CheckMinimalPush(ReadOnlySpan<byte> data, int opcode)
-    {
-        if (data.Length == 0)
-        {
-            return opcode == OP_0;
-        }
-
-        if (data.Length == 1 && data[0] >= 1 && data[0] <= 16)
-        {
-            return false;
-        }
-
-        if (data.Length == 1 && data[0] == 0x81)
-        {
-            return false;
-        }
-
-        if (data.Length <= 75)
-        {
-            return opcode == data.Length;
-        }
-
-        if (data.Length <= 255)
-        {
-            return opcode == OP_PUSHDATA1;
-        }
-
-        if (data.Length <= 65535)
-        {
-            return opcode == OP_PUSHDATA2;
-        }
-
-        return true;
-    }
-
-    /// <summary>
     /// Runs one script on <paramref name="stack"/> (Core EvalScript). <paramref name="sigVersion"/> must be
     /// Base, WitnessV0 or Tapscript. Returns false with the first rule broken.
     /// </summary>
@@ -140,7 +101,7 @@ public static partial class ScriptInterpreter
         var hadWitness = false;
 
         // BIP62 rule 2 (policy): scriptSig must be push-only.
-        if ((flags & ScriptVerifyFlags.SIGPUSHONLY) != 0 && !IsPushOnly(scriptSig.Span))
+        if ((flags & ScriptVerifyFlags.SIGPUSHONLY) != 0 && !Script.IsPushOnly(scriptSig.Span))
         {
             return ScriptError.SIG_PUSHONLY;
         }
@@ -190,7 +151,7 @@ public static partial class ScriptInterpreter
         if ((flags & ScriptVerifyFlags.P2SH) != 0 && IsPayToScriptHash(scriptPubKey.Span))
         {
             // BIP16: scriptSig must be literals-only.
-            if (!IsPushOnly(scriptSig.Span))
+            if (!Script.IsPushOnly(scriptSig.Span))
             {
                 return ScriptError.SIG_PUSHONLY;
             }

@@ -113,21 +113,6 @@ internal static class ScriptOps
         return ok;
     }
 
-    /// <summary>Core script.cpp CScript::IsPushOnly: only pushes and OP_1NEGATE..OP_16 (OP_RESERVED counts).</summary>
-    public static bool IsPushOnly(ReadOnlySpan<byte> script)
-    {
-        var pc = 0;
-        while (pc < script.Length)
-        {
-            if (!TryGetOp(script, ref pc, out var opcode, out _) || opcode > OP_16)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>BIP16: OP_HASH160 &lt;20 bytes&gt; OP_EQUAL, exactly 23 bytes.</summary>
     public static bool IsPayToScriptHash(ReadOnlySpan<byte> script) =>
         script.Length == 23 && script[0] == OP_HASH160 && script[1] == 0x14 && script[22] == OP_EQUAL;

@@ -146,12 +146,15 @@ public sealed class Script : IEquatable<Script>
     public bool IsPushOnly() => IsPushOnly(0);
 
     /// <summary>IsPushOnly from byte offset <paramref name="start"/>.</summary>
-    public bool IsPushOnly(int start)
+    public bool IsPushOnly(int start) => IsPushOnly(_bytes.AsSpan(start));
+
+    /// <summary>Core CScript::IsPushOnly over raw bytes (the interpreter's scriptSig check, no Script allocated).</summary>
+    public static bool IsPushOnly(ReadOnlySpan<byte> script)
     {
-        var pc = start;
-        while (pc < _bytes.Length)
+        var pc = 0;
+        while (pc < script.Length)
         {
-            if (!TryGetOp(ref pc, out var op, out _))
+            if (!TryGetOp(script, ref pc, out var op, out _))
             {
                 return false;
             }
