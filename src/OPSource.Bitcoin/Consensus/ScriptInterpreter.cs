@@ -128,7 +128,7 @@ public static partial class ScriptInterpreter
         }
 
         // BIP141: bare witness programs.
-        if ((flags & ScriptVerifyFlags.WITNESS) != 0 && IsWitnessProgram(scriptPubKey.Span, out var version, out _))
+        if ((flags & ScriptVerifyFlags.WITNESS) != 0 && Script.IsWitnessProgram(scriptPubKey.Span, out var version, out _))
         {
             hadWitness = true;
             // BIP141: the scriptSig must be exactly empty, or malleability returns.
@@ -172,7 +172,7 @@ public static partial class ScriptInterpreter
             }
 
             // BIP141: P2SH-wrapped witness programs.
-            if ((flags & ScriptVerifyFlags.WITNESS) != 0 && IsWitnessProgram(redeemScript, out version, out _))
+            if ((flags & ScriptVerifyFlags.WITNESS) != 0 && Script.IsWitnessProgram(redeemScript, out version, out _))
             {
                 hadWitness = true;
                 // BIP141: the scriptSig must be exactly one push of the redeem script.
