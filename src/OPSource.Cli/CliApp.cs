@@ -29,12 +29,20 @@ internal static class CliApp
     }
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
-        RunAsync(args, output, error, CancellationToken.None);
+        RunAsync(args, Console.In, output, error, CancellationToken.None);
+
+    /// <summary>Runs the command line reading standard input from <paramref name="input"/> (tests feed <c>verify-batch</c> this way).</summary>
+    public static Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error) =>
+        RunAsync(args, input, output, error, CancellationToken.None);
 
     /// <summary>Runs the command line; <paramref name="cancellationToken"/> reaches the command's action (tests stop <c>serve</c> with it).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, Console.In, output, error, cancellationToken);
+
+    /// <summary>Runs the command line with every standard stream supplied.</summary>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var globals = new GlobalOptions();
+        var globals = new GlobalOptions { Input = input };
         var root = Build(globals, output, error);
         var parse = root.Parse(args);
         var config = new InvocationConfiguration

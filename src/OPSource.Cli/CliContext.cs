@@ -12,6 +12,9 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
     /// <summary>Configuration keys the user set on the command line (<c>DataDir</c>, <c>Network</c>), for commands that load configuration.</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Standard input for commands that read it (<c>verify-batch</c>); tests supply their own reader.</summary>
+    public TextReader In { get; init; } = Console.In;
+
     /// <summary>Writes a result: JSON when <c>--json</c> was given, otherwise the human form.</summary>
     public void WriteResult(JsonNode json, Action<TextWriter> human)
     {

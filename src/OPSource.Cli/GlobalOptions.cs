@@ -28,6 +28,9 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    /// <summary>Standard input handed to every command's context (Console.In unless a test supplies one).</summary>
+    public TextReader Input { get; init; } = Console.In;
+
     public GlobalOptions()
     {
         Network.AcceptOnlyFromAmong(NetworkNames);
@@ -68,7 +71,7 @@ internal sealed class GlobalOptions
             }
         }
 
-        return new CliContext(dataDir, network, result.GetValue(Json), output, error) { Overrides = overrides };
+        return new CliContext(dataDir, network, result.GetValue(Json), output, error) { Overrides = overrides, In = Input };
     }
 
     /// <summary>

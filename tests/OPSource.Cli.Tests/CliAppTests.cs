@@ -1,15 +1,9 @@
+using static OPSource.Cli.Tests.CliRun;
+
 namespace OPSource.Cli.Tests;
 
 public class CliAppTests
 {
-    internal static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task Info_as_json_reports_network_and_data_dir()
     {

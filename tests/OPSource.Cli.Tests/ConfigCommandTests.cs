@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static OPSource.Cli.Tests.CliRun;
 
 namespace OPSource.Cli.Tests;
 
@@ -11,7 +12,7 @@ public sealed class ConfigCommandTests : IDisposable
     [Fact]
     public async Task Show_as_json_gives_the_effective_settings()
     {
-        var (code, output, error) = await CliAppTests.Run("config", "show", "--json", "--data-dir", _dataDir, "--network", "testnet4");
+        var (code, output, error) = await Run("config", "show", "--json", "--data-dir", _dataDir, "--network", "testnet4");
         Assert.Equal(0, code);
         Assert.Empty(error);
         var json = JsonNode.Parse(output)!;
@@ -31,7 +32,7 @@ public sealed class ConfigCommandTests : IDisposable
             { "Storage": { "ConnectionString": "Host=db.internal;Username=ops;Password=correct-horse;Database=opsource" } }
             """);
 
-        var (code, output, _) = await CliAppTests.Run("config", "show", "--data-dir", _dataDir);
+        var (code, output, _) = await Run("config", "show", "--data-dir", _dataDir);
 
         Assert.Equal(0, code);
         Assert.Contains("Storage:ConnectionString", output, StringComparison.Ordinal);
@@ -46,7 +47,7 @@ public sealed class ConfigCommandTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), """{ "Storage": { "Provider": "mysql" } }""");
 
-        var (code, _, error) = await CliAppTests.Run("config", "show", "--data-dir", _dataDir);
+        var (code, _, error) = await Run("config", "show", "--data-dir", _dataDir);
 
         Assert.Equal(1, code);
         Assert.Equal("error: invalid configuration: Storage:Provider 'mysql' is not supported (use sqlite or postgres)", error.TrimEnd());
@@ -57,7 +58,7 @@ public sealed class ConfigCommandTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), "{ not json");
 
-        var (code, _, error) = await CliAppTests.Run("config", "show", "--data-dir", _dataDir);
+        var (code, _, error) = await Run("config", "show", "--data-dir", _dataDir);
 
         Assert.Equal(1, code);
         Assert.StartsWith("error: invalid configuration:", error, StringComparison.Ordinal);
@@ -69,7 +70,7 @@ public sealed class ConfigCommandTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), """{ "Server": { "ShutdownTimeoutSeconds": "soon" } }""");
 
-        var (code, _, error) = await CliAppTests.Run("config", "show", "--data-dir", _dataDir);
+        var (code, _, error) = await Run("config", "show", "--data-dir", _dataDir);
 
         Assert.Equal(1, code);
         Assert.Contains("Server:ShutdownTimeoutSeconds", error, StringComparison.Ordinal);
@@ -87,11 +88,11 @@ public sealed class EffectiveGlobalsTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), """{ "Network": "signet" }""");
 
-        var (code, output, _) = await CliAppTests.Run("info", "--json", "--data-dir", _dataDir);
+        var (code, output, _) = await Run("info", "--json", "--data-dir", _dataDir);
         Assert.Equal(0, code);
         Assert.Equal("signet", (string?)JsonNode.Parse(output)!["network"]);
 
-        var (code2, output2, _) = await CliAppTests.Run("info", "--json", "--data-dir", _dataDir, "--network", "regtest");
+        var (code2, output2, _) = await Run("info", "--json", "--data-dir", _dataDir, "--network", "regtest");
         Assert.Equal(0, code2);
         Assert.Equal("regtest", (string?)JsonNode.Parse(output2)!["network"]);
     }
@@ -101,7 +102,7 @@ public sealed class EffectiveGlobalsTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), "{ broken");
 
-        var (code, output, _) = await CliAppTests.Run("info", "--json", "--data-dir", _dataDir);
+        var (code, output, _) = await Run("info", "--json", "--data-dir", _dataDir);
 
         Assert.Equal(0, code);
         Assert.Equal("mainnet", (string?)JsonNode.Parse(output)!["network"]);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin.Transactions;
 using OPSource.TestSupport;
+using static OPSource.Cli.Tests.CliRun;
 
 namespace OPSource.Cli.Tests;
 
@@ -10,14 +11,6 @@ public sealed class ConsensusCommandTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("opsource-consensus-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     /// <summary>The BIP341 vector's fully signed 9-input transaction (Taproot, P2PKH, P2WPKH...) and its prevouts.</summary>
     private static (string TxHex, JsonArray Prevouts) SignedVector()
@@ -73,8 +66,10 @@ public sealed class ConsensusCommandTests : IDisposable
     public async Task Verify_reports_the_failing_input_and_core_error()
     {
         var (hex, prevouts) = SignedVector();
-        var (code, output, _) = await Run("consensus", "verify", "--tx", TamperFirstWitness(hex), "--prevouts", WriteFile("p.json", prevouts.ToJsonString()), "--json");
-        Assert.Equal(3, code);
+        var (code, output, error) = await Run("consensus", "verify", "--tx", TamperFirstWitness(hex), "--prevouts", WriteFile("p.json", prevouts.ToJsonString()), "--json");
+        // docs/consensus.md: invalid is a user error: exit 1, the result on stdout, one line on stderr.
+        Assert.Equal(1, code);
+        Assert.Equal("error: input 0 failed: SCHNORR_SIG", error.TrimEnd());
         var json = JsonNode.Parse(output)!;
         Assert.False((bool)json["ok"]!);
         Assert.Equal(0, (int)json["input"]!);
@@ -82,6 +77,46 @@ public sealed class ConsensusCommandTests : IDisposable
         // Under pre-Taproot flags the tampered Taproot input is unencumbered and the rest verifies.
         (code, _, _) = await Run("consensus", "verify", "--tx", TamperFirstWitness(hex), "--prevouts", WriteFile("p.json", prevouts.ToJsonString()), "--flags", "P2SH,DERSIG,WITNESS");
         Assert.Equal(0, code);
+    }
+
+    [Fact]
+    public async Task Verify_invalid_without_json_prints_the_summary_then_one_stderr_line()
+    {
+        var (hex, prevouts) = SignedVector();
+        var (code, output, error) = await Run("consensus", "verify", "--tx", TamperFirstWitness(hex), "--prevouts", WriteFile("p.json", prevouts.ToJsonString()));
+        Assert.Equal(1, code);
+        Assert.Equal("invalid: input 0 fails with SCHNORR_SIG", output.TrimEnd());
+        Assert.Equal("error: input 0 failed: SCHNORR_SIG", error.TrimEnd());
+
+        // A CheckTransaction failure names no input.
+        var tx = Transaction.Parse(hex);
+        var duplicate = tx.WithInput(1, tx.Inputs[0]).ToHex();
+        var duplicatePrevouts = JsonNode.Parse(prevouts.ToJsonString())!.AsArray();
+        duplicatePrevouts[1] = duplicatePrevouts[0]!.DeepClone();
+        (code, output, error) = await Run("consensus", "verify", "--tx", duplicate, "--prevouts", WriteFile("d.json", duplicatePrevouts.ToJsonString()), "--json");
+        Assert.Equal(1, code);
+        Assert.Equal("bad-txns-inputs-duplicate", (string?)JsonNode.Parse(output)!["error"]);
+        Assert.Equal("error: transaction failed: bad-txns-inputs-duplicate", error.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Verify_batch_reads_json_lines_from_stdin()
+    {
+        var (hex, prevouts) = SignedVector();
+        var good = new JsonObject { ["tx"] = hex, ["prevouts"] = JsonNode.Parse(prevouts.ToJsonString()) }.ToJsonString();
+        var bad = new JsonObject { ["tx"] = TamperFirstWitness(hex), ["prevouts"] = JsonNode.Parse(prevouts.ToJsonString()) }.ToJsonString();
+        var stdin = good + "\n\n" + bad + "\nnot json\n";
+        foreach (var args in new[] { new[] { "consensus", "verify-batch" }, new[] { "consensus", "verify-batch", "--input", "-" } })
+        {
+            var (code, output, error) = await RunWithInput(stdin, args);
+            Assert.Equal(0, code);
+            Assert.Equal(string.Empty, error);
+            var results = output.Trim().Split('\n').Select(l => JsonNode.Parse(l)!).ToArray();
+            Assert.Equal(3, results.Length);
+            Assert.Equal("{\"ok\":true}", results[0].ToJsonString());
+            Assert.Equal("{\"ok\":false,\"input\":0,\"error\":\"SCHNORR_SIG\"}", results[1].ToJsonString());
+            Assert.StartsWith("line: invalid JSON", (string?)results[2]["error"], StringComparison.Ordinal);
+        }
     }
 
     [Fact]

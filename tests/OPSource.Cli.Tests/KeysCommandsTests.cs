@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using OPSource.Cli.Commands;
+using static OPSource.Cli.Tests.CliRun;
 
 namespace OPSource.Cli.Tests;
 
@@ -8,21 +9,6 @@ namespace OPSource.Cli.Tests;
 public class KeysCommandsTests
 {
     private const string Abandon = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static void AssertOneLineError((int Code, string Out, string Err) result, string expected)
-    {
-        Assert.Equal(1, result.Code);
-        Assert.Single(result.Err.TrimEnd().Split('\n'));
-        Assert.Contains(expected, result.Err, StringComparison.Ordinal);
-    }
 
     [Theory]
     [InlineData("12")]

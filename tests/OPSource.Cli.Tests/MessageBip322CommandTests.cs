@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static OPSource.Cli.Tests.CliRun;
 
 namespace OPSource.Cli.Tests;
 
@@ -9,21 +10,6 @@ public class MessageBip322CommandTests
     private const string Wif = "L3VFeEujGtevx9w18HD1fhRbCH67Az2dpCymeRE1SoPK6XQtaN2k";
     private const string P2wpkh = "bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l";
     private const string HelloSig = "AkcwRAIgZRfIY3p7/DoVTty6YZbWS71bc5Vct9p9Fia83eRmw2QCICK/ENGfwLtptFluMGs2KsqoNSk89pO7F29zJLUx9a/sASECx/EgAxlkQpQ9hYjgGu6EBCPMVPwVIVJqO4XCsMvViHI=";
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static void AssertOneLineError((int Code, string Out, string Err) result, string expected)
-    {
-        Assert.Equal(1, result.Code);
-        Assert.Single(result.Err.TrimEnd().Split('\n'));
-        Assert.Contains(expected, result.Err, StringComparison.Ordinal);
-    }
 
     [Fact]
     public async Task Sign_for_segwit_address_defaults_to_bip322_simple_matching_the_bip_vector()

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using OPSource.Storage;
+using static OPSource.Cli.Tests.CliRun;
 
 namespace OPSource.Cli.Tests;
 
@@ -67,7 +68,7 @@ public sealed class ServeCommandTests : IDisposable
     [Fact]
     public async Task Invalid_urls_exit_1_naming_the_setting()
     {
-        var (code, output, error) = await CliAppTests.Run("serve", "--urls", "https://127.0.0.1:8443", "--data-dir", _dataDir);
+        var (code, output, error) = await Run("serve", "--urls", "https://127.0.0.1:8443", "--data-dir", _dataDir);
         Assert.Equal(1, code);
         Assert.Empty(output);
         Assert.Equal("error: invalid configuration: Server:Urls entry 'https://127.0.0.1:8443' is not an http://host:port URL", error.TrimEnd());
@@ -77,7 +78,7 @@ public sealed class ServeCommandTests : IDisposable
     public async Task Invalid_settings_file_exits_1_naming_the_setting()
     {
         File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), """{ "Storage": { "Provider": "postgres" } }""");
-        var (code, _, error) = await CliAppTests.Run("serve", "--data-dir", _dataDir);
+        var (code, _, error) = await Run("serve", "--data-dir", _dataDir);
         Assert.Equal(1, code);
         Assert.Contains("Storage:ConnectionString is required", error, StringComparison.Ordinal);
         Assert.Single(error.TrimEnd().Split('\n'));
@@ -95,7 +96,7 @@ public sealed class ServeCommandTests : IDisposable
             await command.ExecuteNonQueryAsync(Ct);
         }
 
-        var (code, _, error) = await CliAppTests.Run("serve", "--data-dir", _dataDir, "--urls", $"http://127.0.0.1:{FreePort()}");
+        var (code, _, error) = await Run("serve", "--data-dir", _dataDir, "--urls", $"http://127.0.0.1:{FreePort()}");
 
         Assert.Equal(1, code);
         Assert.Contains("module 'storage' is at schema version 2", error, StringComparison.Ordinal);
@@ -109,7 +110,7 @@ public sealed class ServeCommandTests : IDisposable
         busy.Start();
         var port = ((IPEndPoint)busy.LocalEndpoint).Port;
 
-        var (code, _, error) = await CliAppTests.Run("serve", "--data-dir", _dataDir, "--urls", $"http://127.0.0.1:{port}");
+        var (code, _, error) = await Run("serve", "--data-dir", _dataDir, "--urls", $"http://127.0.0.1:{port}");
 
         Assert.Equal(1, code);
         Assert.Contains("address already in use", error, StringComparison.Ordinal);

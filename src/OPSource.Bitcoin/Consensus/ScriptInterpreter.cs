@@ -1,4 +1,6 @@
+using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using static OPSource.Bitcoin.Consensus.ScriptOps;
@@ -53,45 +55,6 @@ public static partial class ScriptInterpreter
     }
 
     /// <summary>
-    /// Core CheckMinimalPush: data must use the shortest push (OP_0, OP_1..OP_16, OP_1NEGATE, direct,
-    /// PUSHDATA1, PUSHDATA2 in that order of preference). // BIP62 rule 3
-    /// </summary>
-    public static bool CheckMinimalPush(ReadOnlySpan<byte> data, int opcode)
-    {
-        if (data.Length == 0)
-        {
-            return opcode == OP_0;
-        }
-
-        if (data.Length == 1 && data[0] >= 1 && data[0] <= 16)
-        {
-            return false;
-        }
-
-        if (data.Length == 1 && data[0] == 0x81)
-        {
-            return false;
-        }
-
-        if (data.Length <= 75)
-        {
-            return opcode == data.Length;
-        }
-
-        if (data.Length <= 255)
-        {
-            return opcode == OP_PUSHDATA1;
-        }
-
-        if (data.Length <= 65535)
-        {
-            return opcode == OP_PUSHDATA2;
-        }
-
-        return true;
-    }
-
-    /// <summary>
     /// Runs one script on <paramref name="stack"/> (Core EvalScript). <paramref name="sigVersion"/> must be
     /// Base, WitnessV0 or Tapscript. Returns false with the first rule broken.
     /// </summary>
@@ -138,7 +101,7 @@ public static partial class ScriptInterpreter
         var hadWitness = false;
 
         // BIP62 rule 2 (policy): scriptSig must be push-only.
-        if ((flags & ScriptVerifyFlags.SIGPUSHONLY) != 0 && !IsPushOnly(scriptSig.Span))
+        if ((flags & ScriptVerifyFlags.SIGPUSHONLY) != 0 && !Script.IsPushOnly(scriptSig.Span))
         {
             return ScriptError.SIG_PUSHONLY;
         }
@@ -165,7 +128,7 @@ public static partial class ScriptInterpreter
         }
 
         // BIP141: bare witness programs.
-        if ((flags & ScriptVerifyFlags.WITNESS) != 0 && IsWitnessProgram(scriptPubKey.Span, out var version, out _))
+        if ((flags & ScriptVerifyFlags.WITNESS) != 0 && Script.IsWitnessProgram(scriptPubKey.Span, out var version, out _))
         {
             hadWitness = true;
             // BIP141: the scriptSig must be exactly empty, or malleability returns.
@@ -188,7 +151,7 @@ public static partial class ScriptInterpreter
         if ((flags & ScriptVerifyFlags.P2SH) != 0 && IsPayToScriptHash(scriptPubKey.Span))
         {
             // BIP16: scriptSig must be literals-only.
-            if (!IsPushOnly(scriptSig.Span))
+            if (!Script.IsPushOnly(scriptSig.Span))
             {
                 return ScriptError.SIG_PUSHONLY;
             }
@@ -209,7 +172,7 @@ public static partial class ScriptInterpreter
             }
 
             // BIP141: P2SH-wrapped witness programs.
-            if ((flags & ScriptVerifyFlags.WITNESS) != 0 && IsWitnessProgram(redeemScript, out version, out _))
+            if ((flags & ScriptVerifyFlags.WITNESS) != 0 && Script.IsWitnessProgram(redeemScript, out version, out _))
             {
                 hadWitness = true;
                 // BIP141: the scriptSig must be exactly one push of the redeem script.
@@ -335,20 +298,22 @@ public static partial class ScriptInterpreter
             var control = witness[count - 1].Span;
             var tapScript = witness[count - 2];
             count -= 2;
-            if (control.Length < TaprootControlBaseSize || control.Length > TaprootControlMaxSize || (control.Length - TaprootControlBaseSize) % TaprootControlNodeSize != 0)
+            // BIP341: control block size 33 + 32m, m <= 128 (btc-prim's ControlBlock enforces it).
+            if (!ControlBlock.TryParse(control, out var controlBlock, out _))
             {
                 return ScriptError.TAPROOT_WRONG_CONTROL_SIZE;
             }
 
-            var leafVersion = (byte)(control[0] & TaprootLeafMask);
-            Span<byte> leafHash = stackalloc byte[32];
-            ComputeTapLeafHash(leafVersion, tapScript.Span, leafHash);
-            if (!VerifyTaprootCommitment(control, program.Span, leafHash))
+            // BIP341: the leaf hash commits to (control byte & 0xfe) and the script; the commitment
+            // check (Core VerifyTaprootCommitment) fails on an invalid internal or output key too.
+            var leafVersion = controlBlock.LeafVersion;
+            var leafHash = TapLeafHash.Compute(leafVersion, tapScript.Span);
+            if (!controlBlock.VerifyCommitment(program.Span, leafHash))
             {
                 return ScriptError.WITNESS_PROGRAM_MISMATCH;
             }
 
-            execData.SetTapLeafHash(leafHash);
+            execData.SetTapLeafHash(leafHash.Value.ToBytes());
             if (leafVersion == TaprootLeafTapscript)
             {
                 // BIP342: validation weight budget = 50 + serialized witness size (with annex and control block).
@@ -379,111 +344,20 @@ public static partial class ScriptInterpreter
     public const byte TaprootAnnexTag = 0x50;
 
     /// <summary>BIP341: mask selecting the leaf version from the control byte.</summary>
-    public const byte TaprootLeafMask = 0xfe;
+    public const byte TaprootLeafMask = ControlBlock.LeafMask;
 
     /// <summary>BIP342: leaf version of tapscript.</summary>
-    public const byte TaprootLeafTapscript = 0xc0;
-
-    private const int TaprootControlBaseSize = 33;
-    private const int TaprootControlNodeSize = 32;
-    private const int TaprootControlMaxNodeCount = 128;
-    private const int TaprootControlMaxSize = TaprootControlBaseSize + (TaprootControlNodeSize * TaprootControlMaxNodeCount);
+    public const byte TaprootLeafTapscript = TapLeafHash.TapscriptLeafVersion;
 
     private static long SerializedWitnessSize(IReadOnlyList<ReadOnlyMemory<byte>> witness)
     {
-        long size = CompactSizeLength((ulong)witness.Count);
+        long size = CompactSize.GetSize((ulong)witness.Count);
         foreach (var item in witness)
         {
-            size += CompactSizeLength((ulong)item.Length) + item.Length;
+            size += CompactSize.GetSize((ulong)item.Length) + item.Length;
         }
 
         return size;
-    }
-
-    internal static int CompactSizeLength(ulong value) => value switch
-    {
-        < 0xfd => 1,
-        <= 0xffff => 3,
-        <= 0xffff_ffff => 5,
-        _ => 9,
-    };
-
-    /// <summary>BIP341: tagged hash "TapLeaf" of leaf version || compact size || script.</summary>
-    public static void ComputeTapLeafHash(byte leafVersion, ReadOnlySpan<byte> script, Span<byte> output32)
-    {
-        var prefix = 1 + CompactSizeLength((ulong)script.Length);
-        var buffer = new byte[prefix + script.Length];
-        buffer[0] = leafVersion;
-        WriteCompactSize(buffer.AsSpan(1), (ulong)script.Length);
-        script.CopyTo(buffer.AsSpan(prefix));
-        Hashes.TaggedHash("TapLeaf", buffer, output32);
-    }
-
-    private static void WriteCompactSize(Span<byte> destination, ulong value)
-    {
-        if (value < 0xfd)
-        {
-            destination[0] = (byte)value;
-        }
-        else if (value <= 0xffff)
-        {
-            destination[0] = 0xfd;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(destination[1..], (ushort)value);
-        }
-        else if (value <= 0xffff_ffff)
-        {
-            destination[0] = 0xfe;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(destination[1..], (uint)value);
-        }
-        else
-        {
-            destination[0] = 0xff;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], value);
-        }
-    }
-
-    /// <summary>
-    /// BIP341: the Merkle root from the leaf hash and the control block path, pairing each step in
-    /// lexicographic order under the "TapBranch" tag.
-    /// </summary>
-    public static void ComputeTaprootMerkleRoot(ReadOnlySpan<byte> control, ReadOnlySpan<byte> leafHash, Span<byte> output32)
-    {
-        var pathLength = (control.Length - TaprootControlBaseSize) / TaprootControlNodeSize;
-        Span<byte> k = stackalloc byte[32];
-        Span<byte> pair = stackalloc byte[64];
-        leafHash.CopyTo(k);
-        for (var i = 0; i < pathLength; i++)
-        {
-            var node = control.Slice(TaprootControlBaseSize + (TaprootControlNodeSize * i), TaprootControlNodeSize);
-            if (k.SequenceCompareTo(node) < 0)
-            {
-                k.CopyTo(pair);
-                node.CopyTo(pair[32..]);
-            }
-            else
-            {
-                node.CopyTo(pair);
-                k.CopyTo(pair[32..]);
-            }
-
-            Hashes.TaggedHash("TapBranch", pair, k);
-        }
-
-        k.CopyTo(output32);
-    }
-
-    private static bool VerifyTaprootCommitment(ReadOnlySpan<byte> control, ReadOnlySpan<byte> program, ReadOnlySpan<byte> leafHash)
-    {
-        // BIP341: q == p + hash_TapTweak(p || root)G, with q's parity given by the control byte's low bit.
-        Span<byte> root = stackalloc byte[32];
-        ComputeTaprootMerkleRoot(control, leafHash, root);
-        var internalKey = control.Slice(1, 32);
-        Span<byte> tweakInput = stackalloc byte[64];
-        internalKey.CopyTo(tweakInput);
-        root.CopyTo(tweakInput[32..]);
-        Span<byte> tweak = stackalloc byte[32];
-        Hashes.TaggedHash("TapTweak", tweakInput, tweak);
-        return TaprootTweakCheck(program, (control[0] & 1) != 0, internalKey, tweak);
     }
 
     private static ScriptError ExecuteWitnessScript(IReadOnlyList<ReadOnlyMemory<byte>> witness, int stackCount, ReadOnlyMemory<byte> script, ScriptVerifyFlags flags, SigVersion sigVersion, SignatureChecker checker, ScriptExecutionData execData)

@@ -113,49 +113,9 @@ internal static class ScriptOps
         return ok;
     }
 
-    /// <summary>Core script.cpp CScript::IsPushOnly: only pushes and OP_1NEGATE..OP_16 (OP_RESERVED counts).</summary>
-    public static bool IsPushOnly(ReadOnlySpan<byte> script)
-    {
-        var pc = 0;
-        while (pc < script.Length)
-        {
-            if (!TryGetOp(script, ref pc, out var opcode, out _) || opcode > OP_16)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>BIP16: OP_HASH160 &lt;20 bytes&gt; OP_EQUAL, exactly 23 bytes.</summary>
     public static bool IsPayToScriptHash(ReadOnlySpan<byte> script) =>
         script.Length == 23 && script[0] == OP_HASH160 && script[1] == 0x14 && script[22] == OP_EQUAL;
-
-    /// <summary>BIP141: a version opcode (OP_0, OP_1..OP_16) then one direct push of 2 to 40 bytes.</summary>
-    public static bool IsWitnessProgram(ReadOnlySpan<byte> script, out int version, out ReadOnlySpan<byte> program)
-    {
-        version = 0;
-        program = default;
-        if (script.Length < 4 || script.Length > 42)
-        {
-            return false;
-        }
-
-        if (script[0] != OP_0 && (script[0] < OP_1 || script[0] > OP_16))
-        {
-            return false;
-        }
-
-        if (script[1] + 2 != script.Length)
-        {
-            return false;
-        }
-
-        version = script[0] == OP_0 ? 0 : script[0] - (OP_1 - 1);
-        program = script[2..];
-        return true;
-    }
 
     /// <summary>BIP342: the OP_SUCCESSx opcodes that make a tapscript succeed unconditionally.</summary>
     public static bool IsOpSuccess(int opcode) =>

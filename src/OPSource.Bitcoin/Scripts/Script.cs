@@ -146,12 +146,15 @@ public sealed class Script : IEquatable<Script>
     public bool IsPushOnly() => IsPushOnly(0);
 
     /// <summary>IsPushOnly from byte offset <paramref name="start"/>.</summary>
-    public bool IsPushOnly(int start)
+    public bool IsPushOnly(int start) => IsPushOnly(_bytes.AsSpan(start));
+
+    /// <summary>Core CScript::IsPushOnly over raw bytes (the interpreter's scriptSig check, no Script allocated).</summary>
+    public static bool IsPushOnly(ReadOnlySpan<byte> script)
     {
-        var pc = start;
-        while (pc < _bytes.Length)
+        var pc = 0;
+        while (pc < script.Length)
         {
-            if (!TryGetOp(ref pc, out var op, out _))
+            if (!TryGetOp(script, ref pc, out var op, out _))
             {
                 return false;
             }
@@ -243,27 +246,30 @@ public sealed class Script : IEquatable<Script>
     /// Core IsWitnessProgram (BIP141): a version opcode (OP_0, OP_1..OP_16) followed by one direct
     /// push of 2..40 bytes, and nothing else.
     /// </summary>
-    public bool IsWitnessProgram(out int version, out ReadOnlySpan<byte> program)
+    public bool IsWitnessProgram(out int version, out ReadOnlySpan<byte> program) => IsWitnessProgram(_bytes, out version, out program);
+
+    /// <summary>Core IsWitnessProgram over raw bytes (the interpreter's check, no Script allocated).</summary>
+    public static bool IsWitnessProgram(ReadOnlySpan<byte> script, out int version, out ReadOnlySpan<byte> program)
     {
         version = -1;
         program = default;
-        if (_bytes.Length < 4 || _bytes.Length > 42)
+        if (script.Length < 4 || script.Length > 42)
         {
             return false;
         }
 
-        if (_bytes[0] != 0 && (_bytes[0] < (byte)OpcodeType.OP_1 || _bytes[0] > (byte)OpcodeType.OP_16))
+        if (script[0] != 0 && (script[0] < (byte)OpcodeType.OP_1 || script[0] > (byte)OpcodeType.OP_16))
         {
             return false;
         }
 
-        if (_bytes[1] + 2 != _bytes.Length)
+        if (script[1] + 2 != script.Length)
         {
             return false;
         }
 
-        version = DecodeOpN((OpcodeType)_bytes[0]);
-        program = _bytes.AsSpan(2);
+        version = DecodeOpN((OpcodeType)script[0]);
+        program = script[2..];
         return true;
     }
 

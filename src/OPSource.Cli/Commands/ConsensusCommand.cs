@@ -16,9 +16,6 @@ namespace OPSource.Cli.Commands;
 /// </summary>
 internal static class ConsensusCommand
 {
-    /// <summary>Exit code of <c>verify</c> when the transaction was checked and is invalid.</summary>
-    public const int ExitInvalid = 3;
-
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var command = new Command("consensus", "Verify transactions against the outputs they spend (Bitcoin Core rules)");
@@ -78,7 +75,17 @@ internal static class ConsensusCommand
                     w.WriteLine($"invalid: {(string?)result["error"]}");
                 }
             });
-            return ok ? CliApp.ExitOk : ExitInvalid;
+            if (ok)
+            {
+                return CliApp.ExitOk;
+            }
+
+            // docs/consensus.md: an invalid transaction is a user error (exit 1, one line on stderr),
+            // reported after the result itself so scripts still get the JSON on stdout.
+            ctx.Error.WriteLine(result["input"] is { } failed
+                ? $"error: input {(int)failed} failed: {(string?)result["error"]}"
+                : $"error: transaction failed: {(string?)result["error"]}");
+            return CliApp.ExitUserError;
         }, ct));
         return command;
     }
@@ -97,7 +104,7 @@ internal static class ConsensusCommand
             TextReader reader;
             try
             {
-                reader = path == "-" ? Console.In : new StreamReader(path);
+                reader = path == "-" ? ctx.In : new StreamReader(path);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -120,7 +127,7 @@ internal static class ConsensusCommand
             }
             finally
             {
-                if (!ReferenceEquals(reader, Console.In))
+                if (!ReferenceEquals(reader, ctx.In))
                 {
                     reader.Dispose();
                 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using OPSource.Bitcoin.Consensus;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -139,7 +140,7 @@ public class CoreScriptTests
         using var secret = SecretKey.Create(Enumerable.Repeat((byte)0x42, 32).ToArray());
         var p = secret.XOnlyPublicKey.ToBytes();
         var leaf = new byte[32];
-        ScriptInterpreter.ComputeTapLeafHash(0xc0, script, leaf);
+        TapLeafHash.Compute(0xc0, script).WriteTo(leaf);
         var tweak = new byte[32];
         Hashes.TaggedHash("TapTweak", [.. p, .. leaf], tweak);
         Assert.True(secret.XOnlyPublicKey.TryAddTweak(tweak, out var q, out var parity));

@@ -1,4 +1,5 @@
 using OPSource.Bitcoin.Consensus;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
 
@@ -20,7 +21,7 @@ public class TaprootScriptPathTests
     private static byte[] LeafHash(byte version, byte[] script)
     {
         var hash = new byte[32];
-        ScriptInterpreter.ComputeTapLeafHash(version, script, hash);
+        TapLeafHash.Compute(version, script).WriteTo(hash);
         return hash;
     }
 
