@@ -1,3 +1,4 @@
+using OPSource.Bitcoin.Scripts;
 using OPSource.Crypto;
 using static OPSource.Bitcoin.Consensus.ScriptOps;
 
@@ -106,10 +107,14 @@ internal ref struct EvalState
         return exec.IsEmpty ? ScriptError.OK : ScriptError.UNBALANCED_CONDITIONAL;
     }
 
-    private bool TryNum(ReadOnlySpan<byte> bytes, out ScriptNum number, int maxSize = ScriptNum.DefaultMaxSize) =>
-        ScriptNum.TryDecode(bytes, _requireMinimal, maxSize, out number);
+    private bool TryNum(ReadOnlySpan<byte> bytes, out ScriptNumber number, int maxSize = ScriptNumber.DefaultMaxSize)
+    {
+        var ok = ScriptNumber.TryDecode(bytes, _requireMinimal, maxSize, out long value);
+        number = new ScriptNumber(value);
+        return ok;
+    }
 
-    private readonly void PushNum(long value) => _stack.Push(new ScriptNum(value).Encode());
+    private readonly void PushNum(long value) => _stack.Push(new ScriptNumber(value).Encode());
 
     private readonly void PushBool(bool value) => _stack.Push(value ? [1] : []);
 
@@ -140,7 +145,7 @@ internal ref struct EvalState
                 }
 
                 // BIP65: 5-byte operand so times past 2038 fit; the top is left on the stack.
-                if (!TryNum(stack.Top(), out var lockTime, ScriptNum.LockTimeMaxSize))
+                if (!TryNum(stack.Top(), out var lockTime, ScriptNumber.LockTimeMaxSize))
                 {
                     return ScriptError.UNKNOWN_ERROR;
                 }
@@ -166,7 +171,7 @@ internal ref struct EvalState
                     return ScriptError.INVALID_STACK_OPERATION;
                 }
 
-                if (!TryNum(stack.Top(), out var sequence, ScriptNum.LockTimeMaxSize))
+                if (!TryNum(stack.Top(), out var sequence, ScriptNumber.LockTimeMaxSize))
                 {
                     return ScriptError.UNKNOWN_ERROR;
                 }

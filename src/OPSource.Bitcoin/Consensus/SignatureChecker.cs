@@ -1,3 +1,5 @@
+using OPSource.Bitcoin.Scripts;
+
 namespace OPSource.Bitcoin.Consensus;
 
 /// <summary>
@@ -23,8 +25,8 @@ public class SignatureChecker
     }
 
     /// <summary>BIP65: whether the transaction's nLockTime satisfies <paramref name="lockTime"/>.</summary>
-    public virtual bool CheckLockTime(ScriptNum lockTime) => false;
+    public virtual bool CheckLockTime(ScriptNumber lockTime) => false;
 
     /// <summary>BIP112: whether the input's nSequence satisfies <paramref name="sequence"/>.</summary>
-    public virtual bool CheckSequence(ScriptNum sequence) => false;
+    public virtual bool CheckSequence(ScriptNumber sequence) => false;
 }

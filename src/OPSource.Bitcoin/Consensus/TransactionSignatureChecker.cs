@@ -1,3 +1,4 @@
+using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto.Secp256k1;
@@ -132,7 +133,7 @@ public class TransactionSignatureChecker : SignatureChecker
     }
 
     /// <inheritdoc/>
-    public override bool CheckLockTime(ScriptNum lockTime)
+    public override bool CheckLockTime(ScriptNumber lockTime)
     {
         var txLockTime = (long)_tx.LockTime.Value;
         // BIP65: compare heights with heights and times with times.
@@ -152,7 +153,7 @@ public class TransactionSignatureChecker : SignatureChecker
     }
 
     /// <inheritdoc/>
-    public override bool CheckSequence(ScriptNum sequence)
+    public override bool CheckSequence(ScriptNumber sequence)
     {
         long txSequence = _tx.Inputs[_inputIndex].Sequence.Value;
         // BIP112: relative lock times need transaction version 2 or more (compared unsigned, as Core).

@@ -168,7 +168,7 @@ public static class ScriptAsm
                     var shown = push;
 
                     // Core: the IsUnspendable check avoids decoding OP_RETURN data that looks like a signature.
-                    if (attemptSighashDecode && !script.IsUnspendable && IsStrictEncodedSignature(push))
+                    if (attemptSighashDecode && !script.IsUnspendable && EcdsaSignatureEncoding.IsStrictEncodedSignature(push))
                     {
                         var name = SigHashName(push[^1]);
                         if (name is not null)
@@ -252,65 +252,6 @@ public static class ScriptAsm
     /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
     public static Script Parse(string text) =>
         TryParse(text, out var script, out var error) ? script : throw new FormatException(error);
-
-    /// <summary>
-    /// BIP66 strict DER plus a defined hash type (Core CheckSignatureEncoding with STRICTENC),
-    /// used only for ASM display.
-    /// </summary>
-    public static bool IsStrictEncodedSignature(ReadOnlySpan<byte> sig)
-    {
-        if (!IsValidSignatureEncoding(sig))
-        {
-            return false;
-        }
-
-        var baseType = sig[^1] & ~0x80;
-        return baseType is >= 1 and <= 3;
-    }
-
-    /// <summary>Core IsValidSignatureEncoding (BIP66 DER rules, hash type byte included).</summary>
-    public static bool IsValidSignatureEncoding(ReadOnlySpan<byte> sig)
-    {
-        // BIP66: 0x30 [total-length] 0x02 [R-length] [R] 0x02 [S-length] [S] [sighash]
-        if (sig.Length < 9 || sig.Length > 73)
-        {
-            return false;
-        }
-
-        if (sig[0] != 0x30 || sig[1] != sig.Length - 3)
-        {
-            return false;
-        }
-
-        int lenR = sig[3];
-        if (5 + lenR >= sig.Length)
-        {
-            return false;
-        }
-
-        int lenS = sig[5 + lenR];
-        if (lenR + lenS + 7 != sig.Length)
-        {
-            return false;
-        }
-
-        if (sig[2] != 0x02 || lenR == 0 || (sig[4] & 0x80) != 0)
-        {
-            return false;
-        }
-
-        if (lenR > 1 && sig[4] == 0x00 && (sig[5] & 0x80) == 0)
-        {
-            return false;
-        }
-
-        if (sig[lenR + 4] != 0x02 || lenS == 0 || (sig[lenR + 6] & 0x80) != 0)
-        {
-            return false;
-        }
-
-        return !(lenS > 1 && sig[lenR + 6] == 0x00 && (sig[lenR + 7] & 0x80) == 0);
-    }
 
     private static string? SigHashName(byte type) => type switch
     {

@@ -196,24 +196,6 @@ public class ScriptTests
     }
 
     [Fact]
-    public void ScriptNumber_encodes_like_CScriptNum()
-    {
-        Assert.Empty(ScriptNumber.Encode(0));
-        Assert.Equal([0xff, 0x00], ScriptNumber.Encode(255));
-        Assert.Equal([0x80, 0x80], ScriptNumber.Encode(-128));
-        Assert.Equal([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], ScriptNumber.Encode(long.MinValue + 1));
-        Assert.Equal([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f], ScriptNumber.Encode(long.MaxValue));
-        Assert.Equal([0x80, 0x00], ScriptNumber.Encode(128));
-        Assert.False(ScriptNumber.TryDecode([0x00], true, 4, out _));
-        Assert.True(ScriptNumber.TryDecode([0x00], false, 4, out var z) && z == 0);
-        Assert.True(ScriptNumber.TryDecode([0xff, 0x80], true, 4, out var m) && m == -255);
-        Assert.False(ScriptNumber.TryDecode([1, 2, 3, 4, 5], true, 4, out _));
-        Gen.Long[-0x7fffffffffffffff, long.MaxValue].Sample(n =>
-            ScriptNumber.TryDecode(ScriptNumber.Encode(n), true, 9, out var back) && back == n || ScriptNumber.Encode(n).Length == 9);
-        Gen.Long[-0xffffffff, 0xffffffff].Sample(n => ScriptNumber.DecodeUnchecked(ScriptNumber.Encode(n)) == n);
-    }
-
-    [Fact]
     public void Pushes_read_back_with_TryGetOp()
     {
         Gen.Byte.Array[0, 70_000].Sample(data =>
