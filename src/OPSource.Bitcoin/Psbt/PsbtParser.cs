@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
+using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -300,7 +301,7 @@ internal static class PsbtParser
                     case PsbtKeys.InPartialSig:
                         if (!keys.PubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
                         // Core psbt.h: the signature must pass CheckSignatureEncoding(DERSIG|STRICTENC).
-                        return PsbtCodec.IsValidEcdsaSignatureEncoding(v) ? null : "value is not a strict DER signature with a defined sighash type";
+                        return EcdsaSignatureEncoding.IsStrictEncodedSignature(v) ? null : "value is not a strict DER signature with a defined sighash type";
                     case PsbtKeys.InSighashType:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
                         return v.Length != 4 ? "value must be 4 bytes" : null;
