@@ -88,7 +88,7 @@ public sealed partial class Psbt
             {
                 if (!TrySignTaproot(tx, i, input, utxo, keyList, sighash ?? 0, options, ref map, out error))
                 {
-                    issues.Add($"psbt: input {i} {error}");
+                    issues.Add(error);
                     continue;
                 }
             }
@@ -265,22 +265,27 @@ public sealed partial class Psbt
         }
     }
 
-    private bool TrySignTaproot(Transaction tx, int index, PsbtInput input, TxOut utxo, List<SecretKey> keys, uint sighashType, PsbtSignOptions options, ref PsbtMap map, out string? error)
+    /// <summary>Signs a taproot input; on failure <paramref name="error"/> is the complete refusal line.</summary>
+    private bool TrySignTaproot(Transaction tx, int index, PsbtInput input, TxOut utxo, List<SecretKey> keys, uint sighashType, PsbtSignOptions options, ref PsbtMap map, [NotNullWhen(false)] out string? error)
     {
         error = null;
         if (sighashType > 0xff)
         {
-            error = $"sighash_type {sighashType} is not a taproot sighash type";
+            error = $"psbt: input {index} sighash_type {sighashType} is not a taproot sighash type";
             return false;
         }
 
-        // BIP341: the signature message commits to every spent output.
-        var spent = new List<TxOut>();
-        foreach (var other in Inputs)
+        // BIP341: the signature message commits to every spent output (sha_amounts, sha_scriptpubkeys),
+        // so without some input's UTXO no taproot signature can be made; refused once a key would sign.
+        List<TxOut>? spent = new List<TxOut>(Inputs.Count);
+        var missingUtxo = -1;
+        for (var j = 0; j < Inputs.Count; j++)
         {
-            if (other.GetUtxo() is not { } o)
+            if (Inputs[j].GetUtxo() is not { } o)
             {
-                return true; // cannot sign taproot until every input's UTXO is known
+                missingUtxo = j;
+                spent = null;
+                break;
             }
 
             spent.Add(o);
@@ -309,7 +314,7 @@ public sealed partial class Psbt
                     {
                         if (tweaked.XOnlyPublicKey.ToBytes().AsSpan().SequenceEqual(outputKey))
                         {
-                            if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, default, msg, out error))
+                            if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, default, msg, out error))
                             {
                                 return false;
                             }
@@ -338,7 +343,7 @@ public sealed partial class Psbt
                     continue;
                 }
 
-                if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, leafHash, msg, out error))
+                if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, leafHash, msg, out error))
                 {
                     return false;
                 }
@@ -347,6 +352,24 @@ public sealed partial class Psbt
                 Schnorr.Sign(key, msg, aux, sig);
                 map = map.With(PsbtKeys.InTapScriptSig, keyData, hashType == 0 ? sig : [.. sig, hashType]);
             }
+        }
+
+        return true;
+    }
+
+    private static bool TryTaprootSighash(Transaction tx, int index, List<TxOut>? spent, int missingUtxo, byte hashType, ReadOnlySpan<byte> leafHash, Span<byte> msg, [NotNullWhen(false)] out string? error)
+    {
+        if (spent is null)
+        {
+            // BIP341: SigMsg hashes the amounts and scriptPubKeys of all spent outputs.
+            error = $"psbt: input {index}: taproot signing needs every input's UTXO; input {missingUtxo} has none";
+            return false;
+        }
+
+        if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, leafHash, msg, out error))
+        {
+            error = $"psbt: input {index} {error}";
+            return false;
         }
 
         return true;

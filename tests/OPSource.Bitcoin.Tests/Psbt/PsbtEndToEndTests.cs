@@ -181,6 +181,34 @@ public sealed class PsbtEndToEndTests : IDisposable
         Assert.Equal("psbt: combine: PSBT 1 is for a different transaction", error);
     }
 
+    // BIP341: the taproot sighash commits to every spent output, so a missing UTXO on another input
+    // must be reported per taproot input instead of silently leaving it unsigned.
+    [Fact]
+    public void Signer_refuses_taproot_input_when_another_input_lacks_its_utxo()
+    {
+        var spk = TaprootSpendInfo.Create(_keys[2].XOnlyPublicKey).ScriptPubKey;
+        var spend = new Transaction(2,
+            [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty),
+             new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 1), Script.Empty, Sequence.Final, Witness.Empty)],
+            [new TxOut(Money.FromSatoshis(1000), spk)], LockTime.Zero);
+        var psbt = PsbtT.Create(spend)
+            .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), spk))
+            .WithTapInternalKey(0, _keys[2].XOnlyPublicKey);
+        var options = new PsbtSignOptions { TaprootAuxRandomness = new byte[32] };
+
+        Assert.False(psbt.TrySign([_keys[2]], out var signed, out var refusals, options));
+        Assert.Equal("psbt: input 0: taproot signing needs every input's UTXO; input 1 has none", Assert.Single(refusals));
+        Assert.Null(signed.Inputs[0].TapKeySignature);
+
+        // With every UTXO known the same input signs.
+        var complete = psbt.WithWitnessUtxo(1, new TxOut(Money.FromSatoshis(3000), spk));
+        Assert.True(complete.TrySign([_keys[2]], out signed, out refusals, options), string.Join("; ", refusals));
+        Assert.NotNull(signed.Inputs[0].TapKeySignature);
+
+        // A key that signs nothing for the taproot input is not refused.
+        Assert.True(psbt.TrySign([_keys[3]], out _, out refusals, options), string.Join("; ", refusals));
+    }
+
     public static TheoryData<int> KeyPathCases()
     {
         var data = new TheoryData<int>();
