@@ -299,7 +299,7 @@ public static class Bip322Message
             case Bip322Format.ProofOfFunds:
                 return Bip322Verification.Fail(format, "proof-of-funds (pof) signatures are not supported: verifying them needs the UTXO set");
             case Bip322Format.Simple:
-                return TryReadWitness(bytes, out var w)
+                return Witness.TryParse(bytes, out var w)
                     ? VerifySimple(challenge, message, w)
                     : Bip322Verification.Fail(format, "error parsing signature as simple variant (not a witness stack)");
             case Bip322Format.Full:
@@ -317,7 +317,7 @@ public static class Bip322Message
                 : Bip322Verification.Fail(Bip322Format.Legacy, "invalid signature: " + LegacyMessageSigner.Describe(legacy));
         }
 
-        if (TryReadWitness(bytes, out var witness))
+        if (Witness.TryParse(bytes, out var witness))
         {
             return VerifySimple(challenge, message, witness);
         }
@@ -450,36 +450,6 @@ public static class Bip322Message
         }
 
         return null;
-    }
-
-    /// <summary>Reads a consensus-encoded witness stack that fills <paramref name="data"/> exactly.</summary>
-    public static bool TryReadWitness(ReadOnlySpan<byte> data, [NotNullWhen(true)] out Witness? witness)
-    {
-        witness = null;
-        var reader = new BitcoinReader(data);
-        if (!reader.TryReadCompactSize(out var count) || count > (ulong)data.Length)
-        {
-            return false;
-        }
-
-        var items = new List<ReadOnlyMemory<byte>>((int)count);
-        for (ulong i = 0; i < count; i++)
-        {
-            if (!reader.TryReadVarBytes(out var item))
-            {
-                return false;
-            }
-
-            items.Add(item.ToArray());
-        }
-
-        if (!reader.IsAtEnd)
-        {
-            return false;
-        }
-
-        witness = new Witness(items);
-        return true;
     }
 }
 

@@ -34,35 +34,6 @@ internal static class PsbtCodec
         return w.ToArray();
     }
 
-    public static bool TryReadWitness(ReadOnlySpan<byte> v, out Witness? witness)
-    {
-        witness = null;
-        var r = new BitcoinReader(v);
-        if (!r.TryReadCompactSize(out var n) || n > (ulong)r.Remaining)
-        {
-            return false;
-        }
-
-        var items = new List<ReadOnlyMemory<byte>>((int)n);
-        for (ulong i = 0; i < n; i++)
-        {
-            if (!r.TryReadVarBytes(out var item))
-            {
-                return false;
-            }
-
-            items.Add(item.ToArray());
-        }
-
-        if (!r.IsAtEnd)
-        {
-            return false;
-        }
-
-        witness = new Witness(items);
-        return true;
-    }
-
     public static byte[] WriteWitness(Witness witness)
     {
         var w = new BitcoinWriter();

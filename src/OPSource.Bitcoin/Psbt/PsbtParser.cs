@@ -311,7 +311,7 @@ internal static class PsbtParser
                         return kd.IsEmpty ? null : "key must be exactly 1 byte";
                     case PsbtKeys.InFinalScriptWitness:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
-                        return PsbtCodec.TryReadWitness(v, out _) ? null : "value is not a valid witness stack";
+                        return Witness.TryParse(v, out _) ? null : "value is not a valid witness stack";
                     case PsbtKeys.InBip32Derivation:
                         if (!keys.PubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
                         return KeyOriginError(v);
