@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -296,7 +297,6 @@ public sealed partial class Psbt
         Span<byte> msg = stackalloc byte[32];
         Span<byte> aux = stackalloc byte[32];
         Span<byte> sig = stackalloc byte[64];
-        Span<byte> tweak = stackalloc byte[32];
         Span<byte> leafHash = stackalloc byte[32];
         var internalKey = input.TapInternalKey;
         foreach (var key in keys)
@@ -306,24 +306,17 @@ public sealed partial class Psbt
             // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
             if (internalKey is { } ik && ik.ToBytes().AsSpan().SequenceEqual(xonly) && input.TapKeySignature is null)
             {
-                var rootBytes = input.TapMerkleRoot?.ToBytes();
-                PsbtSighash.TapTweak(xonly, rootBytes, tweak);
-                if (key.TryAddXOnlyTweak(tweak, out var tweaked))
+                using var tweaked = TaprootSpendInfo.TweakSecretKey(key, input.TapMerkleRoot);
+                if (tweaked.XOnlyPublicKey.ToBytes().AsSpan().SequenceEqual(outputKey))
                 {
-                    using (tweaked)
+                    if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, default, msg, out error))
                     {
-                        if (tweaked.XOnlyPublicKey.ToBytes().AsSpan().SequenceEqual(outputKey))
-                        {
-                            if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, default, msg, out error))
-                            {
-                                return false;
-                            }
-
-                            FillAux(options, aux);
-                            Schnorr.Sign(tweaked, msg, aux, sig);
-                            map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
-                        }
+                        return false;
                     }
+
+                    FillAux(options, aux);
+                    Schnorr.Sign(tweaked, msg, aux, sig);
+                    map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
                 }
             }
 
