@@ -782,8 +782,9 @@ public sealed partial class Psbt
         }
 
         var n = ops[^2];
+        // The threshold is a small-int opcode or a minimally encoded CScriptNum push (Core script.h CScript << k).
         threshold = n.Op is >= OpcodeType.OP_1 and <= OpcodeType.OP_16 ? Script.DecodeOpN(n.Op)
-            : n.Push.Length is 1 or 2 ? (int)(n.Push.Length == 1 ? n.Push[0] : n.Push[0] | (n.Push[1] << 8)) : 0;
+            : ScriptNumber.TryDecode(n.Push, requireMinimal: true, ScriptNumber.DefaultMaxSize, out var k) && k is > 0 and <= int.MaxValue ? (int)k : 0;
         return threshold >= 1 && threshold <= keys.Count;
     }
 
