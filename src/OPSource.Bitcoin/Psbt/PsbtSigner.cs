@@ -134,9 +134,7 @@ public sealed partial class Psbt
         if (redeem is not null)
         {
             // BIP174: "If a redeemScript is provided, the scriptPubKey must be for that redeemScript".
-            Span<byte> h = stackalloc byte[20];
-            Hashes.Hash160(redeem.Span, h);
-            if (!spk.IsPayToScriptHash || !spk.Span.Slice(2, 20).SequenceEqual(h))
+            if (spk != StandardScripts.PayToScriptHash(redeem))
             {
                 error = $"redeem_script does not match the scriptPubKey of the {utxoKind}";
                 return false;
@@ -155,9 +153,7 @@ public sealed partial class Psbt
         if (witnessScript is not null)
         {
             // BIP174: "If a witnessScript is provided, the scriptPubKey or the redeemScript must be for that witnessScript".
-            Span<byte> h = stackalloc byte[32];
-            Hashes.Sha256(witnessScript.Span, h);
-            if (!isWitness || version != 0 || prog.Length != 32 || !prog.SequenceEqual(h))
+            if (program != StandardScripts.PayToWitnessScriptHash(witnessScript))
             {
                 error = $"witness_script does not match the {(redeem is null ? "scriptPubKey" : "redeem_script")}";
                 return false;
