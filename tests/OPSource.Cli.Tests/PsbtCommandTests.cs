@@ -7,21 +7,7 @@ public class PsbtCommandTests
 {
     private static JsonNode Workflow()
     {
-        // ../shared/vectors beside the repository root (or $OPSOURCE_VECTORS); missing vectors fail the test.
-        var root = Environment.GetEnvironmentVariable("OPSOURCE_VECTORS");
-        if (root is null)
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OPSource.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            Assert.NotNull(dir);
-            root = Path.Combine(dir.Parent!.FullName, "shared", "vectors");
-        }
-
-        var text = File.ReadAllText(Path.Combine(root, "bips", "bip174_psbt_test_vectors.json"));
+        var text = OPSource.TestSupport.Vectors.ReadText("bips", "bip174_psbt_test_vectors.json");
         return JsonNode.Parse(text)!["workflow"]!;
     }
 

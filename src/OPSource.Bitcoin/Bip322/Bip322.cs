@@ -283,7 +283,7 @@ public static class Bip322Message
             case Bip322Format.ProofOfFunds:
                 return Bip322Verification.Fail(format, "proof-of-funds (pof) signatures are not supported: verifying them needs the UTXO set");
             case Bip322Format.Simple:
-                return TryReadWitness(bytes, out var w)
+                return Witness.TryParse(bytes, out var w)
                     ? VerifySimple(challenge, message, w)
                     : Bip322Verification.Fail(format, "error parsing signature as simple variant (not a witness stack)");
             case Bip322Format.Full:
@@ -301,7 +301,7 @@ public static class Bip322Message
                 : Bip322Verification.Fail(Bip322Format.Legacy, "invalid signature: " + LegacyMessageSigner.Describe(legacy));
         }
 
-        if (TryReadWitness(bytes, out var witness))
+        if (Witness.TryParse(bytes, out var witness))
         {
             return VerifySimple(challenge, message, witness);
         }
@@ -434,21 +434,6 @@ public static class Bip322Message
         }
 
         return null;
-    }
-
-    /// <summary>Reads a consensus-encoded witness stack that fills <paramref name="data"/> exactly.</summary>
-    public static bool TryReadWitness(ReadOnlySpan<byte> data, [NotNullWhen(true)] out Witness? witness)
-    {
-        // BIP322 simple: the signature is the consensus (BIP144) witness encoding, nothing after it.
-        var reader = new BitcoinReader(data);
-        if (Transaction.TryReadWitness(ref reader, out var read) && reader.IsAtEnd)
-        {
-            witness = read;
-            return true;
-        }
-
-        witness = null;
-        return false;
     }
 }
 

@@ -34,35 +34,6 @@ internal static class PsbtCodec
         return w.ToArray();
     }
 
-    public static bool TryReadWitness(ReadOnlySpan<byte> v, out Witness? witness)
-    {
-        witness = null;
-        var r = new BitcoinReader(v);
-        if (!r.TryReadCompactSize(out var n) || n > (ulong)r.Remaining)
-        {
-            return false;
-        }
-
-        var items = new List<ReadOnlyMemory<byte>>((int)n);
-        for (ulong i = 0; i < n; i++)
-        {
-            if (!r.TryReadVarBytes(out var item))
-            {
-                return false;
-            }
-
-            items.Add(item.ToArray());
-        }
-
-        if (!r.IsAtEnd)
-        {
-            return false;
-        }
-
-        witness = new Witness(items);
-        return true;
-    }
-
     public static byte[] WriteWitness(Witness witness)
     {
         var w = new BitcoinWriter();
@@ -97,29 +68,6 @@ internal static class PsbtCodec
         var w = new BitcoinWriter(4 + (4 * origin.KeyPath.Length));
         WriteKeyOrigin(w, origin);
         return w.ToArray();
-    }
-
-    /// <summary>
-    /// BIP66 strict DER plus a defined sighash type (Core interpreter.cpp IsValidSignatureEncoding and
-    /// IsDefinedHashtypeSignature, as used by psbt.h for PSBT_IN_PARTIAL_SIG).
-    /// </summary>
-    public static bool IsValidEcdsaSignatureEncoding(ReadOnlySpan<byte> sig)
-    {
-        // BIP66: 0x30 [total-length] 0x02 [R-length] [R] 0x02 [S-length] [S] [sighash]
-        if (sig.Length < 9 || sig.Length > 73) return false;
-        if (sig[0] != 0x30 || sig[1] != sig.Length - 3) return false;
-        int lenR = sig[3];
-        if (5 + lenR >= sig.Length) return false;
-        int lenS = sig[5 + lenR];
-        if (lenR + lenS + 7 != sig.Length) return false;
-        if (sig[2] != 0x02 || lenR == 0 || (sig[4] & 0x80) != 0) return false;
-        if (lenR > 1 && sig[4] == 0x00 && (sig[5] & 0x80) == 0) return false;
-        if (sig[lenR + 4] != 0x02 || lenS == 0 || (sig[lenR + 6] & 0x80) != 0) return false;
-        if (lenS > 1 && sig[lenR + 6] == 0x00 && (sig[lenR + 7] & 0x80) == 0) return false;
-
-        // Core interpreter.cpp IsDefinedHashtypeSignature: (type & ~ANYONECANPAY) in ALL..SINGLE.
-        var hashType = sig[^1] & ~0x80;
-        return hashType is >= 1 and <= 3;
     }
 
     /// <summary>BIP371 PSBT_OUT_TAP_TREE: {depth, leaf version, script}* forming a complete tree in DFS order.</summary>

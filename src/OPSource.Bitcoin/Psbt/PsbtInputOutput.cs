@@ -65,7 +65,7 @@ public sealed class PsbtInput
     public Script? FinalScriptSig => Map.Get(PsbtKeys.InFinalScriptSig) is { } e ? new Script(e.Value) : null;
 
     /// <summary>PSBT_IN_FINAL_SCRIPTWITNESS.</summary>
-    public Witness? FinalScriptWitness => Map.Get(PsbtKeys.InFinalScriptWitness) is { } e && PsbtCodec.TryReadWitness(e.Value, out var w) ? w : null;
+    public Witness? FinalScriptWitness => Map.Get(PsbtKeys.InFinalScriptWitness) is { } e && Witness.TryParse(e.Value, out var w) ? w : null;
 
     /// <summary>True when a final scriptSig or final witness is present.</summary>
     public bool IsFinalized => Map.Get(PsbtKeys.InFinalScriptSig) is not null || Map.Get(PsbtKeys.InFinalScriptWitness) is not null;

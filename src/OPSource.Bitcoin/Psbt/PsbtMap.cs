@@ -213,26 +213,14 @@ internal static class PsbtFieldOrder
     {
         PsbtMapKind.Global => type switch
         {
-            0x00 => 0,
-            0x01 => 1,
-            0x02 => 2,
-            0x03 => 3,
-            0x04 => 4,
-            0x05 => 5,
-            0x06 => 6,
+            <= 0x06 => (int)type,
             0xfb => 7,
             0xfc => 100,
             _ => 200,
         },
         PsbtMapKind.Input => type switch
         {
-            0x00 => 0,
-            0x01 => 1,
-            0x02 => 2,
-            0x03 => 3,
-            0x04 => 4,
-            0x05 => 5,
-            0x06 => 6,
+            <= 0x06 => (int)type,
             0x0a => 7,
             0x0b => 8,
             0x0c => 9,

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
+using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -95,36 +96,10 @@ internal static class PsbtParser
             outputCount = (int)oc;
         }
 
-        var inputs = new PsbtMap[inputCount];
-        for (var i = 0; i < inputCount; i++)
+        if (!TryReadMaps(ref reader, PsbtMapKind.Input, "input", inputCount, version, keys, out var inputs, out error)
+            || !TryReadMaps(ref reader, PsbtMapKind.Output, "output", outputCount, version, keys, out var outputs, out error))
         {
-            if (reader.IsAtEnd)
-            {
-                error = $"psbt: input {i} map is missing ({inputCount} inputs expected)";
-                return false;
-            }
-
-            if (!TryReadMap(ref reader, PsbtMapKind.Input, $"input {i}", out inputs[i], out error)
-                || !ValidateMap(inputs[i], $"input {i}", version, out error, keys))
-            {
-                return false;
-            }
-        }
-
-        var outputs = new PsbtMap[outputCount];
-        for (var i = 0; i < outputCount; i++)
-        {
-            if (reader.IsAtEnd)
-            {
-                error = $"psbt: output {i} map is missing ({outputCount} outputs expected)";
-                return false;
-            }
-
-            if (!TryReadMap(ref reader, PsbtMapKind.Output, $"output {i}", out outputs[i], out error)
-                || !ValidateMap(outputs[i], $"output {i}", version, out error, keys))
-            {
-                return false;
-            }
+            return false;
         }
 
         if (!reader.IsAtEnd)
@@ -147,6 +122,29 @@ internal static class PsbtParser
         var r = new BitcoinReader(value);
         r.TryReadCompactSize(out var n, rangeCheck: false);
         return n;
+    }
+
+    /// <summary>BIP174: one map per input/output of the unsigned transaction (or PSBT_GLOBAL_*_COUNT), each read and validated.</summary>
+    private static bool TryReadMaps(ref BitcoinReader reader, PsbtMapKind kind, string name, int count, uint version, KeyCache keys, out PsbtMap[] maps, out string? error)
+    {
+        maps = new PsbtMap[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (reader.IsAtEnd)
+            {
+                error = $"psbt: {name} {i} map is missing ({count} {name}s expected)";
+                return false;
+            }
+
+            if (!TryReadMap(ref reader, kind, $"{name} {i}", out maps[i], out error)
+                || !ValidateMap(maps[i], $"{name} {i}", version, out error, keys))
+            {
+                return false;
+            }
+        }
+
+        error = null;
+        return true;
     }
 
     private static bool TryReadMap(ref BitcoinReader reader, PsbtMapKind kind, string where, out PsbtMap map, out string? error)
@@ -300,7 +298,7 @@ internal static class PsbtParser
                     case PsbtKeys.InPartialSig:
                         if (!keys.PubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
                         // Core psbt.h: the signature must pass CheckSignatureEncoding(DERSIG|STRICTENC).
-                        return PsbtCodec.IsValidEcdsaSignatureEncoding(v) ? null : "value is not a strict DER signature with a defined sighash type";
+                        return EcdsaSignatureEncoding.IsStrictEncodedSignature(v) ? null : "value is not a strict DER signature with a defined sighash type";
                     case PsbtKeys.InSighashType:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
                         return v.Length != 4 ? "value must be 4 bytes" : null;
@@ -310,7 +308,7 @@ internal static class PsbtParser
                         return kd.IsEmpty ? null : "key must be exactly 1 byte";
                     case PsbtKeys.InFinalScriptWitness:
                         if (!kd.IsEmpty) return "key must be exactly 1 byte";
-                        return PsbtCodec.TryReadWitness(v, out _) ? null : "value is not a valid witness stack";
+                        return Witness.TryParse(v, out _) ? null : "value is not a valid witness stack";
                     case PsbtKeys.InBip32Derivation:
                         if (!keys.PubKey(kd)) return "key must hold a valid 33 or 65 byte public key";
                         return KeyOriginError(v);

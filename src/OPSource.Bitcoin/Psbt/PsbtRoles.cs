@@ -782,8 +782,11 @@ public sealed partial class Psbt
         }
 
         var n = ops[^2];
+        // Core solver.cpp GetScriptNumber (MatchMultiA): OP_1..OP_16, or a minimal push of a minimal CScriptNum.
         threshold = n.Op is >= OpcodeType.OP_1 and <= OpcodeType.OP_16 ? Script.DecodeOpN(n.Op)
-            : n.Push.Length is 1 or 2 ? (int)(n.Push.Length == 1 ? n.Push[0] : n.Push[0] | (n.Push[1] << 8)) : 0;
+            : StandardScripts.IsMinimalPush(n.Push, n.Op)
+              && ScriptNumber.TryDecode(n.Push, requireMinimal: true, ScriptNumber.DefaultMaxSize, out var k)
+              && k is > 0 and <= int.MaxValue ? (int)k : 0;
         return threshold >= 1 && threshold <= keys.Count;
     }
 

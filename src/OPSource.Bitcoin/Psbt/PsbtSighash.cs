@@ -2,7 +2,6 @@ using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
-using OPSource.Crypto;
 
 namespace OPSource.Bitcoin.Psbt;
 
@@ -36,13 +35,4 @@ internal static class PsbtSighash
     /// <summary>BIP341 tapleaf hash.</summary>
     public static void TapLeafHash(byte leafVersion, Script script, Span<byte> output32) =>
         Taproot.TapLeafHash.Compute(leafVersion, script).Value.WriteTo(output32);
-
-    /// <summary>BIP341 taproot_tweak: TaggedHash("TapTweak", internal_key [|| merkle_root]).</summary>
-    public static void TapTweak(ReadOnlySpan<byte> internalKey32, ReadOnlySpan<byte> merkleRoot, Span<byte> output32)
-    {
-        Span<byte> data = stackalloc byte[64];
-        internalKey32.CopyTo(data);
-        merkleRoot.CopyTo(data[32..]);
-        Hashes.TaggedHash("TapTweak", data[..(32 + merkleRoot.Length)], output32);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -88,7 +89,7 @@ public sealed partial class Psbt
             {
                 if (!TrySignTaproot(tx, i, input, utxo, keyList, sighash ?? 0, options, ref map, out error))
                 {
-                    issues.Add($"psbt: input {i} {error}");
+                    issues.Add(error);
                     continue;
                 }
             }
@@ -133,9 +134,7 @@ public sealed partial class Psbt
         if (redeem is not null)
         {
             // BIP174: "If a redeemScript is provided, the scriptPubKey must be for that redeemScript".
-            Span<byte> h = stackalloc byte[20];
-            Hashes.Hash160(redeem.Span, h);
-            if (!spk.IsPayToScriptHash || !spk.Span.Slice(2, 20).SequenceEqual(h))
+            if (spk != StandardScripts.PayToScriptHash(redeem))
             {
                 error = $"redeem_script does not match the scriptPubKey of the {utxoKind}";
                 return false;
@@ -154,9 +153,7 @@ public sealed partial class Psbt
         if (witnessScript is not null)
         {
             // BIP174: "If a witnessScript is provided, the scriptPubKey or the redeemScript must be for that witnessScript".
-            Span<byte> h = stackalloc byte[32];
-            Hashes.Sha256(witnessScript.Span, h);
-            if (!isWitness || version != 0 || prog.Length != 32 || !prog.SequenceEqual(h))
+            if (program != StandardScripts.PayToWitnessScriptHash(witnessScript))
             {
                 error = $"witness_script does not match the {(redeem is null ? "scriptPubKey" : "redeem_script")}";
                 return false;
@@ -265,22 +262,27 @@ public sealed partial class Psbt
         }
     }
 
-    private bool TrySignTaproot(Transaction tx, int index, PsbtInput input, TxOut utxo, List<SecretKey> keys, uint sighashType, PsbtSignOptions options, ref PsbtMap map, out string? error)
+    /// <summary>Signs a taproot input; on failure <paramref name="error"/> is the complete refusal line.</summary>
+    private bool TrySignTaproot(Transaction tx, int index, PsbtInput input, TxOut utxo, List<SecretKey> keys, uint sighashType, PsbtSignOptions options, ref PsbtMap map, [NotNullWhen(false)] out string? error)
     {
         error = null;
         if (sighashType > 0xff)
         {
-            error = $"sighash_type {sighashType} is not a taproot sighash type";
+            error = $"psbt: input {index} sighash_type {sighashType} is not a taproot sighash type";
             return false;
         }
 
-        // BIP341: the signature message commits to every spent output.
-        var spent = new List<TxOut>();
-        foreach (var other in Inputs)
+        // BIP341: the signature message commits to every spent output (sha_amounts, sha_scriptpubkeys),
+        // so without some input's UTXO no taproot signature can be made; refused once a key would sign.
+        List<TxOut>? spent = new List<TxOut>(Inputs.Count);
+        var missingUtxo = -1;
+        for (var j = 0; j < Inputs.Count; j++)
         {
-            if (other.GetUtxo() is not { } o)
+            if (Inputs[j].GetUtxo() is not { } o)
             {
-                return true; // cannot sign taproot until every input's UTXO is known
+                missingUtxo = j;
+                spent = null;
+                break;
             }
 
             spent.Add(o);
@@ -291,7 +293,6 @@ public sealed partial class Psbt
         Span<byte> msg = stackalloc byte[32];
         Span<byte> aux = stackalloc byte[32];
         Span<byte> sig = stackalloc byte[64];
-        Span<byte> tweak = stackalloc byte[32];
         Span<byte> leafHash = stackalloc byte[32];
         var internalKey = input.TapInternalKey;
         foreach (var key in keys)
@@ -301,24 +302,17 @@ public sealed partial class Psbt
             // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
             if (internalKey is { } ik && ik.ToBytes().AsSpan().SequenceEqual(xonly) && input.TapKeySignature is null)
             {
-                var rootBytes = input.TapMerkleRoot?.ToBytes();
-                PsbtSighash.TapTweak(xonly, rootBytes, tweak);
-                if (key.TryAddXOnlyTweak(tweak, out var tweaked))
+                using var tweaked = TaprootSpendInfo.TweakSecretKey(key, input.TapMerkleRoot);
+                if (tweaked.XOnlyPublicKey.ToBytes().AsSpan().SequenceEqual(outputKey))
                 {
-                    using (tweaked)
+                    if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, default, msg, out error))
                     {
-                        if (tweaked.XOnlyPublicKey.ToBytes().AsSpan().SequenceEqual(outputKey))
-                        {
-                            if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, default, msg, out error))
-                            {
-                                return false;
-                            }
-
-                            FillAux(options, aux);
-                            Schnorr.Sign(tweaked, msg, aux, sig);
-                            map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
-                        }
+                        return false;
                     }
+
+                    FillAux(options, aux);
+                    Schnorr.Sign(tweaked, msg, aux, sig);
+                    map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
                 }
             }
 
@@ -338,7 +332,7 @@ public sealed partial class Psbt
                     continue;
                 }
 
-                if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, leafHash, msg, out error))
+                if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, leafHash, msg, out error))
                 {
                     return false;
                 }
@@ -347,6 +341,24 @@ public sealed partial class Psbt
                 Schnorr.Sign(key, msg, aux, sig);
                 map = map.With(PsbtKeys.InTapScriptSig, keyData, hashType == 0 ? sig : [.. sig, hashType]);
             }
+        }
+
+        return true;
+    }
+
+    private static bool TryTaprootSighash(Transaction tx, int index, List<TxOut>? spent, int missingUtxo, byte hashType, ReadOnlySpan<byte> leafHash, Span<byte> msg, [NotNullWhen(false)] out string? error)
+    {
+        if (spent is null)
+        {
+            // BIP341: SigMsg hashes the amounts and scriptPubKeys of all spent outputs.
+            error = $"psbt: input {index}: taproot signing needs every input's UTXO; input {missingUtxo} has none";
+            return false;
+        }
+
+        if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, leafHash, msg, out error))
+        {
+            error = $"psbt: input {index} {error}";
+            return false;
         }
 
         return true;

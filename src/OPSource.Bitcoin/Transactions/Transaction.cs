@@ -341,7 +341,7 @@ public sealed class Transaction : IEquatable<Transaction>
             var any = false;
             for (var i = 0; i < inputs.Length; i++)
             {
-                if (!TryReadWitness(ref reader, out var witness))
+                if (!Witness.TryRead(ref reader, out var witness))
                 {
                     return false;
                 }
@@ -520,35 +520,6 @@ public sealed class Transaction : IEquatable<Transaction>
             outputs[i] = new TxOut(new Money(value), Script.FromOwned(script.ToArray()));
         }
 
-        return true;
-    }
-
-    /// <summary>BIP144 witness stack: compact-size item count, then each item as var-bytes.</summary>
-    internal static bool TryReadWitness(ref BitcoinReader reader, out Witness witness)
-    {
-        witness = Witness.Empty;
-        if (!reader.TryReadCompactSize(out var count))
-        {
-            return false;
-        }
-
-        if (count > (ulong)reader.Remaining)
-        {
-            return reader.Fail($"witness item count {count} exceeds the remaining data");
-        }
-
-        var items = new byte[count][];
-        for (var i = 0; i < items.Length; i++)
-        {
-            if (!reader.TryReadVarBytes(out var item))
-            {
-                return false;
-            }
-
-            items[i] = item.ToArray();
-        }
-
-        witness = Witness.FromOwned(items);
         return true;
     }
 }

@@ -72,6 +72,59 @@ public sealed class Witness : IEquatable<Witness>
         }
     }
 
+    /// <summary>
+    /// Reads a consensus-encoded witness stack (Core scriptWitness.stack) from <paramref name="reader"/>;
+    /// on failure the reader's error says what broke.
+    /// </summary>
+    internal static bool TryRead(ref BitcoinReader reader, out Witness witness)
+    {
+        witness = Empty;
+        if (!reader.TryReadCompactSize(out var count))
+        {
+            return false;
+        }
+
+        if (count > (ulong)reader.Remaining)
+        {
+            return reader.Fail($"witness item count {count} exceeds the remaining data");
+        }
+
+        var items = new byte[count][];
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!reader.TryReadVarBytes(out var item))
+            {
+                return false;
+            }
+
+            items[i] = item.ToArray();
+        }
+
+        witness = FromOwned(items);
+        return true;
+    }
+
+    /// <summary>
+    /// Parses a witness stack that fills <paramref name="data"/> exactly, as PSBT_IN_FINAL_SCRIPTWITNESS
+    /// and BIP322 full signatures carry it; random bytes give false, never an exception.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Witness? witness)
+    {
+        var reader = new BitcoinReader(data);
+        if (TryRead(ref reader, out var read) && reader.IsAtEnd)
+        {
+            witness = read;
+            return true;
+        }
+
+        witness = null;
+        return false;
+    }
+
+    /// <summary>Parses a witness stack or throws <see cref="FormatException"/>.</summary>
+    public static Witness Parse(ReadOnlySpan<byte> data) =>
+        TryParse(data, out var witness) ? witness : throw new FormatException("witness: not a serialized witness stack filling the data exactly");
+
     /// <summary>Hex of the items, space-separated.</summary>
     public override string ToString() => string.Join(' ', _items.Select(i => Hex.Encode(i)));
 

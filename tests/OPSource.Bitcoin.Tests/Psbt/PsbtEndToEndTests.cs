@@ -181,6 +181,62 @@ public sealed class PsbtEndToEndTests : IDisposable
         Assert.Equal("psbt: combine: PSBT 1 is for a different transaction", error);
     }
 
+    // BIP341: the taproot sighash commits to every spent output, so a missing UTXO on another input
+    // must be reported per taproot input instead of silently leaving it unsigned.
+    [Fact]
+    public void Signer_refuses_taproot_input_when_another_input_lacks_its_utxo()
+    {
+        var spk = TaprootSpendInfo.Create(_keys[2].XOnlyPublicKey).ScriptPubKey;
+        var spend = new Transaction(2,
+            [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty),
+             new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 1), Script.Empty, Sequence.Final, Witness.Empty)],
+            [new TxOut(Money.FromSatoshis(1000), spk)], LockTime.Zero);
+        var psbt = PsbtT.Create(spend)
+            .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), spk))
+            .WithTapInternalKey(0, _keys[2].XOnlyPublicKey);
+        var options = new PsbtSignOptions { TaprootAuxRandomness = new byte[32] };
+
+        Assert.False(psbt.TrySign([_keys[2]], out var signed, out var refusals, options));
+        Assert.Equal("psbt: input 0: taproot signing needs every input's UTXO; input 1 has none", Assert.Single(refusals));
+        Assert.Null(signed.Inputs[0].TapKeySignature);
+
+        // With every UTXO known the same input signs.
+        var complete = psbt.WithWitnessUtxo(1, new TxOut(Money.FromSatoshis(3000), spk));
+        Assert.True(complete.TrySign([_keys[2]], out signed, out refusals, options), string.Join("; ", refusals));
+        Assert.NotNull(signed.Inputs[0].TapKeySignature);
+
+        // A key that signs nothing for the taproot input is not refused.
+        Assert.True(psbt.TrySign([_keys[3]], out _, out refusals, options), string.Join("; ", refusals));
+    }
+
+    // Core solver.cpp MatchMultiA/GetScriptNumber: the multi_a threshold must be OP_1..OP_16 or a
+    // minimal push of a minimal number; a 1-byte push of 2 (instead of OP_2) is not multi_a.
+    [Theory]
+    [InlineData(new byte[] { 0x52 }, true)] // OP_2
+    [InlineData(new byte[] { 0x01, 0x02 }, false)] // push 0x02: non-minimal push
+    [InlineData(new byte[] { 0x02, 0x02, 0x00 }, false)] // push 0x0200: non-minimal number
+    public void Finalizer_accepts_only_minimally_encoded_multi_a_thresholds(byte[] thresholdOp, bool finalizes)
+    {
+        byte[] script = [0x20, .. _keys[0].XOnlyPublicKey.ToBytes(), (byte)OpcodeType.OP_CHECKSIG,
+            0x20, .. _keys[1].XOnlyPublicKey.ToBytes(), (byte)OpcodeType.OP_CHECKSIGADD, .. thresholdOp, (byte)OpcodeType.OP_NUMEQUAL];
+        var leaf = new Script(script);
+        var internalKey = _keys[3].XOnlyPublicKey;
+        var info = TaprootSpendInfo.Create(internalKey, TapLeafHash.Compute(TapLeafHash.TapscriptLeafVersion, leaf).Value);
+        var spend = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty)],
+            [new TxOut(Money.FromSatoshis(1000), info.ScriptPubKey)], LockTime.Zero);
+        var psbt = PsbtT.Create(spend)
+            .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), info.ScriptPubKey))
+            .WithTapLeafScript(0, new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey, []), leaf);
+        var signed = psbt.Sign([_keys[0], _keys[1]], new PsbtSignOptions { TaprootAuxRandomness = new byte[32] });
+        Assert.Equal(2, signed.Inputs[0].TapScriptSignatures.Count);
+
+        Assert.Equal(finalizes, signed.TryFinalize(out _, out var problems));
+        if (!finalizes)
+        {
+            Assert.Equal("psbt: input 0 has no tap_key_sig and no tap_leaf_script with enough tap_script_sigs", Assert.Single(problems));
+        }
+    }
+
     public static TheoryData<int> KeyPathCases()
     {
         var data = new TheoryData<int>();
