@@ -207,7 +207,10 @@ internal readonly struct JacobianPoint
             inf);
     }
 
-    /// <summary>Converts to affine; safe for secret points (blinded inversion, see <see cref="FieldElement.InverseBlinded"/>).</summary>
+    /// <summary>
+    /// Converts to affine; safe for secret points: the constant-time addition chain (<see cref="FieldElement.Inverse"/>)
+    /// is now cheaper than the blinded variable-time inversion (which also needs fresh randomness).
+    /// </summary>
     public GroupElement ToAffine()
     {
         if (_infinity)
@@ -215,7 +218,7 @@ internal readonly struct JacobianPoint
             return GroupElement.Infinity;
         }
 
-        FieldElement zi = Z.InverseBlinded();
+        FieldElement zi = Z.Inverse();
         FieldElement zi2 = zi.Square();
         return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
     }
