@@ -233,8 +233,18 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         hi += (h << 12) | (l >> 52);
     }
 
+    /// <summary>One product term of column k: see <see cref="Multiply"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Acc3(ulong a, ulong b, ref ulong sk, ref ulong sk1, ref ulong gk1)
+    {
+        ulong l = a * b;
+        gk1 += Mul64.Hi(a, b);
+        sk += l & M52;
+        sk1 += l >> 52;
+    }
+
     /// <summary>
-    /// Reduces the radix-2^52 product s0..s9 (each &lt; 2^58) to stored form: limb k+5 has weight
+    /// Reduces the radix-2^52 product s0..s9 (each &lt; 2^59) to stored form: limb k+5 has weight
     /// 2^(52k) * 2^260 = 2^(52k) * R (mod p).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -247,7 +257,7 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         Acc(s8, R, ref u3, ref u4);
         Acc(s9, R, ref u4, ref e); // e < 2^42 sits at 2^260 again
         Acc(e, R, ref u0, ref u1); // R*e < 2^79
-        return Weak(u0, u1, u2, u3, u4); // each u < 2^58
+        return Weak(u0, u1, u2, u3, u4); // each u < 2^59
     }
 
     public FieldElement Multiply(in FieldElement b)
@@ -255,44 +265,45 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         ulong a0 = N0, a1 = N1, a2 = N2, a3 = N3, a4 = N4;
         ulong b0 = b.N0, b1 = b.N1, b2 = b.N2, b3 = b.N3, b4 = b.N4;
 
-        // Column k: l_k = sum of low 52 bits, h_k = sum of the high parts (each < 5 * 2^52).
-        ulong l0 = 0, h0 = 0, l1 = 0, h1 = 0, l2 = 0, h2 = 0, l3 = 0, h3 = 0, l4 = 0, h4 = 0;
-        ulong l5 = 0, h5 = 0, l6 = 0, h6 = 0, l7 = 0, h7 = 0, l8 = 0, h8 = 0;
-        Acc(a0, b0, ref l0, ref h0);
+        // A column-k term t = h*2^64 + l adds l's low 52 bits to s_k, l >> 52 to s_(k+1) and h to g_(k+1);
+        // column k's total is then s_k + g_k*2^12 (each s < 2^56, g < 2^46: no carries anywhere).
+        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0, s9 = 0;
+        ulong g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0, g8 = 0, g9 = 0;
+        Acc3(a0, b0, ref s0, ref s1, ref g1);
 
-        Acc(a0, b1, ref l1, ref h1);
-        Acc(a1, b0, ref l1, ref h1);
+        Acc3(a0, b1, ref s1, ref s2, ref g2);
+        Acc3(a1, b0, ref s1, ref s2, ref g2);
 
-        Acc(a0, b2, ref l2, ref h2);
-        Acc(a1, b1, ref l2, ref h2);
-        Acc(a2, b0, ref l2, ref h2);
+        Acc3(a0, b2, ref s2, ref s3, ref g3);
+        Acc3(a1, b1, ref s2, ref s3, ref g3);
+        Acc3(a2, b0, ref s2, ref s3, ref g3);
 
-        Acc(a0, b3, ref l3, ref h3);
-        Acc(a1, b2, ref l3, ref h3);
-        Acc(a2, b1, ref l3, ref h3);
-        Acc(a3, b0, ref l3, ref h3);
+        Acc3(a0, b3, ref s3, ref s4, ref g4);
+        Acc3(a1, b2, ref s3, ref s4, ref g4);
+        Acc3(a2, b1, ref s3, ref s4, ref g4);
+        Acc3(a3, b0, ref s3, ref s4, ref g4);
 
-        Acc(a0, b4, ref l4, ref h4);
-        Acc(a1, b3, ref l4, ref h4);
-        Acc(a2, b2, ref l4, ref h4);
-        Acc(a3, b1, ref l4, ref h4);
-        Acc(a4, b0, ref l4, ref h4);
+        Acc3(a0, b4, ref s4, ref s5, ref g5);
+        Acc3(a1, b3, ref s4, ref s5, ref g5);
+        Acc3(a2, b2, ref s4, ref s5, ref g5);
+        Acc3(a3, b1, ref s4, ref s5, ref g5);
+        Acc3(a4, b0, ref s4, ref s5, ref g5);
 
-        Acc(a1, b4, ref l5, ref h5);
-        Acc(a2, b3, ref l5, ref h5);
-        Acc(a3, b2, ref l5, ref h5);
-        Acc(a4, b1, ref l5, ref h5);
+        Acc3(a1, b4, ref s5, ref s6, ref g6);
+        Acc3(a2, b3, ref s5, ref s6, ref g6);
+        Acc3(a3, b2, ref s5, ref s6, ref g6);
+        Acc3(a4, b1, ref s5, ref s6, ref g6);
 
-        Acc(a2, b4, ref l6, ref h6);
-        Acc(a3, b3, ref l6, ref h6);
-        Acc(a4, b2, ref l6, ref h6);
+        Acc3(a2, b4, ref s6, ref s7, ref g7);
+        Acc3(a3, b3, ref s6, ref s7, ref g7);
+        Acc3(a4, b2, ref s6, ref s7, ref g7);
 
-        Acc(a3, b4, ref l7, ref h7);
-        Acc(a4, b3, ref l7, ref h7);
+        Acc3(a3, b4, ref s7, ref s8, ref g8);
+        Acc3(a4, b3, ref s7, ref s8, ref g8);
 
-        Acc(a4, b4, ref l8, ref h8);
+        Acc3(a4, b4, ref s8, ref s9, ref g9);
 
-        return Reduce(l0, l1 + h0, l2 + h1, l3 + h2, l4 + h3, l5 + h4, l6 + h5, l7 + h6, l8 + h7, h8);
+        return Reduce(s0, s1 + (g1 << 12), s2 + (g2 << 12), s3 + (g3 << 12), s4 + (g4 << 12), s5 + (g5 << 12), s6 + (g6 << 12), s7 + (g7 << 12), s8 + (g8 << 12), s9 + (g9 << 12));
     }
 
     public FieldElement Square()
@@ -300,33 +311,35 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         ulong a0 = N0, a1 = N1, a2 = N2, a3 = N3, a4 = N4;
         ulong d0 = a0 << 1, d1 = a1 << 1, d2 = a2 << 1, d3 = a3 << 1;
 
-        ulong l0 = 0, h0 = 0, l1 = 0, h1 = 0, l2 = 0, h2 = 0, l3 = 0, h3 = 0, l4 = 0, h4 = 0;
-        ulong l5 = 0, h5 = 0, l6 = 0, h6 = 0, l7 = 0, h7 = 0, l8 = 0, h8 = 0;
-        Acc(a0, a0, ref l0, ref h0);
+        // A column-k term t = h*2^64 + l adds l's low 52 bits to s_k, l >> 52 to s_(k+1) and h to g_(k+1);
+        // column k's total is then s_k + g_k*2^12 (each s < 2^56, g < 2^46: no carries anywhere).
+        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0, s9 = 0;
+        ulong g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0, g8 = 0, g9 = 0;
+        Acc3(a0, a0, ref s0, ref s1, ref g1);
 
-        Acc(d0, a1, ref l1, ref h1);
+        Acc3(d0, a1, ref s1, ref s2, ref g2);
 
-        Acc(d0, a2, ref l2, ref h2);
-        Acc(a1, a1, ref l2, ref h2);
+        Acc3(d0, a2, ref s2, ref s3, ref g3);
+        Acc3(a1, a1, ref s2, ref s3, ref g3);
 
-        Acc(d0, a3, ref l3, ref h3);
-        Acc(d1, a2, ref l3, ref h3);
+        Acc3(d0, a3, ref s3, ref s4, ref g4);
+        Acc3(d1, a2, ref s3, ref s4, ref g4);
 
-        Acc(d0, a4, ref l4, ref h4);
-        Acc(d1, a3, ref l4, ref h4);
-        Acc(a2, a2, ref l4, ref h4);
+        Acc3(d0, a4, ref s4, ref s5, ref g5);
+        Acc3(d1, a3, ref s4, ref s5, ref g5);
+        Acc3(a2, a2, ref s4, ref s5, ref g5);
 
-        Acc(d1, a4, ref l5, ref h5);
-        Acc(d2, a3, ref l5, ref h5);
+        Acc3(d1, a4, ref s5, ref s6, ref g6);
+        Acc3(d2, a3, ref s5, ref s6, ref g6);
 
-        Acc(d2, a4, ref l6, ref h6);
-        Acc(a3, a3, ref l6, ref h6);
+        Acc3(d2, a4, ref s6, ref s7, ref g7);
+        Acc3(a3, a3, ref s6, ref s7, ref g7);
 
-        Acc(d3, a4, ref l7, ref h7);
+        Acc3(d3, a4, ref s7, ref s8, ref g8);
 
-        Acc(a4, a4, ref l8, ref h8);
+        Acc3(a4, a4, ref s8, ref s9, ref g9);
 
-        return Reduce(l0, l1 + h0, l2 + h1, l3 + h2, l4 + h3, l5 + h4, l6 + h5, l7 + h6, l8 + h7, h8);
+        return Reduce(s0, s1 + (g1 << 12), s2 + (g2 << 12), s3 + (g3 << 12), s4 + (g4 << 12), s5 + (g5 << 12), s6 + (g6 << 12), s7 + (g7 << 12), s8 + (g8 << 12), s9 + (g9 << 12));
     }
 
     private FieldElement SquareTimes(int n)
