@@ -218,6 +218,33 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
             t4 >> 1);
     }
 
+    /// <summary>this - 2b in one carry step (a + 8p - 2b: 8p's limbs exceed every doubled stored limb).</summary>
+    public FieldElement SubtractDouble(in FieldElement b) =>
+        Weak(
+            N0 + ((8 * P0_52) - (b.N0 << 1)),
+            N1 + ((8 * M52) - (b.N1 << 1)),
+            N2 + ((8 * M52) - (b.N2 << 1)),
+            N3 + ((8 * M52) - (b.N3 << 1)),
+            N4 + ((8 * M48) - (b.N4 << 1)));
+
+    /// <summary>3/2 * this in one carry step (the doubling's L = 3/2 X^2): halves the representative 3v or 3v + p.</summary>
+    public FieldElement ThreeHalves()
+    {
+        ulong v0 = N0 * 3, v1 = N1 * 3, v2 = N2 * 3, v3 = N3 * 3, v4 = N4 * 3;
+        ulong m = 0UL - (v0 & 1);
+        ulong t0 = v0 + (P0_52 & m);
+        ulong t1 = v1 + (M52 & m);
+        ulong t2 = v2 + (M52 & m);
+        ulong t3 = v3 + (M52 & m);
+        ulong t4 = v4 + (M48 & m);
+        return Weak(
+            (t0 >> 1) + ((t1 & 1) << 51),
+            (t1 >> 1) + ((t2 & 1) << 51),
+            (t2 >> 1) + ((t3 & 1) << 51),
+            (t3 >> 1) + ((t4 & 1) << 51),
+            t4 >> 1);
+    }
+
     public FieldElement Double() => Weak(N0 << 1, N1 << 1, N2 << 1, N3 << 1, N4 << 1);
 
     /// <summary>Multiplies by a small constant (&lt; 2^32).</summary>
