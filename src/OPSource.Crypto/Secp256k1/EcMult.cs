@@ -176,18 +176,17 @@ internal static class EcMult
             uint neg = ((b >> (GenW - 1)) & 1) ^ 1;
             uint index = (b ^ (0u - neg)) & (GenEntries - 1);
             int baseIndex = i * GenEntries;
-            ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+            FieldElement x = default, y = default;
             for (uint j = 0; j < GenEntries; j++)
             {
                 ulong m = EqMask(j, index);
                 ref readonly FieldElement ex = ref tx[baseIndex + (int)j];
                 ref readonly FieldElement ey = ref ty[baseIndex + (int)j];
-                x0 |= ex.N0 & m; x1 |= ex.N1 & m; x2 |= ex.N2 & m; x3 |= ex.N3 & m;
-                y0 |= ey.N0 & m; y1 |= ey.N1 & m; y2 |= ey.N2 & m; y3 |= ey.N3 & m;
+                x = FieldElement.OrMasked(x, ex, m);
+                y = FieldElement.OrMasked(y, ey, m);
             }
 
-            var y = new FieldElement(y0, y1, y2, y3);
-            var entry = new GroupElement(new FieldElement(x0, x1, x2, x3), FieldElement.Select(y, y.Negate(), neg != 0));
+            var entry = new GroupElement(x, FieldElement.Select(y, y.Negate(), neg != 0));
             // Partial sums k_(i+1)*32^(i+1)G with odd k_(i+1) < n/32 are never infinity or ±entry for
             // i >= 1 (32k_(i+1) ∓ d_i = k_i or k_i + 2d_i, odd and in (0, n)); only i = 0 needs the complete formula.
             acc = i > 0 ? acc.AddNonDegenerate(entry) : acc.Add(entry);
@@ -270,17 +269,16 @@ internal static class EcMult
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static GroupElement Lookup(ReadOnlySpan<GroupElement> table, uint index, bool negate)
     {
-        ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+        FieldElement x = default, y = default;
         for (int j = 0; j < 8; j++)
         {
             ulong m = EqMask((uint)j, index);
             ref readonly GroupElement e = ref table[j];
-            x0 |= e.X.N0 & m; x1 |= e.X.N1 & m; x2 |= e.X.N2 & m; x3 |= e.X.N3 & m;
-            y0 |= e.Y.N0 & m; y1 |= e.Y.N1 & m; y2 |= e.Y.N2 & m; y3 |= e.Y.N3 & m;
+            x = FieldElement.OrMasked(x, e.X, m);
+            y = FieldElement.OrMasked(y, e.Y, m);
         }
 
-        var y = new FieldElement(y0, y1, y2, y3);
-        return new GroupElement(new FieldElement(x0, x1, x2, x3), FieldElement.Select(y, y.Negate(), negate));
+        return new GroupElement(x, FieldElement.Select(y, y.Negate(), negate));
     }
 
     /// <summary>k*P in constant time without the endomorphism (fallback; 64 signed odd 4-bit windows).</summary>
@@ -309,17 +307,16 @@ internal static class EcMult
         for (int i = 63; i >= 0; i--)
         {
             Digit(kk, i, out uint index, out bool negative);
-            ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+            FieldElement x = default, y = default;
             for (int j = 0; j < 8; j++)
             {
                 ulong m = EqMask((uint)j, index);
                 ref readonly GroupElement e = ref table[j];
-                x0 |= e.X.N0 & m; x1 |= e.X.N1 & m; x2 |= e.X.N2 & m; x3 |= e.X.N3 & m;
-                y0 |= e.Y.N0 & m; y1 |= e.Y.N1 & m; y2 |= e.Y.N2 & m; y3 |= e.Y.N3 & m;
+                x = FieldElement.OrMasked(x, e.X, m);
+                y = FieldElement.OrMasked(y, e.Y, m);
             }
 
-            var y = new FieldElement(y0, y1, y2, y3);
-            var entry = new GroupElement(new FieldElement(x0, x1, x2, x3), FieldElement.Select(y, y.Negate(), negative));
+            var entry = new GroupElement(x, FieldElement.Select(y, y.Negate(), negative));
             if (i == 63)
             {
                 acc = entry.ToJacobian();

@@ -4,34 +4,72 @@ using System.Runtime.CompilerServices;
 namespace OPSource.Crypto.Secp256k1;
 
 /// <summary>
-/// An element of GF(p), p = 2^256 - 2^32 - 977, held as four 64-bit limbs (little-endian) and
-/// always fully reduced (&lt; p), so equality is limb equality. All operations are constant-time
-/// except those whose name ends in <c>Variable</c>.
+/// An element of GF(p), p = 2^256 - 2^32 - 977, held as five limbs of 52 bits (radix 2^52, as in
+/// libsecp256k1's field_5x52) so additions and products accumulate without carry chains. Stored limbs
+/// are only loosely normalised (limbs 0..3 &lt; 2^53, limb 4 &lt; 2^49: the value may exceed p); every
+/// observation (equality, parity, zero test, serialisation) normalises fully first. All operations are
+/// constant-time except those whose name ends in <c>Variable</c>.
 /// </summary>
 internal readonly struct FieldElement : IEquatable<FieldElement>
 {
-    // p = 2^256 - C, C = 2^32 + 977.
+    private const ulong M52 = 0xFFFFFFFFFFFFFUL;
+    private const ulong M48 = 0xFFFFFFFFFFFFUL;
+
+    // 2^256 mod p = 2^32 + 977; 2^260 mod p = that * 16 (limb 5 of a radix-2^52 product sits at 2^260).
     private const ulong C = 0x1000003D1UL;
+    private const ulong R = 0x1000003D10UL;
+
+    // p in radix 2^52: P0_52, M52, M52, M52, M48.
+    private const ulong P0_52 = 0xFFFFEFFFFFC2FUL;
+
+    // p in 64-bit limbs (for the variable-time binary inversion).
     private const ulong P0 = 0xFFFFFFFEFFFFFC2FUL;
     private const ulong PMax = 0xFFFFFFFFFFFFFFFFUL;
 
-    internal readonly ulong N0, N1, N2, N3;
+    internal readonly ulong N0, N1, N2, N3, N4;
 
+    /// <summary>From four little-endian 64-bit limbs of a value &lt; 2^256 (constants, parsed bytes).</summary>
     internal FieldElement(ulong n0, ulong n1, ulong n2, ulong n3)
     {
-        N0 = n0; N1 = n1; N2 = n2; N3 = n3;
+        N0 = n0 & M52;
+        N1 = (n0 >> 52) | ((n1 & 0xFFFFFFFFFFUL) << 12);
+        N2 = (n1 >> 40) | ((n2 & 0xFFFFFFFUL) << 24);
+        N3 = (n2 >> 28) | ((n3 & 0xFFFFUL) << 36);
+        N4 = n3 >> 16;
+    }
+
+    /// <summary>From five radix-2^52 limbs that already satisfy the weak-normalisation bounds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private FieldElement(ulong n0, ulong n1, ulong n2, ulong n3, ulong n4, bool weak)
+    {
+        _ = weak;
+        N0 = n0; N1 = n1; N2 = n2; N3 = n3; N4 = n4;
     }
 
     public static FieldElement Zero => default;
 
-    public static FieldElement One => new(1, 0, 0, 0);
+    public static FieldElement One => new(1, 0, 0, 0, 0, true);
 
-    public bool IsZero => (N0 | N1 | N2 | N3) == 0;
+    public bool IsZero
+    {
+        get
+        {
+            Normalize(this, out ulong n0, out ulong n1, out ulong n2, out ulong n3, out ulong n4);
+            return (n0 | n1 | n2 | n3 | n4) == 0;
+        }
+    }
 
-    public bool IsOdd => (N0 & 1) != 0;
+    public bool IsOdd
+    {
+        get
+        {
+            Normalize(this, out ulong n0, out _, out _, out _, out _);
+            return (n0 & 1) != 0;
+        }
+    }
 
     /// <summary>Small integer constant.</summary>
-    public static FieldElement FromInt(uint value) => new(value, 0, 0, 0);
+    public static FieldElement FromInt(uint value) => new(value, 0, 0, 0, 0, true);
 
     /// <summary>Parses 32 big-endian bytes; false if the value is &gt;= p (libsecp fe_set_b32_limit).</summary>
     public static bool TryCreate(ReadOnlySpan<byte> be32, out FieldElement value)
@@ -57,15 +95,28 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         ulong n2 = BinaryPrimitives.ReadUInt64BigEndian(be32[8..]);
         ulong n1 = BinaryPrimitives.ReadUInt64BigEndian(be32[16..]);
         ulong n0 = BinaryPrimitives.ReadUInt64BigEndian(be32[24..]);
-        return ReduceOnce(n0, n1, n2, n3, 0);
+
+        // Any value < 2^256 meets the weak bounds; observations reduce it mod p.
+        return new FieldElement(n0, n1, n2, n3);
     }
 
     public void WriteTo(Span<byte> be32)
     {
-        BinaryPrimitives.WriteUInt64BigEndian(be32, N3);
-        BinaryPrimitives.WriteUInt64BigEndian(be32[8..], N2);
-        BinaryPrimitives.WriteUInt64BigEndian(be32[16..], N1);
-        BinaryPrimitives.WriteUInt64BigEndian(be32[24..], N0);
+        ToLimbs64(out ulong n0, out ulong n1, out ulong n2, out ulong n3);
+        BinaryPrimitives.WriteUInt64BigEndian(be32, n3);
+        BinaryPrimitives.WriteUInt64BigEndian(be32[8..], n2);
+        BinaryPrimitives.WriteUInt64BigEndian(be32[16..], n1);
+        BinaryPrimitives.WriteUInt64BigEndian(be32[24..], n0);
+    }
+
+    /// <summary>The fully reduced value as four little-endian 64-bit limbs.</summary>
+    private void ToLimbs64(out ulong r0, out ulong r1, out ulong r2, out ulong r3)
+    {
+        Normalize(this, out ulong n0, out ulong n1, out ulong n2, out ulong n3, out ulong n4);
+        r0 = n0 | (n1 << 52);
+        r1 = (n1 >> 12) | (n2 << 40);
+        r2 = (n2 >> 24) | (n3 << 28);
+        r3 = (n3 >> 36) | (n4 << 16);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -76,242 +127,246 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         return (top == PMax) & (n0 >= P0);
     }
 
-    /// <summary>Given a value v = n + carry*2^256 &lt; 2p (carry in {0,1}), returns v mod p, branch-free.</summary>
+    /// <summary>
+    /// Folds bits 256 and up back in (2^256 = C mod p) and moves each limb's excess over 52 bits one limb up,
+    /// all limbs in parallel (no serial carry chain). Inputs: limbs &lt; 2^60, limb 4 &lt; 2^60; outputs: limbs
+    /// 0..3 &lt; 2^52 + 2^47 and limb 4 &lt; 2^48 + 2^8, inside the stored bounds (2^53, 2^49).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static FieldElement ReduceOnce(ulong n0, ulong n1, ulong n2, ulong n3, ulong carry)
+    private static FieldElement Weak(ulong n0, ulong n1, ulong n2, ulong n3, ulong n4) => new(
+        (n0 & M52) + ((n4 >> 48) * C),
+        (n1 & M52) + (n0 >> 52),
+        (n2 & M52) + (n1 >> 52),
+        (n3 & M52) + (n2 >> 52),
+        (n4 & M48) + (n3 >> 52),
+        true);
+
+    /// <summary>The canonical (&lt; p) limbs of <paramref name="a"/>, branch-free (libsecp fe_normalize).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Normalize(in FieldElement a, out ulong n0, out ulong n1, out ulong n2, out ulong n3, out ulong n4)
     {
-        // t = n + C (mod 2^256); v >= p iff carry set or the addition carries out.
-        ulong t0 = n0 + C;
-        ulong c = t0 < n0 ? 1UL : 0UL;
-        ulong t1 = n1 + c;
-        c = t1 < c ? 1UL : 0UL;
-        ulong t2 = n2 + c;
-        c = t2 < c ? 1UL : 0UL;
-        ulong t3 = n3 + c;
-        c = t3 < c ? 1UL : 0UL;
-        ulong mask = 0UL - (c | carry);
-        return new FieldElement(
-            (t0 & mask) | (n0 & ~mask),
-            (t1 & mask) | (n1 & ~mask),
-            (t2 & mask) | (n2 & ~mask),
-            (t3 & mask) | (n3 & ~mask));
+        // Two serial folds: the first leaves limbs 0..3 < 2^52 and limb 4 <= 2^48 + 2; the second leaves
+        // limb 4 <= 2^48, and limb 4 = 2^48 only with a small remainder below (value < 2^256 + 2^52).
+        ulong t = a.N4 >> 48;
+        n4 = a.N4 & M48;
+        n0 = a.N0 + (t * C);
+        n1 = a.N1 + (n0 >> 52);
+        n0 &= M52;
+        n2 = a.N2 + (n1 >> 52);
+        n1 &= M52;
+        n3 = a.N3 + (n2 >> 52);
+        n2 &= M52;
+        n4 += n3 >> 52;
+        n3 &= M52;
+
+        t = n4 >> 48;
+        n4 &= M48;
+        n0 += t * C;
+        n1 += n0 >> 52;
+        n0 &= M52;
+        n2 += n1 >> 52;
+        n1 &= M52;
+        n3 += n2 >> 52;
+        n2 &= M52;
+        n4 += n3 >> 52;
+        n3 &= M52;
+
+        // Subtract p once (add C, drop bit 256) if value >= 2^256 or value >= p.
+        bool atLeastP = (n4 == M48) & ((n3 & n2 & n1) == M52) & (n0 >= P0_52);
+        ulong x = (n4 >> 48) | (atLeastP ? 1UL : 0UL);
+        n0 += x * C;
+        n1 += n0 >> 52;
+        n0 &= M52;
+        n2 += n1 >> 52;
+        n1 &= M52;
+        n3 += n2 >> 52;
+        n2 &= M52;
+        n4 += n3 >> 52;
+        n3 &= M52;
+        n4 &= M48;
     }
 
-    public FieldElement Add(in FieldElement b)
-    {
-        ulong r0 = N0 + b.N0;
-        ulong c = r0 < N0 ? 1UL : 0UL;
-        ulong t = N1 + b.N1;
-        ulong c2 = t < N1 ? 1UL : 0UL;
-        ulong r1 = t + c;
-        c = c2 | (r1 < t ? 1UL : 0UL);
-        t = N2 + b.N2;
-        c2 = t < N2 ? 1UL : 0UL;
-        ulong r2 = t + c;
-        c = c2 | (r2 < t ? 1UL : 0UL);
-        t = N3 + b.N3;
-        c2 = t < N3 ? 1UL : 0UL;
-        ulong r3 = t + c;
-        c = c2 | (r3 < t ? 1UL : 0UL);
-        return ReduceOnce(r0, r1, r2, r3, c);
-    }
+    public FieldElement Add(in FieldElement b) => Weak(N0 + b.N0, N1 + b.N1, N2 + b.N2, N3 + b.N3, N4 + b.N4);
 
-    public FieldElement Subtract(in FieldElement b)
-    {
-        // a - b, and if it borrowed add p back (equivalently subtract C mod 2^256).
-        ulong r0 = N0 - b.N0;
-        ulong borrow = N0 < b.N0 ? 1UL : 0UL;
-        ulong t = N1 - b.N1;
-        ulong borrow2 = N1 < b.N1 ? 1UL : 0UL;
-        ulong r1 = t - borrow;
-        borrow = borrow2 | (t < borrow ? 1UL : 0UL);
-        t = N2 - b.N2;
-        borrow2 = N2 < b.N2 ? 1UL : 0UL;
-        ulong r2 = t - borrow;
-        borrow = borrow2 | (t < borrow ? 1UL : 0UL);
-        t = N3 - b.N3;
-        borrow2 = N3 < b.N3 ? 1UL : 0UL;
-        ulong r3 = t - borrow;
-        borrow = borrow2 | (t < borrow ? 1UL : 0UL);
+    public FieldElement Subtract(in FieldElement b) =>
+        // a + (4p - b): 4p's limbs (>= 2^54 - 2^38, limb 4 2^50 - 4) exceed every stored limb, so none goes negative.
+        Weak(
+            N0 + ((4 * P0_52) - b.N0),
+            N1 + ((4 * M52) - b.N1),
+            N2 + ((4 * M52) - b.N2),
+            N3 + ((4 * M52) - b.N3),
+            N4 + ((4 * M48) - b.N4));
 
-        ulong sub = C & (0UL - borrow);
-        ulong q0 = r0 - sub;
-        ulong bb = r0 < sub ? 1UL : 0UL;
-        ulong q1 = r1 - bb;
-        bb = r1 < bb ? 1UL : 0UL;
-        ulong q2 = r2 - bb;
-        bb = r2 < bb ? 1UL : 0UL;
-        ulong q3 = r3 - bb;
-        return new FieldElement(q0, q1, q2, q3);
-    }
+    public FieldElement Negate() =>
+        Weak((4 * P0_52) - N0, (4 * M52) - N1, (4 * M52) - N2, (4 * M52) - N3, (4 * M48) - N4);
 
-    public FieldElement Negate() => Zero.Subtract(this);
-
-    /// <summary>this / 2 mod p, constant time: (this + (odd ? p : 0)) >> 1 over 257 bits.</summary>
+    /// <summary>this / 2 mod p, constant time: (this + (odd ? p : 0)) / 2 (libsecp fe_half).</summary>
     public FieldElement Half()
     {
+        // Works on the stored (possibly unreduced) representative v: v or v + p is even and = v (mod p).
         ulong m = 0UL - (N0 & 1);
-        UInt128 s = (UInt128)N0 + (P0 & m);
-        ulong r0 = (ulong)s;
-        s = (s >> 64) + N1 + (PMax & m);
-        ulong r1 = (ulong)s;
-        s = (s >> 64) + N2 + (PMax & m);
-        ulong r2 = (ulong)s;
-        s = (s >> 64) + N3 + (PMax & m);
-        ulong r3 = (ulong)s;
-        ulong top = (ulong)(s >> 64);
-        return new FieldElement((r0 >> 1) | (r1 << 63), (r1 >> 1) | (r2 << 63), (r2 >> 1) | (r3 << 63), (r3 >> 1) | (top << 63));
+        ulong t0 = N0 + (P0_52 & m);
+        ulong t1 = N1 + (M52 & m);
+        ulong t2 = N2 + (M52 & m);
+        ulong t3 = N3 + (M52 & m);
+        ulong t4 = N4 + (M48 & m);
+        return Weak(
+            (t0 >> 1) + ((t1 & 1) << 51),
+            (t1 >> 1) + ((t2 & 1) << 51),
+            (t2 >> 1) + ((t3 & 1) << 51),
+            (t3 >> 1) + ((t4 & 1) << 51),
+            t4 >> 1);
     }
 
-    public FieldElement Double() => Add(this);
+    /// <summary>this - 2b in one carry step (a + 8p - 2b: 8p's limbs exceed every doubled stored limb).</summary>
+    public FieldElement SubtractDouble(in FieldElement b) =>
+        Weak(
+            N0 + ((8 * P0_52) - (b.N0 << 1)),
+            N1 + ((8 * M52) - (b.N1 << 1)),
+            N2 + ((8 * M52) - (b.N2 << 1)),
+            N3 + ((8 * M52) - (b.N3 << 1)),
+            N4 + ((8 * M48) - (b.N4 << 1)));
+
+    /// <summary>3/2 * this in one carry step (the doubling's L = 3/2 X^2): halves the representative 3v or 3v + p.</summary>
+    public FieldElement ThreeHalves()
+    {
+        ulong v0 = N0 * 3, v1 = N1 * 3, v2 = N2 * 3, v3 = N3 * 3, v4 = N4 * 3;
+        ulong m = 0UL - (v0 & 1);
+        ulong t0 = v0 + (P0_52 & m);
+        ulong t1 = v1 + (M52 & m);
+        ulong t2 = v2 + (M52 & m);
+        ulong t3 = v3 + (M52 & m);
+        ulong t4 = v4 + (M48 & m);
+        return Weak(
+            (t0 >> 1) + ((t1 & 1) << 51),
+            (t1 >> 1) + ((t2 & 1) << 51),
+            (t2 >> 1) + ((t3 & 1) << 51),
+            (t3 >> 1) + ((t4 & 1) << 51),
+            t4 >> 1);
+    }
+
+    public FieldElement Double() => Weak(N0 << 1, N1 << 1, N2 << 1, N3 << 1, N4 << 1);
 
     /// <summary>Multiplies by a small constant (&lt; 2^32).</summary>
-    public FieldElement MultiplySmall(uint k)
+    public FieldElement MultiplySmall(uint k) => Multiply(FromInt(k));
+
+    /// <summary>lo += low 52 bits of a*b, hi += a*b &gt;&gt; 52: carry-free accumulation of a column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Acc(ulong a, ulong b, ref ulong lo, ref ulong hi)
     {
-        ulong hi0 = Mul64.Hi(N0, k);
-        ulong r0 = N0 * k;
-        ulong hi1 = Mul64.Hi(N1, k);
-        ulong lo1 = N1 * k;
-        ulong hi2 = Mul64.Hi(N2, k);
-        ulong lo2 = N2 * k;
-        ulong hi3 = Mul64.Hi(N3, k);
-        ulong lo3 = N3 * k;
-        UInt128 s = (UInt128)lo1 + hi0;
-        ulong r1 = (ulong)s;
-        s = (s >> 64) + lo2 + hi1;
-        ulong r2 = (ulong)s;
-        s = (s >> 64) + lo3 + hi2;
-        ulong r3 = (ulong)s;
-        ulong top = (ulong)(s >> 64) + hi3; // < 2^33
-        return FoldTop(r0, r1, r2, r3, top);
+        ulong h = Mul64.Hi(a, b);
+        ulong l = a * b;
+        lo += l & M52;
+        hi += (h << 12) | (l >> 52);
     }
 
-    /// <summary>Reduces r + top*2^256 where top &lt; 2^64 / C-ish small.</summary>
+    /// <summary>One product term of column k: see <see cref="Multiply"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static FieldElement FoldTop(ulong r0, ulong r1, ulong r2, ulong r3, ulong top)
+    private static void Acc3(ulong a, ulong b, ref ulong sk, ref ulong sk1, ref ulong gk1)
     {
-        // top*2^256 == top*C (mod p); top*C < 2^98.
-        ulong hi = Mul64.Hi(top, C);
-        ulong lo = top * C;
-        UInt128 s = (UInt128)r0 + lo;
-        r0 = (ulong)s;
-        s = (s >> 64) + r1 + hi;
-        r1 = (ulong)s;
-        s = (s >> 64) + r2;
-        r2 = (ulong)s;
-        s = (s >> 64) + r3;
-        r3 = (ulong)s;
-        return ReduceOnce(r0, r1, r2, r3, (ulong)(s >> 64));
+        ulong l = a * b;
+        gk1 += Mul64.Hi(a, b);
+        sk += l & M52;
+        sk1 += l >> 52;
     }
 
+    /// <summary>
+    /// Reduces the radix-2^52 product s0..s9 (each &lt; 2^59) to stored form: limb k+5 has weight
+    /// 2^(52k) * 2^260 = 2^(52k) * R (mod p).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MulAdd(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
+    private static FieldElement Reduce(ulong s0, ulong s1, ulong s2, ulong s3, ulong s4, ulong s5, ulong s6, ulong s7, ulong s8, ulong s9)
     {
-        ulong hi = Mul64.Hi(a, b);
-        ulong lo = a * b;
-        c0 += lo;
-        hi += c0 < lo ? 1UL : 0UL;
-        c1 += hi;
-        c2 += c1 < hi ? 1UL : 0UL;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MulAdd2(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
-    {
-        // c += 2*a*b
-        ulong hi = Mul64.Hi(a, b);
-        ulong lo = a * b;
-        c2 += hi >> 63;
-        hi = (hi << 1) | (lo >> 63);
-        lo <<= 1;
-        c0 += lo;
-        hi += c0 < lo ? 1UL : 0UL;
-        c1 += hi;
-        c2 += c1 < hi ? 1UL : 0UL;
-    }
-
-    /// <summary>Reduces the 512-bit value t0..t7 modulo p.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static FieldElement Reduce512(ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5, ulong t6, ulong t7)
-    {
-        // 2^256 == C (mod p): fold the high half multiplied by C into the low half.
-        ulong h0 = Mul64.Hi(t4, C);
-        ulong l0 = t4 * C;
-        ulong h1 = Mul64.Hi(t5, C);
-        ulong l1 = t5 * C;
-        ulong h2 = Mul64.Hi(t6, C);
-        ulong l2 = t6 * C;
-        ulong h3 = Mul64.Hi(t7, C);
-        ulong l3 = t7 * C;
-        UInt128 s = (UInt128)t0 + l0;
-        ulong r0 = (ulong)s;
-        s = (s >> 64) + t1 + l1 + h0;
-        ulong r1 = (ulong)s;
-        s = (s >> 64) + t2 + l2 + h1;
-        ulong r2 = (ulong)s;
-        s = (s >> 64) + t3 + l3 + h2;
-        ulong r3 = (ulong)s;
-        ulong top = (ulong)(s >> 64) + h3; // < 2^35
-        return FoldTop(r0, r1, r2, r3, top);
+        ulong u0 = s0, u1 = s1, u2 = s2, u3 = s3, u4 = s4, e = 0;
+        Acc(s5, R, ref u0, ref u1); // R*s5 < 2^94: low 52 bits to limb 0, the rest (< 2^42) to limb 1
+        Acc(s6, R, ref u1, ref u2);
+        Acc(s7, R, ref u2, ref u3);
+        Acc(s8, R, ref u3, ref u4);
+        Acc(s9, R, ref u4, ref e); // e < 2^42 sits at 2^260 again
+        Acc(e, R, ref u0, ref u1); // R*e < 2^79
+        return Weak(u0, u1, u2, u3, u4); // each u < 2^59
     }
 
     public FieldElement Multiply(in FieldElement b)
     {
-        ulong a0 = N0, a1 = N1, a2 = N2, a3 = N3;
-        ulong b0 = b.N0, b1 = b.N1, b2 = b.N2, b3 = b.N3;
-        ulong c0 = 0, c1 = 0, c2 = 0;
+        ulong a0 = N0, a1 = N1, a2 = N2, a3 = N3, a4 = N4;
+        ulong b0 = b.N0, b1 = b.N1, b2 = b.N2, b3 = b.N3, b4 = b.N4;
 
-        MulAdd(a0, b0, ref c0, ref c1, ref c2);
-        ulong t0 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd(a0, b1, ref c0, ref c1, ref c2);
-        MulAdd(a1, b0, ref c0, ref c1, ref c2);
-        ulong t1 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd(a0, b2, ref c0, ref c1, ref c2);
-        MulAdd(a1, b1, ref c0, ref c1, ref c2);
-        MulAdd(a2, b0, ref c0, ref c1, ref c2);
-        ulong t2 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd(a0, b3, ref c0, ref c1, ref c2);
-        MulAdd(a1, b2, ref c0, ref c1, ref c2);
-        MulAdd(a2, b1, ref c0, ref c1, ref c2);
-        MulAdd(a3, b0, ref c0, ref c1, ref c2);
-        ulong t3 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd(a1, b3, ref c0, ref c1, ref c2);
-        MulAdd(a2, b2, ref c0, ref c1, ref c2);
-        MulAdd(a3, b1, ref c0, ref c1, ref c2);
-        ulong t4 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd(a2, b3, ref c0, ref c1, ref c2);
-        MulAdd(a3, b2, ref c0, ref c1, ref c2);
-        ulong t5 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd(a3, b3, ref c0, ref c1, ref c2);
-        ulong t6 = c0;
-        ulong t7 = c1;
-        return Reduce512(t0, t1, t2, t3, t4, t5, t6, t7);
+        // A column-k term t = h*2^64 + l adds l's low 52 bits to s_k, l >> 52 to s_(k+1) and h to g_(k+1);
+        // column k's total is then s_k + g_k*2^12 (each s < 2^56, g < 2^46: no carries anywhere).
+        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0, s9 = 0;
+        ulong g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0, g8 = 0, g9 = 0;
+        Acc3(a0, b0, ref s0, ref s1, ref g1);
+
+        Acc3(a0, b1, ref s1, ref s2, ref g2);
+        Acc3(a1, b0, ref s1, ref s2, ref g2);
+
+        Acc3(a0, b2, ref s2, ref s3, ref g3);
+        Acc3(a1, b1, ref s2, ref s3, ref g3);
+        Acc3(a2, b0, ref s2, ref s3, ref g3);
+
+        Acc3(a0, b3, ref s3, ref s4, ref g4);
+        Acc3(a1, b2, ref s3, ref s4, ref g4);
+        Acc3(a2, b1, ref s3, ref s4, ref g4);
+        Acc3(a3, b0, ref s3, ref s4, ref g4);
+
+        Acc3(a0, b4, ref s4, ref s5, ref g5);
+        Acc3(a1, b3, ref s4, ref s5, ref g5);
+        Acc3(a2, b2, ref s4, ref s5, ref g5);
+        Acc3(a3, b1, ref s4, ref s5, ref g5);
+        Acc3(a4, b0, ref s4, ref s5, ref g5);
+
+        Acc3(a1, b4, ref s5, ref s6, ref g6);
+        Acc3(a2, b3, ref s5, ref s6, ref g6);
+        Acc3(a3, b2, ref s5, ref s6, ref g6);
+        Acc3(a4, b1, ref s5, ref s6, ref g6);
+
+        Acc3(a2, b4, ref s6, ref s7, ref g7);
+        Acc3(a3, b3, ref s6, ref s7, ref g7);
+        Acc3(a4, b2, ref s6, ref s7, ref g7);
+
+        Acc3(a3, b4, ref s7, ref s8, ref g8);
+        Acc3(a4, b3, ref s7, ref s8, ref g8);
+
+        Acc3(a4, b4, ref s8, ref s9, ref g9);
+
+        return Reduce(s0, s1 + (g1 << 12), s2 + (g2 << 12), s3 + (g3 << 12), s4 + (g4 << 12), s5 + (g5 << 12), s6 + (g6 << 12), s7 + (g7 << 12), s8 + (g8 << 12), s9 + (g9 << 12));
     }
 
     public FieldElement Square()
     {
-        ulong a0 = N0, a1 = N1, a2 = N2, a3 = N3;
-        ulong c0 = 0, c1 = 0, c2 = 0;
+        ulong a0 = N0, a1 = N1, a2 = N2, a3 = N3, a4 = N4;
+        ulong d0 = a0 << 1, d1 = a1 << 1, d2 = a2 << 1, d3 = a3 << 1;
 
-        MulAdd(a0, a0, ref c0, ref c1, ref c2);
-        ulong t0 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd2(a0, a1, ref c0, ref c1, ref c2);
-        ulong t1 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd2(a0, a2, ref c0, ref c1, ref c2);
-        MulAdd(a1, a1, ref c0, ref c1, ref c2);
-        ulong t2 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd2(a0, a3, ref c0, ref c1, ref c2);
-        MulAdd2(a1, a2, ref c0, ref c1, ref c2);
-        ulong t3 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd2(a1, a3, ref c0, ref c1, ref c2);
-        MulAdd(a2, a2, ref c0, ref c1, ref c2);
-        ulong t4 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd2(a2, a3, ref c0, ref c1, ref c2);
-        ulong t5 = c0; c0 = c1; c1 = c2; c2 = 0;
-        MulAdd(a3, a3, ref c0, ref c1, ref c2);
-        ulong t6 = c0;
-        ulong t7 = c1;
-        return Reduce512(t0, t1, t2, t3, t4, t5, t6, t7);
+        // A column-k term t = h*2^64 + l adds l's low 52 bits to s_k, l >> 52 to s_(k+1) and h to g_(k+1);
+        // column k's total is then s_k + g_k*2^12 (each s < 2^56, g < 2^46: no carries anywhere).
+        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0, s9 = 0;
+        ulong g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0, g8 = 0, g9 = 0;
+        Acc3(a0, a0, ref s0, ref s1, ref g1);
+
+        Acc3(d0, a1, ref s1, ref s2, ref g2);
+
+        Acc3(d0, a2, ref s2, ref s3, ref g3);
+        Acc3(a1, a1, ref s2, ref s3, ref g3);
+
+        Acc3(d0, a3, ref s3, ref s4, ref g4);
+        Acc3(d1, a2, ref s3, ref s4, ref g4);
+
+        Acc3(d0, a4, ref s4, ref s5, ref g5);
+        Acc3(d1, a3, ref s4, ref s5, ref g5);
+        Acc3(a2, a2, ref s4, ref s5, ref g5);
+
+        Acc3(d1, a4, ref s5, ref s6, ref g6);
+        Acc3(d2, a3, ref s5, ref s6, ref g6);
+
+        Acc3(d2, a4, ref s6, ref s7, ref g7);
+        Acc3(a3, a3, ref s6, ref s7, ref g7);
+
+        Acc3(d3, a4, ref s7, ref s8, ref g8);
+
+        Acc3(a4, a4, ref s8, ref s9, ref g9);
+
+        return Reduce(s0, s1 + (g1 << 12), s2 + (g2 << 12), s3 + (g3 << 12), s4 + (g4 << 12), s5 + (g5 << 12), s6 + (g6 << 12), s7 + (g7 << 12), s8 + (g8 << 12), s9 + (g9 << 12));
     }
 
     private FieldElement SquareTimes(int n)
@@ -358,7 +413,7 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         Span<ulong> r = stackalloc ulong[4];
         Span<ulong> a = stackalloc ulong[4];
         Span<ulong> m = stackalloc ulong[4];
-        a[0] = N0; a[1] = N1; a[2] = N2; a[3] = N3;
+        ToLimbs64(out a[0], out a[1], out a[2], out a[3]);
         m[0] = P0; m[1] = PMax; m[2] = PMax; m[3] = PMax;
         ModInverse.BinaryVariable(a, m, r);
         return new FieldElement(r[0], r[1], r[2], r[3]);
@@ -406,15 +461,8 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
     /// <summary>Constant-time select: b if <paramref name="chooseB"/>, else a.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static FieldElement Select(in FieldElement a, in FieldElement b, bool chooseB)
-    {
-        ulong mask = 0UL - (ulong)(chooseB ? 1 : 0);
-        return new FieldElement(
-            (a.N0 & ~mask) | (b.N0 & mask),
-            (a.N1 & ~mask) | (b.N1 & mask),
-            (a.N2 & ~mask) | (b.N2 & mask),
-            (a.N3 & ~mask) | (b.N3 & mask));
-    }
+    public static FieldElement Select(in FieldElement a, in FieldElement b, bool chooseB) =>
+        SelectMask(a, b, 0UL - (ulong)(chooseB ? 1 : 0));
 
     /// <summary>Constant-time select with a precomputed all-ones/all-zeros mask.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -422,7 +470,19 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         (a.N0 & ~mask) | (b.N0 & mask),
         (a.N1 & ~mask) | (b.N1 & mask),
         (a.N2 & ~mask) | (b.N2 & mask),
-        (a.N3 & ~mask) | (b.N3 & mask));
+        (a.N3 & ~mask) | (b.N3 & mask),
+        (a.N4 & ~mask) | (b.N4 & mask),
+        true);
+
+    /// <summary>acc | (e &amp; mask): one step of a constant-time table scan (exactly one mask is all ones).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static FieldElement OrMasked(in FieldElement acc, in FieldElement e, ulong mask) => new(
+        acc.N0 | (e.N0 & mask),
+        acc.N1 | (e.N1 & mask),
+        acc.N2 | (e.N2 & mask),
+        acc.N3 | (e.N3 & mask),
+        acc.N4 | (e.N4 & mask),
+        true);
 
     /// <summary>Inverts every element of <paramref name="values"/> in place with one inversion (Montgomery's trick). Zeros are not allowed.</summary>
     public static void InverseBatchVariable(Span<FieldElement> values)
@@ -464,13 +524,21 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
     public static bool operator !=(in FieldElement a, in FieldElement b) => !a.Equals(b);
 
-    /// <summary>Constant-time equality (values are canonical).</summary>
-    public bool Equals(FieldElement other) =>
-        ((N0 ^ other.N0) | (N1 ^ other.N1) | (N2 ^ other.N2) | (N3 ^ other.N3)) == 0;
+    /// <summary>Constant-time equality of the reduced values.</summary>
+    public bool Equals(FieldElement other)
+    {
+        Normalize(this, out ulong a0, out ulong a1, out ulong a2, out ulong a3, out ulong a4);
+        Normalize(other, out ulong b0, out ulong b1, out ulong b2, out ulong b3, out ulong b4);
+        return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2) | (a3 ^ b3) | (a4 ^ b4)) == 0;
+    }
 
     public override bool Equals(object? obj) => obj is FieldElement f && Equals(f);
 
-    public override int GetHashCode() => HashCode.Combine(N0, N1, N2, N3);
+    public override int GetHashCode()
+    {
+        Normalize(this, out ulong n0, out ulong n1, out ulong n2, out ulong n3, out ulong n4);
+        return HashCode.Combine(n0, n1, n2, n3, n4);
+    }
 
     /// <summary>Field elements can be secret (ECDH points, nonces' coordinates): never printed.</summary>
     public override string ToString() => "FieldElement(…)";

@@ -27,17 +27,18 @@ internal readonly struct JacobianPoint
 
     /// <summary>
     /// 2P with libsecp256k1's formula (3M + 4S): L = 3/2 X^2, S = Y^2, T = -X*S, X3 = L^2 + 2T,
-    /// Y3 = -(L*(X3 + T) + S^2), Z3 = Y*Z. secp256k1 has no point of order 2, so only infinity is special.
+    /// Y3 = -(L*(X3 + T) + S^2) = L*(U - X3) - S^2 with U = -T, Z3 = Y*Z. secp256k1 has no point of order 2,
+    /// so only infinity is special.
     /// </summary>
     public JacobianPoint Double()
     {
         FieldElement z3 = Z.Multiply(Y);
         FieldElement s = Y.Square();
         FieldElement xx = X.Square();
-        FieldElement l = xx.Double().Add(xx).Half();
-        FieldElement t = s.Multiply(X).Negate();
-        FieldElement x3 = l.Square().Add(t.Double());
-        FieldElement y3 = l.Multiply(x3.Add(t)).Add(s.Square()).Negate();
+        FieldElement l = xx.ThreeHalves();
+        FieldElement u = s.Multiply(X); // u = -T
+        FieldElement x3 = l.Square().SubtractDouble(u);
+        FieldElement y3 = l.Multiply(u.Subtract(x3)).Subtract(s.Square());
         return new JacobianPoint(x3, y3, z3, _infinity);
     }
 
@@ -207,7 +208,10 @@ internal readonly struct JacobianPoint
             inf);
     }
 
-    /// <summary>Converts to affine; safe for secret points (blinded inversion, see <see cref="FieldElement.InverseBlinded"/>).</summary>
+    /// <summary>
+    /// Converts to affine; safe for secret points: the constant-time addition chain (<see cref="FieldElement.Inverse"/>)
+    /// is now cheaper than the blinded variable-time inversion (which also needs fresh randomness).
+    /// </summary>
     public GroupElement ToAffine()
     {
         if (_infinity)
@@ -215,7 +219,7 @@ internal readonly struct JacobianPoint
             return GroupElement.Infinity;
         }
 
-        FieldElement zi = Z.InverseBlinded();
+        FieldElement zi = Z.Inverse();
         FieldElement zi2 = zi.Square();
         return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
     }
