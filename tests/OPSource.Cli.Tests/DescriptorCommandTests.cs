@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 
+using static OPSource.Cli.Tests.CliRun;
+
 namespace OPSource.Cli.Tests;
 
 public class DescriptorCommandTests
@@ -7,14 +9,6 @@ public class DescriptorCommandTests
     // BIP382 vector: wpkh over an xpub with origin, ranged; scripts for indexes 0..2 from the vector file.
     private const string RangedWpkh = "wpkh([ffffffff/13']xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/2/*)";
     private const string Xpub = "xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH";
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public async Task Derive_range_lists_scripts_and_addresses()

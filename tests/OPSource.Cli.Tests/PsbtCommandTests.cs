@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 
+using static OPSource.Cli.Tests.CliRun;
+
 namespace OPSource.Cli.Tests;
 
 // `opsource psbt ...` driven through CliApp.RunAsync with the BIP174 workflow vectors.
@@ -14,14 +16,6 @@ public class PsbtCommandTests
     private static string Hex(string step) => (string)Workflow()[step]!["expected_psbt"]!["hex"]!;
 
     private static string Base64(string step) => (string)Workflow()[step]!["expected_psbt"]!["base64"]!;
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public async Task Decode_json_lists_inputs_outputs_and_fee()
