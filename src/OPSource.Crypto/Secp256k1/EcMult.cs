@@ -402,10 +402,6 @@ internal static class EcMult
         zGlobal = d.Z.Multiply(q[last].Z);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static GroupElement Iso(in GroupElement e, bool isomorphic, in FieldElement zg2, in FieldElement zg3) =>
-        isomorphic ? new GroupElement(e.X.Multiply(zg2), e.Y.Multiply(zg3)) : e;
-
     /// <summary>a*P + b*G for public inputs (Strauss-wNAF with the GLV endomorphism for P).</summary>
     public static JacobianPoint MultiplyAddVariable(in GroupElement p, in Scalar a, in Scalar b)
     {
@@ -419,7 +415,8 @@ internal static class EcMult
         int lenA1 = 0, lenA2 = 0;
         bool neg1 = false, neg2 = false;
         bool isomorphic = false;
-        FieldElement zGlobal = FieldElement.One, zg2 = FieldElement.One, zg3 = FieldElement.One;
+        // G digits are added on the isomorphic curve as (x, y, 1/zGlobal) (libsecp ecmult_strauss_wnaf: add_zinv_var).
+        FieldElement zGlobal = FieldElement.One;
         if (!p.IsInfinity && !a.IsZero)
         {
             SplitLambda(a, out Scalar a1, out Scalar a2);
@@ -444,8 +441,6 @@ internal static class EcMult
                 tableL[i] = tableP[i].MultiplyLambda();
             }
 
-            zg2 = zGlobal.Square();
-            zg3 = zg2.Multiply(zGlobal);
             isomorphic = true;
         }
 
@@ -483,15 +478,15 @@ internal static class EcMult
             d = wB1[i];
             if (d != 0)
             {
-                GroupElement e = Iso(tg[Math.Abs(d) >> 1], isomorphic, zg2, zg3);
-                acc = acc.AddVariable(d < 0 ? e.Negate() : e);
+                GroupElement e = tg[Math.Abs(d) >> 1];
+                acc = acc.AddZinvVariable(d < 0 ? e.Negate() : e, zGlobal);
             }
 
             d = wB2[i];
             if (d != 0)
             {
-                GroupElement e = Iso(tg128[Math.Abs(d) >> 1], isomorphic, zg2, zg3);
-                acc = acc.AddVariable(d < 0 ? e.Negate() : e);
+                GroupElement e = tg128[Math.Abs(d) >> 1];
+                acc = acc.AddZinvVariable(d < 0 ? e.Negate() : e, zGlobal);
             }
         }
 

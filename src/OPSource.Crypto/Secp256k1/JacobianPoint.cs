@@ -129,6 +129,44 @@ internal readonly struct JacobianPoint
         return new JacobianPoint(x3, y3, z3, false);
     }
 
+    /// <summary>
+    /// this + (b.X, b.Y, 1/bzinv) for public data (libsecp256k1 gej_add_zinv_var): adds an affine point
+    /// scaled onto an isomorphic curve without scaling it first, one multiplication (az = Z*bzinv) instead
+    /// of two; Z3 = Z*h because the result stays on this point's curve.
+    /// </summary>
+    public JacobianPoint AddZinvVariable(in GroupElement b, in FieldElement bzinv)
+    {
+        if (b.IsInfinity)
+        {
+            return this;
+        }
+
+        if (_infinity)
+        {
+            FieldElement bzinv2 = bzinv.Square();
+            return new JacobianPoint(b.X.Multiply(bzinv2), b.Y.Multiply(bzinv2).Multiply(bzinv), FieldElement.One, false);
+        }
+
+        FieldElement az = Z.Multiply(bzinv);
+        FieldElement z12 = az.Square();
+        FieldElement u2 = b.X.Multiply(z12);
+        FieldElement s2 = b.Y.Multiply(z12).Multiply(az);
+        FieldElement h = u2.Subtract(X);
+        FieldElement r = s2.Subtract(Y);
+        if (h.IsZero)
+        {
+            return r.IsZero ? DoubleVariable() : Infinity;
+        }
+
+        FieldElement hh = h.Square();
+        FieldElement hhh = hh.Multiply(h);
+        FieldElement v = X.Multiply(hh);
+        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
+        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
+        FieldElement z3 = Z.Multiply(h);
+        return new JacobianPoint(x3, y3, z3, false);
+    }
+
     /// <summary>this + b (both Jacobian), constant time for every input.</summary>
     public JacobianPoint Add(in JacobianPoint b)
     {
