@@ -7,9 +7,9 @@ internal static class ModInverse
 {
     /// <summary>result = a^-1 mod m for 0 &lt; a &lt; m, m odd (limbs little-endian).</summary>
     /// <remarks>
-    /// Same invariants as the one-bit-at-a-time binary algorithm (x1*a == u, x2*a == v mod m), but every
-    /// run of trailing zeros is removed in one shift, and the matching division of x by 2^s is done
-    /// Montgomery-style: x + q*m with q = -x*m^-1 mod 2^s is divisible by 2^s. All state lives in locals.
+    /// Kaliski's almost-inverse (only shifts and additions in the loop, whole trailing-zero runs per step),
+    /// then one division by 2^k done Montgomery-style in 63-bit chunks: x + q*m with q = -x*m^-1 mod 2^s is
+    /// divisible by 2^s. All state lives in locals.
     /// </remarks>
     public static void BinaryVariable(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> m, Span<ulong> result)
     {
@@ -24,51 +24,98 @@ internal static class ModInverse
 
         ulong minv = 0 - inv;
 
-        ulong u0 = a[0], u1 = a[1], u2 = a[2], u3 = a[3];
-        ulong v0 = m0, v1 = m1, v2 = m2, v3 = m3;
-        ulong x10 = 1, x11 = 0, x12 = 0, x13 = 0;
-        ulong x20 = 0, x21 = 0, x22 = 0, x23 = 0;
+        // Kaliski's almost-inverse with whole trailing-zero runs per step: invariants m = u*s + v*r
+        // (so r, s <= m while u, v >= 1), a*r == -v*2^k and a*s == u*2^k (mod m). It ends with r = a^-1*2^k
+        // negated, then divides by 2^k with the Montgomery-style halving above.
+        ulong u0 = m0, u1 = m1, u2 = m2, u3 = m3;
+        ulong v0 = a[0], v1 = a[1], v2 = a[2], v3 = a[3];
+        ulong r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+        ulong s0 = 1, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        while ((v0 & 1) == 0)
+        {
+            int t = v0 == 0 ? 63 : BitOperations.TrailingZeroCount(v0);
+            ShiftRight(ref v0, ref v1, ref v2, ref v3, t);
+            k += t; // r = 0: r <<= t is a no-op
+        }
 
         while (true)
         {
-            // u := u / 2^s (odd), x1 := x1 / 2^s mod m.
-            while ((u0 & 1) == 0)
+            // u, v odd here.
+            if (u0 == v0 && u1 == v1 && u2 == v2 && u3 == v3)
             {
-                int s = u0 == 0 ? 63 : BitOperations.TrailingZeroCount(u0);
-                ShiftRight(ref u0, ref u1, ref u2, ref u3, s);
-                DivPow2(ref x10, ref x11, ref x12, ref x13, m0, m1, m2, m3, minv, s);
+                break; // gcd(a, m) = 1: only u = v = 1
             }
 
-            if (u0 == 1 && (u1 | u2 | u3) == 0)
-            {
-                result[0] = x10; result[1] = x11; result[2] = x12; result[3] = x13;
-                return;
-            }
-
-            // Both odd and distinct (gcd = 1, u != 1): subtract the smaller from the larger.
             if (GreaterOrEqual(u0, u1, u2, u3, v0, v1, v2, v3))
             {
                 Sub(ref u0, ref u1, ref u2, ref u3, v0, v1, v2, v3);
-                SubMod(ref x10, ref x11, ref x12, ref x13, x20, x21, x22, x23, m0, m1, m2, m3);
+                Add(ref r0, ref r1, ref r2, ref r3, s0, s1, s2, s3);
+                do
+                {
+                    int t = u0 == 0 ? 63 : BitOperations.TrailingZeroCount(u0);
+                    ShiftRight(ref u0, ref u1, ref u2, ref u3, t);
+                    ShiftLeft(ref s0, ref s1, ref s2, ref s3, t);
+                    k += t;
+                }
+                while ((u0 & 1) == 0);
             }
             else
             {
                 Sub(ref v0, ref v1, ref v2, ref v3, u0, u1, u2, u3);
-                SubMod(ref x20, ref x21, ref x22, ref x23, x10, x11, x12, x13, m0, m1, m2, m3);
-                while ((v0 & 1) == 0)
+                Add(ref s0, ref s1, ref s2, ref s3, r0, r1, r2, r3);
+                do
                 {
-                    int s = v0 == 0 ? 63 : BitOperations.TrailingZeroCount(v0);
-                    ShiftRight(ref v0, ref v1, ref v2, ref v3, s);
-                    DivPow2(ref x20, ref x21, ref x22, ref x23, m0, m1, m2, m3, minv, s);
+                    int t = v0 == 0 ? 63 : BitOperations.TrailingZeroCount(v0);
+                    ShiftRight(ref v0, ref v1, ref v2, ref v3, t);
+                    ShiftLeft(ref r0, ref r1, ref r2, ref r3, t);
+                    k += t;
                 }
-
-                if (v0 == 1 && (v1 | v2 | v3) == 0)
-                {
-                    result[0] = x20; result[1] = x21; result[2] = x22; result[3] = x23;
-                    return;
-                }
+                while ((v0 & 1) == 0);
             }
         }
+
+        // Final step v - u = 0: r <<= 1 (up to 2m, so one subtraction), k + 1; the inverse times 2^k is m - r.
+        ulong top = r3 >> 63;
+        ShiftLeft(ref r0, ref r1, ref r2, ref r3, 1);
+        k++;
+        if (top != 0 || GreaterOrEqual(r0, r1, r2, r3, m0, m1, m2, m3))
+        {
+            Sub(ref r0, ref r1, ref r2, ref r3, m0, m1, m2, m3);
+        }
+
+        ulong x0 = m0, x1 = m1, x2 = m2, x3 = m3;
+        Sub(ref x0, ref x1, ref x2, ref x3, r0, r1, r2, r3);
+        while (k > 0)
+        {
+            int t = Math.Min(k, 63);
+            DivPow2(ref x0, ref x1, ref x2, ref x3, m0, m1, m2, m3, minv, t);
+            k -= t;
+        }
+
+        result[0] = x0; result[1] = x1; result[2] = x2; result[3] = x3;
+    }
+
+    /// <summary>a += b (no overflow by the caller's invariant).</summary>
+    private static void Add(ref ulong a0, ref ulong a1, ref ulong a2, ref ulong a3, ulong b0, ulong b1, ulong b2, ulong b3)
+    {
+        UInt128 c = (UInt128)a0 + b0;
+        a0 = (ulong)c;
+        c = (c >> 64) + a1 + b1;
+        a1 = (ulong)c;
+        c = (c >> 64) + a2 + b2;
+        a2 = (ulong)c;
+        a3 = (ulong)((c >> 64) + a3 + b3);
+    }
+
+    /// <summary>Shifts left by s in [1, 63] (no overflow by the caller's invariant).</summary>
+    private static void ShiftLeft(ref ulong a0, ref ulong a1, ref ulong a2, ref ulong a3, int s)
+    {
+        int r = 64 - s;
+        a3 = (a3 << s) | (a2 >> r);
+        a2 = (a2 << s) | (a1 >> r);
+        a1 = (a1 << s) | (a0 >> r);
+        a0 <<= s;
     }
 
     private static bool GreaterOrEqual(ulong a0, ulong a1, ulong a2, ulong a3, ulong b0, ulong b1, ulong b2, ulong b3)
@@ -113,23 +160,6 @@ internal static class ModInverse
         d = (UInt128)a3 - b3 - (ulong)(d >> 64 & 1);
         a3 = (ulong)d;
         return (ulong)(d >> 64 & 1);
-    }
-
-    /// <summary>a = a - b mod m for a, b in [0, m).</summary>
-    private static void SubMod(
-        ref ulong a0, ref ulong a1, ref ulong a2, ref ulong a3,
-        ulong b0, ulong b1, ulong b2, ulong b3, ulong m0, ulong m1, ulong m2, ulong m3)
-    {
-        if (Sub(ref a0, ref a1, ref a2, ref a3, b0, b1, b2, b3) != 0)
-        {
-            UInt128 c = (UInt128)a0 + m0;
-            a0 = (ulong)c;
-            c = (c >> 64) + a1 + m1;
-            a1 = (ulong)c;
-            c = (c >> 64) + a2 + m2;
-            a2 = (ulong)c;
-            a3 = (ulong)((c >> 64) + a3 + m3);
-        }
     }
 
     /// <summary>x = x / 2^s mod m for x in [0, m), s in [1, 63].</summary>
