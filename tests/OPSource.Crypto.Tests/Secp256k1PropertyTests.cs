@@ -63,6 +63,31 @@ public class Secp256k1PropertyTests
             && a.TrySqrt(out FieldElement r) == (BigInteger.ModPow(ToBig(a), (P - 1) / 2, P) <= 1)
             && (!a.TrySqrt(out r) || r.Square() == a), iter: 3000);
 
+    /// <summary>
+    /// The variable-time inverses (Kaliski almost-inverse) must agree with the constant-time chains on the
+    /// inputs where shift-based inverses typically break: powers of two, 2^k - 1 and their negations.
+    /// </summary>
+    [Fact]
+    public void Variable_time_inverses_agree_with_constant_time_on_power_of_two_edges()
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        for (int k = 0; k < 256; k++)
+        {
+            foreach (BigInteger v in new[] { BigInteger.One << k, (BigInteger.One << k) - 1, (BigInteger.One << k) + 1 })
+            {
+                bytes.Clear();
+                (v % P).TryWriteBytes(bytes[(32 - (v % P).GetByteCount(isUnsigned: true))..], out _, isUnsigned: true, isBigEndian: true);
+                FieldElement f = FieldElement.CreateReduced(bytes);
+                Assert.True(f.InverseVariable() == f.Inverse() && f.Negate().InverseVariable() == f.Negate().Inverse(), $"field inverse mismatch at 2^{k} (+-1)");
+                Assert.True(f.InverseBlinded() == f.Inverse(), $"blinded field inverse mismatch at 2^{k} (+-1)");
+                bytes.Clear();
+                (v % N).TryWriteBytes(bytes[(32 - (v % N).GetByteCount(isUnsigned: true))..], out _, isUnsigned: true, isBigEndian: true);
+                Scalar s = Scalar.CreateReduced(bytes);
+                Assert.True(s.InverseVariable() == s.Inverse() && s.Negate().InverseVariable() == s.Negate().Inverse(), $"scalar inverse mismatch at 2^{k} (+-1)");
+            }
+        }
+    }
+
     [Fact]
     public void Reduced_parsers_reduce_and_strict_parsers_reject_overflow() =>
         Bytes32.Sample(b =>
