@@ -113,20 +113,7 @@ internal readonly struct JacobianPoint
         FieldElement z1z1 = Z.Square();
         FieldElement u2 = b.X.Multiply(z1z1);
         FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
-        FieldElement h = u2.Subtract(X);
-        FieldElement r = s2.Subtract(Y);
-        if (h.IsZero)
-        {
-            return r.IsZero ? DoubleVariable() : Infinity;
-        }
-
-        FieldElement hh = h.Square();
-        FieldElement hhh = hh.Multiply(h);
-        FieldElement v = X.Multiply(hh);
-        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
-        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
-        FieldElement z3 = Z.Multiply(h);
-        return new JacobianPoint(x3, y3, z3, false);
+        return FinishMixedAddVariable(u2, s2);
     }
 
     /// <summary>
@@ -151,6 +138,16 @@ internal readonly struct JacobianPoint
         FieldElement z12 = az.Square();
         FieldElement u2 = b.X.Multiply(z12);
         FieldElement s2 = b.Y.Multiply(z12).Multiply(az);
+        return FinishMixedAddVariable(u2, s2);
+    }
+
+    /// <summary>
+    /// Shared tail of the variable-time mixed additions: given the other point's X and Y brought onto this
+    /// point's Z (u2 = X2*Z1^2, s2 = Y2*Z1^3), returns this + that point with Z3 = Z1*h.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private JacobianPoint FinishMixedAddVariable(in FieldElement u2, in FieldElement s2)
+    {
         FieldElement h = u2.Subtract(X);
         FieldElement r = s2.Subtract(Y);
         if (h.IsZero)
