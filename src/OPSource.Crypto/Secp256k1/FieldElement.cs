@@ -250,123 +250,203 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     /// <summary>Multiplies by a small constant (&lt; 2^32).</summary>
     public FieldElement MultiplySmall(uint k) => Multiply(FromInt(k));
 
-    /// <summary>lo += low 52 bits of a*b, hi += a*b &gt;&gt; 52: carry-free accumulation of a column.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Acc(ulong a, ulong b, ref ulong lo, ref ulong hi)
-    {
-        ulong h = Mul64.Hi(a, b);
-        ulong l = a * b;
-        lo += l & M52;
-        hi += (h << 12) | (l >> 52);
-    }
+    // 2^260 mod p and 2^256 mod p, pre-shifted for MulAcc.
+    private const ulong RShifted = R << 10;
+    private const ulong CShifted = C << 10;
 
-    /// <summary>One product term of column k: see <see cref="Multiply"/>.</summary>
+    /// <summary>
+    /// acc += a*b for an accumulator held as the pair (x, y) with value x + 2^54*y. The caller passes a
+    /// pre-shifted as a' = a &lt;&lt; 10 (&lt; 2^64, so a &lt; 2^54): the high half of a'*b is floor(a*b / 2^54) and the
+    /// low half shifted right by 10 is a*b mod 2^54, so no carry is ever needed. Both halves gain &lt; 2^54 per
+    /// product of stored limbs; the schedules below keep x and y under 2^59.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Acc3(ulong a, ulong b, ref ulong sk, ref ulong sk1, ref ulong gk1)
+    private static void MulAcc(ulong aShifted, ulong b, ref ulong x, ref ulong y)
     {
-        ulong l = a * b;
-        gk1 += Mul64.Hi(a, b);
-        sk += l & M52;
-        sk1 += l >> 52;
+        y += Mul64.Hi(aShifted, b);
+        x += (aShifted * b) >> 10;
     }
 
     /// <summary>
-    /// Reduces the radix-2^52 product s0..s9 (each &lt; 2^59) to stored form: limb k+5 has weight
-    /// 2^(52k) * 2^260 = 2^(52k) * R (mod p).
+    /// A limb read straight from memory at its point of use: a volatile read is never merged with the other
+    /// reads of the same limb, so the JIT does not hoist the second operand's limbs into registers (which
+    /// would leave too few for the accumulators and spill them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static FieldElement Reduce(ulong s0, ulong s1, ulong s2, ulong s3, ulong s4, ulong s5, ulong s6, ulong s7, ulong s8, ulong s9)
+    private static ulong Load(ref readonly ulong limb) => Volatile.Read(in limb);
+
+    /// <summary>The accumulator (x, y) shifted right by 52: floor((x + 2^54*y) / 2^52), one word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Shift52(ulong x, ulong y) => (x >> 52) + (y << 2);
+
+    /// <summary>
+    /// this * b mod p. Follows the schedule of libsecp256k1's secp256k1_fe_mul_inner: two running column
+    /// accumulators, upper columns folded into lower ones through 2^260 = R (mod p) as soon as each is
+    /// complete, so few values are live at once; our limbs sit in registers pre-shifted and b's are read from
+    /// memory. Each 128-bit accumulator is a carry-free pair (see <see cref="MulAcc"/>). Bounds below are for
+    /// stored inputs (limbs 0..3 &lt; 2^53, limb 4 &lt; 2^49). Output: limbs 0..3 &lt; 2^52, limb 4 &lt; 2^49.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public FieldElement Multiply(in FieldElement b) => Multiply(b, this);
+
+    /// <summary>
+    /// The product as a static method with b first: b's address then arrives in
+    /// a register other than RDX, which MULX uses implicitly.
+    /// </summary>
+    private static FieldElement Multiply(in FieldElement b, in FieldElement a)
     {
-        ulong u0 = s0, u1 = s1, u2 = s2, u3 = s3, u4 = s4, e = 0;
-        Acc(s5, R, ref u0, ref u1); // R*s5 < 2^94: low 52 bits to limb 0, the rest (< 2^42) to limb 1
-        Acc(s6, R, ref u1, ref u2);
-        Acc(s7, R, ref u2, ref u3);
-        Acc(s8, R, ref u3, ref u4);
-        Acc(s9, R, ref u4, ref e); // e < 2^42 sits at 2^260 again
-        Acc(e, R, ref u0, ref u1); // R*e < 2^79
-        return Weak(u0, u1, u2, u3, u4); // each u < 2^59
+        ulong a0 = a.N0 << 10, a1 = a.N1 << 10, a2 = a.N2 << 10, a3 = a.N3 << 10, a4 = a.N4 << 10;
+        ulong dx = 0, dy = 0, cx = 0, cy = 0;
+
+        // d = p3 (x < 2^56, y < 2^54); c = p8 (x < 2^54, y < 2^44).
+        MulAcc(a0, Load(in b.N3), ref dx, ref dy);
+        MulAcc(a1, Load(in b.N2), ref dx, ref dy);
+        MulAcc(a2, Load(in b.N1), ref dx, ref dy);
+        MulAcc(a3, Load(in b.N0), ref dx, ref dy);
+        MulAcc(a4, Load(in b.N4), ref cx, ref cy);
+
+        // Column 8's low 52 bits fold into column 3 (times R); the rest (< 2^47) waits as column 9.
+        MulAcc(RShifted, cx & M52, ref dx, ref dy);
+        ulong c = Shift52(cx, cy);
+        ulong t3 = dx & M52;
+        dx = Shift52(dx, dy); // < 2^57
+        dy = 0;
+
+        // d += p4 + R*c (column 9 folded into column 4): x < 2^58, y < 2^54.
+        MulAcc(a0, Load(in b.N4), ref dx, ref dy);
+        MulAcc(a1, Load(in b.N3), ref dx, ref dy);
+        MulAcc(a2, Load(in b.N2), ref dx, ref dy);
+        MulAcc(a3, Load(in b.N1), ref dx, ref dy);
+        MulAcc(a4, Load(in b.N0), ref dx, ref dy);
+        MulAcc(RShifted, c, ref dx, ref dy);
+        ulong t4 = dx & M52;
+        dx = Shift52(dx, dy); // < 2^57
+        dy = 0;
+
+        // Column 4 keeps 48 bits (up to 2^256); its 4 bits above (tx) join column 5's limb, which sits at 2^256.
+        ulong tx = t4 >> 48;
+        t4 &= M48;
+
+        // c = p0; d += p5; 2^256 = C (mod p) brings column 5's limb down to column 0.
+        cx = 0;
+        cy = 0;
+        MulAcc(a0, Load(in b.N0), ref cx, ref cy);
+        MulAcc(a1, Load(in b.N4), ref dx, ref dy);
+        MulAcc(a2, Load(in b.N3), ref dx, ref dy);
+        MulAcc(a3, Load(in b.N2), ref dx, ref dy);
+        MulAcc(a4, Load(in b.N1), ref dx, ref dy);
+        ulong u0 = ((dx & M52) << 4) | tx; // < 2^56
+        dx = Shift52(dx, dy); // < 2^57
+        dy = 0;
+        MulAcc(CShifted, u0, ref cx, ref cy);
+        ulong r0 = cx & M52;
+        cx = Shift52(cx, cy); // < 2^55
+        cy = 0;
+
+        // c += p1 + R*(d mod 2^52); d += p6.
+        MulAcc(a0, Load(in b.N1), ref cx, ref cy);
+        MulAcc(a1, Load(in b.N0), ref cx, ref cy);
+        MulAcc(a2, Load(in b.N4), ref dx, ref dy);
+        MulAcc(a3, Load(in b.N3), ref dx, ref dy);
+        MulAcc(a4, Load(in b.N2), ref dx, ref dy);
+        MulAcc(RShifted, dx & M52, ref cx, ref cy);
+        dx = Shift52(dx, dy); // < 2^56
+        dy = 0;
+        ulong r1 = cx & M52;
+        cx = Shift52(cx, cy); // < 2^56
+        cy = 0;
+
+        // c += p2 + R*(d mod 2^52); d += p7.
+        MulAcc(a0, Load(in b.N2), ref cx, ref cy);
+        MulAcc(a1, Load(in b.N1), ref cx, ref cy);
+        MulAcc(a2, Load(in b.N0), ref cx, ref cy);
+        MulAcc(a3, Load(in b.N4), ref dx, ref dy);
+        MulAcc(a4, Load(in b.N3), ref dx, ref dy);
+        MulAcc(RShifted, dx & M52, ref cx, ref cy);
+        ulong d = Shift52(dx, dy); // column 8's carry, < 2^52
+        ulong r2 = cx & M52;
+        cx = Shift52(cx, cy); // < 2^57
+        cy = 0;
+
+        // c += t3 + R*d completes column 3; what is left of it joins t4.
+        cx += t3;
+        MulAcc(RShifted, d, ref cx, ref cy);
+        ulong r3 = cx & M52;
+        ulong r4 = Shift52(cx, cy) + t4; // < 2^48 + 2^38
+        return new FieldElement(r0, r1, r2, r3, r4, true);
     }
 
-    public FieldElement Multiply(in FieldElement b)
-    {
-        ulong a0 = N0, a1 = N1, a2 = N2, a3 = N3, a4 = N4;
-        ulong b0 = b.N0, b1 = b.N1, b2 = b.N2, b3 = b.N3, b4 = b.N4;
-
-        // A column-k term t = h*2^64 + l adds l's low 52 bits to s_k, l >> 52 to s_(k+1) and h to g_(k+1);
-        // column k's total is then s_k + g_k*2^12 (each s < 2^56, g < 2^46: no carries anywhere).
-        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0, s9 = 0;
-        ulong g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0, g8 = 0, g9 = 0;
-        Acc3(a0, b0, ref s0, ref s1, ref g1);
-
-        Acc3(a0, b1, ref s1, ref s2, ref g2);
-        Acc3(a1, b0, ref s1, ref s2, ref g2);
-
-        Acc3(a0, b2, ref s2, ref s3, ref g3);
-        Acc3(a1, b1, ref s2, ref s3, ref g3);
-        Acc3(a2, b0, ref s2, ref s3, ref g3);
-
-        Acc3(a0, b3, ref s3, ref s4, ref g4);
-        Acc3(a1, b2, ref s3, ref s4, ref g4);
-        Acc3(a2, b1, ref s3, ref s4, ref g4);
-        Acc3(a3, b0, ref s3, ref s4, ref g4);
-
-        Acc3(a0, b4, ref s4, ref s5, ref g5);
-        Acc3(a1, b3, ref s4, ref s5, ref g5);
-        Acc3(a2, b2, ref s4, ref s5, ref g5);
-        Acc3(a3, b1, ref s4, ref s5, ref g5);
-        Acc3(a4, b0, ref s4, ref s5, ref g5);
-
-        Acc3(a1, b4, ref s5, ref s6, ref g6);
-        Acc3(a2, b3, ref s5, ref s6, ref g6);
-        Acc3(a3, b2, ref s5, ref s6, ref g6);
-        Acc3(a4, b1, ref s5, ref s6, ref g6);
-
-        Acc3(a2, b4, ref s6, ref s7, ref g7);
-        Acc3(a3, b3, ref s6, ref s7, ref g7);
-        Acc3(a4, b2, ref s6, ref s7, ref g7);
-
-        Acc3(a3, b4, ref s7, ref s8, ref g8);
-        Acc3(a4, b3, ref s7, ref s8, ref g8);
-
-        Acc3(a4, b4, ref s8, ref s9, ref g9);
-
-        return Reduce(s0, s1 + (g1 << 12), s2 + (g2 << 12), s3 + (g3 << 12), s4 + (g4 << 12), s5 + (g5 << 12), s6 + (g6 << 12), s7 + (g7 << 12), s8 + (g8 << 12), s9 + (g9 << 12));
-    }
-
+    /// <summary>
+    /// this^2 mod p: <see cref="Multiply(in FieldElement)"/>'s schedule with each cross product taken once with a doubled
+    /// register operand (a_i &lt;&lt; 11 = (2*a_i) &lt;&lt; 10), the other factor read from memory.
+    /// </summary>
     public FieldElement Square()
     {
-        ulong a0 = N0, a1 = N1, a2 = N2, a3 = N3, a4 = N4;
-        ulong d0 = a0 << 1, d1 = a1 << 1, d2 = a2 << 1, d3 = a3 << 1;
+        ulong a0 = N0 << 11, a1 = N1 << 11, a2 = N2 << 11, a3 = N3 << 11;
+        ulong dx = 0, dy = 0, cx = 0, cy = 0;
 
-        // A column-k term t = h*2^64 + l adds l's low 52 bits to s_k, l >> 52 to s_(k+1) and h to g_(k+1);
-        // column k's total is then s_k + g_k*2^12 (each s < 2^56, g < 2^46: no carries anywhere).
-        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0, s9 = 0;
-        ulong g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0, g8 = 0, g9 = 0;
-        Acc3(a0, a0, ref s0, ref s1, ref g1);
+        // d = p3 = 2(a0a3 + a1a2); c = p8 = a4^2.
+        MulAcc(a0, N3, ref dx, ref dy);
+        MulAcc(a1, N2, ref dx, ref dy);
+        MulAcc(N4 << 10, N4, ref cx, ref cy);
 
-        Acc3(d0, a1, ref s1, ref s2, ref g2);
+        MulAcc(RShifted, cx & M52, ref dx, ref dy);
+        ulong c = Shift52(cx, cy);
+        ulong t3 = dx & M52;
+        dx = Shift52(dx, dy);
+        dy = 0;
 
-        Acc3(d0, a2, ref s2, ref s3, ref g3);
-        Acc3(a1, a1, ref s2, ref s3, ref g3);
+        // d += p4 + R*c, p4 = 2(a0a4 + a1a3) + a2^2.
+        MulAcc(a0, N4, ref dx, ref dy);
+        MulAcc(a1, N3, ref dx, ref dy);
+        MulAcc(a2 >> 1, N2, ref dx, ref dy);
+        MulAcc(RShifted, c, ref dx, ref dy);
+        ulong t4 = dx & M52;
+        dx = Shift52(dx, dy);
+        dy = 0;
+        ulong tx = t4 >> 48;
+        t4 &= M48;
 
-        Acc3(d0, a3, ref s3, ref s4, ref g4);
-        Acc3(d1, a2, ref s3, ref s4, ref g4);
+        // c = p0 = a0^2; d += p5 = 2(a1a4 + a2a3).
+        cx = 0;
+        cy = 0;
+        MulAcc(a0 >> 1, N0, ref cx, ref cy);
+        MulAcc(a1, N4, ref dx, ref dy);
+        MulAcc(a2, N3, ref dx, ref dy);
+        ulong u0 = ((dx & M52) << 4) | tx;
+        dx = Shift52(dx, dy);
+        dy = 0;
+        MulAcc(CShifted, u0, ref cx, ref cy);
+        ulong r0 = cx & M52;
+        cx = Shift52(cx, cy);
+        cy = 0;
 
-        Acc3(d0, a4, ref s4, ref s5, ref g5);
-        Acc3(d1, a3, ref s4, ref s5, ref g5);
-        Acc3(a2, a2, ref s4, ref s5, ref g5);
+        // c += p1 = 2a0a1; d += p6 = 2a2a4 + a3^2.
+        MulAcc(a0, N1, ref cx, ref cy);
+        MulAcc(a2, N4, ref dx, ref dy);
+        MulAcc(a3 >> 1, N3, ref dx, ref dy);
+        MulAcc(RShifted, dx & M52, ref cx, ref cy);
+        dx = Shift52(dx, dy);
+        dy = 0;
+        ulong r1 = cx & M52;
+        cx = Shift52(cx, cy);
+        cy = 0;
 
-        Acc3(d1, a4, ref s5, ref s6, ref g6);
-        Acc3(d2, a3, ref s5, ref s6, ref g6);
+        // c += p2 = 2a0a2 + a1^2; d += p7 = 2a3a4.
+        MulAcc(a0, N2, ref cx, ref cy);
+        MulAcc(a1 >> 1, N1, ref cx, ref cy);
+        MulAcc(a3, N4, ref dx, ref dy);
+        MulAcc(RShifted, dx & M52, ref cx, ref cy);
+        ulong d = Shift52(dx, dy);
+        ulong r2 = cx & M52;
+        cx = Shift52(cx, cy);
+        cy = 0;
 
-        Acc3(d2, a4, ref s6, ref s7, ref g7);
-        Acc3(a3, a3, ref s6, ref s7, ref g7);
-
-        Acc3(d3, a4, ref s7, ref s8, ref g8);
-
-        Acc3(a4, a4, ref s8, ref s9, ref g9);
-
-        return Reduce(s0, s1 + (g1 << 12), s2 + (g2 << 12), s3 + (g3 << 12), s4 + (g4 << 12), s5 + (g5 << 12), s6 + (g6 << 12), s7 + (g7 << 12), s8 + (g8 << 12), s9 + (g9 << 12));
+        cx += t3;
+        MulAcc(RShifted, d, ref cx, ref cy);
+        ulong r3 = cx & M52;
+        ulong r4 = Shift52(cx, cy) + t4;
+        return new FieldElement(r0, r1, r2, r3, r4, true);
     }
 
     private FieldElement SquareTimes(int n)
