@@ -64,6 +64,30 @@ public class Secp256k1PropertyTests
             && (!a.TrySqrt(out r) || r.Square() == a), iter: 3000);
 
     /// <summary>
+    /// Multiplication and squaring keep their accumulators carry-free only within the stored limb bounds
+    /// (limbs 0..3 &lt; 2^53, limb 4 &lt; 2^49): drive them with raw limbs anywhere in those bounds, at the maximum
+    /// and near powers of two, and check the value (not only the reduced result of a reduced input).
+    /// </summary>
+    [Fact]
+    public void Field_multiplication_is_exact_for_every_stored_limb_pattern()
+    {
+        Gen<ulong> limb = Gen.OneOf(Gen.ULong[0, (1UL << 53) - 1], Gen.Const((1UL << 53) - 1), Gen.Int[0, 52].Select(k => (1UL << k) - 1), Gen.Int[0, 52].Select(k => 1UL << k));
+        Gen<ulong> top = Gen.OneOf(Gen.ULong[0, (1UL << 49) - 1], Gen.Const((1UL << 49) - 1), Gen.Int[0, 48].Select(k => 1UL << k));
+        Gen<(FieldElement Element, BigInteger Value)> raw = Gen.Select(limb, limb, limb, limb, top).Select((n0, n1, n2, n3, n4) =>
+            (FieldElement.FromStoredLimbs(n0, n1, n2, n3, n4),
+             n0 + ((BigInteger)n1 << 52) + ((BigInteger)n2 << 104) + ((BigInteger)n3 << 156) + ((BigInteger)n4 << 208)));
+        const ulong maxLimb = (1UL << 53) - 1, maxTop = (1UL << 49) - 1;
+        FieldElement max = FieldElement.FromStoredLimbs(maxLimb, maxLimb, maxLimb, maxLimb, maxTop);
+        BigInteger maxValue = maxLimb + ((BigInteger)maxLimb << 52) + ((BigInteger)maxLimb << 104) + ((BigInteger)maxLimb << 156) + ((BigInteger)maxTop << 208);
+        Assert.Equal(maxValue * maxValue % P, ToBig(max * max));
+        Assert.Equal(maxValue * maxValue % P, ToBig(max.Square()));
+        Gen.Select(raw, raw).Sample((a, b) =>
+            ToBig(a.Element * b.Element) == a.Value * b.Value % P
+            && ToBig(a.Element.Square()) == a.Value * a.Value % P
+            && ToBig(a.Element) == a.Value % P, iter: 20000);
+    }
+
+    /// <summary>
     /// The variable-time inverses (Kaliski almost-inverse) must agree with the constant-time chains on the
     /// inputs where shift-based inverses typically break: powers of two, 2^k - 1 and their negations.
     /// </summary>

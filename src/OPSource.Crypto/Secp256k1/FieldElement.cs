@@ -46,6 +46,21 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         N0 = n0; N1 = n1; N2 = n2; N3 = n3; N4 = n4;
     }
 
+    /// <summary>
+    /// From raw stored limbs (value = sum of n_k * 2^(52k)), checked against the stored bounds. For tests that
+    /// drive the arithmetic with limbs at the edges of what the operations may produce.
+    /// </summary>
+    internal static FieldElement FromStoredLimbs(ulong n0, ulong n1, ulong n2, ulong n3, ulong n4)
+    {
+        const ulong limbBound = 1UL << 53, topBound = 1UL << 49;
+        if (n0 >= limbBound || n1 >= limbBound || n2 >= limbBound || n3 >= limbBound || n4 >= topBound)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n0), "stored limbs must be below 2^53 (limb 4 below 2^49)");
+        }
+
+        return new FieldElement(n0, n1, n2, n3, n4, true);
+    }
+
     public static FieldElement Zero => default;
 
     public static FieldElement One => new(1, 0, 0, 0, 0, true);
