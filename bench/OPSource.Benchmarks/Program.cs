@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using OPSource.Benchmarks;
 
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- --filter '*'
+// dotnet run -c Release --project bench/OPSource.Benchmarks -- compare-secp256k1 [--rounds N]
+if (args.Length > 0 && args[0] == "compare-secp256k1")
+{
+    return Secp256k1Comparison.Run(args[1..], Console.Out);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
