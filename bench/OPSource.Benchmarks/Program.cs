@@ -3,9 +3,15 @@ using OPSource.Benchmarks;
 
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- --filter '*'
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- compare-secp256k1 [--rounds N]
+// dotnet run -c Release --project bench/OPSource.Benchmarks -- ct-check [--samples N]
 if (args.Length > 0 && args[0] == "compare-secp256k1")
 {
     return Secp256k1Comparison.Run(args[1..], Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "ct-check")
+{
+    return ConstantTimeCheck.Run(args[1..], Console.Out);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
