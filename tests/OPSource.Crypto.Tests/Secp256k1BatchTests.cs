@@ -275,14 +275,20 @@ public class Secp256k1BatchTests
     }
 
     [Fact]
-    public void Batch_equals_the_AND_of_single_verifications() =>
-        GenItem.Array[1, 40].Sample(specs =>
+    public void Batch_equals_the_AND_of_single_verifications()
+    {
+        // Up to 48 items: both the Strauss path and (from 40 items) the bucket path.
+        int accepted = 0, rejected = 0;
+        GenItem.Array[1, 48].Sample(specs =>
         {
             SchnorrBatchItem[] batch = specs.Select(Build).ToArray();
             bool expected = batch.All(i => Schnorr.Verify(i.Signature.Span, i.Message.Span, i.PublicKey));
             bool actual = Schnorr.VerifyBatch(batch);
+            Interlocked.Increment(ref expected ? ref accepted : ref rejected);
             return actual == expected;
         }, iter: 120);
+        Assert.True(accepted > 0 && rejected > 0, $"the generator must produce both outcomes ({accepted} valid, {rejected} invalid batches)");
+    }
 
     [Fact]
     public void Batches_of_valid_signatures_verify() =>
@@ -352,15 +358,65 @@ public class Secp256k1BatchTests
 
     [Fact]
     public void Msm_matches_the_sum_of_single_multiplications() =>
-        Gen.Select(GenScalar, Gen.Select(GenPoint, GenScalar).Array[0, 6], Gen.Select(GenPoint, GenShortScalar).Array[0, 6])
+        Gen.Select(GenScalar, Gen.Select(GenPoint, GenScalar).Array[0, 6], Gen.Select(GenPoint, GenShortScalar).Array[0, 6], Gen.Int[0, 6])
+            .Sample((g, full, shorts, window) =>
+            {
+                GroupElement[] ps = full.Select(t => t.Item1).ToArray();
+                Scalar[] ks = full.Select(t => t.Item2).ToArray();
+                GroupElement[] qs = shorts.Select(t => t.Item1).ToArray();
+                Scalar[] ls = shorts.Select(t => t.Item2).ToArray();
+                JacobianPoint expected = Naive(g, ps, ks, qs, ls);
+                // Both algorithms, Pippenger at every window 2..6 (0 = its own choice), whatever the dispatcher picks.
+                return SamePoint(EcMultBatch.MultiplyAddVariable(g, ps, ks, qs, ls), expected)
+                    && SamePoint(EcMultBatch.StraussVariable(g, ps, ks, qs, ls), expected)
+                    && SamePoint(EcMultBatch.PippengerVariable(g, ps, ks, qs, ls, window == 1 ? 2 : window), expected);
+            }, iter: 150);
+
+    [Fact]
+    public void Msm_algorithms_agree_on_large_inputs() =>
+        Gen.Select(GenScalar, Gen.Select(GenPoint, GenScalar).Array[30, 60], Gen.Select(GenPoint, GenShortScalar).Array[30, 80])
             .Sample((g, full, shorts) =>
             {
                 GroupElement[] ps = full.Select(t => t.Item1).ToArray();
                 Scalar[] ks = full.Select(t => t.Item2).ToArray();
                 GroupElement[] qs = shorts.Select(t => t.Item1).ToArray();
                 Scalar[] ls = shorts.Select(t => t.Item2).ToArray();
-                return SamePoint(EcMultBatch.MultiplyAddVariable(g, ps, ks, qs, ls), Naive(g, ps, ks, qs, ls));
-            }, iter: 150);
+                JacobianPoint strauss = EcMultBatch.StraussVariable(g, ps, ks, qs, ls);
+                return SamePoint(strauss, EcMultBatch.PippengerVariable(g, ps, ks, qs, ls))
+                    && SamePoint(strauss, EcMultBatch.PippengerVariable(g, ps, ks, qs, ls, 8))
+                    && SamePoint(strauss, EcMultBatch.PippengerVariable(g, ps, ks, qs, ls, 13));
+            }, iter: 10);
+
+    [Fact]
+    public void Pippenger_window_grows_with_the_number_of_terms()
+    {
+        int previous = 0;
+        foreach (int terms in new[] { 1, 10, 48, 144, 768, 1536, 6000, 100_000 })
+        {
+            int c = EcMultBatch.PippengerWindow(terms);
+            Assert.InRange(c, Math.Max(2, previous), 14);
+            previous = c;
+        }
+
+        Assert.True(EcMultBatch.PippengerWindow(768) >= 7, "768 terms should use at least 7-bit windows");
+    }
+
+    [Fact]
+    public void Large_batches_take_the_bucket_path_and_still_reject_a_bad_member()
+    {
+        // 3 terms per signature: 48 signatures exceed the Pippenger threshold.
+        int count = (EcMultBatch.PippengerMinTerms / 3) + 8;
+        SchnorrBatchItem[] batch = Enumerable.Range(0, count)
+            .Select(i => Build(new ItemSpec(i % Keys.Length, SHA256Of($"big-{i}"), SHA256Of($"aux-{i}"), Corruption.None, 0)))
+            .ToArray();
+        Assert.True(Schnorr.VerifyBatch(batch));
+        foreach (Corruption c in new[] { Corruption.SPlusOne, Corruption.FlipMessageBit, Corruption.SwapKey })
+        {
+            SchnorrBatchItem[] bad = (SchnorrBatchItem[])batch.Clone();
+            bad[count / 2] = Build(new ItemSpec(0, SHA256Of("victim"), SHA256Of("victim-aux"), c, 77));
+            Assert.False(Schnorr.VerifyBatch(bad), $"{c} accepted in a batch of {count}");
+        }
+    }
 
     [Fact]
     public void Msm_cancels_to_infinity_and_handles_repeated_points()
@@ -406,10 +462,12 @@ public class Secp256k1BatchTests
             return ((sum % N) + N) % N == expected;
         }, iter: 500);
 
-    [Fact]
-    public void Batch_verification_does_not_allocate()
+    [Theory]
+    [InlineData(16)]
+    [InlineData(48)]
+    public void Batch_verification_does_not_allocate(int size)
     {
-        SchnorrBatchItem[] batch = Enumerable.Range(0, 16)
+        SchnorrBatchItem[] batch = Enumerable.Range(0, size)
             .Select(i => Build(new ItemSpec(i % Keys.Length, SHA256Of($"alloc-{i}"), new byte[32], Corruption.None, 0)))
             .ToArray();
         Assert.True(Schnorr.VerifyBatch(batch));
