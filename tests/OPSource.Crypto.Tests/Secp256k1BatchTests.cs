@@ -388,6 +388,22 @@ public class Secp256k1BatchTests
             }, iter: 10);
 
     [Fact]
+    public void Large_batches_with_repeated_keys_and_signatures_verify()
+    {
+        // Same key, same signature 60 times (every bucket pair doubles), and one key over many messages.
+        SchnorrBatchItem one = Build(new ItemSpec(3, SHA256Of("repeat"), new byte[32], Corruption.None, 0));
+        Assert.True(Schnorr.VerifyBatch(Enumerable.Repeat(one, 60).ToArray()));
+        SchnorrBatchItem[] sameKey = Enumerable.Range(0, 60)
+            .Select(i => Build(new ItemSpec(5, SHA256Of($"same-key-{i}"), new byte[32], Corruption.None, 0)))
+            .ToArray();
+        Assert.True(Schnorr.VerifyBatch(sameKey));
+        SchnorrBatchItem bad = Build(new ItemSpec(3, SHA256Of("repeat"), new byte[32], Corruption.SPlusOne, 0));
+        Assert.False(Schnorr.VerifyBatch([.. Enumerable.Repeat(one, 59), bad]));
+        sameKey[17] = Build(new ItemSpec(5, SHA256Of("same-key-17"), new byte[32], Corruption.FlipSignatureBit, 300));
+        Assert.False(Schnorr.VerifyBatch(sameKey));
+    }
+
+    [Fact]
     public void Pippenger_window_grows_with_the_number_of_terms()
     {
         int previous = 0;
@@ -430,6 +446,16 @@ public class Secp256k1BatchTests
         // 12345*G - P = infinity via the G tables.
         Assert.True(EcMultBatch.MultiplyAddVariable(Scalar.FromInt(12345), [], [], [p], [Scalar.One.Negate()]).IsInfinity);
         Assert.True(EcMultBatch.MultiplyAddVariable(Scalar.Zero, [], [], [], []).IsInfinity);
+        // The bucket method's affine pair additions: P + (-P) cancels, P + P doubles, at every window.
+        for (int c = 2; c <= 8; c++)
+        {
+            Assert.True(EcMultBatch.PippengerVariable(Scalar.Zero, [p, p], [k, k.Negate()], [], [], c).IsInfinity, $"c={c}: k*P - k*P");
+            Assert.True(SamePoint(EcMultBatch.PippengerVariable(Scalar.Zero, [p], [Scalar.One], [p], [Scalar.One], c), twice), $"c={c}: P + P");
+            GroupElement[] many = Enumerable.Repeat(p, 7).ToArray();
+            Scalar[] ones = Enumerable.Repeat(Scalar.One, 7).ToArray();
+            Assert.True(SamePoint(EcMultBatch.PippengerVariable(Scalar.Zero, [], [], many, ones, c), EcMult.MultiplyAddVariable(p, Scalar.FromInt(7), Scalar.Zero)), $"c={c}: 7 copies of P");
+            Assert.True(EcMultBatch.PippengerVariable(Scalar.FromInt(12345), [], [], [p], [Scalar.One.Negate()], c).IsInfinity, $"c={c}: 12345*G - P");
+        }
         Assert.Throws<ArgumentOutOfRangeException>(() => EcMultBatch.MultiplyAddVariable(Scalar.Zero, [], [], [p], [k]));
     }
 
