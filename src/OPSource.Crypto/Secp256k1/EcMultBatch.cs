@@ -36,10 +36,10 @@ internal static class EcMultBatch
 
     /// <summary>
     /// Number of 128-bit terms (2 per full point, 1 per short point) from which the bucket method beats
-    /// Strauss: measured crossing between 96 and 144 terms, i.e. about 40 BIP340 signatures
+    /// Strauss (with affine tables): measured crossing near 144 terms, i.e. about 48 BIP340 signatures
     /// (docs/benchmarks/schnorr-batch.md).
     /// </summary>
-    internal const int PippengerMinTerms = 120;
+    internal const int PippengerMinTerms = 144;
 
     private static void CheckLengths(ReadOnlySpan<GroupElement> points, ReadOnlySpan<Scalar> scalars, ReadOnlySpan<GroupElement> shortPoints, ReadOnlySpan<Scalar> shortScalars)
     {
@@ -64,7 +64,9 @@ internal static class EcMultBatch
         int tables = points.Length + shortPoints.Length;
         GroupElement[] table = ArrayPool<GroupElement>.Shared.Rent(Math.Max(1, terms * TableSize));
         sbyte[] digits = ArrayPool<sbyte>.Shared.Rent(Math.Max(1, terms * ShortDigits));
-        FieldElement[] zs = ArrayPool<FieldElement>.Shared.Rent(Math.Max(1, tables));
+        int[] tableTerms = ArrayPool<int>.Shared.Rent(Math.Max(1, tables));
+        FieldElement[] fields = ArrayPool<FieldElement>.Shared.Rent(Math.Max(1, 2 * tables));
+        GroupElement[] doubles = ArrayPool<GroupElement>.Shared.Rent(Math.Max(1, tables));
         try
         {
             // Digit layout is bit-major (digits[bit * terms + term]) so that the main loop reads one row.
@@ -72,14 +74,12 @@ internal static class EcMultBatch
             dig.Clear();
             int len = 0;
             int t = 0;
-            int z = 0;
+            int m = 0;
             for (int i = 0; i < points.Length; i++, t += 2)
             {
                 if (points[i].IsInfinity || scalars[i].IsZero)
                 {
-                    // Empty terms: all-zero digits; the table slots stay unused.
-                    zs[z++] = FieldElement.One;
-                    table[t * TableSize] = GroupElement.Infinity;
+                    // Empty terms keep all-zero digits, so their table slots are never read.
                     continue;
                 }
 
@@ -87,48 +87,45 @@ internal static class EcMultBatch
                 EcMult.SplitLambda(scalars[i], out Scalar k1, out Scalar k2);
                 len = Math.Max(len, WnafShort(k1, dig, t, terms));
                 len = Math.Max(len, WnafShort(k2, dig, t + 1, terms));
-                EcMult.BuildOddMultiplesIsomorphic(points[i], table.AsSpan(t * TableSize, TableSize), out zs[z++]);
+                table[t * TableSize] = points[i];
+                tableTerms[m++] = t;
             }
 
             for (int j = 0; j < shortPoints.Length; j++, t++)
             {
                 if (shortPoints[j].IsInfinity || shortScalars[j].IsZero)
                 {
-                    zs[z++] = FieldElement.One;
-                    table[t * TableSize] = GroupElement.Infinity;
                     continue;
                 }
 
                 len = Math.Max(len, WnafShort(shortScalars[j], dig, t, terms));
-                EcMult.BuildOddMultiplesIsomorphic(shortPoints[j], table.AsSpan(t * TableSize, TableSize), out zs[z++]);
+                table[t * TableSize] = shortPoints[j];
+                tableTerms[m++] = t;
             }
 
-            // Every table sits on its own isomorphic curve (scale zGlobal): one shared inversion brings
-            // them all back to secp256k1 affine coordinates, (x, y) -> (x/z^2, y/z^3).
-            FieldElement.InverseBatchVariable(zs.AsSpan(0, tables));
-            t = 0;
-            z = 0;
-            for (int i = 0; i < points.Length; i++, t += 2, z++)
+            ReadOnlySpan<int> built = tableTerms.AsSpan(0, m);
+            if (m >= AffineTablesMin)
+            {
+                BuildTablesAffine(table, built, fields.AsSpan(0, 2 * m), doubles.AsSpan(0, m));
+            }
+            else
+            {
+                BuildTablesIsomorphic(table, built, fields.AsSpan(0, m));
+            }
+
+            // lambda*P tables of full points: (beta*x, y) of the P table, one multiplication per entry.
+            for (int i = 0, tp = 0; i < points.Length; i++, tp += 2)
             {
                 if (points[i].IsInfinity || scalars[i].IsZero)
                 {
                     continue;
                 }
 
-                Span<GroupElement> tp = table.AsSpan(t * TableSize, TableSize);
-                Span<GroupElement> tl = table.AsSpan((t + 1) * TableSize, TableSize);
-                Rescale(tp, zs[z]);
+                Span<GroupElement> src = table.AsSpan(tp * TableSize, TableSize);
+                Span<GroupElement> dst = table.AsSpan((tp + 1) * TableSize, TableSize);
                 for (int k = 0; k < TableSize; k++)
                 {
-                    tl[k] = tp[k].MultiplyLambda();
-                }
-            }
-
-            for (int j = 0; j < shortPoints.Length; j++, t++, z++)
-            {
-                if (!shortPoints[j].IsInfinity && !shortScalars[j].IsZero)
-                {
-                    Rescale(table.AsSpan(t * TableSize, TableSize), zs[z]);
+                    dst[k] = src[k].MultiplyLambda();
                 }
             }
 
@@ -184,7 +181,9 @@ internal static class EcMultBatch
         {
             ArrayPool<GroupElement>.Shared.Return(table);
             ArrayPool<sbyte>.Shared.Return(digits);
-            ArrayPool<FieldElement>.Shared.Return(zs);
+            ArrayPool<int>.Shared.Return(tableTerms);
+            ArrayPool<FieldElement>.Shared.Return(fields);
+            ArrayPool<GroupElement>.Shared.Return(doubles);
         }
     }
 
@@ -527,6 +526,79 @@ internal static class EcMultBatch
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Number of tables from which building them all together in affine coordinates (8 rounds, one shared
+    /// inversion each) beats one isomorphic-curve build per table; measured on this engine.
+    /// </summary>
+    private const int AffineTablesMin = 6;
+
+    /// <summary>
+    /// Odd multiples P, 3P, ..., 15P of every base point (stored at entry 0 of its table) in affine
+    /// coordinates: 2P for all bases with one shared inversion, then (2k+1)P = (2k-1)P + 2P round by round,
+    /// each round sharing one inversion across all tables. (2k-1)P = ±2P is impossible for k &lt;= 7 in a
+    /// group of prime order, so no addition is degenerate; y != 0 on secp256k1, so doubling is never either.
+    /// </summary>
+    private static void BuildTablesAffine(GroupElement[] table, ReadOnlySpan<int> terms, Span<FieldElement> fields, Span<GroupElement> doubles)
+    {
+        int m = terms.Length;
+        Span<FieldElement> den = fields[..m];
+        Span<FieldElement> scratch = fields.Slice(m, m);
+        for (int j = 0; j < m; j++)
+        {
+            den[j] = table[terms[j] * TableSize].Y.Double();
+        }
+
+        InverseBatch(den, scratch);
+        for (int j = 0; j < m; j++)
+        {
+            // Affine doubling: lambda = 3x^2 / (2y).
+            ref readonly GroupElement p = ref table[terms[j] * TableSize];
+            FieldElement xx = p.X.Square();
+            FieldElement lambda = xx.Double().Add(xx).Multiply(den[j]);
+            FieldElement x3 = lambda.Square().Subtract(p.X.Double());
+            doubles[j] = new GroupElement(x3, lambda.Multiply(p.X.Subtract(x3)).Subtract(p.Y));
+        }
+
+        for (int k = 1; k < TableSize; k++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                den[j] = doubles[j].X.Subtract(table[(terms[j] * TableSize) + k - 1].X);
+            }
+
+            InverseBatch(den, scratch);
+            for (int j = 0; j < m; j++)
+            {
+                // Affine addition: lambda = (y2 - y1) / (x2 - x1).
+                ref readonly GroupElement prev = ref table[(terms[j] * TableSize) + k - 1];
+                ref readonly GroupElement d = ref doubles[j];
+                FieldElement lambda = d.Y.Subtract(prev.Y).Multiply(den[j]);
+                FieldElement x3 = lambda.Square().Subtract(prev.X).Subtract(d.X);
+                table[(terms[j] * TableSize) + k] = new GroupElement(x3, lambda.Multiply(prev.X.Subtract(x3)).Subtract(prev.Y));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Few tables: each built on its own isomorphic curve without inversions (EcMult.BuildOddMultiplesIsomorphic),
+    /// then one shared inversion of the curve scales brings all of them back to secp256k1 affine coordinates.
+    /// </summary>
+    private static void BuildTablesIsomorphic(GroupElement[] table, ReadOnlySpan<int> terms, Span<FieldElement> zs)
+    {
+        for (int j = 0; j < terms.Length; j++)
+        {
+            Span<GroupElement> entries = table.AsSpan(terms[j] * TableSize, TableSize);
+            GroupElement p = entries[0];
+            EcMult.BuildOddMultiplesIsomorphic(p, entries, out zs[j]);
+        }
+
+        FieldElement.InverseBatchVariable(zs);
+        for (int j = 0; j < terms.Length; j++)
+        {
+            Rescale(table.AsSpan(terms[j] * TableSize, TableSize), zs[j]);
+        }
     }
 
     /// <summary>Isomorphic-curve table entries to secp256k1 affine: (x*zi^2, y*zi^3) with zi = 1/zGlobal.</summary>
