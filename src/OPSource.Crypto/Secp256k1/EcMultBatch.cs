@@ -3,9 +3,10 @@ using System.Buffers;
 namespace OPSource.Crypto.Secp256k1;
 
 /// <summary>
-/// Variable-time multi-scalar multiplication for public data (batch verification): Strauss-wNAF with one
-/// shared chain of doublings over every point, the GLV split for full-size scalars, and the existing
-/// precomputed G / 2^128 G tables for the generator term.
+/// Variable-time multi-scalar multiplication for public data (batch verification). Full-size scalars are
+/// GLV-split, short ones (batch randomizers) are used as they are, so every term is below 2^128. Few terms:
+/// Strauss-wNAF with one shared chain of doublings and the precomputed G / 2^128 G tables; many terms:
+/// Pippenger's bucket method.
 /// </summary>
 internal static class EcMultBatch
 {
