@@ -66,17 +66,32 @@ public static partial class Schnorr
             return Verify(only.Signature.Span, only.Message.Span, only.PublicKey);
         }
 
+        // Randomizers a_2..a_u come from a SHA256 counter-mode stream keyed by a tagged hash of fresh system
+        // randomness and of every input. BIP340 allows seeding from the inputs alone; the fresh randomness
+        // means an attacker who can grind inputs still cannot predict the multipliers, and hashing the inputs
+        // means a weak or repeating system RNG still gives multipliers that change with the batch.
+        // Seed input: tag || tag || extra randomness || u || per item (signature || challenge hash).
+        // The challenge hash hash_BIP0340/challenge(r || pk || m) already commits to the key and the
+        // message, so the seed covers every input in a fixed 96 bytes per item, whatever the message sizes.
+        const int SeedHeader = 64 + 32 + 8;
+        const int SeedPerItem = SignatureSize + 32;
+        if (u > (int.MaxValue - SeedHeader) / SeedPerItem)
+        {
+            throw new ArgumentException("schnorr: batch has too many items to verify at once", nameof(items));
+        }
+
+        int seedLength = SeedHeader + (u * SeedPerItem);
         GroupElement[] pool = ArrayPool<GroupElement>.Shared.Rent(2 * u);
         Scalar[] scalarPool = ArrayPool<Scalar>.Shared.Rent(2 * u);
+        byte[] seedInput = ArrayPool<byte>.Shared.Rent(seedLength);
         try
         {
             Span<GroupElement> rs = pool.AsSpan(0, u);
             Span<GroupElement> ps = pool.AsSpan(u, u);
             Span<Scalar> es = scalarPool.AsSpan(0, u);
             Span<Scalar> ss = scalarPool.AsSpan(u, u);
+            Span<byte> seedBuf = seedInput.AsSpan(0, seedLength);
             Span<byte> px = stackalloc byte[32];
-            Span<byte> hash = stackalloc byte[32];
-            long seedBytes = 32 + 8;
             for (int i = 0; i < u; i++)
             {
                 ref readonly SchnorrBatchItem item = ref items[i];
@@ -97,14 +112,22 @@ public static partial class Schnorr
 
                 ps[i] = item.PublicKey.Point;
                 ps[i].X.WriteTo(px);
+                Span<byte> slot = seedBuf.Slice(SeedHeader + (i * SeedPerItem), SeedPerItem);
+                sig.CopyTo(slot);
                 // BIP340: e_i = int(hash_BIP0340/challenge(bytes(r_i) || pk_i || m_i)) mod n.
-                SecpHash.Tagged(SecpHash.TagChallenge, sig[..32], px, item.Message.Span, hash);
-                es[i] = Scalar.CreateReduced(hash);
-                seedBytes += SignatureSize + 32 + 8 + item.Message.Length;
+                Span<byte> challenge = slot[SignatureSize..];
+                SecpHash.Tagged(SecpHash.TagChallenge, sig[..32], px, item.Message.Span, challenge);
+                es[i] = Scalar.CreateReduced(challenge);
             }
 
             Span<byte> seed = stackalloc byte[32];
-            Seed(items, extraRandom32, seedBytes, seed);
+            TagBatchSeed.CopyTo(seedBuf);
+            TagBatchSeed.CopyTo(seedBuf[32..]);
+            Span<byte> extra = seedBuf.Slice(64, 32);
+            extra.Clear();
+            extraRandom32[..Math.Min(32, extraRandom32.Length)].CopyTo(extra);
+            BinaryPrimitives.WriteUInt64LittleEndian(seedBuf.Slice(96, 8), (ulong)u);
+            SHA256.HashData(seedBuf, seed);
 
             // Coefficients of sum(a_i*s_i)*G - sum(a_i*R_i) - sum(a_i*e_i*P_i) = infinity, which is BIP340's
             // (s_1 + a_2 s_2 + ... + a_u s_u)G = R_1 + a_2 R_2 + ... + a_u R_u + e_1 P_1 + (a_2 e_2)P_2 + ... + (a_u e_u)P_u
@@ -160,53 +183,7 @@ public static partial class Schnorr
         {
             ArrayPool<GroupElement>.Shared.Return(pool);
             ArrayPool<Scalar>.Shared.Return(scalarPool);
-        }
-    }
-
-    /// <summary>
-    /// Seed of the randomizer stream: a tagged hash of fresh randomness and of every input (keys,
-    /// signatures, length-prefixed messages). BIP340 allows seeding from the inputs alone; adding system
-    /// randomness means an attacker who can grind inputs still cannot predict the multipliers, and hashing
-    /// the inputs means a weak or repeating system RNG still yields multipliers that change with the batch.
-    /// </summary>
-    private static void Seed(ReadOnlySpan<SchnorrBatchItem> items, ReadOnlySpan<byte> extraRandom32, long length, Span<byte> seed32)
-    {
-        if (length > int.MaxValue - 64)
-        {
-            throw new ArgumentException("schnorr: batch is too large to hash in one buffer", nameof(items));
-        }
-
-        int total = 64 + (int)length;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(total);
-        try
-        {
-            Span<byte> buf = buffer.AsSpan(0, total);
-            TagBatchSeed.CopyTo(buf);
-            TagBatchSeed.CopyTo(buf[32..]);
-            int pos = 64;
-            Span<byte> extra = buf.Slice(pos, 32);
-            extra.Clear();
-            extraRandom32[..Math.Min(32, extraRandom32.Length)].CopyTo(extra);
-            pos += 32;
-            BinaryPrimitives.WriteUInt64LittleEndian(buf[pos..], (ulong)items.Length);
-            pos += 8;
-            foreach (ref readonly SchnorrBatchItem item in items)
-            {
-                item.PublicKey.Point.X.WriteTo(buf.Slice(pos, 32));
-                pos += 32;
-                item.Signature.Span.CopyTo(buf[pos..]);
-                pos += SignatureSize;
-                BinaryPrimitives.WriteUInt64LittleEndian(buf[pos..], (ulong)item.Message.Length);
-                pos += 8;
-                item.Message.Span.CopyTo(buf[pos..]);
-                pos += item.Message.Length;
-            }
-
-            SHA256.HashData(buf, seed32);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(seedInput);
         }
     }
 }
