@@ -158,7 +158,9 @@ public static partial class Schnorr
                             available = 2;
                         }
 
-                        // Two 128-bit candidates per block; zero is skipped (BIP340 wants non-zero a_i).
+                        // BIP340 draws a_i from [1, n-1]; 128-bit values keep the chance that an invalid batch
+                        // passes at about 2^-128 (the bad terms cancel for at most one a_i value) and let the
+                        // R_i terms skip the GLV split. Two candidates per block; zero is skipped (a_i != 0).
                         int off = (2 - available) * 16;
                         available--;
                         a = new Scalar(
