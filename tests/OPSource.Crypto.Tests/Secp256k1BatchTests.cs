@@ -291,6 +291,18 @@ public class Secp256k1BatchTests
     }
 
     [Fact]
+    public void Random_signature_bytes_fail_without_throwing() =>
+        Gen.Select(Gen.Byte.Array[0, 80], Gen.Byte.Array[0, 40], Gen.Int[0, Keys.Length - 1]).Array[2, 12]
+            .Sample(items =>
+            {
+                // A valid member first, then random signatures of random lengths: a false answer, never an exception.
+                byte[] msg = SHA256Of("random-bytes");
+                SchnorrBatchItem good = new(Schnorr.Sign(Keys[0], msg, default), msg, Keys[0].XOnlyPublicKey);
+                SchnorrBatchItem[] batch = [good, .. items.Select(t => new SchnorrBatchItem(t.Item1, t.Item2, Keys[t.Item3].XOnlyPublicKey))];
+                return !Schnorr.VerifyBatch(batch);
+            }, iter: 200);
+
+    [Fact]
     public void Batches_of_valid_signatures_verify() =>
         Gen.Select(Gen.Int[0, Keys.Length - 1], Gen.Byte.Array[0, 40], Gen.Byte.Array[32])
             .Select((k, m, a) => new ItemSpec(k, m, a, Corruption.None, 0))
