@@ -9,10 +9,10 @@ namespace OPSource.Crypto.Secp256k1;
 internal static class EcMult
 {
     /// <summary>wNAF window for the variable-base point (8 odd multiples), as libsecp256k1's WINDOW_A.</summary>
-    private const int WindowA = 5;
+    internal const int WindowA = 5;
 
     /// <summary>wNAF window for the precomputed G and 2^128*G tables (4096 odd multiples each).</summary>
-    private const int WindowG = 14;
+    internal const int WindowG = 14;
 
     // GLV decomposition constants (libsecp256k1 scalar_split_lambda; validated in tests).
     private static readonly Scalar Lambda = new(0xDF02967C1B23BD72UL, 0x122E22EA20816678UL, 0xA5261C028812645AUL, 0x5363AD4CC05C30E0UL);
@@ -79,7 +79,7 @@ internal static class EcMult
         }
     }
 
-    private static class StraussTables
+    internal static class StraussTables
     {
         internal const int Size = 1 << (WindowG - 2);
 
@@ -335,7 +335,7 @@ internal static class EcMult
     /// wNAF representation of a non-negative 256-bit value: digits are 0 or odd in (-2^(w-1), 2^(w-1)).
     /// Returns the number of digits (index of the highest non-zero digit plus one).
     /// </summary>
-    private static int Wnaf(in Scalar s, int w, Span<int> wnaf)
+    internal static int Wnaf(in Scalar s, int w, Span<int> wnaf)
     {
         wnaf.Clear();
         int carry = 0;
@@ -374,7 +374,7 @@ internal static class EcMult
     /// Rescaling every entry to the last entry's Z with the additions' z-ratios leaves affine points on one
     /// isomorphic curve: a Jacobian result (X, Y, Z) computed there is (X, Y, Z*zGlobal) on secp256k1.
     /// </summary>
-    private static void BuildOddMultiplesIsomorphic(in GroupElement p, Span<GroupElement> table, out FieldElement zGlobal)
+    internal static void BuildOddMultiplesIsomorphic(in GroupElement p, Span<GroupElement> table, out FieldElement zGlobal)
     {
         int count = table.Length;
         JacobianPoint d = p.ToJacobian().DoubleVariable();

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace OPSource.Crypto.Secp256k1;
 
 /// <summary>BIP340 Schnorr signatures, byte-identical to libsecp256k1's schnorrsig module.</summary>
-public static class Schnorr
+public static partial class Schnorr
 {
     /// <summary>Signature size.</summary>
     public const int SignatureSize = 64;
