@@ -33,9 +33,14 @@ internal sealed class DescriptorParser
     private const int TaprootControlMaxNodeCount = 128;
 
     private readonly string _text;
+    private readonly Network _network;
     private int _pos;
 
-    private DescriptorParser(string text) => _text = text;
+    private DescriptorParser(string text, Network network)
+    {
+        _text = text;
+        _network = network;
+    }
 
     internal static string NameOf(DescriptorType type) => type switch
     {
@@ -56,8 +61,9 @@ internal sealed class DescriptorParser
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    public static bool TryParse(string? text, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, Network network, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error)
     {
+        ArgumentNullException.ThrowIfNull(network);
         descriptor = null;
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -70,7 +76,7 @@ internal sealed class DescriptorParser
             return false;
         }
 
-        var parser = new DescriptorParser(body);
+        var parser = new DescriptorParser(body, network);
         try
         {
             var result = parser.ParseScript(ScriptCtx.Top);
@@ -582,6 +588,17 @@ internal sealed class DescriptorParser
 
         if (Wif.TryParse(keyText, null, out var wif, out _))
         {
+            // Core key_io.cpp DecodeSecret: the version byte must be the chain's SECRET_KEY prefix,
+            // else ParsePubkeyInner fails with "key '...' is not valid". The key itself is never echoed.
+            if (!wif.IsFor(_network))
+            {
+                var prefix = wif.Prefix;
+                wif.Dispose();
+                var keyNetworks = prefix == Network.Mainnet.SecretKeyPrefix ? "mainnet" : "the test networks (testnet, testnet4, signet, regtest)";
+                throw Error($"{where}: WIF private key at position {_pos - text.Length} is for {keyNetworks} (version byte 0x{prefix:x2}), " +
+                    $"but the descriptor is parsed for {_network.Name}, whose WIF version byte is 0x{_network.SecretKeyPrefix:x2}");
+            }
+
             if (pathParts.Length > 0)
             {
                 wif.Dispose();
@@ -594,8 +611,7 @@ internal sealed class DescriptorParser
                 CheckCompression(false, where, ctx);
             }
 
-            var network = wif.Networks[0];
-            return new ConstKeyExpression(origin, apostrophe, wif.PrivateKey.PublicKey, wif.IsCompressed, false, wif, network);
+            return new ConstKeyExpression(origin, apostrophe, wif.PrivateKey.PublicKey, wif.IsCompressed, false, wif, _network);
         }
 
         ExtPubKey? extPub = null;
