@@ -161,7 +161,8 @@ public static class Bip322Message
         ArgumentNullException.ThrowIfNull(message);
         if (format == Bip322Format.ProofOfFunds)
         {
-            throw new NotSupportedException("bip322: proof-of-funds signing is not supported (it needs the UTXOs to add as inputs)");
+            // BIP322 proof of funds adds the UTXOs as inputs: only SignProofOfFunds is given them.
+            throw new ArgumentException("bip322: a proof of funds needs the UTXOs to prove; use SignProofOfFunds", nameof(format));
         }
 
         var secret = key.PrivateKey;
