@@ -1,3 +1,4 @@
+using CsCheck;
 using OPSource.Bitcoin.Addresses;
 using OPSource.Bitcoin.Bip322;
 using OPSource.Bitcoin.Encoding;
@@ -223,6 +224,31 @@ public sealed class Bip322ProofOfFundsTests : IDisposable
         {
             Assert.DoesNotContain(key.ToString(Network.Mainnet)[..12], e.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Mutated_proofs_never_throw_and_only_verify_when_the_signed_transaction_is_unchanged()
+    {
+        // Flip one byte of a valid finalized PSBT: the verifier never throws, and a "valid" answer is only
+        // possible when the flip left the signed to_sign intact (e.g. it turned a recorded UTXO field
+        // into an unknown field, which BIP174 allows and which the supplied UTXO set makes irrelevant).
+        var utxos = Utxos();
+        var bytes = Convert.FromBase64String(Bip322Message.SignProofOfFunds(Keys, P2wpkhAddress, Message, utxos)[3..]);
+        var signedTx = PsbtT.Parse(bytes).Extract().ToBytes();
+        Gen.Select(Gen.Int[0, bytes.Length - 1], Gen.Byte[1, 255]).Sample((position, flip) =>
+        {
+            var mutated = (byte[])bytes.Clone();
+            mutated[position] ^= flip;
+            var result = Bip322Message.Verify(P2wpkhAddress, Message, Bip322Message.ProofOfFundsPrefix + Convert.ToBase64String(mutated), utxos);
+            if (result.State == Bip322State.Valid)
+            {
+                Assert.Equal(signedTx, PsbtT.Parse(mutated).Extract().ToBytes());
+            }
+            else
+            {
+                Assert.StartsWith("bip322: ", result.Error, StringComparison.Ordinal);
+            }
+        }, iter: 1500);
     }
 
     [Fact]
