@@ -105,6 +105,38 @@ public class DescriptorCommandTests
         Assert.DoesNotContain("L4rK1y", err, StringComparison.Ordinal);
     }
 
+    // Core key_io.cpp DecodeSecret: a WIF key must carry the --network's version byte.
+    [Theory]
+    [InlineData("derive", "regtest", "L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1", "is for mainnet (version byte 0x80), but the descriptor is parsed for regtest")]
+    [InlineData("info", "testnet", "L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1", "is for mainnet (version byte 0x80), but the descriptor is parsed for testnet")]
+    [InlineData("derive", "mainnet", "cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N", "is for the test networks (testnet, testnet4, signet, regtest) (version byte 0xef), but the descriptor is parsed for mainnet")]
+    [InlineData("info", "mainnet", "cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N", "is for the test networks")]
+    public async Task Wif_for_another_network_is_rejected_without_echoing_the_key(string sub, string network, string wif, string expected)
+    {
+        var (code, output, err) = await Run("descriptor", sub, $"wpkh({wif})", "--network", network);
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("descriptor: wpkh(): WIF private key at position 5 " + expected, err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.DoesNotContain(wif[..10], err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wif_for_the_selected_network_derives()
+    {
+        // cUeKHd5... is a regtest/testnet WIF (version byte 0xef); the key is 02..., its P2WPKH on regtest starts bcrt1q.
+        var (code, output, err) = await Run("descriptor", "derive", "wpkh(cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N)", "--network", "regtest", "--json");
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(output)!;
+        Assert.StartsWith("bcrt1q", (string?)json["paths"]![0]!["outputs"]![0]!["address"], StringComparison.Ordinal);
+        Assert.DoesNotContain("cUeKHd5", output, StringComparison.Ordinal);
+
+        var info = await Run("descriptor", "info", "wpkh(cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N)", "--network", "signet", "--json");
+        Assert.True(info.Code == 0, info.Err);
+        Assert.Equal("signet", (string?)JsonNode.Parse(info.Out)!["network"]);
+        Assert.True((bool)JsonNode.Parse(info.Out)!["hasPrivateKeys"]!);
+    }
+
     [Theory]
     [InlineData("5-1")]
     [InlineData("a-b")]

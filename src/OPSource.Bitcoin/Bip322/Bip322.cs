@@ -4,12 +4,14 @@ using OPSource.Bitcoin.Consensus;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Messages;
+using OPSource.Bitcoin.Psbt;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
+using PsbtDocument = OPSource.Bitcoin.Psbt.Psbt;
 
 namespace OPSource.Bitcoin.Bip322;
 
@@ -25,9 +27,31 @@ public enum Bip322Format
     /// <summary>The whole signed <c>to_sign</c> transaction in base64.</summary>
     Full,
 
-    /// <summary>Full with extra inputs proving control of UTXOs (not verifiable without the UTXO set).</summary>
+    /// <summary>
+    /// Full with extra inputs spending the UTXOs whose control is proven, encoded as a finalized PSBT
+    /// of <c>to_sign</c> ("pof" prefix); verifying it needs those UTXOs.
+    /// </summary>
     ProofOfFunds,
 }
+
+/// <summary>The three BIP322 verification outcomes.</summary>
+public enum Bip322State
+{
+    /// <summary>"valid at time T and age S": every check passed.</summary>
+    Valid,
+
+    /// <summary>"inconclusive": the scripts could not be checked (upgradeable rules, or the UTXOs of a proof of funds were not supplied).</summary>
+    Inconclusive,
+
+    /// <summary>"invalid": some check failed.</summary>
+    Invalid,
+}
+
+/// <summary>
+/// An unspent output a BIP322 proof of funds spends: where it is and what it pays (amount and
+/// scriptPubKey). The verifier takes these from its own view of the UTXO set, never from the proof.
+/// </summary>
+public sealed record Bip322Utxo(OutPoint OutPoint, TxOut Output);
 
 /// <summary>
 /// The outcome of verifying a BIP322 signature: valid (at time <see cref="LockTime"/> and age
@@ -35,7 +59,19 @@ public enum Bip322Format
 /// </summary>
 public sealed record Bip322Verification(bool IsValid, Bip322Format? Format, string? Error, LockTime LockTime, Sequence Sequence)
 {
+    /// <summary>BIP322's three states: valid, inconclusive or invalid.</summary>
+    public Bip322State State { get; init; } = IsValid ? Bip322State.Valid : Bip322State.Invalid;
+
+    /// <summary>For a valid proof of funds: the UTXOs it proves control of, in input order (empty otherwise).</summary>
+    public IReadOnlyList<Bip322Utxo> ProvenUtxos { get; init; } = [];
+
+    /// <summary>The sum of <see cref="ProvenUtxos"/> amounts.</summary>
+    public Money ProvenAmount => ProvenUtxos.Aggregate(Money.Zero, (total, u) => total + u.Output.Value);
+
     internal static Bip322Verification Fail(Bip322Format? format, string error) => new(false, format, "bip322: " + error, default, default);
+
+    internal static Bip322Verification Inconclusive(Bip322Format? format, string reason) =>
+        new(false, format, "bip322: inconclusive: " + reason, default, default) { State = Bip322State.Inconclusive };
 }
 
 /// <summary>
@@ -61,6 +97,9 @@ public static class Bip322Message
     public const ScriptVerifyFlags VerifyFlags = ScriptFlags.Standard;
 
     private static readonly Script OpReturn = new([0x6a]);
+
+    // BIP174: every PSBT starts with "psbt" 0xff.
+    private static ReadOnlySpan<byte> PsbtMagic => [0x70, 0x73, 0x62, 0x74, 0xff];
 
     /// <summary>BIP322: message_hash = sha256_tag("BIP0322-signed-message", UTF-8 message without length prefix).</summary>
     public static void ComputeMessageHash(string message, Span<byte> hash32)
@@ -122,7 +161,8 @@ public static class Bip322Message
         ArgumentNullException.ThrowIfNull(message);
         if (format == Bip322Format.ProofOfFunds)
         {
-            throw new NotSupportedException("bip322: proof-of-funds signing is not supported (it needs the UTXOs to add as inputs)");
+            // BIP322 proof of funds adds the UTXOs as inputs: only SignProofOfFunds is given them.
+            throw new ArgumentException("bip322: a proof of funds needs the UTXOs to prove; use SignProofOfFunds", nameof(format));
         }
 
         var secret = key.PrivateKey;
@@ -140,63 +180,19 @@ public static class Bip322Message
         }
 
         var toSpend = CreateToSpend(spk, message);
-        var spent = toSpend.Outputs[0];
-        Transaction toSign;
-        switch (address)
+        var unsigned = CreateToSign(toSpend, Witness.Empty);
+        if (!TrySignInput(unsigned, 0, [toSpend.Outputs[0]], key, grindLowR, out var scriptSig, out var witness))
         {
-            case P2pkhAddress when spk == Spk(Address.P2pkh(pub, address.Network, key.IsCompressed)):
-            {
-                if (format == Bip322Format.Simple)
-                {
-                    throw new ArgumentException("bip322: P2PKH addresses need the full or legacy format (simple is for segwit)", nameof(format));
-                }
-
-                var pubBytes = key.IsCompressed ? pub.ToCompressed() : pub.ToUncompressed();
-                var unsigned = CreateToSign(toSpend, Witness.Empty);
-                Span<byte> sighash = stackalloc byte[32];
-                SignatureHash.ComputeLegacy(unsigned, 0, spk.Span, (uint)SigHashType.All, sighash);
-                var sig = EcdsaSig(secret, sighash, grindLowR);
-                var scriptSig = new ScriptBuilder().Push(sig).Push(pubBytes).Build();
-                toSign = CreateToSign(toSpend, Witness.Empty, scriptSig);
-                break;
-            }
-
-            case WitnessAddress { WitnessVersion: 0 } when spk == Spk(Address.P2wpkh(pub, address.Network)):
-                toSign = SignP2wpkh(toSpend, secret, null, grindLowR);
-                break;
-            case P2shAddress when spk == Spk(Address.P2shP2wpkh(pub, address.Network)):
-            {
-                var redeem = Spk(Address.P2wpkh(pub, address.Network));
-                toSign = SignP2wpkh(toSpend, secret, new ScriptBuilder().Push(redeem.Span).Build(), grindLowR);
-                break;
-            }
-
-            case WitnessAddress { WitnessVersion: 1 } when spk == TaprootKeyPathScript(secret.XOnlyPublicKey):
-            {
-                // BIP341 key path with no script tree: sign with taproot_tweak_seckey(d, empty).
-                using (var tweaked = TaprootSpendInfo.TweakSecretKey(secret, null))
-                {
-                    var unsigned = CreateToSign(toSpend, Witness.Empty);
-                    var precomputed = new PrecomputedTransactionData(unsigned, [spent]);
-                    Span<byte> sighash = stackalloc byte[32];
-                    if (!SignatureHash.TryComputeTaproot(unsigned, 0, precomputed, (byte)SigHashType.Default, default, default, SignatureHash.NoCodeSeparator, sighash))
-                    {
-                        throw new InvalidOperationException("bip322: taproot signature hash failed");
-                    }
-
-                    Span<byte> aux = stackalloc byte[32];
-                    System.Security.Cryptography.RandomNumberGenerator.Fill(aux);
-                    var signature = Schnorr.Sign(tweaked, sighash, aux);
-                    toSign = CreateToSign(toSpend, Witness.Create(signature));
-                }
-
-                break;
-            }
-
-            default:
-                throw new ArgumentException($"bip322: the key does not control {address} (supported: its P2PKH, P2WPKH, P2SH-P2WPKH or key-path P2TR address)", nameof(address));
+            throw new ArgumentException($"bip322: the key does not control {address} (supported: its P2PKH, P2WPKH, P2SH-P2WPKH or key-path P2TR address)", nameof(address));
         }
 
+        // BIP322: simple signatures are witness stacks, so they exist only for segwit addresses.
+        if (format == Bip322Format.Simple && witness.IsEmpty)
+        {
+            throw new ArgumentException("bip322: P2PKH addresses need the full or legacy format (simple is for segwit)", nameof(format));
+        }
+
+        var toSign = CreateToSign(toSpend, witness, scriptSig);
         if (format == Bip322Format.Simple)
         {
             var writer = new BitcoinWriter();
@@ -207,16 +203,162 @@ public static class Bip322Message
         return (prefixed ? FullPrefix : string.Empty) + Convert.ToBase64String(toSign.ToBytes());
     }
 
-    private static Transaction SignP2wpkh(Transaction toSpend, SecretKey secret, Script? scriptSig, bool grindLowR)
+    /// <summary>
+    /// BIP322 "Full (Proof of Funds)": signs <paramref name="message"/> for <paramref name="address"/>
+    /// and adds one <c>to_sign</c> input per UTXO in <paramref name="utxos"/>, each signed "as though
+    /// these outputs were actually being spent". The result is "pof" + base64 of the finalized PSBT
+    /// of <c>to_sign</c> (BIP174 finalizer output: final_scriptsig/final_scriptwitness, plus the UTXO
+    /// of every segwit input and the <c>to_spend</c> transaction for a P2PKH challenge).
+    /// </summary>
+    /// <param name="keys">Keys for the address and for every UTXO: each input is signed by the first key controlling its script.</param>
+    /// <param name="address">The address of the message challenge (<c>to_spend</c>).</param>
+    /// <param name="message">The message (UTF-8).</param>
+    /// <param name="utxos">The UTXOs to prove control of (P2PKH, P2WPKH, P2SH-P2WPKH or key-path P2TR), at least one, no outpoint twice.</param>
+    /// <param name="version"><c>to_sign</c> version: 0 or 2 (BIP322 upgradeable rule; 2 for relative time locks).</param>
+    /// <param name="lockTime"><c>to_sign</c> nLockTime (the proof is "valid at time T").</param>
+    /// <param name="sequence">nSequence of input 0 (the proof is "valid at age S"); the UTXO inputs use 0.</param>
+    /// <param name="grindLowR">ECDSA: grind for a low R as Core does.</param>
+    public static string SignProofOfFunds(IReadOnlyList<Wif> keys, Address address, string message, IReadOnlyList<Bip322Utxo> utxos, int version = 0, LockTime lockTime = default, Sequence sequence = default, bool grindLowR = true)
     {
-        var pubBytes = secret.PublicKey.ToCompressed();
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(utxos);
+        if (version is not (0 or 2))
+        {
+            // BIP322 upgradeable rule: a to_sign version other than 0 or 2 verifies as inconclusive.
+            throw new ArgumentOutOfRangeException(nameof(version), "bip322: to_sign version must be 0 or 2");
+        }
 
-        // BIP143: the P2WPKH scriptCode is the P2PKH script of the key hash; the amount is 0.
-        var scriptCode = StandardScripts.PayToPubKeyHash(secret.PublicKey);
-        var unsigned = CreateToSign(toSpend, Witness.Empty, scriptSig);
+        if (utxos.Count == 0)
+        {
+            throw new ArgumentException("bip322: a proof of funds needs at least one UTXO to prove", nameof(utxos));
+        }
+
+        var toSpend = CreateToSpend(Spk(address), message);
+        var challengeOutPoint = new OutPoint(toSpend.GetTxId(), 0);
+        var seen = new HashSet<OutPoint> { challengeOutPoint };
+        for (var i = 0; i < utxos.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(utxos[i]);
+
+            // Core tx_check.cpp: an outpoint may be spent once per transaction (bad-txns-inputs-duplicate).
+            if (!seen.Add(utxos[i].OutPoint))
+            {
+                throw new ArgumentException($"bip322: UTXO {i} ({utxos[i].OutPoint}) is listed twice or is the to_spend output", nameof(utxos));
+            }
+        }
+
+        // BIP322: to_sign input 0 spends to_spend:0; the UTXOs follow as additional inputs.
+        TxIn[] inputs =
+        [
+            new TxIn(challengeOutPoint, Script.Empty, sequence, Witness.Empty),
+            .. utxos.Select(u => new TxIn(u.OutPoint, Script.Empty, new Sequence(0), Witness.Empty)),
+        ];
+        var unsigned = new Transaction(version, inputs, [new TxOut(Money.Zero, OpReturn)], lockTime);
+        TxOut[] spent = [toSpend.Outputs[0], .. utxos.Select(u => u.Output)];
+        var psbt = PsbtDocument.Create(unsigned);
+        for (var i = 0; i < spent.Length; i++)
+        {
+            Script? scriptSig = null;
+            Witness? witness = null;
+            foreach (var key in keys)
+            {
+                if (TrySignInput(unsigned, i, spent, key, grindLowR, out var s, out var w))
+                {
+                    (scriptSig, witness) = (s, w);
+                    break;
+                }
+            }
+
+            if (scriptSig is null || witness is null)
+            {
+                throw new ArgumentException(i == 0
+                    ? $"bip322: no key given controls {address} (supported: P2PKH, P2WPKH, P2SH-P2WPKH or key-path P2TR)"
+                    : $"bip322: no key given controls UTXO {i - 1} ({utxos[i - 1].OutPoint}; supported: P2PKH, P2WPKH, P2SH-P2WPKH or key-path P2TR)", nameof(keys));
+            }
+
+            // BIP174: a finalized input keeps its UTXO; a legacy input's UTXO is the whole previous
+            // transaction, which only to_spend has here, so legacy UTXO inputs carry none.
+            if (!witness.IsEmpty)
+            {
+                psbt = psbt.WithWitnessUtxo(i, spent[i]);
+            }
+            else if (i == 0)
+            {
+                psbt = psbt.WithNonWitnessUtxo(0, toSpend);
+            }
+
+            if (!scriptSig.IsEmpty)
+            {
+                psbt = psbt.WithEntry(PsbtMapKind.Input, i, PsbtEntry.Create(PsbtKeys.InFinalScriptSig, default, scriptSig.Span));
+            }
+
+            if (!witness.IsEmpty)
+            {
+                var writer = new BitcoinWriter();
+                witness.WriteTo(writer);
+                psbt = psbt.WithEntry(PsbtMapKind.Input, i, PsbtEntry.Create(PsbtKeys.InFinalScriptWitness, default, writer.WrittenSpan));
+            }
+        }
+
+        return ProofOfFundsPrefix + psbt.ToBase64();
+    }
+
+    /// <summary>
+    /// Signs input <paramref name="index"/> of <paramref name="unsigned"/> (every input present, no
+    /// scripts yet) when <paramref name="key"/> controls the spent script: P2PKH (the WIF's compression
+    /// picks the key form), P2WPKH, P2SH-P2WPKH or key-path-only P2TR. SIGHASH_ALL (DEFAULT for taproot),
+    /// as BIP322 requires. False when the key does not control the script.
+    /// </summary>
+    private static bool TrySignInput(Transaction unsigned, int index, IReadOnlyList<TxOut> spent, Wif key, bool grindLowR, out Script scriptSig, out Witness witness)
+    {
+        var secret = key.PrivateKey;
+        var pub = secret.PublicKey;
+        var spk = spent[index].ScriptPubKey;
+        scriptSig = Script.Empty;
+        witness = Witness.Empty;
         Span<byte> sighash = stackalloc byte[32];
-        SignatureHash.ComputeWitnessV0(unsigned, 0, scriptCode.Span, Money.Zero, (uint)SigHashType.All, null, sighash);
-        return CreateToSign(toSpend, Witness.Create(EcdsaSig(secret, sighash, grindLowR), pubBytes), scriptSig);
+        if (spk == StandardScripts.PayToPubKeyHash(pub, key.IsCompressed))
+        {
+            // Core interpreter.cpp SignatureHash (SigVersion::BASE): the scriptCode is the spent P2PKH script.
+            SignatureHash.ComputeLegacy(unsigned, index, spk.Span, (uint)SigHashType.All, sighash);
+            var pubBytes = key.IsCompressed ? pub.ToCompressed() : pub.ToUncompressed();
+            scriptSig = new ScriptBuilder().Push(EcdsaSig(secret, sighash, grindLowR)).Push(pubBytes).Build();
+            return true;
+        }
+
+        var p2wpkh = StandardScripts.PayToWitnessPubKeyHash(pub);
+        var nested = spk == StandardScripts.PayToScriptHash(p2wpkh);
+        if (spk == p2wpkh || nested)
+        {
+            // BIP143: the P2WPKH scriptCode is the P2PKH script of the key hash; the amount is the spent output's.
+            var scriptCode = StandardScripts.PayToPubKeyHash(pub);
+            SignatureHash.ComputeWitnessV0(unsigned, index, scriptCode.Span, spent[index].Value, (uint)SigHashType.All, null, sighash);
+            witness = Witness.Create(EcdsaSig(secret, sighash, grindLowR), pub.ToCompressed());
+
+            // BIP141 P2SH-P2WPKH: the scriptSig pushes the witness program as the redeem script.
+            scriptSig = nested ? new ScriptBuilder().Push(p2wpkh.Span).Build() : Script.Empty;
+            return true;
+        }
+
+        if (spk == TaprootKeyPathScript(secret.XOnlyPublicKey))
+        {
+            // BIP341 key path with no script tree: sign with taproot_tweak_seckey(d, empty) over all spent outputs.
+            using var tweaked = TaprootSpendInfo.TweakSecretKey(secret, null);
+            var precomputed = new PrecomputedTransactionData(unsigned, spent);
+            if (!SignatureHash.TryComputeTaproot(unsigned, index, precomputed, (byte)SigHashType.Default, default, default, SignatureHash.NoCodeSeparator, sighash))
+            {
+                throw new InvalidOperationException("bip322: taproot signature hash failed");
+            }
+
+            Span<byte> aux = stackalloc byte[32];
+            System.Security.Cryptography.RandomNumberGenerator.Fill(aux);
+            witness = Witness.Create(Schnorr.Sign(tweaked, sighash, aux));
+            return true;
+        }
+
+        return false;
     }
 
     private static byte[] EcdsaSig(SecretKey secret, ReadOnlySpan<byte> sighash, bool grindLowR)
@@ -234,9 +376,22 @@ public static class Bip322Message
     /// <summary>
     /// Verifies a BIP322 signature (simple, full, or legacy for P2PKH) of <paramref name="message"/>
     /// by <paramref name="address"/>: builds to_spend/to_sign and runs input 0 through the
-    /// consensus interpreter with the standard flags. Never throws on malformed signatures.
+    /// consensus interpreter with the standard flags. Never throws on malformed signatures. A proof
+    /// of funds is inconclusive here: use the overload that takes the UTXOs.
     /// </summary>
-    public static Bip322Verification Verify(Address address, string message, string signature)
+    public static Bip322Verification Verify(Address address, string message, string signature) =>
+        Verify(address, message, signature, null);
+
+    /// <summary>
+    /// Verifies a BIP322 signature, including a proof of funds ("pof" finalized PSBT, or a full
+    /// <c>to_sign</c> with extra inputs): every input runs through the consensus interpreter against
+    /// the output it spends, input 0 against <c>to_spend</c> and the others against
+    /// <paramref name="utxos"/> — the verifier's own view of the UTXO set (BIP322: "validators of a
+    /// proof of funds need access to the current UTXO set"). Without UTXOs a proof of funds is
+    /// inconclusive; an input spending an outpoint not in <paramref name="utxos"/>, or a PSBT UTXO
+    /// that differs from the supplied one, makes it invalid.
+    /// </summary>
+    public static Bip322Verification Verify(Address address, string message, string signature, IReadOnlyList<Bip322Utxo>? utxos)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(message);
@@ -281,15 +436,25 @@ public static class Bip322Message
         switch (format)
         {
             case Bip322Format.ProofOfFunds:
-                return Bip322Verification.Fail(format, "proof-of-funds (pof) signatures are not supported: verifying them needs the UTXO set");
+                return PsbtDocument.TryParse(bytes, out var psbt, out var psbtError)
+                    ? VerifyProofOfFundsPsbt(challenge, message, psbt, utxos)
+                    : Bip322Verification.Fail(format, $"error parsing signature as proof of funds (a finalized PSBT): {psbtError}");
             case Bip322Format.Simple:
                 return Witness.TryParse(bytes, out var w)
                     ? VerifySimple(challenge, message, w)
                     : Bip322Verification.Fail(format, "error parsing signature as simple variant (not a witness stack)");
             case Bip322Format.Full:
                 return Transaction.TryParse(bytes, out var tx, out var txError)
-                    ? VerifyFull(challenge, message, tx)
+                    ? VerifyFull(challenge, message, tx, utxos, null)
                     : Bip322Verification.Fail(format, $"error parsing signature as full variant: {txError}");
+        }
+
+        // Unprefixed proof of funds: a PSBT starts with the BIP174 magic "psbt" 0xff.
+        if (bytes.AsSpan().StartsWith(PsbtMagic))
+        {
+            return PsbtDocument.TryParse(bytes, out var unprefixed, out var unprefixedError)
+                ? VerifyProofOfFundsPsbt(challenge, message, unprefixed, utxos)
+                : Bip322Verification.Fail(Bip322Format.ProofOfFunds, $"error parsing signature as proof of funds (a finalized PSBT): {unprefixedError}");
         }
 
         // Unprefixed (older BIP text): legacy for P2PKH 65-byte signatures, else simple, else full.
@@ -307,7 +472,7 @@ public static class Bip322Message
         }
 
         return Transaction.TryParse(bytes, out var full, out _)
-            ? VerifyFull(challenge, message, full)
+            ? VerifyFull(challenge, message, full, utxos, null)
             : Bip322Verification.Fail(null, "signature is neither a simple witness stack nor a full to_sign transaction");
     }
 
@@ -338,54 +503,158 @@ public static class Bip322Message
         }
 
         var toSign = CreateToSign(toSpend, witness, scriptSig);
-        return Run(toSpend, toSign, Bip322Format.Simple);
+        return Run(toSign, [toSpend.Outputs[0]], Bip322Format.Simple, []);
     }
 
-    private static Bip322Verification VerifyFull(Script challenge, string message, Transaction toSign)
+    /// <summary>
+    /// A "pof" signature: BIP322 requires the PSBT of <c>to_sign</c> to be finalized, so every input
+    /// must carry final_scriptsig or final_scriptwitness; the extracted transaction is then verified
+    /// like a full signature with extra inputs.
+    /// </summary>
+    private static Bip322Verification VerifyProofOfFundsPsbt(Script challenge, string message, PsbtDocument psbt, IReadOnlyList<Bip322Utxo>? utxos)
     {
+        foreach (var input in psbt.Inputs)
+        {
+            if (!input.IsFinalized)
+            {
+                return Bip322Verification.Fail(Bip322Format.ProofOfFunds,
+                    $"invalid signature: input {input.Index} is not signed (a proof of funds is a finalized PSBT: final_scriptsig or final_scriptwitness on every input)");
+            }
+        }
+
+        return psbt.TryExtract(out var toSign, out var error)
+            ? VerifyFull(challenge, message, toSign, utxos, psbt)
+            : Bip322Verification.Fail(Bip322Format.ProofOfFunds, $"invalid signature: {error}");
+    }
+
+    private static Bip322Verification VerifyFull(Script challenge, string message, Transaction toSign, IReadOnlyList<Bip322Utxo>? utxos, PsbtDocument? psbt)
+    {
+        var format = psbt is not null || toSign.Inputs.Count > 1 ? Bip322Format.ProofOfFunds : Bip322Format.Full;
         var toSpend = CreateToSpend(challenge, message);
 
         // BIP322 basic validation: input 0 spends to_spend:0; exactly one 0-value OP_RETURN output.
         if (toSign.Inputs.Count == 0 || toSign.Inputs[0].PrevOut != new OutPoint(toSpend.GetTxId(), 0))
         {
-            return Bip322Verification.Fail(Bip322Format.Full, "invalid signature: to_sign input 0 does not spend to_spend (wrong message or address)");
+            return Bip322Verification.Fail(format, "invalid signature: to_sign input 0 does not spend to_spend (wrong message or address)");
         }
 
         if (toSign.Outputs.Count != 1 || toSign.Outputs[0].Value != Money.Zero || toSign.Outputs[0].ScriptPubKey != OpReturn)
         {
-            return Bip322Verification.Fail(Bip322Format.Full, "invalid signature: to_sign must have exactly one 0-value OP_RETURN output");
+            return Bip322Verification.Fail(format, "invalid signature: to_sign must have exactly one 0-value OP_RETURN output");
         }
 
         // BIP322 upgradeable rule: to_sign version 0 or 2, otherwise inconclusive.
         if (toSign.Version is not (0 or 2))
         {
-            return Bip322Verification.Fail(Bip322Format.Full, $"inconclusive: to_sign version {toSign.Version} is not 0 or 2");
+            return Bip322Verification.Inconclusive(format, $"to_sign version {toSign.Version} is not 0 or 2");
         }
 
-        if (toSign.Inputs.Count > 1)
+        if (format == Bip322Format.Full)
         {
-            return Bip322Verification.Fail(Bip322Format.ProofOfFunds, "inconclusive: extra inputs (proof of funds) need the UTXO set to verify");
+            return Run(toSign, [toSpend.Outputs[0]], Bip322Format.Full, []);
         }
 
-        return Run(toSpend, toSign, Bip322Format.Full);
+        // BIP322: to_spend and to_sign "satisfy all consensus rules" (Core tx_check.cpp CheckTransaction:
+        // no duplicate inputs, so no UTXO is counted twice).
+        if (!TransactionChecks.CheckTransaction(toSign, out var reject))
+        {
+            return Bip322Verification.Fail(format, $"invalid signature: to_sign fails the consensus checks ({reject})");
+        }
+
+        // A PSBT that records input 0's UTXO must record to_spend's output.
+        if (psbt?.Inputs[0].GetUtxo() is { } challengeUtxo && challengeUtxo != toSpend.Outputs[0])
+        {
+            return Bip322Verification.Fail(format, "invalid signature: the PSBT's UTXO for input 0 is not the to_spend output");
+        }
+
+        var spent = new TxOut[toSign.Inputs.Count];
+        spent[0] = toSpend.Outputs[0];
+        var proven = new Bip322Utxo[toSign.Inputs.Count - 1];
+        if (proven.Length > 0)
+        {
+            // BIP322: "validators of a proof of funds need access to the current UTXO set".
+            if (utxos is null || utxos.Count == 0)
+            {
+                return Bip322Verification.Inconclusive(format,
+                    $"proof of funds spends {proven.Length} UTXO(s) besides to_spend; supply them (outpoint, amount, scriptPubKey) to verify it");
+            }
+
+            var known = new Dictionary<OutPoint, TxOut>(utxos.Count);
+            foreach (var utxo in utxos)
+            {
+                if (utxo is null)
+                {
+                    return Bip322Verification.Fail(format, "the supplied UTXO set contains a null entry");
+                }
+
+                if (known.TryGetValue(utxo.OutPoint, out var other) && other != utxo.Output)
+                {
+                    return Bip322Verification.Fail(format, $"the supplied UTXO set lists {utxo.OutPoint} twice with different outputs");
+                }
+
+                known[utxo.OutPoint] = utxo.Output;
+            }
+
+            for (var i = 1; i < toSign.Inputs.Count; i++)
+            {
+                var outPoint = toSign.Inputs[i].PrevOut;
+                if (!known.TryGetValue(outPoint, out var output))
+                {
+                    return Bip322Verification.Fail(format, $"invalid signature: input {i} spends {outPoint}, which is not in the supplied UTXO set");
+                }
+
+                if (psbt?.Inputs[i].GetUtxo() is { } carried && carried != output)
+                {
+                    return Bip322Verification.Fail(format,
+                        $"invalid signature: input {i}: the PSBT's UTXO for {outPoint} ({carried.Value.Satoshis} sat, {carried.ScriptPubKey.ToHex()}) differs from the supplied one ({output.Value.Satoshis} sat, {output.ScriptPubKey.ToHex()})");
+                }
+
+                spent[i] = output;
+                proven[i - 1] = new Bip322Utxo(outPoint, output);
+            }
+        }
+
+        return Run(toSign, spent, format, proven);
     }
 
-    private static Bip322Verification Run(Transaction toSpend, Transaction toSign, Bip322Format format)
+    /// <summary>
+    /// Runs every input of <paramref name="toSign"/> through the consensus interpreter with
+    /// <see cref="VerifyFlags"/> against the output it spends (<paramref name="spent"/>, in input order).
+    /// </summary>
+    private static Bip322Verification Run(Transaction toSign, TxOut[] spent, Bip322Format format, Bip322Utxo[] proven)
     {
-        var spent = toSpend.Outputs[0];
-        if (FindNonSighashAll(spent.ScriptPubKey, toSign.Inputs[0]) is { } bad)
+        var several = toSign.Inputs.Count > 1;
+        for (var i = 0; i < spent.Length; i++)
         {
-            return Bip322Verification.Fail(format, $"invalid signature: {bad} does not use SIGHASH_ALL (BIP322 required rule)");
+            if (FindNonSighashAll(spent[i].ScriptPubKey, toSign.Inputs[i]) is { } bad)
+            {
+                var where = several ? $"input {i} {bad}" : bad;
+                return Bip322Verification.Fail(format, $"invalid signature: {where} does not use SIGHASH_ALL (BIP322 required rule)");
+            }
         }
 
-        var precomputed = new PrecomputedTransactionData(toSign, [spent]);
-        if (!TransactionVerifier.VerifyInput(toSign, 0, spent, precomputed, VerifyFlags, out var error))
+        // BIP341: taproot signatures commit to every spent output, so one precomputation covers all inputs.
+        var precomputed = new PrecomputedTransactionData(toSign, spent);
+        for (var i = 0; i < spent.Length; i++)
         {
-            return Bip322Verification.Fail(format, $"invalid signature ({error})");
+            if (!TransactionVerifier.VerifyInput(toSign, i, spent[i], precomputed, VerifyFlags, out var error))
+            {
+                var detail = several ? $"input {i}: {error}" : error.ToString();
+
+                // BIP322 upgradeable rules (reserved NOPs, unknown witness/taproot versions, OP_SUCCESS,
+                // unknown key types) give "inconclusive", the required rules "invalid".
+                return IsUpgradeableRule(error)
+                    ? Bip322Verification.Inconclusive(format, $"script uses a rule reserved for upgrades ({detail})")
+                    : Bip322Verification.Fail(format, $"invalid signature ({detail})");
+            }
         }
 
-        return new Bip322Verification(true, format, null, toSign.LockTime, toSign.Inputs[0].Sequence);
+        return new Bip322Verification(true, format, null, toSign.LockTime, toSign.Inputs[0].Sequence) { ProvenUtxos = proven };
     }
+
+    private static bool IsUpgradeableRule(ScriptError error) => error is ScriptError.DISCOURAGE_UPGRADABLE_NOPS
+        or ScriptError.DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM or ScriptError.DISCOURAGE_UPGRADABLE_TAPROOT_VERSION
+        or ScriptError.DISCOURAGE_OP_SUCCESS or ScriptError.DISCOURAGE_UPGRADABLE_PUBKEYTYPE;
 
     /// <summary>
     /// BIP322 required rule "all signatures must use SIGHASH_ALL": returns a description of the first

@@ -225,13 +225,30 @@ public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
         return includeChecksum ? DescriptorChecksum.Add(text) : text;
     }
 
-    /// <summary>Parses a descriptor (checksum optional); errors name the function, argument and BIP rule broken.</summary>
+    /// <summary>
+    /// Parses a descriptor for <see cref="Network.Mainnet"/> (Bitcoin Core's default chain): a WIF key
+    /// must carry the mainnet version byte. Use the overload taking a <see cref="Network"/> for the
+    /// test networks.
+    /// </summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error) =>
-        DescriptorParser.TryParse(text, out descriptor, out error);
+        DescriptorParser.TryParse(text, Network.Mainnet, out descriptor, out error);
 
-    /// <summary>Parses a descriptor; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    /// <summary>
+    /// Parses a descriptor (checksum optional) for <paramref name="network"/>; errors name the
+    /// function, key position and BIP rule broken. WIF keys must carry the network's version byte
+    /// (0x80 mainnet, 0xef test networks), as Core's DecodeSecret requires; extended keys are accepted
+    /// in either family (xpub/tpub), their version only picks the serialisation.
+    /// </summary>
+    public static bool TryParse(string? text, Network network, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error) =>
+        DescriptorParser.TryParse(text, network, out descriptor, out error);
+
+    /// <summary>Parses a descriptor for mainnet; throws <see cref="FormatException"/> naming the broken rule.</summary>
     public static Descriptor Parse(string text) =>
         TryParse(text, out var descriptor, out var error) ? descriptor : throw new FormatException(error);
+
+    /// <summary>Parses a descriptor for <paramref name="network"/>; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    public static Descriptor Parse(string text, Network network) =>
+        TryParse(text, network, out var descriptor, out var error) ? descriptor : throw new FormatException(error);
 
     /// <inheritdoc />
     public bool Equals(Descriptor? other) => other is not null && ToString(true, false) == other.ToString(true, false);

@@ -33,9 +33,14 @@ internal sealed class DescriptorParser
     private const int TaprootControlMaxNodeCount = 128;
 
     private readonly string _text;
+    private readonly Network _network;
     private int _pos;
 
-    private DescriptorParser(string text) => _text = text;
+    private DescriptorParser(string text, Network network)
+    {
+        _text = text;
+        _network = network;
+    }
 
     internal static string NameOf(DescriptorType type) => type switch
     {
@@ -56,8 +61,9 @@ internal sealed class DescriptorParser
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    public static bool TryParse(string? text, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, Network network, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error)
     {
+        ArgumentNullException.ThrowIfNull(network);
         descriptor = null;
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -70,7 +76,7 @@ internal sealed class DescriptorParser
             return false;
         }
 
-        var parser = new DescriptorParser(body);
+        var parser = new DescriptorParser(body, network);
         try
         {
             var result = parser.ParseScript(ScriptCtx.Top);
@@ -470,7 +476,9 @@ internal sealed class DescriptorParser
             throw Error($"{where}: unexpected '{Shorten(pathText)}' after musig()");
         }
 
-        var (path, derive) = ParsePath(pathText.Length == 0 ? [] : pathText[1..].Split('/'), $"{where} musig()", allowMultipath: true);
+        var parsed = ParsePath(pathText.Length == 0 ? [] : pathText[1..].Split('/'), $"{where} musig()", DescriptorKeyGrammar, origin: false);
+        PathStep[] path = [.. parsed.Steps.Select(s => new PathStep(s))];
+        var derive = ToDeriveType(parsed.Wildcard);
         var hasDerivation = path.Length > 0 || derive != DeriveType.None;
         if (hasDerivation)
         {
@@ -528,23 +536,10 @@ internal sealed class DescriptorParser
                 throw Error($"{where}: key origin fingerprint must be exactly 8 hex characters, got {originParts[0].Length} (BIP380)");
             }
 
-            var steps = new uint[originParts.Length - 1];
-            for (var i = 1; i < originParts.Length; i++)
-            {
-                if (originParts[i].StartsWith('<'))
-                {
-                    throw Error($"{where}: multipath specifiers are not allowed in the key origin (BIP389)");
-                }
-
-                if (originParts[i].StartsWith('*'))
-                {
-                    throw Error($"{where}: '*' is not allowed in the key origin (BIP380)");
-                }
-
-                steps[i - 1] = ParseIndex(originParts[i], where + " key origin", ref apostrophe);
-            }
-
-            origin = new RootedKeyPath(KeyFingerprint.Parse(originParts[0]), new KeyPath(steps));
+            // BIP380: the origin path is plain steps; BIP389 multipath and '*' belong after the key only.
+            var originPath = ParsePath(originParts.AsSpan(1), where, KeyPathGrammar.Bip380, origin: true);
+            apostrophe = originPath.UsedApostrophe;
+            origin = new RootedKeyPath(KeyFingerprint.Parse(originParts[0]), new KeyPath([.. originPath.Steps.Select(s => s[0])]));
             rest = text[(close + 1)..];
             if (rest.Length == 0)
             {
@@ -593,6 +588,17 @@ internal sealed class DescriptorParser
 
         if (Wif.TryParse(keyText, null, out var wif, out _))
         {
+            // Core key_io.cpp DecodeSecret: the version byte must be the chain's SECRET_KEY prefix,
+            // else ParsePubkeyInner fails with "key '...' is not valid". The key itself is never echoed.
+            if (!wif.IsFor(_network))
+            {
+                var prefix = wif.Prefix;
+                wif.Dispose();
+                var keyNetworks = prefix == Network.Mainnet.SecretKeyPrefix ? "mainnet" : "the test networks (testnet, testnet4, signet, regtest)";
+                throw Error($"{where}: WIF private key at position {_pos - text.Length} is for {keyNetworks} (version byte 0x{prefix:x2}), " +
+                    $"but the descriptor is parsed for {_network.Name}, whose WIF version byte is 0x{_network.SecretKeyPrefix:x2}");
+            }
+
             if (pathParts.Length > 0)
             {
                 wif.Dispose();
@@ -605,8 +611,7 @@ internal sealed class DescriptorParser
                 CheckCompression(false, where, ctx);
             }
 
-            var network = wif.Networks[0];
-            return new ConstKeyExpression(origin, apostrophe, wif.PrivateKey.PublicKey, wif.IsCompressed, false, wif, network);
+            return new ConstKeyExpression(origin, apostrophe, wif.PrivateKey.PublicKey, wif.IsCompressed, false, wif, _network);
         }
 
         ExtPubKey? extPub = null;
@@ -632,9 +637,9 @@ internal sealed class DescriptorParser
 
         try
         {
-            var (path, derive) = ParsePath(pathParts, where, allowMultipath: true, apostropheState: apostrophe);
-            var usedApostrophe = apostrophe || pathParts.ToArray().Any(p => p.Contains('\'', StringComparison.Ordinal));
-            return new ExtendedKeyExpression(origin, usedApostrophe, extPub, extPriv, version, path, derive);
+            var parsed = ParsePath(pathParts, where, DescriptorKeyGrammar, origin: false);
+            return new ExtendedKeyExpression(origin, apostrophe || parsed.UsedApostrophe, extPub, extPriv, version,
+                [.. parsed.Steps.Select(s => new PathStep(s))], ToDeriveType(parsed.Wildcard));
         }
         catch
         {
@@ -666,125 +671,40 @@ internal sealed class DescriptorParser
         }
     }
 
-    private static (PathStep[] Path, DeriveType Derive) ParsePath(ReadOnlySpan<string> parts, string where, bool allowMultipath, bool apostropheState = false)
+    // BIP380 steps after a key, plus the trailing wildcard (BIP380) and one multipath step (BIP389).
+    private const KeyPathGrammar DescriptorKeyGrammar = KeyPathGrammar.Wildcard | KeyPathGrammar.Multipath;
+
+    private static DeriveType ToDeriveType(KeyPathWildcard wildcard) => wildcard switch
     {
-        var steps = new List<PathStep>();
-        var derive = DeriveType.None;
-        var multipathSeen = false;
-        var apostrophe = apostropheState;
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var part = parts[i];
-            if (part is "*" or "*'" or "*h")
-            {
-                // BIP380: '*' only as the last step.
-                if (i != parts.Length - 1)
-                {
-                    throw Error($"{where}: '*' must be the last derivation step (BIP380)");
-                }
+        KeyPathWildcard.Unhardened => DeriveType.Unhardened,
+        KeyPathWildcard.Hardened => DeriveType.Hardened,
+        _ => DeriveType.None,
+    };
 
-                derive = part == "*" ? DeriveType.Unhardened : DeriveType.Hardened;
-                continue;
-            }
-
-            if (part.StartsWith('<') || part.EndsWith('>'))
-            {
-                if (!part.StartsWith('<') || !part.EndsWith('>') || part.Length < 2)
-                {
-                    throw Error($"{where}: multipath specifier '{Shorten(part)}' must be of the form <a;b;...> (BIP389)");
-                }
-
-                if (!allowMultipath)
-                {
-                    throw Error($"{where}: multipath specifier not allowed here (BIP389)");
-                }
-
-                // BIP389: at most one multipath specifier per key expression.
-                if (multipathSeen)
-                {
-                    throw Error($"{where}: more than one multipath specifier (BIP389)");
-                }
-
-                multipathSeen = true;
-                var items = part[1..^1].Split(';');
-                if (items.Length < 2)
-                {
-                    throw Error($"{where}: multipath specifier needs at least two indexes (BIP389)");
-                }
-
-                var alternatives = new uint[items.Length];
-                for (var j = 0; j < items.Length; j++)
-                {
-                    if (items[j].Length == 0)
-                    {
-                        throw Error($"{where}: multipath specifier has an empty index (BIP389)");
-                    }
-
-                    alternatives[j] = ParseIndex(items[j], where, ref apostrophe);
-                }
-
-                // BIP389: the same index may not appear twice.
-                if (alternatives.Distinct().Count() != alternatives.Length)
-                {
-                    throw Error($"{where}: multipath specifier repeats an index (BIP389)");
-                }
-
-                steps.Add(new PathStep(alternatives));
-                continue;
-            }
-
-            if (part.Length == 0)
-            {
-                throw Error($"{where}: empty derivation step (stray '/') (BIP380)");
-            }
-
-            steps.Add(new PathStep([ParseIndex(part, where, ref apostrophe)]));
-        }
-
-        return ([.. steps], derive);
-    }
-
-    private static uint ParseIndex(string text, string where, ref bool apostrophe)
+    /// <summary>Parses path steps with the shared <see cref="KeyPathSyntax"/> and words its errors for descriptors.</summary>
+    private static ParsedKeyPath ParsePath(ReadOnlySpan<string> parts, string where, KeyPathGrammar grammar, bool origin)
     {
-        // BIP380: hardened markers are ' and h only; indexes are decimal below 2^31.
-        var hardened = false;
-        var digits = text.AsSpan();
-        if (digits.Length > 0 && (digits[^1] == '\'' || digits[^1] == 'h'))
+        if (KeyPathSyntax.TryParseSteps(parts, grammar, out var path, out var e))
         {
-            hardened = true;
-            apostrophe |= digits[^1] == '\'';
-            digits = digits[..^1];
+            return path;
         }
 
-        if (digits.Length == 0 || digits.Length > 10 || !digits.ContainsOnlyAsciiDigits())
+        var at = origin ? where + " key origin" : where;
+        throw e.Kind switch
         {
-            throw Error($"{where}: derivation step '{Shorten(text)}' is not a number with optional ' or h (BIP380)");
-        }
-
-        var value = ulong.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
-        if (value >= KeyPath.HardenedBit)
-        {
-            throw Error($"{where}: derivation index {value} is out of range (must be below 2^31) (BIP380)");
-        }
-
-        return hardened ? (uint)value | KeyPath.HardenedBit : (uint)value;
+            KeyPathErrorKind.EmptyStep => Error($"{at}: empty derivation step (stray '/') (BIP380)"),
+            KeyPathErrorKind.NotANumber => Error($"{at}: derivation step '{Shorten(e.Token)}' is not a number with optional ' or h (BIP380)"),
+            KeyPathErrorKind.OutOfRange => Error($"{at}: derivation index {Shorten(e.Token.TrimEnd('\'', 'h'))} is out of range (must be below 2^31) (BIP380)"),
+            KeyPathErrorKind.WildcardNotLast => Error($"{where}: '*' must be the last derivation step (BIP380)"),
+            KeyPathErrorKind.WildcardNotAllowed => Error($"{where}: '*' is not allowed in the key origin (BIP380)"),
+            KeyPathErrorKind.MultipathNotAllowed => Error($"{where}: multipath specifiers are not allowed in the key origin (BIP389)"),
+            KeyPathErrorKind.MultipathMalformed => Error($"{where}: multipath specifier '{Shorten(e.Token)}' must be of the form <a;b;...> (BIP389)"),
+            KeyPathErrorKind.MultipathRepeated => Error($"{where}: more than one multipath specifier (BIP389)"),
+            KeyPathErrorKind.MultipathTooFew => Error($"{where}: multipath specifier needs at least two indexes (BIP389)"),
+            KeyPathErrorKind.MultipathEmptyIndex => Error($"{where}: multipath specifier has an empty index (BIP389)"),
+            _ => Error($"{where}: multipath specifier repeats an index (BIP389)"),
+        };
     }
 
     private static string Shorten(string text) => text.Length <= 24 ? text : text[..21] + "...";
-}
-
-internal static class SpanDigitExtensions
-{
-    public static bool ContainsOnlyAsciiDigits(this ReadOnlySpan<char> span)
-    {
-        foreach (var c in span)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

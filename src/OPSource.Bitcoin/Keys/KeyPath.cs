@@ -95,29 +95,21 @@ public sealed class KeyPath : IEquatable<KeyPath>
             return true;
         }
 
-        var indexes = new uint[parts.Length - start];
-        for (var i = start; i < parts.Length; i++)
+        // One step grammar for every BIP32 path in the library (KeyPathSyntax); plain keypaths also accept H.
+        if (!KeyPathSyntax.TryParseSteps(parts.AsSpan(start), KeyPathGrammar.UpperCaseHardened, out var parsed, out var stepError))
         {
-            var part = parts[i];
-            var position = i - start + 1;
-            var hardened = part.Length > 0 && part[^1] is '\'' or 'h' or 'H';
-            var digits = hardened ? part[..^1] : part;
-            if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
-            {
-                error = string.Create(CultureInfo.InvariantCulture,
-                    $"keypath: step {position} '{part}' is not a number with an optional ' h or H suffix");
-                return false;
-            }
+            error = stepError.Kind == KeyPathErrorKind.OutOfRange
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"keypath: step {stepError.Step} '{stepError.StepText}' is out of range (index must be below 2^31)")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"keypath: step {stepError.Step} '{stepError.StepText}' is not a number with an optional ' h or H suffix");
+            return false;
+        }
 
-            // BIP32: child indexes are 32-bit; a step's number must fit in 31 bits, the top bit being the hardened flag.
-            if (digits.Length > 10 || !uint.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value >= HardenedBit)
-            {
-                error = string.Create(CultureInfo.InvariantCulture,
-                    $"keypath: step {position} '{part}' is out of range (index must be below 2^31)");
-                return false;
-            }
-
-            indexes[i - start] = hardened ? value | HardenedBit : value;
+        var indexes = new uint[parsed.Steps.Length];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            indexes[i] = parsed.Steps[i][0];
         }
 
         path = new KeyPath(indexes);

@@ -704,7 +704,7 @@ public sealed partial class Psbt
                 continue;
             }
 
-            PsbtSighash.TapLeafHash(leaf.LeafVersion, leaf.Script, leafHash);
+            TapLeafHash.Compute(leaf.LeafVersion, leaf.Script).WriteTo(leafHash);
             var leafHashCopy = leafHash.ToArray();
             byte[]? SigFor(byte[] key) => scriptSigs
                 .FirstOrDefault(sig => sig.Key.ToBytes().AsSpan().SequenceEqual(key) && sig.LeafHash.ToBytes().AsSpan().SequenceEqual(leafHashCopy))

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
@@ -95,7 +96,7 @@ public sealed partial class Psbt
             }
             else
             {
-                SignEcdsa(tx, i, input, utxo, kind, keyList, sighash ?? PsbtSighash.All, options.GrindLowR, ref map);
+                SignEcdsa(tx, i, input, utxo, kind, keyList, sighash ?? (uint)SigHashType.All, options.GrindLowR, ref map);
             }
 
             if (psbtSighash is null && options.SighashType is { } explicitType && map.Count != maps[i].Count)
@@ -227,11 +228,13 @@ public sealed partial class Psbt
                 {
                     if (kind == SpendKind.WitnessV0)
                     {
-                        PsbtSighash.WitnessV0(tx, index, scriptCode, utxo.Value, sighashType, hash);
+                        // BIP143 signature hash for witness v0.
+                        SignatureHash.ComputeWitnessV0(tx, index, scriptCode.Span, utxo.Value, sighashType, null, hash);
                     }
                     else
                     {
-                        PsbtSighash.Legacy(tx, index, scriptCode, sighashType, hash);
+                        // Core interpreter.cpp SignatureHash for SigVersion::BASE.
+                        SignatureHash.ComputeLegacy(tx, index, scriptCode.Span, sighashType, hash);
                     }
 
                     hashComputed = true;
@@ -325,7 +328,7 @@ public sealed partial class Psbt
                     continue;
                 }
 
-                PsbtSighash.TapLeafHash(leaf.LeafVersion, leaf.Script, leafHash);
+                Taproot.TapLeafHash.Compute(leaf.LeafVersion, leaf.Script).WriteTo(leafHash);
                 byte[] keyData = [.. xonly, .. leafHash];
                 if (map.Find([(byte)PsbtKeys.InTapScriptSig, .. keyData]) is not null)
                 {
@@ -346,6 +349,11 @@ public sealed partial class Psbt
         return true;
     }
 
+    /// <summary>
+    /// The PSBT-specific part of a taproot signature hash: BIP341's SigMsg commits to every spent
+    /// output, which a PSBT only has when every input carries its UTXO (witness_utxo or
+    /// non_witness_utxo); the hash itself is the shared <see cref="SignatureHash.TryComputeTaproot"/>.
+    /// </summary>
     private static bool TryTaprootSighash(Transaction tx, int index, List<TxOut>? spent, int missingUtxo, byte hashType, ReadOnlySpan<byte> leafHash, Span<byte> msg, [NotNullWhen(false)] out string? error)
     {
         if (spent is null)
@@ -355,12 +363,14 @@ public sealed partial class Psbt
             return false;
         }
 
-        if (!PsbtSighash.TryTaproot(tx, index, spent, hashType, leafHash, msg, out error))
+        // BIP342: codesep_pos is 0xffffffff when no OP_CODESEPARATOR was executed; PSBT signers add no annex.
+        if (!SignatureHash.TryComputeTaproot(tx, index, new PrecomputedTransactionData(tx, spent), hashType, default, leafHash, SignatureHash.NoCodeSeparator, msg))
         {
-            error = $"psbt: input {index} {error}";
+            error = $"psbt: input {index} cannot compute the taproot signature hash (sighash type 0x{hashType:x2} undefined or SIGHASH_SINGLE without a matching output)";
             return false;
         }
 
+        error = null;
         return true;
     }
 

@@ -23,8 +23,9 @@ internal static class DescriptorCommand
 
     private static Argument<string> DescriptorArgument() => new("descriptor") { Description = "The descriptor (checksum optional)" };
 
-    private static Descriptor ParseDescriptor(string? text) =>
-        Descriptor.TryParse(text, out var descriptor, out var parseError) ? descriptor : throw new CliUserException(parseError);
+    // The --network decides which WIF version byte is accepted (Core: the chain's SECRET_KEY prefix).
+    private static Descriptor ParseDescriptor(string? text, Network network) =>
+        Descriptor.TryParse(text, network, out var descriptor, out var parseError) ? descriptor : throw new CliUserException(parseError);
 
     private static Command CreateDerive(GlobalOptions globals, TextWriter output, TextWriter error)
     {
@@ -42,7 +43,7 @@ internal static class DescriptorCommand
         {
             var network = Network.Get(ctx.Network);
             var (start, end) = ParseRange(parse.GetValue(rangeOption));
-            using var descriptor = ParseDescriptor(parse.GetValue(descriptorArgument));
+            using var descriptor = ParseDescriptor(parse.GetValue(descriptorArgument), network);
             if (!descriptor.IsRange)
             {
                 // A fixed descriptor has exactly one set of scripts.
@@ -173,11 +174,13 @@ internal static class DescriptorCommand
         var command = new Command("info", "Describe a descriptor: type, range, private keys, normalised public form") { descriptorArgument };
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            using var descriptor = ParseDescriptor(parse.GetValue(descriptorArgument));
+            var network = Network.Get(ctx.Network);
+            using var descriptor = ParseDescriptor(parse.GetValue(descriptorArgument), network);
             var publicForm = descriptor.ToString();
             var json = new JsonObject
             {
                 ["type"] = descriptor.FunctionName,
+                ["network"] = network.Name,
                 ["isRange"] = descriptor.IsRange,
                 ["isSolvable"] = descriptor.IsSolvable,
                 ["hasPrivateKeys"] = descriptor.HasPrivateKeys,

@@ -1,17 +1,23 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Addresses;
 using OPSource.Bitcoin.Bip322;
+using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Messages;
+using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
 
 namespace OPSource.Cli.Commands;
 
 /// <summary>
 /// <c>opsource message sign|verify</c>: Bitcoin Core's legacy <c>signmessage</c> format for P2PKH
 /// and BIP322 (src/OPSource.Bitcoin/Bip322/) simple/full signatures for any address, chosen with
-/// <c>--format</c> (default: legacy for P2PKH, BIP322 simple otherwise).
+/// <c>--format</c> (default: legacy for P2PKH, BIP322 simple otherwise), and BIP322 proofs of funds
+/// over the UTXOs of a <c>--utxos</c> JSON file.
 /// </summary>
 internal static class MessageCommand
 {
@@ -23,13 +29,13 @@ internal static class MessageCommand
 
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("message", "Sign and verify messages (Bitcoin Core legacy format and BIP322 simple/full)");
+        var command = new Command("message", "Sign and verify messages (Bitcoin Core legacy format and BIP322 simple/full/proof of funds)");
         command.Add(CreateSign(globals, output, error));
         command.Add(CreateVerify(globals, output, error));
         return command;
     }
 
-    private static readonly string[] FormatNames = ["legacy", "simple", "full"];
+    private static readonly string[] FormatNames = ["legacy", "simple", "full", "proof-of-funds"];
 
     private static Option<string?> FormatOption(string description) => new Option<string?>("--format", "-f")
     {
@@ -42,6 +48,7 @@ internal static class MessageCommand
         "legacy" => Bip322Format.Legacy,
         "simple" => Bip322Format.Simple,
         "full" => Bip322Format.Full,
+        "proof-of-funds" => Bip322Format.ProofOfFunds,
         _ => throw new CliUserException($"message: --format must be one of {string.Join(", ", FormatNames)}"),
     };
 
@@ -53,11 +60,16 @@ internal static class MessageCommand
         _ => "bip322-proof-of-funds",
     };
 
+    private static Option<string?> UtxosOption(string description) => new("--utxos")
+    {
+        Description = description,
+    };
+
     private static Command CreateSign(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var wifOption = new Option<string>("--wif")
+        var wifOption = new Option<string[]>("--wif")
         {
-            Description = "Private key in WIF for --network",
+            Description = "Private key in WIF for --network (repeat it for the UTXOs of a proof of funds)",
             Required = true,
         };
         var addressOption = new Option<string?>("--address", "-a")
@@ -68,22 +80,53 @@ internal static class MessageCommand
         {
             Description = "Derive the address from the key: p2pkh, p2wpkh, p2sh-p2wpkh or p2tr",
         }.AcceptOnlyFromAmong("p2pkh", "p2wpkh", "p2sh-p2wpkh", "p2tr");
-        var formatOption = FormatOption("legacy (P2PKH only), simple or full (BIP322); default: legacy for P2PKH, simple otherwise");
+        var formatOption = FormatOption("legacy (P2PKH only), simple, full or proof-of-funds (BIP322); default: proof-of-funds with --utxos, else legacy for P2PKH, simple otherwise");
+        var utxosOption = UtxosOption("Proof of funds: JSON file [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"(sat)}] of the UTXOs to prove, each signed by one of the --wif keys");
         var messageArgument = new Argument<string>("message") { Description = "The message to sign" };
-        var command = new Command("sign", "Sign a message: Core's legacy format for P2PKH, BIP322 simple/full for any single-key address")
+        var command = new Command("sign", "Sign a message: Core's legacy format for P2PKH, BIP322 simple/full for any single-key address, or a BIP322 proof of funds")
         {
-            wifOption, addressOption, typeOption, formatOption, messageArgument,
+            wifOption, addressOption, typeOption, formatOption, utxosOption, messageArgument,
         };
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var network = Network.Get(ctx.Network);
-            if (!Wif.TryParse(parse.GetValue(wifOption), network, out var wif, out var wifError))
+            var utxosPath = parse.GetValue(utxosOption);
+            var requested = ParseFormat(parse.GetValue(formatOption));
+            if (utxosPath is not null && requested is not (null or Bip322Format.ProofOfFunds))
             {
-                throw new CliUserException(wifError);
+                throw new CliUserException("message: --utxos is only for --format proof-of-funds");
             }
 
-            using (wif)
+            if (requested == Bip322Format.ProofOfFunds && utxosPath is null)
             {
+                throw new CliUserException("message: --format proof-of-funds needs --utxos FILE (the UTXOs to prove)");
+            }
+
+            var wifTexts = parse.GetValue(wifOption) ?? [];
+            if (wifTexts.Length > 1 && utxosPath is null)
+            {
+                throw new CliUserException("message: give one --wif, or several only for a proof of funds (--utxos)");
+            }
+
+            var keys = new List<Wif>(wifTexts.Length);
+            try
+            {
+                for (var i = 0; i < wifTexts.Length; i++)
+                {
+                    if (!Wif.TryParse(wifTexts[i], network, out var parsedKey, out var wifError))
+                    {
+                        throw new CliUserException(wifTexts.Length > 1 ? $"--wif {i + 1}: {wifError}" : wifError);
+                    }
+
+                    keys.Add(parsedKey);
+                }
+
+                if (keys.Count == 0)
+                {
+                    throw new CliUserException("message: --wif is required");
+                }
+
+                var wif = keys[0];
                 var message = parse.GetValue(messageArgument) ?? string.Empty;
                 var addressText = parse.GetValue(addressOption);
                 var type = parse.GetValue(typeOption);
@@ -114,12 +157,16 @@ internal static class MessageCommand
                     };
                 }
 
-                // Default: Core's legacy format for P2PKH, BIP322 simple for segwit and taproot.
-                var format = ParseFormat(parse.GetValue(formatOption)) ?? (address is P2pkhAddress ? Bip322Format.Legacy : Bip322Format.Simple);
+                // Default: a proof of funds when UTXOs are given; Core's legacy format for P2PKH, BIP322 simple otherwise.
+                var format = requested ?? (utxosPath is not null ? Bip322Format.ProofOfFunds
+                    : address is P2pkhAddress ? Bip322Format.Legacy : Bip322Format.Simple);
+                IReadOnlyList<Bip322Utxo> utxos = utxosPath is null ? [] : ReadUtxos(utxosPath);
                 string signature;
                 try
                 {
-                    signature = Bip322Message.Sign(wif, address, message, format);
+                    signature = format == Bip322Format.ProofOfFunds
+                        ? Bip322Message.SignProofOfFunds(keys, address, message, utxos)
+                        : Bip322Message.Sign(wif, address, message, format);
                 }
                 catch (ArgumentException e)
                 {
@@ -132,12 +179,89 @@ internal static class MessageCommand
                     ["address"] = address.ToString(),
                     ["format"] = FormatName(format),
                 };
+                if (format == Bip322Format.ProofOfFunds)
+                {
+                    json["utxos"] = utxos.Count;
+                    json["amount"] = utxos.Sum(u => u.Output.Value.Satoshis);
+                }
+
                 ctx.WriteResult(json, w => w.WriteLine(signature));
+            }
+            finally
+            {
+                keys.ForEach(k => k.Dispose());
             }
 
             return CliApp.ExitOk;
         }, ct));
         return command;
+    }
+
+    /// <summary>
+    /// Reads the UTXOs of a proof of funds: a JSON array of <c>{"txid","vout","scriptPubKey","amount"}</c>
+    /// (amount in satoshis, as <c>consensus verify --prevouts</c> takes them).
+    /// </summary>
+    internal static List<Bip322Utxo> ReadUtxos(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUserException($"utxos: cannot read '{path}': {ex.Message}", ex);
+        }
+
+        JsonNode? json;
+        try
+        {
+            json = JsonNode.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliUserException($"utxos: '{path}' is not valid JSON: {ex.Message}", ex);
+        }
+
+        if (json is not JsonArray array)
+        {
+            throw new CliUserException("utxos: expected a JSON array of {\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}");
+        }
+
+        var result = new List<Bip322Utxo>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"utxos[{i}]");
+            if (array[i] is not JsonObject entry)
+            {
+                throw new CliUserException($"{field}: not a JSON object");
+            }
+
+            if (entry["txid"] is not JsonValue txidValue || !txidValue.TryGetValue<string>(out var txidText) || !TxId.TryParse(txidText, out var txid))
+            {
+                throw new CliUserException($"{field}.txid: missing or not a 64-digit hex txid");
+            }
+
+            if (entry["vout"] is not JsonValue voutValue || !voutValue.TryGetValue<long>(out var vout) || vout is < 0 or > uint.MaxValue)
+            {
+                throw new CliUserException($"{field}.vout: missing or not an integer in 0..4294967295");
+            }
+
+            if (entry["scriptPubKey"] is not JsonValue scriptValue || !scriptValue.TryGetValue<string>(out var scriptHex) || !Hex.TryParse(scriptHex, out var script, out _))
+            {
+                throw new CliUserException($"{field}.scriptPubKey: missing or not hex");
+            }
+
+            // Core amount.h MoneyRange: 0..MAX_MONEY satoshis.
+            if (entry["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var sats) || sats < 0 || sats > Money.MaxMoney.Satoshis)
+            {
+                throw new CliUserException($"{field}.amount: missing or not an integer number of satoshis in 0..2100000000000000");
+            }
+
+            result.Add(new Bip322Utxo(new OutPoint(txid, (uint)vout), new TxOut(Money.FromSatoshis(sats), new Script(script))));
+        }
+
+        return result;
     }
 
     private static OPSource.Crypto.Secp256k1.XOnlyPublicKey TaprootOutputKey(OPSource.Crypto.Secp256k1.XOnlyPublicKey internalKey)
@@ -153,12 +277,13 @@ internal static class MessageCommand
     private static Command CreateVerify(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var addressArgument = new Argument<string>("address") { Description = "The address that signed" };
-        var signatureArgument = new Argument<string>("signature") { Description = "Base64 signature (legacy, or BIP322 simple/full, optionally smp/ful-prefixed)" };
+        var signatureArgument = new Argument<string>("signature") { Description = "Base64 signature (legacy, or BIP322 simple/full/proof of funds, optionally smp/ful/pof-prefixed)" };
         var messageArgument = new Argument<string>("message") { Description = "The signed message" };
         var formatOption = FormatOption("Require this format (default: detect legacy for P2PKH, else BIP322)");
-        var command = new Command("verify", "Verify a signed message (legacy or BIP322); exit 1 when it does not verify")
+        var utxosOption = UtxosOption("Proof of funds: JSON file [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"(sat)}], your view of the UTXO set; without it a proof of funds is inconclusive");
+        var command = new Command("verify", "Verify a signed message (legacy or BIP322); exit 1 when it is not valid (invalid or inconclusive)")
         {
-            addressArgument, signatureArgument, messageArgument, formatOption,
+            addressArgument, signatureArgument, messageArgument, formatOption, utxosOption,
         };
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
@@ -171,7 +296,10 @@ internal static class MessageCommand
             var signature = parse.GetValue(signatureArgument) ?? string.Empty;
             var message = parse.GetValue(messageArgument) ?? string.Empty;
             var required = ParseFormat(parse.GetValue(formatOption));
+            var utxosPath = parse.GetValue(utxosOption);
+            IReadOnlyList<Bip322Utxo>? utxos = utxosPath is null ? null : ReadUtxos(utxosPath);
             Bip322Format format;
+            Bip322Verification? verified = null;
             if (required == Bip322Format.Legacy || (required is null && LooksLegacy(address, signature)))
             {
                 var scheme = Schemes.FirstOrDefault(s => s.CanVerify(address) && s is LegacyMessageSigner)
@@ -186,7 +314,8 @@ internal static class MessageCommand
             }
             else
             {
-                var result = Bip322Message.Verify(address, message, signature);
+                var result = Bip322Message.Verify(address, message, signature, utxos);
+                verified = result;
                 if (!result.IsValid)
                 {
                     throw new CliUserException(result.Error!);
@@ -205,8 +334,20 @@ internal static class MessageCommand
                 ["valid"] = true,
                 ["address"] = address.ToString(),
                 ["format"] = FormatName(format),
+                ["state"] = "valid",
             };
-            ctx.WriteResult(json, w => w.WriteLine($"valid: signature by {address} ({FormatName(format)})"));
+            if (format == Bip322Format.ProofOfFunds && verified is not null)
+            {
+                // BIP322: "valid at time T and age S", for the UTXOs it proves.
+                json["lockTime"] = verified.LockTime.Value;
+                json["sequence"] = verified.Sequence.Value;
+                json["amount"] = verified.ProvenAmount.Satoshis;
+                json["utxos"] = new JsonArray([.. verified.ProvenUtxos.Select(u => (JsonNode)JsonValue.Create(u.OutPoint.ToString()))]);
+            }
+
+            ctx.WriteResult(json, w => w.WriteLine(format == Bip322Format.ProofOfFunds && verified is not null
+                ? $"valid: proof of funds by {address} for {verified.ProvenUtxos.Count} UTXO(s), {verified.ProvenAmount}"
+                : $"valid: signature by {address} ({FormatName(format)})"));
             return CliApp.ExitOk;
         }, ct));
         return command;

@@ -139,15 +139,62 @@ public class Bip322VectorTests
 
     [Theory]
     [MemberData(nameof(ProofOfFundsCases))]
-    public void Proof_of_funds_is_reported_as_unsupported_not_valid(string file, string list, int index)
+    public void Proof_of_funds_verifies_against_the_supplied_utxos(string file, string list, int index)
     {
-        // Proof of funds needs the claimed UTXOs; this implementation does not verify it and says so.
         var c = Case(file, list, index);
+        var message = c["message"]!.GetValue<string>();
         var address = Address.Parse(c["address"]!.GetValue<string>());
-        var result = Bip322Message.Verify(address, c["message"]!.GetValue<string>(), c["bip322_signatures"]![0]!.GetValue<string>());
-        Assert.False(result.IsValid);
+        var signature = Assert.Single(c["bip322_signatures"]!.AsArray())!.GetValue<string>();
+        var utxos = VectorUtxos(c, signature);
+
+        // BIP322: valid at time T and age S, every additional input checked against its UTXO.
+        var result = Bip322Message.Verify(address, message, signature, utxos);
+        Assert.True(result.IsValid, result.Error);
+        Assert.Equal(Bip322State.Valid, result.State);
         Assert.Equal(Bip322Format.ProofOfFunds, result.Format);
-        Assert.Contains("not supported", result.Error, StringComparison.Ordinal);
+        Assert.Equal(c["lock_time"]!.GetValue<uint>(), result.LockTime.Value);
+        Assert.Equal(c["sequence"]!.GetValue<uint>(), result.Sequence.Value);
+        Assert.Equal(utxos, result.ProvenUtxos);
+        Assert.Equal(Money.FromSatoshis(utxos.Sum(u => u.Output.Value.Satoshis)), result.ProvenAmount);
+
+        // Without the UTXO set the validator cannot check the scripts: inconclusive, not valid.
+        var withoutUtxos = Bip322Message.Verify(address, message, signature);
+        Assert.False(withoutUtxos.IsValid);
+        Assert.Equal(Bip322State.Inconclusive, withoutUtxos.State);
+
+        // Another message or a changed amount of a supplied UTXO is invalid.
+        Assert.Equal(Bip322State.Invalid, Bip322Message.Verify(address, message + "x", signature, utxos).State);
+        var changed = utxos.Select((u, i) => i == utxos.Count - 1 ? u with { Output = u.Output with { Value = u.Output.Value + Money.FromSatoshis(1) } } : u).ToList();
+        Assert.Equal(Bip322State.Invalid, Bip322Message.Verify(address, message, signature, changed).State);
+
+        // Our signer, given the vector's keys and UTXOs, produces a proof that verifies the same way.
+        var keys = c["private_keys"]!.AsArray().Select(k => Wif.Parse(k!.GetValue<string>())).ToList();
+        try
+        {
+            var ours = Bip322Message.SignProofOfFunds(keys, address, message, utxos, c["tx_version"]!.GetValue<int>(),
+                new LockTime(c["lock_time"]!.GetValue<uint>()), new Sequence(c["sequence"]!.GetValue<uint>()));
+            var again = Bip322Message.Verify(address, message, ours, utxos);
+            Assert.True(again.IsValid, again.Error);
+            Assert.Equal(result.LockTime, again.LockTime);
+            Assert.Equal(result.Sequence, again.Sequence);
+            Assert.Equal(utxos, again.ProvenUtxos);
+        }
+        finally
+        {
+            keys.ForEach(k => k.Dispose());
+        }
+    }
+
+    // The vector lists each additional input's amount and scriptPubKey (grouped per funding transaction,
+    // in input order); the outpoints are those the PSBT's inputs 1..n spend.
+    private static List<Bip322Utxo> VectorUtxos(JsonObject c, string signature)
+    {
+        var psbt = OPSource.Bitcoin.Psbt.Psbt.Parse(Convert.FromBase64String(signature[Bip322Message.ProofOfFundsPrefix.Length..]));
+        var outputs = c["additional_inputs"]!.AsArray().SelectMany(group => group!.AsArray())
+            .Select(i => new TxOut(Money.FromSatoshis(i!["value"]!.GetValue<long>()), Script.FromHex(i["pk_script"]!.GetValue<string>())))
+            .ToList();
+        Assert.Equal(psbt.Inputs.Count - 1, outputs.Count);
+        return [.. outputs.Select((o, i) => new Bip322Utxo(psbt.Inputs[i + 1].PreviousOutPoint, o))];
     }
 
     [Fact]

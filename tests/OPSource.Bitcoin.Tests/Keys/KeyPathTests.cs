@@ -1,4 +1,5 @@
 using CsCheck;
+using OPSource.Bitcoin.Descriptors;
 using OPSource.Bitcoin.Keys;
 
 namespace OPSource.Bitcoin.Tests.Keys;
@@ -79,6 +80,48 @@ public class KeyPathTests
     {
         Assert.False(RootedKeyPath.TryParse(text, out _, out var error));
         Assert.StartsWith("key origin: ", error);
+    }
+
+    [Theory]
+    [InlineData("0", true)]
+    [InlineData("7'", true)]
+    [InlineData("7h", true)]
+    [InlineData("2147483647h", true)]
+    [InlineData("2147483648", false)]
+    [InlineData("99999999999", false)]
+    [InlineData("", false)]
+    [InlineData("x", false)]
+    [InlineData("1''", false)]
+    [InlineData("-1", false)]
+    [InlineData("*", false)]
+    [InlineData("<0;1>", false)]
+    public void Keypath_and_descriptor_key_origin_share_one_step_grammar(string step, bool valid)
+    {
+        // One step parser (KeyPathSyntax) behind both: the same step is accepted or refused by both,
+        // and an accepted one yields the same index.
+        const string key = "03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd";
+        var keyPathOk = KeyPath.TryParse("m/" + step, out var path, out var keyPathError);
+        var descriptorOk = Descriptor.TryParse($"pk([d34db33f/{step}]{key})", out var d, out var descriptorError);
+        Assert.Equal(valid, keyPathOk);
+        Assert.Equal(valid, descriptorOk);
+        if (valid)
+        {
+            Assert.Equal(path!.Indexes, d!.Keys[0].Origin!.KeyPath.Indexes);
+        }
+        else
+        {
+            Assert.StartsWith("keypath: step 1", keyPathError, StringComparison.Ordinal);
+            Assert.StartsWith("descriptor: pk()", descriptorError, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Upper_case_h_is_a_keypath_marker_but_not_a_descriptor_one()
+    {
+        // BIP380 allows only ' and h in descriptors; plain BIP32 paths also accept H.
+        Assert.Equal(KeyPath.Parse("m/1'"), KeyPath.Parse("m/1H"));
+        Assert.False(Descriptor.TryParse("pk([d34db33f/1H]03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)", out _, out var error));
+        Assert.Contains("'1H' is not a number", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -209,6 +209,33 @@ public sealed class PsbtEndToEndTests : IDisposable
         Assert.True(psbt.TrySign([_keys[3]], out _, out refusals, options), string.Join("; ", refusals));
     }
 
+    // BIP341: SIGHASH_SINGLE without an output at the input's index has no signature message; the
+    // signer refuses the input with the shared SignatureHash result instead of signing garbage.
+    [Fact]
+    public void Signer_refuses_taproot_sighash_single_without_matching_output()
+    {
+        var spk = TaprootSpendInfo.Create(_keys[2].XOnlyPublicKey).ScriptPubKey;
+        var spend = new Transaction(2,
+            [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty),
+             new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 1), Script.Empty, Sequence.Final, Witness.Empty)],
+            [new TxOut(Money.FromSatoshis(1000), spk)], LockTime.Zero);
+        var psbt = PsbtT.Create(spend)
+            .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), spk))
+            .WithWitnessUtxo(1, new TxOut(Money.FromSatoshis(3000), spk))
+            .WithTapInternalKey(1, _keys[2].XOnlyPublicKey)
+            .WithSighashType(1, 3);
+        var options = new PsbtSignOptions { TaprootAuxRandomness = new byte[32] };
+
+        Assert.False(psbt.TrySign([_keys[2]], out var signed, out var refusals, options));
+        Assert.Equal("psbt: input 1 cannot compute the taproot signature hash (sighash type 0x03 undefined or SIGHASH_SINGLE without a matching output)", Assert.Single(refusals));
+        Assert.Null(signed.Inputs[1].TapKeySignature);
+
+        // Input 0 has output 0: SIGHASH_SINGLE signs, with the type byte appended (BIP341 65-byte signature).
+        var first = psbt.WithTapInternalKey(0, _keys[2].XOnlyPublicKey).WithSighashType(0, 3);
+        Assert.False(first.TrySign([_keys[2]], out signed, out _, options));
+        Assert.Equal(65, signed.Inputs[0].TapKeySignature!.Value.Length);
+    }
+
     // Core solver.cpp MatchMultiA/GetScriptNumber: the multi_a threshold must be OP_1..OP_16 or a
     // minimal push of a minimal number; a 1-byte push of 2 (instead of OP_2) is not multi_a.
     [Theory]
