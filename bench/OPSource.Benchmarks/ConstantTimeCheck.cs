@@ -81,7 +81,6 @@ internal static class ConstantTimeCheck
     private static (double MeanFixed, double MeanRandom, double MaxT) Measure(Action<Scalar, SecretKey> operation, int samples)
     {
         Span<byte> buffer = stackalloc byte[32];
-        using SecretKey fixedKey = SecretKey.Create(OneBytes());
 
         // Inputs are prepared outside the timed region; the class order is random.
         var keys = new SecretKey[2 * samples];
@@ -92,9 +91,12 @@ internal static class ConstantTimeCheck
         }
 
         RandomNumberGenerator.Shuffle(classes.AsSpan());
+        byte[] one = OneBytes();
         for (int i = 0; i < keys.Length; i++)
         {
-            keys[i] = classes[i] ? SecretKey.Generate() : fixedKey;
+            // Both classes get a fresh SecretKey object per sample, so that both touch memory the same way
+            // (one shared fixed object would stay in cache and look faster for a reason unrelated to its value).
+            keys[i] = classes[i] ? SecretKey.Generate() : SecretKey.Create(one);
 
             // SecretKey caches its public key on first use (Schnorr signing needs it): fill every cache now
             // so that the fixed key's warm cache is not mistaken for a secret-dependent timing.
@@ -119,10 +121,7 @@ internal static class ConstantTimeCheck
 
         foreach (SecretKey key in keys)
         {
-            if (!ReferenceEquals(key, fixedKey))
-            {
-                key.Dispose();
-            }
+            key.Dispose();
         }
 
         double[] sorted = (double[])times.Clone();
