@@ -37,27 +37,7 @@ internal static class ConsensusCommand
         var command = new Command("verify", "Verify every input of one transaction") { tx, prevouts, flags };
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var path = parse.GetValue(prevouts)!;
-            string text;
-            try
-            {
-                text = File.ReadAllText(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliUserException($"prevouts: cannot read '{path}': {ex.Message}", ex);
-            }
-
-            JsonNode? prevoutsJson;
-            try
-            {
-                prevoutsJson = JsonNode.Parse(text);
-            }
-            catch (JsonException ex)
-            {
-                throw new CliUserException($"prevouts: '{path}' is not valid JSON: {ex.Message}", ex);
-            }
-
+            var prevoutsJson = SpentOutputsJson.ReadFile(parse.GetValue(prevouts)!, "prevouts");
             var result = Verify(parse.GetValue(tx)!, prevoutsJson, parse.GetValue(flags));
             var ok = (bool)result["ok"]!;
             ctx.WriteResult(result, w =>
@@ -208,72 +188,26 @@ internal static class ConsensusCommand
 
     private static List<TxOut> ParsePrevouts(JsonNode? json, Transaction tx)
     {
-        if (json is not JsonArray array)
+        var entries = SpentOutputsJson.Parse(json, "prevouts");
+        if (entries.Count != tx.Inputs.Count)
         {
-            throw new FormatException("prevouts: missing or not a JSON array");
+            throw new FormatException($"prevouts: {entries.Count} given but the transaction has {tx.Inputs.Count} inputs");
         }
 
-        if (array.Count != tx.Inputs.Count)
+        var result = new List<TxOut>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
         {
-            throw new FormatException($"prevouts: {array.Count} given but the transaction has {tx.Inputs.Count} inputs");
-        }
-
-        var result = new List<TxOut>(array.Count);
-        for (var i = 0; i < array.Count; i++)
-        {
-            var field = $"prevouts[{i.ToString(CultureInfo.InvariantCulture)}]";
-            if (array[i] is not JsonObject entry)
-            {
-                throw new FormatException($"{field}: not a JSON object");
-            }
-
-            var txidText = GetString(entry, "txid", field);
-            if (!TxId.TryParse(txidText, out var txid))
-            {
-                throw new FormatException($"{field}.txid: not a 64-digit hex txid");
-            }
-
-            if (entry["vout"] is not JsonValue voutValue || !TryGetUInt32(voutValue, out var vout))
-            {
-                throw new FormatException($"{field}.vout: missing or not an integer in 0..4294967295");
-            }
-
             var expected = tx.Inputs[i].PrevOut;
-            if (expected != new OutPoint(txid, vout))
+            if (expected != entries[i].OutPoint)
             {
-                throw new FormatException($"{field}: {txid}:{vout} does not match input {i} which spends {expected}");
+                throw new FormatException($"prevouts[{i.ToString(CultureInfo.InvariantCulture)}]: {entries[i].OutPoint.TxId}:{entries[i].OutPoint.Index} does not match input {i} which spends {expected}");
             }
 
-            if (!Hex.TryParse(GetString(entry, "scriptPubKey", field), out var script, out var hexError))
-            {
-                throw new FormatException($"{field}.scriptPubKey: {hexError}");
-            }
-
-            if (entry["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var sats) || sats < 0 || sats > Money.MaxMoney.Satoshis)
-            {
-                throw new FormatException($"{field}.amount: missing or not a satoshi amount in 0..2100000000000000");
-            }
-
-            result.Add(new TxOut(new Money(sats), new Script(script)));
+            result.Add(entries[i].Output);
         }
 
         return result;
     }
-
-    private static bool TryGetUInt32(JsonValue value, out uint result)
-    {
-        result = 0;
-        if (!value.TryGetValue<long>(out var n) || n < 0 || n > uint.MaxValue)
-        {
-            return false;
-        }
-
-        result = (uint)n;
-        return true;
-    }
-
-    private static string GetString(JsonObject entry, string name, string field) =>
-        entry[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new FormatException($"{field}.{name}: missing or not a string");
 
     private static JsonObject Failure(string error) => new() { ["ok"] = false, ["error"] = error };
 }

@@ -201,68 +201,8 @@ internal static class MessageCommand
     /// Reads the UTXOs of a proof of funds: a JSON array of <c>{"txid","vout","scriptPubKey","amount"}</c>
     /// (amount in satoshis, as <c>consensus verify --prevouts</c> takes them).
     /// </summary>
-    internal static List<Bip322Utxo> ReadUtxos(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CliUserException($"utxos: cannot read '{path}': {ex.Message}", ex);
-        }
-
-        JsonNode? json;
-        try
-        {
-            json = JsonNode.Parse(text);
-        }
-        catch (JsonException ex)
-        {
-            throw new CliUserException($"utxos: '{path}' is not valid JSON: {ex.Message}", ex);
-        }
-
-        if (json is not JsonArray array)
-        {
-            throw new CliUserException("utxos: expected a JSON array of {\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}");
-        }
-
-        var result = new List<Bip322Utxo>(array.Count);
-        for (var i = 0; i < array.Count; i++)
-        {
-            var field = string.Create(CultureInfo.InvariantCulture, $"utxos[{i}]");
-            if (array[i] is not JsonObject entry)
-            {
-                throw new CliUserException($"{field}: not a JSON object");
-            }
-
-            if (entry["txid"] is not JsonValue txidValue || !txidValue.TryGetValue<string>(out var txidText) || !TxId.TryParse(txidText, out var txid))
-            {
-                throw new CliUserException($"{field}.txid: missing or not a 64-digit hex txid");
-            }
-
-            if (entry["vout"] is not JsonValue voutValue || !voutValue.TryGetValue<long>(out var vout) || vout is < 0 or > uint.MaxValue)
-            {
-                throw new CliUserException($"{field}.vout: missing or not an integer in 0..4294967295");
-            }
-
-            if (entry["scriptPubKey"] is not JsonValue scriptValue || !scriptValue.TryGetValue<string>(out var scriptHex) || !Hex.TryParse(scriptHex, out var script, out _))
-            {
-                throw new CliUserException($"{field}.scriptPubKey: missing or not hex");
-            }
-
-            // Core amount.h MoneyRange: 0..MAX_MONEY satoshis.
-            if (entry["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var sats) || sats < 0 || sats > Money.MaxMoney.Satoshis)
-            {
-                throw new CliUserException($"{field}.amount: missing or not an integer number of satoshis in 0..2100000000000000");
-            }
-
-            result.Add(new Bip322Utxo(new OutPoint(txid, (uint)vout), new TxOut(Money.FromSatoshis(sats), new Script(script))));
-        }
-
-        return result;
-    }
+    internal static List<Bip322Utxo> ReadUtxos(string path) =>
+        SpentOutputsJson.Parse(SpentOutputsJson.ReadFile(path, "utxos"), "utxos").ConvertAll(e => new Bip322Utxo(e.OutPoint, e.Output));
 
     private static OPSource.Crypto.Secp256k1.XOnlyPublicKey TaprootOutputKey(OPSource.Crypto.Secp256k1.XOnlyPublicKey internalKey)
     {

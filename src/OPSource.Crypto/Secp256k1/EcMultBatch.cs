@@ -403,7 +403,7 @@ internal static class EcMultBatch
                 break;
             }
 
-            InverseBatch(den[..nd], scratch);
+            FieldElement.InverseBatchVariable(den[..nd], scratch);
 
             // Pass 2: each bucket keeps its pair sums (and an odd last point) at the front of its segment.
             nd = 0;
@@ -463,28 +463,6 @@ internal static class EcMultBatch
         }
 
         return sum;
-    }
-
-    /// <summary>Montgomery's trick over caller-owned scratch (no allocation for any length); no zeros allowed.</summary>
-    private static void InverseBatch(Span<FieldElement> values, Span<FieldElement> prefix)
-    {
-        FieldElement acc = values[0];
-        prefix[0] = acc;
-        for (int i = 1; i < values.Length; i++)
-        {
-            acc = acc.Multiply(values[i]);
-            prefix[i] = acc;
-        }
-
-        FieldElement inv = acc.InverseVariable();
-        for (int i = values.Length - 1; i > 0; i--)
-        {
-            FieldElement vi = values[i];
-            values[i] = inv.Multiply(prefix[i - 1]);
-            inv = inv.Multiply(vi);
-        }
-
-        values[0] = inv;
     }
 
     /// <summary>Adds point*k as a term with k within 2^128 of zero; a negative k negates the point instead.</summary>
@@ -551,7 +529,7 @@ internal static class EcMultBatch
             den[j] = table[terms[j] * TableSize].Y.Double();
         }
 
-        InverseBatch(den, scratch);
+        FieldElement.InverseBatchVariable(den, scratch);
         for (int j = 0; j < m; j++)
         {
             // Affine doubling: lambda = 3x^2 / (2y).
@@ -569,7 +547,7 @@ internal static class EcMultBatch
                 den[j] = doubles[j].X.Subtract(table[(terms[j] * TableSize) + k - 1].X);
             }
 
-            InverseBatch(den, scratch);
+            FieldElement.InverseBatchVariable(den, scratch);
             for (int j = 0; j < m; j++)
             {
                 // Affine addition: lambda = (y2 - y1) / (x2 - x1).

@@ -588,6 +588,21 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         }
 
         Span<FieldElement> prefix = values.Length <= 256 ? stackalloc FieldElement[values.Length] : new FieldElement[values.Length];
+        InverseBatchVariable(values, prefix);
+    }
+
+    /// <summary>
+    /// <see cref="InverseBatchVariable(Span{FieldElement})"/> over caller-owned scratch of at least
+    /// values.Length elements, so callers with pooled buffers allocate nothing for any length.
+    /// </summary>
+    public static void InverseBatchVariable(Span<FieldElement> values, Span<FieldElement> scratch)
+    {
+        if (values.Length == 0)
+        {
+            return;
+        }
+
+        Span<FieldElement> prefix = scratch[..values.Length];
         FieldElement acc = values[0];
         prefix[0] = acc;
         for (int i = 1; i < values.Length; i++)

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OPSource.Bitcoin;
+using OPSource.Bitcoin.Encoding;
+using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
+
+namespace OPSource.Cli;
+
+/// <summary>
+/// The one JSON shape the CLI takes for outputs being spent (<c>consensus verify --prevouts</c>,
+/// <c>message sign|verify --utxos</c>): an array of <c>{"txid","vout","scriptPubKey","amount"}</c> with the
+/// amount in satoshis. Errors name the option and the entry (<c>prevouts[2].amount: ...</c>).
+/// </summary>
+internal static class SpentOutputsJson
+{
+    /// <summary>Reads and parses the JSON file given to option <paramref name="what"/>.</summary>
+    public static JsonNode? ReadFile(string path, string what)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUserException($"{what}: cannot read '{path}': {ex.Message}", ex);
+        }
+
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliUserException($"{what}: '{path}' is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Each entry as an outpoint and the output it holds; FormatException names the bad field.</summary>
+    public static List<(OutPoint OutPoint, TxOut Output)> Parse(JsonNode? json, string what)
+    {
+        if (json is not JsonArray array)
+        {
+            throw new FormatException($"{what}: missing or not a JSON array of {{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}}");
+        }
+
+        var result = new List<(OutPoint, TxOut)>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"{what}[{i}]");
+            if (array[i] is not JsonObject entry)
+            {
+                throw new FormatException($"{field}: not a JSON object");
+            }
+
+            if (!TxId.TryParse(GetString(entry, "txid", field), out var txid))
+            {
+                throw new FormatException($"{field}.txid: not a 64-digit hex txid");
+            }
+
+            if (entry["vout"] is not JsonValue voutValue || !voutValue.TryGetValue<long>(out var vout) || vout is < 0 or > uint.MaxValue)
+            {
+                throw new FormatException($"{field}.vout: missing or not an integer in 0..4294967295");
+            }
+
+            if (!Hex.TryParse(GetString(entry, "scriptPubKey", field), out var script, out var hexError))
+            {
+                throw new FormatException($"{field}.scriptPubKey: {hexError}");
+            }
+
+            // Core amount.h MoneyRange: 0..MAX_MONEY satoshis.
+            if (entry["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var sats) || sats < 0 || sats > Money.MaxMoney.Satoshis)
+            {
+                throw new FormatException($"{field}.amount: missing or not an integer number of satoshis in 0..2100000000000000");
+            }
+
+            result.Add((new OutPoint(txid, (uint)vout), new TxOut(Money.FromSatoshis(sats), new Script(script))));
+        }
+
+        return result;
+    }
+
+    private static string GetString(JsonObject entry, string name, string field) =>
+        entry[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new FormatException($"{field}.{name}: missing or not a string");
+}
