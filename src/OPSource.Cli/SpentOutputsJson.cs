@@ -43,7 +43,7 @@ internal static class SpentOutputsJson
     {
         if (json is not JsonArray array)
         {
-            throw new FormatException($"{what}: missing or not a JSON array of {{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}}");
+            throw new FormatException($"{what}: expected a JSON array of {{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}}");
         }
 
         var result = new List<(OutPoint, TxOut)>(array.Count);
