@@ -181,16 +181,23 @@ public sealed class PsbtEndToEndTests : IDisposable
         Assert.Equal("psbt: combine: PSBT 1 is for a different transaction", error);
     }
 
-    // BIP341: the taproot sighash commits to every spent output, so a missing UTXO on another input
-    // must be reported per taproot input instead of silently leaving it unsigned.
-    [Fact]
-    public void Signer_refuses_taproot_input_when_another_input_lacks_its_utxo()
+    /// <summary>Two inputs, one output paying key 2's key-path taproot output (also used as the UTXOs' script).</summary>
+    private (Transaction Spend, Script Spk) TwoInputTaprootSpend()
     {
         var spk = TaprootSpendInfo.Create(_keys[2].XOnlyPublicKey).ScriptPubKey;
         var spend = new Transaction(2,
             [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty),
              new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 1), Script.Empty, Sequence.Final, Witness.Empty)],
             [new TxOut(Money.FromSatoshis(1000), spk)], LockTime.Zero);
+        return (spend, spk);
+    }
+
+    // BIP341: the taproot sighash commits to every spent output, so a missing UTXO on another input
+    // must be reported per taproot input instead of silently leaving it unsigned.
+    [Fact]
+    public void Signer_refuses_taproot_input_when_another_input_lacks_its_utxo()
+    {
+        var (spend, spk) = TwoInputTaprootSpend();
         var psbt = PsbtT.Create(spend)
             .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), spk))
             .WithTapInternalKey(0, _keys[2].XOnlyPublicKey);
@@ -214,11 +221,7 @@ public sealed class PsbtEndToEndTests : IDisposable
     [Fact]
     public void Signer_refuses_taproot_sighash_single_without_matching_output()
     {
-        var spk = TaprootSpendInfo.Create(_keys[2].XOnlyPublicKey).ScriptPubKey;
-        var spend = new Transaction(2,
-            [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty),
-             new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 1), Script.Empty, Sequence.Final, Witness.Empty)],
-            [new TxOut(Money.FromSatoshis(1000), spk)], LockTime.Zero);
+        var (spend, spk) = TwoInputTaprootSpend();
         var psbt = PsbtT.Create(spend)
             .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), spk))
             .WithWitnessUtxo(1, new TxOut(Money.FromSatoshis(3000), spk))
