@@ -29,9 +29,14 @@ public class DescriptorCommandTests
     [Fact]
     public async Task Derive_on_regtest_uses_regtest_addresses()
     {
-        var (code, output, _) = await Run("descriptor", "derive", RangedWpkh, "--json", "--network", "regtest");
-        Assert.Equal(0, code);
+        // The vector's key as a tpub: test networks take tpub/tprv (Core key_io.cpp DecodeExtPubKey).
+        var tpub = OPSource.Bitcoin.Keys.ExtPubKey.Parse(Xpub).ToString(OPSource.Bitcoin.Network.Regtest);
+        var (code, output, err) = await Run("descriptor", "derive", RangedWpkh.Replace(Xpub, tpub, StringComparison.Ordinal), "--json", "--network", "regtest");
+        Assert.True(code == 0, err);
         Assert.StartsWith("bcrt1q", (string?)JsonNode.Parse(output)!["paths"]![0]!["outputs"]![0]!["address"], StringComparison.Ordinal);
+
+        // The mainnet xpub itself is refused on regtest, naming the version it expects.
+        AssertOneLineError(await Run("descriptor", "derive", RangedWpkh, "--network", "regtest"), "which uses tpub");
     }
 
     [Fact]

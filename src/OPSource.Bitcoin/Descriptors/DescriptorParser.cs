@@ -635,6 +635,18 @@ internal sealed class DescriptorParser
             throw Error($"{where}: only xpub/xprv/tpub/tprv extended keys are allowed, not {version.Prefix} (BIP380)");
         }
 
+        // Core key_io.cpp DecodeExtPubKey/DecodeExtKey: the version must be the chain's EXT_PUBLIC_KEY or
+        // EXT_SECRET_KEY prefix (xpub/xprv on mainnet, tpub/tprv on the test networks), else ParsePubkeyInner
+        // fails with "key '...' is not valid". Only the prefix is named: an xprv is secret.
+        ExtKeyVersion expected = ExtKeyVersion.For(_network, version.IsPrivate);
+        if (version.IsMainnet != expected.IsMainnet)
+        {
+            extPriv?.Dispose();
+            var keyNetworks = version.IsMainnet ? "mainnet" : "the test networks (testnet, testnet4, signet, regtest)";
+            throw Error($"{where}: extended key at position {_pos - text.Length} ({version.Prefix}) is for {keyNetworks}, " +
+                $"but the descriptor is parsed for {_network.Name}, which uses {expected.Prefix}");
+        }
+
         try
         {
             var parsed = ParsePath(pathParts, where, DescriptorKeyGrammar, origin: false);

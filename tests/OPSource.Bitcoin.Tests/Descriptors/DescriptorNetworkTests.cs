@@ -4,8 +4,9 @@ using OPSource.Bitcoin.Keys;
 namespace OPSource.Bitcoin.Tests.Descriptors;
 
 /// <summary>
-/// Core key_io.cpp DecodeSecret: a WIF key in a descriptor must carry the chain's version byte
-/// (0x80 mainnet, 0xef every test network); Core answers "key '...' is not valid" otherwise.
+/// Core key_io.cpp DecodeSecret/DecodeExtPubKey/DecodeExtKey: a WIF key in a descriptor must carry the chain's
+/// version byte (0x80 mainnet, 0xef every test network) and an extended key the chain's version (xpub/xprv,
+/// tpub/tprv); Core answers "key '...' is not valid" otherwise.
 /// </summary>
 public class DescriptorNetworkTests
 {
@@ -77,18 +78,52 @@ public class DescriptorNetworkTests
         Assert.Equal($"wpkh({Compressed})", d.ToString(includePrivate: false, includeChecksum: false));
     }
 
+    // BIP32 test vector 1, chain m: the same key as xpub/xprv (mainnet) and tpub/tprv (test networks).
+    private const string Xpub = "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8";
+    private const string Xprv = "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi";
+
     [Fact]
-    public void Public_keys_and_extended_keys_do_not_depend_on_the_network()
+    public void Hex_public_keys_do_not_depend_on_the_network()
     {
-        // Only WIF carries a chain-specific version that the descriptor checks; xpub/tpub are accepted
-        // on every network (their version only picks the serialisation).
-        const string xpub = "xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2grBGRjaDMzQLcgJvLJuZZvRcEL";
         foreach (var network in Network.All)
         {
             using var hex = Descriptor.Parse($"wpkh({Compressed})", network);
-            using var ext = Descriptor.Parse($"wpkh({xpub}/0/*)", network);
             Assert.Equal(Descriptor.Parse($"wpkh({Compressed})").GetScriptPubKey(0), hex.GetScriptPubKey(0));
-            Assert.Equal(Descriptor.Parse($"wpkh({xpub}/0/*)").GetScriptPubKey(3), ext.GetScriptPubKey(3));
         }
+    }
+
+    // Core key_io.cpp DecodeExtPubKey/DecodeExtKey: xpub/xprv on mainnet, tpub/tprv on every test network.
+    [Theory]
+    [MemberData(nameof(TestNetworks))]
+    public void Extended_keys_must_use_the_networks_version(string networkName)
+    {
+        var network = Network.Get(networkName);
+        string tpub = ExtPubKey.Parse(Xpub).ToString(network);
+        using var xprv = ExtKey.Parse(Xprv);
+        string tprv = xprv.ToBase58(network);
+        Assert.StartsWith("tpub", tpub, StringComparison.Ordinal);
+        Assert.StartsWith("tprv", tprv, StringComparison.Ordinal);
+
+        // The same key under the right version derives the same scripts on either side.
+        using var mainnet = Descriptor.Parse($"wpkh({Xpub}/0/*)", Network.Mainnet);
+        using var test = Descriptor.Parse($"wpkh({tpub}/0/*)", network);
+        using var testPrivate = Descriptor.Parse($"wpkh({tprv}/0/*)", network);
+        Assert.Equal(mainnet.GetScriptPubKey(3), test.GetScriptPubKey(3));
+        Assert.Equal(mainnet.GetScriptPubKey(3), testPrivate.GetScriptPubKey(3));
+
+        Assert.False(Descriptor.TryParse($"wpkh({Xpub}/0/*)", network, out _, out var error));
+        Assert.Contains("extended key at position 5 (xpub) is for mainnet", error, StringComparison.Ordinal);
+        Assert.Contains($"parsed for {network.Name}, which uses tpub", error, StringComparison.Ordinal);
+
+        Assert.False(Descriptor.TryParse($"wsh(multi(1,{Compressed},[d34db33f/1']{Xprv}/0/*))", network, out _, out error));
+        Assert.Contains("(xprv) is for mainnet", error, StringComparison.Ordinal);
+        Assert.Contains("which uses tprv", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Xprv, error, StringComparison.Ordinal);
+
+        Assert.False(Descriptor.TryParse($"wpkh({tpub}/0/*)", Network.Mainnet, out _, out error));
+        Assert.Contains("(tpub) is for the test networks", error, StringComparison.Ordinal);
+        Assert.False(Descriptor.TryParse($"tr({tprv})", out _, out error));
+        Assert.Contains("(tprv) is for the test networks", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(tprv, error, StringComparison.Ordinal);
     }
 }
