@@ -312,8 +312,9 @@ public sealed partial class Psbt
         }
         else
         {
-            // Legacy SIGHASH_SINGLE with no output at its index signs the constant 1 (Core interpreter.cpp
-            // SignatureHash); giving it an output at that index changes what it signed.
+            // SIGHASH_SINGLE with no output at its index signs the constant 1 in legacy scripts (Core interpreter.cpp
+            // SignatureHash) and a zero hashOutputs under BIP143; giving it an output there changes what it signed.
+            // (BIP341 refuses to sign such an input at all.)
             var newOutputCount = outputCount + (addsOutput ? 1 : 0);
             if (newInputIndex < newOutputCount)
             {
