@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Transactions;
 
@@ -327,9 +328,63 @@ public sealed partial class Psbt
         return true;
     }
 
-    /// <summary>The sighash types of every signature in an input (ECDSA partial sigs, taproot key and script sigs).</summary>
-    private static IEnumerable<uint> SignatureSighashTypes(PsbtInput input) =>
-        input.Map.Entries.Where(e => e.KeyType is PsbtKeys.InPartialSig or PsbtKeys.InTapKeySig or PsbtKeys.InTapScriptSig).Select(SignatureSighashType);
+    /// <summary>
+    /// The sighash types of every signature in an input: ECDSA partial sigs, taproot key and script
+    /// sigs, and, once finalized, the signatures inside the final scriptSig/witness (the Finalizer
+    /// clears the signature fields, but what they commit to still holds).
+    /// </summary>
+    private static IEnumerable<uint> SignatureSighashTypes(PsbtInput input)
+    {
+        var fields = input.Map.Entries.Where(e => e.KeyType is PsbtKeys.InPartialSig or PsbtKeys.InTapKeySig or PsbtKeys.InTapScriptSig).Select(SignatureSighashType);
+        return input.IsFinalized ? fields.Concat(FinalSignatureSighashTypes(input)) : fields;
+    }
+
+    private static List<uint> FinalSignatureSighashTypes(PsbtInput input)
+    {
+        var types = new List<uint>();
+        if (input.FinalScriptSig is { } scriptSig)
+        {
+            var pc = 0;
+            while (pc < scriptSig.Length && scriptSig.TryGetOp(ref pc, out _, out var push))
+            {
+                // Core interpreter.cpp: an ECDSA signature is strict DER followed by its hash type byte.
+                if (EcdsaSignatureEncoding.IsStrictEncodedSignature(push))
+                {
+                    types.Add(push[^1]);
+                }
+            }
+        }
+
+        if (input.FinalScriptWitness is not { IsEmpty: false } witness)
+        {
+            return types;
+        }
+
+        var items = witness.Items.Select(m => m.ToArray()).ToList();
+        var spk = input.GetUtxo()?.ScriptPubKey;
+        var taproot = spk is null || (spk.IsWitnessProgram(out var version, out var program) && version == 1 && program.Length == 32);
+        if (taproot && items.Count >= 2 && items[^1].Length > 0 && items[^1][0] == 0x50)
+        {
+            items.RemoveAt(items.Count - 1); // BIP341: the last item starting with 0x50 is the annex.
+        }
+
+        // BIP341: one item is the key path signature; otherwise the last two are the script and control block.
+        var stack = taproot && items.Count >= 2 ? items.Take(items.Count - 2) : items;
+        foreach (var item in stack)
+        {
+            if (EcdsaSignatureEncoding.IsStrictEncodedSignature(item))
+            {
+                types.Add(item[^1]);
+            }
+            else if (taproot && item.Length is 64 or 65)
+            {
+                // BIP341: 64 bytes is SIGHASH_DEFAULT (commits like ALL); 65 bytes carry the type.
+                types.Add(item.Length == 65 ? item[64] : (uint)SigHashType.All);
+            }
+        }
+
+        return types;
+    }
 
     /// <summary>The sighash type of a partial_sig, tap_key_sig or tap_script_sig entry.</summary>
     internal static uint SignatureSighashType(PsbtEntry signature) =>

@@ -327,6 +327,38 @@ public sealed class PsbtConstructorTests : IDisposable
     }
 
     [Fact]
+    public void Finalized_inputs_keep_their_signatures_commitments()
+    {
+        // The Finalizer clears partial sigs; the sighash types are read back from the final witness.
+        var psbt = Empty(Both)
+            .AddInput(new PsbtConstructorInput(Coin(0))).AddOutput(Pay(10_000, 1))
+            .AddInput(new PsbtConstructorInput(Coin(1))).AddOutput(Pay(45_000, 2))
+            .WithWitnessUtxo(1, _funding.Outputs[1])
+            .Sign([_keys[1]], new PsbtSignOptions { SighashType = 0x83 });
+        Assert.False(psbt.TryFinalize(out var finalized, out _)); // input 0 has no UTXO yet
+        Assert.True(finalized.Inputs[1].IsFinalized);
+        Assert.Empty(finalized.Inputs[1].PartialSignatures);
+        var open = WithFlags(finalized, Both | PsbtTxModifiable.HasSighashSingle);
+        Assert.Equal("psbt: cannot add input: input 1 has a SIGHASH_SINGLE signature and would be moved to index 2 while its output moves to 1; add an input and an output together before it",
+            AddInputError(open, new PsbtConstructorInput(Coin(2)), 0));
+        Assert.Contains("input 1 has a SIGHASH_SINGLE signature", AddOutputError(open, Pay(1, 3), 1), StringComparison.Ordinal);
+        Assert.Equal(3, open.AddInput(new PsbtConstructorInput(Coin(2))).Inputs.Count);
+
+        // A finalized ALL signature (ECDSA) and a finalized SIGHASH_DEFAULT key path (taproot) commit to everything.
+        var all = Empty(Both).AddInput(new PsbtConstructorInput(Coin(0))).AddOutput(Pay(10_000, 1))
+            .WithWitnessUtxo(0, _funding.Outputs[0]).Sign([_keys[0]]).Finalize();
+        var tr = Empty(Both).AddInput(new PsbtConstructorInput(Coin(4))).AddOutput(Pay(10_000, 1))
+            .WithWitnessUtxo(0, _funding.Outputs[4]).WithTapInternalKey(0, _keys[0].XOnlyPublicKey).Sign([_keys[0]]).Finalize();
+        foreach (var done in new[] { all, tr })
+        {
+            Assert.Null(done.Inputs[0].TapKeySignature);
+            var forced = WithFlags(done, Both);
+            Assert.Equal("psbt: cannot add input: input 0 has a signature without SIGHASH_ANYONECANPAY, which commits to every input", AddInputError(forced, new PsbtConstructorInput(Coin(2))));
+            Assert.Equal("psbt: cannot add output: input 0 has a signature with sighash 0x01, which commits to every output", AddOutputError(forced, Pay(1, 3)));
+        }
+    }
+
+    [Fact]
     public void Construct_sign_finalize_extract_and_verify()
     {
         // Creator with nothing in it; a Constructor adds P2WPKH and P2TR inputs and two outputs, then completes.
