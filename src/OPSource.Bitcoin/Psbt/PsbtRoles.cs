@@ -430,7 +430,14 @@ public sealed partial class Psbt
                 if (first.Version == 2 && a.Get(PsbtKeys.InSequence) is { } seqA && b.Get(PsbtKeys.InSequence) is { } seqB && !seqA.Value.SequenceEqual(seqB.Value))
                 {
                     // BIP370 "Unique Identification": "PSBT_IN_SEQUENCE can be changed by Updaters and Combiners";
-                    // the first PSBT's sequence is kept, as Core's PSBTInput::Merge keeps its own.
+                    // the first PSBT's sequence is kept, as Core's PSBTInput::Merge keeps its own. Signatures in the
+                    // other PSBT were made over its sequence, so merging them would yield invalid signatures.
+                    if (other.Inputs.Any(HasSignatures))
+                    {
+                        error = $"psbt: combine: input {i} sequence differs and PSBT {p} has signatures made over its own sequence";
+                        return false;
+                    }
+
                     b = b.WithoutTypes(PsbtKeys.InSequence);
                 }
 
@@ -453,6 +460,9 @@ public sealed partial class Psbt
         error = null;
         return true;
     }
+
+    private static bool HasSignatures(PsbtInput input) => input.IsFinalized
+        || input.Map.Has(PsbtKeys.InPartialSig) || input.Map.Has(PsbtKeys.InTapKeySig) || input.Map.Has(PsbtKeys.InTapScriptSig);
 
     private static TxId SameTransactionId(int version, Transaction tx) =>
         version == 2 ? UniqueId(tx) : tx.GetTxId();

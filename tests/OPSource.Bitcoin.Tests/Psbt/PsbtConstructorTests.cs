@@ -408,6 +408,13 @@ public sealed class PsbtConstructorTests : IDisposable
         Assert.Equal(new Sequence(7), PsbtT.Combine(other, third).Inputs[0].Sequence);
         Assert.Equal(new Sequence(9), PsbtT.Combine(third, other).Inputs[0].Sequence);
         Assert.Equal(new Sequence(7), PsbtT.Combine(psbt, other).Inputs[0].Sequence);
+
+        // Signatures in the second PSBT were made over its own sequence: refused rather than merged.
+        var signedOther = other.WithWitnessUtxo(0, _funding.Outputs[0]).Sign([_keys[0]]);
+        var signedThird = third.WithWitnessUtxo(0, _funding.Outputs[0]);
+        Assert.False(PsbtT.TryCombine([signedThird, signedOther], out _, out var error));
+        Assert.Equal("psbt: combine: input 0 sequence differs and PSBT 1 has signatures made over its own sequence", error);
+        Assert.Equal(new Sequence(7), PsbtT.Combine(signedOther, signedThird).Inputs[0].Sequence);
     }
 
     [Fact]
