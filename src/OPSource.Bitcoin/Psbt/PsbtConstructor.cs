@@ -167,7 +167,7 @@ public sealed partial class Psbt
             foreach (var type in SignatureSighashTypes(input))
             {
                 anySigned = true;
-                var baseType = type & 0x1f;
+                var baseType = type & SigHashMasks.BaseTypeMask;
                 if (newInput is not null && (type & (uint)SigHashType.AnyoneCanPay) == 0)
                 {
                     error = Fail($"input {i} has a signature without SIGHASH_ANYONECANPAY, which commits to every input");
