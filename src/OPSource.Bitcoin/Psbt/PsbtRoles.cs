@@ -379,15 +379,38 @@ public sealed partial class Psbt
         for (var p = 1; p < psbts.Count; p++)
         {
             var other = psbts[p];
-            // BIP174: "the Combiner must only accept PSBTs for the same transaction".
+            // BIP174: "the Combiner must only accept PSBTs for the same transaction". BIP370 "Unique
+            // Identification": a v2 PSBT is identified by its unsigned transaction with every sequence set to 0,
+            // so v2 PSBTs whose input or output sets differ are different transactions and are not combined.
             if (other.Version != first.Version || !other.TryGetUnsignedTransaction(out var otherTx, out _)
-                || otherTx.GetTxId() != firstTx.GetTxId() || other.Inputs.Count != first.Inputs.Count || other.Outputs.Count != first.Outputs.Count)
+                || SameTransactionId(other.Version, otherTx) != SameTransactionId(first.Version, firstTx)
+                || other.Inputs.Count != first.Inputs.Count || other.Outputs.Count != first.Outputs.Count)
             {
-                error = $"psbt: combine: PSBT {p} is for a different transaction";
+                error = first.Version == 2
+                    ? $"psbt: combine: PSBT {p} is for a different transaction (BIP370 unique id differs: its inputs, outputs or lock time are not the same)"
+                    : $"psbt: combine: PSBT {p} is for a different transaction";
                 return false;
             }
 
-            if (!TryMerge(global, other._global, "global", out global, out error))
+            var otherGlobal = other._global;
+            if (first.Version == 2)
+            {
+                // BIP370 flags: an input/output stays modifiable only if both copies say so (a signature in either
+                // commits to the set), while Has SIGHASH_SINGLE holds if either copy has such a signature.
+                var a = global.Get(PsbtKeys.GlobalTxModifiable) is { } ea ? (PsbtTxModifiable)ea.Value[0] : (PsbtTxModifiable?)null;
+                var b = other.TxModifiable;
+                global = global.WithoutTypes(PsbtKeys.GlobalTxModifiable);
+                otherGlobal = otherGlobal.WithoutTypes(PsbtKeys.GlobalTxModifiable);
+                if (a is not null || b is not null)
+                {
+                    var av = a ?? PsbtTxModifiable.None;
+                    var bv = b ?? PsbtTxModifiable.None;
+                    var merged = (av & bv & (PsbtTxModifiable.Inputs | PsbtTxModifiable.Outputs)) | ((av | bv) & ~(PsbtTxModifiable.Inputs | PsbtTxModifiable.Outputs));
+                    global = global.With(PsbtKeys.GlobalTxModifiable, default, [(byte)merged]);
+                }
+            }
+
+            if (!TryMerge(global, otherGlobal, "global", out global, out error))
             {
                 return false;
             }
@@ -402,6 +425,20 @@ public sealed partial class Psbt
                 {
                     // A finalized input supersedes signing data; keep only what a Finalizer keeps.
                     (a, b) = aFinal ? (a, StripToFinal(b)) : (b, StripToFinal(a));
+                }
+
+                if (first.Version == 2 && a.Get(PsbtKeys.InSequence) is { } seqA && b.Get(PsbtKeys.InSequence) is { } seqB && !seqA.Value.SequenceEqual(seqB.Value))
+                {
+                    // BIP370 "Unique Identification": "PSBT_IN_SEQUENCE can be changed by Updaters and Combiners";
+                    // the first PSBT's sequence is kept, as Core's PSBTInput::Merge keeps its own. Signatures in the
+                    // other PSBT were made over its sequence, so merging them would yield invalid signatures.
+                    if (other.Inputs.Any(HasSignatures))
+                    {
+                        error = $"psbt: combine: input {i} sequence differs and PSBT {p} has signatures made over its own sequence";
+                        return false;
+                    }
+
+                    b = b.WithoutTypes(PsbtKeys.InSequence);
                 }
 
                 if (!TryMerge(a, b, $"input {i}", out inputs[i], out error))
@@ -423,6 +460,23 @@ public sealed partial class Psbt
         error = null;
         return true;
     }
+
+    private static bool HasSignatures(PsbtInput input) => input.IsFinalized
+        || input.Map.Has(PsbtKeys.InPartialSig) || input.Map.Has(PsbtKeys.InTapKeySig) || input.Map.Has(PsbtKeys.InTapScriptSig);
+
+    private static TxId SameTransactionId(int version, Transaction tx) =>
+        version == 2 ? UniqueId(tx) : tx.GetTxId();
+
+    private static TxId UniqueId(Transaction tx) =>
+        // BIP370: "the sequence number in this unsigned transaction must be set to 0 (not final, nor the sequence in PSBT_IN_SEQUENCE)".
+        tx.WithInputs(tx.Inputs.Select(i => i with { Sequence = new Sequence(0) })).GetTxId();
+
+    /// <summary>
+    /// BIP370 "Unique Identification": the txid of the unsigned transaction with every sequence set
+    /// to 0 (lock time by "Determining Lock Time"), which stays the same while Updaters and
+    /// Combiners change sequences. For version 0 it is the unsigned transaction's txid.
+    /// </summary>
+    public TxId GetUniqueId() => SameTransactionId(Version, GetUnsignedTransaction());
 
     /// <summary>Combines or throws <see cref="InvalidOperationException"/>.</summary>
     public static Psbt Combine(params IReadOnlyList<Psbt> psbts) =>

@@ -107,8 +107,55 @@ public sealed partial class Psbt
             maps[i] = map;
         }
 
-        signed = WithMaps(inputs: maps);
+        signed = WithMaps(global: UpdatedModifiable(maps), inputs: maps);
         return issues.Count == 0;
+    }
+
+    /// <summary>
+    /// BIP370 Signer: "a signer must update the PSBT_GLOBAL_TX_MODIFIABLE field after signing inputs so
+    /// that it accurately reflects the state of the PSBT". Only signatures this call added count; an
+    /// absent field already means nothing may be added, so it stays absent.
+    /// </summary>
+    private PsbtMap UpdatedModifiable(PsbtMap[] signedMaps)
+    {
+        if (Version != 2 || TxModifiable is not { } flags)
+        {
+            return _global;
+        }
+
+        for (var i = 0; i < signedMaps.Length; i++)
+        {
+            var before = _inputs[i];
+            foreach (var e in signedMaps[i].Entries)
+            {
+                if (e.KeyType is not (PsbtKeys.InPartialSig or PsbtKeys.InTapKeySig or PsbtKeys.InTapScriptSig) || before.Find(e.Key) is not null)
+                {
+                    continue;
+                }
+
+                var type = SignatureSighashType(e);
+                var baseType = type & SigHashMasks.BaseTypeMask;
+                if ((type & (uint)SigHashType.AnyoneCanPay) == 0)
+                {
+                    // BIP370: "If the Signer added a signature that does not use SIGHASH_ANYONECANPAY, the Input Modifiable flag must be set to False."
+                    flags &= ~PsbtTxModifiable.Inputs;
+                }
+
+                if (baseType != (uint)SigHashType.None)
+                {
+                    // BIP370: "If the Signer added a signature that does not use SIGHASH_NONE, the Outputs Modifiable flag must be set to False."
+                    flags &= ~PsbtTxModifiable.Outputs;
+                }
+
+                if (baseType == (uint)SigHashType.Single)
+                {
+                    // BIP370: "If the Signer added a signature that uses SIGHASH_SINGLE, the Has SIGHASH_SINGLE flag must be set to True."
+                    flags |= PsbtTxModifiable.HasSighashSingle;
+                }
+            }
+        }
+
+        return _global.With(PsbtKeys.GlobalTxModifiable, default, [(byte)flags]);
     }
 
     /// <summary>Signs or throws <see cref="InvalidOperationException"/> with the first refusal reason.</summary>

@@ -7,17 +7,26 @@ using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Psbt;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
 using PsbtT = OPSource.Bitcoin.Psbt.Psbt;
 
 namespace OPSource.Cli.Commands;
 
-/// <summary><c>opsource psbt decode|combine|finalize|extract</c>: BIP174/BIP370 PSBT tools.</summary>
+/// <summary>
+/// <c>opsource psbt decode|combine|finalize|extract</c> and the BIP370 Constructor
+/// <c>create|add-input|add-output|add-pair|complete</c>: BIP174/BIP370 PSBT tools.
+/// </summary>
 internal static class PsbtCommand
 {
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("psbt", "Decode, combine, finalize and extract PSBTs (BIP174, BIP370, BIP371)");
+        var command = new Command("psbt", "Decode, construct, combine, finalize and extract PSBTs (BIP174, BIP370, BIP371)");
         command.Add(CreateDecode(globals, output, error));
+        command.Add(CreateCreate(globals, output, error));
+        command.Add(CreateAddInput(globals, output, error));
+        command.Add(CreateAddOutput(globals, output, error));
+        command.Add(CreateAddPair(globals, output, error));
+        command.Add(CreateComplete(globals, output, error));
         command.Add(CreateCombine(globals, output, error));
         command.Add(CreateFinalize(globals, output, error));
         command.Add(CreateExtract(globals, output, error));
@@ -61,6 +70,233 @@ internal static class PsbtCommand
             return CliApp.ExitOk;
         }, ct));
         return command;
+    }
+
+    private static Command CreateCreate(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var txVersion = new Option<string?>("--tx-version") { Description = "Transaction version (at least 2, BIP370); default 2" };
+        var locktime = new Option<string?>("--locktime") { Description = "PSBT_GLOBAL_FALLBACK_LOCKTIME, used when no input requires a lock time; default 0" };
+        var modifiable = new Option<string?>("--modifiable")
+        {
+            Description = "What others may add: inputs, outputs, both (default) or none (PSBT_GLOBAL_TX_MODIFIABLE)",
+        };
+        var command = new Command("create", "Create an empty version 2 PSBT for Constructors to fill (BIP370 Creator)") { txVersion, locktime, modifiable };
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
+        {
+            var version = ParseUInt(parse.GetValue(txVersion), "--tx-version") ?? 2;
+            if (version is < 2 or > int.MaxValue)
+            {
+                throw new CliUserException("psbt: --tx-version must be at least 2 (BIP370)");
+            }
+
+            var flags = (parse.GetValue(modifiable) ?? "both").ToLowerInvariant() switch
+            {
+                "both" => PsbtTxModifiable.Inputs | PsbtTxModifiable.Outputs,
+                "inputs" => PsbtTxModifiable.Inputs,
+                "outputs" => PsbtTxModifiable.Outputs,
+                "none" => PsbtTxModifiable.None,
+                var other => throw new CliUserException($"psbt: --modifiable must be inputs, outputs, both or none, not '{other}'"),
+            };
+            var psbt = PsbtT.CreateV2((int)version, new LockTime(ParseUInt(parse.GetValue(locktime), "--locktime") ?? 0), flags);
+            WritePsbt(ctx, psbt);
+            return CliApp.ExitOk;
+        }, ct));
+        return command;
+    }
+
+    private sealed record InputOptions(Option<string> Outpoint, Option<string?> Sequence, Option<string?> RequiredHeight, Option<string?> RequiredTime)
+    {
+        public static InputOptions Create() => new(
+            new Option<string>("--outpoint") { Description = "The output spent, txid:vout", Required = true },
+            new Option<string?>("--sequence") { Description = "PSBT_IN_SEQUENCE (default: final, 0xffffffff)" },
+            new Option<string?>("--required-height") { Description = "PSBT_IN_REQUIRED_HEIGHT_LOCKTIME: the block height the input's script needs" },
+            new Option<string?>("--required-time") { Description = "PSBT_IN_REQUIRED_TIME_LOCKTIME: the Unix time the input's script needs" });
+
+        public void AddTo(Command command)
+        {
+            command.Add(Outpoint);
+            command.Add(Sequence);
+            command.Add(RequiredHeight);
+            command.Add(RequiredTime);
+        }
+
+        public PsbtConstructorInput Read(ParseResult parse)
+        {
+            var text = parse.GetValue(Outpoint);
+            if (!OutPoint.TryParse(text, out var outpoint))
+            {
+                throw new CliUserException($"psbt: --outpoint '{text}' is not txid:vout");
+            }
+
+            return new PsbtConstructorInput(outpoint)
+            {
+                Sequence = ParseUInt(parse.GetValue(Sequence), "--sequence") is { } s ? new Bitcoin.Transactions.Sequence(s) : null,
+                RequiredHeightLockTime = ParseUInt(parse.GetValue(RequiredHeight), "--required-height") is { } h ? new LockTime(h) : null,
+                RequiredTimeLockTime = ParseUInt(parse.GetValue(RequiredTime), "--required-time") is { } t ? new LockTime(t) : null,
+            };
+        }
+    }
+
+    private sealed record OutputOptions(Option<string?> Address, Option<string?> Script, Option<string> Amount)
+    {
+        public static OutputOptions Create() => new(
+            new Option<string?>("--address") { Description = "Pay to this address (on --network)" },
+            new Option<string?>("--script") { Description = "Pay to this scriptPubKey, hex (instead of --address)" },
+            new Option<string>("--amount") { Description = "Amount in satoshis", Required = true });
+
+        public void AddTo(Command command)
+        {
+            command.Add(Address);
+            command.Add(Script);
+            command.Add(Amount);
+        }
+
+        public TxOut Read(ParseResult parse, Network network)
+        {
+            var address = parse.GetValue(Address);
+            var scriptHex = parse.GetValue(Script);
+            Script spk;
+            if (address is not null == (scriptHex is not null))
+            {
+                throw new CliUserException("psbt: give exactly one of --address and --script");
+            }
+
+            if (address is not null)
+            {
+                if (!Bitcoin.Addresses.Address.TryParse(address, network, out var parsed, out var addressError))
+                {
+                    throw new CliUserException(addressError);
+                }
+
+                spk = new Script(parsed.ScriptPubKeyBytes);
+            }
+            else
+            {
+                if (!Hex.TryParse(scriptHex!, out var bytes, out var hexError))
+                {
+                    throw new CliUserException("psbt: --script is not hex: " + hexError);
+                }
+
+                spk = new Script(bytes);
+            }
+
+            var amountText = parse.GetValue(Amount);
+            if (!long.TryParse(amountText, NumberStyles.None, CultureInfo.InvariantCulture, out var sats) || !Money.FromSatoshis(sats).IsInMoneyRange)
+            {
+                throw new CliUserException($"psbt: --amount '{amountText}' is not a number of satoshis in 0..21e14");
+            }
+
+            return new TxOut(Money.FromSatoshis(sats), spk);
+        }
+    }
+
+    private static Option<string?> NewIndexOption() => new("--index") { Description = "Insert at this position instead of appending" };
+
+    private static Command CreateAddInput(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var psbtArgument = new Argument<string>("psbt") { Description = "A version 2 PSBT, base64 or hex" };
+        var indexOption = NewIndexOption();
+        var inputs = InputOptions.Create();
+        var command = new Command("add-input", "Add an input where PSBT_GLOBAL_TX_MODIFIABLE allows it (BIP370 Constructor)") { psbtArgument, indexOption };
+        inputs.AddTo(command);
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
+        {
+            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var input = inputs.Read(parse);
+            var index = ParseIndex(parse.GetValue(indexOption));
+            WritePsbt(ctx, psbt.TryAddInput(input, out var result, out var addError, index) ? result : throw new CliUserException(addError));
+            return CliApp.ExitOk;
+        }, ct));
+        return command;
+    }
+
+    private static Command CreateAddOutput(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var psbtArgument = new Argument<string>("psbt") { Description = "A version 2 PSBT, base64 or hex" };
+        var indexOption = NewIndexOption();
+        var outputs = OutputOptions.Create();
+        var command = new Command("add-output", "Add an output where PSBT_GLOBAL_TX_MODIFIABLE allows it (BIP370 Constructor)") { psbtArgument, indexOption };
+        outputs.AddTo(command);
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
+        {
+            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var txOut = outputs.Read(parse, Network.Get(ctx.Network));
+            var index = ParseIndex(parse.GetValue(indexOption));
+            WritePsbt(ctx, psbt.TryAddOutput(txOut, out var result, out var addError, index) ? result : throw new CliUserException(addError));
+            return CliApp.ExitOk;
+        }, ct));
+        return command;
+    }
+
+    private static Command CreateAddPair(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var psbtArgument = new Argument<string>("psbt") { Description = "A version 2 PSBT, base64 or hex" };
+        var indexOption = NewIndexOption();
+        var inputs = InputOptions.Create();
+        var outputs = OutputOptions.Create();
+        var command = new Command("add-pair", "Add an input and an output at the same index, keeping SIGHASH_SINGLE pairs aligned (BIP370 Constructor)") { psbtArgument, indexOption };
+        inputs.AddTo(command);
+        outputs.AddTo(command);
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
+        {
+            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var input = inputs.Read(parse);
+            var txOut = outputs.Read(parse, Network.Get(ctx.Network));
+            var index = ParseIndex(parse.GetValue(indexOption));
+            WritePsbt(ctx, psbt.TryAddInputOutputPair(input, txOut, out var result, out var addError, index) ? result : throw new CliUserException(addError));
+            return CliApp.ExitOk;
+        }, ct));
+        return command;
+    }
+
+    private static Command CreateComplete(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var psbtArgument = new Argument<string>("psbt") { Description = "A version 2 PSBT, base64 or hex" };
+        var only = new Option<string?>("--only") { Description = "Close only 'inputs' or only 'outputs' (default: both)" };
+        var command = new Command("complete", "Declare construction finished: clear the Inputs/Outputs Modifiable flags (BIP370 Constructor)") { psbtArgument, only };
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
+        {
+            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var (inputs, outputs) = parse.GetValue(only)?.ToLowerInvariant() switch
+            {
+                null => (true, true),
+                "inputs" => (true, false),
+                "outputs" => (false, true),
+                var other => throw new CliUserException($"psbt: --only must be inputs or outputs, not '{other}'"),
+            };
+            if (psbt.Version != 2)
+            {
+                throw new CliUserException("psbt: complete needs a version 2 PSBT (BIP370)");
+            }
+
+            WritePsbt(ctx, psbt.CompleteConstruction(inputs, outputs));
+            return CliApp.ExitOk;
+        }, ct));
+        return command;
+    }
+
+    private static int? ParseIndex(string? text) =>
+        ParseUInt(text, "--index") is { } i ? (i > int.MaxValue ? throw new CliUserException("psbt: --index is too large") : (int)i) : null;
+
+    private static uint? ParseUInt(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+        return uint.TryParse(hex ? text[2..] : text, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new CliUserException($"psbt: {option} '{text}' is not a 32-bit unsigned number");
+    }
+
+    private static void WritePsbt(CliContext ctx, PsbtT psbt)
+    {
+        var b64 = psbt.ToBase64();
+        var json = new JsonObject { ["psbt"] = b64, ["inputs"] = psbt.Inputs.Count, ["outputs"] = psbt.Outputs.Count };
+        if (psbt.TxModifiable is { } mod) json["tx_modifiable"] = (int)mod;
+        ctx.WriteResult(json, w => w.WriteLine(b64));
     }
 
     private static Command CreateCombine(GlobalOptions globals, TextWriter output, TextWriter error)
