@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace OPSource.Crypto.Secp256k1;
 
@@ -277,7 +280,7 @@ internal static class ModInverse
     /// variable-time form of libsecp256k1's doc/safegcd_implementation.md section 6: f = m, g = a, eta = -delta = -1;
     /// each round computes 62 divsteps on the low 62 bits of f and g as a transition matrix (scaled by 2^62),
     /// then applies it to the full f, g and to d, e (a*d == f, a*e == g mod m). It stops as soon as g = 0; then
-    /// f = +-1 (gcd 1) and the inverse is +-d. All state lives in locals (signed 62-bit limbs, Int128 products).
+    /// f = +-1 (gcd 1) and the inverse is +-d. All state lives in locals (signed 62-bit limbs, 128-bit products as word pairs).
     /// </remarks>
     public static void SafegcdVariable(ReadOnlySpan<ulong> a, in SafegcdModulus m, Span<ulong> result)
     {
@@ -393,44 +396,65 @@ internal static class ModInverse
         long md = (u & sd) + (v & se);
         long me = (q & sd) + (r & se);
 
-        Int128 cd = Math.BigMul(u, d0) + Math.BigMul(v, e0);
-        Int128 ce = Math.BigMul(q, d0) + Math.BigMul(r, e0);
+        // 128-bit signed accumulators as (lo, hi) pairs: Int128 temporaries end up on the stack in the JIT.
+        ulong cdl = 0, cdh = 0, cel = 0, ceh = 0;
+        MulAdd(ref cdl, ref cdh, u, d0);
+        MulAdd(ref cdl, ref cdh, v, e0);
+        MulAdd(ref cel, ref ceh, q, d0);
+        MulAdd(ref cel, ref ceh, r, e0);
 
         // md -= (m^-1 * cd + md) mod 2^62: then cd + m*md == 0 mod 2^62, and md only moves down by < 2^62.
-        md -= (long)((mi * (ulong)cd + (ulong)md) & Mask62);
-        me -= (long)((mi * (ulong)ce + (ulong)me) & Mask62);
+        md -= (long)(((mi * cdl) + (ulong)md) & Mask62);
+        me -= (long)(((mi * cel) + (ulong)me) & Mask62);
 
-        cd += Math.BigMul(m0, md);
-        ce += Math.BigMul(m0, me);
-        cd >>= 62;
-        ce >>= 62;
+        MulAdd(ref cdl, ref cdh, m0, md);
+        MulAdd(ref cel, ref ceh, m0, me);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
 
-        cd += Math.BigMul(u, d1) + Math.BigMul(v, e1) + Math.BigMul(m1, md);
-        ce += Math.BigMul(q, d1) + Math.BigMul(r, e1) + Math.BigMul(m1, me);
-        long nd0 = (long)((ulong)cd & Mask62), ne0 = (long)((ulong)ce & Mask62);
-        cd >>= 62;
-        ce >>= 62;
+        MulAdd(ref cdl, ref cdh, u, d1);
+        MulAdd(ref cdl, ref cdh, v, e1);
+        MulAdd(ref cdl, ref cdh, m1, md);
+        MulAdd(ref cel, ref ceh, q, d1);
+        MulAdd(ref cel, ref ceh, r, e1);
+        MulAdd(ref cel, ref ceh, m1, me);
+        long nd0 = (long)(cdl & Mask62), ne0 = (long)(cel & Mask62);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
 
-        cd += Math.BigMul(u, d2) + Math.BigMul(v, e2) + Math.BigMul(m2, md);
-        ce += Math.BigMul(q, d2) + Math.BigMul(r, e2) + Math.BigMul(m2, me);
-        long nd1 = (long)((ulong)cd & Mask62), ne1 = (long)((ulong)ce & Mask62);
-        cd >>= 62;
-        ce >>= 62;
+        MulAdd(ref cdl, ref cdh, u, d2);
+        MulAdd(ref cdl, ref cdh, v, e2);
+        MulAdd(ref cdl, ref cdh, m2, md);
+        MulAdd(ref cel, ref ceh, q, d2);
+        MulAdd(ref cel, ref ceh, r, e2);
+        MulAdd(ref cel, ref ceh, m2, me);
+        long nd1 = (long)(cdl & Mask62), ne1 = (long)(cel & Mask62);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
 
-        cd += Math.BigMul(u, d3) + Math.BigMul(v, e3) + Math.BigMul(m3, md);
-        ce += Math.BigMul(q, d3) + Math.BigMul(r, e3) + Math.BigMul(m3, me);
-        long nd2 = (long)((ulong)cd & Mask62), ne2 = (long)((ulong)ce & Mask62);
-        cd >>= 62;
-        ce >>= 62;
+        MulAdd(ref cdl, ref cdh, u, d3);
+        MulAdd(ref cdl, ref cdh, v, e3);
+        MulAdd(ref cdl, ref cdh, m3, md);
+        MulAdd(ref cel, ref ceh, q, d3);
+        MulAdd(ref cel, ref ceh, r, e3);
+        MulAdd(ref cel, ref ceh, m3, me);
+        long nd2 = (long)(cdl & Mask62), ne2 = (long)(cel & Mask62);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
 
-        cd += Math.BigMul(u, d4) + Math.BigMul(v, e4) + Math.BigMul(m4, md);
-        ce += Math.BigMul(q, d4) + Math.BigMul(r, e4) + Math.BigMul(m4, me);
-        long nd3 = (long)((ulong)cd & Mask62), ne3 = (long)((ulong)ce & Mask62);
-        cd >>= 62;
-        ce >>= 62;
+        MulAdd(ref cdl, ref cdh, u, d4);
+        MulAdd(ref cdl, ref cdh, v, e4);
+        MulAdd(ref cdl, ref cdh, m4, md);
+        MulAdd(ref cel, ref ceh, q, d4);
+        MulAdd(ref cel, ref ceh, r, e4);
+        MulAdd(ref cel, ref ceh, m4, me);
+        long nd3 = (long)(cdl & Mask62), ne3 = (long)(cel & Mask62);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
 
-        d0 = nd0; d1 = nd1; d2 = nd2; d3 = nd3; d4 = (long)cd;
-        e0 = ne0; e1 = ne1; e2 = ne2; e3 = ne3; e4 = (long)ce;
+        // The quotients are in (-2m, m): they fit the low word of the accumulator.
+        d0 = nd0; d1 = nd1; d2 = nd2; d3 = nd3; d4 = (long)cdl;
+        e0 = ne0; e1 = ne1; e2 = ne2; e3 = ne3; e4 = (long)cel;
     }
 
     /// <summary>[f, g] = [u v; q r] * [f, g] / 2^62 (exact: the matrix cleared the low 62 bits of both).</summary>
@@ -439,37 +463,86 @@ internal static class ModInverse
         ref long g0, ref long g1, ref long g2, ref long g3, ref long g4,
         long u, long v, long q, long r)
     {
-        Int128 cf = Math.BigMul(u, f0) + Math.BigMul(v, g0);
-        Int128 cg = Math.BigMul(q, f0) + Math.BigMul(r, g0);
-        cf >>= 62;
-        cg >>= 62;
+        ulong cfl = 0, cfh = 0, cgl = 0, cgh = 0;
+        MulAdd(ref cfl, ref cfh, u, f0);
+        MulAdd(ref cfl, ref cfh, v, g0);
+        MulAdd(ref cgl, ref cgh, q, f0);
+        MulAdd(ref cgl, ref cgh, r, g0);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
 
-        cf += Math.BigMul(u, f1) + Math.BigMul(v, g1);
-        cg += Math.BigMul(q, f1) + Math.BigMul(r, g1);
-        long nf0 = (long)((ulong)cf & Mask62), ng0 = (long)((ulong)cg & Mask62);
-        cf >>= 62;
-        cg >>= 62;
+        MulAdd(ref cfl, ref cfh, u, f1);
+        MulAdd(ref cfl, ref cfh, v, g1);
+        MulAdd(ref cgl, ref cgh, q, f1);
+        MulAdd(ref cgl, ref cgh, r, g1);
+        long nf0 = (long)(cfl & Mask62), ng0 = (long)(cgl & Mask62);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
 
-        cf += Math.BigMul(u, f2) + Math.BigMul(v, g2);
-        cg += Math.BigMul(q, f2) + Math.BigMul(r, g2);
-        long nf1 = (long)((ulong)cf & Mask62), ng1 = (long)((ulong)cg & Mask62);
-        cf >>= 62;
-        cg >>= 62;
+        MulAdd(ref cfl, ref cfh, u, f2);
+        MulAdd(ref cfl, ref cfh, v, g2);
+        MulAdd(ref cgl, ref cgh, q, f2);
+        MulAdd(ref cgl, ref cgh, r, g2);
+        long nf1 = (long)(cfl & Mask62), ng1 = (long)(cgl & Mask62);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
 
-        cf += Math.BigMul(u, f3) + Math.BigMul(v, g3);
-        cg += Math.BigMul(q, f3) + Math.BigMul(r, g3);
-        long nf2 = (long)((ulong)cf & Mask62), ng2 = (long)((ulong)cg & Mask62);
-        cf >>= 62;
-        cg >>= 62;
+        MulAdd(ref cfl, ref cfh, u, f3);
+        MulAdd(ref cfl, ref cfh, v, g3);
+        MulAdd(ref cgl, ref cgh, q, f3);
+        MulAdd(ref cgl, ref cgh, r, g3);
+        long nf2 = (long)(cfl & Mask62), ng2 = (long)(cgl & Mask62);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
 
-        cf += Math.BigMul(u, f4) + Math.BigMul(v, g4);
-        cg += Math.BigMul(q, f4) + Math.BigMul(r, g4);
-        long nf3 = (long)((ulong)cf & Mask62), ng3 = (long)((ulong)cg & Mask62);
-        cf >>= 62;
-        cg >>= 62;
+        MulAdd(ref cfl, ref cfh, u, f4);
+        MulAdd(ref cfl, ref cfh, v, g4);
+        MulAdd(ref cgl, ref cgh, q, f4);
+        MulAdd(ref cgl, ref cgh, r, g4);
+        long nf3 = (long)(cfl & Mask62), ng3 = (long)(cgl & Mask62);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
 
-        f0 = nf0; f1 = nf1; f2 = nf2; f3 = nf3; f4 = (long)cf;
-        g0 = ng0; g1 = ng1; g2 = ng2; g3 = ng3; g4 = (long)cg;
+        // f and g stay within (-2^256, 2^256]: the top limb fits the low word.
+        f0 = nf0; f1 = nf1; f2 = nf2; f3 = nf3; f4 = (long)cfl;
+        g0 = ng0; g1 = ng1; g2 = ng2; g3 = ng3; g4 = (long)cgl;
+    }
+
+    /// <summary>(hi:lo) += a*b as signed 128-bit numbers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAdd(ref ulong lo, ref ulong hi, long a, long b)
+    {
+        ulong pl = (ulong)a * (ulong)b;
+
+        // Signed high word from the unsigned one: subtract b if a < 0 and a if b < 0.
+        ulong ph = MulHigh((ulong)a, (ulong)b) - ((ulong)(a >> 63) & (ulong)b) - ((ulong)(b >> 63) & (ulong)a);
+        lo += pl;
+        hi += ph + (lo < pl ? 1UL : 0UL);
+    }
+
+    /// <summary>(hi:lo) >>= 62, arithmetic.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Shift62(ref ulong lo, ref ulong hi)
+    {
+        lo = (lo >> 62) | (hi << 2);
+        hi = (ulong)((long)hi >> 62);
+    }
+
+    /// <summary>High word of the unsigned 128-bit product, without the low word's round trip through memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulHigh(ulong a, ulong b)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+
+        return Math.BigMul(a, b, out _);
     }
 
     /// <summary>
