@@ -336,6 +336,9 @@ internal static class ModInverse
     private static long Divsteps62Variable(long eta, ulong f, ulong g, out long u, out long v, out long q, out long r)
     {
         ulong uu = 1, vv = 0, qq = 0, rr = 1;
+
+        // -1/f mod 2^6 (f is odd): f changes only on a swap, so this leaves the per-step dependency chain.
+        ulong negInverse = f * ((f * f) - 2);
         int i = 62;
         while (true)
         {
@@ -364,12 +367,12 @@ internal static class ModInverse
                 t = vv;
                 vv = rr;
                 rr = 0 - t;
+                negInverse = f * ((f * f) - 2);
             }
 
             // Cancel up to min(eta + 1, i, 6) low bits of g with g += w*f; the next pass shifts them out.
             int limit = (int)Math.Min(Math.Min(eta + 1, i), 6);
-            ulong mask = (1UL << limit) - 1;
-            ulong w = (g * f * ((f * f) - 2)) & mask;
+            ulong w = (g * negInverse) & ((1UL << limit) - 1);
             g += w * f;
             qq += w * uu;
             rr += w * vv;
@@ -398,56 +401,56 @@ internal static class ModInverse
 
         // 128-bit signed accumulators as (lo, hi) pairs: Int128 temporaries end up on the stack in the JIT.
         ulong cdl = 0, cdh = 0, cel = 0, ceh = 0;
-        MulAdd(ref cdl, ref cdh, u, d0);
-        MulAdd(ref cdl, ref cdh, v, e0);
-        MulAdd(ref cel, ref ceh, q, d0);
-        MulAdd(ref cel, ref ceh, r, e0);
+        MulAddU(ref cdl, ref cdh, u, d0);
+        MulAddU(ref cdl, ref cdh, v, e0);
+        MulAddU(ref cel, ref ceh, q, d0);
+        MulAddU(ref cel, ref ceh, r, e0);
 
         // md -= (m^-1 * cd + md) mod 2^62: then cd + m*md == 0 mod 2^62, and md only moves down by < 2^62.
         md -= (long)(((mi * cdl) + (ulong)md) & Mask62);
         me -= (long)(((mi * cel) + (ulong)me) & Mask62);
 
-        MulAdd(ref cdl, ref cdh, m0, md);
-        MulAdd(ref cel, ref ceh, m0, me);
+        MulAddU(ref cdl, ref cdh, md, m0);
+        MulAddU(ref cel, ref ceh, me, m0);
         Shift62(ref cdl, ref cdh);
         Shift62(ref cel, ref ceh);
 
-        MulAdd(ref cdl, ref cdh, u, d1);
-        MulAdd(ref cdl, ref cdh, v, e1);
-        MulAdd(ref cdl, ref cdh, m1, md);
-        MulAdd(ref cel, ref ceh, q, d1);
-        MulAdd(ref cel, ref ceh, r, e1);
-        MulAdd(ref cel, ref ceh, m1, me);
+        MulAddU(ref cdl, ref cdh, u, d1);
+        MulAddU(ref cdl, ref cdh, v, e1);
+        MulAddU(ref cdl, ref cdh, md, m1);
+        MulAddU(ref cel, ref ceh, q, d1);
+        MulAddU(ref cel, ref ceh, r, e1);
+        MulAddU(ref cel, ref ceh, me, m1);
         long nd0 = (long)(cdl & Mask62), ne0 = (long)(cel & Mask62);
         Shift62(ref cdl, ref cdh);
         Shift62(ref cel, ref ceh);
 
-        MulAdd(ref cdl, ref cdh, u, d2);
-        MulAdd(ref cdl, ref cdh, v, e2);
-        MulAdd(ref cdl, ref cdh, m2, md);
-        MulAdd(ref cel, ref ceh, q, d2);
-        MulAdd(ref cel, ref ceh, r, e2);
-        MulAdd(ref cel, ref ceh, m2, me);
+        MulAddU(ref cdl, ref cdh, u, d2);
+        MulAddU(ref cdl, ref cdh, v, e2);
+        MulAddU(ref cdl, ref cdh, md, m2);
+        MulAddU(ref cel, ref ceh, q, d2);
+        MulAddU(ref cel, ref ceh, r, e2);
+        MulAddU(ref cel, ref ceh, me, m2);
         long nd1 = (long)(cdl & Mask62), ne1 = (long)(cel & Mask62);
         Shift62(ref cdl, ref cdh);
         Shift62(ref cel, ref ceh);
 
-        MulAdd(ref cdl, ref cdh, u, d3);
-        MulAdd(ref cdl, ref cdh, v, e3);
-        MulAdd(ref cdl, ref cdh, m3, md);
-        MulAdd(ref cel, ref ceh, q, d3);
-        MulAdd(ref cel, ref ceh, r, e3);
-        MulAdd(ref cel, ref ceh, m3, me);
+        MulAddU(ref cdl, ref cdh, u, d3);
+        MulAddU(ref cdl, ref cdh, v, e3);
+        MulAddU(ref cdl, ref cdh, md, m3);
+        MulAddU(ref cel, ref ceh, q, d3);
+        MulAddU(ref cel, ref ceh, r, e3);
+        MulAddU(ref cel, ref ceh, me, m3);
         long nd2 = (long)(cdl & Mask62), ne2 = (long)(cel & Mask62);
         Shift62(ref cdl, ref cdh);
         Shift62(ref cel, ref ceh);
 
         MulAdd(ref cdl, ref cdh, u, d4);
         MulAdd(ref cdl, ref cdh, v, e4);
-        MulAdd(ref cdl, ref cdh, m4, md);
+        MulAddU(ref cdl, ref cdh, md, m4);
         MulAdd(ref cel, ref ceh, q, d4);
         MulAdd(ref cel, ref ceh, r, e4);
-        MulAdd(ref cel, ref ceh, m4, me);
+        MulAddU(ref cel, ref ceh, me, m4);
         long nd3 = (long)(cdl & Mask62), ne3 = (long)(cel & Mask62);
         Shift62(ref cdl, ref cdh);
         Shift62(ref cel, ref ceh);
@@ -464,33 +467,33 @@ internal static class ModInverse
         long u, long v, long q, long r)
     {
         ulong cfl = 0, cfh = 0, cgl = 0, cgh = 0;
-        MulAdd(ref cfl, ref cfh, u, f0);
-        MulAdd(ref cfl, ref cfh, v, g0);
-        MulAdd(ref cgl, ref cgh, q, f0);
-        MulAdd(ref cgl, ref cgh, r, g0);
+        MulAddU(ref cfl, ref cfh, u, f0);
+        MulAddU(ref cfl, ref cfh, v, g0);
+        MulAddU(ref cgl, ref cgh, q, f0);
+        MulAddU(ref cgl, ref cgh, r, g0);
         Shift62(ref cfl, ref cfh);
         Shift62(ref cgl, ref cgh);
 
-        MulAdd(ref cfl, ref cfh, u, f1);
-        MulAdd(ref cfl, ref cfh, v, g1);
-        MulAdd(ref cgl, ref cgh, q, f1);
-        MulAdd(ref cgl, ref cgh, r, g1);
+        MulAddU(ref cfl, ref cfh, u, f1);
+        MulAddU(ref cfl, ref cfh, v, g1);
+        MulAddU(ref cgl, ref cgh, q, f1);
+        MulAddU(ref cgl, ref cgh, r, g1);
         long nf0 = (long)(cfl & Mask62), ng0 = (long)(cgl & Mask62);
         Shift62(ref cfl, ref cfh);
         Shift62(ref cgl, ref cgh);
 
-        MulAdd(ref cfl, ref cfh, u, f2);
-        MulAdd(ref cfl, ref cfh, v, g2);
-        MulAdd(ref cgl, ref cgh, q, f2);
-        MulAdd(ref cgl, ref cgh, r, g2);
+        MulAddU(ref cfl, ref cfh, u, f2);
+        MulAddU(ref cfl, ref cfh, v, g2);
+        MulAddU(ref cgl, ref cgh, q, f2);
+        MulAddU(ref cgl, ref cgh, r, g2);
         long nf1 = (long)(cfl & Mask62), ng1 = (long)(cgl & Mask62);
         Shift62(ref cfl, ref cfh);
         Shift62(ref cgl, ref cgh);
 
-        MulAdd(ref cfl, ref cfh, u, f3);
-        MulAdd(ref cfl, ref cfh, v, g3);
-        MulAdd(ref cgl, ref cgh, q, f3);
-        MulAdd(ref cgl, ref cgh, r, g3);
+        MulAddU(ref cfl, ref cfh, u, f3);
+        MulAddU(ref cfl, ref cfh, v, g3);
+        MulAddU(ref cgl, ref cgh, q, f3);
+        MulAddU(ref cgl, ref cgh, r, g3);
         long nf2 = (long)(cfl & Mask62), ng2 = (long)(cgl & Mask62);
         Shift62(ref cfl, ref cfh);
         Shift62(ref cgl, ref cgh);
@@ -516,6 +519,16 @@ internal static class ModInverse
 
         // Signed high word from the unsigned one: subtract b if a < 0 and a if b < 0.
         ulong ph = MulHigh((ulong)a, (ulong)b) - ((ulong)(a >> 63) & (ulong)b) - ((ulong)(b >> 63) & (ulong)a);
+        lo += pl;
+        hi += ph + (lo < pl ? 1UL : 0UL);
+    }
+
+    /// <summary>(hi:lo) += a*b as signed 128-bit numbers, for b &gt;= 0 (lower limbs, modulus limbs): one sign fix-up.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAddU(ref ulong lo, ref ulong hi, long a, long b)
+    {
+        ulong pl = (ulong)a * (ulong)b;
+        ulong ph = MulHigh((ulong)a, (ulong)b) - ((ulong)(a >> 63) & (ulong)b);
         lo += pl;
         hi += ph + (lo < pl ? 1UL : 0UL);
     }
