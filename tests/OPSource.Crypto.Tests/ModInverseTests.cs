@@ -280,6 +280,40 @@ public class ModInverseTests
             return s < m && a * s % m == 1 && s == Kaliski(a, m);
         }, iter: 2000);
 
+    /// <summary>
+    /// The batched divsteps equal 62 plain divsteps (safegcd_implementation.md section 2, with delta = -eta and
+    /// g + f in the odd non-swap case): cancelling k low bits at once with w = -g/f mod 2^k picks the same
+    /// multiple of f that k single steps would.
+    /// </summary>
+    [Fact]
+    public void Batched_divsteps_equal_plain_divsteps() =>
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.OneOf(Gen.Long[-8, 8], Gen.Long[-200, 200])).Sample((fr, gr, eta) =>
+        {
+            ulong f = fr | 1;
+            long delta = -eta;
+            BigInteger bf = f, bg = gr, u = 1, v = 0, q = 0, r = 1;
+            for (int step = 0; step < 62; step++)
+            {
+                if (delta > 0 && !bg.IsEven)
+                {
+                    (delta, bf, bg, u, v, q, r) = (1 - delta, bg, (bg - bf) >> 1, 2 * q, 2 * r, q - u, r - v);
+                }
+                else if (!bg.IsEven)
+                {
+                    (delta, bg, u, v, q, r) = (1 + delta, (bg + bf) >> 1, 2 * u, 2 * v, q + u, r + v);
+                }
+                else
+                {
+                    (delta, bg, u, v) = (1 + delta, bg >> 1, 2 * u, 2 * v);
+                }
+            }
+
+            long newEta = ModInverse.Divsteps62Variable(eta, f, gr, out long mu, out long mv, out long mq, out long mr);
+            BigInteger bound = BigInteger.One << 62;
+            return newEta == -delta && mu == u && mv == v && mq == q && mr == r
+                && BigInteger.Abs(u) + BigInteger.Abs(v) <= bound && BigInteger.Abs(q) + BigInteger.Abs(r) <= bound;
+        }, iter: 3000);
+
     [Fact]
     public void Precomputed_moduli_hold_their_inverse_mod_2_62()
     {
