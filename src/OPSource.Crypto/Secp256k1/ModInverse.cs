@@ -284,6 +284,7 @@ internal static class ModInverse
     /// each round computes 62 divsteps on the low 62 bits of f and g as a transition matrix (scaled by 2^62),
     /// then applies it to the full f, g and to d, e (a*d == f, a*e == g mod m). It stops as soon as g = 0; then
     /// f = +-1 (gcd 1) and the inverse is +-d. All state lives in locals (signed 62-bit limbs, 128-bit products as word pairs).
+    /// a = 0 gives 0 (g starts at 0); if gcd(a, m) != 1 the result is not an inverse (the callers only use primes).
     /// </remarks>
     public static void SafegcdVariable(ReadOnlySpan<ulong> a, in SafegcdModulus m, Span<ulong> result)
     {
@@ -296,8 +297,9 @@ internal static class ModInverse
         long e0 = 1, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
         long eta = -1;
 
-        // safegcd_implementation.md section 3: g reaches 0 after at most 724 divsteps (12 rounds) for 256-bit
-        // inputs; the bound below only guards against a caller breaking 0 < a < m with gcd(a, m) = 1.
+        // safegcd_implementation.md section 5 (safegcd-bounds): 724 divsteps bring g to 0 for any inputs below
+        // 2^256, so at most 12 rounds of 62 run (the batched steps equal plain divsteps). The cap of 64 rounds
+        // cannot be reached; it only turns a broken invariant into an exception instead of an endless loop.
         for (int round = 0; round < 64; round++)
         {
             eta = Divsteps62Variable(eta, (ulong)f0, (ulong)g0, out long u, out long v, out long q, out long r);
@@ -313,7 +315,7 @@ internal static class ModInverse
             }
         }
 
-        throw new ArgumentException("modinverse: input must be in (0, m) and coprime to m", nameof(a));
+        throw new ArgumentException("modinverse: g did not reach 0 within 64 rounds of 62 divsteps", nameof(a));
     }
 
     /// <summary>Splits a 256-bit value into signed 62-bit limbs (the top limb keeps the last 8 bits).</summary>
