@@ -1,17 +1,32 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace OPSource.Crypto.Secp256k1;
 
-/// <summary>Variable-time modular inversion (binary extended Euclid) for 256-bit odd moduli; public data only.</summary>
+/// <summary>Variable-time modular inversion for 256-bit odd moduli; public data only.</summary>
+/// <remarks>
+/// Two algorithms: safegcd (Bernstein-Yang divsteps in batches of 62, as libsecp256k1's modinv64 "var"
+/// variant, see its doc/safegcd_implementation.md) and the older Kaliski almost-inverse, kept as a
+/// reference for the tests and the benchmark.
+/// </remarks>
 internal static class ModInverse
 {
-    /// <summary>result = a^-1 mod m for 0 &lt; a &lt; m, m odd (limbs little-endian).</summary>
+    /// <summary>result = a^-1 mod m for 0 &lt; a &lt; m, m odd (limbs little-endian); the callers' entry point.</summary>
+    /// <remarks>
+    /// Delegates to safegcd, measured faster than Kaliski for both p and n (docs/benchmarks/modinverse.md).
+    /// </remarks>
+    public static void BinaryVariable(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> m, Span<ulong> result) =>
+        SafegcdVariable(a, m, result);
+
+    /// <summary>result = a^-1 mod m for 0 &lt; a &lt; m, m odd (limbs little-endian), by Kaliski's almost-inverse.</summary>
     /// <remarks>
     /// Kaliski's almost-inverse (only shifts and additions in the loop, whole trailing-zero runs per step),
     /// then one division by 2^k done Montgomery-style in 63-bit chunks: x + q*m with q = -x*m^-1 mod 2^s is
     /// divisible by 2^s. All state lives in locals.
     /// </remarks>
-    public static void BinaryVariable(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> m, Span<ulong> result)
+    public static void KaliskiVariable(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> m, Span<ulong> result)
     {
         ulong m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3];
 
@@ -190,5 +205,416 @@ internal static class ModInverse
         }
 
         x0 = r0; x1 = r1; x2 = r2; x3 = r3;
+    }
+
+    /// <summary>Mask of the low 62 bits: the limb width of the signed-62 representation.</summary>
+    private const ulong Mask62 = (1UL << 62) - 1;
+
+    /// <summary>The secp256k1 field modulus p, precomputed once.</summary>
+    public static readonly SafegcdModulus FieldP = new(
+        0xFFFFFFFEFFFFFC2FUL, 0xFFFFFFFFFFFFFFFFUL, 0xFFFFFFFFFFFFFFFFUL, 0xFFFFFFFFFFFFFFFFUL);
+
+    /// <summary>The secp256k1 group order n, precomputed once.</summary>
+    public static readonly SafegcdModulus OrderN = new(
+        0xBFD25E8CD0364141UL, 0xBAAEDCE6AF48A03BUL, 0xFFFFFFFFFFFFFFFEUL, 0xFFFFFFFFFFFFFFFFUL);
+
+    /// <summary>
+    /// A 256-bit odd modulus as safegcd needs it: 64-bit limbs, signed 62-bit limbs and m^-1 mod 2^62,
+    /// so the per-call setup is paid once per modulus.
+    /// </summary>
+    internal readonly struct SafegcdModulus
+    {
+        /// <summary>64-bit limbs, little-endian.</summary>
+        public readonly ulong W0, W1, W2, W3;
+
+        /// <summary>Signed 62-bit limbs: M0..M3 in [0, 2^62), M4 the top (here small, non-negative).</summary>
+        public readonly long M0, M1, M2, M3, M4;
+
+        /// <summary>m^-1 mod 2^62.</summary>
+        public readonly ulong Inverse62;
+
+        /// <summary>Precomputes the data for an odd modulus given as four 64-bit limbs.</summary>
+        public SafegcdModulus(ulong w0, ulong w1, ulong w2, ulong w3)
+        {
+            if ((w0 & 1) == 0)
+            {
+                throw new ArgumentException("modulus: must be odd", nameof(w0));
+            }
+
+            W0 = w0; W1 = w1; W2 = w2; W3 = w3;
+            ToSigned62(w0, w1, w2, w3, out M0, out M1, out M2, out M3, out M4);
+
+            // Newton iteration for w0^-1 mod 2^64: w0*w0 == 1 mod 8 gives 3 correct bits, each step doubles them.
+            ulong inv = w0;
+            for (int i = 0; i < 5; i++)
+            {
+                inv *= 2 - (w0 * inv);
+            }
+
+            Inverse62 = inv & Mask62;
+        }
+
+        /// <summary>True when this is the modulus given by the four limbs of m.</summary>
+        public bool Matches(ReadOnlySpan<ulong> m) => m[0] == W0 && m[1] == W1 && m[2] == W2 && m[3] == W3;
+    }
+
+    /// <summary>result = a^-1 mod m for 0 &lt; a &lt; m, m odd (limbs little-endian), by safegcd.</summary>
+    /// <remarks>For p and n the precomputed modulus data is used; any other odd modulus is prepared on the fly.</remarks>
+    public static void SafegcdVariable(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> m, Span<ulong> result)
+    {
+        if (FieldP.Matches(m))
+        {
+            SafegcdVariable(a, in FieldP, result);
+        }
+        else if (OrderN.Matches(m))
+        {
+            SafegcdVariable(a, in OrderN, result);
+        }
+        else
+        {
+            var modulus = new SafegcdModulus(m[0], m[1], m[2], m[3]);
+            SafegcdVariable(a, in modulus, result);
+        }
+    }
+
+    /// <summary>result = a^-1 mod m for 0 &lt; a &lt; m (limbs little-endian), by safegcd with precomputed modulus data.</summary>
+    /// <remarks>
+    /// Bernstein-Yang "Fast constant-time gcd computation and modular inversion" (2019), section 11, in the
+    /// variable-time form of libsecp256k1's doc/safegcd_implementation.md section 6: f = m, g = a, eta = -delta = -1;
+    /// each round computes 62 divsteps on the low 62 bits of f and g as a transition matrix (scaled by 2^62),
+    /// then applies it to the full f, g and to d, e (a*d == f, a*e == g mod m). It stops as soon as g = 0; then
+    /// f = +-1 (gcd 1) and the inverse is +-d. All state lives in locals (signed 62-bit limbs, 128-bit products as word pairs).
+    /// a = 0 gives 0 (g starts at 0); if gcd(a, m) != 1 the result is not an inverse (the callers only use primes).
+    /// </remarks>
+    public static void SafegcdVariable(ReadOnlySpan<ulong> a, in SafegcdModulus m, Span<ulong> result)
+    {
+        long m0 = m.M0, m1 = m.M1, m2 = m.M2, m3 = m.M3, m4 = m.M4;
+        ulong mi = m.Inverse62;
+
+        long f0 = m0, f1 = m1, f2 = m2, f3 = m3, f4 = m4;
+        ToSigned62(a[0], a[1], a[2], a[3], out long g0, out long g1, out long g2, out long g3, out long g4);
+        long d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0;
+        long e0 = 1, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
+        long eta = -1;
+
+        // safegcd_implementation.md section 5 (safegcd-bounds): 724 divsteps bring g to 0 for any inputs below
+        // 2^256, so at most 12 rounds of 62 run (the batched steps equal plain divsteps). The cap of 64 rounds
+        // cannot be reached; it only turns a broken invariant into an exception instead of an endless loop.
+        for (int round = 0; round < 64; round++)
+        {
+            eta = Divsteps62Variable(eta, (ulong)f0, (ulong)g0, out long u, out long v, out long q, out long r);
+            UpdateDe(
+                ref d0, ref d1, ref d2, ref d3, ref d4, ref e0, ref e1, ref e2, ref e3, ref e4,
+                u, v, q, r, m0, m1, m2, m3, m4, mi);
+            UpdateFg(
+                ref f0, ref f1, ref f2, ref f3, ref f4, ref g0, ref g1, ref g2, ref g3, ref g4, u, v, q, r);
+            if ((g0 | g1 | g2 | g3 | g4) == 0)
+            {
+                Normalize(d0, d1, d2, d3, d4, f4 < 0, in m, result);
+                return;
+            }
+        }
+
+        throw new ArgumentException("modinverse: g did not reach 0 within 64 rounds of 62 divsteps", nameof(a));
+    }
+
+    /// <summary>Splits a 256-bit value into signed 62-bit limbs (the top limb keeps the last 8 bits).</summary>
+    private static void ToSigned62(ulong w0, ulong w1, ulong w2, ulong w3, out long l0, out long l1, out long l2, out long l3, out long l4)
+    {
+        l0 = (long)(w0 & Mask62);
+        l1 = (long)(((w0 >> 62) | (w1 << 2)) & Mask62);
+        l2 = (long)(((w1 >> 60) | (w2 << 4)) & Mask62);
+        l3 = (long)(((w2 >> 58) | (w3 << 6)) & Mask62);
+        l4 = (long)(w3 >> 56);
+    }
+
+    /// <summary>
+    /// 62 divsteps on the low bits of f and g: returns the new eta and the transition matrix [u v; q r] scaled by
+    /// 2^62, so that [f', g'] = [u v; q r] * [f, g] / 2^62 (|u| + |v| and |q| + |r| stay at most 2^62).
+    /// </summary>
+    /// <remarks>
+    /// safegcd_implementation.md section 6: whole runs of zero bits of g are shifted out at once, and while eta &gt;= 0
+    /// up to min(eta + 1, steps left, 6) low bits of g are cancelled with one multiple w of f, w = -g/f mod 2^limit
+    /// (f odd; -1/f mod 64 = f*(f*f - 2)). Only the low "steps left" bits of f and g matter, so garbage above
+    /// bit 62 never reaches the matrix.
+    /// </remarks>
+    internal static long Divsteps62Variable(long eta, ulong f, ulong g, out long u, out long v, out long q, out long r)
+    {
+        ulong uu = 1, vv = 0, qq = 0, rr = 1;
+
+        // -1/f mod 2^6 (f is odd): f changes only on a swap, so this leaves the per-step dependency chain.
+        ulong negInverse = f * ((f * f) - 2);
+        int i = 62;
+        while (true)
+        {
+            // Trailing zeros of g, capped at the steps left (the OR puts a 1 at bit i).
+            int zeros = BitOperations.TrailingZeroCount(g | (ulong.MaxValue << i));
+            g >>= zeros;
+            uu <<= zeros;
+            vv <<= zeros;
+            eta -= zeros;
+            i -= zeros;
+            if (i == 0)
+            {
+                break;
+            }
+
+            // g is odd here. Divstep with delta > 0 (eta < 0): (f, g) = (g, -f), and eta = -eta.
+            if (eta < 0)
+            {
+                eta = -eta;
+                ulong t = f;
+                f = g;
+                g = 0 - t;
+                t = uu;
+                uu = qq;
+                qq = 0 - t;
+                t = vv;
+                vv = rr;
+                rr = 0 - t;
+                negInverse = f * ((f * f) - 2);
+            }
+
+            // Cancel up to min(eta + 1, i, 6) low bits of g with g += w*f; the next pass shifts them out.
+            int limit = (int)Math.Min(Math.Min(eta + 1, i), 6);
+            ulong w = (g * negInverse) & ((1UL << limit) - 1);
+            g += w * f;
+            qq += w * uu;
+            rr += w * vv;
+        }
+
+        u = (long)uu;
+        v = (long)vv;
+        q = (long)qq;
+        r = (long)rr;
+        return eta;
+    }
+
+    /// <summary>
+    /// [d, e] = [u v; q r] * [d, e] / 2^62 mod m, keeping both in (-2m, m): m times a correction is added so
+    /// that the low 62 bits vanish before the exact division (safegcd_implementation.md section 4).
+    /// </summary>
+    private static void UpdateDe(
+        ref long d0, ref long d1, ref long d2, ref long d3, ref long d4,
+        ref long e0, ref long e1, ref long e2, ref long e3, ref long e4,
+        long u, long v, long q, long r, long m0, long m1, long m2, long m3, long m4, ulong mi)
+    {
+        // Start md, me from the matrix entries that meet a negative d or e: that keeps the outputs above -2m.
+        long sd = d4 >> 63, se = e4 >> 63;
+        long md = (u & sd) + (v & se);
+        long me = (q & sd) + (r & se);
+
+        // 128-bit signed accumulators as (lo, hi) pairs: Int128 temporaries end up on the stack in the JIT.
+        ulong cdl = 0, cdh = 0, cel = 0, ceh = 0;
+        MulAddU(ref cdl, ref cdh, u, d0);
+        MulAddU(ref cdl, ref cdh, v, e0);
+        MulAddU(ref cel, ref ceh, q, d0);
+        MulAddU(ref cel, ref ceh, r, e0);
+
+        // md -= (m^-1 * cd + md) mod 2^62: then cd + m*md == 0 mod 2^62, and md only moves down by < 2^62.
+        md -= (long)(((mi * cdl) + (ulong)md) & Mask62);
+        me -= (long)(((mi * cel) + (ulong)me) & Mask62);
+
+        MulAddU(ref cdl, ref cdh, md, m0);
+        MulAddU(ref cel, ref ceh, me, m0);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
+
+        MulAddU(ref cdl, ref cdh, u, d1);
+        MulAddU(ref cdl, ref cdh, v, e1);
+        MulAddU(ref cdl, ref cdh, md, m1);
+        MulAddU(ref cel, ref ceh, q, d1);
+        MulAddU(ref cel, ref ceh, r, e1);
+        MulAddU(ref cel, ref ceh, me, m1);
+        long nd0 = (long)(cdl & Mask62), ne0 = (long)(cel & Mask62);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
+
+        MulAddU(ref cdl, ref cdh, u, d2);
+        MulAddU(ref cdl, ref cdh, v, e2);
+        MulAddU(ref cdl, ref cdh, md, m2);
+        MulAddU(ref cel, ref ceh, q, d2);
+        MulAddU(ref cel, ref ceh, r, e2);
+        MulAddU(ref cel, ref ceh, me, m2);
+        long nd1 = (long)(cdl & Mask62), ne1 = (long)(cel & Mask62);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
+
+        MulAddU(ref cdl, ref cdh, u, d3);
+        MulAddU(ref cdl, ref cdh, v, e3);
+        MulAddU(ref cdl, ref cdh, md, m3);
+        MulAddU(ref cel, ref ceh, q, d3);
+        MulAddU(ref cel, ref ceh, r, e3);
+        MulAddU(ref cel, ref ceh, me, m3);
+        long nd2 = (long)(cdl & Mask62), ne2 = (long)(cel & Mask62);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
+
+        MulAdd(ref cdl, ref cdh, u, d4);
+        MulAdd(ref cdl, ref cdh, v, e4);
+        MulAddU(ref cdl, ref cdh, md, m4);
+        MulAdd(ref cel, ref ceh, q, d4);
+        MulAdd(ref cel, ref ceh, r, e4);
+        MulAddU(ref cel, ref ceh, me, m4);
+        long nd3 = (long)(cdl & Mask62), ne3 = (long)(cel & Mask62);
+        Shift62(ref cdl, ref cdh);
+        Shift62(ref cel, ref ceh);
+
+        // The quotients are in (-2m, m): they fit the low word of the accumulator.
+        d0 = nd0; d1 = nd1; d2 = nd2; d3 = nd3; d4 = (long)cdl;
+        e0 = ne0; e1 = ne1; e2 = ne2; e3 = ne3; e4 = (long)cel;
+    }
+
+    /// <summary>[f, g] = [u v; q r] * [f, g] / 2^62 (exact: the matrix cleared the low 62 bits of both).</summary>
+    private static void UpdateFg(
+        ref long f0, ref long f1, ref long f2, ref long f3, ref long f4,
+        ref long g0, ref long g1, ref long g2, ref long g3, ref long g4,
+        long u, long v, long q, long r)
+    {
+        ulong cfl = 0, cfh = 0, cgl = 0, cgh = 0;
+        MulAddU(ref cfl, ref cfh, u, f0);
+        MulAddU(ref cfl, ref cfh, v, g0);
+        MulAddU(ref cgl, ref cgh, q, f0);
+        MulAddU(ref cgl, ref cgh, r, g0);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
+
+        MulAddU(ref cfl, ref cfh, u, f1);
+        MulAddU(ref cfl, ref cfh, v, g1);
+        MulAddU(ref cgl, ref cgh, q, f1);
+        MulAddU(ref cgl, ref cgh, r, g1);
+        long nf0 = (long)(cfl & Mask62), ng0 = (long)(cgl & Mask62);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
+
+        MulAddU(ref cfl, ref cfh, u, f2);
+        MulAddU(ref cfl, ref cfh, v, g2);
+        MulAddU(ref cgl, ref cgh, q, f2);
+        MulAddU(ref cgl, ref cgh, r, g2);
+        long nf1 = (long)(cfl & Mask62), ng1 = (long)(cgl & Mask62);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
+
+        MulAddU(ref cfl, ref cfh, u, f3);
+        MulAddU(ref cfl, ref cfh, v, g3);
+        MulAddU(ref cgl, ref cgh, q, f3);
+        MulAddU(ref cgl, ref cgh, r, g3);
+        long nf2 = (long)(cfl & Mask62), ng2 = (long)(cgl & Mask62);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
+
+        MulAdd(ref cfl, ref cfh, u, f4);
+        MulAdd(ref cfl, ref cfh, v, g4);
+        MulAdd(ref cgl, ref cgh, q, f4);
+        MulAdd(ref cgl, ref cgh, r, g4);
+        long nf3 = (long)(cfl & Mask62), ng3 = (long)(cgl & Mask62);
+        Shift62(ref cfl, ref cfh);
+        Shift62(ref cgl, ref cgh);
+
+        // f and g stay within (-2^256, 2^256]: the top limb fits the low word.
+        f0 = nf0; f1 = nf1; f2 = nf2; f3 = nf3; f4 = (long)cfl;
+        g0 = ng0; g1 = ng1; g2 = ng2; g3 = ng3; g4 = (long)cgl;
+    }
+
+    /// <summary>(hi:lo) += a*b as signed 128-bit numbers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAdd(ref ulong lo, ref ulong hi, long a, long b)
+    {
+        ulong pl = (ulong)a * (ulong)b;
+
+        // Signed high word from the unsigned one: subtract b if a < 0 and a if b < 0.
+        ulong ph = MulHigh((ulong)a, (ulong)b) - ((ulong)(a >> 63) & (ulong)b) - ((ulong)(b >> 63) & (ulong)a);
+        lo += pl;
+        hi += ph + (lo < pl ? 1UL : 0UL);
+    }
+
+    /// <summary>(hi:lo) += a*b as signed 128-bit numbers, for b &gt;= 0 (lower limbs, modulus limbs): one sign fix-up.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAddU(ref ulong lo, ref ulong hi, long a, long b)
+    {
+        ulong pl = (ulong)a * (ulong)b;
+        ulong ph = MulHigh((ulong)a, (ulong)b) - ((ulong)(a >> 63) & (ulong)b);
+        lo += pl;
+        hi += ph + (lo < pl ? 1UL : 0UL);
+    }
+
+    /// <summary>(hi:lo) >>= 62, arithmetic.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Shift62(ref ulong lo, ref ulong hi)
+    {
+        lo = (lo >> 62) | (hi << 2);
+        hi = (ulong)((long)hi >> 62);
+    }
+
+    /// <summary>High word of the unsigned 128-bit product, without the low word's round trip through memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulHigh(ulong a, ulong b)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+
+        return Math.BigMul(a, b, out _);
+    }
+
+    /// <summary>
+    /// result = (negate ? -d : d) mod m for d in (-2m, m) given in signed 62-bit limbs
+    /// (safegcd_implementation.md section 4, normalize).
+    /// </summary>
+    private static void Normalize(long d0, long d1, long d2, long d3, long d4, bool negate, in SafegcdModulus m, Span<ulong> result)
+    {
+        // Reassemble as a 320-bit two's-complement number x0..x4 (x4 is the sign extension).
+        ulong x0 = (ulong)d0 | ((ulong)d1 << 62);
+        ulong x1 = ((ulong)d1 >> 2) | ((ulong)d2 << 60);
+        ulong x2 = ((ulong)d2 >> 4) | ((ulong)d3 << 58);
+        ulong x3 = ((ulong)d3 >> 6) | ((ulong)d4 << 56);
+        ulong x4 = (ulong)(d4 >> 8);
+
+        if ((long)x4 < 0)
+        {
+            AddModulus(ref x0, ref x1, ref x2, ref x3, ref x4, in m); // now in (-m, m)
+        }
+
+        if (negate)
+        {
+            // Two's-complement negation over five words.
+            x0 = ~x0; x1 = ~x1; x2 = ~x2; x3 = ~x3; x4 = ~x4;
+            UInt128 c = (UInt128)x0 + 1;
+            x0 = (ulong)c;
+            c = (c >> 64) + x1;
+            x1 = (ulong)c;
+            c = (c >> 64) + x2;
+            x2 = (ulong)c;
+            c = (c >> 64) + x3;
+            x3 = (ulong)c;
+            x4 += (ulong)(c >> 64);
+        }
+
+        if ((long)x4 < 0)
+        {
+            AddModulus(ref x0, ref x1, ref x2, ref x3, ref x4, in m); // now in [0, m)
+        }
+
+        result[0] = x0; result[1] = x1; result[2] = x2; result[3] = x3;
+    }
+
+    /// <summary>x += m over five words.</summary>
+    private static void AddModulus(ref ulong x0, ref ulong x1, ref ulong x2, ref ulong x3, ref ulong x4, in SafegcdModulus m)
+    {
+        UInt128 c = (UInt128)x0 + m.W0;
+        x0 = (ulong)c;
+        c = (c >> 64) + x1 + m.W1;
+        x1 = (ulong)c;
+        c = (c >> 64) + x2 + m.W2;
+        x2 = (ulong)c;
+        c = (c >> 64) + x3 + m.W3;
+        x3 = (ulong)c;
+        x4 += (ulong)(c >> 64);
     }
 }
