@@ -54,21 +54,24 @@ public class ModInverseTests
         return FromLimbs(r);
     }
 
-    private static BigInteger Binary(BigInteger a, BigInteger m)
+    /// <summary>Through a modulus description built for this call (the path FieldP/OrderN take, prepared once).</summary>
+    private static BigInteger WithModulus(BigInteger a, BigInteger m)
     {
         var r = new ulong[4];
-        ModInverse.BinaryVariable(ToLimbs(a), ToLimbs(m), r);
+        ulong[] limbs = ToLimbs(m);
+        var modulus = new ModInverse.SafegcdModulus(limbs[0], limbs[1], limbs[2], limbs[3]);
+        ModInverse.SafegcdVariable(ToLimbs(a), in modulus, r);
         return FromLimbs(r);
     }
 
-    /// <summary>Empty when safegcd, Kaliski and the callers' entry point all give ModPow(a, m-2, m); else what differs.</summary>
+    /// <summary>Empty when safegcd (both entry points) and Kaliski all give ModPow(a, m-2, m); else what differs.</summary>
     private static string Check(BigInteger a, BigInteger m)
     {
         BigInteger expected = BigInteger.ModPow(a, m - 2, m);
-        BigInteger s = Safegcd(a, m), k = Kaliski(a, m), b = Binary(a, m);
+        BigInteger s = Safegcd(a, m), k = Kaliski(a, m), b = WithModulus(a, m);
         return s == expected && k == expected && b == expected
             ? string.Empty
-            : $"a={a:X}: expected {expected:X}, safegcd {s:X}, kaliski {k:X}, entry {b:X}";
+            : $"a={a:X}: expected {expected:X}, safegcd {s:X}, kaliski {k:X}, with modulus {b:X}";
     }
 
     private static readonly Gen<BigInteger> Gen256 = Gen.Byte.Array[32].Select(b => new BigInteger(b, isUnsigned: true));

@@ -497,7 +497,7 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         return t.SquareTimes(2).Multiply(a);
     }
 
-    /// <summary>Inverse for public data (binary extended Euclid, variable time). Zero maps to zero.</summary>
+    /// <summary>Inverse for public data (safegcd / Bernstein-Yang divsteps, variable time: ModInverse.SafegcdVariable). Zero maps to zero.</summary>
     public FieldElement InverseVariable()
     {
         if (IsZero)
@@ -507,10 +507,8 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
 
         Span<ulong> r = stackalloc ulong[4];
         Span<ulong> a = stackalloc ulong[4];
-        Span<ulong> m = stackalloc ulong[4];
         ToLimbs64(out a[0], out a[1], out a[2], out a[3]);
-        m[0] = P0; m[1] = PMax; m[2] = PMax; m[3] = PMax;
-        ModInverse.BinaryVariable(a, m, r);
+        ModInverse.SafegcdVariable(a, ModInverse.FieldP, r);
         return new FieldElement(r[0], r[1], r[2], r[3]);
     }
 

@@ -13,13 +13,6 @@ namespace OPSource.Crypto.Secp256k1;
 /// </remarks>
 internal static class ModInverse
 {
-    /// <summary>result = a^-1 mod m for 0 &lt; a &lt; m, m odd (limbs little-endian); the callers' entry point.</summary>
-    /// <remarks>
-    /// Delegates to safegcd, measured faster than Kaliski for both p and n (docs/benchmarks/modinverse.md).
-    /// </remarks>
-    public static void BinaryVariable(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> m, Span<ulong> result) =>
-        SafegcdVariable(a, m, result);
-
     /// <summary>result = a^-1 mod m for 0 &lt; a &lt; m, m odd (limbs little-endian), by Kaliski's almost-inverse.</summary>
     /// <remarks>
     /// Kaliski's almost-inverse (only shifts and additions in the loop, whole trailing-zero runs per step),

@@ -329,7 +329,7 @@ internal readonly struct Scalar : IEquatable<Scalar>
         return r;
     }
 
-    /// <summary>Inverse for public values: binary extended Euclid (variable time). Zero maps to zero.</summary>
+    /// <summary>Inverse for public values: safegcd / Bernstein-Yang divsteps (variable time, ModInverse.SafegcdVariable). Zero maps to zero.</summary>
     public Scalar InverseVariable()
     {
         if (IsZero)
@@ -339,10 +339,8 @@ internal readonly struct Scalar : IEquatable<Scalar>
 
         Span<ulong> r = stackalloc ulong[4];
         Span<ulong> a = stackalloc ulong[4];
-        Span<ulong> m = stackalloc ulong[4];
         a[0] = D0; a[1] = D1; a[2] = D2; a[3] = D3;
-        m[0] = Nn0; m[1] = Nn1; m[2] = Nn2; m[3] = Nn3;
-        ModInverse.BinaryVariable(a, m, r);
+        ModInverse.SafegcdVariable(a, ModInverse.OrderN, r);
         return new Scalar(r[0], r[1], r[2], r[3]);
     }
 
