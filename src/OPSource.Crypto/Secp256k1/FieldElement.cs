@@ -475,12 +475,14 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         return r;
     }
 
-    /// <summary>a^(p-2) via libsecp256k1's addition chain (constant time). Zero maps to zero.</summary>
-    public FieldElement Inverse()
+    /// <summary>
+    /// The shared head of libsecp256k1's addition chains for p-2 and (p+1)/4, which both start with
+    /// [223 ones] 0 [22 ones]: returns a raised to that 246-bit prefix, and a^3 (x2) for the tails.
+    /// </summary>
+    private FieldElement PowerChainHead(out FieldElement x2)
     {
-        // p-2 = [223 ones] 0 [22 ones] 0000 1 0 11 0 1
         FieldElement a = this;
-        FieldElement x2 = a.Square().Multiply(a);
+        x2 = a.Square().Multiply(a);
         FieldElement x3 = x2.Square().Multiply(a);
         FieldElement x6 = x3.SquareTimes(3).Multiply(x3);
         FieldElement x9 = x6.SquareTimes(3).Multiply(x3);
@@ -491,10 +493,17 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
         FieldElement x176 = x88.SquareTimes(88).Multiply(x88);
         FieldElement x220 = x176.SquareTimes(44).Multiply(x44);
         FieldElement x223 = x220.SquareTimes(3).Multiply(x3);
-        FieldElement t = x223.SquareTimes(23).Multiply(x22);
-        t = t.SquareTimes(5).Multiply(a);
+        return x223.SquareTimes(23).Multiply(x22);
+    }
+
+    /// <summary>a^(p-2) via libsecp256k1's addition chain (constant time). Zero maps to zero.</summary>
+    public FieldElement Inverse()
+    {
+        // p-2 = [223 ones] 0 [22 ones] 0000 1 0 11 0 1
+        FieldElement t = PowerChainHead(out FieldElement x2);
+        t = t.SquareTimes(5).Multiply(this);
         t = t.SquareTimes(3).Multiply(x2);
-        return t.SquareTimes(2).Multiply(a);
+        return t.SquareTimes(2).Multiply(this);
     }
 
     /// <summary>Inverse for public data (safegcd / Bernstein-Yang divsteps, variable time: ModInverse.SafegcdVariable). Zero maps to zero.</summary>
@@ -534,22 +543,10 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     public bool TrySqrt(out FieldElement root)
     {
         // (p+1)/4 = [223 ones] 0 [22 ones] 0000 11 00
-        FieldElement a = this;
-        FieldElement x2 = a.Square().Multiply(a);
-        FieldElement x3 = x2.Square().Multiply(a);
-        FieldElement x6 = x3.SquareTimes(3).Multiply(x3);
-        FieldElement x9 = x6.SquareTimes(3).Multiply(x3);
-        FieldElement x11 = x9.SquareTimes(2).Multiply(x2);
-        FieldElement x22 = x11.SquareTimes(11).Multiply(x11);
-        FieldElement x44 = x22.SquareTimes(22).Multiply(x22);
-        FieldElement x88 = x44.SquareTimes(44).Multiply(x44);
-        FieldElement x176 = x88.SquareTimes(88).Multiply(x88);
-        FieldElement x220 = x176.SquareTimes(44).Multiply(x44);
-        FieldElement x223 = x220.SquareTimes(3).Multiply(x3);
-        FieldElement t = x223.SquareTimes(23).Multiply(x22);
+        FieldElement t = PowerChainHead(out FieldElement x2);
         t = t.SquareTimes(6).Multiply(x2);
         root = t.SquareTimes(2);
-        return root.Square() == a;
+        return root.Square() == this;
     }
 
     /// <summary>Constant-time select: b if <paramref name="chooseB"/>, else a.</summary>
