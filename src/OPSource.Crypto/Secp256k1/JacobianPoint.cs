@@ -62,15 +62,9 @@ internal readonly struct JacobianPoint
         FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
         FieldElement h = u2.Subtract(X);
         FieldElement r = s2.Subtract(Y);
-        FieldElement hh = h.Square();
-        FieldElement hhh = hh.Multiply(h);
-        FieldElement v = X.Multiply(hh);
-        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
-        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
-        FieldElement z3 = Z.Multiply(h);
         xEqual = h.IsZero;
         zRatio = h;
-        return new JacobianPoint(x3, y3, z3, false);
+        return FromDifferences(X, Y, h, r, Z.Multiply(h), false);
     }
 
     /// <summary>this + b for every input (infinity, equal or opposite points), in constant time.</summary>
@@ -81,17 +75,10 @@ internal readonly struct JacobianPoint
         FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
         FieldElement h = u2.Subtract(X);
         FieldElement r = s2.Subtract(Y);
-        FieldElement hh = h.Square();
-        FieldElement hhh = hh.Multiply(h);
-        FieldElement v = X.Multiply(hh);
-        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
-        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
-        FieldElement z3 = Z.Multiply(h);
-
         bool hZero = h.IsZero;
         bool rZero = r.IsZero;
+        JacobianPoint generic = FromDifferences(X, Y, h, r, Z.Multiply(h), hZero & !rZero);
         JacobianPoint dbl = b.ToJacobian().Double();
-        JacobianPoint generic = new(x3, y3, z3, hZero & !rZero);
         JacobianPoint result = Select(generic, dbl, hZero & rZero & !_infinity & !b.IsInfinity);
         result = Select(result, b.ToJacobian(), _infinity);
         return Select(result, this, b.IsInfinity & !_infinity);
@@ -155,13 +142,7 @@ internal readonly struct JacobianPoint
             return r.IsZero ? DoubleVariable() : Infinity;
         }
 
-        FieldElement hh = h.Square();
-        FieldElement hhh = hh.Multiply(h);
-        FieldElement v = X.Multiply(hh);
-        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
-        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(Y.Multiply(hhh));
-        FieldElement z3 = Z.Multiply(h);
-        return new JacobianPoint(x3, y3, z3, false);
+        return FromDifferences(X, Y, h, r, Z.Multiply(h), false);
     }
 
     /// <summary>this + b (both Jacobian), constant time for every input.</summary>
@@ -175,17 +156,10 @@ internal readonly struct JacobianPoint
         FieldElement s2 = b.Y.Multiply(Z).Multiply(z1z1);
         FieldElement h = u2.Subtract(u1);
         FieldElement r = s2.Subtract(s1);
-        FieldElement hh = h.Square();
-        FieldElement hhh = hh.Multiply(h);
-        FieldElement v = u1.Multiply(hh);
-        FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
-        FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(s1.Multiply(hhh));
-        FieldElement z3 = Z.Multiply(b.Z).Multiply(h);
-
         bool hZero = h.IsZero;
         bool rZero = r.IsZero;
+        JacobianPoint generic = FromDifferences(u1, s1, h, r, Z.Multiply(b.Z).Multiply(h), hZero & !rZero);
         JacobianPoint dbl = Double();
-        JacobianPoint generic = new(x3, y3, z3, hZero & !rZero);
         JacobianPoint result = Select(generic, dbl, hZero & rZero & !_infinity & !b._infinity);
         result = Select(result, b, _infinity);
         return Select(result, this, b._infinity & !_infinity);
@@ -217,13 +191,24 @@ internal readonly struct JacobianPoint
             return r.IsZero ? DoubleVariable() : Infinity;
         }
 
+        return FromDifferences(u1, s1, h, r, Z.Multiply(b.Z).Multiply(h), false);
+    }
+
+    /// <summary>
+    /// The common tail of every addition formula here: with both points brought onto one Z (this point's
+    /// u1 = X1*Z2^2 and s1 = Y1*Z2^3, h = u2 - u1, r = s2 - s1), X3 = r^2 - h^3 - 2*u1*h^2 and
+    /// Y3 = r*(u1*h^2 - X3) - s1*h^3; the caller supplies Z3 (Z1*h, or Z1*Z2*h). No branches: the
+    /// constant-time additions use it too.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JacobianPoint FromDifferences(in FieldElement u1, in FieldElement s1, in FieldElement h, in FieldElement r, in FieldElement z3, bool infinity)
+    {
         FieldElement hh = h.Square();
         FieldElement hhh = hh.Multiply(h);
         FieldElement v = u1.Multiply(hh);
         FieldElement x3 = r.Square().Subtract(hhh).Subtract(v.Double());
         FieldElement y3 = r.Multiply(v.Subtract(x3)).Subtract(s1.Multiply(hhh));
-        FieldElement z3 = Z.Multiply(b.Z).Multiply(h);
-        return new JacobianPoint(x3, y3, z3, false);
+        return new JacobianPoint(x3, y3, z3, infinity);
     }
 
     public JacobianPoint Negate() => new(X, Y.Negate(), Z, _infinity);
