@@ -605,35 +605,18 @@ internal static class EcMultBatch
             throw new ArgumentOutOfRangeException(nameof(k), "ecmult batch: short scalar is not within 2^128 of zero");
         }
 
-        const int W = EcMult.WindowA;
-        UInt128 v = new(m.D1, m.D0);
+        // The digits of |k| (EcMult.Wnaf: at most 129 for a 128-bit value), scattered into the matrix with k's sign.
+        Span<int> wnaf = stackalloc int[258];
+        int length = EcMult.Wnaf(m, EcMult.WindowA, wnaf);
         int sign = negative ? -1 : 1;
-        int carry = 0;
-        int bit = 0;
-        int last = -1;
-        while (bit < 128)
+        for (int bit = 0; bit < length; bit++)
         {
-            if ((int)((v >> bit) & 1) == carry)
+            if (wnaf[bit] != 0)
             {
-                bit++;
-                continue;
+                digits[(bit * stride) + term] = (sbyte)(sign * wnaf[bit]);
             }
-
-            int now = Math.Min(W, 128 - bit);
-            int word = (int)((v >> bit) & ((UInt128.One << now) - 1)) + carry;
-            carry = (word >> (W - 1)) & 1;
-            word -= carry << W;
-            digits[(bit * stride) + term] = (sbyte)(sign * word);
-            last = bit;
-            bit += now;
         }
 
-        if (carry != 0)
-        {
-            digits[(128 * stride) + term] = (sbyte)sign;
-            last = 128;
-        }
-
-        return last + 1;
+        return length;
     }
 }
