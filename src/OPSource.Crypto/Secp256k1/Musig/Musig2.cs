@@ -170,19 +170,9 @@ public static class Musig2
             w += extra.Length;
 
             // BIP327 NonceGen: k_i = int(hash_MuSig/nonce(... || bytes(1, i - 1))) mod n for i = 1, 2.
-            buffer[w] = 0;
-            var k1 = TaggedHashes.HashToScalar(TaggedHashes.MusigNonce, buffer);
-            buffer[w] = 1;
-            var k2 = TaggedHashes.HashToScalar(TaggedHashes.MusigNonce, buffer);
+            var (k1, k2, pubnonce) = DeriveNoncePair(TaggedHashes.MusigNonce, buffer, w, "musig: nonce generation produced a zero scalar");
 
-            // BIP327 NonceGen: fail if k_1 = 0 or k_2 = 0 (probability ~2^-128).
-            if (k1.IsZero || k2.IsZero)
-            {
-                throw new MusigException("musig: nonce generation produced a zero scalar");
-            }
-
-            // BIP327 NonceGen: pubnonce = cbytes(k_1*G) || cbytes(k_2*G); secnonce = bytes(32, k_1) || bytes(32, k_2) || pk.
-            var pubnonce = PublicNonce.FromPoints(CurveOps.MulGSecret(k1), CurveOps.MulGSecret(k2));
+            // BIP327 NonceGen: secnonce = bytes(32, k_1) || bytes(32, k_2) || pk.
             var secnonce = SecretNonce.FromScalars(k1, k2, pk, pubnonce);
             return (secnonce, pubnonce);
         }
@@ -281,17 +271,9 @@ public static class Musig2
             w += 8;
             message.CopyTo(buffer[w..]);
             w += message.Length;
-            buffer[w] = 0;
-            var k1 = TaggedHashes.HashToScalar(TaggedHashes.MusigDeterministicNonce, buffer);
-            buffer[w] = 1;
-            var k2 = TaggedHashes.HashToScalar(TaggedHashes.MusigDeterministicNonce, buffer);
-            if (k1.IsZero || k2.IsZero)
-            {
-                throw new MusigException("musig: deterministic nonce derivation produced a zero scalar");
-            }
+            var (k1, k2, pubnonce) = DeriveNoncePair(TaggedHashes.MusigDeterministicNonce, buffer, w, "musig: deterministic nonce derivation produced a zero scalar");
 
-            // BIP327 DeterministicSign: pubnonce = cbytes(k_1*G) || cbytes(k_2*G); secnonce = k_1 || k_2 || cbytes(d*G).
-            var pubnonce = PublicNonce.FromPoints(CurveOps.MulGSecret(k1), CurveOps.MulGSecret(k2));
+            // BIP327 DeterministicSign: secnonce = k_1 || k_2 || cbytes(d*G).
             Span<byte> pk = stackalloc byte[33];
             secretKey.PublicKey.WriteCompressed(pk);
             using var secnonce = SecretNonce.FromScalars(k1, k2, pk, pubnonce);
@@ -312,6 +294,25 @@ public static class Musig2
             CryptographicOperations.ZeroMemory(skPrime);
             CryptographicOperations.ZeroMemory(buffer);
         }
+    }
+
+    /// <summary>
+    /// The two nonces of BIP327 NonceGen and DeterministicSign: k_i = int(hash_tag(input with bytes(1, i - 1)
+    /// at <paramref name="indexAt"/>)) mod n for i = 1, 2; both fail if k_1 = 0 or k_2 = 0 (probability
+    /// ~2^-128); pubnonce = cbytes(k_1*G) || cbytes(k_2*G).
+    /// </summary>
+    private static (Scalar K1, Scalar K2, PublicNonce PubNonce) DeriveNoncePair(byte[] tag, Span<byte> input, int indexAt, string zeroFailure)
+    {
+        input[indexAt] = 0;
+        var k1 = TaggedHashes.HashToScalar(tag, input);
+        input[indexAt] = 1;
+        var k2 = TaggedHashes.HashToScalar(tag, input);
+        if (k1.IsZero || k2.IsZero)
+        {
+            throw new MusigException(zeroFailure);
+        }
+
+        return (k1, k2, PublicNonce.FromPoints(CurveOps.MulGSecret(k1), CurveOps.MulGSecret(k2)));
     }
 
     private sealed class ByteOrder : IComparer<byte[]>
