@@ -24,18 +24,9 @@ internal static class ConstantTimeCheck
     public static int Run(string[] args, TextWriter output)
     {
         int samples = 20000;
-        for (int i = 0; i < args.Length; i++)
+        if (!MeasurementCommandLine.TryReadCount(args, "ct-check", "--samples", 1000, ref samples, output))
         {
-            if (args[i] == "--samples" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int n) && n >= 1000)
-            {
-                samples = n;
-                i++;
-            }
-            else
-            {
-                output.WriteLine($"ct-check: unknown argument '{args[i]}' (expected --samples N, N >= 1000)");
-                return 2;
-            }
+            return 2;
         }
 
         EcMult.EnsureTables();
@@ -55,7 +46,7 @@ internal static class ConstantTimeCheck
             ("Control: Scalar.InverseVariable", false, (k, _) => k.InverseVariable()),
         ];
 
-        string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+        string load = MeasurementCommandLine.LoadAverage();
         output.WriteLine($"dudect-style check, {samples} timings per class (fixed secret 1 vs random), load average {load} at start");
         output.WriteLine();
         output.WriteLine("| Operation | Mean, fixed | Mean, random | max abs(t) | Verdict |");

@@ -21,18 +21,9 @@ internal static class Secp256k1Comparison
     public static int Run(string[] args, TextWriter output)
     {
         int rounds = 80;
-        for (int i = 0; i < args.Length; i++)
+        if (!MeasurementCommandLine.TryReadCount(args, "compare-secp256k1", "--rounds", 1, ref rounds, output))
         {
-            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int r) && r > 0)
-            {
-                rounds = r;
-                i++;
-            }
-            else
-            {
-                output.WriteLine($"compare-secp256k1: unknown argument '{args[i]}' (expected --rounds N)");
-                return 2;
-            }
+            return 2;
         }
 
         var bench = new Secp256k1Benchmarks();
@@ -49,7 +40,7 @@ internal static class Secp256k1Comparison
                 ("ECDH", bench.Ours_Ecdh, bench.Libsecp_Ecdh),
             ];
 
-            string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+            string load = MeasurementCommandLine.LoadAverage();
             output.WriteLine($"secp256k1, ours vs libsecp256k1 in one process: {rounds} rounds of {BatchCalls} calls per side, interleaved; load average {load} at start");
             output.WriteLine();
             output.WriteLine("| Operation | Ours min | libsecp min | Ratio (min) | Ours median | libsecp median | Ratio (median) | >= 0.6x |");
