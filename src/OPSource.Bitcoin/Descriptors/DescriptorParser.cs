@@ -594,8 +594,7 @@ internal sealed class DescriptorParser
             {
                 var prefix = wif.Prefix;
                 wif.Dispose();
-                var keyNetworks = prefix == Network.Mainnet.SecretKeyPrefix ? "mainnet" : "the test networks (testnet, testnet4, signet, regtest)";
-                throw Error($"{where}: WIF private key at position {_pos - text.Length} is for {keyNetworks} (version byte 0x{prefix:x2}), " +
+                throw Error($"{where}: WIF private key at position {_pos - text.Length} is for {NetworkFamily(prefix == Network.Mainnet.SecretKeyPrefix)} (version byte 0x{prefix:x2}), " +
                     $"but the descriptor is parsed for {_network.Name}, whose WIF version byte is 0x{_network.SecretKeyPrefix:x2}");
             }
 
@@ -642,8 +641,7 @@ internal sealed class DescriptorParser
         if (version.IsMainnet != expected.IsMainnet)
         {
             extPriv?.Dispose();
-            var keyNetworks = version.IsMainnet ? "mainnet" : "the test networks (testnet, testnet4, signet, regtest)";
-            throw Error($"{where}: extended key at position {_pos - text.Length} ({version.Prefix}) is for {keyNetworks}, " +
+            throw Error($"{where}: extended key at position {_pos - text.Length} ({version.Prefix}) is for {NetworkFamily(version.IsMainnet)}, " +
                 $"but the descriptor is parsed for {_network.Name}, which uses {expected.Prefix}");
         }
 
@@ -659,6 +657,9 @@ internal sealed class DescriptorParser
             throw;
         }
     }
+
+    /// <summary>Which chains a key's version belongs to, for the wrong-network errors (the test networks share versions).</summary>
+    private static string NetworkFamily(bool mainnet) => mainnet ? "mainnet" : "the test networks (testnet, testnet4, signet, regtest)";
 
     private static void RequireNoPath(ReadOnlySpan<string> pathParts, string where)
     {
