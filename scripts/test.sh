@@ -19,6 +19,12 @@ if [ -z "${OPSOURCE_TEST_POSTGRES:-}" ]; then
   export OPSOURCE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=true"
 fi
 
+# The reference Bitcoin node: tests start private regtest nodes from these binaries (see
+# tests/OPSource.TestSupport/Peers/BitcoinCoreNode.cs); under CI a missing node fails those tests.
+if BITCOIND_PATH=$(scripts/peers/bitcoind.sh locate 2>/dev/null); then
+  export BITCOIND="$BITCOIND_PATH" BITCOIN_CLI="$(dirname "$BITCOIND_PATH")/bitcoin-cli"
+fi
+
 RESULTS="$ROOT/artifacts/test-results"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 status=0

@@ -82,6 +82,11 @@ internal static class CliApp
             await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
             return ExitUserError;
         }
+        catch (OPSource.Platform.Modules.ModuleConfigurationException ex)
+        {
+            await context.Error.WriteLineAsync($"error: invalid configuration: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
         catch (FormatException ex)
         {
             await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);

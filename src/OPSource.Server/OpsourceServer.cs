@@ -7,7 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OPSource.Bitcoin;
+using OPSource.Platform.Modules;
 using OPSource.Server.Endpoints;
+using OPSource.Server.Modules;
 using OPSource.Storage;
 
 namespace OPSource.Server;
@@ -29,12 +32,16 @@ public static partial class OpsourceServer
     /// <param name="configuration">The configuration they came from (for <c>Logging</c> and module sections); may be null.</param>
     /// <param name="configureServices">Extra registrations, e.g. a module's migrations or a test clock.</param>
     /// <param name="args">Host arguments (rarely needed; the CLI parses its own).</param>
+    /// <param name="modules">The modules to load (default <see cref="OpsourceModules.All"/>; tests pass a subset).</param>
+    /// <exception cref="ModuleConfigurationException">A module's configuration section is invalid.</exception>
     public static WebApplication Build(
         OpsourceOptions options,
         IConfiguration? configuration = null,
         Action<IServiceCollection>? configureServices = null,
-        string[]? args = null)
+        string[]? args = null,
+        IReadOnlyList<ServerModule>? modules = null)
     {
+        modules ??= OpsourceModules.All;
         ArgumentNullException.ThrowIfNull(options);
         var errors = OpsourceOptionsValidator.Check(options);
         if (errors.Count > 0)
@@ -83,28 +90,50 @@ public static partial class OpsourceServer
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
 
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerRuntime>();
-        builder.Services.AddOpsourceStorage(options.Storage, options.DataDir);
+        AddPlatformServices(builder.Services, options, builder.Configuration, modules);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpLogging();
-        MapApi(app.MapGroup(ApiPrefix));
+        MapApi(app.MapGroup(ApiPrefix), modules);
         return app;
     }
 
     /// <summary>
-    /// Maps every module's endpoints on the <c>/api/v1</c> group. Modules add one line here:
-    /// <c>api.MapWalletEndpoints();</c>.
+    /// The services both hosts share: options, clock, storage and every module's registrations. The CLI
+    /// builds a plain service provider from this (no web host) so its commands run the same services.
     /// </summary>
-    public static void MapApi(IEndpointRouteBuilder api)
+    /// <exception cref="ModuleConfigurationException">A module's configuration section is invalid.</exception>
+    public static IServiceCollection AddPlatformServices(
+        IServiceCollection services, OpsourceOptions options, IConfiguration configuration, IReadOnlyList<ServerModule> modules)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(modules);
+        services.AddSingleton(options);
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(TimeProvider.System);
+        services.AddOpsourceStorage(options.Storage, options.DataDir);
+        var context = new PlatformContext(Network.Get(options.Network), options.DataDir);
+        services.AddSingleton(context);
+        services.AddSingleton(context.Network);
+        services.AddOpsourceModules(modules.Select(m => m.Module), configuration, context);
+        return services;
+    }
+
+    /// <summary>Maps the system endpoints and every module's endpoints on the <c>/api/v1</c> group.</summary>
+    public static void MapApi(IEndpointRouteBuilder api, IReadOnlyList<ServerModule> modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
         api.MapSystemEndpoints();
+        foreach (var module in modules)
+        {
+            module.MapEndpoints?.Invoke(api);
+        }
     }
 
     /// <summary>

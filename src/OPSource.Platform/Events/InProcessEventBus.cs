@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace OPSource.Platform.Events;
+
+/// <summary>
+/// The in-process event bus: per-topic sequence numbers, a bounded replay window per topic (so a client
+/// that reconnects resumes from its last sequence number), and bounded per-subscriber queues (a slow
+/// subscriber is dropped, never buffered without limit). Cross-instance delivery (PostgreSQL
+/// LISTEN/NOTIFY) is layered on top by the host through <see cref="DeliverRemote"/>.
+/// </summary>
+public sealed class InProcessEventBus : IEventPublisher
+{
+    private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _families;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a bus accepting the declared topic families.</summary>
+    public InProcessEventBus(IEnumerable<EventTopicFamily> families, TimeProvider time, int replayWindow = 1024, int subscriberQueue = 256)
+    {
+        ArgumentNullException.ThrowIfNull(families);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(replayWindow, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(subscriberQueue, 1);
+        _families = new HashSet<string>(families.Select(f => f.Family), StringComparer.Ordinal);
+        _time = time;
+        ReplayWindow = replayWindow;
+        SubscriberQueue = subscriberQueue;
+    }
+
+    /// <summary>Events kept per topic for resumption.</summary>
+    public int ReplayWindow { get; }
+
+    /// <summary>Events a subscriber may have queued before it is dropped as too slow.</summary>
+    public int SubscriberQueue { get; }
+
+    /// <summary>Raised after an event was published locally (the host forwards it to other instances).</summary>
+    public event Action<PlatformEvent>? Published;
+
+    /// <summary>Whether a topic belongs to a declared family.</summary>
+    public bool IsKnownTopic(string topic) => _families.Contains(EventTopicFamily.FamilyOf(topic));
+
+    /// <inheritdoc />
+    public ValueTask<PlatformEvent> PublishAsync(string topic, string type, JsonObject data, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentNullException.ThrowIfNull(data);
+        if (!IsKnownTopic(topic))
+        {
+            throw new ArgumentException($"events: topic '{topic}' belongs to no declared family", nameof(topic));
+        }
+
+        var state = _topics.GetOrAdd(topic, static _ => new TopicState());
+        PlatformEvent published;
+        lock (state)
+        {
+            published = new PlatformEvent(topic, state.NextSequence++, type, _time.GetUtcNow(), data);
+            state.Append(published, ReplayWindow);
+            state.Deliver(published);
+        }
+
+        Published?.Invoke(published);
+        return ValueTask.FromResult(published);
+    }
+
+    /// <summary>
+    /// Delivers an event published by another instance (already sequenced there); events at or below the
+    /// topic's current sequence are ignored, so a topic's sequence stays monotonic.
+    /// </summary>
+    public void DeliverRemote(PlatformEvent remote)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        if (!IsKnownTopic(remote.Topic))
+        {
+            return;
+        }
+
+        var state = _topics.GetOrAdd(remote.Topic, static _ => new TopicState());
+        lock (state)
+        {
+            if (remote.Sequence < state.NextSequence)
+            {
+                return;
+            }
+
+            state.NextSequence = remote.Sequence + 1;
+            state.Append(remote, ReplayWindow);
+            state.Deliver(remote);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to a topic. Events after <paramref name="afterSequence"/> still in the replay window are
+    /// queued first; <see cref="EventSubscription.Gap"/> tells when older events were already evicted.
+    /// </summary>
+    public EventSubscription Subscribe(string topic, long afterSequence)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        if (!IsKnownTopic(topic))
+        {
+            throw new ArgumentException($"events: topic '{topic}' belongs to no declared family", nameof(topic));
+        }
+
+        var state = _topics.GetOrAdd(topic, static _ => new TopicState());
+        var channel = Channel.CreateBounded<PlatformEvent>(new BoundedChannelOptions(SubscriberQueue)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        lock (state)
+        {
+            var gap = false;
+            var replay = state.Replay.Where(e => e.Sequence > afterSequence).ToList();
+            if (afterSequence >= 0 && replay.Count > 0 && replay[0].Sequence > afterSequence + 1)
+            {
+                gap = true;
+            }
+
+            var subscription = new EventSubscription(topic, channel, gap, s => { lock (state) { state.Subscribers.Remove(s); } });
+            foreach (var e in replay.TakeLast(SubscriberQueue))
+            {
+                channel.Writer.TryWrite(e);
+            }
+
+            state.Subscribers.Add(subscription);
+            return subscription;
+        }
+    }
+
+    private sealed class TopicState
+    {
+        public long NextSequence { get; set; } = 1;
+
+        public Queue<PlatformEvent> Replay { get; } = new();
+
+        public List<EventSubscription> Subscribers { get; } = [];
+
+        public void Append(PlatformEvent e, int window)
+        {
+            Replay.Enqueue(e);
+            while (Replay.Count > window)
+            {
+                Replay.Dequeue();
+            }
+        }
+
+        public void Deliver(PlatformEvent e)
+        {
+            for (var i = Subscribers.Count - 1; i >= 0; i--)
+            {
+                var subscriber = Subscribers[i];
+                if (!subscriber.Offer(e))
+                {
+                    Subscribers.RemoveAt(i);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>One subscriber's bounded queue of events for one topic.</summary>
+public sealed class EventSubscription : IDisposable
+{
+    private readonly Channel<PlatformEvent> _channel;
+    private readonly Action<EventSubscription> _unsubscribe;
+    private int _disposed;
+
+    internal EventSubscription(string topic, Channel<PlatformEvent> channel, bool gap, Action<EventSubscription> unsubscribe)
+    {
+        Topic = topic;
+        _channel = channel;
+        Gap = gap;
+        _unsubscribe = unsubscribe;
+    }
+
+    /// <summary>The subscribed topic.</summary>
+    public string Topic { get; }
+
+    /// <summary>True when events the subscriber asked to resume from were no longer in the replay window.</summary>
+    public bool Gap { get; }
+
+    /// <summary>True once the subscriber was dropped because its queue was full.</summary>
+    public bool Overflowed { get; private set; }
+
+    /// <summary>The events, in sequence order; completes when the subscription ends.</summary>
+    public ChannelReader<PlatformEvent> Reader => _channel.Reader;
+
+    internal bool Offer(PlatformEvent e)
+    {
+        if (_channel.Writer.TryWrite(e))
+        {
+            return true;
+        }
+
+        // Full (too slow) or completed (disposed): either way this subscriber leaves.
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            Overflowed = true;
+            _channel.Writer.TryComplete(new EventSubscriberOverflowException(Topic));
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _channel.Writer.TryComplete();
+            _unsubscribe(this);
+        }
+    }
+}
+
+/// <summary>A subscriber fell behind by more than its queue and was dropped.</summary>
+public sealed class EventSubscriberOverflowException : Exception
+{
+    /// <summary>Creates the exception for a topic.</summary>
+    public EventSubscriberOverflowException(string topic)
+        : base($"events: subscriber to '{topic}' fell too far behind and was dropped")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public EventSubscriberOverflowException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public EventSubscriberOverflowException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Registration of the event bus.</summary>
+public static class PlatformEventsServiceCollectionExtensions
+{
+    /// <summary>Registers the in-process bus as <see cref="IEventPublisher"/> (idempotent).</summary>
+    public static IServiceCollection AddPlatformEvents(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new InProcessEventBus(sp.GetServices<EventTopicFamily>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<InProcessEventBus>());
+        return services;
+    }
+}

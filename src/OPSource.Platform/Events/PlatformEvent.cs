@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+
+namespace OPSource.Platform.Events;
+
+/// <summary>
+/// One event on a topic (<c>blocks</c>, <c>wallet:treasury</c>, <c>dao:7f3a...</c>): a per-topic sequence
+/// number (1, 2, 3, ... without gaps, so a client resumes after the last one it saw), a type
+/// (<c>tx.received</c>), the time, and a JSON payload that never holds secrets.
+/// </summary>
+public sealed record PlatformEvent(string Topic, long Sequence, string Type, DateTimeOffset Time, JsonObject Data);
+
+/// <summary>A declared topic family: <c>wallet</c> covers <c>wallet</c> and <c>wallet:{anything}</c>.</summary>
+/// <param name="Family">Family name (lower case).</param>
+/// <param name="Module">The module that declared it.</param>
+/// <param name="Description">One line for the API reference.</param>
+public sealed record EventTopicFamily(string Family, string Module, string Description)
+{
+    /// <summary>The family of a topic: the part before the first ':'.</summary>
+    public static string FamilyOf(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var colon = topic.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? topic : topic[..colon];
+    }
+}
+
+/// <summary>Publishes events for WebSocket subscribers (and other server instances sharing the database).</summary>
+public interface IEventPublisher
+{
+    /// <summary>Publishes an event; returns it with its assigned sequence number.</summary>
+    /// <exception cref="ArgumentException">The topic's family was not declared by any module.</exception>
+    ValueTask<PlatformEvent> PublishAsync(string topic, string type, JsonObject data, CancellationToken cancellationToken);
+}

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Routing;
+using OPSource.Platform.Modules;
+
+namespace OPSource.Server.Modules;
+
+/// <summary>
+/// A domain module as the HTTP host sees it: the module itself (services, migrations, self-test checks,
+/// meters, event topics) and the adapter that maps its endpoints on the <c>/api/v1</c> group.
+/// </summary>
+/// <param name="Module">The domain module.</param>
+/// <param name="MapEndpoints">Maps the module's endpoints (null for a module without HTTP surface).</param>
+public sealed record ServerModule(IOpsourceModule Module, Action<IEndpointRouteBuilder>? MapEndpoints = null);
+
+/// <summary>
+/// The explicit list of modules the hosts load, in registration order (a module registered later may
+/// use services of one registered earlier). Adding a module is one line here; nothing is discovered by
+/// reflection, so Native AOT keeps every module.
+/// </summary>
+public static class OpsourceModules
+{
+    /// <summary>Every module of the product.</summary>
+    public static IReadOnlyList<ServerModule> All { get; } =
+    [
+    ];
+}
