@@ -201,7 +201,9 @@ public sealed class CanonicalView
             var visiting = new HashSet<TxId>();
             var ancestorLost = false;
             Collect(id, tx);
-            if (!ancestorLost && !isConfirmed)
+            // Conflicts are checked for confirmed transactions too: two conflicting anchors can only come
+            // from stale or wrong data, and then the lower block (processed first) wins.
+            if (!ancestorLost)
             {
                 foreach (var (mid, mtx) in set)
                 {
