@@ -212,7 +212,7 @@ public sealed partial class Psbt
     public Psbt WithWitnessUtxo(int input, TxOut utxo)
     {
         ArgumentNullException.ThrowIfNull(utxo);
-        return SetInput(input, PsbtKeys.InWitnessUtxo, default, PsbtCodec.WriteTxOut(utxo));
+        return SetInput(input, PsbtKeys.InWitnessUtxo, default, ConsensusEncoding.ToBytes(utxo));
     }
 
     /// <summary>Adds PSBT_IN_SIGHASH_TYPE.</summary>
@@ -572,7 +572,7 @@ public sealed partial class Psbt
 
                 if (!witness.IsEmpty)
                 {
-                    map = map.With(PsbtKeys.InFinalScriptWitness, default, PsbtCodec.WriteWitness(witness));
+                    map = map.With(PsbtKeys.InFinalScriptWitness, default, ConsensusEncoding.ToBytes(witness));
                 }
 
                 maps[i] = map;
