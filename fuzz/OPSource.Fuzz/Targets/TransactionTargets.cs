@@ -62,7 +62,14 @@ internal static class TransactionTargets
         FuzzOracleException.Check(again.Equals(tx), "parse(ser(tx)) != tx");
         _ = TransactionChecks.CheckTransaction(tx, out _);
         _ = tx.IsFinal(0, 0);
-        _ = tx.TotalOutput;
+        if (tx.TryGetTotalOutput(out var total))
+        {
+            FuzzOracleException.Check(tx.TotalOutput == total, "TotalOutput != TryGetTotalOutput");
+        }
+        else
+        {
+            FuzzOracleException.Check(Throws<InvalidOperationException>(() => _ = tx.TotalOutput), "TotalOutput did not throw its documented error");
+        }
         foreach (var input in tx.Inputs)
         {
             _ = ScriptAsm.ToAsm(input.ScriptSig, attemptSighashDecode: true);
@@ -79,6 +86,20 @@ internal static class TransactionTargets
                     AddressTargets.CheckRoundTrip(address.ToString(), network, output.ScriptPubKey.ToBytes());
                 }
             }
+        }
+    }
+
+    private static bool Throws<T>(Action action)
+        where T : Exception
+    {
+        try
+        {
+            action();
+            return false;
+        }
+        catch (T)
+        {
+            return true;
         }
     }
 

@@ -120,8 +120,40 @@ public sealed class Transaction : IEquatable<Transaction>, IConsensusEncodable<T
         return id;
     }
 
-    /// <summary>Sum of the output values (checked).</summary>
-    public Money TotalOutput => _outputs.Aggregate(Money.Zero, (acc, o) => acc + o.Value);
+    /// <summary>
+    /// Core CTransaction::GetValueOut: the sum of the output values, defined when every value and the
+    /// running total are in MoneyRange (as CheckTransaction requires). A parsed transaction can carry any
+    /// 64-bit values; use <see cref="TryGetTotalOutput"/> for those.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A value or the total is outside 0..21,000,000 BTC.</exception>
+    public Money TotalOutput => TryGetTotalOutput(out var total)
+        ? total
+        : throw new InvalidOperationException("transaction: an output value or the total is outside 0..21,000,000 BTC (CheckTransaction rejects it)");
+
+    /// <summary>The sum of the output values; false (instead of overflowing) when a value or the running total leaves MoneyRange.</summary>
+    public bool TryGetTotalOutput(out Money total)
+    {
+        // Found by fuzzing (transaction target): summing parsed values with checked arithmetic overflowed.
+        var sum = 0L;
+        foreach (var output in _outputs)
+        {
+            if (!output.Value.IsInMoneyRange)
+            {
+                total = default;
+                return false;
+            }
+
+            sum += output.Value.Satoshis;
+            if (sum > Money.MaxMoney.Satoshis)
+            {
+                total = default;
+                return false;
+            }
+        }
+
+        total = Money.FromSatoshis(sum);
+        return true;
+    }
 
     /// <summary>
     /// Core IsFinalTx: lock time 0, or below the block height/time it is compared with, or every
