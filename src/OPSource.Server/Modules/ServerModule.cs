@@ -21,5 +21,6 @@ public static class OpsourceModules
     /// <summary>Every module of the product.</summary>
     public static IReadOnlyList<ServerModule> All { get; } =
     [
+        new(new OPSource.Node.NodeModule(), Endpoints.NodeEndpoints.Map),
     ];
 }
