@@ -15,6 +15,7 @@ internal static class CommandGroups
         yield return InfoCommand.Create(globals, output, error);
         yield return MessageCommand.Create(globals, output, error);
         yield return MnemonicCommand.Create(globals, output, error);
+        yield return NodeCommand.Create(globals, output, error);
         yield return PsbtCommand.Create(globals, output, error);
         yield return ScriptCommand.Create(globals, output, error);
         yield return ServeCommand.Create(globals, output, error);
