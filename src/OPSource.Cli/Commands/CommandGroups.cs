@@ -20,5 +20,7 @@ internal static class CommandGroups
         yield return ScriptCommand.Create(globals, output, error);
         yield return ServeCommand.Create(globals, output, error);
         yield return TxCommand.Create(globals, output, error);
+        yield return DidCommand.Create(globals, output, error);
+        yield return VcCommand.Create(globals, output, error);
     }
 }
