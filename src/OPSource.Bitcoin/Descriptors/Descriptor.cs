@@ -53,6 +53,9 @@ public enum DescriptorType
 
     /// <summary>BIP386 rawtr(KEY).</summary>
     RawTr,
+
+    /// <summary>BIP379 miniscript (inside wsh() or as a tr() leaf): <see cref="MiniscriptDescriptor"/>.</summary>
+    Miniscript,
 }
 
 /// <summary>

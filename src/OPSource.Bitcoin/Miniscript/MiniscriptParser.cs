@@ -43,18 +43,21 @@ internal sealed class MiniscriptParser<TKey>
     private readonly IMiniscriptKeyParser<TKey> _keys;
     private readonly IEqualityComparer<TKey> _comparer;
     private readonly List<MiniscriptNode<TKey>> _constructed = [];
+    private readonly int _offset;
     private int _pos;
     private long _scriptSize = 1;
 
-    private MiniscriptParser(string text, MiniscriptContext context, IMiniscriptKeyParser<TKey> keys)
+    private MiniscriptParser(string text, MiniscriptContext context, IMiniscriptKeyParser<TKey> keys, int offset)
     {
+        _offset = offset;
         _text = text;
         _context = context;
         _keys = keys;
         _comparer = keys.KeyComparer;
     }
 
-    public static bool TryParse(string? text, MiniscriptContext context, IMiniscriptKeyParser<TKey> keys, [NotNullWhen(true)] out MiniscriptNode<TKey>? node, [NotNullWhen(false)] out MiniscriptError? error)
+    /// <summary>Parses <paramref name="text"/>; positions in errors are counted from <paramref name="positionOffset"/> (the text's place in a larger one).</summary>
+    public static bool TryParse(string? text, MiniscriptContext context, IMiniscriptKeyParser<TKey> keys, [NotNullWhen(true)] out MiniscriptNode<TKey>? node, [NotNullWhen(false)] out MiniscriptError? error, int positionOffset = 0)
     {
         ArgumentNullException.ThrowIfNull(keys);
         node = null;
@@ -64,7 +67,7 @@ internal sealed class MiniscriptParser<TKey>
             return false;
         }
 
-        var parser = new MiniscriptParser<TKey>(text, context, keys);
+        var parser = new MiniscriptParser<TKey>(text, context, keys, positionOffset);
         if (!parser.Run(out error))
         {
             return false;
@@ -208,7 +211,7 @@ internal sealed class MiniscriptParser<TKey>
                                 // "vv" is never valid and would not grow the size estimate.
                                 if (lastWasV)
                                 {
-                                    return Fail(MiniscriptErrorKind.UnknownWrapper, $"repeated 'v' wrapper at position {j}", out error);
+                                    return Fail(MiniscriptErrorKind.UnknownWrapper, $"repeated 'v' wrapper at position {j + _offset}", out error);
                                 }
 
                                 toParse.Push((Ctx.Verify, -1, -1));
@@ -228,7 +231,7 @@ internal sealed class MiniscriptParser<TKey>
                                 toParse.Push((Ctx.OrI, -1, -1));
                                 break;
                             default:
-                                return Fail(MiniscriptErrorKind.UnknownWrapper, $"unknown wrapper '{w}' at position {j} (wrappers are a, s, c, d, v, j, n, t, l, u)", out error);
+                                return Fail(MiniscriptErrorKind.UnknownWrapper, $"unknown wrapper '{w}' at position {j + _offset} (wrappers are a, s, c, d, v, j, n, t, l, u)", out error);
                         }
 
                         lastWasV = w == 'v';
@@ -351,14 +354,14 @@ internal sealed class MiniscriptParser<TKey>
                     }
                     else
                     {
-                        return Fail(MiniscriptErrorKind.Syntax, $"thresh(): expected ',' or ')' at position {_pos}, got '{_text[_pos]}'", out error);
+                        return Fail(MiniscriptErrorKind.Syntax, $"thresh(): expected ',' or ')' at position {_pos + _offset}, got '{_text[_pos]}'", out error);
                     }
 
                     break;
                 case Ctx.Comma:
                     if (_pos >= _text.Length || _text[_pos] != ',')
                     {
-                        return Fail(MiniscriptErrorKind.Syntax, $"expected ',' at position {_pos}, got {Got()}", out error);
+                        return Fail(MiniscriptErrorKind.Syntax, $"expected ',' at position {_pos + _offset}, got {Got()}", out error);
                     }
 
                     _pos++;
@@ -366,7 +369,7 @@ internal sealed class MiniscriptParser<TKey>
                 case Ctx.CloseBracket:
                     if (_pos >= _text.Length || _text[_pos] != ')')
                     {
-                        return Fail(MiniscriptErrorKind.Syntax, $"expected ')' at position {_pos}, got {Got()}", out error);
+                        return Fail(MiniscriptErrorKind.Syntax, $"expected ')' at position {_pos + _offset}, got {Got()}", out error);
                     }
 
                     _pos++;
@@ -376,7 +379,7 @@ internal sealed class MiniscriptParser<TKey>
 
         if (_pos < _text.Length)
         {
-            return Fail(MiniscriptErrorKind.Syntax, $"unexpected '{Rest}' at position {_pos} after the expression", out error);
+            return Fail(MiniscriptErrorKind.Syntax, $"unexpected '{Rest}' at position {_pos + _offset} after the expression", out error);
         }
 
         error = null;
@@ -481,7 +484,7 @@ internal sealed class MiniscriptParser<TKey>
             var size = FindNextChar(')');
             if (size < 1)
             {
-                return Fail(MiniscriptErrorKind.Syntax, $"{name}(): missing value or ')' at position {_pos}", out error);
+                return Fail(MiniscriptErrorKind.Syntax, $"{name}(): missing value or ')' at position {_pos + _offset}", out error);
             }
 
             var arg = _text.AsSpan(_pos, size);
@@ -508,7 +511,7 @@ internal sealed class MiniscriptParser<TKey>
             var comma = FindNextChar(',');
             if (comma < 1)
             {
-                return Fail(MiniscriptErrorKind.Syntax, $"thresh(): expected a threshold and ',' at position {_pos}", out error);
+                return Fail(MiniscriptErrorKind.Syntax, $"thresh(): expected a threshold and ',' at position {_pos + _offset}", out error);
             }
 
             var kText = _text.AsSpan(_pos, comma);
@@ -604,8 +607,8 @@ internal sealed class MiniscriptParser<TKey>
         }
 
         return name.Length == 0
-            ? $"expected a fragment at position {_pos}, got {Got()}"
-            : $"unknown fragment '{name}' at position {_pos}";
+            ? $"expected a fragment at position {_pos + _offset}, got {Got()}"
+            : $"unknown fragment '{name}' at position {_pos + _offset}";
     }
 
     // Core ParseKeyEnd: the key is the text up to the fragment's ')'.
@@ -615,7 +618,7 @@ internal sealed class MiniscriptParser<TKey>
         var size = FindNextChar(')');
         if (size < 1)
         {
-            return Fail(MiniscriptErrorKind.Syntax, $"{name}(): missing key or ')' at position {_pos}", out error);
+            return Fail(MiniscriptErrorKind.Syntax, $"{name}(): missing key or ')' at position {_pos + _offset}", out error);
         }
 
         if (!_keys.TryParseKey(_text.Substring(_pos, size), _context, out key, out var keyError))
@@ -635,7 +638,7 @@ internal sealed class MiniscriptParser<TKey>
         var size = FindNextChar(')');
         if (size < 1)
         {
-            return Fail(MiniscriptErrorKind.Syntax, $"{name}(): missing hash or ')' at position {_pos}", out error);
+            return Fail(MiniscriptErrorKind.Syntax, $"{name}(): missing hash or ')' at position {_pos + _offset}", out error);
         }
 
         if (!Hex.TryParse(_text.Substring(_pos, size), out var hash, out _) || hash.Length != expected)
@@ -665,7 +668,7 @@ internal sealed class MiniscriptParser<TKey>
         var comma = FindNextChar(',');
         if (comma < 1)
         {
-            return Fail(MiniscriptErrorKind.Syntax, $"{name}(): expected a threshold and ',' at position {_pos}", out error);
+            return Fail(MiniscriptErrorKind.Syntax, $"{name}(): expected a threshold and ',' at position {_pos + _offset}", out error);
         }
 
         var kText = _text.AsSpan(_pos, comma);
@@ -682,7 +685,7 @@ internal sealed class MiniscriptParser<TKey>
             var length = comma == -1 ? FindNextChar(')') : comma;
             if (length < 1)
             {
-                return Fail(MiniscriptErrorKind.Syntax, $"{name}(): missing key at position {_pos}", out error);
+                return Fail(MiniscriptErrorKind.Syntax, $"{name}(): missing key at position {_pos + _offset}", out error);
             }
 
             if (!_keys.TryParseKey(_text.Substring(_pos, length), _context, out var key, out var keyError))
