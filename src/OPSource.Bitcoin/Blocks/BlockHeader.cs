@@ -19,6 +19,12 @@ public sealed record BlockHeader(int Version, UInt256 PreviousBlockHash, UInt256
         return new UInt256(hash);
     }
 
+    /// <summary>The block hash as a typed <see cref="BlockHash"/>.</summary>
+    public BlockHash GetBlockHash() => new(GetHash());
+
+    /// <summary>The previous block's hash as a typed <see cref="BlockHash"/>.</summary>
+    public BlockHash PreviousBlock => new(PreviousBlockHash);
+
     /// <summary>The target encoded by <see cref="Bits"/>.</summary>
     public UInt256 GetTarget() => CompactTarget.Decode(Bits, out _, out _);
 
