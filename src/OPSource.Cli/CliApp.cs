@@ -92,6 +92,16 @@ internal static class CliApp
             await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
             return ExitUserError;
         }
+        catch (OPSource.Platform.Errors.OpsourceException ex)
+        {
+            await context.Error.WriteLineAsync($"error: {OneLine(ex.Error.Detail)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
+        catch (Exception ex) when (context.ErrorMapper?.TryMap(ex) is not null || ex is OPSource.Platform.Funding.WalletOperationException)
+        {
+            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await context.Error.WriteLineAsync("error: cancelled").ConfigureAwait(false);

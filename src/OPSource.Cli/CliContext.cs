@@ -12,6 +12,9 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
     /// <summary>Configuration keys the user set on the command line (<c>DataDir</c>, <c>Network</c>), for commands that load configuration.</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Classifies domain exceptions (set once a command opened <see cref="CliServices"/>): mapped ones are user errors, exit 1.</summary>
+    public OPSource.Platform.Errors.DomainErrorMapper? ErrorMapper { get; set; }
+
     /// <summary>Standard input for commands that read it (<c>verify-batch</c>); tests supply their own reader.</summary>
     public TextReader In { get; init; } = Console.In;
 

@@ -3,15 +3,23 @@ using OPSource.Bitcoin.Encoding;
 namespace OPSource.Bitcoin.Blocks;
 
 /// <summary>
-/// A block hash: HASH256 of the 80-byte header (Core's uint256 block hash). Displayed byte-reversed,
-/// as Core prints it (<c>getblockhash</c>, <c>getbestblockhash</c>).
+/// A block hash: HASH256 of the 80-byte header, displayed byte-reversed as Core does
+/// (<c>getblockhash</c>, <c>getbestblockhash</c>).
 /// </summary>
+/// <param name="Value">The hash in internal byte order.</param>
 public readonly record struct BlockHash(UInt256 Value) : IComparable<BlockHash>
 {
-    /// <summary>The all-zero hash (the genesis block's previous-block field).</summary>
+    /// <summary>The all-zero hash (the previous-block field of a genesis header).</summary>
     public static BlockHash Zero => default;
 
-    /// <summary>From 32 bytes in internal (hash) order.</summary>
+    /// <summary>The hash of a header.</summary>
+    public static BlockHash Of(BlockHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        return new BlockHash(header.GetHash());
+    }
+
+    /// <summary>From 32 bytes in internal order.</summary>
     public static BlockHash FromBytes(ReadOnlySpan<byte> bytes) => new(new UInt256(bytes));
 
     /// <summary>Parses the displayed (reversed) hex form.</summary>
@@ -32,7 +40,7 @@ public readonly record struct BlockHash(UInt256 Value) : IComparable<BlockHash>
     /// <summary>The 32 bytes in internal order.</summary>
     public byte[] ToBytes() => Value.ToBytes();
 
-    /// <summary>Byte-reversed hex.</summary>
+    /// <summary>Byte-reversed hex, as Core prints it.</summary>
     public override string ToString() => Value.ToString();
 
     /// <inheritdoc/>

@@ -8,6 +8,7 @@ internal static class CommandGroups
     public static IEnumerable<Command> All(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         yield return AddressCommand.Create(globals, output, error);
+        yield return ApiKeyCommand.Create(globals, output, error);
         yield return ConfigCommand.Create(globals, output, error);
         yield return ConsensusCommand.Create(globals, output, error);
         yield return DescriptorCommand.Create(globals, output, error);

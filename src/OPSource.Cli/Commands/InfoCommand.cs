@@ -17,7 +17,7 @@ internal static class InfoCommand
             {
                 ["version"] = version,
                 ["network"] = ctx.Network,
-                ["dataDir"] = ctx.DataDir,
+                ["data_dir"] = ctx.DataDir,
             };
             ctx.WriteResult(json, w =>
             {
