@@ -26,8 +26,11 @@ while [ $# -gt 0 ]; do
 done
 
 # A private build: instrumentation rewrites the library DLLs in place, so never the normal bin/.
+# OPSOURCE_FUZZ_NO_BUILD=1 reuses the last build (campaigns running target after target).
 mkdir -p "$WORK"
-dotnet build fuzz/OPSource.Fuzz -c Release -o "$BIN" --verbosity quiet -nologo >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 2; }
+if [ "${OPSOURCE_FUZZ_NO_BUILD:-}" != "1" ] || [ ! -f "$BIN/OPSource.Fuzz.dll" ]; then
+  dotnet build fuzz/OPSource.Fuzz -c Release -o "$BIN" --verbosity quiet -nologo >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 2; }
+fi
 FUZZ=(dotnet "$BIN/OPSource.Fuzz.dll")
 
 if [ "$TARGET" = "list" ]; then "${FUZZ[@]}" list; exit 0; fi

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using OPSource.Bitcoin;
 using OPSource.Platform.Modules;
 using OPSource.Server.Endpoints;
+using OPSource.Server.Events;
 using OPSource.Server.Http;
 using OPSource.Server.Modules;
 using OPSource.Server.Security;
@@ -135,6 +136,8 @@ public static partial class OpsourceServer
             app.UseCors();
         }
 
+        // Before authentication: a WebSocket handshake may carry its token as ?access_token=.
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseMiddleware<RequestLogScopeMiddleware>();
         app.UseHttpLogging();
@@ -173,6 +176,7 @@ public static partial class OpsourceServer
         ArgumentNullException.ThrowIfNull(modules);
         api.MapSystemEndpoints();
         api.MapAuthEndpoints();
+        api.MapEventStream();
         foreach (var module in modules)
         {
             module.MapEndpoints?.Invoke(api);

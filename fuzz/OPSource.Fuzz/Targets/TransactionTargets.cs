@@ -35,7 +35,7 @@ internal static class TransactionTargets
             }
             else
             {
-                FuzzOracleException.Check(!string.IsNullOrEmpty(error), "TryParse failed without an error message");
+                FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "TryParse failed without an error message");
             }
         }
 
@@ -62,7 +62,14 @@ internal static class TransactionTargets
         FuzzOracleException.Check(again.Equals(tx), "parse(ser(tx)) != tx");
         _ = TransactionChecks.CheckTransaction(tx, out _);
         _ = tx.IsFinal(0, 0);
-        _ = tx.TotalOutput;
+        if (tx.TryGetTotalOutput(out var total))
+        {
+            FuzzOracleException.Check(tx.TotalOutput == total, "TotalOutput != TryGetTotalOutput");
+        }
+        else
+        {
+            FuzzOracleException.Check(Throws<InvalidOperationException>(() => _ = tx.TotalOutput), "TotalOutput did not throw its documented error");
+        }
         foreach (var input in tx.Inputs)
         {
             _ = ScriptAsm.ToAsm(input.ScriptSig, attemptSighashDecode: true);
@@ -82,12 +89,26 @@ internal static class TransactionTargets
         }
     }
 
+    private static bool Throws<T>(Action action)
+        where T : Exception
+    {
+        try
+        {
+            action();
+            return false;
+        }
+        catch (T)
+        {
+            return true;
+        }
+    }
+
     private static void RunBlock(ReadOnlyMemory<byte> input)
     {
         var data = input.Span;
         if (!Bitcoin.Blocks.Block.TryParse(data, out var block, out var error))
         {
-            FuzzOracleException.Check(!string.IsNullOrEmpty(error), "Block.TryParse failed without an error message");
+            FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "Block.TryParse failed without an error message");
             return;
         }
 

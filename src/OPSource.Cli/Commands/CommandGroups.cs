@@ -17,7 +17,10 @@ internal static class CommandGroups
         yield return MnemonicCommand.Create(globals, output, error);
         yield return NodeCommand.Create(globals, output, error);
         yield return PsbtCommand.Create(globals, output, error);
+        yield return ScriptCommand.Create(globals, output, error);
         yield return ServeCommand.Create(globals, output, error);
         yield return TxCommand.Create(globals, output, error);
+        yield return DidCommand.Create(globals, output, error);
+        yield return VcCommand.Create(globals, output, error);
     }
 }

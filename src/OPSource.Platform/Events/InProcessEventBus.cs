@@ -217,6 +217,21 @@ public sealed class InProcessEventBus : IEventPublisher
         }
     }
 
+    /// <summary>Current subscribers of a topic (for diagnostics and tests).</summary>
+    public int SubscriberCount(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (!_topics.TryGetValue(topic, out var state))
+        {
+            return 0;
+        }
+
+        lock (state)
+        {
+            return state.Subscribers.Count;
+        }
+    }
+
     /// <summary>Topics this instance has state for.</summary>
     public IReadOnlyList<string> KnownTopics => [.. _topics.Keys];
 

@@ -1,4 +1,5 @@
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Transactions;
 using PsbtT = OPSource.Bitcoin.Psbt.Psbt;
 
 namespace OPSource.Bitcoin.Tests.Fuzzing;
@@ -36,5 +37,33 @@ public class FuzzRegressionTests
         Assert.Equal(asm, ScriptAsm.ToAsm(script));
         Assert.True(ScriptAsm.TryParseAsm(asm, out var again, out var error), error);
         Assert.Equal(asm, ScriptAsm.ToAsm(again));
+    }
+
+    // transaction: a parsed transaction whose output values sum past 2^63: TotalOutput overflowed with OverflowException. Core's GetValueOut is defined
+    // only within MoneyRange; TryGetTotalOutput says so without throwing.
+    private const string OverflowingOutputs =
+        "01000000010000000000000000000000ffffffff0d038bc400fe02062f503853482ff2ffffff01a078072a0121000023de02971dd6034ed0cf52450b608d196c07d6345184000002000000000e000000000100000000640000000000000000000000000000000000e000ffff0000";
+
+    [Fact]
+    public void TotalOutput_of_out_of_range_values_is_refused_not_overflowed()
+    {
+        var tx = Transaction.Parse(Convert.FromHexString(OverflowingOutputs));
+        Assert.False(tx.TryGetTotalOutput(out _));
+        var ex = Assert.Throws<InvalidOperationException>(() => tx.TotalOutput);
+        Assert.StartsWith("transaction: an output value or the total is outside", ex.Message, StringComparison.Ordinal);
+        Assert.False(OPSource.Bitcoin.Consensus.TransactionChecks.CheckTransaction(tx, out _));
+    }
+
+    [Fact]
+    public void TotalOutput_sums_in_range_values()
+    {
+        var spk = Script.Empty;
+        var tx = new Transaction(2, [new TxIn(new OutPoint(TxId.Zero, 0))],
+            [new TxOut(Money.FromSatoshis(1), spk), new TxOut(Money.MaxMoney - Money.FromSatoshis(1), spk)], LockTime.Zero);
+        Assert.True(tx.TryGetTotalOutput(out var total));
+        Assert.Equal(Money.MaxMoney, total);
+        Assert.Equal(Money.MaxMoney, tx.TotalOutput);
+        var over = tx.WithOutputs([.. tx.Outputs, new TxOut(Money.FromSatoshis(1), spk)]);
+        Assert.False(over.TryGetTotalOutput(out _));
     }
 }
