@@ -43,3 +43,39 @@ public class TransactionVectorTests
         }
     }
 }
+
+public class MessageVerifierTests
+{
+    private static readonly DlcPolicy Regtest = new(OPSource.Bitcoin.Network.Regtest);
+
+    private static (OfferDlc Offer, AcceptDlc Accept, SignDlc Sign) Messages(string file)
+    {
+        var v = DlcVectorFiles.Load(file);
+        T Get<T>(string part) where T : DlcMessage => DlcWireCodec.Decode<T>(Convert.FromHexString(v[part]!["serialized"]!.GetValue<string>()));
+        return (Get<OfferDlc>("offer_message"), Get<AcceptDlc>("accept_message"), Get<SignDlc>("sign_message"));
+    }
+
+    [Theory]
+    [MemberData(nameof(DlcVectorFiles.All), MemberType = typeof(DlcVectorFiles))]
+    public void Every_vector_passes_every_check(string file)
+    {
+        var (offer, accept, sign) = Messages(file);
+        var report = DlcMessageVerifier.Verify(offer, accept, sign, Regtest, TestContext.Current.CancellationToken);
+        Assert.True(report.Ok, string.Join("; ", report.Checks.Where(c => !c.Ok).Select(c => $"{c.Name}: {c.Detail}")));
+        Assert.Equal(sign.ContractId, report.ContractId);
+    }
+
+    [Fact]
+    public void A_wrong_adaptor_signature_and_a_wrong_refund_signature_are_reported()
+    {
+        var (offer, accept, sign) = Messages("single_oracle_numerical_test.json");
+        var sigs = accept.CetAdaptorSignatures.ToArray();
+        (sigs[3], sigs[4]) = (sigs[4], sigs[3]);
+        var report = DlcMessageVerifier.Verify(offer, accept with { CetAdaptorSignatures = sigs, RefundSignature = sign.RefundSignature }, sign, Regtest, TestContext.Current.CancellationToken);
+        Assert.False(report.Ok);
+        var failed = report.Checks.Where(c => !c.Ok).ToDictionary(c => c.Name, c => c.Detail);
+        Assert.Contains("signature 3 (CET", failed["accept.cet_adaptor_signatures"], StringComparison.Ordinal);
+        Assert.Equal("does not verify", failed["accept.refund_signature"]);
+        Assert.True(report.Checks.Single(c => c.Name == "sign.cet_adaptor_signatures").Ok);
+    }
+}

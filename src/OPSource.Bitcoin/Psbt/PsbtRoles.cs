@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
@@ -98,6 +99,10 @@ public sealed partial class Psbt
     // ---------------------------------------------------------------- Conversion
 
     /// <summary>Converts to BIP370 version 2 (no-op when already version 2).</summary>
+    /// <exception cref="InvalidOperationException">
+    /// The transaction version is below 2, or a map holds an unknown key whose type version 2 defines
+    /// (a v0 PSBT may carry e.g. key type 0x0f with key data; in v2 that is PSBT_IN_OUTPUT_INDEX and invalid).
+    /// </exception>
     public Psbt ToVersion2()
     {
         if (Version == 2)
@@ -111,6 +116,15 @@ public sealed partial class Psbt
             throw new InvalidOperationException("psbt: BIP370 requires transaction version 2 or more");
         }
 
+        // Found by fuzzing (psbt-v0): carrying such an entry over would make an invalid v2 PSBT.
+        var clash = V2Clash(PsbtMapKind.Global, -1, _global)
+            ?? _inputs.Select((m, i) => V2Clash(PsbtMapKind.Input, i, m)).FirstOrDefault(c => c is not null)
+            ?? _outputs.Select((m, i) => V2Clash(PsbtMapKind.Output, i, m)).FirstOrDefault(c => c is not null);
+        if (clash is not null)
+        {
+            throw new InvalidOperationException("psbt: cannot convert to version 2: " + clash);
+        }
+
         var global = _global.WithoutTypes(PsbtKeys.GlobalUnsignedTx, PsbtKeys.GlobalVersion)
             .With(PsbtKeys.GlobalTxVersion, default, U32(unchecked((uint)tx.Version)))
             .With(PsbtKeys.GlobalFallbackLockTime, default, U32(tx.LockTime.Value))
@@ -120,6 +134,20 @@ public sealed partial class Psbt
         var inputs = _inputs.Select((m, i) => V2InputFields(m, tx.Inputs[i])).ToArray();
         var outputs = _outputs.Select((m, i) => V2OutputFields(m, tx.Outputs[i])).ToArray();
         return WithMaps(global, inputs, outputs);
+    }
+
+    private static string? V2Clash(PsbtMapKind kind, int index, PsbtMap map)
+    {
+        foreach (var entry in map.Entries)
+        {
+            if (PsbtParser.IsV2Only(kind, entry.KeyType))
+            {
+                var where = kind == PsbtMapKind.Global ? "the global map" : $"{(kind == PsbtMapKind.Input ? "input" : "output")} {index.ToString(CultureInfo.InvariantCulture)}";
+                return $"{where} has an unknown key of type 0x{entry.KeyType:x2}, which version 2 defines as {PsbtKeys.Name(kind, entry.KeyType)}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Converts to BIP174 version 0, fixing the lock time by the BIP370 algorithm.</summary>
@@ -184,7 +212,7 @@ public sealed partial class Psbt
     public Psbt WithWitnessUtxo(int input, TxOut utxo)
     {
         ArgumentNullException.ThrowIfNull(utxo);
-        return SetInput(input, PsbtKeys.InWitnessUtxo, default, PsbtCodec.WriteTxOut(utxo));
+        return SetInput(input, PsbtKeys.InWitnessUtxo, default, ConsensusEncoding.ToBytes(utxo));
     }
 
     /// <summary>Adds PSBT_IN_SIGHASH_TYPE.</summary>
@@ -546,7 +574,7 @@ public sealed partial class Psbt
 
                 if (!witness.IsEmpty)
                 {
-                    map = map.With(PsbtKeys.InFinalScriptWitness, default, PsbtCodec.WriteWitness(witness));
+                    map = map.With(PsbtKeys.InFinalScriptWitness, default, ConsensusEncoding.ToBytes(witness));
                 }
 
                 maps[i] = map;
