@@ -45,4 +45,12 @@ public readonly record struct BlockHash(UInt256 Value) : IComparable<BlockHash>
 
     /// <inheritdoc/>
     public int CompareTo(BlockHash other) => Value.CompareTo(other.Value);
+
+    public static bool operator <(BlockHash left, BlockHash right) => left.CompareTo(right) < 0;
+
+    public static bool operator >(BlockHash left, BlockHash right) => left.CompareTo(right) > 0;
+
+    public static bool operator <=(BlockHash left, BlockHash right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >=(BlockHash left, BlockHash right) => left.CompareTo(right) >= 0;
 }

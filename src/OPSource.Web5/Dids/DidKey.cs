@@ -130,11 +130,9 @@ public sealed class DidKeyMethod : IDidMethodResolver
 
         if (code == Multicodec.Bls12381G1G2Pub)
         {
-            // Two keys in one identifier: G1 then G2, each its own verification method.
+            // G1 || G2 in one identifier: the 2022 did:key vectors expose the G1 key as the verification method.
             var g1 = MulticodecBytes.Add(Multicodec.Bls12381G1Pub, key.AsSpan(0, 48));
-            var g2 = MulticodecBytes.Add(Multicodec.Bls12381G2Pub, key.AsSpan(48));
             vms.Add(MakeMethod(didUri, Multibase.EncodeBase58Btc(g1), Multicodec.Bls12381G1Pub, key[..48]));
-            vms.Add(MakeMethod(didUri, Multibase.EncodeBase58Btc(g2), Multicodec.Bls12381G2Pub, key[48..]));
         }
         else
         {

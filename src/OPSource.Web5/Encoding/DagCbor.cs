@@ -140,7 +140,11 @@ public static class DagCbor
             return;
         }
 
-        writer.WriteDouble(d);
+        // dag-cbor rule 4: floats are always 64-bit (CborWriter.WriteDouble would shorten them).
+        Span<byte> encoded = stackalloc byte[9];
+        encoded[0] = 0xfb;
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleBigEndian(encoded[1..], d);
+        writer.WriteEncodedValue(encoded);
     }
 
     /// <summary>Decodes dag-cbor into JSON (maps with text keys, arrays, text, numbers, booleans, null).</summary>
