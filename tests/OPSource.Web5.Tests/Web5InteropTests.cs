@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OPSource.Server;
+using OPSource.Server.Modules;
+using OPSource.Web5.Credentials;
+using OPSource.Web5.Dids;
+using OPSource.Web5.Jose;
+
+namespace OPSource.Web5.Tests;
+
+/// <summary>
+/// Interop with the reference libraries (@web5/dids 1.2.0, @web5/credentials 1.1.3) through
+/// tests/peers/web5/interop.mjs: their DIDs resolve here and ours there (did:dht through OPSource's own
+/// gateway endpoint), and VC-JWTs verify in both directions.
+/// </summary>
+public sealed class Web5InteropTests : IAsyncLifetime
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "opsource-web5-interop-" + Guid.NewGuid().ToString("N"));
+    private WebApplication? _app;
+    private string _gateway = string.Empty;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable("OPSOURCE_WEB5_PASSPHRASE", "interop-test-passphrase");
+        var options = new OpsourceOptions
+        {
+            Network = "regtest",
+            DataDir = _dataDir,
+            Server = new ServerOptions { Urls = "http://127.0.0.1:0", ShutdownTimeoutSeconds = 5 },
+        };
+        _app = OpsourceServer.Build(options, modules: OpsourceModules.All);
+        await OpsourceServer.PrepareAsync(_app, Ct);
+        await _app.StartAsync(Ct);
+        _gateway = _app.Urls.Single() + "/api/v1/web5/dht/";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private Web5Service Service => _app!.Services.GetRequiredService<Web5Service>();
+
+    private static JsonNode? Strip(JsonNode? document)
+    {
+        // @web5/dids adds a "kid" (the RFC 7638 thumbprint) to JWKs it derives from key bytes (did:dht,
+        // did:key); kid is optional JWK metadata, so documents are compared without it.
+        var copy = document?.DeepClone();
+        foreach (var vm in (copy?["verificationMethod"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            (vm["publicKeyJwk"] as JsonObject)?.Remove("kid");
+        }
+
+        return copy;
+    }
+
+    [Theory]
+    [InlineData("key", "Ed25519")]
+    [InlineData("key", "secp256k1")]
+    [InlineData("jwk", "Ed25519")]
+    [InlineData("jwk", "secp256k1")]
+    public async Task Their_dids_resolve_here_and_ours_there(string method, string curve)
+    {
+        NodePeer.Require();
+        var theirs = await NodePeer.RunJsonAsync(Ct, null, "create", method, curve == "secp256k1" ? "secp256k1" : "Ed25519");
+        var ours = await Service.ResolveAsync(theirs["uri"]!.GetValue<string>(), Ct);
+        Assert.True(ours.Ok, ours.ErrorMessage);
+        var theirResolution = await NodePeer.RunJsonAsync(Ct, null, "resolve", theirs["uri"]!.GetValue<string>());
+        VectorFile.Equal(Strip(theirResolution["didDocument"]), Strip(ours.Document!.ToJson()), "their " + method + " resolved here");
+
+        using var mine = method == "key" ? DidFactory.CreateKey(curve) : DidFactory.CreateJwk(curve);
+        var resolved = await NodePeer.RunJsonAsync(Ct, null, "resolve", mine.Uri);
+        Assert.Equal(JsonNode.Parse("{}")!.ToJsonString(), resolved["didResolutionMetadata"]!.ToJsonString());
+        VectorFile.Equal(Strip(mine.Document.ToJson()), Strip(resolved["didDocument"]), "our " + method + " resolved there");
+    }
+
+    [Fact]
+    public async Task Did_dht_published_through_our_gateway_resolves_both_ways()
+    {
+        NodePeer.Require();
+        // Ours -> theirs: created and published by the service into its gateway store, resolved by @web5/dids via HTTP.
+        var created = await Service.CreateDidAsync("dht", "Ed25519", [new DidService("dwn", "DecentralizedWebNode", new JsonArray("https://dwn.example/"))], Ct);
+        var resolved = await NodePeer.RunJsonAsync(Ct, _gateway, "resolve", created.Uri);
+        Assert.Equal("{}", resolved["didResolutionMetadata"]!.ToJsonString());
+        VectorFile.Equal(Strip(created.Document.ToJson()), Strip(resolved["didDocument"]), "our did:dht resolved by @web5/dids");
+
+        // Theirs -> ours: @web5/dids publishes to our gateway (PUT, signature checked), we resolve it.
+        var theirs = await NodePeer.RunJsonAsync(Ct, _gateway, "create", "dht");
+        var ours = await Service.ResolveAsync(theirs["uri"]!.GetValue<string>(), Ct);
+        Assert.True(ours.Ok, ours.ErrorMessage);
+        VectorFile.Equal(Strip(theirs["document"]), Strip(ours.Document!.ToJson()), "their did:dht resolved here");
+    }
+
+    [Theory]
+    [InlineData("Ed25519")]
+    [InlineData("secp256k1")]
+    public async Task Vc_jwts_cross_verify(string curve)
+    {
+        NodePeer.Require();
+        // Ours -> theirs.
+        using var issuer = DidFactory.CreateJwk(curve);
+        var vc = VerifiableCredential.Create(issuer.Uri, "did:example:alice", new JsonObject { ["role"] = "treasurer" }, ["DaoMembership"]);
+        var jwt = vc.Sign(issuer);
+        var verified = await NodePeer.RunJsonAsync(Ct, null, "vc-verify", jwt);
+        Assert.Equal(issuer.Uri, verified["issuer"]!.GetValue<string>());
+        Assert.Equal("treasurer", verified["vc"]!["credentialSubject"]!["role"]!.GetValue<string>());
+
+        // A tampered credential is refused there too.
+        var parts = jwt.Split('.');
+        var (code, _, _) = await NodePeer.RunAsync(["vc-verify", parts[0] + "." + parts[1] + "." + parts[2][..^4] + "AAAA"], null, Ct);
+        Assert.NotEqual(0, code);
+
+        // Theirs -> ours: a credential signed by @web5/credentials with a portable DID we created.
+        using var portable = DidFactory.CreateKey(curve);
+        var portableJson = System.Text.Encoding.UTF8.GetString(portable.ToPortableUtf8());
+        var theirJwt = (await NodePeer.RunJsonAsync(Ct, null, "vc-issue", portableJson, "did:example:bob", "KycCredential"))["jwt"]!.GetValue<string>();
+        var ours = await Service.VerifyCredentialAsync(theirJwt, Ct);
+        Assert.Equal(portable.Uri, ours.Issuer);
+        Assert.Equal("KycCredential", ours.Credential.Type);
+
+        // Their did:jwk portable DID imports here and signs credentials they accept.
+        var theirDid = await NodePeer.RunJsonAsync(Ct, null, "create", "jwk", curve);
+        using var imported = BearerDid.ParsePortable(System.Text.Encoding.UTF8.GetBytes(theirDid.ToJsonString()));
+        var signedWithTheirKey = VerifiableCredential.Create(imported.Uri, "did:example:carol", new JsonObject { ["ok"] = true }).Sign(imported);
+        Assert.Equal(imported.Uri, (await NodePeer.RunJsonAsync(Ct, null, "vc-verify", signedWithTheirKey))["issuer"]!.GetValue<string>());
+    }
+}
