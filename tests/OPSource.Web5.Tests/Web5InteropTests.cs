@@ -139,4 +139,60 @@ public sealed class Web5InteropTests : IAsyncLifetime
         var signedWithTheirKey = VerifiableCredential.Create(imported.Uri, "did:example:carol", new JsonObject { ["ok"] = true }).Sign(imported);
         Assert.Equal(imported.Uri, (await NodePeer.RunJsonAsync(Ct, null, "vc-verify", signedWithTheirKey))["issuer"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Did_login_returns_the_platform_access_token_with_the_bound_role()
+    {
+        var login = _app!.Services.GetRequiredService<OPSource.Web5.Auth.DidLoginService>();
+        using var http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
+        using var did = DidFactory.CreateJwk("secp256k1");
+        await login.BindAsync(did.Uri, OPSource.Platform.Security.ApiRole.Operator, Ct);
+
+        async Task<string> SignedChallengeAsync(BearerDid signer)
+        {
+            using var response = await http.PostAsync("/api/v1/auth/did/challenge", Content(new JsonObject { ["did"] = signer.Uri }), Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            var challenge = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["challenge"]!.GetValue<string>();
+            var (vmId, key) = signer.GetSigner(relationship: VerificationRelationships.Authentication);
+            var payload = System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["challenge"] = challenge, ["did"] = signer.Uri }.ToJsonString());
+            return Jws.SignCompact(key, payload, new JsonObject { ["kid"] = vmId });
+        }
+
+        var jws = await SignedChallengeAsync(did);
+        using var verified = await http.PostAsync("/api/v1/auth/did/verify", Content(new JsonObject { ["jws"] = jws }), Ct);
+        var body = JsonNode.Parse(await verified.Content.ReadAsStringAsync(Ct))!.AsObject();
+        Assert.True(verified.StatusCode == System.Net.HttpStatusCode.OK, body.ToJsonString());
+        var token = (body["access_token"] ?? body["accessToken"])!.GetValue<string>();
+        Assert.Equal("operator", body["role"]!.GetValue<string>());
+
+        using var whoRequest = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/whoami");
+        whoRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var who = await http.SendAsync(whoRequest, Ct);
+        var whoText = await who.Content.ReadAsStringAsync(Ct);
+        Assert.True(who.StatusCode == System.Net.HttpStatusCode.OK, whoText);
+        Assert.Contains(did.Uri, whoText, StringComparison.Ordinal);
+
+        // A challenge is single-use.
+        using var replay = await http.PostAsync("/api/v1/auth/did/verify", Content(new JsonObject { ["jws"] = jws }), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, replay.StatusCode);
+
+        // A DID without a binding, or a signature by another key, gets no token.
+        using var stranger = DidFactory.CreateJwk("Ed25519");
+        using var unbound = await http.PostAsync("/api/v1/auth/did/verify", Content(new JsonObject { ["jws"] = await SignedChallengeAsync(stranger) }), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, unbound.StatusCode);
+        var forgedParts = (await SignedChallengeAsync(did)).Split('.');
+        var otherSig = Jws.SignCompact(stranger.Keys[0], "x"u8).Split('.')[2];
+        using var forged = await http.PostAsync("/api/v1/auth/did/verify", Content(new JsonObject { ["jws"] = forgedParts[0] + "." + forgedParts[1] + "." + otherSig }), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, forged.StatusCode);
+
+        // Removing the binding ends the token.
+        Assert.True(await login.UnbindAsync(did.Uri, Ct));
+        _app.Services.GetRequiredService<OPSource.Server.Security.CredentialStatusCache>().Invalidate(OPSource.Platform.Security.AuthMethods.Did, did.Uri);
+        using var afterRequest = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/whoami");
+        afterRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var after = await http.SendAsync(afterRequest, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    private static StringContent Content(JsonNode body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
 }
