@@ -62,12 +62,16 @@ internal sealed class CliServices : IAsyncDisposable
             throw new CliUserException("invalid configuration: " + ex.Message, ex);
         }
 
+        if (applyMigrations)
+        {
+            EnsureDataDir(options.DataDir);
+        }
+
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
         try
         {
             if (applyMigrations)
             {
-                Directory.CreateDirectory(options.DataDir);
                 await provider.GetRequiredService<Migrator>().ApplyAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -89,6 +93,24 @@ internal sealed class CliServices : IAsyncDisposable
 
         context.ErrorMapper = provider.GetRequiredService<OPSource.Platform.Errors.DomainErrorMapper>();
         return new CliServices(provider, options, layers.Root);
+    }
+
+    /// <summary>Creates the data dir if needed; a path that is a file or cannot be created is one user-error line.</summary>
+    public static void EnsureDataDir(string dataDir)
+    {
+        if (File.Exists(dataDir))
+        {
+            throw new CliUserException($"data dir '{dataDir}' is a file, not a directory (choose another with --data-dir)");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(dataDir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUserException($"data dir '{dataDir}' is not usable: {ex.Message}", ex);
+        }
     }
 
     /// <inheritdoc />

@@ -15,6 +15,7 @@ internal static class CommandGroups
         yield return DescriptorCommand.Create(globals, output, error);
         yield return InfoCommand.Create(globals, output, error);
         yield return InstallCommand.Create(globals, output, error);
+        yield return KeyCommand.Create(globals, output, error);
         yield return MessageCommand.Create(globals, output, error);
         yield return MlCommand.Create(globals, output, error);
         yield return MnemonicCommand.Create(globals, output, error);
