@@ -217,6 +217,12 @@ internal static partial class CliApp
             await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
             return ExitUserError;
         }
+        catch (OPSource.Bitcoin.BitcoinFormatException ex)
+        {
+            // The library's typed input errors (OPSource.Bitcoin.BitcoinError): always the user's input, never a bug.
+            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
         catch (OPSource.Platform.Modules.ModuleConfigurationException ex)
         {
             await context.Error.WriteLineAsync($"error: invalid configuration: {OneLine(ex.Message)}").ConfigureAwait(false);

@@ -10,9 +10,11 @@ using Microsoft.Extensions.Options;
 using OPSource.Bitcoin;
 using OPSource.Platform.Modules;
 using OPSource.Server.Endpoints;
+using OPSource.Server.Events;
 using OPSource.Server.Http;
 using OPSource.Server.Modules;
 using OPSource.Server.Security;
+using OPSource.Server.Telemetry;
 using OPSource.Storage;
 
 namespace OPSource.Server;
@@ -120,6 +122,8 @@ public static partial class OpsourceServer
         builder.Services.AddApiSecurity();
         builder.Services.AddApiRateLimits(options.Server);
         builder.Services.AddHostedService<Events.EventRelayService>();
+        builder.Services.AddApiDocuments();
+        builder.Services.AddOpsourceTelemetry(options.Telemetry);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -135,12 +139,16 @@ public static partial class OpsourceServer
             app.UseCors();
         }
 
+        // Before authentication: a WebSocket handshake may carry its token as ?access_token=.
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseMiddleware<RequestLogScopeMiddleware>();
         app.UseHttpLogging();
         app.UseRateLimiter();
         app.UseAuthorization();
         MapApi(app.MapGroup(ApiPrefix), modules);
+        app.MapApiDocuments();
+        app.MapMetrics(options.Telemetry);
         return app;
     }
 
@@ -173,6 +181,7 @@ public static partial class OpsourceServer
         ArgumentNullException.ThrowIfNull(modules);
         api.MapSystemEndpoints();
         api.MapAuthEndpoints();
+        api.MapEventStream();
         foreach (var module in modules)
         {
             module.MapEndpoints?.Invoke(api);

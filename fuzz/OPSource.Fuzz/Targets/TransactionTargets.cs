@@ -35,7 +35,7 @@ internal static class TransactionTargets
             }
             else
             {
-                FuzzOracleException.Check(!string.IsNullOrEmpty(error), "TryParse failed without an error message");
+                FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "TryParse failed without an error message");
             }
         }
 
@@ -108,7 +108,7 @@ internal static class TransactionTargets
         var data = input.Span;
         if (!Bitcoin.Blocks.Block.TryParse(data, out var block, out var error))
         {
-            FuzzOracleException.Check(!string.IsNullOrEmpty(error), "Block.TryParse failed without an error message");
+            FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "Block.TryParse failed without an error message");
             return;
         }
 

@@ -6,7 +6,7 @@ using OPSource.Crypto;
 namespace OPSource.Bitcoin.Blocks;
 
 /// <summary>A block: header and transactions (Core's CBlock), immutable.</summary>
-public sealed class Block
+public sealed class Block : IConsensusEncodable<Block>
 {
     /// <summary>Core MINIMUM_WITNESS_COMMITMENT: OP_RETURN, push 36, 4-byte header, 32-byte hash.</summary>
     public const int MinimumWitnessCommitmentSize = 38;
@@ -39,70 +39,67 @@ public sealed class Block
     /// <summary>Serialized size with witness data.</summary>
     public int Size => BlockHeader.Size + CompactSize.GetSize((ulong)_transactions.Length) + _transactions.Sum(t => t.Size);
 
+    /// <inheritdoc/>
+    int IConsensusEncodable<Block>.SerializedSize => Size;
+
     /// <summary>Serialized size without witness data.</summary>
     public int StrippedSize => BlockHeader.Size + CompactSize.GetSize((ulong)_transactions.Length) + _transactions.Sum(t => t.StrippedSize);
 
     /// <summary>BIP141 block weight.</summary>
-    public int Weight => (StrippedSize * (Transaction.WitnessScaleFactor - 1)) + Size;
+    public int Weight => (StrippedSize * (ConsensusLimits.WitnessScaleFactor - 1)) + Size;
 
     /// <summary>Serializes the block.</summary>
     public byte[] ToBytes(bool includeWitness = true)
     {
         var w = new BitcoinWriter(includeWitness ? Size : StrippedSize);
-        w.WriteBytes(Header.ToBytes());
-        w.WriteCompactSize((ulong)_transactions.Length);
-        foreach (var tx in _transactions)
-        {
-            tx.WriteTo(w, includeWitness);
-        }
-
+        WriteTo(w, includeWitness);
         return w.ToArray();
     }
 
-    /// <summary>Parses a complete serialized block.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Block? block, out string? error)
+    /// <summary>Core CBlock serialization: the header, then the transactions with their witnesses.</summary>
+    public void WriteTo(BitcoinWriter writer) => WriteTo(writer, includeWitness: true);
+
+    /// <summary>Core CBlock serialization, optionally without witness data.</summary>
+    public void WriteTo(BitcoinWriter writer, bool includeWitness)
     {
-        block = null;
-        var reader = new BitcoinReader(data);
-        if (!BlockHeader.TryRead(ref reader, out var header) || !reader.TryReadCompactSize(out var count))
+        ArgumentNullException.ThrowIfNull(writer);
+        Header.WriteTo(writer);
+        writer.WriteCompactSize((ulong)_transactions.Length);
+        foreach (var tx in _transactions)
         {
-            error = "block: " + reader.Error;
-            return false;
+            tx.WriteTo(writer, includeWitness);
         }
+    }
 
+    /// <summary>Reads a block: header, then a transaction count and that many transactions.</summary>
+    public static bool TryRead(ref BitcoinReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Block? value)
+    {
+        value = null;
         // Every transaction takes at least 10 bytes.
-        if (count > (ulong)(reader.Remaining / 10))
+        if (!BlockHeader.TryRead(ref reader, out var header) || !ConsensusEncoding.TryReadList<Transaction>(ref reader, 10, "transaction", out var txs))
         {
-            error = $"block: transaction count {count} exceeds the remaining data";
             return false;
         }
 
-        var txs = new Transaction[count];
-        for (var i = 0; i < txs.Length; i++)
-        {
-            if (!Transaction.TryRead(ref reader, out var tx))
-            {
-                error = $"block: transaction {i}: {reader.Error}";
-                return false;
-            }
-
-            txs[i] = tx;
-        }
-
-        if (!reader.IsAtEnd)
-        {
-            error = $"block: {reader.Remaining} unexpected trailing bytes at offset {reader.Position}";
-            return false;
-        }
-
-        block = new Block(header, txs);
-        error = null;
+        value = new Block(header, txs);
         return true;
     }
 
-    /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses a complete serialized block.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Block? block, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DecodeError? error)
+    {
+        if (ConsensusEncoding.TryDecode(data, out block, out error))
+        {
+            return true;
+        }
+
+        error = error.WithContext("block");
+        return false;
+    }
+
+    /// <summary>Parses or throws <see cref="BitcoinFormatException"/>.</summary>
     public static Block Parse(ReadOnlySpan<byte> data) =>
-        TryParse(data, out var b, out var error) ? b : throw new FormatException(error);
+        TryParse(data, out var b, out var error) ? b : throw error.ToException();
 
     /// <summary>
     /// Core BlockMerkleRoot. <paramref name="mutated"/> reports two identical adjacent hashes at

@@ -4,10 +4,21 @@ using OPSource.Crypto;
 namespace OPSource.Bitcoin.Blocks;
 
 /// <summary>An 80-byte block header (Core's CBlockHeader).</summary>
-public sealed record BlockHeader(int Version, UInt256 PreviousBlockHash, UInt256 MerkleRoot, uint Time, uint Bits, uint Nonce)
+public sealed record BlockHeader(int Version, UInt256 PreviousBlockHash, UInt256 MerkleRoot, uint Time, uint Bits, uint Nonce) : IConsensusEncodable<BlockHeader>
 {
     /// <summary>Serialized size.</summary>
     public const int Size = 80;
+
+    /// <inheritdoc/>
+    int IConsensusEncodable<BlockHeader>.SerializedSize => Size;
+
+    /// <summary>Core CBlockHeader serialization: nVersion, hashPrevBlock, hashMerkleRoot, nTime, nBits, nNonce.</summary>
+    public void WriteTo(BitcoinWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        WriteTo(writer.GetSpan(Size));
+        writer.Advance(Size);
+    }
 
     /// <summary>The block hash: HASH256 of the 80 bytes (display reversed via ToString).</summary>
     public UInt256 GetHash()
@@ -74,22 +85,25 @@ public sealed record BlockHeader(int Version, UInt256 PreviousBlockHash, UInt256
     }
 
     /// <summary>Parses exactly 80 bytes.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BlockHeader? header, out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BlockHeader? header, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DecodeError? error)
     {
         header = null;
         if (data.Length != Size)
         {
-            error = $"block header: must be 80 bytes, got {data.Length}";
+            error = new DecodeError(DecodeErrorKind.WrongLength, $"block header: must be 80 bytes, got {data.Length}");
             return false;
         }
 
-        var reader = new BitcoinReader(data);
-        var ok = TryRead(ref reader, out header);
-        error = ok ? null : "block header: " + reader.Error;
-        return ok;
+        if (ConsensusEncoding.TryDecode(data, out header, out error))
+        {
+            return true;
+        }
+
+        error = error.WithContext("block header");
+        return false;
     }
 
-    /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses or throws <see cref="BitcoinFormatException"/>.</summary>
     public static BlockHeader Parse(ReadOnlySpan<byte> data) =>
-        TryParse(data, out var h, out var error) ? h : throw new FormatException(error);
+        TryParse(data, out var h, out var error) ? h : throw error.ToException();
 }

@@ -1,6 +1,7 @@
 using OPSource.Bitcoin.Scripts;
 using OPSource.Crypto;
 using static OPSource.Bitcoin.Consensus.ScriptOps;
+using static OPSource.Bitcoin.Scripts.OpcodeType;
 
 namespace OPSource.Bitcoin.Consensus;
 
@@ -37,7 +38,7 @@ internal ref struct EvalState
     {
         var script = _script.Span;
         // Core: the 10,000-byte limit applies to legacy and witness v0 scripts only (BIP342 lifts it).
-        if (IsLegacyOrV0 && script.Length > ScriptInterpreter.MaxScriptSize)
+        if (IsLegacyOrV0 && script.Length > ConsensusLimits.MaxScriptSize)
         {
             return ScriptError.SCRIPT_SIZE;
         }
@@ -50,18 +51,18 @@ internal ref struct EvalState
         for (; pc < script.Length; opcodePos++)
         {
             var executing = exec.AllTrue;
-            if (!TryGetOp(script, ref pc, out var opcode, out var push))
+            if (!Script.TryGetOp(script, ref pc, out var opcode, out var push))
             {
                 return ScriptError.BAD_OPCODE;
             }
 
-            if (push.Length > ScriptInterpreter.MaxScriptElementSize)
+            if (push.Length > ConsensusLimits.MaxScriptElementSize)
             {
                 return ScriptError.PUSH_SIZE;
             }
 
             // Core: non-push opcodes count toward the 201 limit, executed or not (not in tapscript, BIP342).
-            if (IsLegacyOrV0 && opcode > OP_16 && ++_opCount > ScriptInterpreter.MaxOpsPerScript)
+            if (IsLegacyOrV0 && opcode > OP_16 && ++_opCount > ConsensusLimits.MaxOpsPerScript)
             {
                 return ScriptError.OP_COUNT;
             }
@@ -81,7 +82,7 @@ internal ref struct EvalState
 
             if (executing && opcode <= OP_PUSHDATA4)
             {
-                if (_requireMinimal && !StandardScripts.IsMinimalPush(push, (OpcodeType)opcode))
+                if (_requireMinimal && !StandardScripts.IsMinimalPush(push, opcode))
                 {
                     return ScriptError.MINIMALDATA;
                 }
@@ -98,7 +99,7 @@ internal ref struct EvalState
             }
 
             // Core: main and alt stack together hold at most 1000 elements.
-            if (_stack.Count + AltCount > ScriptInterpreter.MaxStackSize)
+            if (_stack.Count + AltCount > ConsensusLimits.MaxStackSize)
             {
                 return ScriptError.STACK_SIZE;
             }
@@ -118,14 +119,14 @@ internal ref struct EvalState
 
     private readonly void PushBool(bool value) => _stack.Push(value ? [1] : []);
 
-    private ScriptError Execute(int opcode, int pc, uint opcodePos, ref ConditionStack exec)
+    private ScriptError Execute(OpcodeType opcode, int pc, uint opcodePos, ref ConditionStack exec)
     {
         var stack = _stack;
         switch (opcode)
         {
             case OP_1NEGATE:
             case >= OP_1 and <= OP_16:
-                PushNum(opcode - (OP_1 - 1));
+                PushNum((int)opcode - ((int)OP_1 - 1));
                 return ScriptError.OK;
 
             case OP_NOP:
@@ -781,7 +782,7 @@ internal ref struct EvalState
         if (success)
         {
             // BIP342: every non-empty signature costs 50 weight units, also under unknown key types.
-            _execData.ValidationWeightLeft -= ScriptInterpreter.ValidationWeightPerSigopPassed;
+            _execData.ValidationWeightLeft -= ConsensusLimits.ValidationWeightPerSigopPassed;
             if (_execData.ValidationWeightLeft < 0)
             {
                 return ScriptError.TAPSCRIPT_VALIDATION_WEIGHT;
@@ -810,7 +811,7 @@ internal ref struct EvalState
         return ScriptError.OK;
     }
 
-    private ScriptError CheckMultisig(int opcode)
+    private ScriptError CheckMultisig(OpcodeType opcode)
     {
         var stack = _stack;
         // BIP342: CHECKMULTISIG is disabled in tapscript in favour of CHECKSIGADD.
@@ -831,14 +832,14 @@ internal ref struct EvalState
         }
 
         var keysCount = keysNum.ToInt32Clamped();
-        if (keysCount < 0 || keysCount > ScriptInterpreter.MaxPubKeysPerMultisig)
+        if (keysCount < 0 || keysCount > ConsensusLimits.MaxPubKeysPerMultisig)
         {
             return ScriptError.PUBKEY_COUNT;
         }
 
         // Core: each key counts toward the 201 opcode limit.
         _opCount += keysCount;
-        if (_opCount > ScriptInterpreter.MaxOpsPerScript)
+        if (_opCount > ConsensusLimits.MaxOpsPerScript)
         {
             return ScriptError.OP_COUNT;
         }

@@ -4,6 +4,7 @@ using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using static OPSource.Bitcoin.Consensus.ScriptOps;
+using static OPSource.Bitcoin.Scripts.OpcodeType;
 
 namespace OPSource.Bitcoin.Consensus;
 
@@ -13,27 +14,6 @@ namespace OPSource.Bitcoin.Consensus;
 /// </summary>
 public static partial class ScriptInterpreter
 {
-    /// <summary>Core script.h MAX_SCRIPT_ELEMENT_SIZE: the largest pushable element.</summary>
-    public const int MaxScriptElementSize = 520;
-
-    /// <summary>Core script.h MAX_OPS_PER_SCRIPT: non-push opcodes per legacy/v0 script.</summary>
-    public const int MaxOpsPerScript = 201;
-
-    /// <summary>Core script.h MAX_PUBKEYS_PER_MULTISIG.</summary>
-    public const int MaxPubKeysPerMultisig = 20;
-
-    /// <summary>Core script.h MAX_SCRIPT_SIZE: legacy and witness v0 scripts only.</summary>
-    public const int MaxScriptSize = 10_000;
-
-    /// <summary>Core script.h MAX_STACK_SIZE: main plus alt stack elements.</summary>
-    public const int MaxStackSize = 1000;
-
-    /// <summary>BIP342: validation weight charged per executed non-empty signature.</summary>
-    public const int ValidationWeightPerSigopPassed = 50;
-
-    /// <summary>BIP342: validation weight budget added to the witness size.</summary>
-    public const int ValidationWeightOffset = 50;
-
     /// <summary>BIP68/BIP112: nSequence bit that disables relative lock time.</summary>
     internal const long SequenceLockTimeDisableFlag = 1L << 31;
 
@@ -252,12 +232,12 @@ public static partial class ScriptInterpreter
                 }
 
                 var script = new byte[25];
-                script[0] = OP_DUP;
-                script[1] = OP_HASH160;
+                script[0] = (byte)OP_DUP;
+                script[1] = (byte)OP_HASH160;
                 script[2] = 20;
                 program.Span.CopyTo(script.AsSpan(3));
-                script[23] = OP_EQUALVERIFY;
-                script[24] = OP_CHECKSIG;
+                script[23] = (byte)OP_EQUALVERIFY;
+                script[24] = (byte)OP_CHECKSIG;
                 return ExecuteWitnessScript(witness, 2, script, flags, SigVersion.WitnessV0, checker, execData);
             }
 
@@ -317,7 +297,7 @@ public static partial class ScriptInterpreter
             if (leafVersion == TaprootLeafTapscript)
             {
                 // BIP342: validation weight budget = 50 + serialized witness size (with annex and control block).
-                execData.ValidationWeightLeft = SerializedWitnessSize(witness) + ValidationWeightOffset;
+                execData.ValidationWeightLeft = SerializedWitnessSize(witness) + ConsensusLimits.ValidationWeightOffset;
                 execData.ValidationWeightLeftInitialized = true;
                 return ExecuteWitnessScript(witness, count, tapScript, flags, SigVersion.Tapscript, checker, execData);
             }
@@ -370,7 +350,7 @@ public static partial class ScriptInterpreter
             var pc = 0;
             while (pc < span.Length)
             {
-                if (!TryGetOp(span, ref pc, out var opcode, out _))
+                if (!Script.TryGetOp(span, ref pc, out var opcode, out _))
                 {
                     return ScriptError.BAD_OPCODE;
                 }
@@ -382,7 +362,7 @@ public static partial class ScriptInterpreter
             }
 
             // BIP342: the initial stack obeys the 1000-element limit.
-            if (stackCount > MaxStackSize)
+            if (stackCount > ConsensusLimits.MaxStackSize)
             {
                 return ScriptError.STACK_SIZE;
             }
@@ -392,7 +372,7 @@ public static partial class ScriptInterpreter
         var items = new List<byte[]>(stackCount + 4);
         for (var i = 0; i < stackCount; i++)
         {
-            if (witness[i].Length > MaxScriptElementSize)
+            if (witness[i].Length > ConsensusLimits.MaxScriptElementSize)
             {
                 return ScriptError.PUSH_SIZE;
             }

@@ -8,9 +8,6 @@ namespace OPSource.Bitcoin.Consensus;
 /// </summary>
 public static class TransactionChecks
 {
-    /// <summary>Core consensus.h MAX_BLOCK_WEIGHT.</summary>
-    public const int MaxBlockWeight = 4_000_000;
-
     /// <summary>
     /// Applies Core's CheckTransaction. Returns true when the transaction passes; otherwise
     /// <paramref name="rejectReason"/> is Core's reason ("bad-txns-vin-empty", ...).
@@ -37,7 +34,7 @@ public static class TransactionChecks
 
         // Core tx_check.cpp: size limit on the witness-stripped serialization (the witness is not yet
         // checked for malleability here).
-        if ((long)tx.StrippedSize * Transaction.WitnessScaleFactor > MaxBlockWeight)
+        if ((long)tx.StrippedSize * ConsensusLimits.WitnessScaleFactor > ConsensusLimits.MaxBlockWeight)
         {
             return "bad-txns-oversize";
         }

@@ -25,13 +25,6 @@ internal sealed partial class DescriptorParser
         MusigParticipant,
     }
 
-    // Core policy.h / script.h limits used by the descriptor parser.
-    private const int MaxScriptElementSize = 520;
-    private const int MaxStandardP2wshScriptSize = 3600;
-    private const int MaxPubKeysPerMultisig = 20;
-    private const int MaxPubKeysPerMultiA = 999;
-    private const int TaprootControlMaxNodeCount = 128;
-
     private readonly string _text;
     private readonly Network _network;
     private int _pos;
@@ -220,7 +213,7 @@ internal sealed partial class DescriptorParser
                 // BIP381: sh() is top level only.
                 RequireTop(ctx, where, "BIP381");
                 result = new WrapperDescriptor(DescriptorType.Sh, ParseScript(ScriptCtx.P2sh));
-                CheckSize(result, where, MaxScriptElementSize, "BIP381/BIP16: redeem script larger than 520 bytes");
+                CheckSize(result, where, ConsensusLimits.MaxScriptElementSize, "BIP381/BIP16: redeem script larger than 520 bytes");
                 break;
             case "wsh":
                 // BIP382: wsh() at top level or inside sh() only.
@@ -230,7 +223,7 @@ internal sealed partial class DescriptorParser
                 }
 
                 result = new WrapperDescriptor(DescriptorType.Wsh, ParseScript(ScriptCtx.P2wsh));
-                CheckSize(result, where, MaxStandardP2wshScriptSize, "Core policy: witness script larger than 3600 bytes");
+                CheckSize(result, where, PolicyLimits.MaxStandardP2wshScriptSize, "Core policy: witness script larger than 3600 bytes");
                 break;
             case "multi":
             case "sortedmulti":
@@ -379,27 +372,27 @@ internal sealed partial class DescriptorParser
 
         if (isMultiA)
         {
-            if (keys.Count > MaxPubKeysPerMultiA)
+            if (keys.Count > ConsensusLimits.MaxPubKeysPerMultiA)
             {
-                throw Error($"{where}: {keys.Count} keys; at most {MaxPubKeysPerMultiA} (BIP387)");
+                throw Error($"{where}: {keys.Count} keys; at most {ConsensusLimits.MaxPubKeysPerMultiA} (BIP387)");
             }
         }
         else
         {
             // Core interpreter.cpp MAX_PUBKEYS_PER_MULTISIG = 20.
-            if (keys.Count > MaxPubKeysPerMultisig)
+            if (keys.Count > ConsensusLimits.MaxPubKeysPerMultisig)
             {
-                throw Error($"{where}: {keys.Count} keys; at most {MaxPubKeysPerMultisig} (BIP383)");
+                throw Error($"{where}: {keys.Count} keys; at most {ConsensusLimits.MaxPubKeysPerMultisig} (BIP383)");
             }
 
             // BIP383: bare multi() at top level is limited to 3 keys (Core IsStandard).
-            if (ctx == ScriptCtx.Top && keys.Count > 3)
+            if (ctx == ScriptCtx.Top && keys.Count > PolicyLimits.MaxBareMultisigKeys)
             {
                 throw Error($"{where}: {keys.Count} keys in bare multisig; at most 3 at top level (BIP383)");
             }
 
             // BIP383: sh(multi()) is limited by the 520-byte redeem script, i.e. 15 compressed keys.
-            if (ctx == ScriptCtx.P2sh && keys.Count > 15)
+            if (ctx == ScriptCtx.P2sh && keys.Count > PolicyLimits.MaxP2shMultisigKeys)
             {
                 throw Error($"{where}: {keys.Count} keys in P2SH multisig; at most 15 (BIP383, 520-byte redeem script)");
             }
@@ -423,7 +416,7 @@ internal sealed partial class DescriptorParser
     private TapTreeNode ParseTree(int depth)
     {
         // BIP341: the control block holds at most 128 path hashes.
-        if (depth > TaprootControlMaxNodeCount)
+        if (depth > ConsensusLimits.TaprootControlMaxNodeCount)
         {
             throw Error("tr(): script tree is deeper than 128 levels (BIP341)");
         }

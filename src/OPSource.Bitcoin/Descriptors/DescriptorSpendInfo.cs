@@ -264,6 +264,18 @@ public abstract partial class Descriptor
                 }
 
                 break;
+            case MiniscriptDescriptor ms:
+            {
+                foreach (var k in ms.Keys)
+                {
+                    var derived = k.Derive(index, 0);
+                    keys.Add(new PsbtKeyOrigin(derived.Key, derived.Compressed, OriginOf(k, index, 0, derived.Key)));
+                }
+
+                items.AddRange(MiniscriptItems(ms));
+                break;
+            }
+
             default:
                 solvable = false;
                 break;
@@ -275,6 +287,19 @@ public abstract partial class Descriptor
             items = [.. items.Select(i => i), CompactSize.GetSize((ulong)witnessScript.Length) + witnessScript.Length];
         }
 
+        return items;
+    }
+
+    /// <summary>
+    /// A miniscript's worst-case witness as item sizes: Core bounds the element count
+    /// (MaxSatisfactionElems) and the total size (MaxSatSize, high-R ECDSA signatures) separately, so
+    /// this is that many elements carrying that many bytes in total.
+    /// </summary>
+    private static List<int> MiniscriptItems(MiniscriptDescriptor ms)
+    {
+        var count = Math.Max(ms.MaxSatisfactionElements, 1);
+        var items = Enumerable.Repeat(1, count).ToList();
+        items[0] = Math.Max(1, ms.MaxSatisfactionSize - (count - 1));
         return items;
     }
 
@@ -352,6 +377,18 @@ public abstract partial class Descriptor
                             leafItems.Add(j < multi.Threshold ? SchnorrSigElement : 1);
                         }
 
+                        break;
+                    }
+
+                    case MiniscriptDescriptor ms:
+                    {
+                        foreach (var k in ms.Keys)
+                        {
+                            var d = k.Derive(index, 0);
+                            AddTapKey(d.Key.ToXOnly(out _), leafInfo.LeafHash, OriginOf(k, index, 0, d.Key));
+                        }
+
+                        leafItems = MiniscriptItems(ms);
                         break;
                     }
 

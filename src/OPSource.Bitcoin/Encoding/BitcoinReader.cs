@@ -4,7 +4,7 @@ namespace OPSource.Bitcoin.Encoding;
 
 /// <summary>
 /// Reads consensus-encoded data from a span. Never throws on truncated or malformed input: each
-/// TryRead returns false and <see cref="Error"/> names what failed and at which offset.
+/// TryRead returns false and <see cref="Error"/> is the typed error naming what failed and at which offset.
 /// </summary>
 public ref struct BitcoinReader
 {
@@ -31,12 +31,12 @@ public ref struct BitcoinReader
     public readonly bool IsAtEnd => Position >= _data.Length;
 
     /// <summary>The last failure, with its offset; null while all reads succeeded.</summary>
-    public string? Error { get; private set; }
+    public DecodeError? Error { get; private set; }
 
-    /// <summary>Records a failure at the current offset (for callers layering their own rules).</summary>
-    public bool Fail(string what)
+    /// <summary>Records a failure at the current offset (for callers layering their own rules); returns false.</summary>
+    public bool Fail(DecodeErrorKind kind, string what)
     {
-        Error = $"{what} at offset {Position}";
+        Error = new DecodeError(kind, $"{what} at offset {Position}", Position);
         return false;
     }
 
@@ -153,7 +153,7 @@ public ref struct BitcoinReader
                 if (value < 253)
                 {
                     Position = start;
-                    return Fail("compactsize: non-canonical encoding");
+                    return Fail(DecodeErrorKind.NonCanonicalCompactSize, "compactsize: non-canonical encoding");
                 }
 
                 break;
@@ -167,7 +167,7 @@ public ref struct BitcoinReader
                 if (value < 0x10000)
                 {
                     Position = start;
-                    return Fail("compactsize: non-canonical encoding");
+                    return Fail(DecodeErrorKind.NonCanonicalCompactSize, "compactsize: non-canonical encoding");
                 }
 
                 break;
@@ -181,7 +181,7 @@ public ref struct BitcoinReader
                 if (value < 0x100000000UL)
                 {
                     Position = start;
-                    return Fail("compactsize: non-canonical encoding");
+                    return Fail(DecodeErrorKind.NonCanonicalCompactSize, "compactsize: non-canonical encoding");
                 }
 
                 break;
@@ -191,7 +191,7 @@ public ref struct BitcoinReader
         {
             Position = start;
             value = 0;
-            return Fail("compactsize: size too large");
+            return Fail(DecodeErrorKind.SizeTooLarge, "compactsize: size too large");
         }
 
         return true;
@@ -220,7 +220,7 @@ public ref struct BitcoinReader
             return false;
         }
 
-        return length <= int.MaxValue ? TryReadBytes((int)length, out bytes) : Fail("var-bytes: length too large");
+        return length <= int.MaxValue ? TryReadBytes((int)length, out bytes) : Fail(DecodeErrorKind.SizeTooLarge, "var-bytes: length too large");
     }
 
     private bool Need(int count, string what)
@@ -230,7 +230,7 @@ public ref struct BitcoinReader
             return true;
         }
 
-        Error = $"unexpected end of data reading {what} ({count} bytes) at offset {Position}";
+        Error = new DecodeError(DecodeErrorKind.UnexpectedEnd, $"unexpected end of data reading {what} ({count} bytes) at offset {Position}", Position);
         return false;
     }
 }

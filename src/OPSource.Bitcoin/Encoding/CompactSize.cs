@@ -44,7 +44,7 @@ public static class CompactSize
     /// Reads a CompactSize. Like Core, non-canonical (over-long) encodings are rejected, and with
     /// <paramref name="rangeCheck"/> values above <see cref="MaxSize"/> too.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> source, out ulong value, out int consumed, out string? error, bool rangeCheck = true)
+    public static bool TryRead(ReadOnlySpan<byte> source, out ulong value, out int consumed, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DecodeError? error, bool rangeCheck = true)
     {
         var reader = new BitcoinReader(source);
         if (reader.TryReadCompactSize(out value, rangeCheck))
@@ -55,7 +55,7 @@ public static class CompactSize
         }
 
         consumed = 0;
-        error = reader.Error;
+        error = reader.Error!;
         return false;
     }
 }

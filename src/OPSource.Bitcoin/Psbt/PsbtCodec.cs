@@ -13,33 +13,8 @@ internal static class PsbtCodec
     public static bool IsValidPubKey(ReadOnlySpan<byte> key) =>
         (key.Length == 33 || key.Length == 65) && PublicKey.TryParse(key, out _);
 
-    public static bool TryReadTxOut(ReadOnlySpan<byte> v, out TxOut? txOut)
-    {
-        txOut = null;
-        var r = new BitcoinReader(v);
-        if (!r.TryReadInt64LE(out var amount) || !r.TryReadVarBytes(out var script) || !r.IsAtEnd)
-        {
-            return false;
-        }
-
-        txOut = new TxOut(Money.FromSatoshis(amount), new Script(script));
-        return true;
-    }
-
-    public static byte[] WriteTxOut(TxOut txOut)
-    {
-        var w = new BitcoinWriter(9 + txOut.ScriptPubKey.Length);
-        w.WriteInt64LE(txOut.Value.Satoshis);
-        w.WriteVarBytes(txOut.ScriptPubKey.Span);
-        return w.ToArray();
-    }
-
-    public static byte[] WriteWitness(Witness witness)
-    {
-        var w = new BitcoinWriter();
-        witness.WriteTo(w);
-        return w.ToArray();
-    }
+    public static bool TryReadTxOut(ReadOnlySpan<byte> v, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TxOut? txOut) =>
+        ConsensusEncoding.TryDecode(v, out txOut, out _);
 
     public static RootedKeyPath ReadKeyOrigin(ReadOnlySpan<byte> v)
     {
@@ -92,7 +67,7 @@ internal static class PsbtCodec
             }
 
             // BIP341: at most 128 levels; leaf versions are even.
-            if (depth > 128)
+            if (depth > ConsensusLimits.TaprootControlMaxNodeCount)
             {
                 error = $"leaf {list.Count} depth {depth} exceeds 128";
                 return false;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
@@ -350,7 +351,7 @@ internal static class PsbtParser
                         return SchnorrSigError(v);
                     case PsbtKeys.InTapLeafScript:
                         // BIP341: a control block is 33 + 32m bytes with m <= 128.
-                        if (kd.Length < 33 || (kd.Length - 33) % 32 != 0 || (kd.Length - 33) / 32 > 128) return "key must hold a control block of 33 + 32m bytes (m <= 128)";
+                        if (kd.Length < 33 || (kd.Length - 33) % 32 != 0 || (kd.Length - ControlBlock.BaseSize) / ControlBlock.NodeSize > ConsensusLimits.TaprootControlMaxNodeCount) return "key must hold a control block of 33 + 32m bytes (m <= 128)";
                         if (!keys.XOnly(kd.Slice(1, 32))) return "control block holds an invalid internal key";
                         if (v.IsEmpty) return "value must hold a script and a leaf version";
                         // BIP371: the value's leaf version matches the control block's.

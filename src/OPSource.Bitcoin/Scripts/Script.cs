@@ -7,17 +7,8 @@ namespace OPSource.Bitcoin.Scripts;
 /// An immutable Bitcoin script (Core's CScript): raw bytes that may be malformed; parsing is lazy
 /// and follows Core's GetScriptOp exactly.
 /// </summary>
-public sealed class Script : IEquatable<Script>
+public sealed class Script : IEquatable<Script>, IConsensusEncodable<Script>
 {
-    /// <summary>Core script.h MAX_SCRIPT_SIZE.</summary>
-    public const int MaxScriptSize = 10_000;
-
-    /// <summary>Core script.h MAX_SCRIPT_ELEMENT_SIZE.</summary>
-    public const int MaxScriptElementSize = 520;
-
-    /// <summary>Core script.h MAX_PUBKEYS_PER_MULTISIG.</summary>
-    public const int MaxPubKeysPerMultisig = 20;
-
     private readonly byte[] _bytes;
 
     /// <summary>Creates a script from a copy of <paramref name="bytes"/>.</summary>
@@ -48,6 +39,29 @@ public sealed class Script : IEquatable<Script>
 
     /// <summary>Wraps an array the caller will never modify again.</summary>
     internal static Script FromOwned(byte[] bytes) => bytes.Length == 0 ? Empty : new Script(bytes, true);
+
+    /// <summary>Serialized size inside a transaction: CompactSize length plus the bytes.</summary>
+    public int SerializedSize => CompactSize.GetSize((ulong)_bytes.Length) + _bytes.Length;
+
+    /// <summary>Core CScript serialization: a CompactSize length, then the bytes.</summary>
+    public void WriteTo(BitcoinWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteVarBytes(_bytes);
+    }
+
+    /// <summary>Reads a length-prefixed script (any bytes; malformed scripts are kept as Core keeps them).</summary>
+    public static bool TryRead(ref BitcoinReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Script? value)
+    {
+        if (reader.TryReadVarBytes(out var bytes))
+        {
+            value = FromOwned(bytes.ToArray());
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
 
     /// <summary>Parses hex (the raw bytes, not ASM).</summary>
     public static Script FromHex(string hex) => FromOwned(Hex.Parse(hex));
@@ -191,7 +205,7 @@ public sealed class Script : IEquatable<Script>
             }
             else if (op is OpcodeType.OP_CHECKMULTISIG or OpcodeType.OP_CHECKMULTISIGVERIFY)
             {
-                n += accurate && last >= OpcodeType.OP_1 && last <= OpcodeType.OP_16 ? DecodeOpN(last) : MaxPubKeysPerMultisig;
+                n += accurate && last >= OpcodeType.OP_1 && last <= OpcodeType.OP_16 ? DecodeOpN(last) : ConsensusLimits.MaxPubKeysPerMultisig;
             }
 
             last = op;
@@ -277,7 +291,7 @@ public sealed class Script : IEquatable<Script>
     public bool IsWitnessProgram() => IsWitnessProgram(out _, out _);
 
     /// <summary>Core IsUnspendable: starts with OP_RETURN or is larger than MAX_SCRIPT_SIZE.</summary>
-    public bool IsUnspendable => (_bytes.Length > 0 && _bytes[0] == (byte)OpcodeType.OP_RETURN) || _bytes.Length > MaxScriptSize;
+    public bool IsUnspendable => (_bytes.Length > 0 && _bytes[0] == (byte)OpcodeType.OP_RETURN) || _bytes.Length > ConsensusLimits.MaxScriptSize;
 
     /// <summary>Core HasValidOps: every op parses, is at most OP_NOP10 and pushes at most 520 bytes.</summary>
     public bool HasValidOps()
@@ -285,7 +299,7 @@ public sealed class Script : IEquatable<Script>
         var pc = 0;
         while (pc < _bytes.Length)
         {
-            if (!TryGetOp(ref pc, out var op, out var push) || op > OpcodeType.OP_NOP10 || push.Length > MaxScriptElementSize)
+            if (!TryGetOp(ref pc, out var op, out var push) || op > OpcodeType.OP_NOP10 || push.Length > ConsensusLimits.MaxScriptElementSize)
             {
                 return false;
             }

@@ -8,122 +8,25 @@ public static class ScriptAsm
 {
     private static readonly string?[] Names = BuildNames();
 
+    // Core GetOpName, derived from OpcodeType (the one opcode table): small numbers print as
+    // decimals, every other defined opcode by its name, undefined bytes stay null (OP_UNKNOWN).
     private static string?[] BuildNames()
     {
         var names = new string?[256];
-        names[0x00] = "0";
-        names[0x4c] = "OP_PUSHDATA1";
-        names[0x4d] = "OP_PUSHDATA2";
-        names[0x4e] = "OP_PUSHDATA4";
-        names[0x4f] = "-1";
-        names[0x50] = "OP_RESERVED";
-        names[0x51] = "1";
-        names[0x52] = "2";
-        names[0x53] = "3";
-        names[0x54] = "4";
-        names[0x55] = "5";
-        names[0x56] = "6";
-        names[0x57] = "7";
-        names[0x58] = "8";
-        names[0x59] = "9";
-        names[0x5a] = "10";
-        names[0x5b] = "11";
-        names[0x5c] = "12";
-        names[0x5d] = "13";
-        names[0x5e] = "14";
-        names[0x5f] = "15";
-        names[0x60] = "16";
-        names[0x61] = "OP_NOP";
-        names[0x62] = "OP_VER";
-        names[0x63] = "OP_IF";
-        names[0x64] = "OP_NOTIF";
-        names[0x65] = "OP_VERIF";
-        names[0x66] = "OP_VERNOTIF";
-        names[0x67] = "OP_ELSE";
-        names[0x68] = "OP_ENDIF";
-        names[0x69] = "OP_VERIFY";
-        names[0x6a] = "OP_RETURN";
-        names[0x6b] = "OP_TOALTSTACK";
-        names[0x6c] = "OP_FROMALTSTACK";
-        names[0x6d] = "OP_2DROP";
-        names[0x6e] = "OP_2DUP";
-        names[0x6f] = "OP_3DUP";
-        names[0x70] = "OP_2OVER";
-        names[0x71] = "OP_2ROT";
-        names[0x72] = "OP_2SWAP";
-        names[0x73] = "OP_IFDUP";
-        names[0x74] = "OP_DEPTH";
-        names[0x75] = "OP_DROP";
-        names[0x76] = "OP_DUP";
-        names[0x77] = "OP_NIP";
-        names[0x78] = "OP_OVER";
-        names[0x79] = "OP_PICK";
-        names[0x7a] = "OP_ROLL";
-        names[0x7b] = "OP_ROT";
-        names[0x7c] = "OP_SWAP";
-        names[0x7d] = "OP_TUCK";
-        names[0x7e] = "OP_CAT";
-        names[0x7f] = "OP_SUBSTR";
-        names[0x80] = "OP_LEFT";
-        names[0x81] = "OP_RIGHT";
-        names[0x82] = "OP_SIZE";
-        names[0x83] = "OP_INVERT";
-        names[0x84] = "OP_AND";
-        names[0x85] = "OP_OR";
-        names[0x86] = "OP_XOR";
-        names[0x87] = "OP_EQUAL";
-        names[0x88] = "OP_EQUALVERIFY";
-        names[0x89] = "OP_RESERVED1";
-        names[0x8a] = "OP_RESERVED2";
-        names[0x8b] = "OP_1ADD";
-        names[0x8c] = "OP_1SUB";
-        names[0x8d] = "OP_2MUL";
-        names[0x8e] = "OP_2DIV";
-        names[0x8f] = "OP_NEGATE";
-        names[0x90] = "OP_ABS";
-        names[0x91] = "OP_NOT";
-        names[0x92] = "OP_0NOTEQUAL";
-        names[0x93] = "OP_ADD";
-        names[0x94] = "OP_SUB";
-        names[0x95] = "OP_MUL";
-        names[0x96] = "OP_DIV";
-        names[0x97] = "OP_MOD";
-        names[0x98] = "OP_LSHIFT";
-        names[0x99] = "OP_RSHIFT";
-        names[0x9a] = "OP_BOOLAND";
-        names[0x9b] = "OP_BOOLOR";
-        names[0x9c] = "OP_NUMEQUAL";
-        names[0x9d] = "OP_NUMEQUALVERIFY";
-        names[0x9e] = "OP_NUMNOTEQUAL";
-        names[0x9f] = "OP_LESSTHAN";
-        names[0xa0] = "OP_GREATERTHAN";
-        names[0xa1] = "OP_LESSTHANOREQUAL";
-        names[0xa2] = "OP_GREATERTHANOREQUAL";
-        names[0xa3] = "OP_MIN";
-        names[0xa4] = "OP_MAX";
-        names[0xa5] = "OP_WITHIN";
-        names[0xa6] = "OP_RIPEMD160";
-        names[0xa7] = "OP_SHA1";
-        names[0xa8] = "OP_SHA256";
-        names[0xa9] = "OP_HASH160";
-        names[0xaa] = "OP_HASH256";
-        names[0xab] = "OP_CODESEPARATOR";
-        names[0xac] = "OP_CHECKSIG";
-        names[0xad] = "OP_CHECKSIGVERIFY";
-        names[0xae] = "OP_CHECKMULTISIG";
-        names[0xaf] = "OP_CHECKMULTISIGVERIFY";
-        names[0xb0] = "OP_NOP1";
-        names[0xb1] = "OP_CHECKLOCKTIMEVERIFY";
-        names[0xb2] = "OP_CHECKSEQUENCEVERIFY";
-        names[0xb3] = "OP_NOP4";
-        names[0xb4] = "OP_NOP5";
-        names[0xb5] = "OP_NOP6";
-        names[0xb6] = "OP_NOP7";
-        names[0xb7] = "OP_NOP8";
-        names[0xb8] = "OP_NOP9";
-        names[0xb9] = "OP_NOP10";
-        names[0xba] = "OP_CHECKSIGADD";
-        names[0xff] = "OP_INVALIDOPCODE";
+        foreach (var op in Enum.GetValues<OpcodeType>())
+        {
+            names[(byte)op] = op switch
+            {
+                OpcodeType.OP_0 => "0",
+                OpcodeType.OP_1NEGATE => "-1",
+                >= OpcodeType.OP_1 and <= OpcodeType.OP_16 => Script.DecodeOpN(op).ToString(CultureInfo.InvariantCulture),
+                // OP_NOP2/OP_NOP3 are aliases; Core prints the BIP65/BIP112 names.
+                OpcodeType.OP_CHECKLOCKTIMEVERIFY => nameof(OpcodeType.OP_CHECKLOCKTIMEVERIFY),
+                OpcodeType.OP_CHECKSEQUENCEVERIFY => nameof(OpcodeType.OP_CHECKSEQUENCEVERIFY),
+                _ => op.ToString(),
+            };
+        }
+
         return names;
     }
 

@@ -252,7 +252,7 @@ public static class StandardScripts
     public static Script Multisig(int required, IReadOnlyList<ReadOnlyMemory<byte>> serializedPubKeys)
     {
         ArgumentNullException.ThrowIfNull(serializedPubKeys);
-        if (required < 1 || required > serializedPubKeys.Count || serializedPubKeys.Count > Script.MaxPubKeysPerMultisig)
+        if (required < 1 || required > serializedPubKeys.Count || serializedPubKeys.Count > ConsensusLimits.MaxPubKeysPerMultisig)
         {
             throw new ArgumentException("script: multisig needs 1 <= m <= n <= 20", nameof(required));
         }
@@ -305,7 +305,7 @@ public static class StandardScripts
         }
 
         var pc = 0;
-        if (!script.TryGetOp(ref pc, out var op, out var data) || !TryGetScriptNumber(op, data, 1, Script.MaxPubKeysPerMultisig, out required))
+        if (!script.TryGetOp(ref pc, out var op, out var data) || !TryGetScriptNumber(op, data, 1, ConsensusLimits.MaxPubKeysPerMultisig, out required))
         {
             return false;
         }
@@ -324,7 +324,7 @@ public static class StandardScripts
         }
 
         _ = start;
-        if (!TryGetScriptNumber(op, data, required, Script.MaxPubKeysPerMultisig, out var count) || list.Count != count)
+        if (!TryGetScriptNumber(op, data, required, ConsensusLimits.MaxPubKeysPerMultisig, out var count) || list.Count != count)
         {
             return false;
         }

@@ -46,8 +46,7 @@ public sealed class PrecomputedTransactionData
     {
         foreach (var i in tx.Inputs)
         {
-            w.WriteUInt256(i.PrevOut.TxId.Value);
-            w.WriteUInt32LE(i.PrevOut.Index);
+            i.PrevOut.WriteTo(w);
         }
     }))).Value;
 
@@ -65,8 +64,7 @@ public sealed class PrecomputedTransactionData
     {
         foreach (var o in tx.Outputs)
         {
-            w.WriteInt64LE(o.Value.Satoshis);
-            w.WriteVarBytes(o.ScriptPubKey.Span);
+            o.WriteTo(w);
         }
     }))).Value;
 
@@ -75,7 +73,7 @@ public sealed class PrecomputedTransactionData
     {
         foreach (var o in RequireSpent(spent))
         {
-            w.WriteInt64LE(o.Value.Satoshis);
+            o.WriteValueTo(w);
         }
     }))).Value;
 
@@ -84,7 +82,7 @@ public sealed class PrecomputedTransactionData
     {
         foreach (var o in RequireSpent(spent))
         {
-            w.WriteVarBytes(o.ScriptPubKey.Span);
+            o.ScriptPubKey.WriteTo(w);
         }
     }))).Value;
 
@@ -106,9 +104,7 @@ public sealed class PrecomputedTransactionData
     {
         using var hasher = new HashWriter();
         write(Transaction, _spentOutputs, new BitcoinWriter(hasher));
-        Span<byte> h = stackalloc byte[32];
-        hasher.GetSha256(h);
-        return new UInt256(h);
+        return hasher.GetSha256();
     }
 
     private static UInt256 Rehash(UInt256 single)

@@ -13,6 +13,9 @@ public static class SignatureHash
 {
     private static readonly byte[] TapSighashTagPrefix = BuildTagPrefix("TapSighash");
 
+    // Core CTxOut default (SetNull): value -1 and an empty script.
+    private static readonly TxOut NullOutput = new(new Money(-1), Script.Empty);
+
     /// <summary>No OP_CODESEPARATOR executed (BIP342 codesep_pos default).</summary>
     public const uint NoCodeSeparator = 0xFFFFFFFF;
 
@@ -51,8 +54,7 @@ public static class SignatureHash
         {
             var index = anyoneCanPay ? inputIndex : n;
             var input = tx.Inputs[index];
-            w.WriteUInt256(input.PrevOut.TxId.Value);
-            w.WriteUInt32LE(input.PrevOut.Index);
+            input.PrevOut.WriteTo(w);
             if (index != inputIndex)
             {
                 w.WriteCompactSize(0);
@@ -70,18 +72,8 @@ public static class SignatureHash
         w.WriteCompactSize((ulong)outputCount);
         for (var n = 0; n < outputCount; n++)
         {
-            if (single && n != inputIndex)
-            {
-                // Core: a default CTxOut (value -1, empty script).
-                w.WriteInt64LE(-1);
-                w.WriteCompactSize(0);
-            }
-            else
-            {
-                var o = tx.Outputs[n];
-                w.WriteInt64LE(o.Value.Satoshis);
-                w.WriteVarBytes(o.ScriptPubKey.Span);
-            }
+            // Core: for SIGHASH_SINGLE the other outputs are a default CTxOut (value -1, empty script).
+            (single && n != inputIndex ? NullOutput : tx.Outputs[n]).WriteTo(w);
         }
 
         w.WriteUInt32LE(tx.LockTime.Value);
@@ -121,13 +113,8 @@ public static class SignatureHash
         }
         else if (single && inputIndex < tx.Outputs.Count)
         {
-            using var one = new HashWriter();
-            var ow = new BitcoinWriter(one);
-            ow.WriteInt64LE(tx.Outputs[inputIndex].Value.Satoshis);
-            ow.WriteVarBytes(tx.Outputs[inputIndex].ScriptPubKey.Span);
-            Span<byte> h = stackalloc byte[32];
-            one.GetHash256(h);
-            hashOutputs = new UInt256(h);
+            // BIP143: hashOutputs is the double SHA256 of the output at the input's index.
+            hashOutputs = ConsensusEncoding.Hash256(tx.Outputs[inputIndex]);
         }
         else
         {
@@ -140,8 +127,7 @@ public static class SignatureHash
         w.WriteInt32LE(tx.Version);
         w.WriteUInt256(hashPrevouts);
         w.WriteUInt256(hashSequence);
-        w.WriteUInt256(input.PrevOut.TxId.Value);
-        w.WriteUInt32LE(input.PrevOut.Index);
+        input.PrevOut.WriteTo(w);
         w.WriteVarBytes(scriptCode);
         w.WriteInt64LE(amount.Satoshis);
         w.WriteUInt32LE(input.Sequence.Value);
@@ -264,10 +250,9 @@ public static class SignatureHash
         var input = tx.Inputs[inputIndex];
         if (inputType == (byte)SigHashType.AnyoneCanPay)
         {
-            w.WriteUInt256(input.PrevOut.TxId.Value);
-            w.WriteUInt32LE(input.PrevOut.Index);
-            w.WriteInt64LE(spent[inputIndex].Value.Satoshis);
-            w.WriteVarBytes(spent[inputIndex].ScriptPubKey.Span);
+            // BIP341: outpoint, amount, scriptPubKey (the spent TxOut) and nSequence of this input.
+            input.PrevOut.WriteTo(w);
+            spent[inputIndex].WriteTo(w);
             w.WriteUInt32LE(input.Sequence.Value);
         }
         else
@@ -287,12 +272,8 @@ public static class SignatureHash
 
         if (outputType == (byte)SigHashType.Single)
         {
-            using var oh = new HashWriter();
-            var ow = new BitcoinWriter(oh);
-            ow.WriteInt64LE(tx.Outputs[inputIndex].Value.Satoshis);
-            ow.WriteVarBytes(tx.Outputs[inputIndex].ScriptPubKey.Span);
-            oh.GetSha256(h);
-            w.WriteBytes(h);
+            // BIP341: sha_single_output = SHA256 of the output at the input's index.
+            w.WriteUInt256(ConsensusEncoding.Sha256(tx.Outputs[inputIndex]));
         }
 
         if (extFlag == 1)

@@ -15,11 +15,8 @@ public sealed class ControlBlock : IEquatable<ControlBlock>
     /// <summary>Core TAPROOT_CONTROL_NODE_SIZE.</summary>
     public const int NodeSize = 32;
 
-    /// <summary>Core TAPROOT_CONTROL_MAX_NODE_COUNT.</summary>
-    public const int MaxNodeCount = 128;
-
     /// <summary>Core TAPROOT_CONTROL_MAX_SIZE.</summary>
-    public const int MaxSize = BaseSize + (NodeSize * MaxNodeCount);
+    public const int MaxSize = BaseSize + (NodeSize * ConsensusLimits.TaprootControlMaxNodeCount);
 
     /// <summary>Core TAPROOT_LEAF_MASK.</summary>
     public const byte LeafMask = 0xfe;
@@ -40,9 +37,9 @@ public sealed class ControlBlock : IEquatable<ControlBlock>
             throw new ArgumentException("taproot: leaf version must be even (BIP341)", nameof(leafVersion));
         }
 
-        if (path.Length > MaxNodeCount)
+        if (path.Length > ConsensusLimits.TaprootControlMaxNodeCount)
         {
-            throw new ArgumentException($"taproot: merkle path longer than {MaxNodeCount} (BIP341)", nameof(path));
+            throw new ArgumentException($"taproot: merkle path longer than {ConsensusLimits.TaprootControlMaxNodeCount} (BIP341)", nameof(path));
         }
 
         LeafVersion = leafVersion;

@@ -179,7 +179,7 @@ public sealed class TaprootBuilder
             return false;
         }
 
-        if (depth < 0 || depth > ControlBlock.MaxNodeCount)
+        if (depth < 0 || depth > ConsensusLimits.TaprootControlMaxNodeCount)
         {
             error = $"taproot: leaf depth {depth} outside 0..128 (BIP341)";
             return false;
@@ -199,7 +199,7 @@ public sealed class TaprootBuilder
     /// </summary>
     public bool TryAddHidden(int depth, UInt256 hash, out string? error)
     {
-        if (depth < 0 || depth > ControlBlock.MaxNodeCount)
+        if (depth < 0 || depth > ConsensusLimits.TaprootControlMaxNodeCount)
         {
             error = $"taproot: node depth {depth} outside 0..128 (BIP341)";
             return false;

@@ -9,11 +9,8 @@ namespace OPSource.Bitcoin.Transactions;
 /// primitives/transaction.h (including BIP144 extended serialization). Derive modified copies
 /// with the <c>With*</c> methods.
 /// </summary>
-public sealed class Transaction : IEquatable<Transaction>
+public sealed class Transaction : IEquatable<Transaction>, IConsensusEncodable<Transaction>
 {
-    /// <summary>BIP141 WITNESS_SCALE_FACTOR.</summary>
-    public const int WitnessScaleFactor = 4;
-
     private readonly TxIn[] _inputs;
     private readonly TxOut[] _outputs;
     // Boxed so a cached id is published atomically (a 33-byte nullable struct could tear across threads).
@@ -92,10 +89,10 @@ public sealed class Transaction : IEquatable<Transaction>
     public int StrippedSize => _strippedSize >= 0 ? _strippedSize : _strippedSize = ComputeSize(false);
 
     /// <summary>BIP141 weight: stripped size × 3 + total size.</summary>
-    public int Weight => (StrippedSize * (WitnessScaleFactor - 1)) + Size;
+    public int Weight => (StrippedSize * (ConsensusLimits.WitnessScaleFactor - 1)) + Size;
 
     /// <summary>BIP141 virtual size: weight / 4 rounded up.</summary>
-    public int VirtualSize => (Weight + WitnessScaleFactor - 1) / WitnessScaleFactor;
+    public int VirtualSize => (Weight + ConsensusLimits.WitnessScaleFactor - 1) / ConsensusLimits.WitnessScaleFactor;
 
     /// <summary>HASH256 of the non-witness serialization.</summary>
     public TxId GetTxId()
@@ -189,8 +186,14 @@ public sealed class Transaction : IEquatable<Transaction>
     /// <summary>Lowercase hex of <see cref="ToBytes"/>.</summary>
     public string ToHex(bool includeWitness = true) => Hex.Encode(ToBytes(includeWitness));
 
+    /// <inheritdoc/>
+    int IConsensusEncodable<Transaction>.SerializedSize => Size;
+
+    /// <summary>Core SerializeTransaction with witness data (BIP144 form when a witness is present).</summary>
+    public void WriteTo(BitcoinWriter writer) => WriteTo(writer, includeWitness: true);
+
     /// <summary>Core SerializeTransaction: the BIP144 marker/flag only when a witness is present.</summary>
-    public void WriteTo(BitcoinWriter writer, bool includeWitness = true)
+    public void WriteTo(BitcoinWriter writer, bool includeWitness)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteInt32LE(Version);
@@ -202,23 +205,8 @@ public sealed class Transaction : IEquatable<Transaction>
             writer.WriteUInt8(1);
         }
 
-        writer.WriteCompactSize((ulong)_inputs.Length);
-        foreach (var i in _inputs)
-        {
-            i.PrevOut.TxId.Value.WriteTo(writer.GetSpan(32));
-            writer.Advance(32);
-            writer.WriteUInt32LE(i.PrevOut.Index);
-            writer.WriteVarBytes(i.ScriptSig.Span);
-            writer.WriteUInt32LE(i.Sequence.Value);
-        }
-
-        writer.WriteCompactSize((ulong)_outputs.Length);
-        foreach (var o in _outputs)
-        {
-            writer.WriteInt64LE(o.Value.Satoshis);
-            writer.WriteVarBytes(o.ScriptPubKey.Span);
-        }
-
+        ConsensusEncoding.WriteList(writer, _inputs);
+        ConsensusEncoding.WriteList(writer, _outputs);
         if (withWitness)
         {
             foreach (var i in _inputs)
@@ -234,33 +222,24 @@ public sealed class Transaction : IEquatable<Transaction>
     /// Parses a complete serialized transaction (no trailing bytes). With <paramref name="allowWitness"/>
     /// the BIP144 form is recognised exactly as Core's UnserializeTransaction does.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, out string? error, bool allowWitness = true)
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DecodeError? error, bool allowWitness = true)
     {
-        var reader = new BitcoinReader(data);
-        if (!TryRead(ref reader, out transaction, allowWitness))
+        if (ConsensusEncoding.TryDecode(data, allowWitness ? TryRead : TryReadLegacy, out transaction, out error))
         {
-            error = "transaction: " + reader.Error;
-            return false;
+            return true;
         }
 
-        if (!reader.IsAtEnd)
-        {
-            transaction = null;
-            error = $"transaction: {reader.Remaining} unexpected trailing bytes at offset {reader.Position}";
-            return false;
-        }
-
-        error = null;
-        return true;
+        error = error.WithContext("transaction");
+        return false;
     }
 
-    /// <summary>Parses hex; see <see cref="TryParse(ReadOnlySpan{byte}, out Transaction?, out string?, bool)"/>.</summary>
-    public static bool TryParse(string? hex, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, out string? error, bool allowWitness = true)
+    /// <summary>Parses hex; see <see cref="TryParse(ReadOnlySpan{byte}, out Transaction?, out DecodeError?, bool)"/>.</summary>
+    public static bool TryParse(string? hex, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DecodeError? error, bool allowWitness = true)
     {
         transaction = null;
-        if (!Hex.TryParse(hex, out var bytes, out error))
+        if (!Hex.TryParse(hex, out var bytes, out var hexError))
         {
-            error = "transaction: " + error;
+            error = new DecodeError(DecodeErrorKind.InvalidHex, "transaction: " + hexError);
             return false;
         }
 
@@ -272,7 +251,7 @@ public sealed class Transaction : IEquatable<Transaction>
     /// extended (BIP144) and as legacy serialization, keep only readings that consume all bytes,
     /// and prefer the one whose scripts pass Core's CheckTxScriptsSanity (extended on a tie).
     /// </summary>
-    public static bool TryDecode(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, out string? error, bool tryNoWitness = true, bool tryWitness = true)
+    public static bool TryDecode(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DecodeError? error, bool tryNoWitness = true, bool tryWitness = true)
     {
         transaction = null;
         error = null;
@@ -283,7 +262,7 @@ public sealed class Transaction : IEquatable<Transaction>
             return true;
         }
 
-        string? legacyError = null;
+        DecodeError? legacyError = null;
         Transaction? legacy = null;
         if (tryNoWitness && TryParse(data, out legacy, out legacyError, allowWitness: false) && HasSaneScripts(legacy))
         {
@@ -299,7 +278,7 @@ public sealed class Transaction : IEquatable<Transaction>
             return true;
         }
 
-        error ??= legacyError ?? "transaction: no decoding attempted";
+        error ??= legacyError ?? new DecodeError(DecodeErrorKind.InvalidValue, "transaction: no decoding attempted");
         return false;
     }
 
@@ -310,27 +289,34 @@ public sealed class Transaction : IEquatable<Transaction>
     public static bool HasSaneScripts(Transaction transaction)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        if (!transaction.IsCoinBase && transaction._inputs.Any(i => !i.ScriptSig.HasValidOps() || i.ScriptSig.Length > Script.MaxScriptSize))
+        if (!transaction.IsCoinBase && transaction._inputs.Any(i => !i.ScriptSig.HasValidOps() || i.ScriptSig.Length > ConsensusLimits.MaxScriptSize))
         {
             return false;
         }
 
-        return transaction._outputs.All(o => o.ScriptPubKey.HasValidOps() && o.ScriptPubKey.Length <= Script.MaxScriptSize);
+        return transaction._outputs.All(o => o.ScriptPubKey.HasValidOps() && o.ScriptPubKey.Length <= ConsensusLimits.MaxScriptSize);
     }
 
-    /// <summary>Parses or throws <see cref="FormatException"/> naming the rule broken.</summary>
+    /// <summary>Parses or throws <see cref="BitcoinFormatException"/> naming the rule broken.</summary>
     public static Transaction Parse(ReadOnlySpan<byte> data, bool allowWitness = true) =>
-        TryParse(data, out var tx, out var error, allowWitness) ? tx : throw new FormatException(error);
+        TryParse(data, out var tx, out var error, allowWitness) ? tx : throw error.ToException();
 
-    /// <summary>Parses hex or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses hex or throws <see cref="BitcoinFormatException"/>.</summary>
     public static Transaction Parse(string hex, bool allowWitness = true) =>
-        TryParse(hex, out var tx, out var error, allowWitness) ? tx : throw new FormatException(error);
+        TryParse(hex, out var tx, out var error, allowWitness) ? tx : throw error.ToException();
+
+    /// <summary>Reads a transaction in the BIP144 form when it has witness data (the encoding contract's reader).</summary>
+    public static bool TryRead(ref BitcoinReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction) =>
+        TryRead(ref reader, out transaction, allowWitness: true);
+
+    private static bool TryReadLegacy(ref BitcoinReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction) =>
+        TryRead(ref reader, out transaction, allowWitness: false);
 
     /// <summary>
     /// Reads one transaction from <paramref name="reader"/> (e.g. inside a block); on failure the
     /// reader's <see cref="BitcoinReader.Error"/> says why and where.
     /// </summary>
-    public static bool TryRead(ref BitcoinReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, bool allowWitness = true)
+    public static bool TryRead(ref BitcoinReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, bool allowWitness)
     {
         transaction = null;
         if (!reader.TryReadInt32LE(out var version))
@@ -339,10 +325,10 @@ public sealed class Transaction : IEquatable<Transaction>
         }
 
         byte flags = 0;
-        TxOut[] outputs = [];
+        TxOut[]? outputs = [];
 
         // Core UnserializeTransaction: try to read vin; a BIP144 marker reads as an empty vin.
-        if (!TryReadInputs(ref reader, out var inputs))
+        if (!ConsensusEncoding.TryReadList<TxIn>(ref reader, TxIn.MinSize, "input", out var inputs))
         {
             return false;
         }
@@ -356,13 +342,13 @@ public sealed class Transaction : IEquatable<Transaction>
 
             if (flags != 0)
             {
-                if (!TryReadInputs(ref reader, out inputs) || !TryReadOutputs(ref reader, out outputs))
+                if (!ConsensusEncoding.TryReadList(ref reader, TxIn.MinSize, "input", out inputs) || !ConsensusEncoding.TryReadList(ref reader, TxOut.MinSize, "output", out outputs))
                 {
                     return false;
                 }
             }
         }
-        else if (!TryReadOutputs(ref reader, out outputs))
+        else if (!ConsensusEncoding.TryReadList(ref reader, TxOut.MinSize, "output", out outputs))
         {
             return false;
         }
@@ -385,14 +371,14 @@ public sealed class Transaction : IEquatable<Transaction>
             // Core: it's illegal to encode witnesses when all witness stacks are empty.
             if (!any)
             {
-                return reader.Fail("superfluous witness record");
+                return reader.Fail(DecodeErrorKind.SuperfluousWitness, "superfluous witness record");
             }
         }
 
         if (flags != 0)
         {
             // Core: unknown flag in the serialization.
-            return reader.Fail("unknown transaction optional data");
+            return reader.Fail(DecodeErrorKind.UnknownOptionalData, "unknown transaction optional data");
         }
 
         if (!reader.TryReadUInt32LE(out var lockTime))
@@ -400,7 +386,7 @@ public sealed class Transaction : IEquatable<Transaction>
             return false;
         }
 
-        transaction = new Transaction(version, inputs, outputs, new LockTime(lockTime), true);
+        transaction = new Transaction(version, inputs, outputs ?? [], new LockTime(lockTime), true);
         return true;
     }
 
@@ -467,26 +453,14 @@ public sealed class Transaction : IEquatable<Transaction>
 
     private UInt256 HashSerialization(bool includeWitness)
     {
-        using var hasher = new Sighash.HashWriter();
+        using var hasher = new HashWriter();
         WriteTo(new BitcoinWriter(hasher), includeWitness);
-        Span<byte> hash = stackalloc byte[32];
-        hasher.GetHash256(hash);
-        return new UInt256(hash);
+        return hasher.GetHash256();
     }
 
     private int ComputeSize(bool includeWitness)
     {
-        var size = 4 + CompactSize.GetSize((ulong)_inputs.Length) + CompactSize.GetSize((ulong)_outputs.Length) + 4;
-        foreach (var i in _inputs)
-        {
-            size += OutPoint.Size + CompactSize.GetSize((ulong)i.ScriptSig.Length) + i.ScriptSig.Length + 4;
-        }
-
-        foreach (var o in _outputs)
-        {
-            size += 8 + CompactSize.GetSize((ulong)o.ScriptPubKey.Length) + o.ScriptPubKey.Length;
-        }
-
+        var size = 4 + ConsensusEncoding.GetListSize(_inputs) + ConsensusEncoding.GetListSize(_outputs) + 4;
         if (includeWitness && HasWitness)
         {
             size += 2;
@@ -497,61 +471,5 @@ public sealed class Transaction : IEquatable<Transaction>
         }
 
         return size;
-    }
-
-    private static bool TryReadInputs(ref BitcoinReader reader, out TxIn[] inputs)
-    {
-        inputs = [];
-        if (!reader.TryReadCompactSize(out var count))
-        {
-            return false;
-        }
-
-        // Each input takes at least 41 bytes; refuse counts the data cannot hold before allocating.
-        if (count > (ulong)(reader.Remaining / 41))
-        {
-            return reader.Fail($"input count {count} exceeds the remaining data");
-        }
-
-        inputs = new TxIn[count];
-        for (var i = 0; i < inputs.Length; i++)
-        {
-            if (!reader.TryReadUInt256(out var hash) || !reader.TryReadUInt32LE(out var index) ||
-                !reader.TryReadVarBytes(out var scriptSig) || !reader.TryReadUInt32LE(out var sequence))
-            {
-                return false;
-            }
-
-            inputs[i] = new TxIn(new OutPoint(new TxId(hash), index), Script.FromOwned(scriptSig.ToArray()), new Sequence(sequence), Witness.Empty);
-        }
-
-        return true;
-    }
-
-    private static bool TryReadOutputs(ref BitcoinReader reader, out TxOut[] outputs)
-    {
-        outputs = [];
-        if (!reader.TryReadCompactSize(out var count))
-        {
-            return false;
-        }
-
-        if (count > (ulong)(reader.Remaining / 9))
-        {
-            return reader.Fail($"output count {count} exceeds the remaining data");
-        }
-
-        outputs = new TxOut[count];
-        for (var i = 0; i < outputs.Length; i++)
-        {
-            if (!reader.TryReadInt64LE(out var value) || !reader.TryReadVarBytes(out var script))
-            {
-                return false;
-            }
-
-            outputs[i] = new TxOut(new Money(value), Script.FromOwned(script.ToArray()));
-        }
-
-        return true;
     }
 }

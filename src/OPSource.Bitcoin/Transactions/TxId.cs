@@ -55,10 +55,34 @@ public readonly record struct Wtxid(UInt256 Value)
 }
 
 /// <summary>A reference to a transaction output (Core's COutPoint).</summary>
-public readonly record struct OutPoint(TxId TxId, uint Index)
+public readonly record struct OutPoint(TxId TxId, uint Index) : IConsensusEncodable<OutPoint>
 {
     /// <summary>Serialized size: 32-byte txid + 4-byte index.</summary>
     public const int Size = 36;
+
+    /// <inheritdoc/>
+    int IConsensusEncodable<OutPoint>.SerializedSize => Size;
+
+    /// <summary>Core COutPoint serialization: the txid in internal byte order, then the index (uint32 LE).</summary>
+    public void WriteTo(BitcoinWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteUInt256(TxId.Value);
+        writer.WriteUInt32LE(Index);
+    }
+
+    /// <inheritdoc/>
+    public static bool TryRead(ref BitcoinReader reader, out OutPoint value)
+    {
+        if (reader.TryReadUInt256(out var hash) && reader.TryReadUInt32LE(out var index))
+        {
+            value = new OutPoint(new TxId(hash), index);
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
 
     /// <summary>The null outpoint of a coinbase input (zero hash, index 0xffffffff).</summary>
     public static OutPoint Null => new(TxId.Zero, uint.MaxValue);

@@ -3,7 +3,7 @@ using OPSource.Bitcoin.Encoding;
 namespace OPSource.Bitcoin.Transactions;
 
 /// <summary>An input's witness stack (BIP141), immutable; item 0 is the bottom of the stack.</summary>
-public sealed class Witness : IEquatable<Witness>
+public sealed class Witness : IEquatable<Witness>, IConsensusEncodable<Witness>
 {
     private readonly byte[][] _items;
 
@@ -76,7 +76,7 @@ public sealed class Witness : IEquatable<Witness>
     /// Reads a consensus-encoded witness stack (Core scriptWitness.stack) from <paramref name="reader"/>;
     /// on failure the reader's error says what broke.
     /// </summary>
-    internal static bool TryRead(ref BitcoinReader reader, out Witness witness)
+    public static bool TryRead(ref BitcoinReader reader, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Witness? witness)
     {
         witness = Empty;
         if (!reader.TryReadCompactSize(out var count))
@@ -86,7 +86,7 @@ public sealed class Witness : IEquatable<Witness>
 
         if (count > (ulong)reader.Remaining)
         {
-            return reader.Fail($"witness item count {count} exceeds the remaining data");
+            return reader.Fail(DecodeErrorKind.CountExceedsData, $"witness item count {count} exceeds the remaining data");
         }
 
         var items = new byte[count][];
@@ -108,22 +108,24 @@ public sealed class Witness : IEquatable<Witness>
     /// Parses a witness stack that fills <paramref name="data"/> exactly, as PSBT_IN_FINAL_SCRIPTWITNESS
     /// and BIP322 full signatures carry it; random bytes give false, never an exception.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Witness? witness)
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Witness? witness) =>
+        TryParse(data, out witness, out _);
+
+    /// <summary>Parses a witness stack that fills <paramref name="data"/> exactly; the error says what broke and where.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Witness? witness, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DecodeError? error)
     {
-        var reader = new BitcoinReader(data);
-        if (TryRead(ref reader, out var read) && reader.IsAtEnd)
+        if (ConsensusEncoding.TryDecode<Witness>(data, out witness, out error))
         {
-            witness = read;
             return true;
         }
 
-        witness = null;
+        error = error.WithContext("witness");
         return false;
     }
 
-    /// <summary>Parses a witness stack or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses a witness stack or throws <see cref="BitcoinFormatException"/>.</summary>
     public static Witness Parse(ReadOnlySpan<byte> data) =>
-        TryParse(data, out var witness) ? witness : throw new FormatException("witness: not a serialized witness stack filling the data exactly");
+        TryParse(data, out var witness, out var error) ? witness : throw error.ToException();
 
     /// <summary>Hex of the items, space-separated.</summary>
     public override string ToString() => string.Join(' ', _items.Select(i => Hex.Encode(i)));

@@ -161,20 +161,20 @@ internal static class RpcParse
     public static Transaction TransactionHex(ReadOnlyMemory<byte> json) => ParseTransaction(HexBytes(json));
 
     public static Transaction ParseTransaction(ReadOnlySpan<byte> bytes) =>
-        Transaction.TryParse(bytes, out var tx, out var error) ? tx : throw new RpcResultFormatException(error ?? "bad transaction");
+        Transaction.TryParse(bytes, out var tx, out var error) ? tx : throw new RpcResultFormatException(error?.Message ?? "bad transaction");
 
     public static Transaction ParseTransactionHex(string hex) => ParseTransaction(DecodeHex(System.Text.Encoding.ASCII.GetBytes(hex)));
 
     public static Block BlockHex(ReadOnlyMemory<byte> json)
     {
         var bytes = HexBytes(json);
-        return Block.TryParse(bytes, out var block, out var error) ? block : throw new RpcResultFormatException(error ?? "bad block");
+        return Block.TryParse(bytes, out var block, out var error) ? block : throw new RpcResultFormatException(error?.Message ?? "bad block");
     }
 
     public static BlockHeader HeaderHex(ReadOnlyMemory<byte> json)
     {
         var bytes = HexBytes(json);
-        return BlockHeader.TryParse(bytes, out var header, out var error) ? header : throw new RpcResultFormatException(error ?? "bad header");
+        return BlockHeader.TryParse(bytes, out var header, out var error) ? header : throw new RpcResultFormatException(error?.Message ?? "bad header");
     }
 
     public static IReadOnlyList<string> Warnings(JsonElement warnings) => warnings.ValueKind switch

@@ -185,10 +185,10 @@ internal static class AddressCommand
                 "output" => script,
                 _ => StandardScripts.PayToWitnessScriptHash(script),
             };
-            if (type != "output" && script.Length > (type == "p2sh" ? 520 : Script.MaxScriptSize))
+            if (type != "output" && script.Length > (type == "p2sh" ? 520 : OPSource.Bitcoin.ConsensusLimits.MaxScriptSize))
             {
                 // BIP16: the redeem script is one push (at most 520 bytes); BIP141: witness scripts at most 10,000 bytes.
-                throw new CliUserException($"script: {script.Length} bytes is too large for {type} (at most {(type == "p2sh" ? 520 : Script.MaxScriptSize)})");
+                throw new CliUserException($"script: {script.Length} bytes is too large for {type} (at most {(type == "p2sh" ? 520 : OPSource.Bitcoin.ConsensusLimits.MaxScriptSize)})");
             }
 
             if (!Address.TryFromScriptPubKey(scriptPubKey, network, out var address))

@@ -16,9 +16,12 @@ internal static class CommandGroups
         yield return KeyCommand.Create(globals, output, error);
         yield return MessageCommand.Create(globals, output, error);
         yield return MnemonicCommand.Create(globals, output, error);
+        yield return NodeCommand.Create(globals, output, error);
         yield return PsbtCommand.Create(globals, output, error);
         yield return ScriptCommand.Create(globals, output, error);
         yield return ServeCommand.Create(globals, output, error);
         yield return TxCommand.Create(globals, output, error);
+        yield return DidCommand.Create(globals, output, error);
+        yield return VcCommand.Create(globals, output, error);
     }
 }

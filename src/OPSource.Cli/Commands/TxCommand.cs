@@ -46,7 +46,7 @@ internal static class TxCommand
             throw new CliUserException("tx: " + hexError);
         }
 
-        return Transaction.TryDecode(bytes, out var tx, out var error) ? tx : throw new CliUserException(error!);
+        return Transaction.TryDecode(bytes, out var tx, out var error) ? tx : throw error.ToException();
     }
 
     internal static JsonObject ToJson(Transaction tx, Network network) => CoreJson.Transaction(tx, network);

@@ -70,6 +70,7 @@ public sealed class InProcessEventBus : IEventPublisher
             state.Deliver(published);
         }
 
+        PlatformMetrics.EventsPublished.Add(1, new KeyValuePair<string, object?>("family", EventTopicFamily.FamilyOf(topic)));
         Published?.Invoke(published);
         return ValueTask.FromResult(published);
     }
@@ -217,6 +218,21 @@ public sealed class InProcessEventBus : IEventPublisher
         }
     }
 
+    /// <summary>Current subscribers of a topic (for diagnostics and tests).</summary>
+    public int SubscriberCount(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (!_topics.TryGetValue(topic, out var state))
+        {
+            return 0;
+        }
+
+        lock (state)
+        {
+            return state.Subscribers.Count;
+        }
+    }
+
     /// <summary>Topics this instance has state for.</summary>
     public IReadOnlyList<string> KnownTopics => [.. _topics.Keys];
 
@@ -295,6 +311,7 @@ public sealed class EventSubscription : IDisposable
         if (Volatile.Read(ref _disposed) == 0)
         {
             Overflowed = true;
+            PlatformMetrics.SubscribersDropped.Add(1);
             _channel.Writer.TryComplete(new EventSubscriberOverflowException(Topic));
         }
 

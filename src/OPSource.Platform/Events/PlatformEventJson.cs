@@ -13,11 +13,19 @@ namespace OPSource.Platform.Events;
 public static class PlatformEventJson
 {
     /// <summary>Writes the event as one JSON object.</summary>
-    public static void Write(Utf8JsonWriter writer, PlatformEvent e)
+    public static void Write(Utf8JsonWriter writer, PlatformEvent e) => Write(writer, e, kind: null);
+
+    /// <summary>Writes the event as one JSON object, with a leading <c>"kind"</c> member when given (WebSocket frames).</summary>
+    public static void Write(Utf8JsonWriter writer, PlatformEvent e, string? kind)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(e);
         writer.WriteStartObject();
+        if (kind is not null)
+        {
+            writer.WriteString("kind", kind);
+        }
+
         writer.WriteString("topic", e.Topic);
         writer.WriteNumber("sequence", e.Sequence);
         writer.WriteString("type", e.Type);

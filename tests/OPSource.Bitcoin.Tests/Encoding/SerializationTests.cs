@@ -34,7 +34,7 @@ public class SerializationTests
     public void CompactSize_rejects_like_core(string hex, string fragment)
     {
         Assert.False(CompactSize.TryRead(Hex.Parse(hex), out _, out _, out var error));
-        Assert.Contains(fragment, error, StringComparison.Ordinal);
+        Assert.Contains(fragment, error!.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class SerializationTests
         Assert.True(r.TryReadCompactSize(out var cs) && cs == 300);
         Assert.True(r.IsAtEnd);
         Assert.False(r.TryReadUInt32LE(out _));
-        Assert.Contains("offset 30", r.Error, StringComparison.Ordinal);
+        Assert.Contains("offset 30", r.Error!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -161,3 +161,50 @@ public partial class CoreDescriptorMiniscriptTests
         }
     }
 }
+
+/// <summary>Core descriptor_tests.cpp SIGNABLE / SIGNABLE_FAILS, done as a wallet does it: PSBT, sign, finalize, verify.</summary>
+public partial class CoreDescriptorMiniscriptTests
+{
+    public static TheoryData<int> SignableLines()
+    {
+        var data = new TheoryData<int>();
+        foreach (var c in Cases.Where(c => (c.Flags & (F.Signable | F.SignableFails)) != 0))
+        {
+            data.Add(c.Line);
+        }
+
+        return data;
+    }
+
+    // DoCheck: ProduceSignature with the private keys and preimages, spender nLockTime/nSequence, must
+    // succeed exactly when SIGNABLE_FAILS is not set.
+    [Theory]
+    [MemberData(nameof(SignableLines))]
+    public void Core_signable(int line)
+    {
+        var c = Cases.Single(x => x.Line == line);
+        using var descriptor = Descriptor.Parse(c.Prv);
+        var amount = Money.FromSatoshis(100_000);
+        var outpoint = new global::OPSource.Bitcoin.Transactions.OutPoint(global::OPSource.Bitcoin.Transactions.TxId.FromBytes(global::OPSource.Bitcoin.Encoding.Hex.Parse("0101010101010101010101010101010101010101010101010101010101010101")), 0);
+        var destination = new global::OPSource.Bitcoin.Transactions.TxOut(Money.FromSatoshis(90_000), global::OPSource.Bitcoin.Scripts.Script.FromHex("0014" + new string('2', 40)));
+        var preimages = c.Preimages?.Where((_, i) => i % 2 == 1).Select(global::OPSource.Bitcoin.Encoding.Hex.Parse);
+        var psbt = DescriptorSpending.CreatePsbt(descriptor, 0, outpoint, amount, destination, c.LockTime, c.Sequence, preimages, out var info);
+        var secrets = DescriptorSpending.Secrets(descriptor, info);
+        try
+        {
+            var signed = psbt.Sign(secrets, new global::OPSource.Bitcoin.Psbt.PsbtSignOptions { TaprootAuxRandomness = new byte[32] });
+            var finalized = signed.TryFinalize(out var result, out var problems);
+            Assert.True(finalized == !c.Flags.HasFlag(F.SignableFails), $"{c}: finalize={finalized} {string.Join("; ", problems)}");
+            if (finalized)
+            {
+                var tx = result.Extract();
+                var verification = global::OPSource.Bitcoin.Consensus.TransactionVerifier.VerifyInputs(tx, [new global::OPSource.Bitcoin.Transactions.TxOut(amount, info.ScriptPubKey)], global::OPSource.Bitcoin.Consensus.ScriptFlags.Standard);
+                Assert.True(verification.IsValid, $"{c}: {verification.Error}");
+            }
+        }
+        finally
+        {
+            secrets.ForEach(s => s.Dispose());
+        }
+    }
+}

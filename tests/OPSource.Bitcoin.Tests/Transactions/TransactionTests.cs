@@ -33,7 +33,7 @@ public class TransactionTests
     public void Core_sighash_json_transactions_round_trip(int index, string hex)
     {
         _ = index;
-        Assert.True(Transaction.TryParse(hex, out var tx, out var error), error);
+        Assert.True(Transaction.TryParse(hex, out var tx, out var error), error?.Message);
         Assert.Equal(hex, tx.ToHex());
         Assert.False(tx.HasWitness);
         Assert.Equal(tx.Size, hex.Length / 2);
@@ -90,8 +90,8 @@ public class TransactionTests
     public void Rejects_malformed_serializations_like_core(string hex, string fragment)
     {
         Assert.False(Transaction.TryParse(hex, out _, out var error));
-        Assert.Contains(fragment, error, StringComparison.Ordinal);
-        Assert.StartsWith("transaction:", error, StringComparison.Ordinal);
+        Assert.Contains(fragment, error!.Message, StringComparison.Ordinal);
+        Assert.StartsWith("transaction:", error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public class TransactionTests
         // 0 inputs with outputs: witness-mode parsing treats the output count as BIP144 flags.
         var outputsOnly = new Transaction(1, [], [new TxOut(new Money(1), Script.Empty)], LockTime.Zero);
         Assert.False(Transaction.TryParse(outputsOnly.ToBytes(), out _, out _));
-        Assert.True(Transaction.TryParse(outputsOnly.ToBytes(), out var legacy, out var e, allowWitness: false), e);
+        Assert.True(Transaction.TryParse(outputsOnly.ToBytes(), out var legacy, out var e, allowWitness: false), e?.Message);
         Assert.Single(legacy.Outputs);
 
         // Without witness support, a segwit serialization is not a valid legacy tx.
@@ -118,7 +118,7 @@ public class TransactionTests
     {
         // Only the legacy reading consumes a 0-input transaction with outputs.
         var outputsOnly = new Transaction(1, [], [new TxOut(new Money(1), Script.FromHex("51"))], LockTime.Zero);
-        Assert.True(Transaction.TryDecode(outputsOnly.ToBytes(), out var tx, out var error), error);
+        Assert.True(Transaction.TryDecode(outputsOnly.ToBytes(), out var tx, out var error), error?.Message);
         Assert.Single(tx.Outputs);
 
         // Segwit transactions decode as extended.
@@ -131,8 +131,8 @@ public class TransactionTests
         // script is all valid ops. Core DecodeTx picks the sane (legacy) reading.
         var hash = "00000000000000" + "2f" + new string('0', 48);
         var ambiguous = Hex.Parse("01000000" + "0001" + "01" + hash + "00000000" + "00" + "00000000" + "01" + "0100000000000000" + "01ba" + "0101aa" + "00000000");
-        Assert.True(Transaction.TryParse(ambiguous, out var extended, out error), error);
-        Assert.True(Transaction.TryParse(ambiguous, out var legacy, out error, allowWitness: false), error);
+        Assert.True(Transaction.TryParse(ambiguous, out var extended, out error), error?.Message);
+        Assert.True(Transaction.TryParse(ambiguous, out var legacy, out error, allowWitness: false), error?.Message);
         Assert.Single(extended.Inputs);
         Assert.Empty(legacy.Inputs);
         Assert.False(Transaction.HasSaneScripts(extended));
@@ -142,7 +142,7 @@ public class TransactionTests
         Assert.Equal(47, tx.Outputs[0].ScriptPubKey.Length);
 
         Assert.False(Transaction.TryDecode(Hex.Parse("0100"), out _, out error));
-        Assert.StartsWith("transaction:", error, StringComparison.Ordinal);
+        Assert.StartsWith("transaction:", error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public class TransactionTests
         GenTransaction.Sample(tx =>
         {
             var bytes = tx.ToBytes();
-            Assert.True(Transaction.TryParse(bytes, out var back, out var error), error);
+            Assert.True(Transaction.TryParse(bytes, out var back, out var error), error?.Message);
             Assert.Equal(bytes, back.ToBytes());
             Assert.Equal(tx.GetWtxid(), back.GetWtxid());
             Assert.Equal(tx.Size, bytes.Length);

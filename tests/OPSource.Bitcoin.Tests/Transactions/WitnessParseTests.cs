@@ -27,7 +27,7 @@ public class WitnessParseTests
         Assert.False(Witness.TryParse(bytes.AsSpan(0, bytes.Length - 1), out _)); // truncated item
         Assert.False(Witness.TryParse([0xfd, 0xff, 0xff], out _)); // count beyond the data
         Assert.False(Witness.TryParse([], out _));
-        Assert.Throws<FormatException>(() => Witness.Parse([0x02, 0x00]));
+        Assert.Throws<BitcoinFormatException>(() => Witness.Parse([0x02, 0x00]));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 
-namespace OPSource.Bitcoin.Sighash;
+namespace OPSource.Bitcoin.Encoding;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> that streams into SHA-256, so sighash preimages are hashed
@@ -40,6 +40,22 @@ internal sealed class HashWriter : IBufferWriter<byte>, IDisposable
         Span<byte> first = stackalloc byte[32];
         GetSha256(first);
         SHA256.HashData(first, output32);
+    }
+
+    /// <summary>Single SHA-256 of everything written; resets the writer.</summary>
+    public UInt256 GetSha256()
+    {
+        Span<byte> h = stackalloc byte[32];
+        GetSha256(h);
+        return new UInt256(h);
+    }
+
+    /// <summary>SHA256(SHA256(data)); resets the writer.</summary>
+    public UInt256 GetHash256()
+    {
+        Span<byte> h = stackalloc byte[32];
+        GetHash256(h);
+        return new UInt256(h);
     }
 
     public void Dispose() => _hash.Dispose();
