@@ -353,7 +353,7 @@ public static class MiniscriptCompiler
             var first = PopMax(heap, keyOrder);
             var second = PopMax(heap, keyOrder);
             var order = first.Order.Concat(second.Order).Select(x => (x.Depth + 1, x.Ms)).ToList();
-            if (order.Any(x => x.Item1 > Taproot.ControlBlock.MaxNodeCount))
+            if (order.Any(x => x.Item1 > ConsensusLimits.TaprootControlMaxNodeCount))
             {
                 tree = null;
                 error = Fail("the Taproot tree would be deeper than 128 levels (BIP341)");
