@@ -46,7 +46,7 @@ internal static partial class CliApp
         var globals = new GlobalOptions { Input = input };
         var root = Build(globals, output, error);
         // Discoverability: "opsource" alone prints the usage (System.CommandLine says only "Required command was not provided.").
-        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+        var parse = root.Parse(args.Length == 0 ? ["--help"] : args, NoResponseFiles);
         var config = new InvocationConfiguration
         {
             Output = output,
@@ -61,7 +61,7 @@ internal static partial class CliApp
             // A command group without its subcommand ("opsource tx"): the group's help, like the root's.
             if (parse.Errors.All(e => e.Message == MissingCommandMessage) && parse.UnmatchedTokens.Count == 0)
             {
-                return await root.Parse([.. args, "--help"]).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+                return await root.Parse([.. args, "--help"], NoResponseFiles).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
             }
 
             // Exit code 1 with exactly one line (System.CommandLine's default is help plus one line per error).
@@ -73,6 +73,10 @@ internal static partial class CliApp
     }
 
     private const string MissingCommandMessage = "Required command was not provided.";
+
+    // '@file' arguments reach the commands as typed (they read the file themselves, whole, e.g. a JSON document);
+    // System.CommandLine's response-file expansion would split the file into tokens.
+    private static readonly ParserConfiguration NoResponseFiles = new() { ResponseFileTokenReplacer = null };
 
     /// <summary>
     /// One line for the parse errors: typo suggestions for unknown commands, option names and plain words
