@@ -13,6 +13,7 @@ internal static class CommandGroups
         yield return ConfigureCommand.Create(globals, output, error);
         yield return ConsensusCommand.Create(globals, output, error);
         yield return DescriptorCommand.Create(globals, output, error);
+        yield return DlcCommand.Create(globals, output, error);
         yield return InfoCommand.Create(globals, output, error);
         yield return InstallCommand.Create(globals, output, error);
         yield return KeyCommand.Create(globals, output, error);
@@ -20,6 +21,7 @@ internal static class CommandGroups
         yield return MlCommand.Create(globals, output, error);
         yield return MnemonicCommand.Create(globals, output, error);
         yield return NodeCommand.Create(globals, output, error);
+        yield return OracleCommand.Create(globals, output, error);
         yield return PsbtCommand.Create(globals, output, error);
         yield return ScriptCommand.Create(globals, output, error);
         yield return ServeCommand.Create(globals, output, error);

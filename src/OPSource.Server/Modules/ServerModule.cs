@@ -24,6 +24,7 @@ public static class OpsourceModules
     [
         new(new OPSource.Node.NodeModule(), Endpoints.NodeEndpoints.Map),
         new(new OPSource.ML.MlModule()),
+        new(new OPSource.Dlc.DlcModule(), Endpoints.DlcEndpoints.Map),
         new(new OPSource.Web5.Web5Module(), api => OPSource.Server.Endpoints.Web5Endpoints.MapWeb5Endpoints(api)),
         new(new OPSource.Wallet.Module.WalletModule()),
     ];
