@@ -46,11 +46,7 @@ internal static partial class CliApp
         var globals = new GlobalOptions { Input = input };
         var root = Build(globals, output, error);
         // Discoverability: "opsource" alone prints the usage (System.CommandLine says only "Required command was not provided.").
-<<<<<<< HEAD
-        var parse = root.Parse(args.Length == 0 ? ["--help"] : args, NoResponseFiles);
-=======
         var parse = root.Parse(args.Length == 0 ? ["--help"] : args, ParserSettings);
->>>>>>> main
         var config = new InvocationConfiguration
         {
             Output = output,
@@ -65,11 +61,7 @@ internal static partial class CliApp
             // A command group without its subcommand ("opsource tx"): the group's help, like the root's.
             if (parse.Errors.All(e => e.Message == MissingCommandMessage) && parse.UnmatchedTokens.Count == 0)
             {
-<<<<<<< HEAD
-                return await root.Parse([.. args, "--help"], NoResponseFiles).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
-=======
                 return await root.Parse([.. args, "--help"], ParserSettings).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
->>>>>>> main
             }
 
             // Exit code 1 with exactly one line (System.CommandLine's default is help plus one line per error).
@@ -82,15 +74,9 @@ internal static partial class CliApp
 
     private const string MissingCommandMessage = "Required command was not provided.";
 
-<<<<<<< HEAD
-    // '@file' arguments reach the commands as typed (they read the file themselves, whole, e.g. a JSON document);
-    // System.CommandLine's response-file expansion would split the file into tokens.
-    private static readonly ParserConfiguration NoResponseFiles = new() { ResponseFileTokenReplacer = null };
-=======
     // "@FILE" is OPSource's own convention (CliInput: the file's bytes are one value); System.CommandLine's
     // response files would split a file into tokens (a PSBT file, a message with spaces), so they are off.
     private static readonly ParserConfiguration ParserSettings = new() { ResponseFileTokenReplacer = null };
->>>>>>> main
 
     /// <summary>
     /// One line for the parse errors: typo suggestions for unknown commands, option names and plain words
