@@ -46,7 +46,7 @@ internal static partial class CliApp
         var globals = new GlobalOptions { Input = input };
         var root = Build(globals, output, error);
         // Discoverability: "opsource" alone prints the usage (System.CommandLine says only "Required command was not provided.").
-        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+        var parse = root.Parse(args.Length == 0 ? ["--help"] : args, ParserSettings);
         var config = new InvocationConfiguration
         {
             Output = output,
@@ -61,7 +61,7 @@ internal static partial class CliApp
             // A command group without its subcommand ("opsource tx"): the group's help, like the root's.
             if (parse.Errors.All(e => e.Message == MissingCommandMessage) && parse.UnmatchedTokens.Count == 0)
             {
-                return await root.Parse([.. args, "--help"]).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+                return await root.Parse([.. args, "--help"], ParserSettings).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
             }
 
             // Exit code 1 with exactly one line (System.CommandLine's default is help plus one line per error).
@@ -73,6 +73,10 @@ internal static partial class CliApp
     }
 
     private const string MissingCommandMessage = "Required command was not provided.";
+
+    // "@FILE" is OPSource's own convention (CliInput: the file's bytes are one value); System.CommandLine's
+    // response files would split a file into tokens (a PSBT file, a message with spaces), so they are off.
+    private static readonly ParserConfiguration ParserSettings = new() { ResponseFileTokenReplacer = null };
 
     /// <summary>
     /// One line for the parse errors: typo suggestions for unknown commands, option names and plain words
@@ -163,7 +167,7 @@ internal static partial class CliApp
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            var distance = EditDistance(typed, candidate);
+            var distance = OPSource.Bitcoin.Encoding.TextDistance.Levenshtein(typed, candidate);
             if (distance < bestDistance)
             {
                 best = candidate;
@@ -173,30 +177,6 @@ internal static partial class CliApp
 
         var allowed = Math.Max(1, typed.TrimStart('-').Length / 3);
         return bestDistance <= allowed || (best is not null && best.StartsWith(typed, StringComparison.Ordinal) && typed.TrimStart('-').Length >= 2) ? best : null;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 
     private static string DescribeType(string type) => type switch

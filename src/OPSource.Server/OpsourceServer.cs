@@ -14,6 +14,7 @@ using OPSource.Server.Events;
 using OPSource.Server.Http;
 using OPSource.Server.Modules;
 using OPSource.Server.Security;
+using OPSource.Server.Telemetry;
 using OPSource.Storage;
 
 namespace OPSource.Server;
@@ -121,6 +122,8 @@ public static partial class OpsourceServer
         builder.Services.AddApiSecurity();
         builder.Services.AddApiRateLimits(options.Server);
         builder.Services.AddHostedService<Events.EventRelayService>();
+        builder.Services.AddApiDocuments();
+        builder.Services.AddOpsourceTelemetry(options.Telemetry);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -144,6 +147,8 @@ public static partial class OpsourceServer
         app.UseRateLimiter();
         app.UseAuthorization();
         MapApi(app.MapGroup(ApiPrefix), modules);
+        app.MapApiDocuments();
+        app.MapMetrics(options.Telemetry);
         return app;
     }
 
@@ -166,7 +171,16 @@ public static partial class OpsourceServer
         var context = new PlatformContext(Network.Get(options.Network), options.DataDir);
         services.AddSingleton(context);
         services.AddSingleton(context.Network);
+        // The platform's self-test checks first, so they lead the report.
+        services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.DataDirWritable>();
+        services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.DatabaseReachable>();
+        services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.MigrationsCurrent>();
+        services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.ApiAnswering>();
+        services.AddSingleton<OPSource.Platform.Install.IInstallStep>(sp => new Install.NodeInstallStep(
+            sp.GetRequiredService<PlatformContext>(), sp.GetRequiredService<OpsourceOptions>(), sp.GetRequiredService<OPSource.ML.Hardware.IHardwareSource>()));
         services.AddOpsourceModules(modules.Select(m => m.Module), configuration, context);
+        // Hardware detection (node tuning, ML settings); a module may have registered a source already.
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<OPSource.ML.Hardware.IHardwareSource>(services, OPSource.ML.Hardware.SystemHardwareSource.Instance);
         return services;
     }
 

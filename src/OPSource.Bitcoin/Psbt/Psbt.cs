@@ -133,7 +133,12 @@ public sealed partial class Psbt
                     return null;
                 }
 
+                // Core AnalyzePSBT: the running input total must stay in MoneyRange (no overflow with many inputs).
                 total += utxo.Value;
+                if (!total.IsInMoneyRange)
+                {
+                    return null;
+                }
             }
 
             foreach (var output in Outputs)
