@@ -63,6 +63,6 @@ public sealed class NodeModule : IOpsourceModule
             .AddSelfTest<NodeNetworkCheck>()
             .AddSelfTest<NodeSyncedCheck>()
             .AddEventTopic(BlocksTopic, "Blocks connected to and disconnected from the node's active chain (block.connected, block.disconnected)")
-            .AddMeter(NodeMetrics.MeterName);
+            .AddMeter<NodeMetricsRefresher>(NodeMetrics.MeterName);
     }
 }
