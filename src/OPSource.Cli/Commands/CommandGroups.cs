@@ -30,5 +30,6 @@ internal static class CommandGroups
         yield return TxCommand.Create(globals, output, error);
         yield return DidCommand.Create(globals, output, error);
         yield return VcCommand.Create(globals, output, error);
+        yield return WalletCommand.Create(globals, output, error);
     }
 }
