@@ -124,6 +124,7 @@ public static partial class OpsourceServer
         builder.Services.AddHostedService<Events.EventRelayService>();
         builder.Services.AddApiDocuments();
         builder.Services.AddOpsourceTelemetry(options.Telemetry);
+        builder.Services.AddHostedService<Telemetry.MetricsRefreshService>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
