@@ -29,5 +29,6 @@ internal static class CommandGroups
         yield return TxCommand.Create(globals, output, error);
         yield return DidCommand.Create(globals, output, error);
         yield return VcCommand.Create(globals, output, error);
+        yield return HnsCommand.Create(globals, output, error);
     }
 }
