@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
@@ -188,7 +189,7 @@ public sealed partial class Psbt
     }
 
     /// <summary>Adds PSBT_IN_SIGHASH_TYPE.</summary>
-    public Psbt WithSighashType(int input, uint sighashType) => SetInput(input, PsbtKeys.InSighashType, default, U32(sighashType));
+    public Psbt WithSighashType(int input, SigHashType sighashType) => SetInput(input, PsbtKeys.InSighashType, default, U32(sighashType.Value));
 
     /// <summary>Adds PSBT_IN_REDEEM_SCRIPT.</summary>
     public Psbt WithRedeemScript(int input, Script redeemScript) => SetInput(input, PsbtKeys.InRedeemScript, default, redeemScript.Span);

@@ -120,8 +120,11 @@ public sealed class Transaction : IEquatable<Transaction>, IConsensusEncodable<T
         return id;
     }
 
-    /// <summary>Sum of the output values (checked).</summary>
-    public Money TotalOutput => _outputs.Aggregate(Money.Zero, (acc, o) => acc + o.Value);
+    /// <summary>
+    /// Sum of the output values. Throws for a decoded transaction with an output value outside
+    /// 0..MAX_MONEY or a total above it (Core CheckTransaction rejects both; see <c>TransactionChecks</c>).
+    /// </summary>
+    public Amount TotalOutput => Amount.Sum(_outputs.Select(o => o.Value));
 
     /// <summary>
     /// Core IsFinalTx: lock time 0, or below the block height/time it is compared with, or every

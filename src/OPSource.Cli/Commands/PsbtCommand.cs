@@ -59,12 +59,12 @@ internal static class PsbtCommand
                     var utxo = input.GetUtxo();
                     var state = input.IsFinalized ? "final" : string.Create(CultureInfo.InvariantCulture, $"{input.PartialSignatures.Count} sig(s)");
                     w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"in  {input.Index}: {input.PreviousOutPoint} {(utxo is null ? "utxo unknown" : utxo.Value.ToSatoshiString())} [{state}]"));
+                        $"in  {input.Index}: {input.PreviousOutPoint} {(utxo is null ? "utxo unknown" : SignedAmount.FromSatoshis(utxo.RawValue).ToSatoshiString())} [{state}]"));
                 }
 
                 foreach (var o in psbt.Outputs)
                 {
-                    w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"out {o.Index}: {o.Amount.ToSatoshiString()} {AddressOrScript(o.Script, network)}"));
+                    w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"out {o.Index}: {SignedAmount.FromSatoshis(o.TxOut.RawValue).ToSatoshiString()} {AddressOrScript(o.Script, network)}"));
                 }
             });
             return CliApp.ExitOk;
@@ -181,12 +181,12 @@ internal static class PsbtCommand
             }
 
             var amountText = parse.GetValue(Amount);
-            if (!long.TryParse(amountText, NumberStyles.None, CultureInfo.InvariantCulture, out var sats) || !Money.FromSatoshis(sats).IsInMoneyRange)
+            if (!long.TryParse(amountText, NumberStyles.None, CultureInfo.InvariantCulture, out var sats) || !OPSource.Bitcoin.Amount.TryFromSatoshis(sats, out var value))
             {
                 throw new CliUserException($"psbt: --amount '{amountText}' is not a number of satoshis in 0..21e14");
             }
 
-            return new TxOut(Money.FromSatoshis(sats), spk);
+            return new TxOut(value, spk);
         }
     }
 
@@ -438,7 +438,7 @@ internal static class PsbtCommand
         if (i.NonWitnessUtxo is { } nwu) json["non_witness_utxo_txid"] = nwu.GetTxId().ToString();
         if (i.GetUtxo() is { } utxo)
         {
-            json["utxo"] = new JsonObject { ["amount"] = utxo.Value.Satoshis, ["script_pubkey"] = ScriptJson(utxo.ScriptPubKey, network) };
+            json["utxo"] = new JsonObject { ["amount"] = utxo.RawValue, ["script_pubkey"] = ScriptJson(utxo.ScriptPubKey, network) };
         }
 
         if (i.PartialSignatures.Count > 0)
@@ -452,7 +452,7 @@ internal static class PsbtCommand
             json["partial_signatures"] = sigs;
         }
 
-        if (i.SighashType is { } sh) json["sighash_type"] = sh;
+        if (i.SighashType is { } sh) json["sighash_type"] = sh.Value;
         if (i.RedeemScript is { } rs) json["redeem_script"] = ScriptJson(rs, network);
         if (i.WitnessScript is { } ws) json["witness_script"] = ScriptJson(ws, network);
         if (i.Bip32Derivations.Count > 0)
@@ -519,7 +519,7 @@ internal static class PsbtCommand
 
     private static JsonObject DecodeOutput(PsbtOutput o, Network network)
     {
-        var json = new JsonObject { ["amount"] = o.Amount.Satoshis, ["script_pubkey"] = ScriptJson(o.Script, network) };
+        var json = new JsonObject { ["amount"] = o.TxOut.RawValue, ["script_pubkey"] = ScriptJson(o.Script, network) };
         if (o.RedeemScript is { } rs) json["redeem_script"] = ScriptJson(rs, network);
         if (o.WitnessScript is { } ws) json["witness_script"] = ScriptJson(ws, network);
         if (o.Bip32Derivations.Count > 0)

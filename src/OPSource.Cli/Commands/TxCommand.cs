@@ -107,7 +107,7 @@ internal static class TxCommand
 
             vout.Add((JsonNode)new JsonObject
             {
-                ["value"] = output.Value.ToBtc(),
+                ["value"] = SignedAmount.FromSatoshis(output.RawValue).ToBtc(),
                 ["n"] = n,
                 ["scriptPubKey"] = spk,
             });

@@ -1,3 +1,4 @@
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Psbt;
 using OPSource.Bitcoin.Scripts;
@@ -13,7 +14,7 @@ public class PsbtRuleTests
 {
     private static readonly Transaction Spend = new(2,
         [new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)7, 32).ToArray()), 1), Script.Empty, Sequence.Final, Witness.Empty)],
-        [new TxOut(Money.FromSatoshis(5000), new Script([0x51]))], LockTime.Zero);
+        [new TxOut(Amount.FromSatoshis(5000), new Script([0x51]))], LockTime.Zero);
 
     private static string WithInputEntry(PsbtT psbt, string keyHex, string valueHex)
     {
@@ -102,7 +103,7 @@ public class PsbtRuleTests
     [Fact]
     public void Non_witness_utxo_must_match_the_outpoint()
     {
-        var prev = new Transaction(2, [new TxIn(OutPoint.Null, Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Money.FromSatoshis(1), Script.Empty)], LockTime.Zero);
+        var prev = new Transaction(2, [new TxIn(OutPoint.Null, Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Amount.FromSatoshis(1), Script.Empty)], LockTime.Zero);
         var error = Error(WithInputEntry(PsbtT.Create(Spend), "00", prev.ToHex()));
         Assert.StartsWith("psbt: input 0 non_witness_utxo txid " + prev.GetTxId() + " does not match the spent outpoint", error, StringComparison.Ordinal);
         var ex = Assert.Throws<ArgumentException>(() => PsbtT.Create(Spend).WithNonWitnessUtxo(0, prev));
@@ -112,7 +113,7 @@ public class PsbtRuleTests
     [Fact]
     public void Duplicate_keys_name_the_map_and_key()
     {
-        var psbt = PsbtT.Create(Spend).WithSighashType(0, 1);
+        var psbt = PsbtT.Create(Spend).WithSighashType(0, new SigHashType(1));
         Assert.Equal("psbt: input 0 has duplicate key 03 (sighash_type)", Error(WithInputEntry(psbt, "03", "01000000")));
     }
 
