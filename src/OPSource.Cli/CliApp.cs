@@ -4,7 +4,7 @@ using OPSource.Cli.Commands;
 namespace OPSource.Cli;
 
 /// <summary>Builds and runs the <c>opsource</c> command tree.</summary>
-internal static class CliApp
+internal static partial class CliApp
 {
     /// <summary>Exit code for success.</summary>
     public const int ExitOk = 0;
@@ -42,9 +42,11 @@ internal static class CliApp
     /// <summary>Runs the command line with every standard stream supplied.</summary>
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(args);
         var globals = new GlobalOptions { Input = input };
         var root = Build(globals, output, error);
-        var parse = root.Parse(args);
+        // Discoverability: "opsource" alone prints the usage (System.CommandLine says only "Required command was not provided.").
+        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
         var config = new InvocationConfiguration
         {
             Output = output,
@@ -56,23 +58,176 @@ internal static class CliApp
         };
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
-            // Exit code 1 with one line per parse error (System.CommandLine's default is help + 1).
-            foreach (var parseError in parse.Errors)
+            // A command group without its subcommand ("opsource tx"): the group's help, like the root's.
+            if (parse.Errors.All(e => e.Message == MissingCommandMessage) && parse.UnmatchedTokens.Count == 0)
             {
-                await error.WriteLineAsync($"error: {parseError.Message}").ConfigureAwait(false);
+                return await root.Parse([.. args, "--help"]).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
             }
 
+            // Exit code 1 with exactly one line (System.CommandLine's default is help plus one line per error).
+            await error.WriteLineAsync("error: " + DescribeParseErrors(parse)).ConfigureAwait(false);
             return ExitUserError;
         }
 
         return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
 
+    private const string MissingCommandMessage = "Required command was not provided.";
+
+    /// <summary>
+    /// One line for the parse errors: typo suggestions for unknown commands, option names and plain words
+    /// instead of .NET type names for values that do not convert, duplicates dropped.
+    /// </summary>
+    internal static string DescribeParseErrors(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var messages = new List<string>();
+        // A mistyped command explains everything after it: report the first unknown word alone.
+        if (parse.Errors.Select(e => UnrecognizedToken().Match(e.Message)).FirstOrDefault(m => m.Success) is { } first)
+        {
+            return OneLine(Unrecognized(command, first.Groups["token"].Value));
+        }
+
+        foreach (var parseError in parse.Errors)
+        {
+            var message = parseError.Message;
+            var unmatched = UnrecognizedToken().Match(message);
+            if (unmatched.Success)
+            {
+                message = Unrecognized(command, unmatched.Groups["token"].Value);
+            }
+            else if (CannotParse().Match(message) is { Success: true } typed)
+            {
+                message = $"{typed.Groups["name"].Value}: '{CliOptions.Shorten(typed.Groups["value"].Value)}' is not {DescribeType(typed.Groups["type"].Value)}";
+            }
+            else if (message == MissingCommandMessage)
+            {
+                message = $"'{CommandPath(command)}' needs a command: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))} (see {CommandPath(command)} --help)";
+            }
+
+            message = OneLine(message);
+            if (!messages.Contains(message, StringComparer.Ordinal))
+            {
+                messages.Add(message);
+            }
+        }
+
+        return string.Join("; ", messages);
+    }
+
+    private static string Unrecognized(Command command, string token)
+    {
+        var path = CommandPath(command);
+        if (token.StartsWith('-'))
+        {
+            var options = command.Options.Concat(AncestorOptions(command)).SelectMany(o => o.Aliases.Append(o.Name)).Distinct(StringComparer.Ordinal).ToList();
+            var near = Nearest(token, options);
+            return $"unknown option '{CliOptions.Shorten(token)}' for '{path}'" + (near is null ? string.Empty : $"; did you mean '{near}'?") + $" (see {path} --help)";
+        }
+
+        if (command.Subcommands.Count > 0)
+        {
+            var near = Nearest(token, command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Append(c.Name)).ToList());
+            return $"unknown command '{CliOptions.Shorten(token)}' for '{path}'" + (near is null ? string.Empty : $"; did you mean '{path} {near}'?") + $" (see {path} --help)";
+        }
+
+        return $"unexpected argument '{CliOptions.Shorten(token)}' for '{path}' (see {path} --help)";
+    }
+
+    private static IEnumerable<Option> AncestorOptions(Command command)
+    {
+        foreach (var parent in command.Parents.OfType<Command>())
+        {
+            foreach (var option in parent.Options.Where(o => o.Recursive).Concat(AncestorOptions(parent)))
+            {
+                yield return option;
+            }
+        }
+    }
+
+    private static string CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Command? c = command; c is not null; c = c.Parents.OfType<Command>().FirstOrDefault())
+        {
+            names.Insert(0, c is RootCommand ? "opsource" : c.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+
+    /// <summary>The candidate closest to <paramref name="typed"/> when it is a plausible typo (edit distance up to a third of its length, at least 1).</summary>
+    internal static string? Nearest(string typed, IReadOnlyList<string> candidates)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in candidates)
+        {
+            var distance = EditDistance(typed, candidate);
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+
+        var allowed = Math.Max(1, typed.TrimStart('-').Length / 3);
+        return bestDistance <= allowed || (best is not null && best.StartsWith(typed, StringComparison.Ordinal) && typed.TrimStart('-').Length >= 2) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    private static string DescribeType(string type) => type switch
+    {
+        "System.Int32" => "a whole number in -2147483648..2147483647",
+        "System.Int64" => "a whole number",
+        "System.UInt32" => "a whole number in 0..4294967295",
+        "System.UInt64" => "a non-negative whole number",
+        "System.Boolean" => "true or false",
+        "System.Decimal" or "System.Double" => "a number",
+        _ => "a valid value",
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Unrecognized command or argument '(?<token>.*)'\\.$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex UnrecognizedToken();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Cannot parse argument '(?<value>.*)' for (option|command|argument) '(?<name>.*)' as expected type '(?<type>.*)'\\.$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex CannotParse();
+
     /// <summary>Runs a handler body, mapping exceptions to the documented exit codes.</summary>
     public static async Task<int> Guard(CliContext context, Func<CliContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
+        if (context.ConfigurationError is { } configurationError)
+        {
+            // Every command validates the configuration it reads (OPSOURCE_Network=foonet is an error everywhere).
+            await context.Error.WriteLineAsync($"error: {OneLine(configurationError)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
+
         try
         {
             return await body(context, cancellationToken).ConfigureAwait(false);
@@ -98,6 +253,22 @@ internal static class CliApp
             await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
             return ExitUserError;
         }
+        catch (OPSource.Platform.Errors.OpsourceException ex)
+        {
+            await context.Error.WriteLineAsync($"error: {OneLine(ex.Error.Detail)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
+        catch (Exception ex) when (context.ErrorMapper?.TryMap(ex) is not null || ex is OPSource.Platform.Funding.WalletOperationException)
+        {
+            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            // The environment, not a bug: one clear line (docs/cli.md, exit codes).
+            await context.Error.WriteLineAsync($"error: database unavailable: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitUserError;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await context.Error.WriteLineAsync("error: cancelled").ConfigureAwait(false);
@@ -116,7 +287,9 @@ internal static class CliApp
     public static Task<int> Guard(CliContext context, Func<CliContext, int> body, CancellationToken cancellationToken) =>
         Guard(context, (c, _) => Task.FromResult(body(c)), cancellationToken);
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>A message on one line: line breaks and tabs become single spaces.</summary>
+    internal static string OneLine(string message) =>
+        string.Join(' ', (message ?? string.Empty).ReplaceLineEndings(" ").Replace('\t', ' ').Split(' ', StringSplitOptions.RemoveEmptyEntries));
 }
 
 /// <summary>

@@ -12,8 +12,17 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
     /// <summary>Configuration keys the user set on the command line (<c>DataDir</c>, <c>Network</c>), for commands that load configuration.</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
-    /// <summary>Standard input for commands that read it (<c>verify-batch</c>); tests supply their own reader.</summary>
+    /// <summary>Classifies domain exceptions (set once a command opened <see cref="CliServices"/>): mapped ones are user errors, exit 1.</summary>
+    public OPSource.Platform.Errors.DomainErrorMapper? ErrorMapper { get; set; }
+
+    /// <summary>Standard input for commands that read it (<c>-</c> arguments, <c>verify-batch</c>); tests supply their own reader.</summary>
     public TextReader In { get; init; } = Console.In;
+
+    /// <summary>Why the effective configuration is invalid (reported before the command runs), or null.</summary>
+    public string? ConfigurationError { get; init; }
+
+    /// <summary>Set once an argument has consumed standard input (<c>-</c>): it can be read only once.</summary>
+    internal bool StdinConsumed { get; set; }
 
     /// <summary>Writes a result: JSON when <c>--json</c> was given, otherwise the human form.</summary>
     public void WriteResult(JsonNode json, Action<TextWriter> human)
@@ -28,6 +37,17 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
         {
             human(Out);
         }
+    }
+
+    /// <summary>
+    /// A negative result (invalid signature, failed verification, incomplete PSBT): the result still goes
+    /// to stdout (JSON with <c>--json</c>), the reason as one <c>error:</c> line on stderr, exit code 1.
+    /// </summary>
+    public int WriteNegativeResult(JsonNode json, Action<TextWriter> human, string error)
+    {
+        WriteResult(json, human);
+        Error.WriteLine("error: " + CliApp.OneLine(error));
+        return CliApp.ExitUserError;
     }
 }
 

@@ -76,6 +76,7 @@ internal sealed class CliServices : IAsyncDisposable
             throw new CliUserException("database unavailable: " + ex.Message, ex);
         }
 
+        context.ErrorMapper = provider.GetRequiredService<OPSource.Platform.Errors.DomainErrorMapper>();
         return new CliServices(provider, options);
     }
 

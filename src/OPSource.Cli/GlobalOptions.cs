@@ -33,7 +33,8 @@ internal sealed class GlobalOptions
 
     public GlobalOptions()
     {
-        Network.AcceptOnlyFromAmong(NetworkNames);
+        // One line naming the option and the choices (AcceptOnlyFromAmong prints one line per choice).
+        CliOptions.OneOf(Network, NetworkNames, "network");
     }
 
     public void AddTo(RootCommand root)
@@ -45,33 +46,36 @@ internal sealed class GlobalOptions
 
     /// <summary>
     /// The context of one invocation. Network and data dir are the effective ones: typed options win,
-    /// then <c>OPSOURCE_</c> variables and appsettings.json, then the defaults.
+    /// then <c>OPSOURCE_</c> variables and appsettings.json, then the defaults. The configuration is
+    /// validated here for every command: a problem is kept in <see cref="CliContext.ConfigurationError"/>
+    /// and reported by <see cref="CliApp.Guard(CliContext, Func{CliContext, CancellationToken, Task{int}}, CancellationToken)"/>
+    /// as a one-line user error before the command runs (<c>config show</c> binds with
+    /// <paramref name="validate"/> false and reports the problems itself).
     /// </summary>
-    public CliContext Bind(ParseResult result, TextWriter output, TextWriter error)
+    public CliContext Bind(ParseResult result, TextWriter output, TextWriter error, bool validate = true)
     {
         ArgumentNullException.ThrowIfNull(result);
         var overrides = Overrides(result);
         var dataDir = result.GetValue(DataDir)!;
         var network = result.GetValue(Network)!;
-        if (!overrides.ContainsKey("DataDir") || !overrides.ContainsKey("Network"))
+        string? configurationError = null;
+        try
         {
-            try
-            {
-                var effective = OPSource.Server.OpsourceConfiguration.Bind(OPSource.Server.OpsourceConfiguration.Build(overrides).Root);
-                dataDir = effective.DataDir;
-                if (NetworkNames.Contains(effective.Network, StringComparer.Ordinal))
-                {
-                    network = effective.Network;
-                }
-            }
-            catch (Exception ex) when (ex is InvalidDataException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
-            {
-                // An unreadable configuration is reported by the commands that load it in full
-                // (serve, config show); the others keep the command-line values.
-            }
+            var (options, _) = Commands.ConfigCommand.Load(overrides);
+            dataDir = options.DataDir;
+            network = options.Network;
+        }
+        catch (CliUserException ex)
+        {
+            configurationError = ex.Message;
         }
 
-        return new CliContext(dataDir, network, result.GetValue(Json), output, error) { Overrides = overrides, In = Input };
+        return new CliContext(dataDir, network, result.GetValue(Json), output, error)
+        {
+            Overrides = overrides,
+            In = Input,
+            ConfigurationError = validate ? configurationError : null,
+        };
     }
 
     /// <summary>

@@ -15,27 +15,56 @@ namespace OPSource.Cli;
 /// </summary>
 internal static class SpentOutputsJson
 {
-    /// <summary>Reads and parses the JSON file given to option <paramref name="what"/>.</summary>
-    public static JsonNode? ReadFile(string path, string what)
+    /// <summary>
+    /// Reads and parses the JSON given to option <paramref name="what"/>: a file path (as before), <c>@FILE</c>,
+    /// <c>-</c> for standard input, or the JSON array itself.
+    /// </summary>
+    public static JsonNode? Read(CliContext ctx, string value, string what)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CliUserException($"{what}: cannot read '{path}': {ex.Message}", ex);
-        }
-
+        ArgumentNullException.ThrowIfNull(value);
+        var text = value == "-" || value.StartsWith('@') || value.TrimStart().StartsWith('[')
+            ? CliInput.Text(ctx, value, what)
+            : ReadPath(value, what);
         try
         {
             return JsonNode.Parse(text);
         }
         catch (JsonException ex)
         {
-            throw new CliUserException($"{what}: '{path}' is not valid JSON: {ex.Message}", ex);
+            throw new CliUserException($"{what}: not valid JSON: {DescribeJsonError(ex)}", ex);
         }
+    }
+
+    private static string ReadPath(string path, string what)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUserException($"{what}: cannot read '{path}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// A System.Text.Json error without its internals: "'x' is an invalid start of a value. Path: $ |
+    /// LineNumber: 0 | BytePositionInLine: 3." becomes "'x' is an invalid start of a value (line 1, column 4)".
+    /// </summary>
+    public static string DescribeJsonError(JsonException ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (cut < 0)
+        {
+            cut = message.IndexOf(" LineNumber: ", StringComparison.Ordinal);
+        }
+
+        message = (cut >= 0 ? message[..cut] : message).TrimEnd('.', ' ');
+        return ex.LineNumber is { } line && ex.BytePositionInLine is { } column
+            ? string.Create(CultureInfo.InvariantCulture, $"{message} (line {line + 1}, column {column + 1})")
+            : message;
     }
 
     /// <summary>Each entry as an outpoint and the output it holds; FormatException names the bad field.</summary>

@@ -120,6 +120,14 @@ public static class OpsourceConfiguration
             new("Storage:BusyTimeoutSeconds", storage.BusyTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("Server:Urls", server.Urls),
             new("Server:ShutdownTimeoutSeconds", server.ShutdownTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Server:MaxRequestBodyBytes", server.MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Server:CorsOrigins", server.CorsOrigins),
+            new("Server:RateLimitPerSecond", server.RateLimitPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Server:RateLimitBurst", server.RateLimitBurst.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Server:AnonymousRateLimitPerSecond", server.AnonymousRateLimitPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Telemetry:Prometheus", (options.Telemetry ?? new TelemetryOptions()).Prometheus ? "true" : "false"),
+            new("Telemetry:OtlpEndpoint", (options.Telemetry ?? new TelemetryOptions()).OtlpEndpoint),
+            new("Telemetry:ServiceName", (options.Telemetry ?? new TelemetryOptions()).ServiceName),
         ];
     }
 

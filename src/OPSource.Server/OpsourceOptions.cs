@@ -23,6 +23,22 @@ public sealed class OpsourceOptions
 
     /// <summary>The HTTP service.</summary>
     public ServerOptions Server { get; set; } = new();
+
+    /// <summary>Traces, metrics and their exporters.</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+}
+
+/// <summary>Settings of the <c>Telemetry</c> section.</summary>
+public sealed class TelemetryOptions
+{
+    /// <summary>Serve Prometheus metrics at <c>/metrics</c> (viewer token or API key required).</summary>
+    public bool Prometheus { get; set; } = true;
+
+    /// <summary>OTLP endpoint (<c>http://127.0.0.1:4317</c>) traces and metrics are exported to; empty = none.</summary>
+    public string OtlpEndpoint { get; set; } = "";
+
+    /// <summary>The <c>service.name</c> resource attribute.</summary>
+    public string ServiceName { get; set; } = "opsource";
 }
 
 /// <summary>Settings of the HTTP service (<c>Server</c> section).</summary>
@@ -36,6 +52,21 @@ public sealed class ServerOptions
 
     /// <summary>How long in-flight requests get to finish after Ctrl-C/SIGTERM.</summary>
     public int ShutdownTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Largest request body accepted (bytes, 1 KiB-64 MiB, default 1 MiB); larger bodies get 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Semicolon-separated browser origins allowed by CORS (<c>https://ops.example.org</c>); empty = none.</summary>
+    public string CorsOrigins { get; set; } = "";
+
+    /// <summary>Requests per second each credential may make (token bucket; 0 = unlimited).</summary>
+    public int RateLimitPerSecond { get; set; } = 100;
+
+    /// <summary>Burst size of each credential's bucket.</summary>
+    public int RateLimitBurst { get; set; } = 200;
+
+    /// <summary>Requests per second per client address without a token (token exchange, unknown callers; 0 = unlimited).</summary>
+    public int AnonymousRateLimitPerSecond { get; set; } = 20;
 }
 
 /// <summary>
@@ -99,6 +130,42 @@ public sealed class OpsourceOptionsValidator : IValidateOptions<OpsourceOptions>
         if (server.ShutdownTimeoutSeconds is < 1 or > 300)
         {
             errors.Add($"Server:ShutdownTimeoutSeconds must be between 1 and 300 (got {server.ShutdownTimeoutSeconds})");
+        }
+
+        if (server.MaxRequestBodyBytes is < 1024 or > 64L * 1024 * 1024)
+        {
+            errors.Add($"Server:MaxRequestBodyBytes must be between 1024 and 67108864 (got {server.MaxRequestBodyBytes})");
+        }
+
+        foreach (var origin in SplitUrls(server.CorsOrigins))
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || uri.AbsolutePath != "/" || origin.EndsWith('/') || !string.IsNullOrEmpty(uri.Query))
+            {
+                errors.Add($"Server:CorsOrigins entry '{origin}' is not an origin like https://host[:port]");
+            }
+        }
+
+        if (server.RateLimitPerSecond < 0 || server.AnonymousRateLimitPerSecond < 0)
+        {
+            errors.Add("Server:RateLimitPerSecond and Server:AnonymousRateLimitPerSecond must not be negative");
+        }
+
+        if (server.RateLimitBurst < 1)
+        {
+            errors.Add($"Server:RateLimitBurst must be at least 1 (got {server.RateLimitBurst})");
+        }
+
+        var telemetry = options.Telemetry ?? new TelemetryOptions();
+        if (!string.IsNullOrEmpty(telemetry.OtlpEndpoint)
+            && (!Uri.TryCreate(telemetry.OtlpEndpoint, UriKind.Absolute, out var otlp) || (otlp.Scheme != Uri.UriSchemeHttp && otlp.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add($"Telemetry:OtlpEndpoint '{telemetry.OtlpEndpoint}' is not an http(s) URL");
+        }
+
+        if (string.IsNullOrWhiteSpace(telemetry.ServiceName))
+        {
+            errors.Add("Telemetry:ServiceName must not be empty");
         }
 
         return errors;

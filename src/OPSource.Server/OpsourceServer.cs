@@ -10,7 +10,10 @@ using Microsoft.Extensions.Options;
 using OPSource.Bitcoin;
 using OPSource.Platform.Modules;
 using OPSource.Server.Endpoints;
+using OPSource.Server.Events;
+using OPSource.Server.Http;
 using OPSource.Server.Modules;
+using OPSource.Server.Security;
 using OPSource.Storage;
 
 namespace OPSource.Server;
@@ -83,21 +86,63 @@ public static partial class OpsourceServer
             o.CombineLogs = true;
         });
 
-        builder.Services.AddProblemDetails();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Server.MaxRequestBodyBytes);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemResponses.Customize);
+        builder.Services.AddExceptionHandler<DomainExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default);
+            foreach (var module in modules)
+            {
+                if (module.Json is { } resolver)
+                {
+                    o.SerializerOptions.TypeInfoResolverChain.Insert(1, resolver);
+                }
+            }
+
+            // The house convention for every module's JSON: snake_case keys (names come from these options
+            // when a source-generated context is used as a resolver here).
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
 
+        var corsOrigins = OpsourceOptionsValidator.SplitUrls(options.Server.CorsOrigins);
+        if (corsOrigins.Count > 0)
+        {
+            builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
+                .WithOrigins([.. corsOrigins])
+                .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
+                .WithHeaders("Authorization", "Content-Type", RequestIds.Header)
+                .WithExposedHeaders(RequestIds.Header, "Retry-After")));
+        }
+
         builder.Services.AddSingleton<ServerRuntime>();
         AddPlatformServices(builder.Services, options, builder.Configuration, modules);
+        builder.Services.AddApiSecurity();
+        builder.Services.AddApiRateLimits(options.Server);
+        builder.Services.AddHostedService<Events.EventRelayService>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // Order matters: the request id first (every response and problem carries it), then errors as
+        // problems, routing, CORS, authentication (the key id joins the log scope), the request log,
+        // rate limits per credential, and authorization.
+        app.Use(RequestIds.AssignAsync);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
+        if (corsOrigins.Count > 0)
+        {
+            app.UseCors();
+        }
+
+        // Before authentication: a WebSocket handshake may carry its token as ?access_token=.
+        app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseMiddleware<RequestLogScopeMiddleware>();
         app.UseHttpLogging();
+        app.UseRateLimiter();
+        app.UseAuthorization();
         MapApi(app.MapGroup(ApiPrefix), modules);
         return app;
     }
@@ -130,6 +175,8 @@ public static partial class OpsourceServer
     {
         ArgumentNullException.ThrowIfNull(modules);
         api.MapSystemEndpoints();
+        api.MapAuthEndpoints();
+        api.MapEventStream();
         foreach (var module in modules)
         {
             module.MapEndpoints?.Invoke(api);

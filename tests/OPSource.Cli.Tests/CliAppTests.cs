@@ -11,7 +11,7 @@ public class CliAppTests
         Assert.Equal(0, code);
         var json = System.Text.Json.Nodes.JsonNode.Parse(output)!;
         Assert.Equal("regtest", (string?)json["network"]);
-        Assert.Equal("/tmp/x", (string?)json["dataDir"]);
+        Assert.Equal("/tmp/x", (string?)json["data_dir"]);
     }
 
     [Fact]

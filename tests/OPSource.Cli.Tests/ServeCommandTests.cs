@@ -55,7 +55,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal("ok", (string?)health["status"]);
         var info = JsonNode.Parse(await http.GetStringAsync("/api/v1/info", Ct))!;
         Assert.Equal("signet", (string?)info["network"]);
-        Assert.Equal(_dataDir, (string?)info["dataDir"]);
+        Assert.Equal(_dataDir, (string?)info["data_dir"]);
         Assert.True(File.Exists(Path.Combine(_dataDir, "opsource.db")));
 
         await stop.CancelAsync();

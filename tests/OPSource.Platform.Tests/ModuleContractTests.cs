@@ -47,9 +47,12 @@ public sealed class ModuleContractTests
     public void Module_registers_migrations_checks_topics_and_meters()
     {
         var services = new ServiceCollection();
+        var dir = Directory.CreateTempSubdirectory("opsource-contract-").FullName;
+        services.AddOpsourceStorage(new StorageOptions(), dir);
         services.AddOpsourceModules([new SampleModule()], Config(), Context);
         using var provider = services.BuildServiceProvider();
-        Assert.Single(provider.GetServices<IMigrationSource>());
+        // The platform's own modules (auth, events) come first, then the listed ones.
+        Assert.Equal(["storage", "auth", "events", "sample"], provider.GetServices<IMigrationSource>().Select(s => s.Migrations.First().Module));
         Assert.Equal("always_passes_when_configured", Assert.Single(provider.GetServices<ISelfTestCheck>()).Name);
         Assert.Equal("sample", Assert.Single(provider.GetServices<EventTopicFamily>()).Family);
         Assert.Equal("OPSource.Sample", Assert.Single(provider.GetServices<ModuleMeter>()).Name);

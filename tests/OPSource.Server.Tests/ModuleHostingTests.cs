@@ -31,7 +31,7 @@ public sealed class ModuleHostingTests : IDisposable
     }
 
     private static void MapGreeting(IEndpointRouteBuilder api) =>
-        api.MapGet("/greeting", (string? name) => TypedResults.Text($"hello {name ?? "world"}"));
+        api.MapGet("/greeting", (string? name) => TypedResults.Text($"hello {name ?? "world"}")).AllowAnonymous();
 
     [Fact]
     public async Task Listed_module_gets_its_migrations_and_endpoints()

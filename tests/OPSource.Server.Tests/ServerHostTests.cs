@@ -71,11 +71,11 @@ public sealed class ServerHostTests : IDisposable
             var info = JsonNode.Parse(await http.GetStringAsync("/api/v1/info", Ct))!;
             Assert.Equal("opsource", (string?)info["name"]);
             Assert.Equal("regtest", (string?)info["network"]);
-            Assert.Equal(_dataDir, (string?)info["dataDir"]);
+            Assert.Equal(_dataDir, (string?)info["data_dir"]);
             Assert.Equal("sqlite", (string?)info["storage"]!["provider"]);
             Assert.Contains(Path.Combine(_dataDir, "opsource.db"), (string?)info["storage"]!["target"], StringComparison.Ordinal);
-            Assert.NotEqual(Guid.Empty, Guid.Parse((string)info["instanceId"]!));
-            Assert.True((double)info["uptimeSeconds"]! >= 0);
+            Assert.NotEqual(Guid.Empty, Guid.Parse((string)info["instance_id"]!));
+            Assert.True((double)info["uptime_s"]! >= 0);
             Assert.False(string.IsNullOrEmpty((string?)info["version"]));
         }
         finally
@@ -88,13 +88,13 @@ public sealed class ServerHostTests : IDisposable
     public async Task Instance_id_survives_a_restart_on_the_same_data_dir()
     {
         var (app1, http1) = await StartAsync(Options());
-        var first = (string?)JsonNode.Parse(await http1.GetStringAsync("/api/v1/info", Ct))!["instanceId"];
+        var first = (string?)JsonNode.Parse(await http1.GetStringAsync("/api/v1/info", Ct))!["instance_id"];
         await StopAsync(app1, http1);
 
         var (app2, http2) = await StartAsync(Options());
         try
         {
-            var second = (string?)JsonNode.Parse(await http2.GetStringAsync("/api/v1/info", Ct))!["instanceId"];
+            var second = (string?)JsonNode.Parse(await http2.GetStringAsync("/api/v1/info", Ct))!["instance_id"];
             Assert.Equal(first, second);
         }
         finally
@@ -131,11 +131,18 @@ public sealed class ServerHostTests : IDisposable
         var (app, http) = await StartAsync(Options());
         try
         {
+            // Without a token an unknown route is indistinguishable from a protected one.
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/nope", Ct)).StatusCode);
+            var key = await app.Services.GetRequiredService<OPSource.Platform.Security.ApiKeyStore>().CreateAsync(null, OPSource.Platform.Security.ApiRole.Viewer, OPSource.Platform.Security.ScopeSet.Unrestricted, Ct);
+            var token = JsonNode.Parse(await (await http.PostAsJsonAsync("/api/v1/auth/token", new JsonObject { ["api_key"] = key.Key }, Ct)).Content.ReadAsStringAsync(Ct))!["access_token"]!.ToString();
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             var response = await http.GetAsync("/api/v1/nope", Ct);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
             Assert.Equal(404, (int?)problem["status"]);
+            Assert.Equal("not_found", (string?)problem["code"]);
+            Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), (string?)problem["request_id"]);
         }
         finally
         {
@@ -148,7 +155,7 @@ public sealed class ServerHostTests : IDisposable
     {
         var app = OpsourceServer.Build(Options());
         await OpsourceServer.PrepareAsync(app, Ct);
-        app.MapGet("/api/v1/test-boom", string () => throw new InvalidOperationException("secret internals"));
+        app.MapGet("/api/v1/test-boom", string () => throw new InvalidOperationException("secret internals")).AllowAnonymous();
         await app.StartAsync(Ct);
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
         try

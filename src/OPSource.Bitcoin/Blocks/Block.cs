@@ -33,6 +33,9 @@ public sealed class Block : IConsensusEncodable<Block>
     /// <summary>The block hash.</summary>
     public BlockHash GetHash() => Header.GetHash();
 
+    /// <summary>The block hash as a typed <see cref="BlockHash"/>.</summary>
+    public BlockHash GetBlockHash() => Header.GetBlockHash();
+
     /// <summary>Serialized size with witness data.</summary>
     public int Size => BlockHeader.Size + CompactSize.GetSize((ulong)_transactions.Length) + _transactions.Sum(t => t.Size);
 

@@ -30,6 +30,12 @@ public sealed record BlockHeader(int Version, BlockHash PreviousBlockHash, TxMer
         return new BlockHash(new UInt256(hash));
     }
 
+    /// <summary>Same as <see cref="GetHash"/> (kept for callers written before the header fields were typed).</summary>
+    public BlockHash GetBlockHash() => GetHash();
+
+    /// <summary>Same as <see cref="PreviousBlockHash"/> (kept for callers written before the header fields were typed).</summary>
+    public BlockHash PreviousBlock => PreviousBlockHash;
+
     /// <summary>The target encoded by <see cref="Bits"/>.</summary>
     public UInt256 GetTarget() => CompactTarget.Decode(Bits, out _, out _);
 

@@ -53,6 +53,9 @@ public enum DescriptorType
 
     /// <summary>BIP386 rawtr(KEY).</summary>
     RawTr,
+
+    /// <summary>BIP379 miniscript (inside wsh() or as a tr() leaf): <see cref="MiniscriptDescriptor"/>.</summary>
+    Miniscript,
 }
 
 /// <summary>
@@ -61,7 +64,7 @@ public enum DescriptorType
 /// describes. Equality is by the private-form text, so parse(ToString(d)) == d.
 /// Descriptors holding private keys should be disposed to wipe them.
 /// </summary>
-public abstract class Descriptor : IEquatable<Descriptor>, IDisposable
+public abstract partial class Descriptor : IEquatable<Descriptor>, IDisposable
 {
     private protected Descriptor()
     {

@@ -7,7 +7,7 @@ using OPSource.Crypto.Secp256k1;
 namespace OPSource.Bitcoin.Descriptors;
 
 /// <summary>Recursive-descent parser for BIP380-390 descriptors; every error names the rule broken.</summary>
-internal sealed class DescriptorParser
+internal sealed partial class DescriptorParser
 {
     private enum ScriptCtx
     {
@@ -51,6 +51,7 @@ internal sealed class DescriptorParser
         DescriptorType.Addr => "addr",
         DescriptorType.Tr => "tr",
         DescriptorType.RawTr => "rawtr",
+        DescriptorType.Miniscript => "miniscript",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
@@ -168,6 +169,12 @@ internal sealed class DescriptorParser
         }
 
         var name = _text[start.._pos];
+        if (IsMiniscript(name, ctx))
+        {
+            _pos = start;
+            return ParseMiniscript(ctx);
+        }
+
         if (_pos >= _text.Length || _text[_pos] != '(')
         {
             throw ctx switch
@@ -277,6 +284,8 @@ internal sealed class DescriptorParser
             case "musig":
                 throw Error("musig() is a key expression; it is only allowed as a key inside tr() or rawtr() (BIP390)");
             default:
+                _pos = start;
+                RefuseMiniscriptOutsideWshAndTr();
                 throw Error($"unknown function '{Shorten(name)}()' at position {start}");
         }
 
@@ -603,7 +612,8 @@ internal sealed class DescriptorParser
                 CheckCompression(false, where, ctx);
             }
 
-            return new ConstKeyExpression(origin, apostrophe, wif.PrivateKey.PublicKey, wif.IsCompressed, false, wif, _network);
+            // Core ParsePubkeyInner: a WIF key inside tr() is an x-only key (ConstPubkeyProvider xonly), printed as 32 bytes.
+            return new ConstKeyExpression(origin, apostrophe, wif.PrivateKey.PublicKey, wif.IsCompressed, ctx == KeyCtx.Taproot, wif, _network);
         }
 
         ExtPubKey? extPub = null;

@@ -197,6 +197,9 @@ public sealed class ConstKeyExpression : KeyExpression
 
     internal override DerivedKey Derive(uint index, int path) => new(PublicKey, Compressed);
 
+    /// <summary>The WIF private key, when the expression holds one (for key stores).</summary>
+    internal Wif? WifKey => _wif;
+
     internal override KeyExpression SelectPath(int path) => this;
 
     internal override void Dispose() => _wif?.Dispose();
@@ -242,6 +245,9 @@ public sealed class ExtendedKeyExpression : KeyExpression
 
     /// <summary>The derivation steps after the key (not counting the final <c>*</c>).</summary>
     public IReadOnlyList<PathStep> Path => _path;
+
+    /// <summary>The extended private key, when the expression holds one (for key stores).</summary>
+    internal ExtKey? PrivateExtKey => _private;
 
     /// <summary>Whether and how the last step ranges.</summary>
     public DeriveType DeriveType { get; }

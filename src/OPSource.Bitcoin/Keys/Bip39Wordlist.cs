@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -75,7 +76,8 @@ public sealed class Bip39Wordlist
     public bool TryGetIndex(string word, out int index)
     {
         ArgumentNullException.ThrowIfNull(word);
-        return _index.TryGetValue(Normalize(word), out index);
+        index = -1;
+        return TryNormalize(word, out var normalized) && _index.TryGetValue(normalized, out index);
     }
 
     /// <summary>True when the list contains the word.</summary>
@@ -88,8 +90,7 @@ public sealed class Bip39Wordlist
     public IReadOnlyList<string> Suggest(string word, int max = 5)
     {
         ArgumentNullException.ThrowIfNull(word);
-        var w = Normalize(word);
-        if (w.Length == 0 || max <= 0)
+        if (!TryNormalize(word, out var w) || w.Length == 0 || max <= 0)
         {
             return [];
         }
@@ -175,9 +176,18 @@ public sealed class Bip39Wordlist
         _ => throw new ArgumentOutOfRangeException(nameof(language)),
     };
 
-    /// <summary>NFKD and lower case: the form words are compared in.</summary>
-    internal static string Normalize(string word) =>
-        word.Trim().Normalize(NormalizationForm.FormKD).ToLowerInvariant();
+    /// <summary>NFKD and lower case: the form words are compared in; false for text that is not well-formed (a lone surrogate).</summary>
+    internal static bool TryNormalize(string word, [NotNullWhen(true)] out string? normalized)
+    {
+        if (!Encoding.UnicodeText.TryNormalize(word.Trim(), NormalizationForm.FormKD, out var nfkd))
+        {
+            normalized = null;
+            return false;
+        }
+
+        normalized = nfkd.ToLowerInvariant();
+        return true;
+    }
 
     private static Bip39Wordlist Load(MnemonicLanguage language)
     {

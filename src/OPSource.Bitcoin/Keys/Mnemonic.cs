@@ -166,6 +166,7 @@ public sealed class Mnemonic : IDisposable
     /// <summary>
     /// BIP39 seed: PBKDF2-HMAC-SHA512(NFKD(phrase), "mnemonic" + NFKD(passphrase), 2048 iterations, 64 bytes).
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="passphrase"/> is not well-formed Unicode (a lone surrogate): it has no NFKD form.</exception>
     public Bip39Seed DeriveSeed(string? passphrase = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -192,8 +193,16 @@ public sealed class Mnemonic : IDisposable
             return false;
         }
 
-        // NFKD first: it also maps the ideographic space U+3000 to U+0020.
-        words = phrase.Normalize(NormalizationForm.FormKD)
+        // NFKD first: it also maps the ideographic space U+3000 to U+0020. Text that is not
+        // well-formed UTF-16 (a lone surrogate) has no NFKD form and no UTF-8 encoding: refuse it.
+        if (!Encoding.UnicodeText.TryNormalize(phrase, NormalizationForm.FormKD, out var normalized))
+        {
+            error = string.Create(CultureInfo.InvariantCulture,
+                $"mnemonic: is not valid Unicode text (lone surrogate at character {Encoding.UnicodeText.FindInvalid(phrase) + 1})");
+            return false;
+        }
+
+        words = normalized
             .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (!ValidWordCounts.Contains(words.Length))
         {
@@ -308,12 +317,24 @@ public sealed class Bip39Seed : IDisposable
     /// The seed of any phrase, without checking words or checksum (BIP39 allows recovery from
     /// phrases made with other lists). Prefer <see cref="Mnemonic.DeriveSeed"/>.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="phrase"/> or <paramref name="passphrase"/> is not well-formed Unicode (a lone surrogate): it has no NFKD form.</exception>
     public static Bip39Seed FromPhraseUnchecked(string phrase, string? passphrase = null)
     {
         ArgumentNullException.ThrowIfNull(phrase);
         // BIP39: password = NFKD(mnemonic sentence), salt = "mnemonic" + NFKD(passphrase), UTF-8.
-        var password = System.Text.Encoding.UTF8.GetBytes(phrase.Normalize(NormalizationForm.FormKD));
-        var salt = System.Text.Encoding.UTF8.GetBytes("mnemonic" + (passphrase ?? string.Empty).Normalize(NormalizationForm.FormKD));
+        if (!Encoding.UnicodeText.TryNormalize(phrase, NormalizationForm.FormKD, out var normalizedPhrase))
+        {
+            throw new ArgumentException("bip39: the phrase is not valid Unicode text (lone surrogate)", nameof(phrase));
+        }
+
+        if (!Encoding.UnicodeText.TryNormalize(passphrase ?? string.Empty, NormalizationForm.FormKD, out var normalizedPassphrase))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"bip39: the passphrase is not valid Unicode text (lone surrogate at character {Encoding.UnicodeText.FindInvalid(passphrase) + 1})"), nameof(passphrase));
+        }
+
+        var password = System.Text.Encoding.UTF8.GetBytes(normalizedPhrase);
+        var salt = System.Text.Encoding.UTF8.GetBytes("mnemonic" + normalizedPassphrase);
         var seed = new byte[Length];
         try
         {

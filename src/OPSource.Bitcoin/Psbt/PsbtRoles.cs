@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
@@ -99,6 +100,10 @@ public sealed partial class Psbt
     // ---------------------------------------------------------------- Conversion
 
     /// <summary>Converts to BIP370 version 2 (no-op when already version 2).</summary>
+    /// <exception cref="InvalidOperationException">
+    /// The transaction version is below 2, or a map holds an unknown key whose type version 2 defines
+    /// (a v0 PSBT may carry e.g. key type 0x0f with key data; in v2 that is PSBT_IN_OUTPUT_INDEX and invalid).
+    /// </exception>
     public Psbt ToVersion2()
     {
         if (Version == 2)
@@ -112,6 +117,15 @@ public sealed partial class Psbt
             throw new InvalidOperationException("psbt: BIP370 requires transaction version 2 or more");
         }
 
+        // Found by fuzzing (psbt-v0): carrying such an entry over would make an invalid v2 PSBT.
+        var clash = V2Clash(PsbtMapKind.Global, -1, _global)
+            ?? _inputs.Select((m, i) => V2Clash(PsbtMapKind.Input, i, m)).FirstOrDefault(c => c is not null)
+            ?? _outputs.Select((m, i) => V2Clash(PsbtMapKind.Output, i, m)).FirstOrDefault(c => c is not null);
+        if (clash is not null)
+        {
+            throw new InvalidOperationException("psbt: cannot convert to version 2: " + clash);
+        }
+
         var global = _global.WithoutTypes(PsbtKeys.GlobalUnsignedTx, PsbtKeys.GlobalVersion)
             .With(PsbtKeys.GlobalTxVersion, default, U32(unchecked((uint)tx.Version)))
             .With(PsbtKeys.GlobalFallbackLockTime, default, U32(tx.LockTime.Value))
@@ -121,6 +135,20 @@ public sealed partial class Psbt
         var inputs = _inputs.Select((m, i) => V2InputFields(m, tx.Inputs[i])).ToArray();
         var outputs = _outputs.Select((m, i) => V2OutputFields(m, tx.Outputs[i])).ToArray();
         return WithMaps(global, inputs, outputs);
+    }
+
+    private static string? V2Clash(PsbtMapKind kind, int index, PsbtMap map)
+    {
+        foreach (var entry in map.Entries)
+        {
+            if (PsbtParser.IsV2Only(kind, entry.KeyType))
+            {
+                var where = kind == PsbtMapKind.Global ? "the global map" : $"{(kind == PsbtMapKind.Input ? "input" : "output")} {index.ToString(CultureInfo.InvariantCulture)}";
+                return $"{where} has an unknown key of type 0x{entry.KeyType:x2}, which version 2 defines as {PsbtKeys.Name(kind, entry.KeyType)}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Converts to BIP174 version 0, fixing the lock time by the BIP370 algorithm.</summary>
@@ -518,8 +546,9 @@ public sealed partial class Psbt
 
     /// <summary>
     /// BIP174 Input Finalizer: builds final scriptSig/witness for every input it can (P2PKH, P2WPKH,
-    /// P2SH-P2WPKH, bare/P2SH/P2WSH/P2SH-P2WSH multisig, P2PK, P2TR key path, and single-key or
-    /// multi_a tapscript leaves) and clears the signing data. Returns false when some input stays
+    /// P2SH-P2WPKH, bare/P2SH/P2WSH/P2SH-P2WSH multisig, P2PK, P2TR key path, and as Core does,
+    /// BIP379 miniscript P2WSH scripts and tapscript leaves, verified through the interpreter) and
+    /// clears the signing data. Returns false when some input stays
     /// unfinalized; <paramref name="result"/> still has every input that could be finalized and
     /// <paramref name="problems"/> says why the others could not.
     /// </summary>
@@ -527,6 +556,7 @@ public sealed partial class Psbt
     {
         var maps = _inputs.ToArray();
         var issues = new List<string>();
+        var miniscript = new PsbtMiniscript(this);
         for (var i = 0; i < Inputs.Count; i++)
         {
             var input = Inputs[i];
@@ -535,7 +565,7 @@ public sealed partial class Psbt
                 continue;
             }
 
-            if (TryFinalizeInput(input, out var scriptSig, out var witness, out var why))
+            if (TryFinalizeInput(input, miniscript, out var scriptSig, out var witness, out var why))
             {
                 var map = StripToFinal(maps[i]);
                 if (!scriptSig.IsEmpty)
@@ -567,7 +597,7 @@ public sealed partial class Psbt
         return TryFinalize(out var result, out var problems) ? result : throw new InvalidOperationException(problems[0]);
     }
 
-    private static bool TryFinalizeInput(PsbtInput input, out Script scriptSig, out Witness witness, [NotNullWhen(false)] out string? why)
+    private static bool TryFinalizeInput(PsbtInput input, PsbtMiniscript miniscript, out Script scriptSig, out Witness witness, [NotNullWhen(false)] out string? why)
     {
         scriptSig = Script.Empty;
         witness = Witness.Empty;
@@ -612,16 +642,18 @@ public sealed partial class Psbt
                     return false;
                 }
 
-                if (!TrySolve(ws, sigs, out stack!, out why))
+                if (TrySolve(ws, sigs, out stack!, out why))
+                {
+                    stack.Add(ws.ToBytes());
+                }
+                else if (!PsbtMiniscript.Applies(ws) || !miniscript.TrySatisfyWsh(input, ws, redeemPush is null ? null : new Script(redeemPush), out stack!, out why))
                 {
                     return false;
                 }
-
-                stack.Add(ws.ToBytes());
             }
             else if (version == 1 && prog.Length == 32 && redeemPush is null)
             {
-                if (!TryFinalizeTaproot(input, out stack!, out why))
+                if (!TryFinalizeTaproot(input, miniscript, out stack!, out why))
                 {
                     return false;
                 }
@@ -740,7 +772,7 @@ public sealed partial class Psbt
         }
     }
 
-    private static bool TryFinalizeTaproot(PsbtInput input, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out string? why)
+    private static bool TryFinalizeTaproot(PsbtInput input, PsbtMiniscript miniscript, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out string? why)
     {
         // BIP371: a key path signature gives the smallest witness.
         if (input.TapKeySignature is { } keySig)
@@ -750,99 +782,8 @@ public sealed partial class Psbt
             return true;
         }
 
-        var scriptSigs = input.TapScriptSignatures;
-        Span<byte> leafHash = stackalloc byte[32];
-        foreach (var leaf in input.TapLeafScripts.OrderBy(l => l.ControlBlock.Length + l.Script.Length))
-        {
-            if (leaf.LeafVersion != TapLeafHash.TapscriptLeafVersion || !TryParseMultiA(leaf.Script, out var keys, out var threshold))
-            {
-                continue;
-            }
-
-            TapLeafHash.Compute(leaf.LeafVersion, leaf.Script).WriteTo(leafHash);
-            var leafHashCopy = leafHash.ToArray();
-            byte[]? SigFor(byte[] key) => scriptSigs
-                .FirstOrDefault(sig => sig.Key.ToBytes().AsSpan().SequenceEqual(key) && sig.LeafHash.ToBytes().AsSpan().SequenceEqual(leafHashCopy))
-                ?.Signature.ToArray();
-
-            // BIP342 multi_a: the first key's CHECKSIG consumes the top stack item, so items are listed
-            // last key first; exactly `threshold` signatures, empty vectors for the others.
-            var items = new List<byte[]>();
-            var count = 0;
-            for (var k = keys.Count - 1; k >= 0; k--)
-            {
-                var sig = count < threshold ? SigFor(keys[k]) : null;
-                items.Add(sig ?? []);
-                count += sig is null ? 0 : 1;
-            }
-
-            if (count < threshold)
-            {
-                continue;
-            }
-
-            items.Add(leaf.Script.ToBytes());
-            items.Add(leaf.ControlBlock.ToBytes());
-            stack = items;
-            why = null;
-            return true;
-        }
-
-        stack = null;
-        why = "has no tap_key_sig and no tap_leaf_script with enough tap_script_sigs";
-        return false;
-    }
-
-    /// <summary>
-    /// Matches <c>&lt;k1&gt; CHECKSIG</c> (threshold 1) and descriptor multi_a:
-    /// <c>&lt;k1&gt; CHECKSIG &lt;k2&gt; CHECKSIGADD ... &lt;kn&gt; CHECKSIGADD &lt;m&gt; NUMEQUAL</c>.
-    /// </summary>
-    private static bool TryParseMultiA(Script script, out List<byte[]> keys, out int threshold)
-    {
-        keys = [];
-        threshold = 0;
-        var pc = 0;
-        var ops = new List<(OpcodeType Op, byte[] Push)>();
-        while (pc < script.Length)
-        {
-            if (!script.TryGetOp(ref pc, out var op, out var push))
-            {
-                return false;
-            }
-
-            ops.Add((op, push.ToArray()));
-        }
-
-        if (ops.Count == 2 && ops[0].Push.Length == 32 && ops[1].Op == OpcodeType.OP_CHECKSIG)
-        {
-            keys.Add(ops[0].Push);
-            threshold = 1;
-            return true;
-        }
-
-        if (ops.Count < 4 || ops.Count % 2 != 0 || ops[^1].Op != OpcodeType.OP_NUMEQUAL)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < ops.Count - 2; i += 2)
-        {
-            var expected = i == 0 ? OpcodeType.OP_CHECKSIG : OpcodeType.OP_CHECKSIGADD;
-            if (ops[i].Push.Length != 32 || ops[i + 1].Op != expected)
-            {
-                return false;
-            }
-
-            keys.Add(ops[i].Push);
-        }
-
-        var n = ops[^2];
-        // Core solver.cpp GetScriptNumber (MatchMultiA): OP_1..OP_16, or a minimal push of a minimal CScriptNum.
-        threshold = n.Op is >= OpcodeType.OP_1 and <= OpcodeType.OP_16 ? Script.DecodeOpN(n.Op)
-            : StandardScripts.IsMinimalPush(n.Push, n.Op)
-              && ScriptNumber.TryDecode(n.Push, requireMinimal: true, ScriptNumber.DefaultMaxSize, out var k)
-              && k is > 0 and <= int.MaxValue ? (int)k : 0;
-        return threshold >= 1 && threshold <= keys.Count;
+        // Core SignTaproot: the script path satisfies the leaves as miniscript (pk, multi_a and every other fragment).
+        return miniscript.TrySatisfyTaproot(input, out stack, out why);
     }
 
     // ---------------------------------------------------------------- Extractor

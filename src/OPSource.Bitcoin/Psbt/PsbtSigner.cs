@@ -266,7 +266,7 @@ public sealed partial class Psbt
                     continue;
                 }
 
-                if (!ScriptUsesKey(scriptCode, pubBytes) || map.Find([(byte)PsbtKeys.InPartialSig, .. pubBytes]) is not null)
+                if (!ScriptUsesKey(scriptCode, pubBytes, kind == SpendKind.WitnessV0) || map.Find([(byte)PsbtKeys.InPartialSig, .. pubBytes]) is not null)
                 {
                     continue;
                 }
@@ -295,7 +295,7 @@ public sealed partial class Psbt
         }
     }
 
-    private static bool ScriptUsesKey(Script script, byte[] pubBytes)
+    private static bool ScriptUsesKey(Script script, byte[] pubBytes, bool witnessV0)
     {
         var m = StandardScripts.Solve(script);
         switch (m.Template)
@@ -308,7 +308,8 @@ public sealed partial class Psbt
                 Hashes.Hash160(pubBytes, h);
                 return m.Solutions[0].Span.SequenceEqual(h);
             default:
-                return false;
+                // Core sign.cpp WshSatisfier: a miniscript witness script is signed for every key it uses.
+                return witnessV0 && PsbtMiniscript.UsesKey(script, pubBytes);
         }
     }
 
@@ -370,7 +371,7 @@ public sealed partial class Psbt
             foreach (var leaf in input.TapLeafScripts)
             {
                 // BIP342 defines signature checking only for tapscript (leaf version 0xc0).
-                if (leaf.LeafVersion != Taproot.TapLeafHash.TapscriptLeafVersion || !PushesData(leaf.Script, xonly))
+                if (leaf.LeafVersion != Taproot.TapLeafHash.TapscriptLeafVersion || (!PushesData(leaf.Script, xonly) && !PsbtMiniscript.UsesKey(leaf.Script, xonly, Miniscript.MiniscriptContext.Tapscript)))
                 {
                     continue;
                 }

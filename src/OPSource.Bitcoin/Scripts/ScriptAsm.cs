@@ -98,7 +98,26 @@ public static class ScriptAsm
     /// ±0xFFFFFFFF), <c>0x</c>-prefixed raw hex inserted as-is, <c>'text'</c> pushed as data, and
     /// opcode names with or without the OP_ prefix.
     /// </summary>
-    public static bool TryParse(string? text, out Script script, out string? error)
+    public static bool TryParse(string? text, out Script script, out string? error) =>
+        TryParseWords(text, asm: false, out script, out error);
+
+    /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
+    public static Script Parse(string text) =>
+        TryParse(text, out var script, out var error) ? script : throw new FormatException(error);
+
+    /// <summary>
+    /// Parses the ASM that <see cref="ToAsm"/> and Core's decodescript print (ScriptToAsmStr), plus
+    /// everything <see cref="TryParse"/> accepts: decimal numbers become minimal number pushes (so
+    /// <c>0</c>, <c>-1</c> and <c>1</c>..<c>16</c> are OP_0, OP_1NEGATE and OP_1..OP_16), bare hex
+    /// words are data pushes, a <c>[ALL]</c>-style suffix appends its sighash byte to the push, and
+    /// opcodes are named as Core names them. <c>[error]</c> (a truncated push) and <c>OP_UNKNOWN</c> have
+    /// no encoding and are refused. ASM is lossy (non-minimal pushes print like minimal ones), so
+    /// hex → ASM → hex can differ while ASM → script → ASM is the identity.
+    /// </summary>
+    public static bool TryParseAsm(string? text, out Script script, out string? error) =>
+        TryParseWords(text, asm: true, out script, out error);
+
+    private static bool TryParseWords(string? text, bool asm, out Script script, out string? error)
     {
         script = Script.Empty;
         if (text is null)
@@ -108,15 +127,15 @@ public static class ScriptAsm
         }
 
         var builder = new ScriptBuilder();
-        var words = text.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var words = text.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
         foreach (var w in words)
         {
-            if (IsDecimal(w))
+            if (IsDecimal(w) && (!asm || IsAsmNumber(w)))
             {
                 // Core core_read.cpp: decimal values only in -0xFFFFFFFF..0xFFFFFFFF.
                 if (!long.TryParse(w, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) || n > 0xffffffffL || n < -0xffffffffL)
                 {
-                    error = $"script: decimal value '{w}' outside -0xFFFFFFFF..0xFFFFFFFF";
+                    error = $"script: decimal value '{Shorten(w)}' outside -0xFFFFFFFF..0xFFFFFFFF";
                     return false;
                 }
 
@@ -126,7 +145,7 @@ public static class ScriptAsm
             {
                 if (!Hex.TryParse(w[2..], out var raw, out _))
                 {
-                    error = $"script: bad hex literal '{w}'";
+                    error = $"script: bad hex literal '{Shorten(w)}'";
                     return false;
                 }
 
@@ -140,9 +159,19 @@ public static class ScriptAsm
             {
                 builder.Add(op);
             }
+            else if (asm)
+            {
+                if (!TryParseAsmPush(w, out var data, out var pushError))
+                {
+                    error = pushError ?? $"script: unknown word '{Shorten(w)}'";
+                    return false;
+                }
+
+                builder.Push(data);
+            }
             else
             {
-                error = $"script: unknown word '{w}'";
+                error = $"script: unknown word '{Shorten(w)}'";
                 return false;
             }
         }
@@ -152,9 +181,60 @@ public static class ScriptAsm
         return true;
     }
 
-    /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
-    public static Script Parse(string text) =>
-        TryParse(text, out var script, out var error) ? script : throw new FormatException(error);
+    // ScriptToAsmStr's data push: hex, optionally followed by the decoded sighash type of a signature.
+    private static bool TryParseAsmPush(string word, out byte[] data, out string? error)
+    {
+        data = [];
+        error = null;
+        if (word == "[error]")
+        {
+            error = "script: '[error]' marks a truncated push and has no encoding";
+            return false;
+        }
+
+        var hex = word;
+        int? hashType = null;
+        var bracket = word.IndexOf('[', StringComparison.Ordinal);
+        if (bracket >= 0)
+        {
+            hashType = word[bracket..] switch
+            {
+                "[ALL]" => 0x01,
+                "[NONE]" => 0x02,
+                "[SINGLE]" => 0x03,
+                "[ALL|ANYONECANPAY]" => 0x81,
+                "[NONE|ANYONECANPAY]" => 0x82,
+                "[SINGLE|ANYONECANPAY]" => 0x83,
+                _ => null,
+            };
+            if (hashType is null)
+            {
+                error = $"script: unknown sighash suffix in '{Shorten(word)}'";
+                return false;
+            }
+
+            hex = word[..bracket];
+        }
+
+        if (hex.Length == 0 || !Hex.TryParse(hex, out var bytes, out _))
+        {
+            return false;
+        }
+
+        data = hashType is { } type ? [.. bytes, (byte)type] : bytes;
+        return true;
+    }
+
+    // ScriptToAsmStr prints pushes of at most 4 bytes as CScriptNum decimals: no leading zeros and
+    // |n| <= 2^31 - 1. Any other digit string in ASM is the hex of a longer push (e.g. "0000000010").
+    private static bool IsAsmNumber(string w)
+    {
+        var digits = w[0] == '-' ? w.AsSpan(1) : w.AsSpan();
+        return (digits.Length == 1 || digits[0] != '0') && digits.Length <= 10
+            && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= int.MaxValue;
+    }
+
+    private static string Shorten(string word) => word.Length <= 40 ? word : word[..37] + "...";
 
     private static string? SigHashName(byte type) => type switch
     {

@@ -121,10 +121,33 @@ public sealed class Transaction : IEquatable<Transaction>, IConsensusEncodable<T
     }
 
     /// <summary>
-    /// Sum of the output values. Throws for a decoded transaction with an output value outside
-    /// 0..MAX_MONEY or a total above it (Core CheckTransaction rejects both; see <c>TransactionChecks</c>).
+    /// Core CTransaction::GetValueOut: the sum of the output values, defined when every value and the
+    /// running total are in MoneyRange (as CheckTransaction requires). A parsed transaction can carry any
+    /// 64-bit values; use <see cref="TryGetTotalOutput"/> for those.
     /// </summary>
-    public Amount TotalOutput => Amount.Sum(_outputs.Select(o => o.Value));
+    /// <exception cref="InvalidOperationException">A value or the total is outside 0..21,000,000 BTC.</exception>
+    public Amount TotalOutput => TryGetTotalOutput(out var total)
+        ? total
+        : throw new InvalidOperationException("transaction: an output value or the total is outside 0..21,000,000 BTC (CheckTransaction rejects it)");
+
+    /// <summary>The sum of the output values; false (instead of overflowing) when a value or the running total leaves MoneyRange.</summary>
+    public bool TryGetTotalOutput(out Amount total)
+    {
+        // Found by fuzzing (transaction target): summing parsed values with checked arithmetic overflowed.
+        total = Amount.Zero;
+        foreach (var output in _outputs)
+        {
+            if (!output.HasValidValue || total.CheckedAdd(output.Value) is not { } sum)
+            {
+                total = default;
+                return false;
+            }
+
+            total = sum;
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Core IsFinalTx: lock time 0, or below the block height/time it is compared with, or every

@@ -8,14 +8,19 @@ internal static class CommandGroups
     public static IEnumerable<Command> All(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         yield return AddressCommand.Create(globals, output, error);
+        yield return ApiKeyCommand.Create(globals, output, error);
         yield return ConfigCommand.Create(globals, output, error);
         yield return ConsensusCommand.Create(globals, output, error);
         yield return DescriptorCommand.Create(globals, output, error);
         yield return InfoCommand.Create(globals, output, error);
         yield return MessageCommand.Create(globals, output, error);
         yield return MnemonicCommand.Create(globals, output, error);
+        yield return NodeCommand.Create(globals, output, error);
         yield return PsbtCommand.Create(globals, output, error);
+        yield return ScriptCommand.Create(globals, output, error);
         yield return ServeCommand.Create(globals, output, error);
         yield return TxCommand.Create(globals, output, error);
+        yield return DidCommand.Create(globals, output, error);
+        yield return VcCommand.Create(globals, output, error);
     }
 }

@@ -20,8 +20,10 @@ internal static class ConfigCommand
     {
         var show = new Command(
             "show",
-            "Show the effective configuration (defaults < appsettings.json < data-dir appsettings.json < OPSOURCE_ variables < options); exits 1 when it is invalid");
-        show.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
+            "Show the effective configuration (defaults < appsettings.json < data-dir appsettings.json < OPSOURCE_ variables < options); exits 1 when it is invalid")
+            .WithExamples("opsource config show", "OPSOURCE_Server__Urls=http://127.0.0.1:9000 opsource config show --json");
+        // Binds without the up-front validation: this command shows the invalid configuration and its problems.
+        show.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error, validate: false), ctx =>
         {
             var layers = Build(ctx.Overrides);
             var options = BindOrThrow(layers);

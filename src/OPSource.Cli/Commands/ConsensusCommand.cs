@@ -14,8 +14,11 @@ namespace OPSource.Cli.Commands;
 /// <c>opsource consensus verify</c> and <c>verify-batch</c>: offline checks, with OPSource's
 /// Core-compatible interpreter, that a transaction spends the outputs it claims (docs/consensus.md).
 /// </summary>
-internal static class ConsensusCommand
+internal static partial class ConsensusCommand
 {
+    [System.Text.RegularExpressions.GeneratedRegex("Key: (?<key>.*)$")]
+    private static partial System.Text.RegularExpressions.Regex DuplicateKey();
+
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var command = new Command("consensus", "Verify transactions against the outputs they spend (Bitcoin Core rules)");
@@ -31,14 +34,17 @@ internal static class ConsensusCommand
 
     private static Command CreateVerify(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var tx = new Option<string>("--tx") { Description = "The spending transaction, hex", Required = true };
-        var prevouts = new Option<string>("--prevouts") { Description = "JSON file: [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}] in input order", Required = true };
+        var tx = new Option<string>("--tx") { Description = "The spending transaction, hex" + CliInput.Hint, Required = true };
+        var prevouts = new Option<string>("--prevouts") { Description = "The spent outputs in input order, JSON [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"(sat)}]: a file path, @FILE, '-' or the JSON itself", Required = true };
         var flags = FlagsOption();
-        var command = new Command("verify", "Verify every input of one transaction") { tx, prevouts, flags };
+        var command = new Command("verify", "Verify every input of one transaction; exit 1 when an input fails (the result is still printed)") { tx, prevouts, flags }
+            .WithExamples(
+                "opsource consensus verify --tx 0200000001... --prevouts prevouts.json",
+                "opsource consensus verify --tx @spend.hex --prevouts - --flags P2SH,WITNESS,TAPROOT < prevouts.json --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var prevoutsJson = SpentOutputsJson.ReadFile(parse.GetValue(prevouts)!, "prevouts");
-            var result = Verify(parse.GetValue(tx)!, prevoutsJson, parse.GetValue(flags));
+            var prevoutsJson = SpentOutputsJson.Read(ctx, parse.GetValue(prevouts)!, "--prevouts");
+            var result = Verify(CliInput.Text(ctx, parse.GetValue(tx), "--tx"), prevoutsJson, parse.GetValue(flags));
             var ok = (bool)result["ok"]!;
             ctx.WriteResult(result, w =>
             {
@@ -77,7 +83,8 @@ internal static class ConsensusCommand
             Description = "Read JSON lines from this file instead of stdin ('-' is stdin)",
             DefaultValueFactory = _ => "-",
         };
-        var command = new Command("verify-batch", "Verify JSON lines {\"tx\",\"prevouts\",\"flags\"} from stdin; one JSON result line each") { input };
+        var command = new Command("verify-batch", "Verify JSON lines {\"tx\",\"prevouts\",\"flags\"} from stdin; one JSON result line each") { input }
+            .WithExamples("opsource consensus verify-batch < lines.jsonl", "opsource consensus verify-batch --input lines.jsonl > results.jsonl");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             var path = parse.GetValue(input)!;
@@ -128,7 +135,7 @@ internal static class ConsensusCommand
         }
         catch (JsonException ex)
         {
-            return Failure("line: invalid JSON: " + ex.Message);
+            return Failure("line: invalid JSON: " + SpentOutputsJson.DescribeJsonError(ex));
         }
 
         if (node is not JsonObject request)
@@ -153,10 +160,10 @@ internal static class ConsensusCommand
         {
             return Failure(ex.Message);
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException ex) when (DuplicateKey().Match(ex.Message) is { Success: true } duplicate)
         {
-            // System.Text.Json reports duplicate object keys this way.
-            return Failure("line: " + ex.Message);
+            // System.Text.Json reports duplicate object keys this way ("An item with the same key has already been added. Key: tx").
+            return Failure($"line: duplicate key '{duplicate.Groups["key"].Value}'");
         }
     }
 

@@ -21,7 +21,7 @@ internal static class DescriptorCommand
         return command;
     }
 
-    private static Argument<string> DescriptorArgument() => new("descriptor") { Description = "The descriptor (checksum optional)" };
+    private static Argument<string> DescriptorArgument() => new("descriptor") { Description = "The descriptor (checksum optional)" + CliInput.Hint };
 
     // The --network decides which WIF version byte is accepted (Core: the chain's SECRET_KEY prefix).
     private static Descriptor ParseDescriptor(string? text, Network network) =>
@@ -38,12 +38,14 @@ internal static class DescriptorCommand
         var command = new Command("derive", "Derive scriptPubKeys and addresses (multipath descriptors: one list per path)")
         {
             descriptorArgument, rangeOption,
-        };
+        }.WithExamples(
+            "opsource descriptor derive \"wpkh([d34db33f/84h/0h/0h]xpub6DJ2dN.../0/*)\" --range 0-9",
+            "opsource descriptor derive @wallet.desc --network testnet --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var network = Network.Get(ctx.Network);
             var (start, end) = ParseRange(parse.GetValue(rangeOption));
-            using var descriptor = ParseDescriptor(parse.GetValue(descriptorArgument), network);
+            using var descriptor = ParseDescriptor(CliInput.Text(ctx, parse.GetValue(descriptorArgument), "descriptor"), network);
             if (!descriptor.IsRange)
             {
                 // A fixed descriptor has exactly one set of scripts.
@@ -71,7 +73,7 @@ internal static class DescriptorCommand
                     outputs.Add((JsonNode)new JsonObject
                     {
                         ["index"] = o.Index,
-                        ["scriptPubKey"] = o.ScriptPubKey.ToHex(),
+                        ["script_pubkey"] = o.ScriptPubKey.ToHex(),
                         ["address"] = o.Address?.ToString(),
                     });
                 }
@@ -88,7 +90,7 @@ internal static class DescriptorCommand
             {
                 ["descriptor"] = descriptor.ToString(),
                 ["network"] = network.Name,
-                ["isRange"] = descriptor.IsRange,
+                ["is_range"] = descriptor.IsRange,
                 ["paths"] = paths,
             };
             ctx.WriteResult(json, w =>
@@ -102,7 +104,7 @@ internal static class DescriptorCommand
 
                     foreach (var o in path!["outputs"]!.AsArray())
                     {
-                        w.WriteLine($"{o!["index"]}\t{o["scriptPubKey"]}\t{(string?)o["address"] ?? "-"}");
+                        w.WriteLine($"{o!["index"]}\t{o["script_pubkey"]}\t{(string?)o["address"] ?? "-"}");
                     }
                 }
             });
@@ -142,10 +144,11 @@ internal static class DescriptorCommand
     private static Command CreateChecksum(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var descriptorArgument = DescriptorArgument();
-        var command = new Command("checksum", "Compute the BIP380 checksum (an existing #checksum is replaced)") { descriptorArgument };
+        var command = new Command("checksum", "Compute the BIP380 checksum (an existing #checksum is replaced)") { descriptorArgument }
+            .WithExamples("opsource descriptor checksum \"tr(KEY,{pk(A),pk(B)})\"", "opsource descriptor checksum - < wallet.desc");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var text = parse.GetValue(descriptorArgument) ?? string.Empty;
+            var text = CliInput.Text(ctx, parse.GetValue(descriptorArgument), "descriptor");
             var body = text.Split('#')[0];
             if (body.Length == 0)
             {
@@ -171,24 +174,25 @@ internal static class DescriptorCommand
     private static Command CreateInfo(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var descriptorArgument = DescriptorArgument();
-        var command = new Command("info", "Describe a descriptor: type, range, private keys, normalised public form") { descriptorArgument };
+        var command = new Command("info", "Describe a descriptor like Core's getdescriptorinfo: checksum, range, solvable, private keys, normalised public form") { descriptorArgument }
+            .WithExamples("opsource descriptor info \"wpkh(xprv.../84h/0h/0h/0/*)\" --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var network = Network.Get(ctx.Network);
-            using var descriptor = ParseDescriptor(parse.GetValue(descriptorArgument), network);
+            using var descriptor = ParseDescriptor(CliInput.Text(ctx, parse.GetValue(descriptorArgument), "descriptor"), network);
             var publicForm = descriptor.ToString();
+            // Core getdescriptorinfo's names (descriptor, checksum, isrange, issolvable, hasprivatekeys), then OPSource's.
             var json = new JsonObject
             {
+                ["descriptor"] = publicForm,
+                ["checksum"] = publicForm[(publicForm.IndexOf('#', StringComparison.Ordinal) + 1)..],
+                ["isrange"] = descriptor.IsRange,
+                ["issolvable"] = descriptor.IsSolvable,
+                ["hasprivatekeys"] = descriptor.HasPrivateKeys,
                 ["type"] = descriptor.FunctionName,
                 ["network"] = network.Name,
-                ["isRange"] = descriptor.IsRange,
-                ["isSolvable"] = descriptor.IsSolvable,
-                ["hasPrivateKeys"] = descriptor.HasPrivateKeys,
-                ["isMultipath"] = descriptor.IsMultipath,
-                ["multipathCount"] = descriptor.MultipathCount,
-                ["descriptor"] = publicForm,
-                ["normalizedDescriptor"] = descriptor.ToNormalizedString(),
-                ["checksum"] = publicForm[(publicForm.IndexOf('#', StringComparison.Ordinal) + 1)..],
+                ["multipath_count"] = descriptor.MultipathCount,
+                ["normalized_descriptor"] = descriptor.ToNormalizedString(),
             };
             ctx.WriteResult(json, w =>
             {
@@ -198,7 +202,7 @@ internal static class DescriptorCommand
                 w.WriteLine($"private keys:     {descriptor.HasPrivateKeys}");
                 w.WriteLine($"multipath paths:  {descriptor.MultipathCount}");
                 w.WriteLine($"descriptor:       {publicForm}");
-                w.WriteLine($"normalized:       {json["normalizedDescriptor"]}");
+                w.WriteLine($"normalized:       {json["normalized_descriptor"]}");
             });
             return CliApp.ExitOk;
         }, ct));

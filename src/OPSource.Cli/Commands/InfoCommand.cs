@@ -9,7 +9,8 @@ internal static class InfoCommand
 {
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("info", "Show version, network and data directory");
+        var command = new Command("info", "Show version, network and data directory (after validating the configuration)")
+            .WithExamples("opsource info", "opsource info --json --network regtest");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var version = typeof(InfoCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -17,7 +18,7 @@ internal static class InfoCommand
             {
                 ["version"] = version,
                 ["network"] = ctx.Network,
-                ["dataDir"] = ctx.DataDir,
+                ["data_dir"] = ctx.DataDir,
             };
             ctx.WriteResult(json, w =>
             {

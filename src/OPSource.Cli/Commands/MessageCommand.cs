@@ -81,12 +81,15 @@ internal static class MessageCommand
             Description = "Derive the address from the key: p2pkh, p2wpkh, p2sh-p2wpkh or p2tr",
         }.AcceptOnlyFromAmong("p2pkh", "p2wpkh", "p2sh-p2wpkh", "p2tr");
         var formatOption = FormatOption("legacy (P2PKH only), simple, full or proof-of-funds (BIP322); default: proof-of-funds with --utxos, else legacy for P2PKH, simple otherwise");
-        var utxosOption = UtxosOption("Proof of funds: JSON file [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"(sat)}] of the UTXOs to prove, each signed by one of the --wif keys");
-        var messageArgument = new Argument<string>("message") { Description = "The message to sign" };
+        var utxosOption = UtxosOption("Proof of funds: the UTXOs to prove, JSON [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"(sat)}] as a file path, @FILE, '-' or the JSON itself; each is signed by one of the --wif keys");
+        var messageArgument = new Argument<string>("message") { Description = "The message to sign" + CliInput.Hint };
         var command = new Command("sign", "Sign a message: Core's legacy format for P2PKH, BIP322 simple/full for any single-key address, or a BIP322 proof of funds")
         {
             wifOption, addressOption, typeOption, formatOption, utxosOption, messageArgument,
-        };
+        }.WithExamples(
+            "opsource message sign --wif @key.wif --address-type p2wpkh \"hello\"",
+            "opsource message sign --wif KEY --address 1BvBM... --format simple @message.txt",
+            "opsource message sign --wif KEY1 --wif KEY2 --address ADDRESS --utxos utxos.json \"reserves\"");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var network = Network.Get(ctx.Network);
@@ -113,12 +116,7 @@ internal static class MessageCommand
             {
                 for (var i = 0; i < wifTexts.Length; i++)
                 {
-                    if (!Wif.TryParse(wifTexts[i], network, out var parsedKey, out var wifError))
-                    {
-                        throw new CliUserException(wifTexts.Length > 1 ? $"--wif {i + 1}: {wifError}" : wifError);
-                    }
-
-                    keys.Add(parsedKey);
+                    keys.Add(CliParse.Wif(CliInput.Text(ctx, wifTexts[i], "--wif"), network, wifTexts.Length > 1 ? $"--wif {i + 1}" : "--wif"));
                 }
 
                 if (keys.Count == 0)
@@ -127,7 +125,7 @@ internal static class MessageCommand
                 }
 
                 var wif = keys[0];
-                var message = parse.GetValue(messageArgument) ?? string.Empty;
+                var message = CliInput.Message(ctx, parse.GetValue(messageArgument));
                 var addressText = parse.GetValue(addressOption);
                 var type = parse.GetValue(typeOption);
                 if (addressText is not null && type is not null)
@@ -138,12 +136,7 @@ internal static class MessageCommand
                 Address address;
                 if (addressText is not null)
                 {
-                    if (!Address.TryParse(addressText, network, out var parsed, out var addressError))
-                    {
-                        throw new CliUserException(addressError);
-                    }
-
-                    address = parsed;
+                    address = CliParse.Address(addressText, network, "--address");
                 }
                 else
                 {
@@ -152,7 +145,7 @@ internal static class MessageCommand
                     {
                         "p2wpkh" => Address.P2wpkh(pub, network),
                         "p2sh-p2wpkh" => Address.P2shP2wpkh(pub, network),
-                        "p2tr" => Address.P2tr(TaprootOutputKey(wif.PrivateKey.XOnlyPublicKey), network),
+                        "p2tr" => Address.P2tr(AccountAddresses.Bip86OutputKey(wif.PrivateKey.XOnlyPublicKey), network),
                         _ => Address.P2pkh(pub, network, wif.IsCompressed),
                     };
                 }
@@ -160,7 +153,7 @@ internal static class MessageCommand
                 // Default: a proof of funds when UTXOs are given; Core's legacy format for P2PKH, BIP322 simple otherwise.
                 var format = requested ?? (utxosPath is not null ? Bip322Format.ProofOfFunds
                     : address is P2pkhAddress ? Bip322Format.Legacy : Bip322Format.Simple);
-                IReadOnlyList<Bip322Utxo> utxos = utxosPath is null ? [] : ReadUtxos(utxosPath);
+                IReadOnlyList<Bip322Utxo> utxos = utxosPath is null ? [] : ReadUtxos(ctx, utxosPath);
                 string signature;
                 try
                 {
@@ -182,7 +175,7 @@ internal static class MessageCommand
                 if (format == Bip322Format.ProofOfFunds)
                 {
                     json["utxos"] = utxos.Count;
-                    json["amount"] = utxos.Sum(u => u.Output.Value.Satoshis);
+                    json["amount_sat"] = utxos.Sum(u => u.Output.Value.Satoshis);
                 }
 
                 ctx.WriteResult(json, w => w.WriteLine(signature));
@@ -199,45 +192,34 @@ internal static class MessageCommand
 
     /// <summary>
     /// Reads the UTXOs of a proof of funds: a JSON array of <c>{"txid","vout","scriptPubKey","amount"}</c>
-    /// (amount in satoshis, as <c>consensus verify --prevouts</c> takes them).
+    /// (amount in satoshis, as <c>consensus verify --prevouts</c> takes them) from a path, @FILE, '-' or inline.
     /// </summary>
-    internal static List<Bip322Utxo> ReadUtxos(string path) =>
-        SpentOutputsJson.Parse(SpentOutputsJson.ReadFile(path, "utxos"), "utxos").ConvertAll(e => new Bip322Utxo(e.OutPoint, e.Output));
-
-    private static OPSource.Crypto.Secp256k1.XOnlyPublicKey TaprootOutputKey(OPSource.Crypto.Secp256k1.XOnlyPublicKey internalKey)
-    {
-        // BIP341/BIP86: key-path-only output key Q = P + hash_TapTweak(P)·G.
-        Span<byte> tweak = stackalloc byte[32];
-        OPSource.Crypto.Hashes.TaggedHash("TapTweak", internalKey.ToBytes(), tweak);
-        return internalKey.TryAddTweak(tweak, out var output, out _)
-            ? output
-            : throw new CliUserException("message: taproot tweak failed for this key");
-    }
+    internal static List<Bip322Utxo> ReadUtxos(CliContext ctx, string value) =>
+        SpentOutputsJson.Parse(SpentOutputsJson.Read(ctx, value, "--utxos"), "--utxos").ConvertAll(e => new Bip322Utxo(e.OutPoint, e.Output));
 
     private static Command CreateVerify(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var addressArgument = new Argument<string>("address") { Description = "The address that signed" };
-        var signatureArgument = new Argument<string>("signature") { Description = "Base64 signature (legacy, or BIP322 simple/full/proof of funds, optionally smp/ful/pof-prefixed)" };
-        var messageArgument = new Argument<string>("message") { Description = "The signed message" };
+        var signatureArgument = new Argument<string>("signature") { Description = "Base64 signature (legacy, or BIP322 simple/full/proof of funds, optionally smp/ful/pof-prefixed)" + CliInput.Hint };
+        var messageArgument = new Argument<string>("message") { Description = "The signed message" + CliInput.Hint };
         var formatOption = FormatOption("Require this format (default: detect legacy for P2PKH, else BIP322)");
-        var utxosOption = UtxosOption("Proof of funds: JSON file [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"(sat)}], your view of the UTXO set; without it a proof of funds is inconclusive");
-        var command = new Command("verify", "Verify a signed message (legacy or BIP322); exit 1 when it is not valid (invalid or inconclusive)")
+        var utxosOption = UtxosOption("Proof of funds: your view of the UTXO set, JSON [{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"(sat)}] as a file path, @FILE, '-' or the JSON itself; without it a proof of funds is inconclusive");
+        var command = new Command("verify", "Verify a signed message (legacy or BIP322); exit 1 when it is not valid (invalid or inconclusive), with the result still printed")
         {
             addressArgument, signatureArgument, messageArgument, formatOption, utxosOption,
-        };
+        }.WithExamples(
+            "opsource message verify bc1q... \"AkcwRAIg...\" \"hello\"",
+            "opsource message verify 1BvBM... @signature.txt @message.txt --json",
+            "opsource message verify ADDRESS \"pofcHNid...\" \"reserves\" --utxos utxos.json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var network = Network.Get(ctx.Network);
-            if (!Address.TryParse(parse.GetValue(addressArgument), network, out var address, out var addressError))
-            {
-                throw new CliUserException(addressError);
-            }
-
-            var signature = parse.GetValue(signatureArgument) ?? string.Empty;
-            var message = parse.GetValue(messageArgument) ?? string.Empty;
+            var address = CliParse.Address(parse.GetValue(addressArgument), network);
+            var signature = CliInput.Text(ctx, parse.GetValue(signatureArgument), "signature");
+            var message = CliInput.Message(ctx, parse.GetValue(messageArgument));
             var required = ParseFormat(parse.GetValue(formatOption));
             var utxosPath = parse.GetValue(utxosOption);
-            IReadOnlyList<Bip322Utxo>? utxos = utxosPath is null ? null : ReadUtxos(utxosPath);
+            IReadOnlyList<Bip322Utxo>? utxos = utxosPath is null ? null : ReadUtxos(ctx, utxosPath);
             Bip322Format format;
             Bip322Verification? verified = null;
             if (required == Bip322Format.Legacy || (required is null && LooksLegacy(address, signature)))
@@ -247,7 +229,7 @@ internal static class MessageCommand
                 var legacy = scheme.Verify(address, signature, message);
                 if (legacy != MessageVerificationResult.Ok)
                 {
-                    throw new CliUserException("message: " + LegacyMessageSigner.Describe(legacy));
+                    return Negative(ctx, address, "legacy", "invalid", "message: " + LegacyMessageSigner.Describe(legacy));
                 }
 
                 format = Bip322Format.Legacy;
@@ -258,7 +240,8 @@ internal static class MessageCommand
                 verified = result;
                 if (!result.IsValid)
                 {
-                    throw new CliUserException(result.Error!);
+                    return Negative(ctx, address, result.Format is { } f ? FormatName(f) : null,
+                        result.State == Bip322State.Inconclusive ? "inconclusive" : "invalid", result.Error!);
                 }
 
                 if (required is not null && result.Format != required)
@@ -272,16 +255,16 @@ internal static class MessageCommand
             var json = new JsonObject
             {
                 ["valid"] = true,
+                ["state"] = "valid",
                 ["address"] = address.ToString(),
                 ["format"] = FormatName(format),
-                ["state"] = "valid",
             };
             if (format == Bip322Format.ProofOfFunds && verified is not null)
             {
                 // BIP322: "valid at time T and age S", for the UTXOs it proves.
-                json["lockTime"] = verified.LockTime.Value;
+                json["lock_time"] = verified.LockTime.Value;
                 json["sequence"] = verified.Sequence.Value;
-                json["amount"] = verified.ProvenAmount.Satoshis;
+                json["amount_sat"] = verified.ProvenAmount.Satoshis;
                 json["utxos"] = new JsonArray([.. verified.ProvenUtxos.Select(u => (JsonNode)JsonValue.Create(u.OutPoint.ToString()))]);
             }
 
@@ -291,6 +274,20 @@ internal static class MessageCommand
             return CliApp.ExitOk;
         }, ct));
         return command;
+    }
+
+    /// <summary>An invalid or inconclusive verification: the result on stdout ({"valid": false, ...} with --json), the reason on stderr, exit 1.</summary>
+    private static int Negative(CliContext ctx, Address address, string? format, string state, string reason)
+    {
+        var json = new JsonObject
+        {
+            ["valid"] = false,
+            ["state"] = state,
+            ["address"] = address.ToString(),
+            ["format"] = format,
+            ["reason"] = reason,
+        };
+        return ctx.WriteNegativeResult(json, w => w.WriteLine($"{state}: {reason}"), reason);
     }
 
     // Core's verifymessage form: P2PKH with an unprefixed signature that is not a longer BIP322 payload.

@@ -22,24 +22,24 @@ internal static class MnemonicCommand
 
     private static Command CreateNew(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var words = new Option<int>("--words", "-w")
+        var words = new Option<string>("--words", "-w")
         {
             Description = "Number of words: 12, 15, 18, 21 or 24",
-            DefaultValueFactory = _ => 12,
+            DefaultValueFactory = _ => "12",
         };
         var language = new Option<string>("--language", "-l")
         {
             Description = "Word list: english, japanese, korean, spanish, chinese_simplified, chinese_traditional, french, italian, czech, portuguese",
             DefaultValueFactory = _ => "english",
         };
-        var command = new Command("new", "Generate a new random BIP39 mnemonic (prints a secret)") { words, language };
+        var command = new Command("new", "Generate a new random BIP39 mnemonic (prints a secret)") { words, language }
+            .WithExamples("opsource mnemonic new", "opsource mnemonic new --words 24 --language japanese --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var count = parse.GetValue(words);
-            if (!Mnemonic.ValidWordCounts.Contains(count))
+            var countText = parse.GetValue(words);
+            if (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || !Mnemonic.ValidWordCounts.Contains(count))
             {
-                throw new CliUserException(string.Create(CultureInfo.InvariantCulture,
-                    $"--words: {count} is not a BIP39 word count; use 12, 15, 18, 21 or 24"));
+                throw new CliUserException($"--words: '{CliOptions.Shorten(countText ?? string.Empty)}' is not a BIP39 word count; use 12, 15, 18, 21 or 24");
             }
 
             var lang = ParseLanguage(parse.GetValue(language));
@@ -50,7 +50,7 @@ internal static class MnemonicCommand
                 ["mnemonic"] = phrase,
                 ["words"] = count,
                 ["language"] = Bip39Wordlist.FileName(lang),
-                ["entropyBits"] = mnemonic.EntropyLength * 8,
+                ["entropy_bits"] = mnemonic.EntropyLength * 8,
             };
             ctx.WriteResult(json, w => w.WriteLine(phrase));
             return CliApp.ExitOk;
@@ -62,7 +62,7 @@ internal static class MnemonicCommand
     {
         var mnemonicOption = new Option<string?>("--mnemonic", "-m")
         {
-            Description = "The phrase (otherwise it is read from standard input, which keeps it out of shell history)",
+            Description = "The phrase, inline or @FILE (otherwise it is read from standard input, which keeps it out of shell history)",
         };
         var passphrase = new Option<string?>("--passphrase", "-p")
         {
@@ -71,10 +71,17 @@ internal static class MnemonicCommand
         var command = new Command("seed", "Validate a BIP39 mnemonic and print its seed and BIP32 root key (prints secrets)")
         {
             mnemonicOption, passphrase,
-        };
+        }.WithExamples(
+            "echo \"abandon abandon ... about\" | opsource mnemonic seed --passphrase TREZOR",
+            "opsource mnemonic seed --mnemonic @phrase.txt --network testnet --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var phrase = parse.GetValue(mnemonicOption) ?? ReadPhrase(input);
+            var phrase = parse.GetValue(mnemonicOption) is { } given ? CliInput.Text(ctx, given, "--mnemonic") : ReadPhrase(input ?? ctx.In);
+            var passphraseText = parse.GetValue(passphrase);
+            if (passphraseText is not null && OPSource.Bitcoin.Encoding.UnicodeText.FindInvalid(passphraseText) is var bad and >= 0)
+            {
+                throw new CliUserException($"--passphrase: is not valid Unicode text (lone surrogate at character {bad + 1})");
+            }
             if (!Mnemonic.TryParse(phrase, out var mnemonic, out var parseError))
             {
                 throw new CliUserException(parseError);
@@ -82,7 +89,7 @@ internal static class MnemonicCommand
 
             using (mnemonic)
             {
-                using var seed = mnemonic.DeriveSeed(parse.GetValue(passphrase));
+                using var seed = mnemonic.DeriveSeed(passphraseText);
                 using var root = ExtKey.CreateMaster(seed);
                 // BIP32: mainnet uses xprv/xpub; testnet, signet and regtest use tprv/tpub.
                 var network = Network.Get(ctx.Network);
@@ -94,9 +101,9 @@ internal static class MnemonicCommand
                     ["words"] = mnemonic.WordCount,
                     ["seed"] = seed.ToHex(),
                     ["network"] = ctx.Network,
-                    ["rootXprv"] = xprv,
-                    ["rootXpub"] = xpub,
-                    ["masterFingerprint"] = root.Fingerprint.ToString(),
+                    ["root_xprv"] = xprv,
+                    ["root_xpub"] = xpub,
+                    ["master_fingerprint"] = root.Fingerprint.ToString(),
                 };
                 ctx.WriteResult(json, w =>
                 {
@@ -113,10 +120,9 @@ internal static class MnemonicCommand
         return command;
     }
 
-    private static string ReadPhrase(TextReader? input)
+    private static string ReadPhrase(TextReader reader)
     {
-        var reader = input ?? (Console.IsInputRedirected ? Console.In : null);
-        var text = reader?.ReadToEnd();
+        var text = ReferenceEquals(reader, Console.In) && !Console.IsInputRedirected ? null : reader.ReadToEnd();
         if (string.IsNullOrWhiteSpace(text))
         {
             throw new CliUserException("mnemonic: no phrase given; pass --mnemonic or pipe it on standard input");

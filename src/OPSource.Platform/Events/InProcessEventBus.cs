@@ -17,9 +17,15 @@ public sealed class InProcessEventBus : IEventPublisher
     private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly HashSet<string> _families;
     private readonly TimeProvider _time;
+    private readonly IEventHistory? _history;
 
     /// <summary>Creates a bus accepting the declared topic families.</summary>
-    public InProcessEventBus(IEnumerable<EventTopicFamily> families, TimeProvider time, int replayWindow = 1024, int subscriberQueue = 256)
+    /// <param name="families">Declared topic families.</param>
+    /// <param name="time">Clock for event times.</param>
+    /// <param name="replayWindow">Events kept per topic for resumption.</param>
+    /// <param name="subscriberQueue">Events a subscriber may have queued before it is dropped.</param>
+    /// <param name="history">Shared history (PostgreSQL) read when a topic is first subscribed; null for none.</param>
+    public InProcessEventBus(IEnumerable<EventTopicFamily> families, TimeProvider time, int replayWindow = 1024, int subscriberQueue = 256, IEventHistory? history = null)
     {
         ArgumentNullException.ThrowIfNull(families);
         ArgumentNullException.ThrowIfNull(time);
@@ -27,6 +33,7 @@ public sealed class InProcessEventBus : IEventPublisher
         ArgumentOutOfRangeException.ThrowIfLessThan(subscriberQueue, 1);
         _families = new HashSet<string>(families.Select(f => f.Family), StringComparer.Ordinal);
         _time = time;
+        _history = history;
         ReplayWindow = replayWindow;
         SubscriberQueue = subscriberQueue;
     }
@@ -95,7 +102,8 @@ public sealed class InProcessEventBus : IEventPublisher
 
     /// <summary>
     /// Subscribes to a topic. Events after <paramref name="afterSequence"/> still in the replay window are
-    /// queued first; <see cref="EventSubscription.Gap"/> tells when older events were already evicted.
+    /// queued first (<c>long.MaxValue</c>: only new events); <see cref="EventSubscription.Gap"/> tells when
+    /// some of the requested events were already evicted.
     /// </summary>
     public EventSubscription Subscribe(string topic, long afterSequence)
     {
@@ -114,14 +122,12 @@ public sealed class InProcessEventBus : IEventPublisher
         });
         lock (state)
         {
-            var gap = false;
+            var last = state.NextSequence - 1;
             var replay = state.Replay.Where(e => e.Sequence > afterSequence).ToList();
-            if (afterSequence >= 0 && replay.Count > 0 && replay[0].Sequence > afterSequence + 1)
-            {
-                gap = true;
-            }
-
-            var subscription = new EventSubscription(topic, channel, gap, s => { lock (state) { state.Subscribers.Remove(s); } });
+            // Missing events: asked for some that are older than the window, or more than one queue holds.
+            var gap = afterSequence >= 0 && afterSequence < last
+                && ((replay.Count > 0 && replay[0].Sequence > afterSequence + 1) || replay.Count == 0 || replay.Count > SubscriberQueue);
+            var subscription = new EventSubscription(topic, channel, gap, last, s => { lock (state) { state.Subscribers.Remove(s); } });
             foreach (var e in replay.TakeLast(SubscriberQueue))
             {
                 channel.Writer.TryWrite(e);
@@ -132,9 +138,108 @@ public sealed class InProcessEventBus : IEventPublisher
         }
     }
 
+    /// <summary>
+    /// Subscribes like <see cref="Subscribe"/>, first loading the topic's recent history from the shared
+    /// store (PostgreSQL) when this instance has not seen the topic yet, so a client that reconnects to
+    /// another instance still resumes where it left off.
+    /// </summary>
+    public async Task<EventSubscription> SubscribeAsync(string topic, long afterSequence, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        if (!IsKnownTopic(topic))
+        {
+            throw new ArgumentException($"events: topic '{topic}' belongs to no declared family", nameof(topic));
+        }
+
+        if (_history is not null)
+        {
+            var state = _topics.GetOrAdd(topic, static _ => new TopicState());
+            bool seeded;
+            lock (state)
+            {
+                seeded = state.Seeded;
+            }
+
+            if (!seeded)
+            {
+                var tail = await _history.ReadTailAsync(topic, ReplayWindow, cancellationToken).ConfigureAwait(false);
+                Seed(topic, tail);
+            }
+        }
+
+        return Subscribe(topic, afterSequence);
+    }
+
+    /// <summary>
+    /// Merges stored history into a topic's replay window (older events slot in before newer ones already
+    /// delivered); the sequence only moves forward. Subscribers are not sent seeded events.
+    /// </summary>
+    public void Seed(string topic, IReadOnlyList<PlatformEvent> history)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(history);
+        var state = _topics.GetOrAdd(topic, static _ => new TopicState());
+        lock (state)
+        {
+            var merged = new SortedDictionary<long, PlatformEvent>();
+            foreach (var e in history.Where(e => e.Topic == topic).Concat(state.Replay))
+            {
+                merged[e.Sequence] = e;
+            }
+
+            state.Replay.Clear();
+            foreach (var e in merged.Values.TakeLast(ReplayWindow))
+            {
+                state.Replay.Enqueue(e);
+            }
+
+            if (merged.Count > 0)
+            {
+                state.NextSequence = Math.Max(state.NextSequence, merged.Keys.Max() + 1);
+            }
+
+            state.Seeded = true;
+        }
+    }
+
+    /// <summary>The last sequence number this instance knows for a topic, or null when it has seen none.</summary>
+    public long? GetLastSequence(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (!_topics.TryGetValue(topic, out var state))
+        {
+            return null;
+        }
+
+        lock (state)
+        {
+            return state.NextSequence == 1 ? null : state.NextSequence - 1;
+        }
+    }
+
+    /// <summary>Current subscribers of a topic (for diagnostics and tests).</summary>
+    public int SubscriberCount(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (!_topics.TryGetValue(topic, out var state))
+        {
+            return 0;
+        }
+
+        lock (state)
+        {
+            return state.Subscribers.Count;
+        }
+    }
+
+    /// <summary>Topics this instance has state for.</summary>
+    public IReadOnlyList<string> KnownTopics => [.. _topics.Keys];
+
     private sealed class TopicState
     {
         public long NextSequence { get; set; } = 1;
+
+        public bool Seeded { get; set; }
 
         public Queue<PlatformEvent> Replay { get; } = new();
 
@@ -170,9 +275,10 @@ public sealed class EventSubscription : IDisposable
     private readonly Action<EventSubscription> _unsubscribe;
     private int _disposed;
 
-    internal EventSubscription(string topic, Channel<PlatformEvent> channel, bool gap, Action<EventSubscription> unsubscribe)
+    internal EventSubscription(string topic, Channel<PlatformEvent> channel, bool gap, long lastSequence, Action<EventSubscription> unsubscribe)
     {
         Topic = topic;
+        LastSequenceAtStart = lastSequence;
         _channel = channel;
         Gap = gap;
         _unsubscribe = unsubscribe;
@@ -180,6 +286,9 @@ public sealed class EventSubscription : IDisposable
 
     /// <summary>The subscribed topic.</summary>
     public string Topic { get; }
+
+    /// <summary>The topic's last sequence number when the subscription started (0: none yet).</summary>
+    public long LastSequenceAtStart { get; }
 
     /// <summary>True when events the subscriber asked to resume from were no longer in the replay window.</summary>
     public bool Gap { get; }

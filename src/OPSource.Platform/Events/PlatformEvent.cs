@@ -31,3 +31,10 @@ public interface IEventPublisher
     /// <exception cref="ArgumentException">The topic's family was not declared by any module.</exception>
     ValueTask<PlatformEvent> PublishAsync(string topic, string type, JsonObject data, CancellationToken cancellationToken);
 }
+
+/// <summary>A shared, durable tail of recent events (PostgreSQL), read when a topic is first subscribed on an instance.</summary>
+public interface IEventHistory
+{
+    /// <summary>The last <paramref name="max"/> events of a topic, oldest first.</summary>
+    Task<IReadOnlyList<PlatformEvent>> ReadTailAsync(string topic, int max, CancellationToken cancellationToken);
+}

@@ -1,15 +1,20 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OPSource.Platform.Errors;
 using OPSource.Platform.Events;
+using OPSource.Platform.Security;
 
 namespace OPSource.Platform.Modules;
 
 /// <summary>Registers an explicit list of modules into a service collection.</summary>
 public static class ModuleCatalog
 {
+    /// <summary>The platform's own modules, registered before the listed domain modules.</summary>
+    public static IReadOnlyList<IOpsourceModule> PlatformModules { get; } = [new AuthModule(), new EventsModule()];
+
     /// <summary>
     /// Calls every module's <see cref="IOpsourceModule.Register"/> in order, after the platform's own
-    /// services (event bus). Duplicate module names are a programming error.
+    /// services and modules (<see cref="PlatformModules"/>). Duplicate module names are a programming error.
     /// </summary>
     public static IServiceCollection AddOpsourceModules(
         this IServiceCollection services, IEnumerable<IOpsourceModule> modules, IConfiguration configuration, PlatformContext context)
@@ -18,7 +23,9 @@ public static class ModuleCatalog
         ArgumentNullException.ThrowIfNull(modules);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         services.AddPlatformEvents();
-        foreach (var module in modules)
+        services.AddSingleton<IErrorMapping>(DomainErrorMapper.WalletErrors);
+        services.AddSingleton(sp => new DomainErrorMapper(sp.GetServices<IErrorMapping>()));
+        foreach (var module in PlatformModules.Concat(modules))
         {
             if (!seen.Add(module.Name))
             {

@@ -2,7 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OPSource.Platform.Errors;
 using OPSource.Platform.Events;
+using OPSource.Platform.Install;
 using OPSource.Platform.SelfTest;
 using OPSource.Storage;
 
@@ -96,6 +98,46 @@ public sealed partial class ModuleRegistration
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(meterName);
         Services.AddSingleton(new ModuleMeter(meterName, Module));
+        return this;
+    }
+
+    /// <summary>
+    /// Maps the module's own exception type to a transport-neutral <see cref="DomainError"/>: the HTTP host
+    /// answers RFC 9457 problem+json with the category's status (400/404/409/422/401/403/503) and the
+    /// error's <c>code</c>; the CLI exits 1 with the detail. (Modules may instead throw
+    /// <see cref="OpsourceException"/>, which needs no mapping.)
+    /// </summary>
+    public ModuleRegistration AddErrorMapping<TException>(Func<TException, DomainError> map)
+        where TException : Exception
+    {
+        Services.AddSingleton<IErrorMapping>(new ErrorMapping<TException>(map));
+        return this;
+    }
+
+    /// <summary>Adds an install step (<c>opsource install</c> asks its questions and applies it; see <see cref="IInstallStep"/>).</summary>
+    public ModuleRegistration AddInstallStep<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStep>()
+        where TStep : class, IInstallStep
+    {
+        Services.AddSingleton<IInstallStep, TStep>();
+        return this;
+    }
+
+    /// <summary>Adds an install step instance.</summary>
+    public ModuleRegistration AddInstallStep(IInstallStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        Services.AddSingleton(step);
+        return this;
+    }
+
+    /// <summary>
+    /// Declares a resource kind API keys may be scoped to (<c>--scope KIND:ID</c>) besides the built-in
+    /// <c>wallet</c>, <c>dao</c> and <c>dlc</c>. Endpoints check it with <c>RequireScope(kind, routeValue)</c>.
+    /// </summary>
+    public ModuleRegistration AddResourceKind(string kind, string description)
+    {
+        Security.ResourceScope.Create(kind, "x");
+        Services.AddSingleton(new Security.ResourceKind(kind, Module, description));
         return this;
     }
 

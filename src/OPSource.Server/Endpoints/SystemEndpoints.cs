@@ -16,8 +16,11 @@ public static class SystemEndpoints
     /// <summary>Maps the system endpoints on <paramref name="api"/> (the <c>/api/v1</c> group).</summary>
     public static IEndpointRouteBuilder MapSystemEndpoints(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/health", HealthAsync).WithName("health");
-        api.MapGet("/info", Info).WithName("info");
+        // The only endpoints anyone may call without a token (monitors and load balancers poll them).
+        api.MapGet("/health", HealthAsync).WithName("health").WithTags("system").AllowAnonymous().DisableRateLimiting()
+            .WithSummary("200 when the database answers, 503 otherwise");
+        api.MapGet("/info", Info).WithName("info").WithTags("system").AllowAnonymous().DisableRateLimiting()
+            .WithSummary("Version, network, storage, instance id and uptime");
         return api;
     }
 
@@ -73,7 +76,7 @@ public sealed record InfoResponse(
     StorageInfo Storage,
     Guid InstanceId,
     DateTimeOffset StartedAt,
-    double UptimeSeconds);
+    [property: System.Text.Json.Serialization.JsonPropertyName("uptime_s")] double UptimeSeconds);
 
 /// <summary>Which database the service uses (description has secrets redacted).</summary>
 public sealed record StorageInfo(string Provider, string Target);

@@ -9,7 +9,8 @@ namespace OPSource.Server.Modules;
 /// </summary>
 /// <param name="Module">The domain module.</param>
 /// <param name="MapEndpoints">Maps the module's endpoints (null for a module without HTTP surface).</param>
-public sealed record ServerModule(IOpsourceModule Module, Action<IEndpointRouteBuilder>? MapEndpoints = null);
+/// <param name="Json">The adapter's source-generated JSON context (request/response types), added to the host's JSON options.</param>
+public sealed record ServerModule(IOpsourceModule Module, Action<IEndpointRouteBuilder>? MapEndpoints = null, System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver? Json = null);
 
 /// <summary>
 /// The explicit list of modules the hosts load, in registration order (a module registered later may
@@ -21,5 +22,7 @@ public static class OpsourceModules
     /// <summary>Every module of the product.</summary>
     public static IReadOnlyList<ServerModule> All { get; } =
     [
+        new(new OPSource.Web5.Web5Module(), api => OPSource.Server.Endpoints.Web5Endpoints.MapWeb5Endpoints(api)),
+        new(new OPSource.Node.NodeModule(), Endpoints.NodeEndpoints.Map),
     ];
 }

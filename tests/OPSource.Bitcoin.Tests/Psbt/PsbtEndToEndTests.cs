@@ -264,7 +264,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         Assert.Equal(finalizes, signed.TryFinalize(out _, out var problems));
         if (!finalizes)
         {
-            Assert.Equal("psbt: input 0 has no tap_key_sig and no tap_leaf_script with enough tap_script_sigs", Assert.Single(problems));
+            Assert.Equal("psbt: input 0 has no tap_key_sig and no tap_leaf_script it can satisfy with its tap_script_sigs, preimages and timelocks", Assert.Single(problems));
         }
     }
 

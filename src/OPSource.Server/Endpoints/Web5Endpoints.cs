@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OPSource.Web5;
+using OPSource.Web5.Dids;
+using OPSource.Web5.Encoding;
+
+namespace OPSource.Server.Endpoints;
+
+/// <summary>
+/// <c>/api/v1/web5/...</c>: DIDs (create, list, resolve), credentials (issue, verify) and the did:dht
+/// gateway (pkarr relay GET/PUT of signed BEP44 packets). Errors are RFC 9457 problem+json with a
+/// <c>code</c> naming the <see cref="Web5ErrorKind"/>.
+/// </summary>
+public static class Web5Endpoints
+{
+    /// <summary>Maps the endpoints on the <c>/api/v1</c> group.</summary>
+    public static void MapWeb5Endpoints(this IEndpointRouteBuilder api)
+    {
+        var web5 = api.MapGroup("/web5");
+        web5.MapPost("/dids", CreateDidAsync);
+        web5.MapGet("/dids", ListDidsAsync);
+        web5.MapGet("/resolve/{did}", ResolveAsync);
+        web5.MapPost("/credentials/issue", IssueAsync);
+        web5.MapPost("/credentials/verify", VerifyAsync);
+        web5.MapGet("/dht/{id}", GetDhtAsync);
+        web5.MapPut("/dht/{id}", PutDhtAsync);
+    }
+
+    private static IResult Json(JsonNode node, int status = StatusCodes.Status200OK) =>
+        Results.Content(Web5Json.Serialize(node), "application/json", System.Text.Encoding.UTF8, status);
+
+    private static IResult Problem(Web5ErrorKind kind, string detail) => Results.Problem(
+        detail: detail,
+        statusCode: kind switch
+        {
+            Web5ErrorKind.NotFound => StatusCodes.Status404NotFound,
+            Web5ErrorKind.Refused => StatusCodes.Status422UnprocessableEntity,
+            Web5ErrorKind.Passphrase => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status400BadRequest,
+        },
+        title: kind switch
+        {
+            Web5ErrorKind.NotFound => "Not found",
+            Web5ErrorKind.Refused => "Refused",
+            Web5ErrorKind.Passphrase => "Key store unavailable",
+            _ => "Invalid input",
+        },
+        type: "https://opsource.dev/problems/web5-" + kind.ToString().ToLowerInvariant(),
+        extensions: new Dictionary<string, object?> { ["code"] = "web5_" + kind.ToString().ToLowerInvariant() });
+
+    private static async Task<JsonObject?> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<IResult> Guard(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Web5Exception e)
+        {
+            return Problem(e.Kind, e.Message);
+        }
+    }
+
+    internal static Task<IResult> CreateDidAsync(HttpRequest request, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var body = await ReadObjectAsync(request, cancellationToken).ConfigureAwait(false) ?? [];
+        var method = body.GetString("method") ?? "dht";
+        var curve = body.GetString("curve") ?? "Ed25519";
+        var services = new List<DidService>();
+        if (body["services"] is JsonArray array)
+        {
+            foreach (var s in array.OfType<JsonObject>())
+            {
+                var id = s.GetString("id");
+                var type = s.GetString("type");
+                var endpoint = s["service_endpoint"] ?? s["serviceEndpoint"];
+                if (id is null || type is null || endpoint is null)
+                {
+                    return Problem(Web5ErrorKind.InvalidInput, "services[]: each needs id, type and service_endpoint");
+                }
+
+                services.Add(new DidService(id, type, endpoint.DeepClone()));
+            }
+        }
+
+        var did = await web5.CreateDidAsync(method, curve, services, cancellationToken).ConfigureAwait(false);
+        return Json(Web5Views.Did(did), StatusCodes.Status201Created);
+    });
+
+    internal static Task<IResult> ListDidsAsync(Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var list = await web5.ListAsync(cancellationToken).ConfigureAwait(false);
+        return Json(new JsonObject { ["dids"] = new JsonArray([.. list.Select(d => (JsonNode)Web5Views.Did(d))]) });
+    });
+
+    internal static Task<IResult> ResolveAsync(string did, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var result = await web5.ResolveAsync(did, cancellationToken).ConfigureAwait(false);
+        var status = result.Error switch
+        {
+            null => StatusCodes.Status200OK,
+            DidErrorCodes.NotFound => StatusCodes.Status404NotFound,
+            DidErrorCodes.MethodNotSupported => StatusCodes.Status501NotImplemented,
+            DidErrorCodes.InternalError => StatusCodes.Status502BadGateway,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        // The DID resolution result is its own format (W3C DID Resolution), returned as is with the error code.
+        return Json(result.ToJson(), status);
+    });
+
+    internal static Task<IResult> IssueAsync(HttpRequest request, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var body = await ReadObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        var issuer = body?.GetString("issuer");
+        var subject = body?.GetString("subject");
+        if (body is null || issuer is null || subject is null)
+        {
+            return Problem(Web5ErrorKind.InvalidInput, "credential issue: issuer and subject are required");
+        }
+
+        DateTimeOffset? expiration = null;
+        if (body.GetString("expiration_date") is { } exp)
+        {
+            if (!OPSource.Web5.Credentials.VerifiableCredential.TryParseDate(exp, out var e))
+            {
+                return Problem(Web5ErrorKind.InvalidInput, "credential issue: expiration_date is not an RFC 3339 UTC time");
+            }
+
+            expiration = e;
+        }
+
+        var jwt = await web5.IssueCredentialAsync(issuer, subject, body.GetString("type") ?? "VerifiableCredential", body["data"] as JsonObject ?? [], expiration, cancellationToken).ConfigureAwait(false);
+        return Json(new JsonObject { ["vc_jwt"] = jwt }, StatusCodes.Status201Created);
+    });
+
+    internal static Task<IResult> VerifyAsync(HttpRequest request, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var body = await ReadObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        var jwt = body?.GetString("vc_jwt");
+        if (jwt is null)
+        {
+            return Problem(Web5ErrorKind.InvalidInput, "credential verify: vc_jwt is required");
+        }
+
+        return Json(Web5Views.Verified(await web5.VerifyCredentialAsync(jwt, cancellationToken).ConfigureAwait(false)));
+    });
+
+    internal static Task<IResult> GetDhtAsync(string id, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var body = await web5.GetDhtPacketAsync(id, cancellationToken).ConfigureAwait(false);
+        return body is null ? Problem(Web5ErrorKind.NotFound, $"dht gateway: nothing published for {id}") : Results.Bytes(body, "application/octet-stream");
+    });
+
+    internal static Task<IResult> PutDhtAsync(string id, HttpRequest request, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (buffer.Length > 72 + Bep44Message.MaxValueBytes)
+        {
+            return Problem(Web5ErrorKind.InvalidInput, "dht gateway: body larger than 1072 bytes");
+        }
+
+        var stored = await web5.PutDhtPacketAsync(id, buffer.ToArray(), cancellationToken).ConfigureAwait(false);
+        return stored ? Results.NoContent() : Problem(Web5ErrorKind.Refused, "dht gateway: a packet with the same or a higher seq is already stored");
+    });
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection;
+using OPSource.Platform.Modules;
+using OPSource.Storage;
+
+namespace OPSource.Web5;
+
+/// <summary>
+/// The <c>web5</c> module: DIDs (key, jwk, web, dht), verifiable credentials, the did:dht gateway store.
+/// Configuration section <c>Web5</c> (<see cref="Web5Options"/>).
+/// </summary>
+public sealed class Web5Module : IOpsourceModule
+{
+    /// <summary>The module name.</summary>
+    public const string ModuleName = "web5";
+
+    /// <inheritdoc />
+    public string Name => ModuleName;
+
+    /// <inheritdoc />
+    public void Register(ModuleRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        var options = Web5Options.Bind(registration.Section, out var problems);
+        if (problems.Count > 0)
+        {
+            throw new ModuleConfigurationException(problems);
+        }
+
+        registration.AddMigrations(DidStore.Migrations);
+        var services = registration.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new DidStore(sp.GetRequiredService<Database>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton(sp => new Web5Service(
+            sp.GetRequiredService<DidStore>(),
+            options,
+            new HttpClient { Timeout = TimeSpan.FromSeconds(options.HttpTimeoutSeconds) },
+            registration.Context.DataDir));
+    }
+}

@@ -1,0 +1,352 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using OPSource.Web5.Credentials;
+using OPSource.Web5.Dids;
+using OPSource.Web5.Encoding;
+using OPSource.Web5.Keys;
+
+namespace OPSource.Web5;
+
+/// <summary>What a caller did wrong (unknown DID, bad input, missing passphrase); hosts map it to 400/404/422 or exit 1.</summary>
+public enum Web5ErrorKind
+{
+    /// <summary>Malformed input.</summary>
+    InvalidInput,
+
+    /// <summary>Unknown resource.</summary>
+    NotFound,
+
+    /// <summary>Well-formed but refused (verification failed, already exists).</summary>
+    Refused,
+
+    /// <summary>No passphrase configured, or a wrong one.</summary>
+    Passphrase,
+}
+
+/// <summary>A typed Web5 error; messages never contain secrets.</summary>
+public sealed class Web5Exception : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public Web5Exception(Web5ErrorKind kind, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public Web5Exception()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public Web5Exception(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public Web5Exception(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The kind.</summary>
+    public Web5ErrorKind Kind { get; }
+}
+
+/// <summary>
+/// The Web5 domain service both hosts use: create/resolve/list/export/import DIDs (keys sealed at rest),
+/// issue and verify VC-JWTs, and the did:dht gateway store.
+/// </summary>
+public sealed class Web5Service
+{
+    private readonly DidStore _store;
+    private readonly Web5Options _options;
+    private readonly string _dataDir;
+    private readonly DidDhtMethod _dht;
+
+    /// <summary>Creates the service.</summary>
+    public Web5Service(DidStore store, Web5Options options, HttpClient http, string dataDir)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        ArgumentNullException.ThrowIfNull(http);
+        _dataDir = dataDir;
+        _dht = new DidDhtMethod(http, new DidDhtOptions { GatewayUrl = options.DhtGatewayUrl });
+        Resolver = new DidResolver([new DidKeyMethod(), new DidJwkMethod(), new DidWebMethod(http), new LocalFirstDht(this, _dht)]);
+    }
+
+    /// <summary>The resolver (did:key, did:jwk, did:web, did:dht).</summary>
+    public DidResolver Resolver { get; }
+
+    /// <summary>The store.</summary>
+    public DidStore Store => _store;
+
+    /// <summary>Reads the key passphrase (environment, then the configured file); the caller zeroes it.</summary>
+    public byte[] ReadPassphrase()
+    {
+        var env = Environment.GetEnvironmentVariable("OPSOURCE_WEB5_PASSPHRASE");
+        if (!string.IsNullOrEmpty(env))
+        {
+            return System.Text.Encoding.UTF8.GetBytes(env);
+        }
+
+        var path = _options.PassphraseFile ?? Path.Combine(_dataDir, "web5.passphrase");
+        if (!File.Exists(path))
+        {
+            throw new Web5Exception(Web5ErrorKind.Passphrase, $"web5: no key passphrase: set OPSOURCE_WEB5_PASSPHRASE or create {path}");
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var length = bytes.Length;
+        while (length > 0 && bytes[length - 1] is (byte)'\n' or (byte)'\r')
+        {
+            length--;
+        }
+
+        var result = bytes.AsSpan(0, length).ToArray();
+        CryptographicOperations.ZeroMemory(bytes);
+        if (result.Length == 0)
+        {
+            throw new Web5Exception(Web5ErrorKind.Passphrase, $"web5: the passphrase file {path} is empty");
+        }
+
+        return result;
+    }
+
+    /// <summary>Creates and stores a DID (<c>key</c>, <c>jwk</c> or <c>dht</c>); did:dht is published when a gateway is set or to the local gateway store.</summary>
+    public async Task<StoredDid> CreateDidAsync(string method, string curve, IReadOnlyList<DidService>? services, CancellationToken cancellationToken)
+    {
+        if (curve is not ("Ed25519" or "secp256k1"))
+        {
+            throw new Web5Exception(Web5ErrorKind.InvalidInput, $"did create: curve must be Ed25519 or secp256k1, not '{curve}'");
+        }
+
+        using var did = method switch
+        {
+            "key" => DidFactory.CreateKey(curve),
+            "jwk" => DidFactory.CreateJwk(curve),
+            "dht" => DidFactory.CreateDht(new DidDhtCreateOptions { Services = services ?? [] }),
+            _ => throw new Web5Exception(Web5ErrorKind.InvalidInput, $"did create: method must be key, jwk or dht, not '{method}'"),
+        };
+        if (method == "dht")
+        {
+            await PublishDhtAsync(did, cancellationToken).ConfigureAwait(false);
+        }
+
+        await StoreAsync(did, cancellationToken).ConfigureAwait(false);
+        return (await _store.GetAsync(did.Uri, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task PublishDhtAsync(BearerDid did, CancellationToken cancellationToken)
+    {
+        var message = DidDhtMethod.CreateSignedPacket(did.Document, did.Keys[0], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        if (_options.DhtGatewayUrl is not null)
+        {
+            await _dht.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _store.PutDhtPacketAsync(Base32.EncodeZ(message.PublicKey), message.Seq, message.ToRelayBody(), cancellationToken).ConfigureAwait(false);
+        }
+
+        did.Metadata["published"] = true;
+        did.Metadata["versionId"] = message.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task StoreAsync(BearerDid did, CancellationToken cancellationToken)
+    {
+        var passphrase = ReadPassphrase();
+        try
+        {
+            if (!await _store.AddAsync(did, passphrase, cancellationToken).ConfigureAwait(false))
+            {
+                throw new Web5Exception(Web5ErrorKind.Refused, $"web5: {did.Uri} is already stored");
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passphrase);
+        }
+    }
+
+    /// <summary>Resolves any supported DID.</summary>
+    public Task<DidResolutionResult> ResolveAsync(string did, CancellationToken cancellationToken) => Resolver.ResolveAsync(did, cancellationToken);
+
+    /// <summary>The stored DIDs.</summary>
+    public Task<IReadOnlyList<StoredDid>> ListAsync(CancellationToken cancellationToken) => _store.ListAsync(cancellationToken);
+
+    /// <summary>Opens a stored DID with its keys (the caller disposes it).</summary>
+    public async Task<BearerDid> OpenAsync(string uri, CancellationToken cancellationToken)
+    {
+        var passphrase = ReadPassphrase();
+        try
+        {
+            return await _store.OpenAsync(uri, passphrase, cancellationToken).ConfigureAwait(false)
+                ?? throw new Web5Exception(Web5ErrorKind.NotFound, $"web5: {uri} is not stored here");
+        }
+        catch (CryptographicException e)
+        {
+            throw new Web5Exception(Web5ErrorKind.Passphrase, e.Message, e);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passphrase);
+        }
+    }
+
+    /// <summary>
+    /// Exports a stored DID as a portable DID (UTF-8 JSON, the caller zeroes it). With
+    /// <paramref name="exportPassphrase"/> the result is a key envelope instead of plaintext keys.
+    /// </summary>
+    public async Task<byte[]> ExportAsync(string uri, ReadOnlyMemory<byte> exportPassphrase, CancellationToken cancellationToken)
+    {
+        using var did = await OpenAsync(uri, cancellationToken).ConfigureAwait(false);
+        var portable = did.ToPortableUtf8();
+        if (exportPassphrase.IsEmpty)
+        {
+            return portable;
+        }
+
+        try
+        {
+            return Web5Json.SerializeUtf8(new JsonObject { ["uri"] = uri, ["encryptedPortableDid"] = KeyEnvelope.Seal(portable, exportPassphrase.Span, _store.Cost) });
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(portable);
+        }
+    }
+
+    /// <summary>Imports a portable DID (plain, or an envelope sealed with <paramref name="importPassphrase"/>).</summary>
+    public async Task<StoredDid> ImportAsync(byte[] utf8Json, ReadOnlyMemory<byte> importPassphrase, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(utf8Json);
+        byte[] portable = utf8Json;
+        var opened = false;
+        try
+        {
+            var outer = Web5Json.ParseObject(utf8Json, "portable did");
+            if (outer["encryptedPortableDid"] is JsonObject envelope)
+            {
+                if (importPassphrase.IsEmpty)
+                {
+                    throw new Web5Exception(Web5ErrorKind.Passphrase, "did import: this export is encrypted: give its passphrase");
+                }
+
+                if (!KeyEnvelope.TryOpen(envelope, importPassphrase.Span, out portable))
+                {
+                    throw new Web5Exception(Web5ErrorKind.Passphrase, "did import: wrong passphrase for the export (or it was altered)");
+                }
+
+                opened = true;
+            }
+        }
+        catch (FormatException e)
+        {
+            throw new Web5Exception(Web5ErrorKind.InvalidInput, e.Message, e);
+        }
+
+        try
+        {
+            using var did = BearerDid.ParsePortable(portable);
+            await StoreAsync(did, cancellationToken).ConfigureAwait(false);
+            return (await _store.GetAsync(did.Uri, cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (FormatException e)
+        {
+            throw new Web5Exception(Web5ErrorKind.InvalidInput, e.Message, e);
+        }
+        finally
+        {
+            if (opened)
+            {
+                CryptographicOperations.ZeroMemory(portable);
+            }
+        }
+    }
+
+    /// <summary>Issues a VC-JWT signed by a stored issuer DID.</summary>
+    public async Task<string> IssueCredentialAsync(string issuer, string subject, string type, JsonObject data, DateTimeOffset? expiration, CancellationToken cancellationToken)
+    {
+        using var did = await OpenAsync(issuer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var vc = VerifiableCredential.Create(issuer, subject, data, [type], expirationDate: expiration);
+            return vc.Sign(did);
+        }
+        catch (CredentialException e)
+        {
+            throw new Web5Exception(Web5ErrorKind.InvalidInput, e.Message, e);
+        }
+    }
+
+    /// <summary>Verifies a VC-JWT (signature through DID resolution, dates, claims).</summary>
+    public async Task<VerifiedCredential> VerifyCredentialAsync(string vcJwt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await VerifiableCredential.VerifyAsync(vcJwt, Resolver, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (CredentialException e)
+        {
+            throw new Web5Exception(Web5ErrorKind.Refused, e.Message, e);
+        }
+    }
+
+    /// <summary>Stores a did:dht packet sent to this node's gateway after checking its BEP44 signature.</summary>
+    public async Task<bool> PutDhtPacketAsync(string identifier, byte[] body, CancellationToken cancellationToken)
+    {
+        if (!Base32.TryDecodeZ(identifier, out var key) || key.Length != 32)
+        {
+            throw new Web5Exception(Web5ErrorKind.InvalidInput, "dht gateway: the identifier is not z-base-32 of a 32-byte key");
+        }
+
+        Bep44Message message;
+        try
+        {
+            message = Bep44Message.FromRelayBody(key, body);
+        }
+        catch (FormatException e)
+        {
+            throw new Web5Exception(Web5ErrorKind.InvalidInput, e.Message, e);
+        }
+
+        if (!message.Verify())
+        {
+            throw new Web5Exception(Web5ErrorKind.Refused, "dht gateway: the BEP44 signature does not verify");
+        }
+
+        return await _store.PutDhtPacketAsync(identifier, message.Seq, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A did:dht packet from this node's gateway store.</summary>
+    public Task<byte[]?> GetDhtPacketAsync(string identifier, CancellationToken cancellationToken) => _store.GetDhtPacketAsync(identifier, cancellationToken);
+
+    /// <summary>did:dht through the configured gateway, or this node's own store when none is set.</summary>
+    private sealed class LocalFirstDht(Web5Service service, DidDhtMethod remote) : IDidMethodResolver
+    {
+        public string Method => "dht";
+
+        public async Task<DidResolutionResult> ResolveAsync(Did did, CancellationToken cancellationToken)
+        {
+            if (service._options.DhtGatewayUrl is not null)
+            {
+                return await remote.ResolveAsync(did, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!DidDhtMethod.TryGetIdentityKey(did, out var key, out var error))
+            {
+                return DidResolutionResult.Failure(error!);
+            }
+
+            var body = await service._store.GetDhtPacketAsync(did.Id, cancellationToken).ConfigureAwait(false);
+            if (body is null)
+            {
+                return DidResolutionResult.Failure(DidErrorCodes.NotFound, "not published to this node's gateway");
+            }
+
+            return DidDhtMethod.Decode(did, Bep44Message.FromRelayBody(key, body));
+        }
+    }
+}

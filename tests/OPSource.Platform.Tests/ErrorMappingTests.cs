@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OPSource.Bitcoin;
+using OPSource.Platform.Errors;
+using OPSource.Platform.Funding;
+using OPSource.Platform.Modules;
+
+namespace OPSource.Platform.Tests;
+
+public sealed class ErrorMappingTests
+{
+    private sealed class QuorumException(string message) : Exception(message);
+
+    private sealed class MappingModule : IOpsourceModule
+    {
+        public string Name => "mapping";
+
+        public void Register(ModuleRegistration registration) =>
+            registration.AddErrorMapping<QuorumException>(ex => new DomainError(ErrorCategory.Refused, "quorum_not_met", ex.Message));
+    }
+
+    private static DomainErrorMapper Mapper()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddOpsourceModules([new MappingModule()], new ConfigurationBuilder().Build(), new PlatformContext(Network.Regtest, "/tmp/x"));
+        return services.BuildServiceProvider().GetRequiredService<DomainErrorMapper>();
+    }
+
+    [Theory]
+    [InlineData(WalletErrorKind.NotFound, ErrorCategory.NotFound, "wallet_not_found")]
+    [InlineData(WalletErrorKind.InsufficientFunds, ErrorCategory.Refused, "insufficient_funds")]
+    [InlineData(WalletErrorKind.Dust, ErrorCategory.Refused, "dust_output")]
+    [InlineData(WalletErrorKind.AlreadyExists, ErrorCategory.Conflict, "wallet_exists")]
+    [InlineData(WalletErrorKind.Locked, ErrorCategory.Conflict, "wallet_locked")]
+    [InlineData(WalletErrorKind.WrongNetwork, ErrorCategory.InvalidInput, "wrong_network")]
+    [InlineData(WalletErrorKind.InvalidRequest, ErrorCategory.InvalidInput, "invalid_request")]
+    public void Wallet_errors_map_by_kind(WalletErrorKind kind, ErrorCategory category, string code)
+    {
+        var error = Mapper().TryMap(new WalletOperationException(kind, "wallet 'a': detail"));
+        Assert.NotNull(error);
+        Assert.Equal((category, code, "wallet 'a': detail"), (error.Category, error.Code, error.Detail));
+    }
+
+    [Fact]
+    public void Module_mappings_and_opsource_exceptions_are_known_and_others_are_not()
+    {
+        var mapper = Mapper();
+        Assert.Equal("quorum_not_met", mapper.TryMap(new QuorumException("2 of 3 needed"))!.Code);
+        Assert.Equal("x_y", mapper.TryMap(new OpsourceException(ErrorCategory.Conflict, "x_y", "busy"))!.Code);
+        Assert.Null(mapper.TryMap(new InvalidOperationException("a bug")));
+    }
+
+    [Fact]
+    public void Codes_must_be_snake_case() =>
+        Assert.Throws<ArgumentException>(() => new DomainError(ErrorCategory.Refused, "Not-Snake", "x"));
+}

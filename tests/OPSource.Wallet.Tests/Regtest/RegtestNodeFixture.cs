@@ -1,0 +1,38 @@
+using OPSource.TestSupport.Peers;
+
+namespace OPSource.Wallet.Tests.Regtest;
+
+/// <summary>
+/// One private regtest node per test class. Without bitcoind the node is not started and each test
+/// skips (locally) or fails (CI=true) through <see cref="Node"/>.
+/// </summary>
+public sealed class RegtestNodeFixture : IAsyncLifetime
+{
+    private readonly BitcoinCoreNode _node = new();
+    private bool _started;
+
+    /// <summary>The started node (skips or fails the calling test when bitcoind is missing).</summary>
+    public BitcoinCoreNode Node
+    {
+        get
+        {
+            if (!_started)
+            {
+                BitcoinCoreNode.RequireBitcoind();
+            }
+
+            return _node;
+        }
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (BitcoinCoreNode.LocateBitcoind() is not null)
+        {
+            await _node.StartAsync();
+            _started = true;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _node.DisposeAsync();
+}
