@@ -46,7 +46,7 @@ internal static partial class CliApp
         var globals = new GlobalOptions { Input = input };
         var root = Build(globals, output, error);
         // Discoverability: "opsource" alone prints the usage (System.CommandLine says only "Required command was not provided.").
-        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+        var parse = root.Parse(args.Length == 0 ? ["--help"] : args, ParserSettings);
         var config = new InvocationConfiguration
         {
             Output = output,
@@ -61,7 +61,7 @@ internal static partial class CliApp
             // A command group without its subcommand ("opsource tx"): the group's help, like the root's.
             if (parse.Errors.All(e => e.Message == MissingCommandMessage) && parse.UnmatchedTokens.Count == 0)
             {
-                return await root.Parse([.. args, "--help"]).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+                return await root.Parse([.. args, "--help"], ParserSettings).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
             }
 
             // Exit code 1 with exactly one line (System.CommandLine's default is help plus one line per error).
@@ -73,6 +73,10 @@ internal static partial class CliApp
     }
 
     private const string MissingCommandMessage = "Required command was not provided.";
+
+    // "@FILE" is OPSource's own convention (CliInput: the file's bytes are one value); System.CommandLine's
+    // response files would split a file into tokens (a PSBT file, a message with spaces), so they are off.
+    private static readonly ParserConfiguration ParserSettings = new() { ResponseFileTokenReplacer = null };
 
     /// <summary>
     /// One line for the parse errors: typo suggestions for unknown commands, option names and plain words

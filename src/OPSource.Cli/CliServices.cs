@@ -54,10 +54,10 @@ internal sealed class CliServices : IAsyncDisposable
             throw new CliUserException("invalid configuration: " + ex.Message, ex);
         }
 
+        EnsureDataDir(options.DataDir);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
         try
         {
-            Directory.CreateDirectory(options.DataDir);
             await provider.GetRequiredService<Migrator>().ApplyAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -78,6 +78,24 @@ internal sealed class CliServices : IAsyncDisposable
 
         context.ErrorMapper = provider.GetRequiredService<OPSource.Platform.Errors.DomainErrorMapper>();
         return new CliServices(provider, options);
+    }
+
+    /// <summary>Creates the data dir if needed; a path that is a file or cannot be created is one user-error line.</summary>
+    public static void EnsureDataDir(string dataDir)
+    {
+        if (File.Exists(dataDir))
+        {
+            throw new CliUserException($"data dir '{dataDir}' is a file, not a directory (choose another with --data-dir)");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(dataDir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUserException($"data dir '{dataDir}' is not usable: {ex.Message}", ex);
+        }
     }
 
     /// <inheritdoc />

@@ -56,6 +56,15 @@ public enum DlcErrorKind
 
     /// <summary>The node refused a transaction (testmempoolaccept or broadcast).</summary>
     TransactionRejected,
+
+    /// <summary>The key store has no passphrase, a wrong one, or a secret fails authentication.</summary>
+    KeyStoreLocked,
+
+    /// <summary>A dependency (wallet, node) is not configured or refused the request.</summary>
+    Unavailable,
+
+    /// <summary>Too early: a lock time or maturity has not been reached.</summary>
+    TooEarly,
 }
 
 /// <summary>A refused DLC operation with a one-line, secret-free reason.</summary>

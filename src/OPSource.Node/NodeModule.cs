@@ -10,8 +10,7 @@ namespace OPSource.Node;
 /// <summary>
 /// The <c>node</c> module: the Bitcoin Core connection (section <c>Node</c>), validated at startup; the RPC client as
 /// <see cref="IBitcoinNode"/> and its narrow interfaces; self-test checks <c>node/reachable</c>, <c>node/network</c>,
-/// <c>node/synced</c>; the <c>blocks</c> event topic; the <c>OPSource.Node</c> meter; and, in the server, the chain
-/// monitor that follows the tip and publishes block events.
+/// <c>node/synced</c>; the <c>blocks</c> event topic; the <c>OPSource.Node</c> meter.
 /// </summary>
 public sealed class NodeModule : IOpsourceModule
 {

@@ -127,6 +127,7 @@ public static class OpsourceConfiguration
             new("Server:AnonymousRateLimitPerSecond", server.AnonymousRateLimitPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("Telemetry:Prometheus", (options.Telemetry ?? new TelemetryOptions()).Prometheus ? "true" : "false"),
             new("Telemetry:OtlpEndpoint", (options.Telemetry ?? new TelemetryOptions()).OtlpEndpoint),
+            new("Telemetry:OtlpProtocol", (options.Telemetry ?? new TelemetryOptions()).OtlpProtocol),
             new("Telemetry:ServiceName", (options.Telemetry ?? new TelemetryOptions()).ServiceName),
         ];
     }

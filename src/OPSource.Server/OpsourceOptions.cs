@@ -37,6 +37,9 @@ public sealed class TelemetryOptions
     /// <summary>OTLP endpoint (<c>http://127.0.0.1:4317</c>) traces and metrics are exported to; empty = none.</summary>
     public string OtlpEndpoint { get; set; } = "";
 
+    /// <summary>OTLP protocol: <c>grpc</c> (default, port 4317) or <c>http/protobuf</c> (port 4318; signal paths /v1/traces, /v1/metrics are appended).</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+
     /// <summary>The <c>service.name</c> resource attribute.</summary>
     public string ServiceName { get; set; } = "opsource";
 }
@@ -161,6 +164,11 @@ public sealed class OpsourceOptionsValidator : IValidateOptions<OpsourceOptions>
             && (!Uri.TryCreate(telemetry.OtlpEndpoint, UriKind.Absolute, out var otlp) || (otlp.Scheme != Uri.UriSchemeHttp && otlp.Scheme != Uri.UriSchemeHttps)))
         {
             errors.Add($"Telemetry:OtlpEndpoint '{telemetry.OtlpEndpoint}' is not an http(s) URL");
+        }
+
+        if (telemetry.OtlpProtocol is not ("grpc" or "http/protobuf"))
+        {
+            errors.Add($"Telemetry:OtlpProtocol '{telemetry.OtlpProtocol}' must be grpc or http/protobuf");
         }
 
         if (string.IsNullOrWhiteSpace(telemetry.ServiceName))

@@ -14,6 +14,7 @@ using OPSource.Server.Events;
 using OPSource.Server.Http;
 using OPSource.Server.Modules;
 using OPSource.Server.Security;
+using OPSource.Server.Telemetry;
 using OPSource.Storage;
 
 namespace OPSource.Server;
@@ -121,6 +122,8 @@ public static partial class OpsourceServer
         builder.Services.AddApiSecurity();
         builder.Services.AddApiRateLimits(options.Server);
         builder.Services.AddHostedService<Events.EventRelayService>();
+        builder.Services.AddApiDocuments();
+        builder.Services.AddOpsourceTelemetry(options.Telemetry);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -144,6 +147,8 @@ public static partial class OpsourceServer
         app.UseRateLimiter();
         app.UseAuthorization();
         MapApi(app.MapGroup(ApiPrefix), modules);
+        app.MapApiDocuments();
+        app.MapMetrics(options.Telemetry);
         return app;
     }
 

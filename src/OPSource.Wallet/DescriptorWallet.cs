@@ -400,7 +400,7 @@ public sealed partial class DescriptorWallet
             {
                 confirmed += v;
             }
-            else if (IsTrusted(o.OutPoint.TxId, trust))
+            else if (IsTrusted(View, o.OutPoint.TxId, trust))
             {
                 trusted += v;
             }
@@ -414,12 +414,15 @@ public sealed partial class DescriptorWallet
     }
 
     /// <summary>The wallet's unspent canonical outputs.</summary>
-    public IReadOnlyList<WalletUtxo> ListUnspent()
+    public IReadOnlyList<WalletUtxo> ListUnspent() => ListUnspent(View);
+
+    /// <summary>The wallet's unspent outputs in a given canonical view (e.g. one that leaves out transactions being replaced).</summary>
+    internal IReadOnlyList<WalletUtxo> ListUnspent(CanonicalView view)
     {
         var tip = Tip.Height;
         var trust = new Dictionary<TxId, bool>();
         var spentScripts = new HashSet<Script>();
-        var outputs = View.FilterOutputs(_index.OutPoints.Keys).ToList();
+        var outputs = view.FilterOutputs(_index.OutPoints.Keys).ToList();
         foreach (var o in outputs)
         {
             if (!o.IsUnspent)
@@ -447,8 +450,8 @@ public sealed partial class DescriptorWallet
                 Confirmations = o.Position.Confirmations(tip),
                 IsCoinBase = o.IsCoinBase,
                 IsMature = o.IsMature(tip),
-                IsTrusted = o.Position.IsConfirmed || IsTrusted(o.OutPoint.TxId, trust),
-                FromMe = IsFromMe(View.Get(o.OutPoint.TxId)!.Transaction),
+                IsTrusted = o.Position.IsConfirmed || IsTrusted(view, o.OutPoint.TxId, trust),
+                FromMe = IsFromMe(view.Get(o.OutPoint.TxId)!.Transaction),
                 IsLocked = _locked.Contains(o.OutPoint) || _labels.TryGetValue(("output", o.OutPoint.ToString()), out var l) && l.Spendable == false,
                 IsReused = spentScripts.Contains(o.TxOut.ScriptPubKey),
             });
@@ -528,7 +531,7 @@ public sealed partial class DescriptorWallet
     /// Core CachedTxIsTrusted: confirmed, or unconfirmed (in the mempool view) with every input spending
     /// a wallet output of a trusted transaction.
     /// </summary>
-    private bool IsTrusted(TxId txid, Dictionary<TxId, bool> memo)
+    private bool IsTrusted(CanonicalView view, TxId txid, Dictionary<TxId, bool> memo)
     {
         if (memo.TryGetValue(txid, out var known))
         {
@@ -536,7 +539,7 @@ public sealed partial class DescriptorWallet
         }
 
         memo[txid] = false; // cycles cannot happen, but stay safe
-        var c = View.Get(txid);
+        var c = view.Get(txid);
         bool result;
         if (c is null)
         {
@@ -556,7 +559,7 @@ public sealed partial class DescriptorWallet
             foreach (var input in c.Transaction.Inputs)
             {
                 var prev = _graph.GetTxOut(input.PrevOut);
-                if (prev is null || !_index.IsMine(prev.ScriptPubKey) || !IsTrusted(input.PrevOut.TxId, memo))
+                if (prev is null || !_index.IsMine(prev.ScriptPubKey) || !IsTrusted(view, input.PrevOut.TxId, memo))
                 {
                     result = false;
                     break;

@@ -79,6 +79,12 @@ public sealed record SendRequest
     /// <summary>Refuse fees above this (Core -maxtxfee).</summary>
     public Amount MaxFee { get; init; } = Policy.DefaultMaxTxFee;
 
+    /// <summary>
+    /// Transactions this one replaces (BIP125): they and their descendants are left out of the view, so their
+    /// inputs are spendable again.
+    /// </summary>
+    public IReadOnlySet<TxId> Replacing { get; init; } = new HashSet<TxId>();
+
     /// <summary>Random source (coin selection, change position, input order, lock time); null uses a fresh one.</summary>
     public Random? Random { get; init; }
 }
@@ -161,7 +167,8 @@ public sealed partial class DescriptorWallet
             recipientsSum += r.Amount.Satoshis;
         }
 
-        var utxos = ListUnspent().ToDictionary(u => u.OutPoint);
+        var view = request.Replacing.Count > 0 ? _graph.Canonicalize(_chain, request.Replacing) : View;
+        var utxos = ListUnspent(view).ToDictionary(u => u.OutPoint);
         var preselected = new List<WalletUtxo>();
         foreach (var op in request.MustUse.Distinct())
         {
@@ -207,29 +214,12 @@ public sealed partial class DescriptorWallet
             return BuildSendMax(request, outputs, eligible, preselected, lockTime, sequence);
         }
 
-        var changePrototype = new TxOut(Amount.Zero, changeScript);
-        var changeOutputSize = Policy.OutputSize(changePrototype);
-        var changeSpendSize = SpendVSize(changeScript) ?? 91; // Core DUMMY_NESTED_P2WPKH_INPUT_SIZE when unknown
         var txNoInputsSize = 10 + CompactSize.GetSize((ulong)outputs.Count) + outputs.Sum(Policy.OutputSize);
         var effective = request.FeeRate;
-        var changeFee = effective.GetFee(changeOutputSize).Satoshis;
-        var discard = request.DiscardFeeRate < Policy.DustRelayFee ? Policy.DustRelayFee : request.DiscardFeeRate;
-        var costOfChange = discard.GetFee(changeSpendSize).Satoshis + changeFee;
-        var dust = Policy.DustThreshold(changePrototype, discard).Satoshis;
-        var p = new SelectionParams
+        var p = SelectionParamsFor(changeScript, effective, request.LongTermFeeRate, request.DiscardFeeRate, txNoInputsSize, recipientsSum / outputs.Count, rng) with
         {
-            ChangeOutputSize = changeOutputSize,
-            ChangeSpendSize = changeSpendSize,
-            ChangeFee = changeFee,
-            CostOfChange = costOfChange,
-            EffectiveFeeRate = effective,
-            LongTermFeeRate = request.LongTermFeeRate,
-            DiscardFeeRate = discard,
-            TxNoInputsSize = txNoInputsSize,
             AvoidPartialSpends = request.AvoidPartialSpends,
             IncludeUnsafeInputs = request.IncludeUnsafe,
-            MinChangeTarget = CoinSelectionAlgorithms.GenerateChangeTarget(recipientsSum / outputs.Count, changeFee, rng),
-            MinViableChange = Math.Max(discard.GetFee(changeSpendSize).Satoshis + 1, dust),
         };
         var selectionTarget = recipientsSum + effective.GetFee(txNoInputsSize).Satoshis;
 
@@ -287,6 +277,88 @@ public sealed partial class DescriptorWallet
         return Finish(request, tx, inputs, Amount.FromSatoshis(currentFee), vsize, changeIndex, change, selection.Algorithm, selection.Waste ?? 0);
     }
 
+    /// <summary>
+    /// Core CreateTransactionInternal's coin-selection parameters for a change output to <paramref name="changeScript"/>:
+    /// change output and change-spend sizes, cost of change at the discard rate, minimum viable change (dust at the
+    /// discard rate, or the cost to spend it plus one) and the random change target.
+    /// </summary>
+    private SelectionParams SelectionParamsFor(Script changeScript, FeeRate effective, FeeRate longTerm, FeeRate discardRate, int txNoInputsSize, long averagePayment, Random rng)
+    {
+        var changePrototype = new TxOut(Amount.Zero, changeScript);
+        var changeOutputSize = Policy.OutputSize(changePrototype);
+        var changeSpendSize = SpendVSize(changeScript) ?? 91; // Core DUMMY_NESTED_P2WPKH_INPUT_SIZE when unknown
+        var changeFee = effective.GetFee(changeOutputSize).Satoshis;
+        var discard = discardRate < Policy.DustRelayFee ? Policy.DustRelayFee : discardRate;
+        var costOfChange = discard.GetFee(changeSpendSize).Satoshis + changeFee;
+        var dust = Policy.DustThreshold(changePrototype, discard).Satoshis;
+        return new SelectionParams
+        {
+            ChangeOutputSize = changeOutputSize,
+            ChangeSpendSize = changeSpendSize,
+            ChangeFee = changeFee,
+            CostOfChange = costOfChange,
+            EffectiveFeeRate = effective,
+            LongTermFeeRate = longTerm,
+            DiscardFeeRate = discard,
+            TxNoInputsSize = txNoInputsSize,
+            MinChangeTarget = CoinSelectionAlgorithms.GenerateChangeTarget(averagePayment, changeFee, rng),
+            MinViableChange = Math.Max(discard.GetFee(changeSpendSize).Satoshis + 1, dust),
+        };
+    }
+
+    /// <summary>The change script the next transaction would use (the lowest unused change address; receive when there is no change keychain), not revealed.</summary>
+    public Script PeekChangeScript() => PeekNextUnused(Internal is null ? WalletKeychain.External : WalletKeychain.Internal).ScriptPubKey;
+
+    /// <summary>
+    /// Chooses coins for part of a transaction someone else assembles (a DLC funding transaction): Core's algorithms
+    /// over mature, unlocked, trusted coins with at least <paramref name="minConfirmations"/>, so that their effective
+    /// values at <paramref name="feeRate"/> cover <paramref name="target"/> (the caller's outputs and its share of the
+    /// non-input fees), leaving change for a change output. Nothing is staged: lock the coins and reveal the change
+    /// script when the choice is used.
+    /// </summary>
+    /// <exception cref="WalletCoreException">Insufficient funds, or a fee rate below the relay minimum.</exception>
+    public (IReadOnlyList<WalletUtxo> Inputs, Script ChangeScript) SelectFunding(Amount target, FeeRate feeRate, int minConfirmations, Random? random = null)
+    {
+        if (feeRate < Policy.MinRelayFee)
+        {
+            throw new WalletCoreException(WalletErrorKind.InvalidRequest, $"funding: fee rate {feeRate} is below the minimum relay fee {Policy.MinRelayFee}");
+        }
+
+        if (target <= Amount.Zero || target > Amount.MaxMoney)
+        {
+            throw new WalletCoreException(WalletErrorKind.InvalidRequest, "funding: the target must be positive and at most 21,000,000 BTC");
+        }
+
+        var rng = random ?? new Random();
+        var eligible = ListUnspent().Where(u => u.IsMature && !u.IsLocked && u.IsTrusted && u.Confirmations >= minConfirmations).ToList();
+        var changeScript = PeekChangeScript();
+        var p = SelectionParamsFor(changeScript, feeRate, new FeeRate(10_000), new FeeRate(10_000), 0, target.Satoshis, rng);
+        try
+        {
+            var selection = CoinSelector.SelectCoins([.. eligible.Select(u => ToCoin(u, feeRate))], [], target.Satoshis, p, rng);
+            var chosen = selection.Inputs.Select(c => c.OutPoint).ToHashSet();
+            return ([.. eligible.Where(u => chosen.Contains(u.OutPoint))], changeScript);
+        }
+        catch (CoinSelectionException ex)
+        {
+            throw new WalletCoreException(
+                ex.InsufficientFunds ? WalletErrorKind.InsufficientFunds : WalletErrorKind.InvalidRequest,
+                ex.InsufficientFunds
+                    ? $"funding: insufficient funds: {target.ToBtcString()} BTC plus input fees requested, {Amount.FromSatoshis(eligible.Sum(u => u.Value.Satoshis)).ToBtcString()} BTC in eligible coins"
+                    : "funding: " + ex.Message);
+        }
+    }
+
+    /// <summary>Reveals the keychain index of a wallet script (a change script handed to someone), so it is never handed out again.</summary>
+    public void MarkRevealed(Script scriptPubKey)
+    {
+        ArgumentNullException.ThrowIfNull(scriptPubKey);
+        if (_index.TryGetOrigin(scriptPubKey, out var k, out var index))
+        {
+            Stage(new WalletChangeSet { Index = _index.RevealTo(k, index) });
+        }
+    }
+
     private BuiltTransaction BuildSendMax(SendRequest request, List<TxOut> outputs, List<WalletUtxo> eligible, List<WalletUtxo> preselected, LockTime lockTime, Sequence sequence)
     {
         var inputs = request.AllowOtherInputs ? [.. preselected, .. eligible] : preselected;
@@ -300,14 +372,14 @@ public sealed partial class DescriptorWallet
         var fee = request.FeeRate.GetFee(vsize);
         var total = Amount.FromSatoshis(inputs.Sum(u => u.Value.Satoshis));
         var others = Amount.FromSatoshis(outputs.Skip(1).Sum(o => o.Value.Satoshis));
-        var amount = total - others - fee;
-        var drained = outputs[0] with { Value = amount };
-        if (amount <= Amount.Zero || Policy.IsDust(drained))
+        // Signed on purpose: the fee may exceed what the inputs leave after the other outputs.
+        var remaining = (SignedAmount)total - others - fee;
+        if (!remaining.TryToAmount(out var amount) || amount <= Amount.Zero || Policy.IsDust(outputs[0] with { Value = amount }))
         {
             throw new WalletCoreException(WalletErrorKind.InsufficientFunds, $"send: insufficient funds: {total.ToBtcString()} BTC does not cover the fee of {fee.Satoshis} sat and a non-dust amount");
         }
 
-        outputs[0] = drained;
+        outputs[0] = outputs[0] with { Value = amount };
         tx = tx.WithOutputs(outputs);
         return Finish(request, tx, inputs, fee, vsize, null, null, SelectionAlgorithm.Manual, 0);
     }

@@ -59,7 +59,8 @@ public sealed class DidStore
                 body       BYTEA NOT NULL,
                 updated_at TIMESTAMPTZ NOT NULL
             )
-            """));
+            """),
+        Auth.DidLoginService.Migration);
 
     private readonly Database _database;
     private readonly TimeProvider _time;

@@ -35,5 +35,12 @@ public sealed class Web5Module : IOpsourceModule
             options,
             new HttpClient { Timeout = TimeSpan.FromSeconds(options.HttpTimeoutSeconds) },
             registration.Context.DataDir));
+        services.AddSingleton(sp => new Auth.DidLoginService(
+            sp.GetRequiredService<Database>(),
+            sp.GetRequiredService<Web5Service>().Resolver,
+            sp.GetRequiredService<OPSource.Platform.Security.IAccessTokenIssuer>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        // Tokens issued to a DID stay valid only while its role binding exists.
+        services.AddSingleton<OPSource.Platform.Security.ICredentialStatus>(sp => sp.GetRequiredService<Auth.DidLoginService>());
     }
 }

@@ -97,7 +97,25 @@ public sealed class Web5Service
             throw new Web5Exception(Web5ErrorKind.Passphrase, $"web5: no key passphrase: set OPSOURCE_WEB5_PASSPHRASE or create {path}");
         }
 
-        var bytes = File.ReadAllBytes(path);
+        return ReadSecretFile(path);
+    }
+
+    /// <summary>
+    /// Reads a passphrase file into bytes without trailing newlines (the file's buffer is zeroed; the
+    /// caller zeroes the result). Throws <see cref="Web5Exception"/> when it is missing or empty.
+    /// </summary>
+    public static byte[] ReadSecretFile(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Web5Exception(Web5ErrorKind.Passphrase, $"web5: cannot read the passphrase file {path}: {e.Message}", e);
+        }
+
         var length = bytes.Length;
         while (length > 0 && bytes[length - 1] is (byte)'\n' or (byte)'\r')
         {

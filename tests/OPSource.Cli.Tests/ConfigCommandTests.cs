@@ -98,13 +98,18 @@ public sealed class EffectiveGlobalsTests : IDisposable
     }
 
     [Fact]
-    public async Task Info_keeps_working_when_the_settings_file_is_broken()
+    public async Task Every_command_refuses_a_broken_settings_file()
     {
+        // Issue 9: every command validates the configuration it reads (offline ones too).
         File.WriteAllText(Path.Combine(_dataDir, "appsettings.json"), "{ broken");
 
-        var (code, output, _) = await Run("info", "--json", "--data-dir", _dataDir);
-
-        Assert.Equal(0, code);
-        Assert.Equal("mainnet", (string?)JsonNode.Parse(output)!["network"]);
+        foreach (var args in new[] { new[] { "info", "--json" }, ["tx", "decode", "00"], ["address", "validate", "x"] })
+        {
+            var (code, output, error) = await Run([.. args, "--data-dir", _dataDir]);
+            Assert.Equal(1, code);
+            Assert.Empty(output);
+            Assert.StartsWith("error: invalid configuration: ", error, StringComparison.Ordinal);
+            Assert.Single(error.TrimEnd().Split('\n'));
+        }
     }
 }

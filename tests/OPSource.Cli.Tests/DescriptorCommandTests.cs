@@ -18,12 +18,12 @@ public class DescriptorCommandTests
         var json = JsonNode.Parse(output)!;
         var outputs = json["paths"]![0]!["outputs"]!.AsArray();
         Assert.Equal(3, outputs.Count);
-        Assert.Equal("0014326b2249e3a25d5dc60935f044ee835d090ba859", (string?)outputs[0]!["scriptPubKey"]);
-        Assert.Equal("0014af0bd98abc2f2cae66e36896a39ffe2d32984fb7", (string?)outputs[1]!["scriptPubKey"]);
-        Assert.Equal("00141fa798efd1cbf95cebf912c031b8a4a6e9fb9f27", (string?)outputs[2]!["scriptPubKey"]);
+        Assert.Equal("0014326b2249e3a25d5dc60935f044ee835d090ba859", (string?)outputs[0]!["script_pubkey"]);
+        Assert.Equal("0014af0bd98abc2f2cae66e36896a39ffe2d32984fb7", (string?)outputs[1]!["script_pubkey"]);
+        Assert.Equal("00141fa798efd1cbf95cebf912c031b8a4a6e9fb9f27", (string?)outputs[2]!["script_pubkey"]);
         Assert.Equal(2u, (uint)outputs[2]!["index"]!);
         Assert.StartsWith("bc1q", (string?)outputs[0]!["address"], StringComparison.Ordinal);
-        Assert.True((bool)json["isRange"]!);
+        Assert.True((bool)json["is_range"]!);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public class DescriptorCommandTests
         Assert.Contains($"{Xpub}/0/*", (string?)paths[0]!["descriptor"], StringComparison.Ordinal);
         Assert.Contains($"{Xpub}/1/*", (string?)paths[1]!["descriptor"], StringComparison.Ordinal);
         Assert.Equal(2, paths[1]!["outputs"]!.AsArray().Count);
-        Assert.NotEqual((string?)paths[0]!["outputs"]![0]!["scriptPubKey"], (string?)paths[1]!["outputs"]![0]!["scriptPubKey"]);
+        Assert.NotEqual((string?)paths[0]!["outputs"]![0]!["script_pubkey"], (string?)paths[1]!["outputs"]![0]!["script_pubkey"]);
     }
 
     [Fact]
@@ -78,8 +78,8 @@ public class DescriptorCommandTests
         Assert.Equal(0, code);
         var json = JsonNode.Parse(output)!;
         Assert.Equal("wpkh", (string?)json["type"]);
-        Assert.False((bool)json["isRange"]!);
-        Assert.True((bool)json["hasPrivateKeys"]!);
+        Assert.False((bool)json["isrange"]!);
+        Assert.True((bool)json["hasprivatekeys"]!);
         Assert.StartsWith("wpkh(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)#", (string?)json["descriptor"], StringComparison.Ordinal);
         Assert.DoesNotContain("L4rK1y", output, StringComparison.Ordinal);
     }
@@ -90,10 +90,10 @@ public class DescriptorCommandTests
         // BIP381 vector: pkh(xprv.../2147483647'/0) derives 76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac.
         var (code, output, err) = await Run("descriptor", "info", "pkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U/2147483647'/0)", "--json");
         Assert.True(code == 0, err);
-        var normalized = (string)JsonNode.Parse(output)!["normalizedDescriptor"]!;
+        var normalized = (string)JsonNode.Parse(output)!["normalized_descriptor"]!;
         Assert.StartsWith("pkh([bd16bee5/2147483647']xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)#", normalized, StringComparison.Ordinal);
         var derive = await Run("descriptor", "derive", normalized, "--json");
-        Assert.Equal("76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac", (string?)JsonNode.Parse(derive.Out)!["paths"]![0]!["outputs"]![0]!["scriptPubKey"]);
+        Assert.Equal("76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac", (string?)JsonNode.Parse(derive.Out)!["paths"]![0]!["outputs"]![0]!["script_pubkey"]);
     }
 
     [Theory]
@@ -139,7 +139,7 @@ public class DescriptorCommandTests
         var info = await Run("descriptor", "info", "wpkh(cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N)", "--network", "signet", "--json");
         Assert.True(info.Code == 0, info.Err);
         Assert.Equal("signet", (string?)JsonNode.Parse(info.Out)!["network"]);
-        Assert.True((bool)JsonNode.Parse(info.Out)!["hasPrivateKeys"]!);
+        Assert.True((bool)JsonNode.Parse(info.Out)!["hasprivatekeys"]!);
     }
 
     [Theory]

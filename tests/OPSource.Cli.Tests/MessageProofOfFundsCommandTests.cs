@@ -59,7 +59,7 @@ public sealed class MessageProofOfFundsCommandTests : IDisposable
         var json = JsonNode.Parse(output)!;
         Assert.Equal("bip322-proof-of-funds", (string?)json["format"]);
         Assert.Equal(2, (int)json["utxos"]!);
-        Assert.Equal(2_650_000L, (long)json["amount"]!);
+        Assert.Equal(2_650_000L, (long)json["amount_sat"]!);
         foreach (var wif in new[] { AddressWif, UtxoWif1, UtxoWif2 })
         {
             Assert.DoesNotContain(wif[..10], output, StringComparison.Ordinal);
@@ -81,7 +81,7 @@ public sealed class MessageProofOfFundsCommandTests : IDisposable
         var json = JsonNode.Parse(output)!;
         Assert.Equal("valid", (string?)json["state"]);
         Assert.Equal("bip322-proof-of-funds", (string?)json["format"]);
-        Assert.Equal(2_650_000L, (long)json["amount"]!);
+        Assert.Equal(2_650_000L, (long)json["amount_sat"]!);
         Assert.Equal([$"{Txid1}:0", $"{Txid2}:3"], json["utxos"]!.AsArray().Select(n => (string)n!));
 
         var human = await Run("message", "verify", P2wpkh, signature, "reserves", "--utxos", utxos);
@@ -93,7 +93,20 @@ public sealed class MessageProofOfFundsCommandTests : IDisposable
     public async Task Verify_without_utxos_is_inconclusive_and_wrong_utxos_are_invalid()
     {
         var signature = await SignProof(WriteUtxos("utxos.json"));
-        AssertOneLineError(await Run("message", "verify", P2wpkh, signature, "reserves"), "bip322: inconclusive: proof of funds spends 2 UTXO(s)");
+        var inconclusive = await Run("message", "verify", P2wpkh, signature, "reserves");
+        AssertOneLineError(inconclusive, "bip322: inconclusive: proof of funds spends 2 UTXO(s)");
+        Assert.StartsWith("inconclusive: ", inconclusive.Out, StringComparison.Ordinal);
+
+        // Issue 9: with --json a negative result still prints its JSON, and keeps exit code 1.
+        var json = await Run("message", "verify", P2wpkh, signature, "reserves", "--json");
+        Assert.Equal(1, json.Code);
+        var result = JsonNode.Parse(json.Out)!;
+        Assert.False((bool)result["valid"]!);
+        Assert.Equal("inconclusive", (string?)result["state"]);
+        Assert.StartsWith("bip322: inconclusive: ", (string?)result["reason"], StringComparison.Ordinal);
+        var invalid = await Run("message", "verify", P2wpkh, signature, "other message", "--utxos", WriteUtxos("utxos3.json"), "--json");
+        Assert.Equal(1, invalid.Code);
+        Assert.Equal("invalid", (string?)JsonNode.Parse(invalid.Out)!["state"]);
         AssertOneLineError(await Run("message", "verify", P2wpkh, signature, "reserves", "--utxos", WriteUtxos("amount.json", amount2: 2_500_001)),
             "input 2: the PSBT's UTXO for");
         AssertOneLineError(await Run("message", "verify", P2wpkh, signature, "reserves", "--utxos", WriteUtxos("one.json", both: false)),
@@ -107,7 +120,7 @@ public sealed class MessageProofOfFundsCommandTests : IDisposable
     [InlineData("[{\"txid\":\"1111111111111111111111111111111111111111111111111111111111111111\",\"vout\":0,\"scriptPubKey\":\"0g\",\"amount\":1}]", "utxos[0].scriptPubKey")]
     [InlineData("[{\"txid\":\"1111111111111111111111111111111111111111111111111111111111111111\",\"vout\":0,\"scriptPubKey\":\"00\",\"amount\":0.5}]", "utxos[0].amount")]
     [InlineData("{}", "expected a JSON array")]
-    [InlineData("[", "is not valid JSON")]
+    [InlineData("[", "not valid JSON")]
     public async Task Bad_utxo_files_are_one_line_errors(string content, string expected)
     {
         var path = Path.Combine(_dir, "bad.json");

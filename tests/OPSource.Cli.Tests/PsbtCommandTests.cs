@@ -23,16 +23,20 @@ public class PsbtCommandTests
         var (code, output, err) = await Run("psbt", "decode", Base64("combiner"), "--json", "--network", "testnet");
         Assert.True(code == 0, err);
         var json = JsonNode.Parse(output)!;
-        Assert.Equal(0, (int)json["version"]!);
+        Assert.Equal(0, (int)json["psbt_version"]!);
+        Assert.Equal(2, json["tx"]!["vin"]!.AsArray().Count);
         Assert.Equal(2, json["inputs"]!.AsArray().Count);
         Assert.Equal(2, json["outputs"]!.AsArray().Count);
         Assert.Equal(2, json["inputs"]![0]!["partial_signatures"]!.AsObject().Count);
         Assert.Equal("0020" + "8c2353173743b595dfb4a07b72ba8e42e3797da74e87fe7d9d7497e3b2028903", (string)json["inputs"]![1]!["redeem_script"]!["hex"]!);
-        Assert.Equal(149990000, (long)json["outputs"]![0]!["amount"]!);
+        Assert.Equal(1.49990000m, (decimal)json["tx"]!["vout"]![0]!["value"]!);
+        Assert.Equal("ALL", (string)json["inputs"]![0]!["sighash"]!);
         Assert.Equal(4, json["inputs"]![0]!["bip32_derivs"]!.AsArray().Count + json["inputs"]![1]!["bip32_derivs"]!.AsArray().Count);
 
         // Inputs: 0.5 BTC (non-witness UTXO output 0) + 2 BTC (witness UTXO); outputs 1.4999 + 1 BTC.
-        Assert.Equal(50_000_000 + 200_000_000 - 149_990_000 - 100_000_000, (long)json["fee"]!);
+        // Core decodepsbt prints the fee in BTC with 8 decimals.
+        Assert.Equal(0.00010000m, (decimal)json["fee"]!);
+        Assert.Contains("\"fee\": 0.00010000", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,11 +75,26 @@ public class PsbtCommandTests
     [Fact]
     public async Task Finalize_reports_incomplete_inputs()
     {
-        var (code, output, _) = await Run("psbt", "finalize", Base64("signer_1"), "--json");
-        Assert.Equal(0, code);
+        // Issue 9: an incomplete PSBT is a negative result: the JSON result on stdout, one error line, exit 1.
+        var (code, output, error) = await Run("psbt", "finalize", Base64("signer_1"), "--json");
+        Assert.Equal(1, code);
         var json = JsonNode.Parse(output)!;
         Assert.False((bool)json["complete"]!);
         Assert.Contains("1 of the 2 signatures", (string)json["problems"]![0]!, StringComparison.Ordinal);
+        Assert.StartsWith("error: psbt: not complete: ", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Finalize_of_an_incomplete_psbt_writes_only_the_psbt_to_stdout()
+    {
+        // P=$(opsource psbt finalize ...) must capture a PSBT or fail; never "incomplete:" lines.
+        var (code, output, error) = await Run("psbt", "finalize", Base64("signer_1"));
+        Assert.Equal(1, code);
+        Assert.Single(output.Trim().Split('\n'));
+        Assert.True(OPSource.Bitcoin.Psbt.Psbt.TryParse(output.Trim(), out _, out _));
+        Assert.DoesNotContain("incomplete", output, StringComparison.Ordinal);
+        Assert.Contains("not complete", error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -35,7 +35,7 @@ public class FuzzSmokeTests
     [Fact]
     public void Every_issue_9_target_is_registered()
     {
-        string[] expected = ["transaction", "block", "psbt-v0", "psbt-v2", "script-asm", "descriptor", "address", "extkey", "bip39", "bip322", "consensus", "signature", "pubkey"];
+        string[] expected = ["transaction", "block", "psbt-v0", "psbt-v2", "script-asm", "descriptor", "miniscript", "address", "extkey", "bip39", "bip322", "consensus", "signature", "pubkey"];
         Assert.Equal(expected.Order(), FuzzTargets.All.Select(t => t.Name).Order());
         Assert.All(FuzzTargets.All, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
     }

@@ -106,6 +106,11 @@ public sealed class AuthTests
                 ("raw api key", adminKey, "invalid_token"),
             })
             {
+                if (name == "raw api key" && endpoint.AcceptsApiKey)
+                {
+                    continue;
+                }
+
                 using var client = host.Client(bad);
                 var response = await Send(client, endpoint.Method, path);
                 Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{label} with a {name} token: {(int)response.StatusCode}");

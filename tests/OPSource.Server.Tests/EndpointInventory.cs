@@ -10,7 +10,7 @@ namespace OPSource.Server.Tests;
 /// <summary>Every HTTP endpoint the app maps, with its method, route, and what it requires.</summary>
 internal static class EndpointInventory
 {
-    public sealed record Entry(string Method, string Path, bool Anonymous, ApiRole MinimumRole);
+    public sealed record Entry(string Method, string Path, bool Anonymous, ApiRole MinimumRole, bool AcceptsApiKey);
 
     public static IReadOnlyList<Entry> List(WebApplication app)
     {
@@ -25,7 +25,7 @@ internal static class EndpointInventory
             path = path.Length > 1 ? path.TrimEnd('/') : path;
             foreach (var method in methods)
             {
-                result.Add(new Entry(method, path, anonymous, role));
+                result.Add(new Entry(method, path, anonymous, role, endpoint.Metadata.GetMetadata<ApiKeyAcceptedMetadata>() is not null));
             }
         }
 

@@ -33,11 +33,13 @@ internal sealed class TestHost : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static OpsourceOptions Options(string dataDir, StorageOptions? storage = null, Action<ServerOptions>? server = null)
+    public static OpsourceOptions Options(string dataDir, StorageOptions? storage = null, Action<ServerOptions>? server = null, Action<TelemetryOptions>? telemetry = null)
     {
         var s = new ServerOptions { Urls = "http://127.0.0.1:0", ShutdownTimeoutSeconds = 5 };
         server?.Invoke(s);
-        return new OpsourceOptions { Network = "regtest", DataDir = dataDir, Storage = storage ?? new StorageOptions(), Server = s };
+        var t = new TelemetryOptions();
+        telemetry?.Invoke(t);
+        return new OpsourceOptions { Network = "regtest", DataDir = dataDir, Storage = storage ?? new StorageOptions(), Server = s, Telemetry = t };
     }
 
     public static async Task<TestHost> StartAsync(
@@ -47,11 +49,12 @@ internal sealed class TestHost : IAsyncDisposable
         StorageOptions? storage = null,
         string? dataDir = null,
         Microsoft.Extensions.Configuration.IConfiguration? configuration = null,
-        Action<WebApplication>? beforeStart = null)
+        Action<WebApplication>? beforeStart = null,
+        Action<TelemetryOptions>? telemetry = null)
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("opsource-host-").FullName;
-        var app = OpsourceServer.Build(Options(dataDir, storage, server), configuration, services, modules: modules ?? []);
+        var app = OpsourceServer.Build(Options(dataDir, storage, server, telemetry), configuration, services, modules: modules ?? []);
         await OpsourceServer.PrepareAsync(app, Ct);
         beforeStart?.Invoke(app);
         await app.StartAsync(Ct);

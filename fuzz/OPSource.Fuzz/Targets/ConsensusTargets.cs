@@ -91,7 +91,7 @@ internal static class ConsensusTargets
         writer.WriteUInt32LE(fuzzed);
         foreach (var output in spent)
         {
-            writer.WriteInt64LE(output.Value.Satoshis);
+            writer.WriteInt64LE(output.RawValue);
             writer.WriteVarBytes(output.ScriptPubKey.Span);
         }
 

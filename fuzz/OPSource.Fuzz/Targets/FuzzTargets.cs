@@ -11,6 +11,7 @@ internal static class FuzzTargets
         PsbtTargets.PsbtV2,
         ScriptTargets.ScriptAsm,
         DescriptorTargets.Descriptor,
+        MiniscriptTargets.Miniscript,
         AddressTargets.Address,
         KeyTargets.ExtKey,
         KeyTargets.Bip39,

@@ -140,7 +140,16 @@ internal static class PsbtTargets
 
         foreach (var o in psbt.Outputs)
         {
-            _ = o.Amount;
+            // A decoded amount outside MoneyRange is kept as the raw nValue; Amount throws its documented error for it.
+            if (o.TxOut.HasValidValue)
+            {
+                FuzzOracleException.Check(o.Amount.Satoshis == o.TxOut.RawValue, "PsbtOutput.Amount != RawValue");
+            }
+            else
+            {
+                FuzzOracleException.Check(TransactionTargets.Throws<InvalidOperationException>(() => _ = o.Amount), "PsbtOutput.Amount did not throw its documented error");
+            }
+
             ScriptTargets.ExerciseScript(o.Script);
             _ = o.RedeemScript;
             _ = o.WitnessScript;

@@ -80,6 +80,10 @@ public sealed class Bip39Wordlist
         return TryNormalize(word, out var normalized) && _index.TryGetValue(normalized, out index);
     }
 
+    /// <summary>Looks up a word already in NFKD lower case, without allocating a string for it.</summary>
+    internal bool TryGetIndexNormalized(ReadOnlySpan<char> word, out int index) =>
+        _index.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(word, out index);
+
     /// <summary>True when the list contains the word.</summary>
     public bool Contains(string word) => TryGetIndex(word, out _);
 

@@ -10,7 +10,7 @@ namespace OPSource.Bitcoin.Keys;
 /// <see cref="ToString"/> never shows the words, <see cref="Dispose"/> zeroes the entropy, and the
 /// phrase is only revealed through <see cref="ToPhrase"/>.
 /// </summary>
-public sealed class Mnemonic : IDisposable
+public sealed partial class Mnemonic : IDisposable
 {
     /// <summary>Word counts BIP39 allows (128..256 bits of entropy in 32-bit steps).</summary>
     public static IReadOnlyList<int> ValidWordCounts { get; } = [12, 15, 18, 21, 24];
@@ -222,7 +222,33 @@ public sealed class Mnemonic : IDisposable
     {
         mnemonic = null;
         var list = Bip39Wordlist.Get(language);
-        var totalBits = words.Length * 11;
+        Span<int> indices = stackalloc int[words.Length];
+        try
+        {
+            for (var i = 0; i < words.Length; i++)
+            {
+                if (!list.TryGetIndex(words[i], out indices[i]))
+                {
+                    // The word itself is secret material: name only its position.
+                    error = string.Create(CultureInfo.InvariantCulture,
+                        $"mnemonic: word {i + 1} is not in the {list.Name} word list");
+                    return false;
+                }
+            }
+
+            return TryFromIndices(indices, language, out mnemonic, out error);
+        }
+        finally
+        {
+            indices.Clear();
+        }
+    }
+
+    /// <summary>Packs 11-bit word indices into entropy and checks the BIP39 checksum.</summary>
+    private static bool TryFromIndices(ReadOnlySpan<int> indices, MnemonicLanguage language, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out string? error)
+    {
+        mnemonic = null;
+        var totalBits = indices.Length * 11;
         // BIP39: the checksum is ENT/32 bits, so ENT = MS * 11 * 32 / 33.
         var entropyBits = totalBits * 32 / 33;
         var checksumBits = totalBits - entropyBits;
@@ -230,16 +256,9 @@ public sealed class Mnemonic : IDisposable
         bits.Clear();
         try
         {
-            for (var i = 0; i < words.Length; i++)
+            for (var i = 0; i < indices.Length; i++)
             {
-                if (!list.TryGetIndex(words[i], out var index))
-                {
-                    // The word itself is secret material: name only its position.
-                    error = string.Create(CultureInfo.InvariantCulture,
-                        $"mnemonic: word {i + 1} is not in the {list.Name} word list");
-                    return false;
-                }
-
+                var index = indices[i];
                 for (var b = 0; b < 11; b++)
                 {
                     if ((index & (1 << (10 - b))) != 0)
@@ -311,11 +330,11 @@ public sealed class Bip39Seed : IDisposable
     private readonly byte[] _bytes;
     private bool _disposed;
 
-    private Bip39Seed(byte[] bytes) => _bytes = bytes;
+    internal Bip39Seed(byte[] bytes) => _bytes = bytes;
 
     /// <summary>
     /// The seed of any phrase, without checking words or checksum (BIP39 allows recovery from
-    /// phrases made with other lists). Prefer <see cref="Mnemonic.DeriveSeed"/>.
+    /// phrases made with other lists). Prefer <see cref="Mnemonic.DeriveSeed(string?)"/>.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="phrase"/> or <paramref name="passphrase"/> is not well-formed Unicode (a lone surrogate): it has no NFKD form.</exception>
     public static Bip39Seed FromPhraseUnchecked(string phrase, string? passphrase = null)

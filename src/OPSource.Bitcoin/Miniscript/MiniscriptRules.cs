@@ -412,6 +412,8 @@ internal static class MiniscriptRules
 
     public static bool IsD(MiniscriptType t) => t.Has(D);
 
+    public static bool IsU(MiniscriptType t) => t.Has(U);
+
     public static bool IsF(MiniscriptType t) => t.Has(F);
 
     public static bool IsS(MiniscriptType t) => t.Has(S);

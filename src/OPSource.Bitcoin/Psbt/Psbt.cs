@@ -102,7 +102,7 @@ public sealed partial class Psbt
         }
 
         var ins = Inputs.Select(i => new TxIn(i.PreviousOutPoint, Scripts.Script.Empty, i.Sequence, Witness.Empty));
-        var outs = Outputs.Select(o => new TxOut(o.Amount, o.Script));
+        var outs = Outputs.Select(o => o.TxOut); // nValue as serialized, even outside MoneyRange (Core decodes it too)
         transaction = new Transaction(TxVersion, ins, outs, lockTime);
         error = null;
         return true;
@@ -136,7 +136,12 @@ public sealed partial class Psbt
                     return null;
                 }
 
+                // Core AnalyzePSBT: the running input total must stay in MoneyRange (no overflow with many inputs).
                 total += utxo.Value;
+                if (!total.IsInMoneyRange)
+                {
+                    return null;
+                }
             }
 
             foreach (var output in Outputs)

@@ -79,7 +79,7 @@ public sealed partial class Psbt
     private static PsbtMap V2OutputFields(PsbtMap map, TxOut o)
     {
         var amount = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(amount, o.Value.Satoshis);
+        BinaryPrimitives.WriteInt64LittleEndian(amount, o.RawValue);
         return map.With(PsbtKeys.OutAmount, default, amount).With(PsbtKeys.OutScript, default, o.ScriptPubKey.Span);
     }
 

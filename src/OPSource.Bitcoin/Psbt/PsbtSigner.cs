@@ -229,6 +229,11 @@ public sealed partial class Psbt
         Script scriptCode;
         if (kind == SpendKind.WitnessV0)
         {
+            if (!utxo.HasValidValue)
+            {
+                return; // Core CheckTxInputs: a spent value outside MoneyRange can never be valid (bad-txns-inputvalues-outofrange).
+            }
+
             program.IsWitnessProgram(out _, out var prog);
             if (prog.Length == 20)
             {

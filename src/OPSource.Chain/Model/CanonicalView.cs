@@ -119,16 +119,22 @@ public sealed class CanonicalView
         }
     }
 
-    internal static CanonicalView Build(TxGraph graph, CheckPoint tip)
+    internal static CanonicalView Build(TxGraph graph, CheckPoint tip, IReadOnlySet<TxId>? excluded = null)
     {
         var canonical = new Dictionary<TxId, CanonicalTx>();
-        var lost = new HashSet<TxId>();
+        // Excluded transactions (being replaced) lose, and so does everything that descends from them.
+        var lost = excluded is null ? new HashSet<TxId>() : new HashSet<TxId>(excluded);
         var spentBy = new Dictionary<OutPoint, TxId>();
         var confirmed = new List<(TxId Id, Transaction Tx, ConfirmationAnchor Anchor)>();
         var unconfirmed = new List<(TxId Id, Transaction Tx, long Seen)>();
 
         foreach (var (txid, tx) in graph.Entries)
         {
+            if (lost.Contains(txid))
+            {
+                continue;
+            }
+
             ConfirmationAnchor? inChain = null;
             foreach (var anchor in graph.GetAnchors(txid))
             {
@@ -201,7 +207,9 @@ public sealed class CanonicalView
             var visiting = new HashSet<TxId>();
             var ancestorLost = false;
             Collect(id, tx);
-            if (!ancestorLost && !isConfirmed)
+            // Conflicts are checked for confirmed transactions too: two conflicting anchors can only come
+            // from stale or wrong data, and then the lower block (processed first) wins.
+            if (!ancestorLost)
             {
                 foreach (var (mid, mtx) in set)
                 {

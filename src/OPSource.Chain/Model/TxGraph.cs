@@ -176,6 +176,17 @@ public sealed class TxGraph
     /// <summary>Same as <see cref="Canonicalize(LocalChain)"/> against a checkpoint chain.</summary>
     public CanonicalView Canonicalize(CheckPoint tip) => CanonicalView.Build(this, tip);
 
+    /// <summary>
+    /// The canonical view as if <paramref name="excluded"/> (and everything spending their outputs) had never been
+    /// seen: what a replacement of those transactions may spend (BIP125 fee bumps).
+    /// </summary>
+    public CanonicalView Canonicalize(LocalChain chain, IReadOnlySet<TxId> excluded)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(excluded);
+        return CanonicalView.Build(this, chain.Tip, excluded);
+    }
+
     internal IEnumerable<KeyValuePair<TxId, Transaction>> Entries => _txs;
 
     private void AddTx(TxId txid, Transaction tx)

@@ -31,7 +31,8 @@ internal static class ApiKeyCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var name = new Option<string?>("--name") { Description = "Label shown by list (default key-ID)" };
-        var command = new Command("create", "Create an API key (printed once; store it now)") { role, scope, name };
+        var command = new Command("create", "Create an API key (printed once; store it now)") { role, scope, name }
+            .WithExamples("opsource apikey create --role operator --name ci", "opsource apikey create --role viewer --scope wallet:main --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);
@@ -53,7 +54,8 @@ internal static class ApiKeyCommand
     private static Command CreateList(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var all = new Option<bool>("--all", "-a") { Description = "Include revoked keys" };
-        var command = new Command("list", "List API keys (never their secrets)") { all };
+        var command = new Command("list", "List API keys (never their secrets)") { all }
+            .WithExamples("opsource apikey list", "opsource apikey list --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);
@@ -90,7 +92,8 @@ internal static class ApiKeyCommand
     private static Command CreateRevoke(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var id = new Argument<string>("id") { Description = "Key id (the 12 hex digits after opsk_)" };
-        var command = new Command("revoke", "Revoke an API key; its access tokens stop working within seconds") { id };
+        var command = new Command("revoke", "Revoke an API key; its access tokens stop working within seconds") { id }
+            .WithExamples("opsource apikey revoke KEY-ID");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);
@@ -104,7 +107,8 @@ internal static class ApiKeyCommand
     private static Command CreateToken(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var key = new Argument<string>("key") { Description = "The API key, '-' to read it from standard input, or @FILE" };
-        var command = new Command("token", "Exchange an API key for an access token (as POST /api/v1/auth/token does)") { key };
+        var command = new Command("token", "Exchange an API key for an access token (as POST /api/v1/auth/token does)") { key }
+            .WithExamples("opsource apikey token @key.txt", "opsource apikey token - --json < key.txt");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             var presented = ReadArgument(parse.GetValue(key)!, ctx.In);

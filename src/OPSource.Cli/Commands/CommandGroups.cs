@@ -13,6 +13,7 @@ internal static class CommandGroups
         yield return ConsensusCommand.Create(globals, output, error);
         yield return DescriptorCommand.Create(globals, output, error);
         yield return InfoCommand.Create(globals, output, error);
+        yield return KeyCommand.Create(globals, output, error);
         yield return MessageCommand.Create(globals, output, error);
         yield return MnemonicCommand.Create(globals, output, error);
         yield return NodeCommand.Create(globals, output, error);

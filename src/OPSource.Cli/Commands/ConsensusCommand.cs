@@ -16,7 +16,7 @@ namespace OPSource.Cli.Commands;
 /// </summary>
 internal static partial class ConsensusCommand
 {
-    [System.Text.RegularExpressions.GeneratedRegex("Key: (?<key>.*)$")]
+    [System.Text.RegularExpressions.GeneratedRegex("Key: (?<key>[^ ]*)")]
     private static partial System.Text.RegularExpressions.Regex DuplicateKey();
 
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)

@@ -217,20 +217,11 @@ internal static class DidCommand
     {
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            var n = bytes.Length;
-            while (n > 0 && bytes[n - 1] is (byte)'\n' or (byte)'\r')
-            {
-                n--;
-            }
-
-            var result = bytes.AsSpan(0, n).ToArray();
-            CryptographicOperations.ZeroMemory(bytes);
-            return result.Length > 0 ? result : throw new CliUserException($"passphrase file {path} is empty");
+            return Web5Service.ReadSecretFile(path);
         }
-        catch (IOException e)
+        catch (Web5Exception e)
         {
-            throw new CliUserException($"cannot read passphrase file {path}: {e.Message}", e);
+            throw new CliUserException(e.Message, e);
         }
     }
 }

@@ -13,58 +13,66 @@ using PsbtT = OPSource.Bitcoin.Psbt.Psbt;
 namespace OPSource.Cli.Commands;
 
 /// <summary>
-/// <c>opsource psbt decode|combine|finalize|extract</c> and the BIP370 Constructor
-/// <c>create|add-input|add-output|add-pair|complete</c>: BIP174/BIP370 PSBT tools.
+/// <c>opsource psbt decode|analyze|combine|update|sign|finalize|extract</c> and the BIP370 Constructor
+/// <c>create|add-input|add-output|add-pair|complete</c>: BIP174/BIP370 PSBT tools. Outputs that mirror a
+/// Core RPC (decodepsbt, analyzepsbt, finalizepsbt) use its field names and BTC amounts (docs/cli.md).
 /// </summary>
-internal static class PsbtCommand
+internal static partial class PsbtCommand
 {
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var command = new Command("psbt", "Decode, construct, combine, finalize and extract PSBTs (BIP174, BIP370, BIP371)");
         command.Add(CreateDecode(globals, output, error));
+        command.Add(CreateAnalyze(globals, output, error));
         command.Add(CreateCreate(globals, output, error));
         command.Add(CreateAddInput(globals, output, error));
         command.Add(CreateAddOutput(globals, output, error));
         command.Add(CreateAddPair(globals, output, error));
         command.Add(CreateComplete(globals, output, error));
         command.Add(CreateCombine(globals, output, error));
+        command.Add(CreateUpdate(globals, output, error));
+        command.Add(CreateSign(globals, output, error));
         command.Add(CreateFinalize(globals, output, error));
         command.Add(CreateExtract(globals, output, error));
         return command;
     }
 
-    private static PsbtT ParseArgument(string? text) =>
-        PsbtT.TryParse(text, out var psbt, out var parseError) ? psbt : throw new CliUserException(parseError);
+    /// <summary>A PSBT argument: base64 or hex, inline, '-' or @FILE (a binary PSBT file too).</summary>
+    internal static PsbtT ReadPsbt(CliContext ctx, string? value) =>
+        PsbtT.TryParse(CliInput.Psbt(ctx, value), out var psbt, out var parseError) ? psbt : throw new CliUserException(parseError);
+
+    private static Argument<string> PsbtArgument(string description = "The PSBT, base64 or hex") => new("psbt") { Description = description + CliInput.Hint };
 
     private static Command CreateDecode(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var psbtArgument = new Argument<string>("psbt") { Description = "The PSBT, base64 or hex" };
-        var command = new Command("decode", "Show a PSBT's transaction, inputs, outputs and fee") { psbtArgument };
+        var psbtArgument = PsbtArgument();
+        var command = new Command("decode", "Show a PSBT's transaction, inputs, outputs and fee (JSON like Core's decodepsbt)") { psbtArgument }
+            .WithExamples("opsource psbt decode cHNidP8BAH...", "opsource psbt decode @tx.psbt --json | jq .fee");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             var network = Network.Get(ctx.Network);
             var json = Decode(psbt, network);
             ctx.WriteResult(json, w =>
             {
                 w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PSBT v{psbt.Version}, {psbt.Inputs.Count} input(s), {psbt.Outputs.Count} output(s)"));
-                if (json["txid"] is { } txid)
+                if (json["tx"]?["txid"] is { } txid)
                 {
                     w.WriteLine($"txid:  {txid}");
                 }
 
-                w.WriteLine(psbt.Fee is { } fee ? $"fee:   {fee.ToSatoshiString()}" : "fee:   unknown (missing input UTXOs)");
+                w.WriteLine(psbt.Fee is { } fee ? $"fee:   {CoreJson.BtcText(fee)} BTC" : "fee:   unknown (missing input UTXOs)");
                 foreach (var input in psbt.Inputs)
                 {
                     var utxo = input.GetUtxo();
                     var state = input.IsFinalized ? "final" : string.Create(CultureInfo.InvariantCulture, $"{input.PartialSignatures.Count} sig(s)");
                     w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"in  {input.Index}: {input.PreviousOutPoint} {(utxo is null ? "utxo unknown" : SignedAmount.FromSatoshis(utxo.RawValue).ToSatoshiString())} [{state}]"));
+                        $"in  {input.Index}: {input.PreviousOutPoint} {(utxo is null ? "utxo unknown" : CoreJson.BtcText(utxo) + " BTC")} [{state}]"));
                 }
 
                 foreach (var o in psbt.Outputs)
                 {
-                    w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"out {o.Index}: {SignedAmount.FromSatoshis(o.TxOut.RawValue).ToSatoshiString()} {AddressOrScript(o.Script, network)}"));
+                    w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"out {o.Index}: {CoreJson.BtcText(o.TxOut)} BTC {AddressOrScript(o.Script, network)}"));
                 }
             });
             return CliApp.ExitOk;
@@ -80,7 +88,8 @@ internal static class PsbtCommand
         {
             Description = "What others may add: inputs, outputs, both (default) or none (PSBT_GLOBAL_TX_MODIFIABLE)",
         };
-        var command = new Command("create", "Create an empty version 2 PSBT for Constructors to fill (BIP370 Creator)") { txVersion, locktime, modifiable };
+        var command = new Command("create", "Create an empty version 2 PSBT for Constructors to fill (BIP370 Creator)") { txVersion, locktime, modifiable }
+            .WithExamples("opsource psbt create", "opsource psbt create --locktime 850000 --modifiable inputs");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var version = ParseUInt(parse.GetValue(txVersion), "--tx-version") ?? 2;
@@ -142,7 +151,7 @@ internal static class PsbtCommand
         public static OutputOptions Create() => new(
             new Option<string?>("--address") { Description = "Pay to this address (on --network)" },
             new Option<string?>("--script") { Description = "Pay to this scriptPubKey, hex (instead of --address)" },
-            new Option<string>("--amount") { Description = "Amount in satoshis", Required = true });
+            new Option<string>("--amount") { Description = "Amount: 0.001btc, 100000sat, or BTC with at most 8 decimals", Required = true });
 
         public void AddTo(Command command)
         {
@@ -163,12 +172,7 @@ internal static class PsbtCommand
 
             if (address is not null)
             {
-                if (!Bitcoin.Addresses.Address.TryParse(address, network, out var parsed, out var addressError))
-                {
-                    throw new CliUserException(addressError);
-                }
-
-                spk = new Script(parsed.ScriptPubKeyBytes);
+                spk = new Script(CliParse.Address(address, network, "--address").ScriptPubKeyBytes);
             }
             else
             {
@@ -180,13 +184,7 @@ internal static class PsbtCommand
                 spk = new Script(bytes);
             }
 
-            var amountText = parse.GetValue(Amount);
-            if (!long.TryParse(amountText, NumberStyles.None, CultureInfo.InvariantCulture, out var sats) || !OPSource.Bitcoin.Amount.TryFromSatoshis(sats, out var value))
-            {
-                throw new CliUserException($"psbt: --amount '{amountText}' is not a number of satoshis in 0..21e14");
-            }
-
-            return new TxOut(value, spk);
+            return new TxOut(CliParse.Amount(parse.GetValue(Amount), "--amount"), spk);
         }
     }
 
@@ -194,14 +192,15 @@ internal static class PsbtCommand
 
     private static Command CreateAddInput(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var psbtArgument = new Argument<string>("psbt") { Description = "A version 2 PSBT, base64 or hex" };
+        var psbtArgument = PsbtArgument("A version 2 PSBT, base64 or hex");
         var indexOption = NewIndexOption();
         var inputs = InputOptions.Create();
-        var command = new Command("add-input", "Add an input where PSBT_GLOBAL_TX_MODIFIABLE allows it (BIP370 Constructor)") { psbtArgument, indexOption };
+        var command = new Command("add-input", "Add an input where PSBT_GLOBAL_TX_MODIFIABLE allows it (BIP370 Constructor)") { psbtArgument, indexOption }
+            .WithExamples("opsource psbt add-input @tx.psbt --outpoint TXID:0 --sequence 0xfffffffd");
         inputs.AddTo(command);
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             var input = inputs.Read(parse);
             var index = ParseIndex(parse.GetValue(indexOption));
             WritePsbt(ctx, psbt.TryAddInput(input, out var result, out var addError, index) ? result : throw new CliUserException(addError));
@@ -212,14 +211,15 @@ internal static class PsbtCommand
 
     private static Command CreateAddOutput(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var psbtArgument = new Argument<string>("psbt") { Description = "A version 2 PSBT, base64 or hex" };
+        var psbtArgument = PsbtArgument("A version 2 PSBT, base64 or hex");
         var indexOption = NewIndexOption();
         var outputs = OutputOptions.Create();
-        var command = new Command("add-output", "Add an output where PSBT_GLOBAL_TX_MODIFIABLE allows it (BIP370 Constructor)") { psbtArgument, indexOption };
+        var command = new Command("add-output", "Add an output where PSBT_GLOBAL_TX_MODIFIABLE allows it (BIP370 Constructor)") { psbtArgument, indexOption }
+            .WithExamples("opsource psbt add-output @tx.psbt --address bc1q... --amount 0.001btc", "opsource psbt add-output - --script 6a0568656c6c6f --amount 0sat < tx.psbt");
         outputs.AddTo(command);
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             var txOut = outputs.Read(parse, Network.Get(ctx.Network));
             var index = ParseIndex(parse.GetValue(indexOption));
             WritePsbt(ctx, psbt.TryAddOutput(txOut, out var result, out var addError, index) ? result : throw new CliUserException(addError));
@@ -230,16 +230,17 @@ internal static class PsbtCommand
 
     private static Command CreateAddPair(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var psbtArgument = new Argument<string>("psbt") { Description = "A version 2 PSBT, base64 or hex" };
+        var psbtArgument = PsbtArgument("A version 2 PSBT, base64 or hex");
         var indexOption = NewIndexOption();
         var inputs = InputOptions.Create();
         var outputs = OutputOptions.Create();
-        var command = new Command("add-pair", "Add an input and an output at the same index, keeping SIGHASH_SINGLE pairs aligned (BIP370 Constructor)") { psbtArgument, indexOption };
+        var command = new Command("add-pair", "Add an input and an output at the same index, keeping SIGHASH_SINGLE pairs aligned (BIP370 Constructor)") { psbtArgument, indexOption }
+            .WithExamples("opsource psbt add-pair @tx.psbt --outpoint TXID:1 --address bc1q... --amount 50000sat");
         inputs.AddTo(command);
         outputs.AddTo(command);
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             var input = inputs.Read(parse);
             var txOut = outputs.Read(parse, Network.Get(ctx.Network));
             var index = ParseIndex(parse.GetValue(indexOption));
@@ -251,12 +252,13 @@ internal static class PsbtCommand
 
     private static Command CreateComplete(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var psbtArgument = new Argument<string>("psbt") { Description = "A version 2 PSBT, base64 or hex" };
+        var psbtArgument = PsbtArgument("A version 2 PSBT, base64 or hex");
         var only = new Option<string?>("--only") { Description = "Close only 'inputs' or only 'outputs' (default: both)" };
-        var command = new Command("complete", "Declare construction finished: clear the Inputs/Outputs Modifiable flags (BIP370 Constructor)") { psbtArgument, only };
+        var command = new Command("complete", "Declare construction finished: clear the Inputs/Outputs Modifiable flags (BIP370 Constructor)") { psbtArgument, only }
+            .WithExamples("opsource psbt complete @tx.psbt", "opsource psbt complete @tx.psbt --only inputs");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             var (inputs, outputs) = parse.GetValue(only)?.ToLowerInvariant() switch
             {
                 null => (true, true),
@@ -278,18 +280,7 @@ internal static class PsbtCommand
     private static int? ParseIndex(string? text) =>
         ParseUInt(text, "--index") is { } i ? (i > int.MaxValue ? throw new CliUserException("psbt: --index is too large") : (int)i) : null;
 
-    private static uint? ParseUInt(string? text, string option)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
-        return uint.TryParse(hex ? text[2..] : text, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new CliUserException($"psbt: {option} '{text}' is not a 32-bit unsigned number");
-    }
+    private static uint? ParseUInt(string? text, string option) => CliParse.UInt32(text, option);
 
     private static void WritePsbt(CliContext ctx, PsbtT psbt)
     {
@@ -301,11 +292,12 @@ internal static class PsbtCommand
 
     private static Command CreateCombine(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var psbtsArgument = new Argument<string[]>("psbts") { Description = "Two or more PSBTs for the same transaction", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("combine", "Merge PSBTs for the same transaction (BIP174 Combiner)") { psbtsArgument };
+        var psbtsArgument = new Argument<string[]>("psbts") { Description = "Two or more PSBTs for the same transaction, base64 or hex" + CliInput.Hint, Arity = ArgumentArity.OneOrMore };
+        var command = new Command("combine", "Merge PSBTs for the same transaction (BIP174 Combiner)") { psbtsArgument }
+            .WithExamples("opsource psbt combine @alice.psbt @bob.psbt", "opsource psbt combine - @bob.psbt < alice.psbt");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var parts = (parse.GetValue(psbtsArgument) ?? []).Select(ParseArgument).ToList();
+            var parts = (parse.GetValue(psbtsArgument) ?? []).Select(p => ReadPsbt(ctx, p)).ToList();
             if (!PsbtT.TryCombine(parts, out var combined, out var combineError))
             {
                 throw new CliUserException(combineError);
@@ -320,44 +312,48 @@ internal static class PsbtCommand
 
     private static Command CreateFinalize(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var psbtArgument = new Argument<string>("psbt") { Description = "The PSBT, base64 or hex" };
-        var command = new Command("finalize", "Build final scriptSigs/witnesses from the signatures (BIP174 Finalizer)") { psbtArgument };
+        var psbtArgument = PsbtArgument();
+        var command = new Command("finalize", "Build final scriptSigs/witnesses from the signatures (BIP174 Finalizer); exit 1 when an input cannot be finalized yet (the partly finalized PSBT is still printed)")
+        {
+            psbtArgument,
+        }.WithExamples(
+            "opsource psbt finalize @signed.psbt",
+            "P=$(opsource psbt finalize @signed.psbt) && opsource psbt extract \"$P\"",
+            "opsource psbt finalize - --json < signed.psbt | jq -r .hex");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             var complete = psbt.TryFinalize(out var finalized, out var problems);
             var b64 = finalized.ToBase64();
-            var json = new JsonObject
-            {
-                ["psbt"] = b64,
-                ["complete"] = complete,
-                ["problems"] = new JsonArray([.. problems.Select(p => (JsonNode)p)]),
-            };
+            // Core finalizepsbt: psbt, hex (when complete), complete; plus the reasons an input is not final.
+            var json = new JsonObject { ["psbt"] = b64 };
             if (complete && finalized.TryExtract(out var tx, out _))
             {
                 json["hex"] = tx.ToHex();
             }
 
-            ctx.WriteResult(json, w =>
+            json["complete"] = complete;
+            json["problems"] = new JsonArray([.. problems.Select(p => (JsonNode)p)]);
+            if (complete)
             {
-                w.WriteLine(b64);
-                foreach (var p in problems)
-                {
-                    w.WriteLine("incomplete: " + p);
-                }
-            });
-            return CliApp.ExitOk;
+                ctx.WriteResult(json, w => w.WriteLine(b64));
+                return CliApp.ExitOk;
+            }
+
+            // The rule for every command: results on stdout, status in the exit code, messages on stderr.
+            return ctx.WriteNegativeResult(json, w => w.WriteLine(b64), "psbt: not complete: " + string.Join("; ", problems));
         }, ct));
         return command;
     }
 
     private static Command CreateExtract(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var psbtArgument = new Argument<string>("psbt") { Description = "A finalized PSBT, base64 or hex" };
-        var command = new Command("extract", "Print the network transaction of a finalized PSBT as hex (BIP174 Extractor)") { psbtArgument };
+        var psbtArgument = PsbtArgument("A finalized PSBT, base64 or hex");
+        var command = new Command("extract", "Print the network transaction of a finalized PSBT as hex (BIP174 Extractor)") { psbtArgument }
+            .WithExamples("opsource psbt extract @final.psbt", "opsource psbt finalize @signed.psbt | opsource psbt extract -");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
-            var psbt = ParseArgument(parse.GetValue(psbtArgument));
+            var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             if (!psbt.TryExtract(out var tx, out var extractError))
             {
                 throw new CliUserException(extractError);
@@ -373,99 +369,142 @@ internal static class PsbtCommand
     private static string AddressOrScript(Script script, Network network) =>
         Address.TryFromScriptPubKey(script.Span, network, out var address) ? address.ToString() : "script " + script.ToHex();
 
-    private static JsonObject ScriptJson(Script script, Network network)
+    // Core ScriptToUniv(include_hex=true, include_address=false) for redeem and witness scripts.
+    private static JsonObject ScriptJson(Script script) => new()
     {
-        var json = new JsonObject { ["hex"] = script.ToHex(), ["asm"] = script.ToString() };
-        if (Address.TryFromScriptPubKey(script.Span, network, out var address))
+        ["asm"] = ScriptAsm.ToAsm(script),
+        ["hex"] = script.ToHex(),
+        ["type"] = CoreJson.TemplateName(StandardScripts.Detect(script)),
+    };
+
+    // Core WriteHDKeypath: "m/84h/0h/0h/0/5".
+    private static string PathText(RootedKeyPath origin) => origin.KeyPath.ToString(true, 'h');
+
+    private static JsonObject Origin(string pubkey, RootedKeyPath origin) => new()
+    {
+        ["pubkey"] = pubkey,
+        ["master_fingerprint"] = origin.MasterFingerprint.ToString(),
+        ["path"] = PathText(origin),
+    };
+
+    // Core decodepsbt: unknown entries as {hex key: hex value}, proprietary ones as {identifier, subtype, key, value}.
+    private static JsonObject Unknown(IEnumerable<PsbtEntry> entries)
+    {
+        var json = new JsonObject();
+        foreach (var e in entries)
         {
-            json["address"] = address.ToString();
+            json[Hex.Encode(e.Key)] = Hex.Encode(e.Value);
         }
 
         return json;
     }
 
-    private static JsonObject Origin(RootedKeyPath origin) => new()
+    private static JsonArray Proprietary(IEnumerable<PsbtEntry> entries)
     {
-        ["master_fingerprint"] = origin.MasterFingerprint.ToString(),
-        ["path"] = origin.KeyPath.ToString(true, '\''),
+        var array = new JsonArray();
+        foreach (var e in entries)
+        {
+            // BIP174: 0xFC <compact size identifier length> <identifier> <compact size subtype> <key data>.
+            var reader = new BitcoinReader(e.KeyData);
+            if (!reader.TryReadVarBytes(out var identifier) || !reader.TryReadCompactSize(out var subtype, rangeCheck: false))
+            {
+                continue;
+            }
+
+            array.Add((JsonNode)new JsonObject
+            {
+                ["identifier"] = Hex.Encode(identifier),
+                ["subtype"] = subtype,
+                ["key"] = Hex.Encode(reader.RemainingSpan),
+                ["value"] = Hex.Encode(e.Value),
+            });
+        }
+
+        return array;
+    }
+
+    /// <summary>Core SighashToStr ("ALL", "SINGLE|ANYONECANPAY", "DEFAULT" for Taproot's 0), empty for other values.</summary>
+    internal static string SighashName(uint type) => type switch
+    {
+        0x00 => "DEFAULT",
+        0x01 => "ALL",
+        0x02 => "NONE",
+        0x03 => "SINGLE",
+        0x81 => "ALL|ANYONECANPAY",
+        0x82 => "NONE|ANYONECANPAY",
+        0x83 => "SINGLE|ANYONECANPAY",
+        _ => string.Empty,
     };
 
-    private static JsonArray Entries(IEnumerable<PsbtEntry> entries) =>
-        new([.. entries.Select(e => (JsonNode)new JsonObject { ["key"] = Hex.Encode(e.Key), ["value"] = Hex.Encode(e.Value) })]);
-
+    /// <summary>
+    /// Core decodepsbt's JSON: tx (TxToUniv of the unsigned transaction), global_xpubs, psbt_version,
+    /// proprietary, unknown, inputs, outputs, fee (BTC, when every input's UTXO is known). Version 2
+    /// PSBTs add the BIP370 fields with the names of Core's PSBTv2 work (tx_version, fallback_locktime,
+    /// input_count, output_count, tx_modifiable; previous_txid, previous_vout, sequence, time_locktime,
+    /// height_locktime; amount, script).
+    /// </summary>
     internal static JsonObject Decode(PsbtT psbt, Network network)
     {
-        var json = new JsonObject { ["version"] = psbt.Version, ["tx_version"] = psbt.TxVersion };
-        if (psbt.TryGetUnsignedTransaction(out var tx, out var txError))
+        var json = new JsonObject();
+        if (psbt.TryGetUnsignedTransaction(out var tx, out _))
         {
-            json["txid"] = tx.GetTxId().ToString();
-            json["locktime"] = tx.LockTime.Value;
-        }
-        else
-        {
-            json["locktime_error"] = txError;
+            json["tx"] = CoreJson.Transaction(tx, network);
         }
 
-        if (psbt.FallbackLockTime is { } fallback) json["fallback_locktime"] = fallback.Value;
-        if (psbt.TxModifiable is { } mod) json["tx_modifiable"] = (int)mod;
-        json["xpubs"] = new JsonArray([.. psbt.Xpubs.Select(x => (JsonNode)new JsonObject
+        json["global_xpubs"] = new JsonArray([.. psbt.Xpubs.Select(x => (JsonNode)new JsonObject
         {
             ["xpub"] = x.ExtPubKey.ToString(network),
             ["master_fingerprint"] = x.Origin.MasterFingerprint.ToString(),
-            ["path"] = x.Origin.KeyPath.ToString(true, '\''),
+            ["path"] = PathText(x.Origin),
         })]);
-        json["proprietary"] = Entries(psbt.GlobalProprietary);
-        json["unknown"] = Entries(psbt.GlobalUnknown);
-        json["inputs"] = new JsonArray([.. psbt.Inputs.Select(i => (JsonNode)DecodeInput(i, network))]);
-        json["outputs"] = new JsonArray([.. psbt.Outputs.Select(o => (JsonNode)DecodeOutput(o, network))]);
+        json["psbt_version"] = psbt.Version;
+        if (psbt.Version == 2)
+        {
+            json["tx_version"] = unchecked((uint)psbt.TxVersion);
+            if (psbt.FallbackLockTime is { } fallback) json["fallback_locktime"] = fallback.Value;
+            json["input_count"] = psbt.Inputs.Count;
+            json["output_count"] = psbt.Outputs.Count;
+            if (psbt.TxModifiable is { } mod) json["tx_modifiable"] = (int)mod;
+        }
+
+        json["proprietary"] = Proprietary(psbt.GlobalProprietary);
+        json["unknown"] = Unknown(psbt.GlobalUnknown);
+        json["inputs"] = new JsonArray([.. psbt.Inputs.Select(i => (JsonNode)DecodeInput(i, psbt.Version, network))]);
+        json["outputs"] = new JsonArray([.. psbt.Outputs.Select(o => (JsonNode)DecodeOutput(o, psbt.Version, network))]);
         if (psbt.Fee is { } fee)
         {
-            json["fee"] = fee.Satoshis;
+            json["fee"] = CoreJson.Btc(fee);
         }
 
         return json;
     }
 
-    private static JsonObject DecodeInput(PsbtInput i, Network network)
+    private static JsonObject DecodeInput(PsbtInput i, int version, Network network)
     {
-        var json = new JsonObject
-        {
-            ["previous_txid"] = i.PreviousOutPoint.TxId.ToString(),
-            ["output_index"] = i.PreviousOutPoint.Index,
-            ["sequence"] = i.Sequence.Value,
-            ["finalized"] = i.IsFinalized,
-        };
-        if (i.NonWitnessUtxo is { } nwu) json["non_witness_utxo_txid"] = nwu.GetTxId().ToString();
-        if (i.GetUtxo() is { } utxo)
-        {
-            json["utxo"] = new JsonObject { ["amount"] = utxo.RawValue, ["script_pubkey"] = ScriptJson(utxo.ScriptPubKey, network) };
-        }
-
+        var json = new JsonObject();
+        if (i.NonWitnessUtxo is { } nwu) json["non_witness_utxo"] = CoreJson.Transaction(nwu, network);
+        if (i.WitnessUtxo is { } wu) json["witness_utxo"] = new JsonObject { ["amount"] = CoreJson.Btc(wu), ["scriptPubKey"] = CoreJson.Script(wu.ScriptPubKey, network) };
         if (i.PartialSignatures.Count > 0)
         {
             var sigs = new JsonObject();
-            foreach (var s in i.PartialSignatures)
+            foreach (var sig in i.PartialSignatures)
             {
-                sigs[Hex.Encode(s.IsCompressed ? s.PublicKey.ToCompressed() : s.PublicKey.ToUncompressed())] = Hex.Encode(s.Signature.Span);
+                sigs[Hex.Encode(sig.IsCompressed ? sig.PublicKey.ToCompressed() : sig.PublicKey.ToUncompressed())] = Hex.Encode(sig.Signature.Span);
             }
 
             json["partial_signatures"] = sigs;
         }
 
-        if (i.SighashType is { } sh) json["sighash_type"] = sh.Value;
-        if (i.RedeemScript is { } rs) json["redeem_script"] = ScriptJson(rs, network);
-        if (i.WitnessScript is { } ws) json["witness_script"] = ScriptJson(ws, network);
+        if (i.SighashType is { } sh) json["sighash"] = SighashName(sh.Value);
+        if (i.RedeemScript is { } rs) json["redeem_script"] = ScriptJson(rs);
+        if (i.WitnessScript is { } ws) json["witness_script"] = ScriptJson(ws);
         if (i.Bip32Derivations.Count > 0)
         {
             json["bip32_derivs"] = new JsonArray([.. i.Bip32Derivations.Select(d =>
-            {
-                var o = Origin(d.Origin);
-                o["pubkey"] = Hex.Encode(d.IsCompressed ? d.PublicKey.ToCompressed() : d.PublicKey.ToUncompressed());
-                return (JsonNode)o;
-            })]);
+                (JsonNode)Origin(Hex.Encode(d.IsCompressed ? d.PublicKey.ToCompressed() : d.PublicKey.ToUncompressed()), d.Origin))]);
         }
 
-        if (i.FinalScriptSig is { } fss) json["final_scriptsig"] = ScriptJson(fss, network);
+        if (i.FinalScriptSig is { } fss) json["final_scriptSig"] = new JsonObject { ["asm"] = ScriptAsm.ToAsm(fss, attemptSighashDecode: true), ["hex"] = fss.ToHex() };
         if (i.FinalScriptWitness is { } fsw) json["final_scriptwitness"] = new JsonArray([.. fsw.Items.Select(x => (JsonNode)Hex.Encode(x.Span))]);
         foreach (var (name, list) in new[] { ("ripemd160_preimages", i.Ripemd160Preimages), ("sha256_preimages", i.Sha256Preimages), ("hash160_preimages", i.Hash160Preimages), ("hash256_preimages", i.Hash256Preimages) })
         {
@@ -477,8 +516,6 @@ internal static class PsbtCommand
             }
         }
 
-        if (i.RequiredTimeLockTime is { } rt) json["required_time_locktime"] = rt.Value;
-        if (i.RequiredHeightLockTime is { } rh) json["required_height_locktime"] = rh.Value;
         if (i.TapKeySignature is { } tks) json["taproot_key_path_sig"] = Hex.Encode(tks.Span);
         if (i.TapScriptSignatures.Count > 0)
         {
@@ -492,44 +529,58 @@ internal static class PsbtCommand
 
         if (i.TapLeafScripts.Count > 0)
         {
-            json["taproot_scripts"] = new JsonArray([.. i.TapLeafScripts.Select(l => (JsonNode)new JsonObject
-            {
-                ["script"] = l.Script.ToHex(),
-                ["leaf_ver"] = l.LeafVersion,
-                ["control_block"] = Hex.Encode(l.ControlBlock.ToBytes()),
-            })]);
+            // Core groups the control blocks of one (script, leaf version).
+            json["taproot_scripts"] = new JsonArray([.. i.TapLeafScripts
+                .GroupBy(l => (Script: l.Script.ToHex(), l.LeafVersion))
+                .Select(g => (JsonNode)new JsonObject
+                {
+                    ["script"] = g.Key.Script,
+                    ["leaf_ver"] = g.Key.LeafVersion,
+                    ["control_blocks"] = new JsonArray([.. g.Select(l => (JsonNode)Hex.Encode(l.ControlBlock.ToBytes()))]),
+                })]);
         }
 
         if (i.TapBip32Derivations.Count > 0) json["taproot_bip32_derivs"] = TapOrigins(i.TapBip32Derivations);
         if (i.TapInternalKey is { } tik) json["taproot_internal_key"] = Hex.Encode(tik.ToBytes());
         if (i.TapMerkleRoot is { } tmr) json["taproot_merkle_root"] = Hex.Encode(tmr.ToBytes());
-        json["proprietary"] = Entries(i.Proprietary);
-        json["unknown"] = Entries(i.Unknown);
+        if (version == 2)
+        {
+            json["previous_txid"] = i.PreviousOutPoint.TxId.ToString();
+            json["previous_vout"] = i.PreviousOutPoint.Index;
+            if (i.SequenceField is { } seq) json["sequence"] = seq.Value;
+            if (i.RequiredTimeLockTime is { } rt) json["time_locktime"] = rt.Value;
+            if (i.RequiredHeightLockTime is { } rh) json["height_locktime"] = rh.Value;
+        }
+
+        AddUnknown(json, i.Proprietary, i.Unknown);
         return json;
+    }
+
+    private static void AddUnknown(JsonObject json, IEnumerable<PsbtEntry> proprietary, IEnumerable<PsbtEntry> unknown)
+    {
+        var p = Proprietary(proprietary);
+        if (p.Count > 0) json["proprietary"] = p;
+        var u = Unknown(unknown);
+        if (u.Count > 0) json["unknown"] = u;
     }
 
     private static JsonArray TapOrigins(IEnumerable<PsbtTapKeyOrigin> origins) =>
         new([.. origins.Select(d =>
         {
-            var o = Origin(d.Origin);
-            o["pubkey"] = Hex.Encode(d.Key.ToBytes());
+            var o = Origin(Hex.Encode(d.Key.ToBytes()), d.Origin);
             o["leaf_hashes"] = new JsonArray([.. d.LeafHashes.Select(h => (JsonNode)Hex.Encode(h.ToBytes()))]);
             return (JsonNode)o;
         })]);
 
-    private static JsonObject DecodeOutput(PsbtOutput o, Network network)
+    private static JsonObject DecodeOutput(PsbtOutput o, int version, Network network)
     {
-        var json = new JsonObject { ["amount"] = o.TxOut.RawValue, ["script_pubkey"] = ScriptJson(o.Script, network) };
-        if (o.RedeemScript is { } rs) json["redeem_script"] = ScriptJson(rs, network);
-        if (o.WitnessScript is { } ws) json["witness_script"] = ScriptJson(ws, network);
+        var json = new JsonObject();
+        if (o.RedeemScript is { } rs) json["redeem_script"] = ScriptJson(rs);
+        if (o.WitnessScript is { } ws) json["witness_script"] = ScriptJson(ws);
         if (o.Bip32Derivations.Count > 0)
         {
             json["bip32_derivs"] = new JsonArray([.. o.Bip32Derivations.Select(d =>
-            {
-                var j = Origin(d.Origin);
-                j["pubkey"] = Hex.Encode(d.IsCompressed ? d.PublicKey.ToCompressed() : d.PublicKey.ToUncompressed());
-                return (JsonNode)j;
-            })]);
+                (JsonNode)Origin(Hex.Encode(d.IsCompressed ? d.PublicKey.ToCompressed() : d.PublicKey.ToUncompressed()), d.Origin))]);
         }
 
         if (o.TapInternalKey is { } tik) json["taproot_internal_key"] = Hex.Encode(tik.ToBytes());
@@ -544,8 +595,13 @@ internal static class PsbtCommand
         }
 
         if (o.TapBip32Derivations.Count > 0) json["taproot_bip32_derivs"] = TapOrigins(o.TapBip32Derivations);
-        json["proprietary"] = Entries(o.Proprietary);
-        json["unknown"] = Entries(o.Unknown);
+        if (version == 2)
+        {
+            json["amount"] = CoreJson.Btc(o.TxOut);
+            json["script"] = CoreJson.Script(o.Script, network);
+        }
+
+        AddUnknown(json, o.Proprietary, o.Unknown);
         return json;
     }
 }

@@ -402,6 +402,9 @@ public static class DlcJsonCodec
         _ => throw new ArgumentException("dlc: unknown contract_descriptor kind", nameof(d)),
     };
 
+    /// <summary>Parses a contract descriptor's JSON form (<c>{"numericOutcomeContractDescriptor": ...}</c> or <c>{"enumeratedContractDescriptor": ...}</c>).</summary>
+    public static ContractDescriptor ContractDescriptorFromJson(JsonNode node, string path = "$") => DescriptorFromJson(node, path);
+
     private static ContractDescriptor DescriptorFromJson(JsonNode node, string path)
     {
         var (kind, body, bp) = Variant(node, path, "enumeratedContractDescriptor", "numericOutcomeContractDescriptor");

@@ -89,6 +89,6 @@ public sealed class EventsModule : IOpsourceModule
             log.Bus ??= bus;
             return log;
         });
-        registration.AddMigrations(PostgresEventLog.Migrations);
+        registration.AddMigrations(PostgresEventLog.Migrations).AddMeter(PlatformMetrics.MeterName);
     }
 }

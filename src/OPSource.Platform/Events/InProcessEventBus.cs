@@ -70,6 +70,7 @@ public sealed class InProcessEventBus : IEventPublisher
             state.Deliver(published);
         }
 
+        PlatformMetrics.EventsPublished.Add(1, new KeyValuePair<string, object?>("family", EventTopicFamily.FamilyOf(topic)));
         Published?.Invoke(published);
         return ValueTask.FromResult(published);
     }
@@ -310,6 +311,7 @@ public sealed class EventSubscription : IDisposable
         if (Volatile.Read(ref _disposed) == 0)
         {
             Overflowed = true;
+            PlatformMetrics.SubscribersDropped.Add(1);
             _channel.Writer.TryComplete(new EventSubscriberOverflowException(Topic));
         }
 

@@ -121,6 +121,7 @@ public sealed partial class PostgresEventLog : IEventPublisher, IEventHistory
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        PlatformMetrics.EventsPublished.Add(1, new KeyValuePair<string, object?>("family", EventTopicFamily.FamilyOf(topic)));
         return published;
     }
 

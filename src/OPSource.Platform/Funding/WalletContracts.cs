@@ -97,6 +97,27 @@ public interface IPsbtSigner
     Task<PsbtSigningResult> SignAsync(string wallet, PartiallySignedTransaction psbt, CancellationToken cancellationToken);
 }
 
+/// <summary>A watch-only wallet from public descriptors (a DAO treasury's multisig).</summary>
+/// <param name="Wallet">Name of the new wallet.</param>
+/// <param name="Descriptor">Receive descriptor with public keys only (e.g. <c>wsh(sortedmulti(2,[fp/48h/1h/0h/2h]tpub.../0/*,...))</c>), or one multipath <c>&lt;0;1&gt;</c> descriptor.</param>
+/// <param name="ChangeDescriptor">Change descriptor, or null (multipath, or change to the receive keychain).</param>
+/// <param name="BirthdayHeight">First block that can pay it (null: genesis, a full scan).</param>
+public sealed record WatchOnlyWalletRequest(string Wallet, string Descriptor, string? ChangeDescriptor = null, int? BirthdayHeight = null);
+
+/// <summary>
+/// Creating wallets for modules above the wallet (a DAO's treasury): narrow, and without secrets, so a module never
+/// handles private keys or passphrases.
+/// </summary>
+public interface IWalletProvisioning
+{
+    /// <summary>Creates a watch-only wallet from public descriptors; the wallet then follows the node like any other.</summary>
+    /// <exception cref="WalletOperationException">Name taken (AlreadyExists), bad or private descriptor (InvalidRequest), other network (WrongNetwork).</exception>
+    Task CreateWatchOnlyWalletAsync(WatchOnlyWalletRequest request, CancellationToken cancellationToken);
+
+    /// <summary>True when a wallet of that name exists.</summary>
+    Task<bool> ExistsAsync(string wallet, CancellationToken cancellationToken);
+}
+
 /// <summary>Why a wallet operation was refused (maps to exit code 1 / HTTP 4xx).</summary>
 public enum WalletErrorKind
 {

@@ -317,8 +317,13 @@ public sealed class ApiKeyTokenExchange
     /// <exception cref="OpsourceException">The key is malformed, unknown, revoked or wrong (unauthenticated, <c>invalid_api_key</c>).</exception>
     public async Task<AccessToken> ExchangeAsync(string presented, CancellationToken cancellationToken)
     {
-        var info = await _keys.VerifyAsync(presented, cancellationToken).ConfigureAwait(false)
-            ?? throw new OpsourceException(ErrorCategory.Unauthenticated, "invalid_api_key", "the api key is unknown, revoked or malformed");
+        var info = await _keys.VerifyAsync(presented, cancellationToken).ConfigureAwait(false);
+        PlatformMetrics.TokenExchanges.Add(1, new KeyValuePair<string, object?>("outcome", info is null ? "refused" : "issued"));
+        if (info is null)
+        {
+            throw new OpsourceException(ErrorCategory.Unauthenticated, "invalid_api_key", "the api key is unknown, revoked or malformed");
+        }
+
         return await _issuer.IssueAsync(
             new AccessTokenRequest("apikey:" + info.Id, info.Role, info.Scopes, info.Id, AuthMethods.ApiKey),
             cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using OPSource.Platform.Security;
+using OPSource.Server.Security;
 using OPSource.Web5;
 using OPSource.Web5.Dids;
 using OPSource.Web5.Encoding;
@@ -19,14 +21,26 @@ public static class Web5Endpoints
     /// <summary>Maps the endpoints on the <c>/api/v1</c> group.</summary>
     public static void MapWeb5Endpoints(this IEndpointRouteBuilder api)
     {
-        var web5 = api.MapGroup("/web5");
-        web5.MapPost("/dids", CreateDidAsync);
+        // Reading needs any valid token (the fallback policy); creating DIDs and signing credentials is an
+        // operator's act. The did:dht gateway is public like any pkarr relay: a PUT is accepted only with a
+        // valid BEP44 signature by the identity key and a higher seq.
+        var web5 = api.MapGroup("/web5").WithTags("web5");
+        web5.MapPost("/dids", CreateDidAsync).RequireRole(ApiRole.Operator);
         web5.MapGet("/dids", ListDidsAsync);
         web5.MapGet("/resolve/{did}", ResolveAsync);
-        web5.MapPost("/credentials/issue", IssueAsync);
+        web5.MapPost("/credentials/issue", IssueAsync).RequireRole(ApiRole.Operator);
         web5.MapPost("/credentials/verify", VerifyAsync);
-        web5.MapGet("/dht/{id}", GetDhtAsync);
-        web5.MapPut("/dht/{id}", PutDhtAsync);
+        web5.MapGet("/dht/{id}", GetDhtAsync).AllowAnonymous();
+        web5.MapPut("/dht/{id}", PutDhtAsync).AllowAnonymous();
+        var roles = web5.MapGroup("/did-roles").RequireRole(ApiRole.Admin);
+        roles.MapGet("/", ListRolesAsync);
+        roles.MapPut("/{did}", BindRoleAsync);
+        roles.MapDelete("/{did}", UnbindRoleAsync);
+
+        // DID login: the same access tokens as POST /auth/token, for DIDs bound to a role.
+        var didAuth = api.MapGroup("/auth/did").WithTags("auth");
+        didAuth.MapPost("/challenge", ChallengeAsync).AllowAnonymous();
+        didAuth.MapPost("/verify", DidVerifyAsync).AllowAnonymous();
     }
 
     private static IResult Json(JsonNode node, int status = StatusCodes.Status200OK) =>
@@ -158,6 +172,55 @@ public static class Web5Endpoints
 
         return Json(Web5Views.Verified(await web5.VerifyCredentialAsync(jwt, cancellationToken).ConfigureAwait(false)));
     });
+
+    internal static async Task<IResult> ChallengeAsync(HttpRequest request, OPSource.Web5.Auth.DidLoginService login, CancellationToken cancellationToken)
+    {
+        var body = await ReadObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        var challenge = await login.CreateChallengeAsync(body?.GetString("did") ?? string.Empty, cancellationToken).ConfigureAwait(false);
+        return Json(new JsonObject
+        {
+            ["challenge"] = challenge.Challenge,
+            ["did"] = challenge.Did,
+            ["expires_at"] = challenge.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    internal static async Task<IResult> DidVerifyAsync(HttpRequest request, OPSource.Web5.Auth.DidLoginService login, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await ReadObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        var jws = body?.GetString("jws") ?? throw new OPSource.Platform.Errors.OpsourceException(OPSource.Platform.Errors.ErrorCategory.InvalidInput, "missing_jws", "body must be {\"jws\": \"<compact JWS over {challenge, did}>\"}");
+        var token = await login.VerifyAsync(jws, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(TokenResponse.From(token, time.GetUtcNow()));
+    }
+
+    internal static async Task<IResult> ListRolesAsync(OPSource.Web5.Auth.DidLoginService login, CancellationToken cancellationToken)
+    {
+        var list = await login.ListBindingsAsync(cancellationToken).ConfigureAwait(false);
+        return Json(new JsonObject { ["bindings"] = new JsonArray([.. list.Select(b => (JsonNode)new JsonObject { ["did"] = b.Did, ["role"] = b.Role.ToName() })]) });
+    }
+
+    internal static async Task<IResult> BindRoleAsync(string did, HttpRequest request, OPSource.Web5.Auth.DidLoginService login, CancellationToken cancellationToken)
+    {
+        var body = await ReadObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!ApiRoles.TryParse(body?.GetString("role"), out var role))
+        {
+            return Problem(Web5ErrorKind.InvalidInput, "body must be {\"role\": \"admin|operator|viewer\"}");
+        }
+
+        await login.BindAsync(did, role.Value, cancellationToken).ConfigureAwait(false);
+        return Json(new JsonObject { ["did"] = did, ["role"] = role.Value.ToName() });
+    }
+
+    internal static async Task<IResult> UnbindRoleAsync(string did, OPSource.Web5.Auth.DidLoginService login, CredentialStatusCache cache, CancellationToken cancellationToken)
+    {
+        if (!await login.UnbindAsync(did, cancellationToken).ConfigureAwait(false))
+        {
+            return Problem(Web5ErrorKind.NotFound, $"no role is bound to {did}");
+        }
+
+        cache.Invalidate(AuthMethods.Did, did);
+        return Results.NoContent();
+    }
 
     internal static Task<IResult> GetDhtAsync(string id, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
     {

@@ -41,7 +41,9 @@ public static partial class EventStreamEndpoint
         return api;
     }
 
-    internal static async Task HandleAsync(HttpContext context)
+    // Two parameters so the Delegate overload (and the request delegate generator) is used: the
+    // endpoint then has the metadata the OpenAPI document lists.
+    internal static async Task HandleAsync(HttpContext context, CancellationToken cancellationToken)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -61,7 +63,7 @@ public static partial class EventStreamEndpoint
             services.GetRequiredService<ILoggerFactory>().CreateLogger("OPSource.Server.Events"),
             ExpiryOf(context));
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);
-        await session.RunAsync(socket, context.RequestAborted).ConfigureAwait(false);
+        await session.RunAsync(socket, cancellationToken).ConfigureAwait(false);
     }
 
     private static DateTimeOffset? ExpiryOf(HttpContext context)

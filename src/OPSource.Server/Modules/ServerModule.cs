@@ -22,7 +22,8 @@ public static class OpsourceModules
     /// <summary>Every module of the product.</summary>
     public static IReadOnlyList<ServerModule> All { get; } =
     [
-        new(new OPSource.Web5.Web5Module(), api => OPSource.Server.Endpoints.Web5Endpoints.MapWeb5Endpoints(api)),
         new(new OPSource.Node.NodeModule(), Endpoints.NodeEndpoints.Map),
+        new(new OPSource.Web5.Web5Module(), api => OPSource.Server.Endpoints.Web5Endpoints.MapWeb5Endpoints(api)),
+        new(new OPSource.Wallet.Module.WalletModule()),
     ];
 }

@@ -12,7 +12,15 @@ public sealed class WalletMigrations : IMigrationSource
     public IEnumerable<Migration> Migrations { get; } =
     [
         new Migration(Module, 1, "wallets, chain, transaction graph, revealed indexes, labels, locks", Schema(SqlDialect.Sqlite), Schema(SqlDialect.Postgres)),
+        new Migration(Module, 2, "wallet revision (optimistic concurrency between processes), secret kind, signing fingerprints", Revision(SqlDialect.Sqlite), Revision(SqlDialect.Postgres)),
     ];
+
+    private static string Revision(SqlDialect d) =>
+        $"""
+        ALTER TABLE wallet_wallets ADD COLUMN revision {d.Int64Type} NOT NULL DEFAULT 0;
+        ALTER TABLE wallet_wallets ADD COLUMN secret_kind TEXT;
+        ALTER TABLE wallet_wallets ADD COLUMN fingerprints TEXT NOT NULL DEFAULT ''
+        """;
 
     private static string Schema(SqlDialect d) =>
         $"""

@@ -4,6 +4,7 @@ using System.Globalization;
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Blocks;
 using OPSource.Bitcoin.Encoding;
+using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Chain.Model;
@@ -20,7 +21,20 @@ namespace OPSource.Wallet.Persistence;
 /// <param name="BirthdayHeight">Height from which a rescan starts.</param>
 /// <param name="CreatedAt">Creation time.</param>
 /// <param name="Secret">The encrypted secret envelope, or null for a watch-only wallet.</param>
-public sealed record StoredWallet(string Name, string Network, string ExternalDescriptor, string? InternalDescriptor, int BirthdayHeight, DateTimeOffset CreatedAt, byte[]? Secret);
+public sealed record StoredWallet(string Name, string Network, string ExternalDescriptor, string? InternalDescriptor, int BirthdayHeight, DateTimeOffset CreatedAt, byte[]? Secret)
+{
+    /// <summary>Incremented by every saved changeset (optimistic concurrency between processes sharing the database).</summary>
+    public long Revision { get; init; }
+
+    /// <summary>What the encrypted secret holds (<c>bip39</c>, <c>keys</c>), null for a watch-only wallet.</summary>
+    public string? SecretKind { get; init; }
+
+    /// <summary>Master fingerprints of the keys in the secret (public: used to size spends before unlocking).</summary>
+    public IReadOnlyList<KeyFingerprint> SigningFingerprints { get; init; } = [];
+
+    /// <summary>True when the wallet holds no private keys.</summary>
+    public bool IsWatchOnly => Secret is null;
+}
 
 /// <summary>
 /// Persistence of wallets as changesets in Storage (SQLite or PostgreSQL): <see cref="SaveAsync"/>
@@ -56,12 +70,13 @@ public sealed class WalletStore
         }
 
         await using (var insert = Command(connection, tx,
-            "INSERT INTO wallet_wallets (name, network, external_descriptor, internal_descriptor, birthday_height, created_at, secret) VALUES (@name, @network, @ext, @int, @birthday, @created, @secret)"))
+            "INSERT INTO wallet_wallets (name, network, external_descriptor, internal_descriptor, birthday_height, created_at, secret, revision, secret_kind, fingerprints) VALUES (@name, @network, @ext, @int, @birthday, @created, @secret, 1, @kind, @fps)"))
         {
             insert.WithParameter("name", wallet.Name).WithParameter("network", wallet.Network).WithParameter("ext", wallet.ExternalDescriptor)
                 .WithParameter("int", wallet.InternalDescriptor).WithParameter("birthday", wallet.BirthdayHeight)
                 .WithParameter("created", _database.Provider == StorageProvider.Postgres ? wallet.CreatedAt : wallet.CreatedAt.ToString("O", CultureInfo.InvariantCulture))
-                .WithParameter("secret", wallet.Secret);
+                .WithParameter("secret", wallet.Secret).WithParameter("kind", wallet.SecretKind)
+                .WithParameter("fps", string.Join(",", wallet.SigningFingerprints));
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -81,16 +96,59 @@ public sealed class WalletStore
 
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await RequireAsync(connection, tx, name, cancellationToken).ConfigureAwait(false);
+        await using (var bump = Command(connection, tx, "UPDATE wallet_wallets SET revision = revision + 1 WHERE name = @name").WithParameter("name", name))
+        {
+            if (await bump.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw new WalletOperationException(WalletErrorKind.NotFound, $"no wallet named '{name}'");
+            }
+        }
+
         await WriteAsync(connection, tx, name, changeSet, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Persists one changeset atomically if the stored wallet is still at <paramref name="expectedRevision"/>
+    /// (nobody else saved since it was loaded): returns the new revision, or null when another process got
+    /// there first (nothing is written; reload and apply again).
+    /// </summary>
+    /// <exception cref="WalletOperationException">No wallet of that name.</exception>
+    public async Task<long?> TrySaveAsync(string name, WalletChangeSet changeSet, long expectedRevision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changeSet);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var bump = Command(connection, tx, "UPDATE wallet_wallets SET revision = revision + 1 WHERE name = @name AND revision = @revision")
+            .WithParameter("name", name).WithParameter("revision", expectedRevision))
+        {
+            if (await bump.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                await RequireAsync(connection, tx, name, cancellationToken).ConfigureAwait(false);
+                await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+        }
+
+        await WriteAsync(connection, tx, name, changeSet, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return expectedRevision + 1;
+    }
+
+    /// <summary>The stored revision of a wallet (one cheap query), or null when there is no such wallet.</summary>
+    public async Task<long?> GetRevisionAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(connection, null, "SELECT revision FROM wallet_wallets WHERE name = @name").WithParameter("name", name);
+        var value = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
     /// <summary>The stored wallets, by name.</summary>
     public async Task<IReadOnlyList<StoredWallet>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = Command(connection, null, "SELECT name, network, external_descriptor, internal_descriptor, birthday_height, created_at, secret FROM wallet_wallets ORDER BY name");
+        await using var cmd = Command(connection, null, "SELECT name, network, external_descriptor, internal_descriptor, birthday_height, created_at, secret, revision, secret_kind, fingerprints FROM wallet_wallets ORDER BY name");
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var result = new List<StoredWallet>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -105,7 +163,7 @@ public sealed class WalletStore
     public async Task<StoredWallet?> GetAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = Command(connection, null, "SELECT name, network, external_descriptor, internal_descriptor, birthday_height, created_at, secret FROM wallet_wallets WHERE name = @name").WithParameter("name", name);
+        await using var cmd = Command(connection, null, "SELECT name, network, external_descriptor, internal_descriptor, birthday_height, created_at, secret, revision, secret_kind, fingerprints FROM wallet_wallets WHERE name = @name").WithParameter("name", name);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadWallet(reader) : null;
     }
@@ -114,7 +172,7 @@ public sealed class WalletStore
     public async Task SetSecretAsync(string name, byte[]? secret, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = Command(connection, null, "UPDATE wallet_wallets SET secret = @secret WHERE name = @name").WithParameter("name", name).WithParameter("secret", secret);
+        await using var cmd = Command(connection, null, "UPDATE wallet_wallets SET secret = @secret, revision = revision + 1 WHERE name = @name").WithParameter("name", name).WithParameter("secret", secret);
         if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
             throw new WalletOperationException(WalletErrorKind.NotFound, $"no wallet named '{name}'");
@@ -140,7 +198,12 @@ public sealed class WalletStore
 
     /// <summary>Everything stored for a wallet as one merged changeset (what <see cref="DescriptorWallet.Load"/> takes).</summary>
     /// <exception cref="WalletOperationException">No wallet of that name.</exception>
-    public async Task<WalletChangeSet> LoadAsync(string name, CancellationToken cancellationToken)
+    public async Task<WalletChangeSet> LoadAsync(string name, CancellationToken cancellationToken) =>
+        (await LoadStateAsync(name, cancellationToken).ConfigureAwait(false)).ChangeSet;
+
+    /// <summary>The wallet's record (with its revision) and everything stored for it, read in one snapshot.</summary>
+    /// <exception cref="WalletOperationException">No wallet of that name.</exception>
+    public async Task<(StoredWallet Wallet, WalletChangeSet ChangeSet)> LoadStateAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // One snapshot for every table.
@@ -185,7 +248,7 @@ public sealed class WalletStore
         await ForEachAsync(connection, tx, "SELECT txid, vout FROM wallet_locks WHERE wallet = @w", name, r => locks[new OutPoint(TxId.FromBytes(Bytes(r, 0)), (uint)r.GetInt64(1))] = true, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
 
-        return new WalletChangeSet
+        return (stored, new WalletChangeSet
         {
             Network = stored.Network,
             ExternalDescriptor = stored.ExternalDescriptor,
@@ -202,12 +265,12 @@ public sealed class WalletStore
             Index = new KeychainIndexChangeSet { LastRevealed = revealed.ToImmutable() },
             Labels = labels.ToImmutable(),
             Locks = locks.ToImmutable(),
-        };
+        });
     }
 
     private static async Task<StoredWallet> RequireAsync(DbConnection connection, DbTransaction tx, string name, CancellationToken cancellationToken)
     {
-        await using var cmd = Command(connection, tx, "SELECT name, network, external_descriptor, internal_descriptor, birthday_height, created_at, secret FROM wallet_wallets WHERE name = @name").WithParameter("name", name);
+        await using var cmd = Command(connection, tx, "SELECT name, network, external_descriptor, internal_descriptor, birthday_height, created_at, secret, revision, secret_kind, fingerprints FROM wallet_wallets WHERE name = @name").WithParameter("name", name);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -225,7 +288,12 @@ public sealed class WalletStore
             DateTimeOffset dto => dto,
             var v => DateTimeOffset.Parse(Convert.ToString(v, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
         };
-        return new StoredWallet(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt32(4), created, r.IsDBNull(6) ? null : Bytes(r, 6));
+        return new StoredWallet(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt32(4), created, r.IsDBNull(6) ? null : Bytes(r, 6))
+        {
+            Revision = r.GetInt64(7),
+            SecretKind = r.IsDBNull(8) ? null : r.GetString(8),
+            SigningFingerprints = [.. r.GetString(9).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(KeyFingerprint.Parse)],
+        };
     }
 
     private static async Task WriteAsync(DbConnection connection, DbTransaction tx, string wallet, WalletChangeSet cs, CancellationToken ct)

@@ -43,6 +43,26 @@ public sealed class WalletKeyRing : IDisposable
         return ring;
     }
 
+    /// <summary>Adds an extended private key whose origin is <paramref name="origin"/>; takes ownership.</summary>
+    public void AddExtendedKey(ExtKey key, RootedKeyPath origin)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(origin);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _roots.Add((key, origin));
+    }
+
+    /// <summary>Adds a single private key (WIF import); takes ownership.</summary>
+    public void AddKey(SecretKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _singles.Add(key);
+    }
+
+    /// <summary>True when the ring holds no key.</summary>
+    public bool IsEmpty => _roots.Count == 0 && _singles.Count == 0;
+
     /// <summary>Adds the private keys of a descriptor.</summary>
     public void Add(Descriptor descriptor)
     {
@@ -100,26 +120,9 @@ public sealed class WalletKeyRing : IDisposable
             void AddDerived(RootedKeyPath origin, byte[] expected, bool xOnly)
             {
                 var id = origin.ToString() + (xOnly ? "x" : "c");
-                if (!seen.Add(id))
+                if (seen.Add(id) && TryDerive(origin, expected, xOnly) is { } key)
                 {
-                    return;
-                }
-
-                foreach (var (root, rootOrigin) in _roots)
-                {
-                    if (origin.MasterFingerprint != rootOrigin.MasterFingerprint || !StartsWith(origin.KeyPath, rootOrigin.KeyPath))
-                    {
-                        continue;
-                    }
-
-                    var rest = new KeyPath([.. origin.KeyPath.Indexes.Skip(rootOrigin.KeyPath.Length)]);
-                    using var child = root.Derive(rest);
-                    var pub = xOnly ? child.PublicKey.ToXOnly(out _).ToBytes() : child.PublicKey.ToCompressed();
-                    if (pub.AsSpan().SequenceEqual(expected))
-                    {
-                        keys.Add(Copy(child.PrivateKey));
-                        return;
-                    }
+                    keys.Add(key);
                 }
             }
         }
@@ -130,6 +133,54 @@ public sealed class WalletKeyRing : IDisposable
                 k.Dispose();
             }
         }
+    }
+
+    /// <summary>The private key at <paramref name="origin"/> when this ring holds it and its public key is <paramref name="expected"/>.</summary>
+    private SecretKey? TryDerive(RootedKeyPath origin, ReadOnlySpan<byte> expected, bool xOnly)
+    {
+        foreach (var (root, rootOrigin) in _roots)
+        {
+            if (origin.MasterFingerprint != rootOrigin.MasterFingerprint || !StartsWith(origin.KeyPath, rootOrigin.KeyPath))
+            {
+                continue;
+            }
+
+            var rest = new KeyPath([.. origin.KeyPath.Indexes.Skip(rootOrigin.KeyPath.Length)]);
+            using var child = root.Derive(rest);
+            var pub = xOnly ? child.PublicKey.ToXOnly(out _).ToBytes() : child.PublicKey.ToCompressed();
+            if (pub.AsSpan().SequenceEqual(expected))
+            {
+                return Copy(child.PrivateKey);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True when the ring holds a private key of some key of a descriptor's output (a check that a secret matches its descriptors).</summary>
+    public bool CanSignAny(DescriptorSpendInfo spendInfo)
+    {
+        ArgumentNullException.ThrowIfNull(spendInfo);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (var k in spendInfo.KeyOrigins)
+        {
+            using var key = TryDerive(k.Origin, k.PublicKey.ToCompressed(), xOnly: false);
+            if (key is not null || _singles.Any(s => s.PublicKey.Equals(k.PublicKey)))
+            {
+                return true;
+            }
+        }
+
+        foreach (var k in spendInfo.TapKeyOrigins)
+        {
+            using var key = TryDerive(k.Origin, k.Key.ToBytes(), xOnly: true);
+            if (key is not null || _singles.Any(s => s.XOnlyPublicKey.Equals(k.Key)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int SignatureCount(PsbtInput input) =>

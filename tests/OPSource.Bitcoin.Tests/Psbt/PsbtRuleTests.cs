@@ -151,6 +151,26 @@ public class PsbtRuleTests
     }
 
     [Fact]
+    public void Output_values_outside_money_range_are_kept_as_serialized()
+    {
+        // Fuzz finding: the wire nValue is a signed 64-bit integer and Core's PSBT decoder keeps any value, so the
+        // unsigned transaction, version conversion and combine must carry it through instead of throwing from Amount.
+        foreach (var raw in new[] { -1L, Amount.MaxSatoshis + 1, long.MinValue })
+        {
+            var spend = Spend.WithOutputs([TxOut.FromRawValue(raw, new Script([0x51]))]);
+            var v0 = PsbtT.Parse(PsbtT.Create(spend).ToBytes());
+            var v2 = PsbtT.Parse(v0.ToVersion2().ToBytes());
+            Assert.Equal(raw, v2.Outputs[0].TxOut.RawValue);
+            Assert.True(v2.TryGetUnsignedTransaction(out var tx, out _));
+            Assert.Equal(spend.GetTxId(), tx.GetTxId());
+            Assert.Equal(v0.ToHex(), v2.ToVersion0().ToHex());
+            Assert.True(PsbtT.TryCombine([v2, v2], out _, out _));
+            Assert.Null(v2.Fee);
+            Assert.Throws<InvalidOperationException>(() => v2.Outputs[0].Amount);
+        }
+    }
+
+    [Fact]
     public void V2_lock_time_is_determined_by_bip370()
     {
         var two = new Transaction(2,

@@ -1,0 +1,198 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OPSource.Server;
+using OPSource.Server.Modules;
+using OPSource.Web5.Credentials;
+using OPSource.Web5.Dids;
+using OPSource.Web5.Jose;
+
+namespace OPSource.Web5.Tests;
+
+/// <summary>
+/// Interop with the reference libraries (@web5/dids 1.2.0, @web5/credentials 1.1.3) through
+/// tests/peers/web5/interop.mjs: their DIDs resolve here and ours there (did:dht through OPSource's own
+/// gateway endpoint), and VC-JWTs verify in both directions.
+/// </summary>
+public sealed class Web5InteropTests : IAsyncLifetime
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "opsource-web5-interop-" + Guid.NewGuid().ToString("N"));
+    private WebApplication? _app;
+    private string _gateway = string.Empty;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable("OPSOURCE_WEB5_PASSPHRASE", "interop-test-passphrase");
+        var options = new OpsourceOptions
+        {
+            Network = "regtest",
+            DataDir = _dataDir,
+            Server = new ServerOptions { Urls = "http://127.0.0.1:0", ShutdownTimeoutSeconds = 5 },
+        };
+        _app = OpsourceServer.Build(options, modules: OpsourceModules.All);
+        await OpsourceServer.PrepareAsync(_app, Ct);
+        await _app.StartAsync(Ct);
+        _gateway = _app.Urls.Single() + "/api/v1/web5/dht/";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private Web5Service Service => _app!.Services.GetRequiredService<Web5Service>();
+
+    private static JsonNode? Strip(JsonNode? document)
+    {
+        // @web5/dids adds a "kid" (the RFC 7638 thumbprint) to JWKs it derives from key bytes (did:dht,
+        // did:key); kid is optional JWK metadata, so documents are compared without it.
+        var copy = document?.DeepClone();
+        foreach (var vm in (copy?["verificationMethod"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            (vm["publicKeyJwk"] as JsonObject)?.Remove("kid");
+        }
+
+        return copy;
+    }
+
+    [Theory]
+    [InlineData("key", "Ed25519")]
+    [InlineData("key", "secp256k1")]
+    [InlineData("jwk", "Ed25519")]
+    [InlineData("jwk", "secp256k1")]
+    public async Task Their_dids_resolve_here_and_ours_there(string method, string curve)
+    {
+        NodePeer.Require();
+        var theirs = await NodePeer.RunJsonAsync(Ct, null, "create", method, curve == "secp256k1" ? "secp256k1" : "Ed25519");
+        var ours = await Service.ResolveAsync(theirs["uri"]!.GetValue<string>(), Ct);
+        Assert.True(ours.Ok, ours.ErrorMessage);
+        var theirResolution = await NodePeer.RunJsonAsync(Ct, null, "resolve", theirs["uri"]!.GetValue<string>());
+        VectorFile.Equal(Strip(theirResolution["didDocument"]), Strip(ours.Document!.ToJson()), "their " + method + " resolved here");
+
+        using var mine = method == "key" ? DidFactory.CreateKey(curve) : DidFactory.CreateJwk(curve);
+        var resolved = await NodePeer.RunJsonAsync(Ct, null, "resolve", mine.Uri);
+        Assert.Equal(JsonNode.Parse("{}")!.ToJsonString(), resolved["didResolutionMetadata"]!.ToJsonString());
+        VectorFile.Equal(Strip(mine.Document.ToJson()), Strip(resolved["didDocument"]), "our " + method + " resolved there");
+    }
+
+    [Fact]
+    public async Task Did_dht_published_through_our_gateway_resolves_both_ways()
+    {
+        NodePeer.Require();
+        // Ours -> theirs: created and published by the service into its gateway store, resolved by @web5/dids via HTTP.
+        var created = await Service.CreateDidAsync("dht", "Ed25519", [new DidService("dwn", "DecentralizedWebNode", new JsonArray("https://dwn.example/"))], Ct);
+        var resolved = await NodePeer.RunJsonAsync(Ct, _gateway, "resolve", created.Uri);
+        Assert.Equal("{}", resolved["didResolutionMetadata"]!.ToJsonString());
+        VectorFile.Equal(Strip(created.Document.ToJson()), Strip(resolved["didDocument"]), "our did:dht resolved by @web5/dids");
+
+        // Theirs -> ours: @web5/dids publishes to our gateway (PUT, signature checked), we resolve it.
+        var theirs = await NodePeer.RunJsonAsync(Ct, _gateway, "create", "dht");
+        var ours = await Service.ResolveAsync(theirs["uri"]!.GetValue<string>(), Ct);
+        Assert.True(ours.Ok, ours.ErrorMessage);
+        VectorFile.Equal(Strip(theirs["document"]), Strip(ours.Document!.ToJson()), "their did:dht resolved here");
+    }
+
+    [Theory]
+    [InlineData("Ed25519")]
+    [InlineData("secp256k1")]
+    public async Task Vc_jwts_cross_verify(string curve)
+    {
+        NodePeer.Require();
+        // Ours -> theirs.
+        using var issuer = DidFactory.CreateJwk(curve);
+        var vc = VerifiableCredential.Create(issuer.Uri, "did:example:alice", new JsonObject { ["role"] = "treasurer" }, ["DaoMembership"]);
+        var jwt = vc.Sign(issuer);
+        var verified = await NodePeer.RunJsonAsync(Ct, null, "vc-verify", jwt);
+        Assert.Equal(issuer.Uri, verified["issuer"]!.GetValue<string>());
+        Assert.Equal("treasurer", verified["vc"]!["credentialSubject"]!["role"]!.GetValue<string>());
+
+        // A tampered credential is refused there too.
+        var parts = jwt.Split('.');
+        var (code, _, _) = await NodePeer.RunAsync(["vc-verify", parts[0] + "." + parts[1] + "." + parts[2][..^4] + "AAAA"], null, Ct);
+        Assert.NotEqual(0, code);
+
+        // Theirs -> ours: a credential signed by @web5/credentials with a portable DID we created.
+        using var portable = DidFactory.CreateKey(curve);
+        var portableJson = System.Text.Encoding.UTF8.GetString(portable.ToPortableUtf8());
+        var theirJwt = (await NodePeer.RunJsonAsync(Ct, null, "vc-issue", portableJson, "did:example:bob", "KycCredential"))["jwt"]!.GetValue<string>();
+        var ours = await Service.VerifyCredentialAsync(theirJwt, Ct);
+        Assert.Equal(portable.Uri, ours.Issuer);
+        Assert.Equal("KycCredential", ours.Credential.Type);
+
+        // Their did:jwk portable DID imports here and signs credentials they accept.
+        var theirDid = await NodePeer.RunJsonAsync(Ct, null, "create", "jwk", curve);
+        using var imported = BearerDid.ParsePortable(System.Text.Encoding.UTF8.GetBytes(theirDid.ToJsonString()));
+        var signedWithTheirKey = VerifiableCredential.Create(imported.Uri, "did:example:carol", new JsonObject { ["ok"] = true }).Sign(imported);
+        Assert.Equal(imported.Uri, (await NodePeer.RunJsonAsync(Ct, null, "vc-verify", signedWithTheirKey))["issuer"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Did_login_returns_the_platform_access_token_with_the_bound_role()
+    {
+        var login = _app!.Services.GetRequiredService<OPSource.Web5.Auth.DidLoginService>();
+        using var http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
+        using var did = DidFactory.CreateJwk("secp256k1");
+        await login.BindAsync(did.Uri, OPSource.Platform.Security.ApiRole.Operator, Ct);
+
+        async Task<string> SignedChallengeAsync(BearerDid signer)
+        {
+            using var response = await http.PostAsync("/api/v1/auth/did/challenge", Content(new JsonObject { ["did"] = signer.Uri }), Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            var challenge = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["challenge"]!.GetValue<string>();
+            var (vmId, key) = signer.GetSigner(relationship: VerificationRelationships.Authentication);
+            var payload = System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["challenge"] = challenge, ["did"] = signer.Uri }.ToJsonString());
+            return Jws.SignCompact(key, payload, new JsonObject { ["kid"] = vmId });
+        }
+
+        var jws = await SignedChallengeAsync(did);
+        using var verified = await http.PostAsync("/api/v1/auth/did/verify", Content(new JsonObject { ["jws"] = jws }), Ct);
+        var body = JsonNode.Parse(await verified.Content.ReadAsStringAsync(Ct))!.AsObject();
+        Assert.True(verified.StatusCode == System.Net.HttpStatusCode.OK, body.ToJsonString());
+        var token = (body["access_token"] ?? body["accessToken"])!.GetValue<string>();
+        Assert.Equal("operator", body["role"]!.GetValue<string>());
+
+        using var whoRequest = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/whoami");
+        whoRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var who = await http.SendAsync(whoRequest, Ct);
+        var whoText = await who.Content.ReadAsStringAsync(Ct);
+        Assert.True(who.StatusCode == System.Net.HttpStatusCode.OK, whoText);
+        Assert.Contains(did.Uri, whoText, StringComparison.Ordinal);
+
+        // A challenge is single-use.
+        using var replay = await http.PostAsync("/api/v1/auth/did/verify", Content(new JsonObject { ["jws"] = jws }), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, replay.StatusCode);
+
+        // A DID without a binding, or a signature by another key, gets no token.
+        using var stranger = DidFactory.CreateJwk("Ed25519");
+        using var unbound = await http.PostAsync("/api/v1/auth/did/verify", Content(new JsonObject { ["jws"] = await SignedChallengeAsync(stranger) }), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, unbound.StatusCode);
+        var forgedParts = (await SignedChallengeAsync(did)).Split('.');
+        var otherSig = Jws.SignCompact(stranger.Keys[0], "x"u8).Split('.')[2];
+        using var forged = await http.PostAsync("/api/v1/auth/did/verify", Content(new JsonObject { ["jws"] = forgedParts[0] + "." + forgedParts[1] + "." + otherSig }), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, forged.StatusCode);
+
+        // Removing the binding ends the token.
+        Assert.True(await login.UnbindAsync(did.Uri, Ct));
+        _app.Services.GetRequiredService<OPSource.Server.Security.CredentialStatusCache>().Invalidate(OPSource.Platform.Security.AuthMethods.Did, did.Uri);
+        using var afterRequest = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/whoami");
+        afterRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var after = await http.SendAsync(afterRequest, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    private static StringContent Content(JsonNode body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+}

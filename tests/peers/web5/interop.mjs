@@ -1,0 +1,46 @@
+// Interop driver for OPSource's Web5 tests: runs the reference libraries (@web5/dids, @web5/credentials)
+// and prints JSON on stdout. Usage:
+//   node interop.mjs resolve DID                  -> DID resolution result
+//   node interop.mjs create key|jwk|dht           -> portable DID (did:dht is published to DHT_GATEWAY)
+//   node interop.mjs vc-issue PORTABLE_JSON SUBJECT TYPE  -> {"jwt": ...} (signed by the portable DID)
+//   node interop.mjs vc-verify JWT                -> {"issuer", "subject", "vc"} or exit 1
+// DHT_GATEWAY (env) is the did:dht gateway/pkarr relay base URL (OPSource's /api/v1/web5/dht/).
+import { BearerDid, DidDht, DidJwk, DidKey, UniversalResolver } from '@web5/dids';
+import { VerifiableCredential } from '@web5/credentials';
+
+const [cmd, ...args] = process.argv.slice(2);
+const gatewayUri = process.env.DHT_GATEWAY;
+const resolver = new UniversalResolver({ didResolvers: [DidDht, DidJwk, DidKey] });
+const out = (value) => process.stdout.write(JSON.stringify(value) + '\n');
+
+try {
+  switch (cmd) {
+    case 'resolve':
+      out(await resolver.resolve(args[0], gatewayUri ? { gatewayUri } : {}));
+      break;
+    case 'create': {
+      let did;
+      if (args[0] === 'key') did = await DidKey.create({ options: { algorithm: args[1] ?? 'Ed25519' } });
+      else if (args[0] === 'jwk') did = await DidJwk.create({ options: { algorithm: args[1] ?? 'Ed25519' } });
+      else did = await DidDht.create({ options: { gatewayUri, publish: true, services: [{ id: 'dwn', type: 'DecentralizedWebNode', serviceEndpoint: ['https://dwn.example/'] }] } });
+      out(await did.export());
+      break;
+    }
+    case 'vc-issue': {
+      const did = await BearerDid.import({ portableDid: JSON.parse(args[0]) });
+      const vc = await VerifiableCredential.create({ type: args[2], issuer: did.uri, subject: args[1], data: { role: 'member', level: 3 } });
+      out({ jwt: await vc.sign({ did }) });
+      break;
+    }
+    case 'vc-verify': {
+      const result = await VerifiableCredential.verify({ vcJwt: args[0] });
+      out({ issuer: result.issuer, subject: result.subject, vc: result.vc });
+      break;
+    }
+    default:
+      throw new Error(`unknown command ${cmd}`);
+  }
+} catch (e) {
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exit(1);
+}
