@@ -40,6 +40,10 @@ if [ "${OPSOURCE_TEST_AOT:-}" = "1" ]; then
   fi
 fi
 
+# Supply chain: known-vulnerable NuGet/npm packages (high/critical fail unless allow-listed with a reason).
+scripts/supply-chain.sh >"$RESULTS/supply-chain.log" 2>&1 || { cat "$RESULTS/supply-chain.log" >&2; status=1; }
+tail -1 "$RESULTS/supply-chain.log"
+
 # One closing line for the whole run, summed over every test project's TRX file.
 /usr/bin/python3 - "$RESULTS" <<'PY' || status=1
 import glob, sys, xml.etree.ElementTree as ET

@@ -4,9 +4,15 @@ using OPSource.Benchmarks;
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- --filter '*'
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- compare-secp256k1 [--rounds N]
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- ct-check [--samples N]
+// dotnet run -c Release --project bench/OPSource.Benchmarks -- dlc-run
 if (args.Length > 0 && args[0] == "compare-secp256k1")
 {
     return Secp256k1Comparison.Run(args[1..], Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "dlc-run")
+{
+    return DlcBenchContracts.Run(Console.Out);
 }
 
 if (args.Length > 0 && args[0] == "ct-check")

@@ -167,7 +167,7 @@ internal static partial class CliApp
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            var distance = EditDistance(typed, candidate);
+            var distance = OPSource.Bitcoin.Encoding.TextDistance.Levenshtein(typed, candidate);
             if (distance < bestDistance)
             {
                 best = candidate;
@@ -177,30 +177,6 @@ internal static partial class CliApp
 
         var allowed = Math.Max(1, typed.TrimStart('-').Length / 3);
         return bestDistance <= allowed || (best is not null && best.StartsWith(typed, StringComparison.Ordinal) && typed.TrimStart('-').Length >= 2) ? best : null;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 
     private static string DescribeType(string type) => type switch

@@ -17,11 +17,15 @@ internal sealed class CliServices : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    private CliServices(ServiceProvider provider, OpsourceOptions options)
+    private CliServices(ServiceProvider provider, OpsourceOptions options, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         _provider = provider;
         Options = options;
+        Configuration = configuration;
     }
+
+    /// <summary>The layered configuration of this invocation.</summary>
+    public Microsoft.Extensions.Configuration.IConfiguration Configuration { get; }
 
     /// <summary>The validated options of this invocation.</summary>
     public OpsourceOptions Options { get; }
@@ -37,7 +41,11 @@ internal sealed class CliServices : IAsyncDisposable
     /// Loads and validates the configuration, registers every module, and applies pending migrations.
     /// Invalid configuration and an unusable data dir or database are user errors (exit 1).
     /// </summary>
-    public static async Task<CliServices> OpenAsync(CliContext context, CancellationToken cancellationToken, IReadOnlyList<ServerModule>? modules = null)
+    /// <param name="context">The invocation.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="modules">Modules (default: all).</param>
+    /// <param name="applyMigrations">False for read-only commands (<c>opsource test</c>, <c>install --dry-run</c>) that must not create or change the schema.</param>
+    public static async Task<CliServices> OpenAsync(CliContext context, CancellationToken cancellationToken, IReadOnlyList<ServerModule>? modules = null, bool applyMigrations = true)
     {
         ArgumentNullException.ThrowIfNull(context);
         var (options, layers) = Commands.ConfigCommand.Load(context.Overrides);
@@ -54,11 +62,18 @@ internal sealed class CliServices : IAsyncDisposable
             throw new CliUserException("invalid configuration: " + ex.Message, ex);
         }
 
-        EnsureDataDir(options.DataDir);
+        if (applyMigrations)
+        {
+            EnsureDataDir(options.DataDir);
+        }
+
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
         try
         {
-            await provider.GetRequiredService<Migrator>().ApplyAsync(cancellationToken).ConfigureAwait(false);
+            if (applyMigrations)
+            {
+                await provider.GetRequiredService<Migrator>().ApplyAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -77,7 +92,7 @@ internal sealed class CliServices : IAsyncDisposable
         }
 
         context.ErrorMapper = provider.GetRequiredService<OPSource.Platform.Errors.DomainErrorMapper>();
-        return new CliServices(provider, options);
+        return new CliServices(provider, options, layers.Root);
     }
 
     /// <summary>Creates the data dir if needed; a path that is a file or cannot be created is one user-error line.</summary>

@@ -123,7 +123,7 @@ public sealed class DlcOptions
 /// encrypted key store, the oracle, the contract repository and the life-cycle manager (over the wallet's
 /// narrow interfaces and the node when those modules are present), the schema, the event topics
 /// <c>dlc</c> (<c>dlc:{id}</c>) and <c>oracle</c>, the self-test checks <c>dlc/keystore</c> and
-/// <c>dlc/oracle_key</c>, and the mapping of its typed errors.
+/// <c>dlc/oracle_key</c>, the contract gauges (<see cref="DlcMetrics"/>), and the mapping of its typed errors.
 /// </summary>
 public sealed class DlcModule : IOpsourceModule
 {
@@ -167,6 +167,7 @@ public sealed class DlcModule : IOpsourceModule
             .AddMigrations(DlcMigrations.Source)
             .AddSelfTest<DlcKeyStoreCheck>()
             .AddSelfTest<DlcOracleKeyCheck>()
+            .AddMeter<DlcMetrics>(DlcMetrics.MeterName)
             .AddEventTopic(Topic, "Contract state changes (dlc.state: offered, accepted, signed, confirmed, closed, refunded)")
             .AddEventTopic(OracleTopic, "The built-in oracle's announcements and attestations (oracle.announced, oracle.attested)")
             .AddErrorMapping<DlcException>(ex => new DomainError(Category(ex.Kind), ex.Code, ex.Message))

@@ -295,3 +295,47 @@ public static class DlcInput
 
     private static DlcFormatException Missing(string field) => new(field, "missing");
 }
+
+/// <summary>Parses oracle requests (CLI and REST share the shape).</summary>
+public static class OracleInput
+{
+    /// <summary>
+    /// <c>{"event_id", "outcomes": [...]}</c> for an enumeration, or <c>{"event_id", "nb_digits", "base"?: 2,
+    /// "is_signed"?: false, "unit"?: "", "precision"?: 0}</c> for a digit decomposition; <c>"maturity"</c> (RFC 3339)
+    /// defaults to now.
+    /// </summary>
+    public static (string EventId, EventDescriptor Descriptor, DateTimeOffset Maturity) ParseAnnounce(JsonObject body, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var eventId = body["event_id"]?.GetValue<string>() ?? throw new DlcFormatException("event_id", "missing");
+        EventDescriptor descriptor;
+        if (body["outcomes"] is JsonArray outcomes)
+        {
+            descriptor = new EnumEventDescriptor([.. outcomes.Select((o, i) => o is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new DlcFormatException($"outcomes[{i}]", "expected a string"))]);
+        }
+        else if (body["nb_digits"] is { } nb)
+        {
+            descriptor = new DigitDecompositionEventDescriptor(
+                (ushort)(body["base"]?.GetValue<int>() ?? 2),
+                body["is_signed"]?.GetValue<bool>() ?? false,
+                body["unit"]?.GetValue<string>() ?? string.Empty,
+                body["precision"]?.GetValue<int>() ?? 0,
+                (ushort)nb.GetValue<int>());
+        }
+        else
+        {
+            throw new DlcFormatException("$", "either outcomes (enumerated event) or nb_digits (numeric event) is required");
+        }
+
+        var maturity = now;
+        if (body["maturity"]?.GetValue<string>() is { } m)
+        {
+            if (!DateTimeOffset.TryParse(m, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out maturity))
+            {
+                throw new DlcFormatException("maturity", "expected an RFC 3339 time");
+            }
+        }
+
+        return (eventId, descriptor, maturity);
+    }
+}

@@ -129,6 +129,7 @@ public static class OpsourceConfiguration
             new("Telemetry:OtlpEndpoint", (options.Telemetry ?? new TelemetryOptions()).OtlpEndpoint),
             new("Telemetry:OtlpProtocol", (options.Telemetry ?? new TelemetryOptions()).OtlpProtocol),
             new("Telemetry:ServiceName", (options.Telemetry ?? new TelemetryOptions()).ServiceName),
+            new("Telemetry:MetricsRefreshSeconds", (options.Telemetry ?? new TelemetryOptions()).MetricsRefreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ];
     }
 

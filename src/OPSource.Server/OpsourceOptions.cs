@@ -42,6 +42,9 @@ public sealed class TelemetryOptions
 
     /// <summary>The <c>service.name</c> resource attribute.</summary>
     public string ServiceName { get; set; } = "opsource";
+
+    /// <summary>Seconds between refreshes of the gauges modules read from storage (wallet balances, DLC counts); 1-3600, default 15.</summary>
+    public int MetricsRefreshSeconds { get; set; } = 15;
 }
 
 /// <summary>Settings of the HTTP service (<c>Server</c> section).</summary>
@@ -174,6 +177,11 @@ public sealed class OpsourceOptionsValidator : IValidateOptions<OpsourceOptions>
         if (string.IsNullOrWhiteSpace(telemetry.ServiceName))
         {
             errors.Add("Telemetry:ServiceName must not be empty");
+        }
+
+        if (telemetry.MetricsRefreshSeconds is < 1 or > 3600)
+        {
+            errors.Add($"Telemetry:MetricsRefreshSeconds must be between 1 and 3600 (got {telemetry.MetricsRefreshSeconds})");
         }
 
         return errors;

@@ -124,6 +124,7 @@ public static partial class OpsourceServer
         builder.Services.AddHostedService<Events.EventRelayService>();
         builder.Services.AddApiDocuments();
         builder.Services.AddOpsourceTelemetry(options.Telemetry);
+        builder.Services.AddHostedService<Telemetry.MetricsRefreshService>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -171,7 +172,16 @@ public static partial class OpsourceServer
         var context = new PlatformContext(Network.Get(options.Network), options.DataDir);
         services.AddSingleton(context);
         services.AddSingleton(context.Network);
+        // The platform's self-test checks first, so they lead the report.
+        services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.DataDirWritable>();
+        services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.DatabaseReachable>();
+        services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.MigrationsCurrent>();
+        services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.ApiAnswering>();
+        services.AddSingleton<OPSource.Platform.Install.IInstallStep>(sp => new Install.NodeInstallStep(
+            sp.GetRequiredService<PlatformContext>(), sp.GetRequiredService<OpsourceOptions>(), sp.GetRequiredService<OPSource.ML.Hardware.IHardwareSource>()));
         services.AddOpsourceModules(modules.Select(m => m.Module), configuration, context);
+        // Hardware detection (node tuning, ML settings); a module may have registered a source already.
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<OPSource.ML.Hardware.IHardwareSource>(services, OPSource.ML.Hardware.SystemHardwareSource.Instance);
         return services;
     }
 

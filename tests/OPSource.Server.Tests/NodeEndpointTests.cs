@@ -33,6 +33,12 @@ public sealed class NodeEndpointTests : IDisposable
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+            // Every endpoint but health/info needs a token: a viewer's.
+            var store = (OPSource.Platform.Security.ApiKeyStore)app.Services.GetService(typeof(OPSource.Platform.Security.ApiKeyStore))!;
+            var key = await store.CreateAsync(null, OPSource.Platform.Security.ApiRole.Viewer, OPSource.Platform.Security.ScopeSet.Unrestricted, Ct);
+            using var exchange = await http.PostAsync("/api/v1/auth/token", new StringContent($"{{\"api_key\":\"{key.Key}\"}}", System.Text.Encoding.UTF8, "application/json"), Ct);
+            var token = (string)JsonNode.Parse(await exchange.Content.ReadAsStringAsync(Ct))!["access_token"]!;
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             using var response = await http.GetAsync("/api/v1/node", Ct);
             var body = await response.Content.ReadAsStringAsync(Ct);
             Assert.True(expected == response.StatusCode, body);

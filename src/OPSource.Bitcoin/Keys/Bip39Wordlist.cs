@@ -107,7 +107,7 @@ public sealed class Bip39Wordlist
 
         var near = _words
             .Where(x => !prefix.Contains(x))
-            .Select(x => (Word: x, Distance: EditDistance(w, x, 2)))
+            .Select(x => (Word: x, Distance: Encoding.TextDistance.Levenshtein(w, x, 2)))
             .Where(p => p.Distance <= 2)
             .OrderBy(p => p.Distance)
             .ThenBy(p => Array.IndexOf(_words, p.Word))
@@ -215,41 +215,5 @@ public sealed class Bip39Wordlist
         }
 
         return new Bip39Wordlist(language, [.. words]);
-    }
-
-    private static int EditDistance(string a, string b, int limit)
-    {
-        if (Math.Abs(a.Length - b.Length) > limit)
-        {
-            return limit + 1;
-        }
-
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            var rowMin = current[0];
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
-                rowMin = Math.Min(rowMin, current[j]);
-            }
-
-            if (rowMin > limit)
-            {
-                return limit + 1;
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

@@ -53,49 +53,20 @@ public enum MiniscriptErrorKind
 }
 
 /// <summary>
-/// A typed miniscript error: a <see cref="Kind"/> for programs and a one-line <see cref="Message"/>
-/// for people (lower case, starting with <c>miniscript:</c> or <c>policy:</c>, naming the fragment
-/// and the rule). Messages never contain secret key material.
+/// A typed miniscript or policy error (the library's <see cref="BitcoinError{TKind}"/> shape): a
+/// <see cref="BitcoinError{TKind}.Kind"/> for programs, a one-line message for people (lower case,
+/// starting with <c>miniscript:</c> or <c>policy:</c>, naming the fragment and the rule), the
+/// position in the text when known, and a code <c>miniscript.*</c> / <c>policy.*</c>. Messages never
+/// contain secret key material. The throwing forms throw <see cref="BitcoinFormatException"/>.
 /// </summary>
-public sealed record MiniscriptError(MiniscriptErrorKind Kind, string Message)
+public sealed class MiniscriptError : BitcoinError<MiniscriptErrorKind>
 {
-    /// <inheritdoc />
-    public override string ToString() => Message;
-
-    internal static MiniscriptError Of(MiniscriptErrorKind kind, string message) =>
-        new(kind, message.StartsWith("miniscript:", StringComparison.Ordinal) || message.StartsWith("policy:", StringComparison.Ordinal) ? message : "miniscript: " + message);
-}
-
-/// <summary>Thrown by the <c>Parse</c>/<c>FromScript</c>/<c>Compile</c> conveniences; carries the typed <see cref="MiniscriptError"/>.</summary>
-public sealed class MiniscriptException : FormatException
-{
-    /// <summary>Wraps <paramref name="error"/>.</summary>
-    public MiniscriptException(MiniscriptError error)
-        : base(error?.Message)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        Error = error;
-    }
-
-    /// <summary>Not for use: every exception carries an error.</summary>
-    public MiniscriptException()
-        : this(new MiniscriptError(MiniscriptErrorKind.Syntax, "miniscript: error"))
+    /// <summary>Creates an error.</summary>
+    public MiniscriptError(MiniscriptErrorKind kind, string message, int? position = null)
+        : base(kind is MiniscriptErrorKind.Policy or MiniscriptErrorKind.Compiler ? "policy" : "miniscript", kind, message, position)
     {
     }
 
-    /// <summary>Not for use: every exception carries an error.</summary>
-    public MiniscriptException(string message)
-        : this(new MiniscriptError(MiniscriptErrorKind.Syntax, message))
-    {
-    }
-
-    /// <summary>Not for use: every exception carries an error.</summary>
-    public MiniscriptException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Error = new MiniscriptError(MiniscriptErrorKind.Syntax, message);
-    }
-
-    /// <summary>The typed error.</summary>
-    public MiniscriptError Error { get; }
+    internal static MiniscriptError Of(MiniscriptErrorKind kind, string message, int? position = null) =>
+        new(kind, message.StartsWith("miniscript:", StringComparison.Ordinal) || message.StartsWith("policy:", StringComparison.Ordinal) ? message : "miniscript: " + message, position);
 }

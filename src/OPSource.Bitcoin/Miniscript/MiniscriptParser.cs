@@ -85,7 +85,7 @@ internal sealed class MiniscriptParser<TKey>
 
     private bool Fail(MiniscriptErrorKind kind, string message, out MiniscriptError error)
     {
-        error = MiniscriptError.Of(kind, message);
+        error = MiniscriptError.Of(kind, message, _pos + _offset);
         return false;
     }
 

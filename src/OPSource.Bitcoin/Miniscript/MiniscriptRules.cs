@@ -6,22 +6,22 @@ namespace OPSource.Bitcoin.Miniscript;
 public static class MiniscriptLimits
 {
     /// <summary>Core policy.h MAX_STANDARD_P2WSH_SCRIPT_SIZE: a P2WSH witness script is at most 3600 bytes.</summary>
-    public const int MaxStandardP2WshScriptSize = 3600;
+    public const int MaxStandardP2WshScriptSize = PolicyLimits.MaxStandardP2wshScriptSize;
 
     /// <summary>Core policy.h MAX_STANDARD_P2WSH_STACK_ITEMS: at most 100 witness items besides the script.</summary>
     public const int MaxStandardP2WshStackItems = 100;
 
     /// <summary>Core script.h MAX_OPS_PER_SCRIPT (P2WSH only; BIP342 removed it for tapscript).</summary>
-    public const int MaxOpsPerScript = 201;
+    public const int MaxOpsPerScript = ConsensusLimits.MaxOpsPerScript;
 
     /// <summary>Core script.h MAX_STACK_SIZE: stack plus altstack during execution.</summary>
-    public const int MaxStackSize = 1000;
+    public const int MaxStackSize = ConsensusLimits.MaxStackSize;
 
     /// <summary>Core script.h MAX_PUBKEYS_PER_MULTISIG.</summary>
-    public const int MaxPubKeysPerMultisig = 20;
+    public const int MaxPubKeysPerMultisig = ConsensusLimits.MaxPubKeysPerMultisig;
 
     /// <summary>Core script.h MAX_PUBKEYS_PER_MULTI_A (BIP387).</summary>
-    public const int MaxPubKeysPerMultiA = 999;
+    public const int MaxPubKeysPerMultiA = ConsensusLimits.MaxPubKeysPerMultiA;
 
     /// <summary>Core script.h LOCKTIME_THRESHOLD: after() values at or above are UNIX times.</summary>
     public const uint LockTimeThreshold = 500_000_000;

@@ -34,9 +34,9 @@ public static class Miniscripts
     public static bool TryParse(string? text, MiniscriptContext context, [NotNullWhen(true)] out MiniscriptNode<PublicKey>? node, [NotNullWhen(false)] out MiniscriptError? error, MiniscriptChecks checks = MiniscriptChecks.Valid) =>
         TryParse(text, context, MiniscriptPublicKeys.Default, MiniscriptPublicKeys.Default, out node, out error, checks);
 
-    /// <summary>Parses with hex public keys or throws <see cref="MiniscriptException"/>.</summary>
+    /// <summary>Parses with hex public keys or throws <see cref="BitcoinFormatException"/>.</summary>
     public static MiniscriptNode<PublicKey> Parse(string text, MiniscriptContext context, MiniscriptChecks checks = MiniscriptChecks.Valid) =>
-        TryParse(text, context, out var node, out var error, checks) ? node : throw new MiniscriptException(error);
+        TryParse(text, context, out var node, out var error, checks) ? node : throw error.ToException();
 
     /// <summary>Parses miniscript text with a custom key parser (descriptor key expressions, aliases...).</summary>
     public static bool TryParse<TKey>(string? text, MiniscriptContext context, IMiniscriptKeyParser<TKey> keys, IMiniscriptKeyFormatter<TKey> formatter, [NotNullWhen(true)] out MiniscriptNode<TKey>? node, [NotNullWhen(false)] out MiniscriptError? error, MiniscriptChecks checks = MiniscriptChecks.Valid)
@@ -71,9 +71,9 @@ public static class Miniscripts
         where TKey : notnull =>
         MiniscriptDecoder<TKey>.TryDecode(script, context, keys, out node, out error);
 
-    /// <summary>Decodes or throws <see cref="MiniscriptException"/>.</summary>
+    /// <summary>Decodes or throws <see cref="BitcoinFormatException"/>.</summary>
     public static MiniscriptNode<PublicKey> FromScript(Script script, MiniscriptContext context, IEnumerable<PublicKey>? knownKeys = null) =>
-        TryFromScript(script, context, out var node, out var error, knownKeys) ? node : throw new MiniscriptException(error);
+        TryFromScript(script, context, out var node, out var error, knownKeys) ? node : throw error.ToException();
 
     /// <summary>The error <paramref name="checks"/> finds in <paramref name="node"/>, or null.</summary>
     public static MiniscriptError? Check<TKey>(MiniscriptNode<TKey> node, MiniscriptChecks checks, IMiniscriptKeyFormatter<TKey> formatter)

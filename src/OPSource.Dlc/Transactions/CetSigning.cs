@@ -32,13 +32,17 @@ public static class CetSigning
     }
 
     /// <summary>Adaptor-signs every slot of the plan with the party's funding key, in message order.</summary>
-    public static AdaptorSignature[] SignCets(AdaptorPlan plan, DlcTransactions transactions, SecretKey fundingKey, CancellationToken cancellationToken = default)
+    public static AdaptorSignature[] SignCets(AdaptorPlan plan, DlcTransactions transactions, SecretKey fundingKey, CancellationToken cancellationToken = default) =>
+        SignCets(plan, transactions, fundingKey, -1, cancellationToken);
+
+    /// <summary>Adaptor-signs every slot using at most <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores).</summary>
+    public static AdaptorSignature[] SignCets(AdaptorPlan plan, DlcTransactions transactions, SecretKey fundingKey, int maxDegreeOfParallelism, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(fundingKey);
         var hashes = CetSigHashes(transactions, cancellationToken);
         var signatures = new AdaptorSignature[plan.Slots.Count];
-        Parallel.For(0, signatures.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallel.For(0, signatures.Length, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
             var slot = plan.Slots[i];
             signatures[i] = EcdsaAdaptor.Encrypt(fundingKey, plan.AdaptorPoint(slot), hashes[slot.CetIndex]);

@@ -102,6 +102,20 @@ public sealed partial class ModuleRegistration
     }
 
     /// <summary>
+    /// Declares a meter whose observable gauges report values read from storage or another service: the refresher
+    /// (a singleton that owns the meter) is called by the server in the background, see
+    /// <see cref="Telemetry.IMetricsRefresher"/>. The CLI never creates it.
+    /// </summary>
+    public ModuleRegistration AddMeter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TRefresher>(string meterName)
+        where TRefresher : class, Telemetry.IMetricsRefresher
+    {
+        AddMeter(meterName);
+        Services.AddSingleton<TRefresher>();
+        Services.AddSingleton<Telemetry.IMetricsRefresher>(sp => sp.GetRequiredService<TRefresher>());
+        return this;
+    }
+
+    /// <summary>
     /// Maps the module's own exception type to a transport-neutral <see cref="DomainError"/>: the HTTP host
     /// answers RFC 9457 problem+json with the category's status (400/404/409/422/401/403/503) and the
     /// error's <c>code</c>; the CLI exits 1 with the detail. (Modules may instead throw

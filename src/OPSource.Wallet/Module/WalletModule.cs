@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OPSource.Chain;
 using OPSource.Chain.Model;
+using OPSource.Chain.Sources;
+using OPSource.Platform.Events;
 using OPSource.Platform.Errors;
 using OPSource.Platform.Funding;
 using OPSource.Platform.Modules;
@@ -16,7 +18,7 @@ namespace OPSource.Wallet.Module;
 /// The <c>wallet</c> module: settings (section <c>Wallet</c>, see <see cref="WalletOptions"/>), the schema, the
 /// <see cref="WalletService"/> (also as <see cref="IWalletFunding"/>, <see cref="IPsbtSigner"/> and
 /// <see cref="IWalletProvisioning"/> for the modules above), the background sync in the server, the
-/// <c>wallet/*</c> self-test checks, the <c>wallet</c> install step and the <c>wallet:{name}</c> event topics.
+/// <c>wallet/*</c> self-test checks, the <c>wallet</c> install step, the balance gauges (<see cref="WalletMetrics"/>) and the <c>wallet:{name}</c> event topics.
 /// Register after the node module (it resolves <see cref="IBitcoinNode"/> lazily, only when a wallet needs the node).
 /// </summary>
 public sealed class WalletModule : IOpsourceModule
@@ -51,14 +53,20 @@ public sealed class WalletModule : IOpsourceModule
         services.AddSingleton<IWalletFunding>(sp => sp.GetRequiredService<WalletService>());
         services.AddSingleton<IPsbtSigner>(sp => sp.GetRequiredService<WalletService>());
         services.AddSingleton<IWalletProvisioning>(sp => sp.GetRequiredService<WalletService>());
-        services.AddHostedService(sp => new WalletSyncService(sp.GetRequiredService<WalletService>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<WalletSyncService>>()));
+        services.AddHostedService(sp => new WalletSyncService(
+            sp.GetRequiredService<WalletService>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<WalletSyncService>>(),
+            sp.GetService<ChainTipSignal>(),
+            sp.GetService<IEventPublisher>()));
 
         registration
             .AddMigrations(new WalletMigrations())
             .AddSelfTest<WalletStoreCheck>()
             .AddSelfTest<WalletSeedCheck>()
             .AddInstallStep<WalletInstallStep>()
-            .AddEventTopic(EventFamily, "wallet activity per wallet (sync.progress)")
+            .AddMeter<WalletMetrics>(WalletMetrics.MeterName)
+            .AddEventTopic(EventFamily, "wallet activity per wallet: transaction.added|confirmed|unconfirmed|removed, sync.progress")
             .AddErrorMapping<WalletCoreException>(ex => DomainErrorMapper.WalletErrors.TryMap(new WalletOperationException(ex.Kind, ex.Message))!)
             .AddErrorMapping<ChainUpdateException>(ex => new DomainError(ErrorCategory.Conflict, "chain_changed", "the node's chain changed during the operation; try again"));
     }

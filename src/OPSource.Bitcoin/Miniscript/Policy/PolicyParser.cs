@@ -66,12 +66,12 @@ public static class PolicyParser
     public static bool TryParse(string? text, MiniscriptContext context, [NotNullWhen(true)] out Policy<Crypto.Secp256k1.PublicKey>? policy, [NotNullWhen(false)] out MiniscriptError? error) =>
         TryParse(text, MiniscriptPublicKeys.Default, context, out policy, out error);
 
-    /// <summary>Parses or throws <see cref="MiniscriptException"/>.</summary>
+    /// <summary>Parses or throws <see cref="BitcoinFormatException"/>.</summary>
     public static Policy<TKey> Parse<TKey>(string text, IMiniscriptKeyParser<TKey> keys, MiniscriptContext context)
         where TKey : notnull =>
-        TryParse(text, keys, context, out var policy, out var error) ? policy : throw new MiniscriptException(error);
+        TryParse(text, keys, context, out var policy, out var error) ? policy : throw error.ToException();
 
-    private static MiniscriptError Error(string message) => new(MiniscriptErrorKind.Policy, "policy: " + message);
+    private static MiniscriptError Error(string message, int? position = null) => new(MiniscriptErrorKind.Policy, "policy: " + message, position);
 
     private static string Shorten(string text) => text.Length <= 24 ? text : text[..21] + "...";
 
