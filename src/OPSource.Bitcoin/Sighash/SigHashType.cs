@@ -77,8 +77,8 @@ public readonly record struct SigHashType
 
     public static explicit operator SigHashType(uint value) => new(value);
 
-    /// <summary>Core SighashToStr: "ALL", "ALL|ANYONECANPAY", ..., "DEFAULT"; other values as 0x-prefixed hex.</summary>
-    public override string ToString() => Value switch
+    /// <summary>Core SighashToStr: "ALL", "ALL|ANYONECANPAY", ..., "DEFAULT"; null for a value it has no name for.</summary>
+    public string? Name => Value switch
     {
         0x00 => "DEFAULT",
         0x01 => "ALL",
@@ -87,8 +87,11 @@ public readonly record struct SigHashType
         0x81 => "ALL|ANYONECANPAY",
         0x82 => "NONE|ANYONECANPAY",
         0x83 => "SINGLE|ANYONECANPAY",
-        _ => "0x" + Value.ToString("x", CultureInfo.InvariantCulture),
+        _ => null,
     };
+
+    /// <summary>Core's name (<see cref="Name"/>); other values as 0x-prefixed hex.</summary>
+    public override string ToString() => Name ?? "0x" + Value.ToString("x", CultureInfo.InvariantCulture);
 
     /// <summary>Core ParseSighashString: DEFAULT, ALL, NONE, SINGLE, and each with "|ANYONECANPAY" (case-sensitive, as Core).</summary>
     public static bool TryParse(string? text, out SigHashType value)

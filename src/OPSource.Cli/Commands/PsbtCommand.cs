@@ -7,6 +7,7 @@ using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Psbt;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Transactions;
 using PsbtT = OPSource.Bitcoin.Psbt.Psbt;
 
@@ -423,19 +424,6 @@ internal static partial class PsbtCommand
         return array;
     }
 
-    /// <summary>Core SighashToStr ("ALL", "SINGLE|ANYONECANPAY", "DEFAULT" for Taproot's 0), empty for other values.</summary>
-    internal static string SighashName(uint type) => type switch
-    {
-        0x00 => "DEFAULT",
-        0x01 => "ALL",
-        0x02 => "NONE",
-        0x03 => "SINGLE",
-        0x81 => "ALL|ANYONECANPAY",
-        0x82 => "NONE|ANYONECANPAY",
-        0x83 => "SINGLE|ANYONECANPAY",
-        _ => string.Empty,
-    };
-
     /// <summary>
     /// Core decodepsbt's JSON: tx (TxToUniv of the unsigned transaction), global_xpubs, psbt_version,
     /// proprietary, unknown, inputs, outputs, fee (BTC, when every input's UTXO is known). Version 2
@@ -495,7 +483,7 @@ internal static partial class PsbtCommand
             json["partial_signatures"] = sigs;
         }
 
-        if (i.SighashType is { } sh) json["sighash"] = SighashName(sh.Value);
+        if (i.SighashType is { } sh) json["sighash"] = new SigHashType((byte)sh.Value).Name ?? string.Empty; // Core: SighashToStr((unsigned char)sighash_type)
         if (i.RedeemScript is { } rs) json["redeem_script"] = ScriptJson(rs);
         if (i.WitnessScript is { } ws) json["witness_script"] = ScriptJson(ws);
         if (i.Bip32Derivations.Count > 0)
