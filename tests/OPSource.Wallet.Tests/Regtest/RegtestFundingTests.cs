@@ -166,7 +166,7 @@ public abstract class RegtestFundingTests(RegtestNodeFixture fixture, string pro
             Assert.Contains(utxos, u => u.OutPoint.TxId == final.GetTxId() && u.Value == change && u.Confirmations == 1);
             var record = await s.GetTransactionAsync(wallet, final.GetTxId(), Ct);
             Assert.Equal(1, record!.Confirmations);
-            Assert.Equal(change - selection.Total, record.Net);
+            Assert.Equal(change.ToSignedAmount() - selection.Total, record.Net);
         }
     }
 
