@@ -91,7 +91,8 @@ public class DescriptorCommandTests
         var (code, output, err) = await Run("descriptor", "info", "pkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U/2147483647'/0)", "--json");
         Assert.True(code == 0, err);
         var normalized = (string)JsonNode.Parse(output)!["normalized_descriptor"]!;
-        Assert.StartsWith("pkh([bd16bee5/2147483647']xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)#", normalized, StringComparison.Ordinal);
+        // Core descriptor_tests.cpp line 556: the normalised form writes the hardened step as 'h' whatever the input used.
+        Assert.StartsWith("pkh([bd16bee5/2147483647h]xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)#", normalized, StringComparison.Ordinal);
         var derive = await Run("descriptor", "derive", normalized, "--json");
         Assert.Equal("76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac", (string?)JsonNode.Parse(derive.Out)!["paths"]![0]!["outputs"]![0]!["script_pubkey"]);
     }
