@@ -113,6 +113,12 @@ public abstract class KeyExpression
 
     internal abstract void Dispose();
 
+    /// <summary>
+    /// For keys with equal public forms: both hold private material in the same form, or neither does
+    /// (compared without touching the secret, which the public key determines).
+    /// </summary>
+    internal virtual bool HasSamePrivateForm(KeyExpression other) => HasPrivateKeys == other.HasPrivateKeys;
+
     /// <summary>The expression text: public form, or private form when <paramref name="includePrivate"/> and it holds private keys.</summary>
     public string ToString(bool includePrivate)
     {
@@ -203,6 +209,10 @@ public sealed class ConstKeyExpression : KeyExpression
     internal override KeyExpression SelectPath(int path) => this;
 
     internal override void Dispose() => _wif?.Dispose();
+
+    /// <summary>A WIF also carries its network's version byte, written back in the private form.</summary>
+    internal override bool HasSamePrivateForm(KeyExpression other) =>
+        other is ConstKeyExpression c && (_wif is null ? c._wif is null : c._wif is not null && _wif.Prefix == c._wif.Prefix);
 
     private protected override void AppendBody(StringBuilder sb, bool includePrivate)
     {
@@ -437,6 +447,10 @@ public sealed class MusigKeyExpression : KeyExpression
             p.Dispose();
         }
     }
+
+    internal override bool HasSamePrivateForm(KeyExpression other) =>
+        other is MusigKeyExpression m && m._participants.Length == _participants.Length
+        && _participants.Zip(m._participants).All(pair => pair.First.HasSamePrivateForm(pair.Second));
 
     private protected override void AppendBody(StringBuilder sb, bool includePrivate)
     {
