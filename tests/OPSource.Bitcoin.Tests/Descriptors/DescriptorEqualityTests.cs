@@ -8,12 +8,7 @@ namespace OPSource.Bitcoin.Tests.Descriptors;
 // rendering a private key to a string; the results are those of comparing the private-form texts.
 public class DescriptorEqualityTests
 {
-    private static SecretKey Key(byte b)
-    {
-        var bytes = new byte[32];
-        bytes[31] = b;
-        return SecretKey.Create(bytes);
-    }
+    private static SecretKey Key(byte b) => SecretKey.Create([.. new byte[31], b]);
 
     [Fact]
     public void Equality_follows_the_private_form_without_rendering_it()

@@ -11,12 +11,7 @@ namespace OPSource.Bitcoin.Tests.Psbt;
 // handed out cannot be changed through a cast; unknown and proprietary pairs stay byte-exact.
 public class PsbtTypedFieldTests
 {
-    private static SecretKey Key(byte b)
-    {
-        var bytes = new byte[32];
-        bytes[31] = b;
-        return SecretKey.Create(bytes);
-    }
+    private static SecretKey Key(byte b) => SecretKey.Create([.. new byte[31], b]);
 
     private static (PsbtT Psbt, SecretKey Key) Signed()
     {
