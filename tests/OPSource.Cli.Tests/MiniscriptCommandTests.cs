@@ -243,7 +243,7 @@ public class MiniscriptCommandTests
         return bytes;
     }
 
-    /// <summary>A PSBT spending output 0 of a descriptor with the Updater fields a wallet adds (witness UTXO, witness script, tap leaves).</summary>
+    /// <summary>A PSBT spending output 0 of a descriptor with the Updater fields a wallet adds (witness UTXO, scripts, tap leaves).</summary>
     private static PsbtT CreatePsbt(string descriptorText, uint sequence, out TxOut utxo)
     {
         using var descriptor = Descriptor.Parse(descriptorText, Network.Regtest);
@@ -251,27 +251,7 @@ public class MiniscriptCommandTests
         utxo = new TxOut(Money.FromSatoshis(100_000), info.ScriptPubKey);
         var outpoint = new OutPoint(TxId.Parse(new string('1', 64)), 0);
         var tx = new Transaction(2, [new TxIn(outpoint, Script.Empty, new Sequence(sequence), Witness.Empty)], [new TxOut(Money.FromSatoshis(90_000), info.ScriptPubKey)], new LockTime(0));
-        var psbt = PsbtT.Create(tx).WithWitnessUtxo(0, utxo);
-        if (info.WitnessScript is { } ws)
-        {
-            psbt = psbt.WithWitnessScript(0, ws);
-        }
-
-        if (info.Taproot is { } taproot)
-        {
-            psbt = psbt.WithTapInternalKey(0, taproot.InternalKey);
-            if (taproot.MerkleRoot is { } root)
-            {
-                psbt = psbt.WithTapMerkleRoot(0, root);
-            }
-
-            foreach (var leaf in taproot.Leaves)
-            {
-                psbt = psbt.WithTapLeafScript(0, leaf.ControlBlock, leaf.Script);
-            }
-        }
-
-        return psbt;
+        return info.UpdateInput(PsbtT.Create(tx).WithWitnessUtxo(0, utxo), 0);
     }
 
     [Fact]

@@ -31,5 +31,6 @@ internal static class CommandGroups
         yield return DidCommand.Create(globals, output, error);
         yield return VcCommand.Create(globals, output, error);
         yield return WalletCommand.Create(globals, output, error);
+        yield return HnsCommand.Create(globals, output, error);
     }
 }

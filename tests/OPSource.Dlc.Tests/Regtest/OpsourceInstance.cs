@@ -57,8 +57,9 @@ internal sealed class OpsourceInstance : IAsyncDisposable
             ["Wallet:KdfMemoryKiB"] = "8192",
             ["Wallet:KdfPasses"] = "1",
             ["Wallet:FallbackFeeRate"] = "2",
-            // The test syncs the wallet itself after each block (no background rounds racing it).
+            // The test syncs the wallet and the contracts itself after each block (no background rounds racing it).
             ["Wallet:Sync"] = "false",
+            ["Dlc:Watch"] = "false",
         }).Build();
         var options = new OpsourceOptions
         {

@@ -267,7 +267,7 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
     }
 
     [Fact]
-    public async Task Numeric_contract_closed_by_the_offerer_through_its_built_in_oracle()
+    public async Task Numeric_contract_closed_by_the_offerers_sync_once_its_built_in_oracle_attested()
     {
         var height = await fx.HeightAsync();
         var announcement = await AnnounceAsync(new JsonObject { ["nb_digits"] = 10, ["unit"] = "usd/btc" });
@@ -292,8 +292,10 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
         Assert.Equal(409, again);
         Assert.Equal("already_attested", (string)problem["code"]!);
 
-        // No attestation in the request: the offerer's manager finds its own oracle's attestation.
-        var closed = await fx.Alice.PostOkAsync($"/api/v1/dlcs/{id}/close", null, Ct);
+        // Watching for the attestation: the offerer's next sync finds its own oracle's attestation and closes.
+        var synced = await fx.Alice.PostOkAsync("/api/v1/dlcs/sync", null, Ct);
+        var closed = synced["changed"]!.AsArray().Single(c => (string)c!["id"]! == id)!;
+        Assert.Equal("closed", (string)closed["state"]!);
         Assert.Equal(140_000, (long)closed["outcome"]!["offer_payout_sat"]!);
         Assert.Equal(60_000, (long)closed["outcome"]!["accept_payout_sat"]!);
         var cetTxid = (string)closed["closing_txid"]!;
