@@ -94,11 +94,11 @@ public sealed class WalletChangeSetLawTests
                 var coin = utxos[step % utxos.Count];
                 var change = wallet.RevealNextAddress(WalletKeychain.Internal).ScriptPubKey;
                 var pay = coin.Value.Satoshis / 3;
-                Mine(wallet, new Transaction(2, [new TxIn(coin.OutPoint)], [new TxOut(new Money(pay), Foreign), new TxOut(new Money(coin.Value.Satoshis - pay - 500), change)], LockTime.Zero));
+                Mine(wallet, new Transaction(2, [new TxIn(coin.OutPoint)], [new TxOut(Amount.FromSatoshis(pay), Foreign), new TxOut(Amount.FromSatoshis(coin.Value.Satoshis - pay - 500), change)], LockTime.Zero));
                 break;
             case 3:
                 // A mempool payment to the wallet.
-                var tx = new Transaction(2, [new TxIn(MadeUpCoin())], [new TxOut(new Money(value), wallet.RevealNextAddress().ScriptPubKey)], LockTime.Zero);
+                var tx = new Transaction(2, [new TxIn(MadeUpCoin())], [new TxOut(Amount.FromSatoshis(value), wallet.RevealNextAddress().ScriptPubKey)], LockTime.Zero);
                 wallet.ApplyUnconfirmed([(tx, 1_700_000_000L + step)]);
                 break;
             case 4:

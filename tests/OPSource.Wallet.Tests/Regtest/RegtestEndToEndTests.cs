@@ -47,7 +47,7 @@ public abstract class RegtestEndToEndTests(RpcLoggingNodeFixture fixture, string
 
     private async Task<string> CoreAddressAsync() => (string)(await Node.WalletRpc("core", "getnewaddress"))!;
 
-    private static Money Btc(JsonNode? value) => new((long)decimal.Round(decimal.Parse(value!.ToJsonString(), CultureInfo.InvariantCulture) * 100_000_000m));
+    private static Amount Btc(JsonNode? value) => Amount.FromSatoshis((long)decimal.Round(decimal.Parse(value!.ToJsonString(), CultureInfo.InvariantCulture) * 100_000_000m));
 
     private async Task<bool> InMempoolAsync(TxId txid) =>
         (await Node.Rpc("getrawmempool"))!.AsArray().Any(t => (string)t! == txid.ToString());
@@ -73,52 +73,52 @@ public abstract class RegtestEndToEndTests(RpcLoggingNodeFixture fixture, string
         // Mine one block to Alice and 100 more so its coinbase matures (COINBASE_MATURITY, consensus/consensus.h).
         var mined = (await Node.MineAsync(1, (await s.GetNewAddressAsync(alice, WalletKeychain.External, Ct)).Address!.ToString()))[0];
         var coinbase = (await Node.Rpc("getblock", mined, 2))!["tx"]![0]!;
-        var reward = coinbase["vout"]!.AsArray().Select(o => Btc(o!["value"])).Aggregate(Money.Zero, (a, b) => a + b);
+        var reward = coinbase["vout"]!.AsArray().Select(o => Btc(o!["value"])).Aggregate(Amount.Zero, (a, b) => a + b);
         await s.SyncAsync(alice, mempool: true, Ct);
-        Assert.Equal(new WalletBalance(Money.Zero, Money.Zero, Money.Zero, reward), await s.GetBalanceAsync(alice, Ct));
+        Assert.Equal(new WalletBalance(Amount.Zero, Amount.Zero, Amount.Zero, reward), await s.GetBalanceAsync(alice, Ct));
         await Node.MineAsync(100, await CoreAddressAsync());
         await s.SyncAsync(alice, mempool: true, Ct);
-        Assert.Equal(new WalletBalance(reward, Money.Zero, Money.Zero, Money.Zero), await s.GetBalanceAsync(alice, Ct));
+        Assert.Equal(new WalletBalance(reward, Amount.Zero, Amount.Zero, Amount.Zero), await s.GetBalanceAsync(alice, Ct));
 
         // One transaction pays Bob (another OPSource wallet) 1.5 BTC and a Core wallet address 0.25 BTC.
         var bobAddress = (await s.GetNewAddressAsync(bob, WalletKeychain.External, Ct)).Address!.ToString();
         var corePayee = await CoreAddressAsync();
         var sent = await s.SendAsync(alice, new SpendRequest
         {
-            Payments = [new Payment(bobAddress, Money.FromBtc(1.5m)), new Payment(corePayee, Money.FromBtc(0.25m))],
+            Payments = [new Payment(bobAddress, Amount.FromBtc(1.5m)), new Payment(corePayee, Amount.FromBtc(0.25m))],
             FeeRate = FeeRate.FromSatoshisPerVByte(3),
         }, Pass, Ct);
         Assert.True(await InMempoolAsync(sent.TxId));
         var entry = await rpc.GetMempoolEntryAsync(sent.TxId, Ct);
         Assert.Equal(sent.Fee, entry.BaseFee);
-        var aliceLeft = reward - Money.FromBtc(1.75m) - sent.Fee;
+        var aliceLeft = reward - Amount.FromBtc(1.75m) - sent.Fee;
 
         await s.SyncAsync(bob, mempool: true, Ct);
-        Assert.Equal(new WalletBalance(Money.Zero, aliceLeft, Money.Zero, Money.Zero), await s.GetBalanceAsync(alice, Ct));
-        Assert.Equal(new WalletBalance(Money.Zero, Money.Zero, Money.FromBtc(1.5m), Money.Zero), await s.GetBalanceAsync(bob, Ct));
+        Assert.Equal(new WalletBalance(Amount.Zero, aliceLeft, Amount.Zero, Amount.Zero), await s.GetBalanceAsync(alice, Ct));
+        Assert.Equal(new WalletBalance(Amount.Zero, Amount.Zero, Amount.FromBtc(1.5m), Amount.Zero), await s.GetBalanceAsync(bob, Ct));
 
         // Confirmed: exact balances on both OPSource wallets and Core's.
         await Node.MineAsync(1, await CoreAddressAsync());
         await s.SyncAsync(alice, mempool: true, Ct);
         await s.SyncAsync(bob, mempool: true, Ct);
-        Assert.Equal(new WalletBalance(aliceLeft, Money.Zero, Money.Zero, Money.Zero), await s.GetBalanceAsync(alice, Ct));
-        Assert.Equal(new WalletBalance(Money.FromBtc(1.5m), Money.Zero, Money.Zero, Money.Zero), await s.GetBalanceAsync(bob, Ct));
-        Assert.Equal(Money.FromBtc(0.25m), Btc(await Node.WalletRpc(core, "getreceivedbyaddress", corePayee, 1)));
+        Assert.Equal(new WalletBalance(aliceLeft, Amount.Zero, Amount.Zero, Amount.Zero), await s.GetBalanceAsync(alice, Ct));
+        Assert.Equal(new WalletBalance(Amount.FromBtc(1.5m), Amount.Zero, Amount.Zero, Amount.Zero), await s.GetBalanceAsync(bob, Ct));
+        Assert.Equal(Amount.FromBtc(0.25m), Btc(await Node.WalletRpc(core, "getreceivedbyaddress", corePayee, 1)));
 
         // Histories: Alice's coinbase then her payment (fee known), Bob's one receipt.
         var aliceHistory = await s.ListTransactionsAsync(alice, Ct);
         Assert.Equal(2, aliceHistory.Count);
         Assert.Equal(TxId.Parse((string)coinbase["txid"]!), aliceHistory[0].TxId);
         Assert.True(aliceHistory[0].Transaction.IsCoinBase);
-        Assert.Equal(reward, aliceHistory[0].Net);
+        Assert.Equal((SignedAmount)reward, aliceHistory[0].Net);
         Assert.Equal(102, aliceHistory[0].Confirmations);
         Assert.Equal(sent.TxId, aliceHistory[1].TxId);
-        Assert.Equal(-(Money.FromBtc(1.75m) + sent.Fee).Satoshis, aliceHistory[1].Net.Satoshis);
+        Assert.Equal(-(Amount.FromBtc(1.75m) + sent.Fee).Satoshis, aliceHistory[1].Net.Satoshis);
         Assert.Equal(sent.Fee, aliceHistory[1].Fee);
         Assert.Equal(1, aliceHistory[1].Confirmations);
         var bobHistory = Assert.Single(await s.ListTransactionsAsync(bob, Ct));
         Assert.Equal(sent.TxId, bobHistory.TxId);
-        Assert.Equal(Money.FromBtc(1.5m), bobHistory.Net);
+        Assert.Equal((SignedAmount)Amount.FromBtc(1.5m), bobHistory.Net);
         Assert.Equal(1, bobHistory.Confirmations);
         var coreTx = await Node.WalletRpc(core, "gettransaction", sent.TxId.ToString());
         Assert.Equal(1, (int)coreTx!["confirmations"]!);
@@ -181,13 +181,13 @@ public abstract class RegtestEndToEndTests(RpcLoggingNodeFixture fixture, string
         await Node.MineAsync(1, await CoreAddressAsync());
 
         // OPSource spends 0.05 BTC of each back to Core: single-sig with send, multisig by PSBT signed by two members.
-        var spends = new List<(string Name, TxId TxId, Money Fee, string Back)>();
+        var spends = new List<(string Name, TxId TxId, Amount Fee, string Back)>();
         foreach (var (name, _) in singles.Concat(multisigs))
         {
             await s.SyncAsync(name, mempool: true, Ct);
-            Assert.Equal(new WalletBalance(Money.FromBtc(0.1m), Money.Zero, Money.Zero, Money.Zero), await s.GetBalanceAsync(name, Ct));
+            Assert.Equal(new WalletBalance(Amount.FromBtc(0.1m), Amount.Zero, Amount.Zero, Amount.Zero), await s.GetBalanceAsync(name, Ct));
             var back = await CoreAddressAsync();
-            var request = new SpendRequest { Payments = [new Payment(back, Money.FromBtc(0.05m))], FeeRate = FeeRate.FromSatoshisPerVByte(2) };
+            var request = new SpendRequest { Payments = [new Payment(back, Amount.FromBtc(0.05m))], FeeRate = FeeRate.FromSatoshisPerVByte(2) };
             if (singles.Any(w => w.Name == name))
             {
                 var sent = await s.SendAsync(name, request, Pass, Ct);
@@ -215,12 +215,12 @@ public abstract class RegtestEndToEndTests(RpcLoggingNodeFixture fixture, string
         foreach (var (name, txid, fee, back) in spends)
         {
             await s.SyncAsync(name, mempool: true, Ct);
-            Assert.Equal(new WalletBalance(Money.FromBtc(0.05m) - fee, Money.Zero, Money.Zero, Money.Zero), await s.GetBalanceAsync(name, Ct));
+            Assert.Equal(new WalletBalance(Amount.FromBtc(0.05m) - fee, Amount.Zero, Amount.Zero, Amount.Zero), await s.GetBalanceAsync(name, Ct));
             var history = await s.ListTransactionsAsync(name, Ct);
             Assert.Equal(2, history.Count);
             Assert.Equal(txid, history[1].TxId);
             Assert.Equal(fee, history[1].Fee);
-            Assert.Equal(Money.FromBtc(0.05m), Btc(await Node.WalletRpc(core, "getreceivedbyaddress", back, 1)));
+            Assert.Equal(Amount.FromBtc(0.05m), Btc(await Node.WalletRpc(core, "getreceivedbyaddress", back, 1)));
         }
 
         Assert.Equal(broadcastsBefore + spends.Count, fixture.Broadcasts());
