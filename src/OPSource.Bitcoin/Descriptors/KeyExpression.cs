@@ -208,6 +208,9 @@ public sealed class ConstKeyExpression : KeyExpression
 
     internal override KeyExpression SelectPath(int path) => this;
 
+    // Core descriptor.cpp OriginPubkeyProvider::ToNormalizedString: the origin's hardened steps as 'h'.
+    internal override KeyExpression Normalize() => new ConstKeyExpression(Origin, false, PublicKey, Compressed, XOnly, null, null);
+
     internal override void Dispose() => _wif?.Dispose();
 
     /// <summary>A WIF also carries its network's version byte, written back in the private form.</summary>
@@ -327,9 +330,11 @@ public sealed class ExtendedKeyExpression : KeyExpression
         // Core descriptor.cpp BIP32PubkeyProvider::ToNormalizedString: derive the xprv to the last
         // hardened step and extend the origin, so the xpub can derive the rest.
         var last = Array.FindLastIndex(_path, s => s.Alternatives.Any(KeyPath.IsHardened));
+        // The normalised form always writes hardened steps as 'h' (OriginPubkeyProvider::OriginString and
+        // BIP32PubkeyProvider::ToString with normalized=true), whatever the text used.
         if (_private is null || last < 0 || DeriveType == DeriveType.Hardened || _path.Take(last + 1).Any(s => s.IsMultipath))
         {
-            return this;
+            return new ExtendedKeyExpression(Origin, false, ExtPubKey, null, _version, _path, DeriveType);
         }
 
         var steps = new KeyPath([.. _path.Take(last + 1).Select(s => s.Alternatives[0])]);
@@ -337,7 +342,7 @@ public sealed class ExtendedKeyExpression : KeyExpression
         var origin = Origin is null
             ? new RootedKeyPath(_private.Fingerprint, steps)
             : new RootedKeyPath(Origin.MasterFingerprint, Origin.KeyPath.Derive(steps));
-        return new ExtendedKeyExpression(origin, Apostrophe, derived.Neuter(), null, _version.Public, _path[(last + 1)..], DeriveType);
+        return new ExtendedKeyExpression(origin, false, derived.Neuter(), null, _version.Public, _path[(last + 1)..], DeriveType);
     }
 
     internal override KeyExpression SelectPath(int path) => MultipathCount == 1

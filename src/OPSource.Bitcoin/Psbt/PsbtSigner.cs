@@ -377,6 +377,20 @@ public sealed partial class Psbt
                 }
             }
 
+            // Key path without a tweak: the key is the output key itself (rawtr()); Core sign.cpp SignTaproot
+            // tries CreateSchnorrSig for the output key when the internal key did not sign.
+            if (input.TapKeySignature is null && map.Find([(byte)PsbtKeys.InTapKeySig]) is null && outputKey.SequenceEqual(xonly))
+            {
+                if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, default, msg, out error))
+                {
+                    return false;
+                }
+
+                FillAux(options, aux);
+                Schnorr.Sign(key, msg, aux, sig);
+                map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
+            }
+
             // Script path: every leaf whose script pushes this x-only key (BIP342 key use).
             foreach (var leaf in input.TapLeafScripts)
             {
