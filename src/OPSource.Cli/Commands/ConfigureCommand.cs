@@ -20,7 +20,7 @@ internal static class ConfigureCommand
         var unset = new Option<string[]>("--unset") { Description = "Remove Section:Key from the data dir's appsettings.json (repeatable)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the changes without writing them" };
         var command = new Command("configure", "Show or change OPSource's configuration (validated before it is written)") { show, set, unset, dryRun };
-        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (CliContext ctx) =>
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error, validate: false), (CliContext ctx) =>
         {
             var changes = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             foreach (var pair in parse.GetValue(set) ?? [])

@@ -69,73 +69,85 @@ internal static class InstallCommand
 
             var configuration = services.Configuration;
             var installContext = new InstallContext(services.Get<PlatformContext>(), configuration, services.Services, databaseReady: !dry, dryRun: dry);
-            var shown = new JsonArray();
-            var reports = await InstallRunner.RunAsync(
-                registered,
-                installContext,
-                answers,
-                prompts,
-                new InstallRunOptions(interactive, dry, (parse.GetValue(step) ?? []).ToHashSet(StringComparer.Ordinal)),
-                (settings, _) =>
-                {
-                    var refused = SettingsFile.Apply(ctx.DataDir, settings, overrides);
-                    return refused.Count > 0 ? throw new InstallAnswerException("refused: " + string.Join("; ", refused)) : Task.CompletedTask;
-                },
-                secret =>
-                {
-                    var value = new string(secret.Value);
-                    if (ctx.Json)
+            // Show-once secrets (a new wallet's mnemonic) stay in char arrays, cleared when the command ends.
+            var shown = new List<(string Label, string Warning, char[] Value)>();
+            try
+            {
+                var reports = await InstallRunner.RunAsync(
+                    registered,
+                    installContext,
+                    answers,
+                    prompts,
+                    new InstallRunOptions(interactive, dry, (parse.GetValue(step) ?? []).ToHashSet(StringComparer.Ordinal)),
+                    (settings, _) =>
                     {
-                        shown.Add((JsonNode)new JsonObject { ["label"] = secret.Label, ["value"] = value, ["warning"] = secret.Warning });
-                    }
-                    else
+                        var refused = SettingsFile.Apply(ctx.DataDir, settings, overrides);
+                        return refused.Count > 0 ? throw new InstallAnswerException("refused: " + string.Join("; ", refused)) : Task.CompletedTask;
+                    },
+                    secret =>
                     {
-                        ctx.Out.WriteLine($"== {secret.Label} ({secret.Warning}) ==");
-                        ctx.Out.WriteLine(value);
-                        ctx.Out.WriteLine("==");
-                    }
-                },
-                token).ConfigureAwait(false);
+                        if (ctx.Json)
+                        {
+                            shown.Add((secret.Label, secret.Warning, secret.Value.ToArray()));
+                        }
+                        else
+                        {
+                            ctx.Out.WriteLine($"== {secret.Label} ({secret.Warning}) ==");
+                            ctx.Out.Write(secret.Value);
+                            ctx.Out.WriteLine();
+                            ctx.Out.WriteLine("==");
+                        }
+                    },
+                    token).ConfigureAwait(false);
 
-            foreach (var report in reports)
-            {
-                steps.Add(new JsonObject
-                {
-                    ["id"] = report.Id,
-                    ["title"] = report.Title,
-                    ["outcome"] = report.Outcome.ToString().ToLowerInvariant(),
-                    ["state"] = new JsonArray([.. report.State.Select(s => (JsonNode)s)]),
-                    ["actions"] = new JsonArray([.. report.Actions.Select(s => (JsonNode)s)]),
-                    ["settings"] = new JsonObject(report.Settings.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)(s.Value is null ? null : JsonValue.Create(Redact(s.Key, s.Value)))))),
-                });
-            }
-
-            var json = new JsonObject
-            {
-                ["network"] = network,
-                ["data_dir"] = ctx.DataDir,
-                ["dry_run"] = dry,
-                ["steps"] = new JsonArray([.. steps]),
-            };
-            if (shown.Count > 0)
-            {
-                json["show_once"] = shown;
-            }
-
-            ctx.WriteResult(json, w =>
-            {
                 foreach (var report in reports)
                 {
-                    w.WriteLine($"{report.Title} [{report.Id}]: {report.Outcome.ToString().ToLowerInvariant()}");
-                    foreach (var line in report.Outcome == InstallStepOutcome.Unchanged ? report.State : report.Actions)
+                    steps.Add(new JsonObject
                     {
-                        w.WriteLine("  " + line);
-                    }
+                        ["id"] = report.Id,
+                        ["title"] = report.Title,
+                        ["outcome"] = report.Outcome.ToString().ToLowerInvariant(),
+                        ["state"] = new JsonArray([.. report.State.Select(s => (JsonNode)s)]),
+                        ["actions"] = new JsonArray([.. report.Actions.Select(s => (JsonNode)s)]),
+                        ["settings"] = new JsonObject(report.Settings.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)(s.Value is null ? null : JsonValue.Create(Redact(s.Key, s.Value)))))),
+                    });
                 }
 
-                w.WriteLine(dry ? "dry run: nothing was changed" : $"settings: {SettingsFile.PathFor(ctx.DataDir)}; check the installation with: opsource test");
-            });
-            return CliApp.ExitOk;
+                var json = new JsonObject
+                {
+                    ["network"] = network,
+                    ["data_dir"] = ctx.DataDir,
+                    ["dry_run"] = dry,
+                    ["steps"] = new JsonArray([.. steps]),
+                };
+                if (ctx.Json && shown.Count > 0)
+                {
+                    WriteWithSecrets(ctx.Out, json, shown);
+                    return CliApp.ExitOk;
+                }
+
+                ctx.WriteResult(json, w =>
+                {
+                    foreach (var report in reports)
+                    {
+                        w.WriteLine($"{report.Title} [{report.Id}]: {report.Outcome.ToString().ToLowerInvariant()}");
+                        foreach (var line in report.Outcome == InstallStepOutcome.Unchanged ? report.State : report.Actions)
+                        {
+                            w.WriteLine("  " + line);
+                        }
+                    }
+
+                    w.WriteLine(dry ? "dry run: nothing was changed" : $"settings: {SettingsFile.PathFor(ctx.DataDir)}; check the installation with: opsource test");
+                });
+                return CliApp.ExitOk;
+            }
+            finally
+            {
+                foreach (var (_, _, value) in shown)
+                {
+                    Array.Clear(value);
+                }
+            }
         }, ct));
         return command;
     }
@@ -152,14 +164,122 @@ internal static class InstallCommand
         var value = pair[(eq + 1)..];
         if (value == "-" || value.StartsWith('@'))
         {
-            // Secrets (and long values) from standard input or a file; never echoed.
-            var text = ApiKeyCommand.ReadArgument(value, input);
-            answers.SetSecret(key, text.ToCharArray());
-            answers.Set(key, text);
+            // Secrets (and long values) from standard input or a file, read into a char array that is never
+            // an immutable string (the runner makes answers of plain questions strings).
+            answers.SetSecret(key, ReadSecret(value, input, lineEndOnly: false));
             return;
         }
 
         answers.Set(key, value);
+    }
+
+    /// <summary>
+    /// The first line of standard input (<c>-</c>) or the whole of <c>@FILE</c> (or <c>FILE</c>), without an
+    /// intermediate string; trimmed of white space, or only of the line end with <paramref name="lineEndOnly"/>
+    /// (passphrases may start or end with spaces).
+    /// </summary>
+    internal static char[] ReadSecret(string source, TextReader input, bool lineEndOnly)
+    {
+        char[] raw;
+        if (source == "-")
+        {
+            var buffer = new char[256];
+            var length = 0;
+            int c;
+            while ((c = input.Read()) >= 0 && c != '\n')
+            {
+                if (length == buffer.Length)
+                {
+                    var grown = new char[buffer.Length * 2];
+                    buffer.AsSpan().CopyTo(grown);
+                    Array.Clear(buffer);
+                    buffer = grown;
+                }
+
+                buffer[length++] = (char)c;
+            }
+
+            raw = buffer;
+            var line = buffer.AsSpan(0, length);
+            var result = (lineEndOnly ? line.TrimEnd('\r') : line.Trim()).ToArray();
+            Array.Clear(raw);
+            return result;
+        }
+
+        var path = source.StartsWith('@') ? source[1..] : source;
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUserException($"cannot read '{path}': {ex.Message}", ex);
+        }
+
+        try
+        {
+            raw = new char[System.Text.Encoding.UTF8.GetCharCount(bytes)];
+            System.Text.Encoding.UTF8.GetChars(bytes, raw);
+            var trimmed = (lineEndOnly ? raw.AsSpan().TrimEnd("\r\n") : raw.AsSpan().Trim()).ToArray();
+            Array.Clear(raw);
+            return trimmed;
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
+    }
+
+    /// <summary>
+    /// Writes the result document with its <c>show_once</c> secrets straight from their char arrays (no
+    /// immutable string holds them; the buffers are cleared after writing).
+    /// </summary>
+    private static void WriteWithSecrets(TextWriter output, JsonObject json, IReadOnlyList<(string Label, string Warning, char[] Value)> shown)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, node) in json)
+            {
+                writer.WritePropertyName(name);
+                if (node is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    node.WriteTo(writer);
+                }
+            }
+
+            writer.WriteStartArray("show_once");
+            foreach (var (label, warning, value) in shown)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("label", label);
+                writer.WriteString("value", value);
+                writer.WriteString("warning", warning);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        var chars = new char[System.Text.Encoding.UTF8.GetCharCount(buffer.WrittenSpan)];
+        System.Text.Encoding.UTF8.GetChars(buffer.WrittenSpan, chars);
+        try
+        {
+            output.Write(chars);
+            output.WriteLine();
+        }
+        finally
+        {
+            Array.Clear(chars);
+            buffer.Clear();
+        }
     }
 
     private static void WriteList(CliContext ctx, IReadOnlyList<IInstallStep> steps)
