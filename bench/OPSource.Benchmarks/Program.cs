@@ -5,6 +5,7 @@ using OPSource.Benchmarks;
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- compare-secp256k1 [--rounds N]
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- ct-check [--samples N]
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- dlc-run
+// dotnet run -c Release --project bench/OPSource.Benchmarks -- wallet-sync [--blocks N] [--rounds N]
 if (args.Length > 0 && args[0] == "compare-secp256k1")
 {
     return Secp256k1Comparison.Run(args[1..], Console.Out);
@@ -13,6 +14,11 @@ if (args.Length > 0 && args[0] == "compare-secp256k1")
 if (args.Length > 0 && args[0] == "dlc-run")
 {
     return DlcBenchContracts.Run(Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "wallet-sync")
+{
+    return await WalletSyncComparison.RunAsync(args[1..], Console.Out);
 }
 
 if (args.Length > 0 && args[0] == "ct-check")

@@ -41,6 +41,12 @@ public sealed class DlcOptions
     /// <summary>Argon2id passes of the key store.</summary>
     public long KdfPasses { get; private init; } = 3;
 
+    /// <summary>Whether the server follows the chain and closes contracts its own oracle attested (default true).</summary>
+    public bool Watch { get; private init; } = true;
+
+    /// <summary>Time between rounds of the server's watch loop (default 10 s).</summary>
+    public TimeSpan WatchInterval { get; private init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Whether a passphrase is configured.</summary>
     public bool HasPassphrase => PassphraseFile is not null || Passphrase is not null;
 
@@ -76,8 +82,17 @@ public sealed class DlcOptions
             }
         }
 
+        var watch = true;
+        if (section["Watch"] is { Length: > 0 } watchText && !bool.TryParse(watchText, out watch))
+        {
+            list.Add($"Dlc:Watch '{watchText}' must be true or false");
+            watch = true;
+        }
+
         var options = new DlcOptions
         {
+            Watch = watch,
+            WatchInterval = TimeSpan.FromSeconds(U64("WatchIntervalSeconds", 10, 1, 3600)),
             PassphraseFile = string.IsNullOrWhiteSpace(file) ? null : file,
             Passphrase = string.IsNullOrEmpty(section["Passphrase"]) ? null : section["Passphrase"],
             MinFeeRatePerVb = U64("MinFeeRatePerVb", 1, 1, 100_000),
@@ -121,7 +136,7 @@ public sealed class DlcOptions
 /// <summary>
 /// The <c>dlc</c> module: Discreet Log Contracts per the dlcspecs and the built-in oracle. Registers the
 /// encrypted key store, the oracle, the contract repository and the life-cycle manager (over the wallet's
-/// narrow interfaces and the node when those modules are present), the schema, the event topics
+/// narrow interfaces and the node when those modules are present), the server's watch loop, the schema, the event topics
 /// <c>dlc</c> (<c>dlc:{id}</c>) and <c>oracle</c>, the self-test checks <c>dlc/keystore</c> and
 /// <c>dlc/oracle_key</c>, the contract gauges (<see cref="DlcMetrics"/>), and the mapping of its typed errors.
 /// </summary>
@@ -162,6 +177,8 @@ public sealed class DlcModule : IOpsourceModule
             TryGetNode(sp),
             sp.GetRequiredService<DlcOracleService>(),
             sp.GetService<IEventPublisher>()));
+
+        services.AddHostedService(sp => new DlcWatchService(sp.GetRequiredService<DlcManager>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<DlcWatchService>>()));
 
         registration
             .AddMigrations(DlcMigrations.Source)

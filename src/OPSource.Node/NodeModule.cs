@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OPSource.Chain;
 using OPSource.Chain.Rpc;
+using OPSource.Chain.Sources;
+using OPSource.Platform.Events;
 using OPSource.Platform.Modules;
 
 namespace OPSource.Node;
@@ -10,7 +12,8 @@ namespace OPSource.Node;
 /// <summary>
 /// The <c>node</c> module: the Bitcoin Core connection (section <c>Node</c>), validated at startup; the RPC client as
 /// <see cref="IBitcoinNode"/> and its narrow interfaces; self-test checks <c>node/reachable</c>, <c>node/network</c>,
-/// <c>node/synced</c>; the <c>blocks</c> event topic; the <c>OPSource.Node</c> meter.
+/// <c>node/synced</c>; the <c>blocks</c> event topic and the server's <see cref="ChainFollower"/> that publishes on it
+/// (and announces tips on <see cref="ChainTipSignal"/>); the <c>OPSource.Node</c> meter.
 /// </summary>
 public sealed class NodeModule : IOpsourceModule
 {
@@ -43,6 +46,17 @@ public sealed class NodeModule : IOpsourceModule
         services.AddSingleton<IMempoolSource>(sp => sp.GetRequiredService<BitcoinRpcClient>());
         services.AddSingleton<ITransactionBroadcaster>(sp => sp.GetRequiredService<BitcoinRpcClient>());
         services.AddSingleton<IFeeEstimator>(sp => sp.GetRequiredService<BitcoinRpcClient>());
+
+        // The server's chain follower (blocks topic, tip signal for the wallet sync); the CLI never starts it.
+        services.TryAddSingleton<ChainTipSignal>();
+        services.AddHostedService(sp => new ChainFollower(
+            options,
+            () => sp.GetRequiredService<IBlockSource>(),
+            sp.GetRequiredService<ChainTipSignal>(),
+            sp.GetRequiredService<NodeMetrics>(),
+            sp.GetService<IEventPublisher>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
 
         registration
             .AddSelfTest<NodeReachableCheck>()

@@ -18,6 +18,16 @@ public sealed record Web5Options
     /// <summary>HTTP timeout for did:web and gateway requests, seconds.</summary>
     public int HttpTimeoutSeconds { get; init; } = 15;
 
+    /// <summary>
+    /// Handshake: hsd's node RPC URL (<c>Web5:Handshake:RpcUrl</c>), its API key (environment
+    /// <c>OPSOURCE_HSD_API_KEY</c> or the file <c>Web5:Handshake:ApiKeyFile</c>), its root name server and
+    /// recursive resolver (<c>Web5:Handshake:NameServer</c>, <c>Web5:Handshake:RecursiveResolver</c>, as host:port).
+    /// </summary>
+    public Handshake.HandshakeOptions Handshake { get; init; } = new();
+
+    /// <summary>The file holding hsd's API key (read when a name is resolved).</summary>
+    public string? HandshakeApiKeyFile { get; init; }
+
     /// <summary>Reads and validates the section; problems name the setting.</summary>
     public static Web5Options Bind(IConfigurationSection section, out List<string> problems)
     {
@@ -38,6 +48,35 @@ public sealed record Web5Options
             problems.Add($"Web5:HttpTimeoutSeconds '{t}' must be an integer from 1 to 600");
         }
 
-        return new Web5Options { DhtGatewayUrl = gateway, PassphraseFile = section["PassphraseFile"], HttpTimeoutSeconds = timeout };
+        var hns = section.GetSection("Handshake");
+        Uri? rpc = null;
+        if (hns["RpcUrl"] is { Length: > 0 } r && (!Uri.TryCreate(r, UriKind.Absolute, out rpc) || rpc.Scheme is not ("http" or "https")))
+        {
+            problems.Add($"Web5:Handshake:RpcUrl '{r}' is not an http(s) URL");
+        }
+
+        var handshake = new Handshake.HandshakeOptions
+        {
+            RpcUrl = rpc,
+            NameServer = Endpoint(hns, "NameServer", problems),
+            RecursiveResolver = Endpoint(hns, "RecursiveResolver", problems),
+        };
+        return new Web5Options { DhtGatewayUrl = gateway, PassphraseFile = section["PassphraseFile"], HttpTimeoutSeconds = timeout, Handshake = handshake, HandshakeApiKeyFile = hns["ApiKeyFile"] };
+    }
+
+    private static System.Net.IPEndPoint? Endpoint(IConfigurationSection section, string key, List<string> problems)
+    {
+        if (section[key] is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (System.Net.IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0)
+        {
+            return endpoint;
+        }
+
+        problems.Add($"Web5:Handshake:{key} '{text}' must be an IP address and port (127.0.0.1:25349)");
+        return null;
     }
 }

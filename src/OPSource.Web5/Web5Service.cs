@@ -21,6 +21,9 @@ public enum Web5ErrorKind
 
     /// <summary>No passphrase configured, or a wrong one.</summary>
     Passphrase,
+
+    /// <summary>A peer the operation needs (an hsd node) is not configured or cannot be reached.</summary>
+    Unavailable,
 }
 
 /// <summary>A typed Web5 error; messages never contain secrets.</summary>
@@ -64,6 +67,7 @@ public sealed class Web5Service
     private readonly Web5Options _options;
     private readonly string _dataDir;
     private readonly DidDhtMethod _dht;
+    private readonly HttpClient _http;
 
     /// <summary>Creates the service.</summary>
     public Web5Service(DidStore store, Web5Options options, HttpClient http, string dataDir)
@@ -71,6 +75,7 @@ public sealed class Web5Service
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         ArgumentNullException.ThrowIfNull(http);
+        _http = http;
         _dataDir = dataDir;
         _dht = new DidDhtMethod(http, new DidDhtOptions { GatewayUrl = options.DhtGatewayUrl });
         Resolver = new DidResolver([new DidKeyMethod(), new DidJwkMethod(), new DidWebMethod(http), new LocalFirstDht(this, _dht)]);
@@ -78,6 +83,36 @@ public sealed class Web5Service
 
     /// <summary>The resolver (did:key, did:jwk, did:web, did:dht).</summary>
     public DidResolver Resolver { get; }
+
+    /// <summary>
+    /// Resolves a Handshake name through the configured hsd node (<see cref="Handshake.HandshakeResolver"/>):
+    /// records (proven when hsd gives a proof that verifies), name-server answers, the linked DID and,
+    /// with <paramref name="resolveDid"/>, its resolution.
+    /// </summary>
+    public Task<Handshake.HnsResolution> ResolveHandshakeAsync(string name, bool resolveDid, CancellationToken cancellationToken)
+    {
+        var options = _options.Handshake;
+        if (options.ApiKey is null)
+        {
+            var key = Environment.GetEnvironmentVariable("OPSOURCE_HSD_API_KEY");
+            if (string.IsNullOrEmpty(key) && _options.HandshakeApiKeyFile is { } file)
+            {
+                var bytes = ReadSecretFile(file);
+                try
+                {
+                    key = System.Text.Encoding.UTF8.GetString(bytes);
+                }
+                finally
+                {
+                    System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
+                }
+            }
+
+            options = options with { ApiKey = string.IsNullOrEmpty(key) ? null : key };
+        }
+
+        return new Handshake.HandshakeResolver(_http, options, Resolver).ResolveAsync(name, resolveDid, cancellationToken);
+    }
 
     /// <summary>The store.</summary>
     public DidStore Store => _store;

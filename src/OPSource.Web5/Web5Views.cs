@@ -34,4 +34,60 @@ public static class Web5Views
             ["credential"] = verified.Credential.Model,
         };
     }
+
+    /// <summary>A resolved Handshake name (records as hsd's getnameresource prints them).</summary>
+    public static JsonObject HandshakeName(Handshake.HnsResolution r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var o = new JsonObject
+        {
+            ["name"] = r.Name,
+            ["name_hash"] = r.NameHash,
+            ["state"] = r.State,
+            ["records"] = Handshake.HnsResource.ToJson(r.Records)["records"]!.DeepClone(),
+            ["records_proven"] = r.RecordsProven,
+            ["pending_update"] = r.PendingUpdate,
+            ["linked_did"] = r.LinkedDid,
+        };
+        if (r.Proof is { } p)
+        {
+            o["proof"] = new JsonObject
+            {
+                ["verified"] = p.Verified,
+                ["type"] = p.Type.ToString().ToLowerInvariant(),
+                ["block_hash"] = p.BlockHash,
+                ["height"] = p.Height,
+                ["tree_root"] = p.TreeRoot,
+                ["error"] = p.Error,
+            };
+        }
+
+        if (r.NameState is { } ns)
+        {
+            o["name_state"] = new JsonObject
+            {
+                ["height"] = ns.Height,
+                ["renewal"] = ns.Renewal,
+                ["owner"] = ns.Owner is { } owner ? new JsonObject { ["txid"] = owner.TxId, ["vout"] = owner.Index } : null,
+                ["value"] = ns.Value,
+                ["highest"] = ns.Highest,
+                ["registered"] = ns.Registered,
+                ["expired"] = ns.Expired,
+            };
+        }
+
+        o["dns"] = new JsonArray([.. r.Dns.Select(d => (JsonNode)new JsonObject
+        {
+            ["server"] = d.Server,
+            ["txt"] = new JsonArray([.. d.Txt.Select(t => (JsonNode)JsonValue.Create(t))]),
+            ["ns"] = new JsonArray([.. d.Ns.Select(t => (JsonNode)JsonValue.Create(t))]),
+            ["error"] = d.Error,
+        })]);
+        if (r.DidResolution is { } did)
+        {
+            o["did_resolution"] = did.ToJson();
+        }
+
+        return o;
+    }
 }

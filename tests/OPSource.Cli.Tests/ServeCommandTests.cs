@@ -36,7 +36,7 @@ public sealed class ServeCommandTests : IDisposable
         using var error = new StringWriter();
         var run = Task.Run(() => CliApp.RunAsync(["serve", "--urls", url, "--data-dir", _dataDir, "--network", "signet"], output, error, stop.Token), Ct);
 
-        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
         JsonNode? health = null;
         for (var attempt = 0; attempt < 150 && health is null; attempt++)
         {

@@ -84,7 +84,8 @@ public sealed partial class DomainMetricsTests
         var (key, _) = await host.KeyAndTokenAsync(ApiRole.Viewer);
         using var scraper = host.Client(key);
         IReadOnlyList<Sample> samples = [];
-        for (var i = 0; i < 100 && Value(samples, "opsource_wallet_count") is null; i++)
+        // Each domain refresher runs on its own schedule: wait (up to 30 s on a loaded CI machine) until both have reported.
+        for (var i = 0; i < 300 && (Value(samples, "opsource_wallet_count") is null || Value(samples, "opsource_dlc_active") is null); i++)
         {
             samples = Parse(await scraper.GetStringAsync("/metrics", Ct));
             await Task.Delay(100, Ct);

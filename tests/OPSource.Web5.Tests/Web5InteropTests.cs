@@ -140,6 +140,76 @@ public sealed class Web5InteropTests : IAsyncLifetime
         Assert.Equal(imported.Uri, (await NodePeer.RunJsonAsync(Ct, null, "vc-verify", signedWithTheirKey))["issuer"]!.GetValue<string>());
     }
 
+    private const string PexDefinition = """
+        {"id":"dao-vote","purpose":"membership and an identity proof",
+         "input_descriptors":[
+           {"id":"member","constraints":{"fields":[
+              {"path":["$.vc.type[*]","$.type[*]"],"filter":{"type":"string","pattern":"^DaoMembership$"}},
+              {"path":["$.vc.credentialSubject.role","$.credentialSubject.role"],"filter":{"type":"string","enum":["treasurer","chair"]}}]}},
+           {"id":"kyc","constraints":{"fields":[
+              {"path":["$.vc.credentialSubject.level","$.credentialSubject.level"],"filter":{"type":"number","minimum":2}},
+              {"path":["$.vc.credentialSubject.country"],"filter":{"type":"string","pattern":"^(CH|LI)$"}}]}}]}
+        """;
+
+    [Theory]
+    [InlineData("Ed25519")]
+    [InlineData("secp256k1")]
+    public async Task Presentation_exchange_agrees_with_web5_credentials(string curve)
+    {
+        NodePeer.Require();
+        using var issuer = DidFactory.CreateKey(curve);
+        using var holder = DidFactory.CreateJwk(curve);
+        string Issue(string type, JsonObject data) => VerifiableCredential.Create(issuer.Uri, holder.Uri, data, [type]).Sign(issuer);
+        var member = Issue("DaoMembership", new JsonObject { ["role"] = "treasurer" });
+        var lowKyc = Issue("KycCredential", new JsonObject { ["level"] = 1, ["country"] = "CH" });
+        var kyc = Issue("KycCredential", new JsonObject { ["level"] = 3, ["country"] = "LI" });
+        var guest = Issue("DaoMembership", new JsonObject { ["role"] = "guest" });
+        var definitionJson = JsonNode.Parse(PexDefinition)!.AsObject();
+        var definition = PresentationDefinition.Parse(definitionJson);
+        string Json(IEnumerable<string> list) => new JsonArray([.. list.Select(x => (JsonNode)JsonValue.Create(x))]).ToJsonString();
+
+        // Selection: the same credentials, in the same order, over several candidate sets.
+        foreach (var set in (string[][])[[guest, member, lowKyc, kyc], [kyc, member], [guest, lowKyc, kyc], [member, lowKyc]])
+        {
+            var theirs = await NodePeer.RunJsonAsync(Ct, null, "pex-select", PexDefinition, Json(set));
+            var ours = PresentationExchange.SelectCredentials(definition, set);
+            Assert.Equal(theirs["selected"]!.AsArray().Select(x => x!.GetValue<string>()), ours);
+        }
+
+        Assert.Empty((await NodePeer.RunJsonAsync(Ct, null, "pex-validate", PexDefinition))["errors"]!.AsArray());
+
+        // Ours -> theirs: our signed presentation verifies there and satisfies the definition there.
+        var model = VerifiablePresentation.CreateForDefinition(holder.Uri, definition, [member, kyc]);
+        var vpJwt = VerifiablePresentation.Sign(model, holder);
+        var verified = await NodePeer.RunJsonAsync(Ct, null, "vp-verify", vpJwt);
+        Assert.Equal(holder.Uri, verified["issuer"]!.GetValue<string>());
+        var evaluated = await NodePeer.RunJsonAsync(Ct, null, "pex-evaluate", PexDefinition, verified["vp"]!.ToJsonString());
+        Assert.True(evaluated["errors"]!.AsArray().Count == 0, evaluated.ToJsonString());
+
+        // Theirs -> ours: their presentation (holder = our portable DID) verifies and evaluates here.
+        var portable = System.Text.Encoding.UTF8.GetString(holder.ToPortableUtf8());
+        var created = await NodePeer.RunJsonAsync(Ct, null, "vp-create", portable, PexDefinition, Json([member, kyc]));
+        var ourCheck = await VerifiablePresentation.VerifyAsync(created["vp_jwt"]!.GetValue<string>(), new DidResolver([new DidKeyMethod(), new DidJwkMethod()]), definition, cancellationToken: Ct);
+        Assert.Equal(holder.Uri, ourCheck.Holder);
+        Assert.Equal([0], ourCheck.Evaluation!.Matches["member"]);
+        Assert.Equal([1], ourCheck.Evaluation.Matches["kyc"]);
+
+        // A presentation without a credential for 'kyc' is refused by both.
+        var missing = created["presentation"]!.DeepClone().AsObject();
+        missing["verifiableCredential"] = new JsonArray(member);
+        missing["presentation_submission"]!["descriptor_map"]!.AsArray().RemoveAt(1);
+        Assert.False(PresentationExchange.EvaluatePresentation(definition, missing).Satisfied);
+        var theirVerdict = await NodePeer.RunJsonAsync(Ct, null, "pex-evaluate", PexDefinition, missing.ToJsonString());
+        Assert.NotEmpty(theirVerdict["errors"]!.AsArray());
+
+        // A submission that points a descriptor at the wrong credential is refused here (DIF PE v2 section 8:
+        // each entry's credential must satisfy its input descriptor). @sphereon/pex 3.3 evaluates the
+        // presentation's credentials rather than the descriptor map, so it accepts this one (docs/web5.md).
+        var wrong = created["presentation"]!.DeepClone().AsObject();
+        wrong["presentation_submission"]!["descriptor_map"]![0]!["path"] = "$.verifiableCredential[1]";
+        Assert.Contains(PresentationExchange.EvaluatePresentation(definition, wrong).Problems, p => p.Message.Contains("'member'", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Did_login_returns_the_platform_access_token_with_the_bound_role()
     {

@@ -5,6 +5,7 @@ using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
+using PsbtDocument = OPSource.Bitcoin.Psbt.Psbt;
 
 namespace OPSource.Bitcoin.Descriptors;
 
@@ -62,6 +63,52 @@ public sealed class DescriptorSpendInfo
     /// for its empty witness.
     /// </summary>
     public int MaxInputWeight => ((32 + 4 + 4 + CompactSize.GetSize((ulong)MaxScriptSigSize) + MaxScriptSigSize) * 4) + MaxWitnessSize;
+
+    /// <summary>
+    /// BIP174/BIP371 Updater: writes this output's redeem and witness scripts, BIP32 key origins and
+    /// Taproot fields (internal key, merkle root, leaf scripts with control blocks, tap key origins)
+    /// into input <paramref name="input"/> of <paramref name="psbt"/>. The UTXO fields stay the
+    /// caller's choice (witness UTXO, full previous transaction or both).
+    /// </summary>
+    public PsbtDocument UpdateInput(PsbtDocument psbt, int input)
+    {
+        ArgumentNullException.ThrowIfNull(psbt);
+        if (RedeemScript is { } redeem)
+        {
+            psbt = psbt.WithRedeemScript(input, redeem);
+        }
+
+        if (WitnessScript is { } witnessScript)
+        {
+            psbt = psbt.WithWitnessScript(input, witnessScript);
+        }
+
+        foreach (var origin in KeyOrigins)
+        {
+            psbt = psbt.WithBip32Derivation(input, origin.PublicKey, origin.Origin, origin.IsCompressed);
+        }
+
+        if (Taproot is { } taproot)
+        {
+            psbt = psbt.WithTapInternalKey(input, taproot.InternalKey);
+            if (taproot.MerkleRoot is { } root)
+            {
+                psbt = psbt.WithTapMerkleRoot(input, root);
+            }
+
+            foreach (var leaf in taproot.Leaves)
+            {
+                psbt = psbt.WithTapLeafScript(input, leaf.ControlBlock, leaf.Script);
+            }
+        }
+
+        foreach (var origin in TapKeyOrigins)
+        {
+            psbt = psbt.WithTapBip32Derivation(input, origin.Key, origin.LeafHashes, origin.Origin);
+        }
+
+        return psbt;
+    }
 }
 
 /// <summary>A private key a descriptor holds, with the BIP32 origin of the key it is.</summary>

@@ -53,6 +53,7 @@ public sealed class MiniscriptSpendData : MiniscriptSatisfier<PublicKey>
     private readonly Dictionary<string, byte[]> _signatures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _placeholders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _preimages = new(StringComparer.Ordinal);
+    private readonly Dictionary<byte[], PublicKey> _placeholderElements = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Spend data for miniscripts of <paramref name="context"/>.</summary>
     public MiniscriptSpendData(MiniscriptContext context) => Context = context;
@@ -116,12 +117,16 @@ public sealed class MiniscriptSpendData : MiniscriptSatisfier<PublicKey>
         if (_placeholders.Contains(id))
         {
             signature = new byte[Context == MiniscriptContext.Tapscript ? 65 : 72];
+            _placeholderElements[signature] = key;
             return MiniscriptAvailability.Maybe;
         }
 
         signature = [];
         return MiniscriptAvailability.No;
     }
+
+    /// <summary>Whether a witness element is a placeholder this object produced, and for which key.</summary>
+    public bool IsPlaceholder(byte[] element, out PublicKey key) => _placeholderElements.TryGetValue(element, out key);
 
     /// <inheritdoc />
     public override bool CheckAfter(uint value) => LockTime is { } lockTime && MiniscriptTimelocks.LockTimeSatisfies(lockTime, value);

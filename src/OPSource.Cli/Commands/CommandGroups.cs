@@ -18,6 +18,7 @@ internal static class CommandGroups
         yield return InstallCommand.Create(globals, output, error);
         yield return KeyCommand.Create(globals, output, error);
         yield return MessageCommand.Create(globals, output, error);
+        yield return MiniscriptCommand.Create(globals, output, error);
         yield return MlCommand.Create(globals, output, error);
         yield return MnemonicCommand.Create(globals, output, error);
         yield return NodeCommand.Create(globals, output, error);
@@ -29,5 +30,7 @@ internal static class CommandGroups
         yield return TxCommand.Create(globals, output, error);
         yield return DidCommand.Create(globals, output, error);
         yield return VcCommand.Create(globals, output, error);
+        yield return WalletCommand.Create(globals, output, error);
+        yield return HnsCommand.Create(globals, output, error);
     }
 }

@@ -68,6 +68,9 @@ public sealed class DlcManager
         _events = events;
     }
 
+    /// <summary>Whether a node is configured (<see cref="SyncAsync"/>, broadcasts and refunds need one).</summary>
+    public bool CanFollowChain => _node is not null;
+
     /// <summary>The policy counterparties' messages are checked against.</summary>
     public DlcPolicy Policy => _options.Policy;
 
@@ -291,7 +294,8 @@ public sealed class DlcManager
 
     /// <summary>
     /// Follows the chain: Signed contracts whose funding output is confirmed become Confirmed; open contracts
-    /// whose funding output was spent (by either party) become Closed or Refunded. Returns the contracts changed.
+    /// whose funding output was spent (by either party) become Closed or Refunded; Confirmed contracts whose events
+    /// the built-in oracle attested are closed with the matching CET. Returns the contracts changed.
     /// </summary>
     public async Task<IReadOnlyList<DlcContractRecord>> SyncAsync(CancellationToken cancellationToken)
     {
@@ -341,7 +345,52 @@ public sealed class DlcManager
             changed.Add(closed);
         }
 
+        // Watching for the attestation (Protocol.md closing): Confirmed contracts whose events the built-in oracle has
+        // attested are closed with the CET those attestations unlock.
+        if (_oracle is not null)
+        {
+            foreach (var record in await _contracts.ListAsync([DlcState.Confirmed], cancellationToken).ConfigureAwait(false))
+            {
+                if (await TryCloseWithOwnOracleAsync(record, cancellationToken).ConfigureAwait(false) is { } closed)
+                {
+                    changed.RemoveAll(r => r.Id == closed.Id);
+                    changed.Add(closed);
+                }
+            }
+        }
+
         return changed;
+    }
+
+    /// <summary>
+    /// Closes a Confirmed contract when the built-in oracle attested its events; null when it has not (or not enough
+    /// of them for a CET, or the CETs' lock time is not reached yet: a later sync tries again).
+    /// </summary>
+    private async Task<DlcContractRecord?> TryCloseWithOwnOracleAsync(DlcContractRecord record, CancellationToken cancellationToken)
+    {
+        bool any = false;
+        foreach (var a in record.Offer.ContractInfo.Inners.SelectMany(i => i.OracleInfo.Announcements))
+        {
+            if (await _oracle!.FindAttestationAsync(a, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                any = true;
+                break;
+            }
+        }
+
+        if (!any)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await CloseAsync(record.Id, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DlcException ex) when (ex.Kind is DlcErrorKind.InvalidOracleAttestation or DlcErrorKind.TooEarly)
+        {
+            return null;
+        }
     }
 
     private static async Task<Transaction?> FindSpendAsync(IBitcoinNode node, OutPoint outpoint, int fromHeight, int toHeight, CancellationToken cancellationToken)

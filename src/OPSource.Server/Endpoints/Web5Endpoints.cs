@@ -28,6 +28,7 @@ public static class Web5Endpoints
         web5.MapPost("/dids", CreateDidAsync).RequireRole(ApiRole.Operator);
         web5.MapGet("/dids", ListDidsAsync);
         web5.MapGet("/resolve/{did}", ResolveAsync);
+        web5.MapGet("/hns/{name}", ResolveHandshakeAsync);
         web5.MapPost("/credentials/issue", IssueAsync).RequireRole(ApiRole.Operator);
         web5.MapPost("/credentials/verify", VerifyAsync);
         web5.MapGet("/dht/{id}", GetDhtAsync).AllowAnonymous();
@@ -53,6 +54,7 @@ public static class Web5Endpoints
             Web5ErrorKind.NotFound => StatusCodes.Status404NotFound,
             Web5ErrorKind.Refused => StatusCodes.Status422UnprocessableEntity,
             Web5ErrorKind.Passphrase => StatusCodes.Status503ServiceUnavailable,
+            Web5ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         },
         title: kind switch
@@ -60,6 +62,7 @@ public static class Web5Endpoints
             Web5ErrorKind.NotFound => "Not found",
             Web5ErrorKind.Refused => "Refused",
             Web5ErrorKind.Passphrase => "Key store unavailable",
+            Web5ErrorKind.Unavailable => "Peer unavailable",
             _ => "Invalid input",
         },
         type: "https://opsource.dev/problems/web5-" + kind.ToString().ToLowerInvariant(),
@@ -120,6 +123,10 @@ public static class Web5Endpoints
         var list = await web5.ListAsync(cancellationToken).ConfigureAwait(false);
         return Json(new JsonObject { ["dids"] = new JsonArray([.. list.Select(d => (JsonNode)Web5Views.Did(d))]) });
     });
+
+    /// <summary>GET /web5/hns/{name}?did=true|false: a Handshake name through hsd, its linked DID resolved unless did=false.</summary>
+    internal static Task<IResult> ResolveHandshakeAsync(string name, bool? did, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
+        Json(Web5Views.HandshakeName(await web5.ResolveHandshakeAsync(name, did ?? true, cancellationToken).ConfigureAwait(false))));
 
     internal static Task<IResult> ResolveAsync(string did, Web5Service web5, CancellationToken cancellationToken) => Guard(async () =>
     {

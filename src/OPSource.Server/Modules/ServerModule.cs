@@ -26,6 +26,6 @@ public static class OpsourceModules
         new(new OPSource.ML.MlModule()),
         new(new OPSource.Dlc.DlcModule(), Endpoints.DlcEndpoints.Map),
         new(new OPSource.Web5.Web5Module(), api => OPSource.Server.Endpoints.Web5Endpoints.MapWeb5Endpoints(api)),
-        new(new OPSource.Wallet.Module.WalletModule()),
+        new(new OPSource.Wallet.Module.WalletModule(), Endpoints.WalletEndpoints.Map, Endpoints.WalletJsonContext.Default),
     ];
 }

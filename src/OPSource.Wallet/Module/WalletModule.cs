@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OPSource.Chain;
 using OPSource.Chain.Model;
+using OPSource.Chain.Sources;
+using OPSource.Platform.Events;
 using OPSource.Platform.Errors;
 using OPSource.Platform.Funding;
 using OPSource.Platform.Modules;
@@ -51,7 +53,12 @@ public sealed class WalletModule : IOpsourceModule
         services.AddSingleton<IWalletFunding>(sp => sp.GetRequiredService<WalletService>());
         services.AddSingleton<IPsbtSigner>(sp => sp.GetRequiredService<WalletService>());
         services.AddSingleton<IWalletProvisioning>(sp => sp.GetRequiredService<WalletService>());
-        services.AddHostedService(sp => new WalletSyncService(sp.GetRequiredService<WalletService>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<WalletSyncService>>()));
+        services.AddHostedService(sp => new WalletSyncService(
+            sp.GetRequiredService<WalletService>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<WalletSyncService>>(),
+            sp.GetService<ChainTipSignal>(),
+            sp.GetService<IEventPublisher>()));
 
         registration
             .AddMigrations(new WalletMigrations())
@@ -59,7 +66,7 @@ public sealed class WalletModule : IOpsourceModule
             .AddSelfTest<WalletSeedCheck>()
             .AddInstallStep<WalletInstallStep>()
             .AddMeter<WalletMetrics>(WalletMetrics.MeterName)
-            .AddEventTopic(EventFamily, "wallet activity per wallet (sync.progress)")
+            .AddEventTopic(EventFamily, "wallet activity per wallet: transaction.added|confirmed|unconfirmed|removed, sync.progress")
             .AddErrorMapping<WalletCoreException>(ex => DomainErrorMapper.WalletErrors.TryMap(new WalletOperationException(ex.Kind, ex.Message))!)
             .AddErrorMapping<ChainUpdateException>(ex => new DomainError(ErrorCategory.Conflict, "chain_changed", "the node's chain changed during the operation; try again"));
     }

@@ -295,7 +295,18 @@ public sealed partial class WalletService
         return await MutateAsync(name, core =>
         {
             var before = core.Graph.Count;
-            core.ApplyUnconfirmed(added);
+            var seen = new List<(Transaction, long)>(added);
+            // Known transactions back in the mempool but not in the view (unconfirmed by a reorg before the wallet
+            // ever saw them there, or re-broadcast after an eviction) are seen again now.
+            foreach (var txid in txids)
+            {
+                if (known.Contains(txid) && !core.View.Contains(txid) && core.Graph.GetTransaction(txid) is { } again)
+                {
+                    seen.Add((again, now));
+                }
+            }
+
+            core.ApplyUnconfirmed(seen);
             core.ApplyEvicted(evicted);
             return core.Graph.Count - before;
         }, cancellationToken).ConfigureAwait(false);

@@ -314,6 +314,12 @@ public sealed partial class WalletService : IWalletFunding, IPsbtSigner, IDispos
     public async Task<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken) =>
         [.. (await _store.ListAsync(cancellationToken).ConfigureAwait(false)).Select(w => w.Name)];
 
+    /// <summary>
+    /// The stored revision of a wallet (one query; it grows with every saved change, by any process), or null when there
+    /// is no such wallet: a cheap way to tell whether anything changed since a previous look.
+    /// </summary>
+    public Task<long?> GetRevisionAsync(string name, CancellationToken cancellationToken) => _store.GetRevisionAsync(name, cancellationToken);
+
     /// <summary>Every wallet with its balance.</summary>
     public async Task<IReadOnlyList<WalletInfo>> ListAsync(CancellationToken cancellationToken)
     {

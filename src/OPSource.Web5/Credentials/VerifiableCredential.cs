@@ -329,17 +329,7 @@ public sealed class VerifiableCredential
     /// </summary>
     public static (JsonObject Header, JsonObject Claims, JsonObject Vc) Decode(string vcJwt)
     {
-        Jws jws;
-        JsonObject claims;
-        try
-        {
-            jws = Jws.ParseCompact(vcJwt);
-            claims = jws.PayloadJson();
-        }
-        catch (JoseException e)
-        {
-            throw new CredentialException("vc-jwt: " + e.Message);
-        }
+        var (jws, claims) = ParseJwt(vcJwt, "vc-jwt");
 
         if (claims["vc"] is not JsonObject vc)
         {
@@ -353,6 +343,20 @@ public sealed class VerifiableCredential
         CheckShape(vc, "credentialSubject", allowString: false, allowObject: true);
 
         return (jws.Signatures[0].Protected!, claims, vc);
+    }
+
+    /// <summary>Parses a compact JWS with a JSON claims set; <see cref="CredentialException"/> prefixed with <paramref name="what"/> otherwise.</summary>
+    internal static (Jws Jws, JsonObject Claims) ParseJwt(string jwt, string what)
+    {
+        try
+        {
+            var jws = Jws.ParseCompact(jwt);
+            return (jws, jws.PayloadJson());
+        }
+        catch (JoseException e)
+        {
+            throw new CredentialException($"{what}: {e.Message}");
+        }
     }
 
     private static void CheckShape(JsonObject vc, string name, bool allowString, bool allowObject)

@@ -35,7 +35,7 @@ public class ConsensusEncodingTests
         RoundTrips(input.PrevOut, "fff7f7881a8099afa6940d42d1e7f6362bec38171ea3edf433541db4e4ad969f00000000");
         RoundTrips(input with { Witness = Witness.Empty, ScriptSig = Script.Empty }, "fff7f7881a8099afa6940d42d1e7f6362bec38171ea3edf433541db4e4ad969f0000000000eeffffff");
         RoundTrips(tx.Outputs[0], "202cb206000000001976a9148280b37df378db99f66f85c95a783a76ac7a6d5988ac");
-        RoundTrips(tx.Inputs[1].Witness, "0247304402203609e17b84f6a7d30c80bfa610b5b4542f32a8a0d5447a12fb1366d7f01cc44a0220573a954c4518331561406f90300e8f3358f51928d43c212a8caed02de67eebee0121025476c2e83188368da1ff3e292e7acafcdb3566bb0ad253f62fc70f07aeeb6357");
+        RoundTrips(tx.Inputs[1].Witness, "0247304402203609e17b84f6a7d30c80bfa610b5b4542f32a8a0d5447a12fb1366d7f01cc44a0220573a954c4518331561406f90300e8f3358f51928d43c212a8caed02de67eebee0121025476c2e83188368da1ff3e292e7acafcdb3566bb0ad253f62fc70f07aeee6357");
         RoundTrips(Script.FromHex("51"), "0151");
         RoundTrips(tx, TransactionTests.Bip143P2wpkhSigned);
 

@@ -18,41 +18,7 @@ internal static class DescriptorSpending
     {
         info = descriptor.GetSpendInfo(index);
         var tx = new Transaction(version, [new TxIn(outpoint, Script.Empty, new Sequence(sequence), Witness.Empty)], [destination], new LockTime(lockTime));
-        var psbt = PsbtT.Create(tx).WithWitnessUtxo(0, new TxOut(amount, info.ScriptPubKey));
-        if (info.RedeemScript is { } redeem)
-        {
-            psbt = psbt.WithRedeemScript(0, redeem);
-        }
-
-        if (info.WitnessScript is { } ws)
-        {
-            psbt = psbt.WithWitnessScript(0, ws);
-        }
-
-        foreach (var origin in info.KeyOrigins)
-        {
-            psbt = psbt.WithBip32Derivation(0, origin.PublicKey, origin.Origin, origin.IsCompressed);
-        }
-
-        if (info.Taproot is { } tr)
-        {
-            psbt = psbt.WithTapInternalKey(0, tr.InternalKey);
-            if (tr.MerkleRoot is { } root)
-            {
-                psbt = psbt.WithTapMerkleRoot(0, root);
-            }
-
-            foreach (var leaf in tr.Leaves)
-            {
-                psbt = psbt.WithTapLeafScript(0, leaf.ControlBlock, leaf.Script);
-            }
-        }
-
-        foreach (var origin in info.TapKeyOrigins)
-        {
-            psbt = psbt.WithTapBip32Derivation(0, origin.Key, origin.LeafHashes, origin.Origin);
-        }
-
+        var psbt = info.UpdateInput(PsbtT.Create(tx).WithWitnessUtxo(0, new TxOut(amount, info.ScriptPubKey)), 0);
         foreach (var preimage in preimages ?? [])
         {
             psbt = psbt.WithPreimage(0, PsbtKeys.InSha256, preimage).WithPreimage(0, PsbtKeys.InHash256, preimage)

@@ -4,9 +4,14 @@
 //   node interop.mjs create key|jwk|dht           -> portable DID (did:dht is published to DHT_GATEWAY)
 //   node interop.mjs vc-issue PORTABLE_JSON SUBJECT TYPE  -> {"jwt": ...} (signed by the portable DID)
 //   node interop.mjs vc-verify JWT                -> {"issuer", "subject", "vc"} or exit 1
+//   node interop.mjs pex-select DEFINITION_JSON VC_JWTS_JSON   -> {"selected": [...]}
+//   node interop.mjs pex-validate DEFINITION_JSON             -> {"errors": [...]} (@sphereon/pex Checked entries that are errors)
+//   node interop.mjs pex-evaluate DEFINITION_JSON PRESENTATION_JSON -> {"errors": [...], "warnings": [...]}
+//   node interop.mjs vp-create PORTABLE_JSON DEFINITION_JSON VC_JWTS_JSON -> {"vp_jwt", "presentation"} (holder = the portable DID)
+//   node interop.mjs vp-verify VP_JWT             -> {"issuer", "subject", "vp"} or exit 1
 // DHT_GATEWAY (env) is the did:dht gateway/pkarr relay base URL (OPSource's /api/v1/web5/dht/).
 import { BearerDid, DidDht, DidJwk, DidKey, UniversalResolver } from '@web5/dids';
-import { VerifiableCredential } from '@web5/credentials';
+import { PresentationExchange, VerifiableCredential, VerifiablePresentation } from '@web5/credentials';
 
 const [cmd, ...args] = process.argv.slice(2);
 const gatewayUri = process.env.DHT_GATEWAY;
@@ -35,6 +40,34 @@ try {
     case 'vc-verify': {
       const result = await VerifiableCredential.verify({ vcJwt: args[0] });
       out({ issuer: result.issuer, subject: result.subject, vc: result.vc });
+      break;
+    }
+    case 'pex-select':
+      out({ selected: PresentationExchange.selectCredentials({ presentationDefinition: JSON.parse(args[0]), vcJwts: JSON.parse(args[1]) }) });
+      break;
+    case 'pex-validate': {
+      const checked = PresentationExchange.validateDefinition({ presentationDefinition: JSON.parse(args[0]) });
+      out({ errors: checked.filter((c) => c.status === 'error').map((c) => `${c.tag}: ${c.message}`) });
+      break;
+    }
+    case 'pex-evaluate': {
+      const result = PresentationExchange.evaluatePresentation({ presentationDefinition: JSON.parse(args[0]), presentation: JSON.parse(args[1]) });
+      const text = (list) => (list ?? []).map((c) => `${c.tag}: ${c.message}`);
+      out({ errors: text(result.errors), warnings: text(result.warnings), areRequiredCredentialsPresent: result.areRequiredCredentialsPresent });
+      break;
+    }
+    case 'vp-create': {
+      const did = await BearerDid.import({ portableDid: JSON.parse(args[0]) });
+      const presentationDefinition = JSON.parse(args[1]);
+      const vcJwts = JSON.parse(args[2]);
+      const { presentationSubmission } = PresentationExchange.createPresentationFromCredentials({ presentationDefinition, vcJwts });
+      const vp = await VerifiablePresentation.create({ holder: did.uri, vcJwts, additionalData: { presentation_submission: presentationSubmission } });
+      out({ vp_jwt: await vp.sign({ did }), presentation: vp.vpDataModel });
+      break;
+    }
+    case 'vp-verify': {
+      const result = await VerifiablePresentation.verify({ vpJwt: args[0] });
+      out({ issuer: result.issuer, subject: result.subject, vp: result.vp });
       break;
     }
     default:

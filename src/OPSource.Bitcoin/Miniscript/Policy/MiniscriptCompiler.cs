@@ -127,6 +127,12 @@ public static class MiniscriptCompiler
     // rust-miniscript MAX_COMPILATION_LEAVES.
     private const int MaxCompilationLeaves = 1024;
 
+    /// <summary>
+    /// BIP341's provably unspendable x-only key H (the SHA256 of the uncompressed generator, lifted),
+    /// a default internal key for Taproot compilations whose policy has no key-only branch.
+    /// </summary>
+    public const string UnspendableKeyHex = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0";
+
     private static MiniscriptError Fail(string message) => new(MiniscriptErrorKind.Compiler, "policy: " + message);
 
     /// <summary>
