@@ -45,6 +45,13 @@ public sealed class PlatformCommandsTests : IDisposable
 
         Assert.Equal(0, (await Run("configure", "--unset", "Auth:TokenLifetimeMinutes", "--data-dir", _dataDir)).Code);
         Assert.Null(JsonNode.Parse(File.ReadAllText(SettingsPath))!["Auth"]!["TokenLifetimeMinutes"]);
+
+        // A removed key falls back to its default (not to nothing, not to the old file's value).
+        Assert.Equal(0, (await Run("configure", "--set", "Server:Urls=http://127.0.0.1:18999", "--data-dir", _dataDir)).Code);
+        Assert.Equal(0, (await Run("configure", "--unset", "Server:Urls", "--json", "--data-dir", _dataDir)).Code);
+        Assert.Null(JsonNode.Parse(File.ReadAllText(SettingsPath))!["Server"]!["Urls"]);
+        var defaults = JsonNode.Parse((await Run("configure", "--show", "--json", "--data-dir", _dataDir)).Out)!;
+        Assert.Equal("http://127.0.0.1:8080", (string?)defaults["settings"]!["Server:Urls"]);
     }
 
     [Fact]

@@ -23,7 +23,12 @@ internal static class InstallCommand
         var answer = new Option<string[]>("--answer", "-a") { Description = "step.key=VALUE (secrets: step.key=@FILE or step.key=- for standard input); repeatable" };
         var step = new Option<string[]>("--step") { Description = "Run only these steps (repeatable); a listed step is reconfigured" };
         var list = new Option<bool>("--list") { Description = "List the steps and their questions (answer keys, defaults, choices)" };
-        var command = new Command("install", "Install or reconfigure OPSource: network, node, wallet, DAO, ML (interactive unless --yes)") { yes, dryRun, answer, step, list };
+        var command = new Command("install", "Install or reconfigure OPSource: network, node, wallet, DAO, ML (interactive unless --yes)") { yes, dryRun, answer, step, list }.WithExamples(
+            "opsource install",
+            "opsource install --list",
+            "opsource install --yes --dry-run --network regtest --answer node.mode=generate --answer wallet.mode=skip",
+            "opsource install --yes --answer node.mode=connect --answer node.rpc_url=http://127.0.0.1:8332 --answer node.cookie_file=/var/lib/bitcoind/.cookie --answer wallet.passphrase=@pass.txt --json",
+            "opsource install --yes --step ml --answer ml.mode=manual --answer ml.threads=2");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             var interactive = !parse.GetValue(yes) && !parse.GetValue(list);

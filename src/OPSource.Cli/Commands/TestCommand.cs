@@ -20,7 +20,11 @@ internal static class TestCommand
         var component = new Option<string?>("--component", "-c") { Description = "Run only this component's checks (platform, node, wallet, ml, ...)" };
         var passphrase = new Option<string?>("--passphrase-file") { Description = "File (or - for standard input) with the wallet passphrase, for decryption checks" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds each check may take", DefaultValueFactory = _ => 30 };
-        var command = new Command("test", "Self-test the installation and print one report (--json: one JSON document)") { component, passphrase, timeout };
+        var command = new Command("test", "Self-test the installation and print one report (--json: one JSON document)") { component, passphrase, timeout }.WithExamples(
+            "opsource test",
+            "opsource test --json",
+            "opsource test --component node --timeout 10",
+            "opsource test --component wallet --passphrase-file pass.txt --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error, validate: false), async (ctx, token) =>
         {
             var only = parse.GetValue(component);
