@@ -107,7 +107,7 @@ def measure(name, command, env, port, token_source, args):
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        for label, path, needs_token in (("health", "/api/v1/health", False), ("whoami", args.auth_path, True)):
+        for label, path, needs_token in endpoints(args):
             status, body = get(port, path, token if needs_token else None)
             if status != 200:
                 raise RuntimeError(f"{name} {path}: {status} {body[:200]!r}")
@@ -126,6 +126,11 @@ def measure(name, command, env, port, token_source, args):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def endpoints(args):
+    """(label, path, needs a token) of every measured endpoint."""
+    return (("health", "/api/v1/health", False), ("whoami", "/api/v1/auth/whoami", True), ("balance", args.auth_path, True))
 
 
 def exchange(api_key):
@@ -163,7 +168,7 @@ def main():
     p.add_argument("--duration", default="10s")
     p.add_argument("--warmup", default="3s")
     p.add_argument("--idle-seconds", type=float, default=2.0)
-    p.add_argument("--auth-path", default="/api/v1/auth/whoami")
+    p.add_argument("--auth-path", default="/api/v1/wallets/bench/balance", help="the authenticated wallet-balance endpoint")
     args = p.parse_args()
 
     env = dict(os.environ)
@@ -180,7 +185,8 @@ def main():
 
     py_env = dict(os.environ)
     py_env.update({"BENCH_SQLITE": os.path.join(args.data_dir, "fastapi-bench.sqlite"),
-                   "BENCH_SIGNING_KEY_FILE": os.path.join(args.data_dir, "secrets", "jwt-signing.key")})
+                   "BENCH_SIGNING_KEY_FILE": os.path.join(args.data_dir, "secrets", "jwt-signing.key"),
+                   "BENCH_OPSOURCE_DB": os.path.join(args.data_dir, "opsource.db")})
     uvicorn = ["/usr/bin/python3", "-m", "uvicorn", "--app-dir", args.app_dir, "fastapi_app:app", "--host", "127.0.0.1",
                "--port", str(args.port), "--workers", str(args.workers), "--loop", "uvloop", "--http", "httptools"]
     result, _ = measure(f"FastAPI + uvicorn ({args.workers} workers)", uvicorn, py_env, args.port, lambda _port: token, args)
@@ -188,14 +194,14 @@ def main():
 
     reference = results[-1]
     for r in results[:-1]:
-        for label in ("health", "whoami"):
+        for label, _, _ in endpoints(args):
             if not same_shape(r["endpoints"][label]["body"], reference["endpoints"][label]["body"]):
                 raise RuntimeError(f"{label}: the servers answer different JSON: {r['endpoints'][label]['body']} vs {reference['endpoints'][label]['body']}")
 
     print(json.dumps({"results": results, "settings": vars(args)}, indent=2))
     lines = ["| Server | Endpoint | req/s | p50 ms | p99 ms | errors | req/s vs FastAPI | p99 vs FastAPI |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        for label in ("health", "whoami"):
+        for label, _, _ in endpoints(args):
             e, ref = r["endpoints"][label], reference["endpoints"][label]
             lines.append(f"| {r['name']} | `{e['path']}` | {e['requests_per_s']:,.0f} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} | {e['errors']} | "
                          f"{e['requests_per_s'] / ref['requests_per_s']:.1f}x | {e['p99_ms'] / ref['p99_ms']:.2f}x |")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-process HTTP comparison: OPSource (JIT, and Native AOT unless AOT=0) against FastAPI + uvicorn, one
-# server at a time on 127.0.0.1, the same wrk load on GET /api/v1/health and an authenticated endpoint.
+# server at a time on 127.0.0.1, the same wrk load on GET /api/v1/health, /api/v1/auth/whoami and a wallet balance.
 # See bench/compare/README.md. Results: JSON on stdout, a Markdown table on stderr.
 #   bench/compare/run.sh                     # defaults: wrk -t2 -c64, 3 s warm-up + 10 s per endpoint
 #   AOT=0 DURATION=30s CONNECTIONS=128 bench/compare/run.sh
@@ -26,10 +26,13 @@ if [ "$AOT" = 1 ]; then
   fi
 fi
 
-# One data dir (SQLite) for both OPSource builds: a viewer API key; the signing key is created at first start.
+# One data dir (SQLite) for both OPSource builds: a wallet 'bench' (its mnemonic discarded) and a viewer API key
+# scoped to it; the signing key is created at first start.
 DATA="$WORK/data"
-key=$("$WORK/jit/opsource" apikey create --role viewer --name bench --data-dir "$DATA" --network regtest --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+printf 'bench-passphrase\n' >"$WORK/pass"
+"$WORK/jit/opsource" wallet create bench --passphrase-file "$WORK/pass" --data-dir "$DATA" --network regtest >/dev/null
+key=$("$WORK/jit/opsource" apikey create --role viewer --scope wallet:bench --name bench --data-dir "$DATA" --network regtest --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 
 /usr/bin/python3 bench/compare/measure.py --jit "$WORK/jit" "${aot_args[@]}" --data-dir "$DATA" --api-key "$key" \
   --app-dir bench/compare --port "$PORT" --threads "${THREADS:-2}" --connections "${CONNECTIONS:-64}" \
-  --duration "${DURATION:-10s}" --warmup "${WARMUP:-3s}" --workers "${WORKERS:-$(nproc)}" --auth-path "${AUTH_PATH:-/api/v1/auth/whoami}"
+  --duration "${DURATION:-10s}" --warmup "${WARMUP:-3s}" --workers "${WORKERS:-$(nproc)}" --auth-path "${AUTH_PATH:-/api/v1/wallets/bench/balance}"

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using OPSource.Server;
+using OPSource.Server.Configuration;
 using static OPSource.Cli.Tests.CliRun;
 
 namespace OPSource.Cli.Tests;
@@ -131,6 +132,51 @@ public sealed class PlatformCommandsTests : IDisposable
         AssertOneLineError(await Run("test", "--component", "nope", "--data-dir", _dataDir, "--network", "regtest"), "--component nope: no such component");
     }
 
+    /// <summary>The DLC module's checks reach the report through the module contract: warn/skip, then pass, then fail.</summary>
+    [Fact]
+    public async Task Dlc_checks_report_the_key_store_and_the_oracle_key()
+    {
+        async Task<Dictionary<string, (string Status, string Detail)>> DlcChecks(int expectedCode)
+        {
+            var result = await Run("test", "--component", "dlc", "--json", "--data-dir", _dataDir, "--network", "regtest");
+            Assert.True(result.Code == expectedCode, result.Out + result.Err);
+            var component = Assert.Single(JsonNode.Parse(result.Out)!["components"]!.AsArray())!;
+            Assert.Equal("dlc", (string?)component["name"]);
+            return component["checks"]!.AsArray().ToDictionary(c => (string)c!["name"]!, c => ((string)c!["status"]!, (string)c!["detail"]!));
+        }
+
+        // Before any migration (the self-test never migrates): the database's problem, named, not a crash.
+        var fresh = await DlcChecks(1);
+        Assert.Equal("warn", fresh["keystore"].Status);
+        Assert.Contains("Dlc:PassphraseFile", fresh["keystore"].Detail, StringComparison.Ordinal);
+        Assert.Equal("fail", fresh["oracle_key"].Status);
+        Assert.Contains("database error:", fresh["oracle_key"].Detail, StringComparison.Ordinal);
+        Assert.Contains("migrations_current", fresh["oracle_key"].Detail, StringComparison.Ordinal);
+
+        // Migrated (as install or serve do), without an oracle key yet: nothing to check.
+        Assert.Equal(0, (await Run("oracle", "list", "--data-dir", _dataDir, "--network", "regtest")).Code);
+        var unconfigured = await DlcChecks(0);
+        Assert.Equal("warn", unconfigured["keystore"].Status);
+        Assert.Equal("skip", unconfigured["oracle_key"].Status);
+
+        var passphrase = Path.Combine(_dataDir, "dlc-passphrase");
+        File.WriteAllText(passphrase, "the dlc key-store passphrase\n");
+        Assert.Equal(0, (await Run("configure", "--set", "Dlc:PassphraseFile=dlc-passphrase", "--set", "Dlc:KdfMemoryKiB=8192", "--set", "Dlc:KdfPasses=1", "--data-dir", _dataDir)).Code);
+        var announced = await Run("oracle", "announce", "match-1", "--outcomes", "home,away", "--json", "--data-dir", _dataDir, "--network", "regtest");
+        Assert.True(announced.Code == 0, announced.Err);
+        var configured = await DlcChecks(0);
+        Assert.Equal("pass", configured["keystore"].Status);
+        Assert.Equal("pass", configured["oracle_key"].Status);
+        Assert.Contains((string)JsonNode.Parse(announced.Out)!["oracle_public_key"]!, configured["oracle_key"].Detail, StringComparison.Ordinal);
+
+        // A changed passphrase no longer opens the keys: both checks fail, the report says so, and no secret is shown.
+        File.WriteAllText(passphrase, "another passphrase\n");
+        var wrong = await DlcChecks(1);
+        Assert.Equal(("fail", "fail"), (wrong["keystore"].Status, wrong["oracle_key"].Status));
+        Assert.DoesNotContain("passphrase\n", string.Join(" ", wrong.Values.Select(v => v.Detail)), StringComparison.Ordinal);
+        Assert.DoesNotContain("another passphrase", string.Join(" ", wrong.Values.Select(v => v.Detail)), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_broken_configuration_is_a_failed_report_not_a_crash()
     {
@@ -197,14 +243,23 @@ public sealed class PlatformCommandsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("ml.mode=sometimes", "--answer ml.mode: 'sometimes' is not one of auto, manual")]
-    [InlineData("wallet.colour=red", "--answer wallet.colour: no install step asks this")]
-    [InlineData("node.mode=connect", "node at http://127.0.0.1:")]
-    public async Task Install_refuses_bad_answers_in_one_line(string answer, string expected)
+    [InlineData("ml.mode=sometimes", "--answer ml.mode: 'sometimes' is not one of auto, manual", true)]
+    [InlineData("wallet.colour=red", "--answer wallet.colour: no install step asks this", true)]
+    [InlineData("node.mode=connect", "node at http://127.0.0.1:", false)]
+    public async Task Install_refuses_bad_answers_in_one_line(string answer, string expected, bool refusedBeforeApplying)
     {
         var result = await Run("install", "--yes", "--data-dir", _dataDir, "--network", "regtest", "--answer", answer, "--answer", $"node.rpc_url=http://127.0.0.1:{FreePort()}/", "--answer", "node.cookie_file=/nonexistent/.cookie", "--answer", "wallet.mode=skip");
         AssertOneLineError(result, expected);
         Assert.False(File.Exists(Path.Combine(_dataDir, "bitcoin", "bitcoin.conf")));
+        if (refusedBeforeApplying)
+        {
+            Assert.False(File.Exists(SettingsPath), "a refused answer must not write the settings file (not even the network)");
+        }
+        else
+        {
+            // The node step's live check fails when it applies: the network may be written, the node settings are not.
+            Assert.Null(SettingsFile.Read(SettingsPath)["Node"]);
+        }
     }
 
     [Fact]

@@ -50,17 +50,23 @@ internal static class InstallCommand
             using var answers = new InstallAnswerStore();
             foreach (var pair in parse.GetValue(answer) ?? [])
             {
-                AddAnswer(answers, pair, ctx.In);
+                AddAnswer(answers, pair, ctx);
             }
 
-            // The network is the operator's layer too: written first so every step sees it.
-            if (!dry && !string.Equals(SettingsFile.Read(SettingsFile.PathFor(ctx.DataDir))["Network"]?.GetValue<string>(), network, StringComparison.Ordinal))
+            // The network is the operator's layer too: every step sees it through the overrides; it is written once
+            // every answer was checked, before the first step applies (so a refused answer changes nothing).
+            Task WriteNetwork(CancellationToken _)
             {
-                var refused = SettingsFile.Apply(ctx.DataDir, new Dictionary<string, string?> { ["Network"] = network }, overrides);
-                if (refused.Count > 0)
+                if (!string.Equals(SettingsFile.Read(SettingsFile.PathFor(ctx.DataDir))["Network"]?.GetValue<string>(), network, StringComparison.Ordinal))
                 {
-                    throw new CliUserException("refused: " + string.Join("; ", refused));
+                    var refused = SettingsFile.Apply(ctx.DataDir, new Dictionary<string, string?> { ["Network"] = network }, overrides);
+                    if (refused.Count > 0)
+                    {
+                        throw new CliUserException("refused: " + string.Join("; ", refused));
+                    }
                 }
+
+                return Task.CompletedTask;
             }
 
             var context = ctx with { Network = network, Overrides = overrides };
@@ -83,7 +89,7 @@ internal static class InstallCommand
                     installContext,
                     answers,
                     prompts,
-                    new InstallRunOptions(interactive, dry, (parse.GetValue(step) ?? []).ToHashSet(StringComparer.Ordinal)),
+                    new InstallRunOptions(interactive, dry, (parse.GetValue(step) ?? []).ToHashSet(StringComparer.Ordinal), WriteNetwork),
                     (settings, _) =>
                     {
                         var refused = SettingsFile.Apply(ctx.DataDir, settings, overrides);
@@ -157,7 +163,7 @@ internal static class InstallCommand
         return command;
     }
 
-    private static void AddAnswer(InstallAnswerStore answers, string pair, TextReader input)
+    private static void AddAnswer(InstallAnswerStore answers, string pair, CliContext ctx)
     {
         var eq = pair.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0 || !pair[..eq].Contains('.', StringComparison.Ordinal))
@@ -171,7 +177,7 @@ internal static class InstallCommand
         {
             // Secrets (and long values) from standard input or a file, read into a char array that is never
             // an immutable string (the runner makes answers of plain questions strings).
-            answers.SetSecret(key, ReadSecret(value, input, lineEndOnly: false));
+            answers.SetSecret(key, ReadSecret(ctx, value, "--answer " + key));
             return;
         }
 
@@ -179,61 +185,13 @@ internal static class InstallCommand
     }
 
     /// <summary>
-    /// The first line of standard input (<c>-</c>) or the whole of <c>@FILE</c> (or <c>FILE</c>), without an
-    /// intermediate string; trimmed of white space, or only of the line end with <paramref name="lineEndOnly"/>
-    /// (passphrases may start or end with spaces).
+    /// Standard input (<c>-</c>) or the file <c>@FILE</c> (or <c>FILE</c>) as a new char array the caller owns (never an
+    /// immutable string), without its trailing line end (<see cref="SecretInput"/>).
     /// </summary>
-    internal static char[] ReadSecret(string source, TextReader input, bool lineEndOnly)
+    internal static char[] ReadSecret(CliContext ctx, string source, string what)
     {
-        char[] raw;
-        if (source == "-")
-        {
-            var buffer = new char[256];
-            var length = 0;
-            int c;
-            while ((c = input.Read()) >= 0 && c != '\n')
-            {
-                if (length == buffer.Length)
-                {
-                    var grown = new char[buffer.Length * 2];
-                    buffer.AsSpan().CopyTo(grown);
-                    Array.Clear(buffer);
-                    buffer = grown;
-                }
-
-                buffer[length++] = (char)c;
-            }
-
-            raw = buffer;
-            var line = buffer.AsSpan(0, length);
-            var result = (lineEndOnly ? line.TrimEnd('\r') : line.Trim()).ToArray();
-            Array.Clear(raw);
-            return result;
-        }
-
-        var path = source.StartsWith('@') ? source[1..] : source;
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CliUserException($"cannot read '{path}': {ex.Message}", ex);
-        }
-
-        try
-        {
-            raw = new char[System.Text.Encoding.UTF8.GetCharCount(bytes)];
-            System.Text.Encoding.UTF8.GetChars(bytes, raw);
-            var trimmed = (lineEndOnly ? raw.AsSpan().TrimEnd("\r\n") : raw.AsSpan().Trim()).ToArray();
-            Array.Clear(raw);
-            return trimmed;
-        }
-        finally
-        {
-            Array.Clear(bytes);
-        }
+        using var secret = SecretInput.Read(ctx, source, what, what);
+        return secret.Memory.ToArray();
     }
 
     /// <summary>

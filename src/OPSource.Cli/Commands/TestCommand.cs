@@ -31,7 +31,7 @@ internal static class TestCommand
             char[]? secret = null;
             if (parse.GetValue(passphrase) is { } source)
             {
-                secret = InstallCommand.ReadSecret(source, ctx.In, lineEndOnly: true);
+                secret = InstallCommand.ReadSecret(ctx, source, "--passphrase-file");
             }
 
             try

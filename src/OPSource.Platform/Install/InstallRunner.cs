@@ -22,7 +22,9 @@ public interface IInstallPrompter
 /// <param name="Interactive">Prompt for missing answers (false with <c>--yes</c>: defaults or flags only).</param>
 /// <param name="DryRun">Plan only.</param>
 /// <param name="Only">Run only these step ids (empty: all).</param>
-public sealed record InstallRunOptions(bool Interactive, bool DryRun, IReadOnlySet<string> Only);
+/// <param name="BeforeApply">Called once after every answer was collected and checked and before the first step
+/// applies (not in a dry run): for the host's own settings (the network) that a refused answer must not change.</param>
+public sealed record InstallRunOptions(bool Interactive, bool DryRun, IReadOnlySet<string> Only, Func<CancellationToken, Task>? BeforeApply = null);
 
 /// <summary>Outcome of a step in one run.</summary>
 public enum InstallStepOutcome
@@ -144,6 +146,11 @@ public static class InstallRunner
         }
 
         // Phase 2: plan or apply, in order.
+        if (!options.DryRun && options.BeforeApply is { } beforeApply)
+        {
+            await beforeApply(cancellationToken).ConfigureAwait(false);
+        }
+
         var reports = new List<InstallStepReport>();
         foreach (var (step, state, change) in decided)
         {
