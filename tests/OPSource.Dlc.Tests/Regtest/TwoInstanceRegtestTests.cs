@@ -56,11 +56,10 @@ public sealed class TwoInstanceFixture : IAsyncLifetime
         Bob = await OpsourceInstance.StartAsync("bob", _node, ct);
         foreach (var party in new[] { Alice, Bob })
         {
-            var wallet = await party.CreateWalletAsync(ct);
+            await party.CreateWalletAsync(ct);
             for (int i = 0; i < 4; i++)
             {
-                var address = (await party.Wallets.GetNewAddressAsync(wallet, Platform.Funding.WalletKeychain.External, ct)).Address!.ToString();
-                await _node.WalletRpc("miner", "sendtoaddress", address, 0.005m);
+                await _node.WalletRpc("miner", "sendtoaddress", await party.NewAddressAsync(ct), 0.005m);
             }
         }
 
@@ -73,7 +72,7 @@ public sealed class TwoInstanceFixture : IAsyncLifetime
         await _node.MineAsync(blocks, MinerAddress);
         foreach (var party in new[] { Alice, Bob })
         {
-            await party.Wallets.SyncAsync(party.Name, mempool: false, cancellationToken);
+            await party.SyncWalletAsync(cancellationToken);
             await party.PostOkAsync("/api/v1/dlcs/sync", null, cancellationToken);
         }
     }
@@ -149,9 +148,9 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
 
     private static long Sats(JsonNode btc) => (long)decimal.Round(decimal.Parse(btc.ToJsonString(), CultureInfo.InvariantCulture) * 100_000_000m);
 
-    /// <summary>The wallet's unspent outputs created by <paramref name="txid"/>, by value.</summary>
+    /// <summary>The wallet's unspent outputs created by <paramref name="txid"/>, by value (the wallet's REST API).</summary>
     private static async Task<long[]> PaidByAsync(OpsourceInstance party, string txid) =>
-        [.. (await party.Wallets.ListUnspentAsync(party.Name, Ct)).Where(u => u.OutPoint.TxId.ToString() == txid).Select(u => u.Value.Satoshis).Order()];
+        [.. (await party.UtxosAsync(Ct)).Where(u => (string)u!["txid"]! == txid).Select(u => (long)u!["amount_sat"]!).Order()];
 
     /// <summary>Each sendrawtransaction Core served came after a testmempoolaccept (Core's own RPC log).</summary>
     private void AssertEveryBroadcastWasTestedFirst(int expectedBroadcasts)
@@ -224,7 +223,7 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
         Assert.Equal("invalid_funding_input", (string)refused["code"]!);
         Assert.Contains("already spent", (string)refused["detail"]!, StringComparison.Ordinal);
         Assert.Equal(before, (await fx.Bob.GetAsync("/api/v1/dlcs", Ct))["dlcs"]!.AsArray().Count);
-        Assert.DoesNotContain(await fx.Bob.Wallets.ListUnspentAsync(fx.Bob.Name, Ct), u => u.IsLocked);
+        Assert.DoesNotContain(await fx.Bob.UtxosAsync(Ct), u => (bool)u!["locked"]!);
 
         // The oracle (Alice's instance) attests; Bob reads the attestation from Alice's public API and closes.
         await fx.Alice.PostOkAsync($"/api/v1/oracle/events/{eventId}/attest", new JsonObject { ["outcome"] = "flat" }, Ct);
