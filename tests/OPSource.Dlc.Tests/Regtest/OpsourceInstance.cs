@@ -40,7 +40,8 @@ internal sealed class OpsourceInstance : IAsyncDisposable
 
     private const string WalletPassphrase = "wallet passphrase of the test";
 
-    public static async Task<OpsourceInstance> StartAsync(string name, BitcoinCoreNode node, CancellationToken cancellationToken)
+    /// <summary>Starts an instance; <paramref name="settings"/> add to (or override) the test configuration.</summary>
+    public static async Task<OpsourceInstance> StartAsync(string name, BitcoinCoreNode node, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dataDir = Directory.CreateTempSubdirectory($"opsource-dlc-{name}-").FullName;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -56,7 +57,7 @@ internal sealed class OpsourceInstance : IAsyncDisposable
             // The test syncs the wallet and the contracts itself after each block (no background rounds racing it).
             ["Wallet:Sync"] = "false",
             ["Dlc:Watch"] = "false",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var options = new OpsourceOptions
         {
             Network = "regtest",
