@@ -378,6 +378,20 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
 
     private static string Hex(DlcMessage message) => Convert.ToHexStringLower(DlcWireCodec.Encode(message));
 
+    /// <summary>
+    /// POSTs a counterparty message <paramref name="party"/> must refuse: 422 with the error kind and the reason, and
+    /// the JSON at <paramref name="viewPath"/> (the stored contract, or the contract list) is the same afterwards.
+    /// </summary>
+    private static async Task AssertRefusedAsync(OpsourceInstance party, string path, JsonObject body, string code, string reason, string viewPath)
+    {
+        var before = (await party.GetAsync(viewPath, Ct)).ToJsonString();
+        var (status, problem) = await party.PostAsync(path, body, Ct);
+        Assert.Equal(422, status);
+        Assert.Equal(code, (string)problem["code"]!);
+        Assert.Contains(reason, (string)problem["detail"]!, StringComparison.Ordinal);
+        Assert.Equal(before, (await party.GetAsync(viewPath, Ct)).ToJsonString());
+    }
+
     [Fact]
     public async Task Bad_counterparty_messages_are_refused_with_the_reason_and_leave_the_stored_contract_unchanged()
     {
@@ -400,12 +414,7 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
         // Offers Bob refuses: nothing is stored on his side and none of his coins stays locked.
         async Task BobRefusesOffer(OfferDlc bad, string code, string reason)
         {
-            var before = (await fx.Bob.GetAsync("/api/v1/dlcs", Ct)).ToJsonString();
-            var (status, problem) = await fx.Bob.PostAsync("/api/v1/dlcs/accept", new JsonObject { ["wallet"] = fx.Bob.Name, ["offer"] = Hex(bad) }, Ct);
-            Assert.Equal(422, status);
-            Assert.Equal(code, (string)problem["code"]!);
-            Assert.Contains(reason, (string)problem["detail"]!, StringComparison.Ordinal);
-            Assert.Equal(before, (await fx.Bob.GetAsync("/api/v1/dlcs", Ct)).ToJsonString());
+            await AssertRefusedAsync(fx.Bob, "/api/v1/dlcs/accept", new JsonObject { ["wallet"] = fx.Bob.Name, ["offer"] = Hex(bad) }, code, reason, "/api/v1/dlcs");
             Assert.DoesNotContain(await fx.Bob.UtxosAsync(Ct), u => (bool)u!["locked"]!);
         }
 
@@ -426,14 +435,8 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
         // Accepts Alice refuses: her contract stays exactly as stored (an open offer, no accept, same row).
         async Task AliceRefusesAccept(AcceptDlc bad, string code, string reason)
         {
-            var before = (await fx.Alice.GetAsync("/api/v1/dlcs/" + id, Ct)).ToJsonString();
-            var (status, problem) = await fx.Alice.PostAsync("/api/v1/dlcs/sign", new JsonObject { ["accept"] = Hex(bad) }, Ct);
-            Assert.Equal(422, status);
-            Assert.Equal(code, (string)problem["code"]!);
-            Assert.Contains(reason, (string)problem["detail"]!, StringComparison.Ordinal);
-            var after = await fx.Alice.GetAsync("/api/v1/dlcs/" + id, Ct);
-            Assert.Equal(before, after.ToJsonString());
-            Assert.Equal("offered", (string)after["state"]!);
+            await AssertRefusedAsync(fx.Alice, "/api/v1/dlcs/sign", new JsonObject { ["accept"] = Hex(bad) }, code, reason, "/api/v1/dlcs/" + id);
+            Assert.Equal("offered", (string)(await fx.Alice.GetAsync("/api/v1/dlcs/" + id, Ct))["state"]!);
         }
 
         // A wrong adaptor signature (two of Bob's swapped), and a CET set missing one outcome.
@@ -459,14 +462,8 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
         // Sign messages Bob refuses: his contract stays Accepted and the funding transaction is not broadcast.
         async Task BobRefusesSign(SignDlc bad, string code, string reason)
         {
-            var before = (await fx.Bob.GetAsync("/api/v1/dlcs/" + id, Ct)).ToJsonString();
-            var (status, problem) = await fx.Bob.PostAsync("/api/v1/dlcs/sign", new JsonObject { ["sign"] = Hex(bad) }, Ct);
-            Assert.Equal(422, status);
-            Assert.Equal(code, (string)problem["code"]!);
-            Assert.Contains(reason, (string)problem["detail"]!, StringComparison.Ordinal);
-            var after = await fx.Bob.GetAsync("/api/v1/dlcs/" + id, Ct);
-            Assert.Equal(before, after.ToJsonString());
-            Assert.Equal("accepted", (string)after["state"]!);
+            await AssertRefusedAsync(fx.Bob, "/api/v1/dlcs/sign", new JsonObject { ["sign"] = Hex(bad) }, code, reason, "/api/v1/dlcs/" + id);
+            Assert.Equal("accepted", (string)(await fx.Bob.GetAsync("/api/v1/dlcs/" + id, Ct))["state"]!);
             Assert.DoesNotContain(fundingTxid, (await fx.Node.Rpc("getrawmempool"))!.AsArray().Select(t => (string)t!));
         }
 
