@@ -248,9 +248,9 @@ public class MiniscriptCommandTests
     {
         using var descriptor = Descriptor.Parse(descriptorText, Network.Regtest);
         var info = descriptor.GetSpendInfo(0);
-        utxo = new TxOut(Money.FromSatoshis(100_000), info.ScriptPubKey);
+        utxo = new TxOut(Amount.FromSatoshis(100_000), info.ScriptPubKey);
         var outpoint = new OutPoint(TxId.Parse(new string('1', 64)), 0);
-        var tx = new Transaction(2, [new TxIn(outpoint, Script.Empty, new Sequence(sequence), Witness.Empty)], [new TxOut(Money.FromSatoshis(90_000), info.ScriptPubKey)], new LockTime(0));
+        var tx = new Transaction(2, [new TxIn(outpoint, Script.Empty, new Sequence(sequence), Witness.Empty)], [new TxOut(Amount.FromSatoshis(90_000), info.ScriptPubKey)], new LockTime(0));
         return info.UpdateInput(PsbtT.Create(tx).WithWitnessUtxo(0, utxo), 0);
     }
 

@@ -53,8 +53,8 @@ public class ManagerTests
     }
 
     private static ContractInfo EnumContract(OracleAnnouncement announcement) =>
-        new SingleContractInfo(Money.FromSatoshis(200_000), new ContractInfoInner(
-            new EnumeratedContractDescriptor([new("up", Money.FromSatoshis(200_000)), new("down", Money.Zero), new("flat", Money.FromSatoshis(100_000))]),
+        new SingleContractInfo(Amount.FromSatoshis(200_000), new ContractInfoInner(
+            new EnumeratedContractDescriptor([new("up", Amount.FromSatoshis(200_000)), new("down", Amount.Zero), new("flat", Amount.FromSatoshis(100_000))]),
             new SingleOracleInfo(announcement)));
 
     private static async Task<OracleAnnouncement> AnnounceAsync(TestDatabase db)
@@ -71,7 +71,7 @@ public class ManagerTests
         await using var bob = await Side.CreateAsync("bob");
         var announcement = await AnnounceAsync(alice.Db);
 
-        var (offered, offer) = await alice.Manager.OfferAsync(new DlcOfferRequest("alice", EnumContract(announcement), Money.FromSatoshis(100_000), 2, 1_700_000_000, 1_700_604_800), Ct);
+        var (offered, offer) = await alice.Manager.OfferAsync(new DlcOfferRequest("alice", EnumContract(announcement), Amount.FromSatoshis(100_000), 2, 1_700_000_000, 1_700_604_800), Ct);
         Assert.Equal(DlcState.Offered, offered.State);
         Assert.NotEmpty(alice.Wallet.Locked);
 
@@ -115,7 +115,7 @@ public class ManagerTests
         }
 
         // Collateral that does not add up.
-        await Refused(accept with { AcceptCollateral = accept.AcceptCollateral - Money.FromSatoshis(1) }, DlcErrorKind.InvalidContract, "accept_collateral");
+        await Refused(accept with { AcceptCollateral = accept.AcceptCollateral - Amount.FromSatoshis(1) }, DlcErrorKind.InvalidContract, "accept_collateral");
 
         var (signedRecord, sign) = await alice.Manager.SignAsync(accept, Ct);
         Assert.Equal(DlcState.Signed, signedRecord.State);
@@ -147,7 +147,7 @@ public class ManagerTests
         await using var alice = await Side.CreateAsync("alice");
         await using var bob = await Side.CreateAsync("bob", minFee: 3);
         var announcement = await AnnounceAsync(alice.Db);
-        var (_, offer) = await alice.Manager.OfferAsync(new DlcOfferRequest("alice", EnumContract(announcement), Money.FromSatoshis(100_000), 2, 1_700_000_000, 1_700_604_800), Ct);
+        var (_, offer) = await alice.Manager.OfferAsync(new DlcOfferRequest("alice", EnumContract(announcement), Amount.FromSatoshis(100_000), 2, 1_700_000_000, 1_700_604_800), Ct);
 
         var ex = await Assert.ThrowsAsync<DlcException>(() => bob.Manager.AcceptAsync(offer, "bob", Ct));
         Assert.Equal(DlcErrorKind.UnacceptableFeeRate, ex.Kind);

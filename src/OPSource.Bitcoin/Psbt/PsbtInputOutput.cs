@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto.Secp256k1;
@@ -48,7 +49,7 @@ public sealed class PsbtInput
         .ToArray();
 
     /// <summary>PSBT_IN_SIGHASH_TYPE.</summary>
-    public uint? SighashType => Map.Get(PsbtKeys.InSighashType) is { } e ? BinaryPrimitives.ReadUInt32LittleEndian(e.Value) : null;
+    public SigHashType? SighashType => Map.Get(PsbtKeys.InSighashType) is { } e ? new SigHashType(BinaryPrimitives.ReadUInt32LittleEndian(e.Value)) : null;
 
     /// <summary>PSBT_IN_REDEEM_SCRIPT.</summary>
     public Script? RedeemScript => Map.Get(PsbtKeys.InRedeemScript) is { } e ? new Script(e.Value) : null;
@@ -162,11 +163,14 @@ public sealed class PsbtOutput
     /// <summary>The output's position.</summary>
     public int Index { get; }
 
-    /// <summary>The amount: from the unsigned tx (v0) or PSBT_OUT_AMOUNT (v2).</summary>
-    public Money Amount => _v0TxOut?.Value ?? Money.FromSatoshis(BinaryPrimitives.ReadInt64LittleEndian(Map.Get(PsbtKeys.OutAmount)!.Value));
+    /// <summary>The output: from the unsigned tx (v0) or PSBT_OUT_AMOUNT and PSBT_OUT_SCRIPT (v2), value as serialized.</summary>
+    public TxOut TxOut => _v0TxOut ?? TxOut.FromRawValue(BinaryPrimitives.ReadInt64LittleEndian(Map.Get(PsbtKeys.OutAmount)!.Value), new Script(Map.Get(PsbtKeys.OutScript)!.Value));
+
+    /// <summary>The amount (throws for a value outside 0..MAX_MONEY; see <see cref="TxOut"/>).</summary>
+    public Amount Amount => TxOut.Value;
 
     /// <summary>The scriptPubKey: from the unsigned tx (v0) or PSBT_OUT_SCRIPT (v2).</summary>
-    public Script Script => _v0TxOut?.ScriptPubKey ?? new Script(Map.Get(PsbtKeys.OutScript)!.Value);
+    public Script Script => TxOut.ScriptPubKey;
 
     /// <summary>PSBT_OUT_REDEEM_SCRIPT.</summary>
     public Script? RedeemScript => Map.Get(PsbtKeys.OutRedeemScript) is { } e ? new Script(e.Value) : null;

@@ -422,7 +422,7 @@ internal static class WalletCommand
         {
             var amountText = parse.GetValue(Amount)!;
             var sendMax = string.Equals(amountText.Trim(), "max", StringComparison.OrdinalIgnoreCase);
-            var payments = new List<Payment> { new(parse.GetValue(Address)!, sendMax ? Money.Zero : CliParse.Amount(amountText, "amount")) };
+            var payments = new List<Payment> { new(parse.GetValue(Address)!, sendMax ? OPSource.Bitcoin.Amount.Zero : CliParse.Amount(amountText, "amount")) };
             foreach (var extra in parse.GetValue(Outputs) ?? [])
             {
                 var eq = extra.LastIndexOf('=');

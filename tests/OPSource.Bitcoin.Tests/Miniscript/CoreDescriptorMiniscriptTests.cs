@@ -184,9 +184,9 @@ public partial class CoreDescriptorMiniscriptTests
     {
         var c = Cases.Single(x => x.Line == line);
         using var descriptor = Descriptor.Parse(c.Prv);
-        var amount = Money.FromSatoshis(100_000);
+        var amount = Amount.FromSatoshis(100_000);
         var outpoint = new global::OPSource.Bitcoin.Transactions.OutPoint(global::OPSource.Bitcoin.Transactions.TxId.FromBytes(global::OPSource.Bitcoin.Encoding.Hex.Parse("0101010101010101010101010101010101010101010101010101010101010101")), 0);
-        var destination = new global::OPSource.Bitcoin.Transactions.TxOut(Money.FromSatoshis(90_000), global::OPSource.Bitcoin.Scripts.Script.FromHex("0014" + new string('2', 40)));
+        var destination = new global::OPSource.Bitcoin.Transactions.TxOut(Amount.FromSatoshis(90_000), global::OPSource.Bitcoin.Scripts.Script.FromHex("0014" + new string('2', 40)));
         var preimages = c.Preimages?.Where((_, i) => i % 2 == 1).Select(global::OPSource.Bitcoin.Encoding.Hex.Parse);
         var psbt = DescriptorSpending.CreatePsbt(descriptor, 0, outpoint, amount, destination, c.LockTime, c.Sequence, preimages, out var info);
         var secrets = DescriptorSpending.Secrets(descriptor, info);

@@ -184,7 +184,7 @@ public sealed class MiniscriptCoreDifferentialTests(MiniscriptCoreFixture fixtur
 
         await node.MineAsync(11, fixture.MiningAddress);
         var height = (int)(await node.Rpc("getblockcount"))!;
-        var destination = new TxOut(Money.FromSatoshis(80_000), Script.FromHex((string)(await node.Rpc("validateaddress", fixture.MiningAddress))!["scriptPubKey"]!));
+        var destination = new TxOut(Amount.FromSatoshis(80_000), Script.FromHex((string)(await node.Rpc("validateaddress", fixture.MiningAddress))!["scriptPubKey"]!));
         var finalized = 0;
         for (var i = 0; i < count; i++)
         {
@@ -195,7 +195,7 @@ public sealed class MiniscriptCoreDifferentialTests(MiniscriptCoreFixture fixtur
 
             // A random part of the signing material: each key signs with probability 3/4, each preimage is known with 3/4.
             var known = preimages.Values.Where(_ => rng.Next(4) != 0).ToList();
-            var psbt = DescriptorSpending.CreatePsbt(descriptor, 0, outpoint, Money.FromSatoshis(100_000), destination, (uint)height, 10, known, out _);
+            var psbt = DescriptorSpending.CreatePsbt(descriptor, 0, outpoint, Amount.FromSatoshis(100_000), destination, (uint)height, 10, known, out _);
             var secrets = DescriptorSpending.Secrets(descriptor, info);
             var signers = secrets.Where(_ => rng.Next(4) != 0).ToList();
             var signed = psbt.Sign(signers, new global::OPSource.Bitcoin.Psbt.PsbtSignOptions { TaprootAuxRandomness = new byte[32] });
