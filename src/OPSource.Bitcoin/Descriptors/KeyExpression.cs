@@ -113,6 +113,12 @@ public abstract class KeyExpression
 
     internal abstract void Dispose();
 
+    /// <summary>
+    /// For keys with equal public forms: both hold private material in the same form, or neither does
+    /// (compared without touching the secret, which the public key determines).
+    /// </summary>
+    internal virtual bool HasSamePrivateForm(KeyExpression other) => HasPrivateKeys == other.HasPrivateKeys;
+
     /// <summary>The expression text: public form, or private form when <paramref name="includePrivate"/> and it holds private keys.</summary>
     public string ToString(bool includePrivate)
     {
@@ -206,6 +212,10 @@ public sealed class ConstKeyExpression : KeyExpression
     internal override KeyExpression Normalize() => new ConstKeyExpression(Origin, false, PublicKey, Compressed, XOnly, null, null);
 
     internal override void Dispose() => _wif?.Dispose();
+
+    /// <summary>A WIF also carries its network's version byte, written back in the private form.</summary>
+    internal override bool HasSamePrivateForm(KeyExpression other) =>
+        other is ConstKeyExpression c && (_wif is null ? c._wif is null : c._wif is not null && _wif.Prefix == c._wif.Prefix);
 
     private protected override void AppendBody(StringBuilder sb, bool includePrivate)
     {
@@ -442,6 +452,10 @@ public sealed class MusigKeyExpression : KeyExpression
             p.Dispose();
         }
     }
+
+    internal override bool HasSamePrivateForm(KeyExpression other) =>
+        other is MusigKeyExpression m && m._participants.Length == _participants.Length
+        && _participants.Zip(m._participants).All(pair => pair.First.HasSamePrivateForm(pair.Second));
 
     private protected override void AppendBody(StringBuilder sb, bool includePrivate)
     {
