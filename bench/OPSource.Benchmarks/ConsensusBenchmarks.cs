@@ -54,7 +54,7 @@ public class ConsensusBenchmarks
 
     private static TxIn Input(int i) => new(new OutPoint(TxId.FromBytes(Hashes.Sha256(BitConverter.GetBytes(i))), (uint)i), Script.Empty, Sequence.Final, Witness.Empty);
 
-    private static TxOut PayTo(long sats) => new(new Money(sats), new Script([0x00, 0x14, .. new byte[20]]));
+    private static TxOut PayTo(long sats) => new(Amount.FromSatoshis(sats), new Script([0x00, 0x14, .. new byte[20]]));
 
     /// <summary>Signs every input as P2WPKH with its own key; returns the signed transaction.</summary>
     private static Transaction SignP2wpkh(Transaction tx, List<TxOut> spent, SecretKey[] keys, out byte[][] hashes, out EcdsaSignature[] sigs)
@@ -68,7 +68,7 @@ public class ConsensusBenchmarks
             var pk = keys[i].PublicKey.ToCompressed();
             byte[] scriptCode = [0x76, 0xa9, 0x14, .. Hash160(pk), 0x88, 0xac];
             hashes[i] = new byte[32];
-            SignatureHash.ComputeWitnessV0(tx, i, scriptCode, spent[i].Value, 1, pre, hashes[i]);
+            SignatureHash.SegwitV0(pre, i, scriptCode, spent[i].Value, SigHashType.All).WriteTo(hashes[i]);
             sigs[i] = Ecdsa.Sign(keys[i], hashes[i]);
             signed = signed.WithWitness(i, Witness.Create((byte[])[.. sigs[i].ToDer(), 0x01], pk));
         }
@@ -86,7 +86,7 @@ public class ConsensusBenchmarks
 
         // P2WPKH, one input.
         var key = Key(1);
-        _p2wpkhSpent = [new TxOut(new Money(100_000), new Script([0x00, 0x14, .. Hash160(key.PublicKey.ToCompressed())]))];
+        _p2wpkhSpent = [new TxOut(Amount.FromSatoshis(100_000), new Script([0x00, 0x14, .. Hash160(key.PublicKey.ToCompressed())]))];
         var tx = new Transaction(2, [Input(0)], [PayTo(90_000)], LockTime.Zero);
         _p2wpkhTx = SignP2wpkh(tx, _p2wpkhSpent, [key], out var hashes, out var sigs);
         hashes[0].CopyTo(_ecdsaHash, 0);
@@ -101,9 +101,9 @@ public class ConsensusBenchmarks
         Hashes.TaggedHash("TapTweak", internalKey.XOnlyPublicKey.ToBytes(), tweak);
         internalKey.XOnlyPublicKey.TryAddTweak(tweak, out var q, out _);
         internalKey.TryAddXOnlyTweak(tweak, out var tweaked);
-        _p2trSpent = [new TxOut(new Money(100_000), new Script([0x51, 0x20, .. q.ToBytes()]))];
+        _p2trSpent = [new TxOut(Amount.FromSatoshis(100_000), new Script([0x51, 0x20, .. q.ToBytes()]))];
         var p2tr = new Transaction(2, [Input(1)], [PayTo(90_000)], LockTime.Zero);
-        SignatureHash.TryComputeTaproot(p2tr, 0, new PrecomputedTransactionData(p2tr, _p2trSpent), 0, default, default, SignatureHash.NoCodeSeparator, _schnorrHash);
+        SignatureHash.TaprootKeySpend(new PrecomputedTransactionData(p2tr, _p2trSpent), 0).WriteTo(_schnorrHash);
         _schnorrSig = Schnorr.Sign(tweaked!, _schnorrHash, new byte[32]);
         _p2trTx = p2tr.WithWitness(0, Witness.Create(_schnorrSig));
         _schnorrKey = q;
@@ -111,7 +111,7 @@ public class ConsensusBenchmarks
 
         // 1,000 P2WPKH inputs, each with its own key.
         var keys = Enumerable.Range(0, ManyInputs).Select(i => Key(i + 10)).ToArray();
-        _bigSpent = keys.Select(k => new TxOut(new Money(10_000), new Script([0x00, 0x14, .. Hash160(k.PublicKey.ToCompressed())]))).ToList();
+        _bigSpent = keys.Select(k => new TxOut(Amount.FromSatoshis(10_000), new Script([0x00, 0x14, .. Hash160(k.PublicKey.ToCompressed())]))).ToList();
         var big = new Transaction(2, Enumerable.Range(0, ManyInputs).Select(i => Input(i + 100)), [PayTo(9_000_000)], LockTime.Zero);
         _bigTx = SignP2wpkh(big, _bigSpent, keys, out _bigHashes, out _bigSigs);
         _bigSigsOpaque = _bigSigs.Select(s => LibSecp256k1.ParseSignatureOpaque(s.ToCompact())).ToArray();

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Transactions;
@@ -27,15 +30,15 @@ public static class DlcBenchContracts
         ulong scale = 1UL << digits; // domain size
         ulong max = (1UL << digits) - 1;
         ulong F(double fraction) => (ulong)(fraction * scale);
-        var total = Money.FromSatoshis(100_000_000);
+        var total = Amount.FromSatoshis(100_000_000);
         // 0 below 15% of the domain, a quadratic rise to 50% of the collateral at 45%, a hyperbola
         // (inverse-price payout) from 45% to 80%, the whole collateral above.
         var function = new PayoutFunction(
             [
-                new PayoutFunctionPiece(new PayoutPoint(0, Money.Zero, 0), new PolynomialPayoutCurvePiece([])),
-                new PayoutFunctionPiece(new PayoutPoint(F(0.15), Money.Zero, 0), new PolynomialPayoutCurvePiece([new PayoutPoint(F(0.30), Money.FromSatoshis(20_000_000), 0)])),
-                new PayoutFunctionPiece(new PayoutPoint(F(0.45), Money.FromSatoshis(50_000_000), 0), new HyperbolaPayoutCurvePiece(true, 0, 150_000_000, 1, 0, 0, -100_000_000.0 * F(0.45))),
-                new PayoutFunctionPiece(new PayoutPoint(F(0.80), Money.FromSatoshis((long)(150_000_000 - (100_000_000.0 * F(0.45) / F(0.80)))), 0), new PolynomialPayoutCurvePiece([])),
+                new PayoutFunctionPiece(new PayoutPoint(0, Amount.Zero, 0), new PolynomialPayoutCurvePiece([])),
+                new PayoutFunctionPiece(new PayoutPoint(F(0.15), Amount.Zero, 0), new PolynomialPayoutCurvePiece([new PayoutPoint(F(0.30), Amount.FromSatoshis(20_000_000), 0)])),
+                new PayoutFunctionPiece(new PayoutPoint(F(0.45), Amount.FromSatoshis(50_000_000), 0), new HyperbolaPayoutCurvePiece(true, 0, 150_000_000, 1, 0, 0, -100_000_000.0 * F(0.45))),
+                new PayoutFunctionPiece(new PayoutPoint(F(0.80), Amount.FromSatoshis((long)(150_000_000 - (100_000_000.0 * F(0.45) / F(0.80)))), 0), new PolynomialPayoutCurvePiece([])),
                 new PayoutFunctionPiece(new PayoutPoint(F(0.80) + 1, total, 0), new PolynomialPayoutCurvePiece([])),
             ],
             new PayoutPoint(max, total, 0));
@@ -54,14 +57,14 @@ public static class DlcBenchContracts
         var acceptKey = SecretKey.Create(Bytes(2));
         FundingInput Coin(int seed, SecretKey owner)
         {
-            var prev = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(Bytes(seed)), 0))], [new TxOut(Money.FromSatoshis(60_000_000), StandardScripts.PayToWitnessPubKeyHash(owner.PublicKey))], new LockTime(0));
+            var prev = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(Bytes(seed)), 0))], [new TxOut(Amount.FromSatoshis(60_000_000), StandardScripts.PayToWitnessPubKeyHash(owner.PublicKey))], new LockTime(0));
             return FundingInput.Create((ulong)seed, prev, 0, 0xffffffff, 108, Script.Empty);
         }
 
         var payoutA = StandardScripts.PayToWitnessPubKeyHash(offerKey.PublicKey);
         var payoutB = StandardScripts.PayToWitnessPubKeyHash(acceptKey.PublicKey);
-        var offer = new OfferDlc(1, 0, Network.Regtest.GenesisBlockHash.ToBytes(), ContractId.FromBytes(Bytes(9)), info, offerKey.PublicKey, payoutA, 10, Money.FromSatoshis(50_000_000), [Coin(3, offerKey)], payoutA, 11, 12, 2, 1_700_000_000, 1_700_604_800);
-        var accept = new DlcParty(acceptKey.PublicKey, payoutB, 20, [Coin(4, acceptKey)], payoutB, 21, Money.FromSatoshis(50_000_000));
+        var offer = new OfferDlc(1, 0, Network.Regtest.GenesisBlockHash.ToBytes(), ContractId.FromBytes(Bytes(9)), info, offerKey.PublicKey, payoutA, 10, Amount.FromSatoshis(50_000_000), [Coin(3, offerKey)], payoutA, 11, 12, 2, 1_700_000_000, 1_700_604_800);
+        var accept = new DlcParty(acceptKey.PublicKey, payoutB, 20, [Coin(4, acceptKey)], payoutB, 21, Amount.FromSatoshis(50_000_000));
         return (offer, accept, offerKey, acceptKey);
     }
 
@@ -95,10 +98,21 @@ public static class DlcBenchContracts
 }
 
 /// <summary>
+/// One job for operations of seconds: no pilot, one warm-up and three measured iterations, in process with an hour
+/// per benchmark (3-of-5 single-core signing takes minutes on a loaded machine; the
+/// out-of-process build of this project alone takes minutes on the shared 2-core machine).
+/// </summary>
+public sealed class DlcBenchmarkConfig : ManualConfig
+{
+    public DlcBenchmarkConfig() =>
+        AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true)));
+}
+
+/// <summary>
 /// Build (curve evaluation, compression, CETs), adaptor-sign and verify every CET of the two benchmark
 /// contracts. Signing and verification run on all cores; the single-core sign is the in-run reference.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[Config(typeof(DlcBenchmarkConfig))]
 public class DlcBenchmarks
 {
     private OfferDlc _offer = null!;

@@ -32,12 +32,12 @@ public class PsbtBenchmarks
 
         var inputs = Enumerable.Range(0, 10).Select(i =>
             new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)i, 32).ToArray()), (uint)i), Script.Empty, Sequence.Final, Witness.Empty));
-        var tx = new Transaction(2, inputs, [new TxOut(Money.FromSatoshis(900_000), Spk(keys[0])), new TxOut(Money.FromSatoshis(50_000), Spk(keys[1]))], LockTime.Zero);
+        var tx = new Transaction(2, inputs, [new TxOut(Amount.FromSatoshis(900_000), Spk(keys[0])), new TxOut(Amount.FromSatoshis(50_000), Spk(keys[1]))], LockTime.Zero);
         var psbt = Psbt.Create(tx);
         for (var i = 0; i < 10; i++)
         {
             var origin = new OPSource.Bitcoin.Keys.RootedKeyPath(OPSource.Bitcoin.Keys.KeyFingerprint.FromValue(0xd34db33f), OPSource.Bitcoin.Keys.KeyPath.Parse($"m/84'/0'/0'/0/{i}"));
-            psbt = psbt.WithWitnessUtxo(i, new TxOut(Money.FromSatoshis(100_000), Spk(keys[i]))).WithBip32Derivation(i, keys[i].PublicKey, origin);
+            psbt = psbt.WithWitnessUtxo(i, new TxOut(Amount.FromSatoshis(100_000), Spk(keys[i]))).WithBip32Derivation(i, keys[i].PublicKey, origin);
         }
 
         psbt = psbt.Sign(keys);

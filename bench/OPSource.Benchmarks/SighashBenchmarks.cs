@@ -23,9 +23,9 @@ public class SighashBenchmarks
     public void Setup()
     {
         var inputs = Enumerable.Range(0, 100).Select(i => new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)i, 32).ToArray()), (uint)i)));
-        var outputs = Enumerable.Range(0, 100).Select(i => new TxOut(new Money(1000 + i), StandardScripts.PayToTaproot(new byte[32])));
+        var outputs = Enumerable.Range(0, 100).Select(i => new TxOut(Amount.FromSatoshis(1000 + i), StandardScripts.PayToTaproot(new byte[32])));
         _tx = new Transaction(2, inputs, outputs, LockTime.Zero);
-        _spent = Enumerable.Range(0, 100).Select(i => new TxOut(new Money(5000 + i), StandardScripts.PayToTaproot(new byte[32]))).ToList();
+        _spent = Enumerable.Range(0, 100).Select(i => new TxOut(Amount.FromSatoshis(5000 + i), StandardScripts.PayToTaproot(new byte[32]))).ToList();
     }
 
     [Benchmark(Baseline = true)]
@@ -33,7 +33,7 @@ public class SighashBenchmarks
     {
         for (var i = 0; i < _tx.Inputs.Count; i++)
         {
-            SignatureHash.ComputeWitnessV0(_tx, i, _scriptCode, new Money(5000), 1, null, _hash);
+            SignatureHash.SegwitV0(new PrecomputedTransactionData(_tx), i, _scriptCode, Amount.FromSatoshis(5000), SigHashType.All).WriteTo(_hash);
         }
     }
 
@@ -43,7 +43,7 @@ public class SighashBenchmarks
         var pre = new PrecomputedTransactionData(_tx);
         for (var i = 0; i < _tx.Inputs.Count; i++)
         {
-            SignatureHash.ComputeWitnessV0(_tx, i, _scriptCode, new Money(5000), 1, pre, _hash);
+            SignatureHash.SegwitV0(pre, i, _scriptCode, Amount.FromSatoshis(5000), SigHashType.All).WriteTo(_hash);
         }
     }
 
@@ -53,7 +53,7 @@ public class SighashBenchmarks
         var pre = new PrecomputedTransactionData(_tx, _spent);
         for (var i = 0; i < _tx.Inputs.Count; i++)
         {
-            SignatureHash.TryComputeTaproot(_tx, i, pre, 0, [], [], SignatureHash.NoCodeSeparator, _hash);
+            SignatureHash.TaprootKeySpend(pre, i).WriteTo(_hash);
         }
     }
 
@@ -62,7 +62,7 @@ public class SighashBenchmarks
     {
         for (var i = 0; i < _tx.Inputs.Count; i++)
         {
-            SignatureHash.ComputeLegacy(_tx, i, _scriptCode, 1, _hash);
+            SignatureHash.Legacy(_tx, i, _scriptCode, SigHashType.All).WriteTo(_hash);
         }
     }
 }

@@ -24,7 +24,7 @@ public class TransactionBenchmarks
         key[0] = 2;
         var inputs = Enumerable.Range(0, 100).Select(i =>
             new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)i, 32).ToArray()), (uint)i), Script.Empty, Sequence.Final, Witness.Create(sig, key)));
-        var outputs = Enumerable.Range(0, 100).Select(i => new TxOut(new Money(1000 + i), StandardScripts.PayToWitnessPubKeyHash(new byte[20])));
+        var outputs = Enumerable.Range(0, 100).Select(i => new TxOut(Amount.FromSatoshis(1000 + i), StandardScripts.PayToWitnessPubKeyHash(new byte[20])));
         _large = new Transaction(2, inputs, outputs, LockTime.Zero).ToBytes();
     }
 

@@ -96,7 +96,7 @@ public class CoinSelectionBenchmarks
             BitConverter.TryWriteBytes(id, i + 1);
             var value = (long)Math.Exp(Math.Log(10_000) + (rng.NextDouble() * (Math.Log(100_000_000) - Math.Log(10_000))));
             var depth = 1 + rng.Next(500);
-            _coins.Add(new Coin(new OutPoint(new TxId(new UInt256(id)), 0), new TxOut(new Money(value), Script.Empty), 68, depth, fromMe: rng.Next(4) == 0, CoinOutputType.Bech32, rate));
+            _coins.Add(new Coin(new OutPoint(new TxId(new UInt256(id)), 0), new TxOut(Amount.FromSatoshis(value), Script.Empty), 68, depth, fromMe: rng.Next(4) == 0, CoinOutputType.Bech32, rate));
         }
 
         // Core's parameters for a P2WPKH change output (31 bytes, spent with 68 vB), 10 sat/vB long-term, 3 sat/vB discard.

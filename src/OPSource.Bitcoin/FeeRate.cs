@@ -37,18 +37,18 @@ public readonly record struct FeeRate : IComparable<FeeRate>
     }
 
     /// <summary>The rate a transaction paid: fee * 1000 / vsize, truncated (Core CFeeRate(nFeePaid, num_bytes)).</summary>
-    public static FeeRate FromFee(Money fee, long virtualSize)
+    public static FeeRate FromFee(Amount fee, long virtualSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(virtualSize);
         return new FeeRate(checked(fee.Satoshis * 1000) / virtualSize);
     }
 
     /// <summary>Fee for <paramref name="virtualSize"/> vbytes, rounded up (Core CFeeRate::GetFee).</summary>
-    public Money GetFee(long virtualSize)
+    public Amount GetFee(long virtualSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(virtualSize);
         var product = checked(SatoshisPerKvB * virtualSize);
-        return new Money((product + 999) / 1000);
+        return Amount.TryFromSatoshis((product + 999) / 1000, out var fee) ? fee : throw new OverflowException("feerate: fee exceeds 21,000,000 BTC");
     }
 
     /// <summary>"1.5 sat/vB".</summary>
@@ -56,25 +56,25 @@ public readonly record struct FeeRate : IComparable<FeeRate>
         SatoshisPerVByte.ToString("0.###", CultureInfo.InvariantCulture) + " sat/vB";
 
     /// <summary>Parses "1.5 sat/vB", "1500 sat/kvB", "0.00001 BTC/kvB" (invariant culture).</summary>
-    public static bool TryParse(string? text, out FeeRate value, out string? error)
+    public static bool TryParse(string? text, out FeeRate value, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out AmountError? error)
     {
         value = default;
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "feerate: empty";
+            error = new AmountError(AmountErrorKind.Empty, "feerate: empty");
             return false;
         }
 
         var parts = text.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length != 2)
         {
-            error = "feerate: expected '<number> sat/vB', '<number> sat/kvB' or '<number> BTC/kvB'";
+            error = new AmountError(AmountErrorKind.UnknownUnit, "feerate: expected '<number> sat/vB', '<number> sat/kvB' or '<number> BTC/kvB'");
             return false;
         }
 
         if (!decimal.TryParse(parts[0], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
-            error = $"feerate: '{parts[0]}' is not a non-negative decimal number";
+            error = new AmountError(AmountErrorKind.NotANumber, $"feerate: '{parts[0]}' is not a non-negative decimal number");
             return false;
         }
 
@@ -89,23 +89,23 @@ public readonly record struct FeeRate : IComparable<FeeRate>
         }
         else if (parts[1].Equals("BTC/kvB", StringComparison.OrdinalIgnoreCase))
         {
-            perKvB = number * Money.SatoshisPerBitcoin;
+            perKvB = number * Amount.SatoshisPerBitcoin;
         }
         else
         {
-            error = $"feerate: unknown unit '{parts[1]}'";
+            error = new AmountError(AmountErrorKind.UnknownUnit, $"feerate: unknown unit '{parts[1]}'");
             return false;
         }
 
         if (perKvB != decimal.Truncate(perKvB))
         {
-            error = "feerate: precision finer than 1 sat/kvB";
+            error = new AmountError(AmountErrorKind.TooPrecise, "feerate: precision finer than 1 sat/kvB");
             return false;
         }
 
         if (perKvB > long.MaxValue / 1_000_000)
         {
-            error = "feerate: rate too large";
+            error = new AmountError(AmountErrorKind.OutOfRange, "feerate: rate too large");
             return false;
         }
 
@@ -114,9 +114,9 @@ public readonly record struct FeeRate : IComparable<FeeRate>
         return true;
     }
 
-    /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses or throws <see cref="BitcoinFormatException"/>.</summary>
     public static FeeRate Parse(string text) =>
-        TryParse(text, out var value, out var error) ? value : throw new FormatException(error);
+        TryParse(text, out var value, out var error) ? value : throw error.ToException();
 
     /// <inheritdoc/>
     public int CompareTo(FeeRate other) => SatoshisPerKvB.CompareTo(other.SatoshisPerKvB);

@@ -33,7 +33,7 @@ public sealed class Network
         SecretKeyPrefix = secretKeyPrefix;
         ExtPubKeyVersion = extPubKeyVersion;
         ExtSecretKeyVersion = extSecretKeyVersion;
-        GenesisBlockHash = UInt256.Parse(genesisHash);
+        GenesisBlockHash = Blocks.BlockHash.Parse(genesisHash);
         CoinType = coinType;
         DefaultPort = defaultPort;
         DefaultRpcPort = defaultRpcPort;
@@ -101,7 +101,7 @@ public sealed class Network
     public uint ExtSecretKeyVersion { get; }
 
     /// <summary>Hash of the genesis block, identifying the chain.</summary>
-    public UInt256 GenesisBlockHash { get; }
+    public Blocks.BlockHash GenesisBlockHash { get; }
 
     /// <summary>BIP44 coin type (SLIP-44): 0 on mainnet, 1 on every test network.</summary>
     public int CoinType { get; }

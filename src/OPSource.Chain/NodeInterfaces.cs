@@ -76,12 +76,12 @@ public enum BroadcastStatus
 /// <param name="VSize">Virtual size <c>testmempoolaccept</c> reported (null when already known).</param>
 /// <param name="Fee">Fee <c>testmempoolaccept</c> reported (null when already known).</param>
 /// <param name="EffectiveFeeRate">Package-aware fee rate (null when already known).</param>
-public sealed record BroadcastResult(TxId TxId, Wtxid Wtxid, BroadcastStatus Status, int? VSize, Money? Fee, FeeRate? EffectiveFeeRate);
+public sealed record BroadcastResult(TxId TxId, Wtxid Wtxid, BroadcastStatus Status, int? VSize, Amount? Fee, FeeRate? EffectiveFeeRate);
 
 /// <summary>Limits for a broadcast (Core's defaults when null).</summary>
 /// <param name="MaxFeeRate">Refuse above this rate (Core: 0.10 BTC/kvB); <see cref="FeeRate.Zero"/> disables the check.</param>
 /// <param name="MaxBurnAmount">Refuse provably unspendable outputs above this amount (Core: 0).</param>
-public sealed record BroadcastOptions(FeeRate? MaxFeeRate = null, Money? MaxBurnAmount = null);
+public sealed record BroadcastOptions(FeeRate? MaxFeeRate = null, Amount? MaxBurnAmount = null);
 
 /// <summary>
 /// Hands transactions to the node. Modules that broadcast (wallet, DLC, DAO) depend on this, never on HTTP.

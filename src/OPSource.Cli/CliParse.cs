@@ -72,7 +72,7 @@ internal static class CliParse
     /// An amount as the CLI takes them (docs/cli.md): <c>0.001btc</c>, <c>100000sat</c> (or <c>sats</c>),
     /// or a plain BTC decimal with at most 8 decimals; never negative, at most 21,000,000 BTC.
     /// </summary>
-    public static Money Amount(string? text, string what)
+    public static OPSource.Bitcoin.Amount Amount(string? text, string what)
     {
         var s = (text ?? string.Empty).Trim().ToLowerInvariant();
         var unit = "BTC";
@@ -91,9 +91,9 @@ internal static class CliParse
             throw new CliUserException($"{what}: '{CliOptions.Shorten(text ?? string.Empty)}' is negative");
         }
 
-        return Money.TryParse(s + " " + unit, out var value, out var error)
+        return OPSource.Bitcoin.Amount.TryParse(s + " " + unit, out var value, out var error)
             ? value
-            : throw new CliUserException($"{what}: '{CliOptions.Shorten(text ?? string.Empty)}': {StripPrefix(error, "money")} (amounts: 0.001btc, 100000sat or BTC with at most 8 decimals)");
+            : throw new CliUserException($"{what}: '{CliOptions.Shorten(text ?? string.Empty)}': {StripPrefix(error.Message, "amount")} (amounts: 0.001btc, 100000sat or BTC with at most 8 decimals)");
     }
 
     /// <summary>A 32-bit unsigned number, decimal or 0x-prefixed hex.</summary>

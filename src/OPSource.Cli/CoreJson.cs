@@ -17,7 +17,16 @@ namespace OPSource.Cli;
 internal static class CoreJson
 {
     /// <summary>Core ValueFromAmount: BTC as a JSON number with exactly 8 decimals (e.g. <c>0.01000000</c>).</summary>
-    public static JsonNode Btc(Money amount) => JsonValue.Create(BtcDecimal(amount.Satoshis));
+    public static JsonNode Btc(SignedAmount amount) => JsonValue.Create(BtcDecimal(amount.Satoshis));
+
+    /// <summary>
+    /// Core ValueFromAmount(txout.nValue): the output's nValue as serialized, so a decoded output outside
+    /// 0..MAX_MONEY still prints (as decoderawtransaction/decodepsbt do) instead of failing.
+    /// </summary>
+    public static JsonNode Btc(TxOut output) => JsonValue.Create(BtcDecimal(output.RawValue));
+
+    /// <summary>"1.12340000" for an output's nValue as serialized (see <see cref="Btc(TxOut)"/>).</summary>
+    public static string BtcText(TxOut output) => BtcText(SignedAmount.FromSatoshis(output.RawValue));
 
     /// <summary>BTC with scale 8, so System.Text.Json prints all 8 decimals like Core.</summary>
     public static decimal BtcDecimal(long satoshis)
@@ -27,7 +36,7 @@ internal static class CoreJson
     }
 
     /// <summary>"1.12340000" (Core's 8-decimal form) for human output.</summary>
-    public static string BtcText(Money amount) =>
+    public static string BtcText(SignedAmount amount) =>
         BtcDecimal(amount.Satoshis).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Core ScriptToUniv: asm, desc, hex (optional), address (not for bare P2PK), type.</summary>
@@ -136,7 +145,7 @@ internal static class CoreJson
         {
             vout.Add((JsonNode)new JsonObject
             {
-                ["value"] = Btc(tx.Outputs[n].Value),
+                ["value"] = Btc(tx.Outputs[n]),
                 ["n"] = n,
                 ["scriptPubKey"] = Script(tx.Outputs[n].ScriptPubKey, network),
             });

@@ -100,12 +100,12 @@ internal static class SpentOutputsJson
             }
 
             // Core amount.h MoneyRange: 0..MAX_MONEY satoshis.
-            if (entry["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var sats) || sats < 0 || sats > Money.MaxMoney.Satoshis)
+            if (entry["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var sats) || !Amount.TryFromSatoshis(sats, out var amount))
             {
                 throw new FormatException($"{field}.amount: missing or not an integer number of satoshis in 0..2100000000000000");
             }
 
-            result.Add((new OutPoint(txid, (uint)vout), new TxOut(Money.FromSatoshis(sats), new Script(script))));
+            result.Add((new OutPoint(txid, (uint)vout), new TxOut(amount, new Script(script))));
         }
 
         return result;

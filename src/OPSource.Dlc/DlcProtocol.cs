@@ -16,7 +16,7 @@ namespace OPSource.Dlc;
 /// <param name="FeeRatePerVb">Fee rate for every transaction, sat/vB.</param>
 /// <param name="CetLocktime">nLockTime of the CETs (no later than the earliest attestation).</param>
 /// <param name="RefundLocktime">nLockTime of the refund.</param>
-public sealed record DlcTerms(ContractInfo ContractInfo, Money OfferCollateral, ulong FeeRatePerVb, uint CetLocktime, uint RefundLocktime);
+public sealed record DlcTerms(ContractInfo ContractInfo, Amount OfferCollateral, ulong FeeRatePerVb, uint CetLocktime, uint RefundLocktime);
 
 /// <summary>A party's own contribution: funding key, scripts and coins.</summary>
 /// <param name="FundingKey">The key of the 2-of-2 funding output (kept secret by the party).</param>

@@ -47,7 +47,7 @@ public static class DlcValidator
         }
 
         var total = offer.ContractInfo.TotalCollateral;
-        if (total <= Money.Zero || offer.OfferCollateral > total)
+        if (total <= Amount.Zero || offer.OfferCollateral > total)
         {
             throw new DlcException(DlcErrorKind.InvalidContract, $"offer_dlc: offer collateral {offer.OfferCollateral.Satoshis} sat must not exceed the total collateral {total.Satoshis} sat");
         }

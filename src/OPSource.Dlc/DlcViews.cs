@@ -194,14 +194,14 @@ public static class DlcInput
                 p["maximize_coverage"]?.GetValue<bool>() ?? true);
         }
 
-        var total = Money.FromSatoshis((long)(U64(body, "total_collateral_sat") ?? throw Missing("total_collateral_sat")));
-        var offerCollateral = Money.FromSatoshis((long)(U64(body, "offer_collateral_sat") ?? throw Missing("offer_collateral_sat")));
+        var total = Sat(U64(body, "total_collateral_sat"), "total_collateral_sat");
+        var offerCollateral = Sat(U64(body, "offer_collateral_sat"), "offer_collateral_sat");
         var feeRate = U64(body, "fee_rate_sat_vb") ?? throw Missing("fee_rate_sat_vb");
 
         ContractDescriptor descriptor;
         if (body["payouts_sat"] is JsonObject payouts)
         {
-            descriptor = new EnumeratedContractDescriptor([.. payouts.Select(kv => new EnumeratedPayout(kv.Key, Money.FromSatoshis((long)(kv.Value?.GetValue<ulong>() ?? throw Missing("payouts_sat." + kv.Key)))))]);
+            descriptor = new EnumeratedContractDescriptor([.. payouts.Select(kv => new EnumeratedPayout(kv.Key, Sat(kv.Value?.GetValue<ulong>(), "payouts_sat." + kv.Key)))]);
         }
         else
         {
@@ -210,7 +210,7 @@ public static class DlcInput
             if (body["payout_curve"] is JsonArray curve)
             {
                 var points = curve.Select((n, i) => n is JsonArray pair && pair.Count == 2
-                    ? new PayoutPoint(pair[0]!.GetValue<ulong>(), Money.FromSatoshis(pair[1]!.GetValue<long>()), 0)
+                    ? new PayoutPoint(pair[0]!.GetValue<ulong>(), Sat(pair[1]!.GetValue<long>() is long sat && sat >= 0 ? (ulong)sat : ulong.MaxValue, $"payout_curve[{i}]"), 0)
                     : throw new DlcFormatException($"payout_curve[{i}]", "expected [outcome, offer payout]")).ToArray();
                 if (points.Length < 2)
                 {
@@ -284,6 +284,14 @@ public static class DlcInput
 
         throw new DlcFormatException(key, "expected a non-negative integer");
     }
+
+    // An amount field: 0..21,000,000 BTC (Core MAX_MONEY), or a one-line error naming the field.
+    private static Amount Sat(ulong? value, string field) => value switch
+    {
+        null => throw Missing(field),
+        <= (ulong)Amount.MaxSatoshis => Amount.FromSatoshis((long)value.Value),
+        _ => throw new DlcFormatException(field, "expected an amount of 0 to 21,000,000 BTC in satoshis"),
+    };
 
     private static DlcFormatException Missing(string field) => new(field, "missing");
 }

@@ -107,7 +107,7 @@ public sealed partial class ChainFollower(
                     {
                         ["height"] = connected.Height,
                         ["hash"] = connected.Hash.ToString(),
-                        ["previous_block_hash"] = new BlockHash(header.PreviousBlockHash).ToString(),
+                        ["previous_block_hash"] = header.PreviousBlockHash.ToString(),
                         ["time"] = DateTimeOffset.FromUnixTimeSeconds(header.Time).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                         ["tx_count"] = connected.Block.Transactions.Count,
                     }, cancellationToken).ConfigureAwait(false);

@@ -127,7 +127,7 @@ public sealed partial class DescriptorWallet
             }
         }
 
-        var chain = LocalChain.FromGenesis(new BlockHash(network.GenesisBlockHash), out var chainCs);
+        var chain = LocalChain.FromGenesis(network.GenesisBlockHash, out var chainCs);
         var wallet = new DescriptorWallet(network, external, @internal, chain, options ?? new DescriptorWalletOptions());
         wallet._staged = new WalletChangeSet
         {
@@ -163,7 +163,7 @@ public sealed partial class DescriptorWallet
 
         _ = e1;
         var chain = changeSet.Chain.IsEmpty
-            ? LocalChain.FromGenesis(new BlockHash(network.GenesisBlockHash), out _)
+            ? LocalChain.FromGenesis(network.GenesisBlockHash, out _)
             : LocalChain.FromChangeSet(changeSet.Chain);
         var wallet = new DescriptorWallet(network, external, @internal, chain, options ?? new DescriptorWalletOptions());
         wallet._index.ApplyChangeSet(changeSet.Index);
@@ -410,7 +410,7 @@ public sealed partial class DescriptorWallet
             }
         }
 
-        return new WalletBalance(new Money(confirmed), new Money(trusted), new Money(untrusted), new Money(immature));
+        return new WalletBalance(Amount.FromSatoshis(confirmed), Amount.FromSatoshis(trusted), Amount.FromSatoshis(untrusted), Amount.FromSatoshis(immature));
     }
 
     /// <summary>The wallet's unspent canonical outputs.</summary>
@@ -518,9 +518,9 @@ public sealed partial class DescriptorWallet
             Transaction = t.Transaction,
             Position = t.Position,
             Confirmations = t.Position.Confirmations(tip),
-            Received = new Money(received),
-            Sent = new Money(sent),
-            Fee = allInputsKnown ? new Money(inputs - t.Transaction.TotalOutput.Satoshis) : null,
+            Received = Amount.FromSatoshis(received),
+            Sent = Amount.FromSatoshis(sent),
+            Fee = allInputsKnown ? Amount.FromSatoshis(inputs - t.Transaction.TotalOutput.Satoshis) : null,
         };
     }
 

@@ -17,7 +17,7 @@ public static class Policy
     public const int MaxStandardTxWeight = 400_000;
 
     /// <summary>Core wallet DEFAULT_TRANSACTION_MAXFEE: 0.1 BTC.</summary>
-    public static Money DefaultMaxTxFee { get; } = new(10_000_000);
+    public static Amount DefaultMaxTxFee { get; } = Amount.FromSatoshis(10_000_000);
 
     /// <summary>Serialized size of an output: value, script length, script.</summary>
     public static int OutputSize(TxOut output)
@@ -30,12 +30,12 @@ public static class Policy
     /// Core policy.cpp GetDustThreshold: the fee at <paramref name="dustRelayFee"/> to create and later
     /// spend the output (spend size 148 bytes, or 67 for witness programs); 0 for unspendable outputs.
     /// </summary>
-    public static Money DustThreshold(TxOut output, FeeRate? dustRelayFee = null)
+    public static Amount DustThreshold(TxOut output, FeeRate? dustRelayFee = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (output.ScriptPubKey.IsUnspendable)
         {
-            return Money.Zero;
+            return Amount.Zero;
         }
 
         var size = OutputSize(output);

@@ -14,7 +14,7 @@ namespace OPSource.Wallet;
 /// <summary>A payment: a script (an address's, or OP_RETURN data) and an amount.</summary>
 /// <param name="ScriptPubKey">Destination script.</param>
 /// <param name="Amount">Amount (zero for OP_RETURN).</param>
-public sealed record Recipient(Script ScriptPubKey, Money Amount);
+public sealed record Recipient(Script ScriptPubKey, Amount Amount);
 
 /// <summary>What to build (Core's recipients plus CCoinControl).</summary>
 public sealed record SendRequest
@@ -77,7 +77,7 @@ public sealed record SendRequest
     public FeeRate DiscardFeeRate { get; init; } = new(10_000);
 
     /// <summary>Refuse fees above this (Core -maxtxfee).</summary>
-    public Money MaxFee { get; init; } = Policy.DefaultMaxTxFee;
+    public Amount MaxFee { get; init; } = Policy.DefaultMaxTxFee;
 
     /// <summary>
     /// Transactions this one replaces (BIP125): they and their descendants are left out of the view, so their
@@ -99,7 +99,7 @@ public sealed record BuiltTransaction
     public required Transaction Transaction { get; init; }
 
     /// <summary>Fee paid.</summary>
-    public required Money Fee { get; init; }
+    public required Amount Fee { get; init; }
 
     /// <summary>Estimated virtual size once signed (an upper bound).</summary>
     public required int EstimatedVSize { get; init; }
@@ -152,7 +152,7 @@ public sealed partial class DescriptorWallet
         for (var i = 0; i < request.Recipients.Count; i++)
         {
             var r = request.Recipients[i];
-            if (r.Amount < Money.Zero || r.Amount > Money.MaxMoney)
+            if (r.Amount < Amount.Zero || r.Amount > Amount.MaxMoney)
             {
                 throw new WalletCoreException(WalletErrorKind.InvalidRequest, $"send: recipient {i} amount {r.Amount.ToBtcString()} is out of range");
             }
@@ -235,7 +235,7 @@ public sealed partial class DescriptorWallet
             throw new WalletCoreException(
                 ex.InsufficientFunds ? WalletErrorKind.InsufficientFunds : WalletErrorKind.InvalidRequest,
                 ex.InsufficientFunds
-                    ? $"send: insufficient funds: {Money.FromSatoshis(recipientsSum).ToBtcString()} BTC plus fees requested, {Money.FromSatoshis(available).ToBtcString()} BTC spendable"
+                    ? $"send: insufficient funds: {Amount.FromSatoshis(recipientsSum).ToBtcString()} BTC plus fees requested, {Amount.FromSatoshis(available).ToBtcString()} BTC spendable"
                     : "send: " + ex.Message);
         }
 
@@ -244,7 +244,7 @@ public sealed partial class DescriptorWallet
         if (changeAmount > 0)
         {
             changeIndex = rng.Next(outputs.Count + 1);
-            outputs.Insert(changeIndex.Value, new TxOut(new Money(changeAmount), changeScript));
+            outputs.Insert(changeIndex.Value, new TxOut(Amount.FromSatoshis(changeAmount), changeScript));
         }
 
         var inputs = selection.Inputs.Select(c => utxos[c.OutPoint]).ToList();
@@ -264,7 +264,7 @@ public sealed partial class DescriptorWallet
 
         if (changeIndex is { } ci && feeNeeded < currentFee)
         {
-            outputs[ci] = outputs[ci] with { Value = outputs[ci].Value + new Money(currentFee - feeNeeded) };
+            outputs[ci] = outputs[ci] with { Value = outputs[ci].Value + Amount.FromSatoshis(currentFee - feeNeeded) };
             tx = tx.WithOutputs(outputs);
             currentFee = feeNeeded;
         }
@@ -274,7 +274,7 @@ public sealed partial class DescriptorWallet
             throw new InvalidOperationException("send: internal error: fee needed exceeds fee paid");
         }
 
-        return Finish(request, tx, inputs, new Money(currentFee), vsize, changeIndex, change, selection.Algorithm, selection.Waste ?? 0);
+        return Finish(request, tx, inputs, Amount.FromSatoshis(currentFee), vsize, changeIndex, change, selection.Algorithm, selection.Waste ?? 0);
     }
 
     /// <summary>
@@ -284,7 +284,7 @@ public sealed partial class DescriptorWallet
     /// </summary>
     private SelectionParams SelectionParamsFor(Script changeScript, FeeRate effective, FeeRate longTerm, FeeRate discardRate, int txNoInputsSize, long averagePayment, Random rng)
     {
-        var changePrototype = new TxOut(Money.Zero, changeScript);
+        var changePrototype = new TxOut(Amount.Zero, changeScript);
         var changeOutputSize = Policy.OutputSize(changePrototype);
         var changeSpendSize = SpendVSize(changeScript) ?? 91; // Core DUMMY_NESTED_P2WPKH_INPUT_SIZE when unknown
         var changeFee = effective.GetFee(changeOutputSize).Satoshis;
@@ -317,14 +317,14 @@ public sealed partial class DescriptorWallet
     /// script when the choice is used.
     /// </summary>
     /// <exception cref="WalletCoreException">Insufficient funds, or a fee rate below the relay minimum.</exception>
-    public (IReadOnlyList<WalletUtxo> Inputs, Script ChangeScript) SelectFunding(Money target, FeeRate feeRate, int minConfirmations, Random? random = null)
+    public (IReadOnlyList<WalletUtxo> Inputs, Script ChangeScript) SelectFunding(Amount target, FeeRate feeRate, int minConfirmations, Random? random = null)
     {
         if (feeRate < Policy.MinRelayFee)
         {
             throw new WalletCoreException(WalletErrorKind.InvalidRequest, $"funding: fee rate {feeRate} is below the minimum relay fee {Policy.MinRelayFee}");
         }
 
-        if (target <= Money.Zero || target > Money.MaxMoney)
+        if (target <= Amount.Zero || target > Amount.MaxMoney)
         {
             throw new WalletCoreException(WalletErrorKind.InvalidRequest, "funding: the target must be positive and at most 21,000,000 BTC");
         }
@@ -344,7 +344,7 @@ public sealed partial class DescriptorWallet
             throw new WalletCoreException(
                 ex.InsufficientFunds ? WalletErrorKind.InsufficientFunds : WalletErrorKind.InvalidRequest,
                 ex.InsufficientFunds
-                    ? $"funding: insufficient funds: {target.ToBtcString()} BTC plus input fees requested, {Money.FromSatoshis(eligible.Sum(u => u.Value.Satoshis)).ToBtcString()} BTC in eligible coins"
+                    ? $"funding: insufficient funds: {target.ToBtcString()} BTC plus input fees requested, {Amount.FromSatoshis(eligible.Sum(u => u.Value.Satoshis)).ToBtcString()} BTC in eligible coins"
                     : "funding: " + ex.Message);
         }
     }
@@ -370,21 +370,21 @@ public sealed partial class DescriptorWallet
         var tx = new Transaction(request.Version, inputs.Select(u => new TxIn(u.OutPoint, Script.Empty, sequence, Witness.Empty)), outputs, lockTime);
         var vsize = EstimateVSize(tx, inputs.Select(u => u.Output).ToList());
         var fee = request.FeeRate.GetFee(vsize);
-        var total = new Money(inputs.Sum(u => u.Value.Satoshis));
-        var others = new Money(outputs.Skip(1).Sum(o => o.Value.Satoshis));
-        var amount = total - others - fee;
-        var drained = outputs[0] with { Value = amount };
-        if (amount <= Money.Zero || Policy.IsDust(drained))
+        var total = Amount.FromSatoshis(inputs.Sum(u => u.Value.Satoshis));
+        var others = Amount.FromSatoshis(outputs.Skip(1).Sum(o => o.Value.Satoshis));
+        // Signed on purpose: the fee may exceed what the inputs leave after the other outputs.
+        var remaining = (SignedAmount)total - others - fee;
+        if (!remaining.TryToAmount(out var amount) || amount <= Amount.Zero || Policy.IsDust(outputs[0] with { Value = amount }))
         {
             throw new WalletCoreException(WalletErrorKind.InsufficientFunds, $"send: insufficient funds: {total.ToBtcString()} BTC does not cover the fee of {fee.Satoshis} sat and a non-dust amount");
         }
 
-        outputs[0] = drained;
+        outputs[0] = outputs[0] with { Value = amount };
         tx = tx.WithOutputs(outputs);
         return Finish(request, tx, inputs, fee, vsize, null, null, SelectionAlgorithm.Manual, 0);
     }
 
-    private BuiltTransaction Finish(SendRequest request, Transaction tx, List<WalletUtxo> inputs, Money fee, int vsize, int? changeIndex, WalletAddress? change, SelectionAlgorithm algorithm, long waste)
+    private BuiltTransaction Finish(SendRequest request, Transaction tx, List<WalletUtxo> inputs, Amount fee, int vsize, int? changeIndex, WalletAddress? change, SelectionAlgorithm algorithm, long waste)
     {
         if (fee > request.MaxFee)
         {

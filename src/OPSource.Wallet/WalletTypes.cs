@@ -16,13 +16,13 @@ namespace OPSource.Wallet;
 /// <param name="TrustedPending">Unconfirmed outputs of transactions this wallet sent.</param>
 /// <param name="UntrustedPending">Unconfirmed outputs received from others.</param>
 /// <param name="Immature">Coinbase outputs with fewer than 101 confirmations.</param>
-public sealed record WalletBalance(Money Confirmed, Money TrustedPending, Money UntrustedPending, Money Immature)
+public sealed record WalletBalance(Amount Confirmed, Amount TrustedPending, Amount UntrustedPending, Amount Immature)
 {
     /// <summary>What the wallet may spend now: confirmed plus trusted pending (Core's <c>trusted</c>).</summary>
-    public Money Trusted => Confirmed + TrustedPending;
+    public Amount Trusted => Confirmed + TrustedPending;
 
     /// <summary>Everything.</summary>
-    public Money Total => Confirmed + TrustedPending + UntrustedPending + Immature;
+    public Amount Total => Confirmed + TrustedPending + UntrustedPending + Immature;
 }
 
 /// <summary>An address (or script) of the wallet.</summary>
@@ -73,7 +73,7 @@ public sealed record WalletUtxo
     public required bool IsReused { get; init; }
 
     /// <summary>The coin's value.</summary>
-    public Money Value => Output.Value;
+    public Amount Value => Output.Value;
 }
 
 /// <summary>A transaction as the wallet sees it.</summary>
@@ -92,16 +92,16 @@ public sealed record WalletTransaction
     public required int Confirmations { get; init; }
 
     /// <summary>Sum of the outputs paying the wallet.</summary>
-    public required Money Received { get; init; }
+    public required Amount Received { get; init; }
 
     /// <summary>Sum of the wallet's coins it spends.</summary>
-    public required Money Sent { get; init; }
+    public required Amount Sent { get; init; }
 
     /// <summary>The fee, when every input's value is known.</summary>
-    public required Money? Fee { get; init; }
+    public required Amount? Fee { get; init; }
 
     /// <summary>Received minus sent.</summary>
-    public Money Net => Received - Sent;
+    public SignedAmount Net => (SignedAmount)Received - Sent;
 
     /// <summary>BIP125: some input signals replaceability.</summary>
     public bool SignalsRbf => Transaction.SignalsRbf;

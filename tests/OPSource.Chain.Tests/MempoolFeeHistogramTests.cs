@@ -15,7 +15,7 @@ public sealed class MempoolFeeHistogramTests(CoreFixture fixture) : IClassFixtur
 
     private static MempoolEntry Entry(int vsize, long feeSat, int n) => new(
         TxId.Parse(n.ToString("x64", System.Globalization.CultureInfo.InvariantCulture)), default, vsize, vsize * 4, DateTimeOffset.UnixEpoch, 1, 1, vsize, 1, vsize,
-        Money.FromSatoshis(feeSat), Money.FromSatoshis(feeSat), Money.FromSatoshis(feeSat), Money.FromSatoshis(feeSat), [], [], null, false);
+        Amount.FromSatoshis(feeSat), Amount.FromSatoshis(feeSat), Amount.FromSatoshis(feeSat), Amount.FromSatoshis(feeSat), [], [], null, false);
 
     [Fact]
     public void Bins_and_column_names_match_the_data_set_header()
@@ -66,7 +66,7 @@ public sealed class MempoolFeeHistogramTests(CoreFixture fixture) : IClassFixtur
         var h = MempoolFeeHistogram.FromEntries(entries);
         Assert.Equal(701, h.Count);
         Assert.Equal(70_500, h.VSize);
-        Assert.Equal(Money.FromSatoshis((300 * 2000) + (300 * 1200) + (100 * 300) + 250), h.TotalFee);
+        Assert.Equal(Amount.FromSatoshis((300 * 2000) + (300 * 1200) + (100 * 300) + 250), h.TotalFee);
         Assert.Equal(60_000, h.Bins.Single(b => b.Name == "12_14").VSize);
         Assert.Equal(0, h.Bins.Single(b => b.Name == "20_22").VSize);
 

@@ -36,7 +36,7 @@ public sealed class RpcClientCoreTests(CoreFixture fixture) : IClassFixture<Core
         Assert.Equal(new FeeRate(100), net.RelayFee);
 
         var genesis = await Client.GetBlockHashAsync(0, Ct);
-        Assert.Equal(Network.Regtest.GenesisBlockHash, genesis.Value);
+        Assert.Equal(Network.Regtest.GenesisBlockHash, genesis);
     }
 
     [Fact]
@@ -70,15 +70,15 @@ public sealed class RpcClientCoreTests(CoreFixture fixture) : IClassFixture<Core
         var v2 = await Client.GetBlockWithFeesAsync(hash, Ct);
         Assert.Equal(block.ToBytes(), v2.Block.ToBytes());
         Assert.Null(v2.Fees[0]);
-        var fees = v2.Fees.Skip(1).Select(f => f!.Value).Aggregate(Money.Zero, (a, b) => a + b);
-        Assert.True(fees > Money.Zero);
+        var fees = v2.Fees.Skip(1).Select(f => f!.Value).Aggregate(Amount.Zero, (a, b) => a + b);
+        Assert.True(fees > Amount.Zero);
 
         // The coinbase claims subsidy + fees exactly (Core's miner takes every fee).
-        Assert.Equal(Money.FromBtc(50) + fees, block.Transactions[0].TotalOutput);
+        Assert.Equal(Amount.FromBtc(50) + fees, block.Transactions[0].TotalOutput);
 
         var stats = await Client.GetBlockStatsAsync(hash, null, Ct);
         Assert.Equal(fees, stats.TotalFee);
-        Assert.Equal(Money.FromBtc(50), stats.Subsidy);
+        Assert.Equal(Amount.FromBtc(50), stats.Subsidy);
         Assert.Equal(header.Height, stats.Height);
         Assert.Equal(hash, stats.BlockHash);
         Assert.Equal(block.Transactions.Count, stats.Txs);
@@ -144,7 +144,7 @@ public sealed class RpcClientCoreTests(CoreFixture fixture) : IClassFixture<Core
         Assert.Equal(tx.GetWtxid(), entry.Wtxid);
         Assert.Equal(tx.VirtualSize, entry.VSize);
         Assert.Equal(tx.Weight, entry.Weight);
-        Assert.True(entry.BaseFee > Money.Zero);
+        Assert.True(entry.BaseFee > Amount.Zero);
         Assert.Equal(FeeRate.FromFee(entry.BaseFee, entry.VSize), entry.FeeRate);
 
         var fetched = await Client.GetMempoolTransactionsAsync([txid, TxId.Parse(new string('a', 64))], Ct);
@@ -160,12 +160,12 @@ public sealed class RpcClientCoreTests(CoreFixture fixture) : IClassFixture<Core
         Assert.True(mempool.Loaded);
         Assert.True(mempool.Size >= 1);
         Assert.Equal(new FeeRate(100), mempool.MinRelayTxFee);
-        Assert.Equal(verbose.Values.Aggregate(Money.Zero, (a, e) => a + e.BaseFee), mempool.TotalFee);
+        Assert.Equal(verbose.Values.Aggregate(Amount.Zero, (a, e) => a + e.BaseFee), mempool.TotalFee);
 
-        var output = Enumerable.Range(0, tx.Outputs.Count).First(i => tx.Outputs[i].Value == Money.FromBtc(0.25m));
+        var output = Enumerable.Range(0, tx.Outputs.Count).First(i => tx.Outputs[i].Value == Amount.FromBtc(0.25m));
         var txout = await Client.GetTxOutAsync(new OutPoint(txid, (uint)output), includeMempool: true, Ct);
         Assert.NotNull(txout);
-        Assert.Equal(Money.FromBtc(0.25m), txout.Value);
+        Assert.Equal(Amount.FromBtc(0.25m), txout.Value);
         Assert.Equal(fixture.MiningAddress.ScriptPubKey, txout.ScriptPubKey);
         Assert.Equal(0, txout.Confirmations);
         Assert.Null(await Client.GetTxOutAsync(new OutPoint(txid, (uint)output), includeMempool: false, Ct));
@@ -207,7 +207,7 @@ public sealed class RpcClientCoreTests(CoreFixture fixture) : IClassFixture<Core
 
         // Spending an output that does not exist: testmempoolaccept refuses, nothing is sent.
         var orphan = new Transaction(2, [new TxIn(new OutPoint(TxId.Parse(new string('b', 64)), 0), Script.Empty, Sequence.Final, Witness.Empty)],
-            [new TxOut(Money.FromSatoshis(10_000), fixture.MiningAddress.ScriptPubKey)], LockTime.Zero);
+            [new TxOut(Amount.FromSatoshis(10_000), fixture.MiningAddress.ScriptPubKey)], LockTime.Zero);
         var refused = await Assert.ThrowsAsync<RpcVerifyRejectedException>(() => Client.BroadcastAsync(orphan, null, Ct));
         Assert.Equal("missing-inputs", refused.RejectReason);
         var direct = await Assert.ThrowsAsync<RpcVerifyException>(() => Client.SendRawTransactionAsync(orphan, null, Ct));
@@ -261,6 +261,6 @@ public sealed class RpcClientCoreTests(CoreFixture fixture) : IClassFixture<Core
 
         var raw = await Client.CallAsync("getblockheader", [JsonValue.Create((await Client.GetBlockHashAsync(1, Ct)).ToString())], idempotent: true, Ct);
         Assert.Equal(1, (int)raw!["height"]!);
-        Assert.Equal(UInt256.Parse((string)raw["merkleroot"]!), (await Client.GetBlockAsync(await Client.GetBlockHashAsync(1, Ct), Ct)).Header.MerkleRoot);
+        Assert.Equal(new TxMerkleNode(UInt256.Parse((string)raw["merkleroot"]!)), (await Client.GetBlockAsync(await Client.GetBlockHashAsync(1, Ct), Ct)).Header.MerkleRoot);
     }
 }

@@ -63,7 +63,7 @@ public sealed class RpcClientTransportTests
     {
         await using var server = new RpcDouble(r => r.ErrorAsync(-26, "min relay fee not met, 100 < 141"));
         using var client = Client(server.Url);
-        var tx = new Transaction(2, [new TxIn(new OutPoint(TxId.Parse(Hash1), 0), Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Money.FromSatoshis(1000), Script.Empty)], LockTime.Zero);
+        var tx = new Transaction(2, [new TxIn(new OutPoint(TxId.Parse(Hash1), 0), Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Amount.FromSatoshis(1000), Script.Empty)], LockTime.Zero);
         var ex = await Assert.ThrowsAsync<RpcVerifyRejectedException>(() => client.SendRawTransactionAsync(tx, null, TestContext.Current.CancellationToken));
         Assert.Equal("min relay fee not met", ex.RejectReason);
         Assert.Single(server.Requests);
@@ -75,7 +75,7 @@ public sealed class RpcClientTransportTests
         var n = 0;
         await using var server = new RpcDouble(r => Interlocked.Increment(ref n) <= 2 ? r.WriteAsync(503, "Work queue depth exceeded") : r.ResultAsync(Hash1));
         using var client = Client(server.Url);
-        var tx = new Transaction(2, [new TxIn(new OutPoint(TxId.Parse(Hash1), 0), Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Money.FromSatoshis(1000), Script.Empty)], LockTime.Zero);
+        var tx = new Transaction(2, [new TxIn(new OutPoint(TxId.Parse(Hash1), 0), Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Amount.FromSatoshis(1000), Script.Empty)], LockTime.Zero);
         var txid = await client.SendRawTransactionAsync(tx, null, TestContext.Current.CancellationToken);
         Assert.Equal(Hash1, txid.ToString());
         Assert.Equal(3, server.Count("sendrawtransaction"));
@@ -126,7 +126,7 @@ public sealed class RpcClientTransportTests
         Assert.Equal(7, await client.GetBlockCountAsync(TestContext.Current.CancellationToken));
         Assert.Equal(2, server.Count("getblockcount"));
 
-        var tx = new Transaction(2, [new TxIn(new OutPoint(TxId.Parse(Hash1), 0), Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Money.FromSatoshis(1000), Script.Empty)], LockTime.Zero);
+        var tx = new Transaction(2, [new TxIn(new OutPoint(TxId.Parse(Hash1), 0), Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Amount.FromSatoshis(1000), Script.Empty)], LockTime.Zero);
         var ex = await Assert.ThrowsAsync<BitcoinRpcTransportException>(() => client.SendRawTransactionAsync(tx, null, TestContext.Current.CancellationToken));
         Assert.Equal(RpcTransportFailure.ConnectionLost, ex.Failure);
         Assert.False(ex.NotExecuted);
@@ -330,7 +330,7 @@ public sealed class RpcClientTransportTests
         var result = await client.BroadcastAsync(tx, null, TestContext.Current.CancellationToken);
         Assert.Equal(BroadcastStatus.Accepted, result.Status);
         Assert.Equal(tx.GetTxId(), result.TxId);
-        Assert.Equal(Money.FromSatoshis(1000), result.Fee);
+        Assert.Equal(Amount.FromSatoshis(1000), result.Fee);
         Assert.Equal(1, server.Count("sendrawtransaction"));
         Assert.Equal(1, server.Count("getmempoolentry"));
     }
@@ -381,7 +381,7 @@ public sealed class RpcClientTransportTests
     }
 
     internal static Transaction SampleTransaction() =>
-        new(2, [new TxIn(new OutPoint(TxId.Parse(Hash1), 1), Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Money.FromSatoshis(5000), new Script([0x51]))], LockTime.Zero);
+        new(2, [new TxIn(new OutPoint(TxId.Parse(Hash1), 1), Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Amount.FromSatoshis(5000), new Script([0x51]))], LockTime.Zero);
 
     private static JsonArray AcceptedReply(Transaction tx) => new(new JsonObject
     {

@@ -132,14 +132,14 @@ public class CompressionTests
     {
         var function = new PayoutFunction(
             [
-                new PayoutFunctionPiece(new PayoutPoint(0, Money.FromSatoshis(1000), 0), new PolynomialPayoutCurvePiece([new PayoutPoint(300, Money.FromSatoshis(40_000), 0)])),
-                new PayoutFunctionPiece(new PayoutPoint(600, Money.FromSatoshis(90_000), 0), new HyperbolaPayoutCurvePiece(true, 0, 0, 1, 0, 0, 54_000_000)),
+                new PayoutFunctionPiece(new PayoutPoint(0, Amount.FromSatoshis(1000), 0), new PolynomialPayoutCurvePiece([new PayoutPoint(300, Amount.FromSatoshis(40_000), 0)])),
+                new PayoutFunctionPiece(new PayoutPoint(600, Amount.FromSatoshis(90_000), 0), new HyperbolaPayoutCurvePiece(true, 0, 0, 1, 0, 0, 54_000_000)),
             ],
-            new PayoutPoint(1023, Money.FromSatoshis(52_786), 0));
+            new PayoutPoint(1023, Amount.FromSatoshis(52_786), 0));
         var descriptor = new NumericOutcomeContractDescriptor(10, function, new RoundingIntervals([new RoundingInterval(0, 500), new RoundingInterval(700, 1000)]));
         var announcements = Enumerable.Range(0, 3).Select(i => TestAnnouncement(10, "e" + i)).ToArray();
-        var plan = AdaptorPlan.Create(new SingleContractInfo(Money.FromSatoshis(100_000), new ContractInfoInner(descriptor, new MultiOracleInfo(2, announcements, null))));
-        var ranges = PayoutCurve.ToRangePayouts(descriptor, 2, Money.FromSatoshis(100_000));
+        var plan = AdaptorPlan.Create(new SingleContractInfo(Amount.FromSatoshis(100_000), new ContractInfoInner(descriptor, new MultiOracleInfo(2, announcements, null))));
+        var ranges = PayoutCurve.ToRangePayouts(descriptor, 2, Amount.FromSatoshis(100_000));
         for (ulong x = 0; x < 1024; x++)
         {
             var digits = DigitDecomposition.Decompose(x, 2, 10);
@@ -165,14 +165,14 @@ public class CompressionTests
     public void Invalid_curves_are_refused_with_the_rule_broken()
     {
         PayoutFunction F(params ulong[] xs) => new(
-            [.. xs[..^1].Select(x => new PayoutFunctionPiece(new PayoutPoint(x, Money.Zero, 0), new PolynomialPayoutCurvePiece([])))],
-            new PayoutPoint(xs[^1], Money.FromSatoshis(10), 0));
+            [.. xs[..^1].Select(x => new PayoutFunctionPiece(new PayoutPoint(x, Amount.Zero, 0), new PolynomialPayoutCurvePiece([])))],
+            new PayoutPoint(xs[^1], Amount.FromSatoshis(10), 0));
         var r = new RoundingIntervals([new RoundingInterval(0, 1)]);
-        Assert.Contains("cover every outcome", Assert.Throws<DlcException>(() => PayoutCurve.ToRangePayouts(new(10, F(1, 1023), r), 2, Money.FromSatoshis(10))).Message, StringComparison.Ordinal);
-        Assert.Contains("does not increase", Assert.Throws<DlcException>(() => PayoutCurve.ToRangePayouts(new(10, F(0, 5, 5, 1023), r), 2, Money.FromSatoshis(10))).Message, StringComparison.Ordinal);
-        Assert.Contains("rounding_mod", Assert.Throws<DlcException>(() => PayoutCurve.ToRangePayouts(new(10, F(0, 1023), new([new RoundingInterval(0, 0)])), 2, Money.FromSatoshis(10))).Message, StringComparison.Ordinal);
-        var nan = new PayoutFunction([new PayoutFunctionPiece(new PayoutPoint(0, Money.Zero, 0), new HyperbolaPayoutCurvePiece(true, 0, 0, 1, 0, 0, 1))], new PayoutPoint(1023, Money.Zero, 0));
-        Assert.Contains("cannot evaluate outcome 0", Assert.Throws<DlcException>(() => PayoutCurve.ToRangePayouts(new(10, nan, r), 2, Money.FromSatoshis(10))).Message, StringComparison.Ordinal);
+        Assert.Contains("cover every outcome", Assert.Throws<DlcException>(() => PayoutCurve.ToRangePayouts(new(10, F(1, 1023), r), 2, Amount.FromSatoshis(10))).Message, StringComparison.Ordinal);
+        Assert.Contains("does not increase", Assert.Throws<DlcException>(() => PayoutCurve.ToRangePayouts(new(10, F(0, 5, 5, 1023), r), 2, Amount.FromSatoshis(10))).Message, StringComparison.Ordinal);
+        Assert.Contains("rounding_mod", Assert.Throws<DlcException>(() => PayoutCurve.ToRangePayouts(new(10, F(0, 1023), new([new RoundingInterval(0, 0)])), 2, Amount.FromSatoshis(10))).Message, StringComparison.Ordinal);
+        var nan = new PayoutFunction([new PayoutFunctionPiece(new PayoutPoint(0, Amount.Zero, 0), new HyperbolaPayoutCurvePiece(true, 0, 0, 1, 0, 0, 1))], new PayoutPoint(1023, Amount.Zero, 0));
+        Assert.Contains("cannot evaluate outcome 0", Assert.Throws<DlcException>(() => PayoutCurve.ToRangePayouts(new(10, nan, r), 2, Amount.FromSatoshis(10))).Message, StringComparison.Ordinal);
     }
 
     internal static OracleAnnouncement TestAnnouncement(int digits, string id)

@@ -30,20 +30,23 @@ internal sealed class FakeWallet : IWalletFunding, IPsbtSigner
         var marker = new byte[32];
         marker[0] = (byte)++_counter;
         marker[1] = (byte)Name[0];
-        var prev = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(marker), 7))], [new TxOut(Money.FromSatoshis(sats), StandardScripts.PayToWitnessPubKeyHash(key.PublicKey))], new LockTime(0));
+        var prev = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(marker), 7))], [new TxOut(Amount.FromSatoshis(sats), StandardScripts.PayToWitnessPubKeyHash(key.PublicKey))], new LockTime(0));
         var op = new OutPoint(prev.GetTxId(), 0);
         _coins.Add((op, prev, key));
         _keys.Add(key);
         return op;
     }
 
+    /// <summary>The transaction that created one of this wallet's coins.</summary>
+    public Transaction PrevTxOf(OutPoint coin) => _coins.Single(c => c.OutPoint == coin).PrevTx;
+
     public Task<FundingSelection> SelectFundingAsync(FundingRequest request, CancellationToken cancellationToken)
     {
         var chosen = new List<FundingInput>();
-        var total = Money.Zero;
+        var total = Amount.Zero;
         foreach (var c in _coins.Where(c => !_locked.Contains(c.OutPoint)).OrderByDescending(c => c.PrevTx.Outputs[0].Value.Satoshis))
         {
-            if (total >= request.Target + Money.FromSatoshis(chosen.Count * 68 * (long)request.FeeRate.SatoshisPerVByte))
+            if (total >= request.Target + Amount.FromSatoshis(chosen.Count * 68 * (long)request.FeeRate.SatoshisPerVByte))
             {
                 break;
             }

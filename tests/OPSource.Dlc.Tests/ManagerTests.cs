@@ -1,4 +1,5 @@
 using OPSource.Bitcoin;
+using OPSource.Crypto.Secp256k1;
 using OPSource.Crypto.Secp256k1.Adaptor;
 using OPSource.Dlc.Lifecycle;
 using OPSource.Dlc.Messages;
@@ -52,8 +53,8 @@ public class ManagerTests
     }
 
     private static ContractInfo EnumContract(OracleAnnouncement announcement) =>
-        new SingleContractInfo(Money.FromSatoshis(200_000), new ContractInfoInner(
-            new EnumeratedContractDescriptor([new("up", Money.FromSatoshis(200_000)), new("down", Money.Zero), new("flat", Money.FromSatoshis(100_000))]),
+        new SingleContractInfo(Amount.FromSatoshis(200_000), new ContractInfoInner(
+            new EnumeratedContractDescriptor([new("up", Amount.FromSatoshis(200_000)), new("down", Amount.Zero), new("flat", Amount.FromSatoshis(100_000))]),
             new SingleOracleInfo(announcement)));
 
     private static async Task<OracleAnnouncement> AnnounceAsync(TestDatabase db)
@@ -70,7 +71,7 @@ public class ManagerTests
         await using var bob = await Side.CreateAsync("bob");
         var announcement = await AnnounceAsync(alice.Db);
 
-        var (offered, offer) = await alice.Manager.OfferAsync(new DlcOfferRequest("alice", EnumContract(announcement), Money.FromSatoshis(100_000), 2, 1_700_000_000, 1_700_604_800), Ct);
+        var (offered, offer) = await alice.Manager.OfferAsync(new DlcOfferRequest("alice", EnumContract(announcement), Amount.FromSatoshis(100_000), 2, 1_700_000_000, 1_700_604_800), Ct);
         Assert.Equal(DlcState.Offered, offered.State);
         Assert.NotEmpty(alice.Wallet.Locked);
 
@@ -102,8 +103,19 @@ public class ManagerTests
         await Refused(accept with { RefundSignature = Flip(accept) }, DlcErrorKind.InvalidRefundSignature, "refund_signature");
         // Funding inputs that are not the accepter's: the offerer's own coin.
         await Refused(accept with { FundingInputs = [offer.FundingInputs[0] with { InputSerialId = 12345 }, .. accept.FundingInputs] }, DlcErrorKind.InvalidFundingInput, "is the offerer's coin");
+        // A correctly signed accept funded with a coin of the offerer's own wallet that is not in the offer: her wallet
+        // would sign it, so the funding transaction could never be the accepter's to complete.
+        var aliceSpare = alice.Wallet.AddCoin(300_000);
+        using (var forgedKey = SecretKey.Generate())
+        {
+            var spk = Bitcoin.Scripts.StandardScripts.PayToWitnessPubKeyHash(forgedKey.PublicKey);
+            var inputs = DlcProtocol.ToFundingInputs([(alice.Wallet.PrevTxOf(aliceSpare), 0u, 0xffffffffu, 108, Bitcoin.Scripts.Script.Empty)], new HashSet<ulong>(offer.FundingInputs.Select(i => i.InputSerialId)));
+            var (forged, _) = DlcProtocol.CreateAccept(received, new DlcPolicy(Network.Regtest), new DlcOwnSide(forgedKey, spk, spk, inputs), Ct);
+            await Refused(forged, DlcErrorKind.InvalidFundingInput, $"the counterparty's funding input {aliceSpare} is a coin of wallet 'alice' on this node, not theirs");
+        }
+
         // Collateral that does not add up.
-        await Refused(accept with { AcceptCollateral = accept.AcceptCollateral - Money.FromSatoshis(1) }, DlcErrorKind.InvalidContract, "accept_collateral");
+        await Refused(accept with { AcceptCollateral = accept.AcceptCollateral - Amount.FromSatoshis(1) }, DlcErrorKind.InvalidContract, "accept_collateral");
 
         var (signedRecord, sign) = await alice.Manager.SignAsync(accept, Ct);
         Assert.Equal(DlcState.Signed, signedRecord.State);
@@ -135,7 +147,7 @@ public class ManagerTests
         await using var alice = await Side.CreateAsync("alice");
         await using var bob = await Side.CreateAsync("bob", minFee: 3);
         var announcement = await AnnounceAsync(alice.Db);
-        var (_, offer) = await alice.Manager.OfferAsync(new DlcOfferRequest("alice", EnumContract(announcement), Money.FromSatoshis(100_000), 2, 1_700_000_000, 1_700_604_800), Ct);
+        var (_, offer) = await alice.Manager.OfferAsync(new DlcOfferRequest("alice", EnumContract(announcement), Amount.FromSatoshis(100_000), 2, 1_700_000_000, 1_700_604_800), Ct);
 
         var ex = await Assert.ThrowsAsync<DlcException>(() => bob.Manager.AcceptAsync(offer, "bob", Ct));
         Assert.Equal(DlcErrorKind.UnacceptableFeeRate, ex.Kind);

@@ -62,7 +62,7 @@ public class SpecVectorTests
     {
         var cases = Load("dlc_fee_test.json");
         Assert.NotEmpty(cases);
-        var dummyPrev = new Transaction(2, [new TxIn(OutPoint.Null)], [new TxOut(Money.FromSatoshis(1), Script.Empty)], new LockTime(0));
+        var dummyPrev = new Transaction(2, [new TxIn(OutPoint.Null)], [new TxOut(Amount.FromSatoshis(1), Script.Empty)], new LockTime(0));
         foreach (var c in cases)
         {
             var i = c!["inputs"]!;
@@ -74,7 +74,7 @@ public class SpecVectorTests
                 [.. i[side + "Inputs"]!.AsArray().Select(x => FundingInput.Create(0, dummyPrev, 0, 0, x!["maxWitnessLen"]!.GetValue<ushort>(), new Script(new byte[x["redeemScriptLen"]!.GetValue<int>()])))],
                 new Script(new byte[i[side + "ChangeSPKLen"]!.GetValue<int>()]),
                 0,
-                Money.Zero);
+                Amount.Zero);
             var offer = Party("offer");
             var accept = Party("accept");
             Assert.Equal(c["offerFundingFee"]!.GetValue<long>(), DlcFees.Fee(DlcFees.FundingWeight(offer), rate).Satoshis);

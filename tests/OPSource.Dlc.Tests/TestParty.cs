@@ -35,7 +35,7 @@ internal sealed class TestParty
         var prev = new Transaction(
             2,
             [new TxIn(new OutPoint(TxId.FromBytes(marker), 0))],
-            [new TxOut(Money.FromSatoshis(sats), StandardScripts.PayToWitnessPubKeyHash(key.PublicKey))],
+            [new TxOut(Amount.FromSatoshis(sats), StandardScripts.PayToWitnessPubKeyHash(key.PublicKey))],
             new LockTime(0));
         _coinKeys[new OutPoint(prev.GetTxId(), 0)] = key;
         return (prev, 0, Sequence.FinalValue, 108, Script.Empty);
@@ -51,7 +51,7 @@ internal sealed class TestParty
             var index = funding.Inputs.ToList().FindIndex(i => i.PrevOut == inputs[k].OutPoint);
             var key = _coinKeys[inputs[k].OutPoint];
             var hash = new byte[32];
-            SignatureHash.ComputeWitnessV0(funding, index, StandardScripts.PayToPubKeyHash(key.PublicKey).Span, spentInTxOrder[index].Value, 1, precomputed, hash);
+            SignatureHash.SegwitV0(precomputed, index, StandardScripts.PayToPubKeyHash(key.PublicKey).Span, spentInTxOrder[index].Value, SigHashType.All).WriteTo(hash);
             var der = Ecdsa.SignGrindLowR(key, hash).ToDer();
             result[k] = Witness.Create(der.Append((byte)1).ToArray(), key.PublicKey.ToCompressed());
         }

@@ -39,7 +39,7 @@ public class TwoPartyProtocolTests
         var bob = new TestParty("bob");
         var taken = new HashSet<ulong>();
         var aliceInputs = DlcProtocol.ToFundingInputs([alice.Coin(offerCollateral + 60_000)], taken);
-        var offer = DlcProtocol.CreateOffer(Policy, new DlcTerms(info, Money.FromSatoshis(offerCollateral), feeRate, 1_700_000_000, 1_700_604_800), alice.FundingKey.PublicKey, alice.PayoutSpk, alice.ChangeSpk, aliceInputs);
+        var offer = DlcProtocol.CreateOffer(Policy, new DlcTerms(info, Amount.FromSatoshis(offerCollateral), feeRate, 1_700_000_000, 1_700_604_800), alice.FundingKey.PublicKey, alice.PayoutSpk, alice.ChangeSpk, aliceInputs);
 
         var bobInputs = DlcProtocol.ToFundingInputs([bob.Coin(40_000), bob.Coin(offer.AcceptCollateral.Satoshis)], new HashSet<ulong>(offer.FundingInputs.Select(i => i.InputSerialId)));
         var (accept, bobSetup) = DlcProtocol.CreateAccept(offer, Policy, new DlcOwnSide(bob.FundingKey, bob.PayoutSpk, bob.ChangeSpk, bobInputs));
@@ -81,8 +81,8 @@ public class TwoPartyProtocolTests
     {
         var oracle = new TestOracle();
         var announcement = oracle.Announce(new EnumEventDescriptor(["rain", "sun", "snow"]), "weather-2030-01-01");
-        var info = new SingleContractInfo(Money.FromSatoshis(200_000), new ContractInfoInner(
-            new EnumeratedContractDescriptor([new("rain", Money.FromSatoshis(200_000)), new("sun", Money.Zero), new("snow", Money.FromSatoshis(150_000))]),
+        var info = new SingleContractInfo(Amount.FromSatoshis(200_000), new ContractInfoInner(
+            new EnumeratedContractDescriptor([new("rain", Amount.FromSatoshis(200_000)), new("sun", Amount.Zero), new("snow", Amount.FromSatoshis(150_000))]),
             new SingleOracleInfo(announcement)));
         var run = Negotiate(info, 100_000);
         var attestation = oracle.Attest(announcement, "snow");
@@ -112,13 +112,13 @@ public class TwoPartyProtocolTests
         // 0 below 300, linear from 300 to 700 (0 -> 100000 sat), 100000 above; rounding to 100 sat.
         var function = new PayoutFunction(
             [
-                new PayoutFunctionPiece(new PayoutPoint(0, Money.Zero, 0), new PolynomialPayoutCurvePiece([])),
-                new PayoutFunctionPiece(new PayoutPoint(300, Money.Zero, 0), new PolynomialPayoutCurvePiece([])),
-                new PayoutFunctionPiece(new PayoutPoint(700, Money.FromSatoshis(100_000), 0), new PolynomialPayoutCurvePiece([])),
+                new PayoutFunctionPiece(new PayoutPoint(0, Amount.Zero, 0), new PolynomialPayoutCurvePiece([])),
+                new PayoutFunctionPiece(new PayoutPoint(300, Amount.Zero, 0), new PolynomialPayoutCurvePiece([])),
+                new PayoutFunctionPiece(new PayoutPoint(700, Amount.FromSatoshis(100_000), 0), new PolynomialPayoutCurvePiece([])),
             ],
-            new PayoutPoint(1023, Money.FromSatoshis(100_000), 0));
+            new PayoutPoint(1023, Amount.FromSatoshis(100_000), 0));
         var descriptor = new NumericOutcomeContractDescriptor(10, function, new RoundingIntervals([new RoundingInterval(0, 100)]));
-        var info = new SingleContractInfo(Money.FromSatoshis(100_000), new ContractInfoInner(descriptor, new SingleOracleInfo(announcement)));
+        var info = new SingleContractInfo(Amount.FromSatoshis(100_000), new ContractInfoInner(descriptor, new SingleOracleInfo(announcement)));
         var run = Negotiate(info, 50_000);
 
         foreach (var (value, offerPayout) in new[] { (123, 0L), (500, 50_000L), (512, 53_000L), (699, 99_800L), (2000, 100_000L) })
@@ -138,13 +138,13 @@ public class TwoPartyProtocolTests
         var announcements = oracles.Select((o, i) => o.Announce(new DigitDecompositionEventDescriptor(2, false, "sats", 0, 8), "feed-" + i)).ToArray();
         var function = new PayoutFunction(
             [
-                new PayoutFunctionPiece(new PayoutPoint(0, Money.Zero, 0), new PolynomialPayoutCurvePiece([])),
-                new PayoutFunctionPiece(new PayoutPoint(64, Money.Zero, 0), new PolynomialPayoutCurvePiece([])),
-                new PayoutFunctionPiece(new PayoutPoint(192, Money.FromSatoshis(128_000), 0), new PolynomialPayoutCurvePiece([])),
+                new PayoutFunctionPiece(new PayoutPoint(0, Amount.Zero, 0), new PolynomialPayoutCurvePiece([])),
+                new PayoutFunctionPiece(new PayoutPoint(64, Amount.Zero, 0), new PolynomialPayoutCurvePiece([])),
+                new PayoutFunctionPiece(new PayoutPoint(192, Amount.FromSatoshis(128_000), 0), new PolynomialPayoutCurvePiece([])),
             ],
-            new PayoutPoint(255, Money.FromSatoshis(128_000), 0));
+            new PayoutPoint(255, Amount.FromSatoshis(128_000), 0));
         var descriptor = new NumericOutcomeContractDescriptor(8, function, new RoundingIntervals([new RoundingInterval(0, 1)]));
-        var info = new SingleContractInfo(Money.FromSatoshis(128_000), new ContractInfoInner(descriptor, new MultiOracleInfo(2, announcements, new OracleParams(4, 2, true))));
+        var info = new SingleContractInfo(Amount.FromSatoshis(128_000), new ContractInfoInner(descriptor, new MultiOracleInfo(2, announcements, new OracleParams(4, 2, true))));
         var run = Negotiate(info, 64_000);
 
         // Oracles 1 and 2 differ by 3 (within 2^2 support): the primary (oracle 1) decides the payout.

@@ -120,6 +120,65 @@ public sealed class InstallRunnerTests
         Assert.Equal(["create:main:0:5"], step.Applied);
     }
 
+    /// <summary>A second step (order 400) whose only question refuses everything but "ok".</summary>
+    private sealed class PickyStep : IInstallStep
+    {
+        public string Id => "picky";
+
+        public string Title => "Picky";
+
+        public int Order => 400;
+
+        public IReadOnlyList<InstallQuestion> Questions { get; } = [new("value", "Value") { Validate = (v, _) => v == "ok" ? null : "must be ok" }];
+
+        public Task<InstallStepState> InspectAsync(InstallContext context, CancellationToken cancellationToken) => Task.FromResult(InstallStepState.NotConfigured("not yet"));
+
+        public Task<InstallPlan> PlanAsync(InstallContext context, InstallAnswers answers, CancellationToken cancellationToken) =>
+            Task.FromResult(new InstallPlan(["set " + answers.Get("value")], new Dictionary<string, string?>()));
+
+        public Task<InstallStepResult> ApplyAsync(InstallContext context, InstallAnswers answers, CancellationToken cancellationToken) =>
+            Task.FromResult(new InstallStepResult(["set"], new Dictionary<string, string?> { ["Picky:Value"] = answers.Get("value") }, []));
+    }
+
+    [Theory]
+    [InlineData("nope", false)]
+    [InlineData("ok", true)]
+    public async Task Every_answer_is_checked_before_the_first_step_applies(string value, bool accepted)
+    {
+        var vault = new VaultStep();
+        using var answers = new InstallAnswerStore();
+        answers.Set("picky.value", value);
+        var events = new List<string>();
+        var run = InstallRunner.RunAsync(
+            [new PickyStep(), vault], Context(), answers, null,
+            new InstallRunOptions(false, false, new HashSet<string>(), _ => { events.Add("before-apply"); return Task.CompletedTask; }),
+            (settings, _) => { events.Add("write " + string.Join(",", settings.Keys)); return Task.CompletedTask; },
+            _ => { },
+            TestContext.Current.CancellationToken);
+        if (!accepted)
+        {
+            var refused = await Assert.ThrowsAsync<InstallAnswerException>(() => run);
+            Assert.Equal("--answer picky.value: must be ok", refused.Message);
+            Assert.Empty(vault.Applied);
+            Assert.Empty(events);
+            return;
+        }
+
+        var reports = await run;
+        Assert.Equal(["vault", "picky"], reports.Select(r => r.Id));
+        Assert.Equal(["before-apply", "write Vault:Name", "write Picky:Value"], events);
+
+        // A dry run never calls it.
+        events.Clear();
+        using var again = new InstallAnswerStore();
+        again.Set("picky.value", "ok");
+        await InstallRunner.RunAsync(
+            [new PickyStep()], Context(dryRun: true), again, null,
+            new InstallRunOptions(false, true, new HashSet<string>(), _ => { events.Add("before-apply"); return Task.CompletedTask; }),
+            (_, _) => Task.CompletedTask, _ => { }, TestContext.Current.CancellationToken);
+        Assert.Empty(events);
+    }
+
     [Fact]
     public async Task Dry_run_plans_without_applying()
     {

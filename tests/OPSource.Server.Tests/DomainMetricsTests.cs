@@ -14,6 +14,12 @@ namespace OPSource.Server.Tests;
 /// of the real host with every module and a regtest node: chain height and sync lag (node), wallet balances
 /// (wallet), DLCs by state and active (dlc).
 /// </summary>
+/// <remarks>
+/// Runs alone: each host creates its own <c>OPSource.Node</c>/<c>OPSource.Wallet</c>/<c>OPSource.Dlc</c> meters, and a
+/// host's meter provider listens to every meter of that name in the process, so hosts of other test classes running
+/// at the same time (one host per process in production) would mix their gauges into these scrapes.
+/// </remarks>
+[Collection(nameof(DomainMetricsTests))]
 public sealed partial class DomainMetricsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -133,3 +139,7 @@ public sealed partial class DomainMetricsTests
     [GeneratedRegex("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"")]
     private static partial Regex LabelPair();
 }
+
+/// <summary>The collection that keeps <see cref="DomainMetricsTests"/> from running beside other hosts.</summary>
+[CollectionDefinition(nameof(DomainMetricsTests), DisableParallelization = true)]
+public sealed class DomainMetricsCollection;

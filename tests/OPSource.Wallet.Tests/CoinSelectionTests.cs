@@ -27,7 +27,7 @@ public sealed class CoinSelectionTests
     {
         var id = new byte[32];
         BitConverter.TryWriteBytes(id, Interlocked.Increment(ref _next));
-        return new OPSource.Wallet.CoinSelection.Coin(new OutPoint(new TxId(new UInt256(id)), 0), new TxOut(new Money(value), Script.Empty), inputVBytes, depth, fromMe, CoinOutputType.Bech32, feeRate);
+        return new OPSource.Wallet.CoinSelection.Coin(new OutPoint(new TxId(new UInt256(id)), 0), new TxOut(Amount.FromSatoshis(value), Script.Empty), inputVBytes, depth, fromMe, CoinOutputType.Bech32, feeRate);
     }
 
     private static OutputGroup Group(OPSource.Wallet.CoinSelection.Coin coin, FeeRate longTerm, bool subtractFeeOutputs = false)

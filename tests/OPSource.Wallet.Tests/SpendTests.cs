@@ -28,7 +28,7 @@ public sealed class SpendTests
 
         var built = wallet.BuildTransaction(new SendRequest
         {
-            Recipients = [new Recipient(Destination, new Money(100_000))],
+            Recipients = [new Recipient(Destination, Amount.FromSatoshis(100_000))],
             FeeRate = FeeRate.FromSatoshisPerVByte(5),
             Random = new Random(7),
         });
@@ -75,7 +75,7 @@ public sealed class SpendTests
             var wallet = DescriptorWallet.Create(Descriptor.Parse(text, Net), null, Net, out _);
             var addr = wallet.RevealNextAddress();
             Fund(wallet, (addr.ScriptPubKey, 500_000));
-            var built = wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Destination, new Money(200_000))], FeeRate = new FeeRate(2000), Random = new Random(1) });
+            var built = wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Destination, Amount.FromSatoshis(200_000))], FeeRate = new FeeRate(2000), Random = new Random(1) });
             using var k0 = WalletKeyRing.FromMaster(masters[0].Clone());
             using var k2 = WalletKeyRing.FromMaster(masters[2].Clone());
             var psbt = k0.Sign(built.Psbt, out var s0, out _);
@@ -94,9 +94,9 @@ public sealed class SpendTests
         using var ring = keys;
         Fund(wallet, (wallet.RevealNextAddress().ScriptPubKey, 50_000));
         var before = wallet.Staged;
-        var poor = Assert.Throws<WalletCoreException>(() => wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Destination, new Money(60_000))], FeeRate = new FeeRate(1000) }));
+        var poor = Assert.Throws<WalletCoreException>(() => wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Destination, Amount.FromSatoshis(60_000))], FeeRate = new FeeRate(1000) }));
         Assert.Equal(WalletErrorKind.InsufficientFunds, poor.Kind);
-        var dust = Assert.Throws<WalletCoreException>(() => wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Destination, new Money(293))], FeeRate = new FeeRate(1000) }));
+        var dust = Assert.Throws<WalletCoreException>(() => wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Destination, Amount.FromSatoshis(293))], FeeRate = new FeeRate(1000) }));
         Assert.Equal(WalletErrorKind.Dust, dust.Kind);
         Assert.Equal(before, wallet.Staged);
     }
@@ -109,7 +109,7 @@ public sealed class SpendTests
         Fund(wallet, (wallet.RevealNextAddress().ScriptPubKey, 50_000), (wallet.RevealNextAddress().ScriptPubKey, 25_000));
         var built = wallet.BuildTransaction(new SendRequest
         {
-            Recipients = [new Recipient(Destination, Money.Zero), new Recipient(StandardScripts.NullData(new byte[] { 1, 2, 3 }), Money.Zero)],
+            Recipients = [new Recipient(Destination, Amount.Zero), new Recipient(StandardScripts.NullData(new byte[] { 1, 2, 3 }), Amount.Zero)],
             FeeRate = new FeeRate(3000),
             SendMax = true,
         });

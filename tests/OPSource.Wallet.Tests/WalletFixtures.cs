@@ -32,7 +32,7 @@ internal static class WalletFixtures
     public static Transaction Fund(DescriptorWallet wallet, params (Script Spk, long Sats)[] outputs)
     {
         var input = new OutPoint(new TxId(new UInt256(SHA256.HashData(BitConverter.GetBytes(Interlocked.Increment(ref _counter))))), 0);
-        var tx = new Transaction(2, [new TxIn(input)], outputs.Select(o => new TxOut(new Money(o.Sats), o.Spk)), LockTime.Zero);
+        var tx = new Transaction(2, [new TxIn(input)], outputs.Select(o => new TxOut(Amount.FromSatoshis(o.Sats), o.Spk)), LockTime.Zero);
         Mine(wallet, tx);
         return tx;
     }
@@ -41,8 +41,8 @@ internal static class WalletFixtures
     {
         var tip = wallet.Tip;
         var coinbase = new Transaction(2, [new TxIn(OutPoint.Null, new ScriptBuilder().PushNumber(tip.Height + 1).Build(), Sequence.Final, Witness.Empty)],
-            [new TxOut(new Money(50_0000_0000), Script.FromHex("51"))], LockTime.Zero);
-        var header = new BlockHeader(4, tip.Hash.Value, UInt256.Zero, (uint)(1_700_000_000 + tip.Height * 600), 0x207fffff, 0);
+            [new TxOut(Amount.FromSatoshis(50_0000_0000), Script.FromHex("51"))], LockTime.Zero);
+        var header = new BlockHeader(4, tip.Hash, default, (uint)(1_700_000_000 + tip.Height * 600), 0x207fffff, 0);
         wallet.ApplyBlock(new Block(header, [coinbase, .. txs]), tip.Height + 1);
     }
 }

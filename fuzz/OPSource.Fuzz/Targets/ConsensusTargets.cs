@@ -48,7 +48,7 @@ internal static class ConsensusTargets
             }
 
             // Core script_flags: prevouts should be consensus-valid amounts.
-            spent.Add(new TxOut(Money.FromSatoshis(amount is < 0 or > 2_100_000_000_000_000 ? 1 : amount), new Script(script)));
+            spent.Add(new TxOut(Amount.FromSatoshis(amount is < 0 or > 2_100_000_000_000_000 ? 1 : amount), new Script(script)));
         }
 
         var precomputed = new PrecomputedTransactionData(tx, spent);
@@ -91,7 +91,7 @@ internal static class ConsensusTargets
         writer.WriteUInt32LE(fuzzed);
         foreach (var output in spent)
         {
-            writer.WriteInt64LE(output.Value.Satoshis);
+            writer.WriteInt64LE(output.RawValue);
             writer.WriteVarBytes(output.ScriptPubKey.Span);
         }
 
@@ -131,9 +131,9 @@ internal static class ConsensusTargets
             }
 
             var credit = new Transaction(1, [new TxIn(OutPoint.Null, new ScriptBuilder().Add(OpcodeType.OP_0).Add(OpcodeType.OP_0).Build(), Sequence.Final, Witness.Empty)],
-                [new TxOut(Money.FromSatoshis(amount), scriptPubKey)], LockTime.Zero);
+                [new TxOut(Amount.FromSatoshis(amount), scriptPubKey)], LockTime.Zero);
             var spend = new Transaction(1, [new TxIn(new OutPoint(credit.GetTxId(), 0), scriptSig, Sequence.Final, witness)],
-                [new TxOut(Money.FromSatoshis(amount), Script.Empty)], LockTime.Zero);
+                [new TxOut(Amount.FromSatoshis(amount), Script.Empty)], LockTime.Zero);
             yield return Encode(spend, flags, (uint)(count * 2654435761u) & 0x1fffff, credit.Outputs);
             if (++count >= 600)
             {
@@ -147,7 +147,7 @@ internal static class ConsensusTargets
         {
             var tx = Transaction.Parse(Seeds.Hex((string?)spending!["given"]!["rawUnsignedTx"]));
             var utxos = spending["given"]!["utxosSpent"]!.AsArray()
-                .Select(u => new TxOut(Money.FromSatoshis((long)u!["amountSats"]!), new Script(Seeds.Hex((string?)u["scriptPubKey"])))).ToList();
+                .Select(u => new TxOut(Amount.FromSatoshis((long)u!["amountSats"]!), new Script(Seeds.Hex((string?)u["scriptPubKey"])))).ToList();
             foreach (var input in spending["inputSpending"]!.AsArray())
             {
                 var index = (int)input!["given"]!["txinIndex"]!;

@@ -140,7 +140,16 @@ internal static class PsbtTargets
 
         foreach (var o in psbt.Outputs)
         {
-            _ = o.Amount;
+            // A decoded amount outside MoneyRange is kept as the raw nValue; Amount throws its documented error for it.
+            if (o.TxOut.HasValidValue)
+            {
+                FuzzOracleException.Check(o.Amount.Satoshis == o.TxOut.RawValue, "PsbtOutput.Amount != RawValue");
+            }
+            else
+            {
+                FuzzOracleException.Check(TransactionTargets.Throws<InvalidOperationException>(() => _ = o.Amount), "PsbtOutput.Amount did not throw its documented error");
+            }
+
             ScriptTargets.ExerciseScript(o.Script);
             _ = o.RedeemScript;
             _ = o.WitnessScript;
@@ -193,8 +202,8 @@ internal static class PsbtTargets
         var empty = PsbtT.CreateV2(2, LockTime.Zero, PsbtTxModifiable.Inputs | PsbtTxModifiable.Outputs);
         yield return empty.ToBytes();
         var built = empty.AddInput(new PsbtConstructorInput(outpoint) { RequiredHeightLockTime = new LockTime(800_000) })
-            .AddOutput(new TxOut(Bitcoin.Money.FromSatoshis(50_000), spk));
+            .AddOutput(new TxOut(Bitcoin.Amount.FromSatoshis(50_000), spk));
         yield return built.ToBytes();
-        yield return built.WithWitnessUtxo(0, new TxOut(Bitcoin.Money.FromSatoshis(60_000), spk)).CompleteConstruction().ToBytes();
+        yield return built.WithWitnessUtxo(0, new TxOut(Bitcoin.Amount.FromSatoshis(60_000), spk)).CompleteConstruction().ToBytes();
     }
 }

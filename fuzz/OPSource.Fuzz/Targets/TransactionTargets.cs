@@ -89,7 +89,7 @@ internal static class TransactionTargets
         }
     }
 
-    private static bool Throws<T>(Action action)
+    internal static bool Throws<T>(Action action)
         where T : Exception
     {
         try

@@ -66,7 +66,7 @@ public sealed record Bip322Verification(bool IsValid, Bip322Format? Format, stri
     public IReadOnlyList<Bip322Utxo> ProvenUtxos { get; init; } = [];
 
     /// <summary>The sum of <see cref="ProvenUtxos"/> amounts.</summary>
-    public Money ProvenAmount => ProvenUtxos.Aggregate(Money.Zero, (total, u) => total + u.Output.Value);
+    public Amount ProvenAmount => Amount.Sum(ProvenUtxos.Select(u => u.Output.Value));
 
     internal static Bip322Verification Fail(Bip322Format? format, string error) => new(false, format, "bip322: " + error, default, default);
 
@@ -127,7 +127,7 @@ public static class Bip322Message
         ComputeMessageHash(message, hash);
         var scriptSig = new Script([0x00, 0x20, .. hash]);
         var input = new TxIn(OutPoint.Null with { TxId = TxId.Zero }, scriptSig, new Sequence(0), Witness.Empty);
-        return new Transaction(0, [input], [new TxOut(Money.Zero, messageChallenge)], LockTime.Zero);
+        return new Transaction(0, [input], [new TxOut(Amount.Zero, messageChallenge)], LockTime.Zero);
     }
 
     /// <summary>
@@ -140,7 +140,7 @@ public static class Bip322Message
         ArgumentNullException.ThrowIfNull(toSpend);
         ArgumentNullException.ThrowIfNull(witness);
         var input = new TxIn(new OutPoint(toSpend.GetTxId(), 0), scriptSig ?? Script.Empty, sequence, witness);
-        return new Transaction(version, [input], [new TxOut(Money.Zero, OpReturn)], lockTime);
+        return new Transaction(version, [input], [new TxOut(Amount.Zero, OpReturn)], lockTime);
     }
 
     /// <summary>
@@ -181,7 +181,7 @@ public static class Bip322Message
 
         var toSpend = CreateToSpend(spk, message);
         var unsigned = CreateToSign(toSpend, Witness.Empty);
-        if (!TrySignInput(unsigned, 0, [toSpend.Outputs[0]], key, grindLowR, out var scriptSig, out var witness))
+        if (!TrySignInput(new PrecomputedTransactionData(unsigned, [toSpend.Outputs[0]]), 0, key, grindLowR, out var scriptSig, out var witness))
         {
             throw new ArgumentException($"bip322: the key does not control {address} (supported: its P2PKH, P2WPKH, P2SH-P2WPKH or key-path P2TR address)", nameof(address));
         }
@@ -255,16 +255,17 @@ public static class Bip322Message
             new TxIn(challengeOutPoint, Script.Empty, sequence, Witness.Empty),
             .. utxos.Select(u => new TxIn(u.OutPoint, Script.Empty, new Sequence(0), Witness.Empty)),
         ];
-        var unsigned = new Transaction(version, inputs, [new TxOut(Money.Zero, OpReturn)], lockTime);
+        var unsigned = new Transaction(version, inputs, [new TxOut(Amount.Zero, OpReturn)], lockTime);
         TxOut[] spent = [toSpend.Outputs[0], .. utxos.Select(u => u.Output)];
         var psbt = PsbtDocument.Create(unsigned);
+        var precomputed = new PrecomputedTransactionData(unsigned, spent); // BIP143/BIP341 hashes once for every input
         for (var i = 0; i < spent.Length; i++)
         {
             Script? scriptSig = null;
             Witness? witness = null;
             foreach (var key in keys)
             {
-                if (TrySignInput(unsigned, i, spent, key, grindLowR, out var s, out var w))
+                if (TrySignInput(precomputed, i, key, grindLowR, out var s, out var w))
                 {
                     (scriptSig, witness) = (s, w);
                     break;
@@ -296,9 +297,7 @@ public static class Bip322Message
 
             if (!witness.IsEmpty)
             {
-                var writer = new BitcoinWriter();
-                witness.WriteTo(writer);
-                psbt = psbt.WithEntry(PsbtMapKind.Input, i, PsbtEntry.Create(PsbtKeys.InFinalScriptWitness, default, writer.WrittenSpan));
+                psbt = psbt.WithEntry(PsbtMapKind.Input, i, PsbtEntry.Create(PsbtKeys.InFinalScriptWitness, default, ConsensusEncoding.ToBytes(witness)));
             }
         }
 
@@ -306,13 +305,15 @@ public static class Bip322Message
     }
 
     /// <summary>
-    /// Signs input <paramref name="index"/> of <paramref name="unsigned"/> (every input present, no
-    /// scripts yet) when <paramref name="key"/> controls the spent script: P2PKH (the WIF's compression
+    /// Signs input <paramref name="index"/> of <paramref name="txData"/>'s transaction (every input present,
+    /// no scripts yet, every spent output known) when <paramref name="key"/> controls the spent script: P2PKH (the WIF's compression
     /// picks the key form), P2WPKH, P2SH-P2WPKH or key-path-only P2TR. SIGHASH_ALL (DEFAULT for taproot),
     /// as BIP322 requires. False when the key does not control the script.
     /// </summary>
-    private static bool TrySignInput(Transaction unsigned, int index, IReadOnlyList<TxOut> spent, Wif key, bool grindLowR, out Script scriptSig, out Witness witness)
+    private static bool TrySignInput(PrecomputedTransactionData txData, int index, Wif key, bool grindLowR, out Script scriptSig, out Witness witness)
     {
+        var unsigned = txData.Transaction;
+        var spent = txData.SpentOutputs!;
         var secret = key.PrivateKey;
         var pub = secret.PublicKey;
         var spk = spent[index].ScriptPubKey;
@@ -322,7 +323,7 @@ public static class Bip322Message
         if (spk == StandardScripts.PayToPubKeyHash(pub, key.IsCompressed))
         {
             // Core interpreter.cpp SignatureHash (SigVersion::BASE): the scriptCode is the spent P2PKH script.
-            SignatureHash.ComputeLegacy(unsigned, index, spk.Span, (uint)SigHashType.All, sighash);
+            SignatureHash.Legacy(unsigned, index, spk.Span, SigHashType.All).WriteTo(sighash);
             var pubBytes = key.IsCompressed ? pub.ToCompressed() : pub.ToUncompressed();
             scriptSig = new ScriptBuilder().Push(EcdsaSig(secret, sighash, grindLowR)).Push(pubBytes).Build();
             return true;
@@ -334,7 +335,7 @@ public static class Bip322Message
         {
             // BIP143: the P2WPKH scriptCode is the P2PKH script of the key hash; the amount is the spent output's.
             var scriptCode = StandardScripts.PayToPubKeyHash(pub);
-            SignatureHash.ComputeWitnessV0(unsigned, index, scriptCode.Span, spent[index].Value, (uint)SigHashType.All, null, sighash);
+            SignatureHash.SegwitV0(txData, index, scriptCode.Span, spent[index].Value, SigHashType.All).WriteTo(sighash);
             witness = Witness.Create(EcdsaSig(secret, sighash, grindLowR), pub.ToCompressed());
 
             // BIP141 P2SH-P2WPKH: the scriptSig pushes the witness program as the redeem script.
@@ -346,11 +347,7 @@ public static class Bip322Message
         {
             // BIP341 key path with no script tree: sign with taproot_tweak_seckey(d, empty) over all spent outputs.
             using var tweaked = TaprootSpendInfo.TweakSecretKey(secret, null);
-            var precomputed = new PrecomputedTransactionData(unsigned, spent);
-            if (!SignatureHash.TryComputeTaproot(unsigned, index, precomputed, (byte)SigHashType.Default, default, default, SignatureHash.NoCodeSeparator, sighash))
-            {
-                throw new InvalidOperationException("bip322: taproot signature hash failed");
-            }
+            SignatureHash.TaprootKeySpend(txData, index).WriteTo(sighash);
 
             Span<byte> aux = stackalloc byte[32];
             System.Security.Cryptography.RandomNumberGenerator.Fill(aux);
@@ -538,7 +535,7 @@ public static class Bip322Message
             return Bip322Verification.Fail(format, "invalid signature: to_sign input 0 does not spend to_spend (wrong message or address)");
         }
 
-        if (toSign.Outputs.Count != 1 || toSign.Outputs[0].Value != Money.Zero || toSign.Outputs[0].ScriptPubKey != OpReturn)
+        if (toSign.Outputs.Count != 1 || toSign.Outputs[0].RawValue != 0 || toSign.Outputs[0].ScriptPubKey != OpReturn)
         {
             return Bip322Verification.Fail(format, "invalid signature: to_sign must have exactly one 0-value OP_RETURN output");
         }
@@ -587,6 +584,12 @@ public static class Bip322Message
                     return Bip322Verification.Fail(format, "the supplied UTXO set contains a null entry");
                 }
 
+                if (!utxo.Output.HasValidValue)
+                {
+                    // Core CheckTransaction: a coin's value is within 0..MAX_MONEY, so no such UTXO exists.
+                    return Bip322Verification.Fail(format, $"the supplied UTXO set lists {utxo.OutPoint} with value {utxo.Output.RawValue} sat, outside 0..21,000,000 BTC");
+                }
+
                 if (known.TryGetValue(utxo.OutPoint, out var other) && other != utxo.Output)
                 {
                     return Bip322Verification.Fail(format, $"the supplied UTXO set lists {utxo.OutPoint} twice with different outputs");
@@ -606,7 +609,7 @@ public static class Bip322Message
                 if (psbt?.Inputs[i].GetUtxo() is { } carried && carried != output)
                 {
                     return Bip322Verification.Fail(format,
-                        $"invalid signature: input {i}: the PSBT's UTXO for {outPoint} ({carried.Value.Satoshis} sat, {carried.ScriptPubKey.ToHex()}) differs from the supplied one ({output.Value.Satoshis} sat, {output.ScriptPubKey.ToHex()})");
+                        $"invalid signature: input {i}: the PSBT's UTXO for {outPoint} ({carried.RawValue} sat, {carried.ScriptPubKey.ToHex()}) differs from the supplied one ({output.RawValue} sat, {output.ScriptPubKey.ToHex()})");
                 }
 
                 spent[i] = output;

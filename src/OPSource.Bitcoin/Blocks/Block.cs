@@ -31,7 +31,7 @@ public sealed class Block : IConsensusEncodable<Block>
     public IReadOnlyList<Transaction> Transactions => _transactions;
 
     /// <summary>The block hash.</summary>
-    public UInt256 GetHash() => Header.GetHash();
+    public BlockHash GetHash() => Header.GetHash();
 
     /// <summary>The block hash as a typed <see cref="BlockHash"/>.</summary>
     public BlockHash GetBlockHash() => Header.GetBlockHash();
@@ -105,14 +105,14 @@ public sealed class Block : IConsensusEncodable<Block>
     /// Core BlockMerkleRoot. <paramref name="mutated"/> reports two identical adjacent hashes at
     /// any level (CVE-2012-2459: duplicating the last transactions yields the same root).
     /// </summary>
-    public UInt256 ComputeMerkleRoot(out bool mutated) =>
-        ComputeMerkleRoot(_transactions.Select(t => t.GetTxId().Value).ToList(), out mutated);
+    public TxMerkleNode ComputeMerkleRoot(out bool mutated) =>
+        new(ComputeMerkleRoot(_transactions.Select(t => t.GetTxId().Value).ToList(), out mutated));
 
     /// <summary>Core BlockWitnessMerkleRoot: wtxids with the coinbase's replaced by zero (BIP141).</summary>
-    public UInt256 ComputeWitnessMerkleRoot(out bool mutated)
+    public WitnessMerkleNode ComputeWitnessMerkleRoot(out bool mutated)
     {
         var leaves = _transactions.Select((t, i) => i == 0 ? UInt256.Zero : t.GetWtxid().Value).ToList();
-        return ComputeMerkleRoot(leaves, out mutated);
+        return new WitnessMerkleNode(ComputeMerkleRoot(leaves, out mutated));
     }
 
     /// <summary>
@@ -247,10 +247,10 @@ public sealed class Block : IConsensusEncodable<Block>
     }
 
     /// <summary>BIP141 commitment hash: HASH256(witness root || witness reserved value).</summary>
-    public static byte[] ComputeWitnessCommitment(UInt256 witnessRoot, ReadOnlySpan<byte> reservedValue)
+    public static byte[] ComputeWitnessCommitment(WitnessMerkleNode witnessRoot, ReadOnlySpan<byte> reservedValue)
     {
         Span<byte> buffer = stackalloc byte[64];
-        witnessRoot.WriteTo(buffer);
+        witnessRoot.Value.WriteTo(buffer);
         if (reservedValue.Length != 32)
         {
             throw new ArgumentException("block: witness reserved value must be 32 bytes", nameof(reservedValue));

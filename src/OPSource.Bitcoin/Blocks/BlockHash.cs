@@ -16,7 +16,7 @@ public readonly record struct BlockHash(UInt256 Value) : IComparable<BlockHash>
     public static BlockHash Of(BlockHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
-        return new BlockHash(header.GetHash());
+        return header.GetHash();
     }
 
     /// <summary>From 32 bytes in internal order.</summary>
@@ -30,9 +30,9 @@ public readonly record struct BlockHash(UInt256 Value) : IComparable<BlockHash>
         return ok;
     }
 
-    /// <summary>Parses the displayed form or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses the displayed form or throws <see cref="BitcoinFormatException"/>.</summary>
     public static BlockHash Parse(string hex) =>
-        TryParse(hex, out var v) ? v : throw new FormatException("block hash: expected 64 hex characters");
+        TryParse(hex, out var v) ? v : throw new BitcoinFormatException(new DecodeError(DecodeErrorKind.InvalidHex, "block hash: expected 64 hex characters"));
 
     /// <summary>Writes the 32 bytes in internal order.</summary>
     public void WriteTo(Span<byte> destination) => Value.WriteTo(destination);
@@ -53,4 +53,20 @@ public readonly record struct BlockHash(UInt256 Value) : IComparable<BlockHash>
     public static bool operator <=(BlockHash left, BlockHash right) => left.CompareTo(right) <= 0;
 
     public static bool operator >=(BlockHash left, BlockHash right) => left.CompareTo(right) >= 0;
+}
+
+/// <summary>A node of a block's transaction merkle tree (the header's hashMerkleRoot is one).</summary>
+/// <param name="Value">The hash in internal byte order.</param>
+public readonly record struct TxMerkleNode(UInt256 Value)
+{
+    /// <summary>Byte-reversed hex.</summary>
+    public override string ToString() => Value.ToString();
+}
+
+/// <summary>A node of a block's BIP141 witness merkle tree (wtxids, coinbase as zero).</summary>
+/// <param name="Value">The hash in internal byte order.</param>
+public readonly record struct WitnessMerkleNode(UInt256 Value)
+{
+    /// <summary>Byte-reversed hex.</summary>
+    public override string ToString() => Value.ToString();
 }

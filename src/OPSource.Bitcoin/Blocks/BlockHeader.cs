@@ -4,7 +4,7 @@ using OPSource.Crypto;
 namespace OPSource.Bitcoin.Blocks;
 
 /// <summary>An 80-byte block header (Core's CBlockHeader).</summary>
-public sealed record BlockHeader(int Version, UInt256 PreviousBlockHash, UInt256 MerkleRoot, uint Time, uint Bits, uint Nonce) : IConsensusEncodable<BlockHeader>
+public sealed record BlockHeader(int Version, BlockHash PreviousBlockHash, TxMerkleNode MerkleRoot, uint Time, uint Bits, uint Nonce) : IConsensusEncodable<BlockHeader>
 {
     /// <summary>Serialized size.</summary>
     public const int Size = 80;
@@ -21,20 +21,20 @@ public sealed record BlockHeader(int Version, UInt256 PreviousBlockHash, UInt256
     }
 
     /// <summary>The block hash: HASH256 of the 80 bytes (display reversed via ToString).</summary>
-    public UInt256 GetHash()
+    public BlockHash GetHash()
     {
         Span<byte> bytes = stackalloc byte[Size];
         WriteTo(bytes);
         Span<byte> hash = stackalloc byte[32];
         Hashes.Hash256(bytes, hash);
-        return new UInt256(hash);
+        return new BlockHash(new UInt256(hash));
     }
 
-    /// <summary>The block hash as a typed <see cref="BlockHash"/>.</summary>
-    public BlockHash GetBlockHash() => new(GetHash());
+    /// <summary>Same as <see cref="GetHash"/> (kept for callers written before the header fields were typed).</summary>
+    public BlockHash GetBlockHash() => GetHash();
 
-    /// <summary>The previous block's hash as a typed <see cref="BlockHash"/>.</summary>
-    public BlockHash PreviousBlock => new(PreviousBlockHash);
+    /// <summary>Same as <see cref="PreviousBlockHash"/> (kept for callers written before the header fields were typed).</summary>
+    public BlockHash PreviousBlock => PreviousBlockHash;
 
     /// <summary>The target encoded by <see cref="Bits"/>.</summary>
     public UInt256 GetTarget() => CompactTarget.Decode(Bits, out _, out _);
@@ -55,8 +55,8 @@ public sealed record BlockHeader(int Version, UInt256 PreviousBlockHash, UInt256
         }
 
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(destination, Version);
-        PreviousBlockHash.WriteTo(destination[4..]);
-        MerkleRoot.WriteTo(destination[36..]);
+        PreviousBlockHash.Value.WriteTo(destination[4..]);
+        MerkleRoot.Value.WriteTo(destination[36..]);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(destination[68..], Time);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(destination[72..], Bits);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(destination[76..], Nonce);
@@ -80,7 +80,7 @@ public sealed record BlockHeader(int Version, UInt256 PreviousBlockHash, UInt256
             return false;
         }
 
-        header = new BlockHeader(version, prev, root, time, bits, nonce);
+        header = new BlockHeader(version, new BlockHash(prev), new TxMerkleNode(root), time, bits, nonce);
         return true;
     }
 

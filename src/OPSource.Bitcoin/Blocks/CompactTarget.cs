@@ -80,7 +80,7 @@ public static class CompactTarget
     /// Core CheckProofOfWork: the target from <paramref name="bits"/> must be positive, not
     /// overflowing, at most <paramref name="powLimit"/>, and the hash must not exceed it.
     /// </summary>
-    public static bool CheckProofOfWork(UInt256 hash, uint bits, UInt256 powLimit)
+    public static bool CheckProofOfWork(BlockHash hash, uint bits, UInt256 powLimit)
     {
         var target = Decode(bits, out var negative, out var overflow);
         if (negative || target.IsZero || overflow || target > powLimit)
@@ -88,6 +88,6 @@ public static class CompactTarget
             return false;
         }
 
-        return hash <= target;
+        return hash.Value <= target;
     }
 }

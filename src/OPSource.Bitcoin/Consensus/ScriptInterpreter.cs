@@ -293,7 +293,7 @@ public static partial class ScriptInterpreter
                 return ScriptError.WITNESS_PROGRAM_MISMATCH;
             }
 
-            execData.SetTapLeafHash(leafHash.Value.ToBytes());
+            execData.SetTapLeafHash(leafHash);
             if (leafVersion == TaprootLeafTapscript)
             {
                 // BIP342: validation weight budget = 50 + serialized witness size (with annex and control block).

@@ -23,7 +23,7 @@ public enum SigVersion
 /// </summary>
 public sealed class ScriptExecutionData
 {
-    private byte[]? _tapLeafHash;
+    private Taproot.TapLeafHash? _tapLeafHash;
 
     /// <summary>The annex including its 0x50 tag, when the witness has one (BIP341).</summary>
     public ReadOnlyMemory<byte>? Annex { get; internal set; }
@@ -31,8 +31,8 @@ public sealed class ScriptExecutionData
     /// <summary>Whether the annex was looked for (false outside Taproot).</summary>
     public bool AnnexInitialized { get; internal set; }
 
-    /// <summary>The executed leaf's hash (script path only).</summary>
-    public ReadOnlySpan<byte> TapLeafHash => _tapLeafHash;
+    /// <summary>The executed leaf's hash (script path only), null before one is executed.</summary>
+    public Taproot.TapLeafHash? TapLeafHash => _tapLeafHash;
 
     /// <summary>Whether <see cref="TapLeafHash"/> is set.</summary>
     public bool TapLeafHashInitialized => _tapLeafHash is not null;
@@ -56,5 +56,5 @@ public sealed class ScriptExecutionData
     public static ScriptExecutionData ForTapscript(long validationWeight) =>
         new() { ValidationWeightLeft = validationWeight, ValidationWeightLeftInitialized = true };
 
-    internal void SetTapLeafHash(ReadOnlySpan<byte> hash32) => _tapLeafHash = hash32.ToArray();
+    internal void SetTapLeafHash(Taproot.TapLeafHash hash) => _tapLeafHash = hash;
 }

@@ -78,8 +78,8 @@ public sealed class CachingTransactionSignatureChecker : TransactionSignatureChe
     /// A caching checker; with <paramref name="store"/> false the cache is only read (Core does not
     /// store when validating blocks, whose signatures are unlikely to be seen again).
     /// </summary>
-    public CachingTransactionSignatureChecker(Transaction transaction, int inputIndex, Money amount, PrecomputedTransactionData? precomputed, SignatureCache cache, bool store = true)
-        : base(transaction, inputIndex, amount, precomputed)
+    public CachingTransactionSignatureChecker(Transaction transaction, int inputIndex, TxOut spentOutput, PrecomputedTransactionData? precomputed, SignatureCache cache, bool store = true)
+        : base(transaction, inputIndex, spentOutput, precomputed)
     {
         ArgumentNullException.ThrowIfNull(cache);
         _cache = cache;

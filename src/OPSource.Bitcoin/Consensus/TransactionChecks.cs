@@ -41,10 +41,10 @@ public static class TransactionChecks
 
         // Core tx_check.cpp: negative or overflowing output values (CVE-2010-5139).
         long total = 0;
-        var max = Money.MaxMoney.Satoshis;
+        var max = Amount.MaxSatoshis;
         foreach (var output in tx.Outputs)
         {
-            var value = output.Value.Satoshis;
+            var value = output.RawValue;
             if (value < 0)
             {
                 return "bad-txns-vout-negative";

@@ -14,19 +14,35 @@ public class TransactionSignatureChecker : SignatureChecker
 {
     private readonly Transaction _tx;
     private readonly int _inputIndex;
-    private readonly Money _amount;
-    private readonly PrecomputedTransactionData? _precomputed;
+    private readonly long _amount;
+    private PrecomputedTransactionData? _precomputed;
 
     /// <summary>
     /// A checker for input <paramref name="inputIndex"/> spending <paramref name="amount"/>.
     /// <paramref name="precomputed"/> (built once per transaction from all spent outputs) makes
     /// BIP143 hashing linear and is required for Taproot inputs.
     /// </summary>
-    public TransactionSignatureChecker(Transaction transaction, int inputIndex, Money amount, PrecomputedTransactionData? precomputed = null)
+    public TransactionSignatureChecker(Transaction transaction, int inputIndex, Amount amount, PrecomputedTransactionData? precomputed = null)
+        : this(transaction, inputIndex, amount.Satoshis, precomputed)
+    {
+    }
+
+    /// <summary>A checker for an input spending <paramref name="spentOutput"/>, whose nValue is used as serialized (even out of range).</summary>
+    public TransactionSignatureChecker(Transaction transaction, int inputIndex, TxOut spentOutput, PrecomputedTransactionData? precomputed = null)
+        : this(transaction, inputIndex, (spentOutput ?? throw new ArgumentNullException(nameof(spentOutput))).RawValue, precomputed)
+    {
+    }
+
+    private TransactionSignatureChecker(Transaction transaction, int inputIndex, long amount, PrecomputedTransactionData? precomputed)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentOutOfRangeException.ThrowIfNegative(inputIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputIndex, transaction.Inputs.Count);
+        if (precomputed is not null && !ReferenceEquals(precomputed.Transaction, transaction))
+        {
+            throw new ArgumentException("sighash: precomputed data belongs to another transaction", nameof(precomputed));
+        }
+
         _tx = transaction;
         _inputIndex = inputIndex;
         _amount = amount;
@@ -48,16 +64,17 @@ public class TransactionSignatureChecker : SignatureChecker
             return false;
         }
 
-        uint hashType = signature[^1];
+        var hashType = SigHashType.FromByte(signature[^1]);
         var der = signature[..^1];
         Span<byte> sighash = stackalloc byte[32];
         if (sigVersion == SigVersion.WitnessV0)
         {
-            SignatureHash.ComputeWitnessV0(_tx, _inputIndex, scriptCode, _amount, hashType, _precomputed, sighash);
+            _precomputed ??= new PrecomputedTransactionData(_tx);
+            SignatureHash.SegwitV0(_precomputed, _inputIndex, scriptCode, _amount, hashType).WriteTo(sighash);
         }
         else
         {
-            SignatureHash.ComputeLegacy(_tx, _inputIndex, scriptCode, hashType, sighash);
+            SignatureHash.Legacy(_tx, _inputIndex, scriptCode, hashType).WriteTo(sighash);
         }
 
         return VerifyEcdsa(der, publicKey, key, sighash);
@@ -92,11 +109,11 @@ public class TransactionSignatureChecker : SignatureChecker
             return false;
         }
 
-        byte hashType = 0;
+        var hashType = SigHashType.Default;
         if (signature.Length == 65)
         {
-            hashType = signature[64];
-            if (hashType == 0)
+            hashType = SigHashType.FromByte(signature[64]);
+            if (hashType == SigHashType.Default)
             {
                 error = ScriptError.SCHNORR_SIG_HASHTYPE;
                 return false;
@@ -113,14 +130,17 @@ public class TransactionSignatureChecker : SignatureChecker
         }
 
         Span<byte> sighash = stackalloc byte[32];
-        var tapscript = sigVersion == SigVersion.Tapscript;
+        TapScriptSpend? scriptSpend = sigVersion == SigVersion.Tapscript && executionData.TapLeafHash is { } leafHash
+            ? new TapScriptSpend(leafHash, executionData.CodeSeparatorPosition)
+            : null;
         // BIP341: undefined hash types, and SIGHASH_SINGLE without a matching output, are invalid.
-        if (!SignatureHash.TryComputeTaproot(_tx, _inputIndex, _precomputed, hashType, executionData.Annex is { } annex ? annex.Span : default,
-                tapscript ? executionData.TapLeafHash : default, tapscript ? executionData.CodeSeparatorPosition : uint.MaxValue, sighash))
+        if (!SignatureHash.TryTaproot(_precomputed, _inputIndex, hashType, scriptSpend, executionData.Annex is { } annex ? annex.Span : default, out var tapSighash))
         {
             error = ScriptError.SCHNORR_SIG_HASHTYPE;
             return false;
         }
+
+        tapSighash.WriteTo(sighash);
 
         if (!VerifySchnorr(signature, publicKey, sighash))
         {

@@ -61,8 +61,8 @@ public static class TransactionVerifier
         ArgumentNullException.ThrowIfNull(spentOutput);
         var input = transaction.Inputs[inputIndex];
         var checker = cache is null
-            ? new TransactionSignatureChecker(transaction, inputIndex, spentOutput.Value, precomputed)
-            : new CachingTransactionSignatureChecker(transaction, inputIndex, spentOutput.Value, precomputed, cache);
+            ? new TransactionSignatureChecker(transaction, inputIndex, spentOutput, precomputed)
+            : new CachingTransactionSignatureChecker(transaction, inputIndex, spentOutput, precomputed, cache);
         return ScriptInterpreter.VerifyScript(input.ScriptSig, spentOutput.ScriptPubKey, input.Witness, flags, checker, out error);
     }
 

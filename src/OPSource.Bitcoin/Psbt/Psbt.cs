@@ -102,7 +102,7 @@ public sealed partial class Psbt
         }
 
         var ins = Inputs.Select(i => new TxIn(i.PreviousOutPoint, Scripts.Script.Empty, i.Sequence, Witness.Empty));
-        var outs = Outputs.Select(o => new TxOut(o.Amount, o.Script));
+        var outs = Outputs.Select(o => o.TxOut); // nValue as serialized, even outside MoneyRange (Core decodes it too)
         transaction = new Transaction(TxVersion, ins, outs, lockTime);
         error = null;
         return true;
@@ -115,13 +115,16 @@ public sealed partial class Psbt
     /// <summary>The txid of the transaction being signed (never changes as signatures are added).</summary>
     public TxId GetUnsignedTxId() => GetUnsignedTransaction().GetTxId();
 
-    /// <summary>Input total minus output total, when every input's UTXO is known and amounts are in range.</summary>
-    public Money? Fee
+    /// <summary>
+    /// Input total minus output total, when every input's UTXO is known and every value is in range;
+    /// signed, because a malformed PSBT can spend more than it has.
+    /// </summary>
+    public SignedAmount? Fee
     {
         get
         {
-            var total = Money.Zero;
-            if (Inputs.Any(i => i.GetUtxo() is { Value.IsInMoneyRange: false }) || Outputs.Any(o => !o.Amount.IsInMoneyRange))
+            var total = SignedAmount.Zero;
+            if (Inputs.Any(i => i.GetUtxo() is { HasValidValue: false }) || Outputs.Any(o => !o.TxOut.HasValidValue))
             {
                 return null; // Core: amounts outside MoneyRange make the fee meaningless.
             }

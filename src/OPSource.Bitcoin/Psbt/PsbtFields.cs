@@ -1,5 +1,6 @@
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Crypto.Secp256k1;
 
@@ -18,7 +19,7 @@ public sealed record PsbtTapKeyOrigin(XOnlyPublicKey Key, IReadOnlyList<TapLeafH
 public sealed record PsbtPartialSignature(PublicKey PublicKey, bool IsCompressed, ReadOnlyMemory<byte> Signature)
 {
     /// <summary>The sighash type byte appended to the DER signature.</summary>
-    public byte SighashType => Signature.Span[^1];
+    public SigHashType SighashType => SigHashType.FromByte(Signature.Span[^1]);
 }
 
 /// <summary>A PSBT_IN_TAP_SCRIPT_SIG entry: a Schnorr signature for one key in one leaf.</summary>

@@ -182,7 +182,7 @@ internal sealed class PsbtMiniscript
     private bool Verify(PsbtInput input, Script scriptSig, List<byte[]> witness, [NotNullWhen(false)] out string? why)
     {
         var utxo = input.GetUtxo()!;
-        var checker = new TransactionSignatureChecker(_tx!, input.Index, utxo.Value, _precomputed);
+        var checker = new TransactionSignatureChecker(_tx!, input.Index, utxo, _precomputed);
         var ok = ScriptInterpreter.VerifyScript(scriptSig, utxo.ScriptPubKey, new Witness(witness.Select(w => (ReadOnlyMemory<byte>)w)), ScriptFlags.Standard, checker, out var error);
         why = ok ? null : $"has a miniscript witness that does not verify ({ScriptErrors.Name(error)})";
         return ok;
@@ -289,7 +289,7 @@ internal sealed class PsbtMiniscript
         public PsbtSatisfier(PsbtInput input, Transaction tx, ScriptKeys keys, TapLeafHash? leafHash)
         {
             _input = input;
-            _checker = new TransactionSignatureChecker(tx, input.Index, input.GetUtxo()!.Value);
+            _checker = new TransactionSignatureChecker(tx, input.Index, input.GetUtxo()!);
             _keys = keys;
             _leafHash = leafHash;
         }

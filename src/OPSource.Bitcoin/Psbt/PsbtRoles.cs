@@ -4,6 +4,7 @@ using System.Globalization;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
@@ -78,7 +79,7 @@ public sealed partial class Psbt
     private static PsbtMap V2OutputFields(PsbtMap map, TxOut o)
     {
         var amount = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(amount, o.Value.Satoshis);
+        BinaryPrimitives.WriteInt64LittleEndian(amount, o.RawValue);
         return map.With(PsbtKeys.OutAmount, default, amount).With(PsbtKeys.OutScript, default, o.ScriptPubKey.Span);
     }
 
@@ -216,7 +217,7 @@ public sealed partial class Psbt
     }
 
     /// <summary>Adds PSBT_IN_SIGHASH_TYPE.</summary>
-    public Psbt WithSighashType(int input, uint sighashType) => SetInput(input, PsbtKeys.InSighashType, default, U32(sighashType));
+    public Psbt WithSighashType(int input, SigHashType sighashType) => SetInput(input, PsbtKeys.InSighashType, default, U32(sighashType.Value));
 
     /// <summary>Adds PSBT_IN_REDEEM_SCRIPT.</summary>
     public Psbt WithRedeemScript(int input, Script redeemScript) => SetInput(input, PsbtKeys.InRedeemScript, default, redeemScript.Span);

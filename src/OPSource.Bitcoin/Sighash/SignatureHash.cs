@@ -1,49 +1,45 @@
+using System.Diagnostics.CodeAnalysis;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Transactions;
-using OPSource.Crypto;
 
 namespace OPSource.Bitcoin.Sighash;
 
 /// <summary>
 /// Signature hashes as Bitcoin Core's script/interpreter.cpp computes them: legacy
-/// (SIGVERSION_BASE), BIP143 segwit v0, and BIP341/342 Taproot.
+/// (SIGVERSION_BASE), BIP143 segwit v0, and BIP341/342 Taproot. The segwit and Taproot forms take
+/// the transaction's <see cref="PrecomputedTransactionData"/>, built once and shared by every input.
 /// </summary>
 public static class SignatureHash
 {
-    private static readonly byte[] TapSighashTagPrefix = BuildTagPrefix("TapSighash");
-
-    // Core CTxOut default (SetNull): value -1 and an empty script.
-    private static readonly TxOut NullOutput = new(new Money(-1), Script.Empty);
-
     /// <summary>No OP_CODESEPARATOR executed (BIP342 codesep_pos default).</summary>
     public const uint NoCodeSeparator = 0xFFFFFFFF;
 
+    private static readonly byte[] TapSighashTagPrefix = BuildTagPrefix("TapSighash");
+
     /// <summary>
-    /// Core SignatureHash for SIGVERSION_BASE. Returns the hash in internal byte order. Out-of-range
-    /// input indices and SIGHASH_SINGLE without a matching output give Core's "one" hash
-    /// (0x01 followed by zeros), the historical SIGHASH_SINGLE bug. OP_CODESEPARATORs are removed
-    /// from <paramref name="scriptCode"/> as CTransactionSignatureSerializer does; FindAndDelete of
-    /// the signature is the caller's job (as in Core).
+    /// Core SignatureHash for SIGVERSION_BASE. Out-of-range input indices and SIGHASH_SINGLE without
+    /// a matching output give Core's "one" hash (0x01 followed by zeros), the historical
+    /// SIGHASH_SINGLE bug. OP_CODESEPARATORs are removed from <paramref name="scriptCode"/> as
+    /// CTransactionSignatureSerializer does; FindAndDelete of the signature is the caller's job (as in Core).
     /// </summary>
-    public static void ComputeLegacy(Transaction tx, int inputIndex, ReadOnlySpan<byte> scriptCode, uint hashType, Span<byte> out32)
+    public static LegacySighash Legacy(Transaction tx, int inputIndex, ReadOnlySpan<byte> scriptCode, SigHashType type)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        CheckOutput(out32);
+        var hashType = type.Value;
+        var baseType = type.BaseType;
+        var single = baseType == SigHashType.Single;
+        var none = baseType == SigHashType.None;
 
         // Core interpreter.cpp: "nIn out of range" and SIGHASH_SINGLE without a matching output return uint256::ONE.
-        if (inputIndex < 0 || inputIndex >= tx.Inputs.Count ||
-            ((hashType & SigHashMasks.BaseTypeMask) == (uint)SigHashType.Single && inputIndex >= tx.Outputs.Count))
+        if (inputIndex < 0 || inputIndex >= tx.Inputs.Count || (single && inputIndex >= tx.Outputs.Count))
         {
-            out32[..32].Clear();
-            out32[0] = 1;
-            return;
+            Span<byte> one = stackalloc byte[32];
+            one[0] = 1;
+            return new LegacySighash(new UInt256(one));
         }
 
-        var anyoneCanPay = (hashType & (uint)SigHashType.AnyoneCanPay) != 0;
-        var single = (hashType & SigHashMasks.BaseTypeMask) == (uint)SigHashType.Single;
-        var none = (hashType & SigHashMasks.BaseTypeMask) == (uint)SigHashType.None;
-
+        var anyoneCanPay = (hashType & SigHashMasks.InputMask) != 0;
         using var hasher = new HashWriter();
         var w = new BitcoinWriter(hasher);
         w.WriteInt32LE(tx.Version);
@@ -73,53 +69,41 @@ public static class SignatureHash
         for (var n = 0; n < outputCount; n++)
         {
             // Core: for SIGHASH_SINGLE the other outputs are a default CTxOut (value -1, empty script).
-            (single && n != inputIndex ? NullOutput : tx.Outputs[n]).WriteTo(w);
+            (single && n != inputIndex ? TxOut.Null : tx.Outputs[n]).WriteTo(w);
         }
 
         w.WriteUInt32LE(tx.LockTime.Value);
         w.WriteUInt32LE(hashType);
-        hasher.GetHash256(out32);
+        return new LegacySighash(hasher.GetHash256());
     }
 
     /// <summary>
-    /// BIP143 signature hash for segwit v0 inputs. <paramref name="scriptCode"/> is used verbatim
-    /// (for P2WPKH the P2PKH script of the key hash). Pass <paramref name="precomputed"/> to share
-    /// hashPrevouts/hashSequence/hashOutputs across inputs.
+    /// BIP143 signature hash for a segwit v0 input spending <paramref name="amount"/>.
+    /// <paramref name="scriptCode"/> is used verbatim (for P2WPKH the P2PKH script of the key hash,
+    /// for P2WSH the witness script).
     /// </summary>
-    public static void ComputeWitnessV0(Transaction tx, int inputIndex, ReadOnlySpan<byte> scriptCode, Money amount, uint hashType, PrecomputedTransactionData? precomputed, Span<byte> out32)
+    public static SegwitV0Sighash SegwitV0(PrecomputedTransactionData data, int inputIndex, ReadOnlySpan<byte> scriptCode, Amount amount, SigHashType type) =>
+        SegwitV0(data, inputIndex, scriptCode, amount.Satoshis, type);
+
+    /// <summary>BIP143 with the spent output's raw nValue (the interpreter checks outputs whose value may be out of range).</summary>
+    internal static SegwitV0Sighash SegwitV0(PrecomputedTransactionData data, int inputIndex, ReadOnlySpan<byte> scriptCode, long amount, SigHashType type)
     {
-        ArgumentNullException.ThrowIfNull(tx);
-        CheckOutput(out32);
+        ArgumentNullException.ThrowIfNull(data);
+        var tx = data.Transaction;
         ArgumentOutOfRangeException.ThrowIfNegative(inputIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputIndex, tx.Inputs.Count);
-        if (precomputed is not null && !ReferenceEquals(precomputed.Transaction, tx))
-        {
-            throw new ArgumentException("sighash: precomputed data belongs to another transaction", nameof(precomputed));
-        }
-
-        precomputed ??= new PrecomputedTransactionData(tx);
-        var baseType = hashType & SigHashMasks.BaseTypeMask;
-        var anyoneCanPay = (hashType & (uint)SigHashType.AnyoneCanPay) != 0;
-        var single = baseType == (uint)SigHashType.Single;
-        var none = baseType == (uint)SigHashType.None;
+        var baseType = type.BaseType;
+        var anyoneCanPay = type.HasAnyoneCanPay;
+        var single = baseType == SigHashType.Single;
+        var none = baseType == SigHashType.None;
 
         // BIP143: zero hashes stand in for the parts the hash type does not commit to.
-        var hashPrevouts = anyoneCanPay ? UInt256.Zero : precomputed.HashPrevouts;
-        var hashSequence = anyoneCanPay || single || none ? UInt256.Zero : precomputed.HashSequence;
-        UInt256 hashOutputs;
-        if (!single && !none)
-        {
-            hashOutputs = precomputed.HashOutputs;
-        }
-        else if (single && inputIndex < tx.Outputs.Count)
-        {
-            // BIP143: hashOutputs is the double SHA256 of the output at the input's index.
-            hashOutputs = ConsensusEncoding.Hash256(tx.Outputs[inputIndex]);
-        }
-        else
-        {
-            hashOutputs = UInt256.Zero;
-        }
+        var hashPrevouts = anyoneCanPay ? UInt256.Zero : data.HashPrevouts;
+        var hashSequence = anyoneCanPay || single || none ? UInt256.Zero : data.HashSequence;
+        var hashOutputs = !single && !none ? data.HashOutputs
+            // BIP143: for SIGHASH_SINGLE, the double SHA256 of the output at the input's index.
+            : single && inputIndex < tx.Outputs.Count ? ConsensusEncoding.Hash256(tx.Outputs[inputIndex])
+            : UInt256.Zero;
 
         var input = tx.Inputs[inputIndex];
         using var hasher = new HashWriter();
@@ -129,24 +113,36 @@ public static class SignatureHash
         w.WriteUInt256(hashSequence);
         input.PrevOut.WriteTo(w);
         w.WriteVarBytes(scriptCode);
-        w.WriteInt64LE(amount.Satoshis);
+        w.WriteInt64LE(amount);
         w.WriteUInt32LE(input.Sequence.Value);
         w.WriteUInt256(hashOutputs);
         w.WriteUInt32LE(tx.LockTime.Value);
-        w.WriteUInt32LE(hashType);
-        hasher.GetHash256(out32);
+        w.WriteUInt32LE(type.Value);
+        return new SegwitV0Sighash(hasher.GetHash256());
     }
 
     /// <summary>
-    /// BIP341/BIP342 signature hash (Core SignatureHashSchnorr). Key path when
-    /// <paramref name="tapLeafHash"/> is empty, script path otherwise. <paramref name="annex"/> is
-    /// the full annex including its 0x50 prefix, or empty. Returns false where Core does: an
-    /// undefined hash type, SIGHASH_SINGLE without a matching output, or missing spent outputs.
+    /// BIP341 key-path signature hash of input <paramref name="inputIndex"/> (no annex).
+    /// <paramref name="data"/> must hold every spent output. Throws <see cref="ArgumentException"/> for
+    /// a hash type BIP341 does not define or SIGHASH_SINGLE without a matching output.
     /// </summary>
-    public static bool TryComputeTaproot(Transaction tx, int inputIndex, PrecomputedTransactionData precomputed, byte hashType, ReadOnlySpan<byte> annex, ReadOnlySpan<byte> tapLeafHash, uint codeSeparatorPosition, Span<byte> out32)
+    public static TapSighash TaprootKeySpend(PrecomputedTransactionData data, int inputIndex, SigHashType type = default) =>
+        TryTaproot(data, inputIndex, type, null, default, out var hash) ? hash : throw InvalidTaproot(type);
+
+    /// <summary>BIP342 script-path signature hash of input <paramref name="inputIndex"/> for the leaf in <paramref name="scriptSpend"/> (no annex).</summary>
+    public static TapSighash TaprootScriptSpend(PrecomputedTransactionData data, int inputIndex, TapScriptSpend scriptSpend, SigHashType type = default) =>
+        TryTaproot(data, inputIndex, type, scriptSpend, default, out var hash) ? hash : throw InvalidTaproot(type);
+
+    /// <summary>
+    /// BIP341/BIP342 signature hash (Core SignatureHashSchnorr): key path when
+    /// <paramref name="scriptSpend"/> is null, script path otherwise. <paramref name="annex"/> is the full
+    /// annex including its 0x50 prefix, or empty. Returns false where Core does: a hash type BIP341 does
+    /// not define, SIGHASH_SINGLE without a matching output, or spent outputs missing from <paramref name="data"/>.
+    /// </summary>
+    public static bool TryTaproot(PrecomputedTransactionData data, int inputIndex, SigHashType type, TapScriptSpend? scriptSpend, ReadOnlySpan<byte> annex, out TapSighash hash)
     {
-        CheckOutput(out32);
-        if (!CheckTaproot(tx, inputIndex, precomputed, hashType, annex, tapLeafHash, out var outputType, out var inputType))
+        hash = default;
+        if (!CheckTaproot(data, inputIndex, type, annex))
         {
             return false;
         }
@@ -155,8 +151,8 @@ public static class SignatureHash
         using var hasher = new HashWriter();
         var w = new BitcoinWriter(hasher);
         w.WriteBytes(TapSighashTagPrefix);
-        WriteTaprootMessage(w, tx, inputIndex, precomputed, hashType, annex, tapLeafHash, codeSeparatorPosition, outputType, inputType);
-        hasher.GetSha256(out32);
+        WriteTaprootMessage(w, data, inputIndex, type, scriptSpend, annex);
+        hash = new TapSighash(hasher.GetSha256());
         return true;
     }
 
@@ -164,95 +160,70 @@ public static class SignatureHash
     /// The BIP341 signature message preimage, epoch byte 0x00 first (what is tagged-hashed with
     /// "TapSighash"). Exposed for test vectors and hardware-signer integrations.
     /// </summary>
-    public static bool TryGetTaprootSignatureMessage(Transaction tx, int inputIndex, PrecomputedTransactionData precomputed, byte hashType, ReadOnlySpan<byte> annex, ReadOnlySpan<byte> tapLeafHash, uint codeSeparatorPosition, out byte[] message)
+    public static bool TryGetTaprootSignatureMessage(PrecomputedTransactionData data, int inputIndex, SigHashType type, TapScriptSpend? scriptSpend, ReadOnlySpan<byte> annex, [NotNullWhen(true)] out byte[]? message)
     {
-        message = [];
-        if (!CheckTaproot(tx, inputIndex, precomputed, hashType, annex, tapLeafHash, out var outputType, out var inputType))
+        message = null;
+        if (!CheckTaproot(data, inputIndex, type, annex))
         {
             return false;
         }
 
         var w = new BitcoinWriter(256);
-        WriteTaprootMessage(w, tx, inputIndex, precomputed, hashType, annex, tapLeafHash, codeSeparatorPosition, outputType, inputType);
+        WriteTaprootMessage(w, data, inputIndex, type, scriptSpend, annex);
         message = w.ToArray();
         return true;
     }
 
-    private static bool CheckTaproot(Transaction tx, int inputIndex, PrecomputedTransactionData precomputed, byte hashType, ReadOnlySpan<byte> annex, ReadOnlySpan<byte> tapLeafHash, out byte outputType, out byte inputType)
+    private static ArgumentException InvalidTaproot(SigHashType type) =>
+        new($"sighash: cannot compute a BIP341 hash with type {type} (undefined, SIGHASH_SINGLE without a matching output, or spent outputs missing)", nameof(type));
+
+    private static bool CheckTaproot(PrecomputedTransactionData data, int inputIndex, SigHashType type, ReadOnlySpan<byte> annex)
     {
-        outputType = 0;
-        inputType = 0;
-        ArgumentNullException.ThrowIfNull(tx);
-        ArgumentNullException.ThrowIfNull(precomputed);
+        ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegative(inputIndex);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputIndex, tx.Inputs.Count);
-        if (!ReferenceEquals(precomputed.Transaction, tx))
-        {
-            throw new ArgumentException("sighash: precomputed data belongs to another transaction", nameof(precomputed));
-        }
-
-        if (!tapLeafHash.IsEmpty && tapLeafHash.Length != 32)
-        {
-            throw new ArgumentException("sighash: tapleaf hash must be 32 bytes or empty", nameof(tapLeafHash));
-        }
-
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputIndex, data.Transaction.Inputs.Count);
         if (!annex.IsEmpty && annex[0] != 0x50)
         {
             throw new ArgumentException("sighash: annex must start with 0x50 (BIP341)", nameof(annex));
         }
 
-        // Core: without all spent outputs the Taproot hash cannot be computed (HandleMissingData).
-        if (precomputed.SpentOutputs is null)
-        {
-            return false;
-        }
-
-        // BIP341: hash_type must be 0x00..0x03 or 0x81..0x83.
-        if (!(hashType <= 0x03 || (hashType >= 0x81 && hashType <= 0x83)))
-        {
-            return false;
-        }
-
-        // BIP341: SIGHASH_DEFAULT commits like SIGHASH_ALL.
-        outputType = hashType == 0 ? (byte)SigHashType.All : (byte)(hashType & SigHashMasks.OutputMask);
-        inputType = (byte)(hashType & SigHashMasks.InputMask);
-        if (outputType == (byte)SigHashType.Single && inputIndex >= tx.Outputs.Count)
-        {
-            return false;
-        }
-
-        return true;
+        // Core: without all spent outputs the Taproot hash cannot be computed (HandleMissingData);
+        // BIP341: hash_type must be 0x00..0x03 or 0x81..0x83, and SIGHASH_SINGLE needs a matching output.
+        return data.SpentOutputs is not null && type.IsValidTaproot
+            && !(type.TaprootOutputType == SigHashType.Single && inputIndex >= data.Transaction.Outputs.Count);
     }
 
-    private static void WriteTaprootMessage(BitcoinWriter w, Transaction tx, int inputIndex, PrecomputedTransactionData precomputed, byte hashType, ReadOnlySpan<byte> annex, ReadOnlySpan<byte> tapLeafHash, uint codeSeparatorPosition, byte outputType, byte inputType)
+    private static void WriteTaprootMessage(BitcoinWriter w, PrecomputedTransactionData data, int inputIndex, SigHashType type, TapScriptSpend? scriptSpend, ReadOnlySpan<byte> annex)
     {
-        var spent = precomputed.SpentOutputs!;
+        var tx = data.Transaction;
+        var outputType = type.TaprootOutputType;
+        var anyoneCanPay = type.HasAnyoneCanPay;
         w.WriteUInt8(0); // epoch
-        w.WriteUInt8(hashType);
+        w.WriteUInt8(type.ToByte());
         w.WriteInt32LE(tx.Version);
         w.WriteUInt32LE(tx.LockTime.Value);
-        if (inputType != (byte)SigHashType.AnyoneCanPay)
+        if (!anyoneCanPay)
         {
-            w.WriteUInt256(precomputed.ShaPrevouts);
-            w.WriteUInt256(precomputed.ShaAmounts);
-            w.WriteUInt256(precomputed.ShaScriptPubKeys);
-            w.WriteUInt256(precomputed.ShaSequences);
+            w.WriteUInt256(data.ShaPrevouts);
+            w.WriteUInt256(data.ShaAmounts);
+            w.WriteUInt256(data.ShaScriptPubKeys);
+            w.WriteUInt256(data.ShaSequences);
         }
 
-        if (outputType == (byte)SigHashType.All)
+        if (outputType == SigHashType.All)
         {
-            w.WriteUInt256(precomputed.ShaOutputs);
+            w.WriteUInt256(data.ShaOutputs);
         }
 
         // BIP341: spend_type = ext_flag * 2 + annex_present; ext_flag is 1 for BIP342 script paths.
-        var extFlag = tapLeafHash.IsEmpty ? 0 : 1;
+        var extFlag = scriptSpend is null ? 0 : 1;
         w.WriteUInt8((byte)((extFlag << 1) | (annex.IsEmpty ? 0 : 1)));
         var input = tx.Inputs[inputIndex];
-        if (inputType == (byte)SigHashType.AnyoneCanPay)
+        if (anyoneCanPay)
         {
             // BIP341: outpoint, amount, scriptPubKey (the spent TxOut) and nSequence of this input.
             input.PrevOut.WriteTo(w);
-            spent[inputIndex].WriteTo(w);
+            data.SpentOutputs![inputIndex].WriteTo(w);
             w.WriteUInt32LE(input.Sequence.Value);
         }
         else
@@ -260,30 +231,27 @@ public static class SignatureHash
             w.WriteUInt32LE((uint)inputIndex);
         }
 
-        Span<byte> h = stackalloc byte[32];
         if (!annex.IsEmpty)
         {
             // BIP341: sha_annex = SHA256(compact_size(len) || annex).
             using var ah = new HashWriter();
             new BitcoinWriter(ah).WriteVarBytes(annex);
-            ah.GetSha256(h);
-            w.WriteBytes(h);
+            w.WriteUInt256(ah.GetSha256());
         }
 
-        if (outputType == (byte)SigHashType.Single)
+        if (outputType == SigHashType.Single)
         {
             // BIP341: sha_single_output = SHA256 of the output at the input's index.
             w.WriteUInt256(ConsensusEncoding.Sha256(tx.Outputs[inputIndex]));
         }
 
-        if (extFlag == 1)
+        if (scriptSpend is { } leaf)
         {
             // BIP342: tapleaf_hash || key_version (0x00) || codesep_pos.
-            w.WriteBytes(tapLeafHash);
+            w.WriteUInt256(leaf.LeafHash.Value);
             w.WriteUInt8(0);
-            w.WriteUInt32LE(codeSeparatorPosition);
+            w.WriteUInt32LE(leaf.CodeSeparatorPosition);
         }
-
     }
 
     /// <summary>
@@ -325,13 +293,5 @@ public static class SignatureHash
     {
         var tagHash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tag));
         return [.. tagHash, .. tagHash];
-    }
-
-    private static void CheckOutput(Span<byte> out32)
-    {
-        if (out32.Length < 32)
-        {
-            throw new ArgumentException("sighash: output must be 32 bytes", nameof(out32));
-        }
     }
 }

@@ -126,32 +126,26 @@ public sealed class Transaction : IEquatable<Transaction>, IConsensusEncodable<T
     /// 64-bit values; use <see cref="TryGetTotalOutput"/> for those.
     /// </summary>
     /// <exception cref="InvalidOperationException">A value or the total is outside 0..21,000,000 BTC.</exception>
-    public Money TotalOutput => TryGetTotalOutput(out var total)
+    public Amount TotalOutput => TryGetTotalOutput(out var total)
         ? total
         : throw new InvalidOperationException("transaction: an output value or the total is outside 0..21,000,000 BTC (CheckTransaction rejects it)");
 
     /// <summary>The sum of the output values; false (instead of overflowing) when a value or the running total leaves MoneyRange.</summary>
-    public bool TryGetTotalOutput(out Money total)
+    public bool TryGetTotalOutput(out Amount total)
     {
         // Found by fuzzing (transaction target): summing parsed values with checked arithmetic overflowed.
-        var sum = 0L;
+        total = Amount.Zero;
         foreach (var output in _outputs)
         {
-            if (!output.Value.IsInMoneyRange)
+            if (!output.HasValidValue || total.CheckedAdd(output.Value) is not { } sum)
             {
                 total = default;
                 return false;
             }
 
-            sum += output.Value.Satoshis;
-            if (sum > Money.MaxMoney.Satoshis)
-            {
-                total = default;
-                return false;
-            }
+            total = sum;
         }
 
-        total = Money.FromSatoshis(sum);
         return true;
     }
 

@@ -45,11 +45,69 @@ public sealed record TxIn(OutPoint PrevOut, Script ScriptSig, Sequence Sequence,
     }
 }
 
-/// <summary>A transaction output (Core's CTxOut): an 8-byte value and a length-prefixed scriptPubKey.</summary>
-public sealed record TxOut(Money Value, Script ScriptPubKey) : IConsensusEncodable<TxOut>
+/// <summary>
+/// A transaction output (Core's CTxOut): a value and a scriptPubKey. Outputs you build carry an
+/// <see cref="Amount"/> (0..MAX_MONEY by construction). Outputs decoded from raw bytes keep the exact
+/// signed 64-bit nValue they were serialized with (<see cref="RawValue"/>), even when it is negative or
+/// above MAX_MONEY, so that such a transaction still decodes, re-serializes and hashes byte-for-byte and
+/// CheckTransaction can reject it with Core's reason; <see cref="HasValidValue"/> says whether
+/// <see cref="Value"/> may be read.
+/// </summary>
+public sealed record TxOut : IConsensusEncodable<TxOut>
 {
     /// <summary>The smallest encoding: value and an empty script.</summary>
     internal const int MinSize = 8 + 1;
+
+    private readonly long _value;
+    private readonly Script _scriptPubKey;
+
+    /// <summary>An output paying <paramref name="value"/> to <paramref name="scriptPubKey"/>.</summary>
+    public TxOut(Amount value, Script scriptPubKey)
+        : this(value.Satoshis, scriptPubKey)
+    {
+    }
+
+    private TxOut(long rawValue, Script scriptPubKey)
+    {
+        ArgumentNullException.ThrowIfNull(scriptPubKey);
+        _value = rawValue;
+        _scriptPubKey = scriptPubKey;
+    }
+
+    /// <summary>
+    /// An output with any signed 64-bit nValue, as a decoder reads it (Core's CTxOut with an arbitrary
+    /// CAmount). Use it only to represent bytes you did not create: consensus rejects values outside
+    /// 0..MAX_MONEY (Core CheckTransaction).
+    /// </summary>
+    public static TxOut FromRawValue(long nValue, Script scriptPubKey) => new(nValue, scriptPubKey);
+
+    /// <summary>Core CTxOut::SetNull: value -1 and an empty script (the blank outputs of a legacy SIGHASH_SINGLE preimage).</summary>
+    public static TxOut Null { get; } = new(-1, Script.Empty);
+
+    /// <summary>
+    /// The value. Throws <see cref="InvalidOperationException"/> for a decoded output whose nValue is
+    /// outside 0..MAX_MONEY (check <see cref="HasValidValue"/> on untrusted data, or read <see cref="RawValue"/>).
+    /// </summary>
+    public Amount Value
+    {
+        get => Amount.TryFromSatoshis(_value, out var amount)
+            ? amount
+            : throw new InvalidOperationException($"txout: value {_value} sat is outside 0..21,000,000 BTC (Core MoneyRange); this output cannot be valid");
+        init => _value = value.Satoshis;
+    }
+
+    /// <summary>The signed 64-bit nValue exactly as serialized (Core's CTxOut::nValue).</summary>
+    public long RawValue => _value;
+
+    /// <summary>Core MoneyRange(nValue): the value is a valid <see cref="Amount"/>.</summary>
+    public bool HasValidValue => Amount.IsInRange(_value);
+
+    /// <summary>The locking script.</summary>
+    public Script ScriptPubKey
+    {
+        get => _scriptPubKey;
+        init => _scriptPubKey = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>Size of the CTxOut encoding.</summary>
     public int SerializedSize => 8 + ScriptPubKey.SerializedSize;
@@ -66,7 +124,7 @@ public sealed record TxOut(Money Value, Script ScriptPubKey) : IConsensusEncodab
     public void WriteValueTo(BitcoinWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteInt64LE(Value.Satoshis);
+        writer.WriteInt64LE(_value);
     }
 
     /// <summary>Reads a CTxOut; any 64-bit value is accepted, as Core's decoder does (CheckTransaction judges it).</summary>
@@ -78,7 +136,10 @@ public sealed record TxOut(Money Value, Script ScriptPubKey) : IConsensusEncodab
             return false;
         }
 
-        value = new TxOut(new Money(amount), script);
+        value = new TxOut(amount, script);
         return true;
     }
+
+    /// <summary>"&lt;value&gt; sat &lt;scriptPubKey hex&gt;".</summary>
+    public override string ToString() => $"{_value} sat {ScriptPubKey.ToHex()}";
 }

@@ -28,7 +28,7 @@ public sealed record FeeHistogramBin(int LowerSatVb, int? UpperSatVb, long VSize
 /// <param name="TotalFee">Sum of base fees (<c>mempool_total_fee</c>, satoshis).</param>
 /// <param name="Bins">The 52 bins in ascending order.</param>
 /// <param name="BelowFirstBinVSize">Virtual size whose rate fell below 1 sat/vB: in <see cref="VSize"/> but in no bin (as in the data set).</param>
-public sealed record MempoolFeeHistogram(int Count, long VSize, Money TotalFee, IReadOnlyList<FeeHistogramBin> Bins, long BelowFirstBinVSize)
+public sealed record MempoolFeeHistogram(int Count, long VSize, Amount TotalFee, IReadOnlyList<FeeHistogramBin> Bins, long BelowFirstBinVSize)
 {
     /// <summary>
     /// Width of the chunks the data set's source (mempool.space, an esplora/electrs backend) groups the mempool into
@@ -52,7 +52,7 @@ public sealed record MempoolFeeHistogram(int Count, long VSize, Money TotalFee, 
         var list = entries.Select(e => (Rate: e.VSize > 0 ? (double)e.BaseFee.Satoshis / e.VSize : 0, e.VSize, Fee: e.BaseFee)).ToList();
         var count = list.Count;
         var vsize = list.Sum(e => (long)e.VSize);
-        var fee = list.Aggregate(Money.Zero, (sum, e) => sum + e.Fee);
+        var fee = list.Aggregate(Amount.Zero, (sum, e) => sum + e.Fee);
 
         // Highest rate first; close a chunk when it is over the width and the rate changes.
         list.Sort((a, b) => b.Rate.CompareTo(a.Rate));

@@ -132,7 +132,7 @@ public sealed class LocalChain
             blocks[c.Height] = c.Hash;
         }
 
-        blocks[height - 1] = new BlockHash(header.PreviousBlockHash);
+        blocks[height - 1] = header.PreviousBlockHash;
         blocks[height] = BlockHash.Of(header);
         return ApplyUpdate(CheckPoint.FromBlocks(blocks.Select(kv => new BlockId(kv.Key, kv.Value)))!);
     }

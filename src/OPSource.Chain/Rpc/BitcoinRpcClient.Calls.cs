@@ -279,7 +279,7 @@ public sealed partial class BitcoinRpcClient
         if (rate is { } r)
         {
             // Core takes maxfeerate in BTC/kvB.
-            w.WriteNumberValue(r.SatoshisPerKvB / (decimal)Money.SatoshisPerBitcoin);
+            w.WriteNumberValue(r.SatoshisPerKvB / (decimal)Amount.SatoshisPerBitcoin);
         }
         else if (more)
         {

@@ -133,21 +133,28 @@ internal static class RpcParse
     public static UInt256 ParseUInt256(string? hex) =>
         UInt256.TryParse(hex, out var v) ? v : throw new RpcResultFormatException($"'{Truncate(hex)}' is not a 256-bit hex number");
 
-    public static Money Btc(decimal btc)
+    /// <summary>A non-negative amount Core prints in BTC (values, base fees, totals).</summary>
+    public static Amount Btc(decimal btc) =>
+        Amount.TryFromSatoshis(SignedBtc(btc).Satoshis, out var amount)
+            ? amount
+            : throw new RpcResultFormatException($"amount {btc.ToString(CultureInfo.InvariantCulture)} BTC is outside 0..21,000,000 BTC");
+
+    /// <summary>A signed amount Core prints in BTC (modified fees, which prioritisetransaction can make negative).</summary>
+    public static SignedAmount SignedBtc(decimal btc)
     {
-        var sats = btc * Money.SatoshisPerBitcoin;
+        var sats = btc * Amount.SatoshisPerBitcoin;
         if (sats != decimal.Truncate(sats) || sats > long.MaxValue || sats < long.MinValue)
         {
             throw new RpcResultFormatException($"amount {btc.ToString(CultureInfo.InvariantCulture)} BTC is not a whole number of satoshis");
         }
 
-        return new Money((long)sats);
+        return SignedAmount.FromSatoshis((long)sats);
     }
 
     /// <summary>A rate Core prints in BTC/kvB.</summary>
     public static FeeRate BtcPerKvB(decimal btcPerKvB)
     {
-        var satPerKvB = btcPerKvB * Money.SatoshisPerBitcoin;
+        var satPerKvB = btcPerKvB * Amount.SatoshisPerBitcoin;
         if (satPerKvB < 0 || satPerKvB != decimal.Truncate(satPerKvB) || satPerKvB > long.MaxValue)
         {
             throw new RpcResultFormatException($"fee rate {btcPerKvB.ToString(CultureInfo.InvariantCulture)} BTC/kvB is not a whole number of sat/kvB");
@@ -216,7 +223,7 @@ internal static class RpcParse
         }
 
         var previous = d.PreviousBlockHash is null ? (BlockHash?)null : ParseBlockHash(d.PreviousBlockHash);
-        var header = new BlockHeader(d.Version, (previous ?? BlockHash.Zero).Value, ParseUInt256(d.MerkleRoot), d.Time, bits, d.Nonce);
+        var header = new BlockHeader(d.Version, previous ?? BlockHash.Zero, new TxMerkleNode(ParseUInt256(d.MerkleRoot)), d.Time, bits, d.Nonce);
         if (header.GetBlockHash() != hash)
         {
             throw new RpcResultFormatException($"header fields of block {hash} do not hash to it");
@@ -240,7 +247,7 @@ internal static class RpcParse
         var d = Object(json, RpcJsonContext.Default.VerboseBlock2Dto);
         var info = HeaderInfo(d);
         var txs = new Transaction[d.Tx.Count];
-        var fees = new Money?[d.Tx.Count];
+        var fees = new Amount?[d.Tx.Count];
         for (var i = 0; i < txs.Length; i++)
         {
             txs[i] = ParseTransactionHex(d.Tx[i].Hex);
@@ -277,7 +284,7 @@ internal static class RpcParse
 
     public static MempoolEntry MempoolEntry(TxId txid, MempoolEntryDto d) => new(
         txid, ParseWtxid(d.Wtxid), d.VSize, d.Weight, Unix(d.Time), d.Height, d.DescendantCount, d.DescendantSize,
-        d.AncestorCount, d.AncestorSize, Btc(d.Fees.Base), Btc(d.Fees.Modified), Btc(d.Fees.Ancestor), Btc(d.Fees.Descendant),
+        d.AncestorCount, d.AncestorSize, Btc(d.Fees.Base), SignedBtc(d.Fees.Modified), SignedBtc(d.Fees.Ancestor), SignedBtc(d.Fees.Descendant),
         [.. d.Depends.Select(ParseTxId)], [.. d.SpentBy.Select(ParseTxId)], d.Bip125Replaceable, d.Unbroadcast);
 
     public static IReadOnlyDictionary<TxId, MempoolEntry> VerboseMempool(ReadOnlyMemory<byte> json)
@@ -346,7 +353,7 @@ internal static class RpcParse
     public static BlockStats BlockStats(ReadOnlyMemory<byte> json)
     {
         var d = Object(json, RpcJsonContext.Default.BlockStatsDto);
-        static Money? M(long? sats) => sats is { } s ? new Money(s) : null;
+        static Amount? M(long? sats) => sats is { } s ? Amount.TryFromSatoshis(s, out var a) ? a : throw new RpcResultFormatException($"getblockstats amount {s} sat is outside 0..21,000,000 BTC") : null;
 
         // getblockstats prints fee rates as whole sat/vB (CAmount per vbyte).
         static FeeRate? R(long? satPerVb) => satPerVb is { } r ? new FeeRate(checked(r * 1000)) : null;

@@ -108,7 +108,7 @@ public sealed record VerboseBlock(BlockHeaderInfo Header, int Size, int Stripped
 /// <param name="Weight">BIP141 weight.</param>
 /// <param name="Block">The block (rebuilt from the transactions' hex; its hash is checked).</param>
 /// <param name="Fees">Fee per transaction, index-aligned with <see cref="Block.Transactions"/>.</param>
-public sealed record VerboseBlockWithTransactions(BlockHeaderInfo Header, int Size, int StrippedSize, int Weight, Block Block, IReadOnlyList<Money?> Fees);
+public sealed record VerboseBlockWithTransactions(BlockHeaderInfo Header, int Size, int StrippedSize, int Weight, Block Block, IReadOnlyList<Amount?> Fees);
 
 /// <summary><c>getrawtransaction TXID 1</c>.</summary>
 /// <param name="Transaction">The transaction.</param>
@@ -148,10 +148,10 @@ public sealed record MempoolEntry(
     long DescendantSize,
     int AncestorCount,
     long AncestorSize,
-    Money BaseFee,
-    Money ModifiedFee,
-    Money AncestorFees,
-    Money DescendantFees,
+    Amount BaseFee,
+    SignedAmount ModifiedFee,
+    SignedAmount AncestorFees,
+    SignedAmount DescendantFees,
     IReadOnlyList<TxId> Depends,
     IReadOnlyList<TxId> SpentBy,
     bool? Bip125Replaceable,
@@ -172,7 +172,7 @@ public sealed record MempoolTxIds(IReadOnlyList<TxId> TxIds, ulong MempoolSequen
 /// <param name="Value">Amount.</param>
 /// <param name="ScriptPubKey">Output script.</param>
 /// <param name="Coinbase">Created by a coinbase.</param>
-public sealed record TxOutInfo(BlockHash BestBlock, int Confirmations, Money Value, Script ScriptPubKey, bool Coinbase);
+public sealed record TxOutInfo(BlockHash BestBlock, int Confirmations, Amount Value, Script ScriptPubKey, bool Coinbase);
 
 /// <summary>One transaction's verdict from <c>testmempoolaccept</c> (Core's field names in the JSON forms).</summary>
 /// <param name="TxId">Transaction id.</param>
@@ -190,7 +190,7 @@ public sealed record MempoolAcceptResult(
     Wtxid Wtxid,
     bool Allowed,
     int? VSize,
-    Money? BaseFee,
+    Amount? BaseFee,
     FeeRate? EffectiveFeeRate,
     IReadOnlyList<Wtxid> EffectiveIncludes,
     string? RejectReason,
@@ -233,7 +233,7 @@ public sealed record MempoolInfo(
     int Size,
     long Bytes,
     long Usage,
-    Money TotalFee,
+    Amount TotalFee,
     long MaxMempool,
     FeeRate MempoolMinFee,
     FeeRate MinRelayTxFee,
@@ -254,13 +254,13 @@ public sealed record BlockStats(
     long? Txs,
     long? Ins,
     long? Outs,
-    Money? Subsidy,
-    Money? TotalFee,
-    Money? TotalOut,
-    Money? AverageFee,
-    Money? MedianFee,
-    Money? MinFee,
-    Money? MaxFee,
+    Amount? Subsidy,
+    Amount? TotalFee,
+    Amount? TotalOut,
+    Amount? AverageFee,
+    Amount? MedianFee,
+    Amount? MinFee,
+    Amount? MaxFee,
     FeeRate? AverageFeeRate,
     FeeRate? MinFeeRate,
     FeeRate? MaxFeeRate,

@@ -19,8 +19,12 @@ internal static class ConfigureCommand
         var set = new Option<string[]>("--set") { Description = "Set Section:Key=value in the data dir's appsettings.json (repeatable)" };
         var unset = new Option<string[]>("--unset") { Description = "Remove Section:Key from the data dir's appsettings.json (repeatable)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the changes without writing them" };
-        var command = new Command("configure", "Show or change OPSource's configuration (validated before it is written)") { show, set, unset, dryRun };
-        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (CliContext ctx) =>
+        var command = new Command("configure", "Show or change OPSource's configuration (validated before it is written)") { show, set, unset, dryRun }.WithExamples(
+            "opsource configure --show",
+            "opsource configure --set Server:RateLimitPerSecond=50 --set Auth:TokenLifetimeMinutes=5",
+            "opsource configure --set Node:RpcUrl=http://127.0.0.1:8332 --set Node:CookieFile=/var/lib/bitcoind/.cookie --dry-run",
+            "opsource configure --unset Server:Urls --json");
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error, validate: false), (CliContext ctx) =>
         {
             var changes = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             foreach (var pair in parse.GetValue(set) ?? [])

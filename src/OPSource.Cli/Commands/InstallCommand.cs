@@ -23,7 +23,12 @@ internal static class InstallCommand
         var answer = new Option<string[]>("--answer", "-a") { Description = "step.key=VALUE (secrets: step.key=@FILE or step.key=- for standard input); repeatable" };
         var step = new Option<string[]>("--step") { Description = "Run only these steps (repeatable); a listed step is reconfigured" };
         var list = new Option<bool>("--list") { Description = "List the steps and their questions (answer keys, defaults, choices)" };
-        var command = new Command("install", "Install or reconfigure OPSource: network, node, wallet, DAO, ML (interactive unless --yes)") { yes, dryRun, answer, step, list };
+        var command = new Command("install", "Install or reconfigure OPSource: network, node, wallet, DAO, ML (interactive unless --yes)") { yes, dryRun, answer, step, list }.WithExamples(
+            "opsource install",
+            "opsource install --list",
+            "opsource install --yes --dry-run --network regtest --answer node.mode=generate --answer wallet.mode=skip",
+            "opsource install --yes --answer node.mode=connect --answer node.rpc_url=http://127.0.0.1:8332 --answer node.cookie_file=/var/lib/bitcoind/.cookie --answer wallet.passphrase=@pass.txt --json",
+            "opsource install --yes --step ml --answer ml.mode=manual --answer ml.threads=2");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             var interactive = !parse.GetValue(yes) && !parse.GetValue(list);
@@ -45,17 +50,23 @@ internal static class InstallCommand
             using var answers = new InstallAnswerStore();
             foreach (var pair in parse.GetValue(answer) ?? [])
             {
-                AddAnswer(answers, pair, ctx.In);
+                AddAnswer(answers, pair, ctx);
             }
 
-            // The network is the operator's layer too: written first so every step sees it.
-            if (!dry && !string.Equals(SettingsFile.Read(SettingsFile.PathFor(ctx.DataDir))["Network"]?.GetValue<string>(), network, StringComparison.Ordinal))
+            // The network is the operator's layer too: every step sees it through the overrides; it is written once
+            // every answer was checked, before the first step applies (so a refused answer changes nothing).
+            Task WriteNetwork(CancellationToken _)
             {
-                var refused = SettingsFile.Apply(ctx.DataDir, new Dictionary<string, string?> { ["Network"] = network }, overrides);
-                if (refused.Count > 0)
+                if (!string.Equals(SettingsFile.Read(SettingsFile.PathFor(ctx.DataDir))["Network"]?.GetValue<string>(), network, StringComparison.Ordinal))
                 {
-                    throw new CliUserException("refused: " + string.Join("; ", refused));
+                    var refused = SettingsFile.Apply(ctx.DataDir, new Dictionary<string, string?> { ["Network"] = network }, overrides);
+                    if (refused.Count > 0)
+                    {
+                        throw new CliUserException("refused: " + string.Join("; ", refused));
+                    }
                 }
+
+                return Task.CompletedTask;
             }
 
             var context = ctx with { Network = network, Overrides = overrides };
@@ -69,78 +80,90 @@ internal static class InstallCommand
 
             var configuration = services.Configuration;
             var installContext = new InstallContext(services.Get<PlatformContext>(), configuration, services.Services, databaseReady: !dry, dryRun: dry);
-            var shown = new JsonArray();
-            var reports = await InstallRunner.RunAsync(
-                registered,
-                installContext,
-                answers,
-                prompts,
-                new InstallRunOptions(interactive, dry, (parse.GetValue(step) ?? []).ToHashSet(StringComparer.Ordinal)),
-                (settings, _) =>
-                {
-                    var refused = SettingsFile.Apply(ctx.DataDir, settings, overrides);
-                    return refused.Count > 0 ? throw new InstallAnswerException("refused: " + string.Join("; ", refused)) : Task.CompletedTask;
-                },
-                secret =>
-                {
-                    var value = new string(secret.Value);
-                    if (ctx.Json)
+            // Show-once secrets (a new wallet's mnemonic) stay in char arrays, cleared when the command ends.
+            var shown = new List<(string Label, string Warning, char[] Value)>();
+            try
+            {
+                var reports = await InstallRunner.RunAsync(
+                    registered,
+                    installContext,
+                    answers,
+                    prompts,
+                    new InstallRunOptions(interactive, dry, (parse.GetValue(step) ?? []).ToHashSet(StringComparer.Ordinal), WriteNetwork),
+                    (settings, _) =>
                     {
-                        shown.Add((JsonNode)new JsonObject { ["label"] = secret.Label, ["value"] = value, ["warning"] = secret.Warning });
-                    }
-                    else
+                        var refused = SettingsFile.Apply(ctx.DataDir, settings, overrides);
+                        return refused.Count > 0 ? throw new InstallAnswerException("refused: " + string.Join("; ", refused)) : Task.CompletedTask;
+                    },
+                    secret =>
                     {
-                        ctx.Out.WriteLine($"== {secret.Label} ({secret.Warning}) ==");
-                        ctx.Out.WriteLine(value);
-                        ctx.Out.WriteLine("==");
-                    }
-                },
-                token).ConfigureAwait(false);
+                        if (ctx.Json)
+                        {
+                            shown.Add((secret.Label, secret.Warning, secret.Value.ToArray()));
+                        }
+                        else
+                        {
+                            ctx.Out.WriteLine($"== {secret.Label} ({secret.Warning}) ==");
+                            ctx.Out.Write(secret.Value);
+                            ctx.Out.WriteLine();
+                            ctx.Out.WriteLine("==");
+                        }
+                    },
+                    token).ConfigureAwait(false);
 
-            foreach (var report in reports)
-            {
-                steps.Add(new JsonObject
-                {
-                    ["id"] = report.Id,
-                    ["title"] = report.Title,
-                    ["outcome"] = report.Outcome.ToString().ToLowerInvariant(),
-                    ["state"] = new JsonArray([.. report.State.Select(s => (JsonNode)s)]),
-                    ["actions"] = new JsonArray([.. report.Actions.Select(s => (JsonNode)s)]),
-                    ["settings"] = new JsonObject(report.Settings.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)(s.Value is null ? null : JsonValue.Create(Redact(s.Key, s.Value)))))),
-                });
-            }
-
-            var json = new JsonObject
-            {
-                ["network"] = network,
-                ["data_dir"] = ctx.DataDir,
-                ["dry_run"] = dry,
-                ["steps"] = new JsonArray([.. steps]),
-            };
-            if (shown.Count > 0)
-            {
-                json["show_once"] = shown;
-            }
-
-            ctx.WriteResult(json, w =>
-            {
                 foreach (var report in reports)
                 {
-                    w.WriteLine($"{report.Title} [{report.Id}]: {report.Outcome.ToString().ToLowerInvariant()}");
-                    foreach (var line in report.Outcome == InstallStepOutcome.Unchanged ? report.State : report.Actions)
+                    steps.Add(new JsonObject
                     {
-                        w.WriteLine("  " + line);
-                    }
+                        ["id"] = report.Id,
+                        ["title"] = report.Title,
+                        ["outcome"] = report.Outcome.ToString().ToLowerInvariant(),
+                        ["state"] = new JsonArray([.. report.State.Select(s => (JsonNode)s)]),
+                        ["actions"] = new JsonArray([.. report.Actions.Select(s => (JsonNode)s)]),
+                        ["settings"] = new JsonObject(report.Settings.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)(s.Value is null ? null : JsonValue.Create(Redact(s.Key, s.Value)))))),
+                    });
                 }
 
-                w.WriteLine(dry ? "dry run: nothing was changed" : $"settings: {SettingsFile.PathFor(ctx.DataDir)}; check the installation with: opsource test");
-            });
-            return CliApp.ExitOk;
+                var json = new JsonObject
+                {
+                    ["network"] = network,
+                    ["data_dir"] = ctx.DataDir,
+                    ["dry_run"] = dry,
+                    ["steps"] = new JsonArray([.. steps]),
+                };
+                if (ctx.Json && shown.Count > 0)
+                {
+                    WriteWithSecrets(ctx.Out, json, shown);
+                    return CliApp.ExitOk;
+                }
+
+                ctx.WriteResult(json, w =>
+                {
+                    foreach (var report in reports)
+                    {
+                        w.WriteLine($"{report.Title} [{report.Id}]: {report.Outcome.ToString().ToLowerInvariant()}");
+                        foreach (var line in report.Outcome == InstallStepOutcome.Unchanged ? report.State : report.Actions)
+                        {
+                            w.WriteLine("  " + line);
+                        }
+                    }
+
+                    w.WriteLine(dry ? "dry run: nothing was changed" : $"settings: {SettingsFile.PathFor(ctx.DataDir)}; check the installation with: opsource test");
+                });
+                return CliApp.ExitOk;
+            }
+            finally
+            {
+                foreach (var (_, _, value) in shown)
+                {
+                    Array.Clear(value);
+                }
+            }
         }, ct));
         return command;
     }
 
-    private static void AddAnswer(InstallAnswerStore answers, string pair, TextReader input)
+    private static void AddAnswer(InstallAnswerStore answers, string pair, CliContext ctx)
     {
         var eq = pair.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0 || !pair[..eq].Contains('.', StringComparison.Ordinal))
@@ -152,14 +175,74 @@ internal static class InstallCommand
         var value = pair[(eq + 1)..];
         if (value == "-" || value.StartsWith('@'))
         {
-            // Secrets (and long values) from standard input or a file; never echoed.
-            var text = ApiKeyCommand.ReadArgument(value, input);
-            answers.SetSecret(key, text.ToCharArray());
-            answers.Set(key, text);
+            // Secrets (and long values) from standard input or a file, read into a char array that is never
+            // an immutable string (the runner makes answers of plain questions strings).
+            answers.SetSecret(key, ReadSecret(ctx, value, "--answer " + key));
             return;
         }
 
         answers.Set(key, value);
+    }
+
+    /// <summary>
+    /// Standard input (<c>-</c>) or the file <c>@FILE</c> (or <c>FILE</c>) as a new char array the caller owns (never an
+    /// immutable string), without its trailing line end (<see cref="SecretInput"/>).
+    /// </summary>
+    internal static char[] ReadSecret(CliContext ctx, string source, string what)
+    {
+        using var secret = SecretInput.Read(ctx, source, what, what);
+        return secret.Memory.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the result document with its <c>show_once</c> secrets straight from their char arrays (no
+    /// immutable string holds them; the buffers are cleared after writing).
+    /// </summary>
+    private static void WriteWithSecrets(TextWriter output, JsonObject json, IReadOnlyList<(string Label, string Warning, char[] Value)> shown)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, node) in json)
+            {
+                writer.WritePropertyName(name);
+                if (node is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    node.WriteTo(writer);
+                }
+            }
+
+            writer.WriteStartArray("show_once");
+            foreach (var (label, warning, value) in shown)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("label", label);
+                writer.WriteString("value", value);
+                writer.WriteString("warning", warning);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        var chars = new char[System.Text.Encoding.UTF8.GetCharCount(buffer.WrittenSpan)];
+        System.Text.Encoding.UTF8.GetChars(buffer.WrittenSpan, chars);
+        try
+        {
+            output.Write(chars);
+            output.WriteLine();
+        }
+        finally
+        {
+            Array.Clear(chars);
+            buffer.Clear();
+        }
     }
 
     private static void WriteList(CliContext ctx, IReadOnlyList<IInstallStep> steps)

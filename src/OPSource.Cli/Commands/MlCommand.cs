@@ -17,7 +17,10 @@ internal static class MlCommand
     {
         var command = new Command("ml", "ML helpers: hardware detection and runtime settings");
         var apply = new Option<bool>("--apply") { Description = "Write the derived settings to the data dir's appsettings.json" };
-        var config = new Command("config", "Show detected hardware and the derived and configured ML settings") { apply };
+        var config = new Command("config", "Show detected hardware and the derived and configured ML settings") { apply }.WithExamples(
+            "opsource ml config",
+            "opsource ml config --json | jq .derived",
+            "opsource ml config --apply --data-dir /srv/opsource");
         config.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var (_, layers) = ConfigCommand.Load(ctx.Overrides);

@@ -12,7 +12,10 @@ internal static class NodeCommand
     {
         var command = new Command("node", "The Bitcoin Core node OPSource uses (section Node in the configuration)");
 
-        var info = new Command("info", "Show the node connection (password redacted) and the node's version and chain");
+        var info = new Command("info", "Show the node connection (password redacted) and the node's version and chain").WithExamples(
+            "opsource node info",
+            "opsource node info --network regtest --json",
+            "OPSOURCE_Node__RpcUrl=http://127.0.0.1:18443 OPSOURCE_Node__CookieFile=~/.bitcoin/regtest/.cookie opsource node info --network regtest");
         info.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);
@@ -37,7 +40,10 @@ internal static class NodeCommand
             return CliApp.ExitOk;
         }, ct));
 
-        var statusCommand = new Command("status", "Show the node's height, sync state, tip and mempool");
+        var statusCommand = new Command("status", "Show the node's height, sync state, tip and mempool").WithExamples(
+            "opsource node status",
+            "opsource node status --json | jq .sync_lag_blocks",
+            "opsource node status --network testnet --data-dir /srv/opsource");
         statusCommand.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);

@@ -80,7 +80,8 @@ internal static partial class PsbtCommand
     internal static JsonObject Analyze(PsbtT psbt)
     {
         var inputs = new JsonArray();
-        var inTotal = Money.Zero;
+        // Core AnalyzePSBT sums CAmounts (signed): the fee it reports can be negative.
+        var inTotal = SignedAmount.Zero;
         var calcFee = true;
         var next = Role.Extractor;
         var hasTx = psbt.TryGetUnsignedTransaction(out var tx, out var txError);
@@ -99,12 +100,13 @@ internal static partial class PsbtCommand
             var item = new JsonObject { ["has_utxo"] = utxo is not null };
             if (utxo is not null)
             {
-                if (!utxo.Value.IsInMoneyRange || !(inTotal + utxo.Value).IsInMoneyRange)
+                var value = SignedAmount.FromSatoshis(utxo.RawValue);
+                if (!value.IsInMoneyRange || !(inTotal + value).IsInMoneyRange)
                 {
                     return Invalid(string.Create(CultureInfo.InvariantCulture, $"PSBT is not valid. Input {i} has invalid value"));
                 }
 
-                inTotal += utxo.Value;
+                inTotal += value;
             }
             else if (input.NonWitnessUtxo is { } prev && input.PreviousOutPoint.Index >= prev.Outputs.Count)
             {
@@ -157,15 +159,16 @@ internal static partial class PsbtCommand
 
         if (calcFee)
         {
-            var outTotal = Money.Zero;
+            var outTotal = SignedAmount.Zero;
             foreach (var o in psbt.Outputs)
             {
-                if (!o.Amount.IsInMoneyRange || !(outTotal + o.Amount).IsInMoneyRange)
+                var value = SignedAmount.FromSatoshis(o.TxOut.RawValue);
+                if (!value.IsInMoneyRange || !(outTotal + value).IsInMoneyRange)
                 {
                     return Invalid("PSBT is not valid. Output amount invalid");
                 }
 
-                outTotal += o.Amount;
+                outTotal += value;
             }
 
             var fee = inTotal - outTotal;

@@ -7,6 +7,7 @@ using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Psbt;
 using OPSource.Bitcoin.Scripts;
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Transactions;
 using PsbtT = OPSource.Bitcoin.Psbt.Psbt;
 
@@ -67,12 +68,12 @@ internal static partial class PsbtCommand
                     var utxo = input.GetUtxo();
                     var state = input.IsFinalized ? "final" : string.Create(CultureInfo.InvariantCulture, $"{input.PartialSignatures.Count} sig(s)");
                     w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"in  {input.Index}: {input.PreviousOutPoint} {(utxo is null ? "utxo unknown" : CoreJson.BtcText(utxo.Value) + " BTC")} [{state}]"));
+                        $"in  {input.Index}: {input.PreviousOutPoint} {(utxo is null ? "utxo unknown" : CoreJson.BtcText(utxo) + " BTC")} [{state}]"));
                 }
 
                 foreach (var o in psbt.Outputs)
                 {
-                    w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"out {o.Index}: {CoreJson.BtcText(o.Amount)} BTC {AddressOrScript(o.Script, network)}"));
+                    w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"out {o.Index}: {CoreJson.BtcText(o.TxOut)} BTC {AddressOrScript(o.Script, network)}"));
                 }
             });
             return CliApp.ExitOk;
@@ -423,19 +424,6 @@ internal static partial class PsbtCommand
         return array;
     }
 
-    /// <summary>Core SighashToStr ("ALL", "SINGLE|ANYONECANPAY", "DEFAULT" for Taproot's 0), empty for other values.</summary>
-    internal static string SighashName(uint type) => type switch
-    {
-        0x00 => "DEFAULT",
-        0x01 => "ALL",
-        0x02 => "NONE",
-        0x03 => "SINGLE",
-        0x81 => "ALL|ANYONECANPAY",
-        0x82 => "NONE|ANYONECANPAY",
-        0x83 => "SINGLE|ANYONECANPAY",
-        _ => string.Empty,
-    };
-
     /// <summary>
     /// Core decodepsbt's JSON: tx (TxToUniv of the unsigned transaction), global_xpubs, psbt_version,
     /// proprietary, unknown, inputs, outputs, fee (BTC, when every input's UTXO is known). Version 2
@@ -483,7 +471,7 @@ internal static partial class PsbtCommand
     {
         var json = new JsonObject();
         if (i.NonWitnessUtxo is { } nwu) json["non_witness_utxo"] = CoreJson.Transaction(nwu, network);
-        if (i.WitnessUtxo is { } wu) json["witness_utxo"] = new JsonObject { ["amount"] = CoreJson.Btc(wu.Value), ["scriptPubKey"] = CoreJson.Script(wu.ScriptPubKey, network) };
+        if (i.WitnessUtxo is { } wu) json["witness_utxo"] = new JsonObject { ["amount"] = CoreJson.Btc(wu), ["scriptPubKey"] = CoreJson.Script(wu.ScriptPubKey, network) };
         if (i.PartialSignatures.Count > 0)
         {
             var sigs = new JsonObject();
@@ -495,7 +483,7 @@ internal static partial class PsbtCommand
             json["partial_signatures"] = sigs;
         }
 
-        if (i.SighashType is { } sh) json["sighash"] = SighashName(sh);
+        if (i.SighashType is { } sh) json["sighash"] = new SigHashType((byte)sh.Value).Name ?? string.Empty; // Core: SighashToStr((unsigned char)sighash_type)
         if (i.RedeemScript is { } rs) json["redeem_script"] = ScriptJson(rs);
         if (i.WitnessScript is { } ws) json["witness_script"] = ScriptJson(ws);
         if (i.Bip32Derivations.Count > 0)
@@ -597,7 +585,7 @@ internal static partial class PsbtCommand
         if (o.TapBip32Derivations.Count > 0) json["taproot_bip32_derivs"] = TapOrigins(o.TapBip32Derivations);
         if (version == 2)
         {
-            json["amount"] = CoreJson.Btc(o.Amount);
+            json["amount"] = CoreJson.Btc(o.TxOut);
             json["script"] = CoreJson.Script(o.Script, network);
         }
 

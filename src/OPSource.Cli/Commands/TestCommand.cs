@@ -20,14 +20,18 @@ internal static class TestCommand
         var component = new Option<string?>("--component", "-c") { Description = "Run only this component's checks (platform, node, wallet, ml, ...)" };
         var passphrase = new Option<string?>("--passphrase-file") { Description = "File (or - for standard input) with the wallet passphrase, for decryption checks" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds each check may take", DefaultValueFactory = _ => 30 };
-        var command = new Command("test", "Self-test the installation and print one report (--json: one JSON document)") { component, passphrase, timeout };
-        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
+        var command = new Command("test", "Self-test the installation and print one report (--json: one JSON document)") { component, passphrase, timeout }.WithExamples(
+            "opsource test",
+            "opsource test --json",
+            "opsource test --component node --timeout 10",
+            "opsource test --component wallet --passphrase-file pass.txt --json");
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error, validate: false), async (ctx, token) =>
         {
             var only = parse.GetValue(component);
             char[]? secret = null;
             if (parse.GetValue(passphrase) is { } source)
             {
-                secret = (source == "-" ? ctx.In.ReadLine() ?? "" : ReadFile(source)).TrimEnd('\r', '\n').ToCharArray();
+                secret = InstallCommand.ReadSecret(ctx, source, "--passphrase-file");
             }
 
             try
@@ -58,18 +62,6 @@ internal static class TestCommand
             }
         }, ct));
         return command;
-    }
-
-    private static string ReadFile(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CliUserException($"cannot read '{path}': {ex.Message}", ex);
-        }
     }
 
     private static async Task<SelfTestReport> RunAsync(CliContext ctx, string? only, char[]? passphrase, TimeSpan timeout, CancellationToken token)

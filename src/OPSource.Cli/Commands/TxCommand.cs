@@ -82,7 +82,7 @@ internal static class TxCommand
             var output = tx.Outputs[n];
             var type = CoreJson.TemplateName(StandardScripts.Detect(output.ScriptPubKey));
             var address = Address.TryFromScriptPubKey(output.ScriptPubKey, network, out var a) ? " " + a : string.Empty;
-            w.WriteLine($"  [{n}] {CoreJson.BtcText(output.Value)} BTC {type}{address}");
+            w.WriteLine($"  [{n}] {CoreJson.BtcText(output)} BTC {type}{address}");
             w.WriteLine($"      scriptPubKey: {output.ScriptPubKey}");
         }
     }

@@ -29,7 +29,7 @@ public sealed record AdaptorSlot(int CetIndex, IReadOnlyList<OracleOutcome> Outc
 /// <param name="Accept">Accepter payout.</param>
 /// <param name="Outcome">The enumerated outcome, or null.</param>
 /// <param name="Range">The numeric outcome range, or null.</param>
-public sealed record CetPayout(int InfoIndex, Money Offer, Money Accept, string? Outcome, RangePayout? Range);
+public sealed record CetPayout(int InfoIndex, Amount Offer, Amount Accept, string? Outcome, RangePayout? Range);
 
 /// <summary>
 /// The CETs and the ordered list of adaptor signatures of a contract (Protocol.md: "include an adaptor
@@ -125,7 +125,7 @@ public sealed class AdaptorPlan
         return new AdaptorPlan(cets, slots, starts, tables, oracles);
     }
 
-    private static SignaturePointTable PlanEnumerated(int info, EnumeratedContractDescriptor descriptor, OracleInfo oracleInfo, Money total, List<CetPayout> cets, List<AdaptorSlot> slots)
+    private static SignaturePointTable PlanEnumerated(int info, EnumeratedContractDescriptor descriptor, OracleInfo oracleInfo, Amount total, List<CetPayout> cets, List<AdaptorSlot> slots)
     {
         var announcements = oracleInfo.Announcements;
         if (oracleInfo is MultiOracleInfo { Params: not null })
@@ -177,7 +177,7 @@ public sealed class AdaptorPlan
         return new SignaturePointTable(announcements, null);
     }
 
-    private static SignaturePointTable PlanNumeric(int info, NumericOutcomeContractDescriptor descriptor, OracleInfo oracleInfo, Money total, List<CetPayout> cets, List<AdaptorSlot> slots)
+    private static SignaturePointTable PlanNumeric(int info, NumericOutcomeContractDescriptor descriptor, OracleInfo oracleInfo, Amount total, List<CetPayout> cets, List<AdaptorSlot> slots)
     {
         var announcements = oracleInfo.Announcements;
         int threshold = oracleInfo.Threshold;

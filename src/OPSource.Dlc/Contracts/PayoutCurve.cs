@@ -8,7 +8,7 @@ namespace OPSource.Dlc.Contracts;
 /// <param name="Count">Number of outcomes.</param>
 /// <param name="Offer">The offerer's payout.</param>
 /// <param name="Accept">The accepter's payout (total collateral minus the offerer's).</param>
-public readonly record struct RangePayout(ulong Start, ulong Count, Money Offer, Money Accept)
+public readonly record struct RangePayout(ulong Start, ulong Count, Amount Offer, Amount Accept)
 {
     /// <summary>Last outcome of the range.</summary>
     public ulong End => Start + Count - 1;
@@ -26,7 +26,7 @@ public static class PayoutCurve
     /// Range payouts of a numeric descriptor over [0, base^digits − 1].
     /// </summary>
     /// <exception cref="DlcException">Invalid curve or rounding intervals, or a payout that cannot be evaluated.</exception>
-    public static List<RangePayout> ToRangePayouts(NumericOutcomeContractDescriptor descriptor, int @base, Money totalCollateral)
+    public static List<RangePayout> ToRangePayouts(NumericOutcomeContractDescriptor descriptor, int @base, Amount totalCollateral)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         var max = DigitDecomposition.MaxValue(@base, descriptor.NumDigits)
@@ -171,7 +171,7 @@ public static class PayoutCurve
             : Math.Round(payout - m, MidpointRounding.AwayFromZero);
     }
 
-    private static Money RoundedPayout(ICurve curve, ulong outcome, RoundingIntervals rounding, Money total)
+    private static Amount RoundedPayout(ICurve curve, ulong outcome, RoundingIntervals rounding, Amount total)
     {
         var value = curve.Evaluate(outcome);
         if (double.IsNaN(value) || double.IsInfinity(value))
@@ -182,10 +182,10 @@ public static class PayoutCurve
         // NumericOutcome.md: negative payouts become 0, payouts above the total collateral become the total.
         var rounded = Round(Math.Max(value, 0.0), RoundingModAt(rounding, outcome));
         var sats = rounded >= total.Satoshis ? total.Satoshis : (long)rounded;
-        return Money.FromSatoshis(Math.Max(sats, 0));
+        return Amount.FromSatoshis(Math.Max(sats, 0));
     }
 
-    private static RangePayout CurrentRange(List<RangePayout> ranges, ICurve curve, ulong first, RoundingIntervals rounding, Money total)
+    private static RangePayout CurrentRange(List<RangePayout> ranges, ICurve curve, ulong first, RoundingIntervals rounding, Amount total)
     {
         if (ranges.Count > 0)
         {
@@ -198,7 +198,7 @@ public static class PayoutCurve
         return new RangePayout(first, 1, payout, total - payout);
     }
 
-    private static void Sweep(List<RangePayout> ranges, ICurve curve, ulong first, ulong last, RoundingIntervals rounding, Money total)
+    private static void Sweep(List<RangePayout> ranges, ICurve curve, ulong first, ulong last, RoundingIntervals rounding, Amount total)
     {
         // The piece's first outcome belongs to the range carried over from the previous piece.
         var cur = CurrentRange(ranges, curve, first, rounding, total);

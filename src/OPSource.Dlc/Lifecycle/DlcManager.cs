@@ -33,7 +33,7 @@ public sealed record DlcManagerOptions(DlcPolicy Policy, int MinFundingConfirmat
 /// <param name="FeeRatePerVb">Fee rate, sat/vB.</param>
 /// <param name="CetLocktime">nLockTime of the CETs.</param>
 /// <param name="RefundLocktime">nLockTime of the refund.</param>
-public sealed record DlcOfferRequest(string Wallet, ContractInfo ContractInfo, Money OfferCollateral, ulong FeeRatePerVb, uint CetLocktime, uint RefundLocktime);
+public sealed record DlcOfferRequest(string Wallet, ContractInfo ContractInfo, Amount OfferCollateral, ulong FeeRatePerVb, uint CetLocktime, uint RefundLocktime);
 
 /// <summary>
 /// The contract life cycle with persistence (Offered → Accepted → Signed → Confirmed → Closed | Refunded).
@@ -450,7 +450,7 @@ public sealed class DlcManager
         }
     }
 
-    private async Task<DlcOwnSide> FundOwnSideAsync(string wallet, string keyId, Money collateral, ulong feeRatePerVb, CancellationToken cancellationToken)
+    private async Task<DlcOwnSide> FundOwnSideAsync(string wallet, string keyId, Amount collateral, ulong feeRatePerVb, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(wallet);
         var (funding, _) = RequireWallet();
@@ -464,7 +464,7 @@ public sealed class DlcManager
         // Transactions.md: the collateral plus this party's funding share (without inputs, which the wallet prices
         // at the fee rate) and its closing share; a small margin covers per-input vbyte rounding.
         var fixedFee = DlcFees.Fee(107 + 36 + (4 * 34), feeRatePerVb) + DlcFees.Fee(249 + (4L * payoutSpk.Length), feeRatePerVb);
-        var target = collateral + fixedFee + Money.FromSatoshis((long)feeRatePerVb * 4);
+        var target = collateral + fixedFee + Amount.FromSatoshis((long)feeRatePerVb * 4);
         for (int attempt = 0; ; attempt++)
         {
             var selection = await WalletCall(() => funding.SelectFundingAsync(new FundingRequest(wallet, target, FeeRate.FromSatoshisPerVByte(feeRatePerVb), _options.MinInputConfirmations), cancellationToken)).ConfigureAwait(false);
@@ -518,6 +518,16 @@ public sealed class DlcManager
         }
 
         var signed = await WalletCall(() => signer.SignAsync(wallet, psbt, cancellationToken)).ConfigureAwait(false);
+        // The wallet signs every input it owns: one the counterparty listed as its own is a coin of this wallet, and
+        // the funding transaction could never be completed by them (refused before anything is stored or sent).
+        foreach (var index in signed.SignedInputs)
+        {
+            if (!own.Contains(all[index]))
+            {
+                throw new DlcException(DlcErrorKind.InvalidFundingInput, $"{(ReferenceEquals(own, setup.OfferParty.FundingInputs) ? "accept_dlc" : "offer_dlc")}: the counterparty's funding input {all[index].OutPoint} is a coin of wallet '{wallet}' on this node, not theirs");
+            }
+        }
+
         signed.Psbt.TryFinalize(out var finalized, out _);
         var result = new Witness[own.Count];
         for (int k = 0; k < own.Count; k++)

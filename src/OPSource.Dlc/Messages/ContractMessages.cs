@@ -5,24 +5,24 @@ namespace OPSource.Dlc.Messages;
 /// <summary>A contract's outcomes, payouts and oracles (Messaging.md <c>contract_info</c>).</summary>
 public abstract record ContractInfo
 {
-    private protected ContractInfo(Money totalCollateral) => TotalCollateral = totalCollateral;
+    private protected ContractInfo(Amount totalCollateral) => TotalCollateral = totalCollateral;
 
     /// <summary>Sum of both parties' collateral.</summary>
-    public Money TotalCollateral { get; }
+    public Amount TotalCollateral { get; }
 
     /// <summary>The (descriptor, oracles) pairs: one for a single contract, several for a disjoint one.</summary>
     public abstract IReadOnlyList<ContractInfoInner> Inners { get; }
 }
 
 /// <summary><c>single_contract_info</c> (type 0).</summary>
-public sealed record SingleContractInfo(Money Total, ContractInfoInner Inner) : ContractInfo(Total)
+public sealed record SingleContractInfo(Amount Total, ContractInfoInner Inner) : ContractInfo(Total)
 {
     /// <inheritdoc />
     public override IReadOnlyList<ContractInfoInner> Inners => [Inner];
 }
 
 /// <summary><c>disjoint_contract_info</c> (type 1): the union of several events' CET sets.</summary>
-public sealed record DisjointContractInfo(Money Total, IReadOnlyList<ContractInfoInner> ContractInfos) : ContractInfo(Total)
+public sealed record DisjointContractInfo(Amount Total, IReadOnlyList<ContractInfoInner> ContractInfos) : ContractInfo(Total)
 {
     /// <inheritdoc />
     public override IReadOnlyList<ContractInfoInner> Inners => ContractInfos;
@@ -40,7 +40,7 @@ public abstract record ContractDescriptor
 }
 
 /// <summary>One enumerated outcome and the offerer's payout for it.</summary>
-public sealed record EnumeratedPayout(string Outcome, Money OfferPayout);
+public sealed record EnumeratedPayout(string Outcome, Amount OfferPayout);
 
 /// <summary><c>enumerated_contract_descriptor</c> (type 0).</summary>
 public sealed record EnumeratedContractDescriptor(IReadOnlyList<EnumeratedPayout> Payouts) : ContractDescriptor;
@@ -52,7 +52,7 @@ public sealed record EnumeratedContractDescriptor(IReadOnlyList<EnumeratedPayout
 public sealed record NumericOutcomeContractDescriptor(ushort NumDigits, PayoutFunction PayoutFunction, RoundingIntervals RoundingIntervals) : ContractDescriptor;
 
 /// <summary>A point of a payout curve (PayoutCurve.md): x = outcome, y = payout + extra_precision/2^16.</summary>
-public readonly record struct PayoutPoint(ulong EventOutcome, Money OutcomePayout, ushort ExtraPrecision);
+public readonly record struct PayoutPoint(ulong EventOutcome, Amount OutcomePayout, ushort ExtraPrecision);
 
 /// <summary>PayoutCurve.md <c>payout_function</c>: pieces with their left endpoints, then the last endpoint.</summary>
 public sealed record PayoutFunction(IReadOnlyList<PayoutFunctionPiece> Pieces, PayoutPoint LastEndpoint);

@@ -707,10 +707,10 @@ public static class DlcJsonCodec
     private static int I32(JsonObject o, string key, string path) =>
         Req(o, key, path) is JsonValue v && v.TryGetValue<int>(out var i) ? i : throw new DlcFormatException(path + "." + key, "expected a 32-bit integer");
 
-    private static Money Amount(JsonObject o, string key, string path)
+    private static Amount Amount(JsonObject o, string key, string path)
     {
         var v = U64(o, key, path);
-        return v <= (ulong)Money.MaxMoney.Satoshis ? Money.FromSatoshis((long)v) : throw new DlcFormatException(path + "." + key, $"{v} sat exceeds 21,000,000 BTC");
+        return v <= (ulong)Bitcoin.Amount.MaxSatoshis ? Bitcoin.Amount.FromSatoshis((long)v) : throw new DlcFormatException(path + "." + key, $"{v} sat exceeds 21,000,000 BTC");
     }
 
     private static byte[] HexAny(JsonObject o, string key, string path) => HexValue(Req(o, key, path), path + "." + key, -1);

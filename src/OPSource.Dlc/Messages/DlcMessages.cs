@@ -67,7 +67,7 @@ public sealed record OfferDlc(
     PublicKey FundingPubkey,
     Script PayoutSpk,
     ulong PayoutSerialId,
-    Money OfferCollateral,
+    Amount OfferCollateral,
     IReadOnlyList<FundingInput> FundingInputs,
     Script ChangeSpk,
     ulong ChangeSerialId,
@@ -86,14 +86,14 @@ public sealed record OfferDlc(
     public override uint ProtocolVersion => Version;
 
     /// <summary>The accepter's collateral: total collateral minus the offerer's.</summary>
-    public Money AcceptCollateral => ContractInfo.TotalCollateral - OfferCollateral;
+    public Amount AcceptCollateral => ContractInfo.TotalCollateral - OfferCollateral;
 }
 
 /// <summary>Protocol.md <c>accept_dlc</c> (type 42780).</summary>
 public sealed record AcceptDlc(
     uint Version,
     ContractId TemporaryContractId,
-    Money AcceptCollateral,
+    Amount AcceptCollateral,
     PublicKey FundingPubkey,
     Script PayoutSpk,
     ulong PayoutSerialId,

@@ -463,7 +463,7 @@ public static class DlcWireCodec
 
     private static Script ReadScript(ref DlcWireReader r, string field) => new(r.Spk(field));
 
-    private static void WriteAmount(DlcWireWriter w, Money amount)
+    private static void WriteAmount(DlcWireWriter w, Amount amount)
     {
         if (amount.Satoshis < 0)
         {
@@ -473,11 +473,11 @@ public static class DlcWireCodec
         w.U64((ulong)amount.Satoshis);
     }
 
-    private static Money ReadAmount(ref DlcWireReader r, string field)
+    private static Amount ReadAmount(ref DlcWireReader r, string field)
     {
         var v = r.U64(field);
-        return v <= (ulong)Money.MaxMoney.Satoshis
-            ? Money.FromSatoshis((long)v)
+        return v <= (ulong)Amount.MaxMoney.Satoshis
+            ? Amount.FromSatoshis((long)v)
             : throw new DlcFormatException(field, $"{v} sat exceeds 21,000,000 BTC");
     }
 

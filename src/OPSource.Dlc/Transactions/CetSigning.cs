@@ -14,16 +14,12 @@ namespace OPSource.Dlc.Transactions;
 /// </summary>
 public static class CetSigning
 {
-    private const uint SigHashAll = 1;
-
     /// <summary>BIP143 digest of a transaction spending the funding output at input 0.</summary>
     public static byte[] SigHash(Transaction tx, DlcTransactions transactions)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(transactions);
-        var hash = new byte[32];
-        SignatureHash.ComputeWitnessV0(tx, 0, transactions.FundingScript.Span, transactions.FundOutputValue, SigHashAll, null, hash);
-        return hash;
+        return SignatureHash.SegwitV0(new PrecomputedTransactionData(tx), 0, transactions.FundingScript.Span, transactions.FundOutputValue, SigHashType.All).Value.ToBytes();
     }
 
     /// <summary>The digest of every CET.</summary>
@@ -163,7 +159,7 @@ public static class CetSigning
         var der = signature.ToDer();
         var result = new byte[der.Length + 1];
         der.CopyTo(result, 0);
-        result[^1] = (byte)SigHashAll;
+        result[^1] = SigHashType.All.ToByte();
         return result;
     }
 }

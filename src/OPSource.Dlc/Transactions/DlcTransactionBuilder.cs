@@ -22,7 +22,7 @@ public sealed record DlcParty(
     IReadOnlyList<FundingInput> FundingInputs,
     Script ChangeSpk,
     ulong ChangeSerialId,
-    Money Collateral)
+    Amount Collateral)
 {
     /// <summary>The offerer's side of an offer.</summary>
     public static DlcParty FromOffer(OfferDlc offer)
@@ -40,14 +40,16 @@ public sealed record DlcParty(
 
     /// <summary>Sum of the funding inputs' values.</summary>
     /// <exception cref="DlcException">An input's vout is not in its previous transaction.</exception>
-    public Money InputAmount(string who)
+    public Amount InputAmount(string who)
     {
-        var sum = Money.Zero;
+        var sum = Amount.Zero;
         for (int i = 0; i < FundingInputs.Count; i++)
         {
             var output = FundingInputs[i].PrevOutput
                 ?? throw new DlcException(DlcErrorKind.InvalidFundingInput, $"{who} funding input {i}: prevtx_vout {FundingInputs[i].PrevTxVout} is not an output of prev_tx");
-            sum += output.Value;
+            // Core CheckTransaction: a spendable output's value is within 0..MAX_MONEY, and so is any sum of them.
+            sum = (output.HasValidValue ? sum.CheckedAdd(output.Value) : null)
+                ?? throw new DlcException(DlcErrorKind.InvalidFundingInput, $"{who} funding input {i}: prev_tx output value {output.RawValue} sat is outside 0..21,000,000 BTC or the inputs sum beyond it");
         }
 
         return sum;
@@ -58,7 +60,7 @@ public sealed record DlcParty(
 public static class DlcFees
 {
     /// <summary>Transactions.md: outputs below 1000 satoshis are not produced.</summary>
-    public static Money DustLimit { get; } = Money.FromSatoshis(1000);
+    public static Amount DustLimit { get; } = Amount.FromSatoshis(1000);
 
     /// <summary>
     /// A party's share of the funding transaction weight: 107 (half of the 214 shared) + 36 + 4·change_spk
@@ -84,10 +86,10 @@ public static class DlcFees
     }
 
     /// <summary>ceil(weight / 4) · fee rate.</summary>
-    public static Money Fee(long weight, ulong feeRatePerVb)
+    public static Amount Fee(long weight, ulong feeRatePerVb)
     {
         var vbytes = (weight + 3) / 4;
-        return Money.FromSatoshis(checked(vbytes * (long)feeRatePerVb));
+        return Amount.FromSatoshis(checked(vbytes * (long)feeRatePerVb));
     }
 
     /// <summary>Messaging.md funding_input: script_sig_len is zero, or 1 + len(redeemscript) for the push.</summary>
@@ -113,13 +115,13 @@ public sealed record DlcTransactions(
     Transaction Funding,
     Script FundingScript,
     int FundOutputIndex,
-    Money FundOutputValue,
+    Amount FundOutputValue,
     IReadOnlyList<Transaction> Cets,
     Transaction Refund,
-    Money OfferFundingFee,
-    Money AcceptFundingFee,
-    Money OfferCetFee,
-    Money AcceptCetFee)
+    Amount OfferFundingFee,
+    Amount AcceptFundingFee,
+    Amount OfferCetFee,
+    Amount AcceptCetFee)
 {
     /// <summary>The funding outpoint CETs and the refund spend.</summary>
     public OutPoint FundingOutPoint => new(Funding.GetTxId(), (uint)FundOutputIndex);
@@ -214,7 +216,7 @@ public static class DlcTransactionBuilder
     /// Transactions.md "Contract Execution Transaction": one input spending the funding output, outputs
     /// ordered by payout_serial_id, outputs below the dust limit dropped.
     /// </summary>
-    public static Transaction Cet(TxIn fundingInput, DlcParty offerParty, DlcParty acceptParty, Money offerPayout, Money acceptPayout, uint lockTime)
+    public static Transaction Cet(TxIn fundingInput, DlcParty offerParty, DlcParty acceptParty, Amount offerPayout, Amount acceptPayout, uint lockTime)
     {
         ArgumentNullException.ThrowIfNull(offerParty);
         ArgumentNullException.ThrowIfNull(acceptParty);
@@ -231,7 +233,7 @@ public static class DlcTransactionBuilder
         return redeemScript.IsEmpty ? Script.Empty : new ScriptBuilder().Push(redeemScript.Span).Build();
     }
 
-    private static Money Change(DlcParty party, Money fundingFee, Money cetFee, string who)
+    private static Amount Change(DlcParty party, Amount fundingFee, Amount cetFee, string who)
     {
         var input = party.InputAmount(who);
         var required = party.Collateral + fundingFee + cetFee;

@@ -25,7 +25,7 @@ public enum WalletKeychain
 /// <param name="Target">Amount the inputs must cover beyond their own input fees.</param>
 /// <param name="FeeRate">Fee rate used to value inputs.</param>
 /// <param name="MinConfirmations">Only coins with at least this many confirmations.</param>
-public sealed record FundingRequest(string Wallet, Money Target, FeeRate FeeRate, int MinConfirmations = 1);
+public sealed record FundingRequest(string Wallet, Amount Target, FeeRate FeeRate, int MinConfirmations = 1);
 
 /// <summary>One input the wallet contributes, with what a counterparty needs to build and check it.</summary>
 /// <param name="OutPoint">The coin.</param>
@@ -48,13 +48,13 @@ public sealed record FundingInput(
 public sealed record FundingSelection(IReadOnlyList<FundingInput> Inputs, Script ChangeScript)
 {
     /// <summary>Sum of the inputs' values.</summary>
-    public Money Total => Inputs.Aggregate(Money.Zero, (sum, input) => sum + input.Output.Value);
+    public Amount Total => Inputs.Aggregate(Amount.Zero, (sum, input) => sum + input.Output.Value);
 }
 
 /// <summary>An output a PSBT must pay.</summary>
 /// <param name="ScriptPubKey">Destination script (an address's script or an OP_RETURN).</param>
 /// <param name="Value">Amount (zero for OP_RETURN).</param>
-public sealed record PaymentOutput(Script ScriptPubKey, Money Value);
+public sealed record PaymentOutput(Script ScriptPubKey, Amount Value);
 
 /// <summary>A request for a funded, unsigned PSBT from one wallet (a DAO treasury spend).</summary>
 /// <param name="Wallet">Wallet name.</param>

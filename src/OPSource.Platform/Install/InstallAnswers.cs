@@ -85,6 +85,19 @@ public sealed class InstallAnswerStore : IDisposable
         _secrets[fullKey] = value;
     }
 
+    /// <summary>
+    /// Makes an answer given through a file or standard input (stored like a secret, see
+    /// <see cref="SetSecret"/>) a plain answer, for a question that is not secret (a long descriptor from a file).
+    /// </summary>
+    internal void PromoteToPlain(string fullKey)
+    {
+        if (!_plain.ContainsKey(fullKey) && _secrets.Remove(fullKey, out var value))
+        {
+            _plain[fullKey] = new string(value);
+            Array.Clear(value);
+        }
+    }
+
     internal bool Has(string fullKey) => _plain.ContainsKey(fullKey) || _secrets.ContainsKey(fullKey);
 
     internal string? Get(string fullKey) => _plain.GetValueOrDefault(fullKey);

@@ -22,7 +22,9 @@ public interface IInstallPrompter
 /// <param name="Interactive">Prompt for missing answers (false with <c>--yes</c>: defaults or flags only).</param>
 /// <param name="DryRun">Plan only.</param>
 /// <param name="Only">Run only these step ids (empty: all).</param>
-public sealed record InstallRunOptions(bool Interactive, bool DryRun, IReadOnlySet<string> Only);
+/// <param name="BeforeApply">Called once after every answer was collected and checked and before the first step
+/// applies (not in a dry run): for the host's own settings (the network) that a refused answer must not change.</param>
+public sealed record InstallRunOptions(bool Interactive, bool DryRun, IReadOnlySet<string> Only, Func<CancellationToken, Task>? BeforeApply = null);
 
 /// <summary>Outcome of a step in one run.</summary>
 public enum InstallStepOutcome
@@ -69,8 +71,9 @@ public sealed class InstallAnswerException : OpsourceException
 }
 
 /// <summary>
-/// Runs install steps: inspect, ask (or take given answers), plan, apply, and hand each step's settings
-/// to the settings writer. Domain-neutral: it knows questions, not wallets.
+/// Runs install steps: inspect every step and ask (or take given answers) for those to change, then plan or
+/// apply them in order and hand each step's settings to the settings writer. Every answer is collected and
+/// checked before the first step applies. Domain-neutral: it knows questions, not wallets.
 /// </summary>
 public static class InstallRunner
 {
@@ -107,7 +110,9 @@ public static class InstallRunner
 
         var ordered = steps.OrderBy(s => s.Order).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
         CheckGivenAnswers(ordered, answers, options);
-        var reports = new List<InstallStepReport>();
+        // Phase 1: inspect every step and collect every answer it needs, so a refused answer of a later step
+        // stops the run before any step changed anything.
+        var decided = new List<(IInstallStep Step, InstallStepState State, bool Change)>();
         foreach (var step in ordered)
         {
             if (options.Only.Count > 0 && !options.Only.Contains(step.Id))
@@ -128,6 +133,28 @@ public static class InstallRunner
                 }
             }
 
+            if (change)
+            {
+                var view = answers.For(step.Id);
+                foreach (var question in step.Questions)
+                {
+                    Collect(step, question, view, answers, prompter, options.Interactive);
+                }
+            }
+
+            decided.Add((step, state, change));
+        }
+
+        // Phase 2: plan or apply, in order.
+        if (!options.DryRun && options.BeforeApply is { } beforeApply)
+        {
+            await beforeApply(cancellationToken).ConfigureAwait(false);
+        }
+
+        var reports = new List<InstallStepReport>();
+        foreach (var (step, state, change) in decided)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             if (!change)
             {
                 reports.Add(new InstallStepReport(step.Id, step.Title, InstallStepOutcome.Unchanged, state.Summary, [], new Dictionary<string, string?>()));
@@ -135,11 +162,6 @@ public static class InstallRunner
             }
 
             var view = answers.For(step.Id);
-            foreach (var question in step.Questions)
-            {
-                Collect(step, question, view, answers, prompter, options.Interactive);
-            }
-
             if (options.DryRun)
             {
                 var plan = await step.PlanAsync(context, view, cancellationToken).ConfigureAwait(false);
@@ -194,6 +216,20 @@ public static class InstallRunner
         }
     }
 
+    /// <summary>
+    /// Checks a secret answer without turning it into an immutable string, unless the question has its own
+    /// <see cref="InstallQuestion.Validate"/> (which takes a string; secret questions should not need one).
+    /// </summary>
+    private static string? CheckSecret(InstallQuestion question, ReadOnlySpan<char> answer, InstallAnswers view)
+    {
+        if (answer.IsEmpty)
+        {
+            return question.Optional ? null : "an answer is required";
+        }
+
+        return question.Validate is null ? null : question.Check(new string(answer), view);
+    }
+
     private static void Collect(IInstallStep step, InstallQuestion question, InstallAnswers view, InstallAnswerStore store, IInstallPrompter? prompter, bool interactive)
     {
         var fullKey = step.Id + "." + question.Key;
@@ -206,8 +242,7 @@ public static class InstallRunner
         {
             if (view.Has(question.Key))
             {
-                var given = new string(view.GetSecret(question.Key).Span);
-                var problem = question.Check(given, view);
+                var problem = CheckSecret(question, view.GetSecret(question.Key).Span, view);
                 if (problem is not null)
                 {
                     throw new InstallAnswerException($"--answer {fullKey}: {problem}");
@@ -230,7 +265,7 @@ public static class InstallRunner
             while (true)
             {
                 var secret = prompter!.AskSecret(question, error);
-                error = question.Check(new string(secret), view);
+                error = CheckSecret(question, secret, view);
                 if (error is null)
                 {
                     store.SetSecret(fullKey, secret);
@@ -241,6 +276,8 @@ public static class InstallRunner
             }
         }
 
+        // A plain question answered from a file or standard input (--answer step.key=@FILE).
+        store.PromoteToPlain(fullKey);
         var defaultValue = question.Default?.Invoke(view);
         if (view.Get(question.Key) is { } answered)
         {

@@ -143,6 +143,12 @@ public static class SelfTestRunner
         {
             return new SelfTestCheckReport(check.Name, SelfTestStatus.Fail, ex.Error.Detail);
         }
+        catch (System.Data.Common.DbException ex)
+        {
+            // The database's own message (a missing table, a refused connection) names the problem; it carries no
+            // credentials (connection strings are never part of it). Most often the schema is not current.
+            return new SelfTestCheckReport(check.Name, SelfTestStatus.Fail, $"database error: {ex.Message.ReplaceLineEndings(" ")} (see platform/migrations_current)");
+        }
 #pragma warning disable CA1031 // A check that throws is reported as a failure, never a crash of the whole self-test.
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031

@@ -87,16 +87,13 @@ public static class SettingsFile
         try
         {
             File.WriteAllText(Path.Combine(candidate, OpsourceConfiguration.SettingsFileName), text);
+            // The usual layers (app file, the new data file, environment, command line) with the candidate file in
+            // the data file's place, so a removed key falls back to its default, not to the old file; then the real
+            // data dir again for the checks that resolve paths against it.
             var layered = new ConfigurationBuilder()
-                .AddConfiguration(OpsourceConfiguration.Build(new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase) { ["DataDir"] = dataDir }).Root)
-                .AddJsonFile(Path.Combine(candidate, OpsourceConfiguration.SettingsFileName), optional: false, reloadOnChange: false)
-                .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
+                .AddConfiguration(OpsourceConfiguration.Build(new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase) { ["DataDir"] = candidate }).Root)
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["DataDir"] = Path.GetFullPath(dataDir) })
                 .Build();
-            foreach (var (key, value) in changes.Where(c => c.Value is null))
-            {
-                // A removed key must not fall back to the stale file layer in the check.
-                layered[key] = null;
-            }
 
             var problems = Validate(layered, modules);
             if (problems.Count > 0 || dryRun)

@@ -281,7 +281,13 @@ public static class WalletEndpoints
                     throw new WalletOperationException(WalletErrorKind.InvalidRequest, $"payments[{i}].amount_sat is required");
                 }
 
-                payments.Add(new Payment(address, new Money(amount)));
+                // Core MoneyRange: an output value is 0..MAX_MONEY.
+                if (!Amount.TryFromSatoshis(amount, out var value))
+                {
+                    throw new WalletOperationException(WalletErrorKind.InvalidRequest, $"payments[{i}].amount_sat must be between 0 and 2100000000000000 (21,000,000 BTC)");
+                }
+
+                payments.Add(new Payment(address, value));
             }
         }
 

@@ -41,7 +41,7 @@ public sealed record Coin
         Ancestors = ancestors;
         Descendants = descendants;
         // Core COutput: fee = input_bytes < 0 ? 0 : feerate.GetFee(input_bytes); effective_value = value - fee.
-        Fee = inputVBytes < 0 ? Money.Zero : feeRate.GetFee(inputVBytes);
+        Fee = inputVBytes < 0 ? Amount.Zero : feeRate.GetFee(inputVBytes);
     }
 
     /// <summary>The coin.</summary>
@@ -69,13 +69,13 @@ public sealed record Coin
     public int Descendants { get; }
 
     /// <summary>Fee to spend it at the target rate.</summary>
-    public Money Fee { get; }
+    public Amount Fee { get; }
 
     /// <summary>Value minus <see cref="Fee"/>.</summary>
-    public Money EffectiveValue => Output.Value - Fee;
+    public SignedAmount EffectiveValue => (SignedAmount)Output.Value - Fee;
 
     /// <summary>The coin's value.</summary>
-    public Money Value => Output.Value;
+    public Amount Value => Output.Value;
 }
 
 /// <summary>

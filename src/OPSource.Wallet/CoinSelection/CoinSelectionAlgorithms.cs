@@ -80,7 +80,7 @@ public static class CoinSelectionAlgorithms
         pool.Sort(Descending);
         long currWaste = 0;
         List<int> bestSelection = [];
-        var bestWaste = Bitcoin.Money.MaxMoney.Satoshis;
+        var bestWaste = Bitcoin.Amount.MaxMoney.Satoshis;
         var isFeerateHigh = pool[0].Fee > pool[0].LongTermFee;
         var maxTxWeightExceeded = false;
 
@@ -199,7 +199,7 @@ public static class CoinSelectionAlgorithms
         var currSelection = new List<int>();
         List<int> bestSelection = [];
         long currAmount = 0;
-        var bestSelectionAmount = Bitcoin.Money.MaxMoney.Satoshis;
+        var bestSelectionAmount = Bitcoin.Amount.MaxMoney.Satoshis;
         var currWeight = 0;
         var bestSelectionWeight = maxSelectionWeight;
         var maxTxWeightExceeded = false;

@@ -222,7 +222,7 @@ public sealed class WalletStore
 
         var txouts = ImmutableDictionary.CreateBuilder<OutPoint, TxOut>();
         await ForEachAsync(connection, tx, "SELECT txid, vout, value, script FROM wallet_txouts WHERE wallet = @w", name,
-            r => txouts[new OutPoint(TxId.FromBytes(Bytes(r, 0)), (uint)r.GetInt64(1))] = new TxOut(new Money(r.GetInt64(2)), new Script(Bytes(r, 3))), cancellationToken).ConfigureAwait(false);
+            r => txouts[new OutPoint(TxId.FromBytes(Bytes(r, 0)), (uint)r.GetInt64(1))] = new TxOut(Amount.FromSatoshis(r.GetInt64(2)), new Script(Bytes(r, 3))), cancellationToken).ConfigureAwait(false);
 
         var anchors = ImmutableHashSet.CreateBuilder<(TxId, ConfirmationAnchor)>();
         await ForEachAsync(connection, tx, "SELECT txid, height, block_hash, block_time FROM wallet_anchors WHERE wallet = @w", name,

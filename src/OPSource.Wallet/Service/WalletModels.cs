@@ -90,7 +90,7 @@ public sealed record WalletInfo
 /// <summary>One output to pay: an address (or <c>data</c> hex for OP_RETURN) and an amount.</summary>
 /// <param name="Address">Destination address (checked against the wallet's network).</param>
 /// <param name="Amount">Amount (ignored for the first recipient of a send-max).</param>
-public sealed record Payment(string Address, Money Amount);
+public sealed record Payment(string Address, Amount Amount);
 
 /// <summary>A spend request (the surfaces' form of <see cref="SendRequest"/>).</summary>
 public sealed record SpendRequest
@@ -142,7 +142,7 @@ public sealed record SpendResult
     public required Transaction Transaction { get; init; }
 
     /// <summary>Fee paid.</summary>
-    public required Money Fee { get; init; }
+    public required Amount Fee { get; init; }
 
     /// <summary>Virtual size.</summary>
     public required int VSize { get; init; }
@@ -169,7 +169,7 @@ public sealed record SpendResult
 /// <param name="EstimatedVSize">Virtual size once signed (upper bound).</param>
 /// <param name="ChangeIndex">Change output index, or null.</param>
 /// <param name="LockedInputs">Coins locked for it (released by spending them or by unlocking).</param>
-public sealed record PsbtResult(PsbtDocument Psbt, Money Fee, int EstimatedVSize, int? ChangeIndex, IReadOnlyList<OutPoint> LockedInputs);
+public sealed record PsbtResult(PsbtDocument Psbt, Amount Fee, int EstimatedVSize, int? ChangeIndex, IReadOnlyList<OutPoint> LockedInputs);
 
 /// <summary>The outcome of signing a PSBT.</summary>
 /// <param name="Psbt">The PSBT with the wallet's signatures.</param>

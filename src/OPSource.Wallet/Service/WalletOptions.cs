@@ -29,7 +29,7 @@ public sealed class WalletOptions
     public FeeRate? FallbackFeeRate { get; init; }
 
     /// <summary><c>Wallet:MaxFee</c> (sat): refuse transactions paying more (Core <c>-maxtxfee</c>, default 0.1 BTC).</summary>
-    public Money MaxFee { get; init; } = Policy.DefaultMaxTxFee;
+    public Amount MaxFee { get; init; } = Policy.DefaultMaxTxFee;
 
     /// <summary><c>Wallet:MaxUnlockSeconds</c>: the longest unlock period (default 86400).</summary>
     public long MaxUnlockSeconds { get; init; } = 86_400;
@@ -115,7 +115,7 @@ public sealed class WalletOptions
             ConfirmationTarget = (int)Integer("ConfirmationTarget", 1, 1008, 6),
             MinFeeRate = minFee,
             FallbackFeeRate = fallback,
-            MaxFee = new Money(Integer("MaxFee", 1000, Money.MaxMoney.Satoshis, Policy.DefaultMaxTxFee.Satoshis)),
+            MaxFee = Amount.FromSatoshis(Integer("MaxFee", 1000, Amount.MaxMoney.Satoshis, Policy.DefaultMaxTxFee.Satoshis)),
             MaxUnlockSeconds = Integer("MaxUnlockSeconds", 1, 100_000_000, 86_400),
             Sync = sync,
         };

@@ -179,7 +179,7 @@ public sealed partial class WalletService
             {
                 built = BuildOn(core, new SendRequest
                 {
-                    Recipients = [new Recipient(change, Money.Zero)],
+                    Recipients = [new Recipient(change, Amount.Zero)],
                     SendMax = true,
                     MustUse = outputs,
                     AllowOtherInputs = false,

@@ -193,7 +193,7 @@ public sealed partial class WalletService
         for (var i = 0; i < request.Payments.Count; i++)
         {
             var p = request.Payments[i];
-            if (p.Amount < Money.Zero || p.Amount > Money.MaxMoney)
+            if (p.Amount < Amount.Zero || p.Amount > Amount.MaxMoney)
             {
                 throw Invalid($"payment {i}: amount out of range");
             }
@@ -210,7 +210,7 @@ public sealed partial class WalletService
             }
 
             opReturn = list.Count;
-            list.Add(new Recipient(new ScriptBuilder().Add(OpcodeType.OP_RETURN).Push(data).Build(), Money.Zero));
+            list.Add(new Recipient(new ScriptBuilder().Add(OpcodeType.OP_RETURN).Push(data).Build(), Amount.Zero));
         }
 
         if (list.Count == 0)
@@ -338,7 +338,7 @@ public sealed partial class WalletService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         LogBroadcast(_logger, slot.Name, txid.ToString(), broadcast.Status.ToString());
-        var fee = built?.Fee ?? slot.Core!.GetTransaction(txid)?.Fee ?? broadcast.Fee ?? Money.Zero;
+        var fee = built?.Fee ?? slot.Core!.GetTransaction(txid)?.Fee ?? broadcast.Fee ?? Amount.Zero;
         return new SpendResult
         {
             TxId = txid,

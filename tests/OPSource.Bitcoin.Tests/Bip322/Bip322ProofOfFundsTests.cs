@@ -39,8 +39,8 @@ public sealed class Bip322ProofOfFundsTests : IDisposable
     // One P2WPKH and one key-path P2TR UTXO of the two UTXO keys.
     private List<Bip322Utxo> Utxos() =>
     [
-        new(Out(0x11, 0), new TxOut(Money.FromSatoshis(150_000), StandardScripts.PayToWitnessPubKeyHash(_p2wpkhKey.PrivateKey.PublicKey))),
-        new(Out(0x22, 3), new TxOut(Money.FromSatoshis(2_500_000), TaprootSpendInfo.Create(_p2trKey.PrivateKey.XOnlyPublicKey).ScriptPubKey)),
+        new(Out(0x11, 0), new TxOut(Amount.FromSatoshis(150_000), StandardScripts.PayToWitnessPubKeyHash(_p2wpkhKey.PrivateKey.PublicKey))),
+        new(Out(0x22, 3), new TxOut(Amount.FromSatoshis(2_500_000), TaprootSpendInfo.Create(_p2trKey.PrivateKey.XOnlyPublicKey).ScriptPubKey)),
     ];
 
     public static TheoryData<bool> AddressKinds() => new(false, true);
@@ -61,7 +61,7 @@ public sealed class Bip322ProofOfFundsTests : IDisposable
         Assert.Equal(800_000u, result.LockTime.Value);
         Assert.Equal(6u, result.Sequence.Value);
         Assert.Equal(utxos, result.ProvenUtxos);
-        Assert.Equal(Money.FromSatoshis(2_650_000), result.ProvenAmount);
+        Assert.Equal(Amount.FromSatoshis(2_650_000), result.ProvenAmount);
 
         // The proof is a finalized BIP174 PSBT of to_sign: every input finalized, segwit UTXOs recorded.
         var psbt = PsbtT.Parse(Convert.FromBase64String(signature[3..]));
@@ -71,7 +71,7 @@ public sealed class Bip322ProofOfFundsTests : IDisposable
         Assert.Equal(utxos[1].Output, psbt.Inputs[2].WitnessUtxo);
 
         // The supplied set may hold more UTXOs than the proof spends; order does not matter.
-        var wider = new List<Bip322Utxo>(utxos) { new(Out(0x33, 0), new TxOut(Money.FromSatoshis(1), Script.Empty)) };
+        var wider = new List<Bip322Utxo>(utxos) { new(Out(0x33, 0), new TxOut(Amount.FromSatoshis(1), Script.Empty)) };
         wider.Reverse();
         Assert.True(Bip322Message.Verify(address, Message, signature, wider).IsValid);
 
@@ -88,8 +88,8 @@ public sealed class Bip322ProofOfFundsTests : IDisposable
         var pub = key.PrivateKey.PublicKey;
         List<Bip322Utxo> utxos =
         [
-            new(Out(0x44, 1), new TxOut(Money.FromSatoshis(1000), StandardScripts.PayToPubKeyHash(pub))),
-            new(Out(0x55, 0), new TxOut(Money.FromSatoshis(2000), new Script(Address.P2shP2wpkh(pub, Network.Mainnet).ScriptPubKeyBytes))),
+            new(Out(0x44, 1), new TxOut(Amount.FromSatoshis(1000), StandardScripts.PayToPubKeyHash(pub))),
+            new(Out(0x55, 0), new TxOut(Amount.FromSatoshis(2000), new Script(Address.P2shP2wpkh(pub, Network.Mainnet).ScriptPubKeyBytes))),
         ];
         var address = Address.P2pkh(pub, Network.Mainnet);
         var signature = Bip322Message.SignProofOfFunds([key], address, Message, utxos);
@@ -135,7 +135,7 @@ public sealed class Bip322ProofOfFundsTests : IDisposable
         var signature = Bip322Message.SignProofOfFunds(Keys, P2wpkhAddress, Message, utxos);
 
         // The PSBT records the P2WPKH UTXO: a different amount is reported against it.
-        List<Bip322Utxo> wrongAmount = [utxos[0] with { Output = utxos[0].Output with { Value = Money.FromSatoshis(150_001) } }, utxos[1]];
+        List<Bip322Utxo> wrongAmount = [utxos[0] with { Output = utxos[0].Output with { Value = Amount.FromSatoshis(150_001) } }, utxos[1]];
         var result = Bip322Message.Verify(P2wpkhAddress, Message, signature, wrongAmount);
         Assert.Equal(Bip322State.Invalid, result.State);
         Assert.Contains("input 1: the PSBT's UTXO for", result.Error, StringComparison.Ordinal);
@@ -153,7 +153,7 @@ public sealed class Bip322ProofOfFundsTests : IDisposable
         var viaInterpreter = Bip322Message.Verify(P2wpkhAddress, Message, full, wrongAmount);
         Assert.Equal(Bip322State.Invalid, viaInterpreter.State);
         Assert.StartsWith("bip322: invalid signature (input 1: ", viaInterpreter.Error, StringComparison.Ordinal);
-        List<Bip322Utxo> wrongTaprootAmount = [utxos[0], utxos[1] with { Output = utxos[1].Output with { Value = Money.FromSatoshis(1) } }];
+        List<Bip322Utxo> wrongTaprootAmount = [utxos[0], utxos[1] with { Output = utxos[1].Output with { Value = Amount.FromSatoshis(1) } }];
         Assert.StartsWith("bip322: invalid signature (input ", Bip322Message.Verify(P2wpkhAddress, Message, full, wrongTaprootAmount).Error, StringComparison.Ordinal);
 
         // Conflicting entries for one outpoint in the supplied set.

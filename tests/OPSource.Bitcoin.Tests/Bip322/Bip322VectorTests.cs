@@ -155,7 +155,7 @@ public class Bip322VectorTests
         Assert.Equal(c["lock_time"]!.GetValue<uint>(), result.LockTime.Value);
         Assert.Equal(c["sequence"]!.GetValue<uint>(), result.Sequence.Value);
         Assert.Equal(utxos, result.ProvenUtxos);
-        Assert.Equal(Money.FromSatoshis(utxos.Sum(u => u.Output.Value.Satoshis)), result.ProvenAmount);
+        Assert.Equal(Amount.FromSatoshis(utxos.Sum(u => u.Output.Value.Satoshis)), result.ProvenAmount);
 
         // Without the UTXO set the validator cannot check the scripts: inconclusive, not valid.
         var withoutUtxos = Bip322Message.Verify(address, message, signature);
@@ -164,7 +164,7 @@ public class Bip322VectorTests
 
         // Another message or a changed amount of a supplied UTXO is invalid.
         Assert.Equal(Bip322State.Invalid, Bip322Message.Verify(address, message + "x", signature, utxos).State);
-        var changed = utxos.Select((u, i) => i == utxos.Count - 1 ? u with { Output = u.Output with { Value = u.Output.Value + Money.FromSatoshis(1) } } : u).ToList();
+        var changed = utxos.Select((u, i) => i == utxos.Count - 1 ? u with { Output = u.Output with { Value = u.Output.Value + Amount.FromSatoshis(1) } } : u).ToList();
         Assert.Equal(Bip322State.Invalid, Bip322Message.Verify(address, message, signature, changed).State);
 
         // Our signer, given the vector's keys and UTXOs, produces a proof that verifies the same way.
@@ -191,7 +191,7 @@ public class Bip322VectorTests
     {
         var psbt = OPSource.Bitcoin.Psbt.Psbt.Parse(Convert.FromBase64String(signature[Bip322Message.ProofOfFundsPrefix.Length..]));
         var outputs = c["additional_inputs"]!.AsArray().SelectMany(group => group!.AsArray())
-            .Select(i => new TxOut(Money.FromSatoshis(i!["value"]!.GetValue<long>()), Script.FromHex(i["pk_script"]!.GetValue<string>())))
+            .Select(i => new TxOut(Amount.FromSatoshis(i!["value"]!.GetValue<long>()), Script.FromHex(i["pk_script"]!.GetValue<string>())))
             .ToList();
         Assert.Equal(psbt.Inputs.Count - 1, outputs.Count);
         return [.. outputs.Select((o, i) => new Bip322Utxo(psbt.Inputs[i + 1].PreviousOutPoint, o))];
@@ -208,7 +208,7 @@ public class Bip322VectorTests
         var pub = wif.PrivateKey.PublicKey.ToCompressed();
         var scriptCode = new Script(Address.P2pkh(wif.PrivateKey.PublicKey, Network.Mainnet).ScriptPubKeyBytes);
         var sighash = new byte[32];
-        OPSource.Bitcoin.Sighash.SignatureHash.ComputeWitnessV0(unsigned, 0, scriptCode.Span, Money.Zero, 2, null, sighash);
+        OPSource.Bitcoin.Sighash.SignatureHash.SegwitV0(new OPSource.Bitcoin.Sighash.PrecomputedTransactionData(unsigned), 0, scriptCode.Span, Amount.Zero, OPSource.Bitcoin.Sighash.SigHashType.None).WriteTo(sighash);
         var der = OPSource.Crypto.Secp256k1.Ecdsa.SignGrindLowR(wif.PrivateKey, sighash).ToDer();
         var witness = Witness.Create((byte[])[.. der, 0x02], pub);
         var writer = new BitcoinWriter();

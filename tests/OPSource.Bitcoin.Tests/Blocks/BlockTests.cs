@@ -13,8 +13,8 @@ public class BlockTests
     {
         // Core chainparams.cpp CreateGenesisBlock: the Times headline coinbase, version 1.
         var coinbase = Transaction.Parse(TransactionTests.GenesisCoinbase);
-        var root = Block.ComputeMerkleRoot([coinbase.GetTxId().Value], out _);
-        return new Block(new BlockHeader(1, UInt256.Zero, root, time, bits, nonce), [coinbase]);
+        var root = new TxMerkleNode(Block.ComputeMerkleRoot([coinbase.GetTxId().Value], out _));
+        return new Block(new BlockHeader(1, BlockHash.Zero, root, time, bits, nonce), [coinbase]);
     }
 
     [Theory]
@@ -85,34 +85,34 @@ public class BlockTests
     public void Proof_of_work_rejects_bad_bits()
     {
         var limit = Network.Mainnet.PowLimit;
-        Assert.False(CompactTarget.CheckProofOfWork(UInt256.Zero, 0x04923456, limit)); // negative
-        Assert.False(CompactTarget.CheckProofOfWork(UInt256.Zero, 0x00000000, limit)); // zero
-        Assert.False(CompactTarget.CheckProofOfWork(UInt256.Zero, 0xff123456, limit)); // overflow
-        Assert.False(CompactTarget.CheckProofOfWork(UInt256.Zero, 0x1d01ffff, limit)); // above the limit
-        Assert.True(CompactTarget.CheckProofOfWork(UInt256.Zero, 0x1d00ffff, limit));
+        Assert.False(CompactTarget.CheckProofOfWork(BlockHash.Zero, 0x04923456, limit)); // negative
+        Assert.False(CompactTarget.CheckProofOfWork(BlockHash.Zero, 0x00000000, limit)); // zero
+        Assert.False(CompactTarget.CheckProofOfWork(BlockHash.Zero, 0xff123456, limit)); // overflow
+        Assert.False(CompactTarget.CheckProofOfWork(BlockHash.Zero, 0x1d01ffff, limit)); // above the limit
+        Assert.True(CompactTarget.CheckProofOfWork(BlockHash.Zero, 0x1d00ffff, limit));
         Assert.Equal(0x1d00ffffu, CompactTarget.Encode(limit));
     }
 
     private static Transaction SimpleTx(byte tag, bool witness) =>
         new(2, [new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat(tag, 32).ToArray()), 0), Script.Empty, Sequence.Final, witness ? Witness.FromHex("aa" + tag.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)) : Witness.Empty)],
-            [new TxOut(new Money(1000 + tag), StandardScripts.PayToWitnessPubKeyHash(new byte[20]))], LockTime.Zero);
+            [new TxOut(Amount.FromSatoshis(1000 + tag), StandardScripts.PayToWitnessPubKeyHash(new byte[20]))], LockTime.Zero);
 
     private static Block HandMade(bool withCommitment, bool witnessTx, out byte[] nonce)
     {
         nonce = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
         var txs = new List<Transaction> { SimpleTx(1, witnessTx), SimpleTx(2, false), SimpleTx(3, witnessTx) };
         var coinbaseIn = new TxIn(OutPoint.Null, ScriptAsm.Parse("101 0"), Sequence.Final, withCommitment ? Witness.Create(nonce) : Witness.Empty);
-        var outputs = new List<TxOut> { new(Money.FromBtc(3.125m), StandardScripts.PayToTaproot(new byte[32])) };
+        var outputs = new List<TxOut> { new(Amount.FromBtc(3.125m), StandardScripts.PayToTaproot(new byte[32])) };
         var coinbase = new Transaction(2, [coinbaseIn], outputs, LockTime.Zero);
         if (withCommitment)
         {
-            var draft = new Block(new BlockHeader(0x20000000, UInt256.Zero, UInt256.Zero, 0, 0x207fffff, 0), [coinbase, .. txs]);
+            var draft = new Block(new BlockHeader(0x20000000, BlockHash.Zero, default, 0, 0x207fffff, 0), [coinbase, .. txs]);
             var commitment = Block.ComputeWitnessCommitment(draft.ComputeWitnessMerkleRoot(out _), nonce);
-            coinbase = coinbase.WithOutputs([.. outputs, new TxOut(Money.Zero, Block.BuildWitnessCommitmentScript(commitment))]);
+            coinbase = coinbase.WithOutputs([.. outputs, new TxOut(Amount.Zero, Block.BuildWitnessCommitmentScript(commitment))]);
         }
 
         List<Transaction> all = [coinbase, .. txs];
-        var root = Block.ComputeMerkleRoot(all.Select(t => t.GetTxId().Value).ToList(), out _);
+        var root = new TxMerkleNode(Block.ComputeMerkleRoot(all.Select(t => t.GetTxId().Value).ToList(), out _));
         return new Block(new BlockHeader(0x20000000, Network.Regtest.GenesisBlockHash, root, 1_700_000_000, 0x207fffff, 0), all);
     }
 
@@ -128,7 +128,7 @@ public class BlockTests
         // Independent merkle computation for 4 leaves: H(H(a|b)|H(c|d)).
         var ids = block.Transactions.Select(t => t.GetTxId().ToBytes()).ToArray();
         byte[] H(byte[] x, byte[] y) => OPSource.Crypto.Hashes.Sha256(OPSource.Crypto.Hashes.Sha256([.. x, .. y]));
-        Assert.Equal(H(H(ids[0], ids[1]), H(ids[2], ids[3])), block.Header.MerkleRoot.ToBytes());
+        Assert.Equal(H(H(ids[0], ids[1]), H(ids[2], ids[3])), block.Header.MerkleRoot.Value.ToBytes());
 
         var parsed = Block.Parse(block.ToBytes());
         Assert.True(parsed.CheckWitnessCommitment(out error), error);
@@ -169,7 +169,7 @@ public class BlockTests
         Assert.Equal(rootThree, rootFour);
         Assert.False(m3);
         Assert.True(m4);
-        var mutatedBlock = new Block(block.Header with { MerkleRoot = rootFour }, three.Append(three[2]));
+        var mutatedBlock = new Block(block.Header with { MerkleRoot = new TxMerkleNode(rootFour) }, three.Append(three[2]));
         Assert.False(mutatedBlock.CheckMerkleRoot(out var error));
         Assert.Contains("bad-txns-duplicate", error, StringComparison.Ordinal);
         Assert.Equal(UInt256.Zero, Block.ComputeMerkleRoot([], out _));

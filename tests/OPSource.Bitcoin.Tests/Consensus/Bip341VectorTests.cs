@@ -19,7 +19,7 @@ public class Bip341VectorTests
     });
 
     private static List<TxOut> Spent() => Case.Value.GetProperty("given").GetProperty("utxosSpent").EnumerateArray()
-        .Select(u => new TxOut(new Money(u.GetProperty("amountSats").GetInt64()), Script.FromHex(u.GetProperty("scriptPubKey").GetString()!)))
+        .Select(u => TxOut.FromRawValue(u.GetProperty("amountSats").GetInt64(), Script.FromHex(u.GetProperty("scriptPubKey").GetString()!)))
         .ToList();
 
     public static TheoryData<int> InputSpendings()

@@ -94,12 +94,12 @@ public class CoreScriptTests
 
         var credit = new Transaction(1,
             [new TxIn(OutPoint.Null, new Script([0x00, 0x00]), Sequence.Final, Witness.Empty)],
-            [new TxOut(new Money(amount), new Script(scriptPubKey))],
+            [TxOut.FromRawValue(amount, new Script(scriptPubKey))],
             LockTime.Zero);
         var witness = new Witness(witnessItems.Select(b => (ReadOnlyMemory<byte>)b));
         var spend = new Transaction(1,
             [new TxIn(new OutPoint(credit.GetTxId(), 0), new Script(scriptSig), Sequence.Final, witness)],
-            [new TxOut(new Money(amount), Script.Empty)],
+            [TxOut.FromRawValue(amount, Script.Empty)],
             LockTime.Zero);
 
         var error = Run(spend, credit.Outputs[0], flags);

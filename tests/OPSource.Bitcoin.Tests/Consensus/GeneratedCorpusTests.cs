@@ -1,3 +1,4 @@
+using OPSource.Bitcoin.Tests.Sighash;
 using OPSource.Bitcoin.Consensus;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
@@ -55,16 +56,16 @@ public class GeneratedCorpusTests
 
     private static (Transaction Tx, List<TxOut> Spent) Skeleton(Script scriptPubKey)
     {
-        var other = new TxOut(new Money(70_000), new Script([0x00, 0x14, .. Hash160(Key(9).PublicKey.ToCompressed())]));
-        var spent = new List<TxOut> { new(new Money(100_000), scriptPubKey), other };
+        var other = new TxOut(Amount.FromSatoshis(70_000), new Script([0x00, 0x14, .. Hash160(Key(9).PublicKey.ToCompressed())]));
+        var spent = new List<TxOut> { new(Amount.FromSatoshis(100_000), scriptPubKey), other };
         var tx = new Transaction(2,
             [
                 new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)0xaa, 32).ToArray()), 1), Script.Empty, new Sequence(0xfffffffd), Witness.Empty),
                 new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)0xbb, 32).ToArray()), 0), Script.Empty, new Sequence(0xfffffffd), Witness.Empty),
             ],
             [
-                new TxOut(new Money(90_000), new Script([0x00, 0x14, .. Hash160(Key(10).PublicKey.ToCompressed())])),
-                new TxOut(new Money(75_000), new Script([0x00, 0x14, .. Hash160(Key(11).PublicKey.ToCompressed())])),
+                new TxOut(Amount.FromSatoshis(90_000), new Script([0x00, 0x14, .. Hash160(Key(10).PublicKey.ToCompressed())])),
+                new TxOut(Amount.FromSatoshis(75_000), new Script([0x00, 0x14, .. Hash160(Key(11).PublicKey.ToCompressed())])),
             ],
             new LockTime(800_000));
         return (tx, spent);
@@ -75,11 +76,11 @@ public class GeneratedCorpusTests
         var hash = new byte[32];
         if (witnessV0)
         {
-            SignatureHash.ComputeWitnessV0(tx, 0, scriptCode, spent[0].Value, hashType, new PrecomputedTransactionData(tx, spent), hash);
+            SignatureHash.SegwitV0(new PrecomputedTransactionData(tx, spent), 0, scriptCode, spent[0].Value, new SigHashType(hashType)).WriteTo(hash);
         }
         else
         {
-            SignatureHash.ComputeLegacy(tx, 0, scriptCode, hashType, hash);
+            SignatureHash.Legacy(tx, 0, scriptCode, new SigHashType(hashType)).WriteTo(hash);
         }
 
         return [.. Ecdsa.Sign(key, hash).ToDer(), hashType];
@@ -88,7 +89,7 @@ public class GeneratedCorpusTests
     private static byte[] SchnorrSign(SecretKey key, Transaction tx, List<TxOut> spent, byte hashType, byte[]? leafHash)
     {
         var hash = new byte[32];
-        Assert.True(SignatureHash.TryComputeTaproot(tx, 0, new PrecomputedTransactionData(tx, spent), hashType, default, leafHash ?? default, SignatureHash.NoCodeSeparator, hash));
+        Assert.True(SighashTestHelpers.TryTaproot(tx, 0, new PrecomputedTransactionData(tx, spent), hashType, default, leafHash ?? default, SignatureHash.NoCodeSeparator, hash));
         var sig = Schnorr.Sign(key, hash, new byte[32]);
         return hashType == 0 ? sig : [.. sig, hashType];
     }
@@ -364,11 +365,11 @@ public class GeneratedCorpusTests
         var anyoneCanPay = (spend.HashType & 0x80) != 0;
 
         // Output 1 is committed only by ALL (and DEFAULT): input 0 with SINGLE commits to output 0 only.
-        var otherOutput = valid.WithOutput(1, valid.Outputs[1] with { Value = new Money(74_000) });
+        var otherOutput = valid.WithOutput(1, valid.Outputs[1] with { Value = Amount.FromSatoshis(74_000) });
         Assert.Equal(outputType == 1, spend.Verify(otherOutput, ScriptFlags.Standard) != ScriptError.OK);
 
         // Output 0 is committed by ALL and SINGLE.
-        var firstOutput = valid.WithOutput(0, valid.Outputs[0] with { Value = new Money(89_000) });
+        var firstOutput = valid.WithOutput(0, valid.Outputs[0] with { Value = Amount.FromSatoshis(89_000) });
         Assert.Equal(outputType != 2, spend.Verify(firstOutput, ScriptFlags.Standard) != ScriptError.OK);
 
         // The other input (and, for Taproot, its amount) is committed unless ANYONECANPAY.

@@ -50,11 +50,11 @@ public class InterpreterRobustnessTests
         {
             var h = new byte[20];
             Hashes.Hash160(k.PublicKey.ToCompressed(), h);
-            return new TxOut(new Money(10_000), new Script([0x00, 0x14, .. h]));
+            return new TxOut(Amount.FromSatoshis(10_000), new Script([0x00, 0x14, .. h]));
         }).ToList();
         var tx = new Transaction(2,
             Enumerable.Range(0, count).Select(i => new TxIn(new OutPoint(TxId.FromBytes(Hashes.Sha256(BitConverter.GetBytes(i))), 0))),
-            [new TxOut(new Money(2_000_000), new Script([0x51]))],
+            [new TxOut(Amount.FromSatoshis(2_000_000), new Script([0x51]))],
             LockTime.Zero);
         var pre = new PrecomputedTransactionData(tx, spent);
         var signed = tx;
@@ -64,7 +64,7 @@ public class InterpreterRobustnessTests
             var h = new byte[20];
             Hashes.Hash160(pk, h);
             var hash = new byte[32];
-            SignatureHash.ComputeWitnessV0(tx, i, (byte[])[0x76, 0xa9, 0x14, .. h, 0x88, 0xac], spent[i].Value, 1, pre, hash);
+            SignatureHash.SegwitV0(pre, i, (byte[])[0x76, 0xa9, 0x14, .. h, 0x88, 0xac], spent[i].Value, SigHashType.All).WriteTo(hash);
             signed = signed.WithWitness(i, Witness.Create((byte[])[.. Ecdsa.Sign(keys[i], hash).ToDer(), 0x01], pk));
         }
 

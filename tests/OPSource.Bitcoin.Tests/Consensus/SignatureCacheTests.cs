@@ -14,7 +14,7 @@ public class SignatureCacheTests
         var c = doc.RootElement.GetProperty("keyPathSpending")[0];
         var tx = Transaction.Parse(c.GetProperty("auxiliary").GetProperty("fullySignedTx").GetString()!);
         var spent = c.GetProperty("given").GetProperty("utxosSpent").EnumerateArray()
-            .Select(u => new TxOut(new Money(u.GetProperty("amountSats").GetInt64()), Script.FromHex(u.GetProperty("scriptPubKey").GetString()!)))
+            .Select(u => TxOut.FromRawValue(u.GetProperty("amountSats").GetInt64(), Script.FromHex(u.GetProperty("scriptPubKey").GetString()!)))
             .ToList();
         return (tx, spent);
     }

@@ -8,7 +8,7 @@ public class TransactionChecksTests
 {
     private static OutPoint Prev(byte b, uint index = 0) => new(TxId.FromBytes(Enumerable.Repeat(b, 32).ToArray()), index);
 
-    private static TxOut Out(long sats) => new(new Money(sats), new Script([0x51]));
+    private static TxOut Out(long sats) => TxOut.FromRawValue(sats, new Script([0x51]));
 
     private static Transaction Tx(IEnumerable<TxIn> inputs, IEnumerable<TxOut> outputs) => new(2, inputs, outputs, LockTime.Zero);
 
@@ -35,7 +35,7 @@ public class TransactionChecksTests
     [Fact]
     public void Output_value_ranges()
     {
-        var max = Money.MaxMoney.Satoshis;
+        var max = Amount.MaxMoney.Satoshis;
         Assert.Equal("bad-txns-vout-negative", Reason(Tx([new TxIn(Prev(1))], [Out(-1)])));
         Assert.Equal("bad-txns-vout-toolarge", Reason(Tx([new TxIn(Prev(1))], [Out(max + 1)])));
         Assert.Null(Reason(Tx([new TxIn(Prev(1))], [Out(max)])));
@@ -64,7 +64,7 @@ public class TransactionChecksTests
     public void Oversize_counts_the_stripped_size_only()
     {
         // 1,000,001 stripped bytes * 4 > MAX_BLOCK_WEIGHT.
-        var big = new TxOut(new Money(1), new Script(new byte[1_000_000]));
+        var big = TxOut.FromRawValue(1, new Script(new byte[1_000_000]));
         Assert.Equal("bad-txns-oversize", Reason(Tx([new TxIn(Prev(1))], [big])));
         // A large witness does not count here.
         var witness = Witness.Create(new byte[1_100_000]);

@@ -40,8 +40,8 @@ public class ConsensusEncodingTests
         RoundTrips(tx, TransactionTests.Bip143P2wpkhSigned);
 
         var coinbase = Transaction.Parse(TransactionTests.GenesisCoinbase);
-        var root = Block.ComputeMerkleRoot([coinbase.GetTxId().Value], out _);
-        var header = new BlockHeader(1, UInt256.Zero, root, 1231006505, 0x1d00ffff, 2083236893);
+        var root = new TxMerkleNode(Block.ComputeMerkleRoot([coinbase.GetTxId().Value], out _));
+        var header = new BlockHeader(1, BlockHash.Zero, root, 1231006505, 0x1d00ffff, 2083236893);
         RoundTrips(header, "0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c");
         RoundTrips(new Block(header, [coinbase]), Hex.Encode(header.ToBytes()) + "01" + TransactionTests.GenesisCoinbase);
     }

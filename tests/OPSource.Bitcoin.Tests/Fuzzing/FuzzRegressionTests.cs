@@ -59,11 +59,11 @@ public class FuzzRegressionTests
     {
         var spk = Script.Empty;
         var tx = new Transaction(2, [new TxIn(new OutPoint(TxId.Zero, 0))],
-            [new TxOut(Money.FromSatoshis(1), spk), new TxOut(Money.MaxMoney - Money.FromSatoshis(1), spk)], LockTime.Zero);
+            [new TxOut(Amount.FromSatoshis(1), spk), new TxOut(Amount.MaxMoney - Amount.FromSatoshis(1), spk)], LockTime.Zero);
         Assert.True(tx.TryGetTotalOutput(out var total));
-        Assert.Equal(Money.MaxMoney, total);
-        Assert.Equal(Money.MaxMoney, tx.TotalOutput);
-        var over = tx.WithOutputs([.. tx.Outputs, new TxOut(Money.FromSatoshis(1), spk)]);
+        Assert.Equal(Amount.MaxMoney, total);
+        Assert.Equal(Amount.MaxMoney, tx.TotalOutput);
+        var over = tx.WithOutputs([.. tx.Outputs, new TxOut(Amount.FromSatoshis(1), spk)]);
         Assert.False(over.TryGetTotalOutput(out _));
     }
 }

@@ -13,7 +13,7 @@ namespace OPSource.Bitcoin.Tests.MiniscriptTests;
 /// </summary>
 internal static class DescriptorSpending
 {
-    public static PsbtT CreatePsbt(Descriptor descriptor, uint index, OutPoint outpoint, Money amount, TxOut destination,
+    public static PsbtT CreatePsbt(Descriptor descriptor, uint index, OutPoint outpoint, Amount amount, TxOut destination,
         uint lockTime, uint sequence, IEnumerable<byte[]>? preimages, out DescriptorSpendInfo info, int version = 2)
     {
         info = descriptor.GetSpendInfo(index);

@@ -30,8 +30,8 @@ public sealed class PsbtConstructorTests : IDisposable
     public PsbtConstructorTests()
     {
         _funding = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty)],
-            [.. _keys.Select(k => new TxOut(Money.FromSatoshis(50_000), P2wpkh(k))),
-             new TxOut(Money.FromSatoshis(50_000), TaprootSpendInfo.Create(_keys[0].XOnlyPublicKey).ScriptPubKey)], LockTime.Zero);
+            [.. _keys.Select(k => new TxOut(Amount.FromSatoshis(50_000), P2wpkh(k))),
+             new TxOut(Amount.FromSatoshis(50_000), TaprootSpendInfo.Create(_keys[0].XOnlyPublicKey).ScriptPubKey)], LockTime.Zero);
     }
 
     public void Dispose() => _keys.ForEach(k => k.Dispose());
@@ -45,7 +45,7 @@ public sealed class PsbtConstructorTests : IDisposable
 
     private OutPoint Coin(int n) => new(_funding.GetTxId(), (uint)n);
 
-    private static TxOut Pay(long sats, int tag) => new(Money.FromSatoshis(sats), new Script([0x00, 0x14, .. Enumerable.Repeat((byte)tag, 20)]));
+    private static TxOut Pay(long sats, int tag) => new(Amount.FromSatoshis(sats), new Script([0x00, 0x14, .. Enumerable.Repeat((byte)tag, 20)]));
 
     private static PsbtT Empty(PsbtTxModifiable flags, uint fallback = 0) => PsbtT.CreateV2(2, new LockTime(fallback), flags);
 
@@ -194,7 +194,7 @@ public sealed class PsbtConstructorTests : IDisposable
             .AddInput(new PsbtConstructorInput(Coin(0)) { RequiredHeightLockTime = new LockTime(1000) })
             .AddOutput(Pay(40_000, 1))
             .WithWitnessUtxo(0, _funding.Outputs[0])
-            .Sign([_keys[0]], new PsbtSignOptions { SighashType = 0x81 });
+            .Sign([_keys[0]], new PsbtSignOptions { SighashType = new SigHashType(0x81) });
         Assert.Equal(PsbtTxModifiable.Inputs, psbt.TxModifiable);
         Assert.Equal("psbt: cannot add input: it changes the lock time from 1000 to 1001, which existing signatures commit to",
             AddInputError(psbt, new PsbtConstructorInput(Coin(1)) { RequiredHeightLockTime = new LockTime(1001) }));
@@ -211,7 +211,7 @@ public sealed class PsbtConstructorTests : IDisposable
 
         // With signatures, the first lock time requirement may not replace the fallback either.
         var fallbackSigned = Empty(Both, fallback: 10).AddInput(new PsbtConstructorInput(Coin(0))).AddOutput(Pay(40_000, 1))
-            .WithWitnessUtxo(0, _funding.Outputs[0]).Sign([_keys[0]], new PsbtSignOptions { SighashType = 0x81 });
+            .WithWitnessUtxo(0, _funding.Outputs[0]).Sign([_keys[0]], new PsbtSignOptions { SighashType = new SigHashType(0x81) });
         Assert.Equal("psbt: cannot add input: it changes the lock time from 10 to 20, which existing signatures commit to",
             AddInputError(fallbackSigned, new PsbtConstructorInput(Coin(1)) { RequiredHeightLockTime = new LockTime(20) }));
     }
@@ -236,11 +236,11 @@ public sealed class PsbtConstructorTests : IDisposable
             var coin = taproot ? 4 : 0;
             var psbt = Empty(Both).AddInput(new PsbtConstructorInput(Coin(coin))).AddOutput(Pay(40_000, 1)).WithWitnessUtxo(0, _funding.Outputs[coin]);
             if (taproot) psbt = psbt.WithTapInternalKey(0, _keys[0].XOnlyPublicKey);
-            var signed = psbt.Sign([_keys[0]], new PsbtSignOptions { SighashType = sighash });
+            var signed = psbt.Sign([_keys[0]], new PsbtSignOptions { SighashType = new SigHashType(sighash) });
             Assert.Equal(expected, signed.TxModifiable);
 
             // Signing nothing new (wrong key) leaves the flags alone.
-            Assert.Equal(Both, psbt.Sign([_keys[3]], new PsbtSignOptions { SighashType = sighash }).TxModifiable);
+            Assert.Equal(Both, psbt.Sign([_keys[3]], new PsbtSignOptions { SighashType = new SigHashType(sighash) }).TxModifiable);
         }
 
         // Taproot SIGHASH_DEFAULT (64-byte signature) commits like ALL.
@@ -265,7 +265,7 @@ public sealed class PsbtConstructorTests : IDisposable
     {
         // A signer that did not update the flags: they still say both may be added.
         var signed = Empty(Both).AddInput(new PsbtConstructorInput(Coin(0))).AddOutput(Pay(40_000, 1))
-            .WithWitnessUtxo(0, _funding.Outputs[0]).Sign([_keys[0]], new PsbtSignOptions { SighashType = sighash });
+            .WithWitnessUtxo(0, _funding.Outputs[0]).Sign([_keys[0]], new PsbtSignOptions { SighashType = new SigHashType(sighash) });
         var psbt = WithFlags(signed, Both);
         Assert.Equal(inputOk, psbt.TryAddInput(new PsbtConstructorInput(Coin(1)), out _, out var inputError));
         Assert.Equal(outputOk, psbt.TryAddOutput(Pay(1000, 2), out _, out var outputError));
@@ -281,7 +281,7 @@ public sealed class PsbtConstructorTests : IDisposable
             .AddInput(new PsbtConstructorInput(Coin(0))).AddOutput(Pay(10_000, 1))
             .AddInput(new PsbtConstructorInput(Coin(1))).AddOutput(Pay(45_000, 2))
             .WithWitnessUtxo(1, _funding.Outputs[1]);
-        psbt = psbt.Sign([_keys[1]], new PsbtSignOptions { SighashType = 0x83 });
+        psbt = psbt.Sign([_keys[1]], new PsbtSignOptions { SighashType = new SigHashType(0x83) });
         Assert.Equal(PsbtTxModifiable.Inputs | PsbtTxModifiable.HasSighashSingle, psbt.TxModifiable);
 
         // Appending keeps the pair; inserting only an input before it would move it away from its output.
@@ -319,7 +319,7 @@ public sealed class PsbtConstructorTests : IDisposable
             .AddInput(new PsbtConstructorInput(Coin(0))).AddOutput(Pay(10_000, 1))
             .AddInput(new PsbtConstructorInput(Coin(1)))
             .WithWitnessUtxo(1, _funding.Outputs[1])
-            .Sign([_keys[1]], new PsbtSignOptions { SighashType = 0x83 });
+            .Sign([_keys[1]], new PsbtSignOptions { SighashType = new SigHashType(0x83) });
         var open = WithFlags(psbt, Both | PsbtTxModifiable.HasSighashSingle);
         Assert.Equal("psbt: cannot add output: input 1 has a SIGHASH_SINGLE signature and has no matching output, and the addition would give it output 1",
             AddOutputError(open, Pay(1, 3)));
@@ -334,7 +334,7 @@ public sealed class PsbtConstructorTests : IDisposable
             .AddInput(new PsbtConstructorInput(Coin(0))).AddOutput(Pay(10_000, 1))
             .AddInput(new PsbtConstructorInput(Coin(1))).AddOutput(Pay(45_000, 2))
             .WithWitnessUtxo(1, _funding.Outputs[1])
-            .Sign([_keys[1]], new PsbtSignOptions { SighashType = 0x83 });
+            .Sign([_keys[1]], new PsbtSignOptions { SighashType = new SigHashType(0x83) });
         Assert.False(psbt.TryFinalize(out var finalized, out _)); // input 0 has no UTXO yet
         Assert.True(finalized.Inputs[1].IsFinalized);
         Assert.Empty(finalized.Inputs[1].PartialSignatures);
@@ -382,7 +382,7 @@ public sealed class PsbtConstructorTests : IDisposable
         Assert.Equal(id, combined.GetUniqueId());
         var tx = combined.Finalize().Extract();
         Assert.Equal(100u, tx.LockTime.Value);
-        Assert.Equal(Money.FromSatoshis(1000), combined.Fee);
+        Assert.Equal(Amount.FromSatoshis(1000), combined.Fee);
         var result = TransactionVerifier.VerifyInputs(tx, [_funding.Outputs[1], _funding.Outputs[4]], ScriptFlags.Standard);
         Assert.True(result.IsValid, $"input {result.InputIndex} {result.Error}");
 
@@ -440,8 +440,8 @@ public sealed class PsbtConstructorTests : IDisposable
     {
         var psbt = Empty(Both).AddInput(new PsbtConstructorInput(Coin(0))).AddInput(new PsbtConstructorInput(Coin(1))).AddOutput(Pay(1000, 1)).AddOutput(Pay(1000, 2))
             .WithWitnessUtxo(0, _funding.Outputs[0]).WithWitnessUtxo(1, _funding.Outputs[1]);
-        var single = psbt.Sign([_keys[1]], new PsbtSignOptions { SighashType = 0x83 }); // Inputs | HasSighashSingle
-        var none = psbt.Sign([_keys[0]], new PsbtSignOptions { SighashType = 0x82 });   // Inputs | Outputs
+        var single = psbt.Sign([_keys[1]], new PsbtSignOptions { SighashType = new SigHashType(0x83) }); // Inputs | HasSighashSingle
+        var none = psbt.Sign([_keys[0]], new PsbtSignOptions { SighashType = new SigHashType(0x82) });   // Inputs | Outputs
 
         // Bits 0 and 1 survive only if both copies keep them; bit 2 if either has it.
         Assert.Equal(PsbtTxModifiable.Inputs | PsbtTxModifiable.HasSighashSingle, PsbtT.Combine(single, none).TxModifiable);

@@ -1,3 +1,4 @@
+using OPSource.Bitcoin.Sighash;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin.Consensus;
 using OPSource.Bitcoin.Encoding;
@@ -47,7 +48,7 @@ public sealed class PsbtEndToEndTests : IDisposable
     public void Sign_finalize_extract_and_verify(string kind)
     {
         // Spend a standard-looking P2WPKH input alongside the input under test, so sighashes commit to several inputs.
-        var other = new TxOut(Money.FromSatoshis(70_000), StandardScripts.PayToWitnessPubKeyHash(H160(Pub(5))));
+        var other = new TxOut(Amount.FromSatoshis(70_000), StandardScripts.PayToWitnessPubKeyHash(H160(Pub(5))));
         Script spk;
         Script? redeem = null, witnessScript = null;
         XOnlyPublicKey? internalKey = null;
@@ -118,11 +119,11 @@ public sealed class PsbtEndToEndTests : IDisposable
         }
 
         var funding = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty)],
-            [new TxOut(Money.FromSatoshis(100_000), spk), other], LockTime.Zero);
+            [new TxOut(Amount.FromSatoshis(100_000), spk), other], LockTime.Zero);
         var spend = new Transaction(2,
             [new TxIn(new OutPoint(funding.GetTxId(), 0), Script.Empty, new Sequence(0xfffffffd), Witness.Empty),
              new TxIn(new OutPoint(funding.GetTxId(), 1), Script.Empty, new Sequence(0xfffffffd), Witness.Empty)],
-            [new TxOut(Money.FromSatoshis(160_000), StandardScripts.PayToWitnessPubKeyHash(H160(Pub(4))))], new LockTime(100));
+            [new TxOut(Amount.FromSatoshis(160_000), StandardScripts.PayToWitnessPubKeyHash(H160(Pub(4))))], new LockTime(100));
 
         foreach (var v2 in new[] { false, true })
         {
@@ -148,7 +149,7 @@ public sealed class PsbtEndToEndTests : IDisposable
             var result = TransactionVerifier.VerifyInputs(tx, [funding.Outputs[0], other], ScriptFlags.Standard);
             Assert.True(result.IsValid, $"{kind} v{(v2 ? 2 : 0)}: input {result.InputIndex} {result.Error}");
             Assert.Equal(spend.GetTxId(), tx.WithInputs(tx.Inputs.Select(n => n with { ScriptSig = Script.Empty, Witness = Witness.Empty })).GetTxId());
-            Assert.Equal(Money.FromSatoshis(10_000), finalized.Fee);
+            Assert.Equal(Amount.FromSatoshis(10_000), finalized.Fee);
         }
     }
 
@@ -157,9 +158,9 @@ public sealed class PsbtEndToEndTests : IDisposable
     {
         var ws = Multisig(2, Pub(0), Pub(1));
         var spend = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty)],
-            [new TxOut(Money.FromSatoshis(1000), StandardScripts.PayToWitnessScriptHash(ws))], LockTime.Zero);
+            [new TxOut(Amount.FromSatoshis(1000), StandardScripts.PayToWitnessScriptHash(ws))], LockTime.Zero);
         var psbt = PsbtT.Create(spend)
-            .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), StandardScripts.PayToWitnessScriptHash(ws)))
+            .WithWitnessUtxo(0, new TxOut(Amount.FromSatoshis(2000), StandardScripts.PayToWitnessScriptHash(ws)))
             .WithWitnessScript(0, ws)
             .Sign([_keys[0]]);
         Assert.False(psbt.TryFinalize(out var result, out var problems));
@@ -172,8 +173,8 @@ public sealed class PsbtEndToEndTests : IDisposable
     public void Combiner_detects_conflicting_values()
     {
         var spend = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty)], [], LockTime.Zero);
-        var a = PsbtT.Create(spend).WithSighashType(0, 1);
-        var b = PsbtT.Create(spend).WithSighashType(0, 2);
+        var a = PsbtT.Create(spend).WithSighashType(0, new SigHashType(1));
+        var b = PsbtT.Create(spend).WithSighashType(0, new SigHashType(2));
         Assert.False(PsbtT.TryCombine([a, b], out _, out var error));
         Assert.Equal("psbt: combine: input 0 sighash_type key 03 has conflicting values", error);
         var c = PsbtT.Create(spend.WithLockTime(new LockTime(5)));
@@ -188,7 +189,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         var spend = new Transaction(2,
             [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty),
              new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 1), Script.Empty, Sequence.Final, Witness.Empty)],
-            [new TxOut(Money.FromSatoshis(1000), spk)], LockTime.Zero);
+            [new TxOut(Amount.FromSatoshis(1000), spk)], LockTime.Zero);
         return (spend, spk);
     }
 
@@ -199,7 +200,7 @@ public sealed class PsbtEndToEndTests : IDisposable
     {
         var (spend, spk) = TwoInputTaprootSpend();
         var psbt = PsbtT.Create(spend)
-            .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), spk))
+            .WithWitnessUtxo(0, new TxOut(Amount.FromSatoshis(2000), spk))
             .WithTapInternalKey(0, _keys[2].XOnlyPublicKey);
         var options = new PsbtSignOptions { TaprootAuxRandomness = new byte[32] };
 
@@ -208,7 +209,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         Assert.Null(signed.Inputs[0].TapKeySignature);
 
         // With every UTXO known the same input signs.
-        var complete = psbt.WithWitnessUtxo(1, new TxOut(Money.FromSatoshis(3000), spk));
+        var complete = psbt.WithWitnessUtxo(1, new TxOut(Amount.FromSatoshis(3000), spk));
         Assert.True(complete.TrySign([_keys[2]], out signed, out refusals, options), string.Join("; ", refusals));
         Assert.NotNull(signed.Inputs[0].TapKeySignature);
 
@@ -223,10 +224,10 @@ public sealed class PsbtEndToEndTests : IDisposable
     {
         var (spend, spk) = TwoInputTaprootSpend();
         var psbt = PsbtT.Create(spend)
-            .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), spk))
-            .WithWitnessUtxo(1, new TxOut(Money.FromSatoshis(3000), spk))
+            .WithWitnessUtxo(0, new TxOut(Amount.FromSatoshis(2000), spk))
+            .WithWitnessUtxo(1, new TxOut(Amount.FromSatoshis(3000), spk))
             .WithTapInternalKey(1, _keys[2].XOnlyPublicKey)
-            .WithSighashType(1, 3);
+            .WithSighashType(1, new SigHashType(3));
         var options = new PsbtSignOptions { TaprootAuxRandomness = new byte[32] };
 
         Assert.False(psbt.TrySign([_keys[2]], out var signed, out var refusals, options));
@@ -234,7 +235,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         Assert.Null(signed.Inputs[1].TapKeySignature);
 
         // Input 0 has output 0: SIGHASH_SINGLE signs, with the type byte appended (BIP341 65-byte signature).
-        var first = psbt.WithTapInternalKey(0, _keys[2].XOnlyPublicKey).WithSighashType(0, 3);
+        var first = psbt.WithTapInternalKey(0, _keys[2].XOnlyPublicKey).WithSighashType(0, new SigHashType(3));
         Assert.False(first.TrySign([_keys[2]], out signed, out _, options));
         Assert.Equal(65, signed.Inputs[0].TapKeySignature!.Value.Length);
     }
@@ -253,9 +254,9 @@ public sealed class PsbtEndToEndTests : IDisposable
         var internalKey = _keys[3].XOnlyPublicKey;
         var info = TaprootSpendInfo.Create(internalKey, TapLeafHash.Compute(TapLeafHash.TapscriptLeafVersion, leaf).Value);
         var spend = new Transaction(2, [new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), 0), Script.Empty, Sequence.Final, Witness.Empty)],
-            [new TxOut(Money.FromSatoshis(1000), info.ScriptPubKey)], LockTime.Zero);
+            [new TxOut(Amount.FromSatoshis(1000), info.ScriptPubKey)], LockTime.Zero);
         var psbt = PsbtT.Create(spend)
-            .WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(2000), info.ScriptPubKey))
+            .WithWitnessUtxo(0, new TxOut(Amount.FromSatoshis(2000), info.ScriptPubKey))
             .WithTapLeafScript(0, new ControlBlock(TapLeafHash.TapscriptLeafVersion, info.OutputKeyYIsOdd, internalKey, []), leaf);
         var signed = psbt.Sign([_keys[0], _keys[1]], new PsbtSignOptions { TaprootAuxRandomness = new byte[32] });
         Assert.Equal(2, signed.Inputs[0].TapScriptSignatures.Count);
@@ -289,7 +290,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         var given = root["given"]!;
         var tx = Transaction.Parse((string)given["rawUnsignedTx"]!);
         var utxos = given["utxosSpent"]!.AsArray().Select(u =>
-            new TxOut(Money.FromSatoshis((long)u!["amountSats"]!), Script.FromHex((string)u["scriptPubKey"]!))).ToList();
+            new TxOut(Amount.FromSatoshis((long)u!["amountSats"]!), Script.FromHex((string)u["scriptPubKey"]!))).ToList();
         var c = root["inputSpending"]![index]!["given"]!;
         var i = (int)c["txinIndex"]!;
         using var key = SecretKey.Create(Hex.Parse((string)c["internalPrivkey"]!));
@@ -308,7 +309,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         var hashType = (uint)c["hashType"]!;
         if (hashType != 0)
         {
-            psbt = psbt.WithSighashType(i, hashType);
+            psbt = psbt.WithSighashType(i, new SigHashType(hashType));
         }
 
         psbt.TrySign([key], out var signed, out _, new PsbtSignOptions { TaprootAuxRandomness = new byte[32] });

@@ -1,3 +1,4 @@
+using OPSource.Bitcoin.Sighash;
 using CsCheck;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
@@ -17,7 +18,7 @@ public class PsbtPropertyTests
             new TxIn(new OutPoint(TxId.FromBytes(id), n), Script.Empty, new Sequence(seq), Witness.Empty));
 
     private static readonly Gen<TxOut> GenTxOut =
-        Gen.Select(Gen.Long[0, Money.MaxMoney.Satoshis], Gen.Byte.Array[0, 40]).Select((v, s) => new TxOut(Money.FromSatoshis(v), new Script(s)));
+        Gen.Select(Gen.Long[0, Amount.MaxMoney.Satoshis], Gen.Byte.Array[0, 40]).Select((v, s) => new TxOut(Amount.FromSatoshis(v), new Script(s)));
 
     private static readonly Gen<Transaction> GenTx =
         Gen.Select(Gen.Int[2, 3], GenTxIn.Array[1, 3], GenTxOut.Array[0, 3], Gen.UInt).Select((ver, ins, outs, lt) =>
@@ -44,8 +45,8 @@ public class PsbtPropertyTests
         var psbt = v2 ? PsbtT.CreateV2(tx, PsbtTxModifiable.Inputs) : PsbtT.Create(tx);
         using var key = SecretKey.Create(secret);
         var origin = new RootedKeyPath(KeyFingerprint.FromValue(sighash), new KeyPath(path));
-        psbt = psbt.WithWitnessUtxo(0, new TxOut(Money.FromSatoshis(1000), StandardScripts.PayToWitnessScriptHash(new Script([0x51]))))
-            .WithSighashType(0, sighash)
+        psbt = psbt.WithWitnessUtxo(0, new TxOut(Amount.FromSatoshis(1000), StandardScripts.PayToWitnessScriptHash(new Script([0x51]))))
+            .WithSighashType(0, new SigHashType(sighash))
             .WithWitnessScript(0, new Script([0x51]))
             .WithBip32Derivation(0, key.PublicKey, origin)
             .WithTapInternalKey(0, key.XOnlyPublicKey)
@@ -101,7 +102,7 @@ public class PsbtPropertyTests
                 Assert.Equal(bytes, parsed.ToBytes());
                 Assert.Equal(psbt.ToBase64(), PsbtT.Parse(psbt.ToBase64()).ToBase64());
                 Assert.Equal(tx.GetTxId(), parsed.GetUnsignedTxId());
-                Assert.Equal(sighash, parsed.Inputs[0].SighashType);
+                Assert.Equal(new SigHashType(sighash), parsed.Inputs[0].SighashType);
                 Assert.Equal(path, parsed.Inputs[0].Bip32Derivations[0].Origin.KeyPath.Indexes);
                 Assert.Equal(unknowns.Count(u => u.Map == 0) + proprietary.Length > 0, parsed.GlobalUnknown.Any() || parsed.GlobalProprietary.Any());
 
@@ -145,7 +146,9 @@ public class PsbtPropertyTests
 
         foreach (var o in psbt.Outputs)
         {
-            n += (int)o.Amount.Satoshis + o.Script.Length + (o.RedeemScript?.Length ?? 0) + (o.WitnessScript?.Length ?? 0) + o.Bip32Derivations.Count;
+            // An output's value is read like Nullable<T>.Value: a parsed PSBT may carry any 64-bit nValue
+            // (as Core's does), and Amount exists only when TxOut.HasValidValue.
+            n += (int)o.TxOut.RawValue + (o.TxOut.HasValidValue ? (int)o.Amount.Satoshis : 0) + o.Script.Length + (o.RedeemScript?.Length ?? 0) + (o.WitnessScript?.Length ?? 0) + o.Bip32Derivations.Count;
             n += (o.TapInternalKey is null ? 0 : 1) + (o.TapTree?.Count ?? 0) + o.TapBip32Derivations.Count + o.Proprietary.Count() + o.Unknown.Count();
         }
 

@@ -1,3 +1,4 @@
+using OPSource.Bitcoin.Sighash;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin.Addresses;
@@ -26,7 +27,7 @@ public class PsbtRoleVectorTests
         var inputs = creator["inputs"]!.AsArray().Select(i =>
             new TxIn(new OutPoint(TxId.Parse((string)i!["txid"]!), (uint)i["vout"]!), Script.Empty, Sequence.Final, Witness.Empty));
         var outputs = creator["outputs"]!.AsArray().Select(o =>
-            new TxOut(Money.FromBtc(decimal.Parse((string)o!["amount_btc"]!, CultureInfo.InvariantCulture)), Script.FromHex((string)o["scriptPubKey_hex"]!)));
+            new TxOut(Amount.FromBtc(decimal.Parse((string)o!["amount_btc"]!, CultureInfo.InvariantCulture)), Script.FromHex((string)o["scriptPubKey_hex"]!)));
         return new Transaction(2, inputs, outputs, LockTime.Zero);
     }
 
@@ -83,7 +84,7 @@ public class PsbtRoleVectorTests
         var psbt = Step("updater");
         for (var i = 0; i < psbt.Inputs.Count; i++)
         {
-            psbt = psbt.WithSighashType(i, 1);
+            psbt = psbt.WithSighashType(i, new SigHashType(1));
         }
 
         Assert.Equal(ExpectedHex("updater_add_sighash_all"), psbt.ToHex());
@@ -209,7 +210,7 @@ public class PsbtRoleVectorTests
         var outputs = c["outputs"]!.AsArray().Select(o =>
         {
             var (address, amount) = o!.AsObject().Single();
-            return new TxOut(Money.FromBtc(amount!.GetValue<decimal>()), new Script(Address.Parse(address, Network.Regtest).ScriptPubKeyBytes));
+            return new TxOut(Amount.FromBtc(amount!.GetValue<decimal>()), new Script(Address.Parse(address, Network.Regtest).ScriptPubKeyBytes));
         });
         var psbt = PsbtT.Create(new Transaction(2, inputs, outputs, LockTime.Zero));
         Assert.Equal((string)c["result"]!, psbt.ToBase64());
@@ -226,7 +227,7 @@ public class PsbtRoleVectorTests
             // Core's test signs with walletprocesspsbt(sighashtype="ALL"); cases 2-5 are BIP174's
             // fails_signer_checks, which Core leaves unsigned and we also report as refusals.
             var psbt = PsbtT.Parse((string)c["psbt"]!);
-            var ok = psbt.TrySign(wifs.Select(w => w.PrivateKey), out var signed, out var refusals, new PsbtSignOptions { SighashType = 1 });
+            var ok = psbt.TrySign(wifs.Select(w => w.PrivateKey), out var signed, out var refusals, new PsbtSignOptions { SighashType = new SigHashType(1) });
             Assert.Equal((string)c["result"]!, signed.ToBase64());
             Assert.Equal(ok, refusals.Count == 0);
         }

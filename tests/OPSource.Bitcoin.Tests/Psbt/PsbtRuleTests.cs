@@ -1,3 +1,4 @@
+using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Psbt;
 using OPSource.Bitcoin.Scripts;
@@ -13,7 +14,7 @@ public class PsbtRuleTests
 {
     private static readonly Transaction Spend = new(2,
         [new TxIn(new OutPoint(TxId.FromBytes(Enumerable.Repeat((byte)7, 32).ToArray()), 1), Script.Empty, Sequence.Final, Witness.Empty)],
-        [new TxOut(Money.FromSatoshis(5000), new Script([0x51]))], LockTime.Zero);
+        [new TxOut(Amount.FromSatoshis(5000), new Script([0x51]))], LockTime.Zero);
 
     private static string WithInputEntry(PsbtT psbt, string keyHex, string valueHex)
     {
@@ -102,7 +103,7 @@ public class PsbtRuleTests
     [Fact]
     public void Non_witness_utxo_must_match_the_outpoint()
     {
-        var prev = new Transaction(2, [new TxIn(OutPoint.Null, Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Money.FromSatoshis(1), Script.Empty)], LockTime.Zero);
+        var prev = new Transaction(2, [new TxIn(OutPoint.Null, Script.Empty, Sequence.Final, Witness.Empty)], [new TxOut(Amount.FromSatoshis(1), Script.Empty)], LockTime.Zero);
         var error = Error(WithInputEntry(PsbtT.Create(Spend), "00", prev.ToHex()));
         Assert.StartsWith("psbt: input 0 non_witness_utxo txid " + prev.GetTxId() + " does not match the spent outpoint", error, StringComparison.Ordinal);
         var ex = Assert.Throws<ArgumentException>(() => PsbtT.Create(Spend).WithNonWitnessUtxo(0, prev));
@@ -112,7 +113,7 @@ public class PsbtRuleTests
     [Fact]
     public void Duplicate_keys_name_the_map_and_key()
     {
-        var psbt = PsbtT.Create(Spend).WithSighashType(0, 1);
+        var psbt = PsbtT.Create(Spend).WithSighashType(0, new SigHashType(1));
         Assert.Equal("psbt: input 0 has duplicate key 03 (sighash_type)", Error(WithInputEntry(psbt, "03", "01000000")));
     }
 
@@ -147,6 +148,26 @@ public class PsbtRuleTests
         Assert.Equal("psbt: global unsigned_tx is not allowed in version 2 (BIP370)", Error(withTx));
         var noCount = v2.ToHex().Replace("01040101", "", StringComparison.Ordinal);
         Assert.Equal("psbt: global input_count is required in version 2", Error(noCount));
+    }
+
+    [Fact]
+    public void Output_values_outside_money_range_are_kept_as_serialized()
+    {
+        // Fuzz finding: the wire nValue is a signed 64-bit integer and Core's PSBT decoder keeps any value, so the
+        // unsigned transaction, version conversion and combine must carry it through instead of throwing from Amount.
+        foreach (var raw in new[] { -1L, Amount.MaxSatoshis + 1, long.MinValue })
+        {
+            var spend = Spend.WithOutputs([TxOut.FromRawValue(raw, new Script([0x51]))]);
+            var v0 = PsbtT.Parse(PsbtT.Create(spend).ToBytes());
+            var v2 = PsbtT.Parse(v0.ToVersion2().ToBytes());
+            Assert.Equal(raw, v2.Outputs[0].TxOut.RawValue);
+            Assert.True(v2.TryGetUnsignedTransaction(out var tx, out _));
+            Assert.Equal(spend.GetTxId(), tx.GetTxId());
+            Assert.Equal(v0.ToHex(), v2.ToVersion0().ToHex());
+            Assert.True(PsbtT.TryCombine([v2, v2], out _, out _));
+            Assert.Null(v2.Fee);
+            Assert.Throws<InvalidOperationException>(() => v2.Outputs[0].Amount);
+        }
     }
 
     [Fact]

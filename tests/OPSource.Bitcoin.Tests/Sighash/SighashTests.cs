@@ -34,7 +34,7 @@ public class SighashTests
         _ = index;
         var tx = Transaction.Parse(rawTx);
         Span<byte> hash = stackalloc byte[32];
-        SignatureHash.ComputeLegacy(tx, inputIndex, Hex.Parse(scriptHex), unchecked((uint)hashType), hash);
+        SignatureHash.Legacy(tx, inputIndex, Hex.Parse(scriptHex), new SigHashType(unchecked((uint)hashType))).WriteTo(hash);
         Assert.Equal(expected, new UInt256(hash).ToString());
     }
 
@@ -47,13 +47,13 @@ public class SighashTests
     [Fact]
     public void Legacy_single_bug_and_out_of_range_return_one()
     {
-        var tx = new Transaction(1, [new TxIn(OutPoint.Null), new TxIn(OutPoint.Null)], [new TxOut(new Money(1), Script.Empty)], LockTime.Zero);
+        var tx = new Transaction(1, [new TxIn(OutPoint.Null), new TxIn(OutPoint.Null)], [TxOut.FromRawValue(1, Script.Empty)], LockTime.Zero);
         Span<byte> hash = stackalloc byte[32];
-        SignatureHash.ComputeLegacy(tx, 1, [], (uint)SigHashType.Single, hash);
+        SignatureHash.Legacy(tx, 1, [], SigHashType.Single).WriteTo(hash);
         Assert.Equal("0000000000000000000000000000000000000000000000000000000000000001", new UInt256(hash).ToString());
-        SignatureHash.ComputeLegacy(tx, 5, [], (uint)SigHashType.All, hash);
+        SignatureHash.Legacy(tx, 5, [], SigHashType.All).WriteTo(hash);
         Assert.Equal(1, hash[0]);
-        SignatureHash.ComputeLegacy(tx, 0, [], (uint)SigHashType.Single, hash);
+        SignatureHash.Legacy(tx, 0, [], SigHashType.Single).WriteTo(hash);
         Assert.NotEqual(1, hash[0]);
     }
 
@@ -68,9 +68,9 @@ public class SighashTests
         Assert.Equal("863ef3e1a92afbfdb97f31ad0fc7683ee943e9abcf2501590ff8f6551f47e5e5", Hex.Encode(pre.HashOutputs.ToBytes()));
         var scriptCode = Hex.Parse("76a9141d0f172a0ecb48aee1be1f2687d2963ae33f71a188ac");
         Span<byte> hash = stackalloc byte[32];
-        SignatureHash.ComputeWitnessV0(tx, 1, scriptCode, new Money(600000000), 1, pre, hash);
+        SignatureHash.SegwitV0(pre, 1, scriptCode, Amount.FromSatoshis(600000000), SigHashType.All).WriteTo(hash);
         Assert.Equal("c37af31116d1b27caf68aae9e3ac82f1477929014d5b917657d0eb49478cb670", Hex.Encode(hash));
-        SignatureHash.ComputeWitnessV0(tx, 1, scriptCode, new Money(600000000), 1, null, hash);
+        SignatureHash.SegwitV0(new PrecomputedTransactionData(tx), 1, scriptCode, Amount.FromSatoshis(600000000), SigHashType.All).WriteTo(hash);
         Assert.Equal("c37af31116d1b27caf68aae9e3ac82f1477929014d5b917657d0eb49478cb670", Hex.Encode(hash));
     }
 
@@ -79,7 +79,7 @@ public class SighashTests
     {
         var tx = Transaction.Parse("0100000001db6b1b20aa0fd7b23880be2ecbd4a98130974cf4748fb66092ac4d3ceb1a54770100000000feffffff02b8b4eb0b000000001976a914a457b684d7f0d539a46a45bbc043f35b59d0d96388ac0008af2f000000001976a914fd270b1ee6abcaea97fea7ad0402e8bd8ad6d77c88ac92040000");
         Span<byte> hash = stackalloc byte[32];
-        SignatureHash.ComputeWitnessV0(tx, 0, Hex.Parse("76a91479091972186c449eb1ded22b78e40d009bdf008988ac"), new Money(1000000000), 1, null, hash);
+        SignatureHash.SegwitV0(new PrecomputedTransactionData(tx), 0, Hex.Parse("76a91479091972186c449eb1ded22b78e40d009bdf008988ac"), Amount.FromSatoshis(1000000000), SigHashType.All).WriteTo(hash);
         Assert.Equal("64f3b0f4dd2bb3aa1ce8566d220cc74dda9df97d8490cc81d89d735c92e59fb6", Hex.Encode(hash));
     }
 
@@ -89,7 +89,7 @@ public class SighashTests
         // BIP143 "P2SH-P2WSH" example: 6-of-6 multisig signed with each hash type.
         var tx = Transaction.Parse("010000000136641869ca081e70f394c6948e8af409e18b619df2ed74aa106c1ca29787b96e0100000000ffffffff0200e9a435000000001976a914389ffce9cd9ae88dcc0631e88a821ffdbe9bfe2688acc0832f05000000001976a9147480a33f950689af511e6e84c138dbbd3c3ee41588ac00000000");
         var witnessScript = Hex.Parse("56210307b8ae49ac90a048e9b53357a2354b3334e9c8bee813ecb98e99a7e07e8c3ba32103b28f0c28bfab54554ae8c658ac5c3e0ce6e79ad336331f78c428dd43eea8449b21034b8113d703413d57761b8b9781957b8c0ac1dfe69f492580ca4195f50376ba4a21033400f6afecb833092a9a21cfdf1ed1376e58c5d1f47de74683123987e967a8f42103a6d48b1131e94ba04d9737d61acdaa1322008af9602b3b14862c07a1789aac162102d8b661b0b3302ee2f162b09e07a55ad5dfbe673a9f01d9f0c19617681024306b56ae");
-        var amount = new Money(987654321);
+        var amount = Amount.FromSatoshis(987654321);
         var pre = new PrecomputedTransactionData(tx);
         var cases = new (uint Type, string Hash)[]
         {
@@ -103,7 +103,7 @@ public class SighashTests
         Span<byte> hash = stackalloc byte[32];
         foreach (var (type, expected) in cases)
         {
-            SignatureHash.ComputeWitnessV0(tx, 0, witnessScript, amount, type, pre, hash);
+            SignatureHash.SegwitV0(pre, 0, witnessScript, amount, new SigHashType(type)).WriteTo(hash);
             Assert.Equal(expected, Hex.Encode(hash));
         }
     }
@@ -132,7 +132,7 @@ public class SighashTests
         var given = spending["given"]!;
         var tx = Transaction.Parse(given["rawUnsignedTx"]!.GetValue<string>());
         var spent = given["utxosSpent"]!.AsArray()
-            .Select(u => new TxOut(new Money(u!["amountSats"]!.GetValue<long>()), Script.FromHex(u["scriptPubKey"]!.GetValue<string>())))
+            .Select(u => TxOut.FromRawValue(u!["amountSats"]!.GetValue<long>(), Script.FromHex(u["scriptPubKey"]!.GetValue<string>())))
             .ToList();
         return (tx, new PrecomputedTransactionData(tx, spent));
     }
@@ -161,11 +161,11 @@ public class SighashTests
         var input = spending["inputSpending"]!.AsArray()[inputCase]!;
         var index = input["given"]!["txinIndex"]!.GetValue<int>();
         var hashType = (byte)input["given"]!["hashType"]!.GetValue<int>();
-        Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, index, pre, hashType, [], [], SignatureHash.NoCodeSeparator, out var msg));
+        Assert.True(SighashTestHelpers.TryMessage(tx, index, pre, hashType, [], [], SignatureHash.NoCodeSeparator, out var msg));
         Assert.Equal(input["intermediary"]!["sigMsg"]!.GetValue<string>(), Hex.Encode(msg)); // includes the epoch byte
         Assert.Equal(0, msg[0]);
         Span<byte> hash = stackalloc byte[32];
-        Assert.True(SignatureHash.TryComputeTaproot(tx, index, pre, hashType, [], [], SignatureHash.NoCodeSeparator, hash));
+        Assert.True(SighashTestHelpers.TryTaproot(tx, index, pre, hashType, [], [], SignatureHash.NoCodeSeparator, hash));
         Assert.Equal(input["intermediary"]!["sigHash"]!.GetValue<string>(), Hex.Encode(hash));
     }
 
@@ -175,19 +175,19 @@ public class SighashTests
         var spending = Bip341()["keyPathSpending"]!.AsArray()[0]!;
         var (tx, pre) = Bip341Tx(spending);
         Span<byte> hash = stackalloc byte[32];
-        Assert.False(SignatureHash.TryComputeTaproot(tx, 0, pre, 0x04, [], [], SignatureHash.NoCodeSeparator, hash));
-        Assert.False(SignatureHash.TryComputeTaproot(tx, 0, pre, 0x80, [], [], SignatureHash.NoCodeSeparator, hash));
-        Assert.False(SignatureHash.TryComputeTaproot(tx, 0, pre, 0x84, [], [], SignatureHash.NoCodeSeparator, hash));
+        Assert.False(SighashTestHelpers.TryTaproot(tx, 0, pre, 0x04, [], [], SignatureHash.NoCodeSeparator, hash));
+        Assert.False(SighashTestHelpers.TryTaproot(tx, 0, pre, 0x80, [], [], SignatureHash.NoCodeSeparator, hash));
+        Assert.False(SighashTestHelpers.TryTaproot(tx, 0, pre, 0x84, [], [], SignatureHash.NoCodeSeparator, hash));
         Assert.Equal(2, tx.Outputs.Count);
-        Assert.False(SignatureHash.TryComputeTaproot(tx, 3, pre, 0x03, [], [], SignatureHash.NoCodeSeparator, hash));
-        Assert.True(SignatureHash.TryComputeTaproot(tx, 1, pre, 0x03, [], [], SignatureHash.NoCodeSeparator, hash));
-        Assert.False(SignatureHash.TryComputeTaproot(tx, 0, new PrecomputedTransactionData(tx), 0x00, [], [], SignatureHash.NoCodeSeparator, hash));
+        Assert.False(SighashTestHelpers.TryTaproot(tx, 3, pre, 0x03, [], [], SignatureHash.NoCodeSeparator, hash));
+        Assert.True(SighashTestHelpers.TryTaproot(tx, 1, pre, 0x03, [], [], SignatureHash.NoCodeSeparator, hash));
+        Assert.False(SighashTestHelpers.TryTaproot(tx, 0, new PrecomputedTransactionData(tx), 0x00, [], [], SignatureHash.NoCodeSeparator, hash));
 
         // Annex and script path change the message as BIP341/342 specify.
-        Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 0, pre, 0, [0x50, 0x01], new byte[32], 7, out var msg));
+        Assert.True(SighashTestHelpers.TryMessage(tx, 0, pre, 0, [0x50, 0x01], new byte[32], 7, out var msg));
         Assert.Equal(3, msg[1 + 1 + 4 + 4 + (32 * 5)]); // spend_type = ext_flag 1 << 1 | annex 1
         Assert.Equal([0x00, 7, 0, 0, 0], msg[^5..]);
-        Assert.Throws<ArgumentException>(() => SignatureHash.TryComputeTaproot(tx, 0, pre, 0, [0x51], [], 0, new byte[32]));
+        Assert.Throws<ArgumentException>(() => SighashTestHelpers.TryTaproot(tx, 0, pre, 0, [0x51], [], 0, new byte[32]));
     }
 
     [Fact]
@@ -198,8 +198,8 @@ public class SighashTests
         var leaf = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
         foreach (byte type in new byte[] { 0x00, 0x01, 0x02, 0x03, 0x81, 0x82, 0x83 })
         {
-            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, [], [], SignatureHash.NoCodeSeparator, out var keyPath));
-            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, [], leaf, 5, out var scriptPath));
+            Assert.True(SighashTestHelpers.TryMessage(tx, 1, pre, type, [], [], SignatureHash.NoCodeSeparator, out var keyPath));
+            Assert.True(SighashTestHelpers.TryMessage(tx, 1, pre, type, [], leaf, 5, out var scriptPath));
 
             // BIP341: spend_type = (ext_flag * 2) + annex_present; BIP342: ext = tapleaf_hash || key_version 0x00 || codesep_pos.
             var spendTypeOffset = 1 + 1 + 4 + 4 + ((type & 0x80) == 0 ? 32 * 4 : 0) + ((type & 3) is 0 or 1 ? 32 : 0);
@@ -211,7 +211,7 @@ public class SighashTests
 
             // With an annex, sha_annex = SHA256(compact_size || annex) follows the input data.
             byte[] annex = [0x50, 0xaa, 0xbb];
-            Assert.True(SignatureHash.TryGetTaprootSignatureMessage(tx, 1, pre, type, annex, [], SignatureHash.NoCodeSeparator, out var withAnnex));
+            Assert.True(SighashTestHelpers.TryMessage(tx, 1, pre, type, annex, [], SignatureHash.NoCodeSeparator, out var withAnnex));
             Assert.Equal(1, withAnnex[spendTypeOffset]);
             var inputData = (type & 0x80) != 0 ? 36 + 8 + 1 + 34 + 4 : 4;
             var annexAt = spendTypeOffset + 1 + inputData;
@@ -225,7 +225,7 @@ public class SighashTests
     {
         // Outputs far larger than the hasher's internal buffer exercise its chunking.
         var big = new Script(Enumerable.Range(0, 20_000).Select(i => (byte)i).ToArray());
-        var tx = new Transaction(2, [new TxIn(OutPoint.Null)], [new TxOut(new Money(5), big), new TxOut(new Money(6), Script.FromHex("51"))], LockTime.Zero);
+        var tx = new Transaction(2, [new TxIn(OutPoint.Null)], [TxOut.FromRawValue(5, big), TxOut.FromRawValue(6, Script.FromHex("51"))], LockTime.Zero);
         var serialized = new BitcoinWriter();
         foreach (var o in tx.Outputs)
         {
@@ -234,7 +234,7 @@ public class SighashTests
         }
 
         var single = OPSource.Crypto.Hashes.Sha256(serialized.WrittenSpan);
-        var pre = new PrecomputedTransactionData(tx, [new TxOut(new Money(1), big)]);
+        var pre = new PrecomputedTransactionData(tx, [TxOut.FromRawValue(1, big)]);
         Assert.Equal(single, pre.ShaOutputs.ToBytes());
         Assert.Equal(OPSource.Crypto.Hashes.Sha256(single), pre.HashOutputs.ToBytes());
 
@@ -245,7 +245,7 @@ public class SighashTests
         // OP_CODESEPARATORs) equals HASH256 of the materialised preimage.
         var scriptCode = new ScriptBuilder().Push(big.Span).Add(OpcodeType.OP_CHECKSIG).Build();
         Span<byte> hash = stackalloc byte[32];
-        SignatureHash.ComputeLegacy(tx, 0, scriptCode.Span, 1, hash);
+        SignatureHash.Legacy(tx, 0, scriptCode.Span, SigHashType.All).WriteTo(hash);
         var preimage = new BitcoinWriter();
         preimage.WriteInt32LE(2);
         preimage.WriteCompactSize(1);
@@ -264,15 +264,15 @@ public class SighashTests
     public void Precomputed_data_makes_many_inputs_linear()
     {
         var inputs = Enumerable.Range(0, 1000).Select(i => new TxIn(new OutPoint(TxId.FromBytes(new byte[32]), (uint)i))).ToList();
-        var spent = inputs.Select(_ => new TxOut(new Money(1000), StandardScripts.PayToTaproot(new byte[32]))).ToList();
-        var tx = new Transaction(2, inputs, [new TxOut(new Money(1), Script.Empty)], LockTime.Zero);
+        var spent = inputs.Select(_ => TxOut.FromRawValue(1000, StandardScripts.PayToTaproot(new byte[32]))).ToList();
+        var tx = new Transaction(2, inputs, [TxOut.FromRawValue(1, Script.Empty)], LockTime.Zero);
         var pre = new PrecomputedTransactionData(tx, spent);
         Span<byte> hash = stackalloc byte[32];
         var sw = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < tx.Inputs.Count; i++)
         {
-            Assert.True(SignatureHash.TryComputeTaproot(tx, i, pre, 0, [], [], SignatureHash.NoCodeSeparator, hash));
-            SignatureHash.ComputeWitnessV0(tx, i, [0x51], new Money(1000), 1, pre, hash);
+            Assert.True(SighashTestHelpers.TryTaproot(tx, i, pre, 0, [], [], SignatureHash.NoCodeSeparator, hash));
+            SignatureHash.SegwitV0(pre, i, [0x51], Amount.FromSatoshis(1000), SigHashType.All).WriteTo(hash);
         }
 
         // Quadratic hashing would process ~1000 x 41 KB = 41 MB per pass; linear stays well under a second.

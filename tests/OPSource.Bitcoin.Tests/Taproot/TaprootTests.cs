@@ -1,9 +1,9 @@
+using OPSource.Bitcoin.Tests.Sighash;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
 using OPSource.Bitcoin.Taproot;
-using OPSource.Bitcoin.Tests.Sighash;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto.Secp256k1;
 
@@ -125,7 +125,7 @@ public class TaprootTests
         Assert.Equal(im["tweakedPrivkey"]!.GetValue<string>(), Hex.Encode(tweakedBytes));
 
         Span<byte> sighash = stackalloc byte[32];
-        Assert.True(SignatureHash.TryComputeTaproot(tx, index, pre, hashType, [], [], SignatureHash.NoCodeSeparator, sighash));
+        Assert.True(SighashTestHelpers.TryTaproot(tx, index, pre, hashType, [], [], SignatureHash.NoCodeSeparator, sighash));
 
         // BIP341 vectors sign with an all-zero aux_rand; the witness appends the hash type unless DEFAULT.
         var sig = Schnorr.Sign(tweaked, sighash, new byte[32]);

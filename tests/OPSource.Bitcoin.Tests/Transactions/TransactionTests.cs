@@ -47,7 +47,7 @@ public class TransactionTests
         var tx = Transaction.Parse(GenesisCoinbase);
         Assert.Equal("4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b", tx.GetTxId().ToString());
         Assert.True(tx.IsCoinBase);
-        Assert.Equal(Money.FromBtc(50), tx.Outputs[0].Value);
+        Assert.Equal(Amount.FromBtc(50), tx.Outputs[0].Value);
         Assert.Equal(ScriptTemplate.PubKey, StandardScripts.Detect(tx.Outputs[0].ScriptPubKey));
         Assert.Equal(204, tx.Size);
         Assert.Equal(GenesisCoinbase, tx.ToHex());
@@ -104,7 +104,7 @@ public class TransactionTests
         Assert.Empty(back.Outputs);
 
         // 0 inputs with outputs: witness-mode parsing treats the output count as BIP144 flags.
-        var outputsOnly = new Transaction(1, [], [new TxOut(new Money(1), Script.Empty)], LockTime.Zero);
+        var outputsOnly = new Transaction(1, [], [TxOut.FromRawValue(1, Script.Empty)], LockTime.Zero);
         Assert.False(Transaction.TryParse(outputsOnly.ToBytes(), out _, out _));
         Assert.True(Transaction.TryParse(outputsOnly.ToBytes(), out var legacy, out var e, allowWitness: false), e?.Message);
         Assert.Single(legacy.Outputs);
@@ -117,7 +117,7 @@ public class TransactionTests
     public void TryDecode_chooses_between_readings_like_core_DecodeTx()
     {
         // Only the legacy reading consumes a 0-input transaction with outputs.
-        var outputsOnly = new Transaction(1, [], [new TxOut(new Money(1), Script.FromHex("51"))], LockTime.Zero);
+        var outputsOnly = new Transaction(1, [], [TxOut.FromRawValue(1, Script.FromHex("51"))], LockTime.Zero);
         Assert.True(Transaction.TryDecode(outputsOnly.ToBytes(), out var tx, out var error), error?.Message);
         Assert.Single(tx.Outputs);
 
@@ -210,7 +210,7 @@ public class TransactionTests
         from outputs in (
             from value in Gen.Long
             from spk in Gen.Byte.Array[0, 50]
-            select new TxOut(new Money(value), new Script(spk))).Array[0, 5]
+            select TxOut.FromRawValue(value, new Script(spk))).Array[0, 5]
         from lockTime in Gen.UInt
         select new Transaction(version, inputs, outputs, new LockTime(lockTime));
 

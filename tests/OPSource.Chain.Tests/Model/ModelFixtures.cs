@@ -28,13 +28,13 @@ internal static class ModelFixtures
     public static Script Spk(int n) => new ScriptBuilder().Add(OpcodeType.OP_0).Push(SHA256.HashData(BitConverter.GetBytes(n))[..20]).Build();
 
     public static Transaction Tx(IEnumerable<OutPoint> inputs, params (long Value, Script Spk)[] outputs) =>
-        new(2, inputs.Select(o => new TxIn(o)), outputs.Select(o => new TxOut(new Money(o.Value), o.Spk)), LockTime.Zero);
+        new(2, inputs.Select(o => new TxIn(o)), outputs.Select(o => new TxOut(Amount.FromSatoshis(o.Value), o.Spk)), LockTime.Zero);
 
     public static Transaction Tx(OutPoint input, long value, int spk = 0) => Tx([input], (value, Spk(spk)));
 
     public static Transaction Coinbase(int height, long value, int spk = 0) =>
         new(2, [new TxIn(OutPoint.Null, new ScriptBuilder().PushNumber(height).PushNumber(spk).Build(), Sequence.Final, Witness.Empty)],
-            [new TxOut(new Money(value), Spk(spk))], LockTime.Zero);
+            [new TxOut(Amount.FromSatoshis(value), Spk(spk))], LockTime.Zero);
 
     public static OutPoint Op(Transaction tx, uint index = 0) => new(tx.GetTxId(), index);
 

@@ -136,7 +136,7 @@ public sealed class TxGraphTests
                 foreach (var i in t.Item4)
                 {
                     cs = cs.Merge(graph.InsertSeenAt(Pool[i].GetTxId(), t.Item5));
-                    cs = cs.Merge(graph.InsertTxOut(External(100 + i), new TxOut(new Bitcoin.Money(i), Spk(i))));
+                    cs = cs.Merge(graph.InsertTxOut(External(100 + i), new TxOut(Bitcoin.Amount.FromSatoshis(i), Spk(i))));
                 }
 
                 return cs;

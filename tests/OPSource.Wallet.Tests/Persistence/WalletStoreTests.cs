@@ -27,7 +27,7 @@ public abstract class WalletStoreTests(string provider)
             await store.SaveAsync("main", wallet.TakeStaged(), Ct);
         }
 
-        var built = wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Address.Parse("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Net).ScriptPubKey, new Money(40_000))], FeeRate = new FeeRate(2000) });
+        var built = wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Address.Parse("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Net).ScriptPubKey, Amount.FromSatoshis(40_000))], FeeRate = new FeeRate(2000) });
         var tx = DescriptorWallet.FinalizeAndVerify(keys.Sign(built.Psbt, out _, out _));
         wallet.CommitChange(built);
         wallet.ApplyUnconfirmed([(tx, 1_800_000_000)]);
@@ -69,7 +69,7 @@ public abstract class WalletStoreTests(string provider)
         await store.SaveAsync("w", wallet.TakeStaged(), Ct);
         var loaded = DescriptorWallet.Load(await store.LoadAsync("w", Ct));
         Assert.Equal(0, loaded.Tip.Height);
-        Assert.Equal(Money.Zero, loaded.GetBalance().Total);
+        Assert.Equal(Amount.Zero, loaded.GetBalance().Total);
     }
 }
 

@@ -99,8 +99,8 @@ public abstract class RegtestFundingTests(RegtestNodeFixture fixture, string pro
         // segwit marker and flag, the contract output), all at the same rate (dlcspecs' fee split).
         var rate = FeeRate.FromSatoshisPerVByte(5);
         var contract = s.ParseAddress(await CoreAddressAsync());
-        var collateralA = Money.FromBtc(0.9m);
-        var collateralB = Money.FromBtc(0.5m);
+        var collateralA = Amount.FromBtc(0.9m);
+        var collateralB = Amount.FromBtc(0.5m);
         long sharedWeight = (4 * (4 + 1 + 1 + 4)) + 2 + OutputWeight(contract);
         var halfShared = rate.GetFee((sharedWeight + 7) / 8);
         var changeFee = rate.GetFee((OutputWeight(new Script(new byte[34])) + 3) / 4); // change is at most 34 bytes (P2TR/P2WSH)
@@ -112,13 +112,13 @@ public abstract class RegtestFundingTests(RegtestNodeFixture fixture, string pro
         // The selected coins are locked: a second selection of everything the wallet has must fail.
         var aliceTotal = (await s.ListUnspentAsync(alice, Ct)).Sum(u => u.Value.Satoshis);
         Assert.Equal(WalletErrorKind.InsufficientFunds, (await Assert.ThrowsAsync<WalletOperationException>(() =>
-            funding.SelectFundingAsync(new FundingRequest(alice, new Money(aliceTotal - selA.Total.Satoshis + 1), rate), Ct))).Kind);
+            funding.SelectFundingAsync(new FundingRequest(alice, Amount.FromSatoshis(aliceTotal - selA.Total.Satoshis + 1), rate), Ct))).Kind);
 
         // The funding transaction, assembled from the selections only (inputs ordered Bob first, then Alice); each
         // change pays exactly what its party owes.
         var changeA = selA.Total - collateralA - halfShared - changeFee - rate.GetFee((EstimatedWeight(selA.Inputs) + 3) / 4);
         var changeB = selB.Total - collateralB - halfShared - changeFee - rate.GetFee((EstimatedWeight(selB.Inputs) + 3) / 4);
-        Assert.True(changeA > Money.Zero && changeB > Money.Zero);
+        Assert.True(changeA > Amount.Zero && changeB > Amount.Zero);
         var estimatedWeight = sharedWeight + OutputWeight(selA.ChangeScript) + OutputWeight(selB.ChangeScript) + EstimatedWeight(selB.Inputs.Concat(selA.Inputs));
         var tx = new Transaction(
             2,
@@ -151,7 +151,7 @@ public abstract class RegtestFundingTests(RegtestNodeFixture fixture, string pro
         Assert.True(final.Weight <= estimatedWeight, $"signed weight {final.Weight} > estimate {estimatedWeight}");
         var accept = (await Node.Rpc("testmempoolaccept", new JsonArray(final.ToHex())))![0]!;
         Assert.True((bool)accept["allowed"]!, accept.ToJsonString());
-        var fee = selA.Total + selB.Total - final.Outputs.Aggregate(Money.Zero, (sum, o) => sum + o.Value);
+        var fee = selA.Total + selB.Total - final.Outputs.Aggregate(Amount.Zero, (sum, o) => sum + o.Value);
         Assert.True(FeeRate.FromFee(fee, final.VirtualSize) >= rate, $"fee rate {FeeRate.FromFee(fee, final.VirtualSize)} < {rate}");
         await Node.Rpc("sendrawtransaction", final.ToHex());
         await Node.MineAsync(1, await CoreAddressAsync());
@@ -166,7 +166,7 @@ public abstract class RegtestFundingTests(RegtestNodeFixture fixture, string pro
             Assert.Contains(utxos, u => u.OutPoint.TxId == final.GetTxId() && u.Value == change && u.Confirmations == 1);
             var record = await s.GetTransactionAsync(wallet, final.GetTxId(), Ct);
             Assert.Equal(1, record!.Confirmations);
-            Assert.Equal(change - selection.Total, record.Net);
+            Assert.Equal(change.ToSignedAmount() - selection.Total, record.Net);
         }
     }
 
@@ -184,10 +184,10 @@ public abstract class RegtestFundingTests(RegtestNodeFixture fixture, string pro
         await s.SyncAsync(w, mempool: true, Ct);
 
         var rate = FeeRate.FromSatoshisPerVByte(2);
-        var both = Money.FromBtc(0.35m); // more than either coin
+        var both = Amount.FromBtc(0.35m); // more than either coin
         var selection = await funding.SelectFundingAsync(new FundingRequest(w, both, rate), Ct);
         Assert.Equal(2, selection.Inputs.Count);
-        await Assert.ThrowsAsync<WalletOperationException>(() => funding.SelectFundingAsync(new FundingRequest(w, new Money(1_000), rate), Ct));
+        await Assert.ThrowsAsync<WalletOperationException>(() => funding.SelectFundingAsync(new FundingRequest(w, Amount.FromSatoshis(1_000), rate), Ct));
         await funding.ReleaseAsync(w, [.. selection.Inputs.Select(i => i.OutPoint)], Ct);
         var again = await funding.SelectFundingAsync(new FundingRequest(w, both, rate), Ct);
         Assert.Equal(selection.Inputs.Select(i => i.OutPoint.ToString()).Order(StringComparer.Ordinal), again.Inputs.Select(i => i.OutPoint.ToString()).Order(StringComparer.Ordinal));
@@ -198,16 +198,16 @@ public abstract class RegtestFundingTests(RegtestNodeFixture fixture, string pro
         await PayAsync(funding, w, 1m);
         await s.SyncAsync(w, mempool: true, Ct);
         Assert.Equal(WalletErrorKind.InsufficientFunds, (await Assert.ThrowsAsync<WalletOperationException>(() =>
-            funding.SelectFundingAsync(new FundingRequest(w, Money.FromBtc(0.6m), rate, MinConfirmations: 0), Ct))).Kind);
+            funding.SelectFundingAsync(new FundingRequest(w, Amount.FromBtc(0.6m), rate, MinConfirmations: 0), Ct))).Kind);
         await Node.MineAsync(1, await CoreAddressAsync());
         await s.SyncAsync(w, mempool: true, Ct);
         Assert.Equal(WalletErrorKind.InsufficientFunds, (await Assert.ThrowsAsync<WalletOperationException>(() =>
-            funding.SelectFundingAsync(new FundingRequest(w, Money.FromBtc(0.6m), rate, MinConfirmations: 2), Ct))).Kind);
-        var deepEnough = await funding.SelectFundingAsync(new FundingRequest(w, Money.FromBtc(0.6m), rate, MinConfirmations: 1), Ct);
-        Assert.Contains(deepEnough.Inputs, i => i.Output.Value == Money.FromBtc(1m));
+            funding.SelectFundingAsync(new FundingRequest(w, Amount.FromBtc(0.6m), rate, MinConfirmations: 2), Ct))).Kind);
+        var deepEnough = await funding.SelectFundingAsync(new FundingRequest(w, Amount.FromBtc(0.6m), rate, MinConfirmations: 1), Ct);
+        Assert.Contains(deepEnough.Inputs, i => i.Output.Value == Amount.FromBtc(1m));
         await funding.ReleaseAsync(w, [.. deepEnough.Inputs.Select(i => i.OutPoint)], Ct);
 
-        var psbt = await funding.CreatePsbtAsync(new PsbtRequest(w, [new PaymentOutput(s.ParseAddress(await CoreAddressAsync()), Money.FromBtc(0.1m))], rate), Ct);
+        var psbt = await funding.CreatePsbtAsync(new PsbtRequest(w, [new PaymentOutput(s.ParseAddress(await CoreAddressAsync()), Amount.FromBtc(0.1m))], rate), Ct);
         Assert.Equal(WalletErrorKind.Locked, (await Assert.ThrowsAsync<WalletOperationException>(() => signer.SignAsync(w, psbt, Ct))).Kind);
         Assert.Equal(WalletErrorKind.NotFound, (await Assert.ThrowsAsync<WalletOperationException>(() => signer.SignAsync("nobody", psbt, Ct))).Kind);
         await s.UnlockAsync(w, Pass, TimeSpan.FromMinutes(1), Ct);

@@ -86,10 +86,10 @@ public sealed class RegtestPsbtInteropTests(RegtestNodeFixture fixture) : IClass
 
         await Node.MineAsync(1, coreAddress);
         await s.SyncAsync("treasury", mempool: true, Ct);
-        Assert.Equal(Money.FromBtc(2m), (await s.GetBalanceAsync("treasury", Ct)).Confirmed);
+        Assert.Equal(Amount.FromBtc(2m), (await s.GetBalanceAsync("treasury", Ct)).Confirmed);
 
         // 1) OPSource signs first, Core second (walletprocesspsbt, not finalized), OPSource finalizes and broadcasts.
-        var first = await funding.CreatePsbtAsync(new PsbtRequest("treasury", [new PaymentOutput(s.ParseAddress(coreAddress), Money.FromBtc(0.5m))], FeeRate.FromSatoshisPerVByte(3)), Ct);
+        var first = await funding.CreatePsbtAsync(new PsbtRequest("treasury", [new PaymentOutput(s.ParseAddress(coreAddress), Amount.FromBtc(0.5m))], FeeRate.FromSatoshisPerVByte(3)), Ct);
         var ours = await s.SignPsbtAsync("member", first, Pass, Ct);
         Assert.NotEmpty(ours.SignedInputs);
         Assert.False(ours.Complete);
@@ -103,7 +103,7 @@ public sealed class RegtestPsbtInteropTests(RegtestNodeFixture fixture) : IClass
         // 2) Core signs first, OPSource second; Core's finalizepsbt extracts a transaction its mempool accepts.
         await Node.MineAsync(1, coreAddress);
         await s.SyncAsync("treasury", mempool: true, Ct);
-        var second = await funding.CreatePsbtAsync(new PsbtRequest("treasury", [new PaymentOutput(s.ParseAddress(coreAddress), Money.FromBtc(0.3m))], FeeRate.FromSatoshisPerVByte(2)), Ct);
+        var second = await funding.CreatePsbtAsync(new PsbtRequest("treasury", [new PaymentOutput(s.ParseAddress(coreAddress), Amount.FromBtc(0.3m))], FeeRate.FromSatoshisPerVByte(2)), Ct);
         var coreFirst = (await Node.WalletRpc("cosigner", "walletprocesspsbt", second.ToBase64(), true, "ALL", true, false))!;
         Assert.False((bool)coreFirst["complete"]!);
         Assert.True(PsbtDocument.TryParse((string)coreFirst["psbt"]!, out var partial, out error), error);
@@ -120,7 +120,7 @@ public sealed class RegtestPsbtInteropTests(RegtestNodeFixture fixture) : IClass
         await Node.WalletRpc("core", "sendtoaddress", Bitcoin.Addresses.Address.TryFromScriptPubKey(script2.ToBytes(), Network.Regtest, out var m) ? m.ToString() : "", 0.4m);
         await Node.MineAsync(1, coreAddress);
         await s.SyncAsync("member", mempool: true, Ct);
-        var single = await funding.CreatePsbtAsync(new PsbtRequest("member", [new PaymentOutput(s.ParseAddress(coreAddress), Money.FromBtc(0.1m))], FeeRate.FromSatoshisPerVByte(2)), Ct);
+        var single = await funding.CreatePsbtAsync(new PsbtRequest("member", [new PaymentOutput(s.ParseAddress(coreAddress), Amount.FromBtc(0.1m))], FeeRate.FromSatoshisPerVByte(2)), Ct);
         var signedSingle = await s.SignPsbtAsync("member", single, Pass, Ct);
         var coreFinal = (await Node.Rpc("finalizepsbt", signedSingle.Psbt.ToBase64()))!;
         Assert.True((bool)coreFinal["complete"]!, coreFinal.ToJsonString());

@@ -104,10 +104,10 @@ public abstract class RegtestServiceTests(RegtestNodeFixture fixture, string pro
         Assert.Equal((int)(await Node.Rpc("getblockcount"))!, progress.Tip.Height);
         Assert.Equal((string)(await Node.Rpc("getbestblockhash"))!, progress.Tip.Hash.ToString());
         await AssertSameAsCoreAsync(s, name, watch);
-        Assert.True((await s.GetBalanceAsync(name, Ct)).Confirmed > Money.Zero);
+        Assert.True((await s.GetBalanceAsync(name, Ct)).Confirmed > Amount.Zero);
 
         // Send to Core: testmempoolaccept then broadcast; recorded as pending at once.
-        var sent = await s.SendAsync(name, new SpendRequest { Payments = [new Payment(await CoreAddressAsync(), Money.FromBtc(1m))], FeeRate = FeeRate.FromSatoshisPerVByte(2) }, Pass, Ct);
+        var sent = await s.SendAsync(name, new SpendRequest { Payments = [new Payment(await CoreAddressAsync(), Amount.FromBtc(1m))], FeeRate = FeeRate.FromSatoshisPerVByte(2) }, Pass, Ct);
         Assert.True(await InMempoolAsync(sent.TxId));
         Assert.True(sent.Transaction.SignalsRbf);
         var pending = await s.GetTransactionAsync(name, sent.TxId, Ct);
@@ -120,7 +120,7 @@ public abstract class RegtestServiceTests(RegtestNodeFixture fixture, string pro
         Assert.Equal([sent.TxId], bumped.Replaced);
         var entry = await rpc.GetMempoolEntryAsync(bumped.TxId, Ct);
         Assert.True(entry.FeeRate >= FeeRate.FromSatoshisPerVByte(6), $"bumped rate {entry.FeeRate}");
-        Assert.Contains(bumped.Transaction.Outputs, o => o.Value == Money.FromBtc(1m));
+        Assert.Contains(bumped.Transaction.Outputs, o => o.Value == Amount.FromBtc(1m));
         await s.SyncAsync(name, mempool: true, Ct);
         Assert.Null((await s.ListTransactionsAsync(name, Ct)).FirstOrDefault(t => t.TxId == sent.TxId));
         Assert.Equal(WalletErrorKind.InvalidRequest, (await Assert.ThrowsAsync<WalletOperationException>(() => s.BumpFeeAsync(name, sent.TxId, FeeRate.FromSatoshisPerVByte(20), Pass, Ct))).Kind);
@@ -132,7 +132,7 @@ public abstract class RegtestServiceTests(RegtestNodeFixture fixture, string pro
         Assert.True(await InMempoolAsync(child.TxId));
         var childEntry = await rpc.GetMempoolEntryAsync(child.TxId, Ct);
         Assert.Equal(2, childEntry.AncestorCount);
-        Assert.True(FeeRate.FromFee(childEntry.AncestorFees, childEntry.AncestorSize) >= FeeRate.FromSatoshisPerVByte(25), $"package rate {FeeRate.FromFee(childEntry.AncestorFees, childEntry.AncestorSize)}");
+        Assert.True(FeeRate.FromFee(childEntry.AncestorFees.ToAmount(), childEntry.AncestorSize) >= FeeRate.FromSatoshisPerVByte(25), $"package rate {FeeRate.FromFee(childEntry.AncestorFees.ToAmount(), childEntry.AncestorSize)}");
 
         await s.SyncAsync(name, mempool: true, Ct);
         await Node.Rpc("syncwithvalidationinterfacequeue");
@@ -168,7 +168,7 @@ public abstract class RegtestServiceTests(RegtestNodeFixture fixture, string pro
         await s.SyncAsync(name, mempool: true, Ct);
         var confirmed = await s.GetTransactionAsync(name, txid, Ct);
         Assert.Equal(1, confirmed!.Confirmations);
-        Assert.Equal(Money.FromBtc(1.25m), (await s.GetBalanceAsync(name, Ct)).Confirmed);
+        Assert.Equal(Amount.FromBtc(1.25m), (await s.GetBalanceAsync(name, Ct)).Confirmed);
 
         // invalidateblock, then a longer competing chain of empty blocks: the transaction is back in the mempool only.
         await Node.Rpc("invalidateblock", block);
@@ -181,14 +181,14 @@ public abstract class RegtestServiceTests(RegtestNodeFixture fixture, string pro
         var unconfirmed = await s.GetTransactionAsync(name, txid, Ct);
         Assert.Equal(0, unconfirmed!.Confirmations);
         var balance = await s.GetBalanceAsync(name, Ct);
-        Assert.Equal(Money.Zero, balance.Confirmed);
-        Assert.Equal(Money.FromBtc(1.25m), balance.UntrustedPending);
+        Assert.Equal(Amount.Zero, balance.Confirmed);
+        Assert.Equal(Amount.FromBtc(1.25m), balance.UntrustedPending);
 
         // A new block includes it again.
         await Node.MineAsync(1, other);
         await s.SyncAsync(name, mempool: true, Ct);
         Assert.Equal(1, (await s.GetTransactionAsync(name, txid, Ct))!.Confirmations);
-        Assert.Equal(Money.FromBtc(1.25m), (await s.GetBalanceAsync(name, Ct)).Confirmed);
+        Assert.Equal(Amount.FromBtc(1.25m), (await s.GetBalanceAsync(name, Ct)).Confirmed);
         await Node.Rpc("reconsiderblock", block);
     }
 
@@ -218,7 +218,7 @@ public abstract class RegtestServiceTests(RegtestNodeFixture fixture, string pro
 
             await Node.MineAsync(1, await CoreAddressAsync());
             await s.SyncAsync(name, mempool: true, Ct);
-            await s.SendAsync(name, new SpendRequest { Payments = [new Payment(await CoreAddressAsync(), Money.FromBtc(1m))], FeeRate = FeeRate.FromSatoshisPerVByte(3) }, Pass, Ct);
+            await s.SendAsync(name, new SpendRequest { Payments = [new Payment(await CoreAddressAsync(), Amount.FromBtc(1m))], FeeRate = FeeRate.FromSatoshisPerVByte(3) }, Pass, Ct);
             await Node.MineAsync(1, await CoreAddressAsync());
             await s.SyncAsync(name, mempool: true, Ct);
             balance = await s.GetBalanceAsync(name, Ct);

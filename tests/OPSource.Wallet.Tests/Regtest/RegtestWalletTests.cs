@@ -79,7 +79,7 @@ public sealed class RegtestWalletTests(RegtestNodeFixture fixture) : IClassFixtu
         await RegtestSync.SyncAsync(node, bob);
         var built = alice.BuildTransaction(new SendRequest
         {
-            Recipients = [new Recipient(bobAddress.ScriptPubKey, Money.FromBtc(1.5m)), new Recipient(Address.Parse(corePayee, Net).ScriptPubKey, Money.FromBtc(0.25m))],
+            Recipients = [new Recipient(bobAddress.ScriptPubKey, Amount.FromBtc(1.5m)), new Recipient(Address.Parse(corePayee, Net).ScriptPubKey, Amount.FromBtc(0.25m))],
             FeeRate = FeeRate.FromSatoshisPerVByte(3),
             NowUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             TipTimeUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
@@ -96,25 +96,25 @@ public sealed class RegtestWalletTests(RegtestNodeFixture fixture) : IClassFixtu
 
         await RegtestSync.SyncAsync(node, alice);
         await RegtestSync.SyncAsync(node, bob);
-        var aliceAfter = reward.Confirmed.Satoshis - Money.FromBtc(1.75m).Satoshis - built.Fee.Satoshis;
+        var aliceAfter = reward.Confirmed.Satoshis - Amount.FromBtc(1.75m).Satoshis - built.Fee.Satoshis;
         Assert.Equal(aliceAfter, alice.GetBalance().TrustedPending.Satoshis);
-        Assert.Equal(Money.FromBtc(1.5m), bob.GetBalance().UntrustedPending);
+        Assert.Equal(Amount.FromBtc(1.5m), bob.GetBalance().UntrustedPending);
 
         await node.MineAsync(1, coreAddress);
         await RegtestSync.SyncAsync(node, alice);
         await RegtestSync.SyncAsync(node, bob);
-        Assert.Equal(new WalletBalance(new Money(aliceAfter), Money.Zero, Money.Zero, Money.Zero), alice.GetBalance());
-        Assert.Equal(new WalletBalance(Money.FromBtc(1.5m), Money.Zero, Money.Zero, Money.Zero), bob.GetBalance());
+        Assert.Equal(new WalletBalance(Amount.FromSatoshis(aliceAfter), Amount.Zero, Amount.Zero, Amount.Zero), alice.GetBalance());
+        Assert.Equal(new WalletBalance(Amount.FromBtc(1.5m), Amount.Zero, Amount.Zero, Amount.Zero), bob.GetBalance());
         var received = (decimal)(await node.WalletRpc(core, "getreceivedbyaddress", corePayee, 1))!;
         Assert.Equal(0.25m, received);
 
         var aliceHistory = alice.ListTransactions();
         Assert.Equal(2, aliceHistory.Count);
         Assert.True(aliceHistory[0].Transaction.IsCoinBase);
-        Assert.Equal(-(Money.FromBtc(1.75m).Satoshis + built.Fee.Satoshis), aliceHistory[1].Net.Satoshis);
+        Assert.Equal(-(Amount.FromBtc(1.75m).Satoshis + built.Fee.Satoshis), aliceHistory[1].Net.Satoshis);
         Assert.Equal(1, aliceHistory[1].Confirmations);
         var bobHistory = Assert.Single(bob.ListTransactions());
-        Assert.Equal(Money.FromBtc(1.5m), bobHistory.Received);
+        Assert.Equal(Amount.FromBtc(1.5m), bobHistory.Received);
         Assert.Equal(tx.GetTxId(), bobHistory.TxId);
     }
 
@@ -151,9 +151,9 @@ public sealed class RegtestWalletTests(RegtestNodeFixture fixture) : IClassFixtu
         foreach (var (name, wallet, keys) in wallets)
         {
             await RegtestSync.SyncAsync(node, wallet);
-            Assert.Equal(Money.FromBtc(0.1m), wallet.GetBalance().Confirmed);
+            Assert.Equal(Amount.FromBtc(0.1m), wallet.GetBalance().Confirmed);
             var back = (string)(await node.WalletRpc(core, "getnewaddress"))!;
-            var built = wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Address.Parse(back, Net).ScriptPubKey, Money.FromBtc(0.05m))], FeeRate = FeeRate.FromSatoshisPerVByte(2) });
+            var built = wallet.BuildTransaction(new SendRequest { Recipients = [new Recipient(Address.Parse(back, Net).ScriptPubKey, Amount.FromBtc(0.05m))], FeeRate = FeeRate.FromSatoshisPerVByte(2) });
             var psbt = built.Psbt;
             foreach (var k in keys)
             {
@@ -175,8 +175,8 @@ public sealed class RegtestWalletTests(RegtestNodeFixture fixture) : IClassFixtu
         foreach (var (name, wallet, _) in wallets)
         {
             await RegtestSync.SyncAsync(node, wallet);
-            Assert.True(wallet.GetBalance().Confirmed < Money.FromBtc(0.05m), name);
-            Assert.Equal(Money.Zero, wallet.GetBalance().TrustedPending);
+            Assert.True(wallet.GetBalance().Confirmed < Amount.FromBtc(0.05m), name);
+            Assert.Equal(Amount.Zero, wallet.GetBalance().TrustedPending);
         }
     }
 }

@@ -62,7 +62,7 @@ public abstract class SecretScanTests(string provider)
             // Use the wallet: receive, unlock, sign, reveal, fail.
             var address = await s.GetNewAddressAsync("vault", WalletKeychain.External, Ct);
             await ServiceHarness.FundAsync(s, "vault", (address.ScriptPubKey, 80_000));
-            var psbt = await s.CreatePsbtAsync("vault", new SpendRequest { Payments = [new Payment("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", new Money(30_000))], FeeRate = new FeeRate(2000) }, Ct);
+            var psbt = await s.CreatePsbtAsync("vault", new SpendRequest { Payments = [new Payment("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Amount.FromSatoshis(30_000))], FeeRate = new FeeRate(2000) }, Ct);
             await s.UnlockAsync("vault", passphrase, TimeSpan.FromMinutes(5), Ct);
             var signed = await s.SignAsync("vault", psbt.Psbt, Ct);
             await s.FinalizePsbtAsync("vault", signed.Psbt, broadcast: false, Ct);

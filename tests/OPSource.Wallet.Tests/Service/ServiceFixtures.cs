@@ -66,7 +66,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
     public static async Task<Transaction> FundAsync(WalletService service, string wallet, params (Script Spk, long Sats)[] outputs)
     {
         var input = new OutPoint(new TxId(new UInt256(SHA256.HashData(BitConverter.GetBytes(Interlocked.Increment(ref _counter) + 1_000_000)))), 0);
-        var tx = new Transaction(2, [new TxIn(input)], outputs.Select(o => new TxOut(new Money(o.Sats), o.Spk)), LockTime.Zero);
+        var tx = new Transaction(2, [new TxIn(input)], outputs.Select(o => new TxOut(Amount.FromSatoshis(o.Sats), o.Spk)), LockTime.Zero);
         await MineAsync(service, wallet, tx);
         return tx;
     }
@@ -82,8 +82,8 @@ internal sealed class ServiceHarness : IAsyncDisposable
     {
         var tip = (await service.GetInfoAsync(wallet, CancellationToken.None)).Tip;
         var coinbase = new Transaction(2, [new TxIn(OutPoint.Null, new ScriptBuilder().PushNumber(tip.Height + 1).Build(), Sequence.Final, Witness.Empty)],
-            [new TxOut(new Money(50_0000_0000), Script.FromHex("51"))], LockTime.Zero);
-        var header = new BlockHeader(4, tip.Hash.Value, UInt256.Zero, (uint)(1_700_000_000 + (tip.Height * 600)), 0x207fffff, 0);
+            [new TxOut(Amount.FromSatoshis(50_0000_0000), Script.FromHex("51"))], LockTime.Zero);
+        var header = new BlockHeader(4, tip.Hash, default, (uint)(1_700_000_000 + (tip.Height * 600)), 0x207fffff, 0);
         return new Block(header, [coinbase, .. txs]);
     }
 

@@ -101,7 +101,7 @@ public abstract class WalletServiceTests(string provider)
         var info = await s.GetInfoAsync("a", Ct);
         await s.ImportAsync(new ImportWalletRequest { Name = "w", Descriptor = info.ExternalDescriptor }, default, Ct);
         await ServiceHarness.FundAsync(s, "a", ((await s.GetNewAddressAsync("a", WalletKeychain.External, Ct)).ScriptPubKey, 100_000));
-        var psbt = (await s.CreatePsbtAsync("a", new SpendRequest { Payments = [new Payment("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", new Money(50_000))], FeeRate = new FeeRate(2000) }, Ct)).Psbt;
+        var psbt = (await s.CreatePsbtAsync("a", new SpendRequest { Payments = [new Payment("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Amount.FromSatoshis(50_000))], FeeRate = new FeeRate(2000) }, Ct)).Psbt;
 
         Assert.False(await s.VerifyPassphraseAsync("a", "wrong".ToCharArray(), Ct));
         Assert.True(await s.VerifyPassphraseAsync("a", Pass, Ct));
@@ -149,8 +149,8 @@ public abstract class WalletServiceTests(string provider)
             await ServiceHarness.FundAsync(h.Service, "a", (await funding.GetNewScriptAsync("a", WalletKeychain.External, Ct), sats));
         }
 
-        var selection = await funding.SelectFundingAsync(new FundingRequest("a", new Money(100_000), new FeeRate(2000)), Ct);
-        Assert.True(selection.Total >= new Money(100_000));
+        var selection = await funding.SelectFundingAsync(new FundingRequest("a", Amount.FromSatoshis(100_000), new FeeRate(2000)), Ct);
+        Assert.True(selection.Total >= Amount.FromSatoshis(100_000));
         foreach (var input in selection.Inputs)
         {
             Assert.Equal(input.OutPoint.TxId, input.PreviousTransaction.GetTxId());
@@ -165,25 +165,25 @@ public abstract class WalletServiceTests(string provider)
 
         // Locked coins are not offered again; releasing them makes them available.
         var rest = utxos.Where(u => !u.IsLocked).Sum(u => u.Value.Satoshis);
-        await Assert.ThrowsAsync<WalletOperationException>(() => funding.SelectFundingAsync(new FundingRequest("a", new Money(rest + 1), new FeeRate(2000)), Ct));
+        await Assert.ThrowsAsync<WalletOperationException>(() => funding.SelectFundingAsync(new FundingRequest("a", Amount.FromSatoshis(rest + 1), new FeeRate(2000)), Ct));
         await funding.ReleaseAsync("a", [.. selection.Inputs.Select(i => i.OutPoint)], Ct);
         Assert.DoesNotContain(await h.Service.ListUnspentAsync("a", Ct), u => u.IsLocked);
 
         // A transaction assembled elsewhere (foreign input first, no PSBT fields): the wallet adds its own data and signs only its inputs.
         var foreignInput = new TxIn(new OutPoint(new TxId(new UInt256(new byte[32])), 7));
         var tx = new Transaction(2, [foreignInput, .. selection.Inputs.Select(i => new TxIn(i.OutPoint, Script.Empty, i.Sequence, Witness.Empty))],
-            [new TxOut(new Money(90_000), Foreign), new TxOut(selection.Total - new Money(90_000) - new Money(1_000), selection.ChangeScript)], LockTime.Zero);
-        var psbt = PsbtDocument.Create(tx).WithWitnessUtxo(0, new TxOut(new Money(5_000), Foreign));
+            [new TxOut(Amount.FromSatoshis(90_000), Foreign), new TxOut(selection.Total - Amount.FromSatoshis(90_000) - Amount.FromSatoshis(1_000), selection.ChangeScript)], LockTime.Zero);
+        var psbt = PsbtDocument.Create(tx).WithWitnessUtxo(0, new TxOut(Amount.FromSatoshis(5_000), Foreign));
         await h.Service.UnlockAsync("a", Pass, TimeSpan.FromMinutes(1), Ct);
         var signed = await signer.SignAsync("a", psbt, Ct);
         Assert.Equal(Enumerable.Range(1, selection.Inputs.Count), signed.SignedInputs);
         Assert.Empty(signed.Psbt.Inputs[0].PartialSignatures);
 
         // And a funded PSBT for a treasury-style spend.
-        var funded = await funding.CreatePsbtAsync(new PsbtRequest("a", [new PaymentOutput(Foreign, new Money(30_000))], new FeeRate(3000)), Ct);
+        var funded = await funding.CreatePsbtAsync(new PsbtRequest("a", [new PaymentOutput(Foreign, Amount.FromSatoshis(30_000))], new FeeRate(3000)), Ct);
         var done = await signer.SignAsync("a", funded, Ct);
         var final = DescriptorWallet.FinalizeAndVerify(done.Psbt);
-        Assert.Contains(final.Outputs, o => o.ScriptPubKey == Foreign && o.Value == new Money(30_000));
+        Assert.Contains(final.Outputs, o => o.ScriptPubKey == Foreign && o.Value == Amount.FromSatoshis(30_000));
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public abstract class WalletServiceTests(string provider)
 
         IWalletFunding funding = s;
         await ServiceHarness.FundAsync(s, "treasury", (await funding.GetNewScriptAsync("treasury", WalletKeychain.External, Ct), 500_000));
-        var psbt = await funding.CreatePsbtAsync(new PsbtRequest("treasury", [new PaymentOutput(Foreign, new Money(200_000))], new FeeRate(2000)), Ct);
+        var psbt = await funding.CreatePsbtAsync(new PsbtRequest("treasury", [new PaymentOutput(Foreign, Amount.FromSatoshis(200_000))], new FeeRate(2000)), Ct);
         Assert.Equal(WalletErrorKind.WatchOnly, (await Assert.ThrowsAsync<WalletOperationException>(() => s.SignAsync("treasury", psbt, Ct))).Kind);
 
         var one = await s.SignPsbtAsync("member0", psbt, Pass, Ct);
@@ -247,7 +247,7 @@ public abstract class WalletServiceTests(string provider)
         Assert.Equal(20, addresses.Select(a => a.Index).Distinct().Count());
 
         await ServiceHarness.FundAsync(h.Service, "a", (addresses[0].ScriptPubKey, 10_000));
-        Assert.Equal(new Money(10_000), (await other.GetBalanceAsync("a", Ct)).Confirmed);
+        Assert.Equal(Amount.FromSatoshis(10_000), (await other.GetBalanceAsync("a", Ct)).Confirmed);
         await other.SetLabelsAsync("a", [new WalletLabel("addr", addresses[0].Address!.ToString(), "first")], Ct);
         Assert.Equal("first", Assert.Single(await h.Service.ListLabelsAsync("a", Ct)).Label);
     }
@@ -262,12 +262,12 @@ public abstract class WalletServiceTests(string provider)
         }
 
         var spk = (await h.Service.GetNewAddressAsync("a", WalletKeychain.External, Ct)).ScriptPubKey;
-        var tx = new Transaction(2, [new TxIn(new OutPoint(new TxId(new UInt256(new byte[32])), 3))], [new TxOut(new Money(25_000), spk)], LockTime.Zero);
+        var tx = new Transaction(2, [new TxIn(new OutPoint(new TxId(new UInt256(new byte[32])), 3))], [new TxOut(Amount.FromSatoshis(25_000), spk)], LockTime.Zero);
         var block = await ServiceHarness.NextBlockAsync(h.Service, "a", tx);
         Assert.Equal(1, await h.Service.ApplyBlockAsync("a", 1, block, Ct));
         Assert.Equal(0, await h.Service.ApplyBlockAsync("a", 1, block, Ct));
         Assert.Equal(0, await h.Service.ApplyMempoolAsync("a", [(tx, 1_800_000_000)], [], Ct));
-        Assert.Equal(new Money(25_000), (await h.Service.GetBalanceAsync("a", Ct)).Confirmed);
+        Assert.Equal(Amount.FromSatoshis(25_000), (await h.Service.GetBalanceAsync("a", Ct)).Confirmed);
         Assert.Single(await h.Service.ListTransactionsAsync("a", Ct));
         Assert.Equal(1, (await h.Service.GetInfoAsync("a", Ct)).Tip.Height);
     }

@@ -1,0 +1,215 @@
+#!/usr/bin/python3
+"""Runs the servers of bench/compare one after the other and measures each the same way.
+
+For every server: startup to the first 200 of GET /api/v1/health (from the spawn), RSS of the whole process
+tree when idle (after startup, before any load) and its peak under load (sampled every 50 ms), then for
+each endpoint a discarded warm-up run and a measured run of wrk (requests/s, p50, p99, errors). Prints one
+JSON document (results) and a Markdown table with the ratios against FastAPI. Called by run.sh.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def tree_rss_kib(pid):
+    """VmRSS of pid and all its descendants (uvicorn workers), in KiB."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack.extend(int(c) for c in f.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def get(port, path, token=None, timeout=2.0):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Authorization": "Bearer " + token} if token else {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def wait_first_200(port, proc, limit_s=120):
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering")
+        try:
+            status, _ = get(port, "/api/v1/health", timeout=1.0)
+            if status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.002)
+    raise RuntimeError("no 200 within %d s" % limit_s)
+
+
+def parse_wrk(text):
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    latency = {}
+    for pct, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", text, re.M):
+        latency[pct] = float(value) * UNITS[unit]
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+    return {"requests_per_s": rps, "p50_ms": latency["50"], "p99_ms": latency["99"], "errors": errors, "requests": requests}
+
+
+def wrk(port, path, token, args, duration):
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}", "--latency"]
+    if token:
+        cmd += ["-H", "Authorization: Bearer " + token]
+    cmd.append(f"http://127.0.0.1:{port}{path}")
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def measure(name, command, env, port, token_source, args):
+    print(f"== {name}: {' '.join(command)}", file=sys.stderr)
+    log = open(os.path.join(args.data_dir, re.sub(r"\W+", "-", name).strip("-").lower() + ".stderr.log"), "w")
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+    try:
+        startup_s = wait_first_200(port, proc)
+        token = token_source(port) if token_source else None
+        time.sleep(args.idle_seconds)
+        idle_kib = tree_rss_kib(proc.pid)
+        result = {"name": name, "startup_ms": round(startup_s * 1000, 1), "rss_idle_mib": round(idle_kib / 1024, 1), "endpoints": {}}
+        peak = [idle_kib]
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak[0] = max(peak[0], tree_rss_kib(proc.pid))
+                stop.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        for label, path, needs_token in endpoints(args):
+            status, body = get(port, path, token if needs_token else None)
+            if status != 200:
+                raise RuntimeError(f"{name} {path}: {status} {body[:200]!r}")
+            result["endpoints"][label] = {"path": path, "body": json.loads(body)}
+            wrk(port, path, token if needs_token else None, args, args.warmup)
+            result["endpoints"][label].update(parse_wrk(wrk(port, path, token if needs_token else None, args, args.duration)))
+        stop.set()
+        sampler.join()
+        result["rss_load_peak_mib"] = round(peak[0] / 1024, 1)
+        return result, token
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def endpoints(args):
+    """(label, path, needs a token) of every measured endpoint."""
+    return (("health", "/api/v1/health", False), ("whoami", "/api/v1/auth/whoami", True), ("balance", args.auth_path, True))
+
+
+def exchange(api_key):
+    def source(port):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", "/api/v1/auth/token", body=json.dumps({"api_key": api_key}), headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        body = json.loads(response.read())
+        if response.status != 200:
+            raise RuntimeError(f"token exchange: {response.status} {body}")
+        return body["access_token"]
+    return source
+
+
+def same_shape(a, b):
+    """True when two JSON values have the same keys and value types (values such as timings differ)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_shape(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_shape(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) or a is None or b is None or {type(a), type(b)} <= {int, float}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--jit", required=True, help="directory of the framework-dependent publish (contains opsource)")
+    p.add_argument("--aot", help="directory of the Native AOT publish (contains opsource)")
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--api-key", required=True)
+    p.add_argument("--app-dir", required=True)
+    p.add_argument("--port", type=int, default=18480)
+    p.add_argument("--workers", type=int, default=os.cpu_count())
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--connections", type=int, default=64)
+    p.add_argument("--duration", default="10s")
+    p.add_argument("--warmup", default="3s")
+    p.add_argument("--idle-seconds", type=float, default=2.0)
+    p.add_argument("--auth-path", default="/api/v1/wallets/bench/balance", help="the authenticated wallet-balance endpoint")
+    args = p.parse_args()
+
+    env = dict(os.environ)
+    env.update({"DOTNET_CLI_TELEMETRY_OPTOUT": "1", "OPSOURCE_Server__RateLimitPerSecond": "0",
+                "OPSOURCE_Server__AnonymousRateLimitPerSecond": "0", "OPSOURCE_Auth__TokenLifetimeMinutes": "60"})
+    serve = ["serve", "--data-dir", args.data_dir, "--network", "regtest", "--urls", f"http://127.0.0.1:{args.port}"]
+    results, token = [], None
+    servers = [("OPSource JIT", [os.path.join(args.jit, "opsource")] + serve)]
+    if args.aot:
+        servers.append(("OPSource Native AOT", [os.path.join(args.aot, "opsource")] + serve))
+    for name, command in servers:
+        result, token = measure(name, command, env, args.port, exchange(args.api_key), args)
+        results.append(result)
+
+    py_env = dict(os.environ)
+    py_env.update({"BENCH_SQLITE": os.path.join(args.data_dir, "fastapi-bench.sqlite"),
+                   "BENCH_SIGNING_KEY_FILE": os.path.join(args.data_dir, "secrets", "jwt-signing.key"),
+                   "BENCH_OPSOURCE_DB": os.path.join(args.data_dir, "opsource.db")})
+    uvicorn = ["/usr/bin/python3", "-m", "uvicorn", "--app-dir", args.app_dir, "fastapi_app:app", "--host", "127.0.0.1",
+               "--port", str(args.port), "--workers", str(args.workers), "--loop", "uvloop", "--http", "httptools"]
+    result, _ = measure(f"FastAPI + uvicorn ({args.workers} workers)", uvicorn, py_env, args.port, lambda _port: token, args)
+    results.append(result)
+
+    reference = results[-1]
+    for r in results[:-1]:
+        for label, _, _ in endpoints(args):
+            if not same_shape(r["endpoints"][label]["body"], reference["endpoints"][label]["body"]):
+                raise RuntimeError(f"{label}: the servers answer different JSON: {r['endpoints'][label]['body']} vs {reference['endpoints'][label]['body']}")
+
+    print(json.dumps({"results": results, "settings": vars(args)}, indent=2))
+    lines = ["| Server | Endpoint | req/s | p50 ms | p99 ms | errors | req/s vs FastAPI | p99 vs FastAPI |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        for label, _, _ in endpoints(args):
+            e, ref = r["endpoints"][label], reference["endpoints"][label]
+            lines.append(f"| {r['name']} | `{e['path']}` | {e['requests_per_s']:,.0f} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} | {e['errors']} | "
+                         f"{e['requests_per_s'] / ref['requests_per_s']:.1f}x | {e['p99_ms'] / ref['p99_ms']:.2f}x |")
+    lines += ["", "| Server | startup to first 200 | RSS idle | RSS peak under load | idle RSS vs FastAPI |", "|---|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['name']} | {r['startup_ms']:.0f} ms | {r['rss_idle_mib']:.1f} MiB | {r['rss_load_peak_mib']:.1f} MiB | {r['rss_idle_mib'] / reference['rss_idle_mib']:.2f}x |")
+    print("\n".join(lines), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Whole-process HTTP comparison: OPSource (JIT, and Native AOT unless AOT=0) against FastAPI + uvicorn, one
+# server at a time on 127.0.0.1, the same wrk load on GET /api/v1/health, /api/v1/auth/whoami and a wallet balance.
+# See bench/compare/README.md. Results: JSON on stdout, a Markdown table on stderr.
+#   bench/compare/run.sh                     # defaults: wrk -t2 -c64, 3 s warm-up + 10 s per endpoint
+#   AOT=0 DURATION=30s CONNECTIONS=128 bench/compare/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+AOT=${AOT:-1}
+PORT=${PORT:-18480}
+WORK=$(mktemp -d /tmp/opsource-bench-compare.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+bash bench/compare/setup.sh
+
+echo "publishing the JIT build..." >&2
+dotnet publish src/OPSource.Cli -c Release -o "$WORK/jit" -nologo -v quiet >"$WORK/publish-jit.log" 2>&1 || { tail -30 "$WORK/publish-jit.log" >&2; exit 1; }
+aot_args=()
+if [ "$AOT" = 1 ]; then
+  echo "publishing the Native AOT build..." >&2
+  if OUT="$WORK/aot" scripts/publish-aot.sh >"$WORK/publish-aot.log" 2>&1; then
+    aot_args=(--aot "$WORK/aot")
+  else
+    echo "Native AOT publish failed; measuring JIT only (log follows)" >&2
+    tail -20 "$WORK/publish-aot.log" >&2
+  fi
+fi
+
+# One data dir (SQLite) for both OPSource builds: a wallet 'bench' (its mnemonic discarded) and a viewer API key
+# scoped to it; the signing key is created at first start.
+DATA="$WORK/data"
+printf 'bench-passphrase\n' >"$WORK/pass"
+"$WORK/jit/opsource" wallet create bench --passphrase-file "$WORK/pass" --data-dir "$DATA" --network regtest >/dev/null
+key=$("$WORK/jit/opsource" apikey create --role viewer --scope wallet:bench --name bench --data-dir "$DATA" --network regtest --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+
+/usr/bin/python3 bench/compare/measure.py --jit "$WORK/jit" "${aot_args[@]}" --data-dir "$DATA" --api-key "$key" \
+  --app-dir bench/compare --port "$PORT" --threads "${THREADS:-2}" --connections "${CONNECTIONS:-64}" \
+  --duration "${DURATION:-10s}" --warmup "${WARMUP:-3s}" --workers "${WORKERS:-$(nproc)}" --auth-path "${AUTH_PATH:-/api/v1/wallets/bench/balance}"
