@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Transactions;
@@ -95,10 +98,21 @@ public static class DlcBenchContracts
 }
 
 /// <summary>
+/// One job for operations of seconds: no pilot, one warm-up and three measured iterations, in process with an hour
+/// per benchmark (3-of-5 single-core signing takes minutes on a loaded machine; the
+/// out-of-process build of this project alone takes minutes on the shared 2-core machine).
+/// </summary>
+public sealed class DlcBenchmarkConfig : ManualConfig
+{
+    public DlcBenchmarkConfig() =>
+        AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true)));
+}
+
+/// <summary>
 /// Build (curve evaluation, compression, CETs), adaptor-sign and verify every CET of the two benchmark
 /// contracts. Signing and verification run on all cores; the single-core sign is the in-run reference.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[Config(typeof(DlcBenchmarkConfig))]
 public class DlcBenchmarks
 {
     private OfferDlc _offer = null!;

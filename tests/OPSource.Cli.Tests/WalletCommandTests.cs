@@ -33,6 +33,73 @@ public sealed class WalletCommandTests : IDisposable
     }
 
     [Fact]
+    public void Every_wallet_command_has_examples_that_parse_against_its_options()
+    {
+        // The help examples are real invocations: every opsource command of each one parses without errors, and one of them is the command itself.
+        var root = CliApp.Build(new GlobalOptions(), TextWriter.Null, TextWriter.Null);
+        var wallet = root.Subcommands.Single(c => c.Name == "wallet");
+        var leaves = Leaves(wallet).ToList();
+        Assert.Equal(19, leaves.Count);
+        foreach (var leaf in leaves)
+        {
+            var help = leaf.Description ?? "";
+            var at = help.IndexOf("Examples:", StringComparison.Ordinal);
+            Assert.True(at >= 0, $"'{leaf.Name}' has no examples");
+            var examples = help[(at + "Examples:".Length)..].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.NotEmpty(examples);
+            foreach (var example in examples)
+            {
+                var runsLeaf = false;
+                foreach (var segment in example.Split('|').Select(p => p.Split(['<', '>'])[0]).Where(p => p.TrimStart().StartsWith("opsource ", StringComparison.Ordinal)))
+                {
+                    var parse = root.Parse(ShellWords(segment).Skip(1).ToArray(), new System.CommandLine.ParserConfiguration { ResponseFileTokenReplacer = null });
+                    Assert.True(parse.Errors.Count == 0, $"{example}: {CliApp.DescribeParseErrors(parse)}");
+                    runsLeaf |= ReferenceEquals(leaf, parse.CommandResult.Command);
+                }
+
+                Assert.True(runsLeaf, $"{example} does not run 'wallet ... {leaf.Name}'");
+            }
+        }
+    }
+
+    private static IEnumerable<System.CommandLine.Command> Leaves(System.CommandLine.Command command) =>
+        command.Subcommands.Count == 0 ? [command] : command.Subcommands.SelectMany(Leaves);
+
+    /// <summary>Splits a command line at spaces outside double quotes (enough for the examples).</summary>
+    private static List<string> ShellWords(string line)
+    {
+        var words = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        foreach (var c in line.Trim())
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ' ' && !quoted)
+            {
+                if (current.Length > 0)
+                {
+                    words.Add(current.ToString());
+                    current.Clear();
+                }
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+
+        if (current.Length > 0)
+        {
+            words.Add(current.ToString());
+        }
+
+        return words;
+    }
+
+    [Fact]
     public async Task Create_restore_list_info_addresses_and_descriptors()
     {
         var created = Ok(await Wallet("create", "alpha", "--words", "12", "--passphrase-file", _pass, "--json"));

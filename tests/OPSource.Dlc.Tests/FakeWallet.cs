@@ -37,6 +37,9 @@ internal sealed class FakeWallet : IWalletFunding, IPsbtSigner
         return op;
     }
 
+    /// <summary>The transaction that created one of this wallet's coins.</summary>
+    public Transaction PrevTxOf(OutPoint coin) => _coins.Single(c => c.OutPoint == coin).PrevTx;
+
     public Task<FundingSelection> SelectFundingAsync(FundingRequest request, CancellationToken cancellationToken)
     {
         var chosen = new List<FundingInput>();

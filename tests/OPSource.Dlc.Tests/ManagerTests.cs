@@ -1,4 +1,5 @@
 using OPSource.Bitcoin;
+using OPSource.Crypto.Secp256k1;
 using OPSource.Crypto.Secp256k1.Adaptor;
 using OPSource.Dlc.Lifecycle;
 using OPSource.Dlc.Messages;
@@ -102,6 +103,17 @@ public class ManagerTests
         await Refused(accept with { RefundSignature = Flip(accept) }, DlcErrorKind.InvalidRefundSignature, "refund_signature");
         // Funding inputs that are not the accepter's: the offerer's own coin.
         await Refused(accept with { FundingInputs = [offer.FundingInputs[0] with { InputSerialId = 12345 }, .. accept.FundingInputs] }, DlcErrorKind.InvalidFundingInput, "is the offerer's coin");
+        // A correctly signed accept funded with a coin of the offerer's own wallet that is not in the offer: her wallet
+        // would sign it, so the funding transaction could never be the accepter's to complete.
+        var aliceSpare = alice.Wallet.AddCoin(300_000);
+        using (var forgedKey = SecretKey.Generate())
+        {
+            var spk = Bitcoin.Scripts.StandardScripts.PayToWitnessPubKeyHash(forgedKey.PublicKey);
+            var inputs = DlcProtocol.ToFundingInputs([(alice.Wallet.PrevTxOf(aliceSpare), 0u, 0xffffffffu, 108, Bitcoin.Scripts.Script.Empty)], new HashSet<ulong>(offer.FundingInputs.Select(i => i.InputSerialId)));
+            var (forged, _) = DlcProtocol.CreateAccept(received, new DlcPolicy(Network.Regtest), new DlcOwnSide(forgedKey, spk, spk, inputs), Ct);
+            await Refused(forged, DlcErrorKind.InvalidFundingInput, $"the counterparty's funding input {aliceSpare} is a coin of wallet 'alice' on this node, not theirs");
+        }
+
         // Collateral that does not add up.
         await Refused(accept with { AcceptCollateral = accept.AcceptCollateral - Amount.FromSatoshis(1) }, DlcErrorKind.InvalidContract, "accept_collateral");
 

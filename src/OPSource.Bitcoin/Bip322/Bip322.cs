@@ -181,7 +181,7 @@ public static class Bip322Message
 
         var toSpend = CreateToSpend(spk, message);
         var unsigned = CreateToSign(toSpend, Witness.Empty);
-        if (!TrySignInput(unsigned, 0, [toSpend.Outputs[0]], key, grindLowR, out var scriptSig, out var witness))
+        if (!TrySignInput(new PrecomputedTransactionData(unsigned, [toSpend.Outputs[0]]), 0, key, grindLowR, out var scriptSig, out var witness))
         {
             throw new ArgumentException($"bip322: the key does not control {address} (supported: its P2PKH, P2WPKH, P2SH-P2WPKH or key-path P2TR address)", nameof(address));
         }
@@ -258,13 +258,14 @@ public static class Bip322Message
         var unsigned = new Transaction(version, inputs, [new TxOut(Amount.Zero, OpReturn)], lockTime);
         TxOut[] spent = [toSpend.Outputs[0], .. utxos.Select(u => u.Output)];
         var psbt = PsbtDocument.Create(unsigned);
+        var precomputed = new PrecomputedTransactionData(unsigned, spent); // BIP143/BIP341 hashes once for every input
         for (var i = 0; i < spent.Length; i++)
         {
             Script? scriptSig = null;
             Witness? witness = null;
             foreach (var key in keys)
             {
-                if (TrySignInput(unsigned, i, spent, key, grindLowR, out var s, out var w))
+                if (TrySignInput(precomputed, i, key, grindLowR, out var s, out var w))
                 {
                     (scriptSig, witness) = (s, w);
                     break;
@@ -304,13 +305,15 @@ public static class Bip322Message
     }
 
     /// <summary>
-    /// Signs input <paramref name="index"/> of <paramref name="unsigned"/> (every input present, no
-    /// scripts yet) when <paramref name="key"/> controls the spent script: P2PKH (the WIF's compression
+    /// Signs input <paramref name="index"/> of <paramref name="txData"/>'s transaction (every input present,
+    /// no scripts yet, every spent output known) when <paramref name="key"/> controls the spent script: P2PKH (the WIF's compression
     /// picks the key form), P2WPKH, P2SH-P2WPKH or key-path-only P2TR. SIGHASH_ALL (DEFAULT for taproot),
     /// as BIP322 requires. False when the key does not control the script.
     /// </summary>
-    private static bool TrySignInput(Transaction unsigned, int index, IReadOnlyList<TxOut> spent, Wif key, bool grindLowR, out Script scriptSig, out Witness witness)
+    private static bool TrySignInput(PrecomputedTransactionData txData, int index, Wif key, bool grindLowR, out Script scriptSig, out Witness witness)
     {
+        var unsigned = txData.Transaction;
+        var spent = txData.SpentOutputs!;
         var secret = key.PrivateKey;
         var pub = secret.PublicKey;
         var spk = spent[index].ScriptPubKey;
@@ -332,7 +335,7 @@ public static class Bip322Message
         {
             // BIP143: the P2WPKH scriptCode is the P2PKH script of the key hash; the amount is the spent output's.
             var scriptCode = StandardScripts.PayToPubKeyHash(pub);
-            SignatureHash.SegwitV0(new PrecomputedTransactionData(unsigned), index, scriptCode.Span, spent[index].Value, SigHashType.All).WriteTo(sighash);
+            SignatureHash.SegwitV0(txData, index, scriptCode.Span, spent[index].Value, SigHashType.All).WriteTo(sighash);
             witness = Witness.Create(EcdsaSig(secret, sighash, grindLowR), pub.ToCompressed());
 
             // BIP141 P2SH-P2WPKH: the scriptSig pushes the witness program as the redeem script.
@@ -344,8 +347,7 @@ public static class Bip322Message
         {
             // BIP341 key path with no script tree: sign with taproot_tweak_seckey(d, empty) over all spent outputs.
             using var tweaked = TaprootSpendInfo.TweakSecretKey(secret, null);
-            var precomputed = new PrecomputedTransactionData(unsigned, spent);
-            SignatureHash.TaprootKeySpend(precomputed, index).WriteTo(sighash);
+            SignatureHash.TaprootKeySpend(txData, index).WriteTo(sighash);
 
             Span<byte> aux = stackalloc byte[32];
             System.Security.Cryptography.RandomNumberGenerator.Fill(aux);

@@ -61,7 +61,7 @@ public enum DescriptorType
 /// <summary>
 /// An output script descriptor (BIP380-390): parse it, print it back (public or private form,
 /// with checksum), expand BIP389 multipath forms and derive the scriptPubKeys and addresses it
-/// describes. Equality is by the private-form text, so parse(ToString(d)) == d.
+/// describes. Equality is by the public form and which keys are private (never by rendering secrets), so parse(ToString(d)) == d.
 /// Descriptors holding private keys should be disposed to wipe them.
 /// </summary>
 public abstract partial class Descriptor : IEquatable<Descriptor>, IDisposable
@@ -254,7 +254,30 @@ public abstract partial class Descriptor : IEquatable<Descriptor>, IDisposable
         TryParse(text, network, out var descriptor, out var error) ? descriptor : throw new FormatException(error);
 
     /// <inheritdoc />
-    public bool Equals(Descriptor? other) => other is not null && ToString(true, false) == other.ToString(true, false);
+    /// <remarks>
+    /// Equal when the public forms are equal and each key holds private material in the same form (a WIF
+    /// with the same version byte, an xprv). A private key is determined by its public key, so no secret
+    /// is ever rendered to a string to compare (issue 9: no secret in an immutable string).
+    /// </remarks>
+    public bool Equals(Descriptor? other)
+    {
+        if (other is null || ToString(false, false) != other.ToString(false, false))
+        {
+            return false;
+        }
+
+        using var mine = AllKeys.GetEnumerator();
+        using var theirs = other.AllKeys.GetEnumerator();
+        while (mine.MoveNext())
+        {
+            if (!theirs.MoveNext() || !mine.Current.HasSamePrivateForm(theirs.Current))
+            {
+                return false;
+            }
+        }
+
+        return !theirs.MoveNext();
+    }
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as Descriptor);

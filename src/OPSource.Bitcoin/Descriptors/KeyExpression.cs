@@ -113,6 +113,12 @@ public abstract class KeyExpression
 
     internal abstract void Dispose();
 
+    /// <summary>
+    /// For keys with equal public forms: both hold private material in the same form, or neither does
+    /// (compared without touching the secret, which the public key determines).
+    /// </summary>
+    internal virtual bool HasSamePrivateForm(KeyExpression other) => HasPrivateKeys == other.HasPrivateKeys;
+
     /// <summary>The expression text: public form, or private form when <paramref name="includePrivate"/> and it holds private keys.</summary>
     public string ToString(bool includePrivate)
     {
@@ -202,7 +208,14 @@ public sealed class ConstKeyExpression : KeyExpression
 
     internal override KeyExpression SelectPath(int path) => this;
 
+    // Core descriptor.cpp OriginPubkeyProvider::ToNormalizedString: the origin's hardened steps as 'h'.
+    internal override KeyExpression Normalize() => new ConstKeyExpression(Origin, false, PublicKey, Compressed, XOnly, null, null);
+
     internal override void Dispose() => _wif?.Dispose();
+
+    /// <summary>A WIF also carries its network's version byte, written back in the private form.</summary>
+    internal override bool HasSamePrivateForm(KeyExpression other) =>
+        other is ConstKeyExpression c && (_wif is null ? c._wif is null : c._wif is not null && _wif.Prefix == c._wif.Prefix);
 
     private protected override void AppendBody(StringBuilder sb, bool includePrivate)
     {
@@ -317,9 +330,11 @@ public sealed class ExtendedKeyExpression : KeyExpression
         // Core descriptor.cpp BIP32PubkeyProvider::ToNormalizedString: derive the xprv to the last
         // hardened step and extend the origin, so the xpub can derive the rest.
         var last = Array.FindLastIndex(_path, s => s.Alternatives.Any(KeyPath.IsHardened));
+        // The normalised form always writes hardened steps as 'h' (OriginPubkeyProvider::OriginString and
+        // BIP32PubkeyProvider::ToString with normalized=true), whatever the text used.
         if (_private is null || last < 0 || DeriveType == DeriveType.Hardened || _path.Take(last + 1).Any(s => s.IsMultipath))
         {
-            return this;
+            return new ExtendedKeyExpression(Origin, false, ExtPubKey, null, _version, _path, DeriveType);
         }
 
         var steps = new KeyPath([.. _path.Take(last + 1).Select(s => s.Alternatives[0])]);
@@ -327,7 +342,7 @@ public sealed class ExtendedKeyExpression : KeyExpression
         var origin = Origin is null
             ? new RootedKeyPath(_private.Fingerprint, steps)
             : new RootedKeyPath(Origin.MasterFingerprint, Origin.KeyPath.Derive(steps));
-        return new ExtendedKeyExpression(origin, Apostrophe, derived.Neuter(), null, _version.Public, _path[(last + 1)..], DeriveType);
+        return new ExtendedKeyExpression(origin, false, derived.Neuter(), null, _version.Public, _path[(last + 1)..], DeriveType);
     }
 
     internal override KeyExpression SelectPath(int path) => MultipathCount == 1
@@ -437,6 +452,10 @@ public sealed class MusigKeyExpression : KeyExpression
             p.Dispose();
         }
     }
+
+    internal override bool HasSamePrivateForm(KeyExpression other) =>
+        other is MusigKeyExpression m && m._participants.Length == _participants.Length
+        && _participants.Zip(m._participants).All(pair => pair.First.HasSamePrivateForm(pair.Second));
 
     private protected override void AppendBody(StringBuilder sb, bool includePrivate)
     {

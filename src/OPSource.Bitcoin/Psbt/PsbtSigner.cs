@@ -55,6 +55,25 @@ public sealed partial class Psbt
             return false;
         }
 
+        // One PrecomputedTransactionData for every input (Core's PrecomputedTransactionData in
+        // SignPSBTInput's caller): BIP143/BIP341 per-transaction hashes are computed once, not per input.
+        // BIP341's SigMsg commits to every spent output, so the spent outputs are attached only when every
+        // input carries its UTXO; otherwise the first input without one is remembered for the refusal.
+        List<TxOut>? spent = new List<TxOut>(Inputs.Count);
+        var missingUtxo = -1;
+        for (var j = 0; j < Inputs.Count; j++)
+        {
+            if (Inputs[j].GetUtxo() is not { } o)
+            {
+                missingUtxo = j;
+                spent = null;
+                break;
+            }
+
+            spent.Add(o);
+        }
+
+        var txData = new PrecomputedTransactionData(tx, spent);
         var maps = _inputs.ToArray();
         for (var i = 0; i < Inputs.Count; i++)
         {
@@ -88,7 +107,7 @@ public sealed partial class Psbt
 
             if (kind == SpendKind.Taproot)
             {
-                if (!TrySignTaproot(tx, i, input, utxo, keyList, sighash ?? SigHashType.Default, options, ref map, out error))
+                if (!TrySignTaproot(txData, missingUtxo, i, input, utxo, keyList, sighash ?? SigHashType.Default, options, ref map, out error))
                 {
                     issues.Add(error);
                     continue;
@@ -96,7 +115,7 @@ public sealed partial class Psbt
             }
             else
             {
-                SignEcdsa(tx, i, input, utxo, kind, keyList, sighash ?? SigHashType.All, options.GrindLowR, ref map);
+                SignEcdsa(txData, i, input, utxo, kind, keyList, sighash ?? SigHashType.All, options.GrindLowR, ref map);
             }
 
             if (psbtSighash is null && options.SighashType is { } explicitType && map.Count != maps[i].Count)
@@ -223,7 +242,7 @@ public sealed partial class Psbt
         return true;
     }
 
-    private static void SignEcdsa(Transaction tx, int index, PsbtInput input, TxOut utxo, SpendKind kind, List<SecretKey> keys, SigHashType sighashType, bool grindLowR, ref PsbtMap map)
+    private static void SignEcdsa(PrecomputedTransactionData txData, int index, PsbtInput input, TxOut utxo, SpendKind kind, List<SecretKey> keys, SigHashType sighashType, bool grindLowR, ref PsbtMap map)
     {
         var program = input.RedeemScript ?? utxo.ScriptPubKey;
         Script scriptCode;
@@ -281,12 +300,12 @@ public sealed partial class Psbt
                     if (kind == SpendKind.WitnessV0)
                     {
                         // BIP143 signature hash for witness v0.
-                        SignatureHash.SegwitV0(new PrecomputedTransactionData(tx), index, scriptCode.Span, utxo.Value, sighashType).WriteTo(hash);
+                        SignatureHash.SegwitV0(txData, index, scriptCode.Span, utxo.Value, sighashType).WriteTo(hash);
                     }
                     else
                     {
                         // Core interpreter.cpp SignatureHash for SigVersion::BASE.
-                        SignatureHash.Legacy(tx, index, scriptCode.Span, sighashType).WriteTo(hash);
+                        SignatureHash.Legacy(txData.Transaction, index, scriptCode.Span, sighashType).WriteTo(hash);
                     }
 
                     hashComputed = true;
@@ -319,7 +338,7 @@ public sealed partial class Psbt
     }
 
     /// <summary>Signs a taproot input; on failure <paramref name="error"/> is the complete refusal line.</summary>
-    private bool TrySignTaproot(Transaction tx, int index, PsbtInput input, TxOut utxo, List<SecretKey> keys, SigHashType sighashType, PsbtSignOptions options, ref PsbtMap map, [NotNullWhen(false)] out string? error)
+    private static bool TrySignTaproot(PrecomputedTransactionData txData, int missingUtxo, int index, PsbtInput input, TxOut utxo, List<SecretKey> keys, SigHashType sighashType, PsbtSignOptions options, ref PsbtMap map, [NotNullWhen(false)] out string? error)
     {
         error = null;
         if (sighashType.Value > 0xff)
@@ -330,20 +349,6 @@ public sealed partial class Psbt
 
         // BIP341: the signature message commits to every spent output (sha_amounts, sha_scriptpubkeys),
         // so without some input's UTXO no taproot signature can be made; refused once a key would sign.
-        List<TxOut>? spent = new List<TxOut>(Inputs.Count);
-        var missingUtxo = -1;
-        for (var j = 0; j < Inputs.Count; j++)
-        {
-            if (Inputs[j].GetUtxo() is not { } o)
-            {
-                missingUtxo = j;
-                spent = null;
-                break;
-            }
-
-            spent.Add(o);
-        }
-
         var hashType = sighashType.ToByte();
         var outputKey = utxo.ScriptPubKey.Span.Slice(2, 32);
         Span<byte> msg = stackalloc byte[32];
@@ -361,7 +366,7 @@ public sealed partial class Psbt
                 using var tweaked = TaprootSpendInfo.TweakSecretKey(key, input.TapMerkleRoot);
                 if (tweaked.XOnlyPublicKey.ToBytes().AsSpan().SequenceEqual(outputKey))
                 {
-                    if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, default, msg, out error))
+                    if (!TryTaprootSighash(txData, index, missingUtxo, hashType, default, msg, out error))
                     {
                         return false;
                     }
@@ -370,6 +375,20 @@ public sealed partial class Psbt
                     Schnorr.Sign(tweaked, msg, aux, sig);
                     map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
                 }
+            }
+
+            // Key path without a tweak: the key is the output key itself (rawtr()); Core sign.cpp SignTaproot
+            // tries CreateSchnorrSig for the output key when the internal key did not sign.
+            if (input.TapKeySignature is null && map.Find([(byte)PsbtKeys.InTapKeySig]) is null && outputKey.SequenceEqual(xonly))
+            {
+                if (!TryTaprootSighash(txData, index, missingUtxo, hashType, default, msg, out error))
+                {
+                    return false;
+                }
+
+                FillAux(options, aux);
+                Schnorr.Sign(key, msg, aux, sig);
+                map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
             }
 
             // Script path: every leaf whose script pushes this x-only key (BIP342 key use).
@@ -388,7 +407,7 @@ public sealed partial class Psbt
                     continue;
                 }
 
-                if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, leafHash, msg, out error))
+                if (!TryTaprootSighash(txData, index, missingUtxo, hashType, leafHash, msg, out error))
                 {
                     return false;
                 }
@@ -407,9 +426,9 @@ public sealed partial class Psbt
     /// output, which a PSBT only has when every input carries its UTXO (witness_utxo or
     /// non_witness_utxo); the hash itself is the shared <see cref="SignatureHash.TryTaproot"/>.
     /// </summary>
-    private static bool TryTaprootSighash(Transaction tx, int index, List<TxOut>? spent, int missingUtxo, byte hashType, ReadOnlySpan<byte> leafHash, Span<byte> msg, [NotNullWhen(false)] out string? error)
+    private static bool TryTaprootSighash(PrecomputedTransactionData txData, int index, int missingUtxo, byte hashType, ReadOnlySpan<byte> leafHash, Span<byte> msg, [NotNullWhen(false)] out string? error)
     {
-        if (spent is null)
+        if (txData.SpentOutputs is null)
         {
             // BIP341: SigMsg hashes the amounts and scriptPubKeys of all spent outputs.
             error = $"psbt: input {index}: taproot signing needs every input's UTXO; input {missingUtxo} has none";
@@ -418,7 +437,7 @@ public sealed partial class Psbt
 
         // BIP342: codesep_pos is 0xffffffff when no OP_CODESEPARATOR was executed; PSBT signers add no annex.
         TapScriptSpend? scriptSpend = leafHash.IsEmpty ? null : new TapScriptSpend(new TapLeafHash(new Encoding.UInt256(leafHash)));
-        if (!SignatureHash.TryTaproot(new PrecomputedTransactionData(tx, spent), index, SigHashType.FromByte(hashType), scriptSpend, default, out var tapSighash))
+        if (!SignatureHash.TryTaproot(txData, index, SigHashType.FromByte(hashType), scriptSpend, default, out var tapSighash))
         {
             error = $"psbt: input {index} cannot compute the taproot signature hash (sighash type 0x{hashType:x2} undefined or SIGHASH_SINGLE without a matching output)";
             return false;

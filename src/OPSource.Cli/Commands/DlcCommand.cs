@@ -68,7 +68,9 @@ internal static class DlcCommand
     {
         var terms = new Argument<string>("contract") { Description = "Contract terms as JSON ('-' stdin, '@file'): announcements, collaterals, fee rate, payouts (see docs/dlc.md)" };
         var wallet = new Option<string?>("--wallet") { Description = "Wallet funding the offer (overrides \"wallet\" in the terms)" };
-        var command = new Command("offer", "Make an offer: prints the offer_dlc hex to send to the counterparty") { terms, wallet };
+        var command = new Command("offer", "Make an offer: prints the offer_dlc hex to send to the counterparty") { terms, wallet }.WithExamples(
+            "opsource dlc offer @terms.json > offer.hex",
+            "opsource dlc offer - --wallet main --json < terms.json | jq -r .contract.id");
         command.SetAction((parse, ct) => WithManager(globals, parse, output, error, async (ctx, manager, token) =>
         {
             var text = DidCommand.ReadArgument(ctx, parse.GetValue(terms)!, "contract");
@@ -98,7 +100,9 @@ internal static class DlcCommand
     {
         var offer = new Argument<string>("offer") { Description = "The offer_dlc as hex or JSON ('-' stdin, '@file')" };
         var wallet = new Option<string>("--wallet") { Description = "Wallet funding the acceptance", Required = true };
-        var command = new Command("accept", "Validate an offer completely and accept it: prints the accept_dlc hex (CET and refund signatures)") { offer, wallet };
+        var command = new Command("accept", "Validate an offer completely and accept it: prints the accept_dlc hex (CET and refund signatures)") { offer, wallet }.WithExamples(
+            "opsource dlc accept @offer.hex --wallet main > accept.hex",
+            "opsource dlc accept - --wallet main --json < offer.hex | jq -r .accept.hex");
         command.SetAction((parse, ct) => WithManager(globals, parse, output, error, async (ctx, manager, token) =>
         {
             var message = ReadMessage<OfferDlc>(ctx, parse.GetValue(offer)!, "offer");
@@ -112,7 +116,9 @@ internal static class DlcCommand
     private static Command Sign(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var message = new Argument<string>("message") { Description = "An accept_dlc (offerer: prints the sign_dlc hex) or a sign_dlc (accepter: verifies it and broadcasts the funding transaction); hex or JSON, '-' or '@file'" };
-        var command = new Command("sign", "Offerer: sign an accepted offer. Accepter: complete and broadcast the funding transaction") { message };
+        var command = new Command("sign", "Offerer: sign an accepted offer. Accepter: complete and broadcast the funding transaction") { message }.WithExamples(
+            "opsource dlc sign @accept.hex > sign.hex      # offerer: prints the sign_dlc",
+            "opsource dlc sign @sign.hex --json            # accepter: checks it, broadcasts the funding transaction");
         command.SetAction((parse, ct) => WithManager(globals, parse, output, error, async (ctx, manager, token) =>
         {
             switch (ReadMessage(ctx, parse.GetValue(message)!, "message"))
@@ -141,7 +147,9 @@ internal static class DlcCommand
 
     private static Command List(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("list", "List contracts (newest first)");
+        var command = new Command("list", "List contracts (newest first)").WithExamples(
+            "opsource dlc list",
+            "opsource dlc list --json | jq -r '.dlcs[] | select(.state == \"confirmed\") | .id'");
         command.SetAction((parse, ct) => WithManager(globals, parse, output, error, async (ctx, manager, token) =>
         {
             var list = await manager.ListAsync(token).ConfigureAwait(false);
@@ -165,7 +173,9 @@ internal static class DlcCommand
     private static Command Show(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var id = IdArgument();
-        var command = new Command("show", "Show a contract with its messages") { id };
+        var command = new Command("show", "Show a contract with its messages") { id }.WithExamples(
+            "opsource dlc show \"$ID\"",
+            "opsource dlc show \"$ID\" --json | jq -r .offer.hex > offer.hex");
         command.SetAction((parse, ct) => WithManager(globals, parse, output, error, async (ctx, manager, token) =>
         {
             var record = await manager.GetAsync(ParseId(parse.GetValue(id)!), token).ConfigureAwait(false);
@@ -192,7 +202,9 @@ internal static class DlcCommand
     {
         var id = IdArgument();
         var attestation = new Option<string[]>("--attestation") { Description = "An oracle attestation (TLV hex or JSON, '@file'); repeatable. Without it the built-in oracle's attestations are used" };
-        var command = new Command("close", "Close a contract with the CET the attestations unlock (testmempoolaccept, then broadcast)") { id, attestation };
+        var command = new Command("close", "Close a contract with the CET the attestations unlock (testmempoolaccept, then broadcast)") { id, attestation }.WithExamples(
+            "opsource dlc close \"$ID\"                       # with the built-in oracle's attestation",
+            "opsource dlc close \"$ID\" --attestation @attestation.hex --json");
         command.SetAction((parse, ct) => WithManager(globals, parse, output, error, async (ctx, manager, token) =>
         {
             var attestations = (parse.GetValue(attestation) ?? []).Select((a, i) =>
@@ -210,7 +222,9 @@ internal static class DlcCommand
     private static Command Refund(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var id = IdArgument();
-        var command = new Command("refund", "Broadcast the refund transaction (once refund_locktime is reached)") { id };
+        var command = new Command("refund", "Broadcast the refund transaction (once refund_locktime is reached)") { id }.WithExamples(
+            "opsource dlc refund \"$ID\"",
+            "opsource dlc refund \"$ID\" --json | jq -r .closing_txid");
         command.SetAction((parse, ct) => WithManager(globals, parse, output, error, async (ctx, manager, token) =>
         {
             var record = await manager.RefundAsync(ParseId(parse.GetValue(id)!), token).ConfigureAwait(false);
@@ -222,7 +236,9 @@ internal static class DlcCommand
 
     private static Command Sync(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("sync", "Follow the chain: mark funded contracts confirmed and spent ones closed or refunded");
+        var command = new Command("sync", "Follow the chain: mark funded contracts confirmed and spent ones closed or refunded").WithExamples(
+            "opsource dlc sync",
+            "opsource dlc sync --json | jq '.changed[] | {id, state}'");
         command.SetAction((parse, ct) => WithManager(globals, parse, output, error, async (ctx, manager, token) =>
         {
             var changed = await manager.SyncAsync(token).ConfigureAwait(false);
@@ -243,7 +259,9 @@ internal static class DlcCommand
         var message = new Command("message", "Offline tools for dlcspecs messages (offer_dlc, accept_dlc, sign_dlc)");
 
         var hex = new Argument<string>("hex") { Description = "A message's wire hex ('-' stdin, '@file')" };
-        var decode = new Command("decode", "Decode wire hex to the dlcspecs JSON form (as the test vectors write it)") { hex };
+        var decode = new Command("decode", "Decode wire hex to the dlcspecs JSON form (as the test vectors write it)") { hex }.WithExamples(
+            "opsource dlc message decode @offer.hex",
+            "opsource dlc message decode - < accept.hex > accept.json");
         decode.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var m = ReadMessage(ctx, parse.GetValue(hex)!, "hex");
@@ -253,7 +271,9 @@ internal static class DlcCommand
         }, ct));
 
         var json = new Argument<string>("json") { Description = "A message's dlcspecs JSON form ('-' stdin, '@file')" };
-        var encode = new Command("encode", "Encode the dlcspecs JSON form to wire hex") { json };
+        var encode = new Command("encode", "Encode the dlcspecs JSON form to wire hex") { json }.WithExamples(
+            "opsource dlc message encode @accept.json > accept.hex",
+            "opsource dlc message decode @offer.hex | opsource dlc message encode -");
         encode.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), ctx =>
         {
             var m = ReadMessage(ctx, parse.GetValue(json)!, "json");
@@ -265,7 +285,9 @@ internal static class DlcCommand
         var offer = new Argument<string>("offer") { Description = "offer_dlc (hex or JSON, '-' or '@file')" };
         var accept = new Argument<string>("accept") { Description = "accept_dlc" };
         var sign = new Argument<string?>("sign") { Description = "sign_dlc (optional)", Arity = ArgumentArity.ZeroOrOne };
-        var verify = new Command("verify", "Rebuild the funding transaction, CETs and refund and check every adaptor, refund and funding signature (exit 1 if any fails)") { offer, accept, sign };
+        var verify = new Command("verify", "Rebuild the funding transaction, CETs and refund and check every adaptor, refund and funding signature (exit 1 if any fails)") { offer, accept, sign }.WithExamples(
+            "opsource dlc message verify @offer.hex @accept.hex @sign.hex",
+            "opsource dlc message verify @offer.json @accept.json --network regtest --json");
         verify.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, token) =>
         {
             var o = ReadMessage<OfferDlc>(ctx, parse.GetValue(offer)!, "offer");

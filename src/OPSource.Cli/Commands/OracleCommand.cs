@@ -37,7 +37,9 @@ internal static class OracleCommand
         var unit = new Option<string>("--unit") { Description = "Numeric event: unit", DefaultValueFactory = _ => string.Empty };
         var precision = new Option<int>("--precision") { Description = "Numeric event: base exponent of the value", DefaultValueFactory = _ => 0 };
         var maturity = new Option<string?>("--maturity") { Description = "Earliest attestation time, RFC 3339 (default: now)" };
-        var command = new Command("announce", "Announce an event: prints the oracle_announcement TLV hex") { eventId, outcomes, digits, @base, signed, unit, precision, maturity };
+        var command = new Command("announce", "Announce an event: prints the oracle_announcement TLV hex") { eventId, outcomes, digits, @base, signed, unit, precision, maturity }.WithExamples(
+            "opsource oracle announce match-42 --outcomes home,draw,away",
+            "opsource oracle announce btc-close-2026-12-31 --digits 17 --unit usd/btc --maturity 2026-12-31T00:00:00Z > announcement.hex");
         command.SetAction((parse, ct) => WithOracle(globals, parse, output, error, async (ctx, oracle, token) =>
         {
             var body = new JsonObject { ["event_id"] = parse.GetValue(eventId) };
@@ -75,7 +77,9 @@ internal static class OracleCommand
     {
         var eventId = new Argument<string>("event-id") { Description = "The event" };
         var outcome = new Argument<string>("outcome") { Description = "The outcome: one of the enumerated outcomes, or an integer for a numeric event" };
-        var command = new Command("attest", "Attest an event's outcome (once; the same outcome again returns the same attestation): prints the oracle_attestation TLV hex") { eventId, outcome };
+        var command = new Command("attest", "Attest an event's outcome (once; the same outcome again returns the same attestation): prints the oracle_attestation TLV hex") { eventId, outcome }.WithExamples(
+            "opsource oracle attest match-42 draw > attestation.hex",
+            "opsource oracle attest btc-close-2026-12-31 97250 --json");
         command.SetAction((parse, ct) => WithOracle(globals, parse, output, error, async (ctx, oracle, token) =>
         {
             var e = await oracle.AttestAsync(parse.GetValue(eventId)!, parse.GetValue(outcome)!, token).ConfigureAwait(false);
@@ -87,7 +91,9 @@ internal static class OracleCommand
 
     private static Command List(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("list", "List the oracle's events (newest first)");
+        var command = new Command("list", "List the oracle's events (newest first)").WithExamples(
+            "opsource oracle list",
+            "opsource oracle list --json | jq -r '.events[] | select(.outcome == null) | .event_id'");
         command.SetAction((parse, ct) => WithOracle(globals, parse, output, error, async (ctx, oracle, token) =>
         {
             var events = await oracle.ListAsync(token).ConfigureAwait(false);
@@ -108,7 +114,9 @@ internal static class OracleCommand
     private static Command Show(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var eventId = new Argument<string>("event-id") { Description = "The event" };
-        var command = new Command("show", "Show an event with its announcement and attestation") { eventId };
+        var command = new Command("show", "Show an event with its announcement and attestation") { eventId }.WithExamples(
+            "opsource oracle show match-42",
+            "opsource oracle show match-42 --json | jq -r .attestation > attestation.hex");
         command.SetAction((parse, ct) => WithOracle(globals, parse, output, error, async (ctx, oracle, token) =>
         {
             var e = await oracle.GetAsync(parse.GetValue(eventId)!, token).ConfigureAwait(false)

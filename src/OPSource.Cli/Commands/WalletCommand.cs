@@ -233,7 +233,8 @@ internal static class WalletCommand
 
     private static Command CreateList(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("list", "List the wallets with their balances");
+        var command = new Command("list", "List the wallets with their balances")
+            .WithExamples("opsource wallet list", "opsource wallet list --json | jq -r '.[].name'");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var list = await wallets.ListAsync(token).ConfigureAwait(false);
@@ -252,7 +253,8 @@ internal static class WalletCommand
     private static Command CreateInfo(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var name = NameArgument();
-        var command = new Command("info", "Show a wallet: descriptors, tip, balances, counts") { name };
+        var command = new Command("info", "Show a wallet: descriptors, tip, balances, counts") { name }
+            .WithExamples("opsource wallet info treasury", "opsource wallet info treasury --json | jq .tip_height");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var info = await wallets.GetInfoAsync(parse.GetValue(name)!, token).ConfigureAwait(false);
@@ -289,7 +291,11 @@ internal static class WalletCommand
         var change = new Option<bool>("--change") { Description = "A change address instead of a receive address" };
         var unused = new Option<bool>("--unused") { Description = "The lowest revealed address nobody paid yet (instead of a new one)" };
         var list = new Option<bool>("--list") { Description = "List the revealed addresses instead" };
-        var command = new Command("address", "Hand out the next receive (or change) address; it is saved before it is shown") { name, change, unused, list };
+        var command = new Command("address", "Hand out the next receive (or change) address; it is saved before it is shown") { name, change, unused, list }
+            .WithExamples(
+                "opsource wallet address treasury",
+                "opsource wallet address treasury --unused --json | jq -r .address",
+                "opsource wallet address treasury --change --list");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var keychain = parse.GetValue(change) ? WalletKeychain.Internal : WalletKeychain.External;
@@ -319,7 +325,8 @@ internal static class WalletCommand
     private static Command CreateBalance(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var name = NameArgument();
-        var command = new Command("balance", "Balances: confirmed, trusted and untrusted pending, immature (as Core's getbalances)") { name };
+        var command = new Command("balance", "Balances: confirmed, trusted and untrusted pending, immature (as Core's getbalances)") { name }
+            .WithExamples("opsource wallet balance treasury", "opsource wallet balance treasury --json | jq .confirmed_sat");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var balance = await wallets.GetBalanceAsync(parse.GetValue(name)!, token).ConfigureAwait(false);
@@ -332,7 +339,8 @@ internal static class WalletCommand
     private static Command CreateUtxos(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var name = NameArgument();
-        var command = new Command("utxos", "Unspent outputs") { name };
+        var command = new Command("utxos", "Unspent outputs") { name }
+            .WithExamples("opsource wallet utxos treasury", "opsource wallet utxos treasury --json | jq '[.[].amount_sat] | add'");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var utxos = await wallets.ListUnspentAsync(parse.GetValue(name)!, token).ConfigureAwait(false);
@@ -351,7 +359,8 @@ internal static class WalletCommand
     private static Command CreateHistory(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var name = NameArgument();
-        var command = new Command("history", "Transactions, oldest first, with the amounts for this wallet") { name };
+        var command = new Command("history", "Transactions, oldest first, with the amounts for this wallet") { name }
+            .WithExamples("opsource wallet history treasury", "opsource wallet history treasury --json | jq -r '.[] | [.txid, .net_sat] | @tsv'");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var walletName = parse.GetValue(name)!;
@@ -529,6 +538,9 @@ internal static class WalletCommand
         var command = cpfp
             ? new Command("cpfp", "Child-pays-for-parent: spend this wallet's outputs of an unconfirmed transaction with a fee that lifts the package to the target rate") { name, txid, feeRate, passphrase }
             : new Command("bump", "Replace an unconfirmed transaction with one paying a higher fee (BIP125, like Core's bumpfee)") { name, txid, feeRate, passphrase };
+        command.WithExamples(cpfp
+            ? ["opsource wallet cpfp treasury TXID --fee-rate 20 --passphrase-file ~/.treasury-pass", "opsource wallet cpfp treasury TXID --passphrase-file - --json < ~/.treasury-pass"]
+            : ["opsource wallet bump treasury TXID --fee-rate 12.5 --passphrase-file ~/.treasury-pass", "opsource wallet bump treasury TXID --passphrase-file - --json < ~/.treasury-pass | jq -r .txid"]);
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var id = ParseTxId(parse.GetValue(txid)!);
@@ -549,6 +561,9 @@ internal static class WalletCommand
         var spend = new SpendOptions();
         var command = new Command("create", "Build a funded, unsigned PSBT (Core's walletcreatefundedpsbt): coins chosen and locked, change reserved") { name };
         spend.AddTo(command);
+        command.WithExamples(
+            "opsource wallet psbt create treasury bcrt1q... 0.01btc --fee-rate 2 > unsigned.psbt",
+            "opsource wallet psbt create treasury bcrt1q... max --utxo TXID:0 --only-selected --json | jq -r .psbt");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var result = await wallets.CreatePsbtAsync(parse.GetValue(name)!, spend.Request(parse), token).ConfigureAwait(false);
@@ -566,7 +581,10 @@ internal static class WalletCommand
         var name = NameArgument();
         var psbtArgument = new Argument<string>("psbt") { Description = "The PSBT, base64 or hex" + CliInput.Hint };
         var passphrase = PassphraseOption();
-        var command = new Command("sign", "Sign the inputs this wallet can sign (adding its UTXO and derivation data first, like Core's walletprocesspsbt)") { name, psbtArgument, passphrase };
+        var command = new Command("sign", "Sign the inputs this wallet can sign (adding its UTXO and derivation data first, like Core's walletprocesspsbt)") { name, psbtArgument, passphrase }
+            .WithExamples(
+                "opsource wallet psbt sign treasury @unsigned.psbt --passphrase-file ~/.treasury-pass > signed.psbt",
+                "opsource wallet psbt sign cosigner @partly-signed.psbt --passphrase-file ~/.cosigner-pass --json | jq .complete");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var psbt = ParsePsbt(ctx, parse.GetValue(psbtArgument));
@@ -588,7 +606,8 @@ internal static class WalletCommand
         var name = NameArgument();
         var psbtArgument = new Argument<string>("psbt") { Description = "The signed PSBT, base64 or hex" + CliInput.Hint };
         var broadcast = new Option<bool>("--broadcast") { Description = "Broadcast it (testmempoolaccept first) and record it in the wallet" };
-        var command = new Command("finalize", "Finalize, extract and verify every input with the consensus interpreter; optionally broadcast") { name, psbtArgument, broadcast };
+        var command = new Command("finalize", "Finalize, extract and verify every input with the consensus interpreter; optionally broadcast") { name, psbtArgument, broadcast }
+            .WithExamples("opsource wallet psbt finalize treasury @signed.psbt", "opsource wallet psbt finalize treasury - --broadcast --json < signed.psbt");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var psbt = ParsePsbt(ctx, parse.GetValue(psbtArgument));
@@ -605,7 +624,8 @@ internal static class WalletCommand
     {
         var name = new Argument<string?>("name") { Description = "Wallet name (omit with --all)", Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all") { Description = "Every wallet" };
-        var command = new Command("sync", "Catch up with the node now: connect new blocks (each saved atomically), follow reorgs, record the mempool") { name, all };
+        var command = new Command("sync", "Catch up with the node now: connect new blocks (each saved atomically), follow reorgs, record the mempool") { name, all }
+            .WithExamples("opsource wallet sync treasury", "opsource wallet sync --all --json");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             IReadOnlyList<string> names;
@@ -643,7 +663,8 @@ internal static class WalletCommand
     {
         var name = NameArgument();
         var from = new Option<int?>("--from") { Description = "Start height (default: the wallet's birthday)" };
-        var command = new Command("rescan", "Scan the chain again from a height (Core's rescanblockchain), then sync") { name, from };
+        var command = new Command("rescan", "Scan the chain again from a height (Core's rescanblockchain), then sync") { name, from }
+            .WithExamples("opsource wallet rescan treasury", "opsource wallet rescan treasury --from 850000 --json");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var walletName = parse.GetValue(name)!;
@@ -661,7 +682,8 @@ internal static class WalletCommand
     {
         var name = NameArgument();
         var file = new Argument<string>("file") { Description = "BIP329 JSON Lines file ('-' reads standard input)" };
-        var command = new Command("import", "Import BIP329 labels; the whole file is checked first and nothing is stored when a line is invalid") { name, file };
+        var command = new Command("import", "Import BIP329 labels; the whole file is checked first and nothing is stored when a line is invalid") { name, file }
+            .WithExamples("opsource wallet labels import treasury labels.jsonl", "opsource wallet labels export old | opsource wallet labels import treasury -");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var path = parse.GetValue(file)!;
@@ -676,7 +698,8 @@ internal static class WalletCommand
     private static Command CreateLabelsExport(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var name = NameArgument();
-        var command = new Command("export", "Export every label as BIP329 JSON Lines (with fee, value, height and key path where known) on standard output") { name };
+        var command = new Command("export", "Export every label as BIP329 JSON Lines (with fee, value, height and key path where known) on standard output") { name }
+            .WithExamples("opsource wallet labels export treasury > labels.jsonl");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             // JSON Lines is the output in both modes.
@@ -689,7 +712,10 @@ internal static class WalletCommand
     private static Command CreateExportDescriptors(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var name = NameArgument();
-        var command = new Command("export-descriptors", "The wallet's public descriptors with checksums (Core's listdescriptors), to watch it elsewhere") { name };
+        var command = new Command("export-descriptors", "The wallet's public descriptors with checksums (Core's listdescriptors), to watch it elsewhere") { name }
+            .WithExamples(
+                "opsource wallet export-descriptors treasury",
+                "opsource wallet export-descriptors treasury --json | jq -c .descriptors");
         command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var walletName = parse.GetValue(name)!;

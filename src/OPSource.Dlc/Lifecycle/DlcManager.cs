@@ -518,6 +518,16 @@ public sealed class DlcManager
         }
 
         var signed = await WalletCall(() => signer.SignAsync(wallet, psbt, cancellationToken)).ConfigureAwait(false);
+        // The wallet signs every input it owns: one the counterparty listed as its own is a coin of this wallet, and
+        // the funding transaction could never be completed by them (refused before anything is stored or sent).
+        foreach (var index in signed.SignedInputs)
+        {
+            if (!own.Contains(all[index]))
+            {
+                throw new DlcException(DlcErrorKind.InvalidFundingInput, $"{(ReferenceEquals(own, setup.OfferParty.FundingInputs) ? "accept_dlc" : "offer_dlc")}: the counterparty's funding input {all[index].OutPoint} is a coin of wallet '{wallet}' on this node, not theirs");
+            }
+        }
+
         signed.Psbt.TryFinalize(out var finalized, out _);
         var result = new Witness[own.Count];
         for (int k = 0; k < own.Count; k++)

@@ -55,8 +55,9 @@ public sealed partial class WalletService
 
     /// <summary>
     /// Brings a wallet up to the node's tip: starts at its birthday when it has no blocks yet, disconnects blocks the
-    /// node no longer has (a reorg while nobody watched), then connects every missing block, each saved on its own (a
-    /// crash loses at most the block being applied, and replaying it double-counts nothing), and finally records the
+    /// node no longer has (a reorg while nobody watched), then connects every missing block, fetched and saved in batches
+    /// of up to 16 blocks, each batch in one database transaction (a block is never saved in part; a crash loses at most
+    /// the batch being applied, and replaying it double-counts nothing), and finally records the
     /// node's mempool.
     /// </summary>
     /// <exception cref="OpsourceException">The node is not configured or unavailable (<c>node_unavailable</c>).</exception>
@@ -98,20 +99,10 @@ public sealed partial class WalletService
                     var heights = Enumerable.Range(start, Math.Min(FetchBatch, nodeHeight - start + 1)).ToList();
                     var hashes = await node.GetBlockHashesAsync(heights, cancellationToken).ConfigureAwait(false);
                     var blocks = await node.GetBlocksAsync(hashes, cancellationToken).ConfigureAwait(false);
-                    for (var i = 0; i < blocks.Count; i++)
-                    {
-                        try
-                        {
-                            found += await ApplyBlockAsync(name, heights[i], blocks[i], cancellationToken).ConfigureAwait(false);
-                            connected++;
-                        }
-                        catch (ChainUpdateException)
-                        {
-                            // The node switched branches while we fetched: find the fork point again.
-                            reorged = true;
-                            break;
-                        }
-                    }
+                    var batch = await ApplyBlocksAsync(name, heights, blocks, cancellationToken).ConfigureAwait(false);
+                    connected += batch.Connected;
+                    found += batch.Found;
+                    reorged = batch.Reorged;
                 }
 
                 if (!reorged)
@@ -172,10 +163,13 @@ public sealed partial class WalletService
                 var heights = Enumerable.Range(start, Math.Min(FetchBatch, end - start + 1)).ToList();
                 var hashes = await node.GetBlockHashesAsync(heights, cancellationToken).ConfigureAwait(false);
                 var blocks = await node.GetBlocksAsync(hashes, cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < blocks.Count; i++)
+                var batch = await ApplyBlocksAsync(name, heights, blocks, cancellationToken).ConfigureAwait(false);
+                found += batch.Found;
+                scanned += batch.Connected;
+                if (batch.Reorged)
                 {
-                    found += await ApplyBlockAsync(name, heights[i], blocks[i], cancellationToken).ConfigureAwait(false);
-                    scanned++;
+                    // A reorg during the scan: the sync below finds the fork point and finishes.
+                    break;
                 }
             }
         }
@@ -183,14 +177,36 @@ public sealed partial class WalletService
         {
             throw new OpsourceException(ErrorCategory.Unavailable, "node_unavailable", $"wallet '{name}' rescan: {ex.Message}", ex);
         }
-        catch (ChainUpdateException)
-        {
-            // A reorg during the scan: the sync below finds the fork point and finishes.
-        }
 
         var sync = await SyncAsync(name, mempool: true, cancellationToken).ConfigureAwait(false);
         return sync with { BlocksConnected = sync.BlocksConnected + scanned, TransactionsFound = sync.TransactionsFound + found };
     }
+
+    /// <summary>
+    /// Connects consecutive blocks fetched together and saves them as one changeset in one database transaction: every
+    /// block is wholly in it or not at all, and a crash loses at most this batch, which the next sync fetches again
+    /// (applying a block twice changes nothing). Stops before the first block that does not connect (the node switched
+    /// branches while we fetched; nothing of that block is applied) and reports it as <c>Reorged</c>.
+    /// </summary>
+    private Task<(int Connected, int Found, bool Reorged)> ApplyBlocksAsync(string name, IReadOnlyList<int> heights, IReadOnlyList<Block> blocks, CancellationToken cancellationToken) =>
+        MutateAsync(name, core =>
+        {
+            var before = core.Graph.Count;
+            for (var i = 0; i < blocks.Count; i++)
+            {
+                try
+                {
+                    BlockId? through = core.Tip.Height < heights[i] - 1 ? core.Tip : null;
+                    core.ApplyBlock(blocks[i], heights[i], through);
+                }
+                catch (ChainUpdateException)
+                {
+                    return (i, core.Graph.Count - before, true);
+                }
+            }
+
+            return (blocks.Count, core.Graph.Count - before, false);
+        }, cancellationToken);
 
     private IBitcoinNode Node()
     {

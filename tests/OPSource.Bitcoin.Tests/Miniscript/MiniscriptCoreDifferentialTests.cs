@@ -104,6 +104,21 @@ public sealed class MiniscriptCoreDifferentialTests(MiniscriptCoreFixture fixtur
 
             var body = ms.ToString(new KeyText(MapKey))!;
             var text = tap ? $"tr({tpub}/{round}/99,{{pk({tpub}/{round}/98),{body}}})" : $"wsh({body})";
+            await CompareWithCore(text, sane, round);
+
+            // The other miniscript-bearing shapes: sh(wsh()), sortedmulti_a/multi_a leaves, rawtr().
+            var extra = (round % 4) switch
+            {
+                0 => tap ? $"tr({tpub}/{round}/99,sortedmulti_a(2,{MapKey("K0")},{MapKey("K1")},{MapKey("K2")}))" : $"sh(wsh({body}))",
+                1 => $"rawtr({MapKey("K" + (round % 8).ToString(System.Globalization.CultureInfo.InvariantCulture))})",
+                2 => $"tr({MapKey("K7")},{{multi_a(1,{MapKey("K4")},{MapKey("K5")}),{{sortedmulti_a(1,{MapKey("K5")},{MapKey("K6")}),pk({MapKey("K3")})}}}})",
+                _ => tap ? $"tr({tpub}/{round}/99,{{{body},sortedmulti_a(1,{MapKey("K1")},{MapKey("K2")})}})" : $"sh(wsh({body}))",
+            };
+            await CompareWithCore(extra, sane || !extra.Contains(body, StringComparison.Ordinal), round);
+        }
+
+        async Task CompareWithCore(string text, bool sane, int round)
+        {
             var ours = Descriptor.TryParse(text, Network.Regtest, out var descriptor, out var ourError);
             JsonNode? info = null;
             string? coreError = null;
@@ -120,7 +135,7 @@ public sealed class MiniscriptCoreDifferentialTests(MiniscriptCoreFixture fixtur
             if (!ours)
             {
                 Assert.False(sane, $"round {round}: a sane miniscript was refused: {ourError}");
-                continue;
+                return;
             }
 
             using (descriptor)
@@ -174,19 +189,36 @@ public sealed class MiniscriptCoreDifferentialTests(MiniscriptCoreFixture fixtur
             cases.Add((descriptor, generator.Preimages, descriptor.GetSpendInfo(0)));
         }
 
-        // Fund every output in one block, then mature them past every older(n <= 10).
-        var txids = new List<string>();
+        // rawtr() (key path with the untweaked output key), a sortedmulti_a leaf, and sh(wsh(miniscript)).
+        string[] fixedShapes =
+        [
+            $"rawtr({tprv}/{count}/0)",
+            $"tr({tpub}/{count + 1}/99,sortedmulti_a(2,{tprv}/{count + 1}/0,{tprv}/{count + 1}/1,{tprv}/{count + 1}/2))",
+            $"sh(wsh(or_d(pk({tprv}/{count + 2}/0),and_v(v:pk({tprv}/{count + 2}/1),older(10)))))",
+            $"tr({tpub}/{count + 3}/99,{{multi_a(1,{tprv}/{count + 3}/0,{tprv}/{count + 3}/1),and_v(v:pk({tprv}/{count + 3}/2),older(10))}})",
+        ];
+        foreach (var text in fixedShapes)
+        {
+            var descriptor = Descriptor.Parse(text, Network.Regtest);
+            cases.Add((descriptor, new Dictionary<string, byte[]>(), descriptor.GetSpendInfo(0)));
+        }
+
+        // Fund every output in one transaction (a chain of single sends would pass the mempool's
+        // 25-ancestor limit), then mature them past every older(n <= 10).
+        var amounts = new JsonObject();
         foreach (var c in cases)
         {
-            var address = c.Descriptor.GetAddresses(0, Network.Regtest)[0].ToString();
-            txids.Add((string)(await node.WalletRpc("core", "sendtoaddress", address, 0.001m))!);
+            amounts[c.Descriptor.GetAddresses(0, Network.Regtest)[0].ToString()] = 0.001m;
         }
+
+        var funding = (string)(await node.WalletRpc("core", "sendmany", "", amounts))!;
+        var txids = cases.Select(_ => funding).ToList();
 
         await node.MineAsync(11, fixture.MiningAddress);
         var height = (int)(await node.Rpc("getblockcount"))!;
         var destination = new TxOut(Amount.FromSatoshis(80_000), Script.FromHex((string)(await node.Rpc("validateaddress", fixture.MiningAddress))!["scriptPubKey"]!));
         var finalized = 0;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < cases.Count; i++)
         {
             var (descriptor, preimages, info) = cases[i];
             var raw = await node.Rpc("getrawtransaction", txids[i], true);
@@ -197,7 +229,8 @@ public sealed class MiniscriptCoreDifferentialTests(MiniscriptCoreFixture fixtur
             var known = preimages.Values.Where(_ => rng.Next(4) != 0).ToList();
             var psbt = DescriptorSpending.CreatePsbt(descriptor, 0, outpoint, Amount.FromSatoshis(100_000), destination, (uint)height, 10, known, out _);
             var secrets = DescriptorSpending.Secrets(descriptor, info);
-            var signers = secrets.Where(_ => rng.Next(4) != 0).ToList();
+            // The fixed shapes sign with every key, so each of them must finalize (on both sides).
+            var signers = i >= count ? secrets : secrets.Where(_ => rng.Next(4) != 0).ToList();
             var signed = psbt.Sign(signers, new global::OPSource.Bitcoin.Psbt.PsbtSignOptions { TaprootAuxRandomness = new byte[32] });
             secrets.ForEach(s => s.Dispose());
 
@@ -205,6 +238,7 @@ public sealed class MiniscriptCoreDifferentialTests(MiniscriptCoreFixture fixtur
             var core = await node.Rpc("finalizepsbt", signed.ToBase64());
             var coreComplete = (bool)core!["complete"]!;
             Assert.True(ours == coreComplete, $"case {i} {descriptor}: ours={ours} ({string.Join("; ", problems)}) core={coreComplete}");
+            Assert.True(ours || i < count, $"case {i} {descriptor} signed by every key did not finalize: {string.Join("; ", problems)}");
             if (!ours)
             {
                 continue;
@@ -217,7 +251,7 @@ public sealed class MiniscriptCoreDifferentialTests(MiniscriptCoreFixture fixtur
             finalized++;
         }
 
-        output.WriteLine($"{finalized} of {count} finalized (the others lacked signatures or preimages, for both)");
+        output.WriteLine($"{finalized} of {cases.Count} finalized (the others lacked signatures or preimages, for both)");
         Assert.True(finalized > 0);
         foreach (var c in cases)
         {

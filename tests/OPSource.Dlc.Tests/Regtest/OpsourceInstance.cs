@@ -9,15 +9,13 @@ using Microsoft.Extensions.DependencyInjection;
 using OPSource.Platform.Security;
 using OPSource.Server;
 using OPSource.TestSupport.Peers;
-using OPSource.Wallet.Service;
 
 namespace OPSource.Dlc.Tests.Regtest;
 
 /// <summary>
 /// One OPSource instance as an operator runs it: the real server (every module) on a free loopback port, its own
 /// data dir and SQLite database, its own wallet and DLC key store, talking to the shared regtest node. Tests
-/// drive it over HTTP (an operator token) and the WebSocket event stream; wallet set-up uses the instance's
-/// wallet service because the wallet has no HTTP surface yet.
+/// drive it only over HTTP (an admin token: wallets, contracts, oracle) and the WebSocket event stream.
 /// </summary>
 internal sealed class OpsourceInstance : IAsyncDisposable
 {
@@ -40,11 +38,10 @@ internal sealed class OpsourceInstance : IAsyncDisposable
 
     public string Token { get; }
 
-    public WalletService Wallets => App.Services.GetRequiredService<WalletService>();
+    private const string WalletPassphrase = "wallet passphrase of the test";
 
-    public static ReadOnlyMemory<char> WalletPassphrase { get; } = "wallet passphrase of the test".ToCharArray();
-
-    public static async Task<OpsourceInstance> StartAsync(string name, BitcoinCoreNode node, CancellationToken cancellationToken)
+    /// <summary>Starts an instance; <paramref name="settings"/> add to (or override) the test configuration.</summary>
+    public static async Task<OpsourceInstance> StartAsync(string name, BitcoinCoreNode node, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dataDir = Directory.CreateTempSubdirectory($"opsource-dlc-{name}-").FullName;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -60,7 +57,7 @@ internal sealed class OpsourceInstance : IAsyncDisposable
             // The test syncs the wallet and the contracts itself after each block (no background rounds racing it).
             ["Wallet:Sync"] = "false",
             ["Dlc:Watch"] = "false",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var options = new OpsourceOptions
         {
             Network = "regtest",
@@ -72,20 +69,35 @@ internal sealed class OpsourceInstance : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromMinutes(3) };
         var store = app.Services.GetRequiredService<ApiKeyStore>();
-        var key = await store.CreateAsync(null, ApiRole.Operator, ScopeSet.Unrestricted, cancellationToken);
+        var key = await store.CreateAsync(null, ApiRole.Admin, ScopeSet.Unrestricted, cancellationToken);
         using var exchange = await http.PostAsync("/api/v1/auth/token", new StringContent(new JsonObject { ["api_key"] = key.Key }.ToJsonString(), Encoding.UTF8, "application/json"), cancellationToken);
         var token = (string)JsonNode.Parse(await exchange.Content.ReadAsStringAsync(cancellationToken))!["access_token"]!;
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return new OpsourceInstance(name, app, dataDir, http, token);
     }
 
-    /// <summary>Creates the instance's wallet (unlocked for an hour) and returns its name.</summary>
+    /// <summary>Creates the instance's wallet (POST /wallets), unlocks it for an hour and returns its name.</summary>
     public async Task<string> CreateWalletAsync(CancellationToken cancellationToken)
     {
-        var (_, words) = await Wallets.CreateAsync(new CreateWalletRequest { Name = Name, WordCount = 12 }, WalletPassphrase, default, cancellationToken);
-        words.Dispose();
-        await Wallets.UnlockAsync(Name, WalletPassphrase, TimeSpan.FromHours(1), cancellationToken);
+        await PostOkAsync("/api/v1/wallets", new JsonObject { ["name"] = Name, ["passphrase"] = WalletPassphrase, ["words"] = 12 }, cancellationToken);
+        await PostOkAsync($"/api/v1/wallets/{Name}/unlock", new JsonObject { ["passphrase"] = WalletPassphrase, ["duration_s"] = 3600 }, cancellationToken);
         return Name;
+    }
+
+    /// <summary>A fresh receive address of the instance's wallet.</summary>
+    public async Task<string> NewAddressAsync(CancellationToken cancellationToken) =>
+        (string)(await PostOkAsync($"/api/v1/wallets/{Name}/addresses", new JsonObject { ["keychain"] = "receive" }, cancellationToken))["address"]!;
+
+    /// <summary>Brings the wallet to the node's tip (POST /wallets/{name}/sync).</summary>
+    public Task SyncWalletAsync(CancellationToken cancellationToken) => PostOkAsync($"/api/v1/wallets/{Name}/sync", null, cancellationToken);
+
+    /// <summary>The wallet's unspent outputs (GET /wallets/{name}/utxos).</summary>
+    public async Task<JsonArray> UtxosAsync(CancellationToken cancellationToken)
+    {
+        using var response = await Http.GetAsync($"/api/v1/wallets/{Name}/utxos", cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"{Name} utxos: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!.AsArray();
     }
 
     /// <summary>POSTs a JSON body; returns the status and the parsed body.</summary>

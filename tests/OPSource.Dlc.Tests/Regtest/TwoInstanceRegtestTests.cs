@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin;
+using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Transactions;
+using OPSource.Crypto.Secp256k1;
 using OPSource.Dlc.Messages;
 using OPSource.TestSupport.Peers;
 
@@ -53,14 +55,14 @@ public sealed class TwoInstanceFixture : IAsyncLifetime
         await _node.MineAsync(101, MinerAddress);
 
         Alice = await OpsourceInstance.StartAsync("alice", _node, ct);
-        Bob = await OpsourceInstance.StartAsync("bob", _node, ct);
+        // Bob refuses offers below 2 sat/vB (Dlc:MinFeeRatePerVb), so an offer can fall below his floor.
+        Bob = await OpsourceInstance.StartAsync("bob", _node, ct, new Dictionary<string, string?> { ["Dlc:MinFeeRatePerVb"] = "2" });
         foreach (var party in new[] { Alice, Bob })
         {
-            var wallet = await party.CreateWalletAsync(ct);
+            await party.CreateWalletAsync(ct);
             for (int i = 0; i < 4; i++)
             {
-                var address = (await party.Wallets.GetNewAddressAsync(wallet, Platform.Funding.WalletKeychain.External, ct)).Address!.ToString();
-                await _node.WalletRpc("miner", "sendtoaddress", address, 0.005m);
+                await _node.WalletRpc("miner", "sendtoaddress", await party.NewAddressAsync(ct), 0.005m);
             }
         }
 
@@ -73,7 +75,7 @@ public sealed class TwoInstanceFixture : IAsyncLifetime
         await _node.MineAsync(blocks, MinerAddress);
         foreach (var party in new[] { Alice, Bob })
         {
-            await party.Wallets.SyncAsync(party.Name, mempool: false, cancellationToken);
+            await party.SyncWalletAsync(cancellationToken);
             await party.PostOkAsync("/api/v1/dlcs/sync", null, cancellationToken);
         }
     }
@@ -149,9 +151,9 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
 
     private static long Sats(JsonNode btc) => (long)decimal.Round(decimal.Parse(btc.ToJsonString(), CultureInfo.InvariantCulture) * 100_000_000m);
 
-    /// <summary>The wallet's unspent outputs created by <paramref name="txid"/>, by value.</summary>
+    /// <summary>The wallet's unspent outputs created by <paramref name="txid"/>, by value (the wallet's REST API).</summary>
     private static async Task<long[]> PaidByAsync(OpsourceInstance party, string txid) =>
-        [.. (await party.Wallets.ListUnspentAsync(party.Name, Ct)).Where(u => u.OutPoint.TxId.ToString() == txid).Select(u => u.Value.Satoshis).Order()];
+        [.. (await party.UtxosAsync(Ct)).Where(u => (string)u!["txid"]! == txid).Select(u => (long)u!["amount_sat"]!).Order()];
 
     /// <summary>Each sendrawtransaction Core served came after a testmempoolaccept (Core's own RPC log).</summary>
     private void AssertEveryBroadcastWasTestedFirst(int expectedBroadcasts)
@@ -224,7 +226,7 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
         Assert.Equal("invalid_funding_input", (string)refused["code"]!);
         Assert.Contains("already spent", (string)refused["detail"]!, StringComparison.Ordinal);
         Assert.Equal(before, (await fx.Bob.GetAsync("/api/v1/dlcs", Ct))["dlcs"]!.AsArray().Count);
-        Assert.DoesNotContain(await fx.Bob.Wallets.ListUnspentAsync(fx.Bob.Name, Ct), u => u.IsLocked);
+        Assert.DoesNotContain(await fx.Bob.UtxosAsync(Ct), u => (bool)u!["locked"]!);
 
         // The oracle (Alice's instance) attests; Bob reads the attestation from Alice's public API and closes.
         await fx.Alice.PostOkAsync($"/api/v1/oracle/events/{eventId}/attest", new JsonObject { ["outcome"] = "flat" }, Ct);
@@ -356,5 +358,129 @@ public sealed class TwoInstanceRegtestTests(TwoInstanceFixture fx) : IClassFixtu
         Assert.Equal("refunded", (string)aliceView["state"]!);
         Assert.Equal(refundTxid, (string)aliceView["closing_txid"]!);
         AssertEveryBroadcastWasTestedFirst(2);
+    }
+
+    /// <summary>
+    /// An accept_dlc made outside any OPSource instance (a counterparty's own software): correctly built and signed for
+    /// <paramref name="offer"/>, but funded with the coin <paramref name="prevTx"/>:<paramref name="vout"/>.
+    /// </summary>
+    private static AcceptDlc AcceptFundedWith(OfferDlc offer, Transaction prevTx, uint vout)
+    {
+        using var key = SecretKey.Generate();
+        var spk = StandardScripts.PayToWitnessPubKeyHash(key.PublicKey);
+        var taken = new HashSet<ulong>(offer.FundingInputs.Select(i => i.InputSerialId)) { offer.ChangeSerialId, offer.FundOutputSerialId, offer.PayoutSerialId };
+        var inputs = DlcProtocol.ToFundingInputs([(prevTx, vout, 0xffffffffu, 108, Script.Empty)], taken);
+        return DlcProtocol.CreateAccept(offer, new DlcPolicy(Network.Regtest), new DlcOwnSide(key, spk, spk, inputs), Ct).Accept;
+    }
+
+    private async Task<Transaction> TransactionAsync(string txid) =>
+        Transaction.Parse((string)(await fx.Node.Rpc("getrawtransaction", txid))!);
+
+    private static string Hex(DlcMessage message) => Convert.ToHexStringLower(DlcWireCodec.Encode(message));
+
+    /// <summary>
+    /// POSTs a counterparty message <paramref name="party"/> must refuse: 422 with the error kind and the reason, and
+    /// the JSON at <paramref name="viewPath"/> (the stored contract, or the contract list) is the same afterwards.
+    /// </summary>
+    private static async Task AssertRefusedAsync(OpsourceInstance party, string path, JsonObject body, string code, string reason, string viewPath)
+    {
+        var before = (await party.GetAsync(viewPath, Ct)).ToJsonString();
+        var (status, problem) = await party.PostAsync(path, body, Ct);
+        Assert.Equal(422, status);
+        Assert.Equal(code, (string)problem["code"]!);
+        Assert.Contains(reason, (string)problem["detail"]!, StringComparison.Ordinal);
+        Assert.Equal(before, (await party.GetAsync(viewPath, Ct)).ToJsonString());
+    }
+
+    [Fact]
+    public async Task Bad_counterparty_messages_are_refused_with_the_reason_and_leave_the_stored_contract_unchanged()
+    {
+        var height = await fx.HeightAsync();
+        var announcement = await AnnounceAsync(new JsonObject { ["outcomes"] = new JsonArray("red", "green", "blue") });
+        var offered = await fx.Alice.PostOkAsync("/api/v1/dlcs/offers", new JsonObject
+        {
+            ["wallet"] = fx.Alice.Name,
+            ["announcements"] = new JsonArray(announcement),
+            ["total_collateral_sat"] = 100_000,
+            ["offer_collateral_sat"] = 50_000,
+            ["fee_rate_sat_vb"] = 2,
+            ["payouts_sat"] = new JsonObject { ["red"] = 100_000, ["green"] = 0, ["blue"] = 50_000 },
+            ["cet_locktime"] = height,
+            ["refund_locktime"] = height + 1000,
+        }, Ct);
+        var id = (string)offered["contract"]!["id"]!;
+        var offer = DlcWireCodec.Decode<OfferDlc>(Convert.FromHexString((string)offered["offer"]!["hex"]!));
+
+        // Offers Bob refuses: nothing is stored on his side and none of his coins stays locked.
+        async Task BobRefusesOffer(OfferDlc bad, string code, string reason)
+        {
+            await AssertRefusedAsync(fx.Bob, "/api/v1/dlcs/accept", new JsonObject { ["wallet"] = fx.Bob.Name, ["offer"] = Hex(bad) }, code, reason, "/api/v1/dlcs");
+            Assert.DoesNotContain(await fx.Bob.UtxosAsync(Ct), u => (bool)u!["locked"]!);
+        }
+
+        // A fee rate below Bob's floor (Dlc:MinFeeRatePerVb = 2).
+        await BobRefusesOffer(offer with { TemporaryContractId = ContractId.NewRandom(), FeeRatePerVb = 1 }, "unacceptable_fee_rate", "feerate_per_vb 1 sat/vB is below this node's floor of 2 sat/vB");
+        // An oracle announcement whose event was altered after the oracle signed it.
+        var inner = offer.ContractInfo.Inners[0];
+        var signedAnnouncement = ((SingleOracleInfo)inner.OracleInfo).Announcement;
+        var altered = signedAnnouncement with { Event = signedAnnouncement.Event with { EventMaturityEpoch = signedAnnouncement.Event.EventMaturityEpoch + 60 } };
+        await BobRefusesOffer(
+            offer with { TemporaryContractId = ContractId.NewRandom(), ContractInfo = new SingleContractInfo(offer.ContractInfo.TotalCollateral, inner with { OracleInfo = new SingleOracleInfo(altered) }) },
+            "invalid_oracle_announcement",
+            "announcement signature does not verify");
+
+        var accepted = await fx.Bob.PostOkAsync("/api/v1/dlcs/accept", new JsonObject { ["wallet"] = fx.Bob.Name, ["offer"] = Hex(offer) }, Ct);
+        var accept = DlcWireCodec.Decode<AcceptDlc>(Convert.FromHexString((string)accepted["accept"]!["hex"]!));
+
+        // Accepts Alice refuses: her contract stays exactly as stored (an open offer, no accept, same row).
+        async Task AliceRefusesAccept(AcceptDlc bad, string code, string reason)
+        {
+            await AssertRefusedAsync(fx.Alice, "/api/v1/dlcs/sign", new JsonObject { ["accept"] = Hex(bad) }, code, reason, "/api/v1/dlcs/" + id);
+            Assert.Equal("offered", (string)(await fx.Alice.GetAsync("/api/v1/dlcs/" + id, Ct))["state"]!);
+        }
+
+        // A wrong adaptor signature (two of Bob's swapped), and a CET set missing one outcome.
+        var swapped = accept.CetAdaptorSignatures.ToArray();
+        (swapped[0], swapped[1]) = (swapped[1], swapped[0]);
+        await AliceRefusesAccept(accept with { CetAdaptorSignatures = swapped }, "invalid_adaptor_signature", "CET adaptor signature 0");
+        await AliceRefusesAccept(accept with { CetAdaptorSignatures = accept.CetAdaptorSignatures.Take(2).ToArray() }, "invalid_adaptor_signature", "2 CET adaptor signatures, the contract needs 3");
+
+        // Correctly signed accepts whose funding input is not the counterparty's: a coin of Alice's own wallet (not in
+        // her offer), and a coin that is already spent (the output an Alice coin's transaction spent).
+        var aliceCoin = (await fx.Alice.UtxosAsync(Ct)).First(u => !(bool)u!["locked"]!)!;
+        var aliceTx = await TransactionAsync((string)aliceCoin["txid"]!);
+        await AliceRefusesAccept(AcceptFundedWith(offer, aliceTx, (uint)aliceCoin["vout"]!), "invalid_funding_input", "is a coin of wallet 'alice' on this node, not theirs");
+        var spent = aliceTx.Inputs[0].PrevOut;
+        var spentTx = await TransactionAsync(spent.TxId.ToString());
+        await AliceRefusesAccept(AcceptFundedWith(offer, spentTx, spent.Index), "invalid_funding_input", "is already spent");
+
+        var signed = await fx.Alice.PostOkAsync("/api/v1/dlcs/sign", new JsonObject { ["accept"] = Hex(accept) }, Ct);
+        Assert.Equal("signed", (string)signed["contract"]!["state"]!);
+        var sign = DlcWireCodec.Decode<SignDlc>(Convert.FromHexString((string)signed["sign"]!["hex"]!));
+        var fundingTxid = (string)signed["contract"]!["funding_txid"]!;
+
+        // Sign messages Bob refuses: his contract stays Accepted and the funding transaction is not broadcast.
+        async Task BobRefusesSign(SignDlc bad, string code, string reason)
+        {
+            await AssertRefusedAsync(fx.Bob, "/api/v1/dlcs/sign", new JsonObject { ["sign"] = Hex(bad) }, code, reason, "/api/v1/dlcs/" + id);
+            Assert.Equal("accepted", (string)(await fx.Bob.GetAsync("/api/v1/dlcs/" + id, Ct))["state"]!);
+            Assert.DoesNotContain(fundingTxid, (await fx.Node.Rpc("getrawmempool"))!.AsArray().Select(t => (string)t!));
+        }
+
+        var swappedSign = sign.CetAdaptorSignatures.ToArray();
+        (swappedSign[1], swappedSign[2]) = (swappedSign[2], swappedSign[1]);
+        await BobRefusesSign(sign with { CetAdaptorSignatures = swappedSign }, "invalid_adaptor_signature", "sign_dlc: CET adaptor signature 1");
+        await BobRefusesSign(sign with { CetAdaptorSignatures = sign.CetAdaptorSignatures.Skip(1).ToArray() }, "invalid_adaptor_signature", "sign_dlc: 2 CET adaptor signatures, the contract needs 3");
+
+        // The untouched messages still complete the contract: the refusals changed nothing on either side.
+        var completed = await fx.Bob.PostOkAsync("/api/v1/dlcs/sign", new JsonObject { ["sign"] = Hex(sign) }, Ct);
+        Assert.Equal(fundingTxid, (string)completed["contract"]!["funding_txid"]!);
+        await fx.MineAsync(1, Ct);
+        foreach (var party in new[] { fx.Alice, fx.Bob })
+        {
+            Assert.Equal("confirmed", (string)(await party.GetAsync("/api/v1/dlcs/" + id, Ct))["state"]!);
+        }
+
+        AssertEveryBroadcastWasTestedFirst(1);
     }
 }

@@ -6,9 +6,18 @@ namespace OPSource.Wallet.Tests.Regtest;
 /// One private regtest node per test class. Without bitcoind the node is not started and each test
 /// skips (locally) or fails (CI=true) through <see cref="Node"/>.
 /// </summary>
-public sealed class RegtestNodeFixture : IAsyncLifetime
+public class RegtestNodeFixture : IAsyncLifetime
 {
-    private readonly BitcoinCoreNode _node = new();
+    private readonly BitcoinCoreNode _node;
+
+    public RegtestNodeFixture()
+        : this([])
+    {
+    }
+
+    /// <summary>A node started with extra bitcoind arguments.</summary>
+    protected RegtestNodeFixture(params string[] extraArgs) => _node = new BitcoinCoreNode(extraArgs);
+
     private bool _started;
 
     /// <summary>The started node (skips or fails the calling test when bitcoind is missing).</summary>
@@ -34,5 +43,9 @@ public sealed class RegtestNodeFixture : IAsyncLifetime
         }
     }
 
-    public ValueTask DisposeAsync() => _node.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 }
