@@ -381,7 +381,7 @@ public sealed partial class Psbt
             // tries CreateSchnorrSig for the output key when the internal key did not sign.
             if (input.TapKeySignature is null && map.Find([(byte)PsbtKeys.InTapKeySig]) is null && outputKey.SequenceEqual(xonly))
             {
-                if (!TryTaprootSighash(tx, index, spent, missingUtxo, hashType, default, msg, out error))
+                if (!TryTaprootSighash(txData, index, missingUtxo, hashType, default, msg, out error))
                 {
                     return false;
                 }
