@@ -42,9 +42,11 @@ async def health():
         ok, error = True, None
     except sqlite3.Error as e:  # same shape as OPSource's 503 answer
         ok, error = False, "database error"
-    elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
-    body = {"status": "ok" if ok else "unavailable",
-            "database": {"status": "ok" if ok else "error", "provider": "sqlite", "elapsed_ms": elapsed_ms, "error": error}}
+    latency_ms = round((time.perf_counter() - started) * 1000, 3)
+    database = {"status": "ok" if ok else "error", "provider": "sqlite", "latency_ms": latency_ms}
+    if error is not None:  # OPSource leaves null members out
+        database["error"] = error
+    body = {"status": "ok" if ok else "unavailable", "database": database}
     return JSONResponse(body, status_code=200 if ok else 503)
 
 

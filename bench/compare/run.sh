@@ -13,8 +13,15 @@ trap 'rm -rf "$WORK"' EXIT
 
 bash bench/compare/setup.sh
 
-echo "publishing the JIT build..." >&2
-dotnet publish src/OPSource.Cli -c Release -o "$WORK/jit" -nologo -v quiet >"$WORK/publish-jit.log" 2>&1 || { tail -30 "$WORK/publish-jit.log" >&2; exit 1; }
+if [ -n "${JIT:-}" ]; then
+  # An existing framework-dependent Release build (a directory with opsource.dll), e.g. a test project's output.
+  mkdir -p "$WORK/jit"
+  printf '#!/bin/sh\nexec dotnet "%s/opsource.dll" "$@"\n' "$(cd "$JIT" && pwd)" >"$WORK/jit/opsource"
+  chmod +x "$WORK/jit/opsource"
+else
+  echo "publishing the JIT build..." >&2
+  dotnet publish src/OPSource.Cli -c Release -o "$WORK/jit" -nologo -v quiet >"$WORK/publish-jit.log" 2>&1 || { tail -30 "$WORK/publish-jit.log" >&2; exit 1; }
+fi
 aot_args=()
 if [ "$AOT" = 1 ]; then
   echo "publishing the Native AOT build..." >&2

@@ -27,10 +27,21 @@ internal static class NodePeer
     private static string? Which(string name) => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')
         .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(IReadOnlyList<string> args, string? gateway, CancellationToken ct)
+    public static Task<(int Code, string Stdout, string Stderr)> RunAsync(IReadOnlyList<string> args, string? gateway, CancellationToken ct) =>
+        RunScriptAsync("interop.mjs", args, gateway, ct);
+
+    /// <summary>Runs tests/peers/web5/dwn.mjs (@tbd54566975/dwn-sdk-js) and parses its JSON output.</summary>
+    public static async Task<JsonObject> RunDwnJsonAsync(CancellationToken ct, params string[] args)
+    {
+        var (code, stdout, stderr) = await RunScriptAsync("dwn.mjs", args, null, ct);
+        Assert.True(code == 0, $"node dwn.mjs {string.Join(' ', args.Select(a => a.Length > 40 ? a[..40] + "..." : a))} failed: {stderr}");
+        return JsonNode.Parse(stdout)!.AsObject();
+    }
+
+    public static async Task<(int Code, string Stdout, string Stderr)> RunScriptAsync(string script, IReadOnlyList<string> args, string? gateway, CancellationToken ct)
     {
         var psi = new ProcessStartInfo("node") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("interop.mjs");
+        psi.ArgumentList.Add(script);
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

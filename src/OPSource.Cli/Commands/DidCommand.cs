@@ -65,7 +65,9 @@ internal static class DidCommand
         var method = new Option<string>("--method", "-m") { Description = "key, jwk or dht", DefaultValueFactory = _ => "dht" }.AcceptOnlyFromAmong("key", "jwk", "dht");
         var curve = new Option<string>("--curve") { Description = "Ed25519 or secp256k1 (did:dht identity keys are Ed25519)", DefaultValueFactory = _ => "Ed25519" }.AcceptOnlyFromAmong("Ed25519", "secp256k1");
         var service = new Option<string[]>("--service") { Description = "did:dht service as id,type,endpoint (repeatable), e.g. dwn,DecentralizedWebNode,https://dwn.example" };
-        var command = new Command("create", "Create a DID with fresh keys and store it (did:dht is published to the gateway)") { method, curve, service };
+        var command = new Command("create", "Create a DID with fresh keys and store it (did:dht is published to the gateway)") { method, curve, service }.WithExamples(
+            "opsource did create --method key --curve secp256k1",
+            "opsource did create --method dht --service dwn,DecentralizedWebNode,https://dwn.example.com --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => Web5Action(ctx, async web5 =>
         {
             var services = new List<OPSource.Web5.Dids.DidService>();
@@ -90,7 +92,10 @@ internal static class DidCommand
     private static Command CreateResolve(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var did = new Argument<string>("did") { Description = "The DID to resolve" };
-        var command = new Command("resolve", "Resolve a DID to its DID resolution result (exit 1 with the DID error code when it fails)") { did };
+        var command = new Command("resolve", "Resolve a DID to its DID resolution result (exit 1 with the DID error code when it fails)") { did }.WithExamples(
+            "opsource did resolve did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+            "opsource did resolve did:web:example.com",
+            "opsource did list --json | jq -r '.[0].uri' | opsource did resolve -");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => Web5Action(ctx, async web5 =>
         {
             var result = await web5.ResolveAsync(ReadArgument(ctx, parse.GetValue(did)!, "did"), ct2).ConfigureAwait(false);
@@ -108,7 +113,9 @@ internal static class DidCommand
 
     private static Command CreateList(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("list", "List the DIDs stored here");
+        var command = new Command("list", "List the DIDs stored here").WithExamples(
+            "opsource did list",
+            "opsource did list --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => Web5Action(ctx, async web5 =>
         {
             var list = await web5.ListAsync(ct2).ConfigureAwait(false);
@@ -129,7 +136,9 @@ internal static class DidCommand
         var did = new Argument<string>("did") { Description = "A stored DID" };
         var encrypt = new Option<string?>("--encrypt-passphrase-file") { Description = "Seal the export with the passphrase in this file (Argon2id + XChaCha20-Poly1305) instead of plaintext keys" };
         var outFile = new Option<string?>("--output", "-o") { Description = "Write to this file (created with mode 0600) instead of stdout" };
-        var command = new Command("export", "Export a stored DID as a portable DID (web5 PortableDid JSON with its private keys)") { did, encrypt, outFile };
+        var command = new Command("export", "Export a stored DID as a portable DID (web5 PortableDid JSON with its private keys)") { did, encrypt, outFile }.WithExamples(
+            "opsource did export did:dht:i9xkp8ddcbcg8jwq54ox699wuzxyifsqx4jru45zodqu453ksz6y --encrypt-passphrase-file pass.txt -o alice.did.json",
+            "opsource did export did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK > portable.json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => Web5Action(ctx, async web5 =>
         {
             var passphrase = parse.GetValue(encrypt) is { } path ? ReadSecretFile(path) : [];
@@ -182,7 +191,9 @@ internal static class DidCommand
     {
         var file = new Argument<string>("file") { Description = "Portable DID JSON file ('-' reads stdin)" };
         var decrypt = new Option<string?>("--decrypt-passphrase-file") { Description = "Passphrase file of an encrypted export" };
-        var command = new Command("import", "Import a portable DID (plain or encrypted) into the key store") { file, decrypt };
+        var command = new Command("import", "Import a portable DID (plain or encrypted) into the key store") { file, decrypt }.WithExamples(
+            "opsource did import alice.did.json --decrypt-passphrase-file pass.txt",
+            "opsource did import - < portable.json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => Web5Action(ctx, async web5 =>
         {
             var path = parse.GetValue(file)!;

@@ -22,7 +22,9 @@ internal static class HnsCommand
             "Resolve a Handshake name: its records (from hsd's Urkel proof, verified against the chain's tree root), hsd's name-server answers and the DID it links to (a TXT record 'did=DID' or a bare DID; did:web:NAME for a name with addresses); exit 1 when the proof does not verify or the linked DID does not resolve")
         {
             name, noDid,
-        };
+        }.WithExamples(
+            "opsource hns resolve alice",
+            "opsource hns resolve alice --no-did --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => DidCommand.Web5Action(ctx, async web5 =>
         {
             var result = await web5.ResolveHandshakeAsync(DidCommand.ReadArgument(ctx, parse.GetValue(name)!, "name"), !parse.GetValue(noDid), ct2).ConfigureAwait(false);

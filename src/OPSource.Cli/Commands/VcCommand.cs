@@ -23,7 +23,9 @@ internal static class VcCommand
         var type = new Option<string>("--type") { Description = "Credential type (after VerifiableCredential)", DefaultValueFactory = _ => "VerifiableCredential" };
         var data = new Option<string>("--data") { Description = "credentialSubject claims as a JSON object ('-' stdin, '@file')", DefaultValueFactory = _ => "{}" };
         var expires = new Option<string?>("--expires") { Description = "expirationDate, RFC 3339 UTC (2030-01-01T00:00:00Z)" };
-        var command = new Command("issue", "Issue a VC-JWT signed by a stored DID") { issuer, subject, type, data, expires };
+        var command = new Command("issue", "Issue a VC-JWT signed by a stored DID") { issuer, subject, type, data, expires }.WithExamples(
+            "opsource vc issue --issuer did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK --subject did:jwk:eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5IiwieCI6IjNFQmEzRHJjT0RXUGFpSUVEY3VsVmNqY3BTX0dPTGRmQ0oxWVFsVUU3SWcifQ --type DaoMembership --data '{\"role\":\"treasurer\"}'",
+            "opsource vc issue --issuer did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK --subject did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK --data @claims.json --expires 2030-01-01T00:00:00Z --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => DidCommand.Web5Action(ctx, async web5 =>
         {
             var text = DidCommand.ReadArgument(ctx, parse.GetValue(data)!, "--data");
@@ -53,7 +55,9 @@ internal static class VcCommand
     private static Command CreateVerify(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var jwt = new Argument<string>("vc-jwt") { Description = "The VC-JWT ('-' stdin, '@file')" };
-        var command = new Command("verify", "Verify a VC-JWT: signature (issuer DID resolved), dates and claims; exit 1 when invalid") { jwt };
+        var command = new Command("verify", "Verify a VC-JWT: signature (issuer DID resolved), dates and claims; exit 1 when invalid") { jwt }.WithExamples(
+            "opsource vc verify @credential.jwt",
+            "opsource vc issue --issuer did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK --subject did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK | opsource vc verify - --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => DidCommand.Web5Action(ctx, async web5 =>
         {
             var verified = await web5.VerifyCredentialAsync(DidCommand.ReadArgument(ctx, parse.GetValue(jwt)!, "vc-jwt"), ct2).ConfigureAwait(false);

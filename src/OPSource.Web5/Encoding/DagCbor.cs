@@ -226,7 +226,10 @@ public static class DagCbor
 public static class Cid
 {
     /// <summary>CIDv1 string of a block with <paramref name="codec"/> whose bytes hash to <paramref name="sha256"/>.</summary>
-    public static string FromSha256(Multicodec codec, ReadOnlySpan<byte> sha256)
+    public static string FromSha256(Multicodec codec, ReadOnlySpan<byte> sha256) => Multibase.EncodeBase32(BinaryFromSha256(codec, sha256));
+
+    /// <summary>The binary CIDv1 (version, codec, sha2-256 multihash) as dag-pb links carry it.</summary>
+    public static byte[] BinaryFromSha256(Multicodec codec, ReadOnlySpan<byte> sha256)
     {
         if (sha256.Length != 32)
         {
@@ -239,7 +242,7 @@ public static class Cid
         Varint.Write(bytes, (ulong)Multicodec.Sha2_256);
         Varint.Write(bytes, 32);
         bytes.AddRange(sha256);
-        return Multibase.EncodeBase32([.. bytes]);
+        return [.. bytes];
     }
 
     /// <summary>The CIDv1 (dag-cbor, sha2-256) of a JSON value, as dwn-sdk-js's Cid.computeCid.</summary>

@@ -15,6 +15,9 @@ public enum Multicodec : ulong
     /// <summary>raw bytes (DWN data CIDs).</summary>
     Raw = 0x55,
 
+    /// <summary>dag-pb (UnixFS nodes of multi-chunk DWN data CIDs).</summary>
+    DagPb = 0x70,
+
     /// <summary>dag-cbor (DWN message CIDs).</summary>
     DagCbor = 0x71,
 

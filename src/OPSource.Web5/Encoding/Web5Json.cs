@@ -46,7 +46,24 @@ public static class Web5Json
         obj is not null && obj.TryGetPropertyValue(name, out var v) && v is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
     /// <summary>An integer member or null.</summary>
-    public static long? GetInt64(this JsonObject obj, string name) =>
-        obj is not null && obj.TryGetPropertyValue(name, out var v) && v is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var l) ? l
-        : obj is not null && obj.TryGetPropertyValue(name, out var w) && w is JsonValue wv && wv.GetValueKind() == JsonValueKind.Number && wv.TryGetValue<double>(out var d) && Math.Floor(d) == d ? (long)d : null;
+    public static long? GetInt64(this JsonObject obj, string name)
+    {
+        if (obj is null || !obj.TryGetPropertyValue(name, out var v) || v is not JsonValue value || value.GetValueKind() != JsonValueKind.Number)
+        {
+            return null;
+        }
+
+        // Values built in code hold their CLR type (int, long, double...); parsed ones hold a JsonElement.
+        if (value.TryGetValue<long>(out var l))
+        {
+            return l;
+        }
+
+        if (value.TryGetValue<int>(out var i))
+        {
+            return i;
+        }
+
+        return value.TryGetValue<double>(out var d) && Math.Floor(d) == d && Math.Abs(d) <= 9007199254740991d ? (long)d : null;
+    }
 }
