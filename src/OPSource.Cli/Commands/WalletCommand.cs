@@ -140,22 +140,7 @@ internal static class WalletCommand
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            writer.WriteStartObject();
-            foreach (var (key, value) in WalletViews.Info(info))
-            {
-                writer.WritePropertyName(key);
-                if (value is null)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    value.WriteTo(writer);
-                }
-            }
-
-            writer.WriteString("mnemonic", phrase);
-            writer.WriteEndObject();
+            WalletViews.WriteInfoWithMnemonic(writer, info, phrase);
         }
 
         var chars = GC.AllocateArray<char>(Encoding.UTF8.GetCharCount(buffer.WrittenSpan), pinned: true);

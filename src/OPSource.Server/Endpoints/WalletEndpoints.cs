@@ -519,22 +519,7 @@ public static class WalletEndpoints
                 {
                     mnemonic.CopyPhraseTo(phrase);
                     using var writer = new Utf8JsonWriter(buffer);
-                    writer.WriteStartObject();
-                    foreach (var (key, value) in WalletViews.Info(info))
-                    {
-                        writer.WritePropertyName(key);
-                        if (value is null)
-                        {
-                            writer.WriteNullValue();
-                        }
-                        else
-                        {
-                            value.WriteTo(writer);
-                        }
-                    }
-
-                    writer.WriteString("mnemonic", phrase);
-                    writer.WriteEndObject();
+                    WalletViews.WriteInfoWithMnemonic(writer, info, phrase);
                 }
                 finally
                 {

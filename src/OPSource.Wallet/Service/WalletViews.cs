@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Addresses;
@@ -15,6 +16,31 @@ namespace OPSource.Wallet.Service;
 /// </summary>
 public static class WalletViews
 {
+    /// <summary>
+    /// Writes a new wallet's summary plus its <c>mnemonic</c> straight from the caller's char buffer, so no string of
+    /// the phrase is ever made; the CLI's <c>--json</c> and the REST create response both use it.
+    /// </summary>
+    public static void WriteInfoWithMnemonic(Utf8JsonWriter writer, WalletInfo info, ReadOnlySpan<char> mnemonic)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        foreach (var (key, value) in Info(info))
+        {
+            writer.WritePropertyName(key);
+            if (value is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                value.WriteTo(writer);
+            }
+        }
+
+        writer.WriteString("mnemonic", mnemonic);
+        writer.WriteEndObject();
+    }
+
     /// <summary>A wallet summary.</summary>
     public static JsonObject Info(WalletInfo info)
     {
