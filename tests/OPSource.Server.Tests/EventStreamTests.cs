@@ -45,26 +45,9 @@ public sealed class EventStreamTests
     private static async Task SendAsync(ClientWebSocket socket, JsonObject message) =>
         await socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, Ct);
 
-    private static async Task<JsonObject?> ReceiveAsync(ClientWebSocket socket)
+    private static Task<JsonObject?> ReceiveAsync(ClientWebSocket socket)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(20));
-        var buffer = new byte[1 << 16];
-        using var message = new MemoryStream();
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            message.Write(buffer, 0, result.Count);
-            if (result.EndOfMessage)
-            {
-                return JsonNode.Parse(message.ToArray())!.AsObject();
-            }
-        }
+        return EventSockets.ReceiveJsonAsync(socket, TimeSpan.FromSeconds(20), Ct);
     }
 
     private static async Task<JsonObject> ExpectAsync(ClientWebSocket socket, string kind)

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OPSource.Platform.Security;
 using OPSource.Server;
+using OPSource.TestSupport;
 using OPSource.TestSupport.Peers;
 
 namespace OPSource.Dlc.Tests.Regtest;
@@ -138,26 +139,9 @@ internal sealed class OpsourceInstance : IAsyncDisposable
     }
 
     /// <summary>The next message of the stream (null when closed); fails after 30 s.</summary>
-    public static async Task<JsonObject?> ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    public static Task<JsonObject?> ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var buffer = new byte[1 << 16];
-        using var message = new MemoryStream();
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            message.Write(buffer, 0, result.Count);
-            if (result.EndOfMessage)
-            {
-                return JsonNode.Parse(message.ToArray())!.AsObject();
-            }
-        }
+        return EventSockets.ReceiveJsonAsync(socket, TimeSpan.FromSeconds(30), cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
