@@ -57,62 +57,8 @@ public sealed class DwnMessageStore
         Web5Module.ModuleName,
         3,
         "DWN message store (messages with their indexes, inline data) and data store (blobs)",
-        """
-        CREATE TABLE web5_dwn_messages (
-            tenant               TEXT NOT NULL,
-            message_cid          TEXT NOT NULL,
-            interface            TEXT NOT NULL,
-            method               TEXT NOT NULL,
-            record_id            TEXT,
-            protocol             TEXT,
-            parent_id            TEXT,
-            is_latest_base_state INTEGER,
-            indexes              TEXT NOT NULL,
-            message              TEXT NOT NULL,
-            encoded_data         TEXT,
-            PRIMARY KEY (tenant, message_cid)
-        );
-        CREATE INDEX web5_dwn_messages_record ON web5_dwn_messages (tenant, record_id);
-        CREATE INDEX web5_dwn_messages_protocol ON web5_dwn_messages (tenant, protocol);
-        CREATE INDEX web5_dwn_messages_parent ON web5_dwn_messages (tenant, parent_id);
-        CREATE INDEX web5_dwn_messages_kind ON web5_dwn_messages (tenant, interface, method);
-        CREATE TABLE web5_dwn_data (
-            tenant    TEXT NOT NULL,
-            record_id TEXT NOT NULL,
-            data_cid  TEXT NOT NULL,
-            data_size INTEGER NOT NULL,
-            data      BLOB NOT NULL,
-            PRIMARY KEY (tenant, record_id, data_cid)
-        )
-        """,
-        """
-        CREATE TABLE web5_dwn_messages (
-            tenant               TEXT NOT NULL,
-            message_cid          TEXT NOT NULL,
-            interface            TEXT NOT NULL,
-            method               TEXT NOT NULL,
-            record_id            TEXT,
-            protocol             TEXT,
-            parent_id            TEXT,
-            is_latest_base_state INTEGER,
-            indexes              TEXT NOT NULL,
-            message              TEXT NOT NULL,
-            encoded_data         TEXT,
-            PRIMARY KEY (tenant, message_cid)
-        );
-        CREATE INDEX web5_dwn_messages_record ON web5_dwn_messages (tenant, record_id);
-        CREATE INDEX web5_dwn_messages_protocol ON web5_dwn_messages (tenant, protocol);
-        CREATE INDEX web5_dwn_messages_parent ON web5_dwn_messages (tenant, parent_id);
-        CREATE INDEX web5_dwn_messages_kind ON web5_dwn_messages (tenant, interface, method);
-        CREATE TABLE web5_dwn_data (
-            tenant    TEXT NOT NULL,
-            record_id TEXT NOT NULL,
-            data_cid  TEXT NOT NULL,
-            data_size BIGINT NOT NULL,
-            data      BYTEA NOT NULL,
-            PRIMARY KEY (tenant, record_id, data_cid)
-        )
-        """);
+        Schema("INTEGER", "BLOB"),
+        Schema("BIGINT", "BYTEA"));
 
     // Index names with their own column: a filter whose OR-branches all require the same value narrows the SQL scan.
     private static readonly (string Index, string Column)[] PushDown =
@@ -284,6 +230,35 @@ public sealed class DwnMessageStore
         command.WithParameter("tenant", tenant).WithParameter("record", recordId).WithParameter("cid", dataCid);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private static string Schema(string int64, string blob) => $"""
+        CREATE TABLE web5_dwn_messages (
+            tenant               TEXT NOT NULL,
+            message_cid          TEXT NOT NULL,
+            interface            TEXT NOT NULL,
+            method               TEXT NOT NULL,
+            record_id            TEXT,
+            protocol             TEXT,
+            parent_id            TEXT,
+            is_latest_base_state INTEGER,
+            indexes              TEXT NOT NULL,
+            message              TEXT NOT NULL,
+            encoded_data         TEXT,
+            PRIMARY KEY (tenant, message_cid)
+        );
+        CREATE INDEX web5_dwn_messages_record ON web5_dwn_messages (tenant, record_id);
+        CREATE INDEX web5_dwn_messages_protocol ON web5_dwn_messages (tenant, protocol);
+        CREATE INDEX web5_dwn_messages_parent ON web5_dwn_messages (tenant, parent_id);
+        CREATE INDEX web5_dwn_messages_kind ON web5_dwn_messages (tenant, interface, method);
+        CREATE TABLE web5_dwn_data (
+            tenant    TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            data_cid  TEXT NOT NULL,
+            data_size {int64} NOT NULL,
+            data      {blob} NOT NULL,
+            PRIMARY KEY (tenant, record_id, data_cid)
+        )
+        """;
 
     private static string? CommonEqualValue(IReadOnlyList<JsonObject> filters, string index)
     {

@@ -114,15 +114,7 @@ public static class RecordsWrite
             ["contextId"] = contextId,
             ["protocolRole"] = options.ProtocolRole,
         };
-        var message = new JsonObject { ["recordId"] = recordId };
-        if (contextId is not null)
-        {
-            message["contextId"] = contextId;
-        }
-
-        message["descriptor"] = descriptor;
-        message["authorization"] = new JsonObject { ["signature"] = DwnMessage.Sign(payload, kid, key) };
-        return message;
+        return Assemble(recordId, contextId, descriptor, DwnMessage.Sign(payload, kid, key));
     }
 
     /// <summary>
@@ -158,6 +150,11 @@ public static class RecordsWrite
         var contextId = DwnMessage.OptionalString(previous, "contextId", "records write");
         var (kid, key) = author.GetSigner(relationship: VerificationRelationships.Authentication);
         var payload = new JsonObject { ["recordId"] = recordId, ["descriptorCid"] = Cid.ComputeDagCbor(descriptor), ["contextId"] = contextId };
+        return Assemble(recordId, contextId, descriptor, DwnMessage.Sign(payload, kid, key));
+    }
+
+    private static JsonObject Assemble(string recordId, string? contextId, JsonObject descriptor, JsonObject signature)
+    {
         var message = new JsonObject { ["recordId"] = recordId };
         if (contextId is not null)
         {
@@ -165,7 +162,7 @@ public static class RecordsWrite
         }
 
         message["descriptor"] = descriptor;
-        message["authorization"] = new JsonObject { ["signature"] = DwnMessage.Sign(payload, kid, key) };
+        message["authorization"] = new JsonObject { ["signature"] = signature };
         return message;
     }
 
