@@ -21,6 +21,8 @@ public enum PostConditionMode : byte
     Allow = 1,
     /// <summary>Transfers not covered by a post-condition abort the transaction.</summary>
     Deny = 2,
+    /// <summary>Only the origin's transfers must be covered by post-conditions (SIP-040 "originator" mode, Stacks 3.3; stacks.js 7.6).</summary>
+    Originator = 3,
 }
 
 /// <summary>SIP-005 authorization type.</summary>
@@ -58,21 +60,37 @@ public enum KeyEncoding : byte
     Uncompressed = 0x01,
 }
 
-/// <summary>One field of a multisig spending condition: a public key or a recoverable signature.</summary>
+/// <summary>
+/// One field of a multisig spending condition: a public key or a recoverable signature. On the wire a
+/// public key is always its 33-byte compressed form; the type byte (0x00/0x01) carries whether the signer
+/// uses it uncompressed (stacks-core TransactionAuthField, as stacks.js writes it).
+/// </summary>
 public sealed record AuthField
 {
-    /// <summary>Creates a field; sizes are checked.</summary>
+    /// <summary>Creates a field: a 65-byte recid‖r‖s signature, or a public key (33 or 65 bytes; stored compressed).</summary>
     public AuthField(bool isSignature, KeyEncoding encoding, ReadOnlySpan<byte> data)
     {
-        int expected = isSignature ? 65 : encoding == KeyEncoding.Compressed ? 33 : 65;
-        if (data.Length != expected)
+        if (isSignature)
         {
-            throw new StacksException("stacks_auth_field", $"stacks auth: field is {data.Length} bytes, expected {expected}");
+            if (data.Length != 65)
+            {
+                throw new StacksException("stacks_auth_field", $"stacks auth: signature field is {data.Length} bytes, expected 65");
+            }
+
+            Data = [.. data];
+        }
+        else
+        {
+            if (!OPSource.Crypto.Secp256k1.PublicKey.TryParse(data, out var key))
+            {
+                throw new StacksException("stacks_auth_field", "stacks auth: public key field is not a valid secp256k1 key");
+            }
+
+            Data = [.. key.ToCompressed()];
         }
 
         IsSignature = isSignature;
         Encoding = encoding;
-        Data = [.. data];
     }
 
     /// <summary>True for a signature, false for a public key.</summary>
@@ -81,8 +99,20 @@ public sealed record AuthField
     /// <summary>Key encoding (of the key, or of the signer's key).</summary>
     public KeyEncoding Encoding { get; }
 
-    /// <summary>The public key or the 65-byte recid‖r‖s signature.</summary>
+    /// <summary>The 33-byte compressed public key or the 65-byte recid‖r‖s signature, as on the wire.</summary>
     public ImmutableArray<byte> Data { get; }
+
+    /// <summary>The public key as the signer hash uses it (uncompressed when <see cref="Encoding"/> says so).</summary>
+    public byte[] PublicKeyBytes()
+    {
+        if (IsSignature)
+        {
+            throw new InvalidOperationException("a signature field has no public key");
+        }
+
+        var key = OPSource.Crypto.Secp256k1.PublicKey.Parse(Data.AsSpan());
+        return Encoding == KeyEncoding.Compressed ? key.ToCompressed() : key.ToUncompressed();
+    }
 
     /// <summary>The wire type byte: 0x00/0x01 key compressed/uncompressed, 0x02/0x03 signature.</summary>
     public byte WireType => (byte)((IsSignature ? 2 : 0) + (byte)Encoding);
@@ -198,6 +228,19 @@ public enum NonFungibleConditionCode : byte
     Sends = 0x10,
     /// <summary>The asset is not sent.</summary>
     DoesNotSend = 0x11,
+    /// <summary>The asset may or may not be sent (SIP-040; stacks.js 7.6).</summary>
+    MaybeSent = 0x12,
+}
+
+/// <summary>PoX post-condition codes (SIP-040; stacks.js 7.6).</summary>
+public enum PoxConditionCode : byte
+{
+    /// <summary>The principal will not perform a PoX operation.</summary>
+    WillNotPerform = 0x30,
+    /// <summary>The principal may perform one.</summary>
+    MayPerform = 0x31,
+    /// <summary>The principal will perform one.</summary>
+    WillPerform = 0x32,
 }
 
 /// <summary>An asset: the declaring contract and the token name (<c>ADDRESS.contract::asset</c>).</summary>
@@ -248,6 +291,12 @@ public sealed record FungiblePostCondition(PostConditionPrincipal Principal, Ass
 
 /// <summary>Non-fungible-token post-condition (wire 0x02).</summary>
 public sealed record NonFungiblePostCondition(PostConditionPrincipal Principal, AssetInfo Asset, ClarityValue AssetId, NonFungibleConditionCode Code) : PostCondition(Principal);
+
+/// <summary>Staking post-condition (wire 0x03, SIP-040): the amount of STX the principal locks.</summary>
+public sealed record StakingPostCondition(PostConditionPrincipal Principal, FungibleConditionCode Code, ulong Amount) : PostCondition(Principal);
+
+/// <summary>PoX post-condition (wire 0x04, SIP-040): whether the principal performs a PoX operation.</summary>
+public sealed record PoxPostCondition(PostConditionPrincipal Principal, PoxConditionCode Code) : PostCondition(Principal);
 
 /// <summary>A transaction payload.</summary>
 public abstract record Payload;
@@ -360,3 +409,19 @@ public sealed record StacksTransaction(
     /// <summary>The txid: SHA-512/256 of the wire bytes, hex.</summary>
     public string TxId => OPSource.Bitcoin.Encoding.Hex.Encode(Sha512_256.Hash(Serialize()));
 }
+
+/// <summary>
+/// Coinbase payloads (miner-only): 0x04 coinbase (32 bytes), 0x05 coinbase to an alternative recipient
+/// (principal), 0x08 Nakamoto coinbase (optional principal recipient and an 80-byte VRF proof).
+/// </summary>
+public sealed record CoinbasePayload(byte PayloadType, ImmutableArray<byte> Data, ClarityValue? Recipient, ImmutableArray<byte> VrfProof) : Payload;
+
+/// <summary>Tenure change (0x07, SIP-021): consensus hashes, previous tenure end and block count, cause, signer key hash.</summary>
+public sealed record TenureChangePayload(
+    ImmutableArray<byte> TenureConsensusHash,
+    ImmutableArray<byte> PreviousTenureConsensusHash,
+    ImmutableArray<byte> BurnViewConsensusHash,
+    ImmutableArray<byte> PreviousTenureEnd,
+    uint PreviousTenureBlocks,
+    byte Cause,
+    ImmutableArray<byte> PublicKeyHash) : Payload;

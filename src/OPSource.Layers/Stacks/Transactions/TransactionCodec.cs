@@ -109,6 +109,17 @@ public static class TransactionCodec
                 ClarityCodec.Write(w, n.AssetId);
                 w.U8((byte)n.Code);
                 break;
+            case StakingPostCondition k:
+                w.U8(0x03);
+                WritePrincipal(w, k.Principal);
+                w.U8((byte)k.Code);
+                w.U64(k.Amount);
+                break;
+            case PoxPostCondition x:
+                w.U8(0x04);
+                WritePrincipal(w, x.Principal);
+                w.U8((byte)x.Code);
+                break;
         }
     }
 
@@ -149,6 +160,30 @@ public static class TransactionCodec
                 byte[] code = Encoding.UTF8.GetBytes(s.CodeBody);
                 w.U32((uint)code.Length);
                 w.Bytes(code);
+                break;
+            case CoinbasePayload cb:
+                w.U8(cb.PayloadType);
+                w.Bytes(cb.Data.AsSpan());
+                if (cb.PayloadType != 0x04)
+                {
+                    ClarityCodec.Write(w, cb.Recipient ?? throw new StacksException("stacks_tx_payload", "stacks tx: this coinbase needs a recipient"));
+                }
+
+                if (cb.PayloadType == 0x08)
+                {
+                    w.Bytes(cb.VrfProof.AsSpan());
+                }
+
+                break;
+            case TenureChangePayload t:
+                w.U8(0x07);
+                w.Bytes(t.TenureConsensusHash.AsSpan());
+                w.Bytes(t.PreviousTenureConsensusHash.AsSpan());
+                w.Bytes(t.BurnViewConsensusHash.AsSpan());
+                w.Bytes(t.PreviousTenureEnd.AsSpan());
+                w.U32(t.PreviousTenureBlocks);
+                w.U8(t.Cause);
+                w.Bytes(t.PublicKeyHash.AsSpan());
                 break;
             default:
                 throw new ArgumentException($"stacks tx: unknown payload {payload.GetType().Name}", nameof(payload));
@@ -195,7 +230,7 @@ public static class TransactionCodec
         }
 
         byte pcMode = r.U8("post-condition mode");
-        if (pcMode is < 1 or > 2)
+        if (pcMode is < 1 or > 3)
         {
             throw new StacksException("stacks_decode", $"stacks decode: unknown post-condition mode {pcMode}");
         }
@@ -255,7 +290,7 @@ public static class TransactionCodec
 
             bool isSig = type >= 2;
             var encoding = (KeyEncoding)(type & 1);
-            int size = isSig ? 65 : encoding == KeyEncoding.Compressed ? 33 : 65;
+            int size = isSig ? 65 : 33; // keys travel compressed whatever the flag says (stacks-core TransactionAuthField)
             fields.Add(new AuthField(isSig, encoding, r.Bytes(size, what + " auth field")));
         }
 
@@ -312,9 +347,19 @@ public static class TransactionCodec
                 var nasset = ReadAsset(r);
                 var id = ClarityCodec.Read(r);
                 byte ncode = r.U8("condition code");
-                return ncode is 0x10 or 0x11
+                return ncode is 0x10 or 0x11 or 0x12
                     ? new NonFungiblePostCondition(np, nasset, id, (NonFungibleConditionCode)ncode)
                     : throw new StacksException("stacks_decode", $"stacks decode: unknown non-fungible condition code 0x{ncode:x2}");
+            case 0x03:
+                var kp = ReadPrincipal(r);
+                var kcode = FungibleCode(r.U8("condition code"));
+                return new StakingPostCondition(kp, kcode, r.U64("staking amount"));
+            case 0x04:
+                var xp = ReadPrincipal(r);
+                byte xcode = r.U8("condition code");
+                return xcode is >= 0x30 and <= 0x32
+                    ? new PoxPostCondition(xp, (PoxConditionCode)xcode)
+                    : throw new StacksException("stacks_decode", $"stacks decode: unknown PoX condition code 0x{xcode:x2}");
             default:
                 throw new StacksException("stacks_decode", $"stacks decode: unknown post-condition type 0x{type:x2}");
         }
@@ -353,8 +398,38 @@ public static class TransactionCodec
                 uint length = r.U32("code length");
                 var code = r.Bytes(checked((int)Math.Min(length, int.MaxValue)), "contract code");
                 return new SmartContractPayload(name, Encoding.UTF8.GetString(code), version);
+            case 0x04:
+                return new CoinbasePayload(0x04, [.. r.Bytes(32, "coinbase")], null, []);
+            case 0x05:
+                var coinbase = ImmutableArray.Create(r.Bytes(32, "coinbase").ToArray());
+                var alt = ClarityCodec.Read(r);
+                return alt is ClarityStandardPrincipal or ClarityContractPrincipal
+                    ? new CoinbasePayload(0x05, coinbase, alt, [])
+                    : throw new StacksException("stacks_decode", "stacks decode: coinbase recipient is not a principal");
+            case 0x08:
+                var nakamoto = ImmutableArray.Create(r.Bytes(32, "coinbase").ToArray());
+                var recipientOption = ClarityCodec.Read(r);
+                if (recipientOption is not ClarityOptional { Value: null or ClarityStandardPrincipal or ClarityContractPrincipal })
+                {
+                    throw new StacksException("stacks_decode", "stacks decode: Nakamoto coinbase recipient is not an optional principal");
+                }
+
+                return new CoinbasePayload(0x08, nakamoto, recipientOption, [.. r.Bytes(80, "VRF proof")]);
+            case 0x07:
+                var tenure = ImmutableArray.Create(r.Bytes(20, "tenure consensus hash").ToArray());
+                var previous = ImmutableArray.Create(r.Bytes(20, "previous tenure consensus hash").ToArray());
+                var burnView = ImmutableArray.Create(r.Bytes(20, "burn view consensus hash").ToArray());
+                var previousEnd = ImmutableArray.Create(r.Bytes(32, "previous tenure end").ToArray());
+                uint blocks = r.U32("previous tenure blocks");
+                byte cause = r.U8("tenure change cause");
+                if (cause > 1)
+                {
+                    throw new StacksException("stacks_decode", $"stacks decode: unknown tenure change cause {cause}");
+                }
+
+                return new TenureChangePayload(tenure, previous, burnView, previousEnd, blocks, cause, [.. r.Bytes(20, "public key hash")]);
             default:
-                throw new StacksException("stacks_decode", $"stacks decode: payload type 0x{type:x2} is not supported (token transfer, contract call, smart contract)");
+                throw new StacksException("stacks_decode", $"stacks decode: payload type 0x{type:x2} is not supported");
         }
     }
 }

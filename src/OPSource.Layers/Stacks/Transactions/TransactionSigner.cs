@@ -180,7 +180,7 @@ public static class TransactionSigner
                 {
                     if (!field.IsSignature)
                     {
-                        keys.Add([.. field.Data]);
+                        keys.Add(field.PublicKeyBytes());
                         continue;
                     }
 
