@@ -4,6 +4,7 @@
 //   read:    [hex]    -> [{hex, txid, ok}]  stacks.js deserializes, re-serializes and verifies OPSource's bytes
 //   clarity: [hex]    -> [{hex, repr}]      stacks.js deserializes Clarity values, re-serializes, prints
 //   sip018:  [{case}] -> [{signature}]      pox-4 signer signatures (SIP-018) by stacks.js
+//   c32:     [{hex, version?, hash?}] -> [{c32, address}]  c32check's c32encode / c32address
 import { readFileSync } from 'node:fs';
 import {
   makeUnsignedSTXTokenTransfer, makeUnsignedContractCall, makeUnsignedContractDeploy,
@@ -12,6 +13,8 @@ import {
   postConditionToWire, createLPList, postConditionModeFrom,
   privateKeyToPublic, signStructuredData, tupleCV, stringAsciiCV, uintCV, bufferCV,
 } from '@stacks/transactions';
+
+import { c32encode, c32address } from 'c32check';
 
 const [command, file] = process.argv.slice(2);
 const input = JSON.parse(readFileSync(file, 'utf8'));
@@ -101,6 +104,7 @@ for (const item of input) {
     else if (command === 'read') out.push(read(item));
     else if (command === 'clarity') { const cv = deserializeCV(item); out.push({ hex: serializeCV(cv), repr: cvToString(cv) }); }
     else if (command === 'sip018') out.push(sip018(item));
+    else if (command === 'c32') out.push({ c32: c32encode(item.hex), address: item.version == null ? null : c32address(item.version, item.hash) });
     else throw new Error(`unknown command ${command}`);
   } catch (e) {
     out.push({ error: String(e?.message ?? e) });

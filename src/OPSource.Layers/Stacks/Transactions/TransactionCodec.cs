@@ -123,6 +123,14 @@ public static class TransactionCodec
         }
     }
 
+    /// <summary>The wire bytes of a payload alone (as /v2/fees/transaction takes it).</summary>
+    public static byte[] SerializePayload(Payload payload)
+    {
+        var w = new WireWriter();
+        WritePayload(w, payload);
+        return w.ToArray();
+    }
+
     private static void WritePayload(WireWriter w, Payload payload)
     {
         switch (payload)

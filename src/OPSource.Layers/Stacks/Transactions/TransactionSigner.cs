@@ -139,6 +139,12 @@ public static class TransactionSigner
         return tx with { Auth = tx.Auth with { Sponsor = condition with { Signature = [.. signature] } } };
     }
 
+    /// <summary>Verifies the origin's signatures only (a sponsored transaction awaiting its sponsor); returns the sighash after them.</summary>
+    public static byte[] VerifyOrigin(StacksTransaction tx) => VerifyCondition(tx.Auth.Origin, InitialSigHash(tx), AuthType.Standard);
+
+    /// <summary>True when the sponsor of a sponsored transaction is still the unsigned placeholder.</summary>
+    public static bool AwaitsSponsor(StacksTransaction tx) => tx.Auth.Type == AuthType.Sponsored && tx.Auth.Sponsor == Authorization.EmptySponsor;
+
     /// <summary>Verifies every signature of <paramref name="tx"/>; throws <see cref="StacksException"/> naming the failure.</summary>
     public static void Verify(StacksTransaction tx)
     {
