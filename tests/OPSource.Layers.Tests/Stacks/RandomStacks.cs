@@ -277,7 +277,11 @@ internal sealed class RandomStacks(int seed)
 
         var tx = TransactionBuilder.Unsigned(network, origin, payload, sponsored, anchor, pcMode, pcs.Select(p => p.Ours));
         tx = single is not null ? TransactionSigner.SignOrigin(tx, single) : TransactionSigner.SignOriginMultiSig(tx, publicKeys!, signers!);
-        if (sponsored)
+        if (sponsored && _rng.Next(4) == 0)
+        {
+            json["sponsored"] = true; // signed by the origin, awaiting its sponsor
+        }
+        else if (sponsored)
         {
             var sponsor = Key();
             ulong sponsorFee = U64(), sponsorNonce = U64();

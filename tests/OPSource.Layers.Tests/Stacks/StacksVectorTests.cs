@@ -39,6 +39,13 @@ public sealed class StacksVectorTests
                 continue; // "addSignature to an unsigned transaction": a bare 65-byte signature, not a transaction
             }
 
+            if (test.Contains("test.skip", StringComparison.Ordinal))
+            {
+                // A pre-release tenure-change layout stacks.js skips too: refused with a clear error.
+                Assert.Contains("trailing bytes", Assert.Throws<StacksException>(() => TransactionCodec.ParseHex(hex)).Message, StringComparison.Ordinal);
+                continue;
+            }
+
             var tx = TransactionCodec.ParseHex(hex);
             Assert.Equal(hex, Hex.Encode(tx.Serialize()));
             parsed++;
@@ -57,7 +64,7 @@ public sealed class StacksVectorTests
             }
         }
 
-        Assert.Equal(21, parsed);
+        Assert.Equal(20, parsed);
         Assert.True(verified >= 11, $"verified {verified}");
     }
 

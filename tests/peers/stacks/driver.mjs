@@ -26,7 +26,7 @@ function postConditions(list) {
 async function build(c) {
   const network = c.network;
   const common = {
-    network, nonce: BigInt(c.nonce), fee: BigInt(c.fee), sponsored: !!c.sponsor,
+    network, nonce: BigInt(c.nonce), fee: BigInt(c.fee), sponsored: !!(c.sponsored || c.sponsor),
     postConditions: postConditions(c.postConditions), postConditionMode: c.postConditionMode,
   };
   const multi = c.multisig;

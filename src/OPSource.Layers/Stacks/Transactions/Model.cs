@@ -160,8 +160,15 @@ public sealed record Authorization(AuthType Type, SpendingCondition Origin, Spen
     /// <summary>A standard authorization.</summary>
     public static Authorization Standard(SpendingCondition origin) => new(AuthType.Standard, origin, null);
 
-    /// <summary>A sponsored authorization whose sponsor is still a placeholder (as stacks.js's sponsored builders leave it).</summary>
-    public static Authorization SponsoredPlaceholder(SpendingCondition origin) => new(AuthType.Sponsored, origin, EmptySponsor);
+    /// <summary>
+    /// A sponsored authorization whose sponsor is still a placeholder: P2PKH of the all-zero 33-byte key,
+    /// nonce and fee 0, zero signature (stacks.js createSponsoredAuth's default).
+    /// </summary>
+    public static Authorization SponsoredPlaceholder(SpendingCondition origin) => new(AuthType.Sponsored, origin, PlaceholderSponsor);
+
+    /// <summary>The unsigned sponsor a sponsored transaction carries until its sponsor signs.</summary>
+    public static SpendingCondition PlaceholderSponsor { get; } =
+        new SingleSigCondition(HashMode.P2pkh, [.. StacksKeys.SignerHash(HashMode.P2pkh, 1, [new byte[33]])], 0, 0, KeyEncoding.Compressed, SingleSigCondition.EmptySignature);
 
     /// <summary>The placeholder sponsor of the initial sighash: P2PKH, zero signer, nonce and fee, compressed, zero signature.</summary>
     public static SpendingCondition EmptySponsor { get; } =

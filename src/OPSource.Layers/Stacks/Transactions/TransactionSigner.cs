@@ -143,7 +143,8 @@ public static class TransactionSigner
     public static byte[] VerifyOrigin(StacksTransaction tx) => VerifyCondition(tx.Auth.Origin, InitialSigHash(tx), AuthType.Standard);
 
     /// <summary>True when the sponsor of a sponsored transaction is still the unsigned placeholder.</summary>
-    public static bool AwaitsSponsor(StacksTransaction tx) => tx.Auth.Type == AuthType.Sponsored && tx.Auth.Sponsor == Authorization.EmptySponsor;
+    public static bool AwaitsSponsor(StacksTransaction tx) =>
+        tx.Auth.Type == AuthType.Sponsored && tx.Auth.Sponsor is SingleSigCondition s && !s.Signature.AsSpan().ContainsAnyExcept((byte)0);
 
     /// <summary>Verifies every signature of <paramref name="tx"/>; throws <see cref="StacksException"/> naming the failure.</summary>
     public static void Verify(StacksTransaction tx)
