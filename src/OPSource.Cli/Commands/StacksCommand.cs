@@ -245,32 +245,11 @@ internal static class StacksCommand
         {
             var tx = TransactionCodec.ParseHex(CliInput.Text(ctx, parse.GetValue(hex), "hex"));
             var json = StacksViews.Transaction(tx);
-            json["signatures_valid"] = SignaturesValid(tx);
+            json["signatures_valid"] = TransactionSigner.SignaturesValid(tx);
             ctx.WriteResult(json, w => w.WriteLine(json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })));
             return CliApp.ExitOk;
         }, ct));
         return command;
-    }
-
-    private static bool SignaturesValid(StacksTransaction tx)
-    {
-        try
-        {
-            if (TransactionSigner.AwaitsSponsor(tx))
-            {
-                TransactionSigner.VerifyOrigin(tx);
-            }
-            else
-            {
-                TransactionSigner.Verify(tx);
-            }
-
-            return true;
-        }
-        catch (StacksException)
-        {
-            return false;
-        }
     }
 
     private static Command CreateCall(GlobalOptions globals, TextWriter output, TextWriter error)

@@ -60,29 +60,8 @@ public static class StacksEndpoints
     {
         var tx = TransactionCodec.ParseHex(Field(await BodyAsync(request, ct).ConfigureAwait(false), "hex"));
         var view = StacksViews.Transaction(tx);
-        view["signatures_valid"] = Verified(tx);
+        view["signatures_valid"] = TransactionSigner.SignaturesValid(tx);
         return Ok(view);
-    }
-
-    internal static bool Verified(StacksTransaction tx)
-    {
-        try
-        {
-            if (TransactionSigner.AwaitsSponsor(tx))
-            {
-                TransactionSigner.VerifyOrigin(tx);
-            }
-            else
-            {
-                TransactionSigner.Verify(tx);
-            }
-
-            return true;
-        }
-        catch (StacksException)
-        {
-            return false;
-        }
     }
 
     /// <summary>POST /stacks/clarity/decode {"hex"} or {"repr", "type"?}: a Clarity value both ways.</summary>

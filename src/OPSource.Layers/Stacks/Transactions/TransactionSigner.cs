@@ -146,6 +146,31 @@ public static class TransactionSigner
     public static bool AwaitsSponsor(StacksTransaction tx) =>
         tx.Auth.Type == AuthType.Sponsored && tx.Auth.Sponsor is SingleSigCondition s && !s.Signature.AsSpan().ContainsAnyExcept((byte)0);
 
+    /// <summary>
+    /// True when every signature present is valid: the origin's, and the sponsor's unless the transaction
+    /// still awaits its sponsor (<see cref="AwaitsSponsor"/>).
+    /// </summary>
+    public static bool SignaturesValid(StacksTransaction tx)
+    {
+        try
+        {
+            if (AwaitsSponsor(tx))
+            {
+                VerifyOrigin(tx);
+            }
+            else
+            {
+                Verify(tx);
+            }
+
+            return true;
+        }
+        catch (StacksException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Verifies every signature of <paramref name="tx"/>; throws <see cref="StacksException"/> naming the failure.</summary>
     public static void Verify(StacksTransaction tx)
     {
