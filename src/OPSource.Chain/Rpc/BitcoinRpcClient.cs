@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
 
 namespace OPSource.Chain.Rpc;
 
@@ -300,32 +299,13 @@ public sealed partial class BitcoinRpcClient : IBitcoinNode, IDisposable
         return aligned;
     }
 
-    private static readonly ResiliencePropertyKey<string> MethodKey = new("opsource.rpc.method");
+    private static ResiliencePropertyKey<string> MethodKey => RpcRetryPolicy.MethodKey;
 
-    private ResiliencePipeline BuildPipeline(BitcoinRpcClientOptions options, bool idempotent)
-    {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
-        if (options.MaxRetries == 0)
-        {
-            return builder.Build();
-        }
-
-        return builder.AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = options.MaxRetries,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = options.InitialBackoff,
-            MaxDelay = options.MaxBackoff,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsTransient(ex, idempotent)),
-            OnRetry = args =>
-            {
-                var method = args.Context.Properties.GetValue(MethodKey, "rpc");
-                LogRetry(_logger, method, args.Outcome.Exception?.Message ?? "", args.AttemptNumber + 1, options.MaxRetries, (long)args.RetryDelay.TotalMilliseconds);
-                return ValueTask.CompletedTask;
-            },
-        }).Build();
-    }
+    private ResiliencePipeline BuildPipeline(BitcoinRpcClientOptions options, bool idempotent) =>
+        RpcRetryPolicy.Build(
+            options.MaxRetries, options.InitialBackoff, options.MaxBackoff, options.TimeProvider,
+            ex => IsTransient(ex, idempotent),
+            (method, ex, attempt, delay) => LogRetry(_logger, method, ex?.Message ?? "", attempt, options.MaxRetries, (long)delay.TotalMilliseconds));
 
     /// <summary>The retry rule: not-executed failures always, ambiguous ones only for idempotent calls.</summary>
     internal static bool IsTransient(Exception ex, bool idempotent) => ex switch
