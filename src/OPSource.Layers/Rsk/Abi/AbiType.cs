@@ -117,7 +117,7 @@ public sealed class AbiType : IEquatable<AbiType>
         : throw Invalid($"bytes{size}: size must be 1..32");
 
     /// <summary>T[k] or T[] (length null).</summary>
-    public static AbiType Array(AbiType element, int? length) => new(AbiKind.Array, 0, element ?? throw new ArgumentNullException(nameof(element)), length is null or >= 0 ? length : throw Invalid("array length must not be negative"), null);
+    public static AbiType Array(AbiType element, int? length) => new(AbiKind.Array, 0, element ?? throw new ArgumentNullException(nameof(element)), length is null or >= 1 ? length : throw Invalid("a fixed-size array needs a length of at least 1 (Solidity)"), null);
 
     /// <summary>(T1,...,Tn).</summary>
     public static AbiType Tuple(IReadOnlyList<AbiType> components) => new(AbiKind.Tuple, 0, null, null, components ?? throw new ArgumentNullException(nameof(components)));
