@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -36,16 +35,7 @@ public sealed partial class RskRpcClient : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRetries);
         Options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler
-        {
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(15),
-            ConnectTimeout = options.RequestTimeout,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseProxy = false,
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        _http = RpcHttp.CreateClient(options.RequestTimeout, handler);
         _reads = Pipeline(idempotent: true);
         _writes = Pipeline(idempotent: false);
     }
@@ -252,32 +242,15 @@ public sealed partial class RskRpcClient : IDisposable
             ["params"] = new JsonArray([.. parameters.Select(p => p?.DeepClone())]),
         };
         var authority = Options.Url.GetLeftPart(UriPartial.Authority);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.RequestTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, Options.Url) { Content = new StringContent(body.ToJsonString()) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         HttpStatusCode status;
         byte[] bytes;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            status = response.StatusCode;
-            bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            (status, bytes) = await RpcHttp.PostJsonAsync(_http, Options.Url, System.Text.Encoding.UTF8.GetBytes(body.ToJsonString()), null, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcHttpException ex)
         {
-            throw new RskTransportException(method, RpcTransportFailure.Timeout, $"rsk node {method}: no reply within {Options.RequestTimeout.TotalSeconds:0.###} s from {authority}", ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            var failure = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-                ? RpcTransportFailure.ConnectionFailed
-                : RpcTransportFailure.ConnectionLost;
-            throw new RskTransportException(method, failure, $"rsk node {method}: {(failure == RpcTransportFailure.ConnectionFailed ? "cannot connect to" : "connection lost with")} {authority}: {ex.Message}", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new RskTransportException(method, RpcTransportFailure.ConnectionLost, $"rsk node {method}: connection lost: {ex.Message}", ex);
+            throw new RskTransportException(method, ex.Failure, $"rsk node {method}: {ex.Message}", ex.InnerException);
         }
 
         if (status == HttpStatusCode.ServiceUnavailable)
