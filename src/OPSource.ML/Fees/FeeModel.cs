@@ -17,7 +17,7 @@ namespace OPSource.ML.Fees;
 /// <param name="Threads">Training threads (from the ML settings).</param>
 /// <param name="TrainShare">Oldest share of the time range used for training.</param>
 /// <param name="ValidationShare">Next share used for validation (calibration); the latest rest is the held-out test.</param>
-public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 300, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15);
+public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 100, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15);
 
 /// <summary>Metrics of one target on one split: the model and mempool.space's recommendation on the same rows.</summary>
 /// <param name="Target">Confirmation target, blocks.</param>
@@ -157,8 +157,8 @@ public sealed class FeeModel : IDisposable
     }
 
     /// <summary>
-    /// The offset on the validation rows: the smallest that reaches mempool.space's hit rate there plus half a point
-    /// (or 95 % where the rows carry no recommendation).
+    /// The offset on the validation rows: the smallest that reaches mempool.space's hit rate there (or 95 % where the
+    /// rows carry no recommendation); overpayment grows with the offset, so this is the cheapest one that matches it.
     /// </summary>
     private static double Calibrate(List<(double Score, double Needed, MempoolRecommendation? Rec)> rows, int target)
     {
@@ -168,9 +168,7 @@ public sealed class FeeModel : IDisposable
         }
 
         var withRec = rows.Where(r => r.Rec is not null).ToList();
-        var goal = withRec.Count > 0
-            ? Math.Min(1.0, FeeMetrics.Hits(withRec.Select(r => (r.Rec!.ForTarget(target), r.Needed))).HitRate + 0.005)
-            : 0.95;
+        var goal = withRec.Count > 0 ? FeeMetrics.Hits(withRec.Select(r => (r.Rec!.ForTarget(target), r.Needed))).HitRate : 0.95;
         for (var offset = -1.0; offset <= 3.0; offset += 0.005)
         {
             var o = offset;
@@ -183,8 +181,12 @@ public sealed class FeeModel : IDisposable
         return 3.0;
     }
 
-    /// <summary>A score (ln rate) as a fee rate: at least the relay floor, rounded up to 0.01 sat/vB.</summary>
-    internal static double ToRate(double score) => Math.Max(FeeLabels.MinRelaySatVb, Math.Ceiling(Math.Exp(score) * 100) / 100);
+    /// <summary>
+    /// A score (ln rate) as a fee rate in whole sat/vB, at least the relay floor: the resolution of the labels (Core's
+    /// getblockstats truncates rates to whole sat/vB) and of mempool.space's recommendations. Against a whole-number
+    /// need, a fraction above a whole number buys no hit, so the rate is rounded down.
+    /// </summary>
+    internal static double ToRate(double score) => Math.Max(FeeLabels.MinRelaySatVb, Math.Floor(Math.Exp(score) + 1e-9));
 
     /// <summary>The raw score (ln rate, before calibration) for a feature vector.</summary>
     public double Score(float[] features, int target)
@@ -340,4 +342,7 @@ public sealed class FeeModel : IDisposable
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(FeeModelReport))]
 [JsonSerializable(typeof(ForecastModelReport))]
+[JsonSerializable(typeof(SplitMetrics))]
+[JsonSerializable(typeof(List<ForecastMetrics>))]
+[JsonSerializable(typeof(FeePredictionSet))]
 public sealed partial class MlJsonContext : JsonSerializerContext;
