@@ -287,7 +287,7 @@ internal static class MlFeeCommands
         if (json["metrics"] is JsonArray m)
         {
             w.WriteLine("split       regime   horizon  rows   MAE(model)  MAE(persistence)  MAE(last week)");
-            foreach (var r in m.Where(r => json["splits"] is null || (string)r!["split"]! == "test" || json["kind"] is null))
+            foreach (var r in m.Where(r => json["kind"] is null || (string)r!["split"]! == "test"))
             {
                 w.WriteLine($"{(string)r!["split"]!,-11} {(string)r["segment"]!,-8} {(int)r["horizon_hours"]!,6}h {(int)r["rows"]!,5}  {P(r["model_mae"]),10}  {P(r["persistence_mae"]),16}  {P(r["last_week_mae"]),14}");
             }
