@@ -23,7 +23,7 @@ public static class OpsourceModules
     public static IReadOnlyList<ServerModule> All { get; } =
     [
         new(new OPSource.Node.NodeModule(), Endpoints.NodeEndpoints.Map),
-        new(new OPSource.ML.MlModule()),
+        new(new OPSource.ML.MlModule(), Endpoints.MlEndpoints.Map, OPSource.ML.Fees.MlJsonContext.Default),
         new(new OPSource.Dlc.DlcModule(), Endpoints.DlcEndpoints.Map),
         new(new OPSource.Web5.Web5Module(), api => OPSource.Server.Endpoints.Web5Endpoints.MapWeb5Endpoints(api)),
         new(new OPSource.Wallet.Module.WalletModule(), Endpoints.WalletEndpoints.Map, Endpoints.WalletJsonContext.Default),
