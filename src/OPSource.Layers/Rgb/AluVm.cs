@@ -106,6 +106,22 @@ public sealed class AluVm
                         break;
                     }
 
+                case 0x11: // cpy sreg(u3) sidx(u5) dreg(u3) didx(u5): copy with reshape; st0 = value fits
+                    {
+                        int sreg = bits.Bits(3), sidx = bits.Bits(5), dreg = bits.Bits(3), didx = bits.Bits(5);
+                        if (sreg > 3 || dreg > 3)
+                        {
+                            unsupported = "cpy of a register wider than 64 bits";
+                            break;
+                        }
+
+                        ulong? v = _a[sreg][sidx];
+                        ulong mask = dreg == 3 ? ulong.MaxValue : (1UL << (8 * Bytes[dreg])) - 1;
+                        _st0 = v is not { } x || x <= mask;
+                        _a[dreg][didx] = v & mask;
+                        break;
+                    }
+
                 case 0x18: // lgt: gtA/ltA
                 case 0x19: // cmp: eqA
                     {
@@ -127,7 +143,8 @@ public sealed class AluVm
                 case 0x21: // sub
                     {
                         int isFloat = bits.Bits(1), flags = bits.Bits(2), s1 = bits.Bits(5), s2 = bits.Bits(5), reg = bits.Bits(3);
-                        if (isFloat == 1 || flags != 0 || reg > 3)
+                        // aluvm IntFlags::from_u2 reads both "signed" and "wrap" from bit 0: 0 and 2 are unsigned checked.
+                        if (isFloat == 1 || (flags & 1) != 0 || reg > 3)
                         {
                             unsupported = $"arithmetic 0x{instr:x2} with flags {flags}";
                             break;
@@ -151,13 +168,86 @@ public sealed class AluVm
                         }
 
                         _a[reg][s2] = r;
-                        if (r is null)
-                        {
-                            _st0 = false;
-                        }
-
+                        _st0 = r is not null;
                         break;
                     }
+
+                case 0x24: // stp reg(u3) idx(u5) step(i8): unsigned checked add/sub of the step; st0 = result defined
+                    {
+                        int reg = bits.Bits(3), idx = bits.Bits(5);
+                        sbyte stepBy = unchecked((sbyte)bits.Bits(8));
+                        if (reg > 3)
+                        {
+                            unsupported = "stp on a register wider than 64 bits";
+                            break;
+                        }
+
+                        ulong mask = reg == 3 ? ulong.MaxValue : (1UL << (8 * Bytes[reg])) - 1;
+                        ulong? r = null;
+                        if (_a[reg][idx] is { } v)
+                        {
+                            if (stepBy < 0)
+                            {
+                                ulong d = (ulong)(-stepBy);
+                                r = v >= d ? v - d : null;
+                            }
+                            else
+                            {
+                                ulong sum = unchecked(v + (ulong)stepBy);
+                                r = sum < v || sum > mask ? null : sum;
+                            }
+                        }
+
+                        _a[reg][idx] = r;
+                        _st0 = r is not null;
+                        break;
+                    }
+
+                case 0x1A: // ifz a-reg: st0 = value is zero (false when unset)
+                case 0x1C: // ifn a-reg: st0 = value is unset
+                    {
+                        int reg = bits.Bits(3), idx = bits.Bits(5);
+                        if (reg > 3)
+                        {
+                            unsupported = "ifz/ifn on a register wider than 64 bits";
+                            break;
+                        }
+
+                        _st0 = instr == 0x1A ? _a[reg][idx] == 0 : _a[reg][idx] is null;
+                        break;
+                    }
+
+                case 0x1E: // st merge(u2) reg(u3) idx(u3): merge st0 into an a-register
+                    {
+                        int merge = bits.Bits(2), reg = bits.Bits(3), idx = bits.Bits(3);
+                        if (reg > 3)
+                        {
+                            unsupported = "st into a register wider than 64 bits";
+                            break;
+                        }
+
+                        ulong st = _st0 ? 1UL : 0UL;
+                        ulong mask = reg == 3 ? ulong.MaxValue : (1UL << (8 * Bytes[reg])) - 1;
+                        ulong? cur = _a[reg][idx];
+                        if (cur is not { } v || merge == 0)
+                        {
+                            _a[reg][idx] = st;
+                        }
+                        else if (merge == 1)
+                        {
+                            // MergeFlag::Add: unsigned checked add; on overflow the value is kept.
+                            _a[reg][idx] = v + st > mask || v + st < v ? v : v + st;
+                        }
+                        else
+                        {
+                            _a[reg][idx] = merge == 2 ? v & st : v | st;
+                        }
+                        break;
+                    }
+
+                case 0x1F: // stinv
+                    _st0 = !_st0;
+                    break;
 
                 case 0x39: // extr src(u4) dst(u4) index(u4) offset(u4)
                     {

@@ -198,6 +198,25 @@ public static class RgbIds
         return h.Finish();
     }
 
+    /// <summary>rgb-ops KitId: version, the set of schema ids (u8 count), the type-system id, the set of lib ids (u16 count).</summary>
+    public static Bytes32 KitId(Kit kit)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        var w = new StrictWriter().U8(kit.Version);
+        var schemaIds = kit.Schemata.Select(SchemaId).Order().ToList();
+        w.Len(schemaIds.Count, 0xFF);
+        schemaIds.ForEach(id => w.B32(id));
+        w.B32(TypeSystemId(kit.Types));
+        var libIds = kit.Scripts.Select(LibId).Order().ToList();
+        w.Len(libIds.Count, 0xFFFF);
+        libIds.ForEach(id => w.B32(id));
+        return TaggedHasher.Hash(KitTag, w.ToArray());
+    }
+
+    public const string KitTag = "urn:lnp-bp:rgb:kit#2024-04-09";
+
+    public static string KitIdString(Bytes32 id) => Baid64.Encode(Baid64.KitHri, id, chunking: true);
+
     public static string ContractIdString(Bytes32 id) => Baid64.Encode(Baid64.ContractHri, id, chunking: true);
 
     public static string SchemaIdString(Bytes32 id) => Baid64.Encode(Baid64.SchemaHri, id, chunking: false);

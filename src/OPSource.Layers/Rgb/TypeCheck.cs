@@ -55,6 +55,10 @@ public static class StrictTypeCheck
         }
     }
 
+    // Mirrors strict-types value/decode.rs strict_read_type: ASCII strings for lists of char enums and for
+    // RString tuples (char enum, list of char enum), UTF-8 strings for lists of unicode chars, and plain
+    // collections whose length prefix width follows the declared maximum. Like the reference, collection
+    // bounds are not enforced beyond the prefix width, and set/map order is not checked.
     private static void Read(Dictionary<Bytes32, StrictTy> map, Bytes32 id, StrictReader r, int depth)
     {
         if (depth > 64 || !map.TryGetValue(id, out var ty))
@@ -68,12 +72,25 @@ public static class StrictTypeCheck
                 ReadPrimitive(p.Code, r);
                 break;
             case TyUnicode:
+                // strict-types does not implement a standalone unicode char value (todo!()); refuse it.
+                throw new RgbDecodeException("standalone unicode char values are not decodable");
+            case TyList l when IsCharEnum(map, l.Ty):
+                ReadAscii(r, l.Max);
+                break;
+            case TyTuple t when t.Fields.Count == 2 && IsCharEnum(map, t.Fields[0])
+                                && map.TryGetValue(t.Fields[1], out var rest) && rest is TyList rl && IsCharEnum(map, rl.Ty):
+                ReadAscii(r, rl.Max + 1);
+                break;
+            case TyList l when map.TryGetValue(l.Ty, out var item) && item is TyUnicode:
                 {
-                    // strict-encoding encodes a char as its u32 scalar value.
-                    uint c = r.U32("char");
-                    if (c > 0x10FFFF || c is >= 0xD800 and <= 0xDFFF)
+                    var bytes = r.Bytes(ReadLen(r, l.Max), "string");
+                    try
                     {
-                        throw new RgbDecodeException("invalid unicode scalar");
+                        _ = new System.Text.UTF8Encoding(false, true).GetString(bytes);
+                    }
+                    catch (System.Text.DecoderFallbackException)
+                    {
+                        throw new RgbDecodeException("invalid UTF-8 string");
                     }
 
                     break;
@@ -125,22 +142,46 @@ public static class StrictTypeCheck
 
                 break;
             case TyList l:
-                ReadCollection(map, r, l.Ty, null, l.Min, l.Max, depth);
+                ReadItems(map, r, l.Ty, null, ReadLen(r, l.Max), depth);
                 break;
             case TySet s:
-                ReadCollection(map, r, s.Ty, null, s.Min, s.Max, depth);
+                ReadItems(map, r, s.Ty, null, ReadLen(r, s.Max), depth);
                 break;
             case TyMap m:
-                ReadCollection(map, r, m.Key, m.Value, m.Min, m.Max, depth);
+                ReadItems(map, r, m.Key, m.Value, ReadLen(r, m.Max), depth);
                 break;
             default:
                 throw new RgbDecodeException("unsupported type");
         }
     }
 
-    private static void ReadCollection(Dictionary<Bytes32, StrictTy> map, StrictReader r, Bytes32 item, Bytes32? value, ulong min, ulong max, int depth)
+    private static bool IsCharEnum(Dictionary<Bytes32, StrictTy> map, Bytes32 id) =>
+        map.TryGetValue(id, out var t) && t is TyEnum e && e.Variants.All(v => v.Tag is >= 32 and <= 127);
+
+    private static int ReadLen(StrictReader r, ulong max)
     {
-        int n = r.Len(min, max, "collection");
+        ulong len = max switch
+        {
+            <= 0xFF => r.U8("length"),
+            <= 0xFFFF => r.U16("length"),
+            <= 0xFF_FFFF => r.U24("length"),
+            <= 0xFFFF_FFFF => r.U32("length"),
+            _ => r.U64("length"),
+        };
+        return len > (ulong)r.Remaining ? throw new RgbDecodeException("length exceeds the data") : (int)len;
+    }
+
+    private static void ReadAscii(StrictReader r, ulong max)
+    {
+        var bytes = r.Bytes(ReadLen(r, max), "ascii string");
+        if (bytes.Any(b => b > 0x7F))
+        {
+            throw new RgbDecodeException("non-ASCII byte in an ASCII string");
+        }
+    }
+
+    private static void ReadItems(Dictionary<Bytes32, StrictTy> map, StrictReader r, Bytes32 item, Bytes32? value, int n, int depth)
+    {
         for (int i = 0; i < n; i++)
         {
             Read(map, item, r, depth + 1);
@@ -153,14 +194,14 @@ public static class StrictTypeCheck
 
     private static void ReadPrimitive(byte code, StrictReader r)
     {
-        // strict-types Primitive: 0 unit; 0x01..0x20 unsigned, 0x81..0xA0 signed (size in bytes in the low bits);
-        // 0x40 byte. Floats and non-zero exotic codes are refused.
+        // strict-types Primitive codes the reference decodes: UNIT 0x00, U8..U64 0x01..0x08 (size in bytes),
+        // I8/I16/I32/I64 0x81/0x82/0x84/0x88, BYTE 0x40; anything else is NotImplemented there, refused here.
         int size = code switch
         {
             0x00 => 0,
             0x40 => 1,
-            >= 0x01 and <= 0x20 => code,
-            >= 0x81 and <= 0xA0 => code & 0x3F,
+            >= 0x01 and <= 0x08 => code,
+            0x81 or 0x82 or 0x84 or 0x88 => code & 0x0F,
             _ => throw new RgbDecodeException($"unsupported primitive 0x{code:x2}"),
         };
         r.Bytes(size, "primitive");
