@@ -103,6 +103,9 @@ public sealed class TxDirectoryResolver : IWitnessResolver
 
     public int Count => _txs.Count;
 
+    /// <summary>The same resolver with one more transaction.</summary>
+    public TxDirectoryResolver With(RgbTx tx) => new(_txs.Values.Append(tx));
+
     public static TxDirectoryResolver Load(string directory)
     {
         var txs = new List<RgbTx>();
