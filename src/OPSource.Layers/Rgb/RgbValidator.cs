@@ -507,7 +507,7 @@ public sealed class RgbValidator
     }
 
     /// <summary>rgb-schemas AssetSpec: ticker (u8 length), name (u8 length), details (option, u16 length), precision (u8).</summary>
-    private static bool TryReadSpec(byte[] value, out string? ticker, out string? name, out byte? precision)
+    internal static bool TryReadSpec(byte[] value, out string? ticker, out string? name, out byte? precision)
     {
         ticker = name = null;
         precision = null;
