@@ -35,5 +35,6 @@ internal static class CommandGroups
         yield return HnsCommand.Create(globals, output, error);
         yield return StacksCommand.Create(globals, output, error);
         yield return RskCommand.Create(globals, output, error);
+        yield return RgbCommand.Create(globals, output, error);
     }
 }

@@ -29,5 +29,6 @@ public static class OpsourceModules
         new(new OPSource.Wallet.Module.WalletModule(), Endpoints.WalletEndpoints.Map, Endpoints.WalletJsonContext.Default),
         new(new OPSource.Layers.Stacks.StacksModule(), Endpoints.StacksEndpoints.Map, Endpoints.StacksJsonContext.Default),
         new(new OPSource.Layers.Rsk.RskModule(), Endpoints.RskEndpoints.Map),
+        new(new OPSource.Layers.Rgb.RgbModule()),
     ];
 }
