@@ -32,5 +32,6 @@ internal static class CommandGroups
         yield return VcCommand.Create(globals, output, error);
         yield return WalletCommand.Create(globals, output, error);
         yield return HnsCommand.Create(globals, output, error);
+        yield return DaoCommand.Create(globals, output, error);
     }
 }
