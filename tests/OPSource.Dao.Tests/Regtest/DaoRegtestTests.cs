@@ -56,7 +56,7 @@ public sealed class DaoRegtestTests
             await wallets.CreateAsync(new CreateWalletRequest { Name = "ops", WordCount = 12 }, Passphrase.AsMemory(), ReadOnlyMemory<char>.Empty, ct);
             await wallets.UnlockAsync("ops", Passphrase.AsMemory(), TimeSpan.FromHours(1), ct);
             var opsScript = await services.GetRequiredService<IWalletFunding>().GetNewScriptAsync("ops", WalletKeychain.External, ct);
-            Assert.True(AddressScript.TryFromScriptPubKey(opsScript, Network.Regtest, out var opsAddress));
+            Assert.True(Address.TryFromScriptPubKey(opsScript, Network.Regtest, out var opsAddress));
             await node.WalletRpc("miner", "sendtoaddress", opsAddress.ToString(), 0.2m);
 
             // Three members; B and C keep their keys in their own data dirs.
@@ -75,9 +75,8 @@ public sealed class DaoRegtestTests
             var created = await dao.CreateAsync(new CreateDaoRequest("council", GovernanceType.Multisig, members, new DaoParameters(0, 5000, 5000, 0, 3, 2), 2, false, true), ct);
             var daoId = created.DaoId;
             var treasuryAddress = Treasury.Parse(created.Definition!.TreasuryDescriptor!, Network.Regtest).GetAddresses(0, Network.Regtest)[0].ToString();
-            // Core derives the same address from the same descriptor (musig() and multi_a in tr()).
-            var coreAddress = (await node.Rpc("deriveaddresses", created.Definition.TreasuryDescriptor!))!.AsArray()[0]!.GetValue<string>();
-            Assert.Equal(coreAddress, treasuryAddress);
+            // Core v29 has no musig() in descriptors, so it cannot derive the address itself; Core accepting the
+            // script-path spend below (testmempoolaccept, then a block) is what proves the output is the treasury's.
             await node.WalletRpc("miner", "sendtoaddress", treasuryAddress, 0.5m);
             await MineAsync(1);
 
