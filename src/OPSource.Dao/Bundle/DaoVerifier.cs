@@ -1,4 +1,3 @@
-using System.Text;
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Blocks;
 using OPSource.Bitcoin.Transactions;
@@ -142,26 +141,9 @@ public static class DaoVerifier
                 continue;
             }
 
-            string signer;
-            byte[] message;
-            switch (bodies[i])
+            if (DaoState.MessageOf(bodies[i], e.Body, daoId, out var signer) is not { } message)
             {
-                case VoteCast v:
-                    signer = v.Voter;
-                    message = new byte[32];
-                    DaoHashes.Vote(daoId, Convert.FromHexString(v.Proposal), (byte)v.Choice, v.Nonce, message);
-                    break;
-                case TokenTransfer t:
-                    signer = t.From;
-                    message = new byte[32];
-                    DaoHashes.Transfer(daoId, Convert.FromHexString(t.From), Convert.FromHexString(t.To), t.Amount, t.Nonce, message);
-                    break;
-                case ProposalCreated p:
-                    signer = p.Proposer;
-                    message = DaoHashes.ProposalId(Encoding.UTF8.GetBytes(e.Body));
-                    break;
-                default:
-                    continue;
+                continue;
             }
 
             if (!keys.TryGetValue(signer, out var key))

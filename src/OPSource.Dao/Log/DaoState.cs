@@ -290,51 +290,43 @@ public sealed class DaoState
     }
 
     /// <summary>
-    /// The message a signed event's signature covers, and the signer, without checking any rule (for
-    /// batch verification); null for unsigned kinds.
+    /// The message a signed body's signature covers (vote and transfer messages, the proposal id) and the
+    /// signer's key hex, without checking any rule; null for unsigned kinds. Used by <see cref="Apply"/> and by
+    /// the verifier's batch pass.
     /// </summary>
-    public (byte[] Message, XOnlyPublicKey Key)? SignedMessage(DaoEventBody body)
+    public static byte[]? MessageOf(DaoEventBody body, string bodyText, ReadOnlySpan<byte> daoId, out string signer)
     {
         ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(bodyText);
+        var message = new byte[32];
         switch (body)
         {
             case VoteCast v:
-                {
-                    XOnlyPublicKey key;
-                    if (_members.TryGetValue(v.Voter, out var member))
-                    {
-                        key = member.Key;
-                    }
-                    else if (!DaoKeys.TryParseKey(v.Voter, out key))
-                    {
-                        return null;
-                    }
-
-                    var m = new byte[32];
-                    DaoHashes.Vote(_daoId, Convert.FromHexString(v.Proposal), (byte)v.Choice, v.Nonce, m);
-                    return (m, key);
-                }
-
+                signer = v.Voter;
+                DaoHashes.Vote(daoId, Convert.FromHexString(v.Proposal), (byte)v.Choice, v.Nonce, message);
+                return message;
             case TokenTransfer t:
-                {
-                    XOnlyPublicKey key;
-                    if (_members.TryGetValue(t.From, out var member))
-                    {
-                        key = member.Key;
-                    }
-                    else if (!DaoKeys.TryParseKey(t.From, out key))
-                    {
-                        return null;
-                    }
-
-                    var m = new byte[32];
-                    DaoHashes.Transfer(_daoId, Convert.FromHexString(t.From), Convert.FromHexString(t.To), t.Amount, t.Nonce, m);
-                    return (m, key);
-                }
-
+                signer = t.From;
+                DaoHashes.Transfer(daoId, Convert.FromHexString(t.From), Convert.FromHexString(t.To), t.Amount, t.Nonce, message);
+                return message;
+            case ProposalCreated p:
+                signer = p.Proposer;
+                return DaoHashes.ProposalId(Encoding.UTF8.GetBytes(bodyText));
             default:
+                signer = "";
                 return null;
         }
+    }
+
+    private bool TryKey(string hex, out XOnlyPublicKey key)
+    {
+        if (_members.TryGetValue(hex, out var member))
+        {
+            key = member.Key;
+            return true;
+        }
+
+        return DaoKeys.TryParseKey(hex, out key);
     }
 
     private void Check(DaoEvent e, DaoEventBody body, bool signatureVerified)
@@ -439,10 +431,7 @@ public sealed class DaoState
                     }
 
                     CheckAction(p.Action, Fail);
-                    if (!signatureVerified && !Schnorr.Verify(e.Signature, Convert.FromHexString(id), proposer.Key))
-                    {
-                        throw Fail("proposer signature does not verify");
-                    }
+                    VerifySignature(e, body, signatureVerified, Fail);
 
                     break;
                 }
@@ -576,10 +565,15 @@ public sealed class DaoState
             return;
         }
 
-        var (message, key) = SignedMessage(body) ?? throw fail("signer key is not a valid x-only key");
+        var message = MessageOf(body, e.Body, _daoId, out var signer);
+        if (message is null || !TryKey(signer, out var key))
+        {
+            throw fail("signer key is not a valid x-only key");
+        }
+
         if (!Schnorr.Verify(e.Signature, message, key))
         {
-            throw fail("signature does not verify");
+            throw fail(body is ProposalCreated ? "proposer signature does not verify" : "signature does not verify");
         }
     }
 
