@@ -7,7 +7,10 @@ cd "$(dirname "$0")/../../tests/peers/web5"
 command -v npm >/dev/null 2>&1 || { echo "setup.d/20-web5: npm not found; Web5 interop tests will be skipped (fail under CI)" >&2; exit 0; }
 stamp=node_modules/.opsource-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
+sqlite_addon=node_modules/better-sqlite3/build/Release/better_sqlite3.node
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  # dwn-server (the DWN interop tests) needs the native module; rebuild it if an earlier run could not.
+  [ -f "$sqlite_addon" ] || npm rebuild better-sqlite3 --loglevel=error >/dev/null 2>&1 || echo "setup.d/20-web5: better-sqlite3 rebuild failed (dwn-server unavailable)" >&2
   exit 0
 fi
 # --ignore-scripts: no install scripts run; better-sqlite3 (dwn-server's store) is the one native module, rebuilt explicitly.

@@ -109,4 +109,25 @@ internal static class CliParse
             ? value
             : throw new CliUserException($"{what}: '{CliOptions.Shorten(text)}' is not a whole number in 0..4294967295");
     }
+
+    /// <summary>
+    /// A duration as the CLI takes them (docs/cli.md): a whole positive number followed by one unit, <c>s</c>, <c>m</c>,
+    /// <c>h</c> or <c>d</c> (<c>90s</c>, <c>10m</c>, <c>1h</c>, <c>2d</c>); returns seconds. Anything else (no unit, a
+    /// fraction, a combination such as <c>1h30m</c>, zero, more than 365 days) is a user error naming the option.
+    /// </summary>
+    public static long Duration(string? text, string what)
+    {
+        var t = (text ?? "").Trim();
+        var unit = t.Length == 0 ? '\0' : char.ToLowerInvariant(t[^1]);
+        long scale = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, 'd' => 86400, _ => 0 };
+        var digits = t.Length > 1 ? t.AsSpan(0, t.Length - 1) : [];
+        if (scale == 0 || digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9')
+            || !long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            || n == 0 || n > 365L * 86400 / scale)
+        {
+            throw new CliUserException($"{what}: '{CliOptions.Shorten(t)}' is not a duration like 90s, 10m, 1h or 2d (a whole number > 0 and one unit, at most 365d)");
+        }
+
+        return n * scale;
+    }
 }

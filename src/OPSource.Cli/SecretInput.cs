@@ -30,6 +30,9 @@ internal sealed class SecretInput : IDisposable
     /// <summary>An empty secret.</summary>
     public static SecretInput None() => new([], 0);
 
+    /// <summary>Takes ownership of <paramref name="chars"/> (cleared on dispose).</summary>
+    public static SecretInput FromChars(char[] chars) => new(chars, chars.Length);
+
     /// <summary>
     /// Reads a secret: <paramref name="source"/> is a file path (optionally <c>@</c>-prefixed) or <c>-</c> for standard
     /// input; without a source, prompts on the terminal (twice when <paramref name="confirm"/>) or, when standard input

@@ -30,6 +30,15 @@ public sealed class MlModule : IOpsourceModule
         registration.Services.AddSingleton(new MlConfiguration(configured, fingerprint));
         registration.Services.TryAddSingleton<IHardwareSource>(SystemHardwareSource.Instance);
         registration.AddInstallStep<MlInstallStep>().AddSelfTest<MlConfigCheck>();
+
+        // Fee models: the feature store, the in-process model service, its self-test and gauges.
+        var fee = Fees.MlFeeOptions.FromConfiguration(registration.Section, registration.Context.DataDir);
+        registration.Services.AddSingleton(fee);
+        registration.Services.AddSingleton(sp => new Fees.FeeStore(sp.GetRequiredService<OPSource.Storage.Database>()));
+        registration.Services.AddSingleton(sp => new Fees.FeeService(sp.GetRequiredService<OPSource.Chain.IBitcoinNode>(), sp.GetRequiredService<Fees.FeeStore>(), fee));
+        registration.AddMigrations(Fees.FeeStore.Migrations)
+            .AddSelfTest<Fees.FeeModelCheck>()
+            .AddMeter<Fees.FeeMetricsRefresher>(Fees.FeeMetricsRefresher.MeterName);
     }
 }
 

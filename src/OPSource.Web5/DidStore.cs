@@ -60,7 +60,8 @@ public sealed class DidStore
                 updated_at TIMESTAMPTZ NOT NULL
             )
             """),
-        Auth.DidLoginService.Migration);
+        Auth.DidLoginService.Migration,
+        Dwn.DwnMessageStore.Migration);
 
     private readonly Database _database;
     private readonly TimeProvider _time;

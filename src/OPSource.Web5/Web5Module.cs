@@ -40,6 +40,7 @@ public sealed class Web5Module : IOpsourceModule
             sp.GetRequiredService<Web5Service>().Resolver,
             sp.GetRequiredService<OPSource.Platform.Security.IAccessTokenIssuer>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton(sp => new Dwn.DwnNode(new Dwn.DwnMessageStore(sp.GetRequiredService<Database>()), sp.GetRequiredService<Web5Service>().Resolver));
         // Tokens issued to a DID stay valid only while its role binding exists.
         services.AddSingleton<OPSource.Platform.Security.ICredentialStatus>(sp => sp.GetRequiredService<Auth.DidLoginService>());
     }

@@ -39,7 +39,7 @@ public sealed class WalletCommandTests : IDisposable
         var root = CliApp.Build(new GlobalOptions(), TextWriter.Null, TextWriter.Null);
         var wallet = root.Subcommands.Single(c => c.Name == "wallet");
         var leaves = Leaves(wallet).ToList();
-        Assert.Equal(19, leaves.Count);
+        Assert.Equal(21, leaves.Count); // with unlock and lock
         foreach (var leaf in leaves)
         {
             var help = leaf.Description ?? "";

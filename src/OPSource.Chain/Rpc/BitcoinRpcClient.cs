@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
 
 namespace OPSource.Chain.Rpc;
 
@@ -39,17 +37,7 @@ public sealed partial class BitcoinRpcClient : IBitcoinNode, IDisposable
         Options = options;
         Endpoint = options.Url;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler
-        {
-            // Core closes idle keep-alive connections after -rpcservertimeout (30 s): drop ours first.
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(15),
-            ConnectTimeout = options.RequestTimeout,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseProxy = false,
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        _http = RpcHttp.CreateClient(options.RequestTimeout, handler);
         _ownsHttp = true;
         _safeRetries = BuildPipeline(options, idempotent: false);
         _idempotentRetries = BuildPipeline(options, idempotent: true);
@@ -202,35 +190,15 @@ public sealed partial class BitcoinRpcClient : IBitcoinNode, IDisposable
         for (var authAttempt = 0; ; authAttempt++)
         {
             var authorization = await Options.Credentials.GetHeaderValueAsync(refresh: authAttempt > 0, cancellationToken).ConfigureAwait(false);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Options.RequestTimeout);
-            using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
             HttpStatusCode status;
             byte[] bytes;
             try
             {
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                status = response.StatusCode;
-                bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                (status, bytes) = await RpcHttp.PostJsonAsync(_http, Endpoint, body, authorization, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcHttpException ex)
             {
-                throw new BitcoinRpcTransportException(
-                    label, RpcTransportFailure.Timeout, $"bitcoind {label}: no reply within {Options.RequestTimeout.TotalSeconds:0.###} s from {Endpoint.GetLeftPart(UriPartial.Authority)}", innerException: ex);
-            }
-            catch (HttpRequestException ex)
-            {
-                var failure = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-                    ? RpcTransportFailure.ConnectionFailed
-                    : RpcTransportFailure.ConnectionLost;
-                throw new BitcoinRpcTransportException(
-                    label, failure, $"bitcoind {label}: {(failure == RpcTransportFailure.ConnectionFailed ? "cannot connect to" : "connection lost with")} {Endpoint.GetLeftPart(UriPartial.Authority)}: {ex.Message}", innerException: ex);
-            }
-            catch (IOException ex)
-            {
-                throw new BitcoinRpcTransportException(label, RpcTransportFailure.ConnectionLost, $"bitcoind {label}: connection lost: {ex.Message}", innerException: ex);
+                throw new BitcoinRpcTransportException(label, ex.Failure, $"bitcoind {label}: {ex.Message}", innerException: ex.InnerException);
             }
 
             switch (status)
@@ -300,32 +268,13 @@ public sealed partial class BitcoinRpcClient : IBitcoinNode, IDisposable
         return aligned;
     }
 
-    private static readonly ResiliencePropertyKey<string> MethodKey = new("opsource.rpc.method");
+    private static ResiliencePropertyKey<string> MethodKey => RpcRetryPolicy.MethodKey;
 
-    private ResiliencePipeline BuildPipeline(BitcoinRpcClientOptions options, bool idempotent)
-    {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
-        if (options.MaxRetries == 0)
-        {
-            return builder.Build();
-        }
-
-        return builder.AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = options.MaxRetries,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = options.InitialBackoff,
-            MaxDelay = options.MaxBackoff,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsTransient(ex, idempotent)),
-            OnRetry = args =>
-            {
-                var method = args.Context.Properties.GetValue(MethodKey, "rpc");
-                LogRetry(_logger, method, args.Outcome.Exception?.Message ?? "", args.AttemptNumber + 1, options.MaxRetries, (long)args.RetryDelay.TotalMilliseconds);
-                return ValueTask.CompletedTask;
-            },
-        }).Build();
-    }
+    private ResiliencePipeline BuildPipeline(BitcoinRpcClientOptions options, bool idempotent) =>
+        RpcRetryPolicy.Build(
+            options.MaxRetries, options.InitialBackoff, options.MaxBackoff, options.TimeProvider,
+            ex => IsTransient(ex, idempotent),
+            (method, ex, attempt, delay) => LogRetry(_logger, method, ex?.Message ?? "", attempt, options.MaxRetries, (long)delay.TotalMilliseconds));
 
     /// <summary>The retry rule: not-executed failures always, ambiguous ones only for idempotent calls.</summary>
     internal static bool IsTransient(Exception ex, bool idempotent) => ex switch

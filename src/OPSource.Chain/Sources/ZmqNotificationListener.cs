@@ -1,27 +1,29 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NetMQ;
-using NetMQ.Sockets;
 using OPSource.Bitcoin.Blocks;
 using OPSource.Bitcoin.Transactions;
+using OPSource.Chain.Sources.Zmq;
 
 namespace OPSource.Chain.Sources;
 
 /// <summary>
-/// Subscribes to Bitcoin Core's ZMQ publishers (<c>-zmqpubhashblock</c>, <c>-zmqpubrawblock</c>, <c>-zmqpubrawtx</c>) with NetMQ.
-/// ZMQ is lossy by design (high-water marks, reconnects), so notifications are only wake-ups and a cache: the
-/// <see cref="BlockEmitter"/> always reconciles through RPC, and uses a block or transaction from here only to save a
-/// round trip. One listener may serve several emitters.
+/// Subscribes to Bitcoin Core's ZMQ publishers (<c>-zmqpubhashblock</c>, <c>-zmqpubrawblock</c>, <c>-zmqpubrawtx</c>,
+/// <c>-zmqpubsequence</c>) through OPSource's own ZMTP client (<see cref="ZmqSubscriber"/>, one per endpoint,
+/// reconnecting on its own). ZMQ is lossy by design (high-water marks, reconnects, node restarts), so notifications
+/// are only wake-ups and a cache: the <see cref="BlockEmitter"/> always reconciles through RPC, and uses a block or
+/// transaction from here only to save a round trip. One listener may serve several emitters.
 /// </summary>
 public sealed partial class ZmqNotificationListener : IDisposable
 {
+    /// <summary>The topics subscribed on every endpoint.</summary>
+    public static readonly IReadOnlyList<string> Topics = ["hashblock", "rawblock", "rawtx", "sequence"];
+
     private const int MaxCachedBlocks = 16;
     private const int MaxCachedTransactions = 50_000;
 
-    private readonly SubscriberSocket _socket;
-    private readonly Thread _thread;
+    private readonly ZmqSubscriber[] _subscribers;
+    private readonly Task[] _readers;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<BlockHash, Block> _blocks = new();
@@ -30,48 +32,45 @@ public sealed partial class ZmqNotificationListener : IDisposable
     private readonly ConcurrentQueue<TxId> _transactionOrder = new();
     private readonly Lock _waitersGate = new();
     private readonly List<SemaphoreSlim> _waiters = [];
-    private readonly Dictionary<string, uint> _lastSequence = new(StringComparer.Ordinal);
     private long _messages;
     private long _gaps;
+    private long _missed;
 
-    /// <summary>Connects to each endpoint (<c>tcp://127.0.0.1:28332</c>) and subscribes to the block and transaction topics.</summary>
+    /// <summary>Connects to each endpoint (<c>tcp://127.0.0.1:28332</c>) and subscribes to <see cref="Topics"/>.</summary>
     public ZmqNotificationListener(IEnumerable<Uri> endpoints, ILogger<ZmqNotificationListener>? logger = null)
+        : this(endpoints, null, logger)
+    {
+    }
+
+    /// <summary>Connects to each endpoint with the given limits and timings.</summary>
+    public ZmqNotificationListener(IEnumerable<Uri> endpoints, ZmqSubscriberOptions? options, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _socket = new SubscriberSocket();
-        _socket.Options.ReceiveHighWatermark = 0;
-        var any = false;
-        foreach (var endpoint in endpoints.Distinct())
-        {
-            if (endpoint.Scheme != "tcp")
-            {
-                throw new ArgumentException($"zmq: '{endpoint}' is not a tcp:// endpoint", nameof(endpoints));
-            }
-
-            _socket.Connect($"tcp://{endpoint.Host}:{endpoint.Port}");
-            any = true;
-        }
-
-        if (!any)
+        _logger = logger ?? NullLogger.Instance;
+        _subscribers = [.. endpoints.Distinct().Select(e => new ZmqSubscriber(e, Topics, options, _logger))];
+        if (_subscribers.Length == 0)
         {
             throw new ArgumentException("zmq: no endpoint", nameof(endpoints));
         }
 
-        foreach (var topic in new[] { "hashblock", "rawblock", "rawtx", "sequence" })
-        {
-            _socket.Subscribe(topic);
-        }
-
-        _thread = new Thread(Run) { IsBackground = true, Name = "opsource-zmq" };
-        _thread.Start();
+        _readers = [.. _subscribers.Select(s => Task.Run(() => ReadAsync(s, _stop.Token)))];
     }
 
     /// <summary>Notifications received so far.</summary>
     public long MessagesReceived => Interlocked.Read(ref _messages);
 
-    /// <summary>Times a topic's sequence number skipped (messages lost; the emitter's RPC reconciliation covers them).</summary>
+    /// <summary>Times a topic's sequence number skipped or restarted (messages lost; the emitter's RPC reconciliation covers them).</summary>
     public long SequenceGaps => Interlocked.Read(ref _gaps);
+
+    /// <summary>Notifications known to be lost (the sum of the gaps).</summary>
+    public long MessagesMissed => Interlocked.Read(ref _missed);
+
+    /// <summary>The per-endpoint subscribers (connection counts, last error).</summary>
+    public IReadOnlyList<ZmqSubscriber> Subscribers => _subscribers;
+
+    /// <summary>Waits until every endpoint completed its first handshake (subscriptions sent).</summary>
+    public Task WaitUntilConnectedAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_subscribers.Select(s => s.WaitForConnectionAsync(1, cancellationToken)));
 
     /// <summary>A new wake-up signal, set by every later notification (each emitter holds its own).</summary>
     public SemaphoreSlim Subscribe()
@@ -105,73 +104,84 @@ public sealed partial class ZmqNotificationListener : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _thread.Join(TimeSpan.FromSeconds(5));
-        _socket.Dispose();
+        try
+        {
+            Task.WaitAll(_readers, TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // Readers end with OperationCanceledException.
+        }
+
         _stop.Dispose();
     }
 
-    private void Run()
+    private async Task ReadAsync(ZmqSubscriber subscriber, CancellationToken cancellationToken)
     {
-        var message = new NetMQMessage();
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            try
+            await foreach (var message in subscriber.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!_socket.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(200), ref message) || message.FrameCount < 2)
-                {
-                    continue;
-                }
-
                 Handle(message);
             }
-            catch (Exception ex) when (ex is NetMQException or FormatException or ArgumentException or InvalidOperationException)
-            {
-                LogBadMessage(_logger, ex.Message);
-            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // A bug, not a connection problem (those are retried inside the subscriber): say so instead of going quiet.
+            LogReaderFailed(_logger, ex, subscriber.Endpoint);
+            throw;
         }
     }
 
-    private void Handle(NetMQMessage message)
+    private void Handle(ZmqMessage message)
     {
         Interlocked.Increment(ref _messages);
-        var topic = message[0].ConvertToString(System.Text.Encoding.ASCII);
-        var body = message[1].ToByteArray();
-
-        // Core's notifiers append a 4-byte little-endian sequence number per topic.
-        if (message.FrameCount >= 3 && message[2].MessageSize == 4)
+        if (message.HasGap)
         {
-            var sequence = BinaryPrimitives.ReadUInt32LittleEndian(message[2].ToByteArray());
-            if (_lastSequence.TryGetValue(topic, out var last) && sequence != unchecked(last + 1))
-            {
-                Interlocked.Increment(ref _gaps);
-            }
-
-            _lastSequence[topic] = sequence;
+            Interlocked.Increment(ref _gaps);
+            Interlocked.Add(ref _missed, message.Missed);
         }
 
-        switch (topic)
+        switch (message.Topic)
         {
-            case "rawblock" when Block.TryParse(body, out var block, out _):
-                var hash = block.GetBlockHash();
-                if (_blocks.TryAdd(hash, block))
+            case "rawblock":
+                if (Block.TryParse(message.Body.Span, out var block, out var blockError))
                 {
-                    _blockOrder.Enqueue(hash);
-                    while (_blockOrder.Count > MaxCachedBlocks && _blockOrder.TryDequeue(out var old))
+                    var hash = block.GetBlockHash();
+                    if (_blocks.TryAdd(hash, block))
                     {
-                        _blocks.TryRemove(old, out _);
+                        _blockOrder.Enqueue(hash);
+                        while (_blockOrder.Count > MaxCachedBlocks && _blockOrder.TryDequeue(out var old))
+                        {
+                            _blocks.TryRemove(old, out _);
+                        }
                     }
+                }
+                else
+                {
+                    LogBadMessage(_logger, $"rawblock #{message.Sequence} does not parse: {blockError}");
                 }
 
                 break;
-            case "rawtx" when Transaction.TryParse(body, out var tx, out _):
-                var txid = tx.GetTxId();
-                if (_transactions.TryAdd(txid, tx))
+            case "rawtx":
+                if (Transaction.TryParse(message.Body.Span, out var tx, out var txError))
                 {
-                    _transactionOrder.Enqueue(txid);
-                    while (_transactionOrder.Count > MaxCachedTransactions && _transactionOrder.TryDequeue(out var old))
+                    var txid = tx.GetTxId();
+                    if (_transactions.TryAdd(txid, tx))
                     {
-                        _transactions.TryRemove(old, out _);
+                        _transactionOrder.Enqueue(txid);
+                        while (_transactionOrder.Count > MaxCachedTransactions && _transactionOrder.TryDequeue(out var old))
+                        {
+                            _transactions.TryRemove(old, out _);
+                        }
                     }
+                }
+                else
+                {
+                    LogBadMessage(_logger, $"rawtx #{message.Sequence} does not parse: {txError}");
                 }
 
                 break;
@@ -195,6 +205,9 @@ public sealed partial class ZmqNotificationListener : IDisposable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "zmq {Endpoint}: the notification reader stopped; the emitter falls back to polling")]
+    private static partial void LogReaderFailed(ILogger logger, Exception exception, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "zmq: unreadable notification ignored: {Reason}")]
     private static partial void LogBadMessage(ILogger logger, string reason);

@@ -30,8 +30,11 @@ internal static class CommandGroups
         yield return TxCommand.Create(globals, output, error);
         yield return DidCommand.Create(globals, output, error);
         yield return VcCommand.Create(globals, output, error);
+        yield return DwnCommand.Create(globals, output, error);
         yield return WalletCommand.Create(globals, output, error);
         yield return HnsCommand.Create(globals, output, error);
         yield return DaoCommand.Create(globals, output, error);
+        yield return StacksCommand.Create(globals, output, error);
+        yield return RskCommand.Create(globals, output, error);
     }
 }

@@ -15,7 +15,7 @@ internal static class MlCommand
 {
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("ml", "ML helpers: hardware detection and runtime settings");
+        var command = new Command("ml", "ML: fee models (ingest, train, evaluate, predict) and runtime settings");
         var apply = new Option<bool>("--apply") { Description = "Write the derived settings to the data dir's appsettings.json" };
         var config = new Command("config", "Show detected hardware and the derived and configured ML settings") { apply }.WithExamples(
             "opsource ml config",
@@ -93,6 +93,7 @@ internal static class MlCommand
             return problems.Count > 0 ? CliApp.ExitUserError : CliApp.ExitOk;
         }, ct));
         command.Add(config);
+        MlFeeCommands.AddTo(command, globals, output, error);
         return command;
     }
 

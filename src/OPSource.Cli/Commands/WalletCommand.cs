@@ -20,7 +20,7 @@ namespace OPSource.Cli.Commands;
 /// <see cref="WalletService"/>. Passphrases and mnemonics come from a file (<c>--passphrase-file</c>,
 /// <c>--mnemonic-file</c>; <c>-</c> reads standard input) or a prompt without echo, never from an argument.
 /// </summary>
-internal static class WalletCommand
+internal static partial class WalletCommand
 {
     private const string PassphraseHelp = "File holding the wallet passphrase ('-' reads standard input; without it, a terminal prompts)";
 
@@ -50,6 +50,8 @@ internal static class WalletCommand
         labels.Add(CreateLabelsExport(globals, output, error));
         command.Add(labels);
         command.Add(CreateExportDescriptors(globals, output, error));
+        command.Add(CreateUnlock(globals, output, error));
+        command.Add(CreateLock(globals, output, error));
         return command;
     }
 
@@ -491,13 +493,20 @@ internal static class WalletCommand
         var name = NameArgument();
         var spend = new SpendOptions();
         var passphrase = PassphraseOption();
+        var remote = new Option<bool>("--remote") { Description = "Send through the running server, which signs with the keys 'wallet unlock' holds (no passphrase needed while unlocked)" };
+        var server = new RemoteOptions();
         var command = new Command("send", "Pay an address: build (Core's coin selection), sign, verify, testmempoolaccept and broadcast") { name };
         spend.AddTo(command);
         command.Add(passphrase);
+        command.Add(remote);
+        server.AddTo(command);
         command.WithExamples(
             "opsource wallet send treasury bcrt1q... 0.01btc --fee-rate 2 --passphrase-file ~/.pass",
-            "opsource wallet send treasury bcrt1q... max --label sweep --passphrase-file -");
-        command.SetAction((parse, ct) => Run(globals, parse, output, error, async (ctx, wallets, token) =>
+            "opsource wallet send treasury bcrt1q... max --label sweep --passphrase-file -",
+            "opsource wallet send treasury bcrt1q... 0.01btc --remote --api-key-file ~/.opsource-key");
+        command.SetAction((parse, ct) => parse.GetValue(remote)
+            ? CliApp.Guard(globals.Bind(parse, output, error), (ctx, token) => SendRemoteAsync(ctx, parse, server, parse.GetValue(name)!, spend.Request(parse), parse.GetValue(passphrase), token), ct)
+            : Run(globals, parse, output, error, async (ctx, wallets, token) =>
         {
             var request = spend.Request(parse);
             using var pass = RequirePassphrase(ctx, parse.GetValue(passphrase));

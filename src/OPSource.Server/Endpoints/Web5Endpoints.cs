@@ -33,6 +33,9 @@ public static class Web5Endpoints
         web5.MapPost("/credentials/verify", VerifyAsync);
         web5.MapGet("/dht/{id}", GetDhtAsync).AllowAnonymous();
         web5.MapPut("/dht/{id}", PutDhtAsync).AllowAnonymous();
+
+        // The DWN: dwn-server's JSON-RPC over HTTP; messages carry their own authorization.
+        web5.MapPost("/dwn", DwnProcessMessageAsync).AllowAnonymous();
         var roles = web5.MapGroup("/did-roles").RequireRole(ApiRole.Admin);
         roles.MapGet("/", ListRolesAsync);
         roles.MapPut("/{did}", BindRoleAsync);
@@ -42,6 +45,75 @@ public static class Web5Endpoints
         var didAuth = api.MapGroup("/auth/did").WithTags("auth");
         didAuth.MapPost("/challenge", ChallengeAsync).AllowAnonymous();
         didAuth.MapPost("/verify", DidVerifyAsync).AllowAnonymous();
+    }
+
+    /// <summary>
+    /// dwn-server's <c>POST /</c> (src/http-api.ts): the JSON-RPC request in the <c>dwn-request</c> header, record data
+    /// as the body; the JSON-RPC response as the body, or in the <c>dwn-response</c> header with the data as the body.
+    /// No header or bad JSON: 400; a JSON-RPC error: 500 (as dwn-server answers them).
+    /// </summary>
+    private static async Task DwnProcessMessageAsync(HttpContext http, OPSource.Web5.Dwn.DwnNode node, CancellationToken cancellationToken)
+    {
+        var header = http.Request.Headers[OPSource.Web5.Dwn.DwnJsonRpc.RequestHeader].ToString();
+        if (string.IsNullOrEmpty(header))
+        {
+            await WriteRpcAsync(http, StatusCodes.Status400BadRequest, OPSource.Web5.Dwn.DwnJsonRpc.Error(Guid.NewGuid().ToString(), OPSource.Web5.Dwn.DwnJsonRpc.ErrorCodes.BadRequest, "request payload required."), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        JsonObject request;
+        try
+        {
+            request = Web5Json.ParseObject(header, "dwn-request");
+        }
+        catch (FormatException e)
+        {
+            await WriteRpcAsync(http, StatusCodes.Status400BadRequest, OPSource.Web5.Dwn.DwnJsonRpc.Error(Guid.NewGuid().ToString(), OPSource.Web5.Dwn.DwnJsonRpc.ErrorCodes.BadRequest, e.Message), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var id = request["id"] ?? JsonValue.Create(Guid.NewGuid().ToString());
+        if (request.GetString("method") != OPSource.Web5.Dwn.DwnJsonRpc.ProcessMessage)
+        {
+            await WriteRpcAsync(http, StatusCodes.Status500InternalServerError, OPSource.Web5.Dwn.DwnJsonRpc.Error(id, OPSource.Web5.Dwn.DwnJsonRpc.ErrorCodes.MethodNotFound, $"method '{request.GetString("method")}' is not supported"), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (request["params"] is not JsonObject parameters || parameters.GetString("target") is not { } target || parameters["message"] is not JsonObject message)
+        {
+            await WriteRpcAsync(http, StatusCodes.Status500InternalServerError, OPSource.Web5.Dwn.DwnJsonRpc.Error(id, OPSource.Web5.Dwn.DwnJsonRpc.ErrorCodes.InvalidParams, "params needs target (a DID) and message (an object)"), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Data was sent when the body has a length or is chunked (dwn-server checks the same two headers).
+        byte[]? data = null;
+        if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            data = buffer.ToArray();
+        }
+
+        var reply = await node.ProcessMessageAsync(target, message, data, cancellationToken).ConfigureAwait(false);
+        var response = OPSource.Web5.Dwn.DwnJsonRpc.Success(id, reply);
+        if (reply.Data is { } bytes)
+        {
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = "application/octet-stream";
+            http.Response.Headers[OPSource.Web5.Dwn.DwnJsonRpc.ResponseHeader] = Web5Json.Serialize(response);
+            http.Response.ContentLength = bytes.Length;
+            await http.Response.Body.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteRpcAsync(http, StatusCodes.Status200OK, response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteRpcAsync(HttpContext http, int status, JsonObject body, CancellationToken cancellationToken)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await http.Response.Body.WriteAsync(Web5Json.SerializeUtf8(body), cancellationToken).ConfigureAwait(false);
     }
 
     private static IResult Json(JsonNode node, int status = StatusCodes.Status200OK) =>

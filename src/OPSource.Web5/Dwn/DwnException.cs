@@ -68,6 +68,114 @@ public enum DwnErrorCode
 
     /// <summary>The protocol definition breaks a structural rule.</summary>
     ProtocolsConfigureInvalidDefinition,
+
+    /// <summary>An owner signature names a DID other than the tenant.</summary>
+    RecordsWriteOwnerAndTenantMismatch,
+
+    /// <summary>A record write by someone other than the tenant, without protocol or grant authorization.</summary>
+    RecordsWriteAuthorizationFailed,
+
+    /// <summary>An update changes a property the initial write fixed.</summary>
+    RecordsWriteImmutablePropertyChanged,
+
+    /// <summary>An update arrives before the record's initial write.</summary>
+    RecordsWriteGetInitialWriteNotFound,
+
+    /// <summary>A write to a deleted record.</summary>
+    RecordsWriteNotAllowedAfterDelete,
+
+    /// <summary>An update without data whose previous write has no inline data to carry over.</summary>
+    RecordsWriteMissingEncodedDataInPrevious,
+
+    /// <summary>An update without data whose previous write's data is not stored.</summary>
+    RecordsWriteMissingDataInPrevious,
+
+    /// <summary>A read filter matches more than one record.</summary>
+    RecordsReadReturnedMultiple,
+
+    /// <summary>A deleted record's initial write is missing.</summary>
+    RecordsReadInitialWriteNotFound,
+
+    /// <summary>The reader may not read the record.</summary>
+    RecordsReadAuthorizationFailed,
+
+    /// <summary>The deleter may not delete the record.</summary>
+    RecordsDeleteAuthorizationFailed,
+
+    /// <summary>A query filters published: false but sorts by datePublished.</summary>
+    RecordsQueryParseFilterPublishedSortInvalid,
+
+    /// <summary>A role-authorized query without protocolPath in its filter.</summary>
+    RecordsQueryFilterMissingRequiredProperties,
+
+    /// <summary>Only the tenant configures protocols.</summary>
+    ProtocolsConfigureAuthorizationFailed,
+
+    /// <summary>A protocols query by someone other than the tenant.</summary>
+    ProtocolsQueryUnauthorized,
+
+    /// <summary>The record's protocol is not configured on this DWN.</summary>
+    ProtocolAuthorizationProtocolNotFound,
+
+    /// <summary>The protocol path's last segment is not a type of the protocol.</summary>
+    ProtocolAuthorizationInvalidType,
+
+    /// <summary>The record's schema is not its protocol type's schema.</summary>
+    ProtocolAuthorizationInvalidSchema,
+
+    /// <summary>The record's data format is not one its protocol type allows.</summary>
+    ProtocolAuthorizationIncorrectDataFormat,
+
+    /// <summary>A record without parent whose protocol path is not a root type.</summary>
+    ProtocolAuthorizationParentlessIncorrectProtocolPath,
+
+    /// <summary>The protocol path does not continue the parent's.</summary>
+    ProtocolAuthorizationIncorrectProtocolPath,
+
+    /// <summary>The contextId does not continue the parent's.</summary>
+    ProtocolAuthorizationIncorrectContextId,
+
+    /// <summary>No rule set at the protocol path.</summary>
+    ProtocolAuthorizationMissingRuleSet,
+
+    /// <summary>The rule set has no $actions.</summary>
+    ProtocolAuthorizationActionRulesNotFound,
+
+    /// <summary>No action rule allows the author this action.</summary>
+    ProtocolAuthorizationActionNotAllowed,
+
+    /// <summary>The invoked protocolRole is not a $role path.</summary>
+    ProtocolAuthorizationNotARole,
+
+    /// <summary>A context role was invoked without a contextId.</summary>
+    ProtocolAuthorizationMissingContextId,
+
+    /// <summary>The author holds no record of the invoked role.</summary>
+    ProtocolAuthorizationMatchingRoleRecordNotFound,
+
+    /// <summary>A role record without a recipient.</summary>
+    ProtocolAuthorizationRoleMissingRecipient,
+
+    /// <summary>The recipient already holds this role in this context.</summary>
+    ProtocolAuthorizationDuplicateRoleRecipient,
+
+    /// <summary>The data is smaller than the rule set's $size.min.</summary>
+    ProtocolAuthorizationMinSizeInvalid,
+
+    /// <summary>The data is larger than the rule set's $size.max.</summary>
+    ProtocolAuthorizationMaxSizeInvalid,
+
+    /// <summary>The record's tags do not satisfy the rule set's $tags.</summary>
+    ProtocolAuthorizationTagsInvalidSchema,
+
+    /// <summary>A record's ancestor is missing.</summary>
+    ProtocolAuthorizationParentNotFoundConstructingRecordChain,
+
+    /// <summary>Permission-grant or delegated-grant authorization (not implemented by this node).</summary>
+    RecordsGrantAuthorizationNotSupported,
+
+    /// <summary>The tenant is not served by this node.</summary>
+    TenantNotActive,
 }
 
 /// <summary>A DWN message that was refused; <see cref="Code"/> names the rule (dwn-sdk-js's code).</summary>

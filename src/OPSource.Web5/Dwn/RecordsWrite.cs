@@ -34,6 +34,9 @@ public sealed record RecordsWriteOptions
 
     /// <summary>dateCreated and messageTimestamp; now when unset.</summary>
     public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>The protocol role the author invokes (a $role path), signed as protocolRole.</summary>
+    public string? ProtocolRole { get; init; }
 }
 
 /// <summary>A RecordsWrite that passed <see cref="RecordsWrite.ParseAsync"/>: the message, its author and its CIDs.</summary>
@@ -109,7 +112,49 @@ public static class RecordsWrite
             ["recordId"] = recordId,
             ["descriptorCid"] = Cid.ComputeDagCbor(descriptor),
             ["contextId"] = contextId,
+            ["protocolRole"] = options.ProtocolRole,
         };
+        return Assemble(recordId, contextId, descriptor, DwnMessage.Sign(payload, kid, key));
+    }
+
+    /// <summary>
+    /// Creates and signs an update of a record (RecordsWrite.createFrom): the previous write's immutable descriptor
+    /// properties (recipient, protocol, protocolPath, schema, parentId, dateCreated, dataFormat) are kept; the data,
+    /// messageTimestamp and, when given, published/tags change. The author signs {recordId, descriptorCid, contextId}.
+    /// </summary>
+    public static JsonObject CreateUpdate(BearerDid author, JsonObject previous, ReadOnlySpan<byte> data, bool? published = null, JsonObject? tags = null, DateTimeOffset? timestamp = null)
+    {
+        ArgumentNullException.ThrowIfNull(author);
+        ArgumentNullException.ThrowIfNull(previous);
+        var old = DwnMessage.Descriptor(previous);
+        var now = DwnMessage.Timestamp(timestamp ?? DateTimeOffset.UtcNow);
+        var isPublished = published ?? (old["published"] is JsonValue p && p.TryGetValue<bool>(out var wasPublished) && wasPublished);
+        var descriptor = new JsonObject();
+        foreach (var (name, value) in old)
+        {
+            if (name is not ("dataCid" or "dataSize" or "messageTimestamp" or "published" or "datePublished" or "tags"))
+            {
+                descriptor[name] = value?.DeepClone();
+            }
+        }
+
+        descriptor["tags"] = (tags ?? old["tags"])?.DeepClone();
+        descriptor["dataCid"] = DwnDataCid.Compute(data);
+        descriptor["dataSize"] = data.Length;
+        descriptor["messageTimestamp"] = now;
+        descriptor["published"] = published is null && old["published"] is null ? null : isPublished;
+        descriptor["datePublished"] = isPublished ? old.GetString("datePublished") ?? now : null;
+        descriptor.RemoveNullMembers();
+
+        var recordId = DwnMessage.RequiredString(previous, "recordId", "records write");
+        var contextId = DwnMessage.OptionalString(previous, "contextId", "records write");
+        var (kid, key) = author.GetSigner(relationship: VerificationRelationships.Authentication);
+        var payload = new JsonObject { ["recordId"] = recordId, ["descriptorCid"] = Cid.ComputeDagCbor(descriptor), ["contextId"] = contextId };
+        return Assemble(recordId, contextId, descriptor, DwnMessage.Sign(payload, kid, key));
+    }
+
+    private static JsonObject Assemble(string recordId, string? contextId, JsonObject descriptor, JsonObject signature)
+    {
         var message = new JsonObject { ["recordId"] = recordId };
         if (contextId is not null)
         {
@@ -117,7 +162,7 @@ public static class RecordsWrite
         }
 
         message["descriptor"] = descriptor;
-        message["authorization"] = new JsonObject { ["signature"] = DwnMessage.Sign(payload, kid, key) };
+        message["authorization"] = new JsonObject { ["signature"] = signature };
         return message;
     }
 

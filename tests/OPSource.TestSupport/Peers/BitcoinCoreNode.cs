@@ -11,7 +11,8 @@ namespace OPSource.TestSupport.Peers;
 /// <summary>
 /// A private Bitcoin Core v29.2 regtest node on 127.0.0.1 for one test class (use it as an
 /// <c>IClassFixture</c> or create one per test): free ports, its own data dir, cookie auth, ZMQ
-/// <c>rawblock</c>/<c>hashblock</c>/<c>rawtx</c>. Binaries are found through <c>BITCOIND</c>/<c>BITCOIN_CLI</c>,
+/// <c>rawblock</c>/<c>hashblock</c>/<c>sequence</c> on one port and <c>rawtx</c> on another; <see cref="RestartAsync"/>
+/// stops and starts it on the same ports and data dir. Binaries are found through <c>BITCOIND</c>/<c>BITCOIN_CLI</c>,
 /// then PATH, then <c>../shared/bitcoin-core/bin</c>; when none is found the test is skipped locally and
 /// fails under <c>CI=true</c>. The raw JSON-RPC here is a test helper only: product code talks to the
 /// node through OPSource.Chain's client.
@@ -41,7 +42,7 @@ public sealed class BitcoinCoreNode : IAsyncDisposable, IAsyncLifetime
     /// <summary>P2P port (listening disabled; reserved so nodes never collide).</summary>
     public int P2pPort { get; private set; }
 
-    /// <summary>ZMQ port publishing <c>rawblock</c> and <c>hashblock</c>.</summary>
+    /// <summary>ZMQ port publishing <c>rawblock</c>, <c>hashblock</c> and <c>sequence</c>.</summary>
     public int ZmqBlockPort { get; private set; }
 
     /// <summary>ZMQ port publishing <c>rawtx</c>.</summary>
@@ -80,14 +81,18 @@ public sealed class BitcoinCoreNode : IAsyncDisposable, IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync() => await StartAsync().ConfigureAwait(false);
 
-    /// <summary>Starts the node and waits until RPC answers.</summary>
+    /// <summary>Starts the node (on the ports of an earlier start, if any) and waits until RPC answers.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         var bitcoind = RequireBitcoind();
-        RpcPort = FreePort();
-        P2pPort = FreePort();
-        ZmqBlockPort = FreePort();
-        ZmqTxPort = FreePort();
+        if (RpcPort == 0)
+        {
+            RpcPort = FreePort();
+            P2pPort = FreePort();
+            ZmqBlockPort = FreePort();
+            ZmqTxPort = FreePort();
+        }
+
         var start = new ProcessStartInfo(bitcoind)
         {
             RedirectStandardOutput = true,
@@ -100,6 +105,7 @@ public sealed class BitcoinCoreNode : IAsyncDisposable, IAsyncLifetime
             $"-port={P2pPort}", "-listen=0", "-dnsseed=0", "-fixedseeds=0", "-txindex=1", "-fallbackfee=0.0002",
             "-printtoconsole=0", "-rpcthreads=8", "-rpcworkqueue=64",
             $"-zmqpubrawblock=tcp://127.0.0.1:{ZmqBlockPort}", $"-zmqpubhashblock=tcp://127.0.0.1:{ZmqBlockPort}",
+            $"-zmqpubsequence=tcp://127.0.0.1:{ZmqBlockPort}",
             $"-zmqpubrawtx=tcp://127.0.0.1:{ZmqTxPort}",
         }.Concat(ExtraArgs))
         {
@@ -207,8 +213,29 @@ public sealed class BitcoinCoreNode : IAsyncDisposable, IAsyncLifetime
         return [.. hashes!.AsArray().Select(h => (string)h!)];
     }
 
+    /// <summary>Stops the node and starts it again on the same ports and data dir (the chain is kept).</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync().ConfigureAwait(false);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Stops the node and deletes its data dir.</summary>
     public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open: leave the temp dir to the OS.
+        }
+    }
+
+    /// <summary>Stops the node (RPC <c>stop</c>, killed after 30 s), keeping its data dir.</summary>
+    public async Task StopAsync()
     {
         if (_process is { HasExited: false })
         {
@@ -233,14 +260,7 @@ public sealed class BitcoinCoreNode : IAsyncDisposable, IAsyncLifetime
         }
 
         _process?.Dispose();
-        try
-        {
-            Directory.Delete(DataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open: leave the temp dir to the OS.
-        }
+        _process = null;
     }
 
     private static JsonNode? ToNode(object? value) => value switch

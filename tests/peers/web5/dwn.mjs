@@ -4,7 +4,11 @@
 //        each with {message, messageCid, data_b64?}
 //   node dwn.mjs parse MESSAGE_JSON               -> {"author", "message_cid", "record_id"?, "initial"?} (parse + authenticate) or exit 1
 //   node dwn.mjs definition DEFINITION_JSON       -> {"error": DwnErrorCode or null} (ProtocolsConfigure.create validation)
-import { Cid, DwnInterfaceName, DwnMethodName, Message, PrivateKeySigner, ProtocolsConfigure, RecordsWrite, authenticate } from '@tbd54566975/dwn-sdk-js';
+//   node dwn.mjs roundtrip PORTABLE_JSON SIZE URL... -> {"record_id", "runs": [{"write", "query", "read", "read_data_b64", "other_read"}, ...]}:
+//        a RecordsWrite of SIZE bytes, a RecordsQuery and a RecordsRead by the portable DID (the tenant) and an anonymous
+//        RecordsRead, the same messages sent to each DWN endpoint URL as dwn-server's JSON-RPC (dwn-request header, data
+//        as the body); the JSON-RPC responses as received
+import { Cid, DwnInterfaceName, DwnMethodName, Message, PrivateKeySigner, ProtocolsConfigure, RecordsQuery, RecordsRead, RecordsWrite, authenticate } from '@tbd54566975/dwn-sdk-js';
 import { DidDht, DidJwk, DidKey, UniversalResolver } from '@web5/dids';
 
 const [cmd, ...args] = process.argv.slice(2);
@@ -68,6 +72,37 @@ try {
       } catch (e) {
         out({ error: e.code ?? String(e.message) });
       }
+      break;
+    }
+    case 'roundtrip': {
+      const portable = JSON.parse(args[0]);
+      const urls = args.slice(2);
+      const signer = signerOf(portable);
+      const tenant = portable.uri;
+      let id = 0;
+      const send = async (url, message, data) => {
+        const request = { jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: tenant, message } };
+        const response = await fetch(url, { method: 'POST', headers: { 'dwn-request': JSON.stringify(request), ...(data ? { 'content-type': 'application/octet-stream' } : {}) }, body: data });
+        const header = response.headers.get('dwn-response');
+        if (header) {
+          return { rpc: JSON.parse(header), data: Buffer.from(await response.arrayBuffer()).toString('base64') };
+        }
+        return { rpc: await response.json(), http_status: response.status };
+      };
+      const data = pattern(Number(args[1]));
+      const write = await RecordsWrite.create({ signer, data, dataFormat: 'application/octet-stream', schema: 'https://schema.org/Photograph', tags: { album: 'interop' } });
+      const query = await RecordsQuery.create({ signer, filter: { schema: 'https://schema.org/Photograph', tags: { album: 'interop' } }, dateSort: 'createdDescending' });
+      const read = await RecordsRead.create({ signer, filter: { recordId: write.message.recordId } });
+      const anonymous = await RecordsRead.create({ filter: { recordId: write.message.recordId } });
+      const runs = [];
+      for (const url of urls) {
+        const written = await send(url, write.message, data);
+        const queried = await send(url, query.message);
+        const got = await send(url, read.message);
+        const other = await send(url, anonymous.message);
+        runs.push({ write: written.rpc, query: queried.rpc, read: got.rpc, read_data_b64: got.data ?? null, other_read: other.rpc });
+      }
+      out({ record_id: write.message.recordId, runs });
       break;
     }
     default:

@@ -1,0 +1,900 @@
+using System.Text.Json.Nodes;
+using OPSource.Web5.Dids;
+using OPSource.Web5.Encoding;
+using OPSource.Web5.Jose;
+
+namespace OPSource.Web5.Dwn;
+
+/// <summary>
+/// A Decentralized Web Node: processes DWN messages for any tenant DID against a <see cref="DwnMessageStore"/> with
+/// the handler semantics and status codes of dwn-sdk-js 0.5.2 (src/dwn.ts processMessage and src/handlers/*):
+/// RecordsWrite (initial writes and updates, newest message wins, data CID/size checked, small data inline and
+/// larger data as blobs), RecordsRead, RecordsQuery (filters, dateSort, pagination cursor), RecordsDelete (prune),
+/// ProtocolsConfigure and ProtocolsQuery; authorization by the tenant's signature, protocol rules
+/// (<see cref="DwnProtocolAuthorization"/>: $actions who/of/can and roles, protocolPath/contextId, $size, $tags).
+/// Permission grants and delegated grants are refused (401, RecordsGrantAuthorizationNotSupported).
+/// </summary>
+public sealed class DwnNode
+{
+    private static readonly string[] MutableDescriptorProperties = ["dataCid", "dataSize", "dataFormat", "datePublished", "published", "messageTimestamp", "tags"];
+
+    private static readonly HashSet<DwnErrorCode> AuthenticationCodes =
+    [
+        DwnErrorCode.GeneralJwsVerifierInvalidSignature, DwnErrorCode.GeneralJwsVerifierGetPublicKeyNotFound, DwnErrorCode.DidResolutionFailed,
+    ];
+
+    // Writes and deletes of one record are serialized (dwn-sdk-js relies on its single-threaded event loop for this).
+    private readonly SemaphoreSlim[] _recordLocks = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
+    /// <summary>Creates the node.</summary>
+    public DwnNode(DwnMessageStore store, DidResolver resolver)
+    {
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        Resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
+        Protocols = new DwnProtocolAuthorization(store);
+    }
+
+    /// <summary>The message and data store.</summary>
+    public DwnMessageStore Store { get; }
+
+    /// <summary>Resolves signers' DIDs.</summary>
+    public DidResolver Resolver { get; }
+
+    private DwnProtocolAuthorization Protocols { get; }
+
+    /// <summary>
+    /// Processes one message for <paramref name="tenant"/> (dwn-sdk-js Dwn.processMessage); <paramref name="data"/> is
+    /// a RecordsWrite's data, null when none was sent.
+    /// </summary>
+    public async Task<DwnReply> ProcessMessageAsync(string tenant, JsonObject message, byte[]? data, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!Did.TryParse(tenant, out _))
+        {
+            return DwnReply.FromError(new DwnException(DwnErrorCode.TenantNotActive, $"{tenant} is not a DID"), 401);
+        }
+
+        string kind;
+        try
+        {
+            var descriptor = DwnMessage.Descriptor(message);
+            kind = DwnMessage.RequiredString(descriptor, "interface", "descriptor") + DwnMessage.RequiredString(descriptor, "method", "descriptor");
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, 400);
+        }
+
+        return kind switch
+        {
+            "RecordsWrite" => await WriteAsync(tenant, message, data, cancellationToken).ConfigureAwait(false),
+            "RecordsRead" => await ReadAsync(tenant, message, cancellationToken).ConfigureAwait(false),
+            "RecordsQuery" => await QueryAsync(tenant, message, cancellationToken).ConfigureAwait(false),
+            "RecordsDelete" => await DeleteAsync(tenant, message, cancellationToken).ConfigureAwait(false),
+            "ProtocolsConfigure" => await ConfigureAsync(tenant, message, cancellationToken).ConfigureAwait(false),
+            "ProtocolsQuery" => await ProtocolsQueryAsync(tenant, message, cancellationToken).ConfigureAwait(false),
+            _ => DwnReply.FromError(new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, $"{kind} is not supported by this node"), 400),
+        };
+    }
+
+    // ---- RecordsWrite (handlers/records-write.ts) ----
+    private async Task<DwnReply> WriteAsync(string tenant, JsonObject message, byte[]? data, CancellationToken cancellationToken)
+    {
+        ParsedRecordsWrite write;
+        string? owner;
+        try
+        {
+            write = await RecordsWrite.ParseAsync(message, Resolver, cancellationToken).ConfigureAwait(false);
+            owner = (message["authorization"] as JsonObject)?["ownerSignature"] is { } ownerSignature ? SignerDid(ownerSignature) : null;
+            if (write.Descriptor["protocol"] is not null)
+            {
+                await Protocols.ValidateReferentialIntegrityAsync(tenant, write, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, AuthenticationCodes.Contains(e.Code) ? 401 : 400);
+        }
+
+        var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\n" + write.RecordId) % (uint)_recordLocks.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            try
+            {
+                await AuthorizeWriteAsync(tenant, write, owner, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DwnException e)
+            {
+                return DwnReply.FromError(e, 401);
+            }
+
+            var existing = (await Store.QueryAsync(tenant, [new JsonObject { ["interface"] = DwnInterface.Records, ["recordId"] = write.RecordId }], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+            if (!write.IsInitialWrite)
+            {
+                try
+                {
+                    var initial = InitialWrite(existing);
+                    VerifyImmutableProperties(initial.Descriptor, write.Descriptor);
+                }
+                catch (DwnException e)
+                {
+                    return DwnReply.FromError(e, 400);
+                }
+            }
+
+            var newestExisting = Newest(existing);
+            if (newestExisting is not null && !IsNewer(write.Descriptor, write.MessageCid, newestExisting.Descriptor, newestExisting.MessageCid))
+            {
+                return new DwnReply(409, "Conflict");
+            }
+
+            string? encodedData = null;
+            var isLatestBaseState = false;
+            try
+            {
+                if (newestExisting?.Method == "Delete")
+                {
+                    throw new DwnException(DwnErrorCode.RecordsWriteNotAllowedAfterDelete, "RecordsWrite is not allowed after a RecordsDelete.");
+                }
+
+                if (data is { } bytes)
+                {
+                    CheckDataIntegrity(write.DataCid, write.DataSize, DwnDataCid.Compute(bytes), bytes.Length);
+                    if (write.DataSize <= DwnMessageStore.MaxEncodedDataSize)
+                    {
+                        encodedData = B64Url.Encode(bytes);
+                    }
+                    else
+                    {
+                        await Store.PutDataAsync(tenant, write.RecordId, write.DataCid, bytes, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    isLatestBaseState = true;
+                }
+                else if (!write.IsInitialWrite)
+                {
+                    // An update without data must point at the data the newest write already holds (dwn-sdk-js issue 359).
+                    var previous = newestExisting!;
+                    CheckDataIntegrity(write.DataCid, write.DataSize, previous.Descriptor.GetString("dataCid") ?? string.Empty, previous.Descriptor.GetInt64("dataSize") ?? -1);
+                    if (write.DataSize <= DwnMessageStore.MaxEncodedDataSize)
+                    {
+                        encodedData = previous.EncodedData ?? throw new DwnException(DwnErrorCode.RecordsWriteMissingEncodedDataInPrevious, "No dataStream was provided and unable to get data from previous message");
+                    }
+                    else if (await Store.GetDataAsync(tenant, previous.Message.GetString("recordId")!, write.DataCid, cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        throw new DwnException(DwnErrorCode.RecordsWriteMissingDataInPrevious, "No dataStream was provided and unable to get data from previous message");
+                    }
+
+                    isLatestBaseState = true;
+                }
+            }
+            catch (DwnException e)
+            {
+                return DwnReply.FromError(e, 400);
+            }
+
+            await Store.PutAsync(tenant, write.Message, WriteIndexes(write.Message, write.Author, isLatestBaseState), encodedData, cancellationToken).ConfigureAwait(false);
+            await DeleteOlderMessagesButKeepInitialWriteAsync(tenant, existing, write.Descriptor, write.MessageCid, cancellationToken).ConfigureAwait(false);
+            return write.IsInitialWrite && data is null ? new DwnReply(204, "No Content") : new DwnReply(202, "Accepted");
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task AuthorizeWriteAsync(string tenant, ParsedRecordsWrite write, string? owner, CancellationToken cancellationToken)
+    {
+        var authorization = (JsonObject)write.Message["authorization"]!;
+        if (owner is not null && owner != tenant)
+        {
+            throw new DwnException(DwnErrorCode.RecordsWriteOwnerAndTenantMismatch, $"Owner {owner} must be the same as tenant {tenant} when specified.");
+        }
+
+        if (authorization["authorDelegatedGrant"] is not null || authorization["ownerDelegatedGrant"] is not null)
+        {
+            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "delegated grants are not supported by this node");
+        }
+
+        if (owner is not null || write.Author == tenant)
+        {
+            return;
+        }
+
+        var payload = DwnMessage.ValidateSignatureStructure(authorization["signature"], write.Descriptor);
+        if (payload["permissionGrantId"] is not null)
+        {
+            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "permission grants are not supported by this node");
+        }
+
+        if (write.Descriptor["protocol"] is not null)
+        {
+            await Protocols.AuthorizeWriteAsync(tenant, write, payload.GetString("protocolRole"), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        throw new DwnException(DwnErrorCode.RecordsWriteAuthorizationFailed, "message failed authorization");
+    }
+
+    // ---- RecordsRead (handlers/records-read.ts) ----
+    private async Task<DwnReply> ReadAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
+    {
+        DwnRequest read;
+        try
+        {
+            read = DwnRequests.ParseUnsigned(message);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, e.Code == DwnErrorCode.RecordsGrantAuthorizationNotSupported ? 401 : 400);
+        }
+
+        try
+        {
+            read = await AuthenticateAsync(read, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, 401);
+        }
+
+        var filter = ConvertFilter((JsonObject)read.Descriptor["filter"]!, null);
+        filter["interface"] = DwnInterface.Records;
+        filter["isLatestBaseState"] = true;
+        var matches = (await Store.QueryAsync(tenant, [filter], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+        if (matches.Count == 0)
+        {
+            return new DwnReply(404, "Not Found");
+        }
+
+        if (matches.Count > 1)
+        {
+            return DwnReply.FromError(new DwnException(DwnErrorCode.RecordsReadReturnedMultiple, "Multiple records exist for the RecordsRead filter"), 400);
+        }
+
+        var matched = matches[0];
+        if (matched.Method == "Delete")
+        {
+            var initial = await FetchInitialWriteAsync(tenant, matched.Descriptor.GetString("recordId")!, cancellationToken).ConfigureAwait(false);
+            if (initial is null)
+            {
+                return DwnReply.FromError(new DwnException(DwnErrorCode.RecordsReadInitialWriteNotFound, "Initial write for deleted record not found"), 400);
+            }
+
+            try
+            {
+                await AuthorizeReadAsync(tenant, read, initial, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DwnException e)
+            {
+                return DwnReply.FromError(e, 401);
+            }
+
+            return new DwnReply(404, "Not Found") { Entry = new JsonObject { ["recordsDelete"] = matched.Message.DeepClone(), ["initialWrite"] = initial.Message.DeepClone() } };
+        }
+
+        try
+        {
+            await AuthorizeReadAsync(tenant, read, matched, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, 401);
+        }
+
+        byte[]? data = matched.EncodedData is { } encoded
+            ? B64Url.Decode(encoded, "stored encodedData")
+            : await Store.GetDataAsync(tenant, matched.Message.GetString("recordId")!, matched.Descriptor.GetString("dataCid")!, cancellationToken).ConfigureAwait(false);
+        if (data is null)
+        {
+            return new DwnReply(404, "Not Found");
+        }
+
+        var entry = new JsonObject { ["recordsWrite"] = matched.Message.DeepClone() };
+        if (!IsInitialWrite(matched))
+        {
+            var initial = await FetchInitialWriteAsync(tenant, matched.Message.GetString("recordId")!, cancellationToken).ConfigureAwait(false);
+            entry["initialWrite"] = initial?.Message.DeepClone();
+        }
+
+        return new DwnReply(200, "OK") { Entry = entry, Data = data };
+    }
+
+    private async Task AuthorizeReadAsync(string tenant, DwnRequest read, StoredDwnMessage write, CancellationToken cancellationToken)
+    {
+        var author = read.Author;
+        if (author == tenant || write.Descriptor["published"] is JsonValue p && p.TryGetValue<bool>(out var published) && published)
+        {
+            return;
+        }
+
+        if (author is not null && (author == write.Descriptor.GetString("recipient") || author == write.Indexes.GetString("author")))
+        {
+            return;
+        }
+
+        if (author is not null && read.PermissionGrantId is not null)
+        {
+            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "permission grants are not supported by this node");
+        }
+
+        if (write.Descriptor["protocol"] is not null)
+        {
+            await Protocols.AuthorizeReadOrDeleteAsync(tenant, read, write, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        throw new DwnException(DwnErrorCode.RecordsReadAuthorizationFailed, "message failed authorization");
+    }
+
+    // ---- RecordsQuery (handlers/records-query.ts) ----
+    private async Task<DwnReply> QueryAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
+    {
+        DwnRequest query;
+        try
+        {
+            query = DwnRequests.ParseUnsigned(message);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, e.Code == DwnErrorCode.RecordsGrantAuthorizationNotSupported ? 401 : 400);
+        }
+
+        var descriptor = query.Descriptor;
+        var filter = (JsonObject)descriptor["filter"]!;
+        var dateSort = descriptor.GetString("dateSort");
+        var pagination = descriptor["pagination"] as JsonObject;
+        var includesPublished = filter["datePublished"] is not null || !(filter["published"] is JsonValue pv && pv.TryGetValue<bool>(out var pb) && !pb);
+        var includesUnpublished = (filter["datePublished"] is null && filter["published"] is null) || (filter["published"] is JsonValue uv && uv.TryGetValue<bool>(out var ub) && !ub);
+        var filters = new List<JsonObject>();
+        if (includesPublished && query.SignaturePayload is null)
+        {
+            filters.Add(RecordsFilter(filter, dateSort, ("published", true)));
+        }
+        else
+        {
+            try
+            {
+                if (query.SignaturePayload is null)
+                {
+                    throw new DwnException(DwnErrorCode.AuthenticateJwsMissing, "authorization is required");
+                }
+
+                query = await AuthenticateAsync(query, cancellationToken).ConfigureAwait(false);
+                if (query.ProtocolRole is not null)
+                {
+                    await Protocols.AuthorizeQueryAsync(tenant, query, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (DwnException e)
+            {
+                return DwnReply.FromError(e, 401);
+            }
+
+            var author = query.Author!;
+            if (author == tenant)
+            {
+                filters.Add(RecordsFilter(filter, dateSort));
+            }
+            else
+            {
+                if (includesPublished)
+                {
+                    filters.Add(RecordsFilter(filter, dateSort, ("published", true)));
+                }
+
+                if (includesUnpublished)
+                {
+                    if (MayInclude(filter["author"], author))
+                    {
+                        filters.Add(RecordsFilter(filter, dateSort, ("author", author), ("published", false)));
+                    }
+
+                    if (query.ProtocolRole is not null)
+                    {
+                        filters.Add(RecordsFilter(filter, dateSort, ("published", false)));
+                    }
+
+                    if (MayInclude(filter["recipient"], author))
+                    {
+                        filters.Add(RecordsFilter(filter, dateSort, ("recipient", author), ("published", false)));
+                    }
+                }
+            }
+        }
+
+        var (sortProperty, descending) = dateSort switch
+        {
+            "createdDescending" => ("dateCreated", true),
+            "publishedAscending" => ("datePublished", false),
+            "publishedDescending" => ("datePublished", true),
+            _ => ("dateCreated", false),
+        };
+        int? limit = pagination?["limit"] is JsonValue l && DwnFilter.TryNumber(l, out var limitValue) ? (int)Math.Min(limitValue, int.MaxValue) : null;
+        var result = await Store.QueryAsync(tenant, filters, sortProperty, descending, limit, pagination?["cursor"] as JsonObject, cancellationToken).ConfigureAwait(false);
+        var entries = new JsonArray();
+        foreach (var match in result.Messages)
+        {
+            var entry = match.WithEncodedData();
+            if (!IsInitialWrite(match))
+            {
+                var initial = await FetchInitialWriteAsync(tenant, match.Message.GetString("recordId")!, cancellationToken).ConfigureAwait(false);
+                entry["initialWrite"] = initial?.Message.DeepClone();
+            }
+
+            entries.Add((JsonNode)entry);
+        }
+
+        return new DwnReply(200, "OK") { Entries = entries, Cursor = result.Cursor };
+    }
+
+    private static bool MayInclude(JsonNode? filterValue, string did) => filterValue switch
+    {
+        null => true,
+        JsonArray a => a.Count == 0 || a.Any(x => x?.GetValue<string>() == did),
+        _ => filterValue.GetValue<string>() == did,
+    };
+
+    private static JsonObject RecordsFilter(JsonObject filter, string? dateSort, params (string Name, JsonNode Value)[] extra)
+    {
+        var converted = ConvertFilter(filter, dateSort);
+        converted["interface"] = DwnInterface.Records;
+        converted["method"] = "Write";
+        converted["isLatestBaseState"] = true;
+        foreach (var (name, value) in extra)
+        {
+            converted[name] = value.DeepClone();
+        }
+
+        return converted;
+    }
+
+    /// <summary>Records.convertFilter: tags as tag.NAME (startsWith as a prefix range), date ranges, dateUpdated as messageTimestamp, contextId as a prefix.</summary>
+    internal static JsonObject ConvertFilter(JsonObject filter, string? dateSort)
+    {
+        var copy = new JsonObject();
+        foreach (var (name, value) in filter)
+        {
+            if (name == "tags")
+            {
+                foreach (var (tag, tagFilter) in (JsonObject)value!)
+                {
+                    copy["tag." + tag] = tagFilter is JsonObject o && o["startsWith"] is { } prefix ? DwnFilter.PrefixRange(prefix.GetValue<string>()) : tagFilter?.DeepClone();
+                }
+            }
+            else
+            {
+                copy[name] = value?.DeepClone();
+            }
+        }
+
+        if (DwnFilter.RangeFromCriterion(filter["dateCreated"] as JsonObject) is { } created)
+        {
+            copy["dateCreated"] = created;
+        }
+
+        if (DwnFilter.RangeFromCriterion(filter["datePublished"] as JsonObject) is { } published)
+        {
+            copy["published"] = true;
+            copy["datePublished"] = published;
+        }
+
+        if (!(copy["published"] is JsonValue p && p.TryGetValue<bool>(out var isPublished) && isPublished) && dateSort is "publishedAscending" or "publishedDescending")
+        {
+            copy["published"] = true;
+        }
+
+        copy.Remove("dateUpdated");
+        if (DwnFilter.RangeFromCriterion(filter["dateUpdated"] as JsonObject) is { } updated)
+        {
+            copy["messageTimestamp"] = updated;
+        }
+
+        if (filter.GetString("contextId") is { } contextId)
+        {
+            copy["contextId"] = DwnFilter.PrefixRange(contextId);
+        }
+
+        foreach (var name in new[] { "author", "recipient" })
+        {
+            if (copy[name] is JsonArray { Count: 0 })
+            {
+                copy.Remove(name);
+            }
+        }
+
+        return copy;
+    }
+
+    // ---- RecordsDelete (handlers/records-delete.ts, StorageController.performRecordsDelete) ----
+    private async Task<DwnReply> DeleteAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
+    {
+        DwnRequest delete;
+        try
+        {
+            delete = DwnRequests.ParseUnsigned(message);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, e.Code is DwnErrorCode.RecordsGrantAuthorizationNotSupported or DwnErrorCode.AuthenticateJwsMissing ? 401 : 400);
+        }
+
+        try
+        {
+            delete = await AuthenticateAsync(delete, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, 401);
+        }
+
+        var recordId = delete.Descriptor.GetString("recordId")!;
+        var messageCid = DwnMessage.ComputeCid(message);
+        var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\n" + recordId) % (uint)_recordLocks.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var existing = (await Store.QueryAsync(tenant, [new JsonObject { ["interface"] = DwnInterface.Records, ["recordId"] = recordId }], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+            var newest = Newest(existing);
+            var prune = delete.Descriptor["prune"]!.GetValue<bool>();
+            if (newest is null || (newest.Method == "Delete" && (!prune || newest.Descriptor["prune"]?.GetValue<bool>() == true)))
+            {
+                return new DwnReply(404, "Not Found");
+            }
+
+            if (!IsNewer(delete.Descriptor, messageCid, newest.Descriptor, newest.MessageCid))
+            {
+                return new DwnReply(409, "Conflict");
+            }
+
+            StoredDwnMessage initial;
+            try
+            {
+                initial = InitialWrite(existing);
+                if (delete.Author != tenant)
+                {
+                    if (initial.Descriptor["protocol"] is null)
+                    {
+                        throw new DwnException(DwnErrorCode.RecordsDeleteAuthorizationFailed, "RecordsDelete message failed authorization");
+                    }
+
+                    await Protocols.AuthorizeReadOrDeleteAsync(tenant, delete, initial, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (DwnException e)
+            {
+                return DwnReply.FromError(e, 401);
+            }
+
+            // RecordsDelete.constructIndexes: the initial write's immutable properties, so deletes are found like the record.
+            var indexes = new JsonObject { ["isLatestBaseState"] = true };
+            foreach (var name in new[] { "protocol", "protocolPath", "recipient", "schema", "parentId", "dateCreated" })
+            {
+                if (initial.Descriptor[name] is { } value)
+                {
+                    indexes[name] = value.DeepClone();
+                }
+            }
+
+            if (initial.Message["contextId"] is { } contextId)
+            {
+                indexes["contextId"] = contextId.DeepClone();
+            }
+
+            indexes["author"] = delete.Author;
+            foreach (var (name, value) in delete.Descriptor)
+            {
+                indexes[name] = value?.DeepClone();
+            }
+
+            await Store.PutAsync(tenant, message, indexes, null, cancellationToken).ConfigureAwait(false);
+            if (prune)
+            {
+                await PurgeDescendantsAsync(tenant, recordId, cancellationToken).ConfigureAwait(false);
+            }
+
+            await DeleteOlderMessagesButKeepInitialWriteAsync(tenant, existing, delete.Descriptor, messageCid, cancellationToken).ConfigureAwait(false);
+            return new DwnReply(202, "Accepted");
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task PurgeDescendantsAsync(string tenant, string recordId, CancellationToken cancellationToken)
+    {
+        var children = (await Store.QueryAsync(tenant, [new JsonObject { ["interface"] = DwnInterface.Records, ["parentId"] = recordId }], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+        foreach (var group in children.GroupBy(m => m.Method == "Write" ? m.Message.GetString("recordId")! : m.Descriptor.GetString("recordId")!))
+        {
+            await PurgeDescendantsAsync(tenant, group.Key, cancellationToken).ConfigureAwait(false);
+            var writes = group.Where(m => m.Method == "Write").ToList();
+            if (Newest(writes) is { } newestWrite)
+            {
+                await Store.DeleteDataAsync(tenant, group.Key, newestWrite.Descriptor.GetString("dataCid")!, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var m in group)
+            {
+                await Store.DeleteAsync(tenant, m.MessageCid, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // ---- ProtocolsConfigure / ProtocolsQuery (handlers/protocols-configure.ts, protocols-query.ts) ----
+    private async Task<DwnReply> ConfigureAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
+    {
+        ParsedProtocolsConfigure configure;
+        try
+        {
+            configure = await ProtocolsConfigure.ParseAsync(message, Resolver, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, AuthenticationCodes.Contains(e.Code) ? 401 : 400);
+        }
+
+        if (configure.Author != tenant)
+        {
+            var payload = DwnMessage.ValidateSignatureStructure(((JsonObject)message["authorization"]!)["signature"], DwnMessage.Descriptor(message));
+            var error = payload["permissionGrantId"] is not null
+                ? new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "permission grants are not supported by this node")
+                : new DwnException(DwnErrorCode.ProtocolsConfigureAuthorizationFailed, "message failed authorization");
+            return DwnReply.FromError(error, 401);
+        }
+
+        var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\nprotocol\n" + configure.Protocol) % (uint)_recordLocks.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var existing = (await Store.QueryAsync(tenant, [ProtocolFilter(configure.Protocol)], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+            var descriptor = DwnMessage.Descriptor(configure.Message);
+            var newest = Newest(existing);
+            var incomingIsNewest = newest is null || IsNewer(descriptor, configure.MessageCid, newest.Descriptor, newest.MessageCid);
+            if (incomingIsNewest)
+            {
+                var definition = (JsonObject)descriptor["definition"]!;
+                var indexes = new JsonObject
+                {
+                    ["interface"] = DwnInterface.Protocols,
+                    ["method"] = "Configure",
+                    ["messageTimestamp"] = descriptor.GetString("messageTimestamp"),
+                    ["author"] = configure.Author,
+                    ["protocol"] = configure.Protocol,
+                    ["published"] = definition["published"]!.DeepClone(),
+                };
+                await Store.PutAsync(tenant, configure.Message, indexes, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            var newestDescriptor = incomingIsNewest ? descriptor : newest!.Descriptor;
+            var newestCid = incomingIsNewest ? configure.MessageCid : newest!.MessageCid;
+            foreach (var old in existing.Where(m => IsNewer(newestDescriptor, newestCid, m.Descriptor, m.MessageCid)))
+            {
+                await Store.DeleteAsync(tenant, old.MessageCid, cancellationToken).ConfigureAwait(false);
+            }
+
+            return incomingIsNewest ? new DwnReply(202, "Accepted") : new DwnReply(409, "Conflict");
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<DwnReply> ProtocolsQueryAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
+    {
+        DwnRequest query;
+        try
+        {
+            query = DwnRequests.ParseUnsigned(message);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, 400);
+        }
+
+        var filter = new JsonObject();
+        if (query.Descriptor["filter"] is JsonObject f)
+        {
+            foreach (var (name, value) in f)
+            {
+                filter[name] = value?.DeepClone();
+            }
+        }
+
+        filter["interface"] = DwnInterface.Protocols;
+        filter["method"] = "Configure";
+        var publishedOnly = query.SignaturePayload is null;
+        if (!publishedOnly)
+        {
+            try
+            {
+                query = await AuthenticateAsync(query, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DwnException e)
+            {
+                return DwnReply.FromError(e, 401);
+            }
+
+            if (query.Author != tenant)
+            {
+                if (query.PermissionGrantId is not null)
+                {
+                    return DwnReply.FromError(new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "permission grants are not supported by this node"), 401);
+                }
+
+                // ProtocolsQueryUnauthorized: the handler answers with the published protocols instead.
+                publishedOnly = true;
+            }
+        }
+
+        if (publishedOnly)
+        {
+            filter["published"] = true;
+        }
+
+        var result = await Store.QueryAsync(tenant, [filter], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new DwnReply(200, "OK") { Entries = [.. result.Messages.Select(m => (JsonNode)m.Message.DeepClone())] };
+    }
+
+    internal static JsonObject ProtocolFilter(string protocol) => new()
+    {
+        ["interface"] = DwnInterface.Protocols,
+        ["method"] = "Configure",
+        ["protocol"] = protocol,
+    };
+
+    // ---- shared helpers (core/message.ts, interfaces/records-write.ts, store/storage-controller.ts) ----
+    private async Task<DwnRequest> AuthenticateAsync(DwnRequest request, CancellationToken cancellationToken)
+    {
+        if (request.SignaturePayload is null)
+        {
+            return request;
+        }
+
+        var signer = await DwnMessage.VerifySignatureAsync(((JsonObject)request.Message["authorization"]!)["signature"], Resolver, cancellationToken).ConfigureAwait(false);
+        return request with { Author = signer.Did };
+    }
+
+    /// <summary>The indexes of a RecordsWrite (RecordsWrite.constructIndexes).</summary>
+    internal static JsonObject WriteIndexes(JsonObject message, string author, bool isLatestBaseState)
+    {
+        var descriptor = (JsonObject)message["descriptor"]!;
+        var indexes = new JsonObject();
+        foreach (var (name, value) in descriptor)
+        {
+            if (name is not ("tags" or "published"))
+            {
+                indexes[name] = value?.DeepClone();
+            }
+        }
+
+        indexes["isLatestBaseState"] = isLatestBaseState;
+        indexes["published"] = descriptor["published"] is JsonValue p && p.TryGetValue<bool>(out var published) && published;
+        indexes["author"] = author;
+        indexes["recordId"] = message.GetString("recordId");
+        indexes["entryId"] = RecordsWrite.EntryId(author, descriptor);
+        if (isLatestBaseState && descriptor["tags"] is JsonObject tags)
+        {
+            foreach (var (tag, value) in tags)
+            {
+                indexes["tag." + tag] = value?.DeepClone();
+            }
+        }
+
+        if (message["attestation"] is JsonObject attestation && attestation["signatures"] is JsonArray { Count: > 0 })
+        {
+            indexes["attester"] = SignerDid(attestation);
+        }
+
+        if (message["contextId"] is { } contextId)
+        {
+            indexes["contextId"] = contextId.DeepClone();
+        }
+
+        return indexes;
+    }
+
+    private async Task DeleteOlderMessagesButKeepInitialWriteAsync(string tenant, IReadOnlyList<StoredDwnMessage> existing, JsonObject newestDescriptor, string newestCid, CancellationToken cancellationToken)
+    {
+        foreach (var message in existing)
+        {
+            if (!IsNewer(newestDescriptor, newestCid, message.Descriptor, message.MessageCid))
+            {
+                continue;
+            }
+
+            if (message.Method == "Write" && (message.Descriptor.GetInt64("dataSize") ?? 0) > DwnMessageStore.MaxEncodedDataSize
+                && message.Descriptor.GetString("dataCid") != newestDescriptor.GetString("dataCid"))
+            {
+                await Store.DeleteDataAsync(tenant, message.Message.GetString("recordId")!, message.Descriptor.GetString("dataCid")!, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Store.DeleteAsync(tenant, message.MessageCid, cancellationToken).ConfigureAwait(false);
+            if (IsInitialWrite(message))
+            {
+                await Store.PutAsync(tenant, message.Message, WriteIndexes(message.Message, message.Indexes.GetString("author")!, isLatestBaseState: false), null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal async Task<StoredDwnMessage?> FetchInitialWriteAsync(string tenant, string recordId, CancellationToken cancellationToken)
+    {
+        var writes = (await Store.QueryAsync(tenant, [new JsonObject { ["interface"] = DwnInterface.Records, ["method"] = "Write", ["recordId"] = recordId }], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+        return writes.FirstOrDefault(IsInitialWrite);
+    }
+
+    private static StoredDwnMessage InitialWrite(IReadOnlyList<StoredDwnMessage> messages) =>
+        messages.FirstOrDefault(IsInitialWrite) ?? throw new DwnException(DwnErrorCode.RecordsWriteGetInitialWriteNotFound, "Initial write is not found.");
+
+    /// <summary>RecordsWrite.isInitialWrite: a write whose entry ID is its record ID.</summary>
+    internal static bool IsInitialWrite(StoredDwnMessage message) =>
+        message.Method == "Write" && message.Indexes.GetString("entryId") == message.Message.GetString("recordId");
+
+    private static void VerifyImmutableProperties(JsonObject initial, JsonObject update)
+    {
+        foreach (var name in initial.Select(p => p.Key).Union(update.Select(p => p.Key)))
+        {
+            if (MutableDescriptorProperties.Contains(name))
+            {
+                continue;
+            }
+
+            var a = initial[name];
+            var b = update[name];
+            if (!JsonNode.DeepEquals(a, b))
+            {
+                throw new DwnException(DwnErrorCode.RecordsWriteImmutablePropertyChanged, $"{name} is an immutable property: cannot change '{a?.ToJsonString()}' to '{b?.ToJsonString()}'");
+            }
+        }
+    }
+
+    private static void CheckDataIntegrity(string expectedCid, long expectedSize, string actualCid, long actualSize)
+    {
+        if (expectedCid != actualCid)
+        {
+            throw new DwnException(DwnErrorCode.RecordsWriteDataCidMismatch, $"actual data CID {actualCid} does not match dataCid in descriptor: {expectedCid}");
+        }
+
+        if (expectedSize != actualSize)
+        {
+            throw new DwnException(DwnErrorCode.RecordsWriteDataSizeMismatch, $"actual data size {actualSize} bytes does not match dataSize in descriptor: {expectedSize}");
+        }
+    }
+
+    private static StoredDwnMessage? Newest(IEnumerable<StoredDwnMessage> messages)
+    {
+        StoredDwnMessage? newest = null;
+        foreach (var m in messages)
+        {
+            if (newest is null || IsNewer(m.Descriptor, m.MessageCid, newest.Descriptor, newest.MessageCid))
+            {
+                newest = m;
+            }
+        }
+
+        return newest;
+    }
+
+    /// <summary>Message.isNewer: a later messageTimestamp, or the same timestamp and a larger message CID.</summary>
+    internal static bool IsNewer(JsonObject a, string aCid, JsonObject b, string bCid)
+    {
+        var c = string.CompareOrdinal(a.GetString("messageTimestamp"), b.GetString("messageTimestamp"));
+        return c != 0 ? c > 0 : string.CompareOrdinal(aCid, bCid) > 0;
+    }
+
+    /// <summary>The DID in the kid of a general JWS's first signature.</summary>
+    internal static string SignerDid(JsonNode signature)
+    {
+        try
+        {
+            var jws = Jws.ParseJson((JsonObject)signature);
+            return (jws.Signatures[0].Kid ?? string.Empty).Split('#')[0];
+        }
+        catch (Exception e) when (e is JoseException or InvalidCastException)
+        {
+            throw new DwnException(DwnErrorCode.SchemaValidatorFailure, "signature: not a general JWS: " + e.Message);
+        }
+    }
+}

@@ -1,0 +1,454 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using OPSource.Storage;
+using OPSource.TestSupport;
+using OPSource.Web5.Dids;
+using OPSource.Web5.Dwn;
+using OPSource.Web5.Encoding;
+
+namespace OPSource.Web5.Tests;
+
+/// <summary>A migrated web5 database for one test class: an SQLite file, or a fresh database on OPSOURCE_TEST_POSTGRES.</summary>
+public sealed class Web5TestDatabase : IAsyncDisposable
+{
+    private readonly string? _dir;
+    private readonly string? _admin;
+    private readonly string? _name;
+
+    private Web5TestDatabase(Database database, string? dir, string? admin, string? name)
+    {
+        Database = database;
+        _dir = dir;
+        _admin = admin;
+        _name = name;
+    }
+
+    public Database Database { get; }
+
+    public static async Task<Web5TestDatabase> CreateAsync(string provider, CancellationToken cancellationToken)
+    {
+        Web5TestDatabase target;
+        if (provider == "sqlite")
+        {
+            var dir = Directory.CreateTempSubdirectory("opsource-dwn-").FullName;
+            target = new Web5TestDatabase(Database.Create(new StorageOptions { Provider = "sqlite" }, dir), dir, null, null);
+        }
+        else
+        {
+            var admin = Environment.GetEnvironmentVariable("OPSOURCE_TEST_POSTGRES");
+            if (string.IsNullOrWhiteSpace(admin))
+            {
+                const string message = "OPSOURCE_TEST_POSTGRES is not set: run scripts/test.sh, which starts a private PostgreSQL on 127.0.0.1";
+                Assert.SkipWhen(!Vectors.IsCi, message);
+                throw new InvalidOperationException(message + " (CI=true: PostgreSQL tests are mandatory)");
+            }
+
+            var name = "opsource_dwn_" + Guid.NewGuid().ToString("N")[..16];
+            await using (var connection = new NpgsqlConnection(admin))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var cs = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+            target = new Web5TestDatabase(Database.Create(new StorageOptions { Provider = "postgres", ConnectionString = cs }, Path.GetTempPath()), null, admin, name);
+        }
+
+        await new Migrator(target.Database, [SettingsRepository.Migrations, DidStore.Migrations]).ApplyAsync(cancellationToken);
+        return target;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        if (_dir is not null)
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(_dir, recursive: true);
+        }
+
+        if (_admin is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(_admin);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+}
+
+/// <summary>
+/// The DWN (message handling, storage, authorization) with dwn-sdk-js 0.5.2's status codes, on SQLite and PostgreSQL.
+/// Each test uses fresh DIDs as tenants, so one database serves the class.
+/// </summary>
+public abstract class DwnNodeTests(string provider) : IAsyncLifetime
+{
+    private static readonly DidResolver Resolver = new([new DidKeyMethod(), new DidJwkMethod()]);
+    private Web5TestDatabase? _db;
+    private DwnNode? _node;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private DwnNode Node => _node!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await Web5TestDatabase.CreateAsync(provider, Ct);
+        _node = new DwnNode(new DwnMessageStore(_db.Database), Resolver);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_db is not null)
+        {
+            await _db.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private static byte[] Json(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+    private Task<DwnReply> Send(BearerDid tenant, JsonObject message, byte[]? data = null) =>
+        Node.ProcessMessageAsync(tenant.Uri, message, data, Ct);
+
+    private static void AssertStatus(int code, DwnReply reply, string? errorCode = null)
+    {
+        Assert.True(code == reply.Code, $"expected {code}, got {reply.Code} {reply.Detail}");
+        if (errorCode is not null)
+        {
+            Assert.StartsWith(errorCode + ":", reply.Detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Tenant_write_query_read_round_trip_keeps_small_data_inline()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        var data = Json("{\"hello\":\"world\"}");
+        var write = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/note" });
+        AssertStatus(202, await Send(alice, write, data));
+
+        var query = await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["schema"] = "https://example.com/note" }, alice));
+        AssertStatus(200, query);
+        var entry = Assert.Single(query.Entries!)!.AsObject();
+        Assert.Equal(write["recordId"]!.GetValue<string>(), entry["recordId"]!.GetValue<string>());
+        Assert.Equal(B64Url.Encode(data), entry["encodedData"]!.GetValue<string>());
+        Assert.Null(query.Cursor);
+
+        var read = await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = write["recordId"]!.GetValue<string>() }, alice));
+        AssertStatus(200, read);
+        Assert.Equal(data, read.Data);
+        Assert.Null(read.Entry!["recordsWrite"]!["encodedData"]);
+        Assert.Null(read.Entry["initialWrite"]);
+
+        // The same message again is not newer than itself.
+        AssertStatus(409, await Send(alice, write, data));
+    }
+
+    [Fact]
+    public async Task Initial_write_without_data_is_kept_but_not_queryable()
+    {
+        using var alice = DidFactory.CreateKey("secp256k1");
+        var data = Json("{\"n\":1}");
+        var write = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "s" });
+        AssertStatus(204, await Send(alice, write));
+        var query = await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["schema"] = "s" }, alice));
+        Assert.Empty(query.Entries!);
+        AssertStatus(404, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = write["recordId"]!.GetValue<string>() }, alice)));
+    }
+
+    [Fact]
+    public async Task Data_that_does_not_match_the_descriptor_is_refused_and_nothing_is_stored()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        var data = Json("{\"n\":1}");
+        var write = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "s" });
+        AssertStatus(400, await Send(alice, write, Json("{\"n\":2}")), "RecordsWriteDataCidMismatch");
+
+        var big = new byte[40_000];
+        Random.Shared.NextBytes(big);
+        var bigWrite = RecordsWrite.Create(alice, big, new RecordsWriteOptions { DataFormat = "application/octet-stream", Schema = "s" });
+        AssertStatus(400, await Send(alice, bigWrite, big[..^1]), "RecordsWriteDataCidMismatch");
+
+        var tampered = (JsonObject)write.DeepClone();
+        tampered["descriptor"]!["dataSize"] = 99;
+        AssertStatus(400, await Send(alice, tampered, data), "AuthenticateDescriptorCidMismatch");
+        Assert.Empty((await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["schema"] = "s" }, alice))).Entries!);
+    }
+
+    [Fact]
+    public async Task Large_data_goes_to_the_blob_store_and_updates_replace_it()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        var big = new byte[DwnMessageStore.MaxEncodedDataSize + 1];
+        Random.Shared.NextBytes(big);
+        var write = RecordsWrite.Create(alice, big, new RecordsWriteOptions { DataFormat = "application/octet-stream", Schema = "blob" });
+        var recordId = write["recordId"]!.GetValue<string>();
+        AssertStatus(202, await Send(alice, write, big));
+        var query = await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["recordId"] = recordId }, alice));
+        Assert.Null(Assert.Single(query.Entries!)!["encodedData"]);
+        Assert.Equal(big, (await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = recordId }, alice))).Data);
+        Assert.NotNull(await Node.Store.GetDataAsync(alice.Uri, recordId, write["descriptor"]!["dataCid"]!.GetValue<string>(), Ct));
+
+        var bigger = new byte[50_000];
+        Random.Shared.NextBytes(bigger);
+        var update = RecordsWrite.CreateUpdate(alice, write, bigger, timestamp: DateTimeOffset.UtcNow.AddSeconds(1));
+        AssertStatus(202, await Send(alice, update, bigger));
+        var read = await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = recordId }, alice));
+        Assert.Equal(bigger, read.Data);
+        Assert.Equal(write["descriptor"]!.ToJsonString(), read.Entry!["initialWrite"]!["descriptor"]!.ToJsonString());
+
+        // The replaced blob is gone; the new one is there.
+        Assert.Null(await Node.Store.GetDataAsync(alice.Uri, recordId, write["descriptor"]!["dataCid"]!.GetValue<string>(), Ct));
+        Assert.NotNull(await Node.Store.GetDataAsync(alice.Uri, recordId, update["descriptor"]!["dataCid"]!.GetValue<string>(), Ct));
+    }
+
+    [Fact]
+    public async Task Newest_write_wins_and_immutable_properties_stay()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        var t0 = DateTimeOffset.UtcNow;
+        var v1 = Json("{\"v\":1}");
+        var write = RecordsWrite.Create(alice, v1, new RecordsWriteOptions { DataFormat = "application/json", Schema = "doc", Timestamp = t0 });
+        AssertStatus(202, await Send(alice, write, v1));
+        var v3 = Json("{\"v\":3}");
+        var newer = RecordsWrite.CreateUpdate(alice, write, v3, timestamp: t0.AddSeconds(3));
+        var v2 = Json("{\"v\":2}");
+        var older = RecordsWrite.CreateUpdate(alice, write, v2, timestamp: t0.AddSeconds(2));
+        AssertStatus(202, await Send(alice, newer, v3));
+        AssertStatus(409, await Send(alice, older, v2));
+
+        var query = await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["schema"] = "doc" }, alice));
+        var entry = Assert.Single(query.Entries!)!.AsObject();
+        Assert.Equal(B64Url.Encode(v3), entry["encodedData"]!.GetValue<string>());
+        Assert.Equal(write["descriptor"]!["dateCreated"]!.GetValue<string>(), entry["initialWrite"]!["descriptor"]!["dateCreated"]!.GetValue<string>());
+
+        // An update without data keeps the newest data when it names the same data CID.
+        var same = RecordsWrite.CreateUpdate(alice, newer, v3, published: true, timestamp: t0.AddSeconds(4));
+        AssertStatus(202, await Send(alice, same));
+        Assert.Equal(v3, (await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = write["recordId"]!.GetValue<string>() }, null))).Data);
+
+        // An update without data naming other data is refused; so is changing the schema.
+        var other = RecordsWrite.CreateUpdate(alice, same, Json("{\"v\":5}"), timestamp: t0.AddSeconds(5));
+        AssertStatus(400, await Send(alice, other), "RecordsWriteDataCidMismatch");
+        var changed = (JsonObject)write.DeepClone();
+        changed["descriptor"]!["schema"] = "http://other";
+        var resigned = RecordsWrite.CreateUpdate(alice, changed, v1, timestamp: t0.AddSeconds(6));
+        AssertStatus(400, await Send(alice, resigned, v1), "RecordsWriteImmutablePropertyChanged");
+    }
+
+    [Fact]
+    public async Task Others_see_published_records_and_records_addressed_to_them_only()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("Ed25519");
+        using var carol = DidFactory.CreateKey("secp256k1");
+        var data = Json("{}");
+        var mine = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "post" });
+        var published = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "post", Published = true });
+        var toBob = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "post", Recipient = bob.Uri });
+        foreach (var w in new[] { mine, published, toBob })
+        {
+            AssertStatus(202, await Send(alice, w, data));
+        }
+
+        // Bob may not write into Alice's DWN without a protocol.
+        var intruder = RecordsWrite.Create(bob, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "post" });
+        AssertStatus(401, await Send(alice, intruder, data), "RecordsWriteAuthorizationFailed");
+
+        static HashSet<string> Ids(DwnReply r) => [.. r.Entries!.Select(e => e!["recordId"]!.GetValue<string>())];
+        var filter = new JsonObject { ["schema"] = "post" };
+        Assert.Equal(3, Ids(await Send(alice, DwnRequests.CreateRecordsQuery(filter, alice))).Count);
+        Assert.Equal([published["recordId"]!.GetValue<string>()], Ids(await Send(alice, DwnRequests.CreateRecordsQuery(filter, null))));
+        Assert.Equal([published["recordId"]!.GetValue<string>(), toBob["recordId"]!.GetValue<string>()], Ids(await Send(alice, DwnRequests.CreateRecordsQuery(filter, bob))).Order().ToHashSet());
+        Assert.Equal([published["recordId"]!.GetValue<string>()], Ids(await Send(alice, DwnRequests.CreateRecordsQuery(filter, carol))));
+
+        AssertStatus(200, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = toBob["recordId"]!.GetValue<string>() }, bob)));
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = toBob["recordId"]!.GetValue<string>() }, carol)), "RecordsReadAuthorizationFailed");
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = mine["recordId"]!.GetValue<string>() }, null)), "RecordsReadAuthorizationFailed");
+        AssertStatus(400, await Send(alice, DwnRequests.CreateRecordsRead(filter, alice)), "RecordsReadReturnedMultiple");
+    }
+
+    [Fact]
+    public async Task Delete_hides_the_record_and_refuses_later_writes()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("Ed25519");
+        var t0 = DateTimeOffset.UtcNow;
+        var data = Json("{\"x\":1}");
+        var write = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "d", Timestamp = t0 });
+        var recordId = write["recordId"]!.GetValue<string>();
+        AssertStatus(202, await Send(alice, write, data));
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsDelete(recordId, bob, timestamp: t0.AddSeconds(1))), "RecordsDeleteAuthorizationFailed");
+        AssertStatus(202, await Send(alice, DwnRequests.CreateRecordsDelete(recordId, alice, timestamp: t0.AddSeconds(1))));
+
+        var read = await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = recordId }, alice));
+        AssertStatus(404, read);
+        Assert.Equal("Delete", read.Entry!["recordsDelete"]!["descriptor"]!["method"]!.GetValue<string>());
+        Assert.Equal(recordId, read.Entry["initialWrite"]!["recordId"]!.GetValue<string>());
+        Assert.Empty((await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["schema"] = "d" }, alice))).Entries!);
+
+        AssertStatus(404, await Send(alice, DwnRequests.CreateRecordsDelete(recordId, alice, timestamp: t0.AddSeconds(2))));
+        var after = RecordsWrite.CreateUpdate(alice, write, data, timestamp: t0.AddSeconds(3));
+        AssertStatus(400, await Send(alice, after, data), "RecordsWriteNotAllowedAfterDelete");
+        AssertStatus(404, await Send(alice, DwnRequests.CreateRecordsDelete("bafyreinotthere", alice)));
+    }
+
+    [Fact]
+    public async Task Query_sorts_by_date_and_pages_with_a_cursor()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        var t0 = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var data = Json($"{{\"i\":{i}}}");
+            var w = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "page", Timestamp = t0.AddMinutes(i), Published = i % 2 == 0, Tags = new JsonObject { ["i"] = i, ["kind"] = i < 3 ? "low" : "high" } });
+            AssertStatus(202, await Send(alice, w, data));
+            ids.Add(w["recordId"]!.GetValue<string>());
+        }
+
+        var filter = new JsonObject { ["schema"] = "page" };
+        var seen = new List<string>();
+        JsonObject? cursor = null;
+        do
+        {
+            var page = await Send(alice, DwnRequests.CreateRecordsQuery(filter, alice, "createdDescending", 2, cursor));
+            AssertStatus(200, page);
+            seen.AddRange(page.Entries!.Select(e => e!["recordId"]!.GetValue<string>()));
+            cursor = page.Cursor;
+        }
+        while (cursor is not null);
+        Assert.Equal(Enumerable.Reverse(ids), seen);
+
+        var published = await Send(alice, DwnRequests.CreateRecordsQuery(filter, alice, "publishedAscending"));
+        Assert.Equal([ids[0], ids[2], ids[4]], published.Entries!.Select(e => e!["recordId"]!.GetValue<string>()));
+
+        var ranged = await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["schema"] = "page", ["dateCreated"] = new JsonObject { ["from"] = DwnMessage.Timestamp(t0.AddMinutes(1)), ["to"] = DwnMessage.Timestamp(t0.AddMinutes(3)) } }, alice));
+        Assert.Equal([ids[1], ids[2]], ranged.Entries!.Select(e => e!["recordId"]!.GetValue<string>()));
+
+        var tagged = await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["tags"] = new JsonObject { ["kind"] = "high", ["i"] = new JsonObject { ["gte"] = 4 } } }, alice));
+        Assert.Equal([ids[4]], tagged.Entries!.Select(e => e!["recordId"]!.GetValue<string>()));
+        var prefix = await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["tags"] = new JsonObject { ["kind"] = new JsonObject { ["startsWith"] = "lo" } } }, alice));
+        Assert.Equal(3, prefix.Entries!.Count);
+
+        var invalid = DwnRequests.CreateRecordsQuery(new JsonObject { ["schema"] = "page", ["published"] = false }, alice);
+        invalid["descriptor"]!["dateSort"] = "publishedAscending";
+        AssertStatus(400, await Send(alice, invalid));
+    }
+
+    [Fact]
+    public async Task Protocols_are_configured_by_the_tenant_and_queried_by_anyone_when_published()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("Ed25519");
+        var t0 = DateTimeOffset.UtcNow;
+        var chat = Web5Json.ParseObject(Vectors.ReadText("web5", "dwn-sdk-js", "protocol-definitions", "chat.json"), "chat");
+        var secret = Web5Json.ParseObject(Vectors.ReadText("web5", "dwn-sdk-js", "protocol-definitions", "private-protocol.json"), "private");
+        AssertStatus(401, await Send(alice, ProtocolsConfigure.Create(bob, chat, t0)), "ProtocolsConfigureAuthorizationFailed");
+        AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, chat, t0.AddSeconds(1))));
+        AssertStatus(409, await Send(alice, ProtocolsConfigure.Create(alice, chat, t0)));
+        AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, secret, t0.AddSeconds(1))));
+        AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, chat, t0.AddSeconds(2))));
+
+        Assert.Equal(2, (await Send(alice, DwnRequests.CreateProtocolsQuery(null, alice))).Entries!.Count);
+        var anonymous = await Send(alice, DwnRequests.CreateProtocolsQuery(null, null));
+        var only = Assert.Single(anonymous.Entries!)!;
+        Assert.Equal("http://chat-protocol.xyz", only["descriptor"]!["definition"]!["protocol"]!.GetValue<string>());
+        Assert.Equal(DwnMessage.Timestamp(t0.AddSeconds(2)), only["descriptor"]!["messageTimestamp"]!.GetValue<string>());
+        Assert.Single((await Send(alice, DwnRequests.CreateProtocolsQuery(null, bob))).Entries!);
+        Assert.Single((await Send(alice, DwnRequests.CreateProtocolsQuery(secret["protocol"]!.GetValue<string>(), alice))).Entries!);
+    }
+
+    [Fact]
+    public async Task Protocol_rules_decide_who_may_write_and_read()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("Ed25519");
+        using var carol = DidFactory.CreateKey("Ed25519");
+        var chat = Web5Json.ParseObject(Vectors.ReadText("web5", "dwn-sdk-js", "protocol-definitions", "chat.json"), "chat");
+        var data = Json("{\"text\":\"hi\"}");
+        var thread = RecordsWrite.Create(bob, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = "http://chat-protocol.xyz", ProtocolPath = "thread", Schema = "thread", Recipient = carol.Uri });
+        AssertStatus(400, await Send(alice, thread, data), "ProtocolAuthorizationProtocolNotFound");
+        AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, chat)));
+
+        // Anyone may create a thread; its author and recipient may read it, others may not.
+        AssertStatus(202, await Send(alice, thread, data));
+        var threadId = thread["recordId"]!.GetValue<string>();
+        AssertStatus(200, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = threadId }, bob)));
+        AssertStatus(200, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = threadId }, carol)));
+        using var dave = DidFactory.CreateKey("Ed25519");
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = threadId }, dave)), "ProtocolAuthorizationActionNotAllowed");
+
+        // Messages go below the thread; a wrong path, type, format or contextId is refused.
+        var message = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = "http://chat-protocol.xyz", ProtocolPath = "thread/message", Schema = "message", ParentContextId = thread["contextId"]!.GetValue<string>() });
+        AssertStatus(202, await Send(alice, message, data));
+        var badPath = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = "http://chat-protocol.xyz", ProtocolPath = "thread/message", Schema = "message" });
+        AssertStatus(400, await Send(alice, badPath, data), "ProtocolAuthorizationParentlessIncorrectProtocolPath");
+        var noRules = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = "http://chat-protocol.xyz", ProtocolPath = "message", Schema = "message" });
+        AssertStatus(400, await Send(alice, noRules, data), "ProtocolAuthorizationMissingRuleSet");
+        var badSchema = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = "http://chat-protocol.xyz", ProtocolPath = "thread", Schema = "message" });
+        AssertStatus(400, await Send(alice, badSchema, data), "ProtocolAuthorizationInvalidSchema");
+        var badFormat = RecordsWrite.Create(carol, Json("x"), new RecordsWriteOptions { DataFormat = "text/plain", Protocol = "http://chat-protocol.xyz", ProtocolPath = "thread", Schema = "thread" });
+        AssertStatus(400, await Send(alice, badFormat, Json("x")), "ProtocolAuthorizationIncorrectDataFormat");
+        var badType = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = "http://chat-protocol.xyz", ProtocolPath = "reply", Schema = "message" });
+        AssertStatus(400, await Send(alice, badType, data), "ProtocolAuthorizationInvalidType");
+
+        // Bob (not the message author nor recipient) may not update Carol's message (no co-update rule); Carol may.
+        var bobUpdate = RecordsWrite.CreateUpdate(bob, message, data, timestamp: DateTimeOffset.UtcNow.AddSeconds(5));
+        AssertStatus(401, await Send(alice, bobUpdate, data), "ProtocolAuthorizationActionNotAllowed");
+        var carolUpdate = RecordsWrite.CreateUpdate(carol, message, Json("{\"text\":\"edited\"}"), timestamp: DateTimeOffset.UtcNow.AddSeconds(5));
+        AssertStatus(202, await Send(alice, carolUpdate, Json("{\"text\":\"edited\"}")));
+
+        // Non-owners may not delete without a delete rule; the owner may.
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsDelete(message["recordId"]!.GetValue<string>(), carol, timestamp: DateTimeOffset.UtcNow.AddSeconds(6))), "ProtocolAuthorizationActionNotAllowed");
+        AssertStatus(202, await Send(alice, DwnRequests.CreateRecordsDelete(threadId, alice, prune: true, timestamp: DateTimeOffset.UtcNow.AddSeconds(6))));
+        AssertStatus(404, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = message["recordId"]!.GetValue<string>() }, alice)));
+    }
+
+    [Fact]
+    public async Task Role_records_authorize_their_recipients()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("Ed25519");
+        using var carol = DidFactory.CreateKey("Ed25519");
+        const string protocol = "http://thread-role.xyz";
+        var definition = Web5Json.ParseObject(Vectors.ReadText("web5", "dwn-sdk-js", "protocol-definitions", "thread-role.json"), "thread-role");
+        AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, definition)));
+        var data = Json("{}");
+        var thread = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "thread" });
+        AssertStatus(202, await Send(alice, thread, data));
+        var threadContext = thread["contextId"]!.GetValue<string>();
+        var participant = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "thread/participant", ParentContextId = threadContext, Recipient = bob.Uri });
+        AssertStatus(202, await Send(alice, participant, data));
+        var duplicate = RecordsWrite.Create(alice, Json("{\"again\":1}"), new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "thread/participant", ParentContextId = threadContext, Recipient = bob.Uri });
+        AssertStatus(400, await Send(alice, duplicate, Json("{\"again\":1}")), "ProtocolAuthorizationDuplicateRoleRecipient");
+        var noRecipient = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "globalAdmin" });
+        AssertStatus(400, await Send(alice, noRecipient, data), "ProtocolAuthorizationRoleMissingRecipient");
+
+        // Bob invokes his participant role to post a chat; Carol holds no role.
+        var bobChat = RecordsWrite.Create(bob, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "thread/chat", ParentContextId = threadContext, ProtocolRole = "thread/participant" });
+        AssertStatus(202, await Send(alice, bobChat, data));
+        var carolChat = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "thread/chat", ParentContextId = threadContext, ProtocolRole = "thread/participant" });
+        AssertStatus(401, await Send(alice, carolChat, data), "ProtocolAuthorizationMatchingRoleRecordNotFound");
+        var carolNoRole = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "thread/chat", ParentContextId = threadContext });
+        AssertStatus(401, await Send(alice, carolNoRole, data), "ProtocolAuthorizationActionNotAllowed");
+
+        // Role-authorized queries see the unpublished chats of the context.
+        var roleQuery = DwnRequests.CreateRecordsQuery(new JsonObject { ["protocol"] = protocol, ["protocolPath"] = "thread/chat", ["contextId"] = threadContext }, bob, protocolRole: "thread/participant");
+        var chats = await Send(alice, roleQuery);
+        AssertStatus(200, chats);
+        Assert.Single(chats.Entries!);
+        var carolQuery = DwnRequests.CreateRecordsQuery(new JsonObject { ["protocol"] = protocol, ["protocolPath"] = "thread/chat", ["contextId"] = threadContext }, carol, protocolRole: "thread/participant");
+        AssertStatus(401, await Send(alice, carolQuery), "ProtocolAuthorizationMatchingRoleRecordNotFound");
+    }
+}
+
+public sealed class SqliteDwnNodeTests() : DwnNodeTests("sqlite");
+
+public sealed class PostgresDwnNodeTests() : DwnNodeTests("postgres");
