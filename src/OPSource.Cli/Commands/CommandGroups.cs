@@ -33,6 +33,7 @@ internal static class CommandGroups
         yield return DwnCommand.Create(globals, output, error);
         yield return WalletCommand.Create(globals, output, error);
         yield return HnsCommand.Create(globals, output, error);
+        yield return DaoCommand.Create(globals, output, error);
         yield return StacksCommand.Create(globals, output, error);
         yield return RskCommand.Create(globals, output, error);
         yield return RgbCommand.Create(globals, output, error);

@@ -27,6 +27,7 @@ public static class OpsourceModules
         new(new OPSource.Dlc.DlcModule(), Endpoints.DlcEndpoints.Map),
         new(new OPSource.Web5.Web5Module(), api => OPSource.Server.Endpoints.Web5Endpoints.MapWeb5Endpoints(api)),
         new(new OPSource.Wallet.Module.WalletModule(), Endpoints.WalletEndpoints.Map, Endpoints.WalletJsonContext.Default),
+        new(new OPSource.Dao.DaoModule(), Endpoints.DaoEndpoints.Map),
         new(new OPSource.Layers.Stacks.StacksModule(), Endpoints.StacksEndpoints.Map, Endpoints.StacksJsonContext.Default),
         new(new OPSource.Layers.Rsk.RskModule(), Endpoints.RskEndpoints.Map),
         new(new OPSource.Layers.Rgb.RgbModule()),
