@@ -168,6 +168,7 @@ public sealed class DaoInstallStep(DaoOptions options) : IInstallStep
         new("anchor_wallet", "Wallet that pays for anchoring DAO logs at each proposal close (empty: anchor only on request)")
         {
             Default = _ => options.AnchorWallet ?? "",
+            Optional = true,
             Validate = (v, _) => v.Length > 64 ? "a wallet name has at most 64 characters" : null,
         },
         new("anchor_fee_rate", "Anchor fee rate, sat/vB")

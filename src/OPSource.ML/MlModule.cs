@@ -35,7 +35,7 @@ public sealed class MlModule : IOpsourceModule
         var fee = Fees.MlFeeOptions.FromConfiguration(registration.Section, registration.Context.DataDir);
         registration.Services.AddSingleton(fee);
         registration.Services.AddSingleton(sp => new Fees.FeeStore(sp.GetRequiredService<OPSource.Storage.Database>()));
-        registration.Services.AddSingleton(sp => new Fees.FeeService(sp.GetRequiredService<OPSource.Chain.IBitcoinNode>(), sp.GetRequiredService<Fees.FeeStore>(), fee));
+        registration.Services.AddSingleton(sp => new Fees.FeeService(() => sp.GetRequiredService<OPSource.Chain.IBitcoinNode>(), sp.GetRequiredService<Fees.FeeStore>(), fee));
         registration.AddMigrations(Fees.FeeStore.Migrations)
             .AddSelfTest<Fees.FeeModelCheck>()
             .AddMeter<Fees.FeeMetricsRefresher>(Fees.FeeMetricsRefresher.MeterName);

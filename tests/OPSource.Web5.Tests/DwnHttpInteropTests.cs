@@ -15,6 +15,7 @@ namespace OPSource.Web5.Tests;
 /// to both OPSource and a real @web5/dwn-server 0.6.1 on 127.0.0.1, which must answer with the same status codes,
 /// error codes and results.
 /// </summary>
+[Collection(PassphraseEnvironment.Name)]
 public sealed class DwnHttpInteropTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "opsource-dwn-interop-" + Guid.NewGuid().ToString("N"));
@@ -29,7 +30,7 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         NodePeer.Require();
-        Environment.SetEnvironmentVariable("OPSOURCE_WEB5_PASSPHRASE", "interop-test-passphrase");
+        Environment.SetEnvironmentVariable(PassphraseEnvironment.Variable, "interop-test-passphrase");
         var options = new OpsourceOptions
         {
             Network = "regtest",

@@ -14,6 +14,7 @@ namespace OPSource.Web5.Tests;
 /// tests/peers/web5/interop.mjs: their DIDs resolve here and ours there (did:dht through OPSource's own
 /// gateway endpoint), and VC-JWTs verify in both directions.
 /// </summary>
+[Collection(PassphraseEnvironment.Name)]
 public sealed class Web5InteropTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "opsource-web5-interop-" + Guid.NewGuid().ToString("N"));
@@ -24,7 +25,7 @@ public sealed class Web5InteropTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Environment.SetEnvironmentVariable("OPSOURCE_WEB5_PASSPHRASE", "interop-test-passphrase");
+        Environment.SetEnvironmentVariable(PassphraseEnvironment.Variable, "interop-test-passphrase");
         var options = new OpsourceOptions
         {
             Network = "regtest",

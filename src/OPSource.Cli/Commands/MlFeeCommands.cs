@@ -334,7 +334,7 @@ internal static class MlFeeCommands
                 var service = services.Get<FeeService>();
                 if (parse.GetValue(model) is { } dir)
                 {
-                    service = new FeeService(services.Get<OPSource.Chain.IBitcoinNode>(), services.Get<FeeStore>(), service.Options with { ModelDirectory = dir });
+                    service = new FeeService(() => services.Get<OPSource.Chain.IBitcoinNode>(), services.Get<FeeStore>(), service.Options with { ModelDirectory = dir });
                 }
 
                 set = await service.PredictLiveAsync(token).ConfigureAwait(false);

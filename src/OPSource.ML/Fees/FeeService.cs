@@ -78,7 +78,8 @@ public static class FeeBounds
 /// Serves the fee model in-process: loads it once, and predicts from the node's current mempool and its recent blocks
 /// (fetched with <c>getblockstats</c> into the feature store as they come), next to <c>estimatesmartfee</c>.
 /// </summary>
-public sealed class FeeService(IBitcoinNode node, FeeStore store, MlFeeOptions options) : IDisposable
+/// <remarks>The node is resolved on first prediction, so a host without a configured node still starts.</remarks>
+public sealed class FeeService(Func<IBitcoinNode> nodeSource, FeeStore store, MlFeeOptions options) : IDisposable
 {
     private readonly Lock _lock = new();
     private FeeModel? _model;
@@ -103,6 +104,7 @@ public sealed class FeeService(IBitcoinNode node, FeeStore store, MlFeeOptions o
     public async Task<FeePredictionSet> PredictLiveAsync(CancellationToken cancellationToken)
     {
         var model = Model;
+        var node = nodeSource();
         var ingestor = new FeeIngestor(node, store);
         await ingestor.CatchUpAsync(150, cancellationToken).ConfigureAwait(false);
         var snapshot = await ingestor.SnapshotAsync(cancellationToken).ConfigureAwait(false);
@@ -144,7 +146,7 @@ public sealed class FeeModelCheck(MlFeeOptions options) : ISelfTestCheck
         {
             return Task.FromResult(options.Enabled
                 ? SelfTestResult.Fail($"Ml:FeeModel:Enabled is true but no model in {options.ModelDirectory} (run: opsource ml train fee)")
-                : SelfTestResult.Warn($"no fee model in {options.ModelDirectory} (run: opsource ml train fee)"));
+                : SelfTestResult.Skip($"fee model not enabled and none trained in {options.ModelDirectory} (train one with: opsource ml train fee)"));
         }
 
         try
