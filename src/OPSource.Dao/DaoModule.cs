@@ -22,6 +22,9 @@ public sealed class DaoOptions
     /// <summary>Fee rate of anchor transactions, sat/vB (default 2).</summary>
     public decimal AnchorFeeRateSatVb { get; init; } = 2;
 
+    /// <summary>Whether the section was written (by the installer or the operator), even with no anchor wallet.</summary>
+    public bool Configured { get; init; }
+
     /// <summary>Parses the section; <paramref name="problems"/> names every invalid setting.</summary>
     public static DaoOptions Parse(IConfiguration section, out IReadOnlyList<string> problems)
     {
@@ -37,7 +40,12 @@ public sealed class DaoOptions
 
         var wallet = section["AnchorWallet"];
         problems = list;
-        return new DaoOptions { AnchorWallet = string.IsNullOrWhiteSpace(wallet) ? null : wallet.Trim(), AnchorFeeRateSatVb = rate };
+        return new DaoOptions
+        {
+            AnchorWallet = string.IsNullOrWhiteSpace(wallet) ? null : wallet.Trim(),
+            AnchorFeeRateSatVb = rate,
+            Configured = section["AnchorFeeRateSatVb"] is not null || wallet is not null,
+        };
     }
 }
 
@@ -181,9 +189,12 @@ public sealed class DaoInstallStep(DaoOptions options) : IInstallStep
 
     /// <inheritdoc />
     public Task<InstallStepState> InspectAsync(InstallContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(options.AnchorWallet is null
-            ? InstallStepState.NotConfigured("no anchor wallet: logs are anchored only by 'opsource dao anchor'")
-            : new InstallStepState(true, [$"anchors paid by '{options.AnchorWallet}' at {options.AnchorFeeRateSatVb} sat/vB"]));
+        Task.FromResult(options switch
+        {
+            { AnchorWallet: { } wallet } => new InstallStepState(true, [$"anchors paid by '{wallet}' at {options.AnchorFeeRateSatVb} sat/vB"]),
+            { Configured: true } => new InstallStepState(true, [$"no anchor wallet: logs are anchored only by 'opsource dao anchor', at {options.AnchorFeeRateSatVb} sat/vB"]),
+            _ => InstallStepState.NotConfigured("no anchor wallet: logs are anchored only by 'opsource dao anchor'"),
+        });
 
     /// <inheritdoc />
     public Task<InstallPlan> PlanAsync(InstallContext context, InstallAnswers answers, CancellationToken cancellationToken)
