@@ -15,7 +15,6 @@ namespace OPSource.Web5.Tests;
 /// to both OPSource and a real @web5/dwn-server 0.6.1 on 127.0.0.1, which must answer with the same status codes,
 /// error codes and results.
 /// </summary>
-[Collection(PassphraseEnvironment.Name)]
 public sealed class DwnHttpInteropTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "opsource-dwn-interop-" + Guid.NewGuid().ToString("N"));
@@ -30,7 +29,10 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         NodePeer.Require();
-        Environment.SetEnvironmentVariable(PassphraseEnvironment.Variable, "interop-test-passphrase");
+        // The node's key passphrase in its default place ({DataDir}/web5.passphrase), not in the process-wide
+        // OPSOURCE_WEB5_PASSPHRASE, which would override the files other test classes give their nodes.
+        Directory.CreateDirectory(_dataDir);
+        File.WriteAllText(Path.Combine(_dataDir, "web5.passphrase"), "interop-test-passphrase");
         var options = new OpsourceOptions
         {
             Network = "regtest",

@@ -10,10 +10,8 @@ namespace OPSource.Web5.Tests;
 /// Portable DIDs exported encrypted (key envelope: Argon2id + XChaCha20-Poly1305) and imported into another node,
 /// and StatusList2021 credentials (bitstring encoding, status checks, signed list credentials).
 /// </summary>
-[Collection(PassphraseEnvironment.Name)]
 public sealed class KeysAndStatusListTests : IAsyncLifetime
 {
-    private readonly string? _environmentPassphrase = Environment.GetEnvironmentVariable(PassphraseEnvironment.Variable);
     private readonly string _dir = Directory.CreateTempSubdirectory("opsource-web5-keys-").FullName;
     private Web5TestDatabase? _first;
     private Web5TestDatabase? _second;
@@ -22,15 +20,12 @@ public sealed class KeysAndStatusListTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        // These tests give each node its own passphrase file; the variable (set by the interop tests) would override it.
-        Environment.SetEnvironmentVariable(PassphraseEnvironment.Variable, null);
         _first = await Web5TestDatabase.CreateAsync("sqlite", Ct);
         _second = await Web5TestDatabase.CreateAsync("sqlite", Ct);
     }
 
     public async ValueTask DisposeAsync()
     {
-        Environment.SetEnvironmentVariable(PassphraseEnvironment.Variable, _environmentPassphrase);
         if (_first is not null)
         {
             await _first.DisposeAsync();
@@ -152,17 +147,4 @@ public sealed class KeysAndStatusListTests : IAsyncLifetime
         var noStatus = VerifiableCredential.Create(issuer.Uri, holder.Uri, new JsonObject(), ["Membership"]);
         Assert.Throws<CredentialException>(() => StatusList.IsSet(noStatus, received));
     }
-}
-
-/// <summary>
-/// Test classes that read or set the process-wide <c>OPSOURCE_WEB5_PASSPHRASE</c> run one after another, never side by side.
-/// </summary>
-[CollectionDefinition(Name)]
-public sealed class PassphraseEnvironment
-{
-    /// <summary>The collection's name.</summary>
-    public const string Name = "web5 passphrase environment";
-
-    /// <summary>The variable <c>Web5Service.ReadPassphrase</c> reads before the configured file.</summary>
-    public const string Variable = "OPSOURCE_WEB5_PASSPHRASE";
 }

@@ -14,7 +14,6 @@ namespace OPSource.Web5.Tests;
 /// tests/peers/web5/interop.mjs: their DIDs resolve here and ours there (did:dht through OPSource's own
 /// gateway endpoint), and VC-JWTs verify in both directions.
 /// </summary>
-[Collection(PassphraseEnvironment.Name)]
 public sealed class Web5InteropTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "opsource-web5-interop-" + Guid.NewGuid().ToString("N"));
@@ -25,7 +24,10 @@ public sealed class Web5InteropTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Environment.SetEnvironmentVariable(PassphraseEnvironment.Variable, "interop-test-passphrase");
+        // The node's key passphrase in its default place ({DataDir}/web5.passphrase), not in the process-wide
+        // OPSOURCE_WEB5_PASSPHRASE, which would override the files other test classes give their nodes.
+        Directory.CreateDirectory(_dataDir);
+        File.WriteAllText(Path.Combine(_dataDir, "web5.passphrase"), "interop-test-passphrase");
         var options = new OpsourceOptions
         {
             Network = "regtest",
