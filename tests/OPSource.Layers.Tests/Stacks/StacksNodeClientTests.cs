@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 using OPSource.Layers.Stacks;
 using OPSource.Layers.Stacks.Clarity;
@@ -15,78 +12,17 @@ namespace OPSource.Layers.Tests.Stacks;
 /// </summary>
 public sealed class StacksNodeClientTests : IAsyncLifetime
 {
-    private readonly HttpListener _listener = new();
-    private readonly List<(string Method, string Path, string ContentType, byte[] Body)> _requests = [];
-    private Task? _loop;
-    private Uri _base = null!;
+    private const string Recipient = "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5";
 
-    public ValueTask InitializeAsync()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        _base = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(_base.ToString());
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
-        return ValueTask.CompletedTask;
-    }
+    private readonly StacksNodeDouble _node = new();
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext ctx;
-            try
-            {
-                ctx = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
+    private IReadOnlyList<(string Method, string Path, string ContentType, byte[] Body)> Requests => _node.Requests;
 
-            using var ms = new MemoryStream();
-            await ctx.Request.InputStream.CopyToAsync(ms);
-            string path = ctx.Request.RawUrl ?? "";
-            lock (_requests)
-            {
-                _requests.Add((ctx.Request.HttpMethod, path, ctx.Request.ContentType ?? "", ms.ToArray()));
-            }
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-            (int status, string body) = path switch
-            {
-                _ when path.StartsWith("/v2/accounts/", StringComparison.Ordinal) => (200, "{\"balance\":\"0x0000000000000000000000e8d4a51000\",\"locked\":\"0x00000000000000000000000000000000\",\"unlock_height\":0,\"nonce\":7}"),
-                "/v2/fees/transfer" => (200, "1"),
-                "/v2/fees/transaction" => (200, "{\"estimated_cost\":{},\"estimated_cost_scalar\":1,\"estimations\":[{\"fee_rate\":1.5,\"fee\":180},{\"fee_rate\":2.0,\"fee\":240},{\"fee_rate\":3.0,\"fee\":360}],\"cost_scalar_change_by_byte\":0.0}"),
-                "/v2/transactions" when ms.Length > 0 && ms.ToArray()[0] == 0x80 => (200, "\"0x1234\""),
-                "/v2/transactions" => (400, "{\"error\":\"transaction rejected\",\"reason\":\"BadNonce\",\"txid\":\"ab\"}"),
-                _ when path.StartsWith("/v2/contracts/call-read/", StringComparison.Ordinal) && path.EndsWith("/missing", StringComparison.Ordinal) => (200, "{\"okay\":false,\"cause\":\"Unchecked(UndefinedFunction(\\\"missing\\\"))\"}"),
-                _ when path.StartsWith("/v2/contracts/call-read/", StringComparison.Ordinal) => (200, "{\"okay\":true,\"result\":\"0x0701000000000000000000000000000000" + "2a\"}"),
-                "/v2/pox" => (200, "{\"contract_id\":\"ST000000000000000000002AMW42H.pox-4\",\"current_burnchain_block_height\":120,\"current_cycle\":{\"id\":3}}"),
-                _ when path.StartsWith("/v2/contracts/interface/", StringComparison.Ordinal) && path.EndsWith("/tokens", StringComparison.Ordinal) => (200, "{\"functions\":[],\"fungible_tokens\":[{\"name\":\"gold\"}],\"non_fungible_tokens\":[{\"name\":\"badge\",\"type\":\"uint128\"}]}"),
-                _ => (404, "not found"),
-            };
-            byte[] bytes = Encoding.UTF8.GetBytes(body);
-            ctx.Response.StatusCode = status;
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.OutputStream.WriteAsync(bytes);
-            ctx.Response.Close();
-        }
-    }
+    public ValueTask DisposeAsync() => _node.DisposeAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
-    }
-
-    private StacksNodeClient Client() => new(new HttpClient { BaseAddress = _base });
+    private StacksNodeClient Client() => new(new HttpClient { BaseAddress = _node.Url });
 
     private static StacksTransaction Transfer(StacksNetwork network, params PostCondition[] pcs)
     {
@@ -109,13 +45,13 @@ public sealed class StacksNodeClientTests : IAsyncLifetime
         var tx = Transfer(StacksNetwork.Testnet);
         var estimate = await client.EstimateFeeAsync(tx, ct);
         Assert.Equal([180UL, 240UL, 360UL], estimate.Fees);
-        var feeRequest = _requests.Last(r => r.Path == "/v2/fees/transaction");
+        var feeRequest = Requests.Last(r => r.Path == "/v2/fees/transaction");
         var body = JsonNode.Parse(feeRequest.Body)!;
         Assert.Equal("0x" + OPSource.Bitcoin.Encoding.Hex.Encode(TransactionCodec.SerializePayload(tx.Payload)), (string)body["transaction_payload"]!);
         Assert.Equal(tx.Serialize().Length, (int)body["estimated_len"]!);
 
         Assert.Equal("1234", await client.BroadcastAsync(tx, ct));
-        var sent = _requests.Last(r => r.Path == "/v2/transactions");
+        var sent = Requests.Last(r => r.Path == "/v2/transactions");
         Assert.Equal("application/octet-stream", sent.ContentType);
         Assert.Equal(tx.Serialize(), sent.Body);
         var refused = await Assert.ThrowsAsync<StacksException>(() => client.BroadcastAsync(Transfer(StacksNetwork.Mainnet), ct));
@@ -125,7 +61,7 @@ public sealed class StacksNodeClientTests : IAsyncLifetime
         var boot = new StacksAddress(26, new byte[20]);
         var result = await client.CallReadOnlyAsync(boot, "pox-4", "get-thing", [Cv.UInt(1), Cv.Ascii("a")], boot, ct);
         Assert.Equal(Cv.Ok(Cv.UInt(42)), result);
-        var call = _requests.Last(r => r.Path.StartsWith("/v2/contracts/call-read/", StringComparison.Ordinal));
+        var call = Requests.Last(r => r.Path.StartsWith("/v2/contracts/call-read/", StringComparison.Ordinal));
         Assert.Equal("/v2/contracts/call-read/ST000000000000000000002AMW42H/pox-4/get-thing", call.Path);
         var callBody = JsonNode.Parse(call.Body)!;
         Assert.Equal("0x" + ClarityCodec.ToHex(Cv.UInt(1)), (string)callBody["arguments"]![0]!);
@@ -155,6 +91,74 @@ public sealed class StacksNodeClientTests : IAsyncLifetime
         e = await Assert.ThrowsAsync<StacksException>(() => client.CheckPostConditionAssetsAsync(
             Transfer(StacksNetwork.Testnet, new NonFungiblePostCondition(new PostConditionPrincipal.Origin(), missing, Cv.UInt(1), NonFungibleConditionCode.Sends)), ct));
         Assert.Contains("contract ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.nothing of asset 'badge' does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Info_reports_the_chain_id_and_the_interface_types_every_call_argument()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = Client();
+        var info = await client.GetInfoAsync(ct);
+        Assert.Equal(StacksNetwork.Testnet.ChainId, info.NetworkId);
+        Assert.Same(StacksNetwork.Testnet, info.Network);
+        Assert.Equal(120UL, info.BurnBlockHeight);
+
+        var tokens = StacksAddress.Parse("ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM");
+        var contract = await client.GetContractInterfaceAsync(tokens, "tokens", ct);
+        var pay = contract.Functions["pay"];
+        Assert.Equal("(pay (amount uint) (to principal) (meta (optional (tuple (id (buff 4)) (tags (list 2 (string-utf8 8)))))))", pay.ToString());
+        var meta = ClarityText.Parse("(some {id: 0x01020304, tags: (list u\"a\" u\"b\")})");
+        contract.CheckCall("pay", [Cv.UInt(1), Cv.Principal(Recipient), meta], transaction: true);
+        contract.CheckCall("pay", [Cv.UInt(1), Cv.Principal("ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.tokens"), Cv.None], transaction: true);
+
+        StacksException Fails(string function, bool transaction, params ClarityValue[] args) =>
+            Assert.Throws<StacksException>(() => contract.CheckCall(function, args, transaction));
+        var e = Fails("pay", true, Cv.UInt(1), Cv.Principal(Recipient), ClarityText.Parse("(some {id: 0x01020304, tags: (list u\"a\" u\"b\" u\"c\")})"));
+        Assert.Equal("clarity_type", e.Code);
+        Assert.Equal("clarity: pay argument 3 (meta) (some).tags has 3 items, more than (list 2 (string-utf8 8)) allows", e.Message);
+        Assert.Equal("clarity: pay takes 3 argument(s) " + pay + ", got 1", Fails("pay", true, Cv.UInt(1)).Message);
+        Assert.Equal("stacks_unknown_function", Fails("helper", false).Code); // private
+        Assert.Equal("stacks_unknown_function", Fails("absent", false).Code);
+        Assert.Equal("stacks_not_public", Fails("get-thing", true, Cv.UInt(1), Cv.Ascii("a")).Code);
+        contract.CheckCall("get-thing", [Cv.UInt(1), Cv.Ascii("0123456789")], transaction: false);
+        Assert.Contains("get-thing argument 2 (s) is 11 characters", Fails("get-thing", false, Cv.UInt(1), Cv.Ascii("0123456789a")).Message, StringComparison.Ordinal);
+
+        var missing = await Assert.ThrowsAsync<StacksException>(() => client.CheckCallAsync(tokens, "nothing", "pay", [], transaction: true, ct));
+        Assert.Equal("stacks_unknown_contract", missing.Code);
+    }
+
+    [Theory]
+    [InlineData("\"trait_reference\"", "'ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.tokens", null)]
+    [InlineData("\"trait_reference\"", "'ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM", "is not trait_reference")]
+    [InlineData("{\"response\":{\"ok\":\"bool\",\"error\":\"int128\"}}", "(err -1)", null)]
+    [InlineData("{\"response\":{\"ok\":\"bool\",\"error\":\"int128\"}}", "(ok 1)", "(ok) 1 is not bool")]
+    [InlineData("{\"list\":{\"type\":{\"buffer\":{\"length\":1}},\"length\":3}}", "(list 0x01 0x0203)", "[1] is 2 bytes")]
+    [InlineData("{\"tuple\":[{\"name\":\"a-b\",\"type\":\"uint128\"}]}", "{a-b: u1}", null)]
+    public void Interface_types_read_as_clarity_types(string abi, string value, string? error)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(abi);
+        var type = ClarityType.FromAbi(doc.RootElement);
+        string? mismatch = type.Mismatch(ClarityText.Parse(value), "value");
+        if (error is null)
+        {
+            Assert.Null(mismatch);
+        }
+        else
+        {
+            Assert.Contains(error, mismatch, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("\"uint256\"")]
+    [InlineData("{\"buffer\":{}}")]
+    [InlineData("{\"tuple\":[{\"type\":\"bool\"}]}")]
+    [InlineData("7")]
+    public void Unknown_interface_types_are_one_clear_error(string abi)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(abi);
+        var e = Assert.Throws<StacksException>(() => ClarityType.FromAbi(doc.RootElement));
+        Assert.StartsWith("contract interface: unknown type", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using OPSource.Bitcoin.Addresses;
 using OPSource.Bitcoin.Keys;
 using OPSource.Layers.Stacks;
 using OPSource.Layers.Stacks.Clarity;
+using OPSource.Layers.Stacks.Node;
 using OPSource.Layers.Stacks.Pox;
 using OPSource.Layers.Stacks.Transactions;
 using OPSource.TestSupport;
@@ -23,12 +24,12 @@ public sealed class StacksSimnetTests(SimnetPeer simnet) : IClassFixture<SimnetP
 
     private string Wallet => simnet.Accounts["wallet_1"];
 
-    private async Task<string> DeployAsync(CancellationToken ct)
+    private async Task<string> DeployAsync(CancellationToken ct, string name = "opsource-test")
     {
         string source = await File.ReadAllTextAsync(Path.Combine(Vectors.RepoRoot, "tests", "OPSource.Layers.Tests", "Stacks", "Contracts", "opsource-test.clar"), ct);
-        var response = await simnet.RequestAsync(new JsonObject { ["op"] = "deploy", ["name"] = "opsource-test", ["source"] = source, ["sender"] = Deployer }, ct);
+        var response = await simnet.RequestAsync(new JsonObject { ["op"] = "deploy", ["name"] = name, ["source"] = source, ["sender"] = Deployer }, ct);
         Assert.Equal(Cv.Bool(true), ClarityCodec.FromHex((string)response["result"]!));
-        return $"{Deployer}.opsource-test";
+        return $"{Deployer}.{name}";
     }
 
     [Fact]
@@ -175,6 +176,49 @@ public sealed class StacksSimnetTests(SimnetPeer simnet) : IClassFixture<SimnetP
         var payload = Pox4.DelegateStx(StacksNetwork.Testnet, 500_000_000, Cv.Principal(Deployer), null, PoxAddress.FromBitcoin(payout));
         var result = await simnet.CallAsync("call", Pox4Contract, "delegate-stx", payload.Arguments, address, ct);
         Assert.Equal(Cv.Ok(Cv.Bool(true)), result);
+    }
+
+    [Fact]
+    public async Task Contract_interfaces_from_the_simnet_type_the_calls_opsource_builds()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        async Task<ContractInterface> InterfaceAsync(string contract)
+        {
+            var response = await simnet.RequestAsync(new JsonObject { ["op"] = "interface", ["contract"] = contract }, ct);
+            using var doc = System.Text.Json.JsonDocument.Parse(response["interface"]!.ToJsonString());
+            return ContractInterface.FromJson(contract, doc.RootElement);
+        }
+
+        // pox-4's own interface: the stack-stx and delegate-stx payloads fit it; a read-only function is no transaction.
+        var pox4 = await InterfaceAsync(Pox4Contract);
+        using var key = StacksPrivateKey.Parse("edf9aee84d9b7abc145504dde6726c64f369d37ee34ded868fabd876c26570bc01");
+        var pox = PoxAddress.Parse("tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c", Network.Testnet);
+        byte[] signature = Pox4.SignerSignature(key, StacksNetwork.Testnet, pox, 1, Pox4Topic.StackStx, 3, 10, 4);
+        var stack = Pox4.StackStx(StacksNetwork.Testnet, 10, pox, 100, 3, signature, key.PublicKeyBytes, 10, 4);
+        pox4.CheckCall(stack.FunctionName, stack.Arguments, transaction: true);
+        var delegate_ = Pox4.DelegateStx(StacksNetwork.Testnet, 10, Cv.Principal(Deployer), 500, pox);
+        pox4.CheckCall(delegate_.FunctionName, delegate_.Arguments, transaction: true);
+        pox4.CheckCall("get-stacker-info", [Cv.Principal(Deployer)], transaction: false);
+        Assert.Equal("stacks_not_public", Assert.Throws<StacksException>(() => pox4.CheckCall("get-pox-info", [], transaction: true)).Code);
+        var bad = Assert.Throws<StacksException>(() => pox4.CheckCall("stack-stx", [Cv.Int(10), .. stack.Arguments.Skip(1)], transaction: true));
+        Assert.Equal("clarity: stack-stx argument 1 (amount-ustx) 10 is not uint", bad.Message);
+        bad = Assert.Throws<StacksException>(() => pox4.CheckCall("stack-stx", [.. stack.Arguments.Take(4), Cv.Some(Cv.Buffer(new byte[66])), .. stack.Arguments.Skip(5)], transaction: true));
+        Assert.Contains("stack-stx argument 5 (signer-sig) (some) is 66 bytes, more than (buff 65) allows", bad.Message, StringComparison.Ordinal);
+
+        // The test contract's interface (every Clarity type): the types read from its ABI are its signature's.
+        var test = await InterfaceAsync(await DeployAsync(ct, "opsource-test-abi"));
+        var echo = test.Functions["echo-all"];
+        Assert.Equal("public", echo.Access);
+        Assert.Equal(
+            ["int", "uint", "bool", "(buff 32)", "principal", "(string-ascii 40)", "(string-utf8 40)", "(optional uint)", "(list 5 int)", ClarityType.Parse("{name: (string-ascii 20), value: uint}").ToString()],
+            echo.Args.Select(a => a.Type.ToString()));
+        Assert.Equal("read_only", test.Functions["get-counter"].Access);
+        Assert.Contains("opsource-token", test.Assets.Fungible);
+        Assert.Contains("opsource-nft", test.Assets.NonFungible);
+        test.CheckCall("check-below", [Cv.UInt(3)], transaction: true);
+        bad = Assert.Throws<StacksException>(() => test.CheckCall("echo-all", [Cv.Int(1), Cv.UInt(1), Cv.Bool(true), Cv.Buffer([1]), Cv.Principal(Wallet), Cv.Ascii("a"), Cv.Utf8("b"), Cv.None, Cv.List(Cv.Int(1)),
+            Cv.Tuple(("name", Cv.Ascii("n")), ("value", Cv.Int(1)))], transaction: true));
+        Assert.Equal("clarity: echo-all argument 10 (t).value 1 is not uint", bad.Message);
     }
 
     private static void PublicKey(ExtKey master, string path, out byte[] key)

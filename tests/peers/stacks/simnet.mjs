@@ -7,6 +7,7 @@
 //   {op:"height"} -> {block_height, burn_block_height}
 //   {op:"mine", blocks} -> {block_height, burn_block_height}
 //   {op:"transfer", amount, recipient, sender} -> {result: hex}                    (STX transfer)
+//   {op:"interface", contract} -> {interface: {...}}   (the contract's ABI, as a node's /v2/contracts/interface)
 // Values cross as Clarity wire hex, so OPSource encodes every argument and decodes every result.
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,11 @@ function handle(req) {
       const r = simnet.transferSTX(BigInt(req.amount), req.recipient, req.sender);
       return { result: hex(r.result) };
     }
+    case 'interface': {
+      const abi = simnet.getContractsInterfaces().get(req.contract);
+      if (!abi) throw new Error(`no contract ${req.contract}`);
+      return { interface: abi };
+    }
     case 'mine':
       simnet.mineEmptyBlocks(req.blocks);
     // fall through
@@ -73,5 +79,5 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (!line.trim()) continue;
   let response;
   try { response = handle(JSON.parse(line)); } catch (e) { response = { error: String(e?.message ?? e) }; }
-  log(JSON.stringify(response));
+  log(JSON.stringify(response, (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace OPSource.Layers.Stacks.Clarity;
 
@@ -19,6 +20,82 @@ public abstract record ClarityType
         var type = ParseType(text, ref pos);
         Skip(text, ref pos);
         return pos == text.Length ? type : throw Fail(text, pos, "unexpected text after the type");
+    }
+
+    /// <summary>
+    /// Reads a type in the JSON form of a contract interface (<c>/v2/contracts/interface</c>, stacks-core's
+    /// <c>ContractInterfaceAtomType</c>): <c>"uint128"</c>, <c>"int128"</c>, <c>"bool"</c>, <c>"principal"</c>,
+    /// <c>"trait_reference"</c>, <c>{"buffer":{"length":N}}</c>, <c>{"string-ascii":{"length":N}}</c>,
+    /// <c>{"string-utf8":{"length":N}}</c>, <c>{"optional":T}</c>, <c>{"response":{"ok":T,"error":E}}</c>,
+    /// <c>{"list":{"type":T,"length":N}}</c>, <c>{"tuple":[{"name":K,"type":T}...]}</c>.
+    /// </summary>
+    public static ClarityType FromAbi(JsonElement type)
+    {
+        static StacksException Bad(JsonElement t) => new("clarity_type_syntax", $"contract interface: unknown type {Clip(t.GetRawText())}");
+        static string Clip(string s) => s.Length > 80 ? s[..80] + "..." : s;
+        static int Length(JsonElement t) => t.TryGetProperty("length", out var n) && n.TryGetInt32(out int v) && v >= 0 ? v : throw Bad(t);
+        if (type.ValueKind == JsonValueKind.String)
+        {
+            return type.GetString() switch
+            {
+                "uint128" => new SimpleType("uint"),
+                "int128" => new SimpleType("int"),
+                "bool" => new SimpleType("bool"),
+                "principal" => new SimpleType("principal"),
+                "trait_reference" => new SimpleType("trait_reference"),
+                _ => throw Bad(type),
+            };
+        }
+
+        if (type.ValueKind != JsonValueKind.Object)
+        {
+            throw Bad(type);
+        }
+
+        JsonProperty? only = null;
+        foreach (var member in type.EnumerateObject())
+        {
+            only = member;
+            break;
+        }
+
+        if (only is not { } kind)
+        {
+            throw Bad(type);
+        }
+
+        var (name, body) = (kind.Name, kind.Value);
+        switch (name)
+        {
+            case "buffer" when body.ValueKind == JsonValueKind.Object:
+                return new BufferType(Length(body));
+            case "string-ascii" when body.ValueKind == JsonValueKind.Object:
+                return new StringAsciiType(Length(body));
+            case "string-utf8" when body.ValueKind == JsonValueKind.Object:
+                return new StringUtf8Type(Length(body));
+            case "optional":
+                return new OptionalType(FromAbi(body));
+            case "response" when body.ValueKind == JsonValueKind.Object && body.TryGetProperty("ok", out var ok) && body.TryGetProperty("error", out var err):
+                return new ResponseType(FromAbi(ok), FromAbi(err));
+            case "list" when body.ValueKind == JsonValueKind.Object && body.TryGetProperty("type", out var item):
+                return new ListType(Length(body), FromAbi(item));
+            case "tuple" when body.ValueKind == JsonValueKind.Array:
+                var fields = ImmutableSortedDictionary.CreateBuilder<string, ClarityType>(StringComparer.Ordinal);
+                foreach (var field in body.EnumerateArray())
+                {
+                    if (field.ValueKind != JsonValueKind.Object || !field.TryGetProperty("name", out var key) || key.ValueKind != JsonValueKind.String
+                        || !field.TryGetProperty("type", out var fieldType))
+                    {
+                        throw Bad(type);
+                    }
+
+                    fields[key.GetString()!] = FromAbi(fieldType);
+                }
+
+                return new TupleType(fields.ToImmutable());
+            default:
+                throw Bad(type);
+        }
     }
 
     /// <summary>Throws <see cref="StacksException"/> (<c>clarity_type</c>) unless <paramref name="value"/> fits.</summary>
@@ -174,7 +251,7 @@ public abstract record ClarityType
         };
     }
 
-    /// <summary>int, uint, bool, principal.</summary>
+    /// <summary>int, uint, bool, principal (and trait_reference, from a contract interface: a contract principal).</summary>
     public sealed record SimpleType(string Name) : ClarityType
     {
         /// <inheritdoc />
@@ -185,6 +262,7 @@ public abstract record ClarityType
                 "int" => value is ClarityInt,
                 "uint" => value is ClarityUInt,
                 "bool" => value is ClarityBool,
+                "trait_reference" => value is ClarityContractPrincipal, // a trait argument is a contract principal (SIP-005)
                 _ => value is ClarityStandardPrincipal or ClarityContractPrincipal,
             };
             return fits ? null : $"{path} {Short(value)} is not {Name}";

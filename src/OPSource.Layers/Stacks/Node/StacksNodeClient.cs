@@ -12,6 +12,17 @@ namespace OPSource.Layers.Stacks.Node;
 /// <summary>An account as a Stacks node reports it (<c>GET /v2/accounts/{principal}</c>).</summary>
 public sealed record StacksAccount(string Address, UInt128 Balance, UInt128 Locked, ulong Nonce);
 
+/// <summary>
+/// What a node says about itself (<c>GET /v2/info</c>): its chain id (<c>network_id</c>: 1 mainnet,
+/// 0x80000000 testnet, SIP-005 "Transaction Encoding"), burn and Stacks tip heights and version.
+/// </summary>
+public sealed record StacksNodeInfo(uint NetworkId, ulong BurnBlockHeight, ulong StacksTipHeight, string ServerVersion)
+{
+    /// <summary>The network of <see cref="NetworkId"/>, or null for a chain id that is neither mainnet's nor testnet's.</summary>
+    public StacksNetwork? Network =>
+        NetworkId == StacksNetwork.Mainnet.ChainId ? StacksNetwork.Mainnet : NetworkId == StacksNetwork.Testnet.ChainId ? StacksNetwork.Testnet : null;
+}
+
 /// <summary>A fee estimate (<c>POST /v2/fees/transaction</c>): low, middle, high total fees in micro-STX.</summary>
 public sealed record StacksFeeEstimate(IReadOnlyList<ulong> Fees, IReadOnlyList<double> FeeRates);
 
@@ -28,6 +39,25 @@ public sealed class StacksNodeClient(HttpClient http)
         using var doc = await GetJsonAsync($"/v2/accounts/{address}?proof=0", ct);
         var root = doc.RootElement;
         return new StacksAccount(address.ToString(), HexAmount(root, "balance"), HexAmount(root, "locked"), root.GetProperty("nonce").GetUInt64());
+    }
+
+    /// <summary>GET /v2/info: chain id, heights and version.</summary>
+    public async Task<StacksNodeInfo> GetInfoAsync(CancellationToken ct)
+    {
+        using var doc = await GetJsonAsync("/v2/info", ct);
+        var root = doc.RootElement;
+        try
+        {
+            return new StacksNodeInfo(
+                root.GetProperty("network_id").GetUInt32(),
+                root.TryGetProperty("burn_block_height", out var burn) ? burn.GetUInt64() : 0,
+                root.TryGetProperty("stacks_tip_height", out var tip) ? tip.GetUInt64() : 0,
+                Str(root, "server_version"));
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new StacksException("stacks_node_error", $"stacks node: /v2/info has no numeric network_id: {Short(root.GetRawText())}", ErrorCategory.Unavailable);
+        }
     }
 
     /// <summary>GET /v2/fees/transfer: the node's fee rate for an STX transfer (micro-STX per byte).</summary>
@@ -96,10 +126,33 @@ public sealed class StacksNodeClient(HttpClient http)
     public Task<JsonDocument> GetPoxInfoAsync(CancellationToken ct) => GetJsonAsync("/v2/pox", ct);
 
     /// <summary>GET /v2/contracts/interface/{address}/{contract}: the tokens it declares.</summary>
-    public async Task<ContractAssets> GetContractAssetsAsync(StacksAddress address, string contractName, CancellationToken ct)
+    public async Task<ContractAssets> GetContractAssetsAsync(StacksAddress address, string contractName, CancellationToken ct) =>
+        (await GetContractInterfaceAsync(address, contractName, ct)).Assets;
+
+    /// <summary>GET /v2/contracts/interface/{address}/{contract}: its functions and tokens.</summary>
+    public async Task<ContractInterface> GetContractInterfaceAsync(StacksAddress address, string contractName, CancellationToken ct)
     {
         using var doc = await GetJsonAsync($"/v2/contracts/interface/{address}/{ClarityValue.CheckContractName(contractName)}", ct);
-        return ContractAssets.FromInterface(doc.RootElement);
+        return ContractInterface.FromJson($"{address}.{contractName}", doc.RootElement);
+    }
+
+    /// <summary>
+    /// Checks a call against the contract's interface (<see cref="ContractInterface.CheckCall"/>); a contract the
+    /// node does not know is <c>stacks_unknown_contract</c>.
+    /// </summary>
+    public async Task CheckCallAsync(StacksAddress address, string contractName, string function, IReadOnlyList<ClarityValue> args, bool transaction, CancellationToken ct)
+    {
+        ContractInterface contract;
+        try
+        {
+            contract = await GetContractInterfaceAsync(address, contractName, ct);
+        }
+        catch (StacksException e) when (e.Code == "stacks_node_not_found")
+        {
+            throw new StacksException("stacks_unknown_contract", $"contract {address}.{contractName} does not exist on the stacks node");
+        }
+
+        contract.CheckCall(function, args, transaction);
     }
 
     /// <summary>Checks every fungible and non-fungible post-condition of <paramref name="tx"/> against the declaring contracts.</summary>
@@ -149,6 +202,10 @@ public sealed class StacksNodeClient(HttpClient http)
         catch (HttpRequestException e)
         {
             throw new StacksException("stacks_node_unavailable", $"stacks node {http.BaseAddress}: {e.Message}", ErrorCategory.Unavailable);
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new StacksException("stacks_node_unavailable", $"stacks node {http.BaseAddress}: no answer within {http.Timeout.TotalSeconds:0} s", ErrorCategory.Unavailable);
         }
         finally
         {

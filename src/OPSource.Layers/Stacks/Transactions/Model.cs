@@ -203,8 +203,8 @@ public abstract record PostConditionPrincipal
         };
     }
 
-    /// <inheritdoc />
-    public override string ToString() => this switch
+    /// <summary>The text form <see cref="Parse"/> reads (sealed, so the derived records do not print themselves as <c>Origin { }</c>).</summary>
+    public sealed override string ToString() => this switch
     {
         Origin => "origin",
         Standard s => s.Address.ToString(),
