@@ -116,7 +116,10 @@ public static class StacksEndpoints
         });
     }
 
-    /// <summary>POST /stacks/call-read {"contract","function","args":[readable form] or "args_hex":[wire hex],"sender"?}.</summary>
+    /// <summary>
+    /// POST /stacks/call-read {"contract","function","args":[readable form] or "args_hex":[wire hex],"sender"?}: the
+    /// arguments are checked against the contract's interface first.
+    /// </summary>
     internal static async Task<JsonHttpResult<JsonObject>> CallReadAsync(HttpRequest request, StacksNodeClient node, StacksOptions options, CancellationToken ct)
     {
         var body = await BodyAsync(request, ct).ConfigureAwait(false);
@@ -126,7 +129,9 @@ public static class StacksEndpoints
             ? hex.Select(a => ClarityCodec.FromHex((string?)a ?? "")).ToList()
             : (body["args"] as JsonArray ?? []).Select(a => ClarityText.Parse((string?)a ?? "")).ToList();
         var sender = body["sender"] is null ? contract.Address : StacksAddress.Parse(Field(body, "sender"), options.Network);
-        var result = await node.CallReadOnlyAsync(contract.Address, contract.Name, Field(body, "function"), args, sender, ct).ConfigureAwait(false);
+        string function = Field(body, "function");
+        await node.CheckCallAsync(contract.Address, contract.Name, function, args, transaction: false, ct).ConfigureAwait(false);
+        var result = await node.CallReadOnlyAsync(contract.Address, contract.Name, function, args, sender, ct).ConfigureAwait(false);
         return Ok(StacksViews.Value(result));
     }
 
