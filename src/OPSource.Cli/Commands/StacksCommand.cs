@@ -20,6 +20,7 @@ namespace OPSource.Cli.Commands;
 internal static class StacksCommand
 {
     private const string DefaultNode = "http://127.0.0.1:20443";
+    private const ulong DefaultStackFee = 10_000;
 
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
@@ -91,6 +92,71 @@ internal static class StacksCommand
             ? v
             : throw new CliUserException($"stacks: {what} must be an integer from 0 to 2^64-1 (micro-STX for amounts and fees)");
 
+    /// <summary>
+    /// The options every transaction-building command shares: nonce and fee (integer micro-STX), the node and
+    /// broadcasting to it.
+    /// </summary>
+    private sealed record TxOptions(Option<string?> Nonce, Option<string?> Fee, Option<string> Node, Option<bool> Broadcast)
+    {
+        public static TxOptions Add(Command command, string feeHelp)
+        {
+            var options = new TxOptions(
+                new Option<string?>("--nonce") { Description = "Origin nonce (default: from --node)" },
+                new Option<string?>("--fee") { Description = feeHelp },
+                NodeOption(),
+                new Option<bool>("--broadcast") { Description = "Send the signed transaction to --node" });
+            command.Add(options.Nonce);
+            command.Add(options.Fee);
+            command.Add(options.Node);
+            command.Add(options.Broadcast);
+            return options;
+        }
+
+        public StacksNodeClient Client(System.CommandLine.ParseResult parse) => StacksCommand.Node(parse.GetValue(Node)!);
+
+        /// <summary>--nonce, or the account's nonce from the node (<paramref name="client"/> null: an error naming both).</summary>
+        public async Task<ulong> NonceAsync(System.CommandLine.ParseResult parse, StacksNodeClient? client, StacksAddress origin, string command, CancellationToken ct) =>
+            parse.GetValue(Nonce) is { } n ? U64(n, "--nonce")
+            : client is not null ? (await client.GetAccountAsync(origin, ct)).Nonce
+            : throw new CliUserException($"stacks {command}: give --nonce, or --check to ask --node");
+
+        /// <summary>Writes the signed transaction (its hex on stdout, the decoded view with --json), broadcasting it first with --broadcast.</summary>
+        public async Task<int> FinishAsync(CliContext ctx, System.CommandLine.ParseResult parse, StacksNodeClient? client, StacksTransaction tx, JsonObject json, CancellationToken ct)
+        {
+            json["hex"] = Hex.Encode(tx.Serialize());
+            if (parse.GetValue(Broadcast))
+            {
+                json["broadcast_txid"] = await (client ?? Client(parse)).BroadcastAsync(tx, ct);
+            }
+
+            ctx.WriteResult(json, w => w.WriteLine((string)json["hex"]!));
+            return CliApp.ExitOk;
+        }
+    }
+
+    /// <summary><c>ADDRESS.contract</c> (a contract principal), or a one-line error naming <paramref name="what"/>.</summary>
+    private static ClarityContractPrincipal Contract(string text, StacksNetwork network, string what) =>
+        Principal(text, network, what) as ClarityContractPrincipal
+            ?? throw new CliUserException($"stacks: {what} must be ADDRESS.contract");
+
+    /// <summary>A standard or contract principal whose address belongs to <paramref name="network"/>.</summary>
+    private static ClarityValue Principal(string text, StacksNetwork network, string what)
+    {
+        var principal = Cv.Principal(text.Trim().TrimStart('\''));
+        var address = principal is ClarityContractPrincipal c ? c.Address : ((ClarityStandardPrincipal)principal).Address;
+        if (!network.OwnsAddressVersion(address.Version))
+        {
+            _ = StacksAddress.TryParse(address.ToString(), network, out _, out string? why);
+            throw new StacksException("stacks_address_network", $"{what}: {why}");
+        }
+
+        return principal;
+    }
+
+    /// <summary>Clarity arguments in readable form, each inline, <c>-</c> or <c>@FILE</c>.</summary>
+    private static List<ClarityValue> ClarityArgs(CliContext ctx, string[]? values, string what) =>
+        [.. (values ?? []).Select(v => ClarityText.Parse(CliInput.Text(ctx, v, what)))];
+
     private static Command CreateAddress(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var command = new Command("address", "The Stacks address of a key from the platform seed (m/44'/5757'/0'/0/INDEX) or of a private key");
@@ -126,27 +192,25 @@ internal static class StacksCommand
         var amount = new Option<string?>("--amount") { Description = "Amount in micro-STX" };
         var memo = new Option<string?>("--memo") { Description = "Memo, at most 34 bytes of UTF-8" };
         var call = new Option<string?>("--call") { Description = "Contract call: ADDRESS.contract::function (with --arg)" };
-        var arg = new Option<string[]>("--arg") { Description = "A Clarity argument in readable form (u1, 0x00, 'SP..., (list 1 2), {a: u1}); repeat in order", AllowMultipleArgumentsPerToken = false };
+        var arg = new Option<string[]>("--arg") { Description = "A Clarity argument in readable form (u1, 0x00, 'SP..., (list 1 2), {a: u1})" + CliInput.Hint + "; repeat in order", AllowMultipleArgumentsPerToken = false };
         var deploy = new Option<string?>("--deploy") { Description = "Deploy a contract with this name (with --source)" };
         var source = new Option<string?>("--source") { Description = "Clarity source" + CliInput.Hint };
         var clarityVersion = new Option<int?>("--clarity-version") { Description = "Clarity version of a deploy (versioned payload); omit for the unversioned payload" };
-        var nonce = new Option<string?>("--nonce") { Description = "Origin nonce (default: from --node)" };
-        var fee = new Option<string?>("--fee") { Description = "Fee in micro-STX (default: the node's estimate)" };
         var sponsored = new Option<bool>("--sponsored") { Description = "Leave the fee to a sponsor (sponsored authorization)" };
         var anchor = new Option<string>("--anchor-mode") { Description = "on-chain-only, off-chain-only or any", DefaultValueFactory = _ => "any" }.AcceptOnlyFromAmong("on-chain-only", "off-chain-only", "any");
         var pcMode = new Option<string>("--post-condition-mode") { Description = "deny, allow or originator", DefaultValueFactory = _ => "deny" }.AcceptOnlyFromAmong("deny", "allow", "originator");
         var pcs = new Option<string[]>("--post-condition") { Description = "'stx P CMP N', 'ft P CMP N ADDR.contract::token', 'nft P sent|not-sent|maybe-sent ADDR.contract::token VALUE', 'staking P CMP N', 'pox P CODE' (P: origin or a principal; CMP: eq gt gte lt lte)" };
-        var node = NodeOption();
-        var useNode = new Option<bool>("--check") { Description = "Ask --node for the nonce and fee when not given, and check that post-condition assets exist" };
-        var broadcast = new Option<bool>("--broadcast") { Description = "Send the signed transaction to --node" };
-        foreach (var o in new Option[] { transfer, amount, memo, call, arg, deploy, source, clarityVersion, nonce, fee, sponsored, anchor, pcMode, pcs, node, useNode, broadcast })
+        var useNode = new Option<bool>("--check") { Description = "Ask --node for the nonce and fee when not given, check a call's arguments against the contract's interface and that post-condition assets exist" };
+        foreach (var o in new Option[] { transfer, amount, memo, call, arg, deploy, source, clarityVersion, sponsored, anchor, pcMode, pcs, useNode })
         {
             command.Add(o);
         }
 
+        var txOptions = TxOptions.Add(command, "Fee in micro-STX (default: the node's middle estimate, with --check)");
+
         command.WithExamples(
             "opsource --network testnet stacks tx build --key @stx.key --transfer ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5 --amount 1000000 --memo invoice-42 --nonce 0 --fee 180",
-            "opsource stacks tx build --mnemonic @seed.txt --call SP000000000000000000002Q6VF78.pox-4::get-pox-info --nonce 3 --fee 2000 --json",
+            "opsource stacks tx build --mnemonic @seed.txt --call SP000000000000000000002Q6VF78.pox-4::revoke-delegate-stx --nonce 3 --fee 2000 --json",
             "opsource --network testnet stacks tx build --key @stx.key --deploy hello --source @hello.clar --clarity-version 3 --nonce 1 --fee 5000 --post-condition 'stx origin lte 0'",
             "opsource stacks tx build --key @stx.key --transfer SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7 --amount 5 --check --broadcast --node http://127.0.0.1:20443");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
@@ -159,21 +223,29 @@ internal static class StacksCommand
                 throw new CliUserException("stacks tx build: give exactly one of --transfer, --call, --deploy");
             }
 
+            bool check = parse.GetValue(useNode) || parse.GetValue(txOptions.Broadcast);
+            var client = check ? txOptions.Client(parse) : null;
             Payload payload;
             if (parse.GetValue(transfer) is { } recipient)
             {
-                payload = TokenTransferPayload.Create(Cv.Principal(recipient), U64(parse.GetValue(amount), "--amount"), parse.GetValue(memo) ?? "");
+                payload = TokenTransferPayload.Create(Principal(recipient, network, "--transfer"), U64(parse.GetValue(amount), "--amount"), parse.GetValue(memo) ?? "");
             }
             else if (parse.GetValue(call) is { } target)
             {
                 int sep = target.IndexOf("::", StringComparison.Ordinal);
-                var contract = sep < 0 ? null : Cv.Principal(target[..sep]) as ClarityContractPrincipal;
-                if (contract is null)
+                if (sep < 0)
                 {
                     throw new CliUserException("stacks tx build: --call must be ADDRESS.contract::function");
                 }
 
-                payload = new ContractCallPayload(contract.Address, contract.Name, target[(sep + 2)..], [.. (parse.GetValue(arg) ?? []).Select(ClarityText.Parse)]);
+                var contract = Contract(target[..sep], network, "--call");
+                var callArgs = ClarityArgs(ctx, parse.GetValue(arg), "--arg");
+                if (client is not null)
+                {
+                    await client.CheckCallAsync(contract.Address, contract.Name, target[(sep + 2)..], callArgs, transaction: true, token);
+                }
+
+                payload = new ContractCallPayload(contract.Address, contract.Name, target[(sep + 2)..], [.. callArgs]);
             }
             else
             {
@@ -188,18 +260,14 @@ internal static class StacksCommand
             }
 
             var postConditions = (parse.GetValue(pcs) ?? []).Select(PostConditionText.Parse).ToList();
-            bool check = parse.GetValue(useNode) || parse.GetValue(broadcast);
-            var client = check ? Node(parse.GetValue(node)!) : null;
-            ulong nonceValue = parse.GetValue(nonce) is { } n ? U64(n, "--nonce")
-                : client is not null ? (await client.GetAccountAsync(key.Address(network), token)).Nonce
-                : throw new CliUserException("stacks tx build: give --nonce, or --check to ask --node");
+            ulong nonceValue = await txOptions.NonceAsync(parse, client, key.Address(network), "tx build", token);
             var anchorMode = parse.GetValue(anchor) switch { "on-chain-only" => AnchorMode.OnChainOnly, "off-chain-only" => AnchorMode.OffChainOnly, _ => AnchorMode.Any };
             var mode = parse.GetValue(pcMode) switch { "allow" => PostConditionMode.Allow, "originator" => PostConditionMode.Originator, _ => PostConditionMode.Deny };
             bool isSponsored = parse.GetValue(sponsored);
             StacksTransaction Build(ulong feeValue) => TransactionSigner.SignOrigin(
                 TransactionBuilder.Unsigned(network, TransactionBuilder.SingleSig(key.PublicKeyBytes, nonceValue, feeValue), payload, isSponsored, anchorMode, mode, postConditions), key);
             ulong feeValue;
-            if (parse.GetValue(fee) is { } f)
+            if (parse.GetValue(txOptions.Fee) is { } f)
             {
                 feeValue = U64(f, "--fee");
             }
@@ -223,15 +291,7 @@ internal static class StacksCommand
                 await client.CheckPostConditionAssetsAsync(tx, token);
             }
 
-            var json = StacksViews.Transaction(tx);
-            json["hex"] = Hex.Encode(tx.Serialize());
-            if (parse.GetValue(broadcast))
-            {
-                json["broadcast_txid"] = await client!.BroadcastAsync(tx, token);
-            }
-
-            ctx.WriteResult(json, w => w.WriteLine((string)json["hex"]!));
-            return CliApp.ExitOk;
+            return await txOptions.FinishAsync(ctx, parse, client, tx, StacksViews.Transaction(tx), token);
         }, ct));
         return command;
     }
@@ -256,7 +316,7 @@ internal static class StacksCommand
     {
         var contract = new Argument<string>("contract") { Description = "ADDRESS.contract" };
         var function = new Argument<string>("function") { Description = "Read-only function name" };
-        var args = new Argument<string[]>("args") { Description = "Arguments in readable Clarity form", Arity = ArgumentArity.ZeroOrMore };
+        var args = new Argument<string[]>("args") { Description = "Arguments in readable Clarity form" + CliInput.Hint, Arity = ArgumentArity.ZeroOrMore };
         var sender = new Option<string?>("--sender") { Description = "Sender principal (default: the contract's deployer)" };
         var node = NodeOption();
         var command = new Command("call", "Call a read-only Clarity function on a Stacks node (/v2/contracts/call-read)") { contract, function, args, sender, node };
@@ -266,11 +326,12 @@ internal static class StacksCommand
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             var network = NetworkOf(ctx);
-            var target = Cv.Principal(parse.GetValue(contract)!) as ClarityContractPrincipal
-                ?? throw new CliUserException("stacks call: contract must be ADDRESS.contract");
+            var target = Contract(parse.GetValue(contract)!, network, "contract");
             var senderAddress = parse.GetValue(sender) is { } s ? StacksAddress.Parse(s, network) : target.Address;
-            var values = (parse.GetValue(args) ?? []).Select(ClarityText.Parse).ToList();
-            var result = await Node(parse.GetValue(node)!).CallReadOnlyAsync(target.Address, target.Name, parse.GetValue(function)!, values, senderAddress, token);
+            var values = ClarityArgs(ctx, parse.GetValue(args), "argument");
+            var client = Node(parse.GetValue(node)!);
+            await client.CheckCallAsync(target.Address, target.Name, parse.GetValue(function)!, values, transaction: false, token);
+            var result = await client.CallReadOnlyAsync(target.Address, target.Name, parse.GetValue(function)!, values, senderAddress, token);
             var json = StacksViews.Value(result);
             ctx.WriteResult(json, w => w.WriteLine(ClarityText.Print(result)));
             return CliApp.ExitOk;
@@ -291,14 +352,12 @@ internal static class StacksCommand
         var maxAmount = new Option<string?>("--max-amount") { Description = "max-amount of the signer authorization (default: --amount)" };
         var authId = new Option<string?>("--auth-id") { Description = "auth-id of the signer authorization (default: random)" };
         var delegateTo = new Option<string?>("--delegate-to") { Description = "Build delegate-stx to this principal instead of stack-stx" };
-        var nonce = new Option<string?>("--nonce") { Description = "Origin nonce (default: from --node)" };
-        var fee = new Option<string>("--fee") { Description = "Fee in micro-STX", DefaultValueFactory = _ => "10000" };
-        var node = NodeOption();
-        var broadcast = new Option<bool>("--broadcast") { Description = "Send the signed transaction to --node" };
-        foreach (var o in new Option[] { amount, poxAddress, cycles, signerKey, startBurn, cycle, maxAmount, authId, delegateTo, nonce, fee, node, broadcast })
+        foreach (var o in new Option[] { amount, poxAddress, cycles, signerKey, startBurn, cycle, maxAmount, authId, delegateTo })
         {
             command.Add(o);
         }
+
+        var txOptions = TxOptions.Add(command, $"Fee in micro-STX (default {DefaultStackFee})");
 
         command.WithExamples(
             "opsource --network testnet stacks stack --mnemonic @seed.txt --amount 100000000000 --pox-address tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx --cycles 2 --start-burn-height 1000 --reward-cycle 0 --nonce 0",
@@ -310,15 +369,15 @@ internal static class StacksCommand
             using var key = ReadKey(ctx, parse, keys, out _);
             ulong ustx = U64(parse.GetValue(amount), "--amount");
             var pox = PoxAddress.Parse(parse.GetValue(poxAddress)!, PoxAddress.BitcoinNetworkFor(network));
-            bool needNode = parse.GetValue(broadcast) || parse.GetValue(nonce) is null
+            bool needNode = parse.GetValue(txOptions.Broadcast) || parse.GetValue(txOptions.Nonce) is null
                 || (parse.GetValue(delegateTo) is null && (parse.GetValue(startBurn) is null || parse.GetValue(cycle) is null));
-            var client = needNode ? Node(parse.GetValue(node)!) : null;
-            ulong nonceValue = parse.GetValue(nonce) is { } n ? U64(n, "--nonce") : (await client!.GetAccountAsync(key.Address(network), token)).Nonce;
+            var client = needNode ? txOptions.Client(parse) : null;
+            ulong nonceValue = await txOptions.NonceAsync(parse, client, key.Address(network), "stack", token);
             ContractCallPayload payload;
             JsonObject details = [];
             if (parse.GetValue(delegateTo) is { } delegate_)
             {
-                payload = Pox4.DelegateStx(network, ustx, Cv.Principal(delegate_), null, pox);
+                payload = Pox4.DelegateStx(network, ustx, Principal(delegate_, network, "--delegate-to"), null, pox);
             }
             else
             {
@@ -347,19 +406,13 @@ internal static class StacksCommand
                 details["auth_id"] = auth.ToString();
             }
 
+            ulong feeValue = parse.GetValue(txOptions.Fee) is { } f ? U64(f, "--fee") : DefaultStackFee;
             var tx = TransactionSigner.SignOrigin(TransactionBuilder.Unsigned(network,
-                TransactionBuilder.SingleSig(key.PublicKeyBytes, nonceValue, U64(parse.GetValue(fee), "--fee")), payload, postConditionMode: PostConditionMode.Allow), key);
+                TransactionBuilder.SingleSig(key.PublicKeyBytes, nonceValue, feeValue), payload, postConditionMode: PostConditionMode.Allow), key);
             var json = StacksViews.Transaction(tx);
-            json["hex"] = Hex.Encode(tx.Serialize());
             json["pox_address"] = new JsonObject { ["version"] = pox.Version, ["hashbytes"] = Hex.Encode(pox.HashBytes) };
             json["stacking"] = details;
-            if (parse.GetValue(broadcast))
-            {
-                json["broadcast_txid"] = await client!.BroadcastAsync(tx, token);
-            }
-
-            ctx.WriteResult(json, w => w.WriteLine((string)json["hex"]!));
-            return CliApp.ExitOk;
+            return await txOptions.FinishAsync(ctx, parse, client, tx, json, token);
         }, ct));
         return command;
     }
@@ -386,7 +439,7 @@ internal static class StacksCommand
             };
             if (parse.GetValue(stacker) is { } s)
             {
-                json["stacker_info"] = StacksViews.Value(await client.CallReadOnlyAsync(boot, Pox4.ContractName, "get-stacker-info", [Cv.Principal(s)], boot, token));
+                json["stacker_info"] = StacksViews.Value(await client.CallReadOnlyAsync(boot, Pox4.ContractName, "get-stacker-info", [Principal(s, network, "--stacker")], boot, token));
             }
 
             ctx.WriteResult(json, w =>
