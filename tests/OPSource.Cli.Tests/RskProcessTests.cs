@@ -91,8 +91,12 @@ public sealed class RskProcessTests(AnvilNode anvil) : IClassFixture<AnvilNode>,
         Assert.True(code == 0, error);
     }
 
-    [Fact]
-    public async Task Every_rsk_subcommand_runs_as_a_process_with_json_results_and_one_line_errors()
+    /// <summary>
+    /// The data dir (regtest, the node, cheap Argon2id, anvil as Rsk:NodeUrl with chain id 31, words.txt and pass.txt),
+    /// a Core wallet with mature coins, and the OPSource wallet "treasury" restored from the words and holding two
+    /// confirmed coins of 0.05 BTC. Returns Core's mining address.
+    /// </summary>
+    private async Task<string> PrepareAsync()
     {
         var node = Node;
         var settings = new JsonObject
@@ -105,22 +109,9 @@ public sealed class RskProcessTests(AnvilNode anvil) : IClassFixture<AnvilNode>,
         await File.WriteAllTextAsync(Path.Combine(_dir, "appsettings.json"), settings.ToJsonString(), Ct);
         await File.WriteAllTextAsync(Path.Combine(_dir, "words.txt"), Words, Ct);
         await File.WriteAllTextAsync(Path.Combine(_dir, "pass.txt"), Passphrase, Ct);
-        using var seed = Mnemonic.Parse(Words).DeriveSeed();
-        using var alice = RskAccount.FromSeed(seed.Span, RskChain.Testnet, 0);
-        var aliceAddress = alice.Address.ToChecksumString(31);
-
-        // Bitcoin side: Core mines; a 2-of-3 P2SH federation; the OPSource wallet "treasury" holds two coins.
         await node.CreateWalletAsync("core");
         var core = (string)(await node.WalletRpc("core", "getnewaddress"))!;
         await node.MineAsync(101, core);
-        var keys = new JsonArray();
-        for (var i = 0; i < 3; i++)
-        {
-            keys.Add((string)(await node.WalletRpc("core", "getaddressinfo", (string)(await node.WalletRpc("core", "getnewaddress", "", "legacy"))!))!["pubkey"]!);
-        }
-
-        var federation = (string)(await node.Rpc("createmultisig", 2, keys, "legacy"))!["address"]!;
-        await anvil.InstallBridgeTestDoubleAsync(federation, Ct);
         var (restored, _, restoreError) = await Run("wallet", "restore", "treasury", "--mnemonic-file", Path.Combine(_dir, "words.txt"), "--passphrase-file", Path.Combine(_dir, "pass.txt"), "--data-dir", _dir);
         Assert.True(restored == 0, restoreError);
         for (var i = 0; i < 2; i++)
@@ -131,6 +122,27 @@ public sealed class RskProcessTests(AnvilNode anvil) : IClassFixture<AnvilNode>,
         }
 
         await MineAsync(core);
+        return core;
+    }
+
+    [Fact]
+    public async Task Every_rsk_subcommand_runs_as_a_process_with_json_results_and_one_line_errors()
+    {
+        var node = Node;
+        var core = await PrepareAsync();
+        using var seed = Mnemonic.Parse(Words).DeriveSeed();
+        using var alice = RskAccount.FromSeed(seed.Span, RskChain.Testnet, 0);
+        var aliceAddress = alice.Address.ToChecksumString(31);
+
+        // A 2-of-3 P2SH federation of Core's keys.
+        var keys = new JsonArray();
+        for (var i = 0; i < 3; i++)
+        {
+            keys.Add((string)(await node.WalletRpc("core", "getaddressinfo", (string)(await node.WalletRpc("core", "getnewaddress", "", "legacy"))!))!["pubkey"]!);
+        }
+
+        var federation = (string)(await node.Rpc("createmultisig", 2, keys, "legacy"))!["address"]!;
+        await anvil.InstallBridgeTestDoubleAsync(federation, Ct);
 
         // address, balance, send, deploy, call.
         var address = await RskJsonAsync("", "address", "--mnemonic-file", "@words.txt");
@@ -198,36 +210,13 @@ public sealed class RskProcessTests(AnvilNode anvil) : IClassFixture<AnvilNode>,
     [Fact]
     public async Task The_cli_examples_of_docs_rsk_md_work_as_written()
     {
-        var node = Node;
-        var settings = new JsonObject
-        {
-            ["Network"] = "regtest",
-            ["Node"] = new JsonObject { ["RpcUrl"] = node.RpcUrl.ToString(), ["CookieFile"] = node.CookieFile },
-            ["Wallet"] = new JsonObject { ["KdfMemoryKiB"] = 8192, ["KdfPasses"] = 1, ["FallbackFeeRate"] = "2" },
-            ["Rsk"] = new JsonObject { ["NodeUrl"] = anvil.Url.ToString(), ["ChainId"] = "31" },
-        };
-        await File.WriteAllTextAsync(Path.Combine(_dir, "appsettings.json"), settings.ToJsonString(), Ct);
-        await File.WriteAllTextAsync(Path.Combine(_dir, "words.txt"), Words, Ct);
-        await File.WriteAllTextAsync(Path.Combine(_dir, "pass.txt"), Passphrase, Ct);
+        await PrepareAsync();
         using var seed = Mnemonic.Parse(Words).DeriveSeed();
         using var alice = RskAccount.FromSeed(seed.Span, RskChain.Testnet, 0);
         await anvil.FundAsync(alice.Address, BigInteger.Pow(10, 19), Ct);
         await anvil.InstallBridgeTestDoubleAsync("2N5muMepJizJE1gR7FbHJU6CD18V3BpNF9p", Ct);
         var compiled = await RskPeers.CompileAsync(Path.Combine(Vectors.RepoRoot, "tests", "OPSource.Layers.Tests", "Rsk", "Contracts", "Counter.sol"), Ct);
         await File.WriteAllTextAsync(Path.Combine(_dir, "Counter.bin"), (string)compiled["Counter"]!["bytecode"]!, Ct);
-        await node.CreateWalletAsync("core");
-        var core = (string)(await node.WalletRpc("core", "getnewaddress"))!;
-        await node.MineAsync(101, core);
-        var (restored, _, restoreError) = await Run("wallet", "restore", "treasury", "--mnemonic-file", Path.Combine(_dir, "words.txt"), "--passphrase-file", Path.Combine(_dir, "pass.txt"), "--data-dir", _dir);
-        Assert.True(restored == 0, restoreError);
-        for (var i = 0; i < 2; i++)
-        {
-            var (code, output, error) = await Run("wallet", "address", "treasury", "--data-dir", _dir, "--json");
-            Assert.True(code == 0, error);
-            await node.WalletRpc("core", "sendtoaddress", (string)JsonNode.Parse(output)!["address"]!, 0.05m);
-        }
-
-        await MineAsync(core);
 
         // The ``` block of the CLI section, each line run as written (comments dropped), from the data dir.
         var doc = await File.ReadAllTextAsync(Path.Combine(Vectors.RepoRoot, "docs", "rsk.md"), Ct);

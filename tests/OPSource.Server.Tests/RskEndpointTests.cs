@@ -12,6 +12,8 @@ using OPSource.Platform.Events;
 using OPSource.Platform.Security;
 using OPSource.Server.Modules;
 
+using static OPSource.Server.Tests.HttpAsserts;
+
 namespace OPSource.Server.Tests;
 
 /// <summary>
@@ -32,24 +34,6 @@ public sealed class RskEndpointTests(AnvilNode anvil) : IClassFixture<AnvilNode>
             ["Rsk:ChainId"] = "31",
             ["Rsk:PollIntervalSeconds"] = "0.2",
         }).Build());
-
-    private static async Task<JsonNode> ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string detailContains)
-    {
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await ExpectAsync(response, status);
-        Assert.Equal(code, (string)problem["code"]!);
-        Assert.Contains(detailContains, (string)problem["detail"]!, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", problem.ToJsonString(), StringComparison.Ordinal);
-    }
-
-    private static StringContent Body(JsonObject json) => new(json.ToJsonString(), Encoding.UTF8, "application/json");
 
     private static string Raw(RskTransaction tx) => "0x" + Convert.ToHexStringLower(tx.Encode());
 
@@ -181,19 +165,5 @@ public sealed class RskEndpointTests(AnvilNode anvil) : IClassFixture<AnvilNode>
         using var response = await viewerDown.GetAsync("/api/v1/rsk/status", Ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("node_unavailable", (string)JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["code"]!);
-    }
-
-    private static async Task<PlatformEvent> NextAsync(EventSubscription subscription, string type)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var e = await subscription.Reader.ReadAsync(timeout.Token);
-            if (e.Type == type)
-            {
-                return e;
-            }
-        }
     }
 }

@@ -8,6 +8,8 @@ using OPSource.Platform.Security;
 using OPSource.Server.Modules;
 using OPSource.TestSupport.Peers;
 
+using static OPSource.Server.Tests.HttpAsserts;
+
 namespace OPSource.Server.Tests;
 
 /// <summary>
@@ -67,40 +69,6 @@ public sealed class WalletEndpointTests : IAsyncLifetime
             }
 
             return _host!;
-        }
-    }
-
-    private static async Task<JsonNode> ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string detailContains)
-    {
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await ExpectAsync(response, status);
-        Assert.Equal(code, (string)problem["code"]!);
-        Assert.Equal((int)status, (int)problem["status"]!);
-        Assert.Contains(detailContains, (string)problem["detail"]!, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("   at ", problem.ToJsonString(), StringComparison.Ordinal);
-    }
-
-    private static StringContent Body(JsonObject json) => new(json.ToJsonString(), Encoding.UTF8, "application/json");
-
-    /// <summary>Reads a subscription until an event of <paramref name="type"/> matching <paramref name="match"/> arrives.</summary>
-    private static async Task<PlatformEvent> NextAsync(EventSubscription subscription, string type, Func<JsonObject, bool>? match = null)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var e = await subscription.Reader.ReadAsync(timeout.Token);
-            if (e.Type == type && (match is null || match(e.Data)))
-            {
-                return e;
-            }
         }
     }
 
