@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace OPSource.Cli.Tests;
 
 /// <summary>Runs the CLI in-process with captured streams; shared by the command test classes.</summary>
@@ -14,6 +16,60 @@ internal static class CliRun
         using var error = new StringWriter();
         var code = await CliApp.RunAsync(args, input, output, error);
         return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// Runs the built CLI (<c>dotnet opsource.dll</c>) as a separate process to the end: exit code, stdout, stderr.
+    /// <paramref name="environment"/> values of null remove a variable; the process gets two minutes.
+    /// </summary>
+    public static async Task<(int Code, string Out, string Err)> RunProcess(
+        IEnumerable<string> args, string stdin = "", string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "opsource.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.StandardInput.WriteAsync(stdin.AsMemory(), ct);
+        process.StandardInput.Close();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>The CLI contract for user errors: exit 1 and exactly one line on stderr.</summary>

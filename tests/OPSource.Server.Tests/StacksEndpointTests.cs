@@ -12,7 +12,7 @@ using OPSource.Platform.Modules;
 using OPSource.Platform.Security;
 using OPSource.Platform.SelfTest;
 using OPSource.Server.Modules;
-using static OPSource.Server.Tests.ProblemAssert;
+using static OPSource.Server.Tests.HttpAsserts;
 
 namespace OPSource.Server.Tests;
 
@@ -52,7 +52,6 @@ public sealed class StacksEndpointTests : IAsyncLifetime
     private static IConfiguration Config(params (string Key, string Value)[] pairs) =>
         new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
 
-    private static StringContent Body(JsonObject json) => new(json.ToJsonString(), Encoding.UTF8, "application/json");
 
     private static StacksTransaction Transfer(StacksNetwork network)
     {

@@ -1,9 +1,11 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using OPSource.Platform.Events;
 using OPSource.Platform.Security;
 using OPSource.Server.Modules;
 using OPSource.Storage;
@@ -105,4 +107,49 @@ internal sealed class TestHost : IAsyncDisposable
 internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
+}
+
+/// <summary>Assertions on responses and events shared by the endpoint tests.</summary>
+internal static class HttpAsserts
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The response has <paramref name="status"/>; its body as JSON.</summary>
+    public static async Task<JsonNode> ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>An RFC 9457 problem with this status and code, a one-line detail containing the text, and no stack trace.</summary>
+    public static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string detailContains)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await ExpectAsync(response, status);
+        Assert.Equal(code, (string)problem["code"]!);
+        Assert.Equal((int)status, (int)problem["status"]!);
+        var detail = (string?)problem["detail"] ?? "";
+        Assert.Contains(detailContains, detail, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain('\n', detail);
+        Assert.DoesNotContain("   at ", problem.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A JSON request body.</summary>
+    public static StringContent Body(JsonObject json) => new(json.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>Reads a subscription until an event of <paramref name="type"/> matching <paramref name="match"/> arrives (60 s at most).</summary>
+    public static async Task<PlatformEvent> NextAsync(EventSubscription subscription, string type, Func<JsonObject, bool>? match = null)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var e = await subscription.Reader.ReadAsync(timeout.Token);
+            if (e.Type == type && (match is null || match(e.Data)))
+            {
+                return e;
+            }
+        }
+    }
 }

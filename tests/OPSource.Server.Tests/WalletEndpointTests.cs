@@ -7,7 +7,7 @@ using OPSource.Platform.Events;
 using OPSource.Platform.Security;
 using OPSource.Server.Modules;
 using OPSource.TestSupport.Peers;
-using static OPSource.Server.Tests.ProblemAssert;
+using static OPSource.Server.Tests.HttpAsserts;
 
 namespace OPSource.Server.Tests;
 
@@ -68,23 +68,6 @@ public sealed class WalletEndpointTests : IAsyncLifetime
             }
 
             return _host!;
-        }
-    }
-
-    private static StringContent Body(JsonObject json) => new(json.ToJsonString(), Encoding.UTF8, "application/json");
-
-    /// <summary>Reads a subscription until an event of <paramref name="type"/> matching <paramref name="match"/> arrives.</summary>
-    private static async Task<PlatformEvent> NextAsync(EventSubscription subscription, string type, Func<JsonObject, bool>? match = null)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var e = await subscription.Reader.ReadAsync(timeout.Token);
-            if (e.Type == type && (match is null || match(e.Data)))
-            {
-                return e;
-            }
         }
     }
 

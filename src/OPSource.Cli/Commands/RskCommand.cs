@@ -200,15 +200,17 @@ internal static class RskCommand
         var wallet = new Option<string>("--wallet") { Description = "OPSource wallet that pays", Required = true };
         var amount = new Option<string>("--amount") { Description = "BTC to peg in (0.01btc, 1000000sat)", Required = true };
         var to = new Option<string?>("--to") { Description = "RSK destination address (default: the mnemonic's account)" };
-        var refund = new Option<string?>("--refund") { Description = "P2PKH or P2SH Bitcoin address for a refund (default: the sender)" };
+        var refund = new Option<string?>("--refund") { Description = "P2PKH or P2SH Bitcoin address for a refund (default: rskj refunds the sender)" };
         var feeRate = new Option<decimal>("--fee-rate") { Description = "Fee rate in sat/vB", DefaultValueFactory = _ => 2m };
+        var passphrase = new Option<string?>("--passphrase-file") { Description = "File holding the wallet passphrase ('-' stdin; without it, a terminal prompts)" };
+        var psbtOnly = new Option<bool>("--psbt") { Description = "Only build: print the funded, unsigned PSBT (coins locked) for signing elsewhere" };
         var mnemonic = MnemonicOption();
         var account = AccountOption();
         var bip39 = Bip39Option();
-        var command = new Command("pegin", "Build the Bitcoin peg-in to the Bridge's federation address with the RSKT OP_RETURN: a funded, unsigned PSBT from the wallet") { wallet, amount, to, refund, feeRate, mnemonic, account, bip39 }
+        var command = new Command("pegin", "Peg in: pay the Bridge's federation address from an OPSource wallet with the RSKT OP_RETURN; signed by the wallet and broadcast through the node") { wallet, amount, to, refund, feeRate, passphrase, psbtOnly, mnemonic, account, bip39 }
             .WithExamples(
-                "opsource rsk pegin --wallet treasury --amount 0.01btc --to 0x5aAeb6053F3e94c9b9A09F33669435E7EF1BEaEd --network testnet",
-                "opsource rsk pegin --wallet treasury --amount 1000000sat --mnemonic-file @words.txt --refund mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn --json");
+                "opsource rsk pegin --wallet treasury --amount 0.01btc --to 0x5aAeb6053F3e94c9b9A09F33669435E7EF1BEaEd --passphrase-file @pass.txt",
+                "opsource rsk pegin --wallet treasury --amount 1000000sat --mnemonic-file @words.txt --refund mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn --psbt --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);
@@ -227,17 +229,37 @@ internal static class RskCommand
 
             var refundAddress = parse.GetValue(refund) is { } r ? CliParse.Address(r, rsk.BitcoinNetwork, "--refund") : null;
             var instructions = new PeginInstructions(destination, refundAddress);
-            var bridge = await rsk.Bridge.GetInfoAsync(token).ConfigureAwait(false);
-            var funding = services.Services.GetService(typeof(IWalletFunding)) as IWalletFunding
-                ?? throw new CliUserException("pegin: no wallet module is loaded to fund the peg-in");
-            var plan = await new PeginBuilder(funding).BuildAsync(parse.GetValue(wallet)!, bridge, CliParse.Amount(parse.GetValue(amount), "--amount"), FeeRate.FromSatoshisPerVByte(parse.GetValue(feeRate)), instructions, token).ConfigureAwait(false);
-            ctx.WriteResult(RskViews.PeginPlan(plan, chainId), w =>
+            var walletName = parse.GetValue(wallet)!;
+            var pegAmount = CliParse.Amount(parse.GetValue(amount), "--amount");
+            var rate = parse.GetValue(feeRate) is > 0m and var fr ? FeeRate.FromSatoshisPerVByte(fr) : throw new CliUserException("--fee-rate must be positive (sat/vB)");
+            var funding = services.Get<IWalletFunding>();
+            if (parse.GetValue(psbtOnly))
             {
-                w.WriteLine($"federation: {plan.Federation} ({plan.Amount.Satoshis} sat)");
+                var bridge = await rsk.Bridge.GetInfoAsync(token).ConfigureAwait(false);
+                var plan = await new PeginBuilder(funding).BuildAsync(walletName, bridge, pegAmount, rate, instructions, token).ConfigureAwait(false);
+                ctx.WriteResult(RskViews.PeginPlan(plan, chainId), w =>
+                {
+                    w.WriteLine($"federation: {plan.Federation} ({plan.Amount.Satoshis} sat)");
+                    w.WriteLine($"rsk:        {destination.ToChecksumString(chainId)}");
+                    w.WriteLine($"op_return:  {Convert.ToHexStringLower(instructions.ToPayload())}");
+                    w.WriteLine($"psbt:       {plan.Psbt.ToBase64()}");
+                    w.WriteLine($"next:       opsource wallet psbt sign {walletName} <psbt>, then opsource wallet psbt finalize {walletName} <psbt> --broadcast");
+                });
+                return CliApp.ExitOk;
+            }
+
+            using (var pass = SecretInput.Read(ctx, parse.GetValue(passphrase), "--passphrase-file", $"Passphrase of wallet {walletName}"))
+            {
+                await services.Get<OPSource.Wallet.Service.WalletService>().UnlockAsync(walletName, pass.Memory, TimeSpan.FromMinutes(5), token).ConfigureAwait(false);
+            }
+
+            var sent = await rsk.PeginAsync(walletName, pegAmount, rate, instructions, funding, services.Get<IPsbtSigner>(), services.Get<OPSource.Chain.ITransactionBroadcaster>(), token).ConfigureAwait(false);
+            ctx.WriteResult(RskViews.PeginSent(sent, chainId), w =>
+            {
+                w.WriteLine(sent.TxId.ToString());
+                w.WriteLine($"federation: {sent.Plan.Federation} ({sent.Plan.Amount.Satoshis} sat, fee {sent.FeeSatoshis} sat)");
                 w.WriteLine($"rsk:        {destination.ToChecksumString(chainId)}");
-                w.WriteLine($"op_return:  {Convert.ToHexStringLower(instructions.ToPayload())}");
-                w.WriteLine($"psbt:       {plan.Psbt.ToBase64()}");
-                w.WriteLine($"next:       opsource wallet psbt sign {parse.GetValue(wallet)} <psbt>, then opsource wallet psbt finalize {parse.GetValue(wallet)} <psbt> --broadcast");
+                w.WriteLine($"next:       opsource rsk status --pegin {sent.TxId} (once the Bridge has registered it)");
             });
             return CliApp.ExitOk;
         }, ct));

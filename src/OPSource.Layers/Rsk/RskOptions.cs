@@ -25,6 +25,15 @@ public sealed record RskOptions
     /// <summary>Retries of transient failures (<c>Rsk:MaxRetries</c>, 0..20, default 5).</summary>
     public int MaxRetries { get; init; } = 5;
 
+    /// <summary>
+    /// How often the server's watcher checks the transactions and pegs it follows for the <c>rsk</c> event topic
+    /// (<c>Rsk:PollIntervalSeconds</c>, 0.1..3600, default 5).
+    /// </summary>
+    public double PollIntervalSeconds { get; init; } = 5;
+
+    /// <summary>True when <c>Rsk:NodeUrl</c> is set: the installation uses RSK (self-test checks run, else they skip).</summary>
+    public bool IsConfigured { get; init; }
+
     /// <summary>The RSK network the chain id names, or testnet's coin type for other ids.</summary>
     public RskChain Chain => RskChain.FromChainId(ChainId) ?? RskChain.Testnet;
 
@@ -43,7 +52,7 @@ public sealed record RskOptions
             }
             else
             {
-                options = options with { NodeUrl = uri };
+                options = options with { NodeUrl = uri, IsConfigured = true };
             }
         }
 
@@ -80,6 +89,18 @@ public sealed record RskOptions
             RequestTimeoutSeconds = ReadInt(section, "RequestTimeoutSeconds", 30, 1, 600, problems),
             MaxRetries = ReadInt(section, "MaxRetries", 5, 0, 20, problems),
         };
+        if (section["PollIntervalSeconds"] is { Length: > 0 } poll)
+        {
+            if (!double.TryParse(poll, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) || seconds < 0.1 || seconds > 3600)
+            {
+                problems.Add($"Rsk:PollIntervalSeconds '{poll}' must be a number of seconds from 0.1 to 3600");
+            }
+            else
+            {
+                options = options with { PollIntervalSeconds = seconds };
+            }
+        }
+
         return options;
     }
 

@@ -3,6 +3,9 @@ using OPSource.Bitcoin;
 using OPSource.Layers.Rsk.Abi;
 using OPSource.Layers.Rsk.Peg;
 using OPSource.Layers.Rsk.Rpc;
+using OPSource.Chain;
+using OPSource.Platform.Events;
+using OPSource.Platform.Funding;
 
 namespace OPSource.Layers.Rsk;
 
@@ -34,7 +37,7 @@ public sealed record RskNodeStatus(long ChainId, ulong BlockNumber, BigInteger G
 /// transactions with the checks that turn node refusals into one clear error each (wrong chain, nonce gap or reuse,
 /// under-priced, insufficient funds, revert) before anything is broadcast.
 /// </summary>
-public sealed class RskService(RskRpcClient rpc, RskOptions options, Network bitcoinNetwork)
+public sealed class RskService(RskRpcClient rpc, RskOptions options, Network bitcoinNetwork, IEventPublisher? events = null)
 {
     /// <summary>The RPC client.</summary>
     public RskRpcClient Rpc { get; } = rpc ?? throw new ArgumentNullException(nameof(rpc));
@@ -127,9 +130,35 @@ public sealed class RskService(RskRpcClient rpc, RskOptions options, Network bit
         if (waitForReceipt)
         {
             receipt = await Rpc.WaitForReceiptAsync(hash, TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            if (events is not null)
+            {
+                await events.PublishAsync(RskEvents.Topic, RskEvents.TransactionConfirmed, RskEvents.Confirmed(receipt, Options.ChainId), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return new RskSent(hash, tx, from, created, receipt);
+    }
+
+    /// <summary>
+    /// Peg-in from an OPSource wallet: reads the Bridge (federation address, minimum), builds the transaction through the
+    /// wallet's funding interface, has the wallet sign it, broadcasts it through the Bitcoin node, and publishes
+    /// <c>pegin.broadcast</c>. The wallet must be unlocked.
+    /// </summary>
+    public async Task<PeginSent> PeginAsync(
+        string wallet, Amount amount, FeeRate feeRate, PeginInstructions instructions,
+        IWalletFunding funding, IPsbtSigner signer, ITransactionBroadcaster broadcaster, CancellationToken cancellationToken)
+    {
+        var bridge = await Bridge.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+        var sent = await new PeginBuilder(funding).SendAsync(wallet, bridge, amount, feeRate, instructions, signer, broadcaster, cancellationToken).ConfigureAwait(false);
+        if (events is not null)
+        {
+            var data = RskViews.PeginSent(sent, Options.ChainId);
+            data.Remove("raw");
+            data["wallet"] = wallet;
+            await events.PublishAsync(RskEvents.Topic, RskEvents.PeginBroadcast, data, cancellationToken).ConfigureAwait(false);
+        }
+
+        return sent;
     }
 
     /// <summary>Peg-out: sends RBTC to the Bridge (rskj's releaseBtc on a plain value transfer).</summary>

@@ -185,6 +185,23 @@ public static class RskViews
         ["reason"] = status.Reason,
     };
 
+    /// <summary>A peg-in signed by the wallet and broadcast.</summary>
+    public static JsonObject PeginSent(PeginSent sent, long chainId)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        return new JsonObject
+        {
+            ["btc_txid"] = sent.TxId.ToString(),
+            ["federation_address"] = sent.Plan.Federation.ToString(),
+            ["amount_sat"] = sent.Plan.Amount.Satoshis,
+            ["fee_sat"] = sent.FeeSatoshis,
+            ["rsk_destination"] = sent.Plan.Instructions.Destination.ToChecksumString(chainId),
+            ["refund_address"] = sent.Plan.Instructions.RefundAddress?.ToString(),
+            ["op_return"] = Convert.ToHexStringLower(sent.Plan.Instructions.ToPayload()),
+            ["raw"] = sent.Transaction.ToHex(),
+        };
+    }
+
     /// <summary>A peg-in plan (unsigned PSBT).</summary>
     public static JsonObject PeginPlan(PeginPlan plan, long chainId) => new()
     {

@@ -30,6 +30,7 @@ public static class RskEndpoints
         rsk.MapGet("/transactions/{hash}", ReceiptAsync).WithName("rsk_receipt");
         rsk.MapGet("/peg", BridgeAsync).WithName("rsk_peg");
         rsk.MapGet("/peg/pegins/{btcTxId}", PeginAsync).WithName("rsk_pegin");
+        rsk.MapPost("/peg/pegins", FollowPeginAsync).WithName("rsk_pegin_follow").RequireRole(ApiRole.Operator);
         rsk.MapGet("/peg/pegouts/{hash}", PegoutAsync).WithName("rsk_pegout");
     }
 
@@ -88,7 +89,7 @@ public static class RskEndpoints
     }
 
     /// <summary>POST /rsk/transactions <c>{"raw":"0x..."}</c>: a signed transaction for Rsk:ChainId, broadcast.</summary>
-    internal static async Task<IResult> BroadcastAsync(RskService rsk, HttpRequest request, CancellationToken cancellationToken)
+    internal static async Task<IResult> BroadcastAsync(RskService rsk, RskWatcher watcher, HttpRequest request, CancellationToken cancellationToken)
     {
         var tx = Decode(Field(await BodyAsync(request, cancellationToken).ConfigureAwait(false), "raw"));
         if (tx.Signature is null)
@@ -102,6 +103,14 @@ public static class RskEndpoints
         }
 
         var hash = await rsk.Rpc.SendRawTransactionAsync(tx, cancellationToken).ConfigureAwait(false);
+
+        // Followed for the rsk event topic: the receipt, and for RBTC sent to the Bridge the peg-out's stages.
+        watcher.WatchTransaction(hash);
+        if (tx.To == RskAddress.Bridge && !tx.Value.IsZero)
+        {
+            watcher.WatchPegout(hash);
+        }
+
         var json = RskViews.Transaction(tx, rsk.Options.ChainId);
         json["hash"] = hash;
         return Json(json, StatusCodes.Status202Accepted);
@@ -126,6 +135,18 @@ public static class RskEndpoints
     /// <summary>GET /rsk/peg/pegins/{btcTxId}: registered, rejected or not registered.</summary>
     internal static async Task<IResult> PeginAsync(RskService rsk, string btcTxId, CancellationToken cancellationToken) =>
         Json(RskViews.Pegin(await rsk.Peg.GetPeginStatusAsync(btcTxId, cancellationToken).ConfigureAwait(false), rsk.Options.ChainId));
+
+    /// <summary>
+    /// POST /rsk/peg/pegins <c>{"btc_txid"}</c>: follows a peg-in until the Bridge registers or rejects it
+    /// (<c>pegin.status</c> events on the <c>rsk</c> topic) and answers its current status.
+    /// </summary>
+    internal static async Task<IResult> FollowPeginAsync(RskService rsk, RskWatcher watcher, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var btcTxId = Field(await BodyAsync(request, cancellationToken).ConfigureAwait(false), "btc_txid");
+        var status = await rsk.Peg.GetPeginStatusAsync(btcTxId, cancellationToken).ConfigureAwait(false);
+        watcher.WatchPegin(btcTxId);
+        return Json(RskViews.Pegin(status, rsk.Options.ChainId), StatusCodes.Status202Accepted);
+    }
 
     /// <summary>GET /rsk/peg/pegouts/{hash}: pending, received, rejected, requested or confirmed.</summary>
     internal static async Task<IResult> PegoutAsync(RskService rsk, string hash, CancellationToken cancellationToken) =>

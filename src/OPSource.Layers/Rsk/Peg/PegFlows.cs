@@ -1,6 +1,9 @@
 using System.Numerics;
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Addresses;
+using OPSource.Bitcoin.Transactions;
+using OPSource.Chain;
+using OPSource.Chain.Rpc;
 using OPSource.Layers.Rsk.Abi;
 using OPSource.Layers.Rsk.Rpc;
 using OPSource.Platform.Funding;
@@ -24,6 +27,13 @@ public static class RbtcUnits
 /// <param name="Federation">The federation address paid.</param>
 /// <param name="Amount">Peg-in amount.</param>
 public sealed record PeginPlan(PartiallySignedTransaction Psbt, PeginInstructions Instructions, Address Federation, Amount Amount);
+
+/// <summary>A peg-in signed by the wallet and accepted by the Bitcoin node.</summary>
+/// <param name="Plan">What was built.</param>
+/// <param name="Transaction">The signed transaction.</param>
+/// <param name="TxId">Its txid (the id the Bridge registers it under).</param>
+/// <param name="FeeSatoshis">The fee it pays (inputs minus outputs).</param>
+public sealed record PeginSent(PeginPlan Plan, Transaction Transaction, TxId TxId, long? FeeSatoshis);
 
 /// <summary>
 /// Builds the Bitcoin side of a peg-in from an OPSource wallet through the narrow funding interface: one output to
@@ -59,6 +69,52 @@ public sealed class PeginBuilder(IWalletFunding funding)
         }
 
         return new PeginPlan(psbt, instructions, federation, amount);
+    }
+
+    /// <summary>
+    /// Builds the peg-in (<see cref="BuildAsync"/>), has the wallet sign it through <paramref name="signer"/> (the wallet
+    /// must be unlocked), finalizes it and broadcasts it through the Bitcoin node. Until the node has accepted it, any
+    /// failure releases the coins the wallet locked for it; after an ambiguous broadcast failure they stay locked (the
+    /// transaction may have reached the node).
+    /// </summary>
+    public async Task<PeginSent> SendAsync(
+        string wallet, BridgeInfo bridge, Amount amount, FeeRate feeRate, PeginInstructions instructions,
+        IPsbtSigner signer, ITransactionBroadcaster broadcaster, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(broadcaster);
+        var plan = await BuildAsync(wallet, bridge, amount, feeRate, instructions, cancellationToken).ConfigureAwait(false);
+        OutPoint[] inputs = [.. plan.Psbt.GetUnsignedTransaction().Inputs.Select(i => i.PrevOut)];
+        Transaction transaction;
+        try
+        {
+            var signed = (await signer.SignAsync(wallet, plan.Psbt, cancellationToken).ConfigureAwait(false)).Psbt;
+            if (!signed.TryFinalize(out var finalized, out var problems) || !finalized.TryExtract(out var extracted, out _))
+            {
+                throw new RskException(RskErrorKind.InvalidPegin, $"pegin: wallet '{wallet}' cannot sign every input of the peg-in ({string.Join("; ", problems)})");
+            }
+
+            transaction = extracted;
+        }
+        catch
+        {
+            await _funding.ReleaseAsync(wallet, inputs, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        BroadcastResult result;
+        try
+        {
+            result = await broadcaster.BroadcastAsync(transaction, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcVerifyRejectedException)
+        {
+            // The node refused it (testmempoolaccept): nothing was sent, the coins are free again.
+            await _funding.ReleaseAsync(wallet, inputs, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return new PeginSent(plan, transaction, result.TxId, plan.Psbt.Fee?.Satoshis);
     }
 }
 
