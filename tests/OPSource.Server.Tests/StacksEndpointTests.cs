@@ -52,7 +52,6 @@ public sealed class StacksEndpointTests : IAsyncLifetime
     private static IConfiguration Config(params (string Key, string Value)[] pairs) =>
         new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
 
-
     private static StacksTransaction Transfer(StacksNetwork network)
     {
         using var key = StacksPrivateKey.Parse(Key);
