@@ -47,15 +47,6 @@ internal static class RgbCommand
         }
     }
 
-    private static ChainNet ChainNetOf(string network) => network switch
-    {
-        "mainnet" => ChainNet.BitcoinMainnet,
-        "testnet" => ChainNet.BitcoinTestnet3,
-        "testnet4" => ChainNet.BitcoinTestnet4,
-        "signet" => ChainNet.BitcoinSignet,
-        _ => ChainNet.BitcoinRegtest,
-    };
-
     private static Command CreateInspect(GlobalOptions globals, TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("file") { Description = "Consignment: binary .rgb, JSON, or armored ('-' reads JSON/armor from standard input)" };
@@ -106,12 +97,13 @@ internal static class RgbCommand
         var txs = new Option<string?>("--txs") { Description = "Folder of witness transactions in bp-core JSON (one file per transaction, as rgb-tests' txs_X/)" };
         var node = new Option<bool>("--node") { Description = "Resolve witness transactions from the configured Bitcoin Core node (confirmed ones need -txindex)" };
         var kits = new Option<string?>("--kits") { Description = "Folder of trusted schema kits (*.rgb / *.rgba); default: the Rgb:KitDirectory setting" };
+        var safeHeight = new Option<uint?>("--safe-height") { Description = "Warn (UnsafeHistory) about witnesses mined above this block height or not mined at all" };
         var command = new Command("validate", "Validate a consignment as rgb-consensus 0.11 does; exit 0 when valid, 1 with the failure when not")
         {
-            file, txs, node, kits,
+            file, txs, node, kits, safeHeight,
         }.WithExamples(
             "opsource rgb validate consignment_A.rgb --txs txs_A --kits rgb-schemas --network regtest",
-            "opsource rgb validate transfer.rgba --node --network regtest --json",
+            "opsource rgb validate transfer.rgba --node --network regtest --safe-height 120 --json",
             "opsource rgb validate consignment_B.json --txs txs_B --kits rgb-schemas --network regtest --json");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
@@ -120,6 +112,12 @@ internal static class RgbCommand
             if ((txsDir is null) == !useNode)
             {
                 throw new CliUserException("give exactly one witness source: --txs DIR or --node");
+            }
+
+            var safe = parse.GetValue(safeHeight);
+            if (safe == 0)
+            {
+                throw new CliUserException("--safe-height: must be a block height of at least 1");
             }
 
             var loaded = Load(ctx, parse.GetValue(file)!);
@@ -166,7 +164,7 @@ internal static class RgbCommand
                     resolver = new NodeWitnessResolver(services.Get<OPSource.Chain.IBitcoinNode>());
                 }
 
-                var report = await service.ValidateAsync(loaded.Consignment, resolver, ChainNetOf(ctx.Network), token).ConfigureAwait(false);
+                var report = await service.ValidateAsync(loaded.Consignment, resolver, RgbService.ChainNetFor(ctx.Network), token, safe).ConfigureAwait(false);
                 var json = RgbViews.Report(report, loaded.Consignment);
                 ctx.WriteResult(json, w => WriteHuman(w, json));
                 if (report.Validity == RgbValidity.Valid)
@@ -213,6 +211,11 @@ internal static class RgbCommand
         if (json["resolver_error"] is { } e)
         {
             w.WriteLine($"resolver:  {e["kind"]}: {e["detail"]}");
+        }
+
+        foreach (var warning in json["warnings"]!.AsArray())
+        {
+            w.WriteLine($"warning:   {warning!["kind"]}: {warning["detail"]}");
         }
 
         if (json["state"] is { } s)

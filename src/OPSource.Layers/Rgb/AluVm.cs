@@ -372,7 +372,19 @@ public sealed class AluVm
                         break;
                     }
 
+                case 0xFF: // nop (aluvm INSTR_NOP)
+                    break;
+
                 default:
+                    if (IsFailingOpcode(instr))
+                    {
+                        // Reserved and unassigned opcodes decode to an instruction that executes as `fail`
+                        // (rgb-aluvm isa/bytecode.rs ReservedOp, rgb-consensus vm/isa.rs RgbIsa::Fail and
+                        // vm/op_contract.rs ContractOp::Fail): the script fails with the error code in a8[0].
+                        fail = true;
+                        break;
+                    }
+
                     unsupported = $"opcode 0x{instr:x2}";
                     break;
             }
@@ -403,6 +415,25 @@ public sealed class AluVm
 
         return new VmResult(false, ErrNo(), null);
     }
+
+    /// <summary>
+    /// Opcodes rgb-consensus decodes as an always-failing instruction: the reserved range 0x40–0x7F
+    /// (rgb-aluvm <c>INSTR_RESV_FROM..INSTR_RESV_TO</c>), the extension range 0x80–0xFE outside the digest
+    /// ops 0x80–0x82 and the RGB contract ops (rgb-consensus vm/opcodes.rs <c>INSTR_CNP..INSTR_VTS</c>:
+    /// 0xC0–0xC6, 0xC8–0xCA, 0xD0–0xD3), and the secp256k1/curve25519 ranges 0x88–0x8F, which rgb-consensus
+    /// builds rgb-aluvm without. Known instructions this interpreter does not implement are not in this set:
+    /// they stop validation as unsupported.
+    /// </summary>
+    internal static bool IsFailingOpcode(byte instr) => instr switch
+    {
+        >= 0x40 and <= 0x7F => true,
+        >= 0x80 and <= 0x82 => false,
+        >= 0xC0 and <= 0xC6 => false,
+        >= 0xC8 and <= 0xCA => false,
+        >= 0xD0 and <= 0xD3 => false,
+        >= 0x83 and <= 0xFE => true,
+        _ => false,
+    };
 
     private VmResult Finish() => _st0 ? new VmResult(true, null, null) : new VmResult(false, ErrNo(), null);
 

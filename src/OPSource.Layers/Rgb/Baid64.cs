@@ -6,8 +6,8 @@ namespace OPSource.Layers.Rgb;
 /// <summary>
 /// Baid64 identifiers (UBIDECO baid64 0.4): an optional human-readable prefix (<c>rgb:</c>, <c>rgb:sch:</c>,
 /// <c>sts:</c>, <c>alu:</c>), unpadded base64 over the alphabet <c>A-Za-z0-9_~</c>, optionally chunked
-/// (8 characters, then groups of 7 joined by '-'), optionally followed by a '#' mnemonic of the checksum.
-/// The mnemonic suffix is accepted on parse but not produced (its word list is not part of this library).
+/// (8 characters, then groups of 7 joined by '-'), optionally followed by a '#' mnemonic of the checksum
+/// (<see cref="Mnemonic"/>), which is checked when present.
 /// </summary>
 public static class Baid64
 {
@@ -24,24 +24,39 @@ public static class Baid64
 
     public const string KitHri = "rgb:kit";
 
-    /// <summary>Formats a 32-byte id as <c>hri:payload</c>.</summary>
-    public static string Encode(string hri, Bytes32 payload, bool chunking)
+    public const string ConsignmentHri = "rgb:csg";
+
+    /// <summary>
+    /// Formats a 32-byte id as <c>hri:payload</c>, with <c>#word-word-word</c> (the checksum's mnemonic) when
+    /// <paramref name="mnemonic"/> is set, as baid64's <c>Display</c> does for ids declaring <c>MNEMONIC</c>.
+    /// </summary>
+    public static string Encode(string hri, Bytes32 payload, bool chunking, bool mnemonic = false)
     {
         var s = EncodeRaw(payload.Span);
-        var sb = new StringBuilder(hri.Length + 64).Append(hri).Append(':');
+        var sb = new StringBuilder(hri.Length + 96).Append(hri).Append(':');
         if (!chunking)
         {
-            return sb.Append(s).ToString();
+            sb.Append(s);
+        }
+        else
+        {
+            sb.Append(s, 0, 8);
+            for (int i = 8; i < s.Length; i += 7)
+            {
+                sb.Append('-').Append(s, i, Math.Min(7, s.Length - i));
+            }
         }
 
-        sb.Append(s, 0, 8);
-        for (int i = 8; i < s.Length; i += 7)
+        if (mnemonic)
         {
-            sb.Append('-').Append(s, i, Math.Min(7, s.Length - i));
+            sb.Append('#').Append(MnemonicOf(hri, payload));
         }
 
         return sb.ToString();
     }
+
+    /// <summary>The mnemonic suffix (without '#') of an id: the three words of its checksum.</summary>
+    public static string MnemonicOf(string hri, Bytes32 payload) => Mnemonic.Encode(Checksum(hri, payload));
 
     /// <summary>baid64 <c>check</c>: SHA256(SHA256(hri) || payload), bytes 0, 1, 1, 2.</summary>
     public static byte[] Checksum(string hri, Bytes32 payload)
@@ -67,26 +82,41 @@ public static class Baid64
             s = s[(colon + 1)..];
         }
 
+        string? suffix = null;
         int hash = s.IndexOf('#', StringComparison.Ordinal);
         if (hash >= 0)
         {
+            suffix = s[(hash + 1)..];
             s = s[..hash];
         }
 
         s = s.Replace("-", string.Empty, StringComparison.Ordinal);
         var data = DecodeRaw(s) ?? throw new FormatException($"invalid id '{text}': not Baid64");
+        Bytes32 result;
         if (data.Length == 36)
         {
-            var payload = new Bytes32(data.AsSpan(0, 32));
-            if (!Checksum(hri, payload).AsSpan().SequenceEqual(data.AsSpan(32)))
+            result = new Bytes32(data.AsSpan(0, 32));
+            if (!Checksum(hri, result).AsSpan().SequenceEqual(data.AsSpan(32)))
             {
                 throw new FormatException($"invalid id '{text}': checksum mismatch");
             }
-
-            return payload;
+        }
+        else
+        {
+            result = data.Length == 32 ? new Bytes32(data) : throw new FormatException($"invalid id '{text}': wrong length");
         }
 
-        return data.Length == 32 ? new Bytes32(data) : throw new FormatException($"invalid id '{text}': wrong length");
+        // baid64 from_baid64_str: a mnemonic suffix must decode to 4 bytes equal to the checksum.
+        if (suffix is not null)
+        {
+            var words = Mnemonic.Decode(suffix) ?? throw new FormatException($"invalid id '{text}': '{suffix}' is not a mnemonic of three words");
+            if (!Checksum(hri, result).AsSpan().SequenceEqual(words))
+            {
+                throw new FormatException($"invalid id '{text}': mnemonic does not match (expected #{MnemonicOf(hri, result)})");
+            }
+        }
+
+        return result;
     }
 
     private static string EncodeRaw(ReadOnlySpan<byte> data)

@@ -112,7 +112,11 @@ public static class Commitments
 
     /// <summary>
     /// Tapret: the first P2TR output's key must equal the proof's internal key tweaked (BIP341) with the
-    /// script tree holding the tapret leaf (alone, or next to the proven partner node).
+    /// script tree holding the tapret leaf (alone, or next to the proven partner node). A transaction without a
+    /// P2TR output, a partner carrying an alternative commitment or a misordered partner make the commitment
+    /// impossible (commit_verify <c>ConvolveCommitProof::verify</c> maps every <c>TapretKeyError</c> /
+    /// <c>TapretError::NoTaprootOutput</c> to <c>ImpossibleMessage</c>); a different key is a
+    /// <c>CommitmentMismatch</c>.
     /// </summary>
     public static DbcError? VerifyTapret(RgbTx tx, TapretProof proof, Bytes32 commitment)
     {
@@ -121,62 +125,102 @@ public static class Commitments
         var output = tx.Outputs.FirstOrDefault(o => IsP2tr(o.ScriptPubkey));
         if (output is null)
         {
-            return DbcError.InvalidProof;
+            return DbcError.ImpossibleMessage;
         }
 
+        var outputKey = TapretOutputKey(proof, commitment, out var error);
+        if (outputKey is not { } key)
+        {
+            return error;
+        }
+
+        return key.Span.SequenceEqual(output.ScriptPubkey.AsSpan(2)) ? null : DbcError.CommitmentMismatch;
+    }
+
+    /// <summary>
+    /// The x-only output key a tapret commitment to <paramref name="commitment"/> produces (bp-core dbc/tapret
+    /// xonlypk.rs <c>convolve_commit</c>): the internal key tweaked with the tapret leaf, or with the branch of
+    /// the tapret leaf and the partner node. Null with <paramref name="error"/> set when the partner carries an
+    /// alternative commitment (<c>check_no_commitment</c>), is misordered (<c>check_ordering</c>), or the
+    /// internal key is not a valid x-only key.
+    /// </summary>
+    public static Bytes32? TapretOutputKey(TapretProof proof, Bytes32 commitment, out DbcError? error)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        error = null;
         var leaf = new Bytes32(TapLeafHash.Compute(TapLeafHash.TapscriptLeafVersion, TapretScript(commitment, proof.Nonce)).ToBytes());
-        Bytes32 root;
-        if (proof.Partner is null)
+        Bytes32 root = leaf;
+        if (proof.Partner is { } partner)
         {
-            root = leaf;
-        }
-        else
-        {
-            Bytes32 partnerHash;
-            bool noCommitment, ordered;
-            switch (proof.Partner)
+            if (!PartnerHasNoCommitment(partner) || !PartnerOrdered(partner, leaf))
             {
-                case TapretLeftNode l:
-                    partnerHash = l.NodeHash;
-                    noCommitment = true;
-                    ordered = l.NodeHash <= leaf;
-                    break;
-                case TapretRightLeaf rl:
-                    partnerHash = new Bytes32(TapLeafHash.Compute(rl.LeafVersion, rl.Script).ToBytes());
-                    noCommitment = rl.Script.Length < 64 || !rl.Script.AsSpan(0, 31).SequenceEqual(TapretPrefix);
-                    ordered = leaf <= partnerHash;
-                    break;
-                case TapretRightBranch rb:
-                    partnerHash = Branch(rb.LeftNodeHash, rb.RightNodeHash);
-                    noCommitment = !rb.LeftNodeHash.Span[..31].SequenceEqual(TapretPrefix);
-                    ordered = leaf <= partnerHash;
-                    break;
-                default:
-                    return DbcError.InvalidProof;
+                error = DbcError.ImpossibleMessage;
+                return null;
             }
 
-            if (!noCommitment || !ordered)
-            {
-                return DbcError.InvalidProof;
-            }
-
-            root = Branch(leaf, partnerHash);
+            root = Branch(leaf, PartnerNodeHash(partner));
         }
 
         if (!XOnlyPublicKey.TryParse(proof.InternalPk.Span, out var internalKey))
         {
-            return DbcError.InvalidProof;
+            error = DbcError.InvalidProof;
+            return null;
         }
 
         Span<byte> tweak = stackalloc byte[32];
         TaprootSpendInfo.ComputeTweak(internalKey, new UInt256(root.Span), tweak);
         if (!internalKey.TryAddTweak(tweak, out var outputKey, out _))
         {
-            return DbcError.InvalidProof;
+            error = DbcError.ImpossibleMessage;
+            return null;
         }
 
-        return outputKey.ToBytes().AsSpan().SequenceEqual(output.ScriptPubkey.AsSpan(2)) ? null : DbcError.CommitmentMismatch;
+        return new Bytes32(outputKey.ToBytes());
     }
+
+    /// <summary>
+    /// A tapscript leaf version as BIP341 allows it (rust-bitcoin <c>LeafVersion::from_consensus</c>, which
+    /// bp-core's decoder applies): even, and not the annex tag 0x50.
+    /// </summary>
+    public static byte CheckLeafVersion(byte version) =>
+        (version & 0xFE) == version && version != 0x50
+            ? version
+            : throw new RgbDecodeException($"tapret right leaf: invalid leaf version 0x{version:x2}");
+
+    /// <summary>bp-core <c>TapretNodePartner::tap_node_hash</c>.</summary>
+    public static Bytes32 PartnerNodeHash(TapretPartner partner) => partner switch
+    {
+        TapretLeftNode l => l.NodeHash,
+        TapretRightLeaf rl => new Bytes32(TapLeafHash.Compute(rl.LeafVersion, rl.Script).ToBytes()),
+        TapretRightBranch rb => Branch(rb.LeftNodeHash, rb.RightNodeHash),
+        _ => throw new ArgumentOutOfRangeException(nameof(partner)),
+    };
+
+    /// <summary>
+    /// bp-core <c>TapretNodePartner::check_no_commitment</c>: a right-side partner must not be able to hold
+    /// another tapret commitment — a right leaf of 64 bytes or more must not start with the 31-byte tapret
+    /// prefix, and a right branch's first child hash must not either. A left node can't (the commitment
+    /// leaf would have to be its right sibling).
+    /// </summary>
+    public static bool PartnerHasNoCommitment(TapretPartner partner) => partner switch
+    {
+        TapretLeftNode => true,
+        TapretRightLeaf rl => rl.Script.Length < 64 || !rl.Script.AsSpan(0, 31).SequenceEqual(TapretPrefix),
+        TapretRightBranch rb => !rb.LeftNodeHash.Span[..31].SequenceEqual(TapretPrefix),
+        _ => false,
+    };
+
+    /// <summary>
+    /// bp-core <c>TapretNodePartner::check_ordering</c>: a left node hash sorts at or before the commitment
+    /// leaf hash, a right leaf or branch at or after it (BIP341 branches sort their children, so this pins
+    /// the commitment to the side the proof claims).
+    /// </summary>
+    public static bool PartnerOrdered(TapretPartner partner, Bytes32 commitmentLeaf) => partner switch
+    {
+        TapretLeftNode l => l.NodeHash <= commitmentLeaf,
+        TapretRightLeaf or TapretRightBranch => commitmentLeaf <= PartnerNodeHash(partner),
+        _ => false,
+    };
 
     private static Bytes32 Branch(Bytes32 a, Bytes32 b) =>
         new(TapLeafHash.ComputeBranch(new UInt256(a.Span), new UInt256(b.Span)).ToBytes());

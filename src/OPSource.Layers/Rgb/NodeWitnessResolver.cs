@@ -4,8 +4,9 @@ using OPSource.Chain.Rpc;
 namespace OPSource.Layers.Rgb;
 
 /// <summary>
-/// Resolves witness transactions from a Bitcoin Core node (<c>getrawtransaction</c>; confirmed witnesses need
-/// <c>-txindex</c>), and checks the node's chain against the validation network (<c>getblockchaininfo</c>).
+/// Resolves witness transactions from a Bitcoin Core node (<c>getrawtransaction</c> verbose; confirmed witnesses
+/// need <c>-txindex</c>) with their position (mined at the block's height from <c>getblockheader</c>, else
+/// tentative), and checks the node's chain against the validation network (<c>getblockchaininfo</c>).
 /// </summary>
 public sealed class NodeWitnessResolver(IBitcoinNode node) : IWitnessResolver
 {
@@ -15,8 +16,16 @@ public sealed class NodeWitnessResolver(IBitcoinNode node) : IWitnessResolver
     {
         try
         {
-            var tx = await _node.GetRawTransactionAsync(OPSource.Bitcoin.Transactions.TxId.FromBytes(txid.Span), null, cancellationToken).ConfigureAwait(false);
-            return WitnessResolution.Resolved(FromBitcoin(tx));
+            var info = await _node.GetRawTransactionInfoAsync(OPSource.Bitcoin.Transactions.TxId.FromBytes(txid.Span), null, cancellationToken).ConfigureAwait(false);
+            var ord = WitnessOrd.Tentative;
+            if (info.BlockHash is { } block && info.Confirmations > 0)
+            {
+                // Mined: the witness position is its block's height (rgb-consensus WitnessOrd::Mined).
+                var header = await _node.GetBlockHeaderAsync(block, cancellationToken).ConfigureAwait(false);
+                ord = WitnessOrd.Mined((uint)header.Height);
+            }
+
+            return WitnessResolution.Resolved(FromBitcoin(info.Transaction), ord);
         }
         catch (RpcInvalidAddressOrKeyException)
         {

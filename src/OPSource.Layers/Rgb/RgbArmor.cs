@@ -139,7 +139,7 @@ public static class RgbArmor
         return sb.ToString();
     }
 
-    /// <summary>Armors a kit as rgb-ops does (Id, Version, Schema;id=, Type-System, Alu-Lib headers; mnemonics omitted).</summary>
+    /// <summary>Armors a kit as rgb-ops does (Id, Version, Schema;id=, Type-System, Alu-Lib headers, ids with their mnemonics).</summary>
     public static string WriteKit(Kit kit)
     {
         ArgumentNullException.ThrowIfNull(kit);
@@ -165,44 +165,110 @@ public static class RgbArmor
 
         var kit = RgbBinary.DecodeKit(block.Payload);
         var id = block.Headers.FirstOrDefault(h => h.Name == "Id") ?? throw new RgbDecodeException("armor: missing Id header");
-        var expected = RgbIds.KitId(kit);
-        if (Baid64.Decode(Baid64.KitHri, id.Value) != expected)
-        {
-            throw new RgbDecodeException($"armor: Id {id.Value} does not match the kit ({RgbIds.KitIdString(expected)})");
-        }
+        CheckId(id, Baid64.KitHri, RgbIds.KitId(kit), RgbIds.KitIdString, "kit");
 
         return kit;
     }
 
     /// <summary>
-    /// Armors a consignment with the rgb-ops headers (Version, Type, Contract, Schema, Terminal). The Id header
-    /// (rgb-ops ConsignmentId) is not written: its genesis disclosure hash is not implemented here.
+    /// Armors a consignment with the headers rgb-ops writes (<c>StrictArmor for Consignment</c>): Id (the
+    /// <see cref="RgbIds.ConsignmentId"/>, <c>rgb:csg:...#word-word-word</c>), Version, Type (contract/transfer),
+    /// Contract, Schema and, when there are terminals, Terminal (their bundle ids).
     /// </summary>
     public static string WriteConsignment(Consignment c)
     {
         ArgumentNullException.ThrowIfNull(c);
         var headers = new List<ArmorHeader>
         {
-            new("Version", "0", []),
+            new("Id", RgbIds.ConsignmentIdString(RgbIds.ConsignmentId(c)), []),
+            new("Version", c.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), []),
             new("Type", c.Transfer ? "transfer" : "contract", []),
             new("Contract", RgbIds.ContractIdString(RgbIds.OpId(c.Genesis)), []),
             new("Schema", RgbIds.SchemaIdString(RgbIds.SchemaId(c.Schema)), []),
         };
         if (c.Terminals.Count > 0)
         {
-            headers.Add(new("Terminal", string.Join(", ", c.Terminals.Select(t => t.BundleId.ToHex())), []));
+            headers.Add(new("Terminal", TerminalHeader(c), []));
         }
 
         return Write(ConsignmentTitle, headers, RgbBinary.Encode(c));
     }
 
-    /// <summary>Reads an armored consignment (checksum verified; the Id header is not recomputed).</summary>
+    private static string TerminalHeader(Consignment c) => string.Join(", ", c.Terminals.Select(t => t.BundleId.ToHex()));
+
+    /// <summary>
+    /// Reads an armored consignment: the checksum is verified, and every header rgb-ops writes that is present
+    /// must describe the payload — Id (recomputed consignment id, mnemonic included), Version, Type, Contract,
+    /// Schema and Terminal. A mismatch is a decode error naming the header.
+    /// </summary>
     public static Consignment ReadConsignment(string text)
     {
         var block = Parse(text);
-        return block.Title == ConsignmentTitle
-            ? RgbBinary.DecodeConsignment(block.Payload)
-            : throw new RgbDecodeException($"armor: expected {ConsignmentTitle}, found {block.Title}");
+        if (block.Title != ConsignmentTitle)
+        {
+            throw new RgbDecodeException($"armor: expected {ConsignmentTitle}, found {block.Title}");
+        }
+
+        var c = RgbBinary.DecodeConsignment(block.Payload);
+        foreach (var h in block.Headers)
+        {
+            switch (h.Name)
+            {
+                case "Id":
+                    CheckId(h, Baid64.ConsignmentHri, RgbIds.ConsignmentId(c), RgbIds.ConsignmentIdString, "consignment");
+                    break;
+                case "Version":
+                    if (h.Value != c.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    {
+                        throw new RgbDecodeException($"armor: Version {h.Value} does not match the consignment (version {c.Version})");
+                    }
+
+                    break;
+                case "Type":
+                    if (h.Value != (c.Transfer ? "transfer" : "contract"))
+                    {
+                        throw new RgbDecodeException($"armor: Type {h.Value} does not match the consignment ({(c.Transfer ? "transfer" : "contract")})");
+                    }
+
+                    break;
+                case "Contract":
+                    CheckId(h, Baid64.ContractHri, RgbIds.OpId(c.Genesis), id => RgbIds.ContractIdString(id), "consignment");
+                    break;
+                case "Schema":
+                    CheckId(h, Baid64.SchemaHri, RgbIds.SchemaId(c.Schema), RgbIds.SchemaIdString, "consignment");
+                    break;
+                case "Terminal":
+                    if (!h.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)
+                        .SequenceEqual(c.Terminals.Select(t => t.BundleId.ToHex()).Order(StringComparer.Ordinal)))
+                    {
+                        throw new RgbDecodeException($"armor: Terminal {h.Value} does not match the consignment's terminals ({TerminalHeader(c)})");
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return c;
+    }
+
+    private static void CheckId(ArmorHeader h, string hri, Bytes32 expected, Func<Bytes32, string> format, string what)
+    {
+        Bytes32 id;
+        try
+        {
+            id = Baid64.Decode(hri, h.Value);
+        }
+        catch (FormatException e)
+        {
+            throw new RgbDecodeException($"armor: {h.Name}: {e.Message}");
+        }
+
+        if (id != expected)
+        {
+            throw new RgbDecodeException($"armor: {h.Name} {h.Value} does not match the {what} ({format(expected)})");
+        }
     }
 
     /// <summary>RFC 1924 base85 (the base85 crate): 4-byte big-endian groups as 5 digits; a final partial group of n bytes as n+1 digits.</summary>

@@ -381,7 +381,7 @@ public static class RgbBinary
             partner = tag switch
             {
                 0 => new TapretLeftNode(r.B32("tapret left node")),
-                1 => new TapretRightLeaf(r.U8("leaf version"), r.Blob(0, U32, "leaf script")),
+                1 => new TapretRightLeaf(Commitments.CheckLeafVersion(r.U8("leaf version")), r.Blob(0, U32, "leaf script")),
                 2 => new TapretRightBranch(r.B32("tapret branch left"), r.B32("tapret branch right")),
                 _ => throw new RgbDecodeException($"tapret partner: unknown tag {tag}"),
             };
@@ -589,16 +589,7 @@ public static class RgbBinary
         ArgumentNullException.ThrowIfNull(c);
         var w = new StrictWriter();
         w.U8(c.Version).Bool(c.Transfer);
-        w.Len(c.Terminals.Count, U16);
-        foreach (var (bid, seals) in c.Terminals)
-        {
-            w.B32(bid).Len(seals.Count, U16);
-            foreach (var s in seals)
-            {
-                w.B32(s);
-            }
-        }
-
+        WriteTerminals(w, c.Terminals);
         WriteGenesis(w, c.Genesis);
         w.Len(c.Bundles.Count, U32);
         foreach (var b in c.Bundles)
@@ -615,6 +606,20 @@ public static class RgbBinary
         }
 
         return w.ToArray();
+    }
+
+    /// <summary>rgb-ops terminals: <c>SmallOrdMap&lt;BundleId, Terminal { seals: SmallOrdSet&lt;SecretSeal&gt; }&gt;</c>.</summary>
+    internal static void WriteTerminals(StrictWriter w, IReadOnlyList<(Bytes32 BundleId, IReadOnlyList<Bytes32> Seals)> terminals)
+    {
+        w.Len(terminals.Count, U16);
+        foreach (var (bid, seals) in terminals)
+        {
+            w.B32(bid).Len(seals.Count, U16);
+            foreach (var s in seals)
+            {
+                w.B32(s);
+            }
+        }
     }
 
     public static byte[] EncodeKit(Kit k)
@@ -752,7 +757,7 @@ public static class RgbBinary
         }
     }
 
-    private static void WriteWitnessBundle(StrictWriter w, WitnessBundle b)
+    internal static void WriteWitnessBundle(StrictWriter w, WitnessBundle b)
     {
         if (b.PubWitness.Tx is { } tx)
         {
@@ -980,20 +985,38 @@ public static class RgbBinary
                 }
 
                 break;
+            default:
+                if (!WriteSizedTy(w, ty))
+                {
+                    throw new InvalidOperationException("unknown strict type");
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Array (tag 7: child, u16 length), list (8), set (9) and map (10: key, value) with u64 min/max sizing: the same
+    /// bytes in the strict encoding of <c>Ty&lt;SemId&gt;</c> and in its semantic commitment. False for other types.
+    /// </summary>
+    internal static bool WriteSizedTy(StrictWriter w, StrictTy ty)
+    {
+        switch (ty)
+        {
             case TyArray a:
                 w.U8(7).B32(a.Ty).U16(a.Len);
-                break;
+                return true;
             case TyList l:
                 w.U8(8).B32(l.Ty).U64(l.Min).U64(l.Max);
-                break;
+                return true;
             case TySet s:
                 w.U8(9).B32(s.Ty).U64(s.Min).U64(s.Max);
-                break;
+                return true;
             case TyMap m:
                 w.U8(10).B32(m.Key).B32(m.Value).U64(m.Min).U64(m.Max);
-                break;
+                return true;
             default:
-                throw new InvalidOperationException("unknown strict type");
+                return false;
         }
     }
 

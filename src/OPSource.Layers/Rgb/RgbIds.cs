@@ -215,15 +215,112 @@ public static class RgbIds
 
     public const string KitTag = "urn:lnp-bp:rgb:kit#2024-04-09";
 
+    public const string DiscloseTag = "urn:lnp-bp:rgb:disclose#2024-02-16";
+
+    public const string ConsignmentTag = "urn:lnp-bp:rgb:consignment#2024-03-11";
+
+    /// <summary>
+    /// rgb-consensus <c>Genesis::disclose_hash</c>: the tagged hash of <c>OpDisclose { id, seals, fungible, data }</c>,
+    /// three u24-counted maps keyed by <c>AssignmentIndex { ty: u16, pos: u16 }</c> in ascending order: the secret
+    /// seals of the revealed seals, and the fungible and structured states of all assignments (declarative
+    /// states carry no data and are left out).
+    /// </summary>
+    public static Bytes32 GenesisDiscloseHash(Genesis g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var seals = new List<(ushort Ty, ushort Pos, Bytes32 Seal)>();
+        var fungible = new List<(ushort Ty, ushort Pos, Assign Item)>();
+        var data = new List<(ushort Ty, ushort Pos, Assign Item)>();
+        foreach (var a in g.Assignments.OrderBy(a => a.Type))
+        {
+            for (int i = 0; i < a.Assigns.Items.Count; i++)
+            {
+                var item = a.Assigns.Items[i];
+                if (item.Seal is { } seal)
+                {
+                    seals.Add((a.Type, (ushort)i, SecretSeal(seal, genesis: true)));
+                }
+
+                if (a.Assigns.Kind == StateType.Fungible)
+                {
+                    fungible.Add((a.Type, (ushort)i, item));
+                }
+                else if (a.Assigns.Kind == StateType.Structured)
+                {
+                    data.Add((a.Type, (ushort)i, item));
+                }
+            }
+        }
+
+        var w = new StrictWriter().B32(OpId(g));
+        w.Len(seals.Count, 0xFF_FFFF);
+        seals.ForEach(x => w.U16(x.Ty).U16(x.Pos).B32(x.Seal));
+        w.Len(fungible.Count, 0xFF_FFFF);
+        fungible.ForEach(x =>
+        {
+            w.U16(x.Ty).U16(x.Pos);
+            RgbBinary.WriteState(w, StateType.Fungible, x.Item);
+        });
+        w.Len(data.Count, 0xFF_FFFF);
+        data.ForEach(x =>
+        {
+            w.U16(x.Ty).U16(x.Pos);
+            RgbBinary.WriteState(w, StateType.Structured, x.Item);
+        });
+        return TaggedHasher.Hash(DiscloseTag, w.ToArray());
+    }
+
+    /// <summary>rgb-ops <c>WitnessBundle::commit_id</c>: the disclose-tagged hash of the serialized witness bundle.</summary>
+    public static Bytes32 WitnessBundleDiscloseHash(WitnessBundle b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        var w = new StrictWriter();
+        RgbBinary.WriteWitnessBundle(w, b);
+        return TaggedHasher.Hash(DiscloseTag, w.ToArray());
+    }
+
+    /// <summary>
+    /// rgb-ops <c>ConsignmentId</c> (<c>Consignment::commit_encode</c>): version, transfer flag, contract id, the
+    /// genesis disclosure hash, the witness bundles' disclosure hashes (u32 count, in consignment order), the
+    /// terminals map as serialized, the type-system id and the set of library ids (u16 count, ascending).
+    /// </summary>
+    public static Bytes32 ConsignmentId(Consignment c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var w = new StrictWriter().U8(c.Version).Bool(c.Transfer);
+        w.B32(OpId(c.Genesis)).B32(GenesisDiscloseHash(c.Genesis));
+        w.Len(c.Bundles.Count, 0xFFFF_FFFF);
+        foreach (var b in c.Bundles)
+        {
+            w.B32(WitnessBundleDiscloseHash(b));
+        }
+
+        RgbBinary.WriteTerminals(w, c.Terminals);
+        w.B32(TypeSystemId(c.Types));
+        var libIds = c.Scripts.Select(LibId).Order().ToList();
+        w.Len(libIds.Count, 0xFFFF);
+        libIds.ForEach(id => w.B32(id));
+        return TaggedHasher.Hash(ConsignmentTag, w.ToArray());
+    }
+
+    public static string ConsignmentIdString(Bytes32 id) => Baid64.Encode(Baid64.ConsignmentHri, id, chunking: true, mnemonic: true);
+
+    // String forms as each id's DisplayBaid64 declares them (HRI, CHUNKING, MNEMONIC): rgb-ops KitId (no mnemonic),
+    // rgb-consensus ContractId (no mnemonic; the alternate form {:#} adds it), SchemaId (mnemonic, unchunked),
+    // strict-types TypeSysId and rgb-aluvm LibId (mnemonic), rgb-ops ConsignmentId (mnemonic).
     public static string KitIdString(Bytes32 id) => Baid64.Encode(Baid64.KitHri, id, chunking: true);
 
-    public static string ContractIdString(Bytes32 id) => Baid64.Encode(Baid64.ContractHri, id, chunking: true);
+    /// <summary>
+    /// A contract id as rgb-consensus prints it: <c>rgb:xxxxxxxx-...</c>, or with <paramref name="mnemonic"/> the
+    /// alternate form <c>rgb:xxxxxxxx-...#word-word-word</c>.
+    /// </summary>
+    public static string ContractIdString(Bytes32 id, bool mnemonic = false) => Baid64.Encode(Baid64.ContractHri, id, chunking: true, mnemonic);
 
-    public static string SchemaIdString(Bytes32 id) => Baid64.Encode(Baid64.SchemaHri, id, chunking: false);
+    public static string SchemaIdString(Bytes32 id) => Baid64.Encode(Baid64.SchemaHri, id, chunking: false, mnemonic: true);
 
-    public static string TypeSystemIdString(Bytes32 id) => Baid64.Encode(Baid64.TypeSystemHri, id, chunking: true);
+    public static string TypeSystemIdString(Bytes32 id) => Baid64.Encode(Baid64.TypeSystemHri, id, chunking: true, mnemonic: true);
 
-    public static string LibIdString(Bytes32 id) => Baid64.Encode(Baid64.LibHri, id, chunking: true);
+    public static string LibIdString(Bytes32 id) => Baid64.Encode(Baid64.LibHri, id, chunking: true, mnemonic: true);
 
     /// <summary>Txid of a witness transaction (double SHA-256 of the non-witness serialization, internal order).</summary>
     public static Bytes32 Txid(RgbTx tx) => new(ToBitcoin(tx).GetTxId().ToBytes());

@@ -206,6 +206,8 @@ public static class RgbJson
         return new WitnessBundle(pw, new Anchor(mpcProof, dbc), new TransitionBundle(inputMap, known));
     }
 
+    private const byte TapLeafVersionTapscript = 0xC0;
+
     private static TapretProof ReadTapret(JsonElement e)
     {
         var path = e.GetProperty("pathProof");
@@ -221,9 +223,20 @@ public static class RgbJson
             {
                 partner = new TapretRightBranch(Bytes32.FromHex(rb.GetProperty("leftNodeHash").GetString()!), Bytes32.FromHex(rb.GetProperty("rightNodeHash").GetString()!));
             }
+            else if (partnerEl.TryGetProperty("rightLeaf", out var rl))
+            {
+                // bp-core dbc/tapret leaf_script_serde: {"version": "tapScript" | {"future": n}, "script": hex}.
+                var ver = rl.GetProperty("version");
+                byte version = ver.ValueKind == JsonValueKind.String && ver.GetString() == "tapScript"
+                    ? TapLeafVersionTapscript
+                    : ver.ValueKind == JsonValueKind.Object && ver.TryGetProperty("future", out var fut)
+                        ? fut.GetByte()
+                        : throw new RgbDecodeException("tapret right leaf: version must be \"tapScript\" or {\"future\": n}");
+                partner = new TapretRightLeaf(Commitments.CheckLeafVersion(version), Hex(rl.GetProperty("script")));
+            }
             else
             {
-                throw new RgbDecodeException("tapret right-leaf partner nodes are read from the binary form only");
+                throw new RgbDecodeException("tapret partner node: expected leftNode, rightLeaf or rightBranch");
             }
         }
 

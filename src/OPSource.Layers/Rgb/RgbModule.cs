@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OPSource.Platform.Errors;
 using OPSource.Platform.Modules;
 
 namespace OPSource.Layers.Rgb;
@@ -33,6 +35,10 @@ public sealed class RgbModule : IOpsourceModule
         }
 
         registration.Services.AddSingleton(_ => new RgbService(RgbService.LoadTrustedTypes(kits)));
+
+        // Witnesses come from the node module's Bitcoin Core node unless the host registers another resolver.
+        registration.Services.TryAddSingleton<IWitnessResolver>(sp => new NodeWitnessResolver(sp.GetRequiredService<OPSource.Chain.IBitcoinNode>()));
+        registration.AddErrorMapping<RgbDecodeException>(ex => new DomainError(ErrorCategory.InvalidInput, "invalid_consignment", ex.Message));
     }
 
     /// <summary>The kit files of a folder: binary kits, and armored kits without a binary twin.</summary>

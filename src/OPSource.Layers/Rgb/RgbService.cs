@@ -40,14 +40,26 @@ public sealed class RgbService
         return new LoadedConsignment(RgbBinary.DecodeConsignment(data), "binary");
     }
 
+    /// <summary>The RGB chain-network of an OPSource network name (<c>regtest</c>, <c>testnet</c>, <c>testnet4</c>, <c>signet</c>, <c>mainnet</c>).</summary>
+    public static ChainNet ChainNetFor(string network) => network switch
+    {
+        "mainnet" => ChainNet.BitcoinMainnet,
+        "testnet" => ChainNet.BitcoinTestnet3,
+        "testnet4" => ChainNet.BitcoinTestnet4,
+        "signet" => ChainNet.BitcoinSignet,
+        "regtest" => ChainNet.BitcoinRegtest,
+        _ => throw new RgbDecodeException($"network '{network}' has no RGB chain-network"),
+    };
+
     /// <summary>Loads a kit: binary (RGB\0KIT magic) or armored.</summary>
     public static Kit LoadKit(ReadOnlyMemory<byte> data) =>
         data.Span.StartsWith(RgbBinary.KitMagic)
             ? RgbBinary.DecodeKitFile(data)
             : RgbArmor.ReadKit(System.Text.Encoding.ASCII.GetString(data.Span));
 
-    public Task<RgbValidationReport> ValidateAsync(Consignment consignment, IWitnessResolver resolver, ChainNet chainNet, CancellationToken cancellationToken) =>
-        RgbValidator.ValidateAsync(consignment, resolver, new RgbValidationConfig(chainNet, _trusted), cancellationToken);
+    /// <summary>Validates against the trusted types; <paramref name="safeHeight"/> enables the UnsafeHistory warning.</summary>
+    public Task<RgbValidationReport> ValidateAsync(Consignment consignment, IWitnessResolver resolver, ChainNet chainNet, CancellationToken cancellationToken, uint? safeHeight = null) =>
+        RgbValidator.ValidateAsync(consignment, resolver, new RgbValidationConfig(chainNet, _trusted) { SafeHeight = safeHeight }, cancellationToken);
 
     /// <summary>The trusted type systems from kit files (binary or armored).</summary>
     public static TypeSystemRegistry LoadTrustedTypes(IEnumerable<string> kitFiles) =>

@@ -5,7 +5,21 @@ namespace OPSource.Layers.Rgb;
 /// <summary>Validation settings (rgb-consensus <c>ValidationConfig</c>).</summary>
 /// <param name="ChainNet">The network the validator runs on.</param>
 /// <param name="TrustedTypes">The trusted type system every consignment type must match.</param>
-public sealed record RgbValidationConfig(ChainNet ChainNet, TypeSystemRegistry TrustedTypes);
+public sealed record RgbValidationConfig(ChainNet ChainNet, TypeSystemRegistry TrustedTypes)
+{
+    /// <summary>
+    /// rgb-consensus <c>ValidationConfig::safe_height</c>: when set (non-zero), witnesses mined above it or not
+    /// mined at all are reported in an <c>UnsafeHistory</c> warning; unset, no warning is produced.
+    /// </summary>
+    public uint? SafeHeight { get; init; }
+
+    /// <summary>
+    /// Capacity of the evolving contract state, per global type and per owned-state kind: rgb-ops's
+    /// <c>MemContractState</c> keeps them in <c>LargeOrdMap</c>/<c>LargeOrdSet</c> (at most 2^32 − 1 items).
+    /// Exceeding it is <c>ContractStateFilled</c>; a lower capacity models a smaller state store.
+    /// </summary>
+    public ulong StateCapacity { get; init; } = uint.MaxValue;
+}
 
 /// <summary>
 /// An independent RGB 0.11.1 consignment validator following rgb-ops <c>Consignment::validate</c> and
@@ -23,6 +37,9 @@ public sealed class RgbValidator
     private readonly HashSet<Opout> _inputOpouts = [];
     private readonly List<(ushort Type, byte[] Value)> _globals = [];
     private readonly Dictionary<Opout, RgbAllocation> _allocations = [];
+    private readonly SortedDictionary<uint, SortedSet<Bytes32>> _unsafeHistory = [];
+    private readonly Dictionary<ushort, ulong> _stateGlobals = [];
+    private readonly Dictionary<StateType, ulong> _stateAssignments = [];
 
     private RgbValidator(Consignment c, IWitnessResolver resolver, RgbValidationConfig config)
     {
@@ -58,7 +75,7 @@ public sealed class RgbValidator
         try
         {
             await v.RunAsync(cancellationToken).ConfigureAwait(false);
-            return new RgbValidationReport(RgbValidity.Valid, null, null, [], v.BuildState());
+            return new RgbValidationReport(RgbValidity.Valid, null, null, v.Warnings(), v.BuildState());
         }
         catch (FailureException f)
         {
@@ -240,6 +257,26 @@ public sealed class RgbValidator
         if (res.Tx is not { } witnessTx || res.Archived)
         {
             throw Fail(RgbFailureKind.SealNoPubWitness, $"bundle {bundleId}, witness {witnessId.ToReversedHex()}");
+        }
+
+        // validator.rs validate_bundles: with a safe height, a witness mined above it is recorded at its height
+        // and one that is not mined (tentative or ignored) at height 0.
+        if (_config.SafeHeight is { } safe and > 0)
+        {
+            uint? unsafeAt = res.Ord.Kind switch
+            {
+                WitnessOrdKind.Mined => res.Ord.Height > safe ? res.Ord.Height : null,
+                _ => 0,
+            };
+            if (unsafeAt is { } h)
+            {
+                if (!_unsafeHistory.TryGetValue(h, out var set))
+                {
+                    _unsafeHistory[h] = set = [];
+                }
+
+                set.Add(witnessId);
+            }
         }
 
         foreach (var kt in bundle.KnownTransitions)
@@ -477,6 +514,52 @@ public sealed class RgbValidator
         {
             throw Fail(RgbFailureKind.ScriptFailure, $"{opid} {(result.ErrorCode is { } e ? e.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}");
         }
+
+        EvolveState(opid, globals, assignments);
+    }
+
+    /// <summary>
+    /// logic.rs validate_state: after the script succeeds the operation is added to the contract state
+    /// (<c>ContractStateEvolve::evolve_state</c>; rc.10 does this only for operations with a validator), and a
+    /// state that can't take it is <c>ContractStateFilled</c>. rgb-ops's <c>MemContractState</c> holds global
+    /// values per type and revealed assignments per state kind in collections of at most 2^32 − 1 items.
+    /// </summary>
+    private void EvolveState(Bytes32 opid, IReadOnlyList<GlobalEntry> globals, IReadOnlyList<AssignmentEntry> assignments)
+    {
+        foreach (var g in globals)
+        {
+            ulong n = _stateGlobals.GetValueOrDefault(g.Type) + (ulong)g.Values.Count;
+            if (n > _config.StateCapacity)
+            {
+                throw Fail(RgbFailureKind.ContractStateFilled, opid.ToString());
+            }
+
+            _stateGlobals[g.Type] = n;
+        }
+
+        foreach (var a in assignments)
+        {
+            // Only revealed assignments enter the state (MemContractState::add_assignments, to_revealed).
+            ulong n = _stateAssignments.GetValueOrDefault(a.Assigns.Kind) + (ulong)a.Assigns.Items.Count(i => i.Seal is not null);
+            if (n > _config.StateCapacity)
+            {
+                throw Fail(RgbFailureKind.ContractStateFilled, opid.ToString());
+            }
+
+            _stateAssignments[a.Assigns.Kind] = n;
+        }
+    }
+
+    private List<RgbWarning> Warnings()
+    {
+        if (_unsafeHistory.Count == 0)
+        {
+            return [];
+        }
+
+        var map = _unsafeHistory.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Bytes32>)kv.Value.ToList());
+        var detail = string.Join("; ", _unsafeHistory.Select(kv => $"height {kv.Key}: {string.Join(", ", kv.Value.Select(t => t.ToReversedHex()))}"));
+        return [new RgbWarning(RgbWarningKind.UnsafeHistory, detail, map)];
     }
 
     private RgbContractState BuildState()

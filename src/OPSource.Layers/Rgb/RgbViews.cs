@@ -215,9 +215,24 @@ public static class RgbViews
             ["contract_id"] = RgbIds.ContractIdString(RgbIds.OpId(c.Genesis)),
             ["failure"] = r.Failure is { } f ? new JsonObject { ["kind"] = f.Kind.ToString(), ["detail"] = f.Detail } : null,
             ["resolver_error"] = r.ResolverError is { } e ? new JsonObject { ["kind"] = e.Kind.ToString(), ["detail"] = e.Detail } : null,
-            ["warnings"] = new JsonArray([.. r.Warnings.Select(w => (JsonNode)w)]),
+            ["warnings"] = new JsonArray([.. r.Warnings.Select(Warning)]),
             ["state"] = r.State is { } s ? State(s) : null,
         };
+    }
+
+    private static JsonNode Warning(RgbWarning w)
+    {
+        JsonObject? unsafeHistory = null;
+        if (w.UnsafeHistory is { } map)
+        {
+            unsafeHistory = new JsonObject();
+            foreach (var (height, txids) in map.OrderBy(kv => kv.Key))
+            {
+                unsafeHistory[height.ToString(CultureInfo.InvariantCulture)] = new JsonArray([.. txids.Select(t => (JsonNode)t.ToReversedHex())]);
+            }
+        }
+
+        return new JsonObject { ["kind"] = w.Kind.ToString(), ["detail"] = w.Detail, ["unsafe_history"] = unsafeHistory };
     }
 
     /// <summary>Amount in the asset's precision, e.g. 666 with precision 2 is "6.66".</summary>

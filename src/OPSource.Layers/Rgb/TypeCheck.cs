@@ -16,6 +16,13 @@ public sealed class TypeSystemRegistry
         var r = new TypeSystemRegistry();
         foreach (var k in kits)
         {
+            // The trust root must be a closed type system: a dangling child would make values of the types
+            // that refer to it impossible to check (strict-types resolves children by sem id).
+            if (StrictSemId.FindDanglingReference(k.Types) is { } dangling)
+            {
+                throw new RgbDecodeException($"kit {RgbIds.KitIdString(RgbIds.KitId(k))}: {dangling}");
+            }
+
             foreach (var t in k.Types)
             {
                 r._types[t.SemId] = t.Ty;
@@ -205,5 +212,194 @@ public static class StrictTypeCheck
             _ => throw new RgbDecodeException($"unsupported primitive 0x{code:x2}"),
         };
         r.Bytes(size, "primitive");
+    }
+}
+
+/// <summary>
+/// strict-types semantic ids (<c>ast/id.rs</c>, <c>typelib/id.rs</c>): SHA-256 tagged with
+/// <c>urn:ubideco:strict-types:typ:v01</c> over the optional type name and the type's semantic commitment — its class,
+/// then per class the primitive code, enum variants (name, tag), union variants (name, tag, child), struct fields
+/// (name, child), tuple children, array child and u16 length, or list/set/map children and u64 min/max sizing.
+/// Ids are computed on library types, where a child is either a named type (committed by its sem id) or an inline
+/// type (committed by its own commitment, recursively); the type system stores inline types under their unnamed
+/// sem id, so a child whose stored type re-hashes unnamed to its id is expanded inline. A type system stores no
+/// names: named types re-hash only given their name (<see cref="Named"/>).
+/// </summary>
+public sealed class StrictSemId
+{
+    private static ReadOnlySpan<byte> Tag => "urn:ubideco:strict-types:typ:v01"u8;
+
+    private readonly Dictionary<Bytes32, StrictTy> _types = [];
+    private readonly Dictionary<Bytes32, bool> _inline = [];
+
+    /// <param name="types">The type system children are resolved in.</param>
+    public StrictSemId(IReadOnlyList<TypeEntry> types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        foreach (var t in types)
+        {
+            _types[t.SemId] = t.Ty;
+        }
+    }
+
+    /// <summary>The sem id of an unnamed (inline) type (<c>Ty::sem_id_unnamed</c>).</summary>
+    public Bytes32 Unnamed(StrictTy ty) => Hash(null, ty);
+
+    /// <summary>The sem id of a type declared under <paramref name="name"/> (<c>Ty::sem_id_named</c>).</summary>
+    public Bytes32 Named(string name, StrictTy ty) => Hash(name, ty);
+
+    /// <summary>True when the type stored under <paramref name="semId"/> is an inline type: it re-hashes unnamed to its id.</summary>
+    public bool IsInline(Bytes32 semId)
+    {
+        if (_inline.TryGetValue(semId, out bool known))
+        {
+            return known;
+        }
+
+        if (!_types.TryGetValue(semId, out var ty))
+        {
+            return false;
+        }
+
+        _inline[semId] = false; // a type under computation refers to itself only through a name
+        bool result = Hash(null, ty) == semId;
+        _inline[semId] = result;
+        return result;
+    }
+
+    private Bytes32 Hash(string? name, StrictTy ty)
+    {
+        ArgumentNullException.ThrowIfNull(ty);
+        var w = new StrictWriter();
+        if (name is not null)
+        {
+            Name(w, name);
+        }
+
+        Commit(w, ty);
+        using var h = new TaggedHasher(Tag);
+        return h.Add(w.ToArray()).Finish();
+    }
+
+    private void Child(StrictWriter w, Bytes32 semId)
+    {
+        if (IsInline(semId))
+        {
+            Commit(w, _types[semId]);
+        }
+        else
+        {
+            w.B32(semId);
+        }
+    }
+
+    private void Commit(StrictWriter w, StrictTy ty)
+    {
+        switch (ty)
+        {
+            case TyPrimitive p:
+                w.U8(0).U8(p.Code);
+                break;
+            case TyUnicode:
+                w.U8(1);
+                break;
+            case TyEnum e:
+                w.U8(3);
+                foreach (var (variant, tag) in e.Variants)
+                {
+                    Name(w, variant);
+                    w.U8(tag);
+                }
+
+                break;
+            case TyUnion u:
+                w.U8(4);
+                foreach (var (tag, variant, child) in u.Variants)
+                {
+                    Name(w, variant);
+                    w.U8(tag);
+                    Child(w, child);
+                }
+
+                break;
+            case TyStruct s:
+                w.U8(5);
+                foreach (var (field, child) in s.Fields)
+                {
+                    Name(w, field);
+                    Child(w, child);
+                }
+
+                break;
+            case TyTuple t:
+                w.U8(6);
+                foreach (var child in t.Fields)
+                {
+                    Child(w, child);
+                }
+
+                break;
+            case TyArray a:
+                w.U8(7);
+                Child(w, a.Ty);
+                w.U16(a.Len);
+                break;
+            case TyList l:
+                w.U8(8);
+                Child(w, l.Ty);
+                w.U64(l.Min).U64(l.Max);
+                break;
+            case TySet st:
+                w.U8(9);
+                Child(w, st.Ty);
+                w.U64(st.Min).U64(st.Max);
+                break;
+            case TyMap m:
+                w.U8(10);
+                Child(w, m.Key);
+                Child(w, m.Value);
+                w.U64(m.Min).U64(m.Max);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(ty));
+        }
+    }
+
+    private static void Name(StrictWriter w, string name)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(name);
+        w.U8((byte)bytes.Length).Raw(bytes);
+    }
+
+    /// <summary>The sem ids a type refers to.</summary>
+    public static IEnumerable<Bytes32> Children(StrictTy ty) => ty switch
+    {
+        TyUnion u => u.Variants.Select(v => v.Ty),
+        TyStruct s => s.Fields.Select(f => f.Ty),
+        TyTuple t => t.Fields,
+        TyArray a => [a.Ty],
+        TyList l => [l.Ty],
+        TySet s => [s.Ty],
+        TyMap m => [m.Key, m.Value],
+        _ => [],
+    };
+
+    /// <summary>
+    /// Structure of a type system: every sem id a type refers to is in the system (strict-types resolves
+    /// children by sem id when it deserializes a value). Returns the first dangling reference, or null.
+    /// </summary>
+    public static string? FindDanglingReference(IReadOnlyList<TypeEntry> types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        var ids = types.Select(t => t.SemId).ToHashSet();
+        foreach (var t in types)
+        {
+            foreach (var child in Children(t.Ty).Where(c => !ids.Contains(c)))
+            {
+                return $"type {t.SemId} refers to {child}, which is not in the type system";
+            }
+        }
+
+        return null;
     }
 }

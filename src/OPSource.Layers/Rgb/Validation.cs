@@ -69,14 +69,46 @@ public sealed record ResolverError(ResolverErrorKind Kind, string Detail)
     public override string ToString() => $"{Kind}: {Detail}";
 }
 
-/// <summary>Witness status from a resolver: the transaction (and whether it is only archived), or unresolved, or an error.</summary>
-public sealed record WitnessResolution(RgbTx? Tx, bool Archived, ResolverError? Error)
+/// <summary>Where a witness transaction sits (rgb-consensus <c>vm::WitnessOrd</c>).</summary>
+public enum WitnessOrdKind
 {
-    public static WitnessResolution Unresolved { get; } = new(null, false, null);
+    /// <summary>Mined in a block at <see cref="WitnessOrd.Height"/>.</summary>
+    Mined,
 
-    public static WitnessResolution Resolved(RgbTx tx) => new(tx, false, null);
+    /// <summary>Known (e.g. in the mempool) but not mined.</summary>
+    Tentative,
 
-    public static WitnessResolution Failed(ResolverError error) => new(null, false, error);
+    /// <summary>Known but ignored by the resolver.</summary>
+    Ignored,
+
+    /// <summary>Known only from the past (e.g. replaced): treated as unresolved.</summary>
+    Archived,
+}
+
+/// <summary>A witness position: the kind and, when mined, the block height.</summary>
+public readonly record struct WitnessOrd(WitnessOrdKind Kind, uint Height)
+{
+    public static WitnessOrd Tentative => new(WitnessOrdKind.Tentative, 0);
+
+    public static WitnessOrd Archived => new(WitnessOrdKind.Archived, 0);
+
+    public static WitnessOrd Mined(uint height) => new(WitnessOrdKind.Mined, height);
+}
+
+/// <summary>Witness status from a resolver: the transaction with its position, or unresolved, or an error.</summary>
+public sealed record WitnessResolution(RgbTx? Tx, WitnessOrd Ord, ResolverError? Error)
+{
+    public static WitnessResolution Unresolved { get; } = new(null, WitnessOrd.Tentative, null);
+
+    /// <summary>True when the resolver knows the transaction only as archived (rgb-consensus: not resolved).</summary>
+    public bool Archived => Ord.Kind == WitnessOrdKind.Archived;
+
+    /// <summary>A resolved witness whose chain position is unknown or unconfirmed (tentative).</summary>
+    public static WitnessResolution Resolved(RgbTx tx) => new(tx, WitnessOrd.Tentative, null);
+
+    public static WitnessResolution Resolved(RgbTx tx, WitnessOrd ord) => new(tx, ord, null);
+
+    public static WitnessResolution Failed(ResolverError error) => new(null, WitnessOrd.Tentative, error);
 }
 
 /// <summary>
@@ -155,10 +187,31 @@ public sealed record RgbContractState(
     IReadOnlyList<(ushort Type, string Name, IReadOnlyList<byte[]> Values)> Globals,
     IReadOnlyList<RgbAllocation> Allocations);
 
-/// <summary>rgb-consensus <c>validation::Status</c> as a typed result.</summary>
+/// <summary>rgb-consensus <c>validation::Warning</c> variants.</summary>
+public enum RgbWarningKind
+{
+    /// <summary>Witnesses above the safe height, or not mined (height 0).</summary>
+    UnsafeHistory,
+    Custom,
+}
+
+/// <summary>
+/// A validation warning. For <see cref="RgbWarningKind.UnsafeHistory"/>, <paramref name="UnsafeHistory"/> maps a
+/// block height (0 for witnesses that are not mined) to the witness txids at it (rgb-consensus
+/// <c>UnsafeHistoryMap</c>).
+/// </summary>
+public sealed record RgbWarning(RgbWarningKind Kind, string Detail, IReadOnlyDictionary<uint, IReadOnlyList<Bytes32>>? UnsafeHistory)
+{
+    public override string ToString() => $"{Kind}: {Detail}";
+}
+
+/// <summary>
+/// rgb-consensus <c>validation::Status</c> as a typed result. A valid report with warnings is rgb-consensus's
+/// <c>Validity::Warnings</c> ("valid, with warnings").
+/// </summary>
 public sealed record RgbValidationReport(
     RgbValidity Validity,
     RgbFailure? Failure,
     ResolverError? ResolverError,
-    IReadOnlyList<string> Warnings,
+    IReadOnlyList<RgbWarning> Warnings,
     RgbContractState? State);

@@ -30,6 +30,6 @@ public static class OpsourceModules
         new(new OPSource.Dao.DaoModule(), Endpoints.DaoEndpoints.Map),
         new(new OPSource.Layers.Stacks.StacksModule(), Endpoints.StacksEndpoints.Map, Endpoints.StacksJsonContext.Default),
         new(new OPSource.Layers.Rsk.RskModule(), Endpoints.RskEndpoints.Map),
-        new(new OPSource.Layers.Rgb.RgbModule()),
+        new(new OPSource.Layers.Rgb.RgbModule(), Endpoints.RgbEndpoints.Map),
     ];
 }

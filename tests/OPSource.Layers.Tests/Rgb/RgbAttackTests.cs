@@ -8,17 +8,9 @@ namespace OPSource.Layers.Tests.Rgb;
 /// </summary>
 public sealed class RgbAttackTests
 {
-    private static readonly Lazy<TypeSystemRegistry> Trusted = new(RgbFixtures.TrustedTypes);
+    private static Task<RgbValidationReport> Validate(Consignment c, IWitnessResolver resolver) => RgbFixtures.Validate(c, resolver);
 
-    private static Task<RgbValidationReport> Validate(Consignment c, IWitnessResolver resolver) =>
-        RgbValidator.ValidateAsync(c, resolver, new RgbValidationConfig(ChainNet.BitcoinRegtest, Trusted.Value), TestContext.Current.CancellationToken);
-
-    private static async Task<RgbFailure> Fails(Consignment c, IWitnessResolver resolver)
-    {
-        var report = await Validate(c, resolver);
-        Assert.Equal(RgbValidity.Invalid, report.Validity);
-        return report.Failure!;
-    }
+    private static Task<RgbFailure> Fails(Consignment c, IWitnessResolver resolver) => RgbFixtures.Fails(c, resolver);
 
     /// <summary>A test double over the fixture resolver that injects resolver errors, as rgb-tests' MockResolver does.</summary>
     private sealed class MockResolver(IWitnessResolver inner) : IWitnessResolver
@@ -189,8 +181,7 @@ public sealed class RgbAttackTests
 
     // ------------------------------------------------------- commitment mutations (validate_consignment_commitments_fail)
 
-    private static Consignment WithLastBundle(Consignment c, Func<WitnessBundle, WitnessBundle> edit) =>
-        c with { Bundles = [.. c.Bundles.Take(c.Bundles.Count - 1), edit(c.Bundles[^1])] };
+    private static Consignment WithLastBundle(Consignment c, Func<WitnessBundle, WitnessBundle> edit) => RgbFixtures.WithLastBundle(c, edit);
 
     [Fact]
     public async Task Duplicated_transition_fails_with_NoPrevState()
@@ -279,28 +270,9 @@ public sealed class RgbAttackTests
 
     // ------------------------------------------- logic mutations (validate_consignment_logic_fail), re-anchored
 
-    /// <summary>
-    /// Replaces the last transition of the last bundle and commits the new bundle in a rewritten witness
-    /// (rgb-tests replace_transition_in_bundle + update_anchor): new op id, input map, bundle id, a one-leaf
-    /// MPC tree and the OP_RETURN commitment. Returns the consignment and a resolver that knows the new witness.
-    /// </summary>
-    private static (Consignment, TxDirectoryResolver) Replace(Consignment c, string scenario, Func<Transition, Transition> edit)
-    {
-        var wb = c.Bundles[^1];
-        var old = wb.Bundle.KnownTransitions[^1];
-        var t = edit(old.Transition);
-        var opid = RgbIds.OpId(t);
-        var bundle = new TransitionBundle(
-            [.. wb.Bundle.InputMap.Select(e => e.OpId == old.OpId ? e with { OpId = opid } : e)],
-            [.. wb.Bundle.KnownTransitions.Take(wb.Bundle.KnownTransitions.Count - 1), new KnownTransition(opid, t)]);
-        var contractId = RgbIds.OpId(c.Genesis);
-        var proof = new MpcProof(0, 0, []);
-        var commitment = Commitments.Convolve(proof, contractId, RgbIds.BundleId(bundle), out _)!.Value;
-        var tx = wb.PubWitness.Tx!;
-        tx = tx with { Outputs = [.. tx.Outputs.Select(o => Commitments.IsOpReturn(o.ScriptPubkey) ? o with { ScriptPubkey = [0x6a, 0x20, .. commitment.Span] } : o)] };
-        var nb = new WitnessBundle(new PubWitness(tx, null), new Anchor(proof, new OpretProof()), bundle);
-        return (WithLastBundle(c, _ => nb), RgbFixtures.Resolver(scenario).With(tx));
-    }
+    /// <summary>Replaces the last transition of the last bundle and re-anchors it (see <see cref="RgbFixtures.Reanchor"/>).</summary>
+    private static (Consignment, TxDirectoryResolver) Replace(Consignment c, string scenario, Func<Transition, Transition> edit) =>
+        RgbFixtures.Reanchor(c, scenario, c.Bundles.Count - 1, edit);
 
     [Fact]
     public async Task Reanchored_unchanged_transition_is_still_valid()

@@ -79,6 +79,17 @@ public sealed class RgbRegtestTests : IAsyncLifetime
         Assert.Equal($"{sent}:1", allocation.Outpoint);
         Assert.Equal(666UL, allocation.Amount);
 
+        // The node reports the witness mined at height 102 (101 + 1 blocks): UnsafeHistory above a safe height of
+        // 101, nothing at 102.
+        var mined = await resolver.ResolveAsync(witnessId, ct);
+        Assert.Equal(WitnessOrd.Mined(102), mined.Ord);
+        report = await RgbValidator.ValidateAsync(consignment, resolver, new RgbValidationConfig(ChainNet.BitcoinRegtest, RgbFixtures.TrustedTypes()) { SafeHeight = 101 }, ct);
+        var warning = Assert.Single(report.Warnings);
+        Assert.Equal(RgbWarningKind.UnsafeHistory, warning.Kind);
+        Assert.Equal([witnessId], warning.UnsafeHistory![102]);
+        report = await RgbValidator.ValidateAsync(consignment, resolver, new RgbValidationConfig(ChainNet.BitcoinRegtest, RgbFixtures.TrustedTypes()) { SafeHeight = 102 }, ct);
+        Assert.Empty(report.Warnings);
+
         // Round trip through the binary form, then through a node that does not know a witness.
         var decoded = RgbBinary.DecodeConsignment(RgbBinary.Encode(consignment));
         var unknown = decoded with { Bundles = [decoded.Bundles[0] with { PubWitness = new PubWitness(null, new Bytes32(Enumerable.Repeat((byte)9, 32).ToArray())) }] };
