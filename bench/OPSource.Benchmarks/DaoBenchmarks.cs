@@ -14,6 +14,8 @@ namespace OPSource.Benchmarks;
 /// <c>VerifyBundleOneByOne</c> is the same full verification with batches of one, i.e. every signature verified
 /// alone with <c>Schnorr.Verify</c>, on the same cores (the baseline batch verification is measured against).
 /// </summary>
+// Operations of seconds: one warm-up and three measured iterations in process, no pilot (DlcBenchmarkConfig).
+[Config(typeof(DlcBenchmarkConfig))]
 [MemoryDiagnoser]
 public class DaoBenchmarks
 {

@@ -495,7 +495,7 @@ internal static class DaoCommand
         var psbts = new Option<string[]>("--psbt") { Description = "An old member's signed copy of the sweep PSBT (repeat; base64, '@file')" };
         var feeRate = new Option<decimal?>("--fee-rate") { Description = "Fee rate of the sweep, sat/vB (default Dao:AnchorFeeRateSatVb)" };
         var empty = new Option<bool>("--empty") { Description = "The old treasury holds no coins: record the rotation without a sweep" };
-        var command = new Command("rotate", "Operator: after a member add/remove, move the treasury to the new members' descriptor (the old members sign the sweep); prints the PSBT until k old signatures are in") { dao, psbts, feeRate, empty }.WithExamples(
+        var command = new Command("rotate", "Operator: after a member add/remove or a new k, move the treasury to the descriptor the members and k now define (the old members sign the sweep); prints the PSBT until k old signatures are in") { dao, psbts, feeRate, empty }.WithExamples(
             "opsource dao rotate 3f2a...e1 > sweep.psbt",
             "opsource dao rotate 3f2a...e1 --psbt @alice.psbt --psbt @bob.psbt --json");
         command.SetAction((parse, ct) => WithService(globals, parse, output, error, async (ctx, service, _, token) =>
