@@ -53,7 +53,7 @@ public sealed class DaoOptions
 /// The <c>dao</c> module: governance with signed votes, a Taproot treasury and anchored, verifiable logs
 /// (docs/dao.md). Registers the repository and <see cref="DaoService"/> (over the node and the wallet's narrow
 /// interfaces when present), the schema, the event topic family <c>dao</c> (<c>dao:{id}</c>), the self-test
-/// check <c>dao/config</c> and the install step <c>dao</c>.
+/// check <c>dao/config</c>, the install step <c>dao</c> and the meter <c>OPSource.Dao</c> (open proposals per DAO).
 /// </summary>
 public sealed class DaoModule : IOpsourceModule
 {
@@ -92,6 +92,7 @@ public sealed class DaoModule : IOpsourceModule
             .AddMigrations(DaoMigrations.Source)
             .AddSelfTest<DaoConfigCheck>()
             .AddInstallStep<DaoInstallStep>()
+            .AddMeter<DaoMetrics>(DaoMetrics.MeterName)
             .AddEventTopic(Topic, "DAO log events (dao.create, dao.vote, dao.proposal.create, dao.proposal.close, dao.proposal.execute, dao.anchor, ...)");
     }
 

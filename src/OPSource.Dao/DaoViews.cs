@@ -16,18 +16,27 @@ public static class DaoViews
         ["network"] = state.Network!.Name,
         ["governance"] = DaoKeys.Name(state.Definition!.Governance),
         ["members"] = state.Members.Count,
-        ["signers"] = state.Definition.Signers,
+        ["signers"] = state.Signers,
         ["supply"] = state.Supply,
         ["mintable"] = state.Definition.Mintable,
         ["parameters"] = Parameters(state.Parameters!),
-        ["treasury_descriptor"] = state.Definition.TreasuryDescriptor,
+        ["treasury_descriptor"] = state.TreasuryDescriptor,
         ["treasury_wallet"] = record.TreasuryWallet,
-        ["treasury_address"] = state.Definition.TreasuryDescriptor is { } d ? Treasury.Parse(d, state.Network).GetAddresses(0, state.Network)[0].ToString() : null,
+        ["treasury_address"] = state.TreasuryDescriptor is { } d ? Address(d, state) : null,
+        ["treasury_rotations"] = state.Rotations.Count,
+        ["treasury_rotation_pending"] = state.RotationPending,
+        ["treasury_next_descriptor"] = state.RotationPending ? state.RequiredTreasuryDescriptor : null,
         ["events"] = state.Count,
         ["last_hash"] = Convert.ToHexStringLower(state.LastHash),
         ["height"] = tip,
         ["proposals"] = new JsonArray(state.Proposals.Select(p => (JsonNode)Proposal(state, p, tip)).ToArray()),
     };
+
+    private static string Address(string descriptor, DaoState state)
+    {
+        using var parsed = Treasury.Parse(descriptor, state.Network!);
+        return parsed.GetAddresses(0, state.Network!)[0].ToString();
+    }
 
     public static JsonObject Parameters(DaoParameters p) => new()
     {

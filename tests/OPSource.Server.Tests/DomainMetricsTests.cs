@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using OPSource.Crypto.Secp256k1;
+using OPSource.Dao.Log;
+using OPSource.Dao.Model;
+using OPSource.Dao.Service;
 using OPSource.Platform.Funding;
 using OPSource.Platform.Security;
 using OPSource.Server.Modules;
@@ -101,6 +105,64 @@ public sealed partial class DomainMetricsTests
         Assert.DoesNotContain(samples, s => s.Name.StartsWith("opsource_wallet_balance", StringComparison.Ordinal));
         Assert.DoesNotContain(samples, s => s.Name.StartsWith("opsource_node_chain_height", StringComparison.Ordinal));
         Assert.Equal(0, Value(samples, "opsource_dlc_active"));
+    }
+
+    [Fact]
+    public async Task Metrics_report_open_dao_proposals_per_dao()
+    {
+        BitcoinCoreNode.RequireBitcoind();
+        await using var node = new BitcoinCoreNode();
+        await node.StartAsync(Ct);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Node:RpcUrl"] = node.RpcUrl.ToString(),
+            ["Node:CookieFile"] = node.CookieFile,
+            ["Wallet:Sync"] = "false",
+            ["Dlc:Watch"] = "false",
+        }).Build();
+        await using var host = await TestHost.StartAsync([.. OpsourceModules.All], configuration: configuration, telemetry: t => t.MetricsRefreshSeconds = 1);
+        var daos = host.Get<DaoService>();
+        var keys = new[] { SecretKey.Generate(), SecretKey.Generate() };
+        var parameters = new DaoParameters(0, 0, 5000, 0, 10, 0);
+        var members = keys.Select(k => new DaoMember(Convert.ToHexStringLower(k.XOnlyPublicKey.ToBytes()), 1)).ToList();
+        var busy = (await daos.CreateAsync(new CreateDaoRequest("busy", GovernanceType.Token, members, parameters, 1, false, false), Ct)).DaoId;
+        var quiet = (await daos.CreateAsync(new CreateDaoRequest("quiet", GovernanceType.Token, members, parameters with { Timelock = 1 }, 1, false, false), Ct)).DaoId;
+        var ids = new List<string>();
+        for (ulong nonce = 1; nonce <= 2; nonce++)
+        {
+            var proposal = DaoSigner.Proposal(keys[0], busy, nonce, "proposal " + nonce, "", new TextAction());
+            await daos.SubmitAsync(busy, proposal, Ct);
+            ids.Add(DaoSigner.ProposalId(proposal.Body));
+        }
+
+        var (key, _) = await host.KeyAndTokenAsync(ApiRole.Viewer);
+        using var scraper = host.Client(key);
+        async Task<IReadOnlyList<Sample>> ScrapeUntilAsync(double busyOpen)
+        {
+            IReadOnlyList<Sample> samples = [];
+            for (var i = 0; i < 300; i++)
+            {
+                samples = Parse(await scraper.GetStringAsync("/metrics", Ct));
+                if (Value(samples, "opsource_dao_open_proposals", ("dao", busy)) == busyOpen && Value(samples, "opsource_dao_open_proposals", ("dao", quiet)) is not null)
+                {
+                    break;
+                }
+
+                await Task.Delay(100, Ct);
+            }
+
+            return samples;
+        }
+
+        var before = await ScrapeUntilAsync(2);
+        Assert.Equal(2, Value(before, "opsource_dao_open_proposals", ("dao", busy)));
+        Assert.Equal(0, Value(before, "opsource_dao_open_proposals", ("dao", quiet)));
+        Assert.Contains(before, s => s.Name.StartsWith("opsource_dao_open_proposals", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("otel_scope_name") == "OPSource.Dao");
+
+        // A canceled proposal is no longer open.
+        await daos.CancelAsync(busy, ids[0], "withdrawn", Ct);
+        var after = await ScrapeUntilAsync(1);
+        Assert.Equal(1, Value(after, "opsource_dao_open_proposals", ("dao", busy)));
     }
 
     private sealed record Sample(string Name, Dictionary<string, string> Labels, double Value);

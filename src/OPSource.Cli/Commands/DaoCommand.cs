@@ -13,7 +13,7 @@ using PartiallySignedTransaction = OPSource.Bitcoin.Psbt.Psbt;
 namespace OPSource.Cli.Commands;
 
 /// <summary>
-/// <c>opsource dao create|list|show|members|propose|vote|submit|tally|close|cancel|execute|sign-psbt|anchor|export|verify|token</c>
+/// <c>opsource dao create|list|show|members|propose|vote|submit|tally|close|cancel|execute|rotate|sign-psbt|anchor|export|verify|token</c>
 /// (docs/dao.md). Member keys come from a file holding the 32-byte secret as 64 hex digits (<c>--key-file</c>);
 /// signing commands with <c>--sign-only</c> print the signed action for someone else to submit.
 /// </summary>
@@ -33,6 +33,7 @@ internal static class DaoCommand
         command.Add(Close(globals, output, error));
         command.Add(Cancel(globals, output, error));
         command.Add(Execute(globals, output, error));
+        command.Add(Rotate(globals, output, error));
         command.Add(SignPsbt(globals, output, error));
         command.Add(Anchor(globals, output, error));
         command.Add(Export(globals, output, error));
@@ -269,9 +270,10 @@ internal static class DaoCommand
         var remove = new Option<string?>("--remove-member") { Description = "Remove a member: XONLYKEY" };
         var weight = new Option<string?>("--set-weight") { Description = "Set a member's balance: XONLYKEY=WEIGHT" };
         var parameters = new Option<string?>("--parameters") { Description = "New parameters as JSON ('@file'): proposal_threshold, quorum_bps, approval_bps, voting_delay, voting_period, timelock" };
+        var setSigners = new Option<int?>("--set-signers") { Description = "Change k (treasury signatures needed, and multisig yes voters); the treasury then rotates" };
         var nonce = NonceOption();
         var signOnly = SignOnly();
-        var command = new Command("propose", "Sign and submit a proposal (text by default; or a spend, mint, member change or parameter change)") { dao, key, title, description, spend, feeRate, mint, add, remove, weight, parameters, nonce, signOnly }.WithExamples(
+        var command = new Command("propose", "Sign and submit a proposal (text by default; or a spend, mint, member change or parameter change)") { dao, key, title, description, spend, feeRate, mint, add, remove, weight, parameters, setSigners, nonce, signOnly }.WithExamples(
             "opsource dao propose 3f2a...e1 --key-file alice.key --title 'Pay the auditor' --pay bcrt1q...=0.01btc --fee-rate 2",
             "opsource dao propose 3f2a...e1 --key-file alice.key --title 'Adopt the charter' --description @charter.txt --json");
         command.SetAction((parse, ct) => Signing(globals, parse, output, error, parse.GetValue(signOnly), async (ctx, services, token) =>
@@ -314,6 +316,10 @@ internal static class DaoCommand
             {
                 var (member, value) = KeyEquals(sw, "--set-weight");
                 action = new MemberWeightAction(member, value);
+            }
+            else if (parse.GetValue(setSigners) is { } k)
+            {
+                action = k >= 1 ? new SignersAction(k) : throw new CliUserException("--set-signers must be at least 1");
             }
             else if (parse.GetValue(parameters) is { } pj)
             {
@@ -467,14 +473,42 @@ internal static class DaoCommand
             "opsource dao execute 3f2a...e1 9b7c...04 --psbt @alice.psbt --psbt @bob.psbt --json");
         command.SetAction((parse, ct) => WithService(globals, parse, output, error, async (ctx, service, _, token) =>
         {
-            var signed = (parse.GetValue(psbts) ?? []).Select(p =>
-            {
-                var text = DidCommand.ReadArgument(ctx, p, "--psbt");
-                return PartiallySignedTransaction.TryParse(text, out var psbt, out var parseError) ? psbt : throw new CliUserException("--psbt: " + parseError);
-            }).ToList();
+            var signed = ReadPsbts(ctx, parse.GetValue(psbts));
             var result = await service.ExecuteAsync(parse.GetValue(dao)!, parse.GetValue(proposal)!, signed, token).ConfigureAwait(false);
             var json = new JsonObject { ["executed"] = result.Executed, ["txid"] = result.Txid, ["psbt"] = result.Psbt, ["signatures"] = result.Signatures, ["required"] = result.Required };
             ctx.WriteResult(json, w => w.WriteLine(result.Txid ?? result.Psbt ?? "executed"));
+            return CliApp.ExitOk;
+        }, ct));
+        return command;
+    }
+
+    private static List<PartiallySignedTransaction> ReadPsbts(CliContext ctx, string[]? values) =>
+        (values ?? []).Select(p =>
+        {
+            var text = DidCommand.ReadArgument(ctx, p, "--psbt");
+            return PartiallySignedTransaction.TryParse(text, out var psbt, out var parseError) ? psbt : throw new CliUserException("--psbt: " + parseError);
+        }).ToList();
+
+    private static Command Rotate(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var dao = DaoArgument();
+        var psbts = new Option<string[]>("--psbt") { Description = "An old member's signed copy of the sweep PSBT (repeat; base64, '@file')" };
+        var feeRate = new Option<decimal?>("--fee-rate") { Description = "Fee rate of the sweep, sat/vB (default Dao:AnchorFeeRateSatVb)" };
+        var empty = new Option<bool>("--empty") { Description = "The old treasury holds no coins: record the rotation without a sweep" };
+        var command = new Command("rotate", "Operator: after a member add/remove or a new k, move the treasury to the descriptor the members and k now define (the old members sign the sweep); prints the PSBT until k old signatures are in") { dao, psbts, feeRate, empty }.WithExamples(
+            "opsource dao rotate 3f2a...e1 > sweep.psbt",
+            "opsource dao rotate 3f2a...e1 --psbt @alice.psbt --psbt @bob.psbt --json");
+        command.SetAction((parse, ct) => WithService(globals, parse, output, error, async (ctx, service, _, token) =>
+        {
+            var signed = ReadPsbts(ctx, parse.GetValue(psbts));
+            if (parse.GetValue(feeRate) is { } rate && (rate < 1 || rate > 10_000))
+            {
+                throw new CliUserException("--fee-rate must be from 1 to 10000 sat/vB");
+            }
+
+            var result = await service.RotateAsync(parse.GetValue(dao)!, signed, parse.GetValue(feeRate), parse.GetValue(empty), token).ConfigureAwait(false);
+            var json = new JsonObject { ["rotated"] = result.Executed, ["txid"] = result.Txid, ["psbt"] = result.Psbt, ["signatures"] = result.Signatures, ["required"] = result.Required };
+            ctx.WriteResult(json, w => w.WriteLine(result.Txid ?? result.Psbt ?? "rotated"));
             return CliApp.ExitOk;
         }, ct));
         return command;

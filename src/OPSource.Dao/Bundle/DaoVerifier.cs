@@ -95,6 +95,14 @@ public static class DaoVerifier
                 }
             }
 
+            foreach (var (seq, rotation) in state.Rotations)
+            {
+                if (rotation.Txid is { } txid)
+                {
+                    CheckRotation(state, seq, rotation, txid, bundle);
+                }
+            }
+
             return new DaoVerification(true, null, null, state.DaoId, state.Count, signatures, Report(state), anchors);
         }
         catch (DaoEventException ex)
@@ -274,6 +282,42 @@ public static class DaoVerifier
         }
 
         return blockHeight;
+    }
+
+    /// <summary>
+    /// A rotation's sweep: the bundle's raw transaction has the recorded txid, pays the new treasury's output, and
+    /// every input spends the old treasury through its multi_a leaf under the old policy (the witness reveals the old
+    /// leaf script and the old descriptor's control block, which commit to the old output key; consensus, proven by
+    /// the block, then binds the spent output to it).
+    /// </summary>
+    private static void CheckRotation(DaoState state, long seq, TreasuryRotated rotation, string txid, DaoBundle bundle)
+    {
+        DaoEventException Fail(string reason) => new(seq, "treasury.rotate", reason);
+        var entry = bundle.Transactions.FirstOrDefault(t => t.Txid == txid) ?? throw Fail($"the bundle does not carry sweep transaction {txid}");
+        if (!Transaction.TryParse(entry.RawTransaction, out var tx, out _) || tx.GetTxId().ToString() != txid)
+        {
+            throw Fail($"raw_tx of {txid} does not parse or has another txid");
+        }
+
+        using var from = Treasury.Parse(rotation.From, state.Network!);
+        using var to = Treasury.Parse(rotation.To, state.Network!);
+        var newScript = to.GetSpendInfo(0).ScriptPubKey;
+        if (!tx.Outputs.Any(o => o.ScriptPubKey.Span.SequenceEqual(newScript.Span)))
+        {
+            throw Fail($"transaction {txid} does not pay the new treasury");
+        }
+
+        var leaf = from.GetSpendInfo(0).Taproot?.Leaves.FirstOrDefault() ?? throw Fail("the old treasury descriptor has no multi_a leaf");
+        var control = leaf.ControlBlock.ToBytes();
+        for (var i = 0; i < tx.Inputs.Count; i++)
+        {
+            // BIP341: a script-path witness ends with the leaf script and the control block (no annex in a sweep).
+            var witness = tx.Inputs[i].Witness;
+            if (witness.Count < 2 || !witness[^1].SequenceEqual(control) || !witness[^2].SequenceEqual(leaf.Script.Span))
+            {
+                throw Fail($"input {i} of {txid} does not spend the old treasury through its multi_a leaf");
+            }
+        }
     }
 
     private static void CheckSpend(DaoState state, ProposalState proposal, SpendAction spend, string txid, DaoBundle bundle)

@@ -112,6 +112,19 @@ public static class DaoEventCodec
                     w.WriteString("root", a.Root);
                     w.WriteString("txid", a.Txid);
                     break;
+                case TreasuryRotated r:
+                    w.WriteString("from", r.From);
+                    w.WriteString("to", r.To);
+                    if (r.Txid is null)
+                    {
+                        w.WriteNull("txid");
+                    }
+                    else
+                    {
+                        w.WriteString("txid", r.Txid);
+                    }
+
+                    break;
                 default:
                     throw new ArgumentException("unknown event body", nameof(body));
             }
@@ -183,6 +196,9 @@ public static class DaoEventCodec
                 w.WriteString("to", m.To);
                 w.WriteNumber("amount", m.Amount);
                 break;
+            case SignersAction k:
+                w.WriteNumber("signers", k.Signers);
+                break;
             case SpendAction s:
                 w.WriteStartArray("outputs");
                 foreach (var o in s.Outputs)
@@ -236,6 +252,7 @@ public static class DaoEventCodec
                 "proposal.cancel" => new ProposalCanceled(Hex32(root, "proposal"), Text(root, "reason", 0, 500)),
                 "proposal.execute" => new ProposalExecuted(Hex32(root, "proposal"), OptHex32(root, "txid")),
                 "anchor" => new Anchored(OptHex32(root, "proposal"), (long)U64(root, "count"), Hex32(root, "root"), Hex32(root, "txid")),
+                "treasury.rotate" => new TreasuryRotated(Str(root, "from"), Str(root, "to"), OptHex32(root, "txid")),
                 _ => throw DaoException.Malformed($"unknown event type '{type}'"),
             };
         }
@@ -328,6 +345,8 @@ public static class DaoEventCodec
                 return new MemberWeightAction(Hex32(a, "key"), Tokens(a, "weight"));
             case "mint":
                 return new MintAction(Hex32(a, "to"), Tokens(a, "amount"));
+            case "signers":
+                return new SignersAction(Int(a, "signers"));
             case "spend":
                 var outputs = new List<SpendOutput>();
                 if (!a.TryGetProperty("outputs", out var arr) || arr.ValueKind != JsonValueKind.Array)

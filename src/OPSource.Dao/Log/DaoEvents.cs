@@ -98,3 +98,18 @@ public sealed record Anchored(string? Proposal, long Count, string Root, string 
     /// <inheritdoc />
     public override string Type => "anchor";
 }
+
+/// <summary>
+/// <c>treasury.rotate</c> (operator): the treasury moves from the descriptor <paramref name="From"/> (the one in
+/// force) to <paramref name="To"/>, the <c>tr(musig(all), multi_a(k, ...))</c> of the members after a membership
+/// change; <paramref name="Txid"/> is the sweep from the old treasury, signed under the old policy (null when the
+/// old treasury held no coins).
+/// </summary>
+/// <param name="From">Treasury descriptor before.</param>
+/// <param name="To">Treasury descriptor after.</param>
+/// <param name="Txid">The sweep transaction, or null.</param>
+public sealed record TreasuryRotated(string From, string To, string? Txid) : DaoEventBody
+{
+    /// <inheritdoc />
+    public override string Type => "treasury.rotate";
+}

@@ -124,6 +124,9 @@ public sealed class ProposalState
     /// <summary>Sum of the snapshot.</summary>
     public ulong TotalPower { get; }
 
+    /// <summary>k when the proposal was recorded (the yes voters it needs under multisig).</summary>
+    public int Signers { get; internal init; }
+
     internal Dictionary<string, (VoteChoice Choice, ulong Nonce)> Votes { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Each voter's counted choice and nonce.</summary>
@@ -205,6 +208,10 @@ public sealed class DaoState
     private readonly List<ProposalState> _proposalOrder = [];
     private readonly List<byte[]> _hashes = [];
     private readonly List<(long Seq, Anchored Anchor)> _anchors = [];
+    private readonly List<string> _memberOrder = [];
+    private readonly List<(long Seq, TreasuryRotated Rotation)> _rotations = [];
+    private string? _requiredTreasury;
+    private bool _requiredTreasuryStale;
     private byte[] _daoId = [];
     private int _lastHeight;
 
@@ -234,6 +241,48 @@ public sealed class DaoState
 
     /// <summary>Anchor events.</summary>
     public IReadOnlyList<(long Seq, Anchored Anchor)> Anchors => _anchors;
+
+    /// <summary>Member keys in treasury order: the creation order, added members appended, removed ones dropped.</summary>
+    public IReadOnlyList<string> MemberOrder => _memberOrder;
+
+    /// <summary>The treasury descriptor in force (where the DAO's coins are): the creation's, then each rotation's; null without a treasury.</summary>
+    public string? TreasuryDescriptor { get; private set; }
+
+    /// <summary>Treasury rotations in log order.</summary>
+    public IReadOnlyList<(long Seq, TreasuryRotated Rotation)> Rotations => _rotations;
+
+    /// <summary>
+    /// The treasury descriptor the current members and k define (<see cref="Treasury.Descriptor"/> over
+    /// <see cref="MemberOrder"/>); differs from <see cref="TreasuryDescriptor"/> after an executed member add or remove
+    /// until the <c>treasury.rotate</c> event. Null without a treasury.
+    /// </summary>
+    public string? RequiredTreasuryDescriptor
+    {
+        get
+        {
+            if (TreasuryDescriptor is null)
+            {
+                return null;
+            }
+
+            if (_requiredTreasuryStale)
+            {
+                _requiredTreasury = Treasury.Descriptor(_memberOrder, Signers, Network!);
+                _requiredTreasuryStale = false;
+            }
+
+            return _requiredTreasury;
+        }
+    }
+
+    /// <summary>k in force: treasury signatures the member set should need, and multisig yes voters for new proposals.</summary>
+    public int Signers { get; private set; }
+
+    /// <summary>k of the treasury descriptor in force (the signatures a spend or a rotation's sweep needs).</summary>
+    public int TreasurySigners { get; private set; }
+
+    /// <summary>Whether the members or k changed since the treasury descriptor was set, so the treasury must rotate.</summary>
+    public bool RotationPending => TreasuryDescriptor is not null && RequiredTreasuryDescriptor != TreasuryDescriptor;
 
     /// <summary>Tokens in existence.</summary>
     public ulong Supply { get; private set; }
@@ -527,7 +576,48 @@ public sealed class DaoState
                         throw Fail(x.Txid is null ? "a spend's execution must name its transaction" : "only a spend names a transaction");
                     }
 
+                    // The treasury follows membership: coins are spent only from the current members' descriptor.
+                    if (proposal.Body.Action is SpendAction && RotationPending)
+                    {
+                        throw Fail("the membership changed: the treasury must rotate (treasury.rotate) before it spends");
+                    }
+
                     CheckEffect(proposal.Body.Action, Fail);
+                    break;
+                }
+
+            case TreasuryRotated r:
+                {
+                    if (TreasuryDescriptor is null)
+                    {
+                        throw Fail("the DAO has no treasury");
+                    }
+
+                    if (r.From != TreasuryDescriptor)
+                    {
+                        throw Fail("from is not the treasury descriptor in force");
+                    }
+
+                    string? required;
+                    try
+                    {
+                        required = RequiredTreasuryDescriptor;
+                    }
+                    catch (DaoException ex)
+                    {
+                        throw Fail(ex.Message);
+                    }
+
+                    if (required == TreasuryDescriptor)
+                    {
+                        throw Fail("the treasury already matches the members and k (nothing to rotate)");
+                    }
+
+                    if (r.To != required)
+                    {
+                        throw Fail($"to is not the treasury descriptor the current members and k define ({required})");
+                    }
+
                     break;
                 }
 
@@ -674,6 +764,23 @@ public sealed class DaoState
                 throw fail("no member with that key");
             case MemberWeightAction w when !_members.ContainsKey(w.Key):
                 throw fail("no member with that key");
+            case SignersAction k:
+                if (Definition!.Governance != GovernanceType.Multisig && TreasuryDescriptor is null)
+                {
+                    throw fail("k has no effect: the DAO has neither multisig governance nor a treasury");
+                }
+
+                if (k.Signers < 1 || k.Signers > _members.Count)
+                {
+                    throw fail($"signers (k) must be from 1 to {_members.Count}");
+                }
+
+                if (k.Signers == Signers)
+                {
+                    throw fail($"k is already {Signers}");
+                }
+
+                break;
             case MintAction m:
                 if (!Definition!.Mintable)
                 {
@@ -726,14 +833,18 @@ public sealed class DaoState
                 throw fail("no member with that key");
             case MemberRemoveAction when _members.Count == 1:
                 throw fail("the last member cannot be removed");
-            case MemberRemoveAction when Definition!.Governance == GovernanceType.Multisig && _members.Count - 1 < Definition.Signers:
+            case MemberRemoveAction when (Definition!.Governance == GovernanceType.Multisig || TreasuryDescriptor is not null) && _members.Count - 1 < Signers:
                 throw fail("removing the member would leave fewer members than k");
+            case MemberAddAction when TreasuryDescriptor is not null && _members.Count + 1 > Treasury.MaxMembers:
+                throw fail($"the treasury's multi_a leaf holds at most {Treasury.MaxMembers} members");
             case MemberWeightAction w when !_members.ContainsKey(w.Key):
                 throw fail("no member with that key");
             case MemberWeightAction w when Supply - _members[w.Key].Balance + w.Weight > DaoKeys.MaxTokens:
                 throw fail("supply would exceed 2^53-1");
             case MintAction m when !_members.ContainsKey(m.To):
                 throw fail("mint recipient is not a member");
+            case SignersAction k when k.Signers > _members.Count:
+                throw fail($"signers (k) must be from 1 to {_members.Count}, the members now");
             case MintAction m when Supply + m.Amount > DaoKeys.MaxTokens:
                 throw fail("supply would exceed 2^53-1");
         }
@@ -749,10 +860,15 @@ public sealed class DaoState
                 Definition = c;
                 Network = Network.Get(c.Network);
                 Parameters = c.Parameters;
+                TreasuryDescriptor = c.TreasuryDescriptor;
+                Signers = c.Signers;
+                TreasurySigners = c.Signers;
+                _requiredTreasury = c.TreasuryDescriptor;
                 foreach (var m in c.Members)
                 {
                     DaoKeys.TryParseKey(m.Key, out var key);
                     _members[m.Key] = new MemberState(m.Key, key, m.Weight, m.Did);
+                    _memberOrder.Add(m.Key);
                     Supply += m.Weight;
                 }
 
@@ -776,7 +892,7 @@ public sealed class DaoState
 
                     var start = e.Height + Parameters!.VotingDelay;
                     var end = start + Parameters.VotingPeriod;
-                    var proposal = new ProposalState(id, p, e.Seq, e.Height, start, end, snapshot, total, Parameters) { UnlockHeight = end + Parameters.Timelock };
+                    var proposal = new ProposalState(id, p, e.Seq, e.Height, start, end, snapshot, total, Parameters) { UnlockHeight = end + Parameters.Timelock, Signers = Signers };
                     _proposals[id] = proposal;
                     _proposalOrder.Add(proposal);
                     break;
@@ -805,6 +921,11 @@ public sealed class DaoState
             case Anchored a:
                 _anchors.Add((e.Seq, a));
                 break;
+            case TreasuryRotated r:
+                _rotations.Add((e.Seq, r));
+                TreasuryDescriptor = r.To;
+                TreasurySigners = Signers;
+                break;
         }
 
         _hashes.Add(e.Hash);
@@ -821,11 +942,15 @@ public sealed class DaoState
             case MemberAddAction a:
                 DaoKeys.TryParseKey(a.Member.Key, out var key);
                 _members[a.Member.Key] = new MemberState(a.Member.Key, key, a.Member.Weight, a.Member.Did);
+                _memberOrder.Add(a.Member.Key);
+                _requiredTreasuryStale = true;
                 Supply += a.Member.Weight;
                 break;
             case MemberRemoveAction r:
                 Supply -= _members[r.Key].Balance;
                 _members.Remove(r.Key);
+                _memberOrder.Remove(r.Key);
+                _requiredTreasuryStale = true;
                 break;
             case MemberWeightAction w:
                 Supply = Supply - _members[w.Key].Balance + w.Weight;
@@ -834,6 +959,10 @@ public sealed class DaoState
             case MintAction m:
                 _members[m.To].Balance += m.Amount;
                 Supply += m.Amount;
+                break;
+            case SignersAction k:
+                Signers = k.Signers;
+                _requiredTreasuryStale = true;
                 break;
         }
     }
@@ -863,7 +992,7 @@ public sealed class DaoState
         // 128-bit products: power sums are at most 2^53 and factors at most 10^4, so UInt128 never overflows.
         var quorum = (UInt128)(yes + no + abstain) * 10_000 >= (UInt128)p.QuorumBps * proposal.TotalPower;
         var approval = yes + no > 0 && yes > no && (UInt128)yes * 10_000 >= (UInt128)p.ApprovalBps * (yes + no);
-        if (Definition!.Governance == GovernanceType.Multisig && yesVoters < Definition.Signers)
+        if (Definition!.Governance == GovernanceType.Multisig && yesVoters < proposal.Signers)
         {
             approval = false;
         }

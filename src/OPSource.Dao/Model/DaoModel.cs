@@ -166,6 +166,16 @@ public sealed record MintAction(string To, ulong Amount) : ProposalAction
     public override string Kind => "mint";
 }
 
+/// <summary>
+/// Changes k: the signatures the treasury's multi_a leaf needs (the treasury then rotates) and, under multisig
+/// governance, the yes voters a proposal needs (for proposals recorded after the change).
+/// </summary>
+public sealed record SignersAction(int Signers) : ProposalAction
+{
+    /// <inheritdoc />
+    public override string Kind => "signers";
+}
+
 /// <summary>Pays from the treasury.</summary>
 public sealed record SpendAction(IReadOnlyList<SpendOutput> Outputs, decimal FeeRateSatVb) : ProposalAction
 {

@@ -166,4 +166,35 @@ public sealed class DaoRepository(Database database)
             .WithParameter("dao", daoId).WithParameter("p", proposalId).WithParameter("psbt", psbt);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Points the DAO at the watch-only wallet of its rotated treasury.</summary>
+    public async Task SetTreasuryWalletAsync(string daoId, string wallet, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, "UPDATE dao_daos SET treasury_wallet = @wallet WHERE id = @dao").WithParameter("dao", daoId).WithParameter("wallet", wallet);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops the DAO's pending treasury PSBTs (their coins left with a rotation).</summary>
+    public async Task DeletePsbtsAsync(string daoId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, "DELETE FROM dao_psbts WHERE dao_id = @dao").WithParameter("dao", daoId);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The number of events of each DAO.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> EventCountsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, "SELECT dao_id, COUNT(*) FROM dao_events GROUP BY dao_id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
 }

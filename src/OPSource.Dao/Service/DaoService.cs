@@ -49,6 +49,7 @@ public sealed class DaoService
     private readonly IEventPublisher? _events;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Events, long Open)> _openCache = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service.</summary>
     public DaoService(DaoRepository repository, DaoOptions options, Network network, IBitcoinNode? node, IWalletFunding? funding, IPsbtSigner? signer, IWalletProvisioning? provisioning, IEventPublisher? events, TimeProvider? time = null)
@@ -97,7 +98,7 @@ public sealed class DaoService
         string? wallet = null;
         if (descriptor is not null)
         {
-            wallet = "dao-" + state.DaoId[..16];
+            wallet = TreasuryWallet(state);
             var provisioning = _provisioning ?? throw DaoException.Unavailable("dao: no wallet module provides watch-only wallets for the treasury");
             if (!await provisioning.ExistsAsync(wallet, cancellationToken).ConfigureAwait(false))
             {
@@ -130,6 +131,35 @@ public sealed class DaoService
         }
 
         return (record, state, events);
+    }
+
+    /// <summary>
+    /// Open proposals per DAO (neither closed nor canceled: in draft, voting, or awaiting the operator's close), for the
+    /// <c>opsource.dao.open_proposals</c> gauge. A DAO's log is replayed only when its event count changed since the last
+    /// call; its signatures were verified when the events were appended.
+    /// </summary>
+    public async Task<IReadOnlyList<(string DaoId, long Open)>> OpenProposalsAsync(CancellationToken cancellationToken)
+    {
+        var counts = await _repository.EventCountsAsync(cancellationToken).ConfigureAwait(false);
+        var result = new List<(string, long)>(counts.Count);
+        foreach (var (id, count) in counts)
+        {
+            if (!_openCache.TryGetValue(id, out var cached) || cached.Events != count)
+            {
+                var state = new DaoState();
+                foreach (var e in await _repository.EventsAsync(id, cancellationToken).ConfigureAwait(false))
+                {
+                    state.Apply(e, signatureVerified: true);
+                }
+
+                cached = (state.Count, state.Proposals.Count(p => p.Closed is null && !p.Canceled));
+                _openCache[id] = cached;
+            }
+
+            result.Add((id, cached.Open));
+        }
+
+        return result;
     }
 
     /// <summary>The current chain height (for views).</summary>
@@ -198,20 +228,125 @@ public sealed class DaoService
             throw DaoException.Refused($"the timelock ends at height {proposal.UnlockHeight} (now {height})");
         }
 
-        var wallet = record.TreasuryWallet ?? throw DaoException.Refused("the DAO has no treasury wallet");
-        var descriptor = Treasury.Parse(state.Definition!.TreasuryDescriptor!, _network);
-        var stored = await _repository.FindPsbtAsync(daoId, proposalId, cancellationToken).ConfigureAwait(false);
+        if (state.RotationPending)
+        {
+            throw DaoException.Refused("the membership changed: rotate the treasury first (opsource dao rotate)");
+        }
+
+        var wallet = record.TreasuryWallet is null ? throw DaoException.Refused("the DAO has no treasury wallet") : TreasuryWallet(state);
+        var outputs = spend.Outputs.Select(o =>
+        {
+            DaoKeys.TryAddressScript(o.Address, _network, out var script, out _);
+            return new PaymentOutput(new Script(script), Amount.FromSatoshis(o.AmountSat));
+        }).ToList();
+        var psbt = await TreasuryPsbtAsync(daoId, proposalId, new PsbtRequest(wallet, outputs, FeeRate.FromSatoshisPerVByte(spend.FeeRateSatVb)), state.TreasuryDescriptor!, signed, cancellationToken).ConfigureAwait(false);
+        var tx = await TryCompleteAsync(daoId, psbt, cancellationToken).ConfigureAwait(false);
+        var present = SignaturesPresent(psbt);
+        if (tx is null)
+        {
+            return new ExecuteResult(false, psbt.ToBase64(), null, present, state.TreasurySigners);
+        }
+
+        var txid = tx.GetTxId().ToString();
+        await AppendAsync(daoId, _ => (DaoEventCodec.Write(new ProposalExecuted(proposalId, txid)), null), cancellationToken).ConfigureAwait(false);
+        return new ExecuteResult(true, null, txid, present, state.TreasurySigners);
+    }
+
+    /// <summary>
+    /// Rotates the treasury after an executed member add or remove (docs/dao.md, "Treasury rotation"): creates the
+    /// watch-only wallet of the new descriptor, sweeps every coin of the old treasury to it with a PSBT the OLD members
+    /// sign under the old policy (k of the old multi_a leaf), and once k signatures are in finalizes, checks and
+    /// broadcasts it and records <c>treasury.rotate</c> (from, to, txid). With <paramref name="empty"/> the operator
+    /// states the old treasury holds no coins: the rotation is recorded without a transaction.
+    /// </summary>
+    public async Task<ExecuteResult> RotateAsync(string daoId, IReadOnlyList<PartiallySignedTransaction> signed, decimal? feeRateSatVb, bool empty, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signed);
+        var (record, state, _) = await LoadAsync(daoId, cancellationToken).ConfigureAwait(false);
+        if (state.TreasuryDescriptor is null || record.TreasuryWallet is null)
+        {
+            throw DaoException.Refused("the DAO has no treasury");
+        }
+
+        if (!state.RotationPending)
+        {
+            throw DaoException.Refused("the treasury already matches the members and k (nothing to rotate)");
+        }
+
+        var from = state.TreasuryDescriptor;
+        var to = state.RequiredTreasuryDescriptor!;
+        var number = state.Rotations.Count + 1;
+        var newWallet = TreasuryWallet(state, number);
+        var provisioning = _provisioning ?? throw DaoException.Unavailable("dao: no wallet module provides watch-only wallets for the treasury");
+        if (!await provisioning.ExistsAsync(newWallet, cancellationToken).ConfigureAwait(false))
+        {
+            var height = await HeightAsync(cancellationToken).ConfigureAwait(false);
+            await provisioning.CreateWatchOnlyWalletAsync(new WatchOnlyWalletRequest(newWallet, to, null, height), cancellationToken).ConfigureAwait(false);
+        }
+
+        string? txid = null;
+        var present = 0;
+        if (!empty)
+        {
+            using var target = Treasury.Parse(to, _network);
+            var sweep = new PsbtRequest(TreasuryWallet(state), [new PaymentOutput(target.GetSpendInfo(0).ScriptPubKey, Amount.Zero)], FeeRate.FromSatoshisPerVByte(feeRateSatVb ?? _options.AnchorFeeRateSatVb), SendMax: true);
+            PartiallySignedTransaction psbt;
+            try
+            {
+                psbt = await TreasuryPsbtAsync(daoId, RotationKey(number), sweep, from, signed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WalletOperationException ex) when (ex.Kind == WalletErrorKind.InsufficientFunds)
+            {
+                throw DaoException.Refused($"the old treasury has nothing to sweep ({ex.Message}); if it holds no coins, record the rotation with --empty");
+            }
+
+            var tx = await TryCompleteAsync(daoId, psbt, cancellationToken).ConfigureAwait(false);
+            present = SignaturesPresent(psbt);
+            if (tx is null)
+            {
+                return new ExecuteResult(false, psbt.ToBase64(), null, present, state.TreasurySigners);
+            }
+
+            txid = tx.GetTxId().ToString();
+        }
+
+        await AppendAsync(daoId, _ => (DaoEventCodec.Write(new TreasuryRotated(from, to, txid)), null), cancellationToken).ConfigureAwait(false);
+        await _repository.SetTreasuryWalletAsync(daoId, newWallet, cancellationToken).ConfigureAwait(false);
+        // Spend PSBTs built from the old treasury's coins can no longer be completed: they are rebuilt on demand.
+        await _repository.DeletePsbtsAsync(daoId, cancellationToken).ConfigureAwait(false);
+        return new ExecuteResult(true, null, txid, present, state.TreasurySigners);
+    }
+
+    /// <summary>
+    /// The watch-only wallet following the treasury after <paramref name="rotations"/> rotations (default: those in the
+    /// log): <c>dao-&lt;first 16 hex of the id&gt;</c>, then <c>-1</c>, <c>-2</c>, ... for each rotated descriptor.
+    /// </summary>
+    public static string TreasuryWallet(DaoState state, int? rotations = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var n = rotations ?? state.Rotations.Count;
+        return "dao-" + state.DaoId[..16] + (n == 0 ? "" : "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static string RotationKey(int number) => "rotation:" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int SignaturesPresent(PartiallySignedTransaction psbt) => psbt.Inputs.Count == 0 ? 0 : psbt.Inputs.Min(i => i.TapScriptSignatures.Count);
+
+    /// <summary>
+    /// The treasury PSBT stored under <paramref name="key"/> (a proposal id or a rotation), or a new one funded from the
+    /// treasury wallet with the leaf data of <paramref name="descriptor"/> members need to sign; signed copies are
+    /// combined into it and the result stored.
+    /// </summary>
+    private async Task<PartiallySignedTransaction> TreasuryPsbtAsync(string daoId, string key, PsbtRequest request, string descriptor, IReadOnlyList<PartiallySignedTransaction> signed, CancellationToken cancellationToken)
+    {
+        var stored = await _repository.FindPsbtAsync(daoId, key, cancellationToken).ConfigureAwait(false);
         PartiallySignedTransaction psbt;
         if (stored is null)
         {
             var funding = _funding ?? throw DaoException.Unavailable("dao: no wallet module provides funding");
-            var outputs = spend.Outputs.Select(o =>
-            {
-                DaoKeys.TryAddressScript(o.Address, _network, out var script, out _);
-                return new PaymentOutput(new Script(script), Amount.FromSatoshis(o.AmountSat));
-            }).ToList();
-            psbt = await funding.CreatePsbtAsync(new PsbtRequest(wallet, outputs, FeeRate.FromSatoshisPerVByte(spend.FeeRateSatVb)), cancellationToken).ConfigureAwait(false);
-            var info = descriptor.GetSpendInfo(0);
+            psbt = await funding.CreatePsbtAsync(request, cancellationToken).ConfigureAwait(false);
+            using var parsed = Treasury.Parse(descriptor, _network);
+            var info = parsed.GetSpendInfo(0);
             for (var i = 0; i < psbt.Inputs.Count; i++)
             {
                 if (psbt.Inputs[i].TapLeafScripts.Count == 0)
@@ -235,11 +370,19 @@ public sealed class DaoService
             psbt = combined;
         }
 
-        await _repository.SavePsbtAsync(daoId, proposalId, psbt.ToBase64(), cancellationToken).ConfigureAwait(false);
-        var present = psbt.Inputs.Count == 0 ? 0 : psbt.Inputs.Min(i => i.TapScriptSignatures.Count);
+        await _repository.SavePsbtAsync(daoId, key, psbt.ToBase64(), cancellationToken).ConfigureAwait(false);
+        return psbt;
+    }
+
+    /// <summary>
+    /// Once enough signatures are in: finalizes the treasury PSBT, checks every input with the consensus interpreter,
+    /// broadcasts it (testmempoolaccept first) and stores the transaction for the bundle; null while signatures are missing.
+    /// </summary>
+    private async Task<Transaction?> TryCompleteAsync(string daoId, PartiallySignedTransaction psbt, CancellationToken cancellationToken)
+    {
         if (!psbt.TryFinalize(out var finalized, out _) || !finalized.TryExtract(out var tx, out _))
         {
-            return new ExecuteResult(false, psbt.ToBase64(), null, present, state.Definition.Signers);
+            return null;
         }
 
         var spent = finalized.Inputs.Select(i => i.GetUtxo() ?? throw new DaoException("a treasury input has no UTXO")).ToList();
@@ -250,10 +393,8 @@ public sealed class DaoService
         }
 
         var broadcast = await Node.BroadcastAsync(tx, null, cancellationToken).ConfigureAwait(false);
-        var txid = broadcast.TxId.ToString();
-        await _repository.SaveTransactionAsync(daoId, new BundleTransaction(txid, tx.ToHex(), null, null, null, null), cancellationToken).ConfigureAwait(false);
-        await AppendAsync(daoId, _ => (DaoEventCodec.Write(new ProposalExecuted(proposalId, txid)), null), cancellationToken).ConfigureAwait(false);
-        return new ExecuteResult(true, null, txid, present, state.Definition.Signers);
+        await _repository.SaveTransactionAsync(daoId, new BundleTransaction(broadcast.TxId.ToString(), tx.ToHex(), null, null, null, null), cancellationToken).ConfigureAwait(false);
+        return tx;
     }
 
     /// <summary>
@@ -316,6 +457,14 @@ public sealed class DaoService
             if (p.ExecutionTxid is { } txid && stored.TryGetValue(txid, out var tx))
             {
                 transactions.Add(await ProveAsync(daoId, tx, events[(int)p.ExecutedSeq].Height, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        foreach (var (seq, rotation) in state.Rotations)
+        {
+            if (rotation.Txid is { } txid && stored.TryGetValue(txid, out var tx))
+            {
+                transactions.Add(await ProveAsync(daoId, tx, events[(int)seq].Height, cancellationToken).ConfigureAwait(false));
             }
         }
 

@@ -61,7 +61,9 @@ public sealed record PaymentOutput(Script ScriptPubKey, Amount Value);
 /// <param name="Outputs">Outputs to pay, in order.</param>
 /// <param name="FeeRate">Fee rate.</param>
 /// <param name="EnableRbf">Signal BIP125 replaceability.</param>
-public sealed record PsbtRequest(string Wallet, IReadOnlyList<PaymentOutput> Outputs, FeeRate FeeRate, bool EnableRbf = true);
+/// <param name="SendMax">Sweep (Core <c>sendall</c>): every spendable coin of the wallet goes to the first output, whose
+/// amount is ignored; no change (a DAO treasury moving to its rotated descriptor).</param>
+public sealed record PsbtRequest(string Wallet, IReadOnlyList<PaymentOutput> Outputs, FeeRate FeeRate, bool EnableRbf = true, bool SendMax = false);
 
 /// <summary>
 /// The wallet's funding surface for modules above it (DLC, DAO, RSK peg-in). Modules depend on this

@@ -40,6 +40,7 @@ public static class DaoEndpoints
         dao.MapPost("/proposals/{proposal}/close", CloseAsync).WithName("dao_close").RequireRole(ApiRole.Operator);
         dao.MapPost("/proposals/{proposal}/cancel", CancelAsync).WithName("dao_cancel").RequireRole(ApiRole.Operator);
         dao.MapPost("/proposals/{proposal}/execute", ExecuteAsync).WithName("dao_execute").RequireRole(ApiRole.Operator);
+        dao.MapPost("/treasury/rotate", RotateAsync).WithName("dao_rotate").RequireRole(ApiRole.Operator);
         dao.MapPost("/anchor", AnchorAsync).WithName("dao_anchor").RequireRole(ApiRole.Operator);
     }
 
@@ -146,21 +147,40 @@ public static class DaoEndpoints
         return Json(DaoViews.Event(await service.CancelAsync(id, proposal, reason, cancellationToken).ConfigureAwait(false)));
     }
 
-    internal static async Task<IResult> ExecuteAsync(string id, string proposal, HttpRequest request, DaoService service, CancellationToken cancellationToken)
+    private static List<PartiallySignedTransaction> Psbts(JsonObject body)
     {
-        var body = request.ContentLength is > 0 ? await BodyAsync(request, cancellationToken).ConfigureAwait(false) : [];
         var signed = new List<PartiallySignedTransaction>();
         if (body["psbts"] is JsonArray psbts)
         {
             foreach (var node in psbts)
             {
-                var text = node?.GetValue<string>() ?? "";
+                var text = node is JsonValue v && v.TryGetValue<string>(out var t) ? t : throw new DaoException("psbts must be an array of base64 strings");
                 signed.Add(PartiallySignedTransaction.TryParse(text, out var psbt, out var error) ? psbt : throw new DaoException("psbts: " + error));
             }
         }
 
-        var result = await service.ExecuteAsync(id, proposal, signed, cancellationToken).ConfigureAwait(false);
+        return signed;
+    }
+
+    internal static async Task<IResult> ExecuteAsync(string id, string proposal, HttpRequest request, DaoService service, CancellationToken cancellationToken)
+    {
+        var body = request.ContentLength is > 0 ? await BodyAsync(request, cancellationToken).ConfigureAwait(false) : [];
+        var result = await service.ExecuteAsync(id, proposal, Psbts(body), cancellationToken).ConfigureAwait(false);
         return Json(new JsonObject { ["executed"] = result.Executed, ["txid"] = result.Txid, ["psbt"] = result.Psbt, ["signatures"] = result.Signatures, ["required"] = result.Required });
+    }
+
+    internal static async Task<IResult> RotateAsync(string id, HttpRequest request, DaoService service, CancellationToken cancellationToken)
+    {
+        var body = request.ContentLength is > 0 ? await BodyAsync(request, cancellationToken).ConfigureAwait(false) : [];
+        decimal? rate = body["fee_rate_sat_vb"] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue<decimal>(out var r) && r >= 1 && r <= 10_000 => r,
+            _ => throw new DaoException("fee_rate_sat_vb must be a number from 1 to 10000"),
+        };
+        var empty = body["empty"] is JsonValue e && e.TryGetValue<bool>(out var b) && b;
+        var result = await service.RotateAsync(id, Psbts(body), rate, empty, cancellationToken).ConfigureAwait(false);
+        return Json(new JsonObject { ["rotated"] = result.Executed, ["txid"] = result.Txid, ["psbt"] = result.Psbt, ["signatures"] = result.Signatures, ["required"] = result.Required });
     }
 
     internal static async Task<IResult> AnchorAsync(string id, HttpRequest request, DaoService service, CancellationToken cancellationToken)

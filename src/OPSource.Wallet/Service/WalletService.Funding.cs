@@ -64,6 +64,7 @@ public sealed partial class WalletService : IWalletProvisioning
                 Recipients = [.. request.Outputs.Select(o => new Recipient(o.ScriptPubKey, o.Value))],
                 FeeRate = request.FeeRate,
                 EnableRbf = request.EnableRbf,
+                SendMax = request.SendMax,
                 NowUnixSeconds = _time.GetUtcNow().ToUnixTimeSeconds(),
                 TipTimeUnixSeconds = tipTime,
                 MaxFee = _options.MaxFee,

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Addresses;
+using OPSource.Bitcoin.Transactions;
 using OPSource.Chain;
 using OPSource.Crypto.Secp256k1;
 using OPSource.Dao.Bundle;
@@ -52,12 +53,7 @@ public sealed class DaoRegtestTests
             var dao = services.GetRequiredService<DaoService>();
             var chain = services.GetRequiredService<IBitcoinNode>();
 
-            // The operator's wallet pays for anchors (Dao:AnchorWallet = ops).
-            await wallets.CreateAsync(new CreateWalletRequest { Name = "ops", WordCount = 12 }, Passphrase.AsMemory(), ReadOnlyMemory<char>.Empty, ct);
-            await wallets.UnlockAsync("ops", Passphrase.AsMemory(), TimeSpan.FromHours(1), ct);
-            var opsScript = await services.GetRequiredService<IWalletFunding>().GetNewScriptAsync("ops", WalletKeychain.External, ct);
-            Assert.True(Address.TryFromScriptPubKey(opsScript, Network.Regtest, out var opsAddress));
-            await node.WalletRpc("miner", "sendtoaddress", opsAddress.ToString(), 0.2m);
+            await CreateOperatorWalletAsync(node, services, ct);
 
             // Three members; B and C keep their keys in their own data dirs.
             var keys = Enumerable.Range(0, 3).Select(_ => SecretKey.Generate()).ToArray();
@@ -184,6 +180,184 @@ public sealed class DaoRegtestTests
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The treasury follows membership on a real node: a 2-of-3 DAO, funded; a fourth member added by proposal; the
+    /// treasury rotated (the sweep to the 2-of-4 descriptor co-signed by two OLD members, broadcast, confirmed); a spend
+    /// from the NEW treasury co-signed by the new member and an old one; the exported bundle verifies offline (in a
+    /// fresh CLI process) and covers the rotation; a bundle whose rotation names the wrong transaction fails naming it.
+    /// </summary>
+    [Fact]
+    public async Task Adding_a_member_rotates_the_treasury_and_the_new_treasury_spends()
+    {
+        BitcoinCoreNode.RequireBitcoind();
+        var ct = TestContext.Current.CancellationToken;
+        await using var node = new BitcoinCoreNode();
+        await node.StartAsync(ct);
+        await node.CreateWalletAsync("miner");
+        var miner = (string)(await node.WalletRpc("miner", "getnewaddress"))!;
+        await node.MineAsync(101, miner);
+        var operatorDir = Directory.CreateTempSubdirectory("opsource-dao-rotate-").FullName;
+        var memberDir = Directory.CreateTempSubdirectory("opsource-dao-rotate-c-").FullName;
+        var app = await StartHostAsync(node, operatorDir, ct);
+        try
+        {
+            var services = app.Services;
+            var wallets = services.GetRequiredService<WalletService>();
+            var dao = services.GetRequiredService<DaoService>();
+            await CreateOperatorWalletAsync(node, services, ct);
+
+            // A, B, C found the DAO (2-of-3); D joins by proposal.
+            var keys = Enumerable.Range(0, 4).Select(_ => SecretKey.Generate()).ToArray();
+            var created = await dao.CreateAsync(new CreateDaoRequest("council", GovernanceType.Multisig, keys[..3].Select(k => new DaoMember(DaoLog.Hex(k), 1)).ToList(), new DaoParameters(0, 5000, 5000, 0, 3, 0), 2, false, true), ct);
+            var daoId = created.DaoId;
+            var oldDescriptor = created.TreasuryDescriptor!;
+            await node.WalletRpc("miner", "sendtoaddress", AddressOf(oldDescriptor), 0.5m);
+            await MineAsync(1);
+
+            var add = await PassAsync(new MemberAddAction(new DaoMember(DaoLog.Hex(keys[3]), 1)), 1, [0, 1]);
+            Assert.True((await dao.ExecuteAsync(daoId, add, [], ct)).Executed);
+            var (_, state, _) = await dao.LoadAsync(daoId, ct);
+            Assert.True(state.RotationPending);
+            var newDescriptor = state.RequiredTreasuryDescriptor!;
+            Assert.Equal(Treasury.Descriptor(keys.Select(DaoLog.Hex).ToList(), 2, Network.Regtest), newDescriptor);
+
+            // A spend cannot execute while the treasury lags the membership.
+            var early = await PassAsync(new SpendAction([new SpendOutput(miner, 1_000_000)], 2), 2, [0, 3]);
+            Assert.Contains("rotate the treasury first", (await Assert.ThrowsAsync<DaoException>(() => dao.ExecuteAsync(daoId, early, [], ct))).Message, StringComparison.Ordinal);
+
+            // The sweep: the operator builds it, two OLD members sign it under the old 2-of-3 leaf; the new member cannot.
+            var sweep = await dao.RotateAsync(daoId, [], null, false, ct);
+            Assert.False(sweep.Executed);
+            Assert.Equal(2, sweep.Required);
+            var unsigned = PartiallySignedTransaction.Parse(sweep.Psbt!);
+            Assert.DoesNotContain(Sign(unsigned, keys[3]).Inputs, i => i.TapScriptSignatures.Count > 0);
+            // C signs with the CLI, as docs/dao.md shows (`dao sign-psbt @sweep.psbt --key-file ...`).
+            var sweepFile = Path.Combine(memberDir, "sweep.psbt");
+            var keyFile = Path.Combine(memberDir, "carol.key");
+            await File.WriteAllTextAsync(sweepFile, sweep.Psbt, ct);
+            var secret = new byte[32];
+            keys[2].WriteTo(secret);
+            await File.WriteAllTextAsync(keyFile, Convert.ToHexStringLower(secret), ct);
+            var (signCode, signOut, signErr) = await RunCliAsync(["dao", "sign-psbt", "@" + sweepFile, "--key-file", keyFile, "--data-dir", memberDir, "--network", "regtest"], ct);
+            Assert.True(signCode == 0, signErr);
+            var rotated = await dao.RotateAsync(daoId, [Sign(unsigned, keys[1]), PartiallySignedTransaction.Parse(signOut.Trim())], null, false, ct);
+            Assert.True(rotated.Executed);
+            var sweepTxid = rotated.Txid!;
+            await MineAsync(1);
+            Assert.Equal(1, (await node.Rpc("getrawtransaction", sweepTxid, true))!["confirmations"]!.GetValue<int>());
+            (_, state, _) = await dao.LoadAsync(daoId, ct);
+            Assert.False(state.RotationPending);
+            Assert.Equal(newDescriptor, state.TreasuryDescriptor);
+            Assert.Equal(DaoService.TreasuryWallet(state), (await dao.LoadAsync(daoId, ct)).Record.TreasuryWallet);
+            var sweepTx = Transaction.Parse((string)(await node.Rpc("getrawtransaction", sweepTxid))!);
+            var paid = Assert.Single(sweepTx.Outputs);
+            Assert.True(Address.TryFromScriptPubKey(paid.ScriptPubKey.Span, Network.Regtest, out var paidAddress));
+            Assert.Equal(AddressOf(newDescriptor), paidAddress.ToString());
+
+            // The early spend (voted before the rotation) now executes from the NEW treasury: D (new) and A sign.
+            var pending = await dao.ExecuteAsync(daoId, early, [], ct);
+            Assert.False(pending.Executed);
+            var spendPsbt = PartiallySignedTransaction.Parse(pending.Psbt!);
+            var executed = await dao.ExecuteAsync(daoId, early, [Sign(spendPsbt, keys[3]), Sign(spendPsbt, keys[0])], ct);
+            Assert.True(executed.Executed);
+            var spendTx = Transaction.Parse((string)(await node.Rpc("getrawtransaction", executed.Txid!))!);
+            Assert.All(spendTx.Inputs, i => Assert.Equal(sweepTxid, i.PrevOut.TxId.ToString()));
+            await MineAsync(1);
+
+            await dao.AnchorAsync(daoId, null, "ops", ct);
+            await MineAsync(1);
+            var bundle = await dao.ExportAsync(daoId, ct);
+            var carried = Assert.Single(bundle.Transactions, t => t.Txid == sweepTxid);
+            Assert.NotNull(carried.TxOutProof);
+            Assert.Contains(bundle.Events, e => e.Body.StartsWith("{\"type\":\"treasury.rotate\"", StringComparison.Ordinal));
+            var offline = await DaoVerifier.VerifyAsync(DaoBundle.Parse(bundle.ToJson()), null, null, ct);
+            Assert.True(offline.Ok, offline.Error);
+
+            var bundleFile = Path.Combine(operatorDir, "bundle.json");
+            await File.WriteAllTextAsync(bundleFile, bundle.ToJson(), ct);
+            var (code, stdout, stderr) = await RunCliAsync(["dao", "verify", bundleFile, "--json"], ct);
+            Assert.True(code == 0, stderr);
+            Assert.True(JsonNode.Parse(stdout)!["valid"]!.GetValue<bool>());
+
+            // The rotation's sweep swapped for the spend transaction: refused naming the rotation event.
+            var rotationSeq = bundle.Events.First(e => e.Body.Contains("treasury.rotate", StringComparison.Ordinal)).Seq;
+            var spendEntry = bundle.Transactions.First(t => t.Txid == executed.Txid);
+            var swapped = bundle with { Transactions = [.. bundle.Transactions.Where(t => t.Txid != sweepTxid), spendEntry with { Txid = sweepTxid }] };
+            var broken = await DaoVerifier.VerifyAsync(swapped, null, null, ct);
+            Assert.False(broken.Ok);
+            Assert.StartsWith($"event {rotationSeq} (treasury.rotate)", broken.Error, StringComparison.Ordinal);
+
+            async Task<string> PassAsync(ProposalAction action, ulong nonce, int[] yes)
+            {
+                var signed = DaoSigner.Proposal(keys[0], daoId, nonce, "proposal " + nonce, "", action);
+                await dao.SubmitAsync(daoId, signed, ct);
+                var id = DaoSigner.ProposalId(signed.Body);
+                foreach (var voter in yes)
+                {
+                    await dao.SubmitAsync(daoId, DaoSigner.Vote(keys[voter], daoId, id, VoteChoice.Yes, 1), ct);
+                }
+
+                await MineAsync(3);
+                var (close, _) = await dao.CloseAsync(daoId, id, ct);
+                Assert.Contains("\"passed\"", close.Body, StringComparison.Ordinal);
+                return id;
+            }
+
+            async Task MineAsync(int blocks)
+            {
+                await node.MineAsync(blocks, miner);
+                foreach (var w in new[] { "ops", "dao-" + daoId[..16], "dao-" + daoId[..16] + "-1" })
+                {
+                    if (await wallets.ExistsAsync(w, ct))
+                    {
+                        await wallets.SyncAsync(w, true, ct);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+            foreach (var dir in new[] { operatorDir, memberDir })
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A file still held open: leave the temp dir to the OS.
+                }
+            }
+        }
+    }
+
+    private static string AddressOf(string descriptor)
+    {
+        using var parsed = Treasury.Parse(descriptor, Network.Regtest);
+        return parsed.GetAddresses(0, Network.Regtest)[0].ToString();
+    }
+
+    /// <summary>What <c>opsource dao sign-psbt</c> does: the member's multi_a signature on every input it can sign.</summary>
+    private static PartiallySignedTransaction Sign(PartiallySignedTransaction psbt, SecretKey key)
+    {
+        psbt.TrySign([key], out var signed, out _);
+        return signed;
+    }
+
+    /// <summary>The operator's wallet that pays for anchors (Dao:AnchorWallet = ops): created, unlocked, funded with 0.2 BTC.</summary>
+    private static async Task CreateOperatorWalletAsync(BitcoinCoreNode node, IServiceProvider services, CancellationToken ct)
+    {
+        var wallets = services.GetRequiredService<WalletService>();
+        await wallets.CreateAsync(new CreateWalletRequest { Name = "ops", WordCount = 12 }, Passphrase.AsMemory(), ReadOnlyMemory<char>.Empty, ct);
+        await wallets.UnlockAsync("ops", Passphrase.AsMemory(), TimeSpan.FromHours(1), ct);
+        var opsScript = await services.GetRequiredService<IWalletFunding>().GetNewScriptAsync("ops", WalletKeychain.External, ct);
+        Assert.True(Address.TryFromScriptPubKey(opsScript, Network.Regtest, out var opsAddress));
+        await node.WalletRpc("miner", "sendtoaddress", opsAddress.ToString(), 0.2m);
     }
 
     private static async Task<WebApplication> StartHostAsync(BitcoinCoreNode node, string dataDir, CancellationToken ct)
