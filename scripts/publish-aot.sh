@@ -37,3 +37,11 @@ if ldd "$OUT/opsource" 2>/dev/null | grep -i sqlite >&2; then
   exit 1
 fi
 "$OUT/opsource" --version
+
+# ML training (ML.NET) needs the JIT, so the AOT binary does not contain it (`opsource ml train` there names this
+# build): the framework-dependent build goes to $OUT/jit/ (run it as $OUT/jit/opsource ml train ...). SKIP_JIT=1 skips it.
+if [ "${SKIP_JIT:-0}" != 1 ]; then
+  dotnet publish src/OPSource.Cli -c Release -o "$OUT/jit" -nologo >"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
+  rm -f "$OUT"/jit/*.pdb
+  "$OUT/jit/opsource" --version >/dev/null
+fi

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OPSource.ML.Fees;
+using OPSource.ML.Training;
 using OPSource.TestSupport;
 
 namespace OPSource.Benchmarks;
@@ -14,14 +15,16 @@ public sealed class MlBenchmarkConfig : ManualConfig
 }
 
 /// <summary>
-/// Prediction latency of the fee model per request (one snapshot, one target) served in-process by ML.NET and by ONNX
-/// Runtime from the same trained model (exported to ONNX), side by side; and the feature builder for one snapshot.
+/// Prediction latency of the fee model per request (one snapshot, one target) from the same trained model: the
+/// exported tree file as the hosts serve it (<see cref="FeeModel"/>, also under Native AOT), ML.NET's prediction
+/// engine and ONNX Runtime, side by side; and the feature builder for one snapshot.
 /// The model is trained in setup on the shipped mainnet data (100 trees per target, as <c>opsource ml train fee</c>).
 /// </summary>
 [Config(typeof(MlBenchmarkConfig))]
 [MemoryDiagnoser]
 public class MlFeeBenchmarks
 {
+    private TrainedFeeModel _trained = null!;
     private FeeModel _model = null!;
     private OnnxFeeModel _onnx = null!;
     private float[] _features = [];
@@ -36,10 +39,11 @@ public class MlFeeBenchmarks
         _history = new BlockHistory(FeeCsv.ReadBlocks(Path.Combine(data, "blockstats.csv.gz")));
         var snapshots = FeeCsv.ReadSnapshots(Path.Combine(data, "mempool-snapshots.csv.gz"));
         var examples = FeeExample.Join(snapshots, _history);
-        _model = FeeModel.Train(examples, new FeeTrainOptions(Threads: 2), CancellationToken.None);
+        _trained = FeeModelTrainer.Train(examples, new FeeTrainOptions(Threads: 2), CancellationToken.None);
         _dir = Path.Combine(Path.GetTempPath(), $"opsource-ml-bench-{Guid.NewGuid():n}");
-        _model.Save(_dir);
-        _model.ExportOnnx(_dir);
+        _trained.Model.Save(_dir);
+        _trained.ExportOnnx(_dir);
+        _model = FeeModel.Load(_dir);
         _onnx = OnnxFeeModel.Load(_dir, null);
         _snapshot = snapshots[^1];
         _features = FeeFeatures.Build(_snapshot, _history)!;
@@ -49,13 +53,15 @@ public class MlFeeBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _model.Dispose();
         _onnx.Dispose();
         Directory.Delete(_dir, true);
     }
 
     [Benchmark(Baseline = true, Description = "ML.NET PredictionEngine, target 6")]
-    public double MlNet() => _model.Predict(_features, 6);
+    public double MlNet() => _trained.MlNetScore(_features, 6);
+
+    [Benchmark(Description = "tree file (served, AOT), target 6")]
+    public double Trees() => _model.Predict(_features, 6);
 
     [Benchmark(Description = "ONNX Runtime session, target 6")]
     public double OnnxRuntime() => _onnx.Predict(_features, 6);

@@ -36,6 +36,9 @@ public sealed class MlModule : IOpsourceModule
         registration.Services.AddSingleton(fee);
         registration.Services.AddSingleton(sp => new Fees.FeeStore(sp.GetRequiredService<OPSource.Storage.Database>()));
         registration.Services.AddSingleton(sp => new Fees.FeeService(() => sp.GetRequiredService<OPSource.Chain.IBitcoinNode>(), sp.GetRequiredService<Fees.FeeStore>(), fee));
+        // The wallet's fee choice: the model when enabled and trained, else the wallet uses the node's estimate.
+        registration.Services.TryAddSingleton<OPSource.Platform.Fees.IFeeRateAdvisor>(sp => new Fees.MlFeeRateAdvisor(
+            sp.GetRequiredService<Fees.FeeService>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<Fees.MlFeeRateAdvisor>>()));
         registration.AddMigrations(Fees.FeeStore.Migrations)
             .AddSelfTest<Fees.FeeModelCheck>()
             .AddMeter<Fees.FeeMetricsRefresher>(Fees.FeeMetricsRefresher.MeterName);

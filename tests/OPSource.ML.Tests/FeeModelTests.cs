@@ -1,8 +1,12 @@
 using OPSource.ML.Fees;
+using OPSource.ML.Training;
 
 namespace OPSource.ML.Tests;
 
-/// <summary>Small models on the shipped data: reproducible, saved and reloaded, ONNX Runtime agreeing with ML.NET.</summary>
+/// <summary>
+/// Small models on the shipped data: reproducible, saved and reloaded as tree files that score exactly like ML.NET,
+/// ONNX Runtime agreeing, damaged files refused.
+/// </summary>
 public sealed class FeeModelTests
 {
     private static readonly FeeTrainOptions Small = new(Iterations: 20, Leaves: 8, MinLeaf: 50);
@@ -11,11 +15,13 @@ public sealed class FeeModelTests
         // Every third snapshot keeps the test fast; the chronological order is unchanged.
         FeeExample.Join(ShippedFeeData.Snapshots.Where((_, i) => i % 3 == 0), new BlockHistory(ShippedFeeData.Blocks)));
 
+    private static readonly Lazy<TrainedFeeModel> Trained = new(() => FeeModelTrainer.Train(Examples.Value, Small, CancellationToken.None));
+
     [Fact]
     public void Training_twice_with_the_same_seed_gives_the_same_report_and_the_report_covers_every_split_and_target()
     {
-        using var a = FeeModel.Train(Examples.Value, Small, TestContext.Current.CancellationToken);
-        using var b = FeeModel.Train(Examples.Value, Small, TestContext.Current.CancellationToken);
+        var a = Trained.Value.Model;
+        var b = FeeModelTrainer.Train(Examples.Value, Small, TestContext.Current.CancellationToken).Model;
         Assert.Equal(a.Report.Offsets, b.Report.Offsets);
         Assert.Equal(["train", "validation", "test"], a.Report.Splits.Select(s => s.Split));
         Assert.All(a.Report.Splits, s => Assert.Equal([1, 3, 6, 144], s.Targets.Select(t => t.Target)));
@@ -29,20 +35,23 @@ public sealed class FeeModelTests
     }
 
     [Fact]
-    public void A_saved_model_reloads_with_the_same_predictions_and_ONNX_Runtime_agrees()
+    public void The_exported_trees_score_like_ML_NET_and_reload_from_their_files_and_ONNX_Runtime_agrees()
     {
-        using var model = FeeModel.Train(Examples.Value, Small, TestContext.Current.CancellationToken);
+        var trained = Trained.Value;
+        var model = trained.Model;
         var dir = Path.Combine(Path.GetTempPath(), $"opsource-ml-{Guid.NewGuid():n}");
         try
         {
             model.Save(dir);
-            model.ExportOnnx(dir);
-            using var loaded = FeeModel.Load(dir);
+            trained.ExportOnnx(dir);
+            var loaded = FeeModel.Load(dir);
             using var onnx = OnnxFeeModel.Load(dir, null);
-            foreach (var e in Examples.Value.Take(200))
+            foreach (var e in Examples.Value.Where((_, i) => i % 10 == 0))
             {
                 foreach (var target in FeeLabels.Targets)
                 {
+                    // ML.NET sums the trees in float; the run-time model in double.
+                    Assert.Equal(trained.MlNetScore(e.Features, target), model.Score(e.Features, target), 4);
                     Assert.Equal(model.Predict(e.Features, target), loaded.Predict(e.Features, target));
                     Assert.Equal(model.Score(e.Features, target), onnx.Score(e.Features, target), 3);
                 }
@@ -50,8 +59,22 @@ public sealed class FeeModelTests
 
             // A report for another feature schema is refused with a one-line reason.
             var report = Path.Combine(dir, FeeModel.ReportFile);
-            File.WriteAllText(report, File.ReadAllText(report).Replace(FeeFeatures.SchemaId, "fee-features-v0-000000000000", StringComparison.Ordinal));
+            var text = File.ReadAllText(report);
+            File.WriteAllText(report, text.Replace(FeeFeatures.SchemaId, "fee-features-v0-000000000000", StringComparison.Ordinal));
             Assert.Contains("feature schema", Assert.Throws<FeeDataException>(() => FeeModel.Load(dir)).Message, StringComparison.Ordinal);
+
+            // A damaged tree file (a child pointing backwards would loop) is refused, not evaluated.
+            File.WriteAllText(report, text);
+            var trees = FeeModel.TreeFile(dir, 6);
+            var ensemble = TreeEnsemble.Load(trees, FeeFeatures.Count, "retrain");
+            var first = ensemble.Trees.First(t => t.Left.Length > 1);
+            var damaged = ensemble with { Trees = [first with { Left = [0, .. first.Left[1..]] }, .. ensemble.Trees.Skip(1)] };
+            damaged.Save(trees);
+            var error = Assert.Throws<FeeDataException>(() => FeeModel.Load(dir)).Message;
+            Assert.Contains("damaged", error, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error);
+            File.WriteAllText(trees, "{ not json");
+            Assert.Contains("not a tree model", Assert.Throws<FeeDataException>(() => FeeModel.Load(dir)).Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -60,13 +83,28 @@ public sealed class FeeModelTests
     }
 
     [Fact]
-    public void The_forecast_trains_on_every_regime_and_reports_both_baselines()
+    public void A_tree_ensemble_walks_left_on_at_most_the_threshold_and_adds_weighted_leaves_and_the_bias()
+    {
+        // x0 <= 1 ? (x1 <= 5 ? 10 : 20) : 30, weight 0.5; plus a single-leaf tree of 3 and a bias of 1.
+        var split = new RegressionTreeData([0, 1], [1f, 5f], [1, ~0], [~2, ~1], [10, 20, 30], 0.5);
+        var stump = new RegressionTreeData([], [], [], [], [3]);
+        var ensemble = new TreeEnsemble(2, 1, [split, stump]);
+        Assert.Null(ensemble.Check());
+        Assert.Equal(1 + 5 + 3, ensemble.Score([1f, 5f]));
+        Assert.Equal(1 + 10 + 3, ensemble.Score([0f, 6f]));
+        Assert.Equal(1 + 15 + 3, ensemble.Score([2f, 0f]));
+        Assert.Throws<FeeDataException>(() => ensemble.Score([1f]));
+        Assert.NotNull((ensemble with { FeatureCount = 1 }).Check());
+    }
+
+    [Fact]
+    public void The_forecast_trains_on_every_regime_and_reports_both_baselines_and_reloads()
     {
         // Two regimes, shortened: the 2017-2018 high-fee period and the latest one.
         var blocks = ShippedFeeData.Blocks.Where(b => b.Height is >= 499_999 and < 504_000 or >= 917_000).ToList();
         var history = new BlockHistory(blocks);
         var examples = ForecastFeatures.Build(history);
-        var model = ForecastModel.Train(examples, ["499999", "917000"], 42, 20, 1, TestContext.Current.CancellationToken);
+        var model = ForecastModelTrainer.Train(examples, ["499999", "917000"], 42, 20, 1, TestContext.Current.CancellationToken);
         var test = model.Report.Metrics.Where(m => m.Split == "test").ToList();
         Assert.Equal(["499999", "917000", "all"], test.Where(m => m.HorizonHours == 24).Select(m => m.Segment));
         Assert.All(test, m =>
@@ -74,5 +112,25 @@ public sealed class FeeModelTests
             Assert.True(m.Rows > 0);
             Assert.True(double.IsFinite(m.ModelMae) && double.IsFinite(m.PersistenceMae) && double.IsFinite(m.LastWeekMae));
         });
+        Assert.All(model.Report.ResidualHorizons!, h => Assert.Contains(h, ForecastFeatures.Horizons));
+
+        var dir = Path.Combine(Path.GetTempPath(), $"opsource-forecast-{Guid.NewGuid():n}");
+        try
+        {
+            model.Save(dir);
+            var loaded = ForecastModel.Load(dir);
+            Assert.Equal(model.Report.ResidualHorizons, loaded.Report.ResidualHorizons);
+            foreach (var e in examples.Take(50))
+            {
+                foreach (var h in ForecastFeatures.Horizons)
+                {
+                    Assert.Equal(model.Predict(e.Features, h), loaded.Predict(e.Features, h));
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 }

@@ -4,6 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OPSource.ML.Fees;
 using OPSource.ML.Hardware;
+#if OPSOURCE_ML_TRAINING
+using OPSource.ML.Training;
+#endif
 
 namespace OPSource.Cli.Commands;
 
@@ -158,6 +161,10 @@ internal static class MlFeeCommands
             "opsource ml train fee --model /srv/models/fee --iterations 500");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
+#if !OPSOURCE_ML_TRAINING
+            await Task.CompletedTask.ConfigureAwait(false);
+            throw new CliUserException(TrainingUnavailable);
+#else
             var which = parse.GetValue(kind)!;
             var (blocks, snaps) = await LoadAsync(ctx, parse.GetValue(blockstats), parse.GetValue(snapshots), which == "fee", token).ConfigureAwait(false);
             var threads = Threads(ctx);
@@ -167,20 +174,20 @@ internal static class MlFeeCommands
             if (which == "fee")
             {
                 dir = FeeDir(ctx, parse.GetValue(model));
-                using var trained = FeeModel.Train(FeeExample.Join(snaps, history), new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads), token);
-                trained.Save(dir);
+                var trained = FeeModelTrainer.Train(FeeExample.Join(snaps, history), new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads), token);
+                trained.Model.Save(dir);
                 if (parse.GetValue(onnx))
                 {
                     trained.ExportOnnx(dir);
                 }
 
-                json = JsonSerializer.SerializeToNode(trained.Report, OPSource.ML.Fees.MlJsonContext.Default.FeeModelReport)!;
+                json = JsonSerializer.SerializeToNode(trained.Model.Report, OPSource.ML.Fees.MlJsonContext.Default.FeeModelReport)!;
             }
             else
             {
                 dir = parse.GetValue(model) ?? Path.Combine(ctx.DataDir, "ml", "forecast");
                 var names = Segments(history);
-                var trained = ForecastModel.Train(ForecastFeatures.Build(history), names, parse.GetValue(seed), parse.GetValue(iterations), threads, token);
+                var trained = ForecastModelTrainer.Train(ForecastFeatures.Build(history), names, parse.GetValue(seed), parse.GetValue(iterations), threads, token);
                 trained.Save(dir);
                 json = JsonSerializer.SerializeToNode(trained.Report, OPSource.ML.Fees.MlJsonContext.Default.ForecastModelReport)!;
             }
@@ -192,9 +199,17 @@ internal static class MlFeeCommands
                 WriteMetrics(w, json);
             });
             return CliApp.ExitOk;
+#endif
         }, ct));
         return command;
     }
+
+#if !OPSOURCE_ML_TRAINING
+    /// <summary>The one-line answer of the Native AOT binary to <c>ml train</c>: ML.NET needs the JIT.</summary>
+    internal static string TrainingUnavailable =>
+        "ml train: this Native AOT binary serves models but cannot train them (ML.NET needs the JIT); run the same command with the framework-dependent build, "
+        + Path.Combine(AppContext.BaseDirectory, "jit", "opsource") + " (published there by scripts/publish-aot.sh), or: dotnet run --project src/OPSource.Cli -c Release -- ml train ...";
+#endif
 
     private static List<string> Segments(BlockHistory history)
     {
@@ -230,7 +245,7 @@ internal static class MlFeeCommands
             JsonNode json;
             if (which == "fee")
             {
-                using var trained = FeeModel.Load(FeeDir(ctx, parse.GetValue(model)));
+                var trained = FeeModel.Load(FeeDir(ctx, parse.GetValue(model)));
                 var rows = FeeExample.Join(snaps, history);
                 if (parse.GetValue(heldOut))
                 {
@@ -321,7 +336,7 @@ internal static class MlFeeCommands
                 var (blocks, _) = await LoadAsync(ctx, parse.GetValue(blockstats), null, false, token).ConfigureAwait(false);
                 var features = FeeFeatures.Build(last, new BlockHistory(blocks))
                     ?? throw new CliUserException($"the blocks given end before the snapshot at {FeeModelRfc(last.Time)} has 6 known blocks");
-                using var trained = FeeModel.Load(FeeDir(ctx, parse.GetValue(model)));
+                var trained = FeeModel.Load(FeeDir(ctx, parse.GetValue(model)));
                 set = new FeePredictionSet(
                     DateTimeOffset.FromUnixTimeSeconds(last.Time),
                     new BlockHistory(blocks).Blocks[Math.Max(0, new BlockHistory(blocks).NextIndex(last.Time) - 1)].Height,

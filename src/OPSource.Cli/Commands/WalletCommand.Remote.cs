@@ -77,6 +77,10 @@ internal static partial class WalletCommand
         {
             w.WriteLine((string?)answer["txid"]);
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fee {(long?)answer["fee_sat"]} sat ({(decimal?)answer["fee_rate_sat_vb"]} sat/vB), {(int?)answer["vsize"]} vB"));
+            if ((string?)answer["fee_rate_source"] is { } source)
+            {
+                w.WriteLine($"fee rate from: {source} ({(string?)answer["fee_rate_detail"]})");
+            }
         });
         return CliApp.ExitOk;
     }

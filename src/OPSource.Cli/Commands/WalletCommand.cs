@@ -377,9 +377,9 @@ internal static partial class WalletCommand
 
         public Option<string[]> Outputs { get; } = new("--output") { Description = "Another payment ADDRESS=AMOUNT (repeatable)" };
 
-        public Option<string?> FeeRate { get; } = new("--fee-rate") { Description = "Fee rate in sat/vB (default: the node's estimate, never below Wallet:MinFeeRate, else Wallet:FallbackFeeRate)" };
+        public Option<string?> FeeRate { get; } = new("--fee-rate") { Description = "Fee rate in sat/vB (default: the fee model's rate when Ml:FeeModel:Enabled, else the node's estimate; never below Wallet:MinFeeRate, else Wallet:FallbackFeeRate)" };
 
-        public Option<int?> ConfTarget { get; } = new("--conf-target") { Description = "Confirmation target for the estimate, in blocks" };
+        public Option<int?> ConfTarget { get; } = new("--target", "--conf-target") { Description = "Confirmation target in blocks for the fee model or the node's estimate (default Wallet:ConfirmationTarget)" };
 
         public Option<string?> OpReturn { get; } = new("--op-return") { Description = "Add an OP_RETURN output with this data (hex, at most 80 bytes)" };
 
@@ -502,6 +502,7 @@ internal static partial class WalletCommand
         server.AddTo(command);
         command.WithExamples(
             "opsource wallet send treasury bcrt1q... 0.01btc --fee-rate 2 --passphrase-file ~/.pass",
+            "opsource wallet send treasury bcrt1q... 0.01btc --target 3 --passphrase-file ~/.pass",
             "opsource wallet send treasury bcrt1q... max --label sweep --passphrase-file -",
             "opsource wallet send treasury bcrt1q... 0.01btc --remote --api-key-file ~/.opsource-key");
         command.SetAction((parse, ct) => parse.GetValue(remote)
@@ -521,6 +522,10 @@ internal static partial class WalletCommand
     {
         w.WriteLine(result.TxId.ToString());
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fee {result.Fee.Satoshis} sat ({result.FeeRate}), {result.VSize} vB"));
+        if (result.FeeSource is { } source)
+        {
+            w.WriteLine($"fee rate from: {WalletViews.SourceName(source.Source)} ({source.Detail})");
+        }
     }
 
     private static Command CreateBump(GlobalOptions globals, TextWriter output, TextWriter error, bool cpfp)

@@ -1,9 +1,12 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OPSource.Bitcoin;
 using OPSource.Chain;
 using OPSource.Chain.Rpc;
+using OPSource.Platform.Fees;
 using OPSource.Platform.Modules;
 using OPSource.Platform.SelfTest;
 using OPSource.Platform.Telemetry;
@@ -79,23 +82,36 @@ public static class FeeBounds
 /// (fetched with <c>getblockstats</c> into the feature store as they come), next to <c>estimatesmartfee</c>.
 /// </summary>
 /// <remarks>The node is resolved on first prediction, so a host without a configured node still starts.</remarks>
-public sealed class FeeService(Func<IBitcoinNode> nodeSource, FeeStore store, MlFeeOptions options) : IDisposable
+public sealed class FeeService(Func<IBitcoinNode> nodeSource, FeeStore store, MlFeeOptions options)
 {
     private readonly Lock _lock = new();
     private FeeModel? _model;
+    private DateTime _loadedStamp;
 
     /// <summary>The settings.</summary>
     public MlFeeOptions Options => options;
 
-    /// <summary>The loaded model (loaded on first use).</summary>
+    /// <summary>
+    /// The model (loaded on first use, and again when its training report changes, so a model trained while the
+    /// server runs is served without a restart; a removed model is no longer served).
+    /// </summary>
     /// <exception cref="FeeDataException">No model, or one for another feature schema.</exception>
     public FeeModel Model
     {
         get
         {
+            var report = Path.Combine(options.ModelDirectory, FeeModel.ReportFile);
             lock (_lock)
             {
-                return _model ??= FeeModel.Load(options.ModelDirectory);
+                var stamp = File.Exists(report) ? File.GetLastWriteTimeUtc(report) : default;
+                if (_model is null || stamp != _loadedStamp)
+                {
+                    _model = null;
+                    _model = FeeModel.Load(options.ModelDirectory);
+                    _loadedStamp = stamp;
+                }
+
+                return _model;
             }
         }
     }
@@ -104,6 +120,48 @@ public sealed class FeeService(Func<IBitcoinNode> nodeSource, FeeStore store, Ml
     public async Task<FeePredictionSet> PredictLiveAsync(CancellationToken cancellationToken)
     {
         var model = Model;
+        var live = await LiveAsync(cancellationToken).ConfigureAwait(false);
+        var predictions = new List<FeePrediction>();
+        foreach (var target in FeeLabels.Targets)
+        {
+            predictions.Add(await PredictAsync(model, live, target, target, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new FeePredictionSet(DateTimeOffset.FromUnixTimeSeconds(live.Time), live.Height, model.Report.SchemaId, predictions);
+    }
+
+    /// <summary>
+    /// The bounded rate to confirm within <paramref name="confirmationTarget"/> blocks (any target from 1): the model's
+    /// rate for the largest modelled target not above it (a rate that confirms within fewer blocks also confirms
+    /// within more), bounded by the node's estimate for <paramref name="confirmationTarget"/> itself.
+    /// </summary>
+    /// <exception cref="FeeDataException">No model, one for another schema, or too few blocks known.</exception>
+    /// <exception cref="BitcoinRpcException">The node failed.</exception>
+    public async Task<FeePrediction> PredictForTargetAsync(int confirmationTarget, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(confirmationTarget, 1);
+        var model = Model;
+        var modelTarget = ModelTargetFor(confirmationTarget);
+        var live = await LiveAsync(cancellationToken).ConfigureAwait(false);
+        return await PredictAsync(model, live, modelTarget, confirmationTarget, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The largest modelled target (1, 3, 6, 144) not above a confirmation target of at least 1.</summary>
+    public static int ModelTargetFor(int confirmationTarget) => FeeLabels.Targets.Where(t => t <= confirmationTarget).DefaultIfEmpty(FeeLabels.Targets[0]).Max();
+
+    private async Task<FeePrediction> PredictAsync(FeeModel model, LiveFeatures live, int modelTarget, int nodeTarget, CancellationToken cancellationToken)
+    {
+        var rate = model.Predict(live.Features, modelTarget);
+        // estimatesmartfee answers for 2 blocks at the least (Core: a target of 1 is treated as 2).
+        var estimate = await live.Node.EstimateSmartFeeAsync(Math.Max(2, nodeTarget), FeeEstimateMode.Economical, cancellationToken).ConfigureAwait(false);
+        var nodeRate = estimate.FeeRate?.SatoshisPerVByte;
+        return new FeePrediction(nodeTarget, rate, nodeRate, live.MempoolMin, FeeBounds.Bound(rate, nodeRate, live.MempoolMin, options.CeilingSatVb));
+    }
+
+    private sealed record LiveFeatures(IBitcoinNode Node, float[] Features, long Time, int Height, decimal MempoolMin);
+
+    private async Task<LiveFeatures> LiveAsync(CancellationToken cancellationToken)
+    {
         var node = nodeSource();
         var ingestor = new FeeIngestor(node, store);
         await ingestor.CatchUpAsync(150, cancellationToken).ConfigureAwait(false);
@@ -114,20 +172,47 @@ public sealed class FeeService(Func<IBitcoinNode> nodeSource, FeeStore store, Ml
             ?? throw new FeeDataException($"fee model: fewer than 6 blocks known before {FeeModel.Rfc3339(snapshot.Time)}");
         var info = await node.GetMempoolInfoAsync(cancellationToken).ConfigureAwait(false);
         var min = Math.Max(info.MempoolMinFee.SatoshisPerVByte, info.MinRelayTxFee.SatoshisPerVByte);
-        var predictions = new List<FeePrediction>();
-        foreach (var target in FeeLabels.Targets)
+        return new LiveFeatures(node, features, snapshot.Time, tip, min);
+    }
+}
+
+/// <summary>
+/// The wallet's fee advisor backed by the fee model: only when <c>Ml:FeeModel:Enabled</c> and a model is trained;
+/// otherwise (or when the model or the node fails) it has no advice and the wallet uses the node's
+/// <c>estimatesmartfee</c>. The rate is the model's bounded by the node's estimate for the target, the mempool minimum
+/// and <c>Ml:FeeModel:CeilingSatVb</c> (<see cref="FeeBounds"/>).
+/// </summary>
+public sealed partial class MlFeeRateAdvisor(FeeService service, ILogger<MlFeeRateAdvisor>? logger = null) : IFeeRateAdvisor
+{
+    /// <inheritdoc />
+    public async Task<FeeAdvice?> AdviseAsync(int confirmationTarget, CancellationToken cancellationToken)
+    {
+        if (!service.Options.Enabled || confirmationTarget < 1)
         {
-            var rate = model.Predict(features, target);
-            var estimate = await node.EstimateSmartFeeAsync(target == 1 ? 2 : target, FeeEstimateMode.Economical, cancellationToken).ConfigureAwait(false);
-            var nodeRate = estimate.FeeRate?.SatoshisPerVByte;
-            predictions.Add(new FeePrediction(target, rate, nodeRate, min, FeeBounds.Bound(rate, nodeRate, min, options.CeilingSatVb)));
+            return null;
         }
 
-        return new FeePredictionSet(DateTimeOffset.FromUnixTimeSeconds(snapshot.Time), tip, model.Report.SchemaId, predictions);
+        try
+        {
+            var p = await service.PredictForTargetAsync(confirmationTarget, cancellationToken).ConfigureAwait(false);
+            var modelTarget = FeeService.ModelTargetFor(confirmationTarget);
+            var detail = string.Create(CultureInfo.InvariantCulture, $"fee model (target {modelTarget}) {p.ModelSatVb:0.###} sat/vB, bounded by estimatesmartfee {confirmationTarget} ({(p.NodeEstimateSatVb is { } n ? n.ToString("0.###", CultureInfo.InvariantCulture) + " sat/vB" : "none")}), mempool minimum {p.MempoolMinSatVb:0.###} and ceiling {service.Options.CeilingSatVb:0.###}");
+            return new FeeAdvice(FeeRate.FromSatoshisPerVByte(p.BoundedSatVb), FeeRateSource.Model, detail);
+        }
+        catch (FeeDataException ex)
+        {
+            LogNoAdvice(logger ?? (ILogger)NullLogger.Instance, ex.Message);
+            return null;
+        }
+        catch (BitcoinRpcException ex)
+        {
+            LogNoAdvice(logger ?? (ILogger)NullLogger.Instance, ex.Message);
+            return null;
+        }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _model?.Dispose();
+    [LoggerMessage(Level = LogLevel.Warning, Message = "fee model not used, falling back to the node's estimate: {Reason}")]
+    private static partial void LogNoAdvice(ILogger logger, string reason);
 }
 
 /// <summary>Self-test: the fee model file loads, matches this build's feature schema and predicts finite rates.</summary>
@@ -151,7 +236,7 @@ public sealed class FeeModelCheck(MlFeeOptions options) : ISelfTestCheck
 
         try
         {
-            using var model = FeeModel.Load(options.ModelDirectory);
+            var model = FeeModel.Load(options.ModelDirectory);
             var probe = new float[FeeFeatures.Count];
             var rates = FeeLabels.Targets.Select(t => model.Predict(probe, t)).ToList();
             return Task.FromResult(rates.All(r => double.IsFinite(r) && r >= FeeLabels.MinRelaySatVb)

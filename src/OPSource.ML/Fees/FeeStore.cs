@@ -149,8 +149,8 @@ public sealed class FeeStore(Database database)
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             rows.Add(new BlockRow(
-                (int)reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5),
-                (int)reader.GetInt64(6), (int)reader.GetInt64(7), (int)reader.GetInt64(8), (int)reader.GetInt64(9), (int)reader.GetInt64(10), (int)reader.GetInt64(11), (int)reader.GetInt64(12)));
+                (int)Int64(reader, 0), Int64(reader, 1), Int64(reader, 2), Int64(reader, 3), Int64(reader, 4), Int64(reader, 5),
+                (int)Int64(reader, 6), (int)Int64(reader, 7), (int)Int64(reader, 8), (int)Int64(reader, 9), (int)Int64(reader, 10), (int)Int64(reader, 11), (int)Int64(reader, 12)));
         }
 
         return rows;
@@ -168,19 +168,25 @@ public sealed class FeeStore(Database database)
         var rows = new List<SnapshotRow>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var version = reader.GetInt64(1);
+            var version = Int64(reader, 1);
             if (version != SnapshotSchemaVersion)
             {
-                throw new FeeDataException($"ml_snapshots row at {reader.GetInt64(0)} has schema v{version}; this build reads v{SnapshotSchemaVersion}");
+                throw new FeeDataException($"ml_snapshots row at {Int64(reader, 0)} has schema v{version}; this build reads v{SnapshotSchemaVersion}");
             }
 
             var bins = reader.GetString(5).Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
             MempoolRecommendation? rec = reader.IsDBNull(6) ? null : new MempoolRecommendation(reader.GetDouble(6), reader.GetDouble(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetDouble(10));
-            rows.Add(new SnapshotRow(reader.GetInt64(0), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), bins, rec));
+            rows.Add(new SnapshotRow(Int64(reader, 0), Int64(reader, 2), Int64(reader, 3), Int64(reader, 4), bins, rec));
         }
 
         return rows;
     }
+
+    /// <summary>
+    /// An integer column as Int64 on either provider: SQLite answers every INTEGER as Int64, PostgreSQL INTEGER columns
+    /// as Int32 (Npgsql refuses GetInt64 on those) and BIGINT ones as Int64.
+    /// </summary>
+    private static long Int64(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
     /// <summary>Highest stored block height, null when none.</summary>
     public async Task<int?> GetTipHeightAsync(CancellationToken cancellationToken)
@@ -200,7 +206,7 @@ public sealed class FeeStore(Database database)
         var rows = new List<(string, int, string)>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add((reader.GetString(0), (int)reader.GetInt64(1), reader.GetString(2)));
+            rows.Add((reader.GetString(0), (int)Int64(reader, 1), reader.GetString(2)));
         }
 
         return rows;

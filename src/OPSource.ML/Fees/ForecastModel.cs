@@ -1,9 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Trainers.FastTree;
 
 namespace OPSource.ML.Fees;
 
@@ -32,6 +28,23 @@ public static class ForecastFeatures
         .. Horizons.Select(h => $"last_week_{h}h"),
         "hour_sin", "hour_cos", "week_sin", "week_cos", "difficulty_progress",
     ];
+
+    /// <summary>Index of the feature that is the persistence baseline of a horizon (the median over the last h hours).</summary>
+    public static int PersistenceIndex(int horizonHours) =>
+        IndexOf($"p50_median_{horizonHours.ToString(CultureInfo.InvariantCulture)}h");
+
+    private static int IndexOf(string name)
+    {
+        for (var i = 0; i < Names.Count; i++)
+        {
+            if (Names[i] == name)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(name), name, "no such forecast feature");
+    }
 
     /// <summary>The examples of every hour in the history with a full week of past and the longest horizon of future.</summary>
     public static IReadOnlyList<ForecastExample> Build(BlockHistory history)
@@ -127,114 +140,54 @@ public sealed record ForecastMetrics(string Split, string Segment, int HorizonHo
 /// <param name="Iterations">Trees.</param>
 /// <param name="Metrics">Per split, regime and horizon.</param>
 /// <param name="TrainingSeconds">Wall time.</param>
-/// <param name="Trainer">The ML.NET trainer.</param>
-public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer);
+/// <param name="Trainer">The trainer.</param>
+/// <param name="ResidualHorizons">
+/// Horizons whose model predicts the change from persistence, ln((1 + future median) / (1 + median of the last h
+/// hours)), rather than the level ln(1 + future median); chosen per horizon on the validation split.
+/// </param>
+public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null);
 
 /// <summary>
-/// The block-fee forecast: one FastTree regressor per horizon on ln(1 + median rate), trained on the oldest 70 % of
-/// every regime (height range), validated on the next 15 % and tested on the latest 15 %, with a purge of the horizon
-/// between splits.
+/// The block-fee forecast: one boosted-tree regressor per horizon on ln(1 + median rate), trained (by
+/// <c>OPSource.ML.Training</c>) on the oldest 70 % of every regime (height range), validated on the next 15 % and
+/// tested on the latest 15 %, with a purge of the horizon between splits. Served from the exported tree ensembles.
 /// </summary>
 public sealed class ForecastModel
 {
     /// <summary>The report's file name.</summary>
     public const string ReportFile = "forecast-model.json";
 
-    private readonly MLContext _ml;
-    private readonly Dictionary<int, ITransformer> _models;
+    private const string Retrain = "opsource ml train forecast";
 
-    private ForecastModel(MLContext ml, Dictionary<int, ITransformer> models, ForecastModelReport report)
+    private readonly IReadOnlyDictionary<int, TreeEnsemble> _trees;
+
+    /// <summary>A model from its per-horizon ensembles and report.</summary>
+    public ForecastModel(IReadOnlyDictionary<int, TreeEnsemble> trees, ForecastModelReport report)
     {
-        _ml = ml;
-        _models = models;
+        ArgumentNullException.ThrowIfNull(trees);
+        ArgumentNullException.ThrowIfNull(report);
+        _trees = trees;
         Report = report;
     }
 
     /// <summary>The training report.</summary>
-    public ForecastModelReport Report { get; private set; }
+    public ForecastModelReport Report { get; }
 
-    private static SchemaDefinition Schema()
-    {
-        var schema = SchemaDefinition.Create(typeof(FeeModelRow));
-        schema[nameof(FeeModelRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ForecastFeatures.Names.Count);
-        return schema;
-    }
+    /// <summary>The same trees with another report.</summary>
+    public ForecastModel WithReport(ForecastModelReport report) => new(_trees, report);
 
-    /// <summary>Trains and reports; <paramref name="segmentNames"/> names each segment (its first height).</summary>
-    public static ForecastModel Train(IReadOnlyList<ForecastExample> examples, IReadOnlyList<string> segmentNames, int seed, int iterations, int threads, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(examples);
-        ArgumentNullException.ThrowIfNull(segmentNames);
-        var watch = Stopwatch.StartNew();
-        var ml = new MLContext(seed);
-        var models = new Dictionary<int, ITransformer>();
-        var splits = new Dictionary<(int Horizon, string Split), List<ForecastExample>>();
-        for (var hi = 0; hi < ForecastFeatures.Horizons.Count; hi++)
-        {
-            var h = ForecastFeatures.Horizons[hi];
-            var train = new List<ForecastExample>();
-            foreach (var segment in examples.GroupBy(e => e.Segment))
-            {
-                var (tr, va, te) = FeeMetrics.SplitByTime(segment.OrderBy(e => e.Time).ToList(), e => e.Time, 0.7, 0.15, h * 3600L);
-                train.AddRange(tr);
-                Add(splits, (h, "train"), tr);
-                Add(splits, (h, "validation"), va);
-                Add(splits, (h, "test"), te);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var rows = train.Where(e => !double.IsNaN(e.Actual[hi])).Select(e => new FeeModelRow { Features = e.Features, Label = (float)Math.Log(1 + e.Actual[hi]) }).ToList();
-            if (rows.Count < 50)
-            {
-                throw new FeeDataException($"forecast model: too few hourly origins to train ({rows.Count}); give at least two weeks of contiguous blocks");
-            }
-
-            var trainer = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
-            {
-                NumberOfTrees = iterations,
-                NumberOfLeaves = 31,
-                MinimumExampleCountPerLeaf = 20,
-                LearningRate = 0.05,
-                NumberOfThreads = threads,
-                Seed = seed,
-            });
-            models[h] = trainer.Fit(ml.Data.LoadFromEnumerable(rows, Schema()));
-        }
-
-        var model = new ForecastModel(ml, models, null!);
-        var metrics = new List<ForecastMetrics>();
-        foreach (var ((h, split), rows) in splits.OrderBy(kv => kv.Key.Horizon))
-        {
-            foreach (var group in rows.GroupBy(r => r.Segment).Select(g => (Name: segmentNames[g.Key], Rows: g.ToList())).Append((Name: "all", Rows: rows)))
-            {
-                if (model.Evaluate(group.Rows, split, group.Name, h) is { Rows: > 0 } m)
-                {
-                    metrics.Add(m);
-                }
-            }
-        }
-
-        model.Report = new ForecastModelReport("forecast", ForecastFeatures.Names, seed, iterations, metrics, Math.Round(watch.Elapsed.TotalSeconds, 3), "Microsoft.ML FastTreeRegressionTrainer (ln(1 + median rate))");
-        return model;
-    }
-
-    private static void Add(Dictionary<(int, string), List<ForecastExample>> d, (int, string) key, List<ForecastExample> rows)
-    {
-        if (!d.TryGetValue(key, out var list))
-        {
-            d[key] = list = [];
-        }
-
-        list.AddRange(rows);
-    }
+    /// <summary>Tree model file of a horizon.</summary>
+    public static string TreeFile(string directory, int horizonHours) => Path.Combine(directory, $"forecast-h{horizonHours.ToString(CultureInfo.InvariantCulture)}.trees.json");
 
     /// <summary>The forecast (sat/vB) for a horizon.</summary>
     public double Predict(float[] features, int horizonHours)
     {
         ArgumentNullException.ThrowIfNull(features);
-        var model = _models.TryGetValue(horizonHours, out var m) ? m : throw new FeeDataException($"forecast: no model for {horizonHours} h (horizons: {string.Join(", ", ForecastFeatures.Horizons)})");
-        using var engine = _ml.Model.CreatePredictionEngine<FeeModelRow, FeeModelScore>(model, inputSchemaDefinition: Schema());
-        return Math.Max(0, Math.Exp(engine.Predict(new FeeModelRow { Features = features }).Score) - 1);
+        var model = _trees.TryGetValue(horizonHours, out var m) ? m : throw new FeeDataException($"forecast: no model for {horizonHours} h (horizons: {string.Join(", ", ForecastFeatures.Horizons)})");
+        var score = model.Score(features);
+        return Report.ResidualHorizons?.Contains(horizonHours) == true
+            ? Math.Max(0, ((1 + features[ForecastFeatures.PersistenceIndex(horizonHours)]) * Math.Exp(score)) - 1)
+            : Math.Max(0, Math.Exp(score) - 1);
     }
 
     /// <summary>MAE of the model and both baselines on some origins (rows missing an actual or a baseline are skipped).</summary>
@@ -242,10 +195,8 @@ public sealed class ForecastModel
     {
         ArgumentNullException.ThrowIfNull(rows);
         var hi = ForecastFeatures.Horizons.ToList().IndexOf(horizonHours);
-        var model = _models[horizonHours];
-        using var engine = _ml.Model.CreatePredictionEngine<FeeModelRow, FeeModelScore>(model, inputSchemaDefinition: Schema());
         var scored = rows.Where(r => !double.IsNaN(r.Actual[hi]) && !double.IsNaN(r.Persistence[hi]) && !double.IsNaN(r.LastWeek[hi]))
-            .Select(r => (r, Pred: Math.Max(0, Math.Exp(engine.Predict(new FeeModelRow { Features = r.Features }).Score) - 1))).ToList();
+            .Select(r => (r, Pred: Predict(r.Features, horizonHours))).ToList();
         return new ForecastMetrics(
             split,
             segment,
@@ -258,15 +209,14 @@ public sealed class ForecastModel
             Math.Round(FeeMetrics.MeanAbsoluteError(scored.Select(s => (s.r.LastWeek[hi], s.r.Actual[hi]))), 3));
     }
 
-    /// <summary>Writes <c>forecast-h{H}.zip</c> per horizon and the report.</summary>
+    /// <summary>Writes <c>forecast-h{H}.trees.json</c> per horizon and the report.</summary>
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory.CreateDirectory(directory);
-        foreach (var (h, transformer) in _models)
+        foreach (var (h, trees) in _trees)
         {
-            using var stream = File.Create(Path.Combine(directory, $"forecast-h{h.ToString(CultureInfo.InvariantCulture)}.zip"));
-            _ml.Model.Save(transformer, _ml.Data.LoadFromEnumerable(Array.Empty<FeeModelRow>(), Schema()).Schema, stream);
+            trees.Save(TreeFile(directory, h));
         }
 
         File.WriteAllText(Path.Combine(directory, ReportFile), JsonSerializer.Serialize(Report, MlJsonContext.Default.ForecastModelReport));
@@ -279,24 +229,30 @@ public sealed class ForecastModel
         var path = Path.Combine(directory, ReportFile);
         if (!File.Exists(path))
         {
-            throw new FeeDataException($"forecast model: {path} not found (run: opsource ml train forecast)");
+            throw new FeeDataException($"forecast model: {path} not found (run: {Retrain})");
         }
 
-        var report = JsonSerializer.Deserialize(File.ReadAllText(path), MlJsonContext.Default.ForecastModelReport)
-            ?? throw new FeeDataException($"forecast model: {path} is empty");
-        if (!report.FeatureNames.SequenceEqual(ForecastFeatures.Names))
+        ForecastModelReport? report;
+        try
         {
-            throw new FeeDataException($"forecast model: {path} was trained for other features (retrain: opsource ml train forecast)");
+            report = JsonSerializer.Deserialize(File.ReadAllText(path), MlJsonContext.Default.ForecastModelReport);
+        }
+        catch (JsonException ex)
+        {
+            throw new FeeDataException($"forecast model: {path} is not a training report ({ex.Message.Split('\n')[0]})");
         }
 
-        var ml = new MLContext(report.Seed);
-        var models = new Dictionary<int, ITransformer>();
+        if (report?.FeatureNames is null || !report.FeatureNames.SequenceEqual(ForecastFeatures.Names))
+        {
+            throw new FeeDataException($"forecast model: {path} was trained for other features (retrain: {Retrain})");
+        }
+
+        var trees = new Dictionary<int, TreeEnsemble>();
         foreach (var h in ForecastFeatures.Horizons)
         {
-            using var stream = File.OpenRead(Path.Combine(directory, $"forecast-h{h.ToString(CultureInfo.InvariantCulture)}.zip"));
-            models[h] = ml.Model.Load(stream, out _);
+            trees[h] = TreeEnsemble.Load(TreeFile(directory, h), ForecastFeatures.Names.Count, Retrain);
         }
 
-        return new ForecastModel(ml, models, report);
+        return new ForecastModel(trees, report);
     }
 }

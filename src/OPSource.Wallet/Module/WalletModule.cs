@@ -49,7 +49,8 @@ public sealed class WalletModule : IOpsourceModule
             registration.Context.Network,
             sp.GetRequiredService<TimeProvider>(),
             () => sp.GetRequiredService<IBitcoinNode>(),
-            sp.GetService<ILogger<WalletService>>()));
+            sp.GetService<ILogger<WalletService>>(),
+            sp.GetService<OPSource.Platform.Fees.IFeeRateAdvisor>()));
         services.AddSingleton<IWalletFunding>(sp => sp.GetRequiredService<WalletService>());
         services.AddSingleton<IPsbtSigner>(sp => sp.GetRequiredService<WalletService>());
         services.AddSingleton<IWalletProvisioning>(sp => sp.GetRequiredService<WalletService>());

@@ -1,6 +1,7 @@
 using OPSource.Bitcoin;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Chain.Model;
+using OPSource.Platform.Fees;
 using OPSource.Wallet.CoinSelection;
 using PsbtDocument = OPSource.Bitcoin.Psbt.Psbt;
 
@@ -161,6 +162,9 @@ public sealed record SpendResult
 
     /// <summary>Transactions this one replaced (a fee bump), else empty.</summary>
     public IReadOnlyList<TxId> Replaced { get; init; } = [];
+
+    /// <summary>The rate asked for and where it came from (explicit, model, node, fallback); null where not recorded (bumps).</summary>
+    public FeeAdvice? FeeSource { get; init; }
 }
 
 /// <summary>A funded, unsigned PSBT the wallet built.</summary>

@@ -6,6 +6,7 @@ using OPSource.Bitcoin.Transactions;
 using OPSource.Chain;
 using OPSource.Chain.Rpc;
 using OPSource.Platform.Errors;
+using OPSource.Platform.Fees;
 using OPSource.Platform.Funding;
 using PsbtDocument = OPSource.Bitcoin.Psbt.Psbt;
 
@@ -17,11 +18,18 @@ public sealed partial class WalletService
     private const int MaxOpReturnData = 80;
 
     /// <summary>
-    /// The fee rate to use: an explicit rate (at least the minimum relay fee), else the node's <c>estimatesmartfee</c>
-    /// for the target, never below <c>Wallet:MinFeeRate</c>; without an estimate, <c>Wallet:FallbackFeeRate</c>.
+    /// The fee rate to use: an explicit rate (at least the minimum relay fee), else the fee advisor's rate for the target
+    /// (the ML fee model when enabled and trained, see <see cref="IFeeRateAdvisor"/>), else the node's
+    /// <c>estimatesmartfee</c> for the target; never below <c>Wallet:MinFeeRate</c>; without an estimate,
+    /// <c>Wallet:FallbackFeeRate</c>.
     /// </summary>
     /// <exception cref="WalletOperationException">Below the relay minimum, or no estimate and no fallback.</exception>
-    public async Task<FeeRate> ResolveFeeRateAsync(FeeRate? explicitRate, int? confirmationTarget, CancellationToken cancellationToken)
+    public async Task<FeeRate> ResolveFeeRateAsync(FeeRate? explicitRate, int? confirmationTarget, CancellationToken cancellationToken) =>
+        (await ResolveFeeAsync(explicitRate, confirmationTarget, cancellationToken).ConfigureAwait(false)).Rate;
+
+    /// <summary>As <see cref="ResolveFeeRateAsync"/>, with the source of the rate.</summary>
+    /// <exception cref="WalletOperationException">Below the relay minimum, or no estimate and no fallback.</exception>
+    public async Task<FeeAdvice> ResolveFeeAsync(FeeRate? explicitRate, int? confirmationTarget, CancellationToken cancellationToken)
     {
         if (explicitRate is { } rate)
         {
@@ -30,13 +38,20 @@ public sealed partial class WalletService
                 throw Invalid($"fee rate {rate.SatoshisPerVByte.ToString(CultureInfo.InvariantCulture)} sat/vB is below the minimum relay fee of {Policy.MinRelayFee.SatoshisPerVByte.ToString(CultureInfo.InvariantCulture)} sat/vB");
             }
 
-            return rate;
+            return new FeeAdvice(rate, FeeRateSource.Explicit, "given");
         }
 
         var target = confirmationTarget ?? _options.ConfirmationTarget;
         if (target is < 1 or > 1008)
         {
             throw Invalid("confirmation target must be 1..1008 blocks");
+        }
+
+        if (_feeAdvisor is not null && await _feeAdvisor.AdviseAsync(target, cancellationToken).ConfigureAwait(false) is { } advice)
+        {
+            return advice.Rate < _options.MinFeeRate
+                ? advice with { Rate = _options.MinFeeRate, Detail = advice.Detail + $"; raised to Wallet:MinFeeRate {_options.MinFeeRate.SatoshisPerVByte.ToString(CultureInfo.InvariantCulture)} sat/vB" }
+                : advice;
         }
 
         FeeEstimate? estimate = null;
@@ -53,13 +68,17 @@ public sealed partial class WalletService
             throw new OpsourceException(ErrorCategory.Unavailable, "node_unavailable", "fee estimation: " + ex.Message, ex);
         }
 
+        var forTarget = string.Create(CultureInfo.InvariantCulture, $"estimatesmartfee {target}");
         if (estimate?.FeeRate is { } estimated)
         {
-            return estimated < _options.MinFeeRate ? _options.MinFeeRate : estimated;
+            return estimated < _options.MinFeeRate
+                ? new FeeAdvice(_options.MinFeeRate, FeeRateSource.Node, forTarget + " raised to Wallet:MinFeeRate")
+                : new FeeAdvice(estimated, FeeRateSource.Node, forTarget);
         }
 
-        return _options.FallbackFeeRate
-            ?? throw Invalid("fee estimation failed (the node has no estimate yet) and Wallet:FallbackFeeRate is not set: give an explicit fee rate");
+        return _options.FallbackFeeRate is { } fallback
+            ? new FeeAdvice(fallback, FeeRateSource.Fallback, forTarget + " gave no estimate: Wallet:FallbackFeeRate")
+            : throw Invalid("fee estimation failed (the node has no estimate yet) and Wallet:FallbackFeeRate is not set: give an explicit fee rate");
     }
 
     /// <summary>The scriptPubKey of an address of this wallet's network.</summary>
@@ -91,14 +110,14 @@ public sealed partial class WalletService
     {
         ArgumentNullException.ThrowIfNull(request);
         var (recipients, _) = Recipients(request);
-        var feeRate = await ResolveFeeRateAsync(request.FeeRate, request.ConfirmationTarget, cancellationToken).ConfigureAwait(false);
+        var fee = await ResolveFeeAsync(request.FeeRate, request.ConfirmationTarget, cancellationToken).ConfigureAwait(false);
         return await WithWalletAsync(name, async slot =>
         {
             var tipTime = await TipTimeAsync(slot.Core!.Tip, cancellationToken).ConfigureAwait(false);
-            var built = Build(slot, ToSendRequest(request, recipients, feeRate, tipTime));
+            var built = Build(slot, ToSendRequest(request, recipients, fee.Rate, tipTime));
             var tx = SignAndVerify(slot, built.Psbt, passphrase);
             var result = await BroadcastAndRecordAsync(slot, tx, built, request.Label, [], cancellationToken).ConfigureAwait(false);
-            return result;
+            return result with { FeeSource = fee };
         }, cancellationToken).ConfigureAwait(false);
     }
 

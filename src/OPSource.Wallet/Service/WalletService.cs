@@ -11,6 +11,7 @@ using OPSource.Chain;
 using OPSource.Chain.Model;
 using OPSource.Chain.Rpc;
 using OPSource.Platform.Errors;
+using OPSource.Platform.Fees;
 using OPSource.Platform.Funding;
 using OPSource.Wallet.Keys;
 using OPSource.Wallet.Persistence;
@@ -38,6 +39,7 @@ public sealed partial class WalletService : IWalletFunding, IPsbtSigner, IDispos
     private readonly TimeProvider _time;
     private readonly Func<IBitcoinNode> _node;
     private readonly ILogger _logger;
+    private readonly IFeeRateAdvisor? _feeAdvisor;
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service.</summary>
@@ -47,7 +49,8 @@ public sealed partial class WalletService : IWalletFunding, IPsbtSigner, IDispos
     /// <param name="time">Clock (unlock periods, last-seen times, anti-fee-sniping).</param>
     /// <param name="node">Resolves the node (throws when none is configured; only called when needed).</param>
     /// <param name="logger">Logger (never given secrets).</param>
-    public WalletService(WalletStore store, WalletOptions options, Network network, TimeProvider time, Func<IBitcoinNode> node, ILogger<WalletService>? logger = null)
+    /// <param name="feeAdvisor">Consulted for a rate before the node's estimate (the ML fee model), or null.</param>
+    public WalletService(WalletStore store, WalletOptions options, Network network, TimeProvider time, Func<IBitcoinNode> node, ILogger<WalletService>? logger = null, IFeeRateAdvisor? feeAdvisor = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -60,6 +63,7 @@ public sealed partial class WalletService : IWalletFunding, IPsbtSigner, IDispos
         _time = time;
         _node = node;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _feeAdvisor = feeAdvisor;
     }
 
     /// <summary>The installation's network.</summary>

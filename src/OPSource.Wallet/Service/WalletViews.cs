@@ -5,6 +5,7 @@ using OPSource.Bitcoin;
 using OPSource.Bitcoin.Addresses;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Chain.Model;
+using OPSource.Platform.Fees;
 using OPSource.Platform.Funding;
 
 namespace OPSource.Wallet.Service;
@@ -147,12 +148,24 @@ public static class WalletViews
             ["fee_sat"] = result.Fee.Satoshis,
             ["vsize"] = result.VSize,
             ["fee_rate_sat_vb"] = FeeRateValue(result.FeeRate),
+            ["fee_rate_source"] = result.FeeSource is { } source ? SourceName(source.Source) : null,
+            ["fee_rate_detail"] = result.FeeSource?.Detail,
             ["change_index"] = result.ChangeIndex,
             ["inputs"] = new JsonArray([.. result.Inputs.Select(i => (JsonNode)i.ToString())]),
             ["replaced"] = new JsonArray([.. result.Replaced.Select(t => (JsonNode)t.ToString())]),
             ["hex"] = Convert.ToHexStringLower(result.Transaction.ToBytes()),
         };
     }
+
+    /// <summary>The JSON name of a fee rate source: explicit, model, node or fallback.</summary>
+    public static string SourceName(FeeRateSource source) => source switch
+    {
+        FeeRateSource.Explicit => "explicit",
+        FeeRateSource.Model => "model",
+        FeeRateSource.Node => "node",
+        FeeRateSource.Fallback => "fallback",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+    };
 
     /// <summary>A funded PSBT.</summary>
     public static JsonObject Psbt(PsbtResult result)

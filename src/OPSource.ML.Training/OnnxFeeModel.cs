@@ -1,12 +1,14 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
+using OPSource.ML.Fees;
 using OPSource.ML.Hardware;
 
-namespace OPSource.ML.Fees;
+namespace OPSource.ML.Training;
 
 /// <summary>
 /// The fee model's ONNX export served by ONNX Runtime (threads from the ML settings); gives the same rates as
-/// <see cref="FeeModel"/> up to float rounding of the tree sums.
+/// <see cref="FeeModel"/> up to float rounding of the tree sums. Kept for comparison (benchmarks, tests): the hosts
+/// serve <see cref="FeeModel"/>'s tree files, which need no native runtime and work under Native AOT.
 /// </summary>
 public sealed class OnnxFeeModel : IDisposable
 {
@@ -18,7 +20,7 @@ public sealed class OnnxFeeModel : IDisposable
     /// <summary>The training report (offsets, schema).</summary>
     public FeeModelReport Report { get; }
 
-    /// <summary>Opens the ONNX files of a model directory (written by <see cref="FeeModel.ExportOnnx"/>).</summary>
+    /// <summary>Opens the ONNX files of a model directory (written by <see cref="TrainedFeeModel.ExportOnnx"/>).</summary>
     public static OnnxFeeModel Load(string directory, MlSettings? settings)
     {
         var report = FeeModel.ReadReport(directory);
@@ -40,7 +42,7 @@ public sealed class OnnxFeeModel : IDisposable
                     GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
                 };
                 var session = new InferenceSession(file, options);
-                var input = session.InputMetadata.Keys.FirstOrDefault(k => k.StartsWith(nameof(FeeModelRow.Features), StringComparison.Ordinal))
+                var input = session.InputMetadata.Keys.FirstOrDefault(k => k.StartsWith(nameof(TreeModelRow.Features), StringComparison.Ordinal))
                     ?? throw new FeeDataException($"fee model: {file} has no Features input");
                 var output = session.OutputMetadata.Keys.FirstOrDefault(k => k.StartsWith("Score", StringComparison.Ordinal)) ?? session.OutputMetadata.Keys.Last();
                 model._sessions[target] = (session, input, output);
