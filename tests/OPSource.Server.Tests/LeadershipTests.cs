@@ -1,12 +1,15 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OPSource.Node;
 using OPSource.Platform.Leadership;
 using OPSource.Platform.Modules;
 using OPSource.Platform.Security;
+using OPSource.Platform.SelfTest;
 using OPSource.Server.Modules;
 using OPSource.Storage;
 using OPSource.TestSupport;
@@ -63,6 +66,7 @@ public sealed class LeadershipTests
                 Assert.False(b.Get<ILeadership>().IsLeader);
                 Assert.Equal("leader", await RoleAsync(a));
                 Assert.Equal("standby", await RoleAsync(b));
+                Assert.Equal(0, await LeaderGaugeAsync(b));
 
                 // The leader stops; blocks are mined before anyone follows again.
                 aRunning = false;
@@ -72,7 +76,7 @@ public sealed class LeadershipTests
                 await WaitForAsync(() => b.Get<ILeadership>().IsLeader, "instance B to take over");
                 Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(10), $"takeover took {stopped.Elapsed}");
                 Assert.Equal("leader", await RoleAsync(b));
-                Assert.Equal(1, await LeaderGaugeAsync(b)); // A's gauge went with A (in-process hosts share meter names)
+                Assert.Equal(1, await LeaderGaugeAsync(b));
 
                 // B continues from A's checkpoint: 4, 5, 6 follow 2, 3 with none repeated and none skipped.
                 await WaitForAsync(async () => (await ConnectedHeightsAsync(database.Storage)).Count >= 5, "blocks 4 to 6 to be published");
@@ -113,9 +117,19 @@ public sealed class LeadershipTests
             ["Leadership:RetrySeconds"] = "0.2",
             ["Leadership:HeartbeatSeconds"] = "0.2",
         }).Build();
+        // The self-test as the CLI runs it (services without the server's hosted services): nobody leads yet.
+        var cliDataDir = Directory.CreateTempSubdirectory("opsource-lead-cli-").FullName;
+        await using var cli = OpsourceServer.AddPlatformServices(new ServiceCollection().AddLogging(), TestHost.Options(cliDataDir, database.Storage), config, []).BuildServiceProvider();
+        var check = cli.GetServices<ISelfTestCheck>().Single(c => c.Component == "platform" && c.Name == "leadership");
+        Assert.Equal(SelfTestStatus.Warn, (await check.RunAsync(new SelfTestContext(), Ct)).Status);
+
         await using var host = await TestHost.StartAsync(storage: database.Storage, configuration: config);
         var leadership = (PostgresLeadership)host.Get<ILeadership>();
         await WaitForAsync(() => leadership.IsLeader, "the instance to lead");
+        var passed = await check.RunAsync(new SelfTestContext(), Ct);
+        Assert.Equal(SelfTestStatus.Pass, passed.Status);
+        Assert.Contains("another instance", passed.Detail, StringComparison.Ordinal);
+        Directory.Delete(cliDataDir, recursive: true);
         var firstTerm = await leadership.AcquireAsync(Ct);
 
         // The database ends the lock's session (an administrator, a failover, a network cut noticed by the server).
@@ -157,14 +171,30 @@ public sealed class LeadershipTests
         return (string)health!["chain_follower"]!["role"]!;
     }
 
+    // The gauge of this host: /metrics must export it, and its value is read from this host's own meter (in-process
+    // hosts of other tests export gauges under the same names).
     private static async Task<int> LeaderGaugeAsync(TestHost host)
     {
         var (key, _) = await host.KeyAndTokenAsync(ApiRole.Viewer);
         using var client = host.Client(key);
         var text = await client.GetStringAsync("/metrics", Ct);
-        var match = Regex.Match(text, @"^opsource_leadership_leader\w*\{[^}]*\} (\d+)", RegexOptions.Multiline);
-        Assert.True(match.Success, "no opsource_leadership_leader gauge in /metrics");
-        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches(new Regex(@"^opsource_leadership_leader\w*\{[^}]*mode=""postgres-advisory-lock""[^}]*\} [01]", RegexOptions.Multiline), text);
+
+        var meter = host.Get<LeadershipMetrics>().Meter;
+        int? value = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "opsource.leadership.leader")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, measurement, _, _) => value = measurement);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        Assert.NotNull(value);
+        return value.Value;
     }
 
     private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);

@@ -45,6 +45,9 @@ public sealed class LeadershipMetrics : IDisposable
 {
     private readonly Meter _meter = new(PlatformMetrics.MeterName);
 
+    /// <summary>The meter holding the gauge (one per host; several hosts in one process each have their own).</summary>
+    public Meter Meter => _meter;
+
     /// <summary>Creates the gauge over <paramref name="leadership"/>.</summary>
     public LeadershipMetrics(ILeadership leadership)
     {
