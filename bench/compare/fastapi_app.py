@@ -46,7 +46,8 @@ async def health():
     database = {"status": "ok" if ok else "error", "provider": "sqlite", "latency_ms": latency_ms}
     if error is not None:  # OPSource leaves null members out
         database["error"] = error
-    body = {"status": "ok" if ok else "unavailable", "database": database}
+    body = {"status": "ok" if ok else "unavailable", "database": database,
+            "chain_follower": {"role": "leader", "mode": "single-instance"}}
     return JSONResponse(body, status_code=200 if ok else 503)
 
 

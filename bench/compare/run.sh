@@ -4,6 +4,7 @@
 # See bench/compare/README.md. Results: JSON on stdout, a Markdown table on stderr.
 #   bench/compare/run.sh                     # defaults: wrk -t2 -c64, 3 s warm-up + 10 s per endpoint
 #   AOT=0 DURATION=30s CONNECTIONS=128 bench/compare/run.sh
+#   AOT_DIR=publish bench/compare/run.sh     # measure an already published Native AOT build (scripts/publish-aot.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 AOT=${AOT:-1}
@@ -23,7 +24,10 @@ else
   dotnet publish src/OPSource.Cli -c Release -o "$WORK/jit" -nologo -v quiet >"$WORK/publish-jit.log" 2>&1 || { tail -30 "$WORK/publish-jit.log" >&2; exit 1; }
 fi
 aot_args=()
-if [ "$AOT" = 1 ]; then
+if [ -n "${AOT_DIR:-}" ]; then
+  [ -x "$AOT_DIR/opsource" ] || { echo "AOT_DIR=$AOT_DIR has no opsource binary (run scripts/publish-aot.sh)" >&2; exit 1; }
+  aot_args=(--aot "$(cd "$AOT_DIR" && pwd)")
+elif [ "$AOT" = 1 ]; then
   echo "publishing the Native AOT build..." >&2
   if OUT="$WORK/aot" scripts/publish-aot.sh >"$WORK/publish-aot.log" 2>&1; then
     aot_args=(--aot "$WORK/aot")

@@ -178,7 +178,7 @@ public sealed class DlcModule : IOpsourceModule
             sp.GetRequiredService<DlcOracleService>(),
             sp.GetService<IEventPublisher>()));
 
-        services.AddHostedService(sp => new DlcWatchService(sp.GetRequiredService<DlcManager>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<DlcWatchService>>()));
+        services.AddHostedService(sp => new DlcWatchService(sp.GetRequiredService<DlcManager>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<DlcWatchService>>(), sp.GetService<OPSource.Platform.Leadership.ILeadership>()));
 
         registration
             .AddMigrations(DlcMigrations.Source)

@@ -56,7 +56,9 @@ public sealed class NodeModule : IOpsourceModule
             sp.GetRequiredService<NodeMetrics>(),
             sp.GetService<IEventPublisher>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<OPSource.Platform.Leadership.ILeadership>(),
+            sp.GetService<OPSource.Storage.SettingsRepository>()));
 
         registration
             .AddSelfTest<NodeReachableCheck>()

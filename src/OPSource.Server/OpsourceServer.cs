@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OPSource.Bitcoin;
+using OPSource.Platform.Leadership;
 using OPSource.Platform.Modules;
 using OPSource.Server.Endpoints;
 using OPSource.Server.Events;
@@ -179,6 +180,9 @@ public static partial class OpsourceServer
         services.AddSingleton<OPSource.Platform.SelfTest.ISelfTestCheck, SelfTest.PlatformChecks.ApiAnswering>();
         services.AddSingleton<OPSource.Platform.Install.IInstallStep>(sp => new Install.NodeInstallStep(
             sp.GetRequiredService<PlatformContext>(), sp.GetRequiredService<OpsourceOptions>(), sp.GetRequiredService<OPSource.ML.Hardware.IHardwareSource>()));
+        // Before the modules: hosted services stop in reverse order, so the lease is released after the chain follower stopped.
+        services.AddLeadership(configuration);
+        services.AddHostedService<OPSource.Server.Leadership.LeadershipService>();
         services.AddOpsourceModules(modules.Select(m => m.Module), configuration, context);
         // Hardware detection (node tuning, ML settings); a module may have registered a source already.
         Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<OPSource.ML.Hardware.IHardwareSource>(services, OPSource.ML.Hardware.SystemHardwareSource.Instance);

@@ -21,4 +21,13 @@ namespace OPSource.Server;
 [JsonSerializable(typeof(CreateApiKeyRequest))]
 [JsonSerializable(typeof(CreatedApiKeyResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
+// Route and query parameter types: the OpenAPI document describes each parameter through this chain, and Native AOT
+// has no reflection fallback (JsonMetadataCoverageTests fails when an endpoint binds a type missing here).
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(bool?))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(int?))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(long?))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -14,11 +14,13 @@ public sealed class Database : IAsyncDisposable, IDisposable
     private readonly string? _sqliteConnectionString;
     private readonly int _busyTimeoutMs;
     private readonly NpgsqlDataSource? _postgres;
+    private readonly NpgsqlDataSource? _postgresUnpooled;
     private readonly SemaphoreSlim _walOnce = new(1, 1);
     private bool _walDone;
 
-    private Database(StorageProvider provider, string description, string? sqliteConnectionString, string? sqlitePath, int busyTimeoutMs, NpgsqlDataSource? postgres)
+    private Database(StorageProvider provider, string description, string? sqliteConnectionString, string? sqlitePath, int busyTimeoutMs, NpgsqlDataSource? postgres, NpgsqlDataSource? postgresUnpooled = null)
     {
+        _postgresUnpooled = postgresUnpooled;
         Provider = provider;
         Dialect = SqlDialect.For(provider);
         Description = description;
@@ -79,7 +81,12 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
         // The slim builder keeps Native AOT/trimming clean (no reflection-based JSON or type mapping plugins).
         var builder = new NpgsqlSlimDataSourceBuilder(options.ConnectionString);
-        return new Database(provider, description, null, null, options.BusyTimeoutSeconds * 1000, builder.Build());
+        // Dedicated connections (OpenDedicatedConnectionAsync) bypass the pool, so closing one really ends its
+        // session (and releases the session's advisory locks), and send TCP keepalives so a dead peer is noticed.
+        var unpooled = new NpgsqlSlimDataSourceBuilder(options.ConnectionString);
+        unpooled.ConnectionStringBuilder.Pooling = false;
+        unpooled.ConnectionStringBuilder.TcpKeepAlive = true;
+        return new Database(provider, description, null, null, options.BusyTimeoutSeconds * 1000, builder.Build(), unpooled.Build());
     }
 
     /// <summary>Opens a ready-to-use connection; the caller disposes it (returning it to the pool).</summary>
@@ -107,6 +114,20 @@ public sealed class Database : IAsyncDisposable, IDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens a connection outside the pool (PostgreSQL) for a session that must end exactly when the caller disposes
+    /// it, such as one holding a session-level advisory lock; on SQLite the same as <see cref="OpenConnectionAsync"/>.
+    /// </summary>
+    public async ValueTask<DbConnection> OpenDedicatedConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_postgresUnpooled is not null)
+        {
+            return await _postgresUnpooled.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs a trivial query: true when the database answers.</summary>
@@ -175,6 +196,11 @@ public sealed class Database : IAsyncDisposable, IDisposable
             await _postgres.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_postgresUnpooled is not null)
+        {
+            await _postgresUnpooled.DisposeAsync().ConfigureAwait(false);
+        }
+
         _walOnce.Dispose();
     }
 
@@ -182,6 +208,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         _postgres?.Dispose();
+        _postgresUnpooled?.Dispose();
         _walOnce.Dispose();
     }
 }

@@ -3,12 +3,10 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
-using Npgsql;
 using OPSource.Platform.Events;
 using OPSource.Platform.Modules;
 using OPSource.Platform.Security;
 using OPSource.Server.Modules;
-using OPSource.Storage;
 using OPSource.TestSupport;
 
 namespace OPSource.Server.Tests;
@@ -174,29 +172,11 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Events_published_on_one_instance_reach_clients_of_another_through_postgres()
     {
-        var admin = Environment.GetEnvironmentVariable("OPSOURCE_TEST_POSTGRES");
-        if (string.IsNullOrWhiteSpace(admin))
-        {
-            if (Vectors.IsCi)
-            {
-                throw new InvalidOperationException("OPSOURCE_TEST_POSTGRES is not set (CI=true: PostgreSQL tests are mandatory)");
-            }
-
-            Assert.Skip("OPSOURCE_TEST_POSTGRES is not set: run scripts/test.sh");
-        }
-
-        var name = "opsource_ev_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var c = new NpgsqlConnection(admin))
-        {
-            await c.OpenAsync(Ct);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", c);
-            await create.ExecuteNonQueryAsync(Ct);
-        }
-
+        await using var database = await TestPostgres.CreateAsync("opsource_ev_", Ct);
         var shared = Directory.CreateTempSubdirectory("opsource-shared-").FullName;
         try
         {
-            var storage = new StorageOptions { Provider = "postgres", ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString };
+            var storage = database.Storage;
             // Two stateless instances: own data dirs, one database, one token signing key.
             var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:SigningKeyFile"] = Path.Combine(shared, "jwt.key") }).Build();
             await using var a = await TestHost.StartAsync([Topics], storage: storage, configuration: config);
@@ -234,12 +214,7 @@ public sealed class EventStreamTests
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
             Directory.Delete(shared, recursive: true);
-            await using var c = new NpgsqlConnection(admin);
-            await c.OpenAsync(CancellationToken.None);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", c);
-            await drop.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
 }

@@ -2,15 +2,17 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OPSource.Platform.Errors;
+using OPSource.Platform.Leadership;
 
 namespace OPSource.Dlc.Lifecycle;
 
 /// <summary>
 /// The server's watch loop: every <see cref="DlcOptions.WatchInterval"/> it runs <see cref="DlcManager.SyncAsync"/>
 /// (funding confirmations, CETs and refunds seen on the chain, and closing Confirmed contracts once the built-in
-/// oracle attested their events). Off with <c>Dlc:Watch=false</c>; does nothing when no node is configured.
+/// oracle attested their events). Off with <c>Dlc:Watch=false</c>; does nothing when no node is configured. Runs only
+/// while this instance leads (<see cref="ILeadership"/>: one watcher per database across server instances).
 /// </summary>
-public sealed partial class DlcWatchService(DlcManager manager, DlcOptions options, TimeProvider time, ILogger<DlcWatchService>? logger) : BackgroundService
+public sealed partial class DlcWatchService(DlcManager manager, DlcOptions options, TimeProvider time, ILogger<DlcWatchService>? logger, ILeadership? leadership = null) : BackgroundService
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -22,6 +24,12 @@ public sealed partial class DlcWatchService(DlcManager manager, DlcOptions optio
             return;
         }
 
+        // Once per database: only the instance that leads watches (and broadcasts CETs and refunds).
+        await leadership.RunWhileLeaderAsync(WatchAsync, stoppingToken).ConfigureAwait(false);
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
         string? lastProblem = null;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using OPSource.Platform.Leadership;
 using OPSource.Storage;
 
 namespace OPSource.Server.Endpoints;
@@ -25,7 +26,7 @@ public static class SystemEndpoints
     }
 
     /// <summary>200 when the database answers, 503 otherwise (for load balancers and monitors).</summary>
-    internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> HealthAsync(Database database, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> HealthAsync(Database database, ILeadership leadership, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
@@ -42,7 +43,8 @@ public static class SystemEndpoints
         var provider = database.Provider.ToString().ToLowerInvariant();
         var body = new HealthResponse(
             check.Ok ? "ok" : "unavailable",
-            new DatabaseHealth(check.Ok ? "ok" : "error", provider, Math.Round(check.Elapsed.TotalMilliseconds, 3), check.Error));
+            new DatabaseHealth(check.Ok ? "ok" : "error", provider, Math.Round(check.Elapsed.TotalMilliseconds, 3), check.Error),
+            new LeadershipHealth(leadership.IsLeader ? "leader" : "standby", leadership.Mode));
         return check.Ok
             ? TypedResults.Ok(body)
             : TypedResults.Json(body, ServerJsonContext.Default.HealthResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -62,7 +64,14 @@ public static class SystemEndpoints
 }
 
 /// <summary>Body of <c>GET /api/v1/health</c>.</summary>
-public sealed record HealthResponse(string Status, DatabaseHealth Database);
+public sealed record HealthResponse(string Status, DatabaseHealth Database, LeadershipHealth ChainFollower);
+
+/// <summary>
+/// Whether this instance runs the once-per-database work (chain follower, wallet sync, DLC watch): <c>leader</c> or
+/// <c>standby</c> (another instance on the same PostgreSQL database leads); mode <c>single-instance</c> (SQLite) or
+/// <c>postgres-advisory-lock</c>.
+/// </summary>
+public sealed record LeadershipHealth(string Role, string Mode);
 
 /// <summary>The database part of the health report (errors are redacted).</summary>
 public sealed record DatabaseHealth(string Status, string Provider, double LatencyMs, string? Error);

@@ -59,8 +59,9 @@ public static class WalletEndpoints
         wallet.MapPost("/rescan", RescanAsync).RequireRole(ApiRole.Operator);
     }
 
+    // Written as UTF-8 straight into the response (no intermediate UTF-16 string); same bytes as node.ToJsonString().
     private static IResult Json(JsonNode node, int status = StatusCodes.Status200OK) =>
-        Results.Content(node.ToJsonString(), "application/json", Encoding.UTF8, status);
+        TypedResults.Json(node, WalletJsonContext.Default.JsonNode, statusCode: status);
 
     // ------------------------------------------------------------------ reading
 
@@ -543,6 +544,7 @@ public static class WalletEndpoints
 }
 
 /// <summary>Source-generated JSON metadata for the wallet endpoints (responses are built as JSON nodes).</summary>
+[JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonArray))]
 internal sealed partial class WalletJsonContext : JsonSerializerContext;

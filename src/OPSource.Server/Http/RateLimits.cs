@@ -18,22 +18,26 @@ internal static class RateLimits
 {
     public static IServiceCollection AddApiRateLimits(this IServiceCollection services, ServerOptions options)
     {
+        // Per request: no strings or delegates are allocated to pick the bucket (the partition key is a struct over
+        // the credential's existing strings or the peer address; the bucket factories are created once here, where
+        // RateLimitPartition.GetTokenBucketLimiter would wrap its factory in a new delegate on every call).
+        Func<RateLimitKey, RateLimiter> keyBucket = _ => new TokenBucketRateLimiter(Bucket(options.RateLimitPerSecond, options.RateLimitBurst));
+        Func<RateLimitKey, RateLimiter> addressBucket = _ => new TokenBucketRateLimiter(Bucket(options.AnonymousRateLimitPerSecond, options.AnonymousRateLimitPerSecond * 2));
         services.AddRateLimiter(o =>
         {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, RateLimitKey>(context =>
             {
                 var principal = context.GetApiPrincipal();
                 if (principal is not null)
                 {
                     return options.RateLimitPerSecond == 0
-                        ? RateLimitPartition.GetNoLimiter("key")
-                        : RateLimitPartition.GetTokenBucketLimiter("key:" + principal.Method + ":" + principal.CredentialId, _ => Bucket(options.RateLimitPerSecond, options.RateLimitBurst));
+                        ? RateLimitPartition.GetNoLimiter(RateLimitKey.NoKeyLimit)
+                        : new RateLimitPartition<RateLimitKey>(new RateLimitKey(principal.Method, principal.CredentialId, null), keyBucket);
                 }
 
-                var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 return options.AnonymousRateLimitPerSecond == 0
-                    ? RateLimitPartition.GetNoLimiter("anonymous")
-                    : RateLimitPartition.GetTokenBucketLimiter("ip:" + address, _ => Bucket(options.AnonymousRateLimitPerSecond, options.AnonymousRateLimitPerSecond * 2));
+                    ? RateLimitPartition.GetNoLimiter(RateLimitKey.NoAnonymousLimit)
+                    : new RateLimitPartition<RateLimitKey>(new RateLimitKey(null, null, context.Connection.RemoteIpAddress), addressBucket);
             });
             o.OnRejected = async (context, _) =>
             {
@@ -43,6 +47,14 @@ internal static class RateLimits
             };
         });
         return services;
+    }
+
+    /// <summary>A rate limit partition: a credential (method and id) or, without one, the peer address.</summary>
+    internal readonly record struct RateLimitKey(string? Method, string? CredentialId, System.Net.IPAddress? Address)
+    {
+        public static readonly RateLimitKey NoKeyLimit = new("none", "key", null);
+
+        public static readonly RateLimitKey NoAnonymousLimit = new("none", "anonymous", null);
     }
 
     private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()

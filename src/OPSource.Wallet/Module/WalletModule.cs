@@ -59,7 +59,8 @@ public sealed class WalletModule : IOpsourceModule
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<WalletSyncService>>(),
             sp.GetService<ChainTipSignal>(),
-            sp.GetService<IEventPublisher>()));
+            sp.GetService<IEventPublisher>(),
+            sp.GetService<OPSource.Platform.Leadership.ILeadership>()));
 
         registration
             .AddMigrations(new WalletMigrations())

@@ -8,6 +8,7 @@ using OPSource.Chain.Sources;
 using OPSource.Platform.Errors;
 using OPSource.Platform.Events;
 using OPSource.Platform.Funding;
+using OPSource.Platform.Leadership;
 using OPSource.Wallet.Service;
 
 namespace OPSource.Wallet.Module;
@@ -21,9 +22,10 @@ namespace OPSource.Wallet.Module;
 /// CLI or the API), it publishes on the wallet's topic <c>wallet:{name}</c>: <c>transaction.added</c>,
 /// <c>transaction.confirmed</c>, <c>transaction.unconfirmed</c> (a reorg), <c>transaction.removed</c> (replaced or
 /// conflicted away), each with the transaction as <c>GET /api/v1/wallets/{name}/transactions</c> shows it (removed:
-/// the <c>txid</c> only), then <c>sync.progress</c> (tip, blocks connected/disconnected, balance).
+/// the <c>txid</c> only), then <c>sync.progress</c> (tip, blocks connected/disconnected, balance). Runs only while this
+/// instance leads (<see cref="ILeadership"/>), so several server instances on one database sync and publish once.
 /// </summary>
-public sealed partial class WalletSyncService(WalletService wallets, TimeProvider time, ILogger<WalletSyncService>? logger, ChainTipSignal? tips = null, IEventPublisher? events = null) : BackgroundService
+public sealed partial class WalletSyncService(WalletService wallets, TimeProvider time, ILogger<WalletSyncService>? logger, ChainTipSignal? tips = null, IEventPublisher? events = null, ILeadership? leadership = null) : BackgroundService
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
     private readonly Dictionary<string, (long Revision, Dictionary<TxId, BlockHash?> Positions)> _seen = new(StringComparer.Ordinal);
@@ -54,13 +56,28 @@ public sealed partial class WalletSyncService(WalletService wallets, TimeProvide
             return;
         }
 
+        // Once per database: only the instance that leads syncs (and publishes the wallets' events).
+        await leadership.RunWhileLeaderAsync(SyncAsync, stoppingToken).ConfigureAwait(false);
+    }
+
+    private async Task SyncAsync(CancellationToken stoppingToken)
+    {
         string? lastProblem = null;
+        var baselined = events is null;
         while (!stoppingToken.IsCancellationRequested)
         {
             // Taken before the round: a tip announced while we sync wakes the next round at once.
             var nextTip = tips?.Next;
             try
             {
+                if (!baselined)
+                {
+                    // Each term starts from what the wallets hold now, so what this term's rounds change is published
+                    // (the previous leader published what its rounds changed).
+                    await BaselineAsync(stoppingToken).ConfigureAwait(false);
+                    baselined = true;
+                }
+
                 await RoundAsync(stoppingToken).ConfigureAwait(false);
                 lastProblem = null;
             }
@@ -113,6 +130,21 @@ public sealed partial class WalletSyncService(WalletService wallets, TimeProvide
             }
         }
     }
+
+    private async Task BaselineAsync(CancellationToken cancellationToken)
+    {
+        _seen.Clear();
+        foreach (var name in await wallets.ListNamesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await wallets.GetRevisionAsync(name, cancellationToken).ConfigureAwait(false) is { } revision)
+            {
+                _seen[name] = (revision, await PositionsAsync(name, cancellationToken).ConfigureAwait(false));
+            }
+        }
+    }
+
+    private async Task<Dictionary<TxId, BlockHash?>> PositionsAsync(string name, CancellationToken cancellationToken) =>
+        (await wallets.ListTransactionsAsync(name, cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.TxId, t => t.Position.Anchor?.Block.Hash);
 
     private async Task PublishChangesAsync(string name, SyncProgress progress, CancellationToken cancellationToken)
     {
