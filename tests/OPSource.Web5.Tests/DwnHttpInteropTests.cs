@@ -189,8 +189,9 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         await BothAsync(alice, Note(notes, theirGrantId, TimeSpan.FromSeconds(10)), data, 401);        // not yet active
         await BothAsync(alice, Note(notes, theirGrantId, TimeSpan.FromMinutes(6)), data, 401);         // expired
 
-        // OPSource writes the grant; Bob's messages signed by dwn-sdk-js use it.
-        var (ourGrant, ourGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Write", notes), dateGranted: t0.AddSeconds(30));
+        // OPSource writes the grant (a second later: the same grant data and date would be the same record); Bob's
+        // messages signed by dwn-sdk-js use it.
+        var (ourGrant, ourGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Write", notes), dateGranted: t0.AddSeconds(31));
         await BothAsync(alice, ourGrant, ourGrantData, 202);
         var ourGrantId = ourGrant["recordId"]!.GetValue<string>();
         async Task TheirNoteAsync(string protocol, string grantId, TimeSpan at, int expected)

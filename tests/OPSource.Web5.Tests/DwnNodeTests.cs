@@ -471,27 +471,28 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
         var data = Json("{\"text\":\"by grant\"}");
         JsonObject Note(BearerDid author, string protocol, string? grantId, DateTimeOffset at, bool? published = null) =>
             RecordsWrite.Create(author, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "note", PermissionGrantId = grantId, Timestamp = at, Published = published });
+        Task<DwnReply> SendNote(JsonObject note) => Send(alice, note, data);
 
         // Without a grant Bob may not write; with Alice's Records/Write grant for the notes protocol he may.
-        AssertStatus(401, await Send(alice, Note(bob, notes, null, t0.AddMinutes(1))), "ProtocolAuthorizationActionRulesNotFound");
+        AssertStatus(401, await SendNote(Note(bob, notes, null, t0.AddMinutes(1))), "ProtocolAuthorizationActionRulesNotFound");
         var (grantMessage, grantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Write", notes), publication: "Prohibited", dateGranted: t0.AddSeconds(30));
         AssertStatus(202, await Send(alice, grantMessage, grantData));
         var grant = PermissionGrant.Parse(grantMessage, grantData);
         Assert.Equal((alice.Uri, bob.Uri), (grant.Grantor, grant.Grantee));
-        AssertStatus(202, await Send(alice, Note(bob, notes, grant.Id, t0.AddMinutes(1))));
+        AssertStatus(202, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(1))));
 
         // Out of scope: another protocol, a published record against the condition, before the grant, after its expiry,
         // another author, another method.
-        AssertStatus(401, await Send(alice, Note(bob, other, grant.Id, t0.AddMinutes(1))), "RecordsGrantAuthorizationScopeProtocolMismatch");
-        AssertStatus(401, await Send(alice, Note(bob, notes, grant.Id, t0.AddMinutes(1), published: true)), "RecordsGrantAuthorizationConditionPublicationProhibited");
-        AssertStatus(401, await Send(alice, Note(bob, notes, grant.Id, t0.AddSeconds(10))), "GrantAuthorizationGrantNotYetActive");
-        AssertStatus(401, await Send(alice, Note(bob, notes, grant.Id, t0.AddMinutes(6))), "GrantAuthorizationGrantExpired");
-        AssertStatus(401, await Send(alice, Note(carol, notes, grant.Id, t0.AddMinutes(1))), "GrantAuthorizationNotGrantedToAuthor");
+        AssertStatus(401, await SendNote(Note(bob, other, grant.Id, t0.AddMinutes(1))), "RecordsGrantAuthorizationScopeProtocolMismatch");
+        AssertStatus(401, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(1), published: true)), "RecordsGrantAuthorizationConditionPublicationProhibited");
+        AssertStatus(401, await SendNote(Note(bob, notes, grant.Id, t0.AddSeconds(10))), "GrantAuthorizationGrantNotYetActive");
+        AssertStatus(401, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(6))), "GrantAuthorizationGrantExpired");
+        AssertStatus(401, await SendNote(Note(carol, notes, grant.Id, t0.AddMinutes(1))), "GrantAuthorizationNotGrantedToAuthor");
         var aliceNote = Note(alice, notes, null, t0.AddMinutes(1));
         AssertStatus(202, await Send(alice, aliceNote, data));
         var readFilter = new JsonObject { ["recordId"] = aliceNote["recordId"]!.GetValue<string>() };
         AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsRead(readFilter, bob, timestamp: t0.AddMinutes(2), permissionGrantId: grant.Id)), "GrantAuthorizationMethodMismatch");
-        AssertStatus(401, await Send(alice, Note(bob, notes, "bafyreigrantthatdoesnotexist", t0.AddMinutes(1))), "GrantAuthorizationGrantMissing");
+        AssertStatus(401, await SendNote(Note(bob, notes, "bafyreigrantthatdoesnotexist", t0.AddMinutes(1))), "GrantAuthorizationGrantMissing");
 
         // A read grant lets Bob read Alice's note; Bob may read his grant (recipient of it), Carol may not.
         var (readGrant, readGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Read", notes), dateGranted: t0.AddSeconds(30));
@@ -505,8 +506,8 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
         // A revocation ends the grant from its timestamp on; earlier messages stay authorized.
         var (revocation, revocationData) = DwnPermissions.CreateRevocation(alice, grant, dateRevoked: t0.AddMinutes(3));
         AssertStatus(202, await Send(alice, revocation, revocationData));
-        AssertStatus(401, await Send(alice, Note(bob, notes, grant.Id, t0.AddMinutes(4))), "GrantAuthorizationGrantRevoked");
-        AssertStatus(202, await Send(alice, Note(bob, notes, grant.Id, t0.AddMinutes(2))));
+        AssertStatus(401, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(4))), "GrantAuthorizationGrantRevoked");
+        AssertStatus(202, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(2))));
 
         // Only the tenant writes grants; a grant without the protocol tag, or with unknown members, is refused.
         var (byBob, byBobData) = DwnPermissions.CreateGrant(bob, carol.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Write", notes));
