@@ -191,7 +191,7 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
 
         // OPSource writes the grant (a second later: the same grant data and date would be the same record); Bob's
         // messages signed by dwn-sdk-js use it.
-        var (ourGrant, ourGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Write", notes), dateGranted: t0.AddSeconds(31));
+        var (ourGrant, ourGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(60), new PermissionScope("Records", "Write", notes), dateGranted: t0.AddSeconds(31));
         await BothAsync(alice, ourGrant, ourGrantData, 202);
         var ourGrantId = ourGrant["recordId"]!.GetValue<string>();
         async Task TheirNoteAsync(string protocol, string grantId, TimeSpan at, int expected)
@@ -203,7 +203,7 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
 
         await TheirNoteAsync(notes, ourGrantId, TimeSpan.FromMinutes(1), 202);
         await TheirNoteAsync(other, ourGrantId, TimeSpan.FromMinutes(1), 401);
-        await TheirNoteAsync(notes, ourGrantId, TimeSpan.FromMinutes(7), 401);
+        await TheirNoteAsync(notes, ourGrantId, TimeSpan.FromSeconds(20), 401);        // not yet active
 
         // A Records/Read grant written by dwn-sdk-js lets Bob (signing here) read Alice's note; the write grant does not.
         var aliceNote = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = notes, ProtocolPath = "note", Timestamp = t0.AddMinutes(1) });
@@ -216,10 +216,11 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         Assert.Equal(data, read.Data);
         await BothAsync(alice, DwnRequests.CreateRecordsRead(noteFilter, bob, timestamp: t0.AddMinutes(2), permissionGrantId: ourGrantId), null, 401);
 
-        // Revocations: dwn-sdk-js revokes OPSource's grant and OPSource revokes dwn-sdk-js's; later messages are refused.
+        // Revocations: dwn-sdk-js revokes OPSource's grant (0.5.2's createRevocation stamps it with the current time) and
+        // OPSource revokes dwn-sdk-js's (at t0 + 3 min); later messages are refused, earlier ones still authorized.
         var theirRevocation = await NodePeer.RunDwnJsonAsync(Ct, "revoke", alicePortable, ourGrant.ToJsonString(), Convert.ToBase64String(ourGrantData), Ts(TimeSpan.FromMinutes(3)));
         await BothAsync(alice, theirRevocation["message"]!.AsObject(), Convert.FromBase64String(theirRevocation["data_b64"]!.GetValue<string>()), 202);
-        await TheirNoteAsync(notes, ourGrantId, TimeSpan.FromMinutes(4), 401);
+        await TheirNoteAsync(notes, ourGrantId, DateTimeOffset.UtcNow.AddMinutes(1) - t0, 401);
         await BothAsync(alice, Note(notes, ourGrantId, TimeSpan.FromMinutes(2)), data, 202);
         var (ourRevocation, ourRevocationData) = DwnPermissions.CreateRevocation(alice, PermissionGrant.Parse(theirGrant, theirGrantData), dateRevoked: t0.AddMinutes(3));
         await BothAsync(alice, ourRevocation, ourRevocationData, 202);
