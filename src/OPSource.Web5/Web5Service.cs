@@ -36,23 +36,6 @@ public sealed class Web5Exception : Exception
         Kind = kind;
     }
 
-    /// <summary>Creates the exception.</summary>
-    public Web5Exception()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public Web5Exception(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public Web5Exception(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
     /// <summary>The kind.</summary>
     public Web5ErrorKind Kind { get; }
 }
@@ -246,6 +229,37 @@ public sealed class Web5Service
         {
             CryptographicOperations.ZeroMemory(passphrase);
         }
+    }
+
+    /// <summary>
+    /// Signs <paramref name="payload"/> as a compact JWS with a stored DID's key for <paramref name="relationship"/>
+    /// (<c>authentication</c> or <c>assertionMethod</c>); the protected header is <c>{"kid": DID URL of the method,
+    /// "alg"}</c>: the form DID login (<c>POST /api/v1/auth/did/verify</c>) and VC-JWT verifiers look up.
+    /// </summary>
+    public async Task<(string Jws, string Kid)> SignCompactAsync(string uri, ReadOnlyMemory<byte> payload, string relationship, CancellationToken cancellationToken)
+    {
+        if (relationship is not (VerificationRelationships.Authentication or VerificationRelationships.AssertionMethod))
+        {
+            throw new Web5Exception(Web5ErrorKind.InvalidInput, $"web5: relationship must be authentication or assertionMethod, not '{relationship}'");
+        }
+
+        using var did = await OpenAsync(uri, cancellationToken).ConfigureAwait(false);
+        foreach (var vm in did.Document.MethodsFor(relationship))
+        {
+            (string Kid, Jose.PrivateJwk Key) signer;
+            try
+            {
+                signer = did.GetSigner(vm.Id, relationship);
+            }
+            catch (InvalidOperationException)
+            {
+                continue; // no private key here for this method
+            }
+
+            return (Jose.Jws.SignCompact(signer.Key, payload.Span, new JsonObject { ["kid"] = signer.Kid }), signer.Kid);
+        }
+
+        throw new Web5Exception(Web5ErrorKind.Refused, $"web5: {uri} has no {relationship} verification method whose private key is stored here");
     }
 
     /// <summary>

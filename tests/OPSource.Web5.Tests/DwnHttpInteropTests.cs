@@ -1,7 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using OPSource.Server;
-using OPSource.Server.Modules;
 using OPSource.TestSupport;
 using OPSource.Web5.Dids;
 using OPSource.Web5.Dwn;
@@ -17,31 +14,18 @@ namespace OPSource.Web5.Tests;
 /// </summary>
 public sealed class DwnHttpInteropTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "opsource-dwn-interop-" + Guid.NewGuid().ToString("N"));
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private WebApplication? _app;
+    private Web5TestHost? _host;
     private DwnServerPeer? _reference;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Uri Ours => new(_app!.Urls.Single() + "/api/v1/web5/dwn");
+    private Uri Ours => _host!.DwnEndpoint;
 
     public async ValueTask InitializeAsync()
     {
         NodePeer.Require();
-        // The node's key passphrase in its default place ({DataDir}/web5.passphrase), not in the process-wide
-        // OPSOURCE_WEB5_PASSPHRASE, which would override the files other test classes give their nodes.
-        Directory.CreateDirectory(_dataDir);
-        File.WriteAllText(Path.Combine(_dataDir, "web5.passphrase"), "interop-test-passphrase");
-        var options = new OpsourceOptions
-        {
-            Network = "regtest",
-            DataDir = _dataDir,
-            Server = new ServerOptions { Urls = "http://127.0.0.1:0", ShutdownTimeoutSeconds = 5 },
-        };
-        _app = OpsourceServer.Build(options, modules: OpsourceModules.All);
-        await OpsourceServer.PrepareAsync(_app, Ct);
-        await _app.StartAsync(Ct);
+        _host = await Web5TestHost.StartAsync("dwn-interop", Ct);
         _reference = await DwnServerPeer.StartAsync(Ct);
     }
 
@@ -53,18 +37,9 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
             await _reference.DisposeAsync();
         }
 
-        if (_app is not null)
+        if (_host is not null)
         {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
+            await _host.DisposeAsync();
         }
     }
 
@@ -171,6 +146,126 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         var uris = files.Select(f => Web5Json.ParseObject(File.ReadAllText(f), f).GetString("protocol")).Distinct().Count();
         var all = await BothAsync(alice, DwnRequests.CreateProtocolsQuery(null, alice), null, 200);
         Assert.Equal(uris, all.Entries!.Count);
+    }
+
+    [Theory]
+    [InlineData("Ed25519")]
+    [InlineData("secp256k1")]
+    public async Task Permission_grants_written_by_either_side_authorize_alike_here_and_on_dwn_server(string curve)
+    {
+        using var alice = DidFactory.CreateKey(curve);
+        using var bob = DidFactory.CreateKey("Ed25519");
+        var alicePortable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
+        var bobPortable = System.Text.Encoding.UTF8.GetString(bob.ToPortableUtf8());
+        const string notes = "http://grant-notes.example/protocol";
+        const string other = "http://grant-other.example/protocol";
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        string Ts(TimeSpan offset) => DwnMessage.Timestamp(t0 + offset);
+        foreach (var uri in new[] { notes, other })
+        {
+            var definition = new JsonObject
+            {
+                ["protocol"] = uri, ["published"] = false,
+                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
+                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
+            };
+            await BothAsync(alice, ProtocolsConfigure.Create(alice, definition, t0), null, 202);
+        }
+
+        var data = "{\"text\":\"by grant\"}"u8.ToArray();
+        JsonObject Note(string protocol, string? grantId, TimeSpan at) =>
+            RecordsWrite.Create(bob, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "note", PermissionGrantId = grantId, Timestamp = t0 + at });
+        await BothAsync(alice, Note(notes, null, TimeSpan.FromMinutes(1)), data, 401);
+
+        // dwn-sdk-js writes the grant (Alice to Bob: Records/Write in the notes protocol); Bob's messages signed here use it.
+        var scope = new PermissionScope("Records", "Write", notes).ToJson().ToJsonString();
+        var theirs = await NodePeer.RunDwnJsonAsync(Ct, "grant", alicePortable, bob.Uri, scope, Ts(TimeSpan.FromSeconds(30)), Ts(TimeSpan.FromMinutes(5)));
+        var theirGrant = theirs["message"]!.AsObject();
+        var theirGrantData = Convert.FromBase64String(theirs["data_b64"]!.GetValue<string>());
+        await BothAsync(alice, theirGrant, theirGrantData, 202);
+        var theirGrantId = theirGrant["recordId"]!.GetValue<string>();
+        await BothAsync(alice, Note(notes, theirGrantId, TimeSpan.FromMinutes(1)), data, 202);
+        await BothAsync(alice, Note(other, theirGrantId, TimeSpan.FromMinutes(1)), data, 401);         // out of scope
+        await BothAsync(alice, Note(notes, theirGrantId, TimeSpan.FromSeconds(10)), data, 401);        // not yet active
+        await BothAsync(alice, Note(notes, theirGrantId, TimeSpan.FromMinutes(6)), data, 401);         // expired
+
+        // OPSource writes the grant (a second later: the same grant data and date would be the same record); Bob's
+        // messages signed by dwn-sdk-js use it.
+        var (ourGrant, ourGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(60), new PermissionScope("Records", "Write", notes), dateGranted: t0.AddSeconds(31));
+        await BothAsync(alice, ourGrant, ourGrantData, 202);
+        var ourGrantId = ourGrant["recordId"]!.GetValue<string>();
+        async Task TheirNoteAsync(string protocol, string grantId, TimeSpan at, int expected)
+        {
+            var options = new JsonObject { ["protocol"] = protocol, ["protocolPath"] = "note", ["text"] = "{\"text\":\"theirs\"}", ["messageTimestamp"] = Ts(at) };
+            var write = await NodePeer.RunDwnJsonAsync(Ct, "grant-write", bobPortable, grantId, options.ToJsonString());
+            await BothAsync(alice, write["message"]!.AsObject(), Convert.FromBase64String(write["data_b64"]!.GetValue<string>()), expected);
+        }
+
+        await TheirNoteAsync(notes, ourGrantId, TimeSpan.FromMinutes(1), 202);
+        await TheirNoteAsync(other, ourGrantId, TimeSpan.FromMinutes(1), 401);
+        await TheirNoteAsync(notes, ourGrantId, TimeSpan.FromSeconds(20), 401);        // not yet active
+
+        // A Records/Read grant written by dwn-sdk-js lets Bob (signing here) read Alice's note; the write grant does not.
+        var aliceNote = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = notes, ProtocolPath = "note", Timestamp = t0.AddMinutes(1) });
+        await BothAsync(alice, aliceNote, data, 202);
+        var readScope = new PermissionScope("Records", "Read", notes).ToJson().ToJsonString();
+        var readGrant = await NodePeer.RunDwnJsonAsync(Ct, "grant", alicePortable, bob.Uri, readScope, Ts(TimeSpan.FromSeconds(30)), Ts(TimeSpan.FromMinutes(5)));
+        await BothAsync(alice, readGrant["message"]!.AsObject(), Convert.FromBase64String(readGrant["data_b64"]!.GetValue<string>()), 202);
+        var noteFilter = new JsonObject { ["recordId"] = aliceNote["recordId"]!.GetValue<string>() };
+        var read = await BothAsync(alice, DwnRequests.CreateRecordsRead(noteFilter, bob, timestamp: t0.AddMinutes(2), permissionGrantId: readGrant["message"]!["recordId"]!.GetValue<string>()), null, 200);
+        Assert.Equal(data, read.Data);
+        await BothAsync(alice, DwnRequests.CreateRecordsRead(noteFilter, bob, timestamp: t0.AddMinutes(2), permissionGrantId: ourGrantId), null, 401);
+
+        // Revocations: dwn-sdk-js revokes OPSource's grant (0.5.2's createRevocation stamps it with the current time) and
+        // OPSource revokes dwn-sdk-js's (at t0 + 3 min); later messages are refused, earlier ones still authorized.
+        var theirRevocation = await NodePeer.RunDwnJsonAsync(Ct, "revoke", alicePortable, ourGrant.ToJsonString(), Convert.ToBase64String(ourGrantData), Ts(TimeSpan.FromMinutes(3)));
+        await BothAsync(alice, theirRevocation["message"]!.AsObject(), Convert.FromBase64String(theirRevocation["data_b64"]!.GetValue<string>()), 202);
+        await TheirNoteAsync(notes, ourGrantId, DateTimeOffset.UtcNow.AddMinutes(1) - t0, 401);
+        await BothAsync(alice, Note(notes, ourGrantId, TimeSpan.FromMinutes(2)), data, 202);
+        var (ourRevocation, ourRevocationData) = DwnPermissions.CreateRevocation(alice, PermissionGrant.Parse(theirGrant, theirGrantData), dateRevoked: t0.AddMinutes(3));
+        await BothAsync(alice, ourRevocation, ourRevocationData, 202);
+        await BothAsync(alice, Note(notes, theirGrantId, TimeSpan.FromMinutes(4)), data, 401);
+
+        // Bob reads the grants given to him (the grant's recipient may read it).
+        await BothAsync(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = theirGrantId }, bob, timestamp: t0.AddMinutes(5)), null, 200);
+    }
+
+    [Fact]
+    public async Task Records_subscribe_over_websocket_delivers_what_dwn_server_delivers()
+    {
+        // dwn-server's own JsonRpcSocket client subscribes (as the tenant and anonymously) over each server's WebSocket
+        // while dwn-sdk-js writes, updates and deletes records over HTTP.
+        using var alice = DidFactory.CreateKey("Ed25519");
+        var portable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
+        var ws = new UriBuilder(Ours) { Scheme = "ws" }.Uri;
+        var ours = await NodePeer.RunDwnJsonAsync(Ct, "subscribe", portable, Ours.ToString(), ws.ToString());
+        var theirs = await NodePeer.RunDwnJsonAsync(Ct, "subscribe", portable, _reference!.Endpoint.ToString(), _reference.WebSocketEndpoint.ToString());
+
+        foreach (var run in new[] { theirs, ours })
+        {
+            var expected = run["expected"]!;
+            Assert.Equal("[202,202,202,202,202,202]", run["codes"]!.ToJsonString());
+            Assert.Equal(200, run["subscribe"]!["code"]!.GetValue<int>());
+            Assert.Equal(200, run["anonymous"]!["code"]!.GetValue<int>());
+            Assert.True(run["subscription_id_is_cid"]!.GetValue<bool>());
+            var events = run["events"]!.AsArray();
+            Assert.Equal(["Write", "Write", "Write", "Delete"], events.Select(e => e!["method"]!.GetValue<string>()));
+            Assert.Equal(
+                [expected["w1"]!.GetValue<string>(), expected["w2"]!.GetValue<string>(), expected["w1"]!.GetValue<string>(), expected["w2"]!.GetValue<string>()],
+                events.Select(e => e!["record_id"]!.GetValue<string>()));
+            Assert.Equal(expected["u1"]!.GetValue<string>(), events[2]!["message_cid"]!.GetValue<string>());
+            Assert.Equal(expected["d2"]!.GetValue<string>(), events[3]!["message_cid"]!.GetValue<string>());
+            Assert.NotNull(events[2]!["initial_write"]?.GetValue<string>());
+            Assert.Null(events[0]!["initial_write"]?.GetValue<string>());
+            var anonymous = run["anonymous_events"]!.AsArray();
+            Assert.Equal([expected["w1"]!.GetValue<string>(), expected["w1"]!.GetValue<string>()], anonymous.Select(e => e!["record_id"]!.GetValue<string>()));
+            Assert.Equal(0, run["after_close"]!.GetValue<int>());
+        }
+
+        foreach (var field in new[] { "close_unknown_error", "write_over_ws_error", "subscribe_over_process_error", "query_over_ws" })
+        {
+            Assert.True(JsonNode.DeepEquals(theirs[field], ours[field]), $"{field}: OPSource {ours[field]?.ToJsonString()}, dwn-server {theirs[field]?.ToJsonString()}");
+        }
     }
 
     /// <summary>Sends one message to OPSource and to dwn-server; both must answer with the expected code, the same error code and the same results.</summary>

@@ -447,6 +447,158 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
         var carolQuery = DwnRequests.CreateRecordsQuery(new JsonObject { ["protocol"] = protocol, ["protocolPath"] = "thread/chat", ["contextId"] = threadContext }, carol, protocolRole: "thread/participant");
         AssertStatus(401, await Send(alice, carolQuery), "ProtocolAuthorizationMatchingRoleRecordNotFound");
     }
+
+    [Fact]
+    public async Task Permission_grants_authorize_in_scope_until_expired_or_revoked()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("secp256k1");
+        using var carol = DidFactory.CreateKey("Ed25519");
+        const string notes = "http://notes.example/protocol";
+        const string other = "http://other.example/protocol";
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        foreach (var uri in new[] { notes, other })
+        {
+            var definition = new JsonObject
+            {
+                ["protocol"] = uri, ["published"] = false,
+                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
+                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
+            };
+            AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, definition, t0)));
+        }
+
+        var data = Json("{\"text\":\"by grant\"}");
+        JsonObject Note(BearerDid author, string protocol, string? grantId, DateTimeOffset at, bool? published = null) =>
+            RecordsWrite.Create(author, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "note", PermissionGrantId = grantId, Timestamp = at, Published = published });
+        Task<DwnReply> SendNote(JsonObject note) => Send(alice, note, data);
+
+        // Without a grant Bob may not write; with Alice's Records/Write grant for the notes protocol he may.
+        AssertStatus(401, await SendNote(Note(bob, notes, null, t0.AddMinutes(1))), "ProtocolAuthorizationActionRulesNotFound");
+        var (grantMessage, grantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Write", notes), publication: "Prohibited", dateGranted: t0.AddSeconds(30));
+        AssertStatus(202, await Send(alice, grantMessage, grantData));
+        var grant = PermissionGrant.Parse(grantMessage, grantData);
+        Assert.Equal((alice.Uri, bob.Uri), (grant.Grantor, grant.Grantee));
+        AssertStatus(202, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(1))));
+
+        // Out of scope: another protocol, a published record against the condition, before the grant, after its expiry,
+        // another author, another method.
+        AssertStatus(401, await SendNote(Note(bob, other, grant.Id, t0.AddMinutes(1))), "RecordsGrantAuthorizationScopeProtocolMismatch");
+        AssertStatus(401, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(1), published: true)), "RecordsGrantAuthorizationConditionPublicationProhibited");
+        AssertStatus(401, await SendNote(Note(bob, notes, grant.Id, t0.AddSeconds(10))), "GrantAuthorizationGrantNotYetActive");
+        AssertStatus(401, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(6))), "GrantAuthorizationGrantExpired");
+        AssertStatus(401, await SendNote(Note(carol, notes, grant.Id, t0.AddMinutes(1))), "GrantAuthorizationNotGrantedToAuthor");
+        var aliceNote = Note(alice, notes, null, t0.AddMinutes(1));
+        AssertStatus(202, await Send(alice, aliceNote, data));
+        var readFilter = new JsonObject { ["recordId"] = aliceNote["recordId"]!.GetValue<string>() };
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsRead(readFilter, bob, timestamp: t0.AddMinutes(2), permissionGrantId: grant.Id)), "GrantAuthorizationMethodMismatch");
+        AssertStatus(401, await SendNote(Note(bob, notes, "bafyreigrantthatdoesnotexist", t0.AddMinutes(1))), "GrantAuthorizationGrantMissing");
+
+        // A read grant lets Bob read Alice's note; Bob may read his grant (recipient of it), Carol may not.
+        var (readGrant, readGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Read", notes), dateGranted: t0.AddSeconds(30));
+        AssertStatus(202, await Send(alice, readGrant, readGrantData));
+        var read = await Send(alice, DwnRequests.CreateRecordsRead(readFilter, bob, timestamp: t0.AddMinutes(2), permissionGrantId: readGrant["recordId"]!.GetValue<string>()));
+        AssertStatus(200, read);
+        Assert.Equal(data, read.Data);
+        AssertStatus(200, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = grant.Id }, bob)));
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = grant.Id }, carol)), "ProtocolAuthorizationActionNotAllowed");
+
+        // A revocation ends the grant from its timestamp on; earlier messages stay authorized.
+        var (revocation, revocationData) = DwnPermissions.CreateRevocation(alice, grant, dateRevoked: t0.AddMinutes(3));
+        AssertStatus(202, await Send(alice, revocation, revocationData));
+        AssertStatus(401, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(4))), "GrantAuthorizationGrantRevoked");
+        AssertStatus(202, await SendNote(Note(bob, notes, grant.Id, t0.AddMinutes(2))));
+
+        // Only the tenant writes grants; a grant without the protocol tag, or with unknown members, is refused.
+        var (byBob, byBobData) = DwnPermissions.CreateGrant(bob, carol.Uri, t0.AddMinutes(5), new PermissionScope("Records", "Write", notes));
+        AssertStatus(401, await Send(alice, byBob, byBobData), "ProtocolAuthorizationActionNotAllowed");
+        var untagged = Json("{\"dateExpires\":\"2099-01-01T00:00:00.000000Z\",\"scope\":{\"interface\":\"Records\",\"method\":\"Write\",\"protocol\":\"http://notes.example/protocol\"}}");
+        var untaggedGrant = RecordsWrite.Create(alice, untagged, new RecordsWriteOptions { DataFormat = "application/json", Protocol = DwnPermissions.Uri, ProtocolPath = "grant", Recipient = bob.Uri });
+        AssertStatus(400, await Send(alice, untaggedGrant, untagged), "PermissionsProtocolValidateScopeMissingProtocolTag");
+        var extra = Json("{\"dateExpires\":\"2099-01-01T00:00:00.000000Z\",\"scope\":{\"interface\":\"Protocols\",\"method\":\"Query\"},\"admin\":true}");
+        var extraGrant = RecordsWrite.Create(alice, extra, new RecordsWriteOptions { DataFormat = "application/json", Protocol = DwnPermissions.Uri, ProtocolPath = "grant", Recipient = bob.Uri });
+        AssertStatus(400, await Send(alice, extraGrant, extra), "SchemaValidatorAdditionalPropertyNotAllowed");
+
+        // Protocols: a Configure grant for one protocol; a Query grant shows the unpublished protocols.
+        var (configureGrant, configureGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Protocols", "Configure", "http://bob.example/protocol"), dateGranted: t0.AddSeconds(30));
+        AssertStatus(202, await Send(alice, configureGrant, configureGrantData));
+        var bobsDefinition = new JsonObject
+        {
+            ["protocol"] = "http://bob.example/protocol", ["published"] = false,
+            ["types"] = new JsonObject { ["x"] = new JsonObject() },
+            ["structure"] = new JsonObject { ["x"] = new JsonObject() },
+        };
+        var configureGrantId = configureGrant["recordId"]!.GetValue<string>();
+        AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(bob, bobsDefinition, t0.AddMinutes(1), configureGrantId)));
+        bobsDefinition["protocol"] = "http://elsewhere.example/protocol";
+        AssertStatus(401, await Send(alice, ProtocolsConfigure.Create(bob, bobsDefinition, t0.AddMinutes(1), configureGrantId)), "ProtocolsGrantAuthorizationScopeProtocolMismatch");
+        AssertEmpty(await Send(alice, DwnRequests.CreateProtocolsQuery(null, bob, t0.AddMinutes(2))));
+        var (queryGrant, queryGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(5), new PermissionScope("Protocols", "Query"), dateGranted: t0.AddSeconds(30));
+        AssertStatus(202, await Send(alice, queryGrant, queryGrantData));
+        var all = await Send(alice, DwnRequests.CreateProtocolsQuery(null, bob, t0.AddMinutes(2), queryGrant["recordId"]!.GetValue<string>()));
+        AssertStatus(200, all);
+        Assert.Equal(3, all.Entries!.Count);
+
+        static void AssertEmpty(DwnReply reply)
+        {
+            AssertStatus(200, reply);
+            Assert.Empty(reply.Entries!);
+        }
+    }
+
+    [Fact]
+    public async Task Records_subscribe_sees_matching_writes_and_deletes_until_closed()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("Ed25519");
+        var filter = new JsonObject { ["schema"] = "https://example.com/note" };
+        var owner = new List<JsonObject>();
+        var stranger = new List<JsonObject>();
+        var signed = DwnRequests.CreateRecordsSubscribe(filter, alice);
+        var (reply, subscription) = await Node.SubscribeAsync(alice.Uri, signed, e => { lock (owner) { owner.Add(e); } }, Ct);
+        AssertStatus(200, reply);
+        Assert.Equal(DwnMessage.ComputeCid(signed), reply.Subscription!["id"]!.GetValue<string>());
+        var (bobReply, bobSubscription) = await Node.SubscribeAsync(alice.Uri, DwnRequests.CreateRecordsSubscribe(filter, bob), e => { lock (stranger) { stranger.Add(e); } }, Ct);
+        AssertStatus(200, bobReply);
+
+        // A tampered subscribe is refused and opens nothing; RecordsSubscribe through ProcessMessageAsync is refused.
+        var tampered = signed.DeepClone().AsObject();
+        tampered["descriptor"]!["filter"]!["schema"] = "https://example.com/other";
+        var (bad, none) = await Node.SubscribeAsync(alice.Uri, tampered, _ => { }, Ct);
+        Assert.NotEqual(200, bad.Code);
+        Assert.Null(none);
+        AssertStatus(400, await Send(alice, signed));
+
+        var data = Json("{\"n\":1}");
+        var note = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/note" });
+        var other = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/other", Published = true });
+        var published = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/note", Published = true });
+        AssertStatus(202, await Send(alice, note, data));
+        AssertStatus(202, await Send(alice, other, data));
+        AssertStatus(202, await Send(alice, published, data));
+        AssertStatus(204, await Send(alice, RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/note", Timestamp = DateTimeOffset.UtcNow.AddSeconds(-5) })));
+        var edit = Json("{\"n\":2}");
+        var update = RecordsWrite.CreateUpdate(alice, note, edit);
+        AssertStatus(202, await Send(alice, update, edit));
+        var delete = DwnRequests.CreateRecordsDelete(note["recordId"]!.GetValue<string>(), alice);
+        AssertStatus(202, await Send(alice, delete));
+
+        // The owner sees every matching write (not the one without data) and the delete; Bob only the published note.
+        Assert.Equal(
+            [DwnMessage.ComputeCid(note), DwnMessage.ComputeCid(published), DwnMessage.ComputeCid(update), DwnMessage.ComputeCid(delete)],
+            owner.Select(e => DwnMessage.ComputeCid(e["message"]!.AsObject())));
+        Assert.Null(owner[0]["initialWrite"]);
+        Assert.Equal(DwnMessage.ComputeCid(note), DwnMessage.ComputeCid(owner[2]["initialWrite"]!.AsObject()));
+        Assert.Equal([DwnMessage.ComputeCid(published)], stranger.Select(e => DwnMessage.ComputeCid(e["message"]!.AsObject())));
+
+        // Closed subscriptions see nothing more.
+        subscription!.Dispose();
+        bobSubscription!.Dispose();
+        var later = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/note", Published = true });
+        AssertStatus(202, await Send(alice, later, data));
+        Assert.Equal(4, owner.Count);
+        Assert.Single(stranger);
+    }
 }
 
 public sealed class SqliteDwnNodeTests() : DwnNodeTests("sqlite");

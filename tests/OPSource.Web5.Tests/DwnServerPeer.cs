@@ -23,6 +23,9 @@ internal sealed class DwnServerPeer : IAsyncDisposable
     /// <summary>The JSON-RPC endpoint (POST /).</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>The JSON-RPC over WebSocket endpoint (ws://127.0.0.1:PORT/).</summary>
+    public Uri WebSocketEndpoint => new UriBuilder(Endpoint) { Scheme = "ws" }.Uri;
+
     public static async Task<DwnServerPeer> StartAsync(CancellationToken cancellationToken)
     {
         NodePeer.Require();
@@ -54,7 +57,7 @@ internal sealed class DwnServerPeer : IAsyncDisposable
 
         psi.Environment["DWN_TTL_CACHE_URL"] = "sqlite://" + Path.Combine(dir, "ttl.db");
         psi.Environment["DWN_SERVER_PACKAGE_JSON"] = Path.Combine(package, "package.json");
-        psi.Environment["DS_WEBSOCKET_SERVER"] = "off";
+        psi.Environment["DS_WEBSOCKET_SERVER"] = "on"; // JSON-RPC over WebSocket at ws://127.0.0.1:PORT (RecordsSubscribe)
         psi.Environment["DWN_SERVER_LOG_LEVEL"] = "ERROR";
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };

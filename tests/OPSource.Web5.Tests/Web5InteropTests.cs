@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using OPSource.Server;
-using OPSource.Server.Modules;
 using OPSource.Web5.Credentials;
 using OPSource.Web5.Dids;
 using OPSource.Web5.Jose;
@@ -16,48 +14,25 @@ namespace OPSource.Web5.Tests;
 /// </summary>
 public sealed class Web5InteropTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "opsource-web5-interop-" + Guid.NewGuid().ToString("N"));
-    private WebApplication? _app;
-    private string _gateway = string.Empty;
+    private Web5TestHost? _host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        // The node's key passphrase in its default place ({DataDir}/web5.passphrase), not in the process-wide
-        // OPSOURCE_WEB5_PASSPHRASE, which would override the files other test classes give their nodes.
-        Directory.CreateDirectory(_dataDir);
-        File.WriteAllText(Path.Combine(_dataDir, "web5.passphrase"), "interop-test-passphrase");
-        var options = new OpsourceOptions
-        {
-            Network = "regtest",
-            DataDir = _dataDir,
-            Server = new ServerOptions { Urls = "http://127.0.0.1:0", ShutdownTimeoutSeconds = 5 },
-        };
-        _app = OpsourceServer.Build(options, modules: OpsourceModules.All);
-        await OpsourceServer.PrepareAsync(_app, Ct);
-        await _app.StartAsync(Ct);
-        _gateway = _app.Urls.Single() + "/api/v1/web5/dht/";
-    }
+    private WebApplication App => _host!.App;
+
+    private string Gateway => _host!.Url + "/api/v1/web5/dht/";
+
+    public async ValueTask InitializeAsync() => _host = await Web5TestHost.StartAsync("web5-interop", Ct);
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_host is not null)
         {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
+            await _host.DisposeAsync();
         }
     }
 
-    private Web5Service Service => _app!.Services.GetRequiredService<Web5Service>();
+    private Web5Service Service => App.Services.GetRequiredService<Web5Service>();
 
     private static JsonNode? Strip(JsonNode? document)
     {
@@ -98,12 +73,12 @@ public sealed class Web5InteropTests : IAsyncLifetime
         NodePeer.Require();
         // Ours -> theirs: created and published by the service into its gateway store, resolved by @web5/dids via HTTP.
         var created = await Service.CreateDidAsync("dht", "Ed25519", [new DidService("dwn", "DecentralizedWebNode", new JsonArray("https://dwn.example/"))], Ct);
-        var resolved = await NodePeer.RunJsonAsync(Ct, _gateway, "resolve", created.Uri);
+        var resolved = await NodePeer.RunJsonAsync(Ct, Gateway, "resolve", created.Uri);
         Assert.Equal("{}", resolved["didResolutionMetadata"]!.ToJsonString());
         VectorFile.Equal(Strip(created.Document.ToJson()), Strip(resolved["didDocument"]), "our did:dht resolved by @web5/dids");
 
         // Theirs -> ours: @web5/dids publishes to our gateway (PUT, signature checked), we resolve it.
-        var theirs = await NodePeer.RunJsonAsync(Ct, _gateway, "create", "dht");
+        var theirs = await NodePeer.RunJsonAsync(Ct, Gateway, "create", "dht");
         var ours = await Service.ResolveAsync(theirs["uri"]!.GetValue<string>(), Ct);
         Assert.True(ours.Ok, ours.ErrorMessage);
         VectorFile.Equal(Strip(theirs["document"]), Strip(ours.Document!.ToJson()), "their did:dht resolved here");
@@ -216,8 +191,8 @@ public sealed class Web5InteropTests : IAsyncLifetime
     [Fact]
     public async Task Did_login_returns_the_platform_access_token_with_the_bound_role()
     {
-        var login = _app!.Services.GetRequiredService<OPSource.Web5.Auth.DidLoginService>();
-        using var http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
+        var login = App.Services.GetRequiredService<OPSource.Web5.Auth.DidLoginService>();
+        using var http = new HttpClient { BaseAddress = new Uri(App.Urls.Single()) };
         using var did = DidFactory.CreateJwk("secp256k1");
         await login.BindAsync(did.Uri, OPSource.Platform.Security.ApiRole.Operator, Ct);
 
@@ -260,7 +235,7 @@ public sealed class Web5InteropTests : IAsyncLifetime
 
         // Removing the binding ends the token.
         Assert.True(await login.UnbindAsync(did.Uri, Ct));
-        _app.Services.GetRequiredService<OPSource.Server.Security.CredentialStatusCache>().Invalidate(OPSource.Platform.Security.AuthMethods.Did, did.Uri);
+        App.Services.GetRequiredService<OPSource.Server.Security.CredentialStatusCache>().Invalidate(OPSource.Platform.Security.AuthMethods.Did, did.Uri);
         using var afterRequest = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/whoami");
         afterRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         using var after = await http.SendAsync(afterRequest, Ct);

@@ -7,19 +7,20 @@ using OPSource.Web5.Encoding;
 namespace OPSource.Cli.Commands;
 
 /// <summary>
-/// <c>opsource did create|resolve|list|export|import</c>: DIDs over the web5 module (keys sealed in the
+/// <c>opsource did create|resolve|list|export|import|sign</c>: DIDs over the web5 module (keys sealed in the
 /// database with the passphrase from <c>OPSOURCE_WEB5_PASSPHRASE</c> or <c>{data dir}/web5.passphrase</c>).
 /// </summary>
 internal static class DidCommand
 {
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("did", "Decentralized identifiers: create, resolve, list, export and import (did:key, did:jwk, did:web, did:dht)");
+        var command = new Command("did", "Decentralized identifiers: create, resolve, list, export, import and sign with (did:key, did:jwk, did:web, did:dht)");
         command.Add(CreateCreate(globals, output, error));
         command.Add(CreateResolve(globals, output, error));
         command.Add(CreateList(globals, output, error));
         command.Add(CreateExport(globals, output, error));
         command.Add(CreateImport(globals, output, error));
+        command.Add(CreateSign(globals, output, error));
         return command;
     }
 
@@ -219,6 +220,25 @@ internal static class DidCommand
                 CryptographicOperations.ZeroMemory(passphrase);
             }
 
+            return CliApp.ExitOk;
+        }, ct2), ct));
+        return command;
+    }
+
+    private static Command CreateSign(GlobalOptions globals, TextWriter output, TextWriter error)
+    {
+        var did = new Argument<string>("did") { Description = "A stored DID" };
+        var payload = new Argument<string>("payload") { Description = "The payload (text; '-' reads stdin, @file a file), e.g. a DID login challenge {\"challenge\",\"did\"}" };
+        var relationship = new Option<string>("--relationship") { Description = "The verification relationship of the signing key", DefaultValueFactory = _ => "authentication" }
+            .AcceptOnlyFromAmong("authentication", "assertionMethod");
+        var command = new Command("sign", "Sign a payload as a compact JWS (kid = the DID's verification method), e.g. a DID login challenge") { did, payload, relationship }.WithExamples(
+            "opsource did sign did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK '{\"challenge\":\"...\",\"did\":\"did:key:z6Mk...\"}'",
+            "opsource did sign did:jwk:eyJ... @payload.json --relationship assertionMethod --json");
+        command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), (ctx, ct2) => Web5Action(ctx, async web5 =>
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(ReadArgument(ctx, parse.GetValue(payload)!, "payload"));
+            var (jws, kid) = await web5.SignCompactAsync(parse.GetValue(did)!, bytes, parse.GetValue(relationship)!, ct2).ConfigureAwait(false);
+            ctx.WriteResult(new JsonObject { ["jws"] = jws, ["kid"] = kid }, w => w.WriteLine(jws));
             return CliApp.ExitOk;
         }, ct2), ct));
         return command;

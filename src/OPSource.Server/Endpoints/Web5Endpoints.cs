@@ -36,6 +36,8 @@ public static class Web5Endpoints
 
         // The DWN: dwn-server's JSON-RPC over HTTP; messages carry their own authorization.
         web5.MapPost("/dwn", DwnProcessMessageAsync).AllowAnonymous();
+        web5.MapGet("/dwn", DwnWebSocketEndpoint.HandleAsync).AllowAnonymous()
+            .WithSummary("WebSocket: dwn-server's JSON-RPC (dwn.processMessage, rpc.subscribe.dwn.processMessage for RecordsSubscribe, rpc.subscribe.close)");
         var roles = web5.MapGroup("/did-roles").RequireRole(ApiRole.Admin);
         roles.MapGet("/", ListRolesAsync);
         roles.MapPut("/{did}", BindRoleAsync);
@@ -82,6 +84,13 @@ public static class Web5Endpoints
         if (request["params"] is not JsonObject parameters || parameters.GetString("target") is not { } target || parameters["message"] is not JsonObject message)
         {
             await WriteRpcAsync(http, StatusCodes.Status500InternalServerError, OPSource.Web5.Dwn.DwnJsonRpc.Error(id, OPSource.Web5.Dwn.DwnJsonRpc.ErrorCodes.InvalidParams, "params needs target (a DID) and message (an object)"), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Subscriptions need the WebSocket transport (dwn-server's process-message handler; JSON-RPC errors are HTTP 500).
+        if ((message["descriptor"] as JsonObject)?.GetString("method") == "Subscribe")
+        {
+            await WriteRpcAsync(http, StatusCodes.Status500InternalServerError, OPSource.Web5.Dwn.DwnJsonRpc.Error(id, OPSource.Web5.Dwn.DwnJsonRpc.ErrorCodes.InvalidRequest, "subscribe methods must contain a subscriptionRequest context"), cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -171,8 +171,68 @@ public enum DwnErrorCode
     /// <summary>A record's ancestor is missing.</summary>
     ProtocolAuthorizationParentNotFoundConstructingRecordChain,
 
-    /// <summary>Permission-grant or delegated-grant authorization (not implemented by this node).</summary>
+    /// <summary>Delegated-grant authorization (authorDelegatedGrant/ownerDelegatedGrant; not implemented by this node).</summary>
     RecordsGrantAuthorizationNotSupported,
+
+    /// <summary>The additional property is not allowed by the JSON schema.</summary>
+    SchemaValidatorAdditionalPropertyNotAllowed,
+
+    /// <summary>permissionGrantId names no grant record of the permissions protocol.</summary>
+    GrantAuthorizationGrantMissing,
+
+    /// <summary>The grant's recipient (grantee) is not the message's author.</summary>
+    GrantAuthorizationNotGrantedToAuthor,
+
+    /// <summary>The grant's signer (grantor) is not the tenant.</summary>
+    GrantAuthorizationNotGrantedForTenant,
+
+    /// <summary>The message is older than the grant's dateCreated.</summary>
+    GrantAuthorizationGrantNotYetActive,
+
+    /// <summary>The message's timestamp is at or after the grant's dateExpires.</summary>
+    GrantAuthorizationGrantExpired,
+
+    /// <summary>A revocation of the grant is not newer than the message.</summary>
+    GrantAuthorizationGrantRevoked,
+
+    /// <summary>The grant's scope is for another interface.</summary>
+    GrantAuthorizationInterfaceMismatch,
+
+    /// <summary>The grant's scope is for another method.</summary>
+    GrantAuthorizationMethodMismatch,
+
+    /// <summary>The record's protocol is not the grant scope's protocol.</summary>
+    RecordsGrantAuthorizationScopeProtocolMismatch,
+
+    /// <summary>The record's contextId is not under the grant scope's contextId.</summary>
+    RecordsGrantAuthorizationScopeContextIdMismatch,
+
+    /// <summary>The record's protocolPath is not the grant scope's protocolPath.</summary>
+    RecordsGrantAuthorizationScopeProtocolPathMismatch,
+
+    /// <summary>The grant requires published records.</summary>
+    RecordsGrantAuthorizationConditionPublicationRequired,
+
+    /// <summary>The grant prohibits published records.</summary>
+    RecordsGrantAuthorizationConditionPublicationProhibited,
+
+    /// <summary>The configured protocol is not the grant scope's protocol.</summary>
+    ProtocolsGrantAuthorizationScopeProtocolMismatch,
+
+    /// <summary>The ProtocolsQuery filter's protocol is not the grant scope's protocol.</summary>
+    ProtocolsGrantAuthorizationQueryProtocolScopeMismatch,
+
+    /// <summary>A protocol-scoped request or grant lacks the protocol tag.</summary>
+    PermissionsProtocolValidateScopeMissingProtocolTag,
+
+    /// <summary>The protocol tag differs from the scope's protocol.</summary>
+    PermissionsProtocolValidateScopeProtocolMismatch,
+
+    /// <summary>A Records scope has both contextId and protocolPath.</summary>
+    PermissionsProtocolValidateScopeContextIdProhibitedProperties,
+
+    /// <summary>A revocation's protocol tag differs from the revoked grant's scope protocol.</summary>
+    PermissionsProtocolValidateRevocationProtocolTagMismatch,
 
     /// <summary>The tenant is not served by this node.</summary>
     TenantNotActive,
@@ -186,23 +246,6 @@ public sealed class DwnException : Exception
         : base(message)
     {
         Code = code;
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public DwnException()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public DwnException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public DwnException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 
     /// <summary>The rule the message broke.</summary>

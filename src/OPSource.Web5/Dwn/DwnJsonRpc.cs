@@ -119,6 +119,7 @@ public static class DwnJsonRpc
             Entries = reply["entries"]?.DeepClone() as JsonArray,
             Entry = reply["entry"]?.DeepClone() as JsonObject,
             Cursor = reply["cursor"]?.DeepClone() as JsonObject,
+            Subscription = reply["subscription"]?.DeepClone() as JsonObject,
         };
     }
 }

@@ -12,7 +12,10 @@ namespace OPSource.Web5.Dwn;
 /// larger data as blobs), RecordsRead, RecordsQuery (filters, dateSort, pagination cursor), RecordsDelete (prune),
 /// ProtocolsConfigure and ProtocolsQuery; authorization by the tenant's signature, protocol rules
 /// (<see cref="DwnProtocolAuthorization"/>: $actions who/of/can and roles, protocolPath/contextId, $size, $tags).
-/// Permission grants and delegated grants are refused (401, RecordsGrantAuthorizationNotSupported).
+/// Permission grants (the built-in permissions protocol, <see cref="DwnPermissions"/>) authorize RecordsWrite, RecordsRead,
+/// ProtocolsConfigure and ProtocolsQuery as dwn-sdk-js 0.5.2 does; delegated grants are refused (401,
+/// RecordsGrantAuthorizationNotSupported). RecordsSubscribe (<see cref="SubscribeAsync"/>) delivers the writes and deletes
+/// a subscriber may see through <see cref="Events"/>.
 /// </summary>
 public sealed class DwnNode
 {
@@ -36,6 +39,9 @@ public sealed class DwnNode
 
     /// <summary>The message and data store.</summary>
     public DwnMessageStore Store { get; }
+
+    /// <summary>The event stream RecordsSubscribe listens to.</summary>
+    public DwnEventStream Events { get; } = new();
 
     /// <summary>Resolves signers' DIDs.</summary>
     public DidResolver Resolver { get; }
@@ -73,8 +79,49 @@ public sealed class DwnNode
             "RecordsDelete" => await DeleteAsync(tenant, message, cancellationToken).ConfigureAwait(false),
             "ProtocolsConfigure" => await ConfigureAsync(tenant, message, cancellationToken).ConfigureAwait(false),
             "ProtocolsQuery" => await ProtocolsQueryAsync(tenant, message, cancellationToken).ConfigureAwait(false),
+            "RecordsSubscribe" => DwnReply.FromError(new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, "RecordsSubscribe needs a subscription handler (the WebSocket transport)"), 400),
             _ => DwnReply.FromError(new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, $"{kind} is not supported by this node"), 400),
         };
+    }
+
+    /// <summary>
+    /// RecordsSubscribe (handlers/records-subscribe.ts): authorizes the subscription like a RecordsQuery and, on 200,
+    /// returns an open subscription whose <paramref name="handler"/> receives <c>{message, initialWrite}</c> for each
+    /// matching RecordsWrite (latest state) and RecordsDelete of <paramref name="tenant"/> until it is disposed. The
+    /// reply's <c>subscription.id</c> is the message CID.
+    /// </summary>
+    public async Task<(DwnReply Reply, DwnSubscription? Subscription)> SubscribeAsync(string tenant, JsonObject message, Action<JsonObject> handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!Did.TryParse(tenant, out _))
+        {
+            return (DwnReply.FromError(new DwnException(DwnErrorCode.TenantNotActive, $"{tenant} is not a DID"), 401), null);
+        }
+
+        DwnRequest subscribe;
+        try
+        {
+            subscribe = DwnRequests.ParseUnsigned(message);
+            if (subscribe.Descriptor.GetString("interface") + subscribe.Descriptor.GetString("method") != "RecordsSubscribe")
+            {
+                throw new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, "only RecordsSubscribe opens a subscription");
+            }
+        }
+        catch (DwnException e)
+        {
+            return (DwnReply.FromError(e, e.Code == DwnErrorCode.RecordsGrantAuthorizationNotSupported ? 401 : 400), null);
+        }
+
+        var (filters, error) = await RecordsFiltersAsync(tenant, subscribe, subscribe: true, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return (error, null);
+        }
+
+        var id = DwnMessage.ComputeCid(message);
+        var subscription = Events.Subscribe(tenant, id, filters, handler);
+        return (new DwnReply(200, "OK") { Subscription = new JsonObject { ["id"] = id } }, subscription);
     }
 
     // ---- RecordsWrite (handlers/records-write.ts) ----
@@ -138,11 +185,22 @@ public sealed class DwnNode
                     throw new DwnException(DwnErrorCode.RecordsWriteNotAllowedAfterDelete, "RecordsWrite is not allowed after a RecordsDelete.");
                 }
 
+                var isPermissionsRecord = write.Descriptor.GetString("protocol") == DwnPermissions.Uri;
+                if (isPermissionsRecord && write.Descriptor.GetString("protocolPath") == DwnPermissions.RevocationPath)
+                {
+                    await DwnPermissions.VerifyRevocationAsync(Store, tenant, write.Descriptor, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (data is { } bytes)
                 {
                     CheckDataIntegrity(write.DataCid, write.DataSize, DwnDataCid.Compute(bytes), bytes.Length);
                     if (write.DataSize <= DwnMessageStore.MaxEncodedDataSize)
                     {
+                        if (isPermissionsRecord)
+                        {
+                            DwnPermissions.ValidateData(write.Descriptor, bytes);
+                        }
+
                         encodedData = B64Url.Encode(bytes);
                     }
                     else
@@ -174,7 +232,14 @@ public sealed class DwnNode
                 return DwnReply.FromError(e, 400);
             }
 
-            await Store.PutAsync(tenant, write.Message, WriteIndexes(write.Message, write.Author, isLatestBaseState), encodedData, cancellationToken).ConfigureAwait(false);
+            var indexes = WriteIndexes(write.Message, write.Author, isLatestBaseState);
+            await Store.PutAsync(tenant, write.Message, indexes, encodedData, cancellationToken).ConfigureAwait(false);
+            if (isLatestBaseState)
+            {
+                // Only the latest base state is emitted: a write without data is not queryable, so not announced either.
+                Events.Emit(tenant, write.Message, write.IsInitialWrite ? null : InitialWrite(existing).Message, indexes);
+            }
+
             await DeleteOlderMessagesButKeepInitialWriteAsync(tenant, existing, write.Descriptor, write.MessageCid, cancellationToken).ConfigureAwait(false);
             return write.IsInitialWrite && data is null ? new DwnReply(204, "No Content") : new DwnReply(202, "Accepted");
         }
@@ -203,9 +268,14 @@ public sealed class DwnNode
         }
 
         var payload = DwnMessage.ValidateSignatureStructure(authorization["signature"], write.Descriptor);
-        if (payload["permissionGrantId"] is not null)
+        if (payload.GetString("permissionGrantId") is { } grantId)
         {
-            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "permission grants are not supported by this node");
+            // RecordsGrantAuthorization.authorizeWrite.
+            var grant = await DwnPermissions.FetchGrantAsync(Store, tenant, grantId, cancellationToken).ConfigureAwait(false);
+            await DwnPermissions.VerifyBaseAsync(Store, write.Descriptor, tenant, write.Author, grant, cancellationToken).ConfigureAwait(false);
+            DwnPermissions.VerifyRecordScope(write.Message, grant.Scope);
+            DwnPermissions.VerifyConditions(write.Descriptor, grant.Publication);
+            return;
         }
 
         if (write.Descriptor["protocol"] is not null)
@@ -314,9 +384,13 @@ public sealed class DwnNode
             return;
         }
 
-        if (author is not null && read.PermissionGrantId is not null)
+        if (author is not null && read.PermissionGrantId is { } grantId)
         {
-            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "permission grants are not supported by this node");
+            // RecordsGrantAuthorization.authorizeRead.
+            var grant = await DwnPermissions.FetchGrantAsync(Store, tenant, grantId, cancellationToken).ConfigureAwait(false);
+            await DwnPermissions.VerifyBaseAsync(Store, read.Descriptor, tenant, author, grant, cancellationToken).ConfigureAwait(false);
+            DwnPermissions.VerifyRecordScope(write.Message, grant.Scope);
+            return;
         }
 
         if (write.Descriptor["protocol"] is not null)
@@ -342,66 +416,12 @@ public sealed class DwnNode
         }
 
         var descriptor = query.Descriptor;
-        var filter = (JsonObject)descriptor["filter"]!;
         var dateSort = descriptor.GetString("dateSort");
         var pagination = descriptor["pagination"] as JsonObject;
-        var includesPublished = filter["datePublished"] is not null || !(filter["published"] is JsonValue pv && pv.TryGetValue<bool>(out var pb) && !pb);
-        var includesUnpublished = (filter["datePublished"] is null && filter["published"] is null) || (filter["published"] is JsonValue uv && uv.TryGetValue<bool>(out var ub) && !ub);
-        var filters = new List<JsonObject>();
-        if (includesPublished && query.SignaturePayload is null)
+        var (filters, error) = await RecordsFiltersAsync(tenant, query, subscribe: false, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
         {
-            filters.Add(RecordsFilter(filter, dateSort, ("published", true)));
-        }
-        else
-        {
-            try
-            {
-                if (query.SignaturePayload is null)
-                {
-                    throw new DwnException(DwnErrorCode.AuthenticateJwsMissing, "authorization is required");
-                }
-
-                query = await AuthenticateAsync(query, cancellationToken).ConfigureAwait(false);
-                if (query.ProtocolRole is not null)
-                {
-                    await Protocols.AuthorizeQueryAsync(tenant, query, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (DwnException e)
-            {
-                return DwnReply.FromError(e, 401);
-            }
-
-            var author = query.Author!;
-            if (author == tenant)
-            {
-                filters.Add(RecordsFilter(filter, dateSort));
-            }
-            else
-            {
-                if (includesPublished)
-                {
-                    filters.Add(RecordsFilter(filter, dateSort, ("published", true)));
-                }
-
-                if (includesUnpublished)
-                {
-                    if (MayInclude(filter["author"], author))
-                    {
-                        filters.Add(RecordsFilter(filter, dateSort, ("author", author), ("published", false)));
-                    }
-
-                    if (query.ProtocolRole is not null)
-                    {
-                        filters.Add(RecordsFilter(filter, dateSort, ("published", false)));
-                    }
-
-                    if (MayInclude(filter["recipient"], author))
-                    {
-                        filters.Add(RecordsFilter(filter, dateSort, ("recipient", author), ("published", false)));
-                    }
-                }
-            }
+            return error;
         }
 
         var (sortProperty, descending) = dateSort switch
@@ -429,6 +449,78 @@ public sealed class DwnNode
         return new DwnReply(200, "OK") { Entries = entries, Cursor = result.Cursor };
     }
 
+    /// <summary>
+    /// The message-store filters a RecordsQuery or RecordsSubscribe may see (records-query.ts / records-subscribe.ts):
+    /// anonymous: published records; the tenant: everything; others: published, their own, addressed to them, and the
+    /// records of a protocol role they invoke (authorized first). Subscriptions match writes and deletes.
+    /// </summary>
+    private async Task<(List<JsonObject> Filters, DwnReply? Error)> RecordsFiltersAsync(string tenant, DwnRequest query, bool subscribe, CancellationToken cancellationToken)
+    {
+        var descriptor = query.Descriptor;
+        var filter = (JsonObject)descriptor["filter"]!;
+        var dateSort = subscribe ? null : descriptor.GetString("dateSort");
+        var includesPublished = filter["datePublished"] is not null || !(filter["published"] is JsonValue pv && pv.TryGetValue<bool>(out var pb) && !pb);
+        var includesUnpublished = (filter["datePublished"] is null && filter["published"] is null) || (filter["published"] is JsonValue uv && uv.TryGetValue<bool>(out var ub) && !ub);
+        var filters = new List<JsonObject>();
+        if (includesPublished && query.SignaturePayload is null)
+        {
+            filters.Add(RecordsFilter(filter, dateSort, subscribe, ("published", true)));
+        }
+        else
+        {
+            try
+            {
+                if (query.SignaturePayload is null)
+                {
+                    throw new DwnException(DwnErrorCode.AuthenticateJwsMissing, "authorization is required");
+                }
+
+                query = await AuthenticateAsync(query, cancellationToken).ConfigureAwait(false);
+                if (query.ProtocolRole is not null)
+                {
+                    await Protocols.AuthorizeQueryAsync(tenant, query, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (DwnException e)
+            {
+                return ([], DwnReply.FromError(e, 401));
+            }
+
+            var author = query.Author!;
+            if (author == tenant)
+            {
+                filters.Add(RecordsFilter(filter, dateSort, subscribe));
+            }
+            else
+            {
+                if (includesPublished)
+                {
+                    filters.Add(RecordsFilter(filter, dateSort, subscribe, ("published", true)));
+                }
+
+                if (includesUnpublished)
+                {
+                    if (MayInclude(filter["author"], author))
+                    {
+                        filters.Add(RecordsFilter(filter, dateSort, subscribe, ("author", author), ("published", false)));
+                    }
+
+                    if (query.ProtocolRole is not null)
+                    {
+                        filters.Add(RecordsFilter(filter, dateSort, subscribe, ("published", false)));
+                    }
+
+                    if (MayInclude(filter["recipient"], author))
+                    {
+                        filters.Add(RecordsFilter(filter, dateSort, subscribe, ("recipient", author), ("published", false)));
+                    }
+                }
+            }
+        }
+
+        return (filters, null);
+    }
+
     private static bool MayInclude(JsonNode? filterValue, string did) => filterValue switch
     {
         null => true,
@@ -436,12 +528,21 @@ public sealed class DwnNode
         _ => filterValue.GetValue<string>() == did,
     };
 
-    private static JsonObject RecordsFilter(JsonObject filter, string? dateSort, params (string Name, JsonNode Value)[] extra)
+    private static JsonObject RecordsFilter(JsonObject filter, string? dateSort, bool subscribe, params (string Name, JsonNode Value)[] extra)
     {
         var converted = ConvertFilter(filter, dateSort);
         converted["interface"] = DwnInterface.Records;
-        converted["method"] = "Write";
-        converted["isLatestBaseState"] = true;
+        if (subscribe)
+        {
+            // Subscribers see writes and deletes, so they can follow a record's state.
+            converted["method"] = new JsonArray("Write", "Delete");
+        }
+        else
+        {
+            converted["method"] = "Write";
+            converted["isLatestBaseState"] = true;
+        }
+
         foreach (var (name, value) in extra)
         {
             converted[name] = value.DeepClone();
@@ -589,6 +690,7 @@ public sealed class DwnNode
             }
 
             await Store.PutAsync(tenant, message, indexes, null, cancellationToken).ConfigureAwait(false);
+            Events.Emit(tenant, message, initial.Message, indexes);
             if (prune)
             {
                 await PurgeDescendantsAsync(tenant, recordId, cancellationToken).ConfigureAwait(false);
@@ -638,10 +740,25 @@ public sealed class DwnNode
         if (configure.Author != tenant)
         {
             var payload = DwnMessage.ValidateSignatureStructure(((JsonObject)message["authorization"]!)["signature"], DwnMessage.Descriptor(message));
-            var error = payload["permissionGrantId"] is not null
-                ? new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "permission grants are not supported by this node")
-                : new DwnException(DwnErrorCode.ProtocolsConfigureAuthorizationFailed, "message failed authorization");
-            return DwnReply.FromError(error, 401);
+            try
+            {
+                if (payload.GetString("permissionGrantId") is not { } grantId)
+                {
+                    throw new DwnException(DwnErrorCode.ProtocolsConfigureAuthorizationFailed, "message failed authorization");
+                }
+
+                // ProtocolsGrantAuthorization.authorizeConfigure: a grant without a protocol covers every protocol.
+                var grant = await DwnPermissions.FetchGrantAsync(Store, tenant, grantId, cancellationToken).ConfigureAwait(false);
+                await DwnPermissions.VerifyBaseAsync(Store, DwnMessage.Descriptor(message), tenant, configure.Author, grant, cancellationToken).ConfigureAwait(false);
+                if (grant.Scope.Protocol is not null && grant.Scope.Protocol != configure.Protocol)
+                {
+                    throw new DwnException(DwnErrorCode.ProtocolsGrantAuthorizationScopeProtocolMismatch, "Grant scope specifies different protocol than what appears in the configure message.");
+                }
+            }
+            catch (DwnException e)
+            {
+                return DwnReply.FromError(e, 401);
+            }
         }
 
         var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\nprotocol\n" + configure.Protocol) % (uint)_recordLocks.Length)];
@@ -719,13 +836,25 @@ public sealed class DwnNode
 
             if (query.Author != tenant)
             {
-                if (query.PermissionGrantId is not null)
+                if (query.PermissionGrantId is not { } grantId)
                 {
-                    return DwnReply.FromError(new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "permission grants are not supported by this node"), 401);
+                    // ProtocolsQueryUnauthorized: the handler answers with the published protocols instead.
+                    publishedOnly = true;
                 }
-
-                // ProtocolsQueryUnauthorized: the handler answers with the published protocols instead.
-                publishedOnly = true;
+                else
+                {
+                    // ProtocolsGrantAuthorization.authorizeQuery; a query outside the grant's protocol gets the published protocols.
+                    try
+                    {
+                        var grant = await DwnPermissions.FetchGrantAsync(Store, tenant, grantId, cancellationToken).ConfigureAwait(false);
+                        await DwnPermissions.VerifyBaseAsync(Store, query.Descriptor, tenant, query.Author!, grant, cancellationToken).ConfigureAwait(false);
+                        publishedOnly = grant.Scope.Protocol is not null && grant.Scope.Protocol != (query.Descriptor["filter"] as JsonObject)?.GetString("protocol");
+                    }
+                    catch (DwnException e)
+                    {
+                        return DwnReply.FromError(e, 401);
+                    }
+                }
             }
         }
 

@@ -327,6 +327,12 @@ internal sealed class DwnProtocolAuthorization(DwnMessageStore store)
 
     private async Task<JsonObject> FetchDefinitionAsync(string tenant, string protocol, CancellationToken cancellationToken)
     {
+        // The permissions protocol is built in (ProtocolAuthorization.fetchProtocolDefinition).
+        if (protocol == DwnPermissions.Uri)
+        {
+            return DwnPermissions.Definition;
+        }
+
         var configured = await store.QueryAsync(tenant, [DwnNode.ProtocolFilter(protocol)], cancellationToken: cancellationToken).ConfigureAwait(false);
         return configured.Messages.Count == 0
             ? throw new DwnException(DwnErrorCode.ProtocolAuthorizationProtocolNotFound, $"unable to find protocol definition for {protocol}")

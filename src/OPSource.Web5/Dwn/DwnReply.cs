@@ -23,6 +23,9 @@ public sealed record DwnReply(int Code, string Detail)
     /// <summary>The cursor of the next page, if more results follow.</summary>
     public JsonObject? Cursor { get; init; }
 
+    /// <summary>RecordsSubscribe's <c>{id}</c> of the opened subscription.</summary>
+    public JsonObject? Subscription { get; init; }
+
     /// <summary>A refusal carrying the error's code in its detail as dwn-sdk-js's DwnError does.</summary>
     public static DwnReply FromError(DwnException error, int code)
     {
@@ -30,7 +33,7 @@ public sealed record DwnReply(int Code, string Detail)
         return new DwnReply(code, $"{error.Code}: {error.Message}");
     }
 
-    /// <summary>The reply JSON: {status: {code, detail}, entries?, entry?, cursor?} (data is never part of it).</summary>
+    /// <summary>The reply JSON: {status: {code, detail}, entries?, entry?, cursor?, subscription?} (data is never part of it).</summary>
     public JsonObject ToJson()
     {
         var json = new JsonObject { ["status"] = new JsonObject { ["code"] = Code, ["detail"] = Detail } };
@@ -47,6 +50,11 @@ public sealed record DwnReply(int Code, string Detail)
         if (Cursor is not null)
         {
             json["cursor"] = Cursor.DeepClone();
+        }
+
+        if (Subscription is not null)
+        {
+            json["subscription"] = Subscription.DeepClone();
         }
 
         return json;

@@ -42,8 +42,9 @@ public static class DwnRequests
     ];
 
     /// <summary>A RecordsRead of the record matching <paramref name="filter"/>; anonymous when <paramref name="signer"/> is null.</summary>
-    public static JsonObject CreateRecordsRead(JsonObject filter, BearerDid? signer, string? protocolRole = null, DateTimeOffset? timestamp = null) =>
-        Build(signer, protocolRole, new JsonObject
+    /// <remarks><paramref name="permissionGrantId"/>: the grant the signer invokes (signed as permissionGrantId).</remarks>
+    public static JsonObject CreateRecordsRead(JsonObject filter, BearerDid? signer, string? protocolRole = null, DateTimeOffset? timestamp = null, string? permissionGrantId = null) =>
+        Build(signer, protocolRole, permissionGrantId, new JsonObject
         {
             ["interface"] = DwnInterface.Records,
             ["method"] = "Read",
@@ -69,7 +70,21 @@ public static class DwnRequests
             ["dateSort"] = dateSort,
             ["pagination"] = pagination,
         }.RemoveNullMembers();
-        var message = Build(signer, protocolRole, descriptor);
+        var message = Build(signer, protocolRole, null, descriptor);
+        ParseUnsigned(message);
+        return message;
+    }
+
+    /// <summary>A RecordsSubscribe for the records matching <paramref name="filter"/>; anonymous when <paramref name="signer"/> is null.</summary>
+    public static JsonObject CreateRecordsSubscribe(JsonObject filter, BearerDid? signer, string? protocolRole = null, DateTimeOffset? timestamp = null)
+    {
+        var message = Build(signer, protocolRole, null, new JsonObject
+        {
+            ["interface"] = DwnInterface.Records,
+            ["method"] = "Subscribe",
+            ["messageTimestamp"] = DwnMessage.Timestamp(timestamp ?? DateTimeOffset.UtcNow),
+            ["filter"] = NormalizeFilter(filter),
+        });
         ParseUnsigned(message);
         return message;
     }
@@ -78,7 +93,7 @@ public static class DwnRequests
     public static JsonObject CreateRecordsDelete(string recordId, BearerDid signer, bool prune = false, string? protocolRole = null, DateTimeOffset? timestamp = null)
     {
         ArgumentNullException.ThrowIfNull(signer);
-        return Build(signer, protocolRole, new JsonObject
+        return Build(signer, protocolRole, null, new JsonObject
         {
             ["interface"] = DwnInterface.Records,
             ["method"] = "Delete",
@@ -89,8 +104,9 @@ public static class DwnRequests
     }
 
     /// <summary>A ProtocolsQuery, optionally for one protocol URI; anonymous when <paramref name="signer"/> is null.</summary>
-    public static JsonObject CreateProtocolsQuery(string? protocol, BearerDid? signer, DateTimeOffset? timestamp = null) =>
-        Build(signer, null, new JsonObject
+    /// <remarks><paramref name="permissionGrantId"/>: the grant the signer invokes (signed as permissionGrantId).</remarks>
+    public static JsonObject CreateProtocolsQuery(string? protocol, BearerDid? signer, DateTimeOffset? timestamp = null, string? permissionGrantId = null) =>
+        Build(signer, null, permissionGrantId, new JsonObject
         {
             ["interface"] = DwnInterface.Protocols,
             ["method"] = "Query",
@@ -224,13 +240,13 @@ public static class DwnRequests
         return copy;
     }
 
-    private static JsonObject Build(BearerDid? signer, string? protocolRole, JsonObject descriptor)
+    private static JsonObject Build(BearerDid? signer, string? protocolRole, string? permissionGrantId, JsonObject descriptor)
     {
         var message = new JsonObject { ["descriptor"] = descriptor };
         if (signer is not null)
         {
             var (kid, key) = signer.GetSigner(relationship: VerificationRelationships.Authentication);
-            var payload = new JsonObject { ["descriptorCid"] = Cid.ComputeDagCbor(descriptor), ["protocolRole"] = protocolRole };
+            var payload = new JsonObject { ["descriptorCid"] = Cid.ComputeDagCbor(descriptor), ["permissionGrantId"] = permissionGrantId, ["protocolRole"] = protocolRole };
             message["authorization"] = new JsonObject { ["signature"] = DwnMessage.Sign(payload, kid, key) };
         }
 

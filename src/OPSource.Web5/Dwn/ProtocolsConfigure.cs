@@ -24,7 +24,7 @@ public static class ProtocolsConfigure
     private static readonly string[] KnownActions = ["co-delete", "co-prune", "co-update", "create", "delete", "prune", "query", "read", "subscribe", "update"];
 
     /// <summary>Creates and signs a ProtocolsConfigure for <paramref name="definition"/> (URIs normalized, rules checked).</summary>
-    public static JsonObject Create(BearerDid author, JsonObject definition, DateTimeOffset? timestamp = null)
+    public static JsonObject Create(BearerDid author, JsonObject definition, DateTimeOffset? timestamp = null, string? permissionGrantId = null)
     {
         ArgumentNullException.ThrowIfNull(author);
         ArgumentNullException.ThrowIfNull(definition);
@@ -50,7 +50,7 @@ public static class ProtocolsConfigure
             ["definition"] = normalized,
         };
         var (kid, key) = author.GetSigner(relationship: VerificationRelationships.Authentication);
-        var payload = new JsonObject { ["descriptorCid"] = Cid.ComputeDagCbor(descriptor) };
+        var payload = new JsonObject { ["descriptorCid"] = Cid.ComputeDagCbor(descriptor), ["permissionGrantId"] = permissionGrantId };
         return new JsonObject
         {
             ["descriptor"] = descriptor,

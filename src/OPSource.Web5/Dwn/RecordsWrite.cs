@@ -37,6 +37,9 @@ public sealed record RecordsWriteOptions
 
     /// <summary>The protocol role the author invokes (a $role path), signed as protocolRole.</summary>
     public string? ProtocolRole { get; init; }
+
+    /// <summary>The permission grant (its record ID) the author invokes, signed as permissionGrantId.</summary>
+    public string? PermissionGrantId { get; init; }
 }
 
 /// <summary>A RecordsWrite that passed <see cref="RecordsWrite.ParseAsync"/>: the message, its author and its CIDs.</summary>
@@ -112,6 +115,7 @@ public static class RecordsWrite
             ["recordId"] = recordId,
             ["descriptorCid"] = Cid.ComputeDagCbor(descriptor),
             ["contextId"] = contextId,
+            ["permissionGrantId"] = options.PermissionGrantId,
             ["protocolRole"] = options.ProtocolRole,
         };
         return Assemble(recordId, contextId, descriptor, DwnMessage.Sign(payload, kid, key));

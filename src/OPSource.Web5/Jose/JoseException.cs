@@ -32,23 +32,6 @@ public sealed class JoseException : Exception
         Kind = kind;
     }
 
-    /// <summary>Creates the exception.</summary>
-    public JoseException()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public JoseException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public JoseException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
     /// <summary>The kind of failure.</summary>
     public JoseErrorKind Kind { get; }
 }

@@ -8,8 +8,23 @@
 //        a RecordsWrite of SIZE bytes, a RecordsQuery and a RecordsRead by the portable DID (the tenant) and an anonymous
 //        RecordsRead, the same messages sent to each DWN endpoint URL as dwn-server's JSON-RPC (dwn-request header, data
 //        as the body); the JSON-RPC responses as received
-import { Cid, DwnInterfaceName, DwnMethodName, Message, PrivateKeySigner, ProtocolsConfigure, RecordsQuery, RecordsRead, RecordsWrite, authenticate } from '@tbd54566975/dwn-sdk-js';
+//   node dwn.mjs grant PORTABLE_JSON GRANTEE_DID SCOPE_JSON DATE_GRANTED DATE_EXPIRES [PUBLICATION]
+//        -> {"message", "data_b64"}: PermissionsProtocol.createGrant signed by the portable DID (the grantor)
+//   node dwn.mjs revoke PORTABLE_JSON GRANT_MESSAGE_JSON GRANT_DATA_B64 DATE_REVOKED -> {"message", "data_b64"}: createRevocation
+//   node dwn.mjs grant-write PORTABLE_JSON GRANT_ID OPTIONS_JSON -> {"message", "data_b64"}: a RecordsWrite signed with
+//        permissionGrantId (OPTIONS_JSON: protocol, protocolPath, schema, published, messageTimestamp, text)
+//   node dwn.mjs grant-read PORTABLE_JSON GRANT_ID RECORD_ID -> {"message"}: a RecordsRead signed with permissionGrantId
+//   node dwn.mjs subscribe PORTABLE_JSON HTTP_URL WS_URL -> {"subscribe", "anonymous", "events", "anonymous_events", "close",
+//        "after_close", "write_over_ws", "subscribe_over_process"}: dwn-server's JsonRpcSocket subscribes (the portable DID
+//        as tenant, and anonymously) to schema Note over WS_URL, then Records writes/updates/deletes go to HTTP_URL;
+//        events are listed as {"method", "record_id", "message_cid"}
+//   node dwn.mjs bench COUNT CONCURRENCY URL... -> [{"url", "writes", "queries"}]: for each DWN endpoint a fresh did:key
+//        tenant; COUNT RecordsWrites (256 bytes, tagged) and COUNT RecordsQuery (tag filter, newest 10) are signed first,
+//        then sent with CONCURRENCY requests in flight: writes, then queries; per phase ops/s, p50/p99 ms, errors
+import { Cid, DwnInterfaceName, DwnMethodName, Encoder, Message, PermissionGrant, PermissionsProtocol, PrivateKeySigner, ProtocolsConfigure, RecordsQuery, RecordsRead, RecordsWrite, authenticate } from '@tbd54566975/dwn-sdk-js';
 import { DidDht, DidJwk, DidKey, UniversalResolver } from '@web5/dids';
+import { RecordsDelete, RecordsSubscribe } from '@tbd54566975/dwn-sdk-js';
+import { JsonRpcSocket } from './node_modules/@web5/dwn-server/dist/esm/src/json-rpc-socket.js';
 
 const [cmd, ...args] = process.argv.slice(2);
 const resolver = new UniversalResolver({ didResolvers: [DidDht, DidJwk, DidKey] });
@@ -103,6 +118,156 @@ try {
         runs.push({ write: written.rpc, query: queried.rpc, read: got.rpc, read_data_b64: got.data ?? null, other_read: other.rpc });
       }
       out({ record_id: write.message.recordId, runs });
+      break;
+    }
+    case 'grant': {
+      const [portable, grantedTo, scope, dateGranted, dateExpires, publication] = args;
+      const { recordsWrite, permissionGrantBytes } = await PermissionsProtocol.createGrant({
+        signer: signerOf(JSON.parse(portable)), grantedTo, scope: JSON.parse(scope), dateGranted, dateExpires,
+        conditions: publication ? { publication } : undefined,
+      });
+      out({ message: recordsWrite.message, data_b64: Buffer.from(permissionGrantBytes).toString('base64') });
+      break;
+    }
+    case 'revoke': {
+      const [portable, grantMessage, grantData, dateRevoked] = args;
+      const grant = await PermissionGrant.parse({ ...JSON.parse(grantMessage), encodedData: Encoder.bytesToBase64Url(Buffer.from(grantData, 'base64')) });
+      const { recordsWrite, permissionRevocationBytes } = await PermissionsProtocol.createRevocation({ signer: signerOf(JSON.parse(portable)), grant, dateRevoked });
+      out({ message: recordsWrite.message, data_b64: Buffer.from(permissionRevocationBytes).toString('base64') });
+      break;
+    }
+    case 'grant-write': {
+      const [portable, permissionGrantId, options] = args;
+      const o = JSON.parse(options);
+      const data = new TextEncoder().encode(o.text);
+      const write = await RecordsWrite.create({
+        signer: signerOf(JSON.parse(portable)), permissionGrantId, data, dataFormat: 'application/json',
+        protocol: o.protocol, protocolPath: o.protocolPath, schema: o.schema, published: o.published,
+        messageTimestamp: o.messageTimestamp, dateCreated: o.messageTimestamp,
+      });
+      out({ message: write.message, data_b64: Buffer.from(data).toString('base64') });
+      break;
+    }
+    case 'grant-read': {
+      const [portable, permissionGrantId, recordId] = args;
+      const read = await RecordsRead.create({ signer: signerOf(JSON.parse(portable)), permissionGrantId, filter: { recordId } });
+      out({ message: read.message });
+      break;
+    }
+    case 'subscribe': {
+      const [portableJson, httpUrl, wsUrl] = args;
+      const portable = JSON.parse(portableJson);
+      const signer = signerOf(portable);
+      const tenant = portable.uri;
+      let id = 0;
+      const post = async (message, data) => {
+        const request = { jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: tenant, message } };
+        const response = await fetch(httpUrl, { method: 'POST', headers: { 'dwn-request': JSON.stringify(request), ...(data ? { 'content-type': 'application/octet-stream' } : {}) }, body: data });
+        return (await response.json()).result?.reply?.status?.code;
+      };
+      const describe = async (e) => ({
+        method: e.message.descriptor.method,
+        record_id: e.message.recordId ?? e.message.descriptor.recordId,
+        message_cid: await Message.getCid(e.message),
+        initial_write: e.initialWrite ? await Message.getCid(e.initialWrite) : null,
+      });
+      const socket = await JsonRpcSocket.connect(wsUrl, { responseTimeout: 60_000 });
+      const events = [];
+      const anonymousEvents = [];
+      const subscribe = async (message, sink) => {
+        const subscriptionId = 'sub-' + (++id);
+        const request = { jsonrpc: '2.0', id: String(++id), method: 'rpc.subscribe.dwn.processMessage', params: { target: tenant, message }, subscription: { id: subscriptionId } };
+        return socket.subscribe(request, (response) => { if (response.result?.event) sink.push(response.result.event); });
+      };
+      const filter = { schema: 'https://schema.org/Note' };
+      const ownedMessage = (await RecordsSubscribe.create({ signer, filter })).message;
+      const owned = await subscribe(ownedMessage, events);
+      const anonymous = await subscribe((await RecordsSubscribe.create({ filter })).message, anonymousEvents);
+      const text = (t) => new TextEncoder().encode(JSON.stringify({ text: t }));
+      const w1 = await RecordsWrite.create({ signer, data: text('one'), dataFormat: 'application/json', schema: filter.schema, published: true });
+      const w2 = await RecordsWrite.create({ signer, data: text('two'), dataFormat: 'application/json', schema: filter.schema });
+      const other = await RecordsWrite.create({ signer, data: text('other'), dataFormat: 'application/json', schema: 'https://schema.org/Photograph' });
+      const codes = [await post(w1.message, text('one')), await post(w2.message, text('two')), await post(other.message, text('other'))];
+      const u1 = await RecordsWrite.createFrom({ recordsWriteMessage: w1.message, data: text('one, edited'), signer });
+      codes.push(await post(u1.message, text('one, edited')));
+      const d2 = await RecordsDelete.create({ recordId: w2.message.recordId, signer });
+      codes.push(await post(d2.message));
+      const deadline = Date.now() + 30_000;
+      while ((events.length < 4 || anonymousEvents.length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await owned.close?.();
+      await anonymous.close?.();
+      const closeAgain = await socket.request({ jsonrpc: '2.0', id: String(++id), method: 'rpc.subscribe.close', params: {}, subscription: { id: 'sub-unknown' } });
+      const before = events.length;
+      const w3 = await RecordsWrite.create({ signer, data: text('three'), dataFormat: 'application/json', schema: filter.schema, published: true });
+      codes.push(await post(w3.message, text('three')));
+      await new Promise((r) => setTimeout(r, 500));
+      const writeOverWs = await socket.request({ jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: tenant, message: w3.message } });
+      const subscribeOverProcess = await socket.request({ jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: tenant, message: (await RecordsSubscribe.create({ signer, filter })).message } });
+      const query = await socket.request({ jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: tenant, message: (await RecordsQuery.create({ signer, filter })).message } });
+      socket.close();
+      out({
+        codes,
+        subscribe: owned.response.result?.reply?.status ?? owned.response.error,
+        subscription_id_is_cid: owned.response.result?.reply?.subscription?.id === await Message.getCid(ownedMessage),
+        anonymous: anonymous.response.result?.reply?.status ?? anonymous.response.error,
+        events: await Promise.all(events.map(describe)),
+        anonymous_events: await Promise.all(anonymousEvents.map(describe)),
+        close_unknown_error: closeAgain.error?.code ?? null,
+        after_close: events.length - before,
+        write_over_ws_error: writeOverWs.error?.code ?? null,
+        subscribe_over_process_error: subscribeOverProcess.error?.code ?? null,
+        query_over_ws: { status: query.result?.reply?.status?.code, entries: query.result?.reply?.entries?.length },
+        expected: { w1: w1.message.recordId, w2: w2.message.recordId, u1: await Message.getCid(u1.message), d2: await Message.getCid(d2.message) },
+      });
+      break;
+    }
+    case 'bench': {
+      const [count, concurrency, ...urls] = args;
+      const n = Number(count);
+      const results = [];
+      for (const url of urls) {
+        const did = await DidKey.create({ options: { algorithm: 'Ed25519' } });
+        const signer = signerOf(await did.export());
+        const writes = [];
+        const queries = [];
+        for (let i = 0; i < n; i++) {
+          const data = pattern(256).map((b) => b ^ (i & 0xff));
+          const write = await RecordsWrite.create({ signer, data, dataFormat: 'application/octet-stream', schema: 'https://schema.org/Note', tags: { batch: 'bench', n: i % 16 } });
+          writes.push({ message: write.message, data });
+          const query = await RecordsQuery.create({ signer, filter: { schema: 'https://schema.org/Note', tags: { n: i % 16 } }, dateSort: 'createdDescending', pagination: { limit: 10 } });
+          queries.push({ message: query.message });
+        }
+        let id = 0;
+        const send = async ({ message, data }) => {
+          const request = { jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: did.uri, message } };
+          const response = await fetch(url, { method: 'POST', headers: { 'dwn-request': JSON.stringify(request), ...(data ? { 'content-type': 'application/octet-stream' } : {}) }, body: data });
+          const body = await response.json();
+          return body.result?.reply?.status?.code ?? 0;
+        };
+        const phase = async (items, ok) => {
+          const latencies = [];
+          let errors = 0;
+          let next = 0;
+          const started = performance.now();
+          const worker = async () => {
+            while (next < items.length) {
+              const item = items[next++];
+              const t = performance.now();
+              const code = await send(item);
+              latencies.push(performance.now() - t);
+              if (code !== ok) errors++;
+            }
+          };
+          await Promise.all(Array.from({ length: Number(concurrency) }, worker));
+          const seconds = (performance.now() - started) / 1000;
+          latencies.sort((a, b) => a - b);
+          const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+          return { count: items.length, seconds, ops_per_s: items.length / seconds, p50_ms: at(0.5), p99_ms: at(0.99), errors };
+        };
+        await send(writes[0]); // warm-up: the first write (and its DID resolution) is not measured
+        results.push({ url, writes: await phase(writes.slice(1), 202), queries: await phase(queries, 200) });
+      }
+      out(results);
       break;
     }
     default:

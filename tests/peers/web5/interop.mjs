@@ -9,6 +9,8 @@
 //   node interop.mjs pex-evaluate DEFINITION_JSON PRESENTATION_JSON -> {"errors": [...], "warnings": [...]}
 //   node interop.mjs vp-create PORTABLE_JSON DEFINITION_JSON VC_JWTS_JSON -> {"vp_jwt", "presentation"} (holder = the portable DID)
 //   node interop.mjs vp-verify VP_JWT             -> {"issuer", "subject", "vp"} or exit 1
+//   node interop.mjs bench SECONDS               -> {"ResolveDidKey": ops/s, ...}: the reference side of bench/web5/web5-compare.sh
+//        (the operations of bench/OPSource.Benchmarks/Web5Benchmarks.cs, each run sequentially for SECONDS after a warm-up)
 // DHT_GATEWAY (env) is the did:dht gateway/pkarr relay base URL (OPSource's /api/v1/web5/dht/).
 import { BearerDid, DidDht, DidJwk, DidKey, UniversalResolver } from '@web5/dids';
 import { PresentationExchange, VerifiableCredential, VerifiablePresentation } from '@web5/credentials';
@@ -35,6 +37,33 @@ try {
       const did = await BearerDid.import({ portableDid: JSON.parse(args[0]) });
       const vc = await VerifiableCredential.create({ type: args[2], issuer: did.uri, subject: args[1], data: { role: 'member', level: 3 } });
       out({ jwt: await vc.sign({ did }) });
+      break;
+    }
+    case 'bench': {
+      const seconds = Number(args[0] ?? 3);
+      const keyEd = await DidKey.create({ options: { algorithm: 'Ed25519' } });
+      const keyK1 = await DidKey.create({ options: { algorithm: 'secp256k1' } });
+      const jwkK1 = await DidJwk.create({ options: { algorithm: 'secp256k1' } });
+      const data = { role: 'treasurer', level: 3 };
+      const vcEd = await (await VerifiableCredential.create({ type: 'DaoMembership', issuer: keyEd.uri, subject: jwkK1.uri, data })).sign({ did: keyEd });
+      const vcK1 = await (await VerifiableCredential.create({ type: 'DaoMembership', issuer: keyK1.uri, subject: jwkK1.uri, data })).sign({ did: keyK1 });
+      const operations = {
+        ResolveDidKey: () => resolver.resolve(keyEd.uri),
+        ResolveDidJwk: () => resolver.resolve(jwkK1.uri),
+        VerifyVcJwtEd25519: () => VerifiableCredential.verify({ vcJwt: vcEd }),
+        VerifyVcJwtSecp256k1: () => VerifiableCredential.verify({ vcJwt: vcK1 }),
+      };
+      const result = {};
+      for (const [name, op] of Object.entries(operations)) {
+        const check = await op();
+        if (check?.didResolutionMetadata?.error) throw new Error(name + ': ' + check.didResolutionMetadata.error);
+        for (let i = 0; i < 50; i++) await op(); // warm-up
+        let n = 0;
+        const started = performance.now();
+        while (performance.now() - started < seconds * 1000) { await op(); n++; }
+        result[name] = n / ((performance.now() - started) / 1000);
+      }
+      out(result);
       break;
     }
     case 'vc-verify': {
