@@ -30,4 +30,6 @@ namespace OPSource.Server;
 [JsonSerializable(typeof(int?))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(long?))]
+[JsonSerializable(typeof(uint))]
+[JsonSerializable(typeof(uint?))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -174,7 +174,15 @@ public sealed class StacksEndpointTests : IAsyncLifetime
         tx[^20] ^= 1;
         await AssertProblemAsync(await operatorClient.PostAsync("/api/v1/stacks/tx/broadcast", Body(new JsonObject { ["hex"] = Hex.Encode(tx) }), Ct), HttpStatusCode.BadRequest, "stacks_signature", "stacks verify");
         Assert.DoesNotContain(_node.Requests, r => r.Path == "/v2/transactions");
-        await AssertProblemAsync(await operatorClient.PostAsync("/api/v1/stacks/tx/broadcast", Body(new JsonObject { ["hex"] = Hex.Encode(Transfer(StacksNetwork.Mainnet).Serialize()) }), Ct), HttpStatusCode.UnprocessableEntity, "stacks_broadcast_rejected", "BadNonce");
+        var mainnetHex = Hex.Encode(Transfer(StacksNetwork.Mainnet).Serialize());
+        await AssertProblemAsync(await operatorClient.PostAsync("/api/v1/stacks/tx/broadcast", Body(new JsonObject { ["hex"] = mainnetHex }), Ct), HttpStatusCode.UnprocessableEntity, "stacks_wrong_network", "not testnet");
+        Assert.DoesNotContain(_node.Requests, r => r.Path == "/v2/transactions");
+
+        // On a host configured for mainnet the same transaction reaches the node, which refuses it (the double refuses
+        // every mainnet transaction with BadNonce).
+        await using var mainnet = await TestHost.StartAsync(modules: [Stacks], configuration: Config(("Stacks:NodeUrl", _node.Url.ToString()), ("Stacks:Network", "mainnet")));
+        using var mainnetOperator = mainnet.Client(await mainnet.TokenAsync(ApiRole.Operator));
+        await AssertProblemAsync(await mainnetOperator.PostAsync("/api/v1/stacks/tx/broadcast", Body(new JsonObject { ["hex"] = mainnetHex }), Ct), HttpStatusCode.UnprocessableEntity, "stacks_broadcast_rejected", "BadNonce");
     }
 
     [Fact]

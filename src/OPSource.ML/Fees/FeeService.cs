@@ -167,8 +167,13 @@ public sealed class FeeService(Func<IBitcoinNode> nodeSource, FeeStore store, Ml
         await ingestor.CatchUpAsync(150, cancellationToken).ConfigureAwait(false);
         var snapshot = await ingestor.SnapshotAsync(cancellationToken).ConfigureAwait(false);
         var tip = await node.GetBlockCountAsync(cancellationToken).ConfigureAwait(false);
-        var history = new BlockHistory(await store.GetBlocksAsync(cancellationToken, Math.Max(0, tip - 200), tip).ConfigureAwait(false));
-        var features = FeeFeatures.Build(snapshot, history)
+        var blocks = await store.GetBlocksAsync(cancellationToken, Math.Max(0, tip - 200), tip).ConfigureAwait(false);
+        var history = new BlockHistory(blocks);
+        // Live, every block up to the tip is known, even one whose header time is ahead of this clock (consensus
+        // allows up to 2 hours ahead: Core's MAX_FUTURE_BLOCK_TIME); training's "known before the snapshot" rule would
+        // otherwise drop it, so the live snapshot is placed no earlier than the newest block's time.
+        var newest = blocks.Count > 0 ? blocks.Max(b => b.Time) : snapshot.Time;
+        var features = FeeFeatures.Build(newest > snapshot.Time ? snapshot with { Time = newest } : snapshot, history)
             ?? throw new FeeDataException($"fee model: fewer than 6 blocks known before {FeeModel.Rfc3339(snapshot.Time)}");
         var info = await node.GetMempoolInfoAsync(cancellationToken).ConfigureAwait(false);
         var min = Math.Max(info.MempoolMinFee.SatoshisPerVByte, info.MinRelayTxFee.SatoshisPerVByte);

@@ -10,6 +10,7 @@ using OPSource.Layers.Stacks.Clarity;
 using OPSource.Layers.Stacks.Node;
 using OPSource.Layers.Stacks.Pox;
 using OPSource.Layers.Stacks.Transactions;
+using OPSource.Platform.Errors;
 using OPSource.Platform.Security;
 using OPSource.Server.Security;
 
@@ -135,10 +136,20 @@ public static class StacksEndpoints
         return Ok(StacksViews.Value(result));
     }
 
-    /// <summary>POST /stacks/tx/broadcast {"hex"}: sends a signed transaction to the node (operator).</summary>
-    internal static async Task<JsonHttpResult<JsonObject>> BroadcastAsync(HttpRequest request, StacksNodeClient node, CancellationToken ct)
+    /// <summary>
+    /// POST /stacks/tx/broadcast {"hex"}: sends a signed transaction to the node (operator). A transaction built for
+    /// another network (SIP-005 version byte and chain id) is refused before it reaches the node.
+    /// </summary>
+    internal static async Task<JsonHttpResult<JsonObject>> BroadcastAsync(HttpRequest request, StacksNodeClient node, StacksOptions options, CancellationToken ct)
     {
         var tx = TransactionCodec.ParseHex(Field(await BodyAsync(request, ct).ConfigureAwait(false), "hex"));
+        if (tx.Version != options.Network.TransactionVersion || tx.ChainId != options.Network.ChainId)
+        {
+            throw new StacksException("stacks_wrong_network",
+                $"stacks transaction: version 0x{tx.Version:x2} chain id 0x{tx.ChainId:x8} is not {options.Network.Name} (version 0x{options.Network.TransactionVersion:x2} chain id 0x{options.Network.ChainId:x8}), the configured network",
+                ErrorCategory.Refused);
+        }
+
         TransactionSigner.Verify(tx);
         string txid = await node.BroadcastAsync(tx, ct).ConfigureAwait(false);
         return Ok(new JsonObject { ["txid"] = txid });
