@@ -22,10 +22,18 @@ internal static class CliRun
     /// Runs the built CLI (<c>dotnet opsource.dll</c>) as a separate process to the end: exit code, stdout, stderr.
     /// <paramref name="environment"/> values of null remove a variable; the process gets two minutes.
     /// </summary>
-    public static async Task<(int Code, string Out, string Err)> RunProcess(
-        IEnumerable<string> args, string stdin = "", string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    public static Task<(int Code, string Out, string Err)> RunProcess(
+        IEnumerable<string> args, string stdin = "", string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null) =>
+        RunFile("dotnet", [Path.Combine(AppContext.BaseDirectory, "opsource.dll"), .. args], stdin, workingDirectory, environment);
+
+    /// <summary>
+    /// Runs <paramref name="file"/> (e.g. <c>bash</c> for a documented example) as a separate process to the end: exit
+    /// code, stdout, stderr. <paramref name="environment"/> values of null remove a variable; the process gets two minutes.
+    /// </summary>
+    public static async Task<(int Code, string Out, string Err)> RunFile(
+        string file, IEnumerable<string> args, string stdin = "", string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -33,7 +41,6 @@ internal static class CliRun
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "opsource.dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

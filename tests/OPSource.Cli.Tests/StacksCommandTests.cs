@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Layers.Stacks;
@@ -52,42 +51,7 @@ public sealed class StacksCommandTests : IAsyncLifetime
 
     /// <summary>Runs the built CLI as a child process with <paramref name="stdin"/> on its standard input.</summary>
     private Task<(int Code, string Out, string Err)> Opsource(string stdin, params string[] args) =>
-        RunAsync("dotnet", [Exe, "--data-dir", _dir, .. args], stdin);
-
-    private async Task<(int Code, string Out, string Err)> RunAsync(string file, string[] args, string stdin)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _dir,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+        CliRun.RunFile("dotnet", [Exe, "--data-dir", _dir, .. args], stdin, _dir);
 
     private Task<(int Code, string Out, string Err)> Testnet(params string[] args) => Opsource("", ["--network", "testnet", "stacks", .. args]);
 
@@ -272,7 +236,7 @@ public sealed class StacksCommandTests : IAsyncLifetime
             Assert.StartsWith("opsource ", example, StringComparison.Ordinal);
             string script = $"set -eo pipefail\nopsource() {{ dotnet '{Exe}' --data-dir '{_dir}' \"$@\"; }}\n"
                 + example.Replace("http://127.0.0.1:20443", Node.TrimEnd('/'), StringComparison.Ordinal);
-            var (code, output, error) = await RunAsync("bash", ["-c", script], "");
+            var (code, output, error) = await CliRun.RunFile("bash", ["-c", script], "", _dir);
             Assert.True(code == 0 && error.Length == 0, $"{example}\nexit {code}: {error}");
             Assert.True(output.Length > 0 || example.Contains("> tx.hex", StringComparison.Ordinal), example);
         }
