@@ -50,7 +50,16 @@ import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
 files = glob.glob(sys.argv[1] + "/*.trx")
 for f in files:
-    c = ET.parse(f).getroot().find(".//{*}Counters")
+    root = ET.parse(f).getroot()
+    # Each failed test's name, message and the first lines of its stack, so a CI log says why.
+    for r in root.iter("{*}UnitTestResult"):
+        if r.get("outcome") != "Failed": continue
+        msg = r.find(".//{*}ErrorInfo/{*}Message"); st = r.find(".//{*}ErrorInfo/{*}StackTrace")
+        print(f"FAILED {r.get('testName')}", file=sys.stderr)
+        for text, limit in ((msg, 20), (st, 8)):
+            if text is not None and text.text:
+                for line in text.text.strip().splitlines()[:limit]: print(f"    {line}", file=sys.stderr)
+    c = root.find(".//{*}Counters")
     if c is None: continue
     passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0))
     skipped += int(c.get("notExecuted", 0))
