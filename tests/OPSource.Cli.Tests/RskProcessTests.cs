@@ -25,16 +25,7 @@ public sealed class RskProcessTests(AnvilNode anvil) : IClassFixture<AnvilNode>,
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (BitcoinCoreNode.LocateBitcoind() is null)
-        {
-            return;
-        }
-
-        _node = new BitcoinCoreNode();
-        await _node.StartAsync(Ct);
-    }
+    public async ValueTask InitializeAsync() => _node = await BitcoinCoreNode.StartIfAvailableAsync(Ct);
 
     public async ValueTask DisposeAsync()
     {
@@ -53,18 +44,7 @@ public sealed class RskProcessTests(AnvilNode anvil) : IClassFixture<AnvilNode>,
         }
     }
 
-    private BitcoinCoreNode Node
-    {
-        get
-        {
-            if (_node is null)
-            {
-                BitcoinCoreNode.RequireBitcoind();
-            }
-
-            return _node!;
-        }
-    }
+    private BitcoinCoreNode Node => BitcoinCoreNode.Require(_node);
 
     /// <summary><c>opsource rsk ARGS --data-dir DIR</c> in its own process, from the data dir (so <c>@words.txt</c> resolves).</summary>
     private Task<(int Code, string Out, string Err)> Rsk(string stdin, params string[] args) =>

@@ -22,16 +22,7 @@ public abstract class WalletProcessTests(string provider) : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (BitcoinCoreNode.LocateBitcoind() is null)
-        {
-            return;
-        }
-
-        _node = new BitcoinCoreNode();
-        await _node.StartAsync(Ct);
-    }
+    public async ValueTask InitializeAsync() => _node = await BitcoinCoreNode.StartIfAvailableAsync(Ct);
 
     public async ValueTask DisposeAsync()
     {
@@ -65,18 +56,7 @@ public abstract class WalletProcessTests(string provider) : IAsyncLifetime
         }
     }
 
-    private BitcoinCoreNode Node
-    {
-        get
-        {
-            if (_node is null)
-            {
-                BitcoinCoreNode.RequireBitcoind();
-            }
-
-            return _node!;
-        }
-    }
+    private BitcoinCoreNode Node => BitcoinCoreNode.Require(_node);
 
     /// <summary>A data dir configured for the node, regtest, cheap Argon2id, and this test's storage provider.</summary>
     private async Task<string> DataDirAsync()

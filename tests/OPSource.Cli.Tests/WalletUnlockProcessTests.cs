@@ -22,16 +22,7 @@ public sealed class WalletUnlockProcessTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (BitcoinCoreNode.LocateBitcoind() is null)
-        {
-            return;
-        }
-
-        _node = new BitcoinCoreNode();
-        await _node.StartAsync(Ct);
-    }
+    public async ValueTask InitializeAsync() => _node = await BitcoinCoreNode.StartIfAvailableAsync(Ct);
 
     public async ValueTask DisposeAsync()
     {
@@ -60,12 +51,7 @@ public sealed class WalletUnlockProcessTests : IAsyncLifetime
     [Fact]
     public async Task Send_works_while_the_server_holds_the_keys_and_fails_as_locked_after_expiry_and_after_lock()
     {
-        if (_node is null)
-        {
-            BitcoinCoreNode.RequireBitcoind();
-        }
-
-        var node = _node!;
+        var node = BitcoinCoreNode.Require(_node);
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
         await File.WriteAllTextAsync(Path.Combine(_dir, "appsettings.json"), new JsonObject

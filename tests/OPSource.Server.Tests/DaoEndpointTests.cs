@@ -11,6 +11,7 @@ using OPSource.Platform.Security;
 using OPSource.Server.Modules;
 using OPSource.TestSupport;
 using OPSource.TestSupport.Peers;
+using static OPSource.Server.Tests.HttpAsserts;
 
 namespace OPSource.Server.Tests;
 
@@ -22,72 +23,25 @@ namespace OPSource.Server.Tests;
 /// </summary>
 public sealed class DaoEndpointTests : IAsyncLifetime
 {
-    private BitcoinCoreNode? _node;
-    private TestHost? _host;
+    private RegtestHost? _regtest;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (BitcoinCoreNode.LocateBitcoind() is null)
-        {
-            return;
-        }
+    private TestHost Host => RegtestHost.Require(_regtest).Host;
 
-        _node = new BitcoinCoreNode();
-        await _node.StartAsync(Ct);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Node:RpcUrl"] = _node.RpcUrl.ToString(),
-            ["Node:CookieFile"] = _node.CookieFile,
-            ["Wallet:Sync"] = "false",
-            ["Dlc:Watch"] = "false",
-        }).Build();
-        _host = await TestHost.StartAsync(modules: OpsourceModules.All, configuration: configuration);
-    }
+    public async ValueTask InitializeAsync() => _regtest = await RegtestHost.StartAsync(new Dictionary<string, string?>
+    {
+        ["Wallet:Sync"] = "false",
+        ["Dlc:Watch"] = "false",
+    }, Ct);
 
     public async ValueTask DisposeAsync()
     {
-        if (_host is not null)
+        if (_regtest is not null)
         {
-            await _host.DisposeAsync();
-        }
-
-        if (_node is not null)
-        {
-            await _node.DisposeAsync();
+            await _regtest.DisposeAsync();
         }
     }
-
-    private TestHost Host
-    {
-        get
-        {
-            if (_host is null)
-            {
-                BitcoinCoreNode.RequireBitcoind();
-            }
-
-            return _host!;
-        }
-    }
-
-    private static async Task<JsonNode> ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string detailContains)
-    {
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await ExpectAsync(response, status);
-        Assert.Equal(code, (string)problem["code"]!);
-        Assert.Contains(detailContains, (string)problem["detail"]!, StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static StringContent Body(JsonNode json) => new(json.ToJsonString(), Encoding.UTF8, "application/json");
 
     private static StringContent Signed(SignedAction action) => new(action.ToJson(), Encoding.UTF8, "application/json");
 
@@ -110,7 +64,7 @@ public sealed class DaoEndpointTests : IAsyncLifetime
     public async Task Dao_endpoints_enforce_auth_roles_and_scopes_refuse_with_problems_and_publish_events()
     {
         var host = Host;
-        var node = _node!;
+        var node = _regtest!.Node;
         await node.CreateWalletAsync("miner");
         var miner = (string)(await node.WalletRpc("miner", "getnewaddress"))!;
         await node.MineAsync(1, miner);

@@ -18,56 +18,26 @@ namespace OPSource.Server.Tests;
 /// </summary>
 public sealed class WalletEndpointTests : IAsyncLifetime
 {
-    private BitcoinCoreNode? _node;
-    private TestHost? _host;
+    private RegtestHost? _regtest;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (BitcoinCoreNode.LocateBitcoind() is null)
-        {
-            return;
-        }
+    private TestHost Host => RegtestHost.Require(_regtest).Host;
 
-        _node = new BitcoinCoreNode();
-        await _node.StartAsync(Ct);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Node:RpcUrl"] = _node.RpcUrl.ToString(),
-            ["Node:CookieFile"] = _node.CookieFile,
-            ["Node:PollIntervalSeconds"] = "0.2",
-            ["Wallet:KdfMemoryKiB"] = "8192",
-            ["Wallet:KdfPasses"] = "1",
-            ["Wallet:SyncIntervalSeconds"] = "0.2",
-            ["Wallet:FallbackFeeRate"] = "2",
-        }).Build();
-        _host = await TestHost.StartAsync(modules: OpsourceModules.All, configuration: configuration);
-    }
+    public async ValueTask InitializeAsync() => _regtest = await RegtestHost.StartAsync(new Dictionary<string, string?>
+    {
+        ["Node:PollIntervalSeconds"] = "0.2",
+        ["Wallet:KdfMemoryKiB"] = "8192",
+        ["Wallet:KdfPasses"] = "1",
+        ["Wallet:SyncIntervalSeconds"] = "0.2",
+        ["Wallet:FallbackFeeRate"] = "2",
+    }, Ct);
 
     public async ValueTask DisposeAsync()
     {
-        if (_host is not null)
+        if (_regtest is not null)
         {
-            await _host.DisposeAsync();
-        }
-
-        if (_node is not null)
-        {
-            await _node.DisposeAsync();
-        }
-    }
-
-    private TestHost Host
-    {
-        get
-        {
-            if (_host is null)
-            {
-                BitcoinCoreNode.RequireBitcoind();
-            }
-
-            return _host!;
+            await _regtest.DisposeAsync();
         }
     }
 
@@ -75,7 +45,7 @@ public sealed class WalletEndpointTests : IAsyncLifetime
     public async Task Wallets_over_rest_with_scopes_problems_and_events()
     {
         var host = Host;
-        var node = _node!;
+        var node = _regtest!.Node;
         using var admin = host.Client(await host.TokenAsync(ApiRole.Admin));
         using var operatorW = host.Client(await host.TokenAsync(ApiRole.Operator, "wallet:w"));
         using var viewerOther = host.Client(await host.TokenAsync(ApiRole.Viewer, "wallet:other"));

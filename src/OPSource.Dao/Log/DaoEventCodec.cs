@@ -41,14 +41,7 @@ public static class DaoEventCodec
                     WriteParameters(w, c.Parameters);
                     w.WriteNumber("signers", c.Signers);
                     w.WriteBoolean("mintable", c.Mintable);
-                    if (c.TreasuryDescriptor is null)
-                    {
-                        w.WriteNull("treasury_descriptor");
-                    }
-                    else
-                    {
-                        w.WriteString("treasury_descriptor", c.TreasuryDescriptor);
-                    }
+                    WriteStringOrNull(w, "treasury_descriptor", c.TreasuryDescriptor);
 
                     break;
                 case TokenTransfer t:
@@ -88,25 +81,11 @@ public static class DaoEventCodec
                     break;
                 case ProposalExecuted e:
                     w.WriteString("proposal", e.Proposal);
-                    if (e.Txid is null)
-                    {
-                        w.WriteNull("txid");
-                    }
-                    else
-                    {
-                        w.WriteString("txid", e.Txid);
-                    }
+                    WriteStringOrNull(w, "txid", e.Txid);
 
                     break;
                 case Anchored a:
-                    if (a.Proposal is null)
-                    {
-                        w.WriteNull("proposal");
-                    }
-                    else
-                    {
-                        w.WriteString("proposal", a.Proposal);
-                    }
+                    WriteStringOrNull(w, "proposal", a.Proposal);
 
                     w.WriteNumber("count", a.Count);
                     w.WriteString("root", a.Root);
@@ -115,14 +94,7 @@ public static class DaoEventCodec
                 case TreasuryRotated r:
                     w.WriteString("from", r.From);
                     w.WriteString("to", r.To);
-                    if (r.Txid is null)
-                    {
-                        w.WriteNull("txid");
-                    }
-                    else
-                    {
-                        w.WriteString("txid", r.Txid);
-                    }
+                    WriteStringOrNull(w, "txid", r.Txid);
 
                     break;
                 default:
@@ -133,6 +105,18 @@ public static class DaoEventCodec
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
     }
 
     /// <summary>Writes parameters as a JSON object.</summary>

@@ -32,16 +32,22 @@ public sealed class DaoRegtestTests
 {
     private const string Passphrase = "operator wallet passphrase of the test";
 
-    [Fact]
-    public async Task Two_of_three_treasury_spend_from_proposal_to_verified_bundle()
+    /// <summary>Starts the node (skipping locally and failing under CI without bitcoind) and matures 101 blocks to a Core "miner" wallet; returns its address.</summary>
+    private static async Task<string> StartMinerAsync(BitcoinCoreNode node, CancellationToken ct)
     {
-        BitcoinCoreNode.RequireBitcoind();
-        var ct = TestContext.Current.CancellationToken;
-        await using var node = new BitcoinCoreNode();
         await node.StartAsync(ct);
         await node.CreateWalletAsync("miner");
         var miner = (string)(await node.WalletRpc("miner", "getnewaddress"))!;
         await node.MineAsync(101, miner);
+        return miner;
+    }
+
+    [Fact]
+    public async Task Two_of_three_treasury_spend_from_proposal_to_verified_bundle()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var node = new BitcoinCoreNode();
+        var miner = await StartMinerAsync(node, ct);
 
         var operatorDir = Directory.CreateTempSubdirectory("opsource-dao-operator-").FullName;
         var memberDirs = new[] { Directory.CreateTempSubdirectory("opsource-dao-b-").FullName, Directory.CreateTempSubdirectory("opsource-dao-c-").FullName };
@@ -191,13 +197,9 @@ public sealed class DaoRegtestTests
     [Fact]
     public async Task Adding_a_member_rotates_the_treasury_and_the_new_treasury_spends()
     {
-        BitcoinCoreNode.RequireBitcoind();
         var ct = TestContext.Current.CancellationToken;
         await using var node = new BitcoinCoreNode();
-        await node.StartAsync(ct);
-        await node.CreateWalletAsync("miner");
-        var miner = (string)(await node.WalletRpc("miner", "getnewaddress"))!;
-        await node.MineAsync(101, miner);
+        var miner = await StartMinerAsync(node, ct);
         var operatorDir = Directory.CreateTempSubdirectory("opsource-dao-rotate-").FullName;
         var memberDir = Directory.CreateTempSubdirectory("opsource-dao-rotate-c-").FullName;
         var app = await StartHostAsync(node, operatorDir, ct);

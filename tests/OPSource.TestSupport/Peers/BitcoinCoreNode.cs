@@ -78,6 +78,41 @@ public sealed class BitcoinCoreNode : IAsyncDisposable, IAsyncLifetime
         return path!;
     }
 
+    /// <summary>
+    /// A started node, or null when bitcoind is not found (for a test class's <c>InitializeAsync</c>; its tests then
+    /// call <see cref="Require"/>, which skips locally and fails under CI).
+    /// </summary>
+    public static async Task<BitcoinCoreNode?> StartIfAvailableAsync(CancellationToken cancellationToken)
+    {
+        if (LocateBitcoind() is null)
+        {
+            return null;
+        }
+
+        var node = new BitcoinCoreNode();
+        try
+        {
+            await node.StartAsync(cancellationToken).ConfigureAwait(false);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The node <see cref="StartIfAvailableAsync"/> started, or the missing-bitcoind outcome (skip locally, fail under CI).</summary>
+    public static BitcoinCoreNode Require(BitcoinCoreNode? started)
+    {
+        if (started is null)
+        {
+            RequireBitcoind();
+        }
+
+        return started!;
+    }
+
     /// <inheritdoc />
     public async ValueTask InitializeAsync() => await StartAsync().ConfigureAwait(false);
 
