@@ -40,7 +40,7 @@ internal static partial class PsbtCommand
 
     /// <summary>A PSBT argument: base64 or hex, inline, '-' or @FILE (a binary PSBT file too).</summary>
     internal static PsbtT ReadPsbt(CliContext ctx, string? value) =>
-        PsbtT.TryParse(CliInput.Psbt(ctx, value), out var psbt, out var parseError) ? psbt : throw new CliUserException(parseError);
+        PsbtT.TryParse(CliInput.Psbt(ctx, value), out var psbt, out var parseError) ? psbt : throw parseError.ToException();
 
     private static Argument<string> PsbtArgument(string description = "The PSBT, base64 or hex") => new("psbt") { Description = description + CliInput.Hint };
 
