@@ -26,14 +26,14 @@ public sealed partial class CliUserErrorTests : IDisposable
     public static TheoryData<string[], string> BadInputs() => new()
     {
         // Addresses (AddressError) and their hex inputs (EncodingError).
-        { ["address", "validate", "bc1qnotanaddress"], "bc1qnotanaddress" },
+        { ["address", "validate", "bc1qnotanaddress"], "address: bech32: invalid data character" },
         { ["address", "from-script", "zz"], "hex: invalid character at position 0" },
         { ["address", "from-pubkey", "02zz"], "hex: invalid character at position 2" },
         // Descriptors (DescriptorError).
         { ["descriptor", "info", $"wsh(sh(pk({Pub})))"], "descriptor: sh() is only allowed at top level, not inside wsh() (BIP381)" },
         { ["descriptor", "derive", $"pkh([deadbeef]/1]{Pub})"], "descriptor: pkh(): misplaced '[' or ']'" },
         { ["descriptor", "derive", $"wpkh({Xpub}/<1;1>/*)"], "multipath specifier repeats an index (BIP389)" },
-        { ["descriptor", "checksum", "raw(Ü)"], "not in the descriptor character set (BIP380)" },
+        { ["descriptor", "checksum", "raw(Ü)"], "descriptor: contains characters outside the" },
         // PSBTs (PsbtError).
         { ["psbt", "decode", "not base64!"], "psbt: not valid base64 or hex" },
         { ["psbt", "decode", PsbtMagicOnly], "psbt: global map is truncated" },
@@ -42,8 +42,8 @@ public sealed partial class CliUserErrorTests : IDisposable
         { ["psbt", "extract", PsbtMagicOnly], "psbt: global map is truncated" },
         { ["psbt", "combine", PsbtMagicOnly, PsbtMagicOnly], "psbt: global map is truncated" },
         // Keys (KeyError).
-        { ["key", "derive", "xpub-not-a-key", "--path", "m/0"], "bip32:" },
-        { ["key", "derive", Xpub, "--path", "m/1x"], "--path: step 2 '1x' is not a number" },
+        { ["key", "derive", "xpub-not-a-key", "--path", "m/0"], "key: base58: invalid character" },
+        { ["key", "derive", Xpub, "--path", "m/1x"], "--path: step 1 '1x' is not a number" },
         { ["mnemonic", "seed", "--mnemonic", "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon"], "mnemonic: checksum mismatch" },
         { ["mnemonic", "seed", "--mnemonic", "abandon abandon abandon"], "mnemonic: has 3 words" },
         // Transactions (DecodeError) and scripts (ScriptParseError, EncodingError).
@@ -77,7 +77,7 @@ public sealed partial class CliUserErrorTests : IDisposable
     public async Task A_typed_error_reads_the_same_from_a_file_argument()
     {
         var path = Path.Combine(_dir, "bad.psbt");
-        await File.WriteAllTextAsync(path, PsbtMagicOnly);
+        await File.WriteAllTextAsync(path, PsbtMagicOnly, TestContext.Current.CancellationToken);
         var fromFile = await Run("psbt", "decode", "@" + path);
         var inline = await Run("psbt", "decode", PsbtMagicOnly);
         Assert.Equal(1, fromFile.Code);

@@ -70,7 +70,7 @@ internal static class KeyCommand
             }
 
             // Name the private-key problem for xprv-looking input, the public one otherwise.
-            throw new CliUserException("key: " + StripPrefix(text.Length >= 4 && text[1..4] is "prv" ? privateError : publicError));
+            throw new CliUserException("key: " + StripPrefix((text.Length >= 4 && text[1..4] is "prv" ? privateError : publicError)?.Message));
         }, ct));
         return command;
     }
