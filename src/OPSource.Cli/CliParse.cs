@@ -25,7 +25,7 @@ internal static class CliParse
             throw WrongNetwork(what, Networks(other.IsValidOn), network);
         }
 
-        throw new CliUserException($"{what}: {StripPrefix(error, "address")}");
+        throw new CliUserException($"{what}: {StripPrefix(error.Message, "address")}");
     }
 
     /// <summary>A WIF private key of <paramref name="network"/>; a key of another network gets the same message as addresses.</summary>
@@ -44,7 +44,7 @@ internal static class CliParse
             }
         }
 
-        throw new CliUserException($"{what}: {StripPrefix(error, "wif")}");
+        throw new CliUserException($"{what}: {StripPrefix(error.Message, "wif")}");
     }
 
     /// <summary>The networks an extended key version belongs to (mainnet, or the test networks).</summary>

@@ -51,7 +51,23 @@ public sealed class ErrorMappingTests
         Assert.Null(mapper.TryMap(new InvalidOperationException("a bug")));
     }
 
+    [Theory]
+    [InlineData("Not-Snake")]
+    [InlineData("a.b.c")]
+    [InlineData(".kind")]
+    [InlineData("area.")]
+    public void Codes_must_be_snake_case(string code) =>
+        Assert.Throws<ArgumentException>(() => new DomainError(ErrorCategory.Refused, code, "x"));
+
     [Fact]
-    public void Codes_must_be_snake_case() =>
-        Assert.Throws<ArgumentException>(() => new DomainError(ErrorCategory.Refused, "Not-Snake", "x"));
+    public void The_librarys_typed_input_errors_are_invalid_input_with_their_own_code()
+    {
+        Assert.False(Bitcoin.Keys.Mnemonic.TryParse("abandon abandon abandon", out _, out var keyError));
+        var error = Mapper().TryMap(keyError.ToException());
+        Assert.NotNull(error);
+        Assert.Equal((ErrorCategory.InvalidInput, "key.word_count", keyError.Message), (error.Category, error.Code, error.Detail));
+
+        Assert.False(Bitcoin.Descriptors.Descriptor.TryParse("wpkh(nonsense)", out _, out var descriptorError));
+        Assert.Equal("descriptor.invalid_key", Mapper().TryMap(descriptorError.ToException())!.Code);
+    }
 }

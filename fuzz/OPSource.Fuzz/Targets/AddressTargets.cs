@@ -29,7 +29,7 @@ internal static class AddressTargets
             }
             else
             {
-                FuzzOracleException.Check(!string.IsNullOrEmpty(error), "TryParse failed without an error message");
+                FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "TryParse failed without an error message");
             }
 
             foreach (var network in Network.All)
@@ -40,7 +40,7 @@ internal static class AddressTargets
                 }
                 else
                 {
-                    FuzzOracleException.Check(!string.IsNullOrEmpty(networkError), "TryParse(network) failed without an error message");
+                    FuzzOracleException.Check(!string.IsNullOrEmpty(networkError?.Message), "TryParse(network) failed without an error message");
                 }
             }
         }

@@ -23,7 +23,7 @@ internal static class DescriptorTargets
         _ = DescriptorChecksum.TryVerify(text, out _, out _);
         if (!Bitcoin.Descriptors.Descriptor.TryParse(text, network, out var descriptor, out var error))
         {
-            FuzzOracleException.Check(!string.IsNullOrEmpty(error), "Descriptor.TryParse failed without an error message");
+            FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "Descriptor.TryParse failed without an error message");
             return;
         }
 

@@ -62,7 +62,7 @@ internal static class KeyTargets
                     }
                     else
                     {
-                        FuzzOracleException.Check(!string.IsNullOrEmpty(error), "KeyPath.TryParse failed without an error message");
+                        FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "KeyPath.TryParse failed without an error message");
                     }
 
                     if (RootedKeyPath.TryParse(text, out var origin, out var originError))
@@ -71,7 +71,7 @@ internal static class KeyTargets
                     }
                     else
                     {
-                        FuzzOracleException.Check(!string.IsNullOrEmpty(originError), "RootedKeyPath.TryParse failed without an error message");
+                        FuzzOracleException.Check(!string.IsNullOrEmpty(originError?.Message), "RootedKeyPath.TryParse failed without an error message");
                     }
 
                     break;
@@ -107,7 +107,7 @@ internal static class KeyTargets
         }
         else
         {
-            FuzzOracleException.Check(!string.IsNullOrEmpty(error), "ExtKey.TryParse failed without an error message");
+            FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "ExtKey.TryParse failed without an error message");
         }
 
         if (ExtPubKey.TryParse(text, out var xpub, out var pubVersion, out var pubError))
@@ -118,7 +118,7 @@ internal static class KeyTargets
         }
         else
         {
-            FuzzOracleException.Check(!string.IsNullOrEmpty(pubError), "ExtPubKey.TryParse failed without an error message");
+            FuzzOracleException.Check(!string.IsNullOrEmpty(pubError?.Message), "ExtPubKey.TryParse failed without an error message");
         }
     }
 
@@ -176,7 +176,7 @@ internal static class KeyTargets
             }
             else
             {
-                FuzzOracleException.Check(!string.IsNullOrEmpty(error), "Mnemonic.TryParse failed without an error message");
+                FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "Mnemonic.TryParse failed without an error message");
             }
 
             // One list per input (chosen by the text's length). Suggest compares against all 2048 words

@@ -21,7 +21,7 @@ internal static class PsbtTargets
     {
         var data = input.Span;
         var parsed = PsbtT.TryParse(data, out var psbt, out var error);
-        FuzzOracleException.Check(parsed || !string.IsNullOrEmpty(error), "TryParse failed without an error message");
+        FuzzOracleException.Check(parsed || !string.IsNullOrEmpty(error?.Message), "TryParse failed without an error message");
         FuzzOracleException.Check(parsed == PsbtT.TryParse(Convert.ToBase64String(data), out _, out _), "bytes and base64 parse differently");
         if (!parsed)
         {

@@ -26,7 +26,7 @@ internal static class ScriptTargets
                 }
                 else
                 {
-                    FuzzOracleException.Check(!string.IsNullOrEmpty(error), "TryParse failed without an error message");
+                    FuzzOracleException.Check(!string.IsNullOrEmpty(error?.Message), "TryParse failed without an error message");
                 }
 
                 break;
@@ -37,7 +37,7 @@ internal static class ScriptTargets
                 }
                 else
                 {
-                    FuzzOracleException.Check(!string.IsNullOrEmpty(asmError), "TryParseAsm failed without an error message");
+                    FuzzOracleException.Check(!string.IsNullOrEmpty(asmError?.Message), "TryParseAsm failed without an error message");
                 }
 
                 break;

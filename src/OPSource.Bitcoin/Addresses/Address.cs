@@ -67,19 +67,19 @@ public abstract partial class Address : IEquatable<Address>
     private protected abstract string Encode();
 
     /// <summary>Parses an address that must belong to <paramref name="network"/>.</summary>
-    public static bool TryParse(string? text, Network network, [NotNullWhen(true)] out Address? address, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, Network network, [NotNullWhen(true)] out Address? address, [NotNullWhen(false)] out AddressError? error)
     {
         ArgumentNullException.ThrowIfNull(network);
         address = null;
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "address: is empty";
+            error = new AddressError(AddressErrorKind.Empty, "address: is empty");
             return false;
         }
 
         if (text.Trim().Length != text.Length)
         {
-            error = "address: has leading or trailing whitespace";
+            error = new AddressError(AddressErrorKind.Whitespace, "address: has leading or trailing whitespace", char.IsWhiteSpace(text[0]) ? 0 : text.Length - 1);
             return false;
         }
 
@@ -104,8 +104,8 @@ public abstract partial class Address : IEquatable<Address>
             }
 
             error = data.Length == 21
-                ? string.Create(CultureInfo.InvariantCulture, $"address: base58 version byte {data[0]} is not a {network.Name} P2PKH ({network.PubKeyAddressPrefix}) or P2SH ({network.ScriptAddressPrefix}) prefix")
-                : string.Create(CultureInfo.InvariantCulture, $"address: base58 payload is {data.Length} bytes; must be 21");
+                ? new AddressError(AddressErrorKind.WrongNetwork, string.Create(CultureInfo.InvariantCulture, $"address: base58 version byte {data[0]} is not a {network.Name} P2PKH ({network.PubKeyAddressPrefix}) or P2SH ({network.ScriptAddressPrefix}) prefix"), 0)
+                : new AddressError(AddressErrorKind.InvalidLength, string.Create(CultureInfo.InvariantCulture, $"address: base58 payload is {data.Length} bytes; must be 21"));
             return false;
         }
 
@@ -113,14 +113,14 @@ public abstract partial class Address : IEquatable<Address>
         {
             if (looksBech32 || segwitError!.Kind != SegwitAddressErrorKind.Bech32)
             {
-                error = "address: " + segwitError!.Message;
+                error = AddressError.FromSegwit(segwitError!);
                 return false;
             }
 
             // Neither valid Base58Check nor Bech32: report the more likely intent.
             error = Bech32.TryDecode(text, out var hrp, out _, out _, out _)
-                ? $"address: human-readable part '{hrp}' is not {network.Name}'s '{network.Bech32Hrp}'"
-                : "address: not a valid Base58Check or Bech32/Bech32m address";
+                ? new AddressError(AddressErrorKind.WrongNetwork, $"address: human-readable part '{hrp}' is not {network.Name}'s '{network.Bech32Hrp}'", 0)
+                : new AddressError(AddressErrorKind.InvalidEncoding, "address: not a valid Base58Check or Bech32/Bech32m address");
             return false;
         }
 
@@ -134,7 +134,7 @@ public abstract partial class Address : IEquatable<Address>
     /// networks resolve to the first in <see cref="Network.All"/> order (testnet before testnet4,
     /// signet and, for Base58, regtest).
     /// </summary>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out Address? address, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out Address? address, [NotNullWhen(false)] out AddressError? error)
     {
         address = null;
         foreach (var network in Network.All)
@@ -154,17 +154,17 @@ public abstract partial class Address : IEquatable<Address>
         }
 
         _ = TryParse(text, guess ?? Network.Mainnet, out _, out error);
-        error ??= "address: not a valid address";
+        error ??= new AddressError(AddressErrorKind.InvalidEncoding, "address: not a valid address");
         return false;
     }
 
-    /// <summary>Parses an address for a network; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    /// <summary>Parses an address for a network; throws <see cref="BitcoinFormatException"/> naming the broken rule.</summary>
     public static Address Parse(string text, Network network) =>
-        TryParse(text, network, out var address, out var error) ? address : throw new FormatException(error);
+        TryParse(text, network, out var address, out var error) ? address : throw error.ToException();
 
-    /// <summary>Parses an address on any network; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    /// <summary>Parses an address on any network; throws <see cref="BitcoinFormatException"/> naming the broken rule.</summary>
     public static Address Parse(string text) =>
-        TryParse(text, out var address, out var error) ? address : throw new FormatException(error);
+        TryParse(text, out var address, out var error) ? address : throw error.ToException();
 
     /// <summary>
     /// The address of a standard scriptPubKey (Core script/solver.cpp Solver + ExtractDestination):

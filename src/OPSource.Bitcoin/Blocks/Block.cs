@@ -164,18 +164,18 @@ public sealed class Block : IConsensusEncodable<Block>
     /// Core CheckBlock merkle rules: the header commits to the computed root ("bad-txnmrklroot")
     /// and the transaction list is not mutated ("bad-txns-duplicate").
     /// </summary>
-    public bool CheckMerkleRoot(out string? error)
+    public bool CheckMerkleRoot([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out BlockError? error)
     {
         var root = ComputeMerkleRoot(out var mutated);
         if (root != Header.MerkleRoot)
         {
-            error = "block: bad-txnmrklroot (merkle root mismatch)";
+            error = new BlockError(BlockErrorKind.BadMerkleRoot, "block: bad-txnmrklroot (merkle root mismatch)", 36);
             return false;
         }
 
         if (mutated)
         {
-            error = "block: bad-txns-duplicate (duplicate transaction, CVE-2012-2459)";
+            error = new BlockError(BlockErrorKind.DuplicateTransaction, "block: bad-txns-duplicate (duplicate transaction, CVE-2012-2459)");
             return false;
         }
 
@@ -213,7 +213,7 @@ public sealed class Block : IConsensusEncodable<Block>
     /// must be one 32-byte nonce and HASH256(witness root || nonce) must match the commitment;
     /// without a commitment no transaction may carry witness data.
     /// </summary>
-    public bool CheckWitnessCommitment(out string? error)
+    public bool CheckWitnessCommitment([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out BlockError? error)
     {
         var index = GetWitnessCommitmentIndex();
         if (index >= 0)
@@ -221,14 +221,14 @@ public sealed class Block : IConsensusEncodable<Block>
             var coinbaseInputs = _transactions[0].Inputs;
             if (coinbaseInputs.Count == 0 || coinbaseInputs[0].Witness.Count != 1 || coinbaseInputs[0].Witness[0].Length != 32)
             {
-                error = "block: bad-witness-nonce-size (coinbase witness must be one 32-byte nonce)";
+                error = new BlockError(BlockErrorKind.BadWitnessNonceSize, "block: bad-witness-nonce-size (coinbase witness must be one 32-byte nonce)");
                 return false;
             }
 
             var expected = ComputeWitnessCommitment(ComputeWitnessMerkleRoot(out _), coinbaseInputs[0].Witness[0]);
             if (!_transactions[0].Outputs[index].ScriptPubKey.Span.Slice(6, 32).SequenceEqual(expected))
             {
-                error = "block: bad-witness-merkle-match (witness commitment mismatch)";
+                error = new BlockError(BlockErrorKind.BadWitnessMerkleMatch, "block: bad-witness-merkle-match (witness commitment mismatch)");
                 return false;
             }
 
@@ -238,7 +238,7 @@ public sealed class Block : IConsensusEncodable<Block>
 
         if (_transactions.Any(t => t.HasWitness))
         {
-            error = "block: unexpected-witness (witness data without a commitment)";
+            error = new BlockError(BlockErrorKind.UnexpectedWitness, "block: unexpected-witness (witness data without a commitment)");
             return false;
         }
 

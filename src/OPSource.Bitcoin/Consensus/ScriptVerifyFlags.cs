@@ -86,18 +86,21 @@ public static class ScriptFlags
     /// Parses a comma-separated list of Core flag names ("" or "NONE" is no flag). Whitespace around
     /// names is ignored; names are case-sensitive, as in Core's tests.
     /// </summary>
-    public static bool TryParse(string? text, out ScriptVerifyFlags flags, out string? error)
+    public static bool TryParse(string? text, out ScriptVerifyFlags flags, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ScriptFlagsError? error)
     {
         flags = ScriptVerifyFlags.NONE;
         error = null;
         if (text is null)
         {
-            error = "flags: missing";
+            error = new ScriptFlagsError(ScriptFlagsErrorKind.Missing, "flags: missing");
             return false;
         }
 
+        var offset = 0;
         foreach (var raw in text.Split(','))
         {
+            var at = offset + (raw.Length - raw.TrimStart().Length);
+            offset += raw.Length + 1;
             var name = raw.Trim();
             if (name.Length == 0 && text.Trim().Length == 0)
             {
@@ -106,7 +109,7 @@ public static class ScriptFlags
 
             if (!TryParseOne(name, out var one))
             {
-                error = $"flags: unknown flag name '{name}'";
+                error = new ScriptFlagsError(ScriptFlagsErrorKind.UnknownFlag, $"flags: unknown flag name '{name}'", at);
                 flags = ScriptVerifyFlags.NONE;
                 return false;
             }
@@ -117,9 +120,9 @@ public static class ScriptFlags
         return true;
     }
 
-    /// <summary>Parses a flag list or throws <see cref="FormatException"/> naming the bad flag.</summary>
+    /// <summary>Parses a flag list or throws <see cref="BitcoinFormatException"/> naming the bad flag.</summary>
     public static ScriptVerifyFlags Parse(string text) =>
-        TryParse(text, out var flags, out var error) ? flags : throw new FormatException(error);
+        TryParse(text, out var flags, out var error) ? flags : throw error.ToException();
 
     /// <summary>Formats flags as Core does: names joined with commas in bit order; "" for none.</summary>
     public static string Format(ScriptVerifyFlags flags)

@@ -233,7 +233,7 @@ public abstract partial class Descriptor : IEquatable<Descriptor>, IDisposable
     /// must carry the mainnet version byte. Use the overload taking a <see cref="Network"/> for the
     /// test networks.
     /// </summary>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error) =>
+    public static bool TryParse(string? text, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out DescriptorError? error) =>
         DescriptorParser.TryParse(text, Network.Mainnet, out descriptor, out error);
 
     /// <summary>
@@ -242,16 +242,16 @@ public abstract partial class Descriptor : IEquatable<Descriptor>, IDisposable
     /// (0x80 mainnet, 0xef test networks), as Core's DecodeSecret requires; extended keys are accepted
     /// in either family (xpub/tpub), their version only picks the serialisation.
     /// </summary>
-    public static bool TryParse(string? text, Network network, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out string? error) =>
+    public static bool TryParse(string? text, Network network, [NotNullWhen(true)] out Descriptor? descriptor, [NotNullWhen(false)] out DescriptorError? error) =>
         DescriptorParser.TryParse(text, network, out descriptor, out error);
 
-    /// <summary>Parses a descriptor for mainnet; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    /// <summary>Parses a descriptor for mainnet; throws <see cref="BitcoinFormatException"/> naming the broken rule.</summary>
     public static Descriptor Parse(string text) =>
-        TryParse(text, out var descriptor, out var error) ? descriptor : throw new FormatException(error);
+        TryParse(text, out var descriptor, out var error) ? descriptor : throw error.ToException();
 
-    /// <summary>Parses a descriptor for <paramref name="network"/>; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    /// <summary>Parses a descriptor for <paramref name="network"/>; throws <see cref="BitcoinFormatException"/> naming the broken rule.</summary>
     public static Descriptor Parse(string text, Network network) =>
-        TryParse(text, network, out var descriptor, out var error) ? descriptor : throw new FormatException(error);
+        TryParse(text, network, out var descriptor, out var error) ? descriptor : throw error.ToException();
 
     /// <inheritdoc />
     /// <remarks>

@@ -78,14 +78,14 @@ public static class DescriptorChecksum
         return true;
     }
 
-    /// <summary>Computes the checksum; throws <see cref="FormatException"/> for characters outside the BIP380 set.</summary>
+    /// <summary>Computes the checksum; throws <see cref="BitcoinFormatException"/> for characters outside the BIP380 set.</summary>
     public static string Compute(string descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         var body = StripChecksum(descriptor);
         return TryCompute(body, out var checksum)
             ? checksum
-            : throw new FormatException($"descriptor: character at position {FirstInvalid(body)} is not in the descriptor character set (BIP380)");
+            : throw new DescriptorError(DescriptorErrorKind.InvalidCharacter, $"descriptor: character at position {FirstInvalid(body)} is not in the descriptor character set (BIP380)", FirstInvalid(body)).ToException();
     }
 
     /// <summary>Returns the descriptor with its checksum appended (replacing any existing one).</summary>
@@ -95,12 +95,12 @@ public static class DescriptorChecksum
     /// Splits "body#checksum" and checks the checksum when present (BIP380: it is optional).
     /// On success <paramref name="body"/> is the descriptor without the checksum.
     /// </summary>
-    public static bool TryVerify(string? descriptor, [NotNullWhen(true)] out string? body, [NotNullWhen(false)] out string? error)
+    public static bool TryVerify(string? descriptor, [NotNullWhen(true)] out string? body, [NotNullWhen(false)] out DescriptorError? error)
     {
         body = null;
         if (descriptor is null)
         {
-            error = "descriptor: is empty";
+            error = new DescriptorError(DescriptorErrorKind.Empty, "descriptor: is empty");
             return false;
         }
 
@@ -108,7 +108,7 @@ public static class DescriptorChecksum
         var payload = hash < 0 ? descriptor : descriptor[..hash];
         if (!TryCompute(payload, out var expected))
         {
-            error = $"descriptor: character at position {FirstInvalid(payload)} is not in the descriptor character set (BIP380)";
+            error = new DescriptorError(DescriptorErrorKind.InvalidCharacter, $"descriptor: character at position {FirstInvalid(payload)} is not in the descriptor character set (BIP380)", FirstInvalid(payload));
             return false;
         }
 
@@ -117,13 +117,13 @@ public static class DescriptorChecksum
             var given = descriptor.AsSpan(hash + 1);
             if (given.Length != Length)
             {
-                error = $"descriptor: checksum must be {Length} characters, got {given.Length} (BIP380)";
+                error = new DescriptorError(DescriptorErrorKind.Checksum, $"descriptor: checksum must be {Length} characters, got {given.Length} (BIP380)", hash + 1);
                 return false;
             }
 
             if (!given.SequenceEqual(expected))
             {
-                error = $"descriptor: checksum mismatch, the descriptor or its checksum has a typo (BIP380)";
+                error = new DescriptorError(DescriptorErrorKind.Checksum, "descriptor: checksum mismatch, the descriptor or its checksum has a typo (BIP380)", hash + 1);
                 return false;
             }
         }

@@ -98,6 +98,9 @@ public abstract class KeyExpression
     /// <summary>True when deriving needs hardened steps, so the public form alone cannot produce the keys.</summary>
     public virtual bool HasHardenedDerivation => false;
 
+    /// <summary>False when deriving needs a private key this expression lacks (hardened steps below an xpub): <c>Derive</c> would throw.</summary>
+    internal virtual bool CanDerive => true;
+
     /// <summary>True when the key is uncompressed (65-byte serialization).</summary>
     public virtual bool IsUncompressed => false;
 
@@ -275,6 +278,9 @@ public sealed class ExtendedKeyExpression : KeyExpression
     public override bool HasHardenedDerivation => DeriveType == DeriveType.Hardened || _path.Any(s => s.Alternatives.Any(KeyPath.IsHardened));
 
     /// <inheritdoc />
+    internal override bool CanDerive => _private is not null || !HasHardenedDerivation;
+
+    /// <inheritdoc />
     public override int MultipathCount => _path.FirstOrDefault(p => p.IsMultipath)?.Alternatives.Count ?? 1;
 
     internal override DerivedKey Derive(uint index, int path)
@@ -395,6 +401,9 @@ public sealed class MusigKeyExpression : KeyExpression
 
     /// <inheritdoc />
     public override bool HasHardenedDerivation => _participants.Any(p => p.HasHardenedDerivation);
+
+    /// <inheritdoc />
+    internal override bool CanDerive => _participants.All(p => p.CanDerive) && DeriveType != DeriveType.Hardened && !_path.Any(s => s.Alternatives.Any(KeyPath.IsHardened));
 
     /// <inheritdoc />
     public override int MultipathCount => Math.Max(_path.FirstOrDefault(p => p.IsMultipath)?.Alternatives.Count ?? 1, _participants.Max(p => p.MultipathCount));

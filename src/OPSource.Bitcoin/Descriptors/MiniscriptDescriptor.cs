@@ -107,41 +107,38 @@ internal sealed class DescriptorKeyComparer : IEqualityComparer<KeyExpression>
 
     private static bool TryKey(KeyExpression key, out PublicKey result)
     {
-        try
-        {
-            result = key.Derive(0, 0).Key;
-            return true;
-        }
-        catch (InvalidOperationException)
+        // Keys that need a private key to derive (hardened steps below an xpub) compare by their text.
+        if (!key.CanDerive)
         {
             result = default;
             return false;
         }
+
+        result = key.Derive(0, 0).Key;
+        return true;
     }
 }
 
-/// <summary>Reads miniscript keys with the descriptor key grammar (the parser supplies the callback).</summary>
-internal sealed class DescriptorMiniscriptKeys(Func<string, MiniscriptContext, KeyExpression> parse) : IMiniscriptKeyParser<KeyExpression>
+/// <summary>Reads miniscript keys with the descriptor key grammar (the parser supplies the callback, which returns null after recording its error).</summary>
+internal sealed class DescriptorMiniscriptKeys(DescriptorParser parser, Func<string, MiniscriptContext, KeyExpression?> parse) : IMiniscriptKeyParser<KeyExpression>
 {
     /// <summary>The descriptor error of the first key that failed, reported instead of the miniscript one (Core m_key_parsing_error).</summary>
-    public FormatException? KeyError { get; private set; }
+    public DescriptorError? KeyError { get; private set; }
 
     public IEqualityComparer<KeyExpression> KeyComparer => DescriptorKeyComparer.Instance;
 
-    public bool TryParseKey(string text, MiniscriptContext context, [MaybeNullWhen(false)] out KeyExpression key, [NotNullWhen(false)] out string? error)
+    public bool TryParseKey(string text, MiniscriptContext context, [MaybeNullWhen(false)] out KeyExpression key, [NotNullWhen(false)] out BitcoinError? error)
     {
-        try
+        key = parse(text, context);
+        if (key is not null)
         {
-            key = parse(text, context);
             error = null;
             return true;
         }
-        catch (FormatException e)
-        {
-            KeyError ??= e;
-            key = null;
-            error = e.Message;
-            return false;
-        }
+
+        var keyError = parser.TakeError() ?? new DescriptorError(DescriptorErrorKind.InvalidKey, "descriptor: miniscript key is not valid");
+        KeyError ??= keyError;
+        error = keyError;
+        return false;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using OPSource.Crypto;
 
 namespace OPSource.Bitcoin.Encoding;
@@ -74,18 +75,18 @@ public static class Base58
     }
 
     /// <summary>Decodes Base58; the error names the position of the first bad character.</summary>
-    public static bool TryDecode(string? text, out byte[] data, out string? error)
+    public static bool TryDecode(string? text, out byte[] data, [NotNullWhen(false)] out EncodingError? error)
     {
         data = [];
         if (text is null)
         {
-            error = "base58: input is null";
+            error = new EncodingError(EncodingErrorKind.Empty, "base58: input is null");
             return false;
         }
 
         if (text.Length > MaxDecodeLength)
         {
-            error = $"base58: input longer than {MaxDecodeLength} characters";
+            error = new EncodingError(EncodingErrorKind.TooLong, $"base58: input longer than {MaxDecodeLength} characters", MaxDecodeLength);
             return false;
         }
 
@@ -105,7 +106,7 @@ public static class Base58
             var digit = c < 128 ? Map[c] : -1;
             if (digit < 0)
             {
-                error = $"base58: invalid character at position {i}";
+                error = new EncodingError(EncodingErrorKind.InvalidCharacter, $"base58: invalid character at position {i}", i);
                 return false;
             }
 
@@ -134,7 +135,7 @@ public static class Base58
     }
 
     /// <summary>Decodes Base58Check: the payload without its verified 4-byte checksum.</summary>
-    public static bool TryDecodeCheck(string? text, out byte[] payload, out string? error)
+    public static bool TryDecodeCheck(string? text, out byte[] payload, [NotNullWhen(false)] out EncodingError? error)
     {
         payload = [];
         if (!TryDecode(text, out var raw, out error))
@@ -144,7 +145,7 @@ public static class Base58
 
         if (raw.Length < 4)
         {
-            error = "base58check: shorter than the 4-byte checksum";
+            error = new EncodingError(EncodingErrorKind.TooShort, "base58check: shorter than the 4-byte checksum");
             return false;
         }
 
@@ -152,7 +153,7 @@ public static class Base58
         Hashes.Hash256(raw.AsSpan(0, raw.Length - 4), hash);
         if (!hash[..4].SequenceEqual(raw.AsSpan(raw.Length - 4)))
         {
-            error = "base58check: checksum mismatch";
+            error = new EncodingError(EncodingErrorKind.ChecksumMismatch, "base58check: checksum mismatch");
             return false;
         }
 
@@ -160,13 +161,13 @@ public static class Base58
         return true;
     }
 
-    /// <summary>Decodes Base58 or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Decodes Base58 or throws <see cref="BitcoinFormatException"/>.</summary>
     public static byte[] Decode(string text) =>
-        TryDecode(text, out var data, out var error) ? data : throw new FormatException(error);
+        TryDecode(text, out var data, out var error) ? data : throw error.ToException();
 
-    /// <summary>Decodes Base58Check or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Decodes Base58Check or throws <see cref="BitcoinFormatException"/>.</summary>
     public static byte[] DecodeCheck(string text) =>
-        TryDecodeCheck(text, out var data, out var error) ? data : throw new FormatException(error);
+        TryDecodeCheck(text, out var data, out var error) ? data : throw error.ToException();
 
     private static sbyte[] BuildMap()
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace OPSource.Bitcoin.Encoding;
 
 /// <summary>Strict lowercase/uppercase hex: even length, no prefix, no whitespace.</summary>
@@ -9,18 +11,18 @@ public static class Hex
     public static string Encode(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(data);
 
     /// <summary>Decodes hex; the error names the position of the first bad character.</summary>
-    public static bool TryParse(string? hex, out byte[] bytes, out string? error)
+    public static bool TryParse(string? hex, out byte[] bytes, [NotNullWhen(false)] out EncodingError? error)
     {
         bytes = [];
         if (hex is null)
         {
-            error = "hex: input is null";
+            error = new EncodingError(EncodingErrorKind.Empty, "hex: input is null");
             return false;
         }
 
         if ((hex.Length & 1) != 0)
         {
-            error = $"hex: odd number of digits ({hex.Length})";
+            error = new EncodingError(EncodingErrorKind.OddLength, $"hex: odd number of digits ({hex.Length})", hex.Length);
             return false;
         }
 
@@ -30,14 +32,14 @@ public static class Hex
             var hi = Value(hex[i]);
             if (hi < 0)
             {
-                error = $"hex: invalid character at position {i}";
+                error = new EncodingError(EncodingErrorKind.InvalidCharacter, $"hex: invalid character at position {i}", i);
                 return false;
             }
 
             var lo = Value(hex[i + 1]);
             if (lo < 0)
             {
-                error = $"hex: invalid character at position {i + 1}";
+                error = new EncodingError(EncodingErrorKind.InvalidCharacter, $"hex: invalid character at position {i + 1}", i + 1);
                 return false;
             }
 
@@ -49,9 +51,9 @@ public static class Hex
         return true;
     }
 
-    /// <summary>Decodes hex or throws <see cref="FormatException"/> naming the bad position.</summary>
+    /// <summary>Decodes hex or throws <see cref="BitcoinFormatException"/> naming the bad position.</summary>
     public static byte[] Parse(string hex) =>
-        TryParse(hex, out var bytes, out var error) ? bytes : throw new FormatException(error);
+        TryParse(hex, out var bytes, out var error) ? bytes : throw error.ToException();
 
     /// <summary>True if <paramref name="c"/> is a hex digit.</summary>
     public static bool IsHexDigit(char c) => Value(c) >= 0;

@@ -239,7 +239,7 @@ public sealed class ExtKey : IDisposable
     public string ToBase58(Network network) => ToBase58(ExtKeyVersion.For(network, true));
 
     /// <summary>Reads the 78-byte serialization of a private extended key.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> data, [NotNullWhen(true)] out ExtKey? key, [NotNullWhen(true)] out ExtKeyVersion? version, [NotNullWhen(false)] out string? error)
+    public static bool TryRead(ReadOnlySpan<byte> data, [NotNullWhen(true)] out ExtKey? key, [NotNullWhen(true)] out ExtKeyVersion? version, [NotNullWhen(false)] out KeyError? error)
     {
         key = null;
         version = null;
@@ -250,7 +250,7 @@ public sealed class ExtKey : IDisposable
 
         if (f.SecretKey is not { } secret)
         {
-            error = $"bip32: {f.Version.Prefix} is a public extended key; expected a private one";
+            error = new KeyError(KeyErrorKind.WrongKeyType, $"bip32: {f.Version.Prefix} is a public extended key; expected a private one", 0);
             return false;
         }
 
@@ -261,7 +261,7 @@ public sealed class ExtKey : IDisposable
     }
 
     /// <summary>Parses an xprv/tprv/yprv/zprv/... string; reports the version it carried.</summary>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out ExtKey? key, [NotNullWhen(true)] out ExtKeyVersion? version, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out ExtKey? key, [NotNullWhen(true)] out ExtKeyVersion? version, [NotNullWhen(false)] out KeyError? error)
     {
         key = null;
         version = null;
@@ -276,9 +276,9 @@ public sealed class ExtKey : IDisposable
         }
     }
 
-    /// <summary>Parses an extended private key; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    /// <summary>Parses an extended private key; throws <see cref="BitcoinFormatException"/> naming the broken rule.</summary>
     public static ExtKey Parse(string text) =>
-        TryParse(text, out var key, out _, out var error) ? key : throw new FormatException(error);
+        TryParse(text, out var key, out _, out var error) ? key : throw error.ToException();
 
     /// <summary>Shows only public metadata, never the key.</summary>
     public override string ToString() => _disposed

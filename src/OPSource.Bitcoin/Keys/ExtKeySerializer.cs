@@ -33,21 +33,21 @@ internal static class ExtKeySerializer
     public readonly record struct Fields(
         ExtKeyVersion Version, byte Depth, KeyFingerprint Parent, uint ChildIndex, byte[] ChainCode, SecretKey? SecretKey, PublicKey? PublicKey);
 
-    public static bool TryRead(ReadOnlySpan<byte> data, out Fields fields, [NotNullWhen(false)] out string? error)
+    public static bool TryRead(ReadOnlySpan<byte> data, out Fields fields, [NotNullWhen(false)] out KeyError? error)
     {
         fields = default;
         if (data.Length != Length)
         {
-            error = string.Create(CultureInfo.InvariantCulture,
-                $"bip32: extended key is {data.Length} bytes; must be {Length}");
+            error = new KeyError(KeyErrorKind.InvalidLength, string.Create(CultureInfo.InvariantCulture,
+                $"bip32: extended key is {data.Length} bytes; must be {Length}"));
             return false;
         }
 
         var versionValue = BinaryPrimitives.ReadUInt32BigEndian(data);
         if (!ExtKeyVersion.TryFromValue(versionValue, out var version))
         {
-            error = string.Create(CultureInfo.InvariantCulture,
-                $"bip32: unknown extended key version 0x{versionValue:x8}");
+            error = new KeyError(KeyErrorKind.UnknownVersion, string.Create(CultureInfo.InvariantCulture,
+                $"bip32: unknown extended key version 0x{versionValue:x8}"), 0);
             return false;
         }
 
@@ -61,14 +61,14 @@ internal static class ExtKeySerializer
         {
             if (keyData[0] is 0x02 or 0x03)
             {
-                error = $"bip32: {version.Prefix} version is private but the key data is a public key";
+                error = new KeyError(KeyErrorKind.WrongKeyType, $"bip32: {version.Prefix} version is private but the key data is a public key", KeyOffset);
                 return false;
             }
 
             if (keyData[0] != 0x00)
             {
-                error = string.Create(CultureInfo.InvariantCulture,
-                    $"bip32: invalid private key prefix 0x{keyData[0]:x2}; must be 0x00");
+                error = new KeyError(KeyErrorKind.InvalidKeyData, string.Create(CultureInfo.InvariantCulture,
+                    $"bip32: invalid private key prefix 0x{keyData[0]:x2}; must be 0x00"), KeyOffset);
                 return false;
             }
         }
@@ -76,14 +76,14 @@ internal static class ExtKeySerializer
         {
             if (keyData[0] == 0x00)
             {
-                error = $"bip32: {version.Prefix} version is public but the key data is a private key";
+                error = new KeyError(KeyErrorKind.WrongKeyType, $"bip32: {version.Prefix} version is public but the key data is a private key", KeyOffset);
                 return false;
             }
 
             if (keyData[0] is not (0x02 or 0x03))
             {
-                error = string.Create(CultureInfo.InvariantCulture,
-                    $"bip32: invalid public key prefix 0x{keyData[0]:x2}; must be 0x02 or 0x03");
+                error = new KeyError(KeyErrorKind.InvalidKeyData, string.Create(CultureInfo.InvariantCulture,
+                    $"bip32: invalid public key prefix 0x{keyData[0]:x2}; must be 0x02 or 0x03"), KeyOffset);
                 return false;
             }
         }
@@ -91,13 +91,13 @@ internal static class ExtKeySerializer
         // BIP32: a master key (depth 0) has parent fingerprint 0x00000000 and child number 0.
         if (depth == 0 && parent != KeyFingerprint.Zero)
         {
-            error = "bip32: zero depth with non-zero parent fingerprint";
+            error = new KeyError(KeyErrorKind.InvalidDepth, "bip32: zero depth with non-zero parent fingerprint", 5);
             return false;
         }
 
         if (depth == 0 && childIndex != 0)
         {
-            error = "bip32: zero depth with non-zero child index";
+            error = new KeyError(KeyErrorKind.InvalidDepth, "bip32: zero depth with non-zero child index", 9);
             return false;
         }
 
@@ -108,7 +108,7 @@ internal static class ExtKeySerializer
             // BIP32: "the key must be in 1..n-1".
             if (!SecretKey.TryCreate(keyData[1..], out secret))
             {
-                error = "bip32: private key is not in 1..n-1";
+                error = new KeyError(KeyErrorKind.InvalidKey, "bip32: private key is not in 1..n-1", KeyOffset + 1);
                 return false;
             }
         }
@@ -118,7 +118,7 @@ internal static class ExtKeySerializer
         }
         else
         {
-            error = "bip32: public key is not a valid curve point";
+            error = new KeyError(KeyErrorKind.InvalidKey, "bip32: public key is not a valid curve point", KeyOffset);
             return false;
         }
 
@@ -127,17 +127,17 @@ internal static class ExtKeySerializer
         return true;
     }
 
-    public static bool TryDecodeBase58(string? text, Span<byte> destination78, [NotNullWhen(false)] out string? error)
+    public static bool TryDecodeBase58(string? text, Span<byte> destination78, [NotNullWhen(false)] out KeyError? error)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "bip32: extended key is empty";
+            error = new KeyError(KeyErrorKind.Empty, "bip32: extended key is empty");
             return false;
         }
 
         if (!Encoding.Base58.TryDecodeCheck(text.Trim(), out var payload, out var b58Error))
         {
-            error = "bip32: " + b58Error;
+            error = new KeyError(KeyErrorKind.InvalidEncoding, "bip32: " + b58Error.Message, b58Error.Position + (text.Length - text.TrimStart().Length));
             return false;
         }
 
@@ -145,8 +145,8 @@ internal static class ExtKeySerializer
         {
             if (payload.Length != Length)
             {
-                error = string.Create(CultureInfo.InvariantCulture,
-                    $"bip32: extended key is {payload.Length} bytes; must be {Length}");
+                error = new KeyError(KeyErrorKind.InvalidLength, string.Create(CultureInfo.InvariantCulture,
+                    $"bip32: extended key is {payload.Length} bytes; must be {Length}"));
                 return false;
             }
 

@@ -155,7 +155,7 @@ public sealed class ExtPubKey : IEquatable<ExtPubKey>
     public override string ToString() => ToString(ExtKeyVersion.Xpub);
 
     /// <summary>Reads the 78-byte serialization of a public extended key.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> data, [NotNullWhen(true)] out ExtPubKey? key, [NotNullWhen(true)] out ExtKeyVersion? version, [NotNullWhen(false)] out string? error)
+    public static bool TryRead(ReadOnlySpan<byte> data, [NotNullWhen(true)] out ExtPubKey? key, [NotNullWhen(true)] out ExtKeyVersion? version, [NotNullWhen(false)] out KeyError? error)
     {
         key = null;
         version = null;
@@ -167,7 +167,7 @@ public sealed class ExtPubKey : IEquatable<ExtPubKey>
         if (f.SecretKey is { } secret)
         {
             secret.Dispose();
-            error = $"bip32: {f.Version.Prefix} is a private extended key; expected a public one";
+            error = new KeyError(KeyErrorKind.WrongKeyType, $"bip32: {f.Version.Prefix} is a private extended key; expected a public one", 0);
             return false;
         }
 
@@ -177,7 +177,7 @@ public sealed class ExtPubKey : IEquatable<ExtPubKey>
     }
 
     /// <summary>Parses an xpub/tpub/ypub/zpub/... string; reports the version it carried.</summary>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out ExtPubKey? key, [NotNullWhen(true)] out ExtKeyVersion? version, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out ExtPubKey? key, [NotNullWhen(true)] out ExtKeyVersion? version, [NotNullWhen(false)] out KeyError? error)
     {
         key = null;
         version = null;
@@ -185,9 +185,9 @@ public sealed class ExtPubKey : IEquatable<ExtPubKey>
         return ExtKeySerializer.TryDecodeBase58(text, data, out error) && TryRead(data, out key, out version, out error);
     }
 
-    /// <summary>Parses an extended public key; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    /// <summary>Parses an extended public key; throws <see cref="BitcoinFormatException"/> naming the broken rule.</summary>
     public static ExtPubKey Parse(string text) =>
-        TryParse(text, out var key, out _, out var error) ? key : throw new FormatException(error);
+        TryParse(text, out var key, out _, out var error) ? key : throw error.ToException();
 
     /// <inheritdoc />
     public bool Equals(ExtPubKey? other) =>

@@ -65,19 +65,19 @@ public sealed class KeyPath : IEquatable<KeyPath>
     /// Parses <c>m/84'/0'/0'/0/5</c>, <c>84h/0h</c>, <c>m/44H/1H</c> (with or without the leading
     /// <c>m</c>). Each index must be below 2^31 before the hardened marker.
     /// </summary>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out KeyPath? path, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out KeyPath? path, [NotNullWhen(false)] out KeyError? error)
     {
         path = null;
         if (text is null)
         {
-            error = "keypath: is empty";
+            error = new KeyError(KeyErrorKind.Empty, "keypath: is empty");
             return false;
         }
 
         var s = text.Trim();
         if (s.Length == 0)
         {
-            error = "keypath: is empty";
+            error = new KeyError(KeyErrorKind.Empty, "keypath: is empty");
             return false;
         }
 
@@ -98,11 +98,11 @@ public sealed class KeyPath : IEquatable<KeyPath>
         // One step grammar for every BIP32 path in the library (KeyPathSyntax); plain keypaths also accept H.
         if (!KeyPathSyntax.TryParseSteps(parts.AsSpan(start), KeyPathGrammar.UpperCaseHardened, out var parsed, out var stepError))
         {
-            error = stepError.Kind == KeyPathErrorKind.OutOfRange
+            error = new KeyError(KeyErrorKind.InvalidPath, stepError.Kind == KeyPathErrorKind.OutOfRange
                 ? string.Create(CultureInfo.InvariantCulture,
                     $"keypath: step {stepError.Step} '{stepError.StepText}' is out of range (index must be below 2^31)")
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"keypath: step {stepError.Step} '{stepError.StepText}' is not a number with an optional ' h or H suffix");
+                    $"keypath: step {stepError.Step} '{stepError.StepText}' is not a number with an optional ' h or H suffix"), StepPosition(text, parts, start, stepError.Step));
             return false;
         }
 
@@ -117,9 +117,21 @@ public sealed class KeyPath : IEquatable<KeyPath>
         return true;
     }
 
-    /// <summary>Parses a path; throws <see cref="FormatException"/> naming the bad step.</summary>
+    /// <summary>Parses a path; throws <see cref="BitcoinFormatException"/> naming the bad step.</summary>
     public static KeyPath Parse(string text) =>
-        TryParse(text, out var path, out var error) ? path : throw new FormatException(error);
+        TryParse(text, out var path, out var error) ? path : throw error.ToException();
+
+    /// <summary>The character index in <paramref name="text"/> where 1-based step <paramref name="step"/> of the trimmed, split path starts.</summary>
+    private static int StepPosition(string text, string[] parts, int start, int step)
+    {
+        var position = text.Length - text.TrimStart().Length;
+        for (var k = 0; k < start + step - 1 && k < parts.Length; k++)
+        {
+            position += parts[k].Length + 1;
+        }
+
+        return position;
+    }
 
     /// <summary><c>m/84'/0'/0'/0/5</c> form.</summary>
     public override string ToString() => ToString(true, '\'');
@@ -218,10 +230,10 @@ public readonly record struct KeyFingerprint
         return true;
     }
 
-    /// <summary>Parses 8 hex digits; throws <see cref="FormatException"/> otherwise.</summary>
+    /// <summary>Parses 8 hex digits; throws <see cref="BitcoinFormatException"/> otherwise.</summary>
     public static KeyFingerprint Parse(string text) => TryParse(text, out var f)
         ? f
-        : throw new FormatException("fingerprint: must be 8 hex digits");
+        : throw new KeyError(KeyErrorKind.InvalidOrigin, "fingerprint: must be 8 hex digits").ToException();
 
     /// <summary>8 lower-case hex digits.</summary>
     public override string ToString() => _value.ToString("x8", CultureInfo.InvariantCulture);
@@ -240,13 +252,13 @@ public sealed record RootedKeyPath(KeyFingerprint MasterFingerprint, KeyPath Key
     public RootedKeyPath Derive(KeyPath suffix) => this with { KeyPath = KeyPath.Derive(suffix) };
 
     /// <summary>Parses <c>d34db33f/84'/0'/0'</c>, with or without surrounding brackets.</summary>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out RootedKeyPath? origin, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out RootedKeyPath? origin, [NotNullWhen(false)] out KeyError? error)
     {
         origin = null;
         var s = text?.Trim() ?? string.Empty;
         if (s.StartsWith('[') != s.EndsWith(']'))
         {
-            error = "key origin: unbalanced brackets";
+            error = new KeyError(KeyErrorKind.InvalidOrigin, "key origin: unbalanced brackets");
             return false;
         }
 
@@ -260,26 +272,26 @@ public sealed record RootedKeyPath(KeyFingerprint MasterFingerprint, KeyPath Key
         // BIP380: "exactly 8 hex characters for the fingerprint of the key where the derivation starts".
         if (!KeyFingerprint.TryParse(fingerprintText, out var fingerprint))
         {
-            error = "key origin: fingerprint must be 8 hex digits";
+            error = new KeyError(KeyErrorKind.InvalidOrigin, "key origin: fingerprint must be 8 hex digits");
             return false;
         }
 
         var path = KeyPath.Root;
         if (slash >= 0 && s[(slash + 1)..].StartsWith('m'))
         {
-            error = "key origin: path after the fingerprint must not start with m";
+            error = new KeyError(KeyErrorKind.InvalidOrigin, "key origin: path after the fingerprint must not start with m");
             return false;
         }
 
         if (slash >= 0 && !KeyPath.TryParse(s[(slash + 1)..], out path, out error))
         {
-            error = "key origin: " + error;
+            error = error.Prefixed("key origin: ");
             return false;
         }
 
         if (slash >= 0 && path.Length == 0)
         {
-            error = "key origin: path after the fingerprint is empty";
+            error = new KeyError(KeyErrorKind.InvalidOrigin, "key origin: path after the fingerprint is empty");
             return false;
         }
 
@@ -288,9 +300,9 @@ public sealed record RootedKeyPath(KeyFingerprint MasterFingerprint, KeyPath Key
         return true;
     }
 
-    /// <summary>Parses a key origin; throws <see cref="FormatException"/> on error.</summary>
+    /// <summary>Parses a key origin; throws <see cref="BitcoinFormatException"/> on error.</summary>
     public static RootedKeyPath Parse(string text) =>
-        TryParse(text, out var origin, out var error) ? origin : throw new FormatException(error);
+        TryParse(text, out var origin, out var error) ? origin : throw error.ToException();
 
     /// <summary>The descriptor key-origin form, <c>[d34db33f/84'/0'/0']</c> (BIP380).</summary>
     public string ToDescriptorString() => "[" + ToString() + "]";

@@ -11,16 +11,16 @@ public sealed partial class Mnemonic
 
     /// <summary>
     /// Parses a phrase held in a character buffer without making a string of it or of its words (the
-    /// caller clears its own buffer afterwards). Same rules and messages as <see cref="TryParse(string?, out Mnemonic?, out string?)"/>:
+    /// caller clears its own buffer afterwards). Same rules and messages as <see cref="TryParse(string?, out Mnemonic?, out KeyError?)"/>:
     /// NFKD, case-insensitive, any whitespace between words, language detected.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<char> phrase, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(ReadOnlySpan<char> phrase, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out KeyError? error)
     {
         mnemonic = null;
         var invalid = Encoding.UnicodeText.FindInvalid(phrase);
         if (invalid >= 0)
         {
-            error = string.Create(CultureInfo.InvariantCulture, $"mnemonic: is not valid Unicode text (lone surrogate at character {invalid + 1})");
+            error = new KeyError(KeyErrorKind.InvalidEncoding, string.Create(CultureInfo.InvariantCulture, $"mnemonic: is not valid Unicode text (lone surrogate at character {invalid + 1})"));
             return false;
         }
 
@@ -31,7 +31,7 @@ public sealed partial class Mnemonic
         {
             if (!phrase.TryNormalize(normalized, out var written, NormalizationForm.FormKD))
             {
-                error = "mnemonic: is not valid Unicode text";
+                error = new KeyError(KeyErrorKind.InvalidEncoding, "mnemonic: is not valid Unicode text");
                 return false;
             }
 
@@ -67,22 +67,22 @@ public sealed partial class Mnemonic
 
             if (count == 0)
             {
-                error = "mnemonic: phrase is empty";
+                error = new KeyError(KeyErrorKind.Empty, "mnemonic: phrase is empty");
                 return false;
             }
 
             if (!ValidWordCounts.Contains(count))
             {
-                error = count > MaxWords
+                error = new KeyError(KeyErrorKind.WordCount, count > MaxWords
                     ? "mnemonic: has more than 24 words; BIP39 allows 12, 15, 18, 21 or 24"
-                    : string.Create(CultureInfo.InvariantCulture, $"mnemonic: has {count} words; BIP39 allows 12, 15, 18, 21 or 24");
+                    : string.Create(CultureInfo.InvariantCulture, $"mnemonic: has {count} words; BIP39 allows 12, 15, 18, 21 or 24"));
                 return false;
             }
 
             Span<int> indices = stackalloc int[count];
             try
             {
-                string? firstError = null;
+                KeyError? firstError = null;
                 Bip39Wordlist? best = null;
                 var bestMatches = -1;
                 var firstMissing = 0;
@@ -121,7 +121,7 @@ public sealed partial class Mnemonic
                 }
 
                 // The word itself is secret material: name only its position.
-                error = firstError ?? string.Create(CultureInfo.InvariantCulture, $"mnemonic: word {firstMissing + 1} is not in the {best!.Name} word list");
+                error = firstError ?? new KeyError(KeyErrorKind.UnknownWord, string.Create(CultureInfo.InvariantCulture, $"mnemonic: word {firstMissing + 1} is not in the {best!.Name} word list"));
                 return false;
             }
             finally

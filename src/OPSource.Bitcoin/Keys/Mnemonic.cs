@@ -74,7 +74,7 @@ public sealed partial class Mnemonic : IDisposable
     /// French share words; the two Chinese lists share characters), the first list in
     /// <see cref="MnemonicLanguage"/> order whose checksum matches wins.
     /// </summary>
-    public static bool TryParse(string? phrase, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? phrase, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out KeyError? error)
     {
         mnemonic = null;
         if (!TrySplit(phrase, out var words, out error))
@@ -90,7 +90,7 @@ public sealed partial class Mnemonic : IDisposable
             return TryParseWords(words, best.Language, out mnemonic, out error);
         }
 
-        string? firstError = null;
+        KeyError? firstError = null;
         foreach (var language in candidates)
         {
             if (TryParseWords(words, language, out mnemonic, out var e))
@@ -107,7 +107,7 @@ public sealed partial class Mnemonic : IDisposable
     }
 
     /// <summary>Parses a phrase written in a known language.</summary>
-    public static bool TryParse(string? phrase, MnemonicLanguage language, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? phrase, MnemonicLanguage language, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out KeyError? error)
     {
         mnemonic = null;
         if (!TrySplit(phrase, out var words, out error))
@@ -118,13 +118,13 @@ public sealed partial class Mnemonic : IDisposable
         return TryParseWords(words, language, out mnemonic, out error);
     }
 
-    /// <summary>Parses a phrase, detecting its language; throws <see cref="FormatException"/> when invalid.</summary>
+    /// <summary>Parses a phrase, detecting its language; throws <see cref="BitcoinFormatException"/> when invalid.</summary>
     public static Mnemonic Parse(string phrase) =>
-        TryParse(phrase, out var m, out var error) ? m : throw new FormatException(error);
+        TryParse(phrase, out var m, out var error) ? m : throw error.ToException();
 
-    /// <summary>Parses a phrase in a known language; throws <see cref="FormatException"/> when invalid.</summary>
+    /// <summary>Parses a phrase in a known language; throws <see cref="BitcoinFormatException"/> when invalid.</summary>
     public static Mnemonic Parse(string phrase, MnemonicLanguage language) =>
-        TryParse(phrase, language, out var m, out var error) ? m : throw new FormatException(error);
+        TryParse(phrase, language, out var m, out var error) ? m : throw error.ToException();
 
     /// <summary>
     /// The languages whose word list contains every word of the phrase (checksum not checked),
@@ -184,12 +184,12 @@ public sealed partial class Mnemonic : IDisposable
         _disposed = true;
     }
 
-    private static bool TrySplit(string? phrase, out string[] words, [NotNullWhen(false)] out string? error)
+    private static bool TrySplit(string? phrase, out string[] words, [NotNullWhen(false)] out KeyError? error)
     {
         words = [];
         if (string.IsNullOrWhiteSpace(phrase))
         {
-            error = "mnemonic: phrase is empty";
+            error = new KeyError(KeyErrorKind.Empty, "mnemonic: phrase is empty");
             return false;
         }
 
@@ -197,8 +197,8 @@ public sealed partial class Mnemonic : IDisposable
         // well-formed UTF-16 (a lone surrogate) has no NFKD form and no UTF-8 encoding: refuse it.
         if (!Encoding.UnicodeText.TryNormalize(phrase, NormalizationForm.FormKD, out var normalized))
         {
-            error = string.Create(CultureInfo.InvariantCulture,
-                $"mnemonic: is not valid Unicode text (lone surrogate at character {Encoding.UnicodeText.FindInvalid(phrase) + 1})");
+            error = new KeyError(KeyErrorKind.InvalidEncoding, string.Create(CultureInfo.InvariantCulture,
+                $"mnemonic: is not valid Unicode text (lone surrogate at character {Encoding.UnicodeText.FindInvalid(phrase) + 1})"));
             return false;
         }
 
@@ -206,8 +206,8 @@ public sealed partial class Mnemonic : IDisposable
             .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (!ValidWordCounts.Contains(words.Length))
         {
-            error = string.Create(CultureInfo.InvariantCulture,
-                $"mnemonic: has {words.Length} words; BIP39 allows 12, 15, 18, 21 or 24");
+            error = new KeyError(KeyErrorKind.WordCount, string.Create(CultureInfo.InvariantCulture,
+                $"mnemonic: has {words.Length} words; BIP39 allows 12, 15, 18, 21 or 24"));
             return false;
         }
 
@@ -218,7 +218,7 @@ public sealed partial class Mnemonic : IDisposable
     private static List<MnemonicLanguage> DetectLanguages(string[] words) =>
         Bip39Wordlist.All.Where(l => words.All(l.Contains)).Select(l => l.Language).ToList();
 
-    private static bool TryParseWords(string[] words, MnemonicLanguage language, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out string? error)
+    private static bool TryParseWords(string[] words, MnemonicLanguage language, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out KeyError? error)
     {
         mnemonic = null;
         var list = Bip39Wordlist.Get(language);
@@ -230,8 +230,8 @@ public sealed partial class Mnemonic : IDisposable
                 if (!list.TryGetIndex(words[i], out indices[i]))
                 {
                     // The word itself is secret material: name only its position.
-                    error = string.Create(CultureInfo.InvariantCulture,
-                        $"mnemonic: word {i + 1} is not in the {list.Name} word list");
+                    error = new KeyError(KeyErrorKind.UnknownWord, string.Create(CultureInfo.InvariantCulture,
+                        $"mnemonic: word {i + 1} is not in the {list.Name} word list"));
                     return false;
                 }
             }
@@ -245,7 +245,7 @@ public sealed partial class Mnemonic : IDisposable
     }
 
     /// <summary>Packs 11-bit word indices into entropy and checks the BIP39 checksum.</summary>
-    private static bool TryFromIndices(ReadOnlySpan<int> indices, MnemonicLanguage language, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out string? error)
+    private static bool TryFromIndices(ReadOnlySpan<int> indices, MnemonicLanguage language, [NotNullWhen(true)] out Mnemonic? mnemonic, [NotNullWhen(false)] out KeyError? error)
     {
         mnemonic = null;
         var totalBits = indices.Length * 11;
@@ -276,7 +276,7 @@ public sealed partial class Mnemonic : IDisposable
             var mask = (byte)(0xFF << (8 - checksumBits));
             if ((hash[0] & mask) != (bits[entropyLength] & mask))
             {
-                error = "mnemonic: checksum mismatch (a word is wrong or the words are out of order)";
+                error = new KeyError(KeyErrorKind.ChecksumMismatch, "mnemonic: checksum mismatch (a word is wrong or the words are out of order)");
                 return false;
             }
 

@@ -80,18 +80,18 @@ public sealed class Wif : IDisposable
     /// Decodes a WIF string. With <paramref name="network"/> set, the prefix must be that network's;
     /// otherwise any known network's prefix is accepted.
     /// </summary>
-    public static bool TryParse(string? text, Network? network, [NotNullWhen(true)] out Wif? wif, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, Network? network, [NotNullWhen(true)] out Wif? wif, [NotNullWhen(false)] out KeyError? error)
     {
         wif = null;
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "wif: is empty";
+            error = new KeyError(KeyErrorKind.Empty, "wif: is empty");
             return false;
         }
 
         if (!Base58.TryDecodeCheck(text.Trim(), out var data, out var b58Error))
         {
-            error = "wif: " + b58Error;
+            error = new KeyError(KeyErrorKind.InvalidEncoding, "wif: " + b58Error.Message, b58Error.Position + (text.Length - text.TrimStart().Length));
             return false;
         }
 
@@ -101,30 +101,30 @@ public sealed class Wif : IDisposable
             var compressed = data.Length == 34 && data[33] == 1;
             if (data.Length != 33 && !compressed)
             {
-                error = data.Length == 34
+                error = new KeyError(KeyErrorKind.InvalidKeyData, data.Length == 34
                     ? "wif: 34-byte payload must end with the compression flag 0x01"
-                    : string.Create(CultureInfo.InvariantCulture, $"wif: payload is {data.Length} bytes; must be 33 or 34");
+                    : string.Create(CultureInfo.InvariantCulture, $"wif: payload is {data.Length} bytes; must be 33 or 34"), 33);
                 return false;
             }
 
             var prefix = data[0];
             if (network is not null && prefix != network.SecretKeyPrefix)
             {
-                error = string.Create(CultureInfo.InvariantCulture,
-                    $"wif: prefix {prefix} is not {network.Name}'s secret key prefix {network.SecretKeyPrefix}");
+                error = new KeyError(KeyErrorKind.WrongNetwork, string.Create(CultureInfo.InvariantCulture,
+                    $"wif: prefix {prefix} is not {network.Name}'s secret key prefix {network.SecretKeyPrefix}"), 0);
                 return false;
             }
 
             if (network is null && !Network.All.Any(n => n.SecretKeyPrefix == prefix))
             {
-                error = string.Create(CultureInfo.InvariantCulture, $"wif: prefix {prefix} belongs to no known network");
+                error = new KeyError(KeyErrorKind.UnknownVersion, string.Create(CultureInfo.InvariantCulture, $"wif: prefix {prefix} belongs to no known network"), 0);
                 return false;
             }
 
             // Core key.cpp Check: the key must be in 1..n-1.
             if (!SecretKey.TryCreate(data.AsSpan(1, 32), out var key))
             {
-                error = "wif: private key is not in 1..n-1";
+                error = new KeyError(KeyErrorKind.InvalidKey, "wif: private key is not in 1..n-1", 1);
                 return false;
             }
 
@@ -138,9 +138,9 @@ public sealed class Wif : IDisposable
         }
     }
 
-    /// <summary>Decodes a WIF string; throws <see cref="FormatException"/> naming the broken rule.</summary>
+    /// <summary>Decodes a WIF string; throws <see cref="BitcoinFormatException"/> naming the broken rule.</summary>
     public static Wif Parse(string text, Network? network = null) =>
-        TryParse(text, network, out var wif, out var error) ? wif : throw new FormatException(error);
+        TryParse(text, network, out var wif, out var error) ? wif : throw error.ToException();
 
     /// <summary>Never shows the key.</summary>
     public override string ToString() => IsCompressed ? "Wif(compressed)" : "Wif(uncompressed)";

@@ -29,8 +29,8 @@ public interface IMiniscriptKeyParser<TKey>
     /// <summary>Equality of keys, for the duplicate-key sanity rule.</summary>
     IEqualityComparer<TKey> KeyComparer { get; }
 
-    /// <summary>Parses one key expression (the text between the fragment's parentheses or commas).</summary>
-    bool TryParseKey(string text, MiniscriptContext context, [MaybeNullWhen(false)] out TKey key, [NotNullWhen(false)] out string? error);
+    /// <summary>Parses one key expression (the text between the fragment's parentheses or commas); the error is the key grammar's own typed error.</summary>
+    bool TryParseKey(string text, MiniscriptContext context, [MaybeNullWhen(false)] out TKey key, [NotNullWhen(false)] out BitcoinError? error);
 }
 
 /// <summary>Recovers keys from script bytes (Core Ctx::FromPKBytes / FromPKHBytes), for script to miniscript decoding.</summary>

@@ -623,7 +623,7 @@ internal sealed class MiniscriptParser<TKey>
 
         if (!_keys.TryParseKey(_text.Substring(_pos, size), _context, out key, out var keyError))
         {
-            return Fail(MiniscriptErrorKind.InvalidKey, $"{name}(): {keyError}", out error);
+            return Fail(MiniscriptErrorKind.InvalidKey, $"{name}(): {keyError.Message}", out error);
         }
 
         _pos += size + 1;
@@ -690,7 +690,7 @@ internal sealed class MiniscriptParser<TKey>
 
             if (!_keys.TryParseKey(_text.Substring(_pos, length), _context, out var key, out var keyError))
             {
-                return Fail(MiniscriptErrorKind.InvalidKey, $"{name}() key {keys.Count + 1}: {keyError}", out error);
+                return Fail(MiniscriptErrorKind.InvalidKey, $"{name}() key {keys.Count + 1}: {keyError.Message}", out error);
             }
 
             keys.Add(key);

@@ -179,12 +179,12 @@ public sealed class MiniscriptPublicKeys : IMiniscriptKeyParser<PublicKey>, IMin
     public IEqualityComparer<PublicKey> KeyComparer => EqualityComparer<PublicKey>.Default;
 
     /// <inheritdoc />
-    public bool TryParseKey(string text, MiniscriptContext context, out PublicKey key, [NotNullWhen(false)] out string? error)
+    public bool TryParseKey(string text, MiniscriptContext context, out PublicKey key, [NotNullWhen(false)] out BitcoinError? error)
     {
         key = default;
         if (!Hex.TryParse(text, out var bytes, out _))
         {
-            error = $"'{Shorten(text)}' is not a hex public key";
+            error = new MiniscriptError(MiniscriptErrorKind.InvalidKey, $"'{Shorten(text)}' is not a hex public key");
             return false;
         }
 
@@ -193,13 +193,13 @@ public sealed class MiniscriptPublicKeys : IMiniscriptKeyParser<PublicKey>, IMin
             // BIP340 x-only keys exist only in Tapscript.
             if (context != MiniscriptContext.Tapscript)
             {
-                error = "x-only (32-byte) keys are only valid in Tapscript";
+                error = new MiniscriptError(MiniscriptErrorKind.WrongContext, "x-only (32-byte) keys are only valid in Tapscript");
                 return false;
             }
 
             if (!XOnlyPublicKey.TryParse(bytes, out var xonly))
             {
-                error = "the x-only key is not a valid secp256k1 x coordinate";
+                error = new MiniscriptError(MiniscriptErrorKind.InvalidKey, "the x-only key is not a valid secp256k1 x coordinate");
                 return false;
             }
 
@@ -211,7 +211,7 @@ public sealed class MiniscriptPublicKeys : IMiniscriptKeyParser<PublicKey>, IMin
         if (bytes.Length != 33 || bytes[0] is not (0x02 or 0x03) || !PublicKey.TryParse(bytes, out key))
         {
             // BIP143/BIP341: only compressed keys in segwit scripts.
-            error = bytes.Length == 65 ? "uncompressed keys are not allowed in segwit scripts" : $"'{Shorten(text)}' is not a compressed public key (33 bytes)";
+            error = new MiniscriptError(MiniscriptErrorKind.InvalidKey, bytes.Length == 65 ? "uncompressed keys are not allowed in segwit scripts" : $"'{Shorten(text)}' is not a compressed public key (33 bytes)");
             return false;
         }
 

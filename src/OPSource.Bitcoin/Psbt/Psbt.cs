@@ -85,7 +85,7 @@ public sealed partial class Psbt
     /// The transaction being signed, without scriptSigs or witnesses. For version 2 its lock time is
     /// chosen by the BIP370 algorithm; fails when the inputs' lock time requirements conflict.
     /// </summary>
-    public bool TryGetUnsignedTransaction([NotNullWhen(true)] out Transaction? transaction, [NotNullWhen(false)] out string? error)
+    public bool TryGetUnsignedTransaction([NotNullWhen(true)] out Transaction? transaction, [NotNullWhen(false)] out PsbtError? error)
     {
         if (Version == 0)
         {
@@ -97,7 +97,7 @@ public sealed partial class Psbt
         transaction = null;
         if (!TryDetermineLockTime(out var lockTime, out var lockError))
         {
-            error = lockError!;
+            error = lockError;
             return false;
         }
 
@@ -108,9 +108,9 @@ public sealed partial class Psbt
         return true;
     }
 
-    /// <summary>The unsigned transaction; throws <see cref="FormatException"/> when v2 lock times conflict.</summary>
+    /// <summary>The unsigned transaction; throws <see cref="BitcoinFormatException"/> when v2 lock times conflict.</summary>
     public Transaction GetUnsignedTransaction() =>
-        TryGetUnsignedTransaction(out var tx, out var error) ? tx : throw new FormatException(error);
+        TryGetUnsignedTransaction(out var tx, out var error) ? tx : throw error.ToException();
 
     /// <summary>The txid of the transaction being signed (never changes as signatures are added).</summary>
     public TxId GetUnsignedTxId() => GetUnsignedTransaction().GetTxId();
@@ -156,7 +156,7 @@ public sealed partial class Psbt
     /// <summary>True when every input has a final scriptSig or witness.</summary>
     public bool IsFinalized => Inputs.All(i => i.IsFinalized);
 
-    private bool TryDetermineLockTime(out LockTime lockTime, out string? error)
+    private bool TryDetermineLockTime(out LockTime lockTime, [NotNullWhen(false)] out PsbtError? error)
     {
         // BIP370 "Determining Lock Time".
         uint maxTime = 0, maxHeight = 0;
@@ -198,12 +198,12 @@ public sealed partial class Psbt
         }
 
         lockTime = LockTime.Zero;
-        error = "psbt: inputs require both time and height lock times, so no lock time satisfies them all";
+        error = new PsbtError(PsbtErrorKind.LockTimeConflict, "psbt: inputs require both time and height lock times, so no lock time satisfies them all");
         return false;
     }
 
     /// <summary>Parses binary PSBT; the error names the map, index and rule broken.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out Psbt? psbt, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> data, [NotNullWhen(true)] out Psbt? psbt, [NotNullWhen(false)] out PsbtError? error)
     {
         try
         {
@@ -213,19 +213,19 @@ public sealed partial class Psbt
         {
             // Defensive: typed decoders run only after validation, but a parser must never throw.
             psbt = null;
-            error = "psbt: " + ex.Message;
+            error = new PsbtError(PsbtErrorKind.InvalidField, "psbt: " + ex.Message);
             return false;
         }
     }
 
     /// <summary>Parses base64 (BIP174's text form) or hex.</summary>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out Psbt? psbt, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out Psbt? psbt, [NotNullWhen(false)] out PsbtError? error)
     {
         psbt = null;
         text = text?.Trim();
         if (string.IsNullOrEmpty(text))
         {
-            error = "psbt: empty input";
+            error = new PsbtError(PsbtErrorKind.Empty, "psbt: empty input");
             return false;
         }
 
@@ -234,7 +234,7 @@ public sealed partial class Psbt
         {
             if (!Hex.TryParse(text, out bytes, out var hexError))
             {
-                error = "psbt: invalid hex: " + hexError;
+                error = new PsbtError(PsbtErrorKind.InvalidEncoding, "psbt: invalid hex: " + hexError.Message, hexError.Position);
                 return false;
             }
         }
@@ -243,7 +243,7 @@ public sealed partial class Psbt
             bytes = new byte[text.Length];
             if (!Convert.TryFromBase64String(text, bytes, out var written))
             {
-                error = "psbt: not valid base64 or hex";
+                error = new PsbtError(PsbtErrorKind.InvalidEncoding, "psbt: not valid base64 or hex");
                 return false;
             }
 
@@ -253,13 +253,13 @@ public sealed partial class Psbt
         return TryParse(bytes, out psbt, out error);
     }
 
-    /// <summary>Parses binary PSBT or throws <see cref="FormatException"/> naming the rule broken.</summary>
+    /// <summary>Parses binary PSBT or throws <see cref="BitcoinFormatException"/> naming the rule broken.</summary>
     public static Psbt Parse(ReadOnlySpan<byte> data) =>
-        TryParse(data, out var psbt, out var error) ? psbt : throw new FormatException(error);
+        TryParse(data, out var psbt, out var error) ? psbt : throw error.ToException();
 
-    /// <summary>Parses base64 or hex or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses base64 or hex or throws <see cref="BitcoinFormatException"/>.</summary>
     public static Psbt Parse(string text) =>
-        TryParse(text, out var psbt, out var error) ? psbt : throw new FormatException(error);
+        TryParse(text, out var psbt, out var error) ? psbt : throw error.ToException();
 
     /// <summary>The BIP174 binary serialization.</summary>
     public byte[] ToBytes()

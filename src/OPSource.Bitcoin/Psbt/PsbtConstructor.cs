@@ -40,7 +40,7 @@ public sealed partial class Psbt
     /// the lock time that existing signatures commit to, an existing signature commits to the input
     /// set, or a SIGHASH_SINGLE pairing would move.
     /// </summary>
-    public bool TryAddInput(PsbtConstructorInput input, [NotNullWhen(true)] out Psbt? result, [NotNullWhen(false)] out string? error, int? index = null)
+    public bool TryAddInput(PsbtConstructorInput input, [NotNullWhen(true)] out Psbt? result, [NotNullWhen(false)] out PsbtError? error, int? index = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         return TryConstruct(input, null, index, out result, out error);
@@ -48,14 +48,14 @@ public sealed partial class Psbt
 
     /// <summary>Adds an input or throws <see cref="InvalidOperationException"/> naming the rule.</summary>
     public Psbt AddInput(PsbtConstructorInput input, int? index = null) =>
-        TryAddInput(input, out var result, out var error, index) ? result : throw new InvalidOperationException(error);
+        TryAddInput(input, out var result, out var error, index) ? result : throw new InvalidOperationException(error.Message, error.ToException());
 
     /// <summary>
     /// BIP370 Constructor: appends an output (or inserts it at <paramref name="index"/>). Refused
     /// when outputs are not modifiable, an existing signature commits to the outputs, or a
     /// SIGHASH_SINGLE pairing would move or change.
     /// </summary>
-    public bool TryAddOutput(TxOut output, [NotNullWhen(true)] out Psbt? result, [NotNullWhen(false)] out string? error, int? index = null)
+    public bool TryAddOutput(TxOut output, [NotNullWhen(true)] out Psbt? result, [NotNullWhen(false)] out PsbtError? error, int? index = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         return TryConstruct(null, output, index, out result, out error);
@@ -63,14 +63,14 @@ public sealed partial class Psbt
 
     /// <summary>Adds an output or throws <see cref="InvalidOperationException"/> naming the rule.</summary>
     public Psbt AddOutput(TxOut output, int? index = null) =>
-        TryAddOutput(output, out var result, out var error, index) ? result : throw new InvalidOperationException(error);
+        TryAddOutput(output, out var result, out var error, index) ? result : throw new InvalidOperationException(error.Message, error.ToException());
 
     /// <summary>
     /// BIP370 Constructor with Has SIGHASH_SINGLE: inserts an input and an output at the same index
     /// (default: input count, which must equal the output count), so every SIGHASH_SINGLE input
     /// keeps its paired output.
     /// </summary>
-    public bool TryAddInputOutputPair(PsbtConstructorInput input, TxOut output, [NotNullWhen(true)] out Psbt? result, [NotNullWhen(false)] out string? error, int? index = null)
+    public bool TryAddInputOutputPair(PsbtConstructorInput input, TxOut output, [NotNullWhen(true)] out Psbt? result, [NotNullWhen(false)] out PsbtError? error, int? index = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -106,16 +106,16 @@ public sealed partial class Psbt
         return WithMaps(global: global);
     }
 
-    private bool TryConstruct(PsbtConstructorInput? newInput, TxOut? newOutput, int? index, [NotNullWhen(true)] out Psbt? result, [NotNullWhen(false)] out string? error)
+    private bool TryConstruct(PsbtConstructorInput? newInput, TxOut? newOutput, int? index, [NotNullWhen(true)] out Psbt? result, [NotNullWhen(false)] out PsbtError? error)
     {
         result = null;
         var what = newInput is null ? "output" : newOutput is null ? "input" : "input/output pair";
-        string Fail(string rule) => $"psbt: cannot add {what}: {rule}";
+        PsbtError Fail(PsbtErrorKind kind, string rule) => new(kind, $"psbt: cannot add {what}: {rule}");
 
         if (Version != 2)
         {
             // BIP370: "This Constructor is only present for PSBTv2"; a v0 unsigned tx is fixed.
-            error = Fail("the Constructor role needs a version 2 PSBT (BIP370)");
+            error = Fail(PsbtErrorKind.NotModifiable, "the Constructor role needs a version 2 PSBT (BIP370)");
             return false;
         }
 
@@ -125,13 +125,13 @@ public sealed partial class Psbt
         var flags = TxModifiable ?? PsbtTxModifiable.None;
         if (newInput is not null && (flags & PsbtTxModifiable.Inputs) == 0)
         {
-            error = Fail("inputs are not modifiable (PSBT_GLOBAL_TX_MODIFIABLE bit 0 clear)");
+            error = Fail(PsbtErrorKind.NotModifiable, "inputs are not modifiable (PSBT_GLOBAL_TX_MODIFIABLE bit 0 clear)");
             return false;
         }
 
         if (newOutput is not null && (flags & PsbtTxModifiable.Outputs) == 0)
         {
-            error = Fail("outputs are not modifiable (PSBT_GLOBAL_TX_MODIFIABLE bit 1 clear)");
+            error = Fail(PsbtErrorKind.NotModifiable, "outputs are not modifiable (PSBT_GLOBAL_TX_MODIFIABLE bit 1 clear)");
             return false;
         }
 
@@ -139,20 +139,20 @@ public sealed partial class Psbt
         var pos = index ?? (newInput is not null ? nIn : nOut);
         if (newInput is not null && newOutput is not null && index is null && nIn != nOut)
         {
-            error = Fail($"a pair is appended at the same index, but there are {nIn} inputs and {nOut} outputs; give the index");
+            error = Fail(PsbtErrorKind.IndexOutOfRange, $"a pair is appended at the same index, but there are {nIn} inputs and {nOut} outputs; give the index");
             return false;
         }
 
         if (pos < 0 || (newInput is not null && pos > nIn) || (newOutput is not null && pos > nOut))
         {
-            error = Fail($"index {pos} is out of range ({nIn} inputs, {nOut} outputs)");
+            error = Fail(PsbtErrorKind.IndexOutOfRange, $"index {pos} is out of range ({nIn} inputs, {nOut} outputs)");
             return false;
         }
 
         PsbtMap? inputMap = null;
         if (newInput is not null && !TryBuildInput(newInput, out inputMap, out var inputError))
         {
-            error = Fail(inputError);
+            error = Fail(PsbtErrorKind.InvalidInput, inputError);
             return false;
         }
 
@@ -170,13 +170,13 @@ public sealed partial class Psbt
                 var baseType = type & SigHashMasks.BaseTypeMask;
                 if (newInput is not null && (type & (uint)SigHashType.AnyoneCanPay) == 0)
                 {
-                    error = Fail($"input {i} has a signature without SIGHASH_ANYONECANPAY, which commits to every input");
+                    error = Fail(PsbtErrorKind.SignaturesCommit, $"input {i} has a signature without SIGHASH_ANYONECANPAY, which commits to every input");
                     return false;
                 }
 
                 if (newOutput is not null && baseType != (uint)SigHashType.None && baseType != (uint)SigHashType.Single)
                 {
-                    error = Fail($"input {i} has a signature with sighash 0x{type:x2}, which commits to every output");
+                    error = Fail(PsbtErrorKind.SignaturesCommit, $"input {i} has a signature with sighash 0x{type:x2}, which commits to every output");
                     return false;
                 }
 
@@ -185,7 +185,7 @@ public sealed partial class Psbt
                     // BIP370: "If the Has SIGHASH_SINGLE flag is True, then the Constructor must iterate through the
                     // inputs and find the inputs which have signatures that use SIGHASH_SINGLE. The same number of inputs
                     // and outputs must be added before those inputs and their corresponding outputs."
-                    error = Fail($"input {i} has a SIGHASH_SINGLE signature and {pairError}");
+                    error = Fail(PsbtErrorKind.SignaturesCommit, $"input {i} has a SIGHASH_SINGLE signature and {pairError}");
                     return false;
                 }
             }
@@ -217,14 +217,14 @@ public sealed partial class Psbt
             // BIP370: "If the newly added input has an incompatible time lock, then it must not be added."
             if (!candidate.TryDetermineLockTime(out var after, out _))
             {
-                error = Fail("its required lock time is incompatible with the other inputs' (no lock time type satisfies them all)");
+                error = Fail(PsbtErrorKind.LockTimeConflict, "its required lock time is incompatible with the other inputs' (no lock time type satisfies them all)");
                 return false;
             }
 
             // BIP370: "If it changes the transaction's locktime when there are existing signatures, it must not be added."
             if (anySigned && TryDetermineLockTime(out var before, out _) && before != after)
             {
-                error = Fail($"it changes the lock time from {before.Value} to {after.Value}, which existing signatures commit to");
+                error = Fail(PsbtErrorKind.SignaturesCommit, $"it changes the lock time from {before.Value} to {after.Value}, which existing signatures commit to");
                 return false;
             }
         }
@@ -232,7 +232,7 @@ public sealed partial class Psbt
         // Every other rule (field sizes, value ranges) is the parser's: the result must parse back.
         if (!TryParse(candidate.ToBytes(), out result, out var parseError))
         {
-            error = Fail(parseError);
+            error = Fail(parseError.Kind, parseError.Message);
             return false;
         }
 

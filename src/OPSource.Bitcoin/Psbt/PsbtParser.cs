@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers.Binary;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
@@ -15,12 +16,12 @@ internal static class PsbtParser
     // BIP174: magic bytes "psbt" followed by 0xff.
     internal static ReadOnlySpan<byte> Magic => [0x70, 0x73, 0x62, 0x74, 0xff];
 
-    public static bool TryParse(ReadOnlySpan<byte> data, out Psbt? psbt, out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> data, out Psbt? psbt, out PsbtError? error)
     {
         psbt = null;
         if (data.Length < Magic.Length || !data[..Magic.Length].SequenceEqual(Magic))
         {
-            error = "psbt: missing magic bytes 70736274ff";
+            error = new PsbtError(PsbtErrorKind.MissingMagic, "psbt: missing magic bytes 70736274ff", 0);
             return false;
         }
 
@@ -38,19 +39,19 @@ internal static class PsbtParser
         {
             if (versionEntry.Value.Length != 4)
             {
-                error = "psbt: global version value must be 4 bytes";
+                error = new PsbtError(PsbtErrorKind.InvalidField, "psbt: global version value must be 4 bytes", Magic.Length);
                 return false;
             }
 
             version = BinaryPrimitives.ReadUInt32LittleEndian(versionEntry.Value);
             if (version != 0 && version != 2)
             {
-                error = $"psbt: global version {version} is not supported (only 0 and 2)";
+                error = new PsbtError(PsbtErrorKind.UnsupportedVersion, $"psbt: global version {version} is not supported (only 0 and 2)", Magic.Length);
                 return false;
             }
         }
 
-        if (!ValidateMap(global, "global", version, out error, keys))
+        if (!ValidateMap(global, "global", version, out error, keys, Magic.Length))
         {
             return false;
         }
@@ -63,7 +64,7 @@ internal static class PsbtParser
             var txEntry = global.Get(PsbtKeys.GlobalUnsignedTx);
             if (txEntry is null)
             {
-                error = "psbt: global unsigned_tx is required in version 0";
+                error = new PsbtError(PsbtErrorKind.MissingField, "psbt: global unsigned_tx is required in version 0", Magic.Length);
                 return false;
             }
 
@@ -78,7 +79,7 @@ internal static class PsbtParser
             {
                 if (global.Get(type) is null)
                 {
-                    error = $"psbt: global {name} is required in version 2";
+                    error = new PsbtError(PsbtErrorKind.MissingField, $"psbt: global {name} is required in version 2");
                     return false;
                 }
             }
@@ -89,7 +90,7 @@ internal static class PsbtParser
             // Each map takes at least its 1-byte separator, so larger counts cannot be satisfied.
             if (ic > (ulong)reader.Remaining || oc > (ulong)reader.Remaining)
             {
-                error = "psbt: global input_count/output_count exceeds the data available";
+                error = new PsbtError(PsbtErrorKind.MissingMap, "psbt: global input_count/output_count exceeds the data available", Magic.Length);
                 return false;
             }
 
@@ -105,7 +106,7 @@ internal static class PsbtParser
 
         if (!reader.IsAtEnd)
         {
-            error = $"psbt: {reader.Remaining} unexpected bytes after the last output map";
+            error = new PsbtError(PsbtErrorKind.TrailingBytes, $"psbt: {reader.Remaining} unexpected bytes after the last output map", Magic.Length + reader.Position);
             return false;
         }
 
@@ -126,19 +127,20 @@ internal static class PsbtParser
     }
 
     /// <summary>BIP174: one map per input/output of the unsigned transaction (or PSBT_GLOBAL_*_COUNT), each read and validated.</summary>
-    private static bool TryReadMaps(ref BitcoinReader reader, PsbtMapKind kind, string name, int count, uint version, KeyCache keys, out PsbtMap[] maps, out string? error)
+    private static bool TryReadMaps(ref BitcoinReader reader, PsbtMapKind kind, string name, int count, uint version, KeyCache keys, out PsbtMap[] maps, out PsbtError? error)
     {
         maps = new PsbtMap[count];
         for (var i = 0; i < count; i++)
         {
             if (reader.IsAtEnd)
             {
-                error = $"psbt: {name} {i} map is missing ({count} {name}s expected)";
+                error = new PsbtError(PsbtErrorKind.MissingMap, $"psbt: {name} {i} map is missing ({count} {name}s expected)", Magic.Length + reader.Position);
                 return false;
             }
 
+            var mapStart = Magic.Length + reader.Position;
             if (!TryReadMap(ref reader, kind, $"{name} {i}", out maps[i], out error)
-                || !ValidateMap(maps[i], $"{name} {i}", version, out error, keys))
+                || !ValidateMap(maps[i], $"{name} {i}", version, out error, keys, mapStart))
             {
                 return false;
             }
@@ -148,16 +150,17 @@ internal static class PsbtParser
         return true;
     }
 
-    private static bool TryReadMap(ref BitcoinReader reader, PsbtMapKind kind, string where, out PsbtMap map, out string? error)
+    private static bool TryReadMap(ref BitcoinReader reader, PsbtMapKind kind, string where, out PsbtMap map, out PsbtError? error)
     {
         map = PsbtMap.Empty(kind);
         var entries = new List<PsbtEntry>();
         HashSet<string>? seen = null;
         while (true)
         {
+            var entryStart = Magic.Length + reader.Position;
             if (!reader.TryReadCompactSize(out var keyLength))
             {
-                error = $"psbt: {where} map is truncated or has a bad key length: {reader.Error}";
+                error = new PsbtError(PsbtErrorKind.MalformedMap, $"psbt: {where} map is truncated or has a bad key length: {reader.Error}", entryStart);
                 return false;
             }
 
@@ -168,21 +171,21 @@ internal static class PsbtParser
 
             if (!reader.TryReadBytes((int)keyLength, out var key))
             {
-                error = $"psbt: {where} key is truncated: {reader.Error}";
+                error = new PsbtError(PsbtErrorKind.MalformedMap, $"psbt: {where} key is truncated: {reader.Error}", entryStart);
                 return false;
             }
 
             var keyReader = new BitcoinReader(key);
             if (!keyReader.TryReadCompactSize(out var keyType))
             {
-                error = $"psbt: {where} key type is not a valid compact size: {keyReader.Error}";
+                error = new PsbtError(PsbtErrorKind.MalformedMap, $"psbt: {where} key type is not a valid compact size: {keyReader.Error}", entryStart);
                 return false;
             }
 
             if (!reader.TryReadVarBytes(out var value))
             {
                 // Core psbt.h: "Size of value was not the stated size".
-                error = $"psbt: {where} {PsbtKeys.Name(kind, keyType)} value size was not the stated size: {reader.Error}";
+                error = new PsbtError(PsbtErrorKind.MalformedMap, $"psbt: {where} {PsbtKeys.Name(kind, keyType)} value size was not the stated size: {reader.Error}", entryStart);
                 return false;
             }
 
@@ -191,7 +194,7 @@ internal static class PsbtParser
             if (!seen.Add(keyHex))
             {
                 // BIP174: keys within a map must be unique.
-                error = $"psbt: {where} has duplicate key {keyHex.ToLowerInvariant()} ({PsbtKeys.Name(kind, keyType)})";
+                error = new PsbtError(PsbtErrorKind.DuplicateKey, $"psbt: {where} has duplicate key {keyHex.ToLowerInvariant()} ({PsbtKeys.Name(kind, keyType)})", entryStart);
                 return false;
             }
 
@@ -203,15 +206,15 @@ internal static class PsbtParser
         return true;
     }
 
-    internal static bool ValidateMap(PsbtMap map, string where, uint version, out string? error, KeyCache? keys = null)
+    internal static bool ValidateMap(PsbtMap map, string where, uint version, [NotNullWhen(false)] out PsbtError? error, KeyCache? keys = null, int? position = null)
     {
         keys ??= new KeyCache();
         foreach (var e in map.Entries)
         {
-            error = ValidateEntry(map.Kind, e, version, keys);
-            if (error is not null)
+            var rule = ValidateEntry(map.Kind, e, version, keys);
+            if (rule is not null)
             {
-                error = $"psbt: {where} {PsbtKeys.Name(map.Kind, e.KeyType)} {error}";
+                error = new PsbtError(PsbtErrorKind.InvalidField, $"psbt: {where} {PsbtKeys.Name(map.Kind, e.KeyType)} {rule}", position);
                 return false;
             }
         }
@@ -472,7 +475,7 @@ internal static class PsbtParser
         return h[..size].SequenceEqual(kd) ? null : "preimage does not match its hash";
     }
 
-    private static bool ValidateWhole(PsbtMap global, PsbtMap[] inputs, PsbtMap[] outputs, uint version, Transaction? unsignedTx, out string? error)
+    private static bool ValidateWhole(PsbtMap global, PsbtMap[] inputs, PsbtMap[] outputs, uint version, Transaction? unsignedTx, out PsbtError? error)
     {
         for (var i = 0; i < inputs.Length; i++)
         {
@@ -489,7 +492,7 @@ internal static class PsbtParser
                 var index = map.Get(PsbtKeys.InOutputIndex);
                 if (txid is null || index is null)
                 {
-                    error = $"psbt: input {i} {(txid is null ? "previous_txid" : "output_index")} is required in version 2";
+                    error = new PsbtError(PsbtErrorKind.MissingField, $"psbt: input {i} {(txid is null ? "previous_txid" : "output_index")} is required in version 2");
                     return false;
                 }
 
@@ -503,13 +506,13 @@ internal static class PsbtParser
                 // Core psbt.h: "Non-witness UTXO does not match outpoint hash".
                 if (prev.GetTxId() != prevout.TxId)
                 {
-                    error = $"psbt: input {i} non_witness_utxo txid {prev.GetTxId()} does not match the spent outpoint {prevout.TxId}";
+                    error = new PsbtError(PsbtErrorKind.UtxoMismatch, $"psbt: input {i} non_witness_utxo txid {prev.GetTxId()} does not match the spent outpoint {prevout.TxId}");
                     return false;
                 }
 
                 if (prevout.Index >= prev.Outputs.Count)
                 {
-                    error = $"psbt: input {i} spends output {prevout.Index} but non_witness_utxo has {prev.Outputs.Count} outputs";
+                    error = new PsbtError(PsbtErrorKind.UtxoMismatch, $"psbt: input {i} spends output {prevout.Index} but non_witness_utxo has {prev.Outputs.Count} outputs");
                     return false;
                 }
             }
@@ -522,7 +525,7 @@ internal static class PsbtParser
                 // BIP370: AMOUNT and SCRIPT are required for every output.
                 if (outputs[i].Get(PsbtKeys.OutAmount) is null || outputs[i].Get(PsbtKeys.OutScript) is null)
                 {
-                    error = $"psbt: output {i} {(outputs[i].Get(PsbtKeys.OutAmount) is null ? "amount" : "script")} is required in version 2";
+                    error = new PsbtError(PsbtErrorKind.MissingField, $"psbt: output {i} {(outputs[i].Get(PsbtKeys.OutAmount) is null ? "amount" : "script")} is required in version 2");
                     return false;
                 }
             }

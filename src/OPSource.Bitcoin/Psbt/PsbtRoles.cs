@@ -183,7 +183,7 @@ public sealed partial class Psbt
         var updated = map.With(entry);
         if (!PsbtParser.ValidateMap(updated, where, (uint)Version, out var error))
         {
-            throw new ArgumentException(error, nameof(entry));
+            throw new ArgumentException(error.Message, nameof(entry));
         }
 
         var result = kind switch
@@ -193,7 +193,7 @@ public sealed partial class Psbt
             _ => WithOutputMap(index, updated),
         };
         var bytes = result.ToBytes();
-        return TryParse(bytes, out var checkedPsbt, out error) ? checkedPsbt : throw new ArgumentException(error, nameof(entry));
+        return TryParse(bytes, out var checkedPsbt, out error) ? checkedPsbt : throw new ArgumentException(error.Message, nameof(entry));
     }
 
     private Psbt SetInput(int index, ulong type, ReadOnlySpan<byte> keyData, ReadOnlySpan<byte> value) =>
@@ -386,13 +386,13 @@ public sealed partial class Psbt
     /// BIP174 Combiner: merges PSBTs for the same transaction. Fails, naming the map and key, when
     /// two PSBTs hold different values for the same key.
     /// </summary>
-    public static bool TryCombine(IReadOnlyList<Psbt> psbts, [NotNullWhen(true)] out Psbt? combined, [NotNullWhen(false)] out string? error)
+    public static bool TryCombine(IReadOnlyList<Psbt> psbts, [NotNullWhen(true)] out Psbt? combined, [NotNullWhen(false)] out PsbtError? error)
     {
         ArgumentNullException.ThrowIfNull(psbts);
         combined = null;
         if (psbts.Count == 0)
         {
-            error = "psbt: combine needs at least one PSBT";
+            error = new PsbtError(PsbtErrorKind.CombineMismatch, "psbt: combine needs at least one PSBT");
             return false;
         }
 
@@ -415,9 +415,9 @@ public sealed partial class Psbt
                 || SameTransactionId(other.Version, otherTx) != SameTransactionId(first.Version, firstTx)
                 || other.Inputs.Count != first.Inputs.Count || other.Outputs.Count != first.Outputs.Count)
             {
-                error = first.Version == 2
+                error = new PsbtError(PsbtErrorKind.CombineMismatch, first.Version == 2
                     ? $"psbt: combine: PSBT {p} is for a different transaction (BIP370 unique id differs: its inputs, outputs or lock time are not the same)"
-                    : $"psbt: combine: PSBT {p} is for a different transaction";
+                    : $"psbt: combine: PSBT {p} is for a different transaction");
                 return false;
             }
 
@@ -463,7 +463,7 @@ public sealed partial class Psbt
                     // other PSBT were made over its sequence, so merging them would yield invalid signatures.
                     if (other.Inputs.Any(HasSignatures))
                     {
-                        error = $"psbt: combine: input {i} sequence differs and PSBT {p} has signatures made over its own sequence";
+                        error = new PsbtError(PsbtErrorKind.CombineMismatch, $"psbt: combine: input {i} sequence differs and PSBT {p} has signatures made over its own sequence");
                         return false;
                     }
 
@@ -509,9 +509,9 @@ public sealed partial class Psbt
 
     /// <summary>Combines or throws <see cref="InvalidOperationException"/>.</summary>
     public static Psbt Combine(params IReadOnlyList<Psbt> psbts) =>
-        TryCombine(psbts, out var combined, out var error) ? combined : throw new InvalidOperationException(error);
+        TryCombine(psbts, out var combined, out var error) ? combined : throw new InvalidOperationException(error.Message, error.ToException());
 
-    private static bool TryMerge(PsbtMap a, PsbtMap b, string where, out PsbtMap merged, [NotNullWhen(false)] out string? error)
+    private static bool TryMerge(PsbtMap a, PsbtMap b, string where, out PsbtMap merged, [NotNullWhen(false)] out PsbtError? error)
     {
         merged = a;
         foreach (var e in b.Entries)
@@ -523,7 +523,7 @@ public sealed partial class Psbt
             }
             else if (!existing.Value.SequenceEqual(e.Value))
             {
-                error = $"psbt: combine: {where} {PsbtKeys.Name(a.Kind, e.KeyType)} key {Hex.Encode(e.Key)} has conflicting values";
+                error = new PsbtError(PsbtErrorKind.CombineMismatch, $"psbt: combine: {where} {PsbtKeys.Name(a.Kind, e.KeyType)} key {Hex.Encode(e.Key)} has conflicting values");
                 return false;
             }
         }
@@ -789,7 +789,7 @@ public sealed partial class Psbt
     // ---------------------------------------------------------------- Extractor
 
     /// <summary>BIP174 Transaction Extractor: the network transaction, refusing if any input is not finalized.</summary>
-    public bool TryExtract([NotNullWhen(true)] out Transaction? transaction, [NotNullWhen(false)] out string? error)
+    public bool TryExtract([NotNullWhen(true)] out Transaction? transaction, [NotNullWhen(false)] out PsbtError? error)
     {
         transaction = null;
         if (!TryGetUnsignedTransaction(out var tx, out error))
@@ -803,7 +803,7 @@ public sealed partial class Psbt
             var input = Inputs[i];
             if (!input.IsFinalized)
             {
-                error = $"psbt: input {i} is not finalized (no final_scriptsig or final_scriptwitness)";
+                error = new PsbtError(PsbtErrorKind.NotFinalized, $"psbt: input {i} is not finalized (no final_scriptsig or final_scriptwitness)");
                 return false;
             }
 
@@ -816,5 +816,5 @@ public sealed partial class Psbt
     }
 
     /// <summary>Extracts or throws <see cref="InvalidOperationException"/>.</summary>
-    public Transaction Extract() => TryExtract(out var tx, out var error) ? tx : throw new InvalidOperationException(error);
+    public Transaction Extract() => TryExtract(out var tx, out var error) ? tx : throw new InvalidOperationException(error.Message, error.ToException());
 }

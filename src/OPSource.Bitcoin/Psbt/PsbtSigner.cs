@@ -51,7 +51,7 @@ public sealed partial class Psbt
         if (!TryGetUnsignedTransaction(out var tx, out var txError))
         {
             signed = this;
-            issues.Add(txError);
+            issues.Add(txError.Message);
             return false;
         }
 

@@ -98,12 +98,12 @@ public static class ScriptAsm
     /// ±0xFFFFFFFF), <c>0x</c>-prefixed raw hex inserted as-is, <c>'text'</c> pushed as data, and
     /// opcode names with or without the OP_ prefix.
     /// </summary>
-    public static bool TryParse(string? text, out Script script, out string? error) =>
+    public static bool TryParse(string? text, out Script script, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ScriptParseError? error) =>
         TryParseWords(text, asm: false, out script, out error);
 
-    /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses or throws <see cref="BitcoinFormatException"/>.</summary>
     public static Script Parse(string text) =>
-        TryParse(text, out var script, out var error) ? script : throw new FormatException(error);
+        TryParse(text, out var script, out var error) ? script : throw error.ToException();
 
     /// <summary>
     /// Parses the ASM that <see cref="ToAsm"/> and Core's decodescript print (ScriptToAsmStr), plus
@@ -114,28 +114,28 @@ public static class ScriptAsm
     /// no encoding and are refused. ASM is lossy (non-minimal pushes print like minimal ones), so
     /// hex → ASM → hex can differ while ASM → script → ASM is the identity.
     /// </summary>
-    public static bool TryParseAsm(string? text, out Script script, out string? error) =>
+    public static bool TryParseAsm(string? text, out Script script, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ScriptParseError? error) =>
         TryParseWords(text, asm: true, out script, out error);
 
-    private static bool TryParseWords(string? text, bool asm, out Script script, out string? error)
+    private static bool TryParseWords(string? text, bool asm, out Script script, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ScriptParseError? error)
     {
         script = Script.Empty;
         if (text is null)
         {
-            error = "script: input is null";
+            error = new ScriptParseError(ScriptParseErrorKind.Empty, "script: input is null");
             return false;
         }
 
         var builder = new ScriptBuilder();
-        var words = text.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
-        foreach (var w in words)
+        var next = 0;
+        while (NextWord(text, ref next, out var w, out var at))
         {
             if (IsDecimal(w) && (!asm || IsAsmNumber(w)))
             {
                 // Core core_read.cpp: decimal values only in -0xFFFFFFFF..0xFFFFFFFF.
                 if (!long.TryParse(w, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) || n > 0xffffffffL || n < -0xffffffffL)
                 {
-                    error = $"script: decimal value '{Shorten(w)}' outside -0xFFFFFFFF..0xFFFFFFFF";
+                    error = new ScriptParseError(ScriptParseErrorKind.NumberOutOfRange, $"script: decimal value '{Shorten(w)}' outside -0xFFFFFFFF..0xFFFFFFFF", at);
                     return false;
                 }
 
@@ -145,7 +145,7 @@ public static class ScriptAsm
             {
                 if (!Hex.TryParse(w[2..], out var raw, out _))
                 {
-                    error = $"script: bad hex literal '{Shorten(w)}'";
+                    error = new ScriptParseError(ScriptParseErrorKind.InvalidHex, $"script: bad hex literal '{Shorten(w)}'", at);
                     return false;
                 }
 
@@ -161,9 +161,9 @@ public static class ScriptAsm
             }
             else if (asm)
             {
-                if (!TryParseAsmPush(w, out var data, out var pushError))
+                if (!TryParseAsmPush(w, at, out var data, out var pushError))
                 {
-                    error = pushError ?? $"script: unknown word '{Shorten(w)}'";
+                    error = pushError ?? new ScriptParseError(ScriptParseErrorKind.UnknownWord, $"script: unknown word '{Shorten(w)}'", at);
                     return false;
                 }
 
@@ -171,7 +171,7 @@ public static class ScriptAsm
             }
             else
             {
-                error = $"script: unknown word '{Shorten(w)}'";
+                error = new ScriptParseError(ScriptParseErrorKind.UnknownWord, $"script: unknown word '{Shorten(w)}'", at);
                 return false;
             }
         }
@@ -182,13 +182,13 @@ public static class ScriptAsm
     }
 
     // ScriptToAsmStr's data push: hex, optionally followed by the decoded sighash type of a signature.
-    private static bool TryParseAsmPush(string word, out byte[] data, out string? error)
+    private static bool TryParseAsmPush(string word, int at, out byte[] data, out ScriptParseError? error)
     {
         data = [];
         error = null;
         if (word == "[error]")
         {
-            error = "script: '[error]' marks a truncated push and has no encoding";
+            error = new ScriptParseError(ScriptParseErrorKind.TruncatedPush, "script: '[error]' marks a truncated push and has no encoding", at);
             return false;
         }
 
@@ -209,7 +209,7 @@ public static class ScriptAsm
             };
             if (hashType is null)
             {
-                error = $"script: unknown sighash suffix in '{Shorten(word)}'";
+                error = new ScriptParseError(ScriptParseErrorKind.UnknownSighash, $"script: unknown sighash suffix in '{Shorten(word)}'", at);
                 return false;
             }
 
@@ -232,6 +232,24 @@ public static class ScriptAsm
         var digits = w[0] == '-' ? w.AsSpan(1) : w.AsSpan();
         return (digits.Length == 1 || digits[0] != '0') && digits.Length <= 10
             && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= int.MaxValue;
+    }
+
+    // The next word separated by space, tab, CR or LF, and the index where it starts.
+    private static bool NextWord(string text, ref int next, out string word, out int at)
+    {
+        while (next < text.Length && text[next] is (' ' or '\t' or '\n' or '\r'))
+        {
+            next++;
+        }
+
+        at = next;
+        while (next < text.Length && text[next] is not (' ' or '\t' or '\n' or '\r'))
+        {
+            next++;
+        }
+
+        word = text[at..next];
+        return next > at;
     }
 
     private static string Shorten(string word) => word.Length <= 40 ? word : word[..37] + "...";

@@ -70,12 +70,12 @@ public sealed class ControlBlock : IEquatable<ControlBlock>
     /// Parses a control block. BIP341: the size must be 33 + 32m with m ≤ 128. The internal key is
     /// not validated here (Core checks it during commitment verification).
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ControlBlock? controlBlock, out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ControlBlock? controlBlock, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out TaprootError? error)
     {
         controlBlock = null;
         if (data.Length < BaseSize || data.Length > MaxSize || (data.Length - BaseSize) % NodeSize != 0)
         {
-            error = $"control block: size {data.Length} is not 33 + 32m with m <= 128 (BIP341)";
+            error = new TaprootError(TaprootErrorKind.ControlBlockSize, $"control block: size {data.Length} is not 33 + 32m with m <= 128 (BIP341)", data.Length);
             return false;
         }
 
@@ -90,9 +90,9 @@ public sealed class ControlBlock : IEquatable<ControlBlock>
         return true;
     }
 
-    /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses or throws <see cref="BitcoinFormatException"/>.</summary>
     public static ControlBlock Parse(ReadOnlySpan<byte> data) =>
-        TryParse(data, out var cb, out var error) ? cb : throw new FormatException(error);
+        TryParse(data, out var cb, out var error) ? cb : throw error.ToException();
 
     /// <summary>The serialized bytes.</summary>
     public byte[] ToBytes()

@@ -124,7 +124,7 @@ public sealed class TapTree
     public UInt256 MerkleRoot { get; }
 
     /// <summary>Rebuilds a tree from a depth-first leaf list (e.g. from a PSBT or descriptor).</summary>
-    public static bool TryCreate(IEnumerable<TapTreeLeaf> leaves, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TapTree? tree, out string? error)
+    public static bool TryCreate(IEnumerable<TapTreeLeaf> leaves, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TapTree? tree, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out TaprootError? error)
     {
         ArgumentNullException.ThrowIfNull(leaves);
         var builder = new TaprootBuilder();
@@ -163,25 +163,25 @@ public sealed class TaprootBuilder
     {
         if (!TryAddLeaf(depth, script, leafVersion, out var error))
         {
-            throw new ArgumentException(error, nameof(depth));
+            throw new ArgumentException(error.Message, nameof(depth));
         }
 
         return this;
     }
 
     /// <summary>Adds a leaf; false with a reason if the tree becomes invalid.</summary>
-    public bool TryAddLeaf(int depth, Script script, byte leafVersion, out string? error)
+    public bool TryAddLeaf(int depth, Script script, byte leafVersion, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out TaprootError? error)
     {
         ArgumentNullException.ThrowIfNull(script);
         if ((leafVersion & 1) != 0)
         {
-            error = $"taproot: leaf version 0x{leafVersion:x2} is odd (BIP341)";
+            error = new TaprootError(TaprootErrorKind.OddLeafVersion, $"taproot: leaf version 0x{leafVersion:x2} is odd (BIP341)", _added.Count);
             return false;
         }
 
         if (depth < 0 || depth > ConsensusLimits.TaprootControlMaxNodeCount)
         {
-            error = $"taproot: leaf depth {depth} outside 0..128 (BIP341)";
+            error = new TaprootError(TaprootErrorKind.DepthOutOfRange, $"taproot: leaf depth {depth} outside 0..128 (BIP341)", _added.Count);
             return false;
         }
 
@@ -189,7 +189,7 @@ public sealed class TaprootBuilder
         var node = new Node(hash.Value, [new LeafPath(_added.Count, script, leafVersion, hash, [])]);
         Insert(node, depth);
         _added.Add(new TapTreeLeaf(depth, leafVersion, script));
-        error = _valid ? null : $"taproot: leaf at depth {depth} does not fit a depth-first binary tree";
+        error = _valid ? null : new TaprootError(TaprootErrorKind.NotBinaryTree, $"taproot: leaf at depth {depth} does not fit a depth-first binary tree", _added.Count - 1);
         return _valid;
     }
 
@@ -197,17 +197,17 @@ public sealed class TaprootBuilder
     /// Core AddOmitted: a subtree known only by its hash (e.g. branches of a tree another party
     /// owns); it contributes to the merkle root but has no spendable leaves here.
     /// </summary>
-    public bool TryAddHidden(int depth, UInt256 hash, out string? error)
+    public bool TryAddHidden(int depth, UInt256 hash, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out TaprootError? error)
     {
         if (depth < 0 || depth > ConsensusLimits.TaprootControlMaxNodeCount)
         {
-            error = $"taproot: node depth {depth} outside 0..128 (BIP341)";
+            error = new TaprootError(TaprootErrorKind.DepthOutOfRange, $"taproot: node depth {depth} outside 0..128 (BIP341)");
             return false;
         }
 
         _hasHidden = true;
         Insert(new Node(hash, []), depth);
-        error = _valid ? null : $"taproot: node at depth {depth} does not fit a depth-first binary tree";
+        error = _valid ? null : new TaprootError(TaprootErrorKind.NotBinaryTree, $"taproot: node at depth {depth} does not fit a depth-first binary tree");
         return _valid;
     }
 
@@ -215,18 +215,18 @@ public sealed class TaprootBuilder
     public bool HasHiddenNodes => _hasHidden;
 
     /// <summary>The finished tree; requires <see cref="IsComplete"/> with at least one leaf.</summary>
-    public bool TryBuildTree([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TapTree? tree, out string? error)
+    public bool TryBuildTree([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TapTree? tree, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out TaprootError? error)
     {
         tree = null;
         if (!IsComplete || _branch.Count == 0)
         {
-            error = "taproot: tree is incomplete (leaves do not close into a single root)";
+            error = new TaprootError(TaprootErrorKind.IncompleteTree, "taproot: tree is incomplete (leaves do not close into a single root)");
             return false;
         }
 
         if (_hasHidden)
         {
-            error = "taproot: tree has hidden nodes, so it cannot be listed leaf by leaf";
+            error = new TaprootError(TaprootErrorKind.HiddenNodes, "taproot: tree has hidden nodes, so it cannot be listed leaf by leaf");
             return false;
         }
 

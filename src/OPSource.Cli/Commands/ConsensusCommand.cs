@@ -173,7 +173,7 @@ internal static partial class ConsensusCommand
         var flags = ScriptFlags.Standard;
         if (flagsText is not null && !ScriptFlags.TryParse(flagsText, out flags, out var flagsError))
         {
-            throw new FormatException(flagsError);
+            throw flagsError.ToException();
         }
 
         if (!Transaction.TryParse(txHex, out var tx, out var txError))

@@ -25,7 +25,7 @@ internal static class DescriptorCommand
 
     // The --network decides which WIF version byte is accepted (Core: the chain's SECRET_KEY prefix).
     private static Descriptor ParseDescriptor(string? text, Network network) =>
-        Descriptor.TryParse(text, network, out var descriptor, out var parseError) ? descriptor : throw new CliUserException(parseError);
+        Descriptor.TryParse(text, network, out var descriptor, out var parseError) ? descriptor : throw parseError.ToException();
 
     private static Command CreateDerive(GlobalOptions globals, TextWriter output, TextWriter error)
     {

@@ -41,7 +41,7 @@ internal static class KeyCommand
             var pathText = parse.GetValue(pathOption) ?? "m";
             if (!KeyPath.TryParse(pathText, out var path, out var pathError))
             {
-                throw new CliUserException("--path: " + (pathError.StartsWith("keypath: ", StringComparison.Ordinal) ? pathError[9..] : pathError));
+                throw new CliUserException("--path: " + (pathError.Message.StartsWith("keypath: ", StringComparison.Ordinal) ? pathError.Message[9..] : pathError.Message));
             }
 
             if (ExtKey.TryParse(text, out var key, out var version, out var privateError))
@@ -70,7 +70,7 @@ internal static class KeyCommand
             }
 
             // Name the private-key problem for xprv-looking input, the public one otherwise.
-            throw new CliUserException("key: " + StripPrefix(text.Length >= 4 && text[1..4] is "prv" ? privateError : publicError));
+            throw new CliUserException("key: " + StripPrefix((text.Length >= 4 && text[1..4] is "prv" ? privateError : publicError)?.Message));
         }, ct));
         return command;
     }

@@ -84,7 +84,7 @@ internal static class MnemonicCommand
             }
             if (!Mnemonic.TryParse(phrase, out var mnemonic, out var parseError))
             {
-                throw new CliUserException(parseError);
+                throw parseError.ToException();
             }
 
             using (mnemonic)

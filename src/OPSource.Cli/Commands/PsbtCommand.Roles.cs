@@ -87,7 +87,7 @@ internal static partial class PsbtCommand
         var hasTx = psbt.TryGetUnsignedTransaction(out var tx, out var txError);
         if (!hasTx)
         {
-            return Invalid(txError!);
+            return Invalid(txError!.Message);
         }
 
         var spent = psbt.Inputs.Select(i => i.GetUtxo()).ToList();

@@ -40,7 +40,7 @@ internal static partial class PsbtCommand
 
     /// <summary>A PSBT argument: base64 or hex, inline, '-' or @FILE (a binary PSBT file too).</summary>
     internal static PsbtT ReadPsbt(CliContext ctx, string? value) =>
-        PsbtT.TryParse(CliInput.Psbt(ctx, value), out var psbt, out var parseError) ? psbt : throw new CliUserException(parseError);
+        PsbtT.TryParse(CliInput.Psbt(ctx, value), out var psbt, out var parseError) ? psbt : throw parseError.ToException();
 
     private static Argument<string> PsbtArgument(string description = "The PSBT, base64 or hex") => new("psbt") { Description = description + CliInput.Hint };
 
@@ -204,7 +204,7 @@ internal static partial class PsbtCommand
             var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             var input = inputs.Read(parse);
             var index = ParseIndex(parse.GetValue(indexOption));
-            WritePsbt(ctx, psbt.TryAddInput(input, out var result, out var addError, index) ? result : throw new CliUserException(addError));
+            WritePsbt(ctx, psbt.TryAddInput(input, out var result, out var addError, index) ? result : throw addError.ToException());
             return CliApp.ExitOk;
         }, ct));
         return command;
@@ -223,7 +223,7 @@ internal static partial class PsbtCommand
             var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             var txOut = outputs.Read(parse, Network.Get(ctx.Network));
             var index = ParseIndex(parse.GetValue(indexOption));
-            WritePsbt(ctx, psbt.TryAddOutput(txOut, out var result, out var addError, index) ? result : throw new CliUserException(addError));
+            WritePsbt(ctx, psbt.TryAddOutput(txOut, out var result, out var addError, index) ? result : throw addError.ToException());
             return CliApp.ExitOk;
         }, ct));
         return command;
@@ -245,7 +245,7 @@ internal static partial class PsbtCommand
             var input = inputs.Read(parse);
             var txOut = outputs.Read(parse, Network.Get(ctx.Network));
             var index = ParseIndex(parse.GetValue(indexOption));
-            WritePsbt(ctx, psbt.TryAddInputOutputPair(input, txOut, out var result, out var addError, index) ? result : throw new CliUserException(addError));
+            WritePsbt(ctx, psbt.TryAddInputOutputPair(input, txOut, out var result, out var addError, index) ? result : throw addError.ToException());
             return CliApp.ExitOk;
         }, ct));
         return command;
@@ -301,7 +301,7 @@ internal static partial class PsbtCommand
             var parts = (parse.GetValue(psbtsArgument) ?? []).Select(p => ReadPsbt(ctx, p)).ToList();
             if (!PsbtT.TryCombine(parts, out var combined, out var combineError))
             {
-                throw new CliUserException(combineError);
+                throw combineError.ToException();
             }
 
             var b64 = combined.ToBase64();
@@ -357,7 +357,7 @@ internal static partial class PsbtCommand
             var psbt = ReadPsbt(ctx, parse.GetValue(psbtArgument));
             if (!psbt.TryExtract(out var tx, out var extractError))
             {
-                throw new CliUserException(extractError);
+                throw extractError.ToException();
             }
 
             var hex = tx.ToHex();

@@ -76,7 +76,7 @@ internal static class ScriptCommand
         var text = CliInput.Text(ctx, value, "script");
         if (asm)
         {
-            return ScriptAsm.TryParseAsm(text, out var parsed, out var asmError) ? parsed : throw new CliUserException(asmError!);
+            return ScriptAsm.TryParseAsm(text, out var parsed, out var asmError) ? parsed : throw asmError!.ToException();
         }
 
         if (!Hex.TryParse(text, out var bytes, out var hexError))

@@ -66,7 +66,7 @@ internal static class StacksCommand
             return StacksPrivateKey.Parse(CliInput.Text(ctx, keyText, "--key"));
         }
 
-        if (!Mnemonic.TryParse(CliInput.Text(ctx, mnemonicText, "--mnemonic"), out var mnemonic, out string? error))
+        if (!Mnemonic.TryParse(CliInput.Text(ctx, mnemonicText, "--mnemonic"), out var mnemonic, out var error))
         {
             throw new CliUserException($"stacks: --mnemonic: {error}");
         }

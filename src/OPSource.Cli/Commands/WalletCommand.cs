@@ -180,7 +180,7 @@ internal static partial class WalletCommand
 
             if (!Mnemonic.TryParse(words.Memory.Span, out var mnemonic, out var parseError))
             {
-                throw new CliUserException(parseError);
+                throw parseError.ToException();
             }
 
             using (mnemonic)
@@ -573,7 +573,7 @@ internal static partial class WalletCommand
     }
 
     private static PsbtDocument ParsePsbt(CliContext ctx, string? value) =>
-        PsbtDocument.TryParse(CliInput.Psbt(ctx, value), out var psbt, out var parseError) ? psbt : throw new CliUserException(parseError);
+        PsbtDocument.TryParse(CliInput.Psbt(ctx, value), out var psbt, out var parseError) ? psbt : throw parseError.ToException();
 
     private static Command CreatePsbtSign(GlobalOptions globals, TextWriter output, TextWriter error)
     {

@@ -311,12 +311,14 @@ public static class DaoKeys
     /// <summary>Checks an address belongs to the network; returns its script or an error.</summary>
     public static bool TryAddressScript(string address, Network network, out byte[] script, out string? error)
     {
-        if (OPSource.Bitcoin.Addresses.Address.TryParse(address, network, out var parsed, out error))
+        if (OPSource.Bitcoin.Addresses.Address.TryParse(address, network, out var parsed, out var addressError))
         {
             script = parsed.ScriptPubKeyBytes.ToArray();
+            error = null;
             return true;
         }
 
+        error = addressError.Message;
         script = [];
         return false;
     }

@@ -37,9 +37,9 @@ public sealed class StacksPrivateKey : IDisposable
     public static bool TryParse(string? hex, [NotNullWhen(true)] out StacksPrivateKey? key, [NotNullWhen(false)] out string? error)
     {
         key = null;
-        if (!Hex.TryParse(hex?.Trim(), out byte[] bytes, out error))
+        if (!Hex.TryParse(hex?.Trim(), out byte[] bytes, out var hexError))
         {
-            error = "stacks key: " + error;
+            error = "stacks key: " + hexError.Message;
             return false;
         }
 

@@ -38,12 +38,12 @@ public enum ErrorCategory
 /// </summary>
 public sealed partial record DomainError
 {
-    /// <summary>Creates the error; <paramref name="code"/> must be snake_case.</summary>
+    /// <summary>Creates the error; <paramref name="code"/> must be snake_case, optionally <c>area.kind</c> (the library's typed errors, <see cref="Bitcoin.BitcoinError.Code"/>).</summary>
     public DomainError(ErrorCategory category, string code, string detail)
     {
         if (code is null || !CodePattern().IsMatch(code))
         {
-            throw new ArgumentException($"error code '{code}' must be snake_case (a-z, 0-9, '_')", nameof(code));
+            throw new ArgumentException($"error code '{code}' must be snake_case (a-z, 0-9, '_', one optional '.')", nameof(code));
         }
 
         Category = category;
@@ -60,7 +60,7 @@ public sealed partial record DomainError
     /// <summary>What went wrong, one line, no secrets.</summary>
     public string Detail { get; }
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}(\\.[a-z][a-z0-9_]{0,63})?$", RegexOptions.CultureInvariant)]
     private static partial Regex CodePattern();
 }
 
@@ -126,8 +126,8 @@ public sealed class ErrorMapping<TException>(Func<TException, DomainError> map) 
 }
 
 /// <summary>
-/// Classifies exceptions with every registered <see cref="IErrorMapping"/> (plus <see cref="OpsourceException"/>
-/// and the platform's own <see cref="WalletOperationException"/>). An exception no mapping knows is a bug:
+/// Classifies exceptions with every registered <see cref="IErrorMapping"/> (plus <see cref="OpsourceException"/>,
+/// the library's <see cref="Bitcoin.BitcoinFormatException"/> and the platform's own <see cref="WalletOperationException"/>). An exception no mapping knows is a bug:
 /// HTTP 500 / exit code 2, its message never shown.
 /// </summary>
 public sealed class DomainErrorMapper
@@ -162,6 +162,12 @@ public sealed class DomainErrorMapper
         if (exception is OpsourceException known)
         {
             return known.Error;
+        }
+
+        // The library's typed input errors: always the caller's input (HTTP 400, CLI exit 1), code area.kind.
+        if (exception is Bitcoin.BitcoinFormatException format)
+        {
+            return new DomainError(ErrorCategory.InvalidInput, format.Error.Code, format.Error.Message);
         }
 
         foreach (var mapping in _mappings)

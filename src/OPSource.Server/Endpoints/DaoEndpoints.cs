@@ -155,7 +155,7 @@ public static class DaoEndpoints
             foreach (var node in psbts)
             {
                 var text = node is JsonValue v && v.TryGetValue<string>(out var t) ? t : throw new DaoException("psbts must be an array of base64 strings");
-                signed.Add(PartiallySignedTransaction.TryParse(text, out var psbt, out var error) ? psbt : throw new DaoException("psbts: " + error));
+                signed.Add(PartiallySignedTransaction.TryParse(text, out var psbt, out var error) ? psbt : throw new OPSource.Bitcoin.Psbt.PsbtError(error.Kind, "psbts: " + error.Message, error.Position).ToException());
             }
         }
 

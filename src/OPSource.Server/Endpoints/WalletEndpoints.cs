@@ -134,7 +134,8 @@ public static class WalletEndpoints
             {
                 if (!Mnemonic.TryParse(body.Secret("mnemonic").Span, out var mnemonic, out var error))
                 {
-                    throw new WalletOperationException(WalletErrorKind.InvalidRequest, error);
+                    // problem+json 400 with code key.* (the typed error's Code), via DomainErrorMapper.
+                    throw error.ToException();
                 }
 
                 using (mnemonic)
@@ -295,7 +296,7 @@ public static class WalletEndpoints
         byte[]? data = null;
         if (body.String("op_return_hex") is { } hex && !Hex.TryParse(hex, out data, out var hexError))
         {
-            throw new WalletOperationException(WalletErrorKind.InvalidRequest, "op_return_hex: " + hexError);
+            throw new EncodingError(hexError.Kind, "op_return_hex: " + hexError.Message, hexError.Position).ToException();
         }
 
         return new SpendRequest
@@ -491,7 +492,7 @@ public static class WalletEndpoints
         }
 
         public PsbtDocument Psbt(string name) =>
-            PsbtDocument.TryParse(RequiredString(name), out var psbt, out var error) ? psbt : throw new WalletOperationException(WalletErrorKind.InvalidRequest, error);
+            PsbtDocument.TryParse(RequiredString(name), out var psbt, out var error) ? psbt : throw new OPSource.Bitcoin.Psbt.PsbtError(error.Kind, name + ": " + error.Message, error.Position).ToException();
 
         private static WalletOperationException Invalid(string name, string what) => new(WalletErrorKind.InvalidRequest, $"{name} must be {what}");
 

@@ -19,8 +19,8 @@ public class ScriptFlagAndErrorNameTests
     public void Unknown_flag_names_are_reported()
     {
         Assert.False(ScriptFlags.TryParse("P2SH,BOGUS", out _, out var error));
-        Assert.Contains("BOGUS", error, StringComparison.Ordinal);
-        Assert.Throws<FormatException>(() => ScriptFlags.Parse("p2sh"));
+        Assert.Contains("BOGUS", error?.Message, StringComparison.Ordinal);
+        Assert.Throws<BitcoinFormatException>(() => ScriptFlags.Parse("p2sh"));
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public class DescriptorVectorTests
         var key = Case(bip, list, index)["key_expression"]!.GetValue<string>();
 
         // A key expression is tested inside pk(), which accepts every key kind except x-only.
-        Assert.True(Descriptor.TryParse($"pk({key})", out var d, out var error), error);
+        Assert.True(Descriptor.TryParse($"pk({key})", out var d, out var error), error?.Message);
         Assert.Equal($"pk({key})", d.ToString(true, false).Replace("'", "h", StringComparison.Ordinal), StringComparer.Ordinal.WithHardenedMarkers());
         var reparsed = Descriptor.Parse(d.ToPrivateString());
         Assert.Equal(d, reparsed);
@@ -77,7 +77,7 @@ public class DescriptorVectorTests
         var c = Case(bip, list, index);
         var key = c["key_expression"]!.GetValue<string>();
         Assert.False(Descriptor.TryParse($"pk({key})", out _, out var error), c["description"]!.GetValue<string>());
-        Assert.StartsWith("descriptor:", error, StringComparison.Ordinal);
+        Assert.StartsWith("descriptor:", error?.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -86,7 +86,7 @@ public class DescriptorVectorTests
     {
         var c = Case(bip, list, index);
         var text = c["descriptor"]!.GetValue<string>();
-        Assert.True(Descriptor.TryParse(text, out var d, out var error), error);
+        Assert.True(Descriptor.TryParse(text, out var d, out var error), error?.Message);
 
         // Round trip: the private form parses back to the same descriptor, the public form derives the same scripts.
         var again = Descriptor.Parse(d.ToPrivateString());
@@ -178,7 +178,7 @@ public class DescriptorVectorTests
         var c = Case(bip, list, index);
         var text = c["descriptor"]!.GetValue<string>();
         Assert.False(Descriptor.TryParse(text, out _, out var error), c["reason"]!.GetValue<string>());
-        Assert.StartsWith("descriptor:", error, StringComparison.Ordinal);
+        Assert.StartsWith("descriptor:", error?.Message, StringComparison.Ordinal);
     }
 }
 

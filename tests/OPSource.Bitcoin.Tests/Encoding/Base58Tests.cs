@@ -26,7 +26,7 @@ public class Base58Tests
         _ = index;
         var bytes = Hex.Parse(hex);
         Assert.Equal(base58, Base58.Encode(bytes));
-        Assert.True(Base58.TryDecode(base58, out var decoded, out var error), error);
+        Assert.True(Base58.TryDecode(base58, out var decoded, out var error), error?.Message);
         Assert.Equal(hex.ToLowerInvariant(), Hex.Encode(decoded));
     }
 
@@ -45,7 +45,7 @@ public class Base58Tests
     public void Invalid_character_reports_position(string text, int position)
     {
         Assert.False(Base58.TryDecode(text, out _, out var error));
-        Assert.Contains($"position {position}", error, StringComparison.Ordinal);
+        Assert.Contains($"position {position}", error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,16 +59,16 @@ public class Base58Tests
         Assert.Equal(payload, back);
         var tampered = encoded[..^1] + (encoded[^1] == 's' ? 't' : 's');
         Assert.False(Base58.TryDecodeCheck(tampered, out _, out var error));
-        Assert.Contains("checksum", error, StringComparison.Ordinal);
+        Assert.Contains("checksum", error?.Message, StringComparison.Ordinal);
         Assert.False(Base58.TryDecodeCheck("1", out _, out _));
-        Assert.Throws<FormatException>(() => Base58.DecodeCheck(tampered));
+        Assert.Throws<BitcoinFormatException>(() => Base58.DecodeCheck(tampered));
     }
 
     [Fact]
     public void Overlong_input_is_refused_before_quadratic_work()
     {
         Assert.False(Base58.TryDecode(new string('z', Base58.MaxDecodeLength + 1), out _, out var error));
-        Assert.Contains("longer than", error, StringComparison.Ordinal);
+        Assert.Contains("longer than", error?.Message, StringComparison.Ordinal);
         Assert.True(Base58.TryDecode(new string('z', Base58.MaxDecodeLength), out _, out _));
     }
 

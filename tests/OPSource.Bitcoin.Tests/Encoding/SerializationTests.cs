@@ -81,9 +81,9 @@ public class SerializationTests
     public void Hex_reports_bad_position()
     {
         Assert.False(Hex.TryParse("00zz", out _, out var error));
-        Assert.Contains("position 2", error, StringComparison.Ordinal);
+        Assert.Contains("position 2", error?.Message, StringComparison.Ordinal);
         Assert.False(Hex.TryParse("abc", out _, out error));
-        Assert.Contains("odd", error, StringComparison.Ordinal);
+        Assert.Contains("odd", error?.Message, StringComparison.Ordinal);
         Assert.Equal([0xab, 0xCD], Hex.Parse("abCD"));
     }
 

@@ -80,15 +80,15 @@ public class UnicodeTextTests
         Assert.NotNull(error);
         Assert.False(Mnemonic.TryParse(phrase, MnemonicLanguage.English, out _, out _));
         Assert.Empty(Mnemonic.DetectLanguages(phrase));
-        Assert.Throws<FormatException>(() => Mnemonic.Parse(phrase));
-        Assert.Throws<FormatException>(() => Mnemonic.Parse(phrase, MnemonicLanguage.Japanese));
+        Assert.Throws<BitcoinFormatException>(() => Mnemonic.Parse(phrase));
+        Assert.Throws<BitcoinFormatException>(() => Mnemonic.Parse(phrase, MnemonicLanguage.Japanese));
     }
 
     [Fact]
     public void Mnemonic_error_names_the_position_not_the_text()
     {
         Assert.False(Mnemonic.TryParse("abandon \ud800", out _, out var error));
-        Assert.Equal("mnemonic: is not valid Unicode text (lone surrogate at character 9)", error);
+        Assert.Equal("mnemonic: is not valid Unicode text (lone surrogate at character 9)", error?.Message);
     }
 
     [Fact]

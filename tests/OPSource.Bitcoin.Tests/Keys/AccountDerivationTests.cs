@@ -81,13 +81,13 @@ public class AccountDerivationTests
                     Assert.Equal(expected, mnemonic.ToPhrase());
                     break;
                 case "masterseed" or "rootpriv" or "account0Xpriv" or "xpriv" or "xprv":
-                    Assert.True(ExtKey.TryParse(expected, out var parsed, out var version, out var error), error);
+                    Assert.True(ExtKey.TryParse(expected, out var parsed, out var version, out var error), error?.Message);
                     parsed.Dispose();
-                    Assert.Equal(expected, key.ToBase58(version));
+                    Assert.Equal(expected, key.ToBase58(version!));
                     break;
                 case "rootpub" or "account0Xpub" or "xpub":
-                    Assert.True(ExtPubKey.TryParse(expected, out _, out var pubVersion, out var pubError), pubError);
-                    Assert.Equal(expected, key.Neuter().ToString(pubVersion));
+                    Assert.True(ExtPubKey.TryParse(expected, out _, out var pubVersion, out var pubError), pubError?.Message);
+                    Assert.Equal(expected, key.Neuter().ToString(pubVersion!));
                     if (path.Length == 3)
                     {
                         // The SLIP-132 family of the account matches the purpose.

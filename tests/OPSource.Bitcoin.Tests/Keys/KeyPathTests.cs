@@ -16,7 +16,7 @@ public class KeyPathTests
     [InlineData("m/2147483647'", "m/2147483647'")]
     public void Parses_and_formats(string text, string expected)
     {
-        Assert.True(KeyPath.TryParse(text, out var path, out var error), error);
+        Assert.True(KeyPath.TryParse(text, out var path, out var error), error?.Message);
         Assert.Equal(expected, path.ToString());
         Assert.Equal(path, KeyPath.Parse(path.ToString()));
     }
@@ -51,8 +51,8 @@ public class KeyPathTests
     public void Rejects_bad_paths(string text, string expected)
     {
         Assert.False(KeyPath.TryParse(text, out _, out var error));
-        Assert.Contains(expected, error);
-        Assert.Throws<FormatException>(() => KeyPath.Parse(text));
+        Assert.Contains(expected, error?.Message);
+        Assert.Throws<BitcoinFormatException>(() => KeyPath.Parse(text));
     }
 
     [Theory]
@@ -79,7 +79,7 @@ public class KeyPathTests
     public void Rejects_bad_rooted_paths(string text)
     {
         Assert.False(RootedKeyPath.TryParse(text, out _, out var error));
-        Assert.StartsWith("key origin: ", error);
+        Assert.StartsWith("key origin: ", error?.Message);
     }
 
     [Theory]
@@ -110,8 +110,8 @@ public class KeyPathTests
         }
         else
         {
-            Assert.StartsWith("keypath: step 1", keyPathError, StringComparison.Ordinal);
-            Assert.StartsWith("descriptor: pk()", descriptorError, StringComparison.Ordinal);
+            Assert.StartsWith("keypath: step 1", keyPathError?.Message, StringComparison.Ordinal);
+            Assert.StartsWith("descriptor: pk()", descriptorError?.Message, StringComparison.Ordinal);
         }
     }
 
@@ -121,7 +121,7 @@ public class KeyPathTests
         // BIP380 allows only ' and h in descriptors; plain BIP32 paths also accept H.
         Assert.Equal(KeyPath.Parse("m/1'"), KeyPath.Parse("m/1H"));
         Assert.False(Descriptor.TryParse("pk([d34db33f/1H]03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)", out _, out var error));
-        Assert.Contains("'1H' is not a number", error, StringComparison.Ordinal);
+        Assert.Contains("'1H' is not a number", error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,23 +46,23 @@ public class WifTests
     {
         var text = payload.Length == 0 ? "" : Check(payload);
         Assert.False(Wif.TryParse(text, null, out _, out var error));
-        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Contains(expected, error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Rejects_bad_flag_zero_key_unknown_prefix_and_wrong_network()
     {
         Assert.False(Wif.TryParse(Check([128, .. Key(1), 2]), null, out _, out var error));
-        Assert.Contains("compression flag 0x01", error, StringComparison.Ordinal);
+        Assert.Contains("compression flag 0x01", error?.Message, StringComparison.Ordinal);
         Assert.False(Wif.TryParse(Check([128, .. new byte[32], 1]), null, out _, out error));
-        Assert.Contains("not in 1..n-1", error, StringComparison.Ordinal);
+        Assert.Contains("not in 1..n-1", error?.Message, StringComparison.Ordinal);
         Assert.False(Wif.TryParse(Check([0x42, .. Key(1), 1]), null, out _, out error));
-        Assert.Contains("prefix 66 belongs to no known network", error, StringComparison.Ordinal);
+        Assert.Contains("prefix 66 belongs to no known network", error?.Message, StringComparison.Ordinal);
         Assert.False(Wif.TryParse(Check([239, .. Key(1), 1]), Network.Mainnet, out _, out error));
-        Assert.Contains("not mainnet's", error, StringComparison.Ordinal);
+        Assert.Contains("not mainnet's", error?.Message, StringComparison.Ordinal);
         var good = Check([128, .. Key(1), 1]);
         Assert.False(Wif.TryParse(good[..^1] + (good[^1] == 'a' ? 'b' : 'a'), null, out _, out error));
-        Assert.Contains("checksum", error, StringComparison.Ordinal);
+        Assert.Contains("checksum", error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -134,7 +134,7 @@ public partial class CoreDescriptorMiniscriptTests
     public void Core_unparsable(int line, string prv, string pub, string coreError)
     {
         _ = line;
-        string? error = null;
+        DescriptorError? error = null;
         if (prv.Length > 0)
         {
             Assert.False(Descriptor.TryParse(prv, out _, out error), prv);
@@ -143,7 +143,7 @@ public partial class CoreDescriptorMiniscriptTests
         Assert.False(Descriptor.TryParse(pub, out _, out error), pub);
         if (coreError.Contains(" is not sane", StringComparison.Ordinal) || coreError.Contains(" is invalid", StringComparison.Ordinal))
         {
-            Assert.Contains(coreError, error, StringComparison.Ordinal);
+            Assert.Contains(coreError, error?.Message, StringComparison.Ordinal);
         }
     }
 

@@ -11,10 +11,10 @@ internal sealed class NameKeys : IMiniscriptKeyParser<string>, IMiniscriptKeyFor
 
     public IEqualityComparer<string> KeyComparer => StringComparer.Ordinal;
 
-    public bool TryParseKey(string text, MiniscriptContext context, [MaybeNullWhen(false)] out string key, [NotNullWhen(false)] out string? error)
+    public bool TryParseKey(string text, MiniscriptContext context, [MaybeNullWhen(false)] out string key, [NotNullWhen(false)] out BitcoinError? error)
     {
         key = text;
-        error = text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? null : $"'{text}' is not a key name";
+        error = text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? null : new MiniscriptError(MiniscriptErrorKind.InvalidKey, $"'{text}' is not a key name");
         return error is null;
     }
 

@@ -56,14 +56,14 @@ public sealed class PsbtConstructorTests : IDisposable
     {
         Assert.False(psbt.TryAddInput(input, out var result, out var error, index));
         Assert.Null(result);
-        return error;
+        return error.Message;
     }
 
     private static string AddOutputError(PsbtT psbt, TxOut output, int? index = null)
     {
         Assert.False(psbt.TryAddOutput(output, out var result, out var error, index));
         Assert.Null(result);
-        return error;
+        return error.Message;
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class PsbtConstructorTests : IDisposable
         Assert.Equal("psbt: cannot add input: inputs are not modifiable (PSBT_GLOBAL_TX_MODIFIABLE bit 0 clear)", AddInputError(outputsOnly, new PsbtConstructorInput(Coin(0))));
         Assert.Single(outputsOnly.AddOutput(Pay(1, 1)).Outputs);
         Assert.False(outputsOnly.TryAddInputOutputPair(new PsbtConstructorInput(Coin(0)), Pay(1, 1), out _, out var pairError));
-        Assert.Equal("psbt: cannot add input/output pair: inputs are not modifiable (PSBT_GLOBAL_TX_MODIFIABLE bit 0 clear)", pairError);
+        Assert.Equal("psbt: cannot add input/output pair: inputs are not modifiable (PSBT_GLOBAL_TX_MODIFIABLE bit 0 clear)", pairError?.Message);
 
         // No TX_MODIFIABLE field: nothing may be added (BIP370: removing the field ends construction).
         var fixedTx = PsbtT.CreateV2(new Transaction(2, [new TxIn(Coin(0), Script.Empty, Sequence.Final, Witness.Empty)], [Pay(5, 5)], LockTime.Zero));
@@ -155,8 +155,8 @@ public sealed class PsbtConstructorTests : IDisposable
         Assert.Equal("psbt: cannot add input: index 3 is out of range (1 inputs, 0 outputs)", AddInputError(psbt, new PsbtConstructorInput(Coin(1)), 3));
         Assert.Equal("psbt: cannot add output: index -1 is out of range (1 inputs, 0 outputs)", AddOutputError(psbt, Pay(1, 1), -1));
         Assert.False(psbt.TryAddInputOutputPair(new PsbtConstructorInput(Coin(1)), Pay(1, 1), out _, out var error));
-        Assert.Equal("psbt: cannot add input/output pair: a pair is appended at the same index, but there are 1 inputs and 0 outputs; give the index", error);
-        Assert.True(psbt.TryAddInputOutputPair(new PsbtConstructorInput(Coin(1)), Pay(1, 1), out var paired, out error, index: 0), error);
+        Assert.Equal("psbt: cannot add input/output pair: a pair is appended at the same index, but there are 1 inputs and 0 outputs; give the index", error?.Message);
+        Assert.True(psbt.TryAddInputOutputPair(new PsbtConstructorInput(Coin(1)), Pay(1, 1), out var paired, out error, index: 0), error?.Message);
         Assert.Equal([Coin(1), Coin(0)], paired.Inputs.Select(i => i.PreviousOutPoint));
         Assert.Single(paired.Outputs);
     }
@@ -202,7 +202,7 @@ public sealed class PsbtConstructorTests : IDisposable
             AddInputError(psbt, new PsbtConstructorInput(Coin(1)) { RequiredTimeLockTime = new LockTime(1_700_000_000) }));
 
         // A lower or equal height leaves the lock time alone, so it may be added.
-        Assert.True(psbt.TryAddInput(new PsbtConstructorInput(Coin(1)) { RequiredHeightLockTime = new LockTime(999) }, out var added, out var error), error);
+        Assert.True(psbt.TryAddInput(new PsbtConstructorInput(Coin(1)) { RequiredHeightLockTime = new LockTime(999) }, out var added, out var error), error?.Message);
         Assert.Equal(1000u, added.GetUnsignedTransaction().LockTime.Value);
 
         // Without signatures the same addition that raises the lock time is fine.
@@ -269,8 +269,8 @@ public sealed class PsbtConstructorTests : IDisposable
         var psbt = WithFlags(signed, Both);
         Assert.Equal(inputOk, psbt.TryAddInput(new PsbtConstructorInput(Coin(1)), out _, out var inputError));
         Assert.Equal(outputOk, psbt.TryAddOutput(Pay(1000, 2), out _, out var outputError));
-        if (!inputOk) Assert.Equal("psbt: cannot add input: input 0 has a signature without SIGHASH_ANYONECANPAY, which commits to every input", inputError);
-        if (!outputOk) Assert.Equal($"psbt: cannot add output: input 0 has a signature with sighash 0x{sighash:x2}, which commits to every output", outputError);
+        if (!inputOk) Assert.Equal("psbt: cannot add input: input 0 has a signature without SIGHASH_ANYONECANPAY, which commits to every input", inputError?.Message);
+        if (!outputOk) Assert.Equal($"psbt: cannot add output: input 0 has a signature with sighash 0x{sighash:x2}, which commits to every output", outputError?.Message);
     }
 
     [Fact]
@@ -297,7 +297,7 @@ public sealed class PsbtConstructorTests : IDisposable
         Assert.Equal(3, open.AddOutput(Pay(1, 3)).Outputs.Count);
 
         // ...but a pair inserted before it keeps input and output together.
-        Assert.True(open.TryAddInputOutputPair(new PsbtConstructorInput(Coin(2)), Pay(20_000, 3), out var paired, out var error, index: 0), error);
+        Assert.True(open.TryAddInputOutputPair(new PsbtConstructorInput(Coin(2)), Pay(20_000, 3), out var paired, out var error, index: 0), error?.Message);
         Assert.Equal(Coin(1), paired.Inputs[2].PreviousOutPoint);
         Assert.Equal(45_000, paired.Outputs[2].Amount.Satoshis);
         Assert.Equal(PsbtTxModifiable.Inputs | PsbtTxModifiable.Outputs | PsbtTxModifiable.HasSighashSingle, paired.TxModifiable);
@@ -413,7 +413,7 @@ public sealed class PsbtConstructorTests : IDisposable
         var signedOther = other.WithWitnessUtxo(0, _funding.Outputs[0]).Sign([_keys[0]]);
         var signedThird = third.WithWitnessUtxo(0, _funding.Outputs[0]);
         Assert.False(PsbtT.TryCombine([signedThird, signedOther], out _, out var error));
-        Assert.Equal("psbt: combine: input 0 sequence differs and PSBT 1 has signatures made over its own sequence", error);
+        Assert.Equal("psbt: combine: input 0 sequence differs and PSBT 1 has signatures made over its own sequence", error?.Message);
         Assert.Equal(new Sequence(7), PsbtT.Combine(signedOther, signedThird).Inputs[0].Sequence);
     }
 
@@ -428,11 +428,11 @@ public sealed class PsbtConstructorTests : IDisposable
         foreach (var other in new[] { moreInputs, moreOutputs })
         {
             Assert.False(PsbtT.TryCombine([baseline, other], out _, out var error));
-            Assert.Equal(Message, error);
+            Assert.Equal(Message, error?.Message);
         }
 
         Assert.False(PsbtT.TryCombine([moreInputs, otherLockTime], out _, out var lockError));
-        Assert.Equal(Message, lockError);
+        Assert.Equal(Message, lockError?.Message);
     }
 
     [Fact]
@@ -481,5 +481,5 @@ public sealed class PsbtConstructorTests : IDisposable
 internal static class PsbtConstructorTestExtensions
 {
     public static PsbtT AddInputOutputPair(this PsbtT psbt, OutPoint coin, TxOut output, int index) =>
-        psbt.TryAddInputOutputPair(new PsbtConstructorInput(coin), output, out var result, out var error, index) ? result : throw new InvalidOperationException(error);
+        psbt.TryAddInputOutputPair(new PsbtConstructorInput(coin), output, out var result, out var error, index) ? result : throw new InvalidOperationException(error?.Message);
 }

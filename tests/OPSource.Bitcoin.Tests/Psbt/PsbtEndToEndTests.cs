@@ -166,7 +166,7 @@ public sealed class PsbtEndToEndTests : IDisposable
         Assert.False(psbt.TryFinalize(out var result, out var problems));
         Assert.Equal("psbt: input 0 has 1 of the 2 signatures the multisig needs", Assert.Single(problems));
         Assert.False(result.TryExtract(out _, out var error));
-        Assert.Equal("psbt: input 0 is not finalized (no final_scriptsig or final_scriptwitness)", error);
+        Assert.Equal("psbt: input 0 is not finalized (no final_scriptsig or final_scriptwitness)", error?.Message);
     }
 
     [Fact]
@@ -176,10 +176,10 @@ public sealed class PsbtEndToEndTests : IDisposable
         var a = PsbtT.Create(spend).WithSighashType(0, new SigHashType(1));
         var b = PsbtT.Create(spend).WithSighashType(0, new SigHashType(2));
         Assert.False(PsbtT.TryCombine([a, b], out _, out var error));
-        Assert.Equal("psbt: combine: input 0 sighash_type key 03 has conflicting values", error);
+        Assert.Equal("psbt: combine: input 0 sighash_type key 03 has conflicting values", error?.Message);
         var c = PsbtT.Create(spend.WithLockTime(new LockTime(5)));
         Assert.False(PsbtT.TryCombine([a, c], out _, out error));
-        Assert.Equal("psbt: combine: PSBT 1 is for a different transaction", error);
+        Assert.Equal("psbt: combine: PSBT 1 is for a different transaction", error?.Message);
     }
 
     /// <summary>Two inputs, one output paying key 2's key-path taproot output (also used as the UTXOs' script).</summary>

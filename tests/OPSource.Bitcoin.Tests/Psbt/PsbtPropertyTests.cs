@@ -98,7 +98,7 @@ public class PsbtPropertyTests
             {
                 var psbt = Build(tx, v2, unknowns, proprietary, secret, sighash, path);
                 var bytes = psbt.ToBytes();
-                Assert.True(PsbtT.TryParse(bytes, out var parsed, out var error), error);
+                Assert.True(PsbtT.TryParse(bytes, out var parsed, out var error), error?.Message);
                 Assert.Equal(bytes, parsed.ToBytes());
                 Assert.Equal(psbt.ToBase64(), PsbtT.Parse(psbt.ToBase64()).ToBase64());
                 Assert.Equal(tx.GetTxId(), parsed.GetUnsignedTxId());
@@ -201,7 +201,7 @@ public class PsbtPropertyTests
             }
             else
             {
-                Assert.StartsWith("psbt: ", error, StringComparison.Ordinal);
+                Assert.StartsWith("psbt: ", error?.Message, StringComparison.Ordinal);
             }
         }, iter: 3000);
     }

@@ -135,7 +135,7 @@ public class PsbtRoleVectorTests
     public void Workflow_extractor_refuses_unfinalized()
     {
         Assert.False(Step("combiner").TryExtract(out _, out var error));
-        Assert.Equal("psbt: input 0 is not finalized (no final_scriptsig or final_scriptwitness)", error);
+        Assert.Equal("psbt: input 0 is not finalized (no final_scriptsig or final_scriptwitness)", error?.Message);
     }
 
     [Fact]

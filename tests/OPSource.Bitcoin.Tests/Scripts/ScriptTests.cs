@@ -34,8 +34,8 @@ public class ScriptTests
     public void Every_script_tests_json_script_parses(int index, string scriptSig, string scriptPubKey)
     {
         _ = index;
-        Assert.True(ScriptAsm.TryParse(scriptSig, out var sig, out var e1), e1);
-        Assert.True(ScriptAsm.TryParse(scriptPubKey, out var spk, out var e2), e2);
+        Assert.True(ScriptAsm.TryParse(scriptSig, out var sig, out var e1), e1?.Message);
+        Assert.True(ScriptAsm.TryParse(scriptPubKey, out var spk, out var e2), e2?.Message);
 
         // Whatever the bytes, walking and printing them never throws.
         _ = sig.ToString();
@@ -71,7 +71,7 @@ public class ScriptTests
     public void Rejects_bad_source(string asm)
     {
         Assert.False(ScriptAsm.TryParse(asm, out _, out var error));
-        Assert.StartsWith("script:", error, StringComparison.Ordinal);
+        Assert.StartsWith("script:", error?.Message, StringComparison.Ordinal);
     }
 
     [Theory]

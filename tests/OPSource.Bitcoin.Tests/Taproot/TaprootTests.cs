@@ -95,7 +95,7 @@ public class TaprootTests
             }
 
             // The same tree rebuilt from its depth-first list gives the same root.
-            Assert.True(TapTree.TryCreate(leaves.Select(l => new TapTreeLeaf(l.Depth, l.Version, l.Script)), out var rebuilt, out var error), error);
+            Assert.True(TapTree.TryCreate(leaves.Select(l => new TapTreeLeaf(l.Depth, l.Version, l.Script)), out var rebuilt, out var error), error?.Message);
             Assert.Equal(info.MerkleRoot, rebuilt.MerkleRoot);
         }
     }
@@ -146,7 +146,7 @@ public class TaprootTests
         var full = new TaprootBuilder().AddLeaf(1, a).AddLeaf(2, b).AddLeaf(2, c).Finalize(key);
         var bc = TapLeafHash.ComputeBranch(TapLeafHash.Compute(0xc0, b).Value, TapLeafHash.Compute(0xc0, c).Value);
         var partialBuilder = new TaprootBuilder().AddLeaf(1, a);
-        Assert.True(partialBuilder.TryAddHidden(1, bc, out var error), error);
+        Assert.True(partialBuilder.TryAddHidden(1, bc, out var error), error?.Message);
         Assert.True(partialBuilder.IsComplete);
         Assert.False(partialBuilder.TryBuildTree(out _, out _));
         var partial = partialBuilder.Finalize(key);
@@ -167,7 +167,7 @@ public class TaprootTests
     public void Control_block_size_rules(int size)
     {
         Assert.False(ControlBlock.TryParse(new byte[size], out _, out var error));
-        Assert.Contains("33 + 32m", error, StringComparison.Ordinal);
+        Assert.Contains("33 + 32m", error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public class TaprootTests
         // depth 2 then depth 0 while depth-1 sibling is missing.
         var b = new TaprootBuilder().AddLeaf(2, Script.Empty);
         Assert.False(b.TryAddLeaf(0, Script.Empty, 0xc0, out var error));
-        Assert.Contains("depth-first", error, StringComparison.Ordinal);
+        Assert.Contains("depth-first", error?.Message, StringComparison.Ordinal);
 
         // Incomplete: a single leaf at depth 1.
         var incomplete = new TaprootBuilder().AddLeaf(1, Script.Empty);
@@ -211,7 +211,7 @@ public class TaprootTests
         Assert.Throws<InvalidOperationException>(() => incomplete.Finalize(default));
 
         Assert.False(new TaprootBuilder().TryAddLeaf(0, Script.Empty, 0xc1, out error));
-        Assert.Contains("odd", error, StringComparison.Ordinal);
+        Assert.Contains("odd", error?.Message, StringComparison.Ordinal);
 
         // A balanced 3-leaf tree: depths 1, 2, 2.
         var three = new TaprootBuilder().AddLeaf(1, Script.FromHex("51")).AddLeaf(2, Script.FromHex("52")).AddLeaf(2, Script.FromHex("53"));

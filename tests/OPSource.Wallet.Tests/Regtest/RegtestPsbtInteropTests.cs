@@ -94,7 +94,7 @@ public sealed class RegtestPsbtInteropTests(RegtestNodeFixture fixture) : IClass
         Assert.NotEmpty(ours.SignedInputs);
         Assert.False(ours.Complete);
         var processed = (await Node.WalletRpc("cosigner", "walletprocesspsbt", ours.Psbt.ToBase64(), true, "ALL", true, false))!;
-        Assert.True(PsbtDocument.TryParse((string)processed["psbt"]!, out var fromCore, out var error), error);
+        Assert.True(PsbtDocument.TryParse((string)processed["psbt"]!, out var fromCore, out var error), error?.Message);
         Assert.All(fromCore.Inputs, i => Assert.Equal(2, i.PartialSignatures.Count));
         var (tx1, sent1) = await s.FinalizePsbtAsync("treasury", fromCore, broadcast: true, Ct);
         Assert.NotNull(sent1);
@@ -106,7 +106,7 @@ public sealed class RegtestPsbtInteropTests(RegtestNodeFixture fixture) : IClass
         var second = await funding.CreatePsbtAsync(new PsbtRequest("treasury", [new PaymentOutput(s.ParseAddress(coreAddress), Amount.FromBtc(0.3m))], FeeRate.FromSatoshisPerVByte(2)), Ct);
         var coreFirst = (await Node.WalletRpc("cosigner", "walletprocesspsbt", second.ToBase64(), true, "ALL", true, false))!;
         Assert.False((bool)coreFirst["complete"]!);
-        Assert.True(PsbtDocument.TryParse((string)coreFirst["psbt"]!, out var partial, out error), error);
+        Assert.True(PsbtDocument.TryParse((string)coreFirst["psbt"]!, out var partial, out error), error?.Message);
         var both = await s.SignPsbtAsync("member", partial, Pass, Ct);
         Assert.True(both.Complete);
         var finalized = (await Node.Rpc("finalizepsbt", both.Psbt.ToBase64()))!;

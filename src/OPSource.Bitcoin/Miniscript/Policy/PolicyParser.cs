@@ -126,7 +126,7 @@ public static class PolicyParser
 
                 if (!keys.TryParseKey(arg, context, out var key, out var keyError))
                 {
-                    error = Error($"pk(): {keyError}");
+                    error = Error($"pk(): {keyError.Message}");
                     return false;
                 }
 

@@ -133,7 +133,7 @@ public static class ClarityCodec
             hex = hex[2..];
         }
 
-        return Hex.TryParse(hex, out byte[] bytes, out string? error)
+        return Hex.TryParse(hex, out byte[] bytes, out var error)
             ? Deserialize(bytes)
             : throw new StacksException("clarity_decode", $"clarity decode: {error}");
     }

@@ -303,7 +303,7 @@ public static class ClarityText
 
             if (atom.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             {
-                return Hex.TryParse(atom[2..], out byte[] bytes, out string? error)
+                return Hex.TryParse(atom[2..], out byte[] bytes, out var error)
                     ? new ClarityBuffer(bytes)
                     : throw Error($"buffer {atom}: {error}");
             }

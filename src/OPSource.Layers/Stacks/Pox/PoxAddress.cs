@@ -31,7 +31,7 @@ public sealed record PoxAddress(byte Version, byte[] HashBytes)
     public static PoxAddress Parse(string text, Network? network = null)
     {
         bool ok = network is null
-            ? Address.TryParse(text, out var address, out string? error)
+            ? Address.TryParse(text, out var address, out OPSource.Bitcoin.Addresses.AddressError? error)
             : Address.TryParse(text, network, out address, out error);
         return ok ? FromBitcoin(address!) : throw new StacksException("pox_address", $"pox: {error}");
     }

@@ -207,7 +207,7 @@ public static class TransactionCodec
             hex = hex[2..];
         }
 
-        return Hex.TryParse(hex, out byte[] bytes, out string? error)
+        return Hex.TryParse(hex, out byte[] bytes, out var error)
             ? Parse(bytes)
             : throw new StacksException("stacks_decode", $"stacks decode: {error}");
     }
