@@ -274,32 +274,18 @@ public static class TransactionSigner
                 issue = null;
                 return true;
             case ScriptTemplate.Multisig:
-                // Core sign.cpp: OP_0 (the CHECKMULTISIG extra pop) then exactly m signatures in key order.
-                stack = [[]];
-                foreach (var key in m.Solutions)
-                {
-                    if (stack.Count - 1 == m.RequiredSignatures)
-                    {
-                        break;
-                    }
-
-                    if (FindEcdsaKey(spend, keys, key.Span, witnessV0) is { } k)
-                    {
-                        stack.Add(session.SignEcdsa(index, script, sigVersion, amount, k, type));
-                    }
-                }
-
-                if (stack.Count == 1)
+                stack = MultisigStack(m, key => FindEcdsaKey(spend, keys, key.Span, witnessV0) is { } k ? session.SignEcdsa(index, script, sigVersion, amount, k, type) : null, out var signatures);
+                if (signatures == 0)
                 {
                     stack = null;
                     issue = new SigningIssue(index, SigningErrorKind.MissingKey, $"no key for any of the {m.Solutions.Count} multisig public keys");
                     return false;
                 }
 
-                if (stack.Count - 1 < m.RequiredSignatures)
+                if (signatures < m.RequiredSignatures)
                 {
-                    issue = new SigningIssue(index, SigningErrorKind.NotEnoughSignatures, $"has keys for {stack.Count - 1} of the {m.RequiredSignatures} signatures the multisig needs");
                     stack = null;
+                    issue = new SigningIssue(index, SigningErrorKind.NotEnoughSignatures, $"has keys for {signatures} of the {m.RequiredSignatures} signatures the multisig needs");
                     return false;
                 }
 
@@ -309,6 +295,30 @@ public static class TransactionSigner
                 issue = new SigningIssue(index, SigningErrorKind.UnsupportedScript, $"cannot satisfy a {m.Template} script");
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Core sign.cpp for a k-of-n CHECKMULTISIG: OP_0 (the extra item CHECKMULTISIG pops) then at most k signatures
+    /// in key order, asking <paramref name="signatureFor"/> for each key in turn; <paramref name="signatures"/> is how many it holds.
+    /// </summary>
+    internal static List<byte[]> MultisigStack(ScriptTemplateMatch multisig, Func<ReadOnlyMemory<byte>, byte[]?> signatureFor, out int signatures)
+    {
+        var stack = new List<byte[]> { Array.Empty<byte>() };
+        foreach (var key in multisig.Solutions)
+        {
+            if (stack.Count - 1 == multisig.RequiredSignatures)
+            {
+                break;
+            }
+
+            if (signatureFor(key) is { } sig)
+            {
+                stack.Add(sig);
+            }
+        }
+
+        signatures = stack.Count - 1;
+        return stack;
     }
 
     /// <summary>

@@ -279,7 +279,11 @@ internal static class ModInverse
     /// f = +-1 (gcd 1) and the inverse is +-d. All state lives in locals (signed 62-bit limbs, 128-bit products as word pairs).
     /// a = 0 gives 0 (g starts at 0); if gcd(a, m) != 1 the result is not an inverse (the callers only use primes).
     /// </remarks>
-    public static void SafegcdVariable(ReadOnlySpan<ulong> a, in SafegcdModulus m, Span<ulong> result)
+    public static void SafegcdVariable(ReadOnlySpan<ulong> a, in SafegcdModulus m, Span<ulong> result) =>
+        Safegcd(a, in m, result, constantTime: false);
+
+    /// <summary>Both safegcd forms: the same state and update functions; only the divstep batches and the stop rule differ.</summary>
+    private static void Safegcd(ReadOnlySpan<ulong> a, in SafegcdModulus m, Span<ulong> result, bool constantTime)
     {
         long m0 = m.M0, m1 = m.M1, m2 = m.M2, m3 = m.M3, m4 = m.M4;
         ulong mi = m.Inverse62;
@@ -288,6 +292,25 @@ internal static class ModInverse
         ToSigned62(a[0], a[1], a[2], a[3], out long g0, out long g1, out long g2, out long g3, out long g4);
         long d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0;
         long e0 = 1, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
+        if (constantTime)
+        {
+            // Fixed 10 rounds of 59 branchless divsteps; zeta = -(delta + 1/2) starts at -1.
+            long zeta = -1;
+            for (int round = 0; round < 10; round++)
+            {
+                zeta = Divsteps59(zeta, (ulong)f0, (ulong)g0, out long u, out long v, out long q, out long r);
+                UpdateDe(
+                    ref d0, ref d1, ref d2, ref d3, ref d4, ref e0, ref e1, ref e2, ref e3, ref e4,
+                    u, v, q, r, m0, m1, m2, m3, m4, mi);
+                UpdateFg(
+                    ref f0, ref f1, ref f2, ref f3, ref f4, ref g0, ref g1, ref g2, ref g3, ref g4, u, v, q, r);
+            }
+
+            // g = 0 now and f = +-1: the inverse is d with f's sign (libsecp modinv64_normalize_62).
+            NormalizeConstantTime(d0, d1, d2, d3, d4, f4, in m, result);
+            return;
+        }
+
         long eta = -1;
 
         // safegcd_implementation.md section 5 (safegcd-bounds): 724 divsteps bring g to 0 for any inputs below
@@ -322,29 +345,8 @@ internal static class ModInverse
     /// and f, g with the same update functions as the variable-time form. Control flow and memory accesses do
     /// not depend on a; the final normalisation uses masks, not branches.
     /// </remarks>
-    public static void SafegcdConstantTime(ReadOnlySpan<ulong> a, in SafegcdModulus m, Span<ulong> result)
-    {
-        long m0 = m.M0, m1 = m.M1, m2 = m.M2, m3 = m.M3, m4 = m.M4;
-        ulong mi = m.Inverse62;
-
-        long f0 = m0, f1 = m1, f2 = m2, f3 = m3, f4 = m4;
-        ToSigned62(a[0], a[1], a[2], a[3], out long g0, out long g1, out long g2, out long g3, out long g4);
-        long d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0;
-        long e0 = 1, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
-        long zeta = -1;
-        for (int round = 0; round < 10; round++)
-        {
-            zeta = Divsteps59(zeta, (ulong)f0, (ulong)g0, out long u, out long v, out long q, out long r);
-            UpdateDe(
-                ref d0, ref d1, ref d2, ref d3, ref d4, ref e0, ref e1, ref e2, ref e3, ref e4,
-                u, v, q, r, m0, m1, m2, m3, m4, mi);
-            UpdateFg(
-                ref f0, ref f1, ref f2, ref f3, ref f4, ref g0, ref g1, ref g2, ref g3, ref g4, u, v, q, r);
-        }
-
-        // g = 0 now and f = +-1: the inverse is d with f's sign (libsecp modinv64_normalize_62).
-        NormalizeConstantTime(d0, d1, d2, d3, d4, f4, in m, result);
-    }
+    public static void SafegcdConstantTime(ReadOnlySpan<ulong> a, in SafegcdModulus m, Span<ulong> result) =>
+        Safegcd(a, in m, result, constantTime: true);
 
     /// <summary>
     /// 59 branchless divsteps (libsecp256k1 modinv64_divsteps_59): the matrix starts at 2^3 * identity so that it
