@@ -43,6 +43,7 @@ internal static class ConstantTimeCheck
             ("Schnorr sign (BIP340)", true, (_, key) => Schnorr.Sign(key, message, message, sink)),
             ("ECDH", true, (_, key) => Ecdh.ComputeSharedSecret(key, peer, sink)),
             ("Scalar inverse (constant-time chain)", true, (k, _) => k.Inverse()),
+            ("Scalar inverse (constant-time safegcd, the ECDSA nonce)", true, (k, _) => k.InverseConstantTime()),
             ("Control: Scalar.InverseVariable", false, (k, _) => k.InverseVariable()),
         ];
 

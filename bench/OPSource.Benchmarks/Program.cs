@@ -6,6 +6,7 @@ using OPSource.Benchmarks;
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- ct-check [--samples N]
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- dlc-run
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- wallet-sync [--blocks N] [--rounds N]
+// dotnet run -c Release --project bench/OPSource.Benchmarks -- sign-compare --path psbt|raw --kind p2wpkh|p2tr (bench/compare/signing.sh)
 if (args.Length > 0 && args[0] == "compare-secp256k1")
 {
     return Secp256k1Comparison.Run(args[1..], Console.Out);
@@ -19,6 +20,11 @@ if (args.Length > 0 && args[0] == "dlc-run")
 if (args.Length > 0 && args[0] == "wallet-sync")
 {
     return await WalletSyncComparison.RunAsync(args[1..], Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "sign-compare")
+{
+    return SigningComparison.Run(args[1..], Console.Out);
 }
 
 if (args.Length > 0 && args[0] == "ct-check")

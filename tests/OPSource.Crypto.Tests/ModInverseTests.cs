@@ -64,14 +64,24 @@ public class ModInverseTests
         return FromLimbs(r);
     }
 
-    /// <summary>Empty when safegcd (both entry points) and Kaliski all give ModPow(a, m-2, m); else what differs.</summary>
+    /// <summary>The constant-time safegcd (fixed 590 divsteps), as secret nonces are inverted.</summary>
+    private static BigInteger ConstantTime(BigInteger a, BigInteger m)
+    {
+        var r = new ulong[4];
+        ulong[] limbs = ToLimbs(m);
+        var modulus = new ModInverse.SafegcdModulus(limbs[0], limbs[1], limbs[2], limbs[3]);
+        ModInverse.SafegcdConstantTime(ToLimbs(a), in modulus, r);
+        return FromLimbs(r);
+    }
+
+    /// <summary>Empty when safegcd (both entry points, variable and constant time) and Kaliski all give ModPow(a, m-2, m); else what differs.</summary>
     private static string Check(BigInteger a, BigInteger m)
     {
         BigInteger expected = BigInteger.ModPow(a, m - 2, m);
-        BigInteger s = Safegcd(a, m), k = Kaliski(a, m), b = WithModulus(a, m);
-        return s == expected && k == expected && b == expected
+        BigInteger s = Safegcd(a, m), k = Kaliski(a, m), b = WithModulus(a, m), c = ConstantTime(a, m);
+        return s == expected && k == expected && b == expected && c == expected
             ? string.Empty
-            : $"a={a:X}: expected {expected:X}, safegcd {s:X}, kaliski {k:X}, with modulus {b:X}";
+            : $"a={a:X}: expected {expected:X}, safegcd {s:X}, kaliski {k:X}, with modulus {b:X}, constant time {c:X}";
     }
 
     private static readonly Gen<BigInteger> Gen256 = Gen.Byte.Array[32].Select(b => new BigInteger(b, isUnsigned: true));
@@ -225,8 +235,11 @@ public class ModInverseTests
         Assert.Equal(new ulong[4], r);
         ModInverse.SafegcdVariable(new ulong[4], ToLimbs(N), r);
         Assert.Equal(new ulong[4], r);
+        ModInverse.SafegcdConstantTime(new ulong[4], ModInverse.OrderN, r);
+        Assert.Equal(new ulong[4], r);
         Assert.True(FieldElement.Zero.InverseVariable().IsZero);
         Assert.True(Scalar.Zero.InverseVariable().IsZero);
+        Assert.True(Scalar.Zero.InverseConstantTime().IsZero);
     }
 
     [Fact]
@@ -237,7 +250,7 @@ public class ModInverseTests
             x.TryWriteBytes(b, out _, isUnsigned: true, isBigEndian: true);
             var f = FieldElement.CreateReduced(b);
             var s = Scalar.CreateReduced(b);
-            return f.InverseVariable() == f.Inverse() && s.InverseVariable() == s.Inverse();
+            return f.InverseVariable() == f.Inverse() && s.InverseVariable() == s.Inverse() && s.InverseConstantTime() == s.Inverse();
         }, iter: 1000);
 
     [Fact]

@@ -742,24 +742,10 @@ public sealed partial class Psbt
                 why = "has no partial_sig for the key hash";
                 return false;
             case ScriptTemplate.Multisig:
-                // Core sign.cpp: OP_0 (CHECKMULTISIG bug) then signatures in key order, exactly m of them.
-                var collected = new List<byte[]> { Array.Empty<byte>() };
-                foreach (var key in m.Solutions)
+                var collected = Signing.TransactionSigner.MultisigStack(m, key => SigFor(key.Span), out var count);
+                if (count < m.RequiredSignatures)
                 {
-                    if (collected.Count - 1 == m.RequiredSignatures)
-                    {
-                        break;
-                    }
-
-                    if (SigFor(key.Span) is { } ms)
-                    {
-                        collected.Add(ms);
-                    }
-                }
-
-                if (collected.Count - 1 < m.RequiredSignatures)
-                {
-                    why = $"has {collected.Count - 1} of the {m.RequiredSignatures} signatures the multisig needs";
+                    why = $"has {count} of the {m.RequiredSignatures} signatures the multisig needs";
                     return false;
                 }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 using OPSource.Bitcoin.Scripts;
 using OPSource.Bitcoin.Sighash;
+using OPSource.Bitcoin.Signing;
 using OPSource.Bitcoin.Taproot;
 using OPSource.Bitcoin.Transactions;
 using OPSource.Crypto;
@@ -9,7 +9,7 @@ using OPSource.Crypto.Secp256k1;
 
 namespace OPSource.Bitcoin.Psbt;
 
-/// <summary>Options for <see cref="Psbt.TrySign"/>.</summary>
+/// <summary>Options for the PSBT signer (<c>Psbt.TrySign</c>).</summary>
 public sealed record PsbtSignOptions
 {
     /// <summary>
@@ -39,13 +39,25 @@ public sealed partial class Psbt
     /// path for leaves containing a key. ECDSA uses RFC6979 with low-R grinding like Core. Inputs
     /// failing the BIP174 signer checks (wrong UTXO kind, mismatched scripts, sighash mismatch) are
     /// refused: left unsigned in <paramref name="signed"/> and explained in <paramref name="refusals"/>.
-    /// Returns true when no input was refused.
+    /// Returns true when no input was refused. The caller keeps ownership of <paramref name="keys"/>.
     /// </summary>
     public bool TrySign(IEnumerable<SecretKey> keys, out Psbt signed, out IReadOnlyList<string> refusals, PsbtSignOptions? options = null)
     {
+        using var store = SigningKeyStore.Borrowing(keys);
+        return TrySign(store, out signed, out refusals, options);
+    }
+
+    /// <summary>
+    /// Signs like <see cref="TrySign(IEnumerable{SecretKey}, out Psbt, out IReadOnlyList{string}, PsbtSignOptions?)"/>
+    /// with the keys a provider holds: for each input it asks for the keys of the input's BIP32 and
+    /// Taproot BIP32 derivations (by origin), of the public keys and key hashes in its scripts, and of
+    /// its Taproot internal/output key. Signatures are made through <see cref="SigningSession"/>, the
+    /// same path as <see cref="TransactionSigner"/>.
+    /// </summary>
+    public bool TrySign(ISigningKeyProvider keys, out Psbt signed, out IReadOnlyList<string> refusals, PsbtSignOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(keys);
         options ??= new PsbtSignOptions();
-        var keyList = keys.ToList();
         var issues = new List<string>();
         refusals = issues;
         if (!TryGetUnsignedTransaction(out var tx, out var txError))
@@ -73,7 +85,7 @@ public sealed partial class Psbt
             spent.Add(o);
         }
 
-        var txData = new PrecomputedTransactionData(tx, spent);
+        var session = new SigningSession(tx, spent, new SigningOptions { GrindLowR = options.GrindLowR, TaprootAuxRandomness = options.TaprootAuxRandomness });
         var maps = _inputs.ToArray();
         for (var i = 0; i < Inputs.Count; i++)
         {
@@ -107,7 +119,7 @@ public sealed partial class Psbt
 
             if (kind == SpendKind.Taproot)
             {
-                if (!TrySignTaproot(txData, missingUtxo, i, input, utxo, keyList, sighash ?? SigHashType.Default, options, ref map, out error))
+                if (!TrySignTaproot(session, missingUtxo, i, input, utxo, keys, sighash ?? SigHashType.Default, ref map, out error))
                 {
                     issues.Add(error);
                     continue;
@@ -115,7 +127,7 @@ public sealed partial class Psbt
             }
             else
             {
-                SignEcdsa(txData, i, input, utxo, kind, keyList, sighash ?? SigHashType.All, options.GrindLowR, ref map);
+                SignEcdsa(session, i, input, utxo, kind, keys, sighash ?? SigHashType.All, ref map);
             }
 
             if (psbtSighash is null && options.SighashType is { } explicitType && map.Count != maps[i].Count)
@@ -242,7 +254,7 @@ public sealed partial class Psbt
         return true;
     }
 
-    private static void SignEcdsa(PrecomputedTransactionData txData, int index, PsbtInput input, TxOut utxo, SpendKind kind, List<SecretKey> keys, SigHashType sighashType, bool grindLowR, ref PsbtMap map)
+    private static void SignEcdsa(SigningSession session, int index, PsbtInput input, TxOut utxo, SpendKind kind, ISigningKeyProvider keys, SigHashType sighashType, ref PsbtMap map)
     {
         var program = input.RedeemScript ?? utxo.ScriptPubKey;
         Script scriptCode;
@@ -277,46 +289,61 @@ public sealed partial class Psbt
             return;
         }
 
-        Span<byte> hash = stackalloc byte[32];
-        var hashComputed = false;
-        foreach (var key in keys)
+        var witnessV0 = kind == SpendKind.WitnessV0;
+        var version = witnessV0 ? Consensus.SigVersion.WitnessV0 : Consensus.SigVersion.Base;
+        var origins = input.Bip32Derivations.Select(d => new SigningKeyOrigin(d.IsCompressed ? d.PublicKey.ToCompressed() : d.PublicKey.ToUncompressed(), d.Origin)).ToList();
+        foreach (var pubBytes in CandidateKeys(scriptCode, origins, keys))
         {
-            var pub = key.PublicKey;
-            foreach (var pubBytes in new[] { pub.ToCompressed(), pub.ToUncompressed() })
+            if (!ScriptUsesKey(scriptCode, pubBytes, witnessV0) || map.Find([(byte)PsbtKeys.InPartialSig, .. pubBytes]) is not null)
             {
-                // BIP143: witness v0 only allows compressed keys to be standard; sign only with those.
-                if (kind == SpendKind.WitnessV0 && pubBytes.Length != 33)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                if (!ScriptUsesKey(scriptCode, pubBytes, kind == SpendKind.WitnessV0) || map.Find([(byte)PsbtKeys.InPartialSig, .. pubBytes]) is not null)
-                {
-                    continue;
-                }
+            if (TransactionSigner.FindEcdsaKey(origins, keys, pubBytes, witnessV0) is not { } key)
+            {
+                continue;
+            }
 
-                if (!hashComputed)
-                {
-                    if (kind == SpendKind.WitnessV0)
-                    {
-                        // BIP143 signature hash for witness v0.
-                        SignatureHash.SegwitV0(txData, index, scriptCode.Span, utxo.Value, sighashType).WriteTo(hash);
-                    }
-                    else
-                    {
-                        // Core interpreter.cpp SignatureHash for SigVersion::BASE.
-                        SignatureHash.Legacy(txData.Transaction, index, scriptCode.Span, sighashType).WriteTo(hash);
-                    }
+            // Core key.cpp CKey::Sign (RFC6979, low-R grinding) over the legacy or BIP143 signature hash, DER + hash type.
+            map = map.With(PsbtKeys.InPartialSig, pubBytes, session.SignEcdsa(index, scriptCode, version, utxo.Value, key, sighashType));
+        }
+    }
 
-                    hashComputed = true;
-                }
-
-                // Core key.cpp CKey::Sign: RFC6979 with low-R grinding.
-                var sig = grindLowR ? Ecdsa.SignGrindLowR(key, hash) : Ecdsa.Sign(key, hash);
-                byte[] value = [.. sig.ToDer(), sighashType.ToByte()];
-                map = map.With(PsbtKeys.InPartialSig, pubBytes, value);
+    /// <summary>
+    /// The public keys that may sign <paramref name="scriptCode"/>: those of the input's BIP32 derivations,
+    /// every pushed public key, and the key of every pushed 20-byte hash the provider knows (P2PKH, pk_h).
+    /// </summary>
+    private static List<byte[]> CandidateKeys(Script scriptCode, List<SigningKeyOrigin> origins, ISigningKeyProvider keys)
+    {
+        var candidates = new List<byte[]>();
+        void Add(byte[] pub)
+        {
+            if (!candidates.Any(c => c.AsSpan().SequenceEqual(pub)))
+            {
+                candidates.Add(pub);
             }
         }
+
+        foreach (var o in origins)
+        {
+            Add(o.PublicKey.ToArray());
+        }
+
+        var pc = 0;
+        var span = scriptCode.Span;
+        while (pc < span.Length && Script.TryGetOp(span, ref pc, out _, out var push))
+        {
+            if (push.Length is 33 or 65 && StandardScripts.IsValidPubKeySize(push))
+            {
+                Add(push.ToArray());
+            }
+            else if (push.Length == Hashes.Hash160Size && keys.TryGetKey(push, out var key, out var compressed))
+            {
+                Add(compressed ? key.PublicKey.ToCompressed() : key.PublicKey.ToUncompressed());
+            }
+        }
+
+        return candidates;
     }
 
     private static bool ScriptUsesKey(Script script, byte[] pubBytes, bool witnessV0)
@@ -338,7 +365,7 @@ public sealed partial class Psbt
     }
 
     /// <summary>Signs a taproot input; on failure <paramref name="error"/> is the complete refusal line.</summary>
-    private static bool TrySignTaproot(PrecomputedTransactionData txData, int missingUtxo, int index, PsbtInput input, TxOut utxo, List<SecretKey> keys, SigHashType sighashType, PsbtSignOptions options, ref PsbtMap map, [NotNullWhen(false)] out string? error)
+    private static bool TrySignTaproot(SigningSession session, int missingUtxo, int index, PsbtInput input, TxOut utxo, ISigningKeyProvider keys, SigHashType sighashType, ref PsbtMap map, [NotNullWhen(false)] out string? error)
     {
         error = null;
         if (sighashType.Value > 0xff)
@@ -347,117 +374,117 @@ public sealed partial class Psbt
             return false;
         }
 
-        // BIP341: the signature message commits to every spent output (sha_amounts, sha_scriptpubkeys),
-        // so without some input's UTXO no taproot signature can be made; refused once a key would sign.
-        var hashType = sighashType.ToByte();
-        var outputKey = utxo.ScriptPubKey.Span.Slice(2, 32);
-        Span<byte> msg = stackalloc byte[32];
-        Span<byte> aux = stackalloc byte[32];
-        Span<byte> sig = stackalloc byte[64];
-        Span<byte> leafHash = stackalloc byte[32];
-        var internalKey = input.TapInternalKey;
-        foreach (var key in keys)
+        var outputKey = XOnlyPublicKey.Parse(utxo.ScriptPubKey.Span.Slice(2, 32));
+        var origins = input.TapBip32Derivations.Select(d => new SigningKeyOrigin(d.Key.ToBytes(), d.Origin)).ToList();
+
+        // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
+        if (input.TapKeySignature is null && input.TapInternalKey is { } ik && TransactionSigner.FindXOnlyKey(origins, keys, ik) is { } internalSecret)
         {
-            var xonly = key.XOnlyPublicKey.ToBytes();
-
-            // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
-            if (internalKey is { } ik && ik.ToBytes().AsSpan().SequenceEqual(xonly) && input.TapKeySignature is null)
+            if (!CanHashTaproot(session, index, missingUtxo, sighashType, out error))
             {
-                using var tweaked = TaprootSpendInfo.TweakSecretKey(key, input.TapMerkleRoot);
-                if (tweaked.XOnlyPublicKey.ToBytes().AsSpan().SequenceEqual(outputKey))
-                {
-                    if (!TryTaprootSighash(txData, index, missingUtxo, hashType, default, msg, out error))
-                    {
-                        return false;
-                    }
-
-                    FillAux(options, aux);
-                    Schnorr.Sign(tweaked, msg, aux, sig);
-                    map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
-                }
+                return false;
             }
 
-            // Key path without a tweak: the key is the output key itself (rawtr()); Core sign.cpp SignTaproot
-            // tries CreateSchnorrSig for the output key when the internal key did not sign.
-            if (input.TapKeySignature is null && map.Find([(byte)PsbtKeys.InTapKeySig]) is null && outputKey.SequenceEqual(xonly))
+            if (session.TrySignTaprootKeyPath(index, internalSecret, outputKey, input.TapMerkleRoot, sighashType, out var keySig))
             {
-                if (!TryTaprootSighash(txData, index, missingUtxo, hashType, default, msg, out error))
-                {
-                    return false;
-                }
+                map = map.With(PsbtKeys.InTapKeySig, default, keySig);
+            }
+        }
 
-                FillAux(options, aux);
-                Schnorr.Sign(key, msg, aux, sig);
-                map = map.With(PsbtKeys.InTapKeySig, default, hashType == 0 ? sig : [.. sig, hashType]);
+        // Key path without a tweak: the key is the output key itself (rawtr()); Core sign.cpp SignTaproot
+        // tries CreateSchnorrSig for the output key when the internal key did not sign.
+        if (input.TapKeySignature is null && map.Find([(byte)PsbtKeys.InTapKeySig]) is null && TransactionSigner.FindXOnlyKey(origins, keys, outputKey) is { } outputSecret)
+        {
+            if (!CanHashTaproot(session, index, missingUtxo, sighashType, out error))
+            {
+                return false;
             }
 
-            // Script path: every leaf whose script pushes this x-only key (BIP342 key use).
-            foreach (var leaf in input.TapLeafScripts)
+            session.TrySignTaprootKeyPath(index, outputSecret, outputKey, null, sighashType, out var rawSig, untweaked: true);
+            map = map.With(PsbtKeys.InTapKeySig, default, rawSig);
+        }
+
+        // Script path: every key of every leaf (its pushed x-only keys and its derivations' keys) that the provider holds (BIP342 key use).
+        Span<byte> leafHash = stackalloc byte[32];
+        foreach (var leaf in input.TapLeafScripts)
+        {
+            // BIP342 defines signature checking only for tapscript (leaf version 0xc0).
+            if (leaf.LeafVersion != TapLeafHash.TapscriptLeafVersion)
             {
-                // BIP342 defines signature checking only for tapscript (leaf version 0xc0).
-                if (leaf.LeafVersion != Taproot.TapLeafHash.TapscriptLeafVersion || (!PushesData(leaf.Script, xonly) && !PsbtMiniscript.UsesKey(leaf.Script, xonly, Miniscript.MiniscriptContext.Tapscript)))
+                continue;
+            }
+
+            var hash = TapLeafHash.Compute(leaf.LeafVersion, leaf.Script);
+            hash.WriteTo(leafHash);
+            foreach (var xonly in LeafKeyCandidates(leaf.Script, origins))
+            {
+                if (!PushesData(leaf.Script, xonly) && !PsbtMiniscript.UsesKey(leaf.Script, xonly, Miniscript.MiniscriptContext.Tapscript))
                 {
                     continue;
                 }
 
-                Taproot.TapLeafHash.Compute(leaf.LeafVersion, leaf.Script).WriteTo(leafHash);
                 byte[] keyData = [.. xonly, .. leafHash];
-                if (map.Find([(byte)PsbtKeys.InTapScriptSig, .. keyData]) is not null)
+                if (map.Find([(byte)PsbtKeys.InTapScriptSig, .. keyData]) is not null || TransactionSigner.FindXOnlyKey(origins, keys, XOnlyPublicKey.Parse(xonly)) is not { } key)
                 {
                     continue;
                 }
 
-                if (!TryTaprootSighash(txData, index, missingUtxo, hashType, leafHash, msg, out error))
+                if (!CanHashTaproot(session, index, missingUtxo, sighashType, out error))
                 {
                     return false;
                 }
 
-                FillAux(options, aux);
-                Schnorr.Sign(key, msg, aux, sig);
-                map = map.With(PsbtKeys.InTapScriptSig, keyData, hashType == 0 ? sig : [.. sig, hashType]);
+                // BIP342: codesep_pos is 0xffffffff when no OP_CODESEPARATOR was executed; PSBT signers add no annex.
+                map = map.With(PsbtKeys.InTapScriptSig, keyData, session.SignTaprootScriptPath(index, hash, key, sighashType));
             }
         }
 
         return true;
     }
 
-    /// <summary>
-    /// The PSBT-specific part of a taproot signature hash: BIP341's SigMsg commits to every spent
-    /// output, which a PSBT only has when every input carries its UTXO (witness_utxo or
-    /// non_witness_utxo); the hash itself is the shared <see cref="SignatureHash.TryTaproot"/>.
-    /// </summary>
-    private static bool TryTaprootSighash(PrecomputedTransactionData txData, int index, int missingUtxo, byte hashType, ReadOnlySpan<byte> leafHash, Span<byte> msg, [NotNullWhen(false)] out string? error)
+    /// <summary>The x-only keys a tapscript leaf may be signed with: its 32-byte pushes that are keys, and the keys of the input's Taproot derivations.</summary>
+    private static List<byte[]> LeafKeyCandidates(Script script, List<SigningKeyOrigin> origins)
     {
-        if (txData.SpentOutputs is null)
+        var candidates = origins.Select(o => o.PublicKey.ToArray()).ToList();
+        var pc = 0;
+        var span = script.Span;
+        while (pc < span.Length && Script.TryGetOp(span, ref pc, out _, out var push))
+        {
+            if (push.Length == 32 && XOnlyPublicKey.TryParse(push, out _))
+            {
+                var bytes = push.ToArray();
+                if (!candidates.Any(c => c.AsSpan().SequenceEqual(bytes)))
+                {
+                    candidates.Add(bytes);
+                }
+            }
+        }
+
+        return candidates;
+    }
+
+    /// <summary>
+    /// The PSBT-specific preconditions of a taproot signature hash: BIP341's SigMsg commits to every spent
+    /// output, which a PSBT only has when every input carries its UTXO (witness_utxo or non_witness_utxo),
+    /// and the hash type must be a BIP341 one with, for SIGHASH_SINGLE, a matching output.
+    /// </summary>
+    private static bool CanHashTaproot(SigningSession session, int index, int missingUtxo, SigHashType type, [NotNullWhen(false)] out string? error)
+    {
+        if (session.Data.SpentOutputs is null)
         {
             // BIP341: SigMsg hashes the amounts and scriptPubKeys of all spent outputs.
             error = $"psbt: input {index}: taproot signing needs every input's UTXO; input {missingUtxo} has none";
             return false;
         }
 
-        // BIP342: codesep_pos is 0xffffffff when no OP_CODESEPARATOR was executed; PSBT signers add no annex.
-        TapScriptSpend? scriptSpend = leafHash.IsEmpty ? null : new TapScriptSpend(new TapLeafHash(new Encoding.UInt256(leafHash)));
-        if (!SignatureHash.TryTaproot(txData, index, SigHashType.FromByte(hashType), scriptSpend, default, out var tapSighash))
+        if (!type.IsValidTaproot || (type.TaprootOutputType == SigHashType.Single && index >= session.Transaction.Outputs.Count))
         {
-            error = $"psbt: input {index} cannot compute the taproot signature hash (sighash type 0x{hashType:x2} undefined or SIGHASH_SINGLE without a matching output)";
+            error = $"psbt: input {index} cannot compute the taproot signature hash (sighash type 0x{type.ToByte():x2} undefined or SIGHASH_SINGLE without a matching output)";
             return false;
         }
 
-        tapSighash.WriteTo(msg);
         error = null;
         return true;
-    }
-
-    private static void FillAux(PsbtSignOptions options, Span<byte> aux)
-    {
-        if (options.TaprootAuxRandomness is { Length: 32 } given)
-        {
-            given.Span.CopyTo(aux);
-        }
-        else
-        {
-            RandomNumberGenerator.Fill(aux);
-        }
     }
 
     internal static bool PushesData(Script script, ReadOnlySpan<byte> data)

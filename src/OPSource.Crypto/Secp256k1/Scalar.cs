@@ -329,6 +329,16 @@ internal readonly struct Scalar : IEquatable<Scalar>
         return r;
     }
 
+    /// <summary>Inverse of a secret value in constant time: safegcd with a fixed 590 divsteps (ModInverse.SafegcdConstantTime). Zero maps to zero.</summary>
+    public Scalar InverseConstantTime()
+    {
+        Span<ulong> r = stackalloc ulong[4];
+        Span<ulong> a = stackalloc ulong[4];
+        a[0] = D0; a[1] = D1; a[2] = D2; a[3] = D3;
+        ModInverse.SafegcdConstantTime(a, ModInverse.OrderN, r);
+        return new Scalar(r[0], r[1], r[2], r[3]);
+    }
+
     /// <summary>Inverse for public values: safegcd / Bernstein-Yang divsteps (variable time, ModInverse.SafegcdVariable). Zero maps to zero.</summary>
     public Scalar InverseVariable()
     {

@@ -1,32 +1,38 @@
+using System.Diagnostics.CodeAnalysis;
 using OPSource.Bitcoin.Descriptors;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Psbt;
+using OPSource.Bitcoin.Signing;
 using OPSource.Crypto.Secp256k1;
 
 namespace OPSource.Wallet.Signing;
 
 /// <summary>
 /// The private keys of an unlocked wallet: extended keys with their BIP32 origins (a BIP39 master, or
-/// the xprvs of imported descriptors) and single keys (WIF). It signs a PSBT the way a hardware signer
-/// does: for each BIP32 / taproot derivation in an input whose fingerprint and path lead to one of its
-/// keys, it derives that key, checks the public key matches, and hands the keys to the PSBT signer.
+/// the xprvs of imported descriptors) and single keys (WIF), held in a <see cref="SigningKeyStore"/>. It
+/// is the wallet's <see cref="ISigningKeyProvider"/>: the PSBT signer asks it for the key of each BIP32 /
+/// taproot derivation in an input (the store derives it from the root with that fingerprint and checks
+/// the public key, as a hardware signer does) and of each key or key hash in the input's scripts.
 /// Disposing wipes every key.
 /// </summary>
-public sealed class WalletKeyRing : IDisposable
+public sealed class WalletKeyRing : ISigningKeyProvider, IDisposable
 {
-    private readonly List<(ExtKey Key, RootedKeyPath Origin)> _roots = [];
-    private readonly List<SecretKey> _singles = [];
+    private readonly SigningKeyStore _store = new();
+    private readonly HashSet<KeyFingerprint> _fingerprints = [];
     private bool _disposed;
 
     /// <summary>Master fingerprints (and origins' fingerprints) this ring can sign for.</summary>
-    public IReadOnlySet<KeyFingerprint> Fingerprints => _roots.Select(r => r.Origin.MasterFingerprint).ToHashSet();
+    public IReadOnlySet<KeyFingerprint> Fingerprints => _fingerprints;
+
+    /// <summary>True when the ring holds no key.</summary>
+    public bool IsEmpty { get; private set; } = true;
 
     /// <summary>A ring holding a BIP32 master key (from a BIP39 seed); takes ownership.</summary>
     public static WalletKeyRing FromMaster(ExtKey master)
     {
         ArgumentNullException.ThrowIfNull(master);
         var ring = new WalletKeyRing();
-        ring._roots.Add((master, new RootedKeyPath(master.Fingerprint, KeyPath.Root)));
+        ring.AddExtendedKey(master, new RootedKeyPath(master.Fingerprint, KeyPath.Root));
         return ring;
     }
 
@@ -49,7 +55,9 @@ public sealed class WalletKeyRing : IDisposable
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(origin);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _roots.Add((key, origin));
+        _store.AddExtendedKey(key, origin);
+        _fingerprints.Add(origin.MasterFingerprint);
+        IsEmpty = false;
     }
 
     /// <summary>Adds a single private key (WIF import); takes ownership.</summary>
@@ -57,11 +65,9 @@ public sealed class WalletKeyRing : IDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _singles.Add(key);
+        _store.AddKey(key);
+        IsEmpty = false;
     }
-
-    /// <summary>True when the ring holds no key.</summary>
-    public bool IsEmpty => _roots.Count == 0 && _singles.Count == 0;
 
     /// <summary>Adds the private keys of a descriptor.</summary>
     public void Add(Descriptor descriptor)
@@ -72,11 +78,11 @@ public sealed class WalletKeyRing : IDisposable
         {
             if (s.ExtKey is not null)
             {
-                _roots.Add((s.ExtKey, s.Origin!));
+                AddExtendedKey(s.ExtKey, s.Origin!);
             }
             else if (s.Key is not null)
             {
-                _singles.Add(s.Key);
+                AddKey(s.Key);
             }
         }
     }
@@ -90,71 +96,10 @@ public sealed class WalletKeyRing : IDisposable
     {
         ArgumentNullException.ThrowIfNull(psbt);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var keys = new List<SecretKey>();
-        try
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var input in psbt.Inputs)
-            {
-                foreach (var d in input.Bip32Derivations)
-                {
-                    AddDerived(d.Origin, d.PublicKey.ToCompressed(), xOnly: false);
-                }
-
-                foreach (var d in input.TapBip32Derivations)
-                {
-                    AddDerived(d.Origin, d.Key.ToBytes(), xOnly: true);
-                }
-            }
-
-            foreach (var single in _singles)
-            {
-                keys.Add(Copy(single));
-            }
-
-            var before = psbt.Inputs.Select(SignatureCount).ToList();
-            psbt.TrySign(keys, out var signed, out refusals);
-            signedInputs = [.. Enumerable.Range(0, psbt.Inputs.Count).Where(i => SignatureCount(signed.Inputs[i]) > before[i])];
-            return signed;
-
-            void AddDerived(RootedKeyPath origin, byte[] expected, bool xOnly)
-            {
-                var id = origin.ToString() + (xOnly ? "x" : "c");
-                if (seen.Add(id) && TryDerive(origin, expected, xOnly) is { } key)
-                {
-                    keys.Add(key);
-                }
-            }
-        }
-        finally
-        {
-            foreach (var k in keys)
-            {
-                k.Dispose();
-            }
-        }
-    }
-
-    /// <summary>The private key at <paramref name="origin"/> when this ring holds it and its public key is <paramref name="expected"/>.</summary>
-    private SecretKey? TryDerive(RootedKeyPath origin, ReadOnlySpan<byte> expected, bool xOnly)
-    {
-        foreach (var (root, rootOrigin) in _roots)
-        {
-            if (origin.MasterFingerprint != rootOrigin.MasterFingerprint || !StartsWith(origin.KeyPath, rootOrigin.KeyPath))
-            {
-                continue;
-            }
-
-            var rest = new KeyPath([.. origin.KeyPath.Indexes.Skip(rootOrigin.KeyPath.Length)]);
-            using var child = root.Derive(rest);
-            var pub = xOnly ? child.PublicKey.ToXOnly(out _).ToBytes() : child.PublicKey.ToCompressed();
-            if (pub.AsSpan().SequenceEqual(expected))
-            {
-                return Copy(child.PrivateKey);
-            }
-        }
-
-        return null;
+        var before = psbt.Inputs.Select(SignatureCount).ToList();
+        psbt.TrySign(this, out var signed, out refusals);
+        signedInputs = [.. Enumerable.Range(0, psbt.Inputs.Count).Where(i => SignatureCount(signed.Inputs[i]) > before[i])];
+        return signed;
     }
 
     /// <summary>True when the ring holds a private key of some key of a descriptor's output (a check that a secret matches its descriptors).</summary>
@@ -164,8 +109,8 @@ public sealed class WalletKeyRing : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         foreach (var k in spendInfo.KeyOrigins)
         {
-            using var key = TryDerive(k.Origin, k.PublicKey.ToCompressed(), xOnly: false);
-            if (key is not null || _singles.Any(s => s.PublicKey.Equals(k.PublicKey)))
+            var pub = k.PublicKey.ToCompressed();
+            if (TryGetKey(k.Origin, pub, out _) || TransactionSigner.FindEcdsaKey([], this, pub, witnessV0: false) is not null)
             {
                 return true;
             }
@@ -173,8 +118,7 @@ public sealed class WalletKeyRing : IDisposable
 
         foreach (var k in spendInfo.TapKeyOrigins)
         {
-            using var key = TryDerive(k.Origin, k.Key.ToBytes(), xOnly: true);
-            if (key is not null || _singles.Any(s => s.XOnlyPublicKey.Equals(k.Key)))
+            if (TryGetKey(k.Origin, k.Key.ToBytes(), out _) || TryGetKey(k.Key, out _))
             {
                 return true;
             }
@@ -183,40 +127,29 @@ public sealed class WalletKeyRing : IDisposable
         return false;
     }
 
+    /// <inheritdoc/>
+    public bool TryGetKey(ReadOnlySpan<byte> keyHash160, [NotNullWhen(true)] out SecretKey? key, out bool compressed)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _store.TryGetKey(keyHash160, out key, out compressed);
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetKey(XOnlyPublicKey xOnly, [NotNullWhen(true)] out SecretKey? key)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _store.TryGetKey(xOnly, out key);
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetKey(RootedKeyPath origin, ReadOnlySpan<byte> publicKey, [NotNullWhen(true)] out SecretKey? key)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _store.TryGetKey(origin, publicKey, out key);
+    }
+
     private static int SignatureCount(PsbtInput input) =>
         input.PartialSignatures.Count + input.TapScriptSignatures.Count + (input.TapKeySignature is null ? 0 : 1) + (input.IsFinalized ? 1000 : 0);
-
-    private static bool StartsWith(KeyPath path, KeyPath prefix)
-    {
-        if (prefix.Length > path.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < prefix.Length; i++)
-        {
-            if (path.Indexes[i] != prefix.Indexes[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static SecretKey Copy(SecretKey key)
-    {
-        Span<byte> bytes = stackalloc byte[SecretKey.Size];
-        try
-        {
-            key.WriteTo(bytes);
-            return SecretKey.Create(bytes);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
-        }
-    }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -227,17 +160,7 @@ public sealed class WalletKeyRing : IDisposable
         }
 
         _disposed = true;
-        foreach (var (k, _) in _roots)
-        {
-            k.Dispose();
-        }
-
-        foreach (var k in _singles)
-        {
-            k.Dispose();
-        }
-
-        _roots.Clear();
-        _singles.Clear();
+        _store.Dispose();
+        _fingerprints.Clear();
     }
 }
