@@ -20,19 +20,27 @@ import time
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
-def tree_rss_kib(pid):
-    """VmRSS of pid and all its descendants (uvicorn workers), in KiB."""
-    total, stack = 0, [pid]
+def tree_pids(pid):
+    """pid and all its descendants (uvicorn's workers), those still running."""
+    stack = [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     stack.extend(int(c) for c in f.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        yield p
+
+
+def tree_rss_kib(pid):
+    """VmRSS of pid and all its descendants, in KiB."""
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
         except (FileNotFoundError, ProcessLookupError):
             pass
     return total
@@ -40,16 +48,12 @@ def tree_rss_kib(pid):
 
 def tree_cpu_s(pid):
     """CPU time (user + system) of pid and all its descendants so far, in seconds."""
-    total, stack, tick = 0.0, [pid], os.sysconf("SC_CLK_TCK")
-    while stack:
-        p = stack.pop()
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (proc(5) fields 14 and 15)
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    stack.extend(int(c) for c in f.read().split())
         except (FileNotFoundError, ProcessLookupError):
             pass
     return total
