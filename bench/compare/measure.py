@@ -20,19 +20,40 @@ import time
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
-def tree_rss_kib(pid):
-    """VmRSS of pid and all its descendants (uvicorn workers), in KiB."""
-    total, stack = 0, [pid]
+def tree_pids(pid):
+    """pid and all its descendants (uvicorn's workers), those still running."""
+    stack = [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     stack.extend(int(c) for c in f.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        yield p
+
+
+def tree_rss_kib(pid):
+    """VmRSS of pid and all its descendants, in KiB."""
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def tree_cpu_s(pid):
+    """CPU time (user + system) of pid and all its descendants so far, in seconds."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (proc(5) fields 14 and 15)
         except (FileNotFoundError, ProcessLookupError):
             pass
     return total
@@ -113,7 +134,11 @@ def measure(name, command, env, port, token_source, args):
                 raise RuntimeError(f"{name} {path}: {status} {body[:200]!r}")
             result["endpoints"][label] = {"path": path, "body": json.loads(body)}
             wrk(port, path, token if needs_token else None, args, args.warmup)
-            result["endpoints"][label].update(parse_wrk(wrk(port, path, token if needs_token else None, args, args.duration)))
+            cpu_before = tree_cpu_s(proc.pid)
+            measured = parse_wrk(wrk(port, path, token if needs_token else None, args, args.duration))
+            # The server's own CPU time per answered request: unlike req/s, barely moved by what else runs.
+            measured["cpu_us_per_request"] = round((tree_cpu_s(proc.pid) - cpu_before) / measured["requests"] * 1e6, 1)
+            result["endpoints"][label].update(measured)
         stop.set()
         sampler.join()
         result["rss_load_peak_mib"] = round(peak[0] / 1024, 1)
@@ -158,6 +183,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--jit", required=True, help="directory of the framework-dependent publish (contains opsource)")
     p.add_argument("--aot", help="directory of the Native AOT publish (contains opsource)")
+    p.add_argument("--ceiling", help="directory of the ceiling app's build (contains ceiling.dll): constant JSON, no work")
     p.add_argument("--data-dir", required=True)
     p.add_argument("--api-key", required=True)
     p.add_argument("--app-dir", required=True)
@@ -182,6 +208,10 @@ def main():
     for name, command in servers:
         result, token = measure(name, command, env, args.port, exchange(args.api_key), args)
         results.append(result)
+    if args.ceiling:
+        ceiling = ["dotnet", os.path.join(args.ceiling, "ceiling.dll"), "--urls", f"http://127.0.0.1:{args.port}"]
+        result, _ = measure("ASP.NET Core ceiling (constant JSON)", ceiling, env, args.port, lambda _port: "ceiling", args)
+        results.append(result)
 
     py_env = dict(os.environ)
     py_env.update({"BENCH_SQLITE": os.path.join(args.data_dir, "fastapi-bench.sqlite"),
@@ -199,12 +229,14 @@ def main():
                 raise RuntimeError(f"{label}: the servers answer different JSON: {r['endpoints'][label]['body']} vs {reference['endpoints'][label]['body']}")
 
     print(json.dumps({"results": results, "settings": vars(args)}, indent=2))
-    lines = ["| Server | Endpoint | req/s | p50 ms | p99 ms | errors | req/s vs FastAPI | p99 vs FastAPI |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| Server | Endpoint | req/s | p50 ms | p99 ms | errors | req/s vs FastAPI | p99 vs FastAPI | server CPU µs/req | FastAPI's CPU/req ÷ this |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         for label, _, _ in endpoints(args):
             e, ref = r["endpoints"][label], reference["endpoints"][label]
             lines.append(f"| {r['name']} | `{e['path']}` | {e['requests_per_s']:,.0f} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} | {e['errors']} | "
-                         f"{e['requests_per_s'] / ref['requests_per_s']:.1f}x | {e['p99_ms'] / ref['p99_ms']:.2f}x |")
+                         f"{e['requests_per_s'] / ref['requests_per_s']:.1f}x | {e['p99_ms'] / ref['p99_ms']:.2f}x | "
+                         f"{e['cpu_us_per_request']:.1f} | {ref['cpu_us_per_request'] / e['cpu_us_per_request']:.1f}x |")
     lines += ["", "| Server | startup to first 200 | RSS idle | RSS peak under load | idle RSS vs FastAPI |", "|---|---:|---:|---:|---:|"]
     for r in results:
         lines.append(f"| {r['name']} | {r['startup_ms']:.0f} ms | {r['rss_idle_mib']:.1f} MiB | {r['rss_load_peak_mib']:.1f} MiB | {r['rss_idle_mib'] / reference['rss_idle_mib']:.2f}x |")

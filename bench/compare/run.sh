@@ -5,6 +5,7 @@
 #   bench/compare/run.sh                     # defaults: wrk -t2 -c64, 3 s warm-up + 10 s per endpoint
 #   AOT=0 DURATION=30s CONNECTIONS=128 bench/compare/run.sh
 #   AOT_DIR=publish bench/compare/run.sh     # measure an already published Native AOT build (scripts/publish-aot.sh)
+#   CEILING=0 bench/compare/run.sh           # skip the ceiling (a minimal ASP.NET Core app answering constant JSON)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 AOT=${AOT:-1}
@@ -37,6 +38,14 @@ elif [ "$AOT" = 1 ]; then
   fi
 fi
 
+# The ceiling: a minimal ASP.NET Core app answering constant JSON (bench/compare/ceiling), unless CEILING=0.
+ceiling_args=()
+if [ "${CEILING:-1}" = 1 ]; then
+  echo "building the ceiling app..." >&2
+  dotnet build bench/compare/ceiling -c Release -o "$WORK/ceiling" -nologo -v quiet >"$WORK/build-ceiling.log" 2>&1 || { tail -30 "$WORK/build-ceiling.log" >&2; exit 1; }
+  ceiling_args=(--ceiling "$WORK/ceiling")
+fi
+
 # One data dir (SQLite) for both OPSource builds: a wallet 'bench' (its mnemonic discarded) and a viewer API key
 # scoped to it; the signing key is created at first start.
 DATA="$WORK/data"
@@ -44,6 +53,6 @@ printf 'bench-passphrase\n' >"$WORK/pass"
 "$WORK/jit/opsource" wallet create bench --passphrase-file "$WORK/pass" --data-dir "$DATA" --network regtest >/dev/null
 key=$("$WORK/jit/opsource" apikey create --role viewer --scope wallet:bench --name bench --data-dir "$DATA" --network regtest --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 
-/usr/bin/python3 bench/compare/measure.py --jit "$WORK/jit" "${aot_args[@]}" --data-dir "$DATA" --api-key "$key" \
+/usr/bin/python3 bench/compare/measure.py --jit "$WORK/jit" "${aot_args[@]}" "${ceiling_args[@]}" --data-dir "$DATA" --api-key "$key" \
   --app-dir bench/compare --port "$PORT" --threads "${THREADS:-2}" --connections "${CONNECTIONS:-64}" \
   --duration "${DURATION:-10s}" --warmup "${WARMUP:-3s}" --workers "${WORKERS:-$(nproc)}" --auth-path "${AUTH_PATH:-/api/v1/wallets/bench/balance}"

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,11 +81,6 @@ public static partial class OpsourceServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        builder.Services.AddHttpLogging(o =>
-        {
-            o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
-            o.CombineLogs = true;
-        });
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Server.MaxRequestBodyBytes);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemResponses.Customize);
@@ -129,10 +123,11 @@ public static partial class OpsourceServer
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        // Order matters: the request id first (every response and problem carries it), then errors as
-        // problems, routing, CORS, authentication (the key id joins the log scope), the request log,
-        // rate limits per credential, and authorization.
+        // Order matters: the request id first (every response and problem carries it), the request log (its scope
+        // covers everything after it, its line the final status), then errors as problems, routing, CORS,
+        // authentication (the key id joins the log scope), rate limits per credential, and authorization.
         app.Use(RequestIds.AssignAsync);
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
@@ -144,8 +139,7 @@ public static partial class OpsourceServer
         // Before authentication: a WebSocket handshake may carry its token as ?access_token=.
         app.UseWebSockets();
         app.UseAuthentication();
-        app.UseMiddleware<RequestLogScopeMiddleware>();
-        app.UseHttpLogging();
+        app.Use(RequestLogMiddleware.SetKeyIdAsync);
         app.UseRateLimiter();
         app.UseAuthorization();
         MapApi(app.MapGroup(ApiPrefix), modules);

@@ -16,6 +16,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly NpgsqlDataSource? _postgresUnpooled;
     private readonly SemaphoreSlim _walOnce = new(1, 1);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _configuredHandles = [];
     private bool _walDone;
 
     private Database(StorageProvider provider, string description, string? sqliteConnectionString, string? sqlitePath, int busyTimeoutMs, NpgsqlDataSource? postgres, NpgsqlDataSource? postgresUnpooled = null)
@@ -101,12 +102,23 @@ public sealed class Database : IAsyncDisposable, IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await EnsureWalAsync(connection, cancellationToken).ConfigureAwait(false);
-            // Per connection: foreign keys are off by default in SQLite (the connection string's
-            // ForeignKeys=True also sets it; stated here so the rule is visible), and the busy timeout
-            // makes a writer wait for another process instead of failing with SQLITE_BUSY at once.
-            await using var pragma = Db.Command(connection, $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs};");
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // The pool hands out the same SQLite handle again; its settings outlive each use, so a handle is set up
+            // once, when it is new (no statement in this code base turns these pragmas off again).
+            var handle = connection.Handle;
+            if (handle is null || !_configuredHandles.TryGetValue(handle, out _))
+            {
+                await EnsureWalAsync(connection, cancellationToken).ConfigureAwait(false);
+                // Per connection: foreign keys are off by default in SQLite (the connection string's
+                // ForeignKeys=True also sets it; stated here so the rule is visible), and the busy timeout
+                // makes a writer wait for another process instead of failing with SQLITE_BUSY at once.
+                await using var pragma = Db.Command(connection, $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs};");
+                await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (handle is not null)
+                {
+                    _configuredHandles.AddOrUpdate(handle, handle);
+                }
+            }
+
             return connection;
         }
         catch

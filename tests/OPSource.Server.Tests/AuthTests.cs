@@ -135,6 +135,44 @@ public sealed class AuthTests
         Assert.True(checkedCount >= 8, $"only {checkedCount} protected endpoints found");
     }
 
+    /// <summary>
+    /// The host remembers a token it validated (by its hash) and answers the next request with it from memory, but
+    /// never past the token's expiry plus the clock skew, and never for another string (a tampered copy).
+    /// </summary>
+    [Fact]
+    public async Task A_remembered_token_still_expires_and_a_tampered_copy_is_validated_in_full()
+    {
+        await using var host = await TestHost.StartAsync();
+        var tokens = host.Get<JwtAccessTokenService>();
+        var (key, _) = await host.KeyAndTokenAsync(ApiRole.Viewer);
+        ApiKeyStore.TrySplit(key, out var keyId, out _);
+        var grant = new AccessTokenRequest("apikey:" + keyId, ApiRole.Viewer, ScopeSet.Unrestricted, keyId, AuthMethods.ApiKey);
+        // Issued so that its expiry plus the 30 s skew is 2-3 s away (issue times are whole seconds).
+        var issuedAt = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow - tokens.Options.TokenLifetime - TimeSpan.FromSeconds(27)).ToUnixTimeSeconds());
+        var shortLived = (await new JwtAccessTokenService(tokens.Options, host.Get<PlatformContext>(), new FixedTime(issuedAt)).IssueAsync(grant, Ct)).Token;
+        var refusedAfter = issuedAt + tokens.Options.TokenLifetime + TimeSpan.FromSeconds(30);
+        var cache = host.Get<ValidatedTokenCache>();
+
+        using var client = host.Client(shortLived);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/auth/whoami", Ct)).StatusCode);
+        var hits = cache.Hits;
+        var whoami = await HttpAsserts.ExpectAsync(await client.GetAsync("/api/v1/auth/whoami", Ct), HttpStatusCode.OK);
+        Assert.Equal("apikey:" + keyId, (string)whoami["subject"]!);
+        Assert.True(cache.Hits > hits, "the second request was not answered from memory");
+
+        var parts = shortLived.Split('.');
+        var tampered = parts[0] + "." + parts[1][..^2] + (parts[1][^2] == 'A' ? "B" : "A") + parts[1][^1] + "." + parts[2];
+        using (var forged = host.Client(tampered))
+        {
+            await HttpAsserts.AssertProblemAsync(await forged.GetAsync("/api/v1/auth/whoami", Ct), HttpStatusCode.Unauthorized, "invalid_token", "");
+        }
+
+        var wait = refusedAfter - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        Assert.True(wait < TimeSpan.FromSeconds(5), $"the token expires too late for this test ({wait})");
+        await Task.Delay(wait, Ct);
+        await HttpAsserts.AssertProblemAsync(await client.GetAsync("/api/v1/auth/whoami", Ct), HttpStatusCode.Unauthorized, "token_expired", "expired");
+    }
+
     [Fact]
     public async Task Roles_and_scopes_decide_what_a_token_reaches()
     {

@@ -151,6 +151,33 @@ public sealed class HttpPlumbingTests
     }
 
     [Fact]
+    public async Task The_request_log_line_has_the_status_the_client_got()
+    {
+        var capture = new ScopeCapturingLoggerProvider();
+        await using var host = await TestHost.StartAsync(services: s => s.AddSingleton<ILoggerProvider>(capture));
+        var token = await host.TokenAsync(ApiRole.Viewer);
+        using var anonymous = host.Client(null);
+        using var viewer = host.Client(token);
+        var sent = new List<(string Path, HttpStatusCode Status)>
+        {
+            ("/api/v1/auth/whoami", (await anonymous.GetAsync("/api/v1/auth/whoami", Ct)).StatusCode),
+            ("/api/v1/auth/keys", (await viewer.GetAsync("/api/v1/auth/keys", Ct)).StatusCode),
+            ("/api/v1/no-such-route", (await viewer.GetAsync("/api/v1/no-such-route?x=1", Ct)).StatusCode),
+            ("/api/v1/health", (await anonymous.GetAsync("/api/v1/health", Ct)).StatusCode),
+        };
+        await host.App.StopAsync(Ct);
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden, HttpStatusCode.NotFound, HttpStatusCode.OK], sent.Select(s => s.Status));
+        foreach (var (path, status) in sent)
+        {
+            var line = Assert.Single(capture.Entries, e => e.Category == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware" && e.Message.Contains(" " + path + " ", StringComparison.Ordinal));
+            Assert.StartsWith("GET " + path + " " + ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture) + " ", line.Message, StringComparison.Ordinal);
+            Assert.EndsWith(" ms", line.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("x=1", line.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Request_logs_carry_request_id_and_key_id_but_never_the_token()
     {
         var capture = new ScopeCapturingLoggerProvider();

@@ -335,6 +335,39 @@ public sealed class SqliteStorageTests : StorageContractTests
         Assert.True(File.Exists(db.SqlitePath));
         Assert.StartsWith("sqlite ", db.Description, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_pooled_sqlite_connection_keeps_foreign_keys_and_busy_timeout_when_reused()
+    {
+        // OpenConnectionAsync sets the pragmas once per SQLite handle; the pool hands the same handle out again.
+        var ct = TestContext.Current.CancellationToken;
+        await using var target = new SqliteTarget();
+        var db = target.Open();
+        object? firstHandle;
+        await using (var first = await db.OpenConnectionAsync(ct))
+        {
+            firstHandle = ((Microsoft.Data.Sqlite.SqliteConnection)first).Handle;
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var again = await db.OpenConnectionAsync(ct);
+            Assert.Same(firstHandle, ((Microsoft.Data.Sqlite.SqliteConnection)again).Handle);
+            await using var command = again.CreateCommand();
+            command.CommandText = "PRAGMA foreign_keys";
+            Assert.Equal(1L, (long?)await command.ExecuteScalarAsync(ct));
+            command.CommandText = "PRAGMA busy_timeout";
+            Assert.Equal(5000L, (long?)await command.ExecuteScalarAsync(ct));
+        }
+
+        // Two connections at once: the second gets a new handle, set up as well.
+        await using var a = await db.OpenConnectionAsync(ct);
+        await using var b = await db.OpenConnectionAsync(ct);
+        Assert.NotSame(((Microsoft.Data.Sqlite.SqliteConnection)a).Handle, ((Microsoft.Data.Sqlite.SqliteConnection)b).Handle);
+        await using var check = b.CreateCommand();
+        check.CommandText = "PRAGMA busy_timeout";
+        Assert.Equal(5000L, (long?)await check.ExecuteScalarAsync(ct));
+    }
 }
 
 public sealed class PostgresStorageTests : StorageContractTests

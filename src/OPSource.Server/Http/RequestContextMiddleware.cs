@@ -37,30 +37,83 @@ public static partial class RequestIds
 }
 
 /// <summary>
-/// Puts <c>RequestId</c> and <c>KeyId</c> (the credential id of the token, never the token) into the
-/// log scope of everything logged while the request runs, including the request log line.
+/// The request log: one line per request (method, path without query string, status, duration in ms) under the
+/// category <see cref="Category"/> (the name ASP.NET Core's HttpLogging middleware logged under, so existing log
+/// filters keep working), and the scope properties <c>RequestId</c> and <c>KeyId</c> (the credential id of the token,
+/// never the token) on everything logged while the request runs, the request line included. A source-generated
+/// <see cref="LoggerMessage"/> with no header, body or query-string access: the line costs one formatted log entry.
 /// </summary>
-internal sealed class RequestLogScopeMiddleware(RequestDelegate next, ILogger<RequestLogScopeMiddleware> logger)
+/// <remarks>
+/// Runs first after the request id (<see cref="RequestIds"/>), before the exception handler, so the line carries the
+/// status the client really got (also for errors turned into problems); <see cref="SetKeyIdAsync"/> (after
+/// authentication) fills in the key id.
+/// </remarks>
+internal sealed partial class RequestLogMiddleware(RequestDelegate next, ILoggerFactory loggers)
 {
+    /// <summary>The log category of the request lines.</summary>
+    public const string Category = "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware";
+
+    private readonly ILogger _logger = loggers.CreateLogger(Category);
+
     public async Task InvokeAsync(HttpContext context)
     {
-        var keyId = context.GetApiPrincipal()?.CredentialId;
-        using (logger.BeginScope(new RequestLogScope(context.TraceIdentifier, keyId)))
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var scope = new RequestLogScope(context.TraceIdentifier);
+        context.Features.Set(scope);
+        var failed = false;
+        using (_logger.BeginScope(scope))
         {
-            await next(context).ConfigureAwait(false);
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch
+            {
+                failed = true;
+                throw;
+            }
+            finally
+            {
+                // An exception that escaped the exception handler ends the connection with a 500.
+                var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+                LogRequest(_logger, context.Request.Method, context.Request.Path, status, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
         }
     }
+
+    /// <summary>Middleware (after authentication): the caller's credential id joins the request's log scope.</summary>
+    public static Task SetKeyIdAsync(HttpContext context, RequestDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.User.Identity is { IsAuthenticated: true } && context.Features.Get<RequestLogScope>() is { } scope)
+        {
+            scope.KeyId = context.GetApiPrincipal()?.CredentialId;
+        }
+
+        return next(context);
+    }
+
+    [LoggerMessage(EventId = 1, EventName = "RequestLog", Level = LogLevel.Information, Message = "{RequestMethod} {Path} {StatusCode} {Duration:0.###} ms")]
+    private static partial void LogRequest(ILogger logger, string requestMethod, PathString path, int statusCode, double duration);
 }
 
-/// <summary>The log scope state: enumerates as the structured properties RequestId and KeyId.</summary>
-internal sealed class RequestLogScope(string requestId, string? keyId) : IReadOnlyList<KeyValuePair<string, object?>>
+/// <summary>
+/// The request's log scope state: enumerates as the structured properties RequestId and KeyId. The key id is set
+/// once the caller is authenticated (null for anonymous requests).
+/// </summary>
+internal sealed class RequestLogScope(string requestId) : IReadOnlyList<KeyValuePair<string, object?>>
 {
+    public string RequestId { get; } = requestId;
+
+    public string? KeyId { get; set; }
+
     public int Count => 2;
 
     public KeyValuePair<string, object?> this[int index] => index switch
     {
-        0 => new("RequestId", requestId),
-        1 => new("KeyId", keyId),
+        0 => new("RequestId", RequestId),
+        1 => new("KeyId", KeyId),
         _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
@@ -72,5 +125,5 @@ internal sealed class RequestLogScope(string requestId, string? keyId) : IReadOn
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public override string ToString() => keyId is null ? $"RequestId:{requestId}" : $"RequestId:{requestId} KeyId:{keyId}";
+    public override string ToString() => KeyId is null ? $"RequestId:{RequestId}" : $"RequestId:{RequestId} KeyId:{KeyId}";
 }

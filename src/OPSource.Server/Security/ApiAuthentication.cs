@@ -71,9 +71,14 @@ internal static class ApiAuthentication
         services.AddSingleton<IAuthorizationHandler, ApiAuthorizationHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<JwtAccessTokenService>((o, tokens) =>
+        services.AddSingleton<ValidatedTokenCache>();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<JwtAccessTokenService, ValidatedTokenCache>((o, tokens, validator) =>
         {
+            // Claim names stay as issued (also in the validator, which replaces the default handler).
             o.MapInboundClaims = false;
+            validator.MapInboundClaims = false;
+            o.TokenHandlers.Clear();
+            o.TokenHandlers.Add(validator);
             o.RequireHttpsMetadata = false;
             o.TokenValidationParameters = tokens.CreateValidationParameters();
             o.Events = new JwtBearerEvents

@@ -11,8 +11,8 @@ using OPSource.Server.Security;
 namespace OPSource.Server.Telemetry;
 
 /// <summary>
-/// OpenTelemetry for the host: traces of every request (W3C trace context, <c>trace_id</c> in problems)
-/// and metrics from ASP.NET Core (request rate and latency: <c>http.server.request.duration</c>), the
+/// OpenTelemetry for the host: traces of every request when <c>Telemetry:OtlpEndpoint</c> is set (W3C trace
+/// context and <c>trace_id</c> in problems always) and metrics from ASP.NET Core (request rate and latency: <c>http.server.request.duration</c>), the
 /// platform and every meter a module declared (<see cref="ModuleRegistration.AddMeter"/>), exported to
 /// Prometheus at <c>/metrics</c> (viewer token or a raw API key) and, when <c>Telemetry:OtlpEndpoint</c>
 /// is set, over OTLP.
@@ -44,17 +44,19 @@ public static class TelemetrySetup
                 {
                     m.AddOtlpExporter(o => Configure(o, options, "/v1/metrics"));
                 }
-            })
-            .WithTracing(t =>
-            {
-                t.AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal))
-                    .AddSource(ServerSource);
-                if (!string.IsNullOrEmpty(options.OtlpEndpoint))
-                {
-                    t.AddOtlpExporter(o => Configure(o, options, "/v1/traces"));
-                }
             });
-        _ = otel;
+
+        // Traces are recorded only when they have somewhere to go: without an exporter, recording every request's
+        // span (tags, sampling) would be pure cost. The request's trace context exists either way (ASP.NET Core
+        // starts an Activity per request and honours the caller's traceparent), so problems carry trace_id.
+        if (!string.IsNullOrEmpty(options.OtlpEndpoint))
+        {
+            otel.WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal))
+                .AddSource(ServerSource)
+                .AddOtlpExporter(o => Configure(o, options, "/v1/traces")));
+        }
+
         return services;
     }
 

@@ -681,8 +681,30 @@ public sealed partial class WalletService : IWalletFunding, IPsbtSigner, IDispos
         }
     }
 
-    private Task<T> ReadAsync<T>(string name, Func<Slot, T> read, CancellationToken cancellationToken) =>
-        WithWalletAsync(name, slot => Task.FromResult(read(slot)), cancellationToken);
+    /// <summary>
+    /// Runs <paramref name="read"/> on the wallet as stored now. The stored revision is read before the gate is taken,
+    /// so concurrent reads of one wallet queue only for the in-memory part: when the wallet in memory is at that
+    /// revision, it shows a state the database held during this call; otherwise it is refreshed under the gate.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(string name, Func<Slot, T> read, CancellationToken cancellationToken)
+    {
+        var slot = SlotFor(name);
+        var revision = await _store.GetRevisionAsync(slot.Name, cancellationToken).ConfigureAwait(false);
+        await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (revision is null || slot.Core is null || revision != slot.Meta!.Revision)
+            {
+                await RefreshAsync(slot, cancellationToken).ConfigureAwait(false);
+            }
+
+            return read(slot);
+        }
+        finally
+        {
+            slot.Gate.Release();
+        }
+    }
 
     private Task<T> MutateAsync<T>(string name, Func<DescriptorWallet, T> change, CancellationToken cancellationToken) =>
         WithWalletAsync(name, slot => SaveChangeAsync(slot, change, cancellationToken), cancellationToken);
