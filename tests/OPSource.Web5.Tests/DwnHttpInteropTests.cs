@@ -374,7 +374,7 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         Assert.Equal(200, (await DwnJsonRpc.SendAsync(_http, _reference!.Endpoint, alice.Uri, unfiltered, null, Ct)).Code);
         var refused = await DwnJsonRpc.SendAsync(_http, Ours, alice.Uri, unfiltered, null, Ct);
         Assert.Equal(401, refused.Code);
-        Assert.StartsWith(nameof(DwnErrorCode.MessagesGrantAuthorizationMismatchedProtocol), refused.Detail, StringComparison.Ordinal);
+        Assert.StartsWith(nameof(DwnErrorCode.EventsGrantAuthorizationMismatchedProtocol), refused.Detail, StringComparison.Ordinal);
 
         // A notes-scoped read grant reads the notes messages (a delete by its record's newest write), not the others'.
         var read = await TheirsAsync(alice, bobPortable, "Read", new JsonObject { ["messageCid"] = Cid(update), ["permissionGrantId"] = readGrant, ["messageTimestamp"] = Ts(TimeSpan.FromMinutes(6)) }, 200);

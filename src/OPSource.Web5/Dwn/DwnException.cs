@@ -246,8 +246,11 @@ public enum DwnErrorCode
     /// <summary>A MessagesSubscribe by someone other than the tenant without a Messages grant.</summary>
     MessagesSubscribeAuthorizationFailed,
 
-    /// <summary>A filter of a MessagesQuery/MessagesSubscribe names another protocol than the grant's scope.</summary>
-    MessagesGrantAuthorizationMismatchedProtocol,
+    /// <summary>
+    /// A filter of a MessagesQuery/MessagesSubscribe names another protocol than the grant's scope (dwn-sdk-js 0.5.2's
+    /// member MessagesGrantAuthorizationMismatchedProtocol, whose value, what replies carry, is this name).
+    /// </summary>
+    EventsGrantAuthorizationMismatchedProtocol,
 
     /// <summary>The message to read is outside the protocol of the MessagesRead grant.</summary>
     MessagesReadVerifyScopeFailed,

@@ -241,7 +241,7 @@ public sealed partial class DwnNode
             var filters = (JsonArray)request.Descriptor["filters"]!;
             if (filters.Count == 0)
             {
-                throw new DwnException(DwnErrorCode.MessagesGrantAuthorizationMismatchedProtocol, $"a grant scoped to protocol {scoped} needs filters naming it");
+                throw new DwnException(DwnErrorCode.EventsGrantAuthorizationMismatchedProtocol, $"a grant scoped to protocol {scoped} needs filters naming it");
             }
 
             foreach (var filter in filters)
@@ -249,7 +249,7 @@ public sealed partial class DwnNode
                 var protocol = ((JsonObject)filter!).GetString("protocol");
                 if (protocol != scoped)
                 {
-                    throw new DwnException(DwnErrorCode.MessagesGrantAuthorizationMismatchedProtocol, $"The protocol {protocol} does not match the scoped protocol {scoped}");
+                    throw new DwnException(DwnErrorCode.EventsGrantAuthorizationMismatchedProtocol, $"The protocol {protocol} does not match the scoped protocol {scoped}");
                 }
             }
         }
