@@ -45,6 +45,19 @@ function signerOf(portable) {
   return new PrivateKeySigner({ privateJwk, keyId, algorithm: privateJwk.crv === 'secp256k1' ? 'ES256K' : 'EdDSA' });
 }
 
+// dwn-server's JSON-RPC over HTTP: the reply's status code.
+async function postStatus(httpUrl, tenant, id, message, data) {
+  const request = { jsonrpc: '2.0', id, method: 'dwn.processMessage', params: { target: tenant, message } };
+  const response = await fetch(httpUrl, { method: 'POST', headers: { 'dwn-request': JSON.stringify(request), ...(data ? { 'content-type': 'application/octet-stream' } : {}) }, body: data });
+  return (await response.json()).result?.reply?.status?.code;
+}
+
+// Opens a subscription over a JsonRpcSocket; each event is pushed to sink.
+function subscribeEvents(socket, tenant, subscriptionId, id, message, sink) {
+  const request = { jsonrpc: '2.0', id, method: 'rpc.subscribe.dwn.processMessage', params: { target: tenant, message }, subscription: { id: subscriptionId } };
+  return socket.subscribe(request, (response) => { if (response.result?.event) sink.push(response.result.event); });
+}
+
 try {
   switch (cmd) {
     case 'data-cid': {
@@ -167,11 +180,7 @@ try {
       const signer = signerOf(portable);
       const tenant = portable.uri;
       let id = 0;
-      const post = async (message, data) => {
-        const request = { jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: tenant, message } };
-        const response = await fetch(httpUrl, { method: 'POST', headers: { 'dwn-request': JSON.stringify(request), ...(data ? { 'content-type': 'application/octet-stream' } : {}) }, body: data });
-        return (await response.json()).result?.reply?.status?.code;
-      };
+      const post = (message, data) => postStatus(httpUrl, tenant, String(++id), message, data);
       const describe = async (e) => ({
         method: e.message.descriptor.method,
         record_id: e.message.recordId ?? e.message.descriptor.recordId,
@@ -181,11 +190,7 @@ try {
       const socket = await JsonRpcSocket.connect(wsUrl, { responseTimeout: 60_000 });
       const events = [];
       const anonymousEvents = [];
-      const subscribe = async (message, sink) => {
-        const subscriptionId = 'sub-' + (++id);
-        const request = { jsonrpc: '2.0', id: String(++id), method: 'rpc.subscribe.dwn.processMessage', params: { target: tenant, message }, subscription: { id: subscriptionId } };
-        return socket.subscribe(request, (response) => { if (response.result?.event) sink.push(response.result.event); });
-      };
+      const subscribe = (message, sink) => { id += 2; return subscribeEvents(socket, tenant, 'sub-' + (id - 1), String(id), message, sink); };
       const filter = { schema: 'https://schema.org/Note' };
       const ownedMessage = (await RecordsSubscribe.create({ signer, filter })).message;
       const owned = await subscribe(ownedMessage, events);
@@ -242,18 +247,10 @@ try {
       const signer = signerOf(portable);
       const tenant = portable.uri;
       let id = 0;
-      const post = async (message, data) => {
-        const request = { jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: tenant, message } };
-        const response = await fetch(httpUrl, { method: 'POST', headers: { 'dwn-request': JSON.stringify(request), ...(data ? { 'content-type': 'application/octet-stream' } : {}) }, body: data });
-        return (await response.json()).result?.reply?.status?.code;
-      };
+      const post = (message, data) => postStatus(httpUrl, tenant, String(++id), message, data);
       const describe = async (e) => ({ interface: e.message.descriptor.interface, method: e.message.descriptor.method, message_cid: await Message.getCid(e.message) });
       const socket = await JsonRpcSocket.connect(wsUrl, { responseTimeout: 60_000 });
-      const subscribe = async (message, sink) => {
-        const subscriptionId = 'sub-' + (++id);
-        const request = { jsonrpc: '2.0', id: String(++id), method: 'rpc.subscribe.dwn.processMessage', params: { target: tenant, message }, subscription: { id: subscriptionId } };
-        return socket.subscribe(request, (response) => { if (response.result?.event) sink.push(response.result.event); });
-      };
+      const subscribe = (message, sink) => { id += 2; return subscribeEvents(socket, tenant, 'sub-' + (id - 1), String(id), message, sink); };
       const events = [];
       const scopedEvents = [];
       const all = await subscribe((await MessagesSubscribe.create({ signer, filters: [] })).message, events);
