@@ -61,7 +61,8 @@ public sealed class DidStore
             )
             """),
         Auth.DidLoginService.Migration,
-        Dwn.DwnMessageStore.Migration);
+        Dwn.DwnMessageStore.Migration,
+        Dwn.DwnMessageStore.EventLogMigration);
 
     private readonly Database _database;
     private readonly TimeProvider _time;

@@ -268,6 +268,162 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Messages_query_read_and_grants_answer_alike_here_and_on_dwn_server()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("secp256k1");
+        var alicePortable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
+        var bobPortable = System.Text.Encoding.UTF8.GetString(bob.ToPortableUtf8());
+        const string notes = "http://messages-notes.example/protocol";
+        const string other = "http://messages-other.example/protocol";
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-30);
+        string Ts(TimeSpan offset) => DwnMessage.Timestamp(t0 + offset);
+        var configures = new List<string>();
+        foreach (var uri in new[] { notes, other })
+        {
+            var definition = new JsonObject
+            {
+                ["protocol"] = uri, ["published"] = false,
+                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
+                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
+            };
+            var configure = ProtocolsConfigure.Create(alice, definition, t0);
+            await BothAsync(alice, configure, null, 202);
+            configures.Add(DwnMessage.ComputeCid(configure));
+        }
+
+        var data = "{\"text\":\"note\"}"u8.ToArray();
+        var edit = "{\"text\":\"edited\"}"u8.ToArray();
+        JsonObject Note(string protocol, TimeSpan at) =>
+            RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "note", Timestamp = t0 + at });
+        var note = Note(notes, TimeSpan.FromMinutes(1));
+        var otherNote = Note(other, TimeSpan.FromMinutes(1));
+        var plain = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://schema.org/Note", Timestamp = t0 + TimeSpan.FromMinutes(1) });
+        var update = RecordsWrite.CreateUpdate(alice, note, edit, timestamp: t0 + TimeSpan.FromMinutes(2));
+        foreach (var (message, bytes) in new[] { (note, data), (otherNote, data), (plain, data), (update, edit) })
+        {
+            await BothAsync(alice, message, bytes, 202);
+        }
+
+        string Cid(JsonObject m) => DwnMessage.ComputeCid(m);
+        static IEnumerable<string> Entries(DwnReply reply) => reply.Entries!.Select(e => e!.GetValue<string>());
+
+        // The tenant's whole event log (signed here), in append order; the updated record keeps its initial write.
+        var all = await BothAsync(alice, DwnRequests.CreateMessagesQuery([], alice, timestamp: t0.AddMinutes(3)), null, 200);
+        Assert.Equal([configures[0], configures[1], Cid(note), Cid(otherNote), Cid(plain), Cid(update)], Entries(all));
+        Assert.Equal(Cid(update), all.Cursor!.GetString("messageCid"));
+
+        // Filters built by dwn-sdk-js: by protocol (OR-ed), by interface/method and a messageTimestamp range.
+        async Task<DwnReply> TheirsAsync(BearerDid tenant, string portable, string kind, JsonObject options, int expected)
+        {
+            var created = await NodePeer.RunDwnJsonAsync(Ct, "messages", portable, kind, options.ToJsonString());
+            return await BothAsync(tenant, created["message"]!.AsObject(), null, expected);
+        }
+
+        var byProtocol = await TheirsAsync(alice, alicePortable, "Query", new JsonObject { ["filters"] = new JsonArray(new JsonObject { ["protocol"] = notes }) }, 200);
+        Assert.Equal([configures[0], Cid(note), Cid(update)], Entries(byProtocol));
+        var writesInRange = await TheirsAsync(alice, alicePortable, "Query", new JsonObject
+        {
+            ["filters"] = new JsonArray(new JsonObject { ["interface"] = "Records", ["method"] = "Write", ["messageTimestamp"] = new JsonObject { ["from"] = Ts(TimeSpan.FromSeconds(90)) } }),
+        }, 200);
+        Assert.Equal([Cid(update)], Entries(writesInRange));
+
+        // Cursor pagination: each server continues after its own cursor with the same entries.
+        var delete = DwnRequests.CreateRecordsDelete(otherNote["recordId"]!.GetValue<string>(), alice, timestamp: t0.AddMinutes(4));
+        await BothAsync(alice, delete, null, 202);
+        var oursCursor = await DwnJsonRpc.SendAsync(_http, Ours, alice.Uri, DwnRequests.CreateMessagesQuery([], alice, timestamp: t0.AddMinutes(3)), null, Ct);
+        var theirsCursor = await DwnJsonRpc.SendAsync(_http, _reference!.Endpoint, alice.Uri, DwnRequests.CreateMessagesQuery([], alice, timestamp: t0.AddMinutes(3)), null, Ct);
+        Assert.Equal(Entries(theirsCursor), Entries(oursCursor));
+        var afterAll = DwnRequests.CreateMessagesQuery([], alice, cursor: all.Cursor, timestamp: t0.AddMinutes(5));
+        var oursNext = await DwnJsonRpc.SendAsync(_http, Ours, alice.Uri, afterAll, null, Ct);
+        Assert.Equal([Cid(delete)], Entries(oursNext));
+        var theirCursorPage = await TheirsAsync(alice, alicePortable, "Query", new JsonObject { ["filters"] = new JsonArray(), ["cursor"] = theirsCursor.Cursor!.DeepClone() }, 200);
+        Assert.Empty(theirCursorPage.Entries!);
+
+        // The tenant reads any message; a RecordsWrite comes with its data.
+        var readUpdate = await BothAsync(alice, DwnRequests.CreateMessagesRead(Cid(update), alice, t0.AddMinutes(5)), null, 200);
+        Assert.Equal(edit, readUpdate.Data);
+        await TheirsAsync(alice, alicePortable, "Read", new JsonObject { ["messageCid"] = configures[1] }, 200);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(Cid(DwnRequests.CreateRecordsQuery(new JsonObject { ["schema"] = "x" }, alice)), alice, t0.AddMinutes(5)), null, 404);
+
+        // Others need a Messages grant: without one, or with one for another method or protocol, they are refused.
+        await BothAsync(alice, DwnRequests.CreateMessagesQuery([new JsonObject { ["protocol"] = notes }], bob, timestamp: t0.AddMinutes(5)), null, 401);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(Cid(note), bob, t0.AddMinutes(5)), null, 401);
+        async Task<(string Id, string Cid)> GrantAsync(string method, string? protocol)
+        {
+            var scope = new PermissionScope("Messages", method, protocol).ToJson().ToJsonString();
+            var grant = await NodePeer.RunDwnJsonAsync(Ct, "grant", alicePortable, bob.Uri, scope, Ts(TimeSpan.FromMinutes(4)), Ts(TimeSpan.FromMinutes(20)));
+            await BothAsync(alice, grant["message"]!.AsObject(), Convert.FromBase64String(grant["data_b64"]!.GetValue<string>()), 202);
+            return (grant["message"]!["recordId"]!.GetValue<string>(), Cid(grant["message"]!.AsObject()));
+        }
+
+        var (queryGrant, queryGrantCid) = await GrantAsync("Query", notes);
+        var (readGrant, readGrantCid) = await GrantAsync("Read", notes);
+        var (anyReadGrant, _) = await GrantAsync("Read", null);
+
+        // A notes-scoped query grant lists the notes protocol's messages and its permission records (the grants tagged with it).
+        var granted = await TheirsAsync(alice, bobPortable, "Query", new JsonObject { ["filters"] = new JsonArray(new JsonObject { ["protocol"] = notes }), ["permissionGrantId"] = queryGrant, ["messageTimestamp"] = Ts(TimeSpan.FromMinutes(6)) }, 200);
+        Assert.Equal([configures[0], Cid(note), Cid(update), queryGrantCid, readGrantCid], Entries(granted));
+        await BothAsync(alice, DwnRequests.CreateMessagesQuery([new JsonObject { ["protocol"] = other }], bob, timestamp: t0.AddMinutes(6), permissionGrantId: queryGrant), null, 401);
+        await BothAsync(alice, DwnRequests.CreateMessagesQuery([new JsonObject { ["protocol"] = notes }], bob, timestamp: t0.AddMinutes(21), permissionGrantId: queryGrant), null, 401);   // expired
+        await BothAsync(alice, DwnRequests.CreateMessagesQuery([new JsonObject { ["protocol"] = notes }], bob, timestamp: t0.AddMinutes(6), permissionGrantId: readGrant), null, 401);     // method
+
+        // Without filters a protocol-scoped grant would list every message: dwn-sdk-js 0.5.2 allows it, OPSource refuses.
+        var unfiltered = DwnRequests.CreateMessagesQuery([], bob, timestamp: t0.AddMinutes(6), permissionGrantId: queryGrant);
+        Assert.Equal(200, (await DwnJsonRpc.SendAsync(_http, _reference!.Endpoint, alice.Uri, unfiltered, null, Ct)).Code);
+        var refused = await DwnJsonRpc.SendAsync(_http, Ours, alice.Uri, unfiltered, null, Ct);
+        Assert.Equal(401, refused.Code);
+        Assert.StartsWith(nameof(DwnErrorCode.EventsGrantAuthorizationMismatchedProtocol), refused.Detail, StringComparison.Ordinal);
+
+        // A notes-scoped read grant reads the notes messages (a delete by its record's newest write), not the others'.
+        var read = await TheirsAsync(alice, bobPortable, "Read", new JsonObject { ["messageCid"] = Cid(update), ["permissionGrantId"] = readGrant, ["messageTimestamp"] = Ts(TimeSpan.FromMinutes(6)) }, 200);
+        Assert.Equal(edit, read.Data);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(configures[0], bob, t0.AddMinutes(6), readGrant), null, 200);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(queryGrantCid, bob, t0.AddMinutes(6), readGrant), null, 200);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(Cid(otherNote), bob, t0.AddMinutes(6), readGrant), null, 401);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(Cid(delete), bob, t0.AddMinutes(6), readGrant), null, 401);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(Cid(plain), bob, t0.AddMinutes(6), readGrant), null, 401);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(Cid(plain), bob, t0.AddMinutes(6), anyReadGrant), null, 200);
+
+        // Revoked by dwn-sdk-js: later reads are refused.
+        var grantRecord = await DwnJsonRpc.SendAsync(_http, Ours, alice.Uri, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = anyReadGrant }, alice), null, Ct);
+        var revocation = await NodePeer.RunDwnJsonAsync(Ct, "revoke", alicePortable, grantRecord.Entry!["recordsWrite"]!.ToJsonString(), Convert.ToBase64String(grantRecord.Data!), Ts(TimeSpan.FromMinutes(7)));
+        await BothAsync(alice, revocation["message"]!.AsObject(), Convert.FromBase64String(revocation["data_b64"]!.GetValue<string>()), 202);
+        await BothAsync(alice, DwnRequests.CreateMessagesRead(Cid(plain), bob, DateTimeOffset.UtcNow, anyReadGrant), null, 401);
+    }
+
+    [Fact]
+    public async Task Messages_subscribe_over_websocket_delivers_what_dwn_server_delivers()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        var portable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
+        var definition = new JsonObject
+        {
+            ["protocol"] = "http://messages-subscribe.example/protocol", ["published"] = true,
+            ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
+            ["structure"] = new JsonObject { ["note"] = new JsonObject() },
+        }.ToJsonString();
+        var ws = new UriBuilder(Ours) { Scheme = "ws" }.Uri;
+        var ours = await NodePeer.RunDwnJsonAsync(Ct, "messages-subscribe", portable, Ours.ToString(), ws.ToString(), definition);
+        var theirs = await NodePeer.RunDwnJsonAsync(Ct, "messages-subscribe", portable, _reference!.Endpoint.ToString(), _reference.WebSocketEndpoint.ToString(), definition);
+        foreach (var run in new[] { theirs, ours })
+        {
+            var expected = run["expected"]!;
+            string Expected(string name) => expected[name]!.GetValue<string>();
+            Assert.Equal("[202,202,202,202,202]", run["codes"]!.ToJsonString());
+            Assert.Equal(200, run["subscribe"]!["code"]!.GetValue<int>());
+            Assert.Equal(200, run["scoped"]!["code"]!.GetValue<int>());
+            Assert.Equal([Expected("configure"), Expected("p1"), Expected("plain"), Expected("u1"), Expected("d1")], run["events"]!.AsArray().Select(e => e!["message_cid"]!.GetValue<string>()));
+            Assert.Equal([Expected("configure"), Expected("p1"), Expected("u1"), Expected("d1")], run["scoped_events"]!.AsArray().Select(e => e!["message_cid"]!.GetValue<string>()));
+        }
+
+        // Each run signs its own messages (other CIDs); the kinds of events are the same.
+        static string Kinds(JsonObject run, string name) => string.Join(",", run[name]!.AsArray().Select(e => e!["interface"]!.GetValue<string>() + e["method"]!.GetValue<string>()));
+        Assert.Equal(Kinds(theirs, "events"), Kinds(ours, "events"));
+        Assert.Equal(Kinds(theirs, "scoped_events"), Kinds(ours, "scoped_events"));
+    }
+
     /// <summary>Sends one message to OPSource and to dwn-server; both must answer with the expected code, the same error code and the same results.</summary>
     private async Task<DwnReply> BothAsync(BearerDid tenant, JsonObject message, byte[]? data, int expected)
     {
@@ -277,7 +433,21 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         Assert.True(theirs.Code == expected, $"{kind}: dwn-server answered {theirs.Code} {theirs.Detail}, the test expects {expected}");
         Assert.True(ours.Code == theirs.Code, $"{kind}: OPSource answered {ours.Code} {ours.Detail}; dwn-server {theirs.Code} {theirs.Detail}");
         Assert.Equal(theirs.Detail.Split(':')[0], ours.Detail.Split(':')[0]);
-        Assert.Equal(theirs.Entries?.Select(e => e!["recordId"]?.ToJsonString() ?? DwnMessage.ComputeCid(e.AsObject())).Order(StringComparer.Ordinal), ours.Entries?.Select(e => e!["recordId"]?.ToJsonString() ?? DwnMessage.ComputeCid(e.AsObject())).Order(StringComparer.Ordinal));
+        if (kind == "MessagesQuery")
+        {
+            // MessagesQuery entries are message CIDs in event-log order: the same list in the same order.
+            Assert.Equal(theirs.Entries?.Select(e => e!.GetValue<string>()), ours.Entries?.Select(e => e!.GetValue<string>()));
+        }
+        else
+        {
+            Assert.Equal(theirs.Entries?.Select(e => e!["recordId"]?.ToJsonString() ?? DwnMessage.ComputeCid(e.AsObject())).Order(StringComparer.Ordinal), ours.Entries?.Select(e => e!["recordId"]?.ToJsonString() ?? DwnMessage.ComputeCid(e.AsObject())).Order(StringComparer.Ordinal));
+        }
+
+        if (kind == "MessagesRead" && theirs.Entry is not null)
+        {
+            Assert.True(JsonNode.DeepEquals(theirs.Entry, ours.Entry), $"MessagesRead entry differs: {ours.Entry?.ToJsonString()} vs dwn-server {theirs.Entry.ToJsonString()}");
+        }
+
         Assert.Equal(theirs.Data, ours.Data);
         return ours;
     }

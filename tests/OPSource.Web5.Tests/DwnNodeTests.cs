@@ -547,6 +547,99 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Event_log_follows_the_message_store_and_messages_requests_are_checked()
+    {
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("Ed25519");
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var data = Json("{\"x\":1}");
+        var definition = new JsonObject
+        {
+            ["protocol"] = "http://event-log.example/protocol", ["published"] = true,
+            ["types"] = new JsonObject { ["a"] = new JsonObject(), ["b"] = new JsonObject() },
+            ["structure"] = new JsonObject { ["a"] = new JsonObject { ["b"] = new JsonObject() } },
+        };
+        var configure = ProtocolsConfigure.Create(alice, definition, t0);
+        AssertStatus(202, await Send(alice, configure));
+        var parent = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = "http://event-log.example/protocol", ProtocolPath = "a", Timestamp = t0.AddSeconds(1) });
+        AssertStatus(202, await Send(alice, parent, data));
+        var child = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = "http://event-log.example/protocol", ProtocolPath = "a/b", ParentContextId = parent["contextId"]!.GetValue<string>(), Timestamp = t0.AddSeconds(2) });
+        AssertStatus(202, await Send(alice, child, data));
+        var plain = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "s", Timestamp = t0.AddSeconds(3) });
+        var update1 = RecordsWrite.CreateUpdate(alice, plain, Json("{\"x\":2}"), timestamp: t0.AddSeconds(4));
+        var update2 = RecordsWrite.CreateUpdate(alice, plain, Json("{\"x\":3}"), timestamp: t0.AddSeconds(5));
+        AssertStatus(202, await Send(alice, plain, data));
+        AssertStatus(202, await Send(alice, update1, Json("{\"x\":2}")));
+        AssertStatus(202, await Send(alice, update2, Json("{\"x\":3}")));
+
+        async Task<List<string>> LogAsync(JsonObject? cursor = null)
+        {
+            var reply = await Send(alice, DwnRequests.CreateMessagesQuery([], alice, cursor: cursor));
+            AssertStatus(200, reply);
+            return [.. reply.Entries!.Select(e => e!.GetValue<string>())];
+        }
+
+        string Cid(JsonObject m) => DwnMessage.ComputeCid(m);
+
+        // An update replaces the previous update's event; the initial write keeps its own.
+        Assert.Equal([Cid(configure), Cid(parent), Cid(child), Cid(plain), Cid(update2)], await LogAsync());
+
+        // A pruning delete removes its descendants' events; a newer configure replaces the older one's.
+        var prune = DwnRequests.CreateRecordsDelete(parent["recordId"]!.GetValue<string>(), alice, prune: true, timestamp: t0.AddSeconds(6));
+        AssertStatus(202, await Send(alice, prune));
+        var reconfigure = ProtocolsConfigure.Create(alice, definition, t0.AddSeconds(7));
+        AssertStatus(202, await Send(alice, reconfigure));
+        var log = await Send(alice, DwnRequests.CreateMessagesQuery([], alice));
+        Assert.Equal([Cid(parent), Cid(plain), Cid(update2), Cid(prune), Cid(reconfigure)], log.Entries!.Select(e => e!.GetValue<string>()));
+        Assert.Equal(Cid(reconfigure), log.Cursor!.GetString("messageCid"));
+        Assert.Empty(await LogAsync(log.Cursor));
+
+        // Filters: deletes only; the protocol (its records and configure).
+        var deletes = await Send(alice, DwnRequests.CreateMessagesQuery([new JsonObject { ["method"] = "Delete" }], alice));
+        Assert.Equal([Cid(prune)], deletes.Entries!.Select(e => e!.GetValue<string>()));
+        var protocol = await Send(alice, DwnRequests.CreateMessagesQuery([new JsonObject { ["protocol"] = "http://event-log.example/protocol" }], alice));
+        Assert.Equal([Cid(parent), Cid(prune), Cid(reconfigure)], protocol.Entries!.Select(e => e!.GetValue<string>()));
+
+        // MessagesRead: any stored message (the pruned child is gone), with a write's data.
+        var read = await Send(alice, DwnRequests.CreateMessagesRead(Cid(update2), alice));
+        AssertStatus(200, read);
+        Assert.Equal(Json("{\"x\":3}"), read.Data);
+        Assert.Equal(Cid(update2), read.Entry!.GetString("messageCid"));
+        AssertStatus(404, await Send(alice, DwnRequests.CreateMessagesRead(Cid(child), alice)));
+
+        // Refusals: not signed, a bad filter or CID, someone else without a grant.
+        var unsigned = DwnRequests.CreateMessagesQuery([], alice);
+        unsigned.Remove("authorization");
+        AssertStatus(400, await Send(alice, unsigned), "SchemaValidatorFailure");
+        var badFilter = DwnRequests.CreateMessagesQuery([], alice);
+        badFilter["descriptor"]!["filters"] = new JsonArray(new JsonObject { ["schema"] = "s" });
+        AssertStatus(400, await Send(alice, badFilter), "SchemaValidatorFailure");
+        var badCid = DwnRequests.CreateMessagesRead(Cid(plain), alice);
+        badCid["descriptor"]!["messageCid"] = "not-a-cid";
+        AssertStatus(400, await Send(alice, badCid), "MessagesReadInvalidCid");
+        AssertStatus(401, await Send(alice, DwnRequests.CreateMessagesQuery([], bob)), "MessagesQueryAuthorizationFailed");
+        AssertStatus(401, await Send(alice, DwnRequests.CreateMessagesRead(Cid(plain), bob)), "MessagesReadAuthorizationFailed");
+        var (subscribeReply, subscription) = await Node.SubscribeAsync(alice.Uri, DwnRequests.CreateMessagesSubscribe([], bob), _ => { }, Ct);
+        AssertStatus(401, subscribeReply, "MessagesSubscribeAuthorizationFailed");
+        Assert.Null(subscription);
+
+        // MessagesSubscribe by the tenant sees protocol configures and record events.
+        var events = new List<JsonObject>();
+        var (opened, open) = await Node.SubscribeAsync(alice.Uri, DwnRequests.CreateMessagesSubscribe([new JsonObject { ["interface"] = "Protocols" }], alice), e => { lock (events) { events.Add(e); } }, Ct);
+        AssertStatus(200, opened);
+        using (open)
+        {
+            var third = ProtocolsConfigure.Create(alice, definition, t0.AddSeconds(8));
+            AssertStatus(202, await Send(alice, third));
+            AssertStatus(202, await Send(alice, RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Schema = "s", Timestamp = t0.AddSeconds(9) }), data));
+            lock (events)
+            {
+                Assert.Equal([Cid(third)], events.Select(e => Cid((JsonObject)e["message"]!)));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Records_subscribe_sees_matching_writes_and_deletes_until_closed()
     {
         using var alice = DidFactory.CreateKey("Ed25519");

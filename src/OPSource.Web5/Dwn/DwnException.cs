@@ -236,6 +236,30 @@ public enum DwnErrorCode
 
     /// <summary>The tenant is not served by this node.</summary>
     TenantNotActive,
+
+    /// <summary>A MessagesQuery by someone other than the tenant without a Messages grant.</summary>
+    MessagesQueryAuthorizationFailed,
+
+    /// <summary>A MessagesRead by someone other than the tenant without a Messages grant.</summary>
+    MessagesReadAuthorizationFailed,
+
+    /// <summary>A MessagesSubscribe by someone other than the tenant without a Messages grant.</summary>
+    MessagesSubscribeAuthorizationFailed,
+
+    /// <summary>
+    /// A filter of a MessagesQuery/MessagesSubscribe names another protocol than the grant's scope (dwn-sdk-js 0.5.2's
+    /// member MessagesGrantAuthorizationMismatchedProtocol, whose value, what replies carry, is this name).
+    /// </summary>
+    EventsGrantAuthorizationMismatchedProtocol,
+
+    /// <summary>The message to read is outside the protocol of the MessagesRead grant.</summary>
+    MessagesReadVerifyScopeFailed,
+
+    /// <summary>MessagesRead's messageCid is not a CID.</summary>
+    MessagesReadInvalidCid,
+
+    /// <summary>A record has no RecordsWrite.</summary>
+    RecordsWriteGetNewestWriteRecordNotFound,
 }
 
 /// <summary>A DWN message that was refused; <see cref="Code"/> names the rule (dwn-sdk-js's code).</summary>

@@ -60,6 +60,36 @@ public sealed class DwnMessageStore
         Schema("INTEGER", "BLOB"),
         Schema("BIGINT", "BYTEA"));
 
+    /// <summary>
+    /// The event log's migration (module web5, version 4): every message the node stores is appended with its indexes
+    /// and a watermark (dwn-sdk-js 0.5.2 src/event-log/event-log-level.ts: a monotonic ULID per process; here the
+    /// database's sequence, so instances sharing a PostgreSQL database share one order). MessagesQuery reads it.
+    /// </summary>
+    public static Migration EventLogMigration { get; } = new(
+        Web5Module.ModuleName,
+        4,
+        "DWN event log (message CIDs in append order with their indexes)",
+        """
+        CREATE TABLE web5_dwn_events (
+            watermark   INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant      TEXT NOT NULL,
+            message_cid TEXT NOT NULL,
+            indexes     TEXT NOT NULL,
+            UNIQUE (tenant, message_cid)
+        );
+        CREATE INDEX web5_dwn_events_tenant ON web5_dwn_events (tenant, watermark)
+        """,
+        """
+        CREATE TABLE web5_dwn_events (
+            watermark   BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            tenant      TEXT NOT NULL,
+            message_cid TEXT NOT NULL,
+            indexes     TEXT NOT NULL,
+            UNIQUE (tenant, message_cid)
+        );
+        CREATE INDEX web5_dwn_events_tenant ON web5_dwn_events (tenant, watermark)
+        """);
+
     // Index names with their own column: a filter whose OR-branches all require the same value narrows the SQL scan.
     private static readonly (string Index, string Column)[] PushDown =
     [
@@ -194,6 +224,82 @@ public sealed class DwnMessageStore
         }
 
         return new DwnQueryResult(page, next);
+    }
+
+    /// <summary>A stored message by CID (dwn-sdk-js MessageStore.get), or null.</summary>
+    public async Task<StoredDwnMessage?> GetAsync(string tenant, string messageCid, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT message_cid, indexes, message, encoded_data FROM web5_dwn_messages WHERE tenant = @tenant AND message_cid = @cid";
+        command.WithParameter("tenant", tenant).WithParameter("cid", messageCid);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StoredDwnMessage(reader.GetString(0), Web5Json.ParseObject(reader.GetString(2), "stored DWN message"), Web5Json.ParseObject(reader.GetString(1), "stored DWN indexes"), reader.IsDBNull(3) ? null : reader.GetString(3))
+            : null;
+    }
+
+    /// <summary>EventLog.append: adds a stored message to the tenant's event log (a message already there keeps its place).</summary>
+    public async Task AppendEventAsync(string tenant, string messageCid, JsonObject indexes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(indexes);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO web5_dwn_events (tenant, message_cid, indexes) VALUES (@tenant, @cid, @indexes) ON CONFLICT (tenant, message_cid) DO NOTHING";
+        command.WithParameter("tenant", tenant).WithParameter("cid", messageCid).WithParameter("indexes", Web5Json.Serialize(indexes));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// EventLog.queryEvents: the CIDs of the tenant's events matching any of <paramref name="filters"/> (all when none),
+    /// in append order after <paramref name="afterWatermark"/>, and the cursor {messageCid, value: watermark} of the
+    /// last one (null when there is none).
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Events, JsonObject? Cursor)> QueryEventsAsync(string tenant, IReadOnlyList<JsonObject> filters, long? afterWatermark, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT watermark, message_cid, indexes FROM web5_dwn_events WHERE tenant = @tenant AND watermark > @after ORDER BY watermark";
+        command.WithParameter("tenant", tenant).WithParameter("after", afterWatermark ?? 0L);
+        var events = new List<string>();
+        JsonObject? cursor = null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var indexes = Web5Json.ParseObject(reader.GetString(2), "stored DWN event indexes");
+            if (DwnFilter.MatchAny(indexes, filters))
+            {
+                events.Add(reader.GetString(1));
+                cursor = new JsonObject { ["messageCid"] = reader.GetString(1), ["value"] = reader.GetInt64(0) };
+            }
+        }
+
+        return (events, cursor);
+    }
+
+    /// <summary>The watermark of a message in the tenant's event log, or null when it is not there.</summary>
+    public async Task<long?> EventWatermarkAsync(string tenant, string messageCid, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT watermark FROM web5_dwn_events WHERE tenant = @tenant AND message_cid = @cid";
+        command.WithParameter("tenant", tenant).WithParameter("cid", messageCid);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } value and not DBNull ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>EventLog.deleteEventsByCid.</summary>
+    public async Task DeleteEventsAsync(string tenant, IEnumerable<string> messageCids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageCids);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var cid in messageCids)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM web5_dwn_events WHERE tenant = @tenant AND message_cid = @cid";
+            command.WithParameter("tenant", tenant).WithParameter("cid", cid);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Stores record data as a blob (replacing an identical key).</summary>

@@ -17,7 +17,7 @@ namespace OPSource.Web5.Dwn;
 /// RecordsGrantAuthorizationNotSupported). RecordsSubscribe (<see cref="SubscribeAsync"/>) delivers the writes and deletes
 /// a subscriber may see through <see cref="Events"/>.
 /// </summary>
-public sealed class DwnNode
+public sealed partial class DwnNode
 {
     private static readonly string[] MutableDescriptorProperties = ["dataCid", "dataSize", "dataFormat", "datePublished", "published", "messageTimestamp", "tags"];
 
@@ -79,15 +79,19 @@ public sealed class DwnNode
             "RecordsDelete" => await DeleteAsync(tenant, message, cancellationToken).ConfigureAwait(false),
             "ProtocolsConfigure" => await ConfigureAsync(tenant, message, cancellationToken).ConfigureAwait(false),
             "ProtocolsQuery" => await ProtocolsQueryAsync(tenant, message, cancellationToken).ConfigureAwait(false),
-            "RecordsSubscribe" => DwnReply.FromError(new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, "RecordsSubscribe needs a subscription handler (the WebSocket transport)"), 400),
+            "MessagesQuery" => await MessagesQueryAsync(tenant, message, cancellationToken).ConfigureAwait(false),
+            "MessagesRead" => await MessagesReadAsync(tenant, message, cancellationToken).ConfigureAwait(false),
+            "RecordsSubscribe" or "MessagesSubscribe" => DwnReply.FromError(new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, $"{kind} needs a subscription handler (the WebSocket transport)"), 400),
             _ => DwnReply.FromError(new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, $"{kind} is not supported by this node"), 400),
         };
     }
 
     /// <summary>
-    /// RecordsSubscribe (handlers/records-subscribe.ts): authorizes the subscription like a RecordsQuery and, on 200,
+    /// RecordsSubscribe (handlers/records-subscribe.ts) or MessagesSubscribe (handlers/messages-subscribe.ts):
+    /// authorizes the subscription (like a RecordsQuery; the tenant or a Messages grant) and, on 200,
     /// returns an open subscription whose <paramref name="handler"/> receives <c>{message, initialWrite}</c> for each
-    /// matching RecordsWrite (latest state) and RecordsDelete of <paramref name="tenant"/> until it is disposed. The
+    /// matching RecordsWrite (latest state) and RecordsDelete of <paramref name="tenant"/> (MessagesSubscribe: and
+    /// ProtocolsConfigure, as <c>{message}</c>) until it is disposed. The
     /// reply's <c>subscription.id</c> is the message CID.
     /// </summary>
     public async Task<(DwnReply Reply, DwnSubscription? Subscription)> SubscribeAsync(string tenant, JsonObject message, Action<JsonObject> handler, CancellationToken cancellationToken)
@@ -97,6 +101,11 @@ public sealed class DwnNode
         if (!Did.TryParse(tenant, out _))
         {
             return (DwnReply.FromError(new DwnException(DwnErrorCode.TenantNotActive, $"{tenant} is not a DID"), 401), null);
+        }
+
+        if ((message["descriptor"] as JsonObject)?.GetString("interface") == "Messages")
+        {
+            return await MessagesSubscribeAsync(tenant, message, handler, cancellationToken).ConfigureAwait(false);
         }
 
         DwnRequest subscribe;
@@ -234,6 +243,7 @@ public sealed class DwnNode
 
             var indexes = WriteIndexes(write.Message, write.Author, isLatestBaseState);
             await Store.PutAsync(tenant, write.Message, indexes, encodedData, cancellationToken).ConfigureAwait(false);
+            await Store.AppendEventAsync(tenant, write.MessageCid, indexes, cancellationToken).ConfigureAwait(false);
             if (isLatestBaseState)
             {
                 // Only the latest base state is emitted: a write without data is not queryable, so not announced either.
@@ -690,6 +700,7 @@ public sealed class DwnNode
             }
 
             await Store.PutAsync(tenant, message, indexes, null, cancellationToken).ConfigureAwait(false);
+            await Store.AppendEventAsync(tenant, messageCid, indexes, cancellationToken).ConfigureAwait(false);
             Events.Emit(tenant, message, initial.Message, indexes);
             if (prune)
             {
@@ -717,6 +728,8 @@ public sealed class DwnNode
                 await Store.DeleteDataAsync(tenant, group.Key, newestWrite.Descriptor.GetString("dataCid")!, cancellationToken).ConfigureAwait(false);
             }
 
+            // StorageController.purgeRecordMessages: the events go before the messages, so none is left orphaned.
+            await Store.DeleteEventsAsync(tenant, group.Select(m => m.MessageCid), cancellationToken).ConfigureAwait(false);
             foreach (var m in group)
             {
                 await Store.DeleteAsync(tenant, m.MessageCid, cancellationToken).ConfigureAwait(false);
@@ -782,14 +795,19 @@ public sealed class DwnNode
                     ["published"] = definition["published"]!.DeepClone(),
                 };
                 await Store.PutAsync(tenant, configure.Message, indexes, null, cancellationToken).ConfigureAwait(false);
+                await Store.AppendEventAsync(tenant, configure.MessageCid, indexes, cancellationToken).ConfigureAwait(false);
+                Events.Emit(tenant, configure.Message, null, indexes);
             }
 
             var newestDescriptor = incomingIsNewest ? descriptor : newest!.Descriptor;
             var newestCid = incomingIsNewest ? configure.MessageCid : newest!.MessageCid;
-            foreach (var old in existing.Where(m => IsNewer(newestDescriptor, newestCid, m.Descriptor, m.MessageCid)))
+            var older = existing.Where(m => IsNewer(newestDescriptor, newestCid, m.Descriptor, m.MessageCid)).ToList();
+            foreach (var old in older)
             {
                 await Store.DeleteAsync(tenant, old.MessageCid, cancellationToken).ConfigureAwait(false);
             }
+
+            await Store.DeleteEventsAsync(tenant, older.Select(m => m.MessageCid), cancellationToken).ConfigureAwait(false);
 
             return incomingIsNewest ? new DwnReply(202, "Accepted") : new DwnReply(409, "Conflict");
         }
@@ -943,7 +961,12 @@ public sealed class DwnNode
             await Store.DeleteAsync(tenant, message.MessageCid, cancellationToken).ConfigureAwait(false);
             if (IsInitialWrite(message))
             {
+                // The initial write stays, with its event (StorageController.deleteAllOlderMessagesButKeepInitialWrite).
                 await Store.PutAsync(tenant, message.Message, WriteIndexes(message.Message, message.Indexes.GetString("author")!, isLatestBaseState: false), null, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await Store.DeleteEventsAsync(tenant, [message.MessageCid], cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -115,6 +115,75 @@ public static class DwnRequests
         }.RemoveNullMembers());
 
     /// <summary>
+    /// A MessagesQuery (dwn-sdk-js interfaces/messages-query.ts): the CIDs of the tenant's messages matching any of
+    /// <paramref name="filters"/> ({interface, method, protocol, messageTimestamp {from, to}}; all when empty), after
+    /// <paramref name="cursor"/>. Signed by the tenant or by the grantee of <paramref name="permissionGrantId"/>.
+    /// </summary>
+    public static JsonObject CreateMessagesQuery(IEnumerable<JsonObject> filters, BearerDid signer, JsonObject? cursor = null, DateTimeOffset? timestamp = null, string? permissionGrantId = null)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        var message = Build(signer, null, permissionGrantId, new JsonObject
+        {
+            ["interface"] = "Messages",
+            ["method"] = "Query",
+            ["filters"] = NormalizeMessagesFilters(filters),
+            ["messageTimestamp"] = DwnMessage.Timestamp(timestamp ?? DateTimeOffset.UtcNow),
+            ["cursor"] = cursor?.DeepClone(),
+        }.RemoveNullMembers());
+        DwnNode.ParseMessagesRequest(message);
+        return message;
+    }
+
+    /// <summary>A MessagesRead of the message <paramref name="messageCid"/> (dwn-sdk-js interfaces/messages-read.ts).</summary>
+    public static JsonObject CreateMessagesRead(string messageCid, BearerDid signer, DateTimeOffset? timestamp = null, string? permissionGrantId = null)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        var message = Build(signer, null, permissionGrantId, new JsonObject
+        {
+            ["interface"] = "Messages",
+            ["method"] = "Read",
+            ["messageCid"] = messageCid,
+            ["messageTimestamp"] = DwnMessage.Timestamp(timestamp ?? DateTimeOffset.UtcNow),
+        });
+        DwnNode.ParseMessagesRequest(message);
+        return message;
+    }
+
+    /// <summary>A MessagesSubscribe for the events matching any of <paramref name="filters"/> (all when empty).</summary>
+    public static JsonObject CreateMessagesSubscribe(IEnumerable<JsonObject> filters, BearerDid signer, DateTimeOffset? timestamp = null, string? permissionGrantId = null)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        var message = Build(signer, null, permissionGrantId, new JsonObject
+        {
+            ["interface"] = "Messages",
+            ["method"] = "Subscribe",
+            ["filters"] = NormalizeMessagesFilters(filters),
+            ["messageTimestamp"] = DwnMessage.Timestamp(timestamp ?? DateTimeOffset.UtcNow),
+        });
+        DwnNode.ParseMessagesRequest(message);
+        return message;
+    }
+
+    // Messages.normalizeFilters: protocol URIs normalized, empty filters left out.
+    private static JsonArray NormalizeMessagesFilters(IEnumerable<JsonObject> filters)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        var normalized = new JsonArray();
+        foreach (var filter in filters.Where(f => f.Count > 0))
+        {
+            var copy = (JsonObject)filter.DeepClone();
+            if (copy.GetString("protocol") is { } protocol)
+            {
+                copy["protocol"] = DwnUrl.Normalize(protocol);
+            }
+
+            normalized.Add((JsonNode)copy);
+        }
+
+        return normalized;
+    }
+
+    /// <summary>
     /// The parse step of RecordsRead/Query/Delete and ProtocolsQuery: JSON schema shape, timestamps, normalized
     /// URIs, and the signature structure (descriptorCid) when signed. The signature is not verified here.
     /// </summary>

@@ -18,12 +18,19 @@
 //        "after_close", "write_over_ws", "subscribe_over_process"}: dwn-server's JsonRpcSocket subscribes (the portable DID
 //        as tenant, and anonymously) to schema Note over WS_URL, then Records writes/updates/deletes go to HTTP_URL;
 //        events are listed as {"method", "record_id", "message_cid"}
+//   node dwn.mjs messages PORTABLE_JSON KIND OPTIONS_JSON -> {"message", "message_cid"}: a MessagesQuery, MessagesRead or
+//        MessagesSubscribe (KIND Query|Read|Subscribe) signed by the portable DID; OPTIONS_JSON: filters, cursor,
+//        messageCid, permissionGrantId, messageTimestamp
+//   node dwn.mjs messages-subscribe PORTABLE_JSON HTTP_URL WS_URL DEFINITION_JSON -> {"subscribe", "scoped", "codes",
+//        "events", "scoped_events", "expected"}: the portable DID (the tenant) subscribes over WS_URL with MessagesSubscribe
+//        (no filters, and filters [{protocol}]), then configures the protocol and writes/updates/deletes records over
+//        HTTP_URL; events are listed as {"interface", "method", "message_cid"}
 //   node dwn.mjs bench COUNT CONCURRENCY URL... -> [{"url", "writes", "queries"}]: for each DWN endpoint a fresh did:key
 //        tenant; COUNT RecordsWrites (256 bytes, tagged) and COUNT RecordsQuery (tag filter, newest 10) are signed first,
 //        then sent with CONCURRENCY requests in flight: writes, then queries; per phase ops/s, p50/p99 ms, errors
 import { Cid, DwnInterfaceName, DwnMethodName, Encoder, Message, PermissionGrant, PermissionsProtocol, PrivateKeySigner, ProtocolsConfigure, RecordsQuery, RecordsRead, RecordsWrite, authenticate } from '@tbd54566975/dwn-sdk-js';
 import { DidDht, DidJwk, DidKey, UniversalResolver } from '@web5/dids';
-import { RecordsDelete, RecordsSubscribe } from '@tbd54566975/dwn-sdk-js';
+import { MessagesQuery, MessagesRead, MessagesSubscribe, RecordsDelete, RecordsSubscribe } from '@tbd54566975/dwn-sdk-js';
 import { JsonRpcSocket } from './node_modules/@web5/dwn-server/dist/esm/src/json-rpc-socket.js';
 
 const [cmd, ...args] = process.argv.slice(2);
@@ -36,6 +43,19 @@ function signerOf(portable) {
   const privateJwk = portable.privateKeys.find((k) => k.x === vm.publicKeyJwk.x) ?? portable.privateKeys[0];
   const keyId = vm.id.startsWith('#') ? portable.uri + vm.id : vm.id;
   return new PrivateKeySigner({ privateJwk, keyId, algorithm: privateJwk.crv === 'secp256k1' ? 'ES256K' : 'EdDSA' });
+}
+
+// dwn-server's JSON-RPC over HTTP: the reply's status code.
+async function postStatus(httpUrl, tenant, id, message, data) {
+  const request = { jsonrpc: '2.0', id, method: 'dwn.processMessage', params: { target: tenant, message } };
+  const response = await fetch(httpUrl, { method: 'POST', headers: { 'dwn-request': JSON.stringify(request), ...(data ? { 'content-type': 'application/octet-stream' } : {}) }, body: data });
+  return (await response.json()).result?.reply?.status?.code;
+}
+
+// Opens a subscription over a JsonRpcSocket; each event is pushed to sink.
+function subscribeEvents(socket, tenant, subscriptionId, id, message, sink) {
+  const request = { jsonrpc: '2.0', id, method: 'rpc.subscribe.dwn.processMessage', params: { target: tenant, message }, subscription: { id: subscriptionId } };
+  return socket.subscribe(request, (response) => { if (response.result?.event) sink.push(response.result.event); });
 }
 
 try {
@@ -160,11 +180,7 @@ try {
       const signer = signerOf(portable);
       const tenant = portable.uri;
       let id = 0;
-      const post = async (message, data) => {
-        const request = { jsonrpc: '2.0', id: String(++id), method: 'dwn.processMessage', params: { target: tenant, message } };
-        const response = await fetch(httpUrl, { method: 'POST', headers: { 'dwn-request': JSON.stringify(request), ...(data ? { 'content-type': 'application/octet-stream' } : {}) }, body: data });
-        return (await response.json()).result?.reply?.status?.code;
-      };
+      const post = (message, data) => postStatus(httpUrl, tenant, String(++id), message, data);
       const describe = async (e) => ({
         method: e.message.descriptor.method,
         record_id: e.message.recordId ?? e.message.descriptor.recordId,
@@ -174,11 +190,7 @@ try {
       const socket = await JsonRpcSocket.connect(wsUrl, { responseTimeout: 60_000 });
       const events = [];
       const anonymousEvents = [];
-      const subscribe = async (message, sink) => {
-        const subscriptionId = 'sub-' + (++id);
-        const request = { jsonrpc: '2.0', id: String(++id), method: 'rpc.subscribe.dwn.processMessage', params: { target: tenant, message }, subscription: { id: subscriptionId } };
-        return socket.subscribe(request, (response) => { if (response.result?.event) sink.push(response.result.event); });
-      };
+      const subscribe = (message, sink) => { id += 2; return subscribeEvents(socket, tenant, 'sub-' + (id - 1), String(id), message, sink); };
       const filter = { schema: 'https://schema.org/Note' };
       const ownedMessage = (await RecordsSubscribe.create({ signer, filter })).message;
       const owned = await subscribe(ownedMessage, events);
@@ -218,6 +230,56 @@ try {
         subscribe_over_process_error: subscribeOverProcess.error?.code ?? null,
         query_over_ws: { status: query.result?.reply?.status?.code, entries: query.result?.reply?.entries?.length },
         expected: { w1: w1.message.recordId, w2: w2.message.recordId, u1: await Message.getCid(u1.message), d2: await Message.getCid(d2.message) },
+      });
+      break;
+    }
+    case 'messages': {
+      const [portable, kind, options] = args;
+      const o = { ...JSON.parse(options), signer: signerOf(JSON.parse(portable)) };
+      const created = kind === 'Query' ? await MessagesQuery.create(o) : kind === 'Read' ? await MessagesRead.create(o) : await MessagesSubscribe.create(o);
+      out({ message: created.message, message_cid: await Message.getCid(created.message) });
+      break;
+    }
+    case 'messages-subscribe': {
+      const [portableJson, httpUrl, wsUrl, definitionJson] = args;
+      const portable = JSON.parse(portableJson);
+      const definition = JSON.parse(definitionJson);
+      const signer = signerOf(portable);
+      const tenant = portable.uri;
+      let id = 0;
+      const post = (message, data) => postStatus(httpUrl, tenant, String(++id), message, data);
+      const describe = async (e) => ({ interface: e.message.descriptor.interface, method: e.message.descriptor.method, message_cid: await Message.getCid(e.message) });
+      const socket = await JsonRpcSocket.connect(wsUrl, { responseTimeout: 60_000 });
+      const subscribe = (message, sink) => { id += 2; return subscribeEvents(socket, tenant, 'sub-' + (id - 1), String(id), message, sink); };
+      const events = [];
+      const scopedEvents = [];
+      const all = await subscribe((await MessagesSubscribe.create({ signer, filters: [] })).message, events);
+      const scoped = await subscribe((await MessagesSubscribe.create({ signer, filters: [{ protocol: definition.protocol }] })).message, scopedEvents);
+      const text = (t) => new TextEncoder().encode(JSON.stringify({ text: t }));
+      const rootType = Object.keys(definition.structure)[0];
+      const configure = await ProtocolsConfigure.create({ signer, definition });
+      const p1 = await RecordsWrite.create({ signer, data: text('p1'), dataFormat: definition.types[rootType].dataFormats?.[0] ?? 'application/json', protocol: definition.protocol, protocolPath: rootType, schema: definition.types[rootType].schema });
+      const plain = await RecordsWrite.create({ signer, data: text('plain'), dataFormat: 'application/json', schema: 'https://schema.org/Note' });
+      const codes = [await post(configure.message), await post(p1.message, text('p1')), await post(plain.message, text('plain'))];
+      const u1 = await RecordsWrite.createFrom({ recordsWriteMessage: p1.message, data: text('p1, edited'), signer });
+      codes.push(await post(u1.message, text('p1, edited')));
+      const d1 = await RecordsDelete.create({ recordId: p1.message.recordId, signer });
+      codes.push(await post(d1.message));
+      const deadline = Date.now() + 30_000;
+      while ((events.length < 5 || scopedEvents.length < 4) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await all.close?.();
+      await scoped.close?.();
+      socket.close();
+      out({
+        codes,
+        subscribe: all.response.result?.reply?.status ?? all.response.error,
+        scoped: scoped.response.result?.reply?.status ?? scoped.response.error,
+        events: await Promise.all(events.map(describe)),
+        scoped_events: await Promise.all(scopedEvents.map(describe)),
+        expected: {
+          configure: await Message.getCid(configure.message), p1: await Message.getCid(p1.message), plain: await Message.getCid(plain.message),
+          u1: await Message.getCid(u1.message), d1: await Message.getCid(d1.message),
+        },
       });
       break;
     }
