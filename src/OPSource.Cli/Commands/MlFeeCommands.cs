@@ -154,9 +154,12 @@ internal static class MlFeeCommands
         var model = ModelDir();
         var iterations = new Option<int>("--iterations") { Description = "Boosted trees per model", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same data + seed = same model)", DefaultValueFactory = _ => 42 };
-        var onnx = new Option<bool>("--onnx") { Description = "fee: also export each target's model to ONNX next to it" };
-        var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx }.WithExamples(
+        var onnx = new Option<bool>("--onnx") { Description = "fee: also export each target's model to ONNX next to it (ML.NET trainers)" };
+        var trainer = new Option<string>("--trainer") { Description = "fee: fasttree (ML.NET), lightgbm (LightGBM's C API) or mlnet-lightgbm (ML.NET's LightGBM wrapper)", DefaultValueFactory = _ => FeeTrainers.FastTree }.AcceptOnlyFromAmong([.. FeeTrainers.All]);
+        var quantiles = new Option<string?>("--quantiles") { Description = "fee, lightgbm: quantile objective; comma-separated quantiles to try, the best per target on the validation split is kept (e.g. 0.5,0.7,0.8,0.9)" };
+        var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx, trainer, quantiles }.WithExamples(
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --onnx",
+            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer lightgbm --quantiles 0.5,0.7,0.8,0.9 --model /tmp/fee-lightgbm",
             "opsource ml train forecast --blockstats ../shared/data/fees/blockstats.csv.gz --json",
             "opsource ml train fee --model /srv/models/fee --iterations 500");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
@@ -174,7 +177,14 @@ internal static class MlFeeCommands
             if (which == "fee")
             {
                 dir = FeeDir(ctx, parse.GetValue(model));
-                var trained = FeeModelTrainer.Train(FeeExample.Join(snaps, history), new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads), token);
+                var alphas = Quantiles(parse.GetValue(quantiles));
+                if (alphas is not null && parse.GetValue(trainer) != FeeTrainers.LightGbm)
+                {
+                    throw new CliUserException("ml train: --quantiles needs --trainer lightgbm (the quantile objective is LightGBM's)");
+                }
+
+                var options = new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads, Trainer: parse.GetValue(trainer)!, QuantileAlphas: alphas);
+                var trained = FeeModelTrainer.Train(FeeExample.Join(snaps, history), options, token);
                 trained.Model.Save(dir);
                 if (parse.GetValue(onnx))
                 {
@@ -203,6 +213,29 @@ internal static class MlFeeCommands
         }, ct));
         return command;
     }
+
+#if OPSOURCE_ML_TRAINING
+    private static List<double>? Quantiles(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var result = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var q) || !(q > 0 && q < 1))
+            {
+                throw new CliUserException($"ml train: --quantiles: '{part}' is not a quantile between 0 and 1 (exclusive)");
+            }
+
+            result.Add(q);
+        }
+
+        return result;
+    }
+#endif
 
 #if !OPSOURCE_ML_TRAINING
     /// <summary>The one-line answer of the Native AOT binary to <c>ml train</c>: ML.NET needs the JIT.</summary>
