@@ -65,6 +65,11 @@ public sealed class TrainedFeeModel
             throw new FeeDataException($"fee model: --onnx needs an ML.NET trainer ({FeeTrainers.FastTree} or {FeeTrainers.MlNetLightGbm}); the {Model.Report.Options.Trainer} model is served from its tree files only");
         }
 
+        if (_transformers.Count != FeeLabels.Targets.Count)
+        {
+            throw new FeeDataException($"fee model: --onnx needs an ML.NET model for every target; the validation split chose LightGBM for target(s) {string.Join(", ", FeeLabels.Targets.Where(t => !_transformers.ContainsKey(t)))} (train with --trainer {FeeTrainers.FastTree} for ONNX)");
+        }
+
         Directory.CreateDirectory(directory);
         var empty = _ml.Data.LoadFromEnumerable(new[] { new TreeModelRow { Features = new float[FeeFeatures.Count] } }, FeeModelTrainer.Schema(FeeFeatures.Count));
         foreach (var (target, transformer) in _transformers)
@@ -108,6 +113,7 @@ public static class FeeModelTrainer
         var trees = new Dictionary<int, TreeEnsemble>();
         var offsets = new Dictionary<string, double>();
         var alphas = new Dictionary<string, double>();
+        var chosenTrainers = new Dictionary<string, string>();
         for (var k = 0; k < FeeLabels.Targets.Count; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -133,6 +139,7 @@ public static class FeeModelTrainer
 
             var chosen = best!.Value;
             trees[target] = chosen.Candidate.Trees;
+            chosenTrainers[key] = chosen.Candidate.Alpha is { } q ? string.Create(CultureInfo.InvariantCulture, $"{chosen.Candidate.Trainer} quantile {q}") : chosen.Candidate.Trainer;
             offsets[key] = chosen.Offset;
             if (chosen.Candidate.Transformer is not null)
             {
@@ -147,18 +154,19 @@ public static class FeeModelTrainer
 
         var trainer = options.Trainer switch
         {
+            FeeTrainers.Auto => "per target, the best on validation of: Microsoft.ML FastTree (squared error), LightGBM C API (squared error), LightGBM quantile objective at each quantile (ln needed rate)",
             FeeTrainers.LightGbm when options.QuantileAlphas is { Count: > 0 } => "LightGBM C API, quantile objective on ln needed rate (alpha per target chosen on validation)",
             FeeTrainers.LightGbm => "LightGBM C API, squared error on ln needed rate",
             FeeTrainers.MlNetLightGbm => "Microsoft.ML LightGbmRegressionTrainer (ln needed rate)",
             _ => "Microsoft.ML FastTreeRegressionTrainer (ln needed rate)",
         };
-        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null));
+        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null, chosenTrainers));
         var splits = new List<SplitMetrics> { model.Evaluate(train, "train"), model.Evaluate(validation, "validation"), model.Evaluate(test, "test") };
         model = model.WithReport(model.Report with { Splits = splits, TrainingSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3) });
         return new TrainedFeeModel(ml, transformers, model);
     }
 
-    private sealed record Candidate(TreeEnsemble Trees, ITransformer? Transformer, double? Alpha);
+    private sealed record Candidate(TreeEnsemble Trees, ITransformer? Transformer, double? Alpha, string Trainer);
 
     private static IEnumerable<Candidate> Candidates(MLContext ml, List<TreeModelRow> rows, FeeTrainOptions options, int target)
     {
@@ -176,7 +184,7 @@ public static class FeeModelTrainer
                     NumberOfThreads = options.Threads,
                     Seed = options.Seed,
                 }).Fit(ml.Data.LoadFromEnumerable(rows, Schema(count)));
-                yield return new Candidate(TreeExport.From(fitted.Model.TrainedTreeEnsemble, count), fitted, null);
+                yield return new Candidate(TreeExport.From(fitted.Model.TrainedTreeEnsemble, count), fitted, null, FeeTrainers.FastTree);
                 break;
             }
 
@@ -205,9 +213,25 @@ public static class FeeModelTrainer
                     throw new FeeDataException($"fee model: ML.NET's LightGBM wrapper failed on a single-leaf tree (the ln needed rate of target {target} leaves no split with gain); use --trainer {FeeTrainers.LightGbm}");
                 }
 
-                yield return new Candidate(TreeExport.From(fitted.Model.TrainedTreeEnsemble, count), fitted, null);
+                yield return new Candidate(TreeExport.From(fitted.Model.TrainedTreeEnsemble, count), fitted, null, FeeTrainers.MlNetLightGbm);
                 break;
             }
+
+            case FeeTrainers.Auto:
+                foreach (var trainer in new[] { FeeTrainers.FastTree, FeeTrainers.LightGbm })
+                {
+                    foreach (var c in Candidates(ml, rows, options with { Trainer = trainer, QuantileAlphas = null }, target))
+                    {
+                        yield return c;
+                    }
+                }
+
+                foreach (var c in Candidates(ml, rows, options with { Trainer = FeeTrainers.LightGbm, QuantileAlphas = options.QuantileAlphas ?? FeeTrainers.DefaultQuantiles }, target))
+                {
+                    yield return c;
+                }
+
+                break;
 
             case FeeTrainers.LightGbm:
             {
@@ -216,14 +240,14 @@ public static class FeeModelTrainer
                 var labels = rows.Select(r => r.Label).ToList();
                 if (options.QuantileAlphas is not { Count: > 0 } quantiles)
                 {
-                    yield return new Candidate(LightGbmNative.Train(features, labels, count, "objective=regression " + common).Trees, null, null);
+                    yield return new Candidate(LightGbmNative.Train(features, labels, count, "objective=regression " + common).Trees, null, null, FeeTrainers.LightGbm);
                     break;
                 }
 
                 foreach (var alpha in quantiles)
                 {
                     var parameters = string.Create(CultureInfo.InvariantCulture, $"objective=quantile alpha={alpha} {common}");
-                    yield return new Candidate(LightGbmNative.Train(features, labels, count, parameters).Trees, null, alpha);
+                    yield return new Candidate(LightGbmNative.Train(features, labels, count, parameters).Trees, null, alpha, FeeTrainers.LightGbm);
                 }
 
                 break;

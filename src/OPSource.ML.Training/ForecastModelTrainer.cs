@@ -78,13 +78,19 @@ public static class ForecastModelTrainer
         var chosen = new Dictionary<int, TreeEnsemble>();
         var residualHorizons = new List<int>();
         var chosenVariants = new Dictionary<string, string>();
+        var validationMae = new SortedDictionary<string, double>(StringComparer.Ordinal);
         foreach (var h in ForecastFeatures.Horizons)
         {
             var validation = splits.TryGetValue((h, "validation"), out var v) ? v : [];
-            var best = variants[h]
+            var scored = variants[h]
                 .Select(c => (c.Name, c.Residual, c.Trees, Mae: new ForecastModel(new Dictionary<int, TreeEnsemble> { [h] = c.Trees }, report with { ResidualHorizons = c.Residual ? [h] : [] }).Evaluate(validation, "validation", "all", h).ModelMae))
-                .OrderBy(c => double.IsNaN(c.Mae) ? double.MaxValue : c.Mae)
-                .First();
+                .ToList();
+            foreach (var c in scored.Where(c => double.IsFinite(c.Mae)))
+            {
+                validationMae[string.Create(CultureInfo.InvariantCulture, $"{h}/{c.Name}")] = c.Mae;
+            }
+
+            var best = scored.OrderBy(c => double.IsNaN(c.Mae) ? double.MaxValue : c.Mae).First();
             chosen[h] = best.Trees;
             chosenVariants[h.ToString(CultureInfo.InvariantCulture)] = best.Name;
             if (best.Residual)
@@ -93,7 +99,7 @@ public static class ForecastModelTrainer
             }
         }
 
-        report = report with { Variants = chosenVariants };
+        report = report with { Variants = chosenVariants, VariantValidationMae = validationMae };
         var model = new ForecastModel(chosen, report with { ResidualHorizons = residualHorizons });
         var metrics = new List<ForecastMetrics>();
         foreach (var ((h, split), rows) in splits.OrderBy(kv => kv.Key.Horizon))

@@ -102,6 +102,23 @@ public sealed class LightGbmTests
     }
 
     [Fact]
+    public void Auto_keeps_per_target_a_model_that_no_single_trainer_beats_on_validation()
+    {
+        var small = new FeeTrainOptions(Iterations: 15, Leaves: 8, MinLeaf: 50, QuantileAlphas: [0.6, 0.9]);
+        var auto = FeeModelTrainer.Train(Examples.Value, small with { Trainer = FeeTrainers.Auto }, TestContext.Current.CancellationToken).Model.Report;
+        var single = new[] { FeeTrainers.FastTree, FeeTrainers.LightGbm }
+            .Select(t => FeeModelTrainer.Train(Examples.Value, small with { Trainer = t, QuantileAlphas = t == FeeTrainers.LightGbm ? small.QuantileAlphas : null }, TestContext.Current.CancellationToken).Model.Report)
+            .ToList();
+        Assert.Equal(4, auto.Trainers!.Count);
+        foreach (var (target, i) in FeeLabels.Targets.Select((t, i) => (t, i)))
+        {
+            var kept = auto.Splits[1].Targets[i];
+            Assert.Contains(auto.Trainers[target.ToString(System.Globalization.CultureInfo.InvariantCulture)], new[] { "fasttree", "lightgbm", "lightgbm quantile 0.6", "lightgbm quantile 0.9" });
+            Assert.All(single, r => Assert.False(FeeModelTrainer.Better(r.Splits[1].Targets[i].Model, kept.Model, kept.MempoolSpace), $"target {target}: {r.Trainer} beats auto on validation"));
+        }
+    }
+
+    [Fact]
     public void Among_calibrated_candidates_the_one_meeting_the_goal_then_the_cheapest_match_is_preferred()
     {
         var baseline = new HitMetrics(100, 0.95, 1.5, 3);

@@ -155,10 +155,11 @@ internal static class MlFeeCommands
         var iterations = new Option<int>("--iterations") { Description = "Boosted trees per model", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same data + seed = same model)", DefaultValueFactory = _ => 42 };
         var onnx = new Option<bool>("--onnx") { Description = "fee: also export each target's model to ONNX next to it (ML.NET trainers)" };
-        var trainer = new Option<string>("--trainer") { Description = "fee: fasttree (ML.NET), lightgbm (LightGBM's C API) or mlnet-lightgbm (ML.NET's LightGBM wrapper)", DefaultValueFactory = _ => FeeTrainers.FastTree }.AcceptOnlyFromAmong([.. FeeTrainers.All]);
-        var quantiles = new Option<string?>("--quantiles") { Description = "fee, lightgbm: quantile objective; comma-separated quantiles to try, the best per target on the validation split is kept (e.g. 0.5,0.7,0.8,0.9)" };
+        var trainer = new Option<string>("--trainer") { Description = "fee: auto (per target the best on the validation split of fasttree, lightgbm and lightgbm's quantile objective), fasttree (ML.NET), lightgbm (LightGBM's C API) or mlnet-lightgbm (ML.NET's LightGBM wrapper)", DefaultValueFactory = _ => FeeTrainers.Auto }.AcceptOnlyFromAmong([.. FeeTrainers.All]);
+        var quantiles = new Option<string?>("--quantiles") { Description = "fee, lightgbm or auto: LightGBM's quantile objective; comma-separated quantiles to try, the best per target on the validation split is kept (auto's default: 0.5,0.6,0.7,0.8,0.9)" };
         var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx, trainer, quantiles }.WithExamples(
-            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --onnx",
+            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz",
+            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer fasttree --onnx",
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer lightgbm --quantiles 0.5,0.7,0.8,0.9 --model /tmp/fee-lightgbm",
             "opsource ml train forecast --blockstats ../shared/data/fees/blockstats.csv.gz --json",
             "opsource ml train fee --model /srv/models/fee --iterations 500");
@@ -178,9 +179,14 @@ internal static class MlFeeCommands
             {
                 dir = FeeDir(ctx, parse.GetValue(model));
                 var alphas = Quantiles(parse.GetValue(quantiles));
-                if (alphas is not null && parse.GetValue(trainer) != FeeTrainers.LightGbm)
+                if (alphas is not null && parse.GetValue(trainer) is not (FeeTrainers.LightGbm or FeeTrainers.Auto))
                 {
-                    throw new CliUserException("ml train: --quantiles needs --trainer lightgbm (the quantile objective is LightGBM's)");
+                    throw new CliUserException("ml train: --quantiles needs --trainer lightgbm or auto (the quantile objective is LightGBM's)");
+                }
+
+                if (parse.GetValue(onnx) && parse.GetValue(trainer) is not (FeeTrainers.FastTree or FeeTrainers.MlNetLightGbm))
+                {
+                    throw new CliUserException($"ml train: --onnx needs --trainer {FeeTrainers.FastTree} or {FeeTrainers.MlNetLightGbm} (ML.NET models; LightGBM's are served from their tree files)");
                 }
 
                 var options = new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads, Trainer: parse.GetValue(trainer)!, QuantileAlphas: alphas);

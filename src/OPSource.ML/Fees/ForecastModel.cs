@@ -146,7 +146,8 @@ public sealed record ForecastMetrics(string Split, string Segment, int HorizonHo
 /// hours)), rather than the level ln(1 + future median); chosen per horizon on the validation split.
 /// </param>
 /// <param name="Variants">Per horizon (hours), the name of the variant kept (trainer and target).</param>
-public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null);
+/// <param name="VariantValidationMae">Validation MAE (all regimes, sat/vB) of every variant tried, keyed "horizon/variant" (none for a horizon without validation origins).</param>
+public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null);
 
 /// <summary>
 /// The block-fee forecast: one boosted-tree regressor per horizon on ln(1 + median rate), trained (by
