@@ -170,6 +170,18 @@ internal static class MlFeeCommands
             throw new CliUserException(TrainingUnavailable);
 #else
             var which = parse.GetValue(kind)!;
+            // The options are checked before the data is read.
+            var alphas = Quantiles(parse.GetValue(quantiles));
+            if (alphas is not null && (which != "fee" || parse.GetValue(trainer) is not (FeeTrainers.LightGbm or FeeTrainers.Auto)))
+            {
+                throw new CliUserException("ml train: --quantiles needs the fee model and --trainer lightgbm or auto (the quantile objective is LightGBM's)");
+            }
+
+            if (parse.GetValue(onnx) && parse.GetValue(trainer) is not (FeeTrainers.FastTree or FeeTrainers.MlNetLightGbm))
+            {
+                throw new CliUserException($"ml train: --onnx needs --trainer {FeeTrainers.FastTree} or {FeeTrainers.MlNetLightGbm} (ML.NET models; LightGBM's are served from their tree files)");
+            }
+
             var (blocks, snaps) = await LoadAsync(ctx, parse.GetValue(blockstats), parse.GetValue(snapshots), which == "fee", token).ConfigureAwait(false);
             var threads = Threads(ctx);
             var history = new BlockHistory(blocks);
@@ -178,17 +190,6 @@ internal static class MlFeeCommands
             if (which == "fee")
             {
                 dir = FeeDir(ctx, parse.GetValue(model));
-                var alphas = Quantiles(parse.GetValue(quantiles));
-                if (alphas is not null && parse.GetValue(trainer) is not (FeeTrainers.LightGbm or FeeTrainers.Auto))
-                {
-                    throw new CliUserException("ml train: --quantiles needs --trainer lightgbm or auto (the quantile objective is LightGBM's)");
-                }
-
-                if (parse.GetValue(onnx) && parse.GetValue(trainer) is not (FeeTrainers.FastTree or FeeTrainers.MlNetLightGbm))
-                {
-                    throw new CliUserException($"ml train: --onnx needs --trainer {FeeTrainers.FastTree} or {FeeTrainers.MlNetLightGbm} (ML.NET models; LightGBM's are served from their tree files)");
-                }
-
                 var options = new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads, Trainer: parse.GetValue(trainer)!, QuantileAlphas: alphas);
                 var trained = FeeModelTrainer.Train(FeeExample.Join(snaps, history), options, token);
                 trained.Model.Save(dir);
