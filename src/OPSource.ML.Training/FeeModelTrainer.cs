@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
 using OPSource.ML.Fees;
 
 namespace OPSource.ML.Training;
@@ -59,6 +60,16 @@ public sealed class TrainedFeeModel
     public void ExportOnnx(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (_transformers.Count == 0)
+        {
+            throw new FeeDataException($"fee model: --onnx needs an ML.NET trainer ({FeeTrainers.FastTree} or {FeeTrainers.MlNetLightGbm}); the {Model.Report.Options.Trainer} model is served from its tree files only");
+        }
+
+        if (_transformers.Count != FeeLabels.Targets.Count)
+        {
+            throw new FeeDataException($"fee model: --onnx needs an ML.NET model for every target; the validation split chose LightGBM for target(s) {string.Join(", ", FeeLabels.Targets.Where(t => !_transformers.ContainsKey(t)))} (train with --trainer {FeeTrainers.FastTree} for ONNX)");
+        }
+
         Directory.CreateDirectory(directory);
         var empty = _ml.Data.LoadFromEnumerable(new[] { new TreeModelRow { Features = new float[FeeFeatures.Count] } }, FeeModelTrainer.Schema(FeeFeatures.Count));
         foreach (var (target, transformer) in _transformers)
@@ -100,41 +111,180 @@ public static class FeeModelTrainer
         var ml = new MLContext(options.Seed);
         var transformers = new Dictionary<int, ITransformer>();
         var trees = new Dictionary<int, TreeEnsemble>();
+        var offsets = new Dictionary<string, double>();
+        var alphas = new Dictionary<string, double>();
+        var chosenTrainers = new Dictionary<string, string>();
         for (var k = 0; k < FeeLabels.Targets.Count; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var target = FeeLabels.Targets[k];
+            var key = target.ToString(CultureInfo.InvariantCulture);
             var rows = train.Where(e => e.Needed[k] is not null).Select(e => new TreeModelRow { Features = e.Features, Label = (float)Math.Log(e.Needed[k]!.Value) }).ToList();
-            var data = ml.Data.LoadFromEnumerable(rows, Schema(FeeFeatures.Count));
-            // FastTree rather than LightGBM: ML.NET 6's LightGBM wrapper fails on a single-leaf tree, which a
-            // near-constant label (the 144-block rate in a calm mempool) produces.
-            var trainer = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
+            var validationRows = validation.Where(e => e.Needed[k] is not null).ToList();
+            (Candidate Candidate, double Offset, HitMetrics Metrics)? best = null;
+            HitMetrics? baseline = validationRows.Any(e => e.Recommended is not null)
+                ? FeeMetrics.Hits(validationRows.Where(e => e.Recommended is not null).Select(e => (e.Recommended!.ForTarget(target), (double)e.Needed[k]!.Value)))
+                : null;
+            foreach (var candidate in Candidates(ml, rows, options, target))
             {
-                NumberOfTrees = options.Iterations,
-                NumberOfLeaves = options.Leaves,
-                LearningRate = options.LearningRate,
-                MinimumExampleCountPerLeaf = options.MinLeaf,
-                NumberOfThreads = options.Threads,
-                Seed = options.Seed,
-            });
-            var fitted = trainer.Fit(data);
-            transformers[target] = fitted;
-            trees[target] = TreeExport.From(fitted.Model.TrainedTreeEnsemble, FeeFeatures.Count);
+                cancellationToken.ThrowIfCancellationRequested();
+                var scores = validationRows.Select(e => (Score: candidate.Trees.Score(e.Features), Needed: (double)e.Needed[k]!.Value, e.Recommended)).ToList();
+                var offset = Calibrate(scores, target);
+                var metrics = FeeMetrics.Hits(scores.Select(s => (FeeModel.ToRate(s.Score + offset), s.Needed)));
+                if (best is null || Better(metrics, best.Value.Metrics, baseline))
+                {
+                    best = (candidate, offset, metrics);
+                }
+            }
+
+            var chosen = best!.Value;
+            trees[target] = chosen.Candidate.Trees;
+            chosenTrainers[key] = chosen.Candidate.Alpha is { } q ? string.Create(CultureInfo.InvariantCulture, $"{chosen.Candidate.Trainer} quantile {q}") : chosen.Candidate.Trainer;
+            offsets[key] = chosen.Offset;
+            if (chosen.Candidate.Transformer is not null)
+            {
+                transformers[target] = chosen.Candidate.Transformer;
+            }
+
+            if (chosen.Candidate.Alpha is { } alpha)
+            {
+                alphas[key] = alpha;
+            }
         }
 
-        var offsets = FeeLabels.Targets.ToDictionary(t => t.ToString(CultureInfo.InvariantCulture), _ => 0.0);
-        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, "Microsoft.ML FastTreeRegressionTrainer (ln needed rate)"));
-        for (var k = 0; k < FeeLabels.Targets.Count; k++)
+        var trainer = options.Trainer switch
         {
-            var target = FeeLabels.Targets[k];
-            var scores = validation.Where(e => e.Needed[k] is not null).Select(e => (Score: model.Score(e.Features, target), Needed: (double)e.Needed[k]!.Value, e.Recommended)).ToList();
-            offsets[target.ToString(CultureInfo.InvariantCulture)] = Calibrate(scores, target);
-        }
-
-        model = model.WithReport(model.Report with { Offsets = offsets });
+            FeeTrainers.Auto => "per target, the best on validation of: Microsoft.ML FastTree (squared error), LightGBM C API (squared error), LightGBM quantile objective at each quantile (ln needed rate)",
+            FeeTrainers.LightGbm when options.QuantileAlphas is { Count: > 0 } => "LightGBM C API, quantile objective on ln needed rate (alpha per target chosen on validation)",
+            FeeTrainers.LightGbm => "LightGBM C API, squared error on ln needed rate",
+            FeeTrainers.MlNetLightGbm => "Microsoft.ML LightGbmRegressionTrainer (ln needed rate)",
+            _ => "Microsoft.ML FastTreeRegressionTrainer (ln needed rate)",
+        };
+        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null, chosenTrainers));
         var splits = new List<SplitMetrics> { model.Evaluate(train, "train"), model.Evaluate(validation, "validation"), model.Evaluate(test, "test") };
         model = model.WithReport(model.Report with { Splits = splits, TrainingSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3) });
         return new TrainedFeeModel(ml, transformers, model);
+    }
+
+    private sealed record Candidate(TreeEnsemble Trees, ITransformer? Transformer, double? Alpha, string Trainer);
+
+    private static IEnumerable<Candidate> Candidates(MLContext ml, List<TreeModelRow> rows, FeeTrainOptions options, int target)
+    {
+        var count = FeeFeatures.Count;
+        switch (options.Trainer)
+        {
+            case FeeTrainers.FastTree:
+            {
+                var fitted = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
+                {
+                    NumberOfTrees = options.Iterations,
+                    NumberOfLeaves = options.Leaves,
+                    LearningRate = options.LearningRate,
+                    MinimumExampleCountPerLeaf = options.MinLeaf,
+                    NumberOfThreads = options.Threads,
+                    Seed = options.Seed,
+                }).Fit(ml.Data.LoadFromEnumerable(rows, Schema(count)));
+                yield return new Candidate(TreeExport.From(fitted.Model.TrainedTreeEnsemble, count), fitted, null, FeeTrainers.FastTree);
+                break;
+            }
+
+            case FeeTrainers.MlNetLightGbm:
+            {
+                var trainer = ml.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
+                {
+                    NumberOfIterations = options.Iterations,
+                    NumberOfLeaves = options.Leaves,
+                    LearningRate = options.LearningRate,
+                    MinimumExampleCountPerLeaf = options.MinLeaf,
+                    NumberOfThreads = options.Threads,
+                    Seed = options.Seed,
+                    Verbose = false,
+                    Silent = true,
+                });
+                RegressionPredictionTransformer<LightGbmRegressionModelParameters> fitted;
+                try
+                {
+                    fitted = trainer.Fit(ml.Data.LoadFromEnumerable(rows, Schema(count)));
+                }
+                catch (ArgumentNullException ex) when (ex.StackTrace?.Contains("RegressionTreeBase", StringComparison.Ordinal) == true)
+                {
+                    // ML.NET 6 cannot convert a single-leaf LightGBM tree (no split with any gain: a label constant on
+                    // the training rows or on what a boosting round has left of it).
+                    throw new FeeDataException($"fee model: ML.NET's LightGBM wrapper failed on a single-leaf tree (the ln needed rate of target {target} leaves no split with gain); use --trainer {FeeTrainers.LightGbm}");
+                }
+
+                yield return new Candidate(TreeExport.From(fitted.Model.TrainedTreeEnsemble, count), fitted, null, FeeTrainers.MlNetLightGbm);
+                break;
+            }
+
+            case FeeTrainers.Auto:
+                foreach (var trainer in new[] { FeeTrainers.FastTree, FeeTrainers.LightGbm })
+                {
+                    foreach (var c in Candidates(ml, rows, options with { Trainer = trainer, QuantileAlphas = null }, target))
+                    {
+                        yield return c;
+                    }
+                }
+
+                foreach (var c in Candidates(ml, rows, options with { Trainer = FeeTrainers.LightGbm, QuantileAlphas = options.QuantileAlphas ?? FeeTrainers.DefaultQuantiles }, target))
+                {
+                    yield return c;
+                }
+
+                break;
+
+            case FeeTrainers.LightGbm:
+            {
+                var common = string.Create(CultureInfo.InvariantCulture, $"num_iterations={options.Iterations} num_leaves={options.Leaves} learning_rate={options.LearningRate} min_data_in_leaf={options.MinLeaf} num_threads={options.Threads} seed={options.Seed}");
+                var features = rows.Select(r => r.Features).ToList();
+                var labels = rows.Select(r => r.Label).ToList();
+                if (options.QuantileAlphas is not { Count: > 0 } quantiles)
+                {
+                    yield return new Candidate(LightGbmNative.Train(features, labels, count, "objective=regression " + common).Trees, null, null, FeeTrainers.LightGbm);
+                    break;
+                }
+
+                foreach (var alpha in quantiles)
+                {
+                    var parameters = string.Create(CultureInfo.InvariantCulture, $"objective=quantile alpha={alpha} {common}");
+                    yield return new Candidate(LightGbmNative.Train(features, labels, count, parameters).Trees, null, alpha, FeeTrainers.LightGbm);
+                }
+
+                break;
+            }
+
+            default:
+                throw new ArgumentException($"fee model: unknown trainer '{options.Trainer}' (one of: {string.Join(", ", FeeTrainers.All)})", nameof(options));
+        }
+    }
+
+    /// <summary>
+    /// Whether calibrated validation metrics <paramref name="a"/> beat <paramref name="b"/>: meeting the goal against
+    /// mempool.space's validation metrics first (then the higher hit rate, then the lower overpayment); between two that
+    /// miss it, one reaching mempool.space's hit rate (the lower overpayment first), else the higher hit rate.
+    /// </summary>
+    public static bool Better(HitMetrics a, HitMetrics b, HitMetrics? baseline)
+    {
+        static double Over(HitMetrics m) => m.MedianOverpayment ?? double.MaxValue;
+        bool Meets(HitMetrics m) => baseline is { MedianOverpayment: { } o } && m.HitRate >= baseline.HitRate && Over(m) <= o && (m.HitRate > baseline.HitRate || Over(m) < o);
+        bool Reaches(HitMetrics m) => m.HitRate >= (baseline?.HitRate ?? 0.95);
+        var (ma, mb) = (Meets(a), Meets(b));
+        if (ma != mb)
+        {
+            return ma;
+        }
+
+        if (!ma && Reaches(a) != Reaches(b))
+        {
+            return Reaches(a);
+        }
+
+        if (!ma && Reaches(a))
+        {
+            return Over(a) < Over(b) || (Over(a) == Over(b) && a.HitRate > b.HitRate);
+        }
+
+        return a.HitRate > b.HitRate || (a.HitRate == b.HitRate && Over(a) < Over(b));
     }
 
     /// <summary>

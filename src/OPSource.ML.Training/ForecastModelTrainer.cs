@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Trainers.FastTree;
 using OPSource.ML.Fees;
@@ -6,12 +7,30 @@ using OPSource.ML.Fees;
 namespace OPSource.ML.Training;
 
 /// <summary>
-/// Trains the block-fee forecast: per horizon, two FastTree regressors on the oldest 70 % of every regime, one on the
-/// level ln(1 + median) and one on the change from persistence ln((1 + median) / (1 + persistence)); the one with the
-/// lower MAE on the validation split (the next 15 % of every regime) is kept. The latest 15 % is the held-out test.
+/// Trains the block-fee forecast: per horizon, three regressors on the oldest 70 % of every regime
+/// (<see cref="Variants"/>): FastTree on the level ln(1 + median), FastTree on the change from persistence
+/// ln((1 + median) / (1 + persistence)), and LightGBM with the absolute-error objective on that change (the metric is
+/// MAE); the one with the lowest MAE on the validation split (the next 15 % of every regime) is kept. The latest 15 %
+/// is the held-out test.
 /// </summary>
 public static class ForecastModelTrainer
 {
+    /// <summary>The model variants tried per horizon.</summary>
+    public static class Variants
+    {
+        /// <summary>FastTree, squared error on ln(1 + median).</summary>
+        public const string Level = "fasttree-level";
+
+        /// <summary>FastTree, squared error on the change from persistence.</summary>
+        public const string Change = "fasttree-change";
+
+        /// <summary>LightGBM, absolute error on the change from persistence.</summary>
+        public const string ChangeL1 = "lightgbm-l1-change";
+
+        /// <summary>All of them.</summary>
+        public static IReadOnlyList<string> All { get; } = [Level, Change, ChangeL1];
+    }
+
     /// <summary>Trains and reports; <paramref name="segmentNames"/> names each segment (its first height).</summary>
     public static ForecastModel Train(IReadOnlyList<ForecastExample> examples, IReadOnlyList<string> segmentNames, int seed, int iterations, int threads, CancellationToken cancellationToken)
     {
@@ -19,8 +38,7 @@ public static class ForecastModelTrainer
         ArgumentNullException.ThrowIfNull(segmentNames);
         var watch = Stopwatch.StartNew();
         var ml = new MLContext(seed);
-        var level = new Dictionary<int, TreeEnsemble>();
-        var residual = new Dictionary<int, TreeEnsemble>();
+        var variants = new Dictionary<int, List<(string Name, bool Residual, TreeEnsemble Trees)>>();
         var splits = new Dictionary<(int Horizon, string Split), List<ForecastExample>>();
         var count = ForecastFeatures.Names.Count;
         for (var hi = 0; hi < ForecastFeatures.Horizons.Count; hi++)
@@ -44,32 +62,44 @@ public static class ForecastModelTrainer
             }
 
             var persistence = ForecastFeatures.PersistenceIndex(h);
-            level[h] = Fit(ml, usable.Select(e => new TreeModelRow { Features = e.Features, Label = (float)Math.Log(1 + e.Actual[hi]) }), seed, iterations, threads, count);
-            residual[h] = Fit(ml, usable.Select(e => new TreeModelRow { Features = e.Features, Label = (float)(Math.Log(1 + e.Actual[hi]) - Math.Log(1 + e.Features[persistence])) }), seed, iterations, threads, count);
+            var levelLabels = usable.Select(e => (float)Math.Log(1 + e.Actual[hi])).ToList();
+            var changeLabels = usable.Select(e => (float)(Math.Log(1 + e.Actual[hi]) - Math.Log(1 + e.Features[persistence]))).ToList();
+            var features = usable.Select(e => e.Features).ToList();
+            variants[h] =
+            [
+                (Variants.Level, false, Fit(ml, features, levelLabels, seed, iterations, threads, count)),
+                (Variants.Change, true, Fit(ml, features, changeLabels, seed, iterations, threads, count)),
+                (Variants.ChangeL1, true, LightGbmNative.Train(features, changeLabels, count, string.Create(CultureInfo.InvariantCulture, $"objective=regression_l1 num_iterations={iterations} num_leaves=31 min_data_in_leaf=20 learning_rate=0.05 num_threads={threads} seed={seed}")).Trees),
+            ];
         }
 
         // Per horizon, the variant with the lower validation MAE over all regimes (validation rows only).
-        var report = new ForecastModelReport("forecast", ForecastFeatures.Names, seed, iterations, [], 0, "Microsoft.ML FastTreeRegressionTrainer (level ln(1 + median) or change from persistence, per horizon by validation MAE)", []);
-        var levelModel = new ForecastModel(level, report);
-        var residualModel = new ForecastModel(residual, report with { ResidualHorizons = ForecastFeatures.Horizons });
+        var report = new ForecastModelReport("forecast", ForecastFeatures.Names, seed, iterations, [], 0, "per horizon, by validation MAE: " + string.Join("; ", Variants.All), []);
         var chosen = new Dictionary<int, TreeEnsemble>();
         var residualHorizons = new List<int>();
+        var chosenVariants = new Dictionary<string, string>();
+        var validationMae = new SortedDictionary<string, double>(StringComparer.Ordinal);
         foreach (var h in ForecastFeatures.Horizons)
         {
             var validation = splits.TryGetValue((h, "validation"), out var v) ? v : [];
-            var a = levelModel.Evaluate(validation, "validation", "all", h).ModelMae;
-            var b = residualModel.Evaluate(validation, "validation", "all", h).ModelMae;
-            if (b < a)
+            var scored = variants[h]
+                .Select(c => (c.Name, c.Residual, c.Trees, Mae: new ForecastModel(new Dictionary<int, TreeEnsemble> { [h] = c.Trees }, report with { ResidualHorizons = c.Residual ? [h] : [] }).Evaluate(validation, "validation", "all", h).ModelMae))
+                .ToList();
+            foreach (var c in scored.Where(c => double.IsFinite(c.Mae)))
+            {
+                validationMae[string.Create(CultureInfo.InvariantCulture, $"{h}/{c.Name}")] = c.Mae;
+            }
+
+            var best = scored.OrderBy(c => double.IsNaN(c.Mae) ? double.MaxValue : c.Mae).First();
+            chosen[h] = best.Trees;
+            chosenVariants[h.ToString(CultureInfo.InvariantCulture)] = best.Name;
+            if (best.Residual)
             {
                 residualHorizons.Add(h);
-                chosen[h] = residual[h];
-            }
-            else
-            {
-                chosen[h] = level[h];
             }
         }
 
+        report = report with { Variants = chosenVariants, VariantValidationMae = validationMae };
         var model = new ForecastModel(chosen, report with { ResidualHorizons = residualHorizons });
         var metrics = new List<ForecastMetrics>();
         foreach (var ((h, split), rows) in splits.OrderBy(kv => kv.Key.Horizon))
@@ -86,8 +116,9 @@ public static class ForecastModelTrainer
         return model.WithReport(model.Report with { Metrics = metrics, TrainingSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3) });
     }
 
-    private static TreeEnsemble Fit(MLContext ml, IEnumerable<TreeModelRow> rows, int seed, int iterations, int threads, int featureCount)
+    private static TreeEnsemble Fit(MLContext ml, List<float[]> features, List<float> labels, int seed, int iterations, int threads, int featureCount)
     {
+        var rows = features.Select((f, i) => new TreeModelRow { Features = f, Label = labels[i] }).ToList();
         var trainer = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
         {
             NumberOfTrees = iterations,
@@ -97,7 +128,7 @@ public static class ForecastModelTrainer
             NumberOfThreads = threads,
             Seed = seed,
         });
-        var fitted = trainer.Fit(ml.Data.LoadFromEnumerable(rows.ToList(), FeeModelTrainer.Schema(featureCount)));
+        var fitted = trainer.Fit(ml.Data.LoadFromEnumerable(rows, FeeModelTrainer.Schema(featureCount)));
         return TreeExport.From(fitted.Model.TrainedTreeEnsemble, featureCount);
     }
 

@@ -113,6 +113,21 @@ public sealed class FeeModelTests
             Assert.True(double.IsFinite(m.ModelMae) && double.IsFinite(m.PersistenceMae) && double.IsFinite(m.LastWeekMae));
         });
         Assert.All(model.Report.ResidualHorizons!, h => Assert.Contains(h, ForecastFeatures.Horizons));
+        // Every variant was scored on validation (where a horizon has validation origins) and the kept one has the
+        // lowest MAE there.
+        Assert.NotEmpty(model.Report.VariantValidationMae!);
+        foreach (var h in ForecastFeatures.Horizons)
+        {
+            var kept = model.Report.Variants![h.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            var maes = ForecastModelTrainer.Variants.All.Where(v => model.Report.VariantValidationMae!.ContainsKey($"{h}/{v}")).ToDictionary(v => v, v => model.Report.VariantValidationMae![$"{h}/{v}"]);
+            Assert.True(maes.Count is 0 || maes.Count == ForecastModelTrainer.Variants.All.Count);
+            if (maes.Count > 0)
+            {
+                Assert.Equal(maes.Values.Min(), maes[kept]);
+            }
+
+            Assert.Equal(kept != ForecastModelTrainer.Variants.Level, model.Report.ResidualHorizons!.Contains(h));
+        }
 
         var dir = Path.Combine(Path.GetTempPath(), $"opsource-forecast-{Guid.NewGuid():n}");
         try

@@ -154,9 +154,13 @@ internal static class MlFeeCommands
         var model = ModelDir();
         var iterations = new Option<int>("--iterations") { Description = "Boosted trees per model", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same data + seed = same model)", DefaultValueFactory = _ => 42 };
-        var onnx = new Option<bool>("--onnx") { Description = "fee: also export each target's model to ONNX next to it" };
-        var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx }.WithExamples(
-            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --onnx",
+        var onnx = new Option<bool>("--onnx") { Description = "fee: also export each target's model to ONNX next to it (ML.NET trainers)" };
+        var trainer = new Option<string>("--trainer") { Description = "fee: auto (per target the best on the validation split of fasttree, lightgbm and lightgbm's quantile objective), fasttree (ML.NET), lightgbm (LightGBM's C API) or mlnet-lightgbm (ML.NET's LightGBM wrapper)", DefaultValueFactory = _ => FeeTrainers.Auto }.AcceptOnlyFromAmong([.. FeeTrainers.All]);
+        var quantiles = new Option<string?>("--quantiles") { Description = "fee, lightgbm or auto: LightGBM's quantile objective; comma-separated quantiles to try, the best per target on the validation split is kept (auto's default: 0.5,0.6,0.7,0.8,0.9)" };
+        var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx, trainer, quantiles }.WithExamples(
+            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz",
+            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer fasttree --onnx",
+            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer lightgbm --quantiles 0.5,0.7,0.8,0.9 --model /tmp/fee-lightgbm",
             "opsource ml train forecast --blockstats ../shared/data/fees/blockstats.csv.gz --json",
             "opsource ml train fee --model /srv/models/fee --iterations 500");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
@@ -166,6 +170,18 @@ internal static class MlFeeCommands
             throw new CliUserException(TrainingUnavailable);
 #else
             var which = parse.GetValue(kind)!;
+            // The options are checked before the data is read.
+            var alphas = Quantiles(parse.GetValue(quantiles));
+            if (alphas is not null && (which != "fee" || parse.GetValue(trainer) is not (FeeTrainers.LightGbm or FeeTrainers.Auto)))
+            {
+                throw new CliUserException("ml train: --quantiles needs the fee model and --trainer lightgbm or auto (the quantile objective is LightGBM's)");
+            }
+
+            if (parse.GetValue(onnx) && parse.GetValue(trainer) is not (FeeTrainers.FastTree or FeeTrainers.MlNetLightGbm))
+            {
+                throw new CliUserException($"ml train: --onnx needs --trainer {FeeTrainers.FastTree} or {FeeTrainers.MlNetLightGbm} (ML.NET models; LightGBM's are served from their tree files)");
+            }
+
             var (blocks, snaps) = await LoadAsync(ctx, parse.GetValue(blockstats), parse.GetValue(snapshots), which == "fee", token).ConfigureAwait(false);
             var threads = Threads(ctx);
             var history = new BlockHistory(blocks);
@@ -174,7 +190,8 @@ internal static class MlFeeCommands
             if (which == "fee")
             {
                 dir = FeeDir(ctx, parse.GetValue(model));
-                var trained = FeeModelTrainer.Train(FeeExample.Join(snaps, history), new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads), token);
+                var options = new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads, Trainer: parse.GetValue(trainer)!, QuantileAlphas: alphas);
+                var trained = FeeModelTrainer.Train(FeeExample.Join(snaps, history), options, token);
                 trained.Model.Save(dir);
                 if (parse.GetValue(onnx))
                 {
@@ -203,6 +220,29 @@ internal static class MlFeeCommands
         }, ct));
         return command;
     }
+
+#if OPSOURCE_ML_TRAINING
+    private static List<double>? Quantiles(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var result = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var q) || !(q > 0 && q < 1))
+            {
+                throw new CliUserException($"ml train: --quantiles: '{part}' is not a quantile between 0 and 1 (exclusive)");
+            }
+
+            result.Add(q);
+        }
+
+        return result;
+    }
+#endif
 
 #if !OPSOURCE_ML_TRAINING
     /// <summary>The one-line answer of the Native AOT binary to <c>ml train</c>: ML.NET needs the JIT.</summary>

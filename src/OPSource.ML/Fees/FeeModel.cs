@@ -13,7 +13,42 @@ namespace OPSource.ML.Fees;
 /// <param name="Threads">Training threads (from the ML settings).</param>
 /// <param name="TrainShare">Oldest share of the time range used for training.</param>
 /// <param name="ValidationShare">Next share used for validation (calibration); the latest rest is the held-out test.</param>
-public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 100, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15);
+/// <param name="Trainer">
+/// <see cref="FeeTrainers.FastTree"/> (ML.NET FastTree, squared error), <see cref="FeeTrainers.LightGbm"/> (LightGBM
+/// through its C API, squared error or, with <paramref name="QuantileAlphas"/>, its quantile objective) or
+/// <see cref="FeeTrainers.MlNetLightGbm"/> (ML.NET's LightGBM wrapper, squared error) or <see cref="FeeTrainers.Auto"/>
+/// (per target, the best of the first two and the quantile objective on the validation split).
+/// </param>
+/// <param name="QuantileAlphas">
+/// LightGBM and auto only: the quantiles to try; one model per target and quantile is trained and, per target, the one that
+/// does best on the validation split after calibration is kept (<see cref="FeeModelReport.QuantileAlphas"/>).
+/// </param>
+public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 100, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15, string Trainer = FeeTrainers.FastTree, IReadOnlyList<double>? QuantileAlphas = null);
+
+/// <summary>Names of the fee model's trainers (<see cref="FeeTrainOptions.Trainer"/>).</summary>
+public static class FeeTrainers
+{
+    /// <summary>ML.NET FastTree on ln(needed rate), squared error.</summary>
+    public const string FastTree = "fasttree";
+
+    /// <summary>LightGBM (C API) on ln(needed rate): squared error, or the quantile objective.</summary>
+    public const string LightGbm = "lightgbm";
+
+    /// <summary>ML.NET's LightGBM wrapper on ln(needed rate), squared error.</summary>
+    public const string MlNetLightGbm = "mlnet-lightgbm";
+
+    /// <summary>
+    /// Per target, the best on the validation split of FastTree, LightGBM (squared error) and LightGBM's quantile
+    /// objective at each of <see cref="FeeTrainOptions.QuantileAlphas"/> (default <see cref="DefaultQuantiles"/>).
+    /// </summary>
+    public const string Auto = "auto";
+
+    /// <summary>Every trainer.</summary>
+    public static IReadOnlyList<string> All { get; } = [Auto, FastTree, LightGbm, MlNetLightGbm];
+
+    /// <summary>The quantiles <see cref="Auto"/> tries when none are given.</summary>
+    public static IReadOnlyList<double> DefaultQuantiles { get; } = [0.5, 0.6, 0.7, 0.8, 0.9];
+}
 
 /// <summary>Metrics of one target on one split: the model and mempool.space's recommendation on the same rows.</summary>
 /// <param name="Target">Confirmation target, blocks.</param>
@@ -38,8 +73,10 @@ public sealed record SplitMetrics(string Split, string? From, string? To, int Ro
 /// <param name="Splits">Metrics per split.</param>
 /// <param name="TrainingSeconds">Wall time of training.</param>
 /// <param name="TestFrom">Unix time where the held-out test split starts.</param>
-/// <param name="Trainer">The ML.NET trainer.</param>
-public sealed record FeeModelReport(string Kind, string SchemaId, IReadOnlyList<string> FeatureNames, FeeTrainOptions Options, IReadOnlyDictionary<string, double> Offsets, IReadOnlyList<SplitMetrics> Splits, double TrainingSeconds, long TestFrom, string Trainer);
+/// <param name="Trainer">The trainer and objective.</param>
+/// <param name="QuantileAlphas">Per target, the quantile of the kept model (LightGBM quantile objective only).</param>
+/// <param name="Trainers">Per target, the trainer (and quantile) of the kept model.</param>
+public sealed record FeeModelReport(string Kind, string SchemaId, IReadOnlyList<string> FeatureNames, FeeTrainOptions Options, IReadOnlyDictionary<string, double> Offsets, IReadOnlyList<SplitMetrics> Splits, double TrainingSeconds, long TestFrom, string Trainer, IReadOnlyDictionary<string, double>? QuantileAlphas = null, IReadOnlyDictionary<string, string>? Trainers = null);
 
 /// <summary>
 /// The fee-rate model: one boosted-tree regressor per target on ln(needed rate) (trained by ML.NET in

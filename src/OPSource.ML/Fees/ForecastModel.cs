@@ -145,7 +145,9 @@ public sealed record ForecastMetrics(string Split, string Segment, int HorizonHo
 /// Horizons whose model predicts the change from persistence, ln((1 + future median) / (1 + median of the last h
 /// hours)), rather than the level ln(1 + future median); chosen per horizon on the validation split.
 /// </param>
-public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null);
+/// <param name="Variants">Per horizon (hours), the name of the variant kept (trainer and target).</param>
+/// <param name="VariantValidationMae">Validation MAE (all regimes, sat/vB) of every variant tried, keyed "horizon/variant" (none for a horizon without validation origins).</param>
+public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null);
 
 /// <summary>
 /// The block-fee forecast: one boosted-tree regressor per horizon on ln(1 + median rate), trained (by
