@@ -63,7 +63,13 @@ case "$BUDGET" in -runs=*) LIMIT=(-E "${BUDGET#-runs=}") ;; "") LIMIT=(-V 60) ;;
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 \
   AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 AFL_FORKSRV_INIT_TMOUT=120000 AFL_QUIET=1
 afl-fuzz -i "$SEEDS" -o "$OUT" -t 10000 -m none "${LIMIT[@]}" -- "${FUZZ[@]}" afl "$TARGET" >"$WORK/afl-$TARGET.log" 2>&1 || {
-  tail -20 "$WORK/afl-$TARGET.log" >&2; exit 2; }
+  tail -20 "$WORK/afl-$TARGET.log" >&2
+  # A harness process that dies outside .NET (a native crash in a P/Invoke oracle, the OOM killer) is no saved crash.
+  if grep -q 'Unable to communicate with fork server' "$WORK/afl-$TARGET.log"; then
+    echo "error: the $TARGET process died outside .NET after $(awk -F' *: *' '$1=="execs_done" {print $2}' "$OUT/default/fuzzer_stats" 2>/dev/null || echo '?') executions; the kernel log names the faulting library:" >&2
+    dmesg 2>/dev/null | grep -E 'segfault|Out of memory|Killed process' | tail -3 >&2 || true
+  fi
+  exit 2; }
 
 STATS="$OUT/default/fuzzer_stats"
 stat() { awk -F' *: *' -v k="$1" '$1==k {print $2}' "$STATS"; }

@@ -40,6 +40,26 @@ public class FuzzSmokeTests
         Assert.All(FuzzTargets.All, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
     }
 
+    // signature (AFL++ campaign): selector 2 with fewer than 64 bytes made the compact oracle pass the
+    // short buffer to secp256k1_ecdsa_signature_parse_compact, which reads 64 bytes: a read past the
+    // end that segfaulted inside libsecp256k1 when the buffer ended at a page boundary.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(63)]
+    [InlineData(65)]
+    public void Signature_compact_oracle_refuses_other_lengths_without_reading_past_them(int length)
+    {
+        Assert.True(OPSource.TestSupport.Native.LibSecp256k1.IsAvailable, "libsecp256k1.so.1 not loadable: apt-get install -y libsecp256k1-dev");
+        var data = new byte[length];
+        data.AsSpan().Fill(0x01);
+        Assert.Null(OPSource.TestSupport.Native.LibSecp256k1.EcdsaCompactToDer(data));
+        var input = new byte[length + 1];
+        input[0] = 2; // the target's compact selector
+        data.CopyTo(input, 1);
+        Assert.Null(InProcessFuzzer.Execute(FuzzTargets.Find("signature")!, input));
+    }
+
     [Fact]
     public void Text_inputs_reach_lone_surrogates()
     {

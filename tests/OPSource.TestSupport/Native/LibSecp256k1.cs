@@ -141,9 +141,12 @@ public static unsafe partial class LibSecp256k1
         return compact;
     }
 
-    /// <summary>DER encoding of a compact signature.</summary>
+    /// <summary>DER encoding of a compact signature, or null if it is not 64 bytes or r or s overflows.</summary>
     public static byte[]? EcdsaCompactToDer(ReadOnlySpan<byte> compact64)
     {
+        // parse_compact reads 64 bytes whatever the buffer: a shorter span was read past its end
+        // (the signature fuzz target's segfault inside libsecp256k1, docs/fuzzing.md).
+        if (compact64.Length != 64) return null;
         byte* sig = stackalloc byte[64];
         fixed (byte* c = compact64)
         {
