@@ -9,7 +9,7 @@
 #   bench/compare/signing.sh                      # TXS=2000 ROUNDS=5 REPEAT=2
 #   TXS=4000 ROUNDS=5 REPEAT=3 bench/compare/signing.sh
 #
-# Peers: Debian's python3-bitcoinlib (scripts/setup.d/45-signing-compare.sh installs it with the npm
+# Peers: Debian's python3-bitcoinlib (signing/setup.sh, run first, installs it with the npm
 # packages of signing/package-lock.json); PYBITCOINLIB=/path/to/python-bitcoinlib-source runs the Python
 # driver on a source tree instead when the Debian package is absent (say so with the results).
 set -euo pipefail
@@ -24,7 +24,7 @@ trap 'rm -rf "$out"' EXIT
 
 dotnet build bench/OPSource.Benchmarks -c Release -v q -nologo >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 2; }
 bench_dll=bench/OPSource.Benchmarks/bin/Release/net10.0/OPSource.Benchmarks.dll
-[ -d "$dir/node_modules/bitcoinjs-lib" ] || (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+bash "$dir/setup.sh"
 
 py=(/usr/bin/python3)
 if /usr/bin/python3 -c 'import bitcoin' 2>/dev/null; then
