@@ -52,7 +52,7 @@ files = glob.glob(sys.argv[1] + "/*.trx")
 for f in files:
     root = ET.parse(f).getroot()
     # Each failed test's name, message and the first lines of its stack, so a CI log says why.
-    for r in root.iter("{*}UnitTestResult"):
+    for r in root.findall(".//{*}UnitTestResult"):
         if r.get("outcome") != "Failed": continue
         msg = r.find(".//{*}ErrorInfo/{*}Message"); st = r.find(".//{*}ErrorInfo/{*}StackTrace")
         print(f"FAILED {r.get('testName')}", file=sys.stderr)

@@ -374,7 +374,13 @@ public sealed partial class Psbt
             return false;
         }
 
-        var outputKey = XOnlyPublicKey.Parse(utxo.ScriptPubKey.Span.Slice(2, 32));
+        // BIP341: the witness program q must lift to a curve point, or neither path can ever verify.
+        if (!XOnlyPublicKey.TryParse(utxo.ScriptPubKey.Span.Slice(2, 32), out var outputKey))
+        {
+            error = $"psbt: input {index} taproot output key is not a valid x-only public key (not on the curve), so the output cannot be spent";
+            return false;
+        }
+
         var origins = input.TapBip32Derivations.Select(d => new SigningKeyOrigin(d.Key.ToBytes(), d.Origin)).ToList();
 
         // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).

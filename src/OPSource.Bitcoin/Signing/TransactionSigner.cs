@@ -194,7 +194,14 @@ public static class TransactionSigner
             }
             else if (version == 1 && prog.Length == 32 && redeemPush is null)
             {
-                if (!TrySignTaproot(session, index, spend, keys, XOnlyPublicKey.Parse(prog), out stack, out issue))
+                // BIP341: a witness program that does not lift to a curve point can be spent by neither path.
+                if (!XOnlyPublicKey.TryParse(prog, out var outputKey))
+                {
+                    issue = new SigningIssue(index, SigningErrorKind.UnsupportedScript, "spends a taproot output whose key is not a valid x-only public key (not on the curve), which no witness can spend");
+                    return false;
+                }
+
+                if (!TrySignTaproot(session, index, spend, keys, outputKey, out stack, out issue))
                 {
                     return false;
                 }

@@ -157,6 +157,23 @@ public sealed class TransactionSignerTests
         Assert.Equal("signing: input 0: the output " + Unsigned(1, 1).Inputs[0].PrevOut + " it spends is unknown", thrown.Message);
     }
 
+    /// <summary>Found by the psbt fuzz targets: a P2TR program that is not a curve point threw from the signer.</summary>
+    [Fact]
+    public void A_taproot_output_key_off_the_curve_is_refused_not_thrown()
+    {
+        using var key = Key(4);
+        using var store = SigningKeyStore.Borrowing([key]);
+        var offCurve = new ScriptBuilder().Add(OpcodeType.OP_1).Push(Enumerable.Repeat((byte)0xff, 32).ToArray()).Build(); // x >= p
+        var spent = new TxOut(Amount.FromSatoshis(1000), offCurve);
+
+        var result = TransactionSigner.TrySign(Unsigned(1, 1), [new SpendInput(spent)], store);
+        Assert.Equal((0, SigningErrorKind.UnsupportedScript), (result.Issues.Single().InputIndex, result.Issues.Single().Kind));
+
+        var psbt = OPSource.Bitcoin.Psbt.Psbt.Create(Unsigned(1, 1)).WithWitnessUtxo(0, spent);
+        Assert.False(psbt.TrySign([key], out _, out var refusals));
+        Assert.Contains("not a valid x-only public key", Assert.Single(refusals), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Taproot_without_every_spent_output_is_a_typed_issue()
     {
