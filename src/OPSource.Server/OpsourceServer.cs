@@ -113,6 +113,7 @@ public static partial class OpsourceServer
         }
 
         builder.Services.AddSingleton<ServerRuntime>();
+        builder.Services.AddSingleton<Endpoints.HealthProbe>();
         AddPlatformServices(builder.Services, options, builder.Configuration, modules);
         builder.Services.AddApiSecurity();
         builder.Services.AddApiRateLimits(options.Server);

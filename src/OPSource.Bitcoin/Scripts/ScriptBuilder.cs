@@ -65,6 +65,27 @@ public sealed class ScriptBuilder
     }
 
     /// <summary>
+    /// The scriptSig of a solved spend (Core sign.cpp PushAll): each stack item pushed minimally, then the P2SH
+    /// redeem script when there is one.
+    /// </summary>
+    public static Script PushAll(IEnumerable<byte[]> items, byte[]? redeemScript)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var b = new ScriptBuilder();
+        foreach (var item in items)
+        {
+            b.PushMinimal(item);
+        }
+
+        if (redeemScript is not null)
+        {
+            b.PushMinimal(redeemScript);
+        }
+
+        return b.Build();
+    }
+
+    /// <summary>
     /// Pushes data the BIP62 minimal way (Core CheckMinimalPush): empty → OP_0, one byte 1..16 →
     /// OP_N, 0x81 → OP_1NEGATE, otherwise <see cref="Push"/>.
     /// </summary>

@@ -227,19 +227,7 @@ public static class TransactionSigner
             return false;
         }
 
-        if (redeemPush is not null)
-        {
-            items.Add(redeemPush);
-        }
-
-        var b = new ScriptBuilder();
-        foreach (var item in items)
-        {
-            // Core sign.cpp PushAll: minimal pushes.
-            b.PushMinimal(item);
-        }
-
-        scriptSig = b.Build();
+        scriptSig = ScriptBuilder.PushAll(items, redeemPush);
         return true;
     }
 

@@ -25,21 +25,10 @@ public static class SystemEndpoints
         return api;
     }
 
-    /// <summary>200 when the database answers, 503 otherwise (for load balancers and monitors).</summary>
-    internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> HealthAsync(Database database, ILeadership leadership, CancellationToken cancellationToken)
+    /// <summary>200 when the database answers, 503 otherwise (for load balancers and monitors; one check serves concurrent callers, see <see cref="HealthProbe"/>).</summary>
+    internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> HealthAsync(HealthProbe probe, Database database, ILeadership leadership, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        DatabaseCheck check;
-        try
-        {
-            check = await database.CheckAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            check = new DatabaseCheck(false, "timed out after 5 s", TimeSpan.FromSeconds(5));
-        }
-
+        var check = await probe.CheckAsync(cancellationToken).ConfigureAwait(false);
         var provider = database.Provider.ToString().ToLowerInvariant();
         var body = new HealthResponse(
             check.Ok ? "ok" : "unavailable",

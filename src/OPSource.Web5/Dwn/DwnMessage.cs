@@ -91,6 +91,30 @@ public static partial class DwnMessage
         }
     }
 
+    /// <summary>The JSON schema's additionalProperties=false for a request message: only descriptor and authorization.</summary>
+    internal static void RequireRequestMembers(JsonObject message, string kind)
+    {
+        foreach (var (name, _) in message)
+        {
+            if (name is not ("descriptor" or "authorization"))
+            {
+                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: message member '{name}' is not allowed");
+            }
+        }
+    }
+
+    /// <summary>The JSON schema's additionalProperties=false for a descriptor: only <paramref name="allowed"/> members.</summary>
+    internal static void RequireDescriptorMembers(JsonObject descriptor, string kind, string[] allowed)
+    {
+        foreach (var (name, _) in descriptor)
+        {
+            if (!allowed.Contains(name))
+            {
+                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: descriptor member '{name}' is not allowed");
+            }
+        }
+    }
+
     /// <summary>Checks that a descriptor timestamp property is a DWN timestamp.</summary>
     public static string RequireTimestamp(JsonObject descriptor, string name, bool required = true)
     {

@@ -298,14 +298,7 @@ public sealed partial class DwnNode
     {
         var descriptor = DwnMessage.Descriptor(message);
         var kind = DwnMessage.RequiredString(descriptor, "interface", "descriptor") + DwnMessage.RequiredString(descriptor, "method", "descriptor");
-        foreach (var (name, _) in message)
-        {
-            if (name is not ("descriptor" or "authorization"))
-            {
-                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: message member '{name}' is not allowed");
-            }
-        }
-
+        DwnMessage.RequireRequestMembers(message, kind);
         string[] allowed = kind switch
         {
             "MessagesQuery" => ["interface", "method", "messageTimestamp", "filters", "cursor"],
@@ -313,13 +306,7 @@ public sealed partial class DwnNode
             "MessagesRead" => ["interface", "method", "messageTimestamp", "messageCid"],
             _ => throw new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, $"descriptor: {kind} is not a Messages request"),
         };
-        foreach (var (name, _) in descriptor)
-        {
-            if (!allowed.Contains(name))
-            {
-                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: descriptor member '{name}' is not allowed");
-            }
-        }
+        DwnMessage.RequireDescriptorMembers(descriptor, kind, allowed);
 
         DwnMessage.RequireTimestamp(descriptor, "messageTimestamp");
         if (kind == "MessagesRead")

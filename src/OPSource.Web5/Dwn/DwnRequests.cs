@@ -192,14 +192,7 @@ public static class DwnRequests
         ArgumentNullException.ThrowIfNull(message);
         var descriptor = DwnMessage.Descriptor(message);
         var kind = DwnMessage.RequiredString(descriptor, "interface", "descriptor") + DwnMessage.RequiredString(descriptor, "method", "descriptor");
-        foreach (var (name, _) in message)
-        {
-            if (name is not ("descriptor" or "authorization"))
-            {
-                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: message member '{name}' is not allowed");
-            }
-        }
-
+        DwnMessage.RequireRequestMembers(message, kind);
         string[] allowed = kind switch
         {
             "RecordsRead" => ["interface", "method", "messageTimestamp", "filter"],
@@ -208,13 +201,7 @@ public static class DwnRequests
             "ProtocolsQuery" => ["interface", "method", "messageTimestamp", "filter"],
             _ => throw new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, $"descriptor: {kind} is not a request this parser handles"),
         };
-        foreach (var (name, _) in descriptor)
-        {
-            if (!allowed.Contains(name))
-            {
-                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: descriptor member '{name}' is not allowed");
-            }
-        }
+        DwnMessage.RequireDescriptorMembers(descriptor, kind, allowed);
 
         DwnMessage.RequireTimestamp(descriptor, "messageTimestamp");
         switch (kind)
