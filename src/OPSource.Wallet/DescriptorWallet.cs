@@ -215,7 +215,7 @@ public sealed partial class DescriptorWallet
             throw new WalletCoreException(WalletErrorKind.InvalidRequest, $"descriptor: the {role} descriptor is multipath; give one <receive;change> descriptor or two single-path ones");
         }
 
-        if (d.HasHardenedDerivation && !d.HasPrivateKeys)
+        if (!d.CanDeriveWithoutPrivateKeys)
         {
             throw new WalletCoreException(WalletErrorKind.InvalidRequest, $"descriptor: the {role} descriptor derives hardened children from a public key; give the xprv or the account xpub");
         }

@@ -154,4 +154,12 @@ public class DescriptorCommandTests
         Assert.Equal(1, code);
         Assert.Contains("--range", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Hardened_step_below_an_xpub_is_a_typed_user_error()
+    {
+        var hardened = RangedWpkh.Replace("/1/2/*", "/1h/2/*", StringComparison.Ordinal);
+        AssertOneLineError(await Run("descriptor", "derive", hardened), "cannot derive a hardened step below an extended public key");
+        AssertOneLineError(await Run("descriptor", "derive", hardened, "--json"), "without its private key (BIP32)");
+    }
 }

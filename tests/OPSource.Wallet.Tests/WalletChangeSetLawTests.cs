@@ -25,6 +25,20 @@ public sealed class WalletChangeSetLawTests
     private static readonly (Descriptor External, Descriptor? Internal) Descriptors = DescriptorTemplates.Account(Master(7), WalletTemplate.Bip84, Net);
 
     [Fact]
+    public void A_descriptor_that_cannot_derive_without_a_missing_private_key_is_refused()
+    {
+        // One key holds its xprv, the other is an xpub with a hardened step: HasPrivateKeys is true, yet the
+        // second key cannot derive (BIP32), so the wallet must refuse it at creation, not at the first address.
+        var xprv = Master(8).ToBase58(Net);
+        var xpub = Master(9).Neuter().ToString(Net);
+        using var d = Descriptor.Parse($"wsh(multi(1,{xprv}/0/*,{xpub}/1h/*))", Net);
+        Assert.True(d.HasPrivateKeys);
+        Assert.False(d.CanDeriveWithoutPrivateKeys);
+        var e = Assert.Throws<WalletCoreException>(() => DescriptorWallet.Create(d, null, Net, out _));
+        Assert.Contains("hardened", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Changesets_of_a_random_history_rebuild_the_wallet_after_every_prefix_in_any_grouping_and_replay_idempotently()
     {
         Gen.Select(Gen.Int[0, 1_000_000].Array[4, 24], Gen.Int[1, 5].Array[24]).Sample((steps, cuts) =>

@@ -38,6 +38,13 @@ internal static class DescriptorTargets
             foreach (var path in descriptor.Expand())
             {
                 FuzzOracleException.Check(!path.IsMultipath, "Expand() returned a multipath descriptor");
+                if (!path.CanDeriveWithoutPrivateKeys)
+                {
+                    // A hardened step below an xpub parses (as in Core) and deriving is a typed error.
+                    CheckNeedsPrivateKey(path, network);
+                    continue;
+                }
+
                 var outputs = path.Derive(0, 1, network);
                 FuzzOracleException.Check(outputs.Count > 0, "Derive returned nothing");
                 foreach (var output in outputs)
@@ -49,6 +56,20 @@ internal static class DescriptorTargets
                 }
             }
         }
+    }
+
+    private static void CheckNeedsPrivateKey(Descriptor path, Network network)
+    {
+        try
+        {
+            _ = path.Derive(0, 1, network);
+        }
+        catch (BitcoinFormatException e) when (e.Error is DescriptorError { Kind: DescriptorErrorKind.NeedsPrivateKey })
+        {
+            return;
+        }
+
+        throw new FuzzOracleException("a descriptor that cannot derive without private keys derived anyway");
     }
 
     private static void CheckReparse(string text, Network network, Func<Descriptor, string> print, string form)

@@ -96,6 +96,13 @@ public abstract partial class Descriptor : IEquatable<Descriptor>, IDisposable
     /// <summary>True when some key derives through hardened steps: only the private form can derive scripts.</summary>
     public bool HasHardenedDerivation => AllKeys.Any(k => k.HasHardenedDerivation);
 
+    /// <summary>
+    /// True when every key can derive its scripts from what the descriptor holds; false when a hardened step sits
+    /// below an extended public key (Core's <c>CanSelfExpand</c>). Deriving such a descriptor throws a
+    /// <see cref="BitcoinFormatException"/> with <see cref="DescriptorErrorKind.NeedsPrivateKey"/>.
+    /// </summary>
+    public bool CanDeriveWithoutPrivateKeys => AllKeys.All(k => k.CanDerive);
+
     /// <summary>Number of BIP389 paths; 1 when not multipath.</summary>
     public int MultipathCount => AllKeys.Select(k => k.MultipathCount).DefaultIfEmpty(1).Max();
 

@@ -59,6 +59,12 @@ public enum DescriptorErrorKind
 
     /// <summary>A miniscript expression that does not parse, type-check or is not sane (BIP379).</summary>
     Miniscript,
+
+    /// <summary>
+    /// Deriving a script needs a private key the descriptor does not hold: a hardened step below an extended
+    /// public key (BIP32: hardened children derive from the private key only). The descriptor parses; deriving fails.
+    /// </summary>
+    NeedsPrivateKey,
 }
 
 /// <summary>

@@ -290,7 +290,7 @@ public sealed class ExtendedKeyExpression : KeyExpression
         {
             if (_private is null)
             {
-                throw new InvalidOperationException("descriptor: cannot derive hardened children (/*h) from an extended public key");
+                throw NeedsPrivateKey("hardened children (/*h)");
             }
 
             using var child = _private.Derive(new KeyPath([.. _path.Select(s => s.Select(path)), KeyPath.Harden(index)]));
@@ -300,6 +300,10 @@ public sealed class ExtendedKeyExpression : KeyExpression
         var prefix = Prefix(path);
         return new DerivedKey(DeriveType == DeriveType.None ? prefix.PublicKey : prefix.Derive(index).PublicKey, true);
     }
+
+    // BIP32: hardened children derive from the private key only; the descriptor parses (as in Core) but cannot derive.
+    private static BitcoinFormatException NeedsPrivateKey(string what) =>
+        new(new DescriptorError(DescriptorErrorKind.NeedsPrivateKey, $"descriptor: cannot derive {what} below an extended public key without its private key (BIP32)"));
 
     private ExtPubKey Prefix(int path)
     {
@@ -319,7 +323,7 @@ public sealed class ExtendedKeyExpression : KeyExpression
             }
             else if (steps.HasHardenedStep)
             {
-                throw new InvalidOperationException("descriptor: cannot derive a hardened step from an extended public key");
+                throw NeedsPrivateKey("a hardened step");
             }
             else
             {

@@ -58,17 +58,8 @@ internal static class DescriptorCommand
             for (var p = 0; p < expanded.Count; p++)
             {
                 var outputs = new JsonArray();
-                IReadOnlyList<DescriptorOutput> derived;
-                try
-                {
-                    derived = expanded[p].Derive(start, end, network);
-                }
-                catch (InvalidOperationException e)
-                {
-                    throw new CliUserException(e.Message);
-                }
-
-                foreach (var o in derived)
+                // A hardened step below an xpub throws descriptor.needs_private_key, a typed user error (exit 1).
+                foreach (var o in expanded[p].Derive(start, end, network))
                 {
                     outputs.Add((JsonNode)new JsonObject
                     {

@@ -195,12 +195,28 @@ public class DescriptorDeriveRangeTests
         Assert.Equal(0u, outputs[0].Index);
     }
 
-    [Fact]
-    public void Hardened_child_from_xpub_cannot_be_derived()
+    [Theory]
+    [InlineData("wpkh(xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/*h)")]
+    // Found by the fuzz smoke run: a hardened step in the middle of the path of one key of several.
+    [InlineData("multi(2,xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2grBGRjaDMzQLcgJvLJuZZvRcEL/2/*,xpub68NZiKmJWnxxS6aaHmn81bvJeTESw724CRDs6HbuccFQN9Ku14VQrADWgqbhhTHBaohPX4CjNLf9fq9MYo6oDaPPLPxSb7gwQN3ih19Zm4Y/4/0h/*)")]
+    public void Hardened_step_below_an_xpub_parses_but_deriving_is_a_typed_error(string text)
     {
-        using var d = Descriptor.Parse("wpkh(xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/*h)");
+        // Core parses these too and fails only when expanding without the private key (descriptor.cpp, CanSelfExpand).
+        using var d = Descriptor.Parse(text);
         Assert.True(d.HasHardenedDerivation);
-        var e = Assert.Throws<InvalidOperationException>(() => d.GetScriptPubKeys(0));
+        Assert.False(d.CanDeriveWithoutPrivateKeys);
+        var e = Assert.Throws<BitcoinFormatException>(() => d.Derive(0, 1, Network.Mainnet));
+        var error = Assert.IsType<DescriptorError>(e.Error);
+        Assert.Equal(DescriptorErrorKind.NeedsPrivateKey, error.Kind);
+        Assert.Equal("descriptor.needs_private_key", error.Code);
         Assert.Contains("hardened", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unhardened_xpub_descriptor_can_derive_without_private_keys()
+    {
+        using var d = Descriptor.Parse("wpkh(xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH/1/*)");
+        Assert.True(d.CanDeriveWithoutPrivateKeys);
+        Assert.Single(d.GetScriptPubKeys(0));
     }
 }

@@ -154,7 +154,9 @@ public class DescriptorVectorTests
     {
         if (d.HasHardenedDerivation && d.HasPrivateKeys)
         {
-            Assert.Throws<InvalidOperationException>(() => derive());
+            Assert.False(pub.CanDeriveWithoutPrivateKeys);
+            var e = Assert.Throws<BitcoinFormatException>(() => derive());
+            Assert.Equal(DescriptorErrorKind.NeedsPrivateKey, Assert.IsType<DescriptorError>(e.Error).Kind);
         }
         else
         {
