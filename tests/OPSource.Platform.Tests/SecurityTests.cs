@@ -97,7 +97,8 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.StartsWith("opsk_" + created.Info.Id + "_", created.Key, StringComparison.Ordinal);
 
         // The secret is nowhere in the database file.
-        var secret = created.Key[(created.Key.LastIndexOf('_') + 1)..];
+        // (The base64url secret may itself contain '_', so it is everything after "opsk_<id>_".)
+        var secret = created.Key[("opsk_" + created.Info.Id + "_").Length..];
         await using (var connection = await _database.OpenConnectionAsync(Ct))
         await using (var command = connection.CreateCommand())
         {
