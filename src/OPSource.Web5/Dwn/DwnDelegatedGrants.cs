@@ -119,7 +119,7 @@ public static class DwnDelegatedGrants
         {
             if (!GrantMembers.Contains(name))
             {
-                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"authorization.{member}: must NOT have unevaluated properties ({name})");
+                throw new DwnException(DwnErrorCode.SchemaValidatorUnevaluatedPropertyNotAllowed, $"authorization.{member}: must NOT have unevaluated properties ({name})");
             }
         }
 

@@ -204,6 +204,9 @@ public enum DwnErrorCode
     /// <summary>The additional property is not allowed by the JSON schema.</summary>
     SchemaValidatorAdditionalPropertyNotAllowed,
 
+    /// <summary>A property no subschema evaluates is not allowed (unevaluatedProperties: false).</summary>
+    SchemaValidatorUnevaluatedPropertyNotAllowed,
+
     /// <summary>permissionGrantId names no grant record of the permissions protocol.</summary>
     GrantAuthorizationGrantMissing,
 

@@ -324,7 +324,7 @@ public sealed partial class DwnNode
 
         if (authorization.Any(p => p.Key != "signature"))
         {
-            throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: authorization takes only a signature");
+            throw new DwnException(DwnErrorCode.SchemaValidatorAdditionalPropertyNotAllowed, $"{kind}: authorization takes only a signature");
         }
 
         var payload = DwnMessage.ValidateSignatureStructure(authorization["signature"], descriptor);

@@ -260,7 +260,7 @@ public static class DwnRequests
             var records = kind.StartsWith(DwnInterface.Records, StringComparison.Ordinal);
             if (auth.Any(p => p.Key is not "signature" && !(records && p.Key is "authorDelegatedGrant")))
             {
-                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: authorization takes {(records ? "signature and authorDelegatedGrant" : "only a signature")}");
+                throw new DwnException(DwnErrorCode.SchemaValidatorAdditionalPropertyNotAllowed, $"{kind}: authorization takes {(records ? "signature and authorDelegatedGrant" : "only a signature")}");
             }
 
             payload = DwnMessage.ValidateSignatureStructure(auth["signature"], descriptor);

@@ -93,7 +93,7 @@ public static class ProtocolsConfigure
 
         if (authorization.Any(p => p.Key is not ("signature" or "authorDelegatedGrant")))
         {
-            throw new DwnException(DwnErrorCode.SchemaValidatorFailure, "protocols configure: authorization takes signature and authorDelegatedGrant");
+            throw new DwnException(DwnErrorCode.SchemaValidatorAdditionalPropertyNotAllowed, "protocols configure: authorization takes signature and authorDelegatedGrant");
         }
 
         var payload = DwnMessage.ValidateSignatureStructure(authorization["signature"], descriptor);

@@ -235,7 +235,7 @@ public static class RecordsWrite
         {
             if (name is not ("signature" or "ownerSignature" or "authorDelegatedGrant" or "ownerDelegatedGrant"))
             {
-                throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"records write: authorization member '{name}' is not allowed");
+                throw new DwnException(DwnErrorCode.SchemaValidatorAdditionalPropertyNotAllowed, $"records write: authorization member '{name}' is not allowed");
             }
         }
 
