@@ -155,22 +155,13 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     {
         using var alice = DidFactory.CreateKey(curve);
         using var bob = DidFactory.CreateKey("Ed25519");
-        var alicePortable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
-        var bobPortable = System.Text.Encoding.UTF8.GetString(bob.ToPortableUtf8());
+        var alicePortable = Portable(alice);
+        var bobPortable = Portable(bob);
         const string notes = "http://grant-notes.example/protocol";
         const string other = "http://grant-other.example/protocol";
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
         string Ts(TimeSpan offset) => DwnMessage.Timestamp(t0 + offset);
-        foreach (var uri in new[] { notes, other })
-        {
-            var definition = new JsonObject
-            {
-                ["protocol"] = uri, ["published"] = false,
-                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
-                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
-            };
-            await BothAsync(alice, ProtocolsConfigure.Create(alice, definition, t0), null, 202);
-        }
+        await ConfigureNoteProtocolsAsync(alice, t0, notes, other);
 
         var data = "{\"text\":\"by grant\"}"u8.ToArray();
         JsonObject Note(string protocol, string? grantId, TimeSpan at) =>
@@ -240,23 +231,14 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         using var alice = DidFactory.CreateKey(curve);
         using var bob = DidFactory.CreateKey("secp256k1");
         using var carol = DidFactory.CreateKey("Ed25519");
-        var alicePortable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
-        var bobPortable = System.Text.Encoding.UTF8.GetString(bob.ToPortableUtf8());
-        var carolPortable = System.Text.Encoding.UTF8.GetString(carol.ToPortableUtf8());
+        var alicePortable = Portable(alice);
+        var bobPortable = Portable(bob);
+        var carolPortable = Portable(carol);
         const string notes = "http://delegated-notes.example/protocol";
         const string other = "http://delegated-other.example/protocol";
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
         string Ts(TimeSpan offset) => DwnMessage.Timestamp(t0 + offset);
-        foreach (var uri in new[] { notes, other })
-        {
-            var definition = new JsonObject
-            {
-                ["protocol"] = uri, ["published"] = false,
-                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
-                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
-            };
-            await BothAsync(alice, ProtocolsConfigure.Create(alice, definition, t0), null, 202);
-        }
+        await ConfigureNoteProtocolsAsync(alice, t0, notes, other);
 
         var data = "{\"text\":\"mine\"}"u8.ToArray();
         var aliceNote = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = notes, ProtocolPath = "note", Timestamp = t0.AddMinutes(1) });
@@ -386,7 +368,7 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         // dwn-server's own JsonRpcSocket client subscribes (as the tenant and anonymously) over each server's WebSocket
         // while dwn-sdk-js writes, updates and deletes records over HTTP.
         using var alice = DidFactory.CreateKey("Ed25519");
-        var portable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
+        var portable = Portable(alice);
         var ws = new UriBuilder(Ours) { Scheme = "ws" }.Uri;
         var ours = await NodePeer.RunDwnJsonAsync(Ct, "subscribe", portable, Ours.ToString(), ws.ToString());
         var theirs = await NodePeer.RunDwnJsonAsync(Ct, "subscribe", portable, _reference!.Endpoint.ToString(), _reference.WebSocketEndpoint.ToString());
@@ -423,8 +405,8 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     {
         using var alice = DidFactory.CreateKey("Ed25519");
         using var bob = DidFactory.CreateKey("secp256k1");
-        var alicePortable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
-        var bobPortable = System.Text.Encoding.UTF8.GetString(bob.ToPortableUtf8());
+        var alicePortable = Portable(alice);
+        var bobPortable = Portable(bob);
         const string notes = "http://messages-notes.example/protocol";
         const string other = "http://messages-other.example/protocol";
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-30);
@@ -547,7 +529,7 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     public async Task Messages_subscribe_over_websocket_delivers_what_dwn_server_delivers()
     {
         using var alice = DidFactory.CreateKey("Ed25519");
-        var portable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
+        var portable = Portable(alice);
         var definition = new JsonObject
         {
             ["protocol"] = "http://messages-subscribe.example/protocol", ["published"] = true,
@@ -575,6 +557,16 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     }
 
     /// <summary>Sends one message to OPSource and to dwn-server; both must answer with the expected code, the same error code and the same results.</summary>
+    private async Task ConfigureNoteProtocolsAsync(BearerDid tenant, DateTimeOffset at, params string[] uris)
+    {
+        foreach (var uri in uris)
+        {
+            await BothAsync(tenant, ProtocolsConfigure.Create(tenant, DwnNodeTests.NoteProtocol(uri), at), null, 202);
+        }
+    }
+
+    private static string Portable(BearerDid did) => System.Text.Encoding.UTF8.GetString(did.ToPortableUtf8());
+
     private async Task<DwnReply> BothAsync(BearerDid tenant, JsonObject message, byte[]? data, int expected)
     {
         var ours = await DwnJsonRpc.SendAsync(_http, Ours, tenant.Uri, message, data, Ct);

@@ -116,6 +116,22 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
     private Task<DwnReply> Send(BearerDid tenant, JsonObject message, byte[]? data = null) =>
         Node.ProcessMessageAsync(tenant.Uri, message, data, Ct);
 
+    /// <summary>An unpublished protocol with one type, <c>note</c> (JSON), and no $actions: only the tenant (or a grant) writes.</summary>
+    internal static JsonObject NoteProtocol(string uri) => new()
+    {
+        ["protocol"] = uri, ["published"] = false,
+        ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
+        ["structure"] = new JsonObject { ["note"] = new JsonObject() },
+    };
+
+    private async Task ConfigureNoteProtocolsAsync(BearerDid tenant, DateTimeOffset at, params string[] uris)
+    {
+        foreach (var uri in uris)
+        {
+            AssertStatus(202, await Send(tenant, ProtocolsConfigure.Create(tenant, NoteProtocol(uri), at)));
+        }
+    }
+
     private static void AssertStatus(int code, DwnReply reply, string? errorCode = null)
     {
         Assert.True(code == reply.Code, $"expected {code}, got {reply.Code} {reply.Detail}");
@@ -457,16 +473,7 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
         const string notes = "http://notes.example/protocol";
         const string other = "http://other.example/protocol";
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
-        foreach (var uri in new[] { notes, other })
-        {
-            var definition = new JsonObject
-            {
-                ["protocol"] = uri, ["published"] = false,
-                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
-                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
-            };
-            AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, definition, t0)));
-        }
+        await ConfigureNoteProtocolsAsync(alice, t0, notes, other);
 
         var data = Json("{\"text\":\"by grant\"}");
         JsonObject Note(BearerDid author, string protocol, string? grantId, DateTimeOffset at, bool? published = null) =>
@@ -549,22 +556,14 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
     [Fact]
     public async Task Delegated_grants_let_the_grantee_sign_for_the_grantor_within_the_grant()
     {
+        // Alice (the tenant) delegates to Bob; Carol is a stranger. The grants travel inside the messages.
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
         using var alice = DidFactory.CreateKey("Ed25519");
         using var bob = DidFactory.CreateKey("secp256k1");
         using var carol = DidFactory.CreateKey("Ed25519");
         const string notes = "http://delegated.example/protocol";
         const string other = "http://delegated-other.example/protocol";
-        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
-        foreach (var uri in new[] { notes, other })
-        {
-            var definition = new JsonObject
-            {
-                ["protocol"] = uri, ["published"] = false,
-                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
-                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
-            };
-            AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, definition, t0)));
-        }
+        await ConfigureNoteProtocolsAsync(alice, t0, notes, other);
 
         var data = Json("{\"text\":\"delegated\"}");
         JsonObject Grant(string method, bool delegated = true, string protocol = notes, int minutes = 60, BearerDid? grantor = null, BearerDid? grantee = null)
