@@ -155,22 +155,13 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     {
         using var alice = DidFactory.CreateKey(curve);
         using var bob = DidFactory.CreateKey("Ed25519");
-        var alicePortable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
-        var bobPortable = System.Text.Encoding.UTF8.GetString(bob.ToPortableUtf8());
+        var alicePortable = Portable(alice);
+        var bobPortable = Portable(bob);
         const string notes = "http://grant-notes.example/protocol";
         const string other = "http://grant-other.example/protocol";
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
         string Ts(TimeSpan offset) => DwnMessage.Timestamp(t0 + offset);
-        foreach (var uri in new[] { notes, other })
-        {
-            var definition = new JsonObject
-            {
-                ["protocol"] = uri, ["published"] = false,
-                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
-                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
-            };
-            await BothAsync(alice, ProtocolsConfigure.Create(alice, definition, t0), null, 202);
-        }
+        await ConfigureNoteProtocolsAsync(alice, t0, notes, other);
 
         var data = "{\"text\":\"by grant\"}"u8.ToArray();
         JsonObject Note(string protocol, string? grantId, TimeSpan at) =>
@@ -230,13 +221,154 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
         await BothAsync(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = theirGrantId }, bob, timestamp: t0.AddMinutes(5)), null, 200);
     }
 
+    [Theory]
+    [InlineData("Ed25519")]
+    [InlineData("secp256k1")]
+    public async Task Delegated_grants_authorize_alike_here_and_on_dwn_server(string curve)
+    {
+        // Alice (the tenant) delegates to Bob: Bob signs, Alice is the author. The grants travel inside the messages
+        // (authorDelegatedGrant / ownerDelegatedGrant); only the revoked one is also stored in Alice's DWN.
+        using var alice = DidFactory.CreateKey(curve);
+        using var bob = DidFactory.CreateKey("secp256k1");
+        using var carol = DidFactory.CreateKey("Ed25519");
+        var alicePortable = Portable(alice);
+        var bobPortable = Portable(bob);
+        var carolPortable = Portable(carol);
+        const string notes = "http://delegated-notes.example/protocol";
+        const string other = "http://delegated-other.example/protocol";
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        string Ts(TimeSpan offset) => DwnMessage.Timestamp(t0 + offset);
+        await ConfigureNoteProtocolsAsync(alice, t0, notes, other);
+
+        var data = "{\"text\":\"mine\"}"u8.ToArray();
+        var aliceNote = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = notes, ProtocolPath = "note", Timestamp = t0.AddMinutes(1) });
+        var aliceOther = RecordsWrite.Create(alice, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = other, ProtocolPath = "note", Timestamp = t0.AddMinutes(1) });
+        await BothAsync(alice, aliceNote, data, 202);
+        await BothAsync(alice, aliceOther, data, 202);
+
+        // Grants written by dwn-sdk-js (PermissionsProtocol.createGrant with delegated: true), as data-encoded messages.
+        async Task<JsonObject> TheirGrantAsync(string grantor, string grantee, PermissionScope scope, bool delegated = true, int expiresMinutes = 60)
+        {
+            var result = await NodePeer.RunDwnJsonAsync(Ct, "grant", grantor, grantee, scope.ToJson().ToJsonString(), Ts(TimeSpan.FromSeconds(30)), Ts(TimeSpan.FromMinutes(expiresMinutes)), string.Empty, delegated ? "true" : string.Empty);
+            return result["encoded"]!.AsObject();
+        }
+
+        // A message signed by dwn-sdk-js under a delegated grant, sent to both servers.
+        async Task<DwnReply> TheirsAsync(string signer, string kind, JsonObject grant, JsonObject options, int expected)
+        {
+            var result = await NodePeer.RunDwnJsonAsync(Ct, "delegate", signer, kind, grant.ToJsonString(), options.ToJsonString());
+            var bytes = result["data_b64"] is { } b ? Convert.FromBase64String(b.GetValue<string>()) : null;
+            return await BothAsync(alice, result["message"]!.AsObject(), bytes, expected);
+        }
+
+        JsonObject NoteOptions(string protocol, TimeSpan at) => new() { ["protocol"] = protocol, ["protocolPath"] = "note", ["text"] = "{\"text\":\"by delegate\"}", ["messageTimestamp"] = Ts(at) };
+
+        // RecordsWrite: Bob writes for Alice in the grant's protocol (without the grant Bob may not write at all).
+        var writeGrant = await TheirGrantAsync(alicePortable, bob.Uri, new PermissionScope("Records", "Write", notes));
+        await TheirsAsync(bobPortable, "Write", writeGrant, NoteOptions(notes, TimeSpan.FromMinutes(1)), 202);
+        var byAlice = await BothAsync(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["protocol"] = notes, ["author"] = alice.Uri }, alice, timestamp: t0.AddMinutes(2)), null, 200);
+        Assert.Equal(2, byAlice.Entries!.Count);                                                                    // Alice's own note and Bob's, authored by Alice
+        await TheirsAsync(bobPortable, "Write", writeGrant, NoteOptions(other, TimeSpan.FromMinutes(1)), 401);     // out of scope
+        await TheirsAsync(bobPortable, "Write", writeGrant, NoteOptions(notes, TimeSpan.FromSeconds(10)), 401);    // before the grant
+        await TheirsAsync(bobPortable, "Write", writeGrant, NoteOptions(notes, TimeSpan.FromMinutes(61)), 401);    // expired
+        await TheirsAsync(carolPortable, "Write", writeGrant, NoteOptions(notes, TimeSpan.FromMinutes(1)), 400);   // not the grantee
+        var plainGrant = await TheirGrantAsync(alicePortable, bob.Uri, new PermissionScope("Records", "Write", notes), delegated: false);
+        await TheirsAsync(bobPortable, "Write", plainGrant, NoteOptions(notes, TimeSpan.FromMinutes(1)), 400);     // not a delegated grant
+        var backdated = (JsonObject)writeGrant.DeepClone();                                                         // not what Alice signed
+        backdated["descriptor"]!["dateCreated"] = Ts(TimeSpan.FromSeconds(1));
+        await TheirsAsync(bobPortable, "Write", backdated, NoteOptions(notes, TimeSpan.FromSeconds(5)), 401);
+        var selfMade = await TheirGrantAsync(bobPortable, bob.Uri, new PermissionScope("Records", "Write", notes)); // Bob delegating to himself: the author is Bob
+        await TheirsAsync(bobPortable, "Write", selfMade, NoteOptions(notes, TimeSpan.FromMinutes(1)), 401);
+
+        // ownerDelegatedGrant: Carol's note (which she may not write) retained by Bob as Alice's owner-delegate.
+        var carolNote = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = notes, ProtocolPath = "note", Timestamp = t0.AddMinutes(1) });
+        await BothAsync(alice, carolNote, data, 401);
+        await TheirsAsync(bobPortable, "OwnerWrite", writeGrant, new JsonObject { ["message"] = carolNote.DeepClone(), ["data_b64"] = Convert.ToBase64String(data) }, 202);
+        var carolOther = RecordsWrite.Create(carol, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = other, ProtocolPath = "note", Timestamp = t0.AddMinutes(1) });
+        await TheirsAsync(bobPortable, "OwnerWrite", writeGrant, new JsonObject { ["message"] = carolOther.DeepClone(), ["data_b64"] = Convert.ToBase64String(data) }, 401);
+
+        // RecordsRead, RecordsQuery, RecordsDelete and ProtocolsConfigure under their delegated grants.
+        var readGrant = await TheirGrantAsync(alicePortable, bob.Uri, new PermissionScope("Records", "Read", notes));
+        var read = await TheirsAsync(bobPortable, "Read", readGrant, new JsonObject { ["recordId"] = aliceNote["recordId"]!.DeepClone() }, 200);
+        Assert.Equal(data, read.Data);
+        await TheirsAsync(bobPortable, "Read", readGrant, new JsonObject { ["recordId"] = aliceOther["recordId"]!.DeepClone() }, 401);
+        await TheirsAsync(bobPortable, "Read", writeGrant, new JsonObject { ["recordId"] = aliceNote["recordId"]!.DeepClone() }, 401);
+        var queryGrant = await TheirGrantAsync(alicePortable, bob.Uri, new PermissionScope("Records", "Query", notes));
+        var queried = await TheirsAsync(bobPortable, "Query", queryGrant, new JsonObject { ["protocol"] = notes }, 200);
+        Assert.Equal(3, queried.Entries!.Count);                                                                    // what Alice sees: her note, Bob's, Carol's
+        await TheirsAsync(bobPortable, "Query", queryGrant, new JsonObject { ["protocol"] = other }, 401);
+        var deleteGrant = await TheirGrantAsync(alicePortable, bob.Uri, new PermissionScope("Records", "Delete", notes));
+        await TheirsAsync(bobPortable, "Delete", deleteGrant, new JsonObject { ["recordId"] = aliceOther["recordId"]!.DeepClone() }, 401);
+        await TheirsAsync(bobPortable, "Delete", deleteGrant, new JsonObject { ["recordId"] = carolNote["recordId"]!.DeepClone() }, 202);
+        const string delegatedProtocol = "http://delegated-configure.example/protocol";
+        var configureGrant = await TheirGrantAsync(alicePortable, bob.Uri, new PermissionScope("Protocols", "Configure", delegatedProtocol));
+        JsonObject Definition(string uri) => new()
+        {
+            ["protocol"] = uri, ["published"] = true,
+            ["types"] = new JsonObject { ["x"] = new JsonObject() },
+            ["structure"] = new JsonObject { ["x"] = new JsonObject() },
+        };
+        await TheirsAsync(bobPortable, "Configure", configureGrant, new JsonObject { ["definition"] = Definition(delegatedProtocol) }, 202);
+        await TheirsAsync(bobPortable, "Configure", configureGrant, new JsonObject { ["definition"] = Definition("http://elsewhere.example/protocol") }, 401);
+
+        // Messages OPSource signs under delegated grants (ours and dwn-sdk-js's) are accepted by dwn-server alike.
+        var (ourGrant, ourGrantData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(60), new PermissionScope("Records", "Write", notes), delegated: true, dateGranted: t0.AddSeconds(31));
+        var ours = DwnDelegatedGrants.Embed(ourGrant, ourGrantData);
+        JsonObject OurNote(JsonObject grant, string protocol, TimeSpan at) =>
+            RecordsWrite.Create(bob, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "note", Timestamp = t0 + at, DelegatedGrant = grant });
+        var ourNote = OurNote(ours, notes, TimeSpan.FromMinutes(2));
+        await BothAsync(alice, ourNote, data, 202);
+        await BothAsync(alice, OurNote(writeGrant, notes, TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1)), data, 202);
+        await BothAsync(alice, OurNote(ours, other, TimeSpan.FromMinutes(2)), data, 401);
+        var (ourRead, ourReadData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(60), new PermissionScope("Records", "Read", notes), delegated: true, dateGranted: t0.AddSeconds(31));
+        var filter = new JsonObject { ["recordId"] = aliceNote["recordId"]!.DeepClone() };
+        var ourReadReply = await BothAsync(alice, DwnRequests.CreateRecordsRead(filter, bob, delegatedGrant: DwnDelegatedGrants.Embed(ourRead, ourReadData)), null, 200);
+        Assert.Equal(data, ourReadReply.Data);
+        await BothAsync(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["protocol"] = notes }, bob, delegatedGrant: queryGrant), null, 200);
+        await TheirsAsync(carolPortable, "Query", queryGrant, new JsonObject { ["protocol"] = notes }, 400);
+        await BothAsync(alice, DwnRequests.CreateRecordsDelete(ourNote["recordId"]!.GetValue<string>(), bob, delegatedGrant: deleteGrant), null, 202);
+        await BothAsync(alice, ProtocolsConfigure.Create(bob, Definition(delegatedProtocol), delegatedGrant: configureGrant), null, 202);
+
+        // ProtocolsQuery and the Messages interface take no delegated grant (their authorization schema has only a signature).
+        var protocolsQuery = DwnRequests.CreateProtocolsQuery(null, bob);
+        protocolsQuery["authorization"]!["authorDelegatedGrant"] = queryGrant.DeepClone();
+        await BothAsync(alice, protocolsQuery, null, 400);
+
+        // Revocation: once Alice's revocation (stored in her DWN, with the grant it revokes) is older than a message, the
+        // delegated grant no longer authorizes it; earlier messages still are.
+        var storedGrant = (JsonObject)writeGrant.DeepClone();
+        var storedData = B64Url.Decode(storedGrant["encodedData"]!.GetValue<string>(), "grant data");
+        storedGrant.Remove("encodedData");
+        await BothAsync(alice, storedGrant, storedData, 202);
+        var (revocation, revocationData) = DwnPermissions.CreateRevocation(alice, PermissionGrant.Parse(storedGrant, storedData), dateRevoked: t0.AddMinutes(3));
+        await BothAsync(alice, revocation, revocationData, 202);
+        await TheirsAsync(bobPortable, "Write", writeGrant, NoteOptions(notes, TimeSpan.FromMinutes(4)), 401);
+        await TheirsAsync(bobPortable, "Write", writeGrant, NoteOptions(notes, TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(30)), 202);
+
+        // Known difference: a grant whose encodedData was changed after the grantor signed it (here: an expired grant
+        // extended to 2099). dwn-sdk-js 0.5.2 reads encodedData without checking it against the signed dataCid and accepts
+        // the message; OPSource refuses it (401: the grant's data is not what its grantor signed).
+        var shortGrant = await TheirGrantAsync(alicePortable, bob.Uri, new PermissionScope("Records", "Write", notes), expiresMinutes: 5);
+        await TheirsAsync(bobPortable, "Write", shortGrant, NoteOptions(notes, TimeSpan.FromMinutes(6)), 401);
+        var extended = (JsonObject)shortGrant.DeepClone();
+        var extendedData = Web5Json.ParseObject(B64Url.Decode(extended["encodedData"]!.GetValue<string>(), "grant data"), "grant data");
+        extendedData["dateExpires"] = "2099-01-01T00:00:00.000000Z";
+        extended["encodedData"] = B64Url.Encode(Web5Json.SerializeUtf8(extendedData));
+        var extendedNote = await NodePeer.RunDwnJsonAsync(Ct, "delegate", bobPortable, "Write", extended.ToJsonString(), NoteOptions(notes, TimeSpan.FromMinutes(6)).ToJsonString());
+        var extendedMessage = extendedNote["message"]!.AsObject();
+        var extendedBytes = Convert.FromBase64String(extendedNote["data_b64"]!.GetValue<string>());
+        var refused = await DwnJsonRpc.SendAsync(_http, Ours, alice.Uri, extendedMessage, extendedBytes, Ct);
+        Assert.Equal((401, "GeneralJwsVerifierInvalidSignature"), (refused.Code, refused.Detail.Split(':')[0]));
+        Assert.Equal(202, (await DwnJsonRpc.SendAsync(_http, _reference!.Endpoint, alice.Uri, extendedMessage, extendedBytes, Ct)).Code);
+    }
+
     [Fact]
     public async Task Records_subscribe_over_websocket_delivers_what_dwn_server_delivers()
     {
         // dwn-server's own JsonRpcSocket client subscribes (as the tenant and anonymously) over each server's WebSocket
         // while dwn-sdk-js writes, updates and deletes records over HTTP.
         using var alice = DidFactory.CreateKey("Ed25519");
-        var portable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
+        var portable = Portable(alice);
         var ws = new UriBuilder(Ours) { Scheme = "ws" }.Uri;
         var ours = await NodePeer.RunDwnJsonAsync(Ct, "subscribe", portable, Ours.ToString(), ws.ToString());
         var theirs = await NodePeer.RunDwnJsonAsync(Ct, "subscribe", portable, _reference!.Endpoint.ToString(), _reference.WebSocketEndpoint.ToString());
@@ -273,8 +405,8 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     {
         using var alice = DidFactory.CreateKey("Ed25519");
         using var bob = DidFactory.CreateKey("secp256k1");
-        var alicePortable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
-        var bobPortable = System.Text.Encoding.UTF8.GetString(bob.ToPortableUtf8());
+        var alicePortable = Portable(alice);
+        var bobPortable = Portable(bob);
         const string notes = "http://messages-notes.example/protocol";
         const string other = "http://messages-other.example/protocol";
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-30);
@@ -397,7 +529,7 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     public async Task Messages_subscribe_over_websocket_delivers_what_dwn_server_delivers()
     {
         using var alice = DidFactory.CreateKey("Ed25519");
-        var portable = System.Text.Encoding.UTF8.GetString(alice.ToPortableUtf8());
+        var portable = Portable(alice);
         var definition = new JsonObject
         {
             ["protocol"] = "http://messages-subscribe.example/protocol", ["published"] = true,
@@ -425,6 +557,16 @@ public sealed class DwnHttpInteropTests : IAsyncLifetime
     }
 
     /// <summary>Sends one message to OPSource and to dwn-server; both must answer with the expected code, the same error code and the same results.</summary>
+    private async Task ConfigureNoteProtocolsAsync(BearerDid tenant, DateTimeOffset at, params string[] uris)
+    {
+        foreach (var uri in uris)
+        {
+            await BothAsync(tenant, ProtocolsConfigure.Create(tenant, DwnNodeTests.NoteProtocol(uri), at), null, 202);
+        }
+    }
+
+    private static string Portable(BearerDid did) => System.Text.Encoding.UTF8.GetString(did.ToPortableUtf8());
+
     private async Task<DwnReply> BothAsync(BearerDid tenant, JsonObject message, byte[]? data, int expected)
     {
         var ours = await DwnJsonRpc.SendAsync(_http, Ours, tenant.Uri, message, data, Ct);

@@ -116,6 +116,22 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
     private Task<DwnReply> Send(BearerDid tenant, JsonObject message, byte[]? data = null) =>
         Node.ProcessMessageAsync(tenant.Uri, message, data, Ct);
 
+    /// <summary>An unpublished protocol with one type, <c>note</c> (JSON), and no $actions: only the tenant (or a grant) writes.</summary>
+    internal static JsonObject NoteProtocol(string uri) => new()
+    {
+        ["protocol"] = uri, ["published"] = false,
+        ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
+        ["structure"] = new JsonObject { ["note"] = new JsonObject() },
+    };
+
+    private async Task ConfigureNoteProtocolsAsync(BearerDid tenant, DateTimeOffset at, params string[] uris)
+    {
+        foreach (var uri in uris)
+        {
+            AssertStatus(202, await Send(tenant, ProtocolsConfigure.Create(tenant, NoteProtocol(uri), at)));
+        }
+    }
+
     private static void AssertStatus(int code, DwnReply reply, string? errorCode = null)
     {
         Assert.True(code == reply.Code, $"expected {code}, got {reply.Code} {reply.Detail}");
@@ -457,16 +473,7 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
         const string notes = "http://notes.example/protocol";
         const string other = "http://other.example/protocol";
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
-        foreach (var uri in new[] { notes, other })
-        {
-            var definition = new JsonObject
-            {
-                ["protocol"] = uri, ["published"] = false,
-                ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("application/json") } },
-                ["structure"] = new JsonObject { ["note"] = new JsonObject() },
-            };
-            AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(alice, definition, t0)));
-        }
+        await ConfigureNoteProtocolsAsync(alice, t0, notes, other);
 
         var data = Json("{\"text\":\"by grant\"}");
         JsonObject Note(BearerDid author, string protocol, string? grantId, DateTimeOffset at, bool? published = null) =>
@@ -544,6 +551,120 @@ public abstract class DwnNodeTests(string provider) : IAsyncLifetime
             AssertStatus(200, reply);
             Assert.Empty(reply.Entries!);
         }
+    }
+
+    [Fact]
+    public async Task Delegated_grants_let_the_grantee_sign_for_the_grantor_within_the_grant()
+    {
+        // Alice (the tenant) delegates to Bob; Carol is a stranger. The grants travel inside the messages.
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        using var alice = DidFactory.CreateKey("Ed25519");
+        using var bob = DidFactory.CreateKey("secp256k1");
+        using var carol = DidFactory.CreateKey("Ed25519");
+        const string notes = "http://delegated.example/protocol";
+        const string other = "http://delegated-other.example/protocol";
+        await ConfigureNoteProtocolsAsync(alice, t0, notes, other);
+
+        var data = Json("{\"text\":\"delegated\"}");
+        JsonObject Grant(string method, bool delegated = true, string protocol = notes, int minutes = 60, BearerDid? grantor = null, BearerDid? grantee = null)
+        {
+            var (message, bytes) = DwnPermissions.CreateGrant(grantor ?? alice, (grantee ?? bob).Uri, t0.AddMinutes(minutes), new PermissionScope("Records", method, protocol), delegated: delegated, dateGranted: t0.AddSeconds(30));
+            return DwnDelegatedGrants.Embed(message, bytes);
+        }
+
+        JsonObject Note(BearerDid signer, JsonObject? grant, string protocol, DateTimeOffset at) =>
+            RecordsWrite.Create(signer, data, new RecordsWriteOptions { DataFormat = "application/json", Protocol = protocol, ProtocolPath = "note", Timestamp = at, DelegatedGrant = grant });
+
+        // Bob writes for Alice: the author (entry ID, record ID, the author index) is Alice; Bob is only the signer.
+        var write = Grant("Write");
+        var note = Note(bob, write, notes, t0.AddMinutes(1));
+        AssertStatus(401, await Send(alice, Note(bob, null, notes, t0.AddMinutes(1)), data), "ProtocolAuthorizationActionRulesNotFound");
+        AssertStatus(202, await Send(alice, note, data));
+        var parsed = await RecordsWrite.ParseAsync(note, Resolver, Ct);
+        Assert.Equal((alice.Uri, bob.Uri, true), (parsed.Author, parsed.Signer, parsed.IsInitialWrite));
+        var mine = await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["author"] = alice.Uri, ["protocol"] = notes }, alice));
+        Assert.Equal(note["recordId"]!.GetValue<string>(), Assert.Single(mine.Entries!)!["recordId"]!.GetValue<string>());
+
+        // Refusals with dwn-sdk-js's statuses: the parse step (400) for a grant not to the signer, not delegated, or not
+        // the one signed; authentication (401) for a grant whose content its grantor did not sign; authorization (401)
+        // out of scope, before the grant, expired, revoked.
+        AssertStatus(400, await Send(alice, Note(carol, write, notes, t0.AddMinutes(1)), data), "RecordsAuthorDelegatedGrantGrantedToAndOwnerSignatureMismatch");
+        AssertStatus(400, await Send(alice, Note(bob, Grant("Write", delegated: false), notes, t0.AddMinutes(1)), data), "RecordsAuthorDelegatedGrantNotADelegatedGrant");
+        var swapped = Note(bob, write, notes, t0.AddMinutes(1).AddSeconds(1));
+        swapped["authorization"]!["authorDelegatedGrant"] = Grant("Write", minutes: 61);
+        AssertStatus(400, await Send(alice, swapped, data), "RecordsAuthorDelegatedGrantCidMismatch");
+        var unannounced = Note(bob, null, notes, t0.AddMinutes(1).AddSeconds(2));
+        unannounced["authorization"]!["authorDelegatedGrant"] = write.DeepClone();
+        AssertStatus(400, await Send(alice, unannounced, data), "RecordsAuthorDelegatedGrantAndIdExistenceMismatch");
+        var notAGrant = (JsonObject)write.DeepClone();
+        notAGrant["descriptor"]!["protocolPath"] = "request";
+        AssertStatus(400, await Send(alice, Note(bob, notAGrant, notes, t0.AddMinutes(1).AddSeconds(3)), data), "RecordsAuthorDelegatedGrantNotADelegatedGrant");
+        var backdated = (JsonObject)write.DeepClone();
+        backdated["descriptor"]!["dateCreated"] = DwnMessage.Timestamp(t0);
+        AssertStatus(401, await Send(alice, Note(bob, backdated, notes, t0.AddSeconds(5)), data), "AuthenticateDescriptorCidMismatch");
+        var widened = (JsonObject)Grant("Write", minutes: 5).DeepClone();
+        var widenedData = Web5Json.ParseObject(B64Url.Decode(widened["encodedData"]!.GetValue<string>(), "grant"), "grant");
+        widenedData["dateExpires"] = "2099-01-01T00:00:00.000000Z";
+        widened["encodedData"] = B64Url.Encode(Web5Json.SerializeUtf8(widenedData));
+        AssertStatus(401, await Send(alice, Note(bob, widened, notes, t0.AddMinutes(6)), data), "GeneralJwsVerifierInvalidSignature");
+        var forged = Grant("Write", grantor: carol);                                   // "Alice's" grant signed by Carol: the author is Carol
+        AssertStatus(401, await Send(alice, Note(bob, forged, notes, t0.AddMinutes(1).AddSeconds(4)), data), "ProtocolAuthorizationActionRulesNotFound");
+        AssertStatus(401, await Send(alice, Note(bob, write, other, t0.AddMinutes(1)), data), "RecordsGrantAuthorizationScopeProtocolMismatch");
+        AssertStatus(401, await Send(alice, Note(bob, write, notes, t0.AddSeconds(10)), data), "GrantAuthorizationGrantNotYetActive");
+        AssertStatus(401, await Send(alice, Note(bob, write, notes, t0.AddMinutes(61)), data), "GrantAuthorizationGrantExpired");
+
+        // Read, query, subscribe and delete under their own delegated grants; each method needs its own grant.
+        var aliceOther = Note(alice, null, other, t0.AddMinutes(1));
+        AssertStatus(202, await Send(alice, aliceOther, data));
+        var byId = new JsonObject { ["recordId"] = note["recordId"]!.DeepClone() };
+        var read = await Send(alice, DwnRequests.CreateRecordsRead(byId, bob, delegatedGrant: Grant("Read")));
+        AssertStatus(200, read);
+        Assert.Equal(data, read.Data);
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsRead(byId, bob, delegatedGrant: write)), "GrantAuthorizationMethodMismatch");
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsRead(new JsonObject { ["recordId"] = aliceOther["recordId"]!.DeepClone() }, bob, delegatedGrant: Grant("Read"))), "RecordsGrantAuthorizationScopeProtocolMismatch");
+        var query = Grant("Query");
+        Assert.Single((await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["protocol"] = notes }, bob, delegatedGrant: query))).Entries!);
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsQuery(new JsonObject { ["protocol"] = other }, bob, delegatedGrant: query)), "RecordsGrantAuthorizationQueryOrSubscribeProtocolScopeMismatch");
+        var events = new List<JsonObject>();
+        var (subscribed, subscription) = await Node.SubscribeAsync(alice.Uri, DwnRequests.CreateRecordsSubscribe(new JsonObject { ["protocol"] = notes }, bob, delegatedGrant: Grant("Subscribe")), e => { lock (events) { events.Add(e); } }, Ct);
+        AssertStatus(200, subscribed);
+        var (refusedSubscription, none) = await Node.SubscribeAsync(alice.Uri, DwnRequests.CreateRecordsSubscribe(new JsonObject { ["protocol"] = other }, bob, delegatedGrant: Grant("Subscribe")), _ => { }, Ct);
+        AssertStatus(401, refusedSubscription, "RecordsGrantAuthorizationQueryOrSubscribeProtocolScopeMismatch");
+        Assert.Null(none);
+        var delete = Grant("Delete");
+        AssertStatus(401, await Send(alice, DwnRequests.CreateRecordsDelete(aliceOther["recordId"]!.GetValue<string>(), bob, delegatedGrant: delete)), "RecordsGrantAuthorizationDeleteProtocolScopeMismatch");
+        AssertStatus(202, await Send(alice, DwnRequests.CreateRecordsDelete(note["recordId"]!.GetValue<string>(), bob, delegatedGrant: delete)));
+        using (subscription)
+        {
+            Assert.Equal("Delete", Assert.Single(events)["message"]!["descriptor"]!["method"]!.GetValue<string>());
+        }
+
+        // ProtocolsConfigure under a delegated Protocols/Configure grant; ProtocolsQuery and Messages take none.
+        var (configureGrant, configureData) = DwnPermissions.CreateGrant(alice, bob.Uri, t0.AddMinutes(60), new PermissionScope("Protocols", "Configure", "http://bobs.example/protocol"), delegated: true, dateGranted: t0.AddSeconds(30));
+        var definitionByBob = new JsonObject
+        {
+            ["protocol"] = "http://bobs.example/protocol", ["published"] = true,
+            ["types"] = new JsonObject { ["x"] = new JsonObject() },
+            ["structure"] = new JsonObject { ["x"] = new JsonObject() },
+        };
+        AssertStatus(202, await Send(alice, ProtocolsConfigure.Create(bob, definitionByBob, t0.AddMinutes(1), delegatedGrant: DwnDelegatedGrants.Embed(configureGrant, configureData))));
+        definitionByBob["protocol"] = "http://not-bobs.example/protocol";
+        AssertStatus(401, await Send(alice, ProtocolsConfigure.Create(bob, definitionByBob, t0.AddMinutes(1), delegatedGrant: DwnDelegatedGrants.Embed(configureGrant, configureData))), "ProtocolsGrantAuthorizationScopeProtocolMismatch");
+        foreach (var request in new[] { DwnRequests.CreateProtocolsQuery(null, bob), DwnRequests.CreateMessagesQuery([], bob) })
+        {
+            request["authorization"]!["authorDelegatedGrant"] = query.DeepClone();
+            AssertStatus(400, await Send(alice, request), "SchemaValidatorAdditionalPropertyNotAllowed");
+        }
+
+        // A revocation stored in Alice's DWN (with the grant it revokes) ends the delegated grant from its timestamp on.
+        var stored = (JsonObject)write.DeepClone();
+        var storedData = B64Url.Decode(stored["encodedData"]!.GetValue<string>(), "grant");
+        stored.Remove("encodedData");
+        AssertStatus(202, await Send(alice, stored, storedData));
+        var (revocation, revocationData) = DwnPermissions.CreateRevocation(alice, PermissionGrant.Parse(stored, storedData), dateRevoked: t0.AddMinutes(3));
+        AssertStatus(202, await Send(alice, revocation, revocationData));
+        AssertStatus(401, await Send(alice, Note(bob, write, notes, t0.AddMinutes(4)), data), "GrantAuthorizationGrantRevoked");
+        AssertStatus(202, await Send(alice, Note(bob, write, notes, t0.AddMinutes(2)), data));
     }
 
     [Fact]

@@ -171,11 +171,41 @@ public enum DwnErrorCode
     /// <summary>A record's ancestor is missing.</summary>
     ProtocolAuthorizationParentNotFoundConstructingRecordChain,
 
-    /// <summary>Delegated-grant authorization (authorDelegatedGrant/ownerDelegatedGrant; not implemented by this node).</summary>
-    RecordsGrantAuthorizationNotSupported,
+    /// <summary>delegatedGrantId in the (author) signature payload and authorDelegatedGrant must both be present or both absent.</summary>
+    RecordsAuthorDelegatedGrantAndIdExistenceMismatch,
+
+    /// <summary>The (author) signature's delegatedGrantId is not the CID of authorDelegatedGrant.</summary>
+    RecordsAuthorDelegatedGrantCidMismatch,
+
+    /// <summary>authorDelegatedGrant is not granted to the message's signer.</summary>
+    RecordsAuthorDelegatedGrantGrantedToAndOwnerSignatureMismatch,
+
+    /// <summary>authorDelegatedGrant is not a grant with <c>delegated: true</c>.</summary>
+    RecordsAuthorDelegatedGrantNotADelegatedGrant,
+
+    /// <summary>delegatedGrantId in the owner signature payload and ownerDelegatedGrant must both be present or both absent.</summary>
+    RecordsOwnerDelegatedGrantAndIdExistenceMismatch,
+
+    /// <summary>The owner signature's delegatedGrantId is not the CID of ownerDelegatedGrant.</summary>
+    RecordsOwnerDelegatedGrantCidMismatch,
+
+    /// <summary>ownerDelegatedGrant is not granted to the owner signature's signer.</summary>
+    RecordsOwnerDelegatedGrantGrantedToAndOwnerSignatureMismatch,
+
+    /// <summary>ownerDelegatedGrant is not a grant with <c>delegated: true</c>.</summary>
+    RecordsOwnerDelegatedGrantNotADelegatedGrant,
+
+    /// <summary>A delegate's RecordsQuery/RecordsSubscribe names another protocol than its grant's scope.</summary>
+    RecordsGrantAuthorizationQueryOrSubscribeProtocolScopeMismatch,
+
+    /// <summary>A delegate's RecordsDelete deletes a record outside its grant's protocol.</summary>
+    RecordsGrantAuthorizationDeleteProtocolScopeMismatch,
 
     /// <summary>The additional property is not allowed by the JSON schema.</summary>
     SchemaValidatorAdditionalPropertyNotAllowed,
+
+    /// <summary>A property no subschema evaluates is not allowed (unevaluatedProperties: false).</summary>
+    SchemaValidatorUnevaluatedPropertyNotAllowed,
 
     /// <summary>permissionGrantId names no grant record of the permissions protocol.</summary>
     GrantAuthorizationGrantMissing,
@@ -274,4 +304,10 @@ public sealed class DwnException : Exception
 
     /// <summary>The rule the message broke.</summary>
     public DwnErrorCode Code { get; }
+
+    /// <summary>
+    /// Raised while authenticating a signature that the parse step does not cover (a delegated grant's grantor
+    /// signature: dwn-sdk-js's authenticate, answered with 401 whatever the code).
+    /// </summary>
+    public bool IsAuthentication { get; init; }
 }

@@ -18,19 +18,15 @@ public sealed partial class DwnNode
     // ---- MessagesQuery (handlers/messages-query.ts) ----
     private async Task<DwnReply> MessagesQueryAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
     {
-        DwnRequest query;
-        try
+        var (parsed, refusal) = await ParseAndAuthenticateAsync(message, ParseMessagesRequest, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            query = ParseMessagesRequest(message);
-        }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, 400);
+            return refusal;
         }
 
+        var query = parsed!;
         try
         {
-            query = await AuthenticateAsync(query, cancellationToken).ConfigureAwait(false);
             await AuthorizeMessagesQueryOrSubscribeAsync(tenant, query, DwnErrorCode.MessagesQueryAuthorizationFailed, cancellationToken).ConfigureAwait(false);
         }
         catch (DwnException e)
@@ -64,23 +60,15 @@ public sealed partial class DwnNode
     // ---- MessagesSubscribe (handlers/messages-subscribe.ts) ----
     private async Task<(DwnReply Reply, DwnSubscription? Subscription)> MessagesSubscribeAsync(string tenant, JsonObject message, Action<JsonObject> handler, CancellationToken cancellationToken)
     {
-        DwnRequest subscribe;
-        try
+        var (parsed, refusal) = await ParseAndAuthenticateAsync(message, ParseMessagesSubscribe, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            subscribe = ParseMessagesRequest(message);
-            if (subscribe.Descriptor.GetString("method") != "Subscribe")
-            {
-                throw new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, "only MessagesSubscribe opens a Messages subscription");
-            }
-        }
-        catch (DwnException e)
-        {
-            return (DwnReply.FromError(e, 400), null);
+            return (refusal, null);
         }
 
+        var subscribe = parsed!;
         try
         {
-            subscribe = await AuthenticateAsync(subscribe, cancellationToken).ConfigureAwait(false);
             await AuthorizeMessagesQueryOrSubscribeAsync(tenant, subscribe, DwnErrorCode.MessagesSubscribeAuthorizationFailed, cancellationToken).ConfigureAwait(false);
         }
         catch (DwnException e)
@@ -93,28 +81,24 @@ public sealed partial class DwnNode
         return (new DwnReply(200, "OK") { Subscription = new JsonObject { ["id"] = id } }, subscription);
     }
 
+    private static DwnRequest ParseMessagesSubscribe(JsonObject message)
+    {
+        var subscribe = ParseMessagesRequest(message);
+        return subscribe.Descriptor.GetString("method") == "Subscribe"
+            ? subscribe
+            : throw new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, "only MessagesSubscribe opens a Messages subscription");
+    }
+
     // ---- MessagesRead (handlers/messages-read.ts) ----
     private async Task<DwnReply> MessagesReadAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
     {
-        DwnRequest read;
-        try
+        var (parsed, refusal) = await ParseAndAuthenticateAsync(message, ParseMessagesRequest, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            read = ParseMessagesRequest(message);
-        }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, 400);
+            return refusal;
         }
 
-        try
-        {
-            read = await AuthenticateAsync(read, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, 401);
-        }
-
+        var read = parsed!;
         var messageCid = read.Descriptor.GetString("messageCid")!;
         var stored = await Store.GetAsync(tenant, messageCid, cancellationToken).ConfigureAwait(false);
         if (stored is null)
@@ -340,7 +324,7 @@ public sealed partial class DwnNode
 
         if (authorization.Any(p => p.Key != "signature"))
         {
-            throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: authorization takes only a signature");
+            throw new DwnException(DwnErrorCode.SchemaValidatorAdditionalPropertyNotAllowed, $"{kind}: authorization takes only a signature");
         }
 
         var payload = DwnMessage.ValidateSignatureStructure(authorization["signature"], descriptor);

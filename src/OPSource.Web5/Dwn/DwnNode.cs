@@ -13,9 +13,9 @@ namespace OPSource.Web5.Dwn;
 /// ProtocolsConfigure and ProtocolsQuery; authorization by the tenant's signature, protocol rules
 /// (<see cref="DwnProtocolAuthorization"/>: $actions who/of/can and roles, protocolPath/contextId, $size, $tags).
 /// Permission grants (the built-in permissions protocol, <see cref="DwnPermissions"/>) authorize RecordsWrite, RecordsRead,
-/// ProtocolsConfigure and ProtocolsQuery as dwn-sdk-js 0.5.2 does; delegated grants are refused (401,
-/// RecordsGrantAuthorizationNotSupported). RecordsSubscribe (<see cref="SubscribeAsync"/>) delivers the writes and deletes
-/// a subscriber may see through <see cref="Events"/>.
+/// ProtocolsConfigure and ProtocolsQuery as dwn-sdk-js 0.5.2 does; delegated grants (<see cref="DwnDelegatedGrants"/>) let a
+/// grantee sign RecordsWrite/Read/Query/Subscribe/Delete and ProtocolsConfigure for its grantor. RecordsSubscribe
+/// (<see cref="SubscribeAsync"/>) delivers the writes and deletes a subscriber may see through <see cref="Events"/>.
 /// </summary>
 public sealed partial class DwnNode
 {
@@ -108,21 +108,13 @@ public sealed partial class DwnNode
             return await MessagesSubscribeAsync(tenant, message, handler, cancellationToken).ConfigureAwait(false);
         }
 
-        DwnRequest subscribe;
-        try
+        var (subscribe, refusal) = await ParseAndAuthenticateAsync(message, ParseRecordsSubscribe, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            subscribe = DwnRequests.ParseUnsigned(message);
-            if (subscribe.Descriptor.GetString("interface") + subscribe.Descriptor.GetString("method") != "RecordsSubscribe")
-            {
-                throw new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, "only RecordsSubscribe opens a subscription");
-            }
-        }
-        catch (DwnException e)
-        {
-            return (DwnReply.FromError(e, e.Code == DwnErrorCode.RecordsGrantAuthorizationNotSupported ? 401 : 400), null);
+            return (refusal, null);
         }
 
-        var (filters, error) = await RecordsFiltersAsync(tenant, subscribe, subscribe: true, cancellationToken).ConfigureAwait(false);
+        var (filters, error) = await RecordsFiltersAsync(tenant, subscribe!, subscribe: true, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return (error, null);
@@ -133,15 +125,73 @@ public sealed partial class DwnNode
         return (new DwnReply(200, "OK") { Subscription = new JsonObject { ["id"] = id } }, subscription);
     }
 
+    private static DwnRequest ParseRecordsSubscribe(JsonObject message)
+    {
+        var subscribe = DwnRequests.ParseUnsigned(message);
+        return subscribe.Descriptor.GetString("interface") + subscribe.Descriptor.GetString("method") == "RecordsSubscribe"
+            ? subscribe
+            : throw new DwnException(DwnErrorCode.MessageInterfaceMethodNotSupported, "only RecordsSubscribe opens a subscription");
+    }
+
+    /// <summary>
+    /// The first two steps of every request handler (dwn-sdk-js: <c>X.parse</c>, refused with 400; then
+    /// <c>authenticate</c>, refused with 401): <paramref name="parse"/> checks the message (a missing authorization where
+    /// one is required is 401), and a signed message is authenticated (<see cref="DwnRequests.AuthenticateAsync"/>: its
+    /// author is the signer or, under a delegated grant, the grantor). Returns the request, or the refusal.
+    /// </summary>
+    private async Task<(DwnRequest? Request, DwnReply? Refusal)> ParseAndAuthenticateAsync(JsonObject message, Func<JsonObject, DwnRequest> parse, CancellationToken cancellationToken)
+    {
+        DwnRequest request;
+        try
+        {
+            request = parse(message);
+        }
+        catch (DwnException e)
+        {
+            return (null, DwnReply.FromError(e, e.Code == DwnErrorCode.AuthenticateJwsMissing ? 401 : 400));
+        }
+
+        try
+        {
+            return (await DwnRequests.AuthenticateAsync(request, Resolver, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (DwnException e)
+        {
+            return (null, DwnReply.FromError(e, 401));
+        }
+    }
+
+    /// <summary>The status of a parse + authenticate failure of RecordsWrite or ProtocolsConfigure: 401 for a signature that does not verify, else 400.</summary>
+    private static int ParseStatus(DwnException e) => e.IsAuthentication || AuthenticationCodes.Contains(e.Code) ? 401 : 400;
+
+    /// <summary>
+    /// A grant the message's author or signer invokes, checked as GrantAuthorization.performBaseValidation does (granted
+    /// by <paramref name="grantor"/> to <paramref name="grantee"/>, active at the message's timestamp, not revoked in the
+    /// grantor's DWN, for the message's interface and method), then by <paramref name="verifyScope"/> (the scope and
+    /// conditions rule of the message's kind). Serves invoked grants (grantor = the tenant) and delegated grants (grantor =
+    /// the author, grantee = the delegate that signed: interfaces/records-*.ts authorizeDelegate).
+    /// </summary>
+    private async Task VerifyGrantAsync(JsonObject descriptor, string grantor, string grantee, PermissionGrant grant, Action<PermissionScope> verifyScope, CancellationToken cancellationToken)
+    {
+        await DwnPermissions.VerifyBaseAsync(Store, descriptor, grantor, grantee, grant, cancellationToken).ConfigureAwait(false);
+        verifyScope(grant.Scope);
+    }
+
+    // RecordsGrantAuthorization.authorizeWrite.
+    private Task VerifyWriteGrantAsync(ParsedRecordsWrite write, string grantor, string grantee, PermissionGrant grant, CancellationToken cancellationToken) =>
+        VerifyGrantAsync(write.Descriptor, grantor, grantee, grant, scope =>
+        {
+            DwnPermissions.VerifyRecordScope(write.Message, scope);
+            DwnPermissions.VerifyConditions(write.Descriptor, grant.Publication);
+        }, cancellationToken);
+
     // ---- RecordsWrite (handlers/records-write.ts) ----
     private async Task<DwnReply> WriteAsync(string tenant, JsonObject message, byte[]? data, CancellationToken cancellationToken)
     {
         ParsedRecordsWrite write;
-        string? owner;
         try
         {
             write = await RecordsWrite.ParseAsync(message, Resolver, cancellationToken).ConfigureAwait(false);
-            owner = (message["authorization"] as JsonObject)?["ownerSignature"] is { } ownerSignature ? SignerDid(ownerSignature) : null;
             if (write.Descriptor["protocol"] is not null)
             {
                 await Protocols.ValidateReferentialIntegrityAsync(tenant, write, cancellationToken).ConfigureAwait(false);
@@ -149,7 +199,7 @@ public sealed partial class DwnNode
         }
         catch (DwnException e)
         {
-            return DwnReply.FromError(e, AuthenticationCodes.Contains(e.Code) ? 401 : 400);
+            return DwnReply.FromError(e, ParseStatus(e));
         }
 
         var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\n" + write.RecordId) % (uint)_recordLocks.Length)];
@@ -158,7 +208,7 @@ public sealed partial class DwnNode
         {
             try
             {
-                await AuthorizeWriteAsync(tenant, write, owner, cancellationToken).ConfigureAwait(false);
+                await AuthorizeWriteAsync(tenant, write, cancellationToken).ConfigureAwait(false);
             }
             catch (DwnException e)
             {
@@ -259,17 +309,24 @@ public sealed partial class DwnNode
         }
     }
 
-    private async Task AuthorizeWriteAsync(string tenant, ParsedRecordsWrite write, string? owner, CancellationToken cancellationToken)
+    // RecordsWriteHandler.authorizeRecordsWrite.
+    private async Task AuthorizeWriteAsync(string tenant, ParsedRecordsWrite write, CancellationToken cancellationToken)
     {
         var authorization = (JsonObject)write.Message["authorization"]!;
+        var owner = write.Owner;
         if (owner is not null && owner != tenant)
         {
             throw new DwnException(DwnErrorCode.RecordsWriteOwnerAndTenantMismatch, $"Owner {owner} must be the same as tenant {tenant} when specified.");
         }
 
-        if (authorization["authorDelegatedGrant"] is not null || authorization["ownerDelegatedGrant"] is not null)
+        if (write.AuthorDelegatedGrant is { } authorGrant)
         {
-            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, "delegated grants are not supported by this node");
+            await VerifyWriteGrantAsync(write, write.Author, write.Signer, authorGrant, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (write.OwnerDelegatedGrant is { } ownerGrant)
+        {
+            await VerifyWriteGrantAsync(write, owner!, write.OwnerSigner!, ownerGrant, cancellationToken).ConfigureAwait(false);
         }
 
         if (owner is not null || write.Author == tenant)
@@ -280,11 +337,8 @@ public sealed partial class DwnNode
         var payload = DwnMessage.ValidateSignatureStructure(authorization["signature"], write.Descriptor);
         if (payload.GetString("permissionGrantId") is { } grantId)
         {
-            // RecordsGrantAuthorization.authorizeWrite.
             var grant = await DwnPermissions.FetchGrantAsync(Store, tenant, grantId, cancellationToken).ConfigureAwait(false);
-            await DwnPermissions.VerifyBaseAsync(Store, write.Descriptor, tenant, write.Author, grant, cancellationToken).ConfigureAwait(false);
-            DwnPermissions.VerifyRecordScope(write.Message, grant.Scope);
-            DwnPermissions.VerifyConditions(write.Descriptor, grant.Publication);
+            await VerifyWriteGrantAsync(write, tenant, write.Author, grant, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -300,25 +354,13 @@ public sealed partial class DwnNode
     // ---- RecordsRead (handlers/records-read.ts) ----
     private async Task<DwnReply> ReadAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
     {
-        DwnRequest read;
-        try
+        var (parsed, refusal) = await ParseAndAuthenticateAsync(message, DwnRequests.ParseUnsigned, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            read = DwnRequests.ParseUnsigned(message);
-        }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, e.Code == DwnErrorCode.RecordsGrantAuthorizationNotSupported ? 401 : 400);
+            return refusal;
         }
 
-        try
-        {
-            read = await AuthenticateAsync(read, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, 401);
-        }
-
+        var read = parsed!;
         var filter = ConvertFilter((JsonObject)read.Descriptor["filter"]!, null);
         filter["interface"] = DwnInterface.Records;
         filter["isLatestBaseState"] = true;
@@ -381,9 +423,15 @@ public sealed partial class DwnNode
         return new DwnReply(200, "OK") { Entry = entry, Data = data };
     }
 
+    // RecordsReadHandler.authorizeRecordsRead.
     private async Task AuthorizeReadAsync(string tenant, DwnRequest read, StoredDwnMessage write, CancellationToken cancellationToken)
     {
         var author = read.Author;
+        if (read.DelegatedGrant is { } delegated)
+        {
+            await VerifyReadGrantAsync(read, write, author!, read.Signer!, delegated, cancellationToken).ConfigureAwait(false);
+        }
+
         if (author == tenant || write.Descriptor["published"] is JsonValue p && p.TryGetValue<bool>(out var published) && published)
         {
             return;
@@ -396,10 +444,8 @@ public sealed partial class DwnNode
 
         if (author is not null && read.PermissionGrantId is { } grantId)
         {
-            // RecordsGrantAuthorization.authorizeRead.
             var grant = await DwnPermissions.FetchGrantAsync(Store, tenant, grantId, cancellationToken).ConfigureAwait(false);
-            await DwnPermissions.VerifyBaseAsync(Store, read.Descriptor, tenant, author, grant, cancellationToken).ConfigureAwait(false);
-            DwnPermissions.VerifyRecordScope(write.Message, grant.Scope);
+            await VerifyReadGrantAsync(read, write, tenant, author, grant, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -412,19 +458,20 @@ public sealed partial class DwnNode
         throw new DwnException(DwnErrorCode.RecordsReadAuthorizationFailed, "message failed authorization");
     }
 
+    // RecordsGrantAuthorization.authorizeRead.
+    private Task VerifyReadGrantAsync(DwnRequest read, StoredDwnMessage write, string grantor, string grantee, PermissionGrant grant, CancellationToken cancellationToken) =>
+        VerifyGrantAsync(read.Descriptor, grantor, grantee, grant, scope => DwnPermissions.VerifyRecordScope(write.Message, scope), cancellationToken);
+
     // ---- RecordsQuery (handlers/records-query.ts) ----
     private async Task<DwnReply> QueryAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
     {
-        DwnRequest query;
-        try
+        var (parsed, refusal) = await ParseAndAuthenticateAsync(message, DwnRequests.ParseUnsigned, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            query = DwnRequests.ParseUnsigned(message);
-        }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, e.Code == DwnErrorCode.RecordsGrantAuthorizationNotSupported ? 401 : 400);
+            return refusal;
         }
 
+        var query = parsed!;
         var descriptor = query.Descriptor;
         var dateSort = descriptor.GetString("dateSort");
         var pagination = descriptor["pagination"] as JsonObject;
@@ -462,7 +509,9 @@ public sealed partial class DwnNode
     /// <summary>
     /// The message-store filters a RecordsQuery or RecordsSubscribe may see (records-query.ts / records-subscribe.ts):
     /// anonymous: published records; the tenant: everything; others: published, their own, addressed to them, and the
-    /// records of a protocol role they invoke (authorized first). Subscriptions match writes and deletes.
+    /// records of a protocol role they invoke (authorized first). Subscriptions match writes and deletes. A delegate's
+    /// grant is checked first (RecordsGrantAuthorization.authorizeQueryOrSubscribe); it then sees what its grantor sees.
+    /// <paramref name="query"/> is authenticated already.
     /// </summary>
     private async Task<(List<JsonObject> Filters, DwnReply? Error)> RecordsFiltersAsync(string tenant, DwnRequest query, bool subscribe, CancellationToken cancellationToken)
     {
@@ -485,7 +534,18 @@ public sealed partial class DwnNode
                     throw new DwnException(DwnErrorCode.AuthenticateJwsMissing, "authorization is required");
                 }
 
-                query = await AuthenticateAsync(query, cancellationToken).ConfigureAwait(false);
+                if (query.DelegatedGrant is { } delegated)
+                {
+                    await VerifyGrantAsync(descriptor, query.Author!, query.Signer!, delegated, scope =>
+                    {
+                        var protocol = filter.GetString("protocol");
+                        if (scope.Protocol is not null && protocol != scope.Protocol)
+                        {
+                            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationQueryOrSubscribeProtocolScopeMismatch, $"Grant protocol scope {scope.Protocol} does not match protocol in message {protocol}");
+                        }
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (query.ProtocolRole is not null)
                 {
                     await Protocols.AuthorizeQueryAsync(tenant, query, cancellationToken).ConfigureAwait(false);
@@ -621,25 +681,13 @@ public sealed partial class DwnNode
     // ---- RecordsDelete (handlers/records-delete.ts, StorageController.performRecordsDelete) ----
     private async Task<DwnReply> DeleteAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
     {
-        DwnRequest delete;
-        try
+        var (parsed, refusal) = await ParseAndAuthenticateAsync(message, DwnRequests.ParseUnsigned, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            delete = DwnRequests.ParseUnsigned(message);
-        }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, e.Code is DwnErrorCode.RecordsGrantAuthorizationNotSupported or DwnErrorCode.AuthenticateJwsMissing ? 401 : 400);
+            return refusal;
         }
 
-        try
-        {
-            delete = await AuthenticateAsync(delete, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, 401);
-        }
-
+        var delete = parsed!;
         var recordId = delete.Descriptor.GetString("recordId")!;
         var messageCid = DwnMessage.ComputeCid(message);
         var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\n" + recordId) % (uint)_recordLocks.Length)];
@@ -663,6 +711,19 @@ public sealed partial class DwnNode
             try
             {
                 initial = InitialWrite(existing);
+                if (delete.DelegatedGrant is { } delegated)
+                {
+                    // RecordsGrantAuthorization.authorizeDelete: a protocol-scoped grant deletes records of that protocol only.
+                    await VerifyGrantAsync(delete.Descriptor, delete.Author!, delete.Signer!, delegated, scope =>
+                    {
+                        var protocol = initial.Descriptor.GetString("protocol");
+                        if (scope.Protocol is not null && protocol != scope.Protocol)
+                        {
+                            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationDeleteProtocolScopeMismatch, $"Grant protocol scope {scope.Protocol} does not match protocol in record to delete {protocol}");
+                        }
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (delete.Author != tenant)
                 {
                     if (initial.Descriptor["protocol"] is null)
@@ -747,31 +808,32 @@ public sealed partial class DwnNode
         }
         catch (DwnException e)
         {
-            return DwnReply.FromError(e, AuthenticationCodes.Contains(e.Code) ? 401 : 400);
+            return DwnReply.FromError(e, ParseStatus(e));
         }
 
-        if (configure.Author != tenant)
+        // ProtocolsConfigureHandler.authorizeProtocolsConfigure: a delegate's grant first, then the author.
+        try
         {
-            var payload = DwnMessage.ValidateSignatureStructure(((JsonObject)message["authorization"]!)["signature"], DwnMessage.Descriptor(message));
-            try
+            if (configure.DelegatedGrant is { } delegated)
             {
+                await VerifyConfigureGrantAsync(configure, configure.Author, configure.Signer, delegated, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (configure.Author != tenant)
+            {
+                var payload = DwnMessage.ValidateSignatureStructure(((JsonObject)message["authorization"]!)["signature"], DwnMessage.Descriptor(message));
                 if (payload.GetString("permissionGrantId") is not { } grantId)
                 {
                     throw new DwnException(DwnErrorCode.ProtocolsConfigureAuthorizationFailed, "message failed authorization");
                 }
 
-                // ProtocolsGrantAuthorization.authorizeConfigure: a grant without a protocol covers every protocol.
                 var grant = await DwnPermissions.FetchGrantAsync(Store, tenant, grantId, cancellationToken).ConfigureAwait(false);
-                await DwnPermissions.VerifyBaseAsync(Store, DwnMessage.Descriptor(message), tenant, configure.Author, grant, cancellationToken).ConfigureAwait(false);
-                if (grant.Scope.Protocol is not null && grant.Scope.Protocol != configure.Protocol)
-                {
-                    throw new DwnException(DwnErrorCode.ProtocolsGrantAuthorizationScopeProtocolMismatch, "Grant scope specifies different protocol than what appears in the configure message.");
-                }
+                await VerifyConfigureGrantAsync(configure, tenant, configure.Author, grant, cancellationToken).ConfigureAwait(false);
             }
-            catch (DwnException e)
-            {
-                return DwnReply.FromError(e, 401);
-            }
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, 401);
         }
 
         var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\nprotocol\n" + configure.Protocol) % (uint)_recordLocks.Length)];
@@ -817,17 +879,25 @@ public sealed partial class DwnNode
         }
     }
 
+    // ProtocolsGrantAuthorization.authorizeConfigure: a grant without a protocol covers every protocol.
+    private Task VerifyConfigureGrantAsync(ParsedProtocolsConfigure configure, string grantor, string grantee, PermissionGrant grant, CancellationToken cancellationToken) =>
+        VerifyGrantAsync(DwnMessage.Descriptor(configure.Message), grantor, grantee, grant, scope =>
+        {
+            if (scope.Protocol is not null && scope.Protocol != configure.Protocol)
+            {
+                throw new DwnException(DwnErrorCode.ProtocolsGrantAuthorizationScopeProtocolMismatch, "Grant scope specifies different protocol than what appears in the configure message.");
+            }
+        }, cancellationToken);
+
     private async Task<DwnReply> ProtocolsQueryAsync(string tenant, JsonObject message, CancellationToken cancellationToken)
     {
-        DwnRequest query;
-        try
+        var (parsed, refusal) = await ParseAndAuthenticateAsync(message, DwnRequests.ParseUnsigned, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            query = DwnRequests.ParseUnsigned(message);
+            return refusal;
         }
-        catch (DwnException e)
-        {
-            return DwnReply.FromError(e, 400);
-        }
+
+        var query = parsed!;
 
         var filter = new JsonObject();
         if (query.Descriptor["filter"] is JsonObject f)
@@ -843,15 +913,6 @@ public sealed partial class DwnNode
         var publishedOnly = query.SignaturePayload is null;
         if (!publishedOnly)
         {
-            try
-            {
-                query = await AuthenticateAsync(query, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DwnException e)
-            {
-                return DwnReply.FromError(e, 401);
-            }
-
             if (query.Author != tenant)
             {
                 if (query.PermissionGrantId is not { } grantId)
@@ -893,16 +954,6 @@ public sealed partial class DwnNode
     };
 
     // ---- shared helpers (core/message.ts, interfaces/records-write.ts, store/storage-controller.ts) ----
-    private async Task<DwnRequest> AuthenticateAsync(DwnRequest request, CancellationToken cancellationToken)
-    {
-        if (request.SignaturePayload is null)
-        {
-            return request;
-        }
-
-        var signer = await DwnMessage.VerifySignatureAsync(((JsonObject)request.Message["authorization"]!)["signature"], Resolver, cancellationToken).ConfigureAwait(false);
-        return request with { Author = signer.Did };
-    }
 
     /// <summary>The indexes of a RecordsWrite (RecordsWrite.constructIndexes).</summary>
     internal static JsonObject WriteIndexes(JsonObject message, string author, bool isLatestBaseState)

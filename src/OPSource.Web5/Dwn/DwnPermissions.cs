@@ -76,7 +76,7 @@ public sealed record PermissionScope(string Interface, string Method, string? Pr
 /// <param name="Grantee">The grant's recipient.</param>
 /// <param name="DateGranted">descriptor.dateCreated.</param>
 /// <param name="DateExpires">The data's dateExpires (a DWN timestamp).</param>
-/// <param name="Delegated">Whether the grantee may act as the grantor (delegated grants; not used for authorization here).</param>
+/// <param name="Delegated">Whether the grantee may act as the grantor (a delegated grant, embedded in the grantee's messages: <see cref="DwnDelegatedGrants"/>).</param>
 /// <param name="Scope">What the grant allows.</param>
 /// <param name="Publication">conditions.publication: Required, Prohibited or null.</param>
 /// <param name="Message">The grant's RecordsWrite.</param>

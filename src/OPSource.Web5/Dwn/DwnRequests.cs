@@ -11,9 +11,18 @@ namespace OPSource.Web5.Dwn;
 /// </summary>
 /// <param name="Message">The message JSON.</param>
 /// <param name="SignaturePayload">The authorization signature payload (descriptorCid, permissionGrantId, protocolRole), or null when unsigned.</param>
-/// <param name="Author">The authenticated signer, or null for an unsigned (anonymous) message.</param>
+/// <param name="Author">
+/// The message's author once authenticated (Message.getAuthor: the signer, or the grantor of the delegated grant the
+/// signer invokes), or null for an unsigned (anonymous) message.
+/// </param>
 public sealed record DwnRequest(JsonObject Message, JsonObject? SignaturePayload, string? Author)
 {
+    /// <summary>The DID that signed (the author, or the delegate acting for it), once authenticated.</summary>
+    public string? Signer { get; init; }
+
+    /// <summary>The delegated grant (authorDelegatedGrant) the signer acts under, if any; its grantor is the author.</summary>
+    public PermissionGrant? DelegatedGrant { get; init; }
+
     /// <summary>The descriptor.</summary>
     public JsonObject Descriptor => (JsonObject)Message["descriptor"]!;
 
@@ -43,8 +52,9 @@ public static class DwnRequests
 
     /// <summary>A RecordsRead of the record matching <paramref name="filter"/>; anonymous when <paramref name="signer"/> is null.</summary>
     /// <remarks><paramref name="permissionGrantId"/>: the grant the signer invokes (signed as permissionGrantId).</remarks>
-    public static JsonObject CreateRecordsRead(JsonObject filter, BearerDid? signer, string? protocolRole = null, DateTimeOffset? timestamp = null, string? permissionGrantId = null) =>
-        Build(signer, protocolRole, permissionGrantId, new JsonObject
+    /// <remarks><paramref name="delegatedGrant"/>: a delegated grant (<see cref="DwnDelegatedGrants.Embed"/>) the signer acts under.</remarks>
+    public static JsonObject CreateRecordsRead(JsonObject filter, BearerDid? signer, string? protocolRole = null, DateTimeOffset? timestamp = null, string? permissionGrantId = null, JsonObject? delegatedGrant = null) =>
+        Build(signer, protocolRole, permissionGrantId, delegatedGrant, new JsonObject
         {
             ["interface"] = DwnInterface.Records,
             ["method"] = "Read",
@@ -53,7 +63,7 @@ public static class DwnRequests
         });
 
     /// <summary>A RecordsQuery; <paramref name="dateSort"/> one of <see cref="DateSorts"/>, <paramref name="limit"/> and <paramref name="cursor"/> for pagination.</summary>
-    public static JsonObject CreateRecordsQuery(JsonObject filter, BearerDid? signer, string? dateSort = null, int? limit = null, JsonObject? cursor = null, string? protocolRole = null, DateTimeOffset? timestamp = null)
+    public static JsonObject CreateRecordsQuery(JsonObject filter, BearerDid? signer, string? dateSort = null, int? limit = null, JsonObject? cursor = null, string? protocolRole = null, DateTimeOffset? timestamp = null, JsonObject? delegatedGrant = null)
     {
         JsonObject? pagination = null;
         if (limit is not null || cursor is not null)
@@ -70,15 +80,15 @@ public static class DwnRequests
             ["dateSort"] = dateSort,
             ["pagination"] = pagination,
         }.RemoveNullMembers();
-        var message = Build(signer, protocolRole, null, descriptor);
+        var message = Build(signer, protocolRole, null, delegatedGrant, descriptor);
         ParseUnsigned(message);
         return message;
     }
 
     /// <summary>A RecordsSubscribe for the records matching <paramref name="filter"/>; anonymous when <paramref name="signer"/> is null.</summary>
-    public static JsonObject CreateRecordsSubscribe(JsonObject filter, BearerDid? signer, string? protocolRole = null, DateTimeOffset? timestamp = null)
+    public static JsonObject CreateRecordsSubscribe(JsonObject filter, BearerDid? signer, string? protocolRole = null, DateTimeOffset? timestamp = null, JsonObject? delegatedGrant = null)
     {
-        var message = Build(signer, protocolRole, null, new JsonObject
+        var message = Build(signer, protocolRole, null, delegatedGrant, new JsonObject
         {
             ["interface"] = DwnInterface.Records,
             ["method"] = "Subscribe",
@@ -90,10 +100,10 @@ public static class DwnRequests
     }
 
     /// <summary>A RecordsDelete of <paramref name="recordId"/>; <paramref name="prune"/> also purges its descendants.</summary>
-    public static JsonObject CreateRecordsDelete(string recordId, BearerDid signer, bool prune = false, string? protocolRole = null, DateTimeOffset? timestamp = null)
+    public static JsonObject CreateRecordsDelete(string recordId, BearerDid signer, bool prune = false, string? protocolRole = null, DateTimeOffset? timestamp = null, JsonObject? delegatedGrant = null)
     {
         ArgumentNullException.ThrowIfNull(signer);
-        return Build(signer, protocolRole, null, new JsonObject
+        return Build(signer, protocolRole, null, delegatedGrant, new JsonObject
         {
             ["interface"] = DwnInterface.Records,
             ["method"] = "Delete",
@@ -106,7 +116,7 @@ public static class DwnRequests
     /// <summary>A ProtocolsQuery, optionally for one protocol URI; anonymous when <paramref name="signer"/> is null.</summary>
     /// <remarks><paramref name="permissionGrantId"/>: the grant the signer invokes (signed as permissionGrantId).</remarks>
     public static JsonObject CreateProtocolsQuery(string? protocol, BearerDid? signer, DateTimeOffset? timestamp = null, string? permissionGrantId = null) =>
-        Build(signer, null, permissionGrantId, new JsonObject
+        Build(signer, null, permissionGrantId, null, new JsonObject
         {
             ["interface"] = DwnInterface.Protocols,
             ["method"] = "Query",
@@ -122,7 +132,7 @@ public static class DwnRequests
     public static JsonObject CreateMessagesQuery(IEnumerable<JsonObject> filters, BearerDid signer, JsonObject? cursor = null, DateTimeOffset? timestamp = null, string? permissionGrantId = null)
     {
         ArgumentNullException.ThrowIfNull(signer);
-        var message = Build(signer, null, permissionGrantId, new JsonObject
+        var message = Build(signer, null, permissionGrantId, null, new JsonObject
         {
             ["interface"] = "Messages",
             ["method"] = "Query",
@@ -138,7 +148,7 @@ public static class DwnRequests
     public static JsonObject CreateMessagesRead(string messageCid, BearerDid signer, DateTimeOffset? timestamp = null, string? permissionGrantId = null)
     {
         ArgumentNullException.ThrowIfNull(signer);
-        var message = Build(signer, null, permissionGrantId, new JsonObject
+        var message = Build(signer, null, permissionGrantId, null, new JsonObject
         {
             ["interface"] = "Messages",
             ["method"] = "Read",
@@ -153,7 +163,7 @@ public static class DwnRequests
     public static JsonObject CreateMessagesSubscribe(IEnumerable<JsonObject> filters, BearerDid signer, DateTimeOffset? timestamp = null, string? permissionGrantId = null)
     {
         ArgumentNullException.ThrowIfNull(signer);
-        var message = Build(signer, null, permissionGrantId, new JsonObject
+        var message = Build(signer, null, permissionGrantId, null, new JsonObject
         {
             ["interface"] = "Messages",
             ["method"] = "Subscribe",
@@ -242,13 +252,21 @@ public static class DwnRequests
         }
 
         JsonObject? payload = null;
+        PermissionGrant? delegatedGrant = null;
         if (message["authorization"] is { } authorization)
         {
+            // authorization-delegated-grant.json (Records requests) or authorization.json (ProtocolsQuery).
             var auth = authorization as JsonObject ?? throw new DwnException(DwnErrorCode.SchemaValidatorFailure, $"{kind}: authorization must be an object");
-            payload = DwnMessage.ValidateSignatureStructure(auth["signature"], descriptor);
-            if (auth["authorDelegatedGrant"] is not null || auth["ownerDelegatedGrant"] is not null || payload["delegatedGrantId"] is not null)
+            var records = kind.StartsWith(DwnInterface.Records, StringComparison.Ordinal);
+            if (auth.Any(p => p.Key is not "signature" && !(records && p.Key is "authorDelegatedGrant")))
             {
-                throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationNotSupported, $"{kind}: delegated grants are not supported by this node");
+                throw new DwnException(DwnErrorCode.SchemaValidatorAdditionalPropertyNotAllowed, $"{kind}: authorization takes {(records ? "signature and authorDelegatedGrant" : "only a signature")}");
+            }
+
+            payload = DwnMessage.ValidateSignatureStructure(auth["signature"], descriptor);
+            if (records)
+            {
+                delegatedGrant = DwnDelegatedGrants.CheckReferentialIntegrity(auth, payload, owner: false);
             }
         }
         else if (kind == "RecordsDelete")
@@ -261,21 +279,34 @@ public static class DwnRequests
             throw new DwnException(DwnErrorCode.RecordsQueryFilterMissingRequiredProperties, $"{kind}: role-authorized queries must include protocolPath in the filter");
         }
 
-        return new DwnRequest(message, payload, null);
+        return new DwnRequest(message, payload, null) { DelegatedGrant = delegatedGrant };
     }
 
-    /// <summary>Parses a request and verifies its signature when it has one (the author is then the signer).</summary>
-    public static async Task<DwnRequest> ParseAsync(JsonObject message, DidResolver resolver, CancellationToken cancellationToken)
+    /// <summary>Parses a request and authenticates it when it is signed (<see cref="AuthenticateAsync"/>).</summary>
+    public static async Task<DwnRequest> ParseAsync(JsonObject message, DidResolver resolver, CancellationToken cancellationToken) =>
+        await AuthenticateAsync(ParseUnsigned(message), resolver, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// core/auth.ts authenticate for a parsed request: the signature verifies with the signer's DID and a delegated
+    /// grant with its grantor's; the author is then the signer, or the delegated grant's grantor (Message.getAuthor).
+    /// An unsigned request is returned as it is.
+    /// </summary>
+    public static async Task<DwnRequest> AuthenticateAsync(DwnRequest request, DidResolver resolver, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(resolver);
-        var parsed = ParseUnsigned(message);
-        if (parsed.SignaturePayload is null)
+        if (request.SignaturePayload is null)
         {
-            return parsed;
+            return request;
         }
 
-        var signer = await DwnMessage.VerifySignatureAsync(((JsonObject)message["authorization"]!)["signature"], resolver, cancellationToken).ConfigureAwait(false);
-        return parsed with { Author = signer.Did };
+        var signer = await DwnMessage.VerifySignatureAsync(((JsonObject)request.Message["authorization"]!)["signature"], resolver, cancellationToken).ConfigureAwait(false);
+        if (request.DelegatedGrant is { } grant)
+        {
+            await DwnDelegatedGrants.VerifyGrantorSignatureAsync(grant, resolver, cancellationToken).ConfigureAwait(false);
+        }
+
+        return request with { Author = request.DelegatedGrant?.Grantor ?? signer.Did, Signer = signer.Did };
     }
 
     /// <summary>Records.normalizeFilter: protocol and schema URIs normalized, everything else kept.</summary>
@@ -296,14 +327,26 @@ public static class DwnRequests
         return copy;
     }
 
-    private static JsonObject Build(BearerDid? signer, string? protocolRole, string? permissionGrantId, JsonObject descriptor)
+    // Message.createAuthorization: payload {descriptorCid, delegatedGrantId, permissionGrantId, protocolRole}, the
+    // delegated grant (if any) beside the signature.
+    private static JsonObject Build(BearerDid? signer, string? protocolRole, string? permissionGrantId, JsonObject? delegatedGrant, JsonObject descriptor)
     {
         var message = new JsonObject { ["descriptor"] = descriptor };
         if (signer is not null)
         {
             var (kid, key) = signer.GetSigner(relationship: VerificationRelationships.Authentication);
-            var payload = new JsonObject { ["descriptorCid"] = Cid.ComputeDagCbor(descriptor), ["permissionGrantId"] = permissionGrantId, ["protocolRole"] = protocolRole };
+            var payload = new JsonObject
+            {
+                ["descriptorCid"] = Cid.ComputeDagCbor(descriptor),
+                ["delegatedGrantId"] = delegatedGrant is null ? null : DwnMessage.ComputeCid(delegatedGrant),
+                ["permissionGrantId"] = permissionGrantId,
+                ["protocolRole"] = protocolRole,
+            };
             message["authorization"] = new JsonObject { ["signature"] = DwnMessage.Sign(payload, kid, key) };
+            if (delegatedGrant is not null)
+            {
+                message["authorization"]!["authorDelegatedGrant"] = delegatedGrant.DeepClone();
+            }
         }
 
         return message;

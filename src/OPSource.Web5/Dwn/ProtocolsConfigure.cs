@@ -6,10 +6,17 @@ namespace OPSource.Web5.Dwn;
 
 /// <summary>A ProtocolsConfigure that passed <see cref="ProtocolsConfigure.ParseAsync"/>.</summary>
 /// <param name="Message">The message JSON.</param>
-/// <param name="Author">The signer's DID.</param>
+/// <param name="Author">The author: the signer, or the grantor of the delegated grant the signer acts under.</param>
 /// <param name="Protocol">definition.protocol.</param>
 /// <param name="MessageCid">The message CID.</param>
-public sealed record ParsedProtocolsConfigure(JsonObject Message, string Author, string Protocol, string MessageCid);
+public sealed record ParsedProtocolsConfigure(JsonObject Message, string Author, string Protocol, string MessageCid)
+{
+    /// <summary>The DID that signed (the author, or its delegate).</summary>
+    public string Signer { get; init; } = Author;
+
+    /// <summary>The delegated grant (authorDelegatedGrant) the signer acts under, if any.</summary>
+    public PermissionGrant? DelegatedGrant { get; init; }
+}
 
 /// <summary>
 /// ProtocolsConfigure messages (DIF DWN spec "ProtocolsConfigure"; dwn-sdk-js 0.5 src/interfaces/protocols-configure.ts):
@@ -24,7 +31,8 @@ public static class ProtocolsConfigure
     private static readonly string[] KnownActions = ["co-delete", "co-prune", "co-update", "create", "delete", "prune", "query", "read", "subscribe", "update"];
 
     /// <summary>Creates and signs a ProtocolsConfigure for <paramref name="definition"/> (URIs normalized, rules checked).</summary>
-    public static JsonObject Create(BearerDid author, JsonObject definition, DateTimeOffset? timestamp = null, string? permissionGrantId = null)
+    /// <remarks><paramref name="delegatedGrant"/>: a delegated grant (<see cref="DwnDelegatedGrants.Embed"/>) <paramref name="author"/> signs under.</remarks>
+    public static JsonObject Create(BearerDid author, JsonObject definition, DateTimeOffset? timestamp = null, string? permissionGrantId = null, JsonObject? delegatedGrant = null)
     {
         ArgumentNullException.ThrowIfNull(author);
         ArgumentNullException.ThrowIfNull(definition);
@@ -50,15 +58,26 @@ public static class ProtocolsConfigure
             ["definition"] = normalized,
         };
         var (kid, key) = author.GetSigner(relationship: VerificationRelationships.Authentication);
-        var payload = new JsonObject { ["descriptorCid"] = Cid.ComputeDagCbor(descriptor), ["permissionGrantId"] = permissionGrantId };
-        return new JsonObject
+        var payload = new JsonObject
         {
-            ["descriptor"] = descriptor,
-            ["authorization"] = new JsonObject { ["signature"] = DwnMessage.Sign(payload, kid, key) },
+            ["descriptorCid"] = Cid.ComputeDagCbor(descriptor),
+            ["delegatedGrantId"] = delegatedGrant is null ? null : DwnMessage.ComputeCid(delegatedGrant),
+            ["permissionGrantId"] = permissionGrantId,
         };
+        var authorization = new JsonObject { ["signature"] = DwnMessage.Sign(payload, kid, key) };
+        if (delegatedGrant is not null)
+        {
+            authorization["authorDelegatedGrant"] = delegatedGrant.DeepClone();
+        }
+
+        return new JsonObject { ["descriptor"] = descriptor, ["authorization"] = authorization };
     }
 
-    /// <summary>Parses and authenticates a received ProtocolsConfigure: shape, definition rules, signature structure and signature.</summary>
+    /// <summary>
+    /// Parses and authenticates a received ProtocolsConfigure: shape, definition rules, signature structure and signature;
+    /// a delegated grant (authorDelegatedGrant) as for Records messages (dwn-sdk-js 0.5.2 checks only its grantor's
+    /// signature here, not delegatedGrantId, <c>delegated</c> or the grantee: this node applies the Records rules).
+    /// </summary>
     public static async Task<ParsedProtocolsConfigure> ParseAsync(JsonObject message, DidResolver resolver, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -72,9 +91,24 @@ public static class ProtocolsConfigure
             throw new DwnException(DwnErrorCode.AuthenticateJwsMissing, "protocols configure: authorization is required");
         }
 
-        DwnMessage.ValidateSignatureStructure(authorization["signature"], descriptor);
+        if (authorization.Any(p => p.Key is not ("signature" or "authorDelegatedGrant")))
+        {
+            throw new DwnException(DwnErrorCode.SchemaValidatorAdditionalPropertyNotAllowed, "protocols configure: authorization takes signature and authorDelegatedGrant");
+        }
+
+        var payload = DwnMessage.ValidateSignatureStructure(authorization["signature"], descriptor);
+        var grant = DwnDelegatedGrants.CheckReferentialIntegrity(authorization, payload, owner: false);
         var signer = await DwnMessage.VerifySignatureAsync(authorization["signature"], resolver, cancellationToken).ConfigureAwait(false);
-        return new ParsedProtocolsConfigure((JsonObject)message.DeepClone(), signer.Did, definition.GetString("protocol")!, DwnMessage.ComputeCid(message));
+        if (grant is not null)
+        {
+            await DwnDelegatedGrants.VerifyGrantorSignatureAsync(grant, resolver, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ParsedProtocolsConfigure((JsonObject)message.DeepClone(), grant?.Grantor ?? signer.Did, definition.GetString("protocol")!, DwnMessage.ComputeCid(message))
+        {
+            Signer = signer.Did,
+            DelegatedGrant = grant,
+        };
     }
 
     /// <summary>

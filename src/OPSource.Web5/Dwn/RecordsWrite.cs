@@ -40,11 +40,18 @@ public sealed record RecordsWriteOptions
 
     /// <summary>The permission grant (its record ID) the author invokes, signed as permissionGrantId.</summary>
     public string? PermissionGrantId { get; init; }
+
+    /// <summary>
+    /// A delegated grant (<see cref="DwnDelegatedGrants.Embed"/>) the signer acts under: the record's author is then the
+    /// grant's grantor (recordId computed with it), the payload names the grant's CID as delegatedGrantId and the grant
+    /// goes into authorization.authorDelegatedGrant.
+    /// </summary>
+    public JsonObject? DelegatedGrant { get; init; }
 }
 
 /// <summary>A RecordsWrite that passed <see cref="RecordsWrite.ParseAsync"/>: the message, its author and its CIDs.</summary>
 /// <param name="Message">The message JSON (without encodedData).</param>
-/// <param name="Author">The author DID (the signer).</param>
+/// <param name="Author">The author DID: the signer, or the grantor of the author-delegated grant the signer acts under.</param>
 /// <param name="RecordId">The record ID.</param>
 /// <param name="ContextId">The protocol context ID, if any.</param>
 /// <param name="MessageCid">The message CID.</param>
@@ -59,6 +66,21 @@ public sealed record ParsedRecordsWrite(JsonObject Message, string Author, strin
 
     /// <summary>descriptor.dataSize.</summary>
     public long DataSize => Descriptor.GetInt64("dataSize")!.Value;
+
+    /// <summary>The DID that signed (the author, or its delegate).</summary>
+    public string Signer { get; init; } = Author;
+
+    /// <summary>The author-delegated grant the signer acts under, if any (its grantor is <see cref="Author"/>).</summary>
+    public PermissionGrant? AuthorDelegatedGrant { get; init; }
+
+    /// <summary>The owner (ownerSignature): its signer, or the grantor of the owner-delegated grant; null without an owner signature.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>The DID that signed ownerSignature (the owner, or its delegate).</summary>
+    public string? OwnerSigner { get; init; }
+
+    /// <summary>The owner-delegated grant the owner signature's signer acts under, if any.</summary>
+    public PermissionGrant? OwnerDelegatedGrant { get; init; }
 }
 
 /// <summary>
@@ -102,7 +124,9 @@ public static class RecordsWrite
         };
         descriptor.RemoveNullMembers();
 
-        var recordId = EntryId(author.Uri, descriptor);
+        // With a delegated grant the logical author is the grant's grantor (RecordsWrite.signAsAuthor).
+        var authorDid = options.DelegatedGrant is { } delegated ? DwnNode.SignerDid(((JsonObject)delegated["authorization"]!)["signature"]!) : author.Uri;
+        var recordId = EntryId(authorDid, descriptor);
         string? contextId = null;
         if (options.Protocol is not null)
         {
@@ -115,10 +139,17 @@ public static class RecordsWrite
             ["recordId"] = recordId,
             ["descriptorCid"] = Cid.ComputeDagCbor(descriptor),
             ["contextId"] = contextId,
+            ["delegatedGrantId"] = options.DelegatedGrant is null ? null : DwnMessage.ComputeCid(options.DelegatedGrant),
             ["permissionGrantId"] = options.PermissionGrantId,
             ["protocolRole"] = options.ProtocolRole,
         };
-        return Assemble(recordId, contextId, descriptor, DwnMessage.Sign(payload, kid, key));
+        var message = Assemble(recordId, contextId, descriptor, DwnMessage.Sign(payload, kid, key));
+        if (options.DelegatedGrant is not null)
+        {
+            message["authorization"]!["authorDelegatedGrant"] = options.DelegatedGrant.DeepClone();
+        }
+
+        return message;
     }
 
     /// <summary>
@@ -199,30 +230,43 @@ public static class RecordsWrite
             throw new DwnException(DwnErrorCode.AuthenticateJwsMissing, "records write: authorization is required");
         }
 
+        // authorization-owner.json: signature, ownerSignature and the two delegated grants; ownerSignature needs signature.
+        foreach (var (name, _) in authorization)
+        {
+            if (name is not ("signature" or "ownerSignature" or "authorDelegatedGrant" or "ownerDelegatedGrant"))
+            {
+                throw new DwnException(DwnErrorCode.SchemaValidatorAdditionalPropertyNotAllowed, $"records write: authorization member '{name}' is not allowed");
+            }
+        }
+
         var payload = DwnMessage.ValidateSignatureStructure(authorization["signature"], descriptor);
+        JsonObject? ownerPayload = null;
         if (authorization["ownerSignature"] is { } ownerSignature)
         {
-            DwnMessage.ValidateSignatureStructure(ownerSignature, descriptor);
+            ownerPayload = DwnMessage.ValidateSignatureStructure(ownerSignature, descriptor);
         }
 
+        // Records.validateDelegatedGrantReferentialIntegrity (the parse step), then authenticate (auth.ts): the signatures
+        // of the author (or its delegate), the owner (or its delegate) and the grantors of the delegated grants.
+        var authorGrant = DwnDelegatedGrants.CheckReferentialIntegrity(authorization, payload, owner: false);
+        var ownerGrant = DwnDelegatedGrants.CheckReferentialIntegrity(authorization, ownerPayload, owner: true);
         var signer = await DwnMessage.VerifySignatureAsync(authorization["signature"], resolver, cancellationToken).ConfigureAwait(false);
+        string? ownerSigner = null;
         if (authorization["ownerSignature"] is { } owner)
         {
-            await DwnMessage.VerifySignatureAsync(owner, resolver, cancellationToken).ConfigureAwait(false);
+            ownerSigner = (await DwnMessage.VerifySignatureAsync(owner, resolver, cancellationToken).ConfigureAwait(false)).Did;
         }
 
-        if (authorization["authorDelegatedGrant"] is JsonObject grant)
+        foreach (var grant in new[] { authorGrant, ownerGrant })
         {
-            // The grantor's signature on the delegated grant (auth.ts authenticate).
-            var grantDescriptor = DwnMessage.Descriptor(grant);
-            DwnMessage.ValidateSignatureStructure((grant["authorization"] as JsonObject)?["signature"], grantDescriptor);
-            await DwnMessage.VerifySignatureAsync((grant["authorization"] as JsonObject)?["signature"], resolver, cancellationToken).ConfigureAwait(false);
+            if (grant is not null)
+            {
+                await DwnDelegatedGrants.VerifyGrantorSignatureAsync(grant, resolver, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        // The author is the signer, or the grantor of an author-delegated grant (RecordsWrite constructor).
-        var author = authorization["authorDelegatedGrant"] is JsonObject g
-            ? ((g["authorization"] as JsonObject)?["signature"]?["signatures"]?[0]?["protected"] is { } p ? GrantorDid(p) : signer.Did)
-            : signer.Did;
+        // The author is the signer, or the grantor of an author-delegated grant; the owner likewise (RecordsWrite constructor).
+        var author = authorGrant?.Grantor ?? signer.Did;
 
         var entryId = EntryId(author, descriptor);
         var isInitial = entryId == recordId;
@@ -259,7 +303,14 @@ public static class RecordsWrite
 
         var stored = (JsonObject)message.DeepClone();
         stored.Remove("encodedData");
-        return new ParsedRecordsWrite(stored, author, recordId, contextId, DwnMessage.ComputeCid(stored), isInitial);
+        return new ParsedRecordsWrite(stored, author, recordId, contextId, DwnMessage.ComputeCid(stored), isInitial)
+        {
+            Signer = signer.Did,
+            AuthorDelegatedGrant = authorGrant,
+            Owner = ownerSigner is null ? null : ownerGrant?.Grantor ?? ownerSigner,
+            OwnerSigner = ownerSigner,
+            OwnerDelegatedGrant = ownerGrant,
+        };
     }
 
     /// <summary>Checks record data against the descriptor's dataCid and dataSize.</summary>
@@ -278,7 +329,7 @@ public static class RecordsWrite
         }
     }
 
-    private static void ValidateDescriptor(JsonObject descriptor)
+    internal static void ValidateDescriptor(JsonObject descriptor)
     {
         DwnMessage.RequireKind(descriptor, DwnInterface.Records, "Write");
         foreach (var name in descriptor.Select(p => p.Key))
@@ -337,12 +388,6 @@ public static class RecordsWrite
         {
             throw new DwnException(DwnErrorCode.RecordsWriteValidateIntegrityAttestationMismatch, $"records write: {name} in the signature does not match the message's {name[..^3]}");
         }
-    }
-
-    private static string GrantorDid(JsonNode protectedHeader)
-    {
-        var header = Web5Json.ParseObject(B64Url.Decode(protectedHeader.GetValue<string>(), "authorDelegatedGrant: protected header"), "authorDelegatedGrant: protected header");
-        return (header.GetString("kid") ?? string.Empty).Split('#')[0];
     }
 
     private static readonly HashSet<string> AllowedDescriptorMembers =

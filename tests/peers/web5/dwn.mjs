@@ -8,8 +8,14 @@
 //        a RecordsWrite of SIZE bytes, a RecordsQuery and a RecordsRead by the portable DID (the tenant) and an anonymous
 //        RecordsRead, the same messages sent to each DWN endpoint URL as dwn-server's JSON-RPC (dwn-request header, data
 //        as the body); the JSON-RPC responses as received
-//   node dwn.mjs grant PORTABLE_JSON GRANTEE_DID SCOPE_JSON DATE_GRANTED DATE_EXPIRES [PUBLICATION]
-//        -> {"message", "data_b64"}: PermissionsProtocol.createGrant signed by the portable DID (the grantor)
+//   node dwn.mjs grant PORTABLE_JSON GRANTEE_DID SCOPE_JSON DATE_GRANTED DATE_EXPIRES [PUBLICATION [DELEGATED]]
+//        -> {"message", "data_b64", "encoded"}: PermissionsProtocol.createGrant signed by the portable DID (the grantor);
+//        PUBLICATION '' for none, DELEGATED 'true' for a delegated grant; encoded is its dataEncodedMessage
+//   node dwn.mjs delegate PORTABLE_JSON KIND GRANT_JSON OPTIONS_JSON -> {"message", "data_b64"?}: a message signed by the
+//        portable DID (the delegate) under the data-encoded delegated grant GRANT_JSON. KIND: Write (OPTIONS_JSON: protocol,
+//        protocolPath, published, messageTimestamp, text), Read (recordId), Query (protocol), Subscribe (protocol), Delete
+//        (recordId), Configure (definition), OwnerWrite (message, data_b64: a RecordsWrite by another author that the
+//        delegate signs as owner-delegate, RecordsWrite.signAsOwnerDelegate)
 //   node dwn.mjs revoke PORTABLE_JSON GRANT_MESSAGE_JSON GRANT_DATA_B64 DATE_REVOKED -> {"message", "data_b64"}: createRevocation
 //   node dwn.mjs grant-write PORTABLE_JSON GRANT_ID OPTIONS_JSON -> {"message", "data_b64"}: a RecordsWrite signed with
 //        permissionGrantId (OPTIONS_JSON: protocol, protocolPath, schema, published, messageTimestamp, text)
@@ -141,12 +147,54 @@ try {
       break;
     }
     case 'grant': {
-      const [portable, grantedTo, scope, dateGranted, dateExpires, publication] = args;
-      const { recordsWrite, permissionGrantBytes } = await PermissionsProtocol.createGrant({
+      const [portable, grantedTo, scope, dateGranted, dateExpires, publication, delegated] = args;
+      const { recordsWrite, permissionGrantBytes, dataEncodedMessage } = await PermissionsProtocol.createGrant({
         signer: signerOf(JSON.parse(portable)), grantedTo, scope: JSON.parse(scope), dateGranted, dateExpires,
-        conditions: publication ? { publication } : undefined,
+        conditions: publication ? { publication } : undefined, delegated: delegated === 'true' ? true : undefined,
       });
-      out({ message: recordsWrite.message, data_b64: Buffer.from(permissionGrantBytes).toString('base64') });
+      out({ message: recordsWrite.message, data_b64: Buffer.from(permissionGrantBytes).toString('base64'), encoded: dataEncodedMessage });
+      break;
+    }
+    case 'delegate': {
+      const [portable, kind, grantJson, options] = args;
+      const signer = signerOf(JSON.parse(portable));
+      const delegatedGrant = JSON.parse(grantJson);
+      const o = JSON.parse(options);
+      const messageTimestamp = o.messageTimestamp;
+      switch (kind) {
+        case 'Write': {
+          const data = new TextEncoder().encode(o.text);
+          const write = await RecordsWrite.create({
+            signer, delegatedGrant, data, dataFormat: 'application/json', protocol: o.protocol, protocolPath: o.protocolPath,
+            published: o.published, messageTimestamp, dateCreated: messageTimestamp,
+          });
+          out({ message: write.message, data_b64: Buffer.from(data).toString('base64') });
+          break;
+        }
+        case 'OwnerWrite': {
+          const write = await RecordsWrite.parse(o.message);
+          await write.signAsOwnerDelegate(signer, delegatedGrant);
+          out({ message: write.message, data_b64: o.data_b64 });
+          break;
+        }
+        case 'Read':
+          out({ message: (await RecordsRead.create({ signer, delegatedGrant, messageTimestamp, filter: { recordId: o.recordId } })).message });
+          break;
+        case 'Query':
+          out({ message: (await RecordsQuery.create({ signer, delegatedGrant, messageTimestamp, filter: { protocol: o.protocol } })).message });
+          break;
+        case 'Subscribe':
+          out({ message: (await RecordsSubscribe.create({ signer, delegatedGrant, messageTimestamp, filter: { protocol: o.protocol } })).message });
+          break;
+        case 'Delete':
+          out({ message: (await RecordsDelete.create({ signer, delegatedGrant, messageTimestamp, recordId: o.recordId })).message });
+          break;
+        case 'Configure':
+          out({ message: (await ProtocolsConfigure.create({ signer, delegatedGrant, messageTimestamp, definition: o.definition })).message });
+          break;
+        default:
+          throw new Error('unknown delegate kind ' + kind);
+      }
       break;
     }
     case 'revoke': {
