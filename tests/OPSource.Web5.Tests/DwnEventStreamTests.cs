@@ -73,13 +73,23 @@ public sealed class DwnEventStreamTests
         var edit = "{\"n\":2}"u8.ToArray();
         var update = RecordsWrite.CreateUpdate(alice, first, edit);
         var delete = DwnRequests.CreateRecordsDelete(first["recordId"]!.GetValue<string>(), alice);
+        // A definition large enough that its event exceeds a NOTIFY payload: on PostgreSQL it travels by reference.
+        var types = new JsonObject();
+        var structure = new JsonObject();
+        for (var i = 0; i < 80; i++)
+        {
+            types[$"note{i}"] = new JsonObject { ["schema"] = $"https://example.com/schemas/events/a-rather-long-schema-name/note{i}", ["dataFormats"] = new JsonArray("text/plain") };
+            structure[$"note{i}"] = new JsonObject();
+        }
+
         var configure = ProtocolsConfigure.Create(alice, new JsonObject
         {
             ["protocol"] = "https://example.com/protocol/events",
             ["published"] = true,
-            ["types"] = new JsonObject { ["note"] = new JsonObject { ["dataFormats"] = new JsonArray("text/plain") } },
-            ["structure"] = new JsonObject { ["note"] = new JsonObject() },
+            ["types"] = types,
+            ["structure"] = structure,
         });
+        Assert.True(Web5Json.SerializeUtf8(configure).Length > 8000);
         await SendAsync(http, b, alice, first, data, 202);
         await SendAsync(http, a, alice, other, data, 202);
         await SendAsync(http, b, alice, update, edit, 202);
@@ -117,6 +127,7 @@ public sealed class DwnEventStreamTests
         Assert.Equal(new[] { first, other, update, delete, configure }.Select(Cid), messages.Take(5));
         Assert.Equal(concurrent.Select(Cid).Order(StringComparer.Ordinal), messages.Skip(5).SkipLast(1).Order(StringComparer.Ordinal));
         Assert.Equal(Cid(last), messages[^1]);
+        Assert.True(JsonNode.DeepEquals(configure, onASubscriptions["messages-a"][4]["message"]));
 
         // Closed subscriptions get nothing more: after closing both on A and opening another there, a write through B
         // reaches the new one (and B's) only; a closed one would have been handed the event before the new one.

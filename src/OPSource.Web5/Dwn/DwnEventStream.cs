@@ -63,7 +63,7 @@ public sealed class DwnEventStream : IDisposable
         ArgumentNullException.ThrowIfNull(filters);
         ArgumentNullException.ThrowIfNull(handler);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_subscriber is not null && Volatile.Read(ref _pump) is null)
+        if (_subscriber is not null && Volatile.Read(ref _pump) is null or { IsCompleted: true })
         {
             await OpenAsync(_subscriber, cancellationToken).ConfigureAwait(false);
         }
@@ -124,7 +124,8 @@ public sealed class DwnEventStream : IDisposable
         await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_pump is null)
+            // Opened once; reopened only if the pump ever ended (it ends on dispose, or if resubscribing failed).
+            if (_pump is null or { IsCompleted: true })
             {
                 // Only events published from now on: a DWN subscription does not replay.
                 var subscription = await subscriber.SubscribeAsync(Topic, long.MaxValue, cancellationToken).ConfigureAwait(false);
