@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OPSource.Platform.Events;
 using OPSource.Platform.Modules;
 using OPSource.Storage;
 
@@ -40,7 +41,11 @@ public sealed class Web5Module : IOpsourceModule
             sp.GetRequiredService<Web5Service>().Resolver,
             sp.GetRequiredService<OPSource.Platform.Security.IAccessTokenIssuer>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
-        services.AddSingleton(sp => new Dwn.DwnNode(new Dwn.DwnMessageStore(sp.GetRequiredService<Database>()), sp.GetRequiredService<Web5Service>().Resolver));
+        // DWN subscription events travel on the platform's bus (internal topic 'dwn'): on PostgreSQL every instance
+        // sharing the database delivers them to its subscribers.
+        registration.AddInternalEventTopic(Dwn.DwnEventStream.Topic, "DWN subscription events ({tenant, message, initialWrite, indexes}), authorized by the DWN per subscription");
+        services.AddSingleton(sp => new Dwn.DwnEventStream(sp.GetRequiredService<IEventPublisher>(), sp.GetRequiredService<IEventSubscriber>()));
+        services.AddSingleton(sp => new Dwn.DwnNode(new Dwn.DwnMessageStore(sp.GetRequiredService<Database>()), sp.GetRequiredService<Web5Service>().Resolver, sp.GetRequiredService<Dwn.DwnEventStream>()));
         // Tokens issued to a DID stay valid only while its role binding exists.
         services.AddSingleton<OPSource.Platform.Security.ICredentialStatus>(sp => sp.GetRequiredService<Auth.DidLoginService>());
     }

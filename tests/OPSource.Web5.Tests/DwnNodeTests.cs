@@ -17,15 +17,19 @@ public sealed class Web5TestDatabase : IAsyncDisposable
     private readonly string? _admin;
     private readonly string? _name;
 
-    private Web5TestDatabase(Database database, string? dir, string? admin, string? name)
+    private Web5TestDatabase(Database database, string? dir, string? admin, string? name, StorageOptions storage)
     {
         Database = database;
         _dir = dir;
         _admin = admin;
         _name = name;
+        Storage = storage;
     }
 
     public Database Database { get; }
+
+    /// <summary>The storage settings that open this database (PostgreSQL: for server instances sharing it).</summary>
+    public StorageOptions Storage { get; }
 
     public static async Task<Web5TestDatabase> CreateAsync(string provider, CancellationToken cancellationToken)
     {
@@ -33,7 +37,8 @@ public sealed class Web5TestDatabase : IAsyncDisposable
         if (provider == "sqlite")
         {
             var dir = Directory.CreateTempSubdirectory("opsource-dwn-").FullName;
-            target = new Web5TestDatabase(Database.Create(new StorageOptions { Provider = "sqlite" }, dir), dir, null, null);
+            var storage = new StorageOptions { Provider = "sqlite" };
+            target = new Web5TestDatabase(Database.Create(storage, dir), dir, null, null, storage);
         }
         else
         {
@@ -54,7 +59,8 @@ public sealed class Web5TestDatabase : IAsyncDisposable
             }
 
             var cs = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
-            target = new Web5TestDatabase(Database.Create(new StorageOptions { Provider = "postgres", ConnectionString = cs }, Path.GetTempPath()), null, admin, name);
+            var storage = new StorageOptions { Provider = "postgres", ConnectionString = cs };
+            target = new Web5TestDatabase(Database.Create(storage, Path.GetTempPath()), null, admin, name, storage);
         }
 
         await new Migrator(target.Database, [SettingsRepository.Migrations, DidStore.Migrations]).ApplyAsync(cancellationToken);

@@ -5,7 +5,7 @@ using OPSource.Server.Modules;
 namespace OPSource.Web5.Tests;
 
 /// <summary>
-/// The real OPSource service (all modules, SQLite) on a free 127.0.0.1 port with its own temporary data folder, for the
+/// The real OPSource service (all modules, SQLite or a given PostgreSQL database) on a free 127.0.0.1 port with its own temporary data folder, for the
 /// tests that talk to its HTTP endpoints; stopped and removed on dispose.
 /// </summary>
 internal sealed class Web5TestHost : IAsyncDisposable
@@ -27,7 +27,8 @@ internal sealed class Web5TestHost : IAsyncDisposable
     /// <summary>The DWN endpoint (dwn-server's JSON-RPC over HTTP).</summary>
     public Uri DwnEndpoint => new(Url + "/api/v1/web5/dwn");
 
-    public static async Task<Web5TestHost> StartAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Starts a host on SQLite in its data folder, or on <paramref name="storage"/> (a PostgreSQL database several hosts may share).</summary>
+    public static async Task<Web5TestHost> StartAsync(string name, CancellationToken cancellationToken, OPSource.Storage.StorageOptions? storage = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"opsource-{name}-" + Guid.NewGuid().ToString("N"));
 
@@ -40,6 +41,7 @@ internal sealed class Web5TestHost : IAsyncDisposable
             Network = "regtest",
             DataDir = dataDir,
             Server = new ServerOptions { Urls = "http://127.0.0.1:0", ShutdownTimeoutSeconds = 5 },
+            Storage = storage ?? new OPSource.Storage.StorageOptions(),
         };
         var app = OpsourceServer.Build(options, modules: OpsourceModules.All);
         var host = new Web5TestHost(dataDir, app);

@@ -89,6 +89,8 @@ public sealed class EventsModule : IOpsourceModule
             log.Bus ??= bus;
             return log;
         });
+        // Services subscribe on the local bus: on PostgreSQL it also receives every other instance's events.
+        services.AddSingleton<IEventSubscriber>(sp => sp.GetRequiredService<InProcessEventBus>());
         registration.AddMigrations(PostgresEventLog.Migrations).AddMeter(PlatformMetrics.MeterName);
     }
 }

@@ -12,10 +12,11 @@ namespace OPSource.Platform.Events;
 /// subscriber is dropped, never buffered without limit). Cross-instance delivery (PostgreSQL
 /// LISTEN/NOTIFY) is layered on top by the host through <see cref="DeliverRemote"/>.
 /// </summary>
-public sealed class InProcessEventBus : IEventPublisher
+public sealed class InProcessEventBus : IEventPublisher, IEventSubscriber
 {
     private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly HashSet<string> _families;
+    private readonly HashSet<string> _internalFamilies;
     private readonly TimeProvider _time;
     private readonly IEventHistory? _history;
 
@@ -31,7 +32,9 @@ public sealed class InProcessEventBus : IEventPublisher
         ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfLessThan(replayWindow, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(subscriberQueue, 1);
-        _families = new HashSet<string>(families.Select(f => f.Family), StringComparer.Ordinal);
+        var declared = families.ToList();
+        _families = new HashSet<string>(declared.Select(f => f.Family), StringComparer.Ordinal);
+        _internalFamilies = new HashSet<string>(declared.Where(f => f.Internal).Select(f => f.Family), StringComparer.Ordinal);
         _time = time;
         _history = history;
         ReplayWindow = replayWindow;
@@ -49,6 +52,9 @@ public sealed class InProcessEventBus : IEventPublisher
 
     /// <summary>Whether a topic belongs to a declared family.</summary>
     public bool IsKnownTopic(string topic) => _families.Contains(EventTopicFamily.FamilyOf(topic));
+
+    /// <summary>Whether API clients may subscribe to a topic: it belongs to a declared family that is not internal.</summary>
+    public bool IsClientTopic(string topic) => IsKnownTopic(topic) && !_internalFamilies.Contains(EventTopicFamily.FamilyOf(topic));
 
     /// <inheritdoc />
     public ValueTask<PlatformEvent> PublishAsync(string topic, string type, JsonObject data, CancellationToken cancellationToken)
@@ -359,6 +365,7 @@ public static class PlatformEventsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new InProcessEventBus(sp.GetServices<EventTopicFamily>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<InProcessEventBus>());
+        services.TryAddSingleton<IEventSubscriber>(sp => sp.GetRequiredService<InProcessEventBus>());
         return services;
     }
 }

@@ -91,6 +91,17 @@ public sealed partial class ModuleRegistration
     }
 
     /// <summary>
+    /// Declares an internal event topic family: the module's services publish (<see cref="Events.IEventPublisher"/>)
+    /// and subscribe (<see cref="Events.IEventSubscriber"/>) to it across instances, but API clients of the events
+    /// WebSocket cannot subscribe to it (the module authorizes who sees its events itself).
+    /// </summary>
+    public ModuleRegistration AddInternalEventTopic(string family, string description)
+    {
+        Services.AddSingleton(new EventTopicFamily(family, Module, description, Internal: true));
+        return this;
+    }
+
+    /// <summary>
     /// Declares a <see cref="System.Diagnostics.Metrics.Meter"/> name the module records into; the host
     /// exports every declared meter (Prometheus <c>/metrics</c>, OpenTelemetry).
     /// </summary>

@@ -268,9 +268,10 @@ public static partial class EventStreamEndpoint
                 return;
             }
 
-            if (topic.Length > 200 || !bus.IsKnownTopic(topic))
+            // Internal families (dwn) are for services only: their events are authorized by their module.
+            if (topic.Length > 200 || !bus.IsClientTopic(topic))
             {
-                await ReplyAsync(Error("unknown_topic", $"topic '{(topic.Length > 200 ? topic[..200] : topic)}' belongs to no declared family", topic), token).ConfigureAwait(false);
+                await ReplyAsync(Error("unknown_topic", $"topic '{(topic.Length > 200 ? topic[..200] : topic)}' belongs to no family clients may subscribe to", topic), token).ConfigureAwait(false);
                 return;
             }
 

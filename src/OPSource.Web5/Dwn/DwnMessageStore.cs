@@ -96,6 +96,9 @@ public sealed class DwnMessageStore
         ("interface", "interface"), ("method", "method"), ("recordId", "record_id"), ("protocol", "protocol"), ("parentId", "parent_id"),
     ];
 
+    // The advisory lock namespace of event-log appends ("DWNL"); the tenant's hash is the second key.
+    private const int EventLogLockSpace = 0x44574E4C;
+
     private readonly Database _database;
 
     /// <summary>Creates the store over a migrated database.</summary>
@@ -239,15 +242,37 @@ public sealed class DwnMessageStore
             : null;
     }
 
-    /// <summary>EventLog.append: adds a stored message to the tenant's event log (a message already there keeps its place).</summary>
+    /// <summary>
+    /// EventLog.append: adds a stored message to the tenant's event log (a message already there keeps its place).
+    /// A reader paging by watermark must never see a larger watermark of a tenant before a smaller one. SQLite holds
+    /// its one write lock from the insert (which assigns the rowid) to the commit, so commits follow watermark order.
+    /// PostgreSQL assigns identity values at insert, and concurrent transactions may commit in another order than
+    /// they drew them: the append takes the tenant's transaction-level advisory lock before the insert draws its
+    /// watermark and keeps it until the transaction is committed and visible, so within a tenant every watermark is
+    /// drawn after the previous append became visible (the identity has CACHE 1, so values follow drawing order).
+    /// </summary>
     public async Task AppendEventAsync(string tenant, string messageCid, JsonObject indexes, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(indexes);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (_database.Provider == StorageProvider.Postgres)
+        {
+            await using var lockCommand = connection.CreateCommand();
+            lockCommand.Transaction = transaction;
+            // Two-key form: (namespace, hash of the tenant); a hash collision only serializes two tenants' appends.
+            lockCommand.CommandText = "SELECT pg_advisory_xact_lock(@space, hashtext(@tenant))";
+            lockCommand.WithParameter("space", EventLogLockSpace).WithParameter("tenant", tenant);
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "INSERT INTO web5_dwn_events (tenant, message_cid, indexes) VALUES (@tenant, @cid, @indexes) ON CONFLICT (tenant, message_cid) DO NOTHING";
         command.WithParameter("tenant", tenant).WithParameter("cid", messageCid).WithParameter("indexes", Web5Json.Serialize(indexes));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -77,7 +77,7 @@ public sealed partial class DwnNode
         }
 
         var id = DwnMessage.ComputeCid(message);
-        var subscription = Events.Subscribe(tenant, id, ConvertMessagesFilters((JsonArray)subscribe.Descriptor["filters"]!), handler);
+        var subscription = await Events.SubscribeAsync(tenant, id, ConvertMessagesFilters((JsonArray)subscribe.Descriptor["filters"]!), handler, cancellationToken).ConfigureAwait(false);
         return (new DwnReply(200, "OK") { Subscription = new JsonObject { ["id"] = id } }, subscription);
     }
 

@@ -29,19 +29,20 @@ public sealed partial class DwnNode
     // Writes and deletes of one record are serialized (dwn-sdk-js relies on its single-threaded event loop for this).
     private readonly SemaphoreSlim[] _recordLocks = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
-    /// <summary>Creates the node.</summary>
-    public DwnNode(DwnMessageStore store, DidResolver resolver)
+    /// <summary>Creates the node; without <paramref name="events"/> its event stream stays in this process.</summary>
+    public DwnNode(DwnMessageStore store, DidResolver resolver, DwnEventStream? events = null)
     {
         Store = store ?? throw new ArgumentNullException(nameof(store));
         Resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
         Protocols = new DwnProtocolAuthorization(store);
+        Events = events ?? new DwnEventStream();
     }
 
     /// <summary>The message and data store.</summary>
     public DwnMessageStore Store { get; }
 
-    /// <summary>The event stream RecordsSubscribe listens to.</summary>
-    public DwnEventStream Events { get; } = new();
+    /// <summary>The event stream RecordsSubscribe and MessagesSubscribe listen to.</summary>
+    public DwnEventStream Events { get; }
 
     /// <summary>Resolves signers' DIDs.</summary>
     public DidResolver Resolver { get; }
@@ -121,7 +122,7 @@ public sealed partial class DwnNode
         }
 
         var id = DwnMessage.ComputeCid(message);
-        var subscription = Events.Subscribe(tenant, id, filters, handler);
+        var subscription = await Events.SubscribeAsync(tenant, id, filters, handler, cancellationToken).ConfigureAwait(false);
         return (new DwnReply(200, "OK") { Subscription = new JsonObject { ["id"] = id } }, subscription);
     }
 
@@ -297,7 +298,8 @@ public sealed partial class DwnNode
             if (isLatestBaseState)
             {
                 // Only the latest base state is emitted: a write without data is not queryable, so not announced either.
-                Events.Emit(tenant, write.Message, write.IsInitialWrite ? null : InitialWrite(existing).Message, indexes);
+                // The write is stored: its event goes out even when the request is cancelled now.
+                await Events.EmitAsync(tenant, write.Message, write.IsInitialWrite ? null : InitialWrite(existing).Message, indexes, CancellationToken.None).ConfigureAwait(false);
             }
 
             await DeleteOlderMessagesButKeepInitialWriteAsync(tenant, existing, write.Descriptor, write.MessageCid, cancellationToken).ConfigureAwait(false);
@@ -762,7 +764,7 @@ public sealed partial class DwnNode
 
             await Store.PutAsync(tenant, message, indexes, null, cancellationToken).ConfigureAwait(false);
             await Store.AppendEventAsync(tenant, messageCid, indexes, cancellationToken).ConfigureAwait(false);
-            Events.Emit(tenant, message, initial.Message, indexes);
+            await Events.EmitAsync(tenant, message, initial.Message, indexes, CancellationToken.None).ConfigureAwait(false);
             if (prune)
             {
                 await PurgeDescendantsAsync(tenant, recordId, cancellationToken).ConfigureAwait(false);
@@ -858,7 +860,7 @@ public sealed partial class DwnNode
                 };
                 await Store.PutAsync(tenant, configure.Message, indexes, null, cancellationToken).ConfigureAwait(false);
                 await Store.AppendEventAsync(tenant, configure.MessageCid, indexes, cancellationToken).ConfigureAwait(false);
-                Events.Emit(tenant, configure.Message, null, indexes);
+                await Events.EmitAsync(tenant, configure.Message, null, indexes, CancellationToken.None).ConfigureAwait(false);
             }
 
             var newestDescriptor = incomingIsNewest ? descriptor : newest!.Descriptor;
