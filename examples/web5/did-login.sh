@@ -44,6 +44,8 @@ admin_key=$($OPSOURCE apikey create --role admin --name did-login-example 2>/dev
 admin_token=$(curl -fsS "$api/auth/token" -H 'content-type: application/json' -d "{\"api_key\":\"$admin_key\"}" | json access_token)
 curl -fsS -X PUT "$api/web5/did-roles/$did" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' -d '{"role":"viewer"}' >/dev/null
 echo "bound $did to viewer"
+# The same binding from the CLI (offline, on the same data dir): `opsource did role bind DID --role viewer`.
+$OPSOURCE did role list --json | python3 -c 'import json,sys; d=sys.argv[1]; assert any(b["did"]==d and b["role"]=="viewer" for b in json.load(sys.stdin)), "binding not listed"' "$did"
 
 # 3. The challenge.
 challenge=$(curl -fsS "$api/auth/did/challenge" -H 'content-type: application/json' -d "{\"did\":\"$did\"}" | json challenge)

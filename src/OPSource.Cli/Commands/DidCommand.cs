@@ -7,20 +7,21 @@ using OPSource.Web5.Encoding;
 namespace OPSource.Cli.Commands;
 
 /// <summary>
-/// <c>opsource did create|resolve|list|export|import|sign</c>: DIDs over the web5 module (keys sealed in the
+/// <c>opsource did create|resolve|list|export|import|sign|role</c>: DIDs over the web5 module (keys sealed in the
 /// database with the passphrase from <c>OPSOURCE_WEB5_PASSPHRASE</c> or <c>{data dir}/web5.passphrase</c>).
 /// </summary>
 internal static class DidCommand
 {
     public static Command Create(GlobalOptions globals, TextWriter output, TextWriter error)
     {
-        var command = new Command("did", "Decentralized identifiers: create, resolve, list, export, import and sign with (did:key, did:jwk, did:web, did:dht)");
+        var command = new Command("did", "Decentralized identifiers: create, resolve, list, export, import, sign with (did:key, did:jwk, did:web, did:dht), and bind to API roles for DID login");
         command.Add(CreateCreate(globals, output, error));
         command.Add(CreateResolve(globals, output, error));
         command.Add(CreateList(globals, output, error));
         command.Add(CreateExport(globals, output, error));
         command.Add(CreateImport(globals, output, error));
         command.Add(CreateSign(globals, output, error));
+        command.Add(DidRoleCommand.Create(globals, output, error));
         return command;
     }
 
