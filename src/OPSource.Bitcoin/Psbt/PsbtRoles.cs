@@ -22,11 +22,8 @@ public sealed partial class Psbt
     {
         ArgumentNullException.ThrowIfNull(unsignedTransaction);
         EnsureUnsigned(unsignedTransaction);
-        var global = PsbtMap.Empty(PsbtMapKind.Global).With(PsbtKeys.GlobalUnsignedTx, default, unsignedTransaction.ToBytes(includeWitness: false));
-        return new Psbt(
-            global,
-            [.. unsignedTransaction.Inputs.Select(_ => PsbtMap.Empty(PsbtMapKind.Input))],
-            [.. unsignedTransaction.Outputs.Select(_ => PsbtMap.Empty(PsbtMapKind.Output))]);
+        // The transaction is immutable and unsigned, so it is the PSBT's unsigned transaction as it stands (not parsed back).
+        return Created(PsbtMap.Empty(PsbtMapKind.Global).With(PsbtKeys.GlobalUnsignedTx, default, unsignedTransaction.ToBytes(includeWitness: false)), unsignedTransaction);
     }
 
     /// <summary>BIP370 Creator: a version 2 PSBT holding the transaction's fields one by one.</summary>
@@ -174,26 +171,34 @@ public sealed partial class Psbt
     public Psbt WithEntry(PsbtMapKind kind, int index, PsbtEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var (map, where) = kind switch
+        if (kind == PsbtMapKind.Global)
         {
-            PsbtMapKind.Global => (_global, "global"),
-            PsbtMapKind.Input => (_inputs[index], $"input {index}"),
-            _ => (_outputs[index], $"output {index}"),
-        };
+            // A global entry can change what every other entry means (the version, the unsigned transaction): the
+            // result is checked whole, as the parser checks it.
+            var updatedGlobal = _global.With(entry);
+            if (!PsbtParser.ValidateMap(updatedGlobal, "global", (uint)Version, out var globalError))
+            {
+                throw new ArgumentException(globalError.Message, nameof(entry));
+            }
+
+            var bytes = WithMaps(global: updatedGlobal).ToBytes();
+            return TryParse(bytes, out var checkedPsbt, out globalError) ? checkedPsbt : throw new ArgumentException(globalError.Message, nameof(entry));
+        }
+
+        var input = kind == PsbtMapKind.Input;
+        var map = input ? _inputs[index] : _outputs[index];
+        var where = $"{(input ? "input" : "output")} {index.ToString(CultureInfo.InvariantCulture)}";
+
+        // Every entry already here was checked when this PSBT was parsed or built, so the new entry is checked alone,
+        // with the whole-PSBT rules it takes part in (an input's UTXO against the outpoint it spends).
         var updated = map.With(entry);
-        if (!PsbtParser.ValidateMap(updated, where, (uint)Version, out var error))
+        if (!PsbtParser.ValidateEntry(kind, entry, where, (uint)Version, out var error)
+            || (input && !PsbtParser.ValidateInput(index, updated, (uint)Version, _unsignedTx, out error)))
         {
             throw new ArgumentException(error.Message, nameof(entry));
         }
 
-        var result = kind switch
-        {
-            PsbtMapKind.Global => WithMaps(global: updated),
-            PsbtMapKind.Input => WithInputMap(index, updated),
-            _ => WithOutputMap(index, updated),
-        };
-        var bytes = result.ToBytes();
-        return TryParse(bytes, out var checkedPsbt, out error) ? checkedPsbt : throw new ArgumentException(error.Message, nameof(entry));
+        return input ? WithInputMap(index, updated) : WithOutputMap(index, updated);
     }
 
     private Psbt SetInput(int index, ulong type, ReadOnlySpan<byte> keyData, ReadOnlySpan<byte> value) =>
@@ -664,12 +669,7 @@ public sealed partial class Psbt
                 return false;
             }
 
-            witness = new Witness(stack.Select(b => (ReadOnlyMemory<byte>)b));
-            if (redeemPush is not null)
-            {
-                scriptSig = new ScriptBuilder().Push(redeemPush).Build();
-            }
-
+            (scriptSig, witness) = Signing.TransactionSigner.SegwitSpend(stack, redeemPush);
             why = null;
             return true;
         }

@@ -391,7 +391,7 @@ public sealed partial class Psbt
                 return false;
             }
 
-            if (session.TrySignTaprootKeyPath(index, internalSecret, outputKey, input.TapMerkleRoot, sighashType, out var keySig))
+            if (TransactionSigner.TrySignKeyPath(session, index, keys, internalSecret, outputKey, input.TapMerkleRoot, sighashType, out var keySig))
             {
                 map = map.With(PsbtKeys.InTapKeySig, default, keySig);
             }

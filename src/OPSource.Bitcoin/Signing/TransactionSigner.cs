@@ -212,12 +212,7 @@ public static class TransactionSigner
                 return false;
             }
 
-            witness = new Witness(stack.Select(b => (ReadOnlyMemory<byte>)b));
-            if (redeemPush is not null)
-            {
-                scriptSig = new ScriptBuilder().Push(redeemPush).Build();
-            }
-
+            (scriptSig, witness) = SegwitSpend(stack, redeemPush);
             issue = null;
             return true;
         }
@@ -230,6 +225,14 @@ public static class TransactionSigner
         scriptSig = ScriptBuilder.PushAll(items, redeemPush);
         return true;
     }
+
+    /// <summary>
+    /// A segwit input's final scriptSig and witness (Core sign.cpp ProduceSignature): the witness stack, and for
+    /// P2SH-wrapped segwit (BIP141) a scriptSig that pushes only the redeem script, else an empty one. The signer and
+    /// the PSBT finalizer both finish witness inputs through it.
+    /// </summary>
+    internal static (Script ScriptSig, Witness Witness) SegwitSpend(List<byte[]> stack, byte[]? redeemPush) =>
+        (redeemPush is null ? Script.Empty : new ScriptBuilder().Push(redeemPush).Build(), new Witness(stack.Select(b => (ReadOnlyMemory<byte>)b)));
 
     /// <summary>Core sign.cpp SignStep for P2PK, P2PKH and bare multisig: the stack that satisfies <paramref name="script"/>.</summary>
     private static bool TrySatisfy(SigningSession session, int index, SpendInput spend, ISigningKeyProvider keys, Script script, SigVersion sigVersion, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out SigningIssue? issue)
@@ -408,7 +411,7 @@ public static class TransactionSigner
             }
 
             // BIP341 key path: the witness is the signature alone.
-            if (!session.TrySignTaprootKeyPath(index, ik, outputKey, spend.TaprootMerkleRoot, type, out var keySig))
+            if (!TrySignKeyPath(session, index, keys, ik, outputKey, spend.TaprootMerkleRoot, type, out var keySig))
             {
                 issue = new SigningIssue(index, SigningErrorKind.KeyMismatch, "the internal key tweaked with the merkle root is not the spent output key");
                 return false;
@@ -431,6 +434,16 @@ public static class TransactionSigner
         issue = null;
         return true;
     }
+
+    /// <summary>
+    /// BIP341 key path with the internal key's secret: signed with the provider's kept tweaked key when it keeps one
+    /// (<see cref="ISigningKeyProvider.TryGetTweakedKey"/>), else tweaked here; false when the tweaked key is not
+    /// <paramref name="outputKey"/>. The raw signer and the PSBT signer both sign the key path through it.
+    /// </summary>
+    internal static bool TrySignKeyPath(SigningSession session, int index, ISigningKeyProvider keys, SecretKey internalKey, XOnlyPublicKey outputKey, UInt256? merkleRoot, SigHashType type, [NotNullWhen(true)] out byte[]? signature) =>
+        keys.TryGetTweakedKey(internalKey, merkleRoot, out var tweaked)
+            ? session.TrySignTaprootKeyPath(index, tweaked, outputKey, null, type, out signature, untweaked: true)
+            : session.TrySignTaprootKeyPath(index, internalKey, outputKey, merkleRoot, type, out signature);
 
     /// <summary>
     /// BIP342 script path for the leaves Core's miniscript names <c>pk(K)</c> (<c>&lt;K&gt; OP_CHECKSIG</c>) and
