@@ -7,7 +7,8 @@ namespace OPSource.Benchmarks;
 /// <summary>
 /// The exact sequence bench/compare/signing.sh times for OPSource (<see cref="SigningFixture"/>), step by step,
 /// with allocations: Creator + Updater, Signer, Finalizer + Extractor + serialization, the whole PSBT path, and the
-/// raw <c>TransactionSigner</c> on the same transaction; deterministic signatures as in the comparison.
+/// raw <c>TransactionSigner</c> on the same transaction, and
+/// the floor (the two signatures alone); deterministic signatures as in the comparison.
 /// </summary>
 /// <remarks>dotnet bench/OPSource.Benchmarks/bin/Release/net10.0/OPSource.Benchmarks.dll --filter '*PsbtSigningPath*' --job short</remarks>
 [MemoryDiagnoser]
@@ -36,6 +37,9 @@ public class PsbtSigningPathBenchmarks
 
     [Benchmark(Baseline = true)]
     public byte[] Raw() => _fixture.SignRaw(7, _ring);
+
+    [Benchmark]
+    public int SignaturesOnly() => _fixture.SignaturesOnly(_ring);
 
     [Benchmark]
     public byte[] PsbtWhole() => _fixture.SignPsbt(7, _ring);

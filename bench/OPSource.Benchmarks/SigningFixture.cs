@@ -128,6 +128,35 @@ internal sealed class SigningFixture
     /// <summary>The whole PSBT path for transaction n.</summary>
     public byte[] SignPsbt(int n, WalletKeyRing ring) => FinalizeExtract(Sign(Update(n), ring));
 
+    /// <summary>
+    /// The floor of one transaction: its two signatures alone over a fixed 32-byte hash (RFC6979 ECDSA, or BIP340 with
+    /// the ring's kept tweaked keys and all-zero aux_rand), without sighashes, scripts or encoding.
+    /// </summary>
+    public int SignaturesOnly(WalletKeyRing ring)
+    {
+        Span<byte> msg = stackalloc byte[32];
+        Span<byte> aux = stackalloc byte[32];
+        Span<byte> sig = stackalloc byte[64];
+        Span<byte> der = stackalloc byte[EcdsaSignature.MaxDerSize];
+        msg.Fill(0x5a);
+        var total = 0;
+        foreach (var k in _keys)
+        {
+            if (_taproot)
+            {
+                ring.TryGetTweakedKey(k, null, out var tweaked);
+                Schnorr.Sign(tweaked!, msg, aux, sig);
+                total += sig[0];
+            }
+            else
+            {
+                total += Ecdsa.Sign(k, msg).WriteDer(der);
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>The raw API for transaction n.</summary>
     public byte[] SignRaw(int n, WalletKeyRing ring)
     {

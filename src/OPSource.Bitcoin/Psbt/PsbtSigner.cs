@@ -374,27 +374,31 @@ public sealed partial class Psbt
             return false;
         }
 
-        // BIP341: the witness program q must lift to a curve point, or neither path can ever verify.
-        if (!XOnlyPublicKey.TryParse(utxo.ScriptPubKey.Span.Slice(2, 32), out var outputKey))
-        {
-            error = $"psbt: input {index} taproot output key is not a valid x-only public key (not on the curve), so the output cannot be spent";
-            return false;
-        }
-
+        var program = utxo.ScriptPubKey.Span.Slice(2, 32);
         var origins = input.TapBip32Derivations.Select(d => new SigningKeyOrigin(d.Key.ToBytes(), d.Origin)).ToList();
 
-        // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
+        // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root). The tweaked key is
+        // compared with the program's bytes; the program is lifted to a point only when the key path did not sign.
+        var keyPathSigned = false;
         if (input.TapKeySignature is null && input.TapInternalKey is { } ik && TransactionSigner.FindXOnlyKey(origins, keys, ik) is { } internalSecret)
         {
             if (!CanHashTaproot(session, index, missingUtxo, sighashType, out error))
             {
+                error = TryLiftOutputKey(index, program, out _, out var offCurve) ? error : offCurve;
                 return false;
             }
 
-            if (TransactionSigner.TrySignKeyPath(session, index, keys, internalSecret, outputKey, input.TapMerkleRoot, sighashType, out var keySig))
+            if (TransactionSigner.TrySignKeyPath(session, index, keys, internalSecret, program, input.TapMerkleRoot, sighashType, out var keySig))
             {
                 map = map.With(PsbtKeys.InTapKeySig, default, keySig);
+                keyPathSigned = true;
             }
+        }
+
+        XOnlyPublicKey outputKey = default;
+        if (!keyPathSigned && !TryLiftOutputKey(index, program, out outputKey, out error))
+        {
+            return false;
         }
 
         // Key path without a tweak: the key is the output key itself (rawtr()); Core sign.cpp SignTaproot
@@ -446,6 +450,15 @@ public sealed partial class Psbt
         }
 
         return true;
+    }
+
+    /// <summary>BIP341: the witness program q must lift to a curve point, or neither path can ever verify; <paramref name="error"/> is the refusal line.</summary>
+    private static bool TryLiftOutputKey(int index, ReadOnlySpan<byte> program, out XOnlyPublicKey outputKey, [NotNullWhen(false)] out string? error)
+    {
+        error = XOnlyPublicKey.TryParse(program, out outputKey)
+            ? null
+            : $"psbt: input {index} taproot output key is not a valid x-only public key (not on the curve), so the output cannot be spent";
+        return error is null;
     }
 
     /// <summary>The x-only keys a tapscript leaf may be signed with: its 32-byte pushes that are keys, and the keys of the input's Taproot derivations.</summary>

@@ -194,14 +194,7 @@ public static class TransactionSigner
             }
             else if (version == 1 && prog.Length == 32 && redeemPush is null)
             {
-                // BIP341: a witness program that does not lift to a curve point can be spent by neither path.
-                if (!XOnlyPublicKey.TryParse(prog, out var outputKey))
-                {
-                    issue = new SigningIssue(index, SigningErrorKind.UnsupportedScript, "spends a taproot output whose key is not a valid x-only public key (not on the curve), which no witness can spend");
-                    return false;
-                }
-
-                if (!TrySignTaproot(session, index, spend, keys, outputKey, out stack, out issue))
+                if (!TrySignTaproot(session, index, spend, keys, prog, out stack, out issue))
                 {
                     return false;
                 }
@@ -393,33 +386,42 @@ public static class TransactionSigner
         return keys.TryGetKey(xOnly, out var key) ? key : null;
     }
 
-    private static bool TrySignTaproot(SigningSession session, int index, SpendInput spend, ISigningKeyProvider keys, XOnlyPublicKey outputKey, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out SigningIssue? issue)
+    private static bool TrySignTaproot(SigningSession session, int index, SpendInput spend, ISigningKeyProvider keys, ReadOnlySpan<byte> program, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out SigningIssue? issue)
     {
         stack = null;
         var type = spend.SighashType ?? SigHashType.Default;
+
+        // BIP341 key path with the internal key, the usual spend: the witness is the signature alone. The tweaked key
+        // is compared with the program's bytes, so the program is lifted to a point (a square root) only when the
+        // key path did not sign: an x that matches a key is on the curve.
+        SecretKey? internalSecret = null;
+        if (spend.TaprootLeaf is null && spend.TaprootInternalKey is { } internalKey
+            && (internalSecret = FindXOnlyKey(spend.KeyOrigins, keys, internalKey)) is not null
+            && TrySignKeyPath(session, index, keys, internalSecret, program, spend.TaprootMerkleRoot, type, out var keySig))
+        {
+            stack = [keySig];
+            issue = null;
+            return true;
+        }
+
+        // BIP341: a witness program that does not lift to a curve point can be spent by neither path.
+        if (!XOnlyPublicKey.TryParse(program, out var outputKey))
+        {
+            issue = new SigningIssue(index, SigningErrorKind.UnsupportedScript, "spends a taproot output whose key is not a valid x-only public key (not on the curve), which no witness can spend");
+            return false;
+        }
+
         if (spend.TaprootLeaf is { } leaf)
         {
             return TrySignTapLeaf(session, index, spend, keys, leaf, type, out stack, out issue);
         }
 
-        if (spend.TaprootInternalKey is { } internalKey)
+        if (spend.TaprootInternalKey is not null)
         {
-            if (FindXOnlyKey(spend.KeyOrigins, keys, internalKey) is not { } ik)
-            {
-                issue = new SigningIssue(index, SigningErrorKind.MissingKey, "no key for the Taproot internal key");
-                return false;
-            }
-
-            // BIP341 key path: the witness is the signature alone.
-            if (!TrySignKeyPath(session, index, keys, ik, outputKey, spend.TaprootMerkleRoot, type, out var keySig))
-            {
-                issue = new SigningIssue(index, SigningErrorKind.KeyMismatch, "the internal key tweaked with the merkle root is not the spent output key");
-                return false;
-            }
-
-            stack = [keySig];
-            issue = null;
-            return true;
+            issue = internalSecret is null
+                ? new SigningIssue(index, SigningErrorKind.MissingKey, "no key for the Taproot internal key")
+                : new SigningIssue(index, SigningErrorKind.KeyMismatch, "the internal key tweaked with the merkle root is not the spent output key");
+            return false;
         }
 
         // rawtr: the output key is signed untweaked (Core sign.cpp SignTaproot tries the output key too).
@@ -436,14 +438,38 @@ public static class TransactionSigner
     }
 
     /// <summary>
-    /// BIP341 key path with the internal key's secret: signed with the provider's kept tweaked key when it keeps one
-    /// (<see cref="ISigningKeyProvider.TryGetTweakedKey"/>), else tweaked here; false when the tweaked key is not
-    /// <paramref name="outputKey"/>. The raw signer and the PSBT signer both sign the key path through it.
+    /// BIP341 key path with the internal key's secret: signs with the provider's kept tweaked key when it keeps one
+    /// (<see cref="ISigningKeyProvider.TryGetTweakedKey"/>), else with the key tweaked here (taproot_tweak_seckey) and
+    /// wiped; false, before any hashing, when the tweaked key's x is not <paramref name="outputKey"/> (the spent
+    /// witness program). The raw signer and the PSBT signer both sign the key path through it.
     /// </summary>
-    internal static bool TrySignKeyPath(SigningSession session, int index, ISigningKeyProvider keys, SecretKey internalKey, XOnlyPublicKey outputKey, UInt256? merkleRoot, SigHashType type, [NotNullWhen(true)] out byte[]? signature) =>
-        keys.TryGetTweakedKey(internalKey, merkleRoot, out var tweaked)
-            ? session.TrySignTaprootKeyPath(index, tweaked, outputKey, null, type, out signature, untweaked: true)
-            : session.TrySignTaprootKeyPath(index, internalKey, outputKey, merkleRoot, type, out signature);
+    internal static bool TrySignKeyPath(SigningSession session, int index, ISigningKeyProvider keys, SecretKey internalKey, ReadOnlySpan<byte> outputKey, UInt256? merkleRoot, SigHashType type, [NotNullWhen(true)] out byte[]? signature)
+    {
+        SecretKey? owned = null;
+        try
+        {
+            if (!keys.TryGetTweakedKey(internalKey, merkleRoot, out var tweaked))
+            {
+                tweaked = owned = TaprootSpendInfo.TweakSecretKey(internalKey, merkleRoot);
+            }
+
+            // BIP341: the key path signs for the output key Q = P + tG, which the program holds as x(Q).
+            var q = tweaked.XOnlyPublicKey;
+            Span<byte> x = stackalloc byte[32];
+            q.WriteTo(x);
+            if (!x.SequenceEqual(outputKey))
+            {
+                signature = null;
+                return false;
+            }
+
+            return session.TrySignTaprootKeyPath(index, tweaked, q, null, type, out signature, untweaked: true);
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
 
     /// <summary>
     /// BIP342 script path for the leaves Core's miniscript names <c>pk(K)</c> (<c>&lt;K&gt; OP_CHECKSIG</c>) and
