@@ -7,6 +7,7 @@ using OPSource.Benchmarks;
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- dlc-run
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- wallet-sync [--blocks N] [--rounds N]
 // dotnet run -c Release --project bench/OPSource.Benchmarks -- sign-compare --path psbt|raw --kind p2wpkh|p2tr (bench/compare/signing.sh)
+// dotnet run -c Release --project bench/OPSource.Benchmarks -- sign-profile [--kind p2wpkh|p2tr] [--n N] [--passes N]
 if (args.Length > 0 && args[0] == "compare-secp256k1")
 {
     return Secp256k1Comparison.Run(args[1..], Console.Out);
@@ -25,6 +26,11 @@ if (args.Length > 0 && args[0] == "wallet-sync")
 if (args.Length > 0 && args[0] == "sign-compare")
 {
     return SigningComparison.Run(args[1..], Console.Out);
+}
+
+if (args.Length > 0 && args[0] == "sign-profile")
+{
+    return SigningProfile.Run(args[1..], Console.Out);
 }
 
 if (args.Length > 0 && args[0] == "ct-check")

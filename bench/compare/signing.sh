@@ -12,6 +12,8 @@
 # Peers: Debian's python3-bitcoinlib (signing/setup.sh, run first, installs it with the npm
 # packages of signing/package-lock.json); PYBITCOINLIB=/path/to/python-bitcoinlib-source runs the Python
 # driver on a source tree instead when the Debian package is absent (say so with the results).
+# BEFORE=/path/to/another/build/OPSource.Benchmarks.dll (e.g. main's, copied aside) runs that build's OPSource rows
+# too, each right after the same row of this build (A,B,A,B), labelled "(before)", for a before/after record.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TXS=${TXS:-2000}
@@ -38,6 +40,12 @@ else
 fi
 
 run() { "$@" >>"$out/results.jsonl"; }
+ops() {
+  run dotnet "$bench_dll" sign-compare "$@"
+  if [ -n "${BEFORE:-}" ]; then
+    dotnet "$BEFORE" sign-compare "$@" | sed 's/"impl":"\([^"]*\)"/"impl":"\1 (before)"/' >>"$out/results.jsonl"
+  fi
+}
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for rep in $(seq "$REPEAT"); do
   for threads in 1 "$CORES"; do
@@ -48,10 +56,10 @@ for rep in $(seq "$REPEAT"); do
     for kind in p2wpkh p2tr; do
       run node "$dir/sign_bitcoinjs.mjs" --kind "$kind" --txs "$TXS" --rounds "$ROUNDS" --threads "$threads"
       for path in psbt raw; do
-        run dotnet "$bench_dll" sign-compare --fixture "$dir/fixture.json" --path "$path" --kind "$kind" --txs "$TXS" --rounds "$ROUNDS" --threads "$threads"
+        ops --fixture "$dir/fixture.json" --path "$path" --kind "$kind" --txs "$TXS" --rounds "$ROUNDS" --threads "$threads"
       done
     done
-    [ "$threads" = 1 ] && run dotnet "$bench_dll" sign-compare --fixture "$dir/fixture.json" --path psbt --kind p2wpkh --txs "$TXS" --rounds "$ROUNDS" --threads 1 --wallet-defaults
+    if [ "$threads" = 1 ]; then ops --fixture "$dir/fixture.json" --path psbt --kind p2wpkh --txs "$TXS" --rounds "$ROUNDS" --threads 1 --wallet-defaults; fi
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -47,6 +47,9 @@ goals = [
     ("P2WPKH PSBT, 1 thread vs bitcoinjs-lib", ("OPSource psbt p2wpkh", 1), ("bitcoinjs-lib p2wpkh", 1), None),
     (f"P2WPKH PSBT, batch on {a.cores} cores vs python-bitcoinlib libsecp256k1 on {a.cores} processes", ("OPSource psbt p2wpkh", a.cores), ("python-bitcoinlib libsecp256k1", a.cores), 1.8),
 ]
+# With BEFORE=... (signing.sh), the same goals for the other build's rows, labelled "(before)".
+if any(impl.endswith(" (before)") for impl, _ in runs):
+    goals += [(name + " (before)", (ours[0] + " (before)", ours[1]), theirs, target) for name, ours, theirs, target in goals]
 for name, ours, theirs, target in goals:
     o, t = rate(*ours), rate(*theirs)
     if not o or not t:
@@ -58,8 +61,8 @@ for name, ours, theirs, target in goals:
 
 print()
 groups = [
-    ("P2WPKH, RFC6979 without grinding", ["python-bitcoinlib libsecp256k1", "bitcoinjs-lib p2wpkh", "OPSource psbt p2wpkh", "OPSource raw p2wpkh"]),
-    ("P2TR key path, BIP340 with all-zero aux_rand", ["bitcoinjs-lib p2tr", "OPSource psbt p2tr", "OPSource raw p2tr"]),
+    ("P2WPKH, RFC6979 without grinding", ["python-bitcoinlib libsecp256k1", "bitcoinjs-lib p2wpkh", "OPSource psbt p2wpkh", "OPSource raw p2wpkh", "OPSource psbt p2wpkh (before)", "OPSource raw p2wpkh (before)"]),
+    ("P2TR key path, BIP340 with all-zero aux_rand", ["bitcoinjs-lib p2tr", "OPSource psbt p2tr", "OPSource raw p2tr", "OPSource psbt p2tr (before)", "OPSource raw p2tr (before)"]),
 ]
 for name, impls in groups:
     present = [i for i in impls if i in first]

@@ -5,11 +5,13 @@ namespace OPSource.Bitcoin.Encoding;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> that streams into SHA-256, so sighash preimages are hashed
-/// without being materialised (Core's HashWriter).
+/// without being materialised (Core's HashWriter). Data that fits its buffer (every signature hash
+/// and per-transaction hash of a usual transaction) is hashed in one shot; an incremental hash (an
+/// OpenSSL context, costly to create) is made only when the data outgrows the buffer.
 /// </summary>
 internal sealed class HashWriter : IBufferWriter<byte>, IDisposable
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private IncrementalHash? _hash;
     private byte[] _buffer = new byte[512];
     private int _used;
 
@@ -30,6 +32,13 @@ internal sealed class HashWriter : IBufferWriter<byte>, IDisposable
     /// <summary>Single SHA-256 of everything written; resets the writer.</summary>
     public void GetSha256(Span<byte> output32)
     {
+        if (_hash is null)
+        {
+            SHA256.HashData(_buffer.AsSpan(0, _used), output32);
+            _used = 0;
+            return;
+        }
+
         Flush();
         _hash.GetHashAndReset(output32);
     }
@@ -58,7 +67,7 @@ internal sealed class HashWriter : IBufferWriter<byte>, IDisposable
         return new UInt256(h);
     }
 
-    public void Dispose() => _hash.Dispose();
+    public void Dispose() => _hash?.Dispose();
 
     private void Ensure(int sizeHint)
     {
@@ -68,6 +77,7 @@ internal sealed class HashWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
+        _hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Flush();
         if (_buffer.Length < sizeHint)
         {
@@ -79,7 +89,7 @@ internal sealed class HashWriter : IBufferWriter<byte>, IDisposable
     {
         if (_used > 0)
         {
-            _hash.AppendData(_buffer, 0, _used);
+            _hash!.AppendData(_buffer, 0, _used);
             _used = 0;
         }
     }

@@ -16,9 +16,22 @@ public sealed partial class Psbt
     private readonly PsbtMap _global;
     private readonly PsbtMap[] _inputs;
     private readonly PsbtMap[] _outputs;
-    private Transaction? _unsignedTx;
+    private readonly PsbtInput[] _inputViews;
+    private readonly PsbtOutput[] _outputViews;
+    private readonly Transaction? _unsignedTx;
 
     internal Psbt(PsbtMap global, PsbtMap[] inputs, PsbtMap[] outputs)
+        : this(global, inputs, outputs, null, null)
+    {
+    }
+
+    /// <summary>
+    /// A PSBT of these maps. <paramref name="unsignedTx"/> is the transaction PSBT_GLOBAL_UNSIGNED_TX holds when the
+    /// caller has it already (null: parsed from the entry). The typed views of <paramref name="basis"/> are reused for
+    /// the maps it shares with this PSBT (the same map object and unsigned transaction), so a role that changes one
+    /// input does not decode the others' fields again.
+    /// </summary>
+    internal Psbt(PsbtMap global, PsbtMap[] inputs, PsbtMap[] outputs, Transaction? unsignedTx, Psbt? basis)
     {
         _global = global;
         _inputs = inputs;
@@ -27,13 +40,25 @@ public sealed partial class Psbt
         Version = v is null ? 0 : (int)BinaryPrimitives.ReadUInt32LittleEndian(v.Value);
         if (Version == 0)
         {
-            _unsignedTx = Transaction.Parse(global.Get(PsbtKeys.GlobalUnsignedTx)!.Value, allowWitness: false);
+            _unsignedTx = unsignedTx ?? Transaction.Parse(global.Get(PsbtKeys.GlobalUnsignedTx)!.Value, allowWitness: false);
         }
 
-        var txInputs = Version == 0 ? _unsignedTx!.Inputs : null;
-        Inputs = inputs.Select((m, i) => new PsbtInput(m, i, txInputs?[i].PrevOut, txInputs?[i].Sequence)).ToArray();
-        var txOutputs = Version == 0 ? _unsignedTx!.Outputs : null;
-        Outputs = outputs.Select((m, i) => new PsbtOutput(m, i, txOutputs?[i])).ToArray();
+        var reuse = basis is not null && basis.Version == Version && ReferenceEquals(basis._unsignedTx, _unsignedTx);
+        _inputViews = new PsbtInput[inputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            _inputViews[i] = reuse && i < basis!._inputs.Length && ReferenceEquals(basis._inputs[i], inputs[i])
+                ? basis._inputViews[i]
+                : new PsbtInput(inputs[i], i, _unsignedTx?.Inputs[i].PrevOut, _unsignedTx?.Inputs[i].Sequence);
+        }
+
+        _outputViews = new PsbtOutput[outputs.Length];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            _outputViews[i] = reuse && i < basis!._outputs.Length && ReferenceEquals(basis._outputs[i], outputs[i])
+                ? basis._outputViews[i]
+                : new PsbtOutput(outputs[i], i, _unsignedTx?.Outputs[i]);
+        }
     }
 
     /// <summary>The PSBT version: 0 (BIP174) or 2 (BIP370).</summary>
@@ -43,10 +68,10 @@ public sealed partial class Psbt
     public PsbtMap GlobalMap => _global;
 
     /// <summary>The inputs with typed field access.</summary>
-    public IReadOnlyList<PsbtInput> Inputs { get; }
+    public IReadOnlyList<PsbtInput> Inputs => _inputViews;
 
     /// <summary>The outputs with typed field access.</summary>
-    public IReadOnlyList<PsbtOutput> Outputs { get; }
+    public IReadOnlyList<PsbtOutput> Outputs => _outputViews;
 
     /// <summary>PSBT_GLOBAL_UNSIGNED_TX (version 0 only).</summary>
     public Transaction? UnsignedTransaction => Version == 0 ? _unsignedTx : null;
@@ -299,9 +324,33 @@ public sealed partial class Psbt
 
     internal PsbtMap OutputMap(int index) => _outputs[index];
 
-    // Role outputs: every map in Core's order, as Core re-serializes after any role.
-    internal Psbt WithMaps(PsbtMap? global = null, PsbtMap[]? inputs = null, PsbtMap[]? outputs = null) =>
-        new((global ?? _global).Canonical(), [.. (inputs ?? _inputs).Select(m => m.Canonical())], [.. (outputs ?? _outputs).Select(m => m.Canonical())]);
+    // Role outputs: every map in Core's order, as Core re-serializes after any role. The unsigned transaction and
+    // the typed views of unchanged maps carry over; a map already in Core's order is not sorted again.
+    internal Psbt WithMaps(PsbtMap? global = null, PsbtMap[]? inputs = null, PsbtMap[]? outputs = null)
+    {
+        var g = (global ?? _global).Canonical();
+        var tx = _unsignedTx is not null && ReferenceEquals(g.Get(PsbtKeys.GlobalUnsignedTx), _global.Get(PsbtKeys.GlobalUnsignedTx)) ? _unsignedTx : null;
+        return new Psbt(g, Canonical(inputs ?? _inputs), Canonical(outputs ?? _outputs), tx, this);
+    }
+
+    /// <summary>The BIP174 Creator's PSBT: empty input and output maps around a transaction already checked to be unsigned.</summary>
+    private static Psbt Created(PsbtMap global, Transaction unsignedTx) => new(
+        global,
+        [.. unsignedTx.Inputs.Select(_ => PsbtMap.Empty(PsbtMapKind.Input))],
+        [.. unsignedTx.Outputs.Select(_ => PsbtMap.Empty(PsbtMapKind.Output))],
+        unsignedTx,
+        null);
+
+    private static PsbtMap[] Canonical(PsbtMap[] maps)
+    {
+        var result = new PsbtMap[maps.Length];
+        for (var i = 0; i < maps.Length; i++)
+        {
+            result[i] = maps[i].Canonical();
+        }
+
+        return result;
+    }
 
     internal Psbt WithInputMap(int index, PsbtMap map)
     {

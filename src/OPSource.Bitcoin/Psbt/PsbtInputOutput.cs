@@ -35,6 +35,12 @@ public sealed class PsbtInput
     /// <summary>The raw map.</summary>
     public PsbtMap Map { get; }
 
+    /// <summary>An Updater's typed value of PSBT_IN_WITNESS_UTXO, set before this view is published (it is what decoding the field gives).</summary>
+    internal void Know(TxOut witnessUtxo) => Volatile.Write(ref _witnessUtxo, witnessUtxo);
+
+    /// <summary>An Updater's typed value of PSBT_IN_TAP_INTERNAL_KEY, set before this view is published.</summary>
+    internal void Know(XOnlyPublicKey tapInternalKey) => Volatile.Write(ref _tapInternalKey, (object)tapInternalKey);
+
     /// <summary>The input's position.</summary>
     public int Index { get; }
 

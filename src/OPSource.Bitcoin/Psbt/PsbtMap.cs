@@ -75,14 +75,19 @@ public sealed class PsbtMap
 {
     private readonly PsbtEntry[] _entries;
 
-    internal PsbtMap(PsbtMapKind kind, PsbtEntry[] entries)
+    // True when the entries are known to be in Core's order (a map from Canonical(), or one derived from it by
+    // With/Without, which keep the order): Canonical() then returns the map itself instead of sorting again.
+    private readonly bool _canonical;
+
+    internal PsbtMap(PsbtMapKind kind, PsbtEntry[] entries, bool canonical = false)
     {
         Kind = kind;
         _entries = entries;
+        _canonical = canonical || entries.Length == 0;
     }
 
     /// <summary>An empty map of the given kind.</summary>
-    public static PsbtMap Empty(PsbtMapKind kind) => new(kind, []);
+    public static PsbtMap Empty(PsbtMapKind kind) => new(kind, [], canonical: true);
 
     /// <summary>The map kind.</summary>
     public PsbtMapKind Kind { get; }
@@ -137,7 +142,7 @@ public sealed class PsbtMap
             {
                 var copy = (PsbtEntry[])_entries.Clone();
                 copy[i] = entry;
-                return new PsbtMap(Kind, copy);
+                return new PsbtMap(Kind, copy, _canonical);
             }
         }
 
@@ -151,22 +156,23 @@ public sealed class PsbtMap
             }
         }
 
-        return new PsbtMap(Kind, [.. _entries.AsSpan(0, pos), entry, .. _entries.AsSpan(pos)]);
+        return new PsbtMap(Kind, [.. _entries.AsSpan(0, pos), entry, .. _entries.AsSpan(pos)], _canonical);
     }
 
     /// <summary>
     /// A copy in Bitcoin Core's serialization order (psbt.h): roles re-serialize like Core, while
     /// parsing alone keeps the original order for byte-exact round trips.
     /// </summary>
-    public PsbtMap Canonical() =>
-        new(Kind, [.. _entries.OrderBy(e => e, Comparer<PsbtEntry>.Create((a, b) => PsbtFieldOrder.Compare(Kind, a, b)))]);
+    public PsbtMap Canonical() => _canonical
+        ? this
+        : new(Kind, [.. _entries.OrderBy(e => e, Comparer<PsbtEntry>.Create((a, b) => PsbtFieldOrder.Compare(Kind, a, b)))], canonical: true);
 
     /// <summary>A copy with the entry for (type, key data) set.</summary>
     public PsbtMap With(ulong keyType, ReadOnlySpan<byte> keyData, ReadOnlySpan<byte> value) =>
         With(PsbtEntry.Create(keyType, keyData, value));
 
     /// <summary>A copy without entries matching the predicate.</summary>
-    public PsbtMap Without(Func<PsbtEntry, bool> predicate) => new(Kind, _entries.Where(e => !predicate(e)).ToArray());
+    public PsbtMap Without(Func<PsbtEntry, bool> predicate) => new(Kind, _entries.Where(e => !predicate(e)).ToArray(), _canonical);
 
     /// <summary>A copy without any entry of the given key types.</summary>
     public PsbtMap WithoutTypes(params ulong[] keyTypes) => Without(e => keyTypes.Contains(e.KeyType));

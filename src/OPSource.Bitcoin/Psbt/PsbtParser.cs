@@ -115,7 +115,7 @@ internal static class PsbtParser
             return false;
         }
 
-        psbt = new Psbt(global, inputs, outputs);
+        psbt = new Psbt(global, inputs, outputs, unsignedTx, null);
         return true;
     }
 
@@ -211,16 +211,22 @@ internal static class PsbtParser
         keys ??= new KeyCache();
         foreach (var e in map.Entries)
         {
-            var rule = ValidateEntry(map.Kind, e, version, keys);
-            if (rule is not null)
+            if (!ValidateEntry(map.Kind, e, where, version, out error, keys, position))
             {
-                error = new PsbtError(PsbtErrorKind.InvalidField, $"psbt: {where} {PsbtKeys.Name(map.Kind, e.KeyType)} {rule}", position);
                 return false;
             }
         }
 
         error = null;
         return true;
+    }
+
+    /// <summary>The per-field rules for one entry of a <paramref name="kind"/> map (<paramref name="where"/> names the map in the error).</summary>
+    internal static bool ValidateEntry(PsbtMapKind kind, PsbtEntry entry, string where, uint version, [NotNullWhen(false)] out PsbtError? error, KeyCache? keys = null, int? position = null)
+    {
+        var rule = ValidateEntry(kind, entry, version, keys ?? new KeyCache());
+        error = rule is null ? null : new PsbtError(PsbtErrorKind.InvalidField, $"psbt: {where} {PsbtKeys.Name(kind, entry.KeyType)} {rule}", position);
+        return rule is null;
     }
 
     private static string? ValidateEntry(PsbtMapKind kind, PsbtEntry e, uint version, KeyCache keys)
@@ -479,42 +485,9 @@ internal static class PsbtParser
     {
         for (var i = 0; i < inputs.Length; i++)
         {
-            var map = inputs[i];
-            OutPoint prevout;
-            if (version == 0)
+            if (!ValidateInput(i, inputs[i], version, unsignedTx, out error))
             {
-                prevout = unsignedTx!.Inputs[i].PrevOut;
-            }
-            else
-            {
-                // BIP370: PREVIOUS_TXID and OUTPUT_INDEX are required for every input.
-                var txid = map.Get(PsbtKeys.InPreviousTxId);
-                var index = map.Get(PsbtKeys.InOutputIndex);
-                if (txid is null || index is null)
-                {
-                    error = new PsbtError(PsbtErrorKind.MissingField, $"psbt: input {i} {(txid is null ? "previous_txid" : "output_index")} is required in version 2");
-                    return false;
-                }
-
-                prevout = new OutPoint(TxId.FromBytes(txid.Value), BinaryPrimitives.ReadUInt32LittleEndian(index.Value));
-            }
-
-            var nwu = map.Get(PsbtKeys.InNonWitnessUtxo);
-            if (nwu is not null)
-            {
-                var prev = Transaction.Parse(nwu.Value);
-                // Core psbt.h: "Non-witness UTXO does not match outpoint hash".
-                if (prev.GetTxId() != prevout.TxId)
-                {
-                    error = new PsbtError(PsbtErrorKind.UtxoMismatch, $"psbt: input {i} non_witness_utxo txid {prev.GetTxId()} does not match the spent outpoint {prevout.TxId}");
-                    return false;
-                }
-
-                if (prevout.Index >= prev.Outputs.Count)
-                {
-                    error = new PsbtError(PsbtErrorKind.UtxoMismatch, $"psbt: input {i} spends output {prevout.Index} but non_witness_utxo has {prev.Outputs.Count} outputs");
-                    return false;
-                }
+                return false;
             }
         }
 
@@ -532,6 +505,50 @@ internal static class PsbtParser
         }
 
         _ = global;
+        error = null;
+        return true;
+    }
+
+    /// <summary>The whole-PSBT rules of input <paramref name="i"/>: its outpoint (BIP370 fields in version 2) and its non-witness UTXO against that outpoint.</summary>
+    internal static bool ValidateInput(int i, PsbtMap map, uint version, Transaction? unsignedTx, [NotNullWhen(false)] out PsbtError? error)
+    {
+        OutPoint prevout;
+        if (version == 0)
+        {
+            prevout = unsignedTx!.Inputs[i].PrevOut;
+        }
+        else
+        {
+            // BIP370: PREVIOUS_TXID and OUTPUT_INDEX are required for every input.
+            var txid = map.Get(PsbtKeys.InPreviousTxId);
+            var index = map.Get(PsbtKeys.InOutputIndex);
+            if (txid is null || index is null)
+            {
+                error = new PsbtError(PsbtErrorKind.MissingField, $"psbt: input {i} {(txid is null ? "previous_txid" : "output_index")} is required in version 2");
+                return false;
+            }
+
+            prevout = new OutPoint(TxId.FromBytes(txid.Value), BinaryPrimitives.ReadUInt32LittleEndian(index.Value));
+        }
+
+        var nwu = map.Get(PsbtKeys.InNonWitnessUtxo);
+        if (nwu is not null)
+        {
+            var prev = Transaction.Parse(nwu.Value);
+            // Core psbt.h: "Non-witness UTXO does not match outpoint hash".
+            if (prev.GetTxId() != prevout.TxId)
+            {
+                error = new PsbtError(PsbtErrorKind.UtxoMismatch, $"psbt: input {i} non_witness_utxo txid {prev.GetTxId()} does not match the spent outpoint {prevout.TxId}");
+                return false;
+            }
+
+            if (prevout.Index >= prev.Outputs.Count)
+            {
+                error = new PsbtError(PsbtErrorKind.UtxoMismatch, $"psbt: input {i} spends output {prevout.Index} but non_witness_utxo has {prev.Outputs.Count} outputs");
+                return false;
+            }
+        }
+
         error = null;
         return true;
     }

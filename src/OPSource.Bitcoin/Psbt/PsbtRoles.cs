@@ -22,11 +22,8 @@ public sealed partial class Psbt
     {
         ArgumentNullException.ThrowIfNull(unsignedTransaction);
         EnsureUnsigned(unsignedTransaction);
-        var global = PsbtMap.Empty(PsbtMapKind.Global).With(PsbtKeys.GlobalUnsignedTx, default, unsignedTransaction.ToBytes(includeWitness: false));
-        return new Psbt(
-            global,
-            [.. unsignedTransaction.Inputs.Select(_ => PsbtMap.Empty(PsbtMapKind.Input))],
-            [.. unsignedTransaction.Outputs.Select(_ => PsbtMap.Empty(PsbtMapKind.Output))]);
+        // The transaction is immutable and unsigned, so it is the PSBT's unsigned transaction as it stands (not parsed back).
+        return Created(PsbtMap.Empty(PsbtMapKind.Global).With(PsbtKeys.GlobalUnsignedTx, default, unsignedTransaction.ToBytes(includeWitness: false)), unsignedTransaction);
     }
 
     /// <summary>BIP370 Creator: a version 2 PSBT holding the transaction's fields one by one.</summary>
@@ -174,26 +171,41 @@ public sealed partial class Psbt
     public Psbt WithEntry(PsbtMapKind kind, int index, PsbtEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var (map, where) = kind switch
+        if (kind == PsbtMapKind.Global)
         {
-            PsbtMapKind.Global => (_global, "global"),
-            PsbtMapKind.Input => (_inputs[index], $"input {index}"),
-            _ => (_outputs[index], $"output {index}"),
-        };
-        var updated = map.With(entry);
-        if (!PsbtParser.ValidateMap(updated, where, (uint)Version, out var error))
-        {
-            throw new ArgumentException(error.Message, nameof(entry));
+            // A global entry can change what every other entry means (the version, the unsigned transaction): the
+            // result is checked whole, as the parser checks it.
+            var updatedGlobal = _global.With(entry);
+            if (!PsbtParser.ValidateMap(updatedGlobal, "global", (uint)Version, out var globalError))
+            {
+                throw new ArgumentException(globalError.Message, nameof(entry));
+            }
+
+            var bytes = WithMaps(global: updatedGlobal).ToBytes();
+            return TryParse(bytes, out var checkedPsbt, out globalError) ? checkedPsbt : throw new ArgumentException(globalError.Message, nameof(entry));
         }
 
-        var result = kind switch
+        return WithMapEntry(kind, index, entry, fromTypedValue: false);
+    }
+
+    /// <summary>
+    /// Sets an input or output entry. Every entry already here was checked when this PSBT was parsed or built, so the
+    /// new entry is checked alone (unless <paramref name="fromTypedValue"/>: a typed setter serialized it from a value
+    /// that is valid by construction, such as a key already on the curve), with the whole-PSBT rules it takes part in
+    /// (an input's UTXO against the outpoint it spends).
+    /// </summary>
+    private Psbt WithMapEntry(PsbtMapKind kind, int index, PsbtEntry entry, bool fromTypedValue)
+    {
+        var input = kind == PsbtMapKind.Input;
+        var updated = (input ? _inputs[index] : _outputs[index]).With(entry);
+        PsbtError? error = null;
+        if ((!fromTypedValue && !PsbtParser.ValidateEntry(kind, entry, $"{(input ? "input" : "output")} {index.ToString(CultureInfo.InvariantCulture)}", (uint)Version, out error))
+            || (input && !PsbtParser.ValidateInput(index, updated, (uint)Version, _unsignedTx, out error)))
         {
-            PsbtMapKind.Global => WithMaps(global: updated),
-            PsbtMapKind.Input => WithInputMap(index, updated),
-            _ => WithOutputMap(index, updated),
-        };
-        var bytes = result.ToBytes();
-        return TryParse(bytes, out var checkedPsbt, out error) ? checkedPsbt : throw new ArgumentException(error.Message, nameof(entry));
+            throw new ArgumentException(error!.Message, nameof(entry));
+        }
+
+        return input ? WithInputMap(index, updated) : WithOutputMap(index, updated);
     }
 
     private Psbt SetInput(int index, ulong type, ReadOnlySpan<byte> keyData, ReadOnlySpan<byte> value) =>
@@ -213,7 +225,10 @@ public sealed partial class Psbt
     public Psbt WithWitnessUtxo(int input, TxOut utxo)
     {
         ArgumentNullException.ThrowIfNull(utxo);
-        return SetInput(input, PsbtKeys.InWitnessUtxo, default, ConsensusEncoding.ToBytes(utxo));
+        // Any TxOut serializes to a valid field; the new input's view starts with it instead of reading it back.
+        var result = WithMapEntry(PsbtMapKind.Input, input, PsbtEntry.Create(PsbtKeys.InWitnessUtxo, default, ConsensusEncoding.ToBytes(utxo)), fromTypedValue: true);
+        result._inputViews[input].Know(utxo);
+        return result;
     }
 
     /// <summary>Adds PSBT_IN_SIGHASH_TYPE.</summary>
@@ -247,7 +262,14 @@ public sealed partial class Psbt
     }
 
     /// <summary>Adds PSBT_IN_TAP_INTERNAL_KEY.</summary>
-    public Psbt WithTapInternalKey(int input, XOnlyPublicKey internalKey) => SetInput(input, PsbtKeys.InTapInternalKey, default, internalKey.ToBytes());
+    public Psbt WithTapInternalKey(int input, XOnlyPublicKey internalKey)
+    {
+        // The key is on the curve already (a default XOnlyPublicKey cannot be serialized), so it is not lifted again
+        // (a square root) to check the field, nor by the new input's view, which starts with it.
+        var result = WithMapEntry(PsbtMapKind.Input, input, PsbtEntry.Create(PsbtKeys.InTapInternalKey, default, internalKey.ToBytes()), fromTypedValue: true);
+        result._inputViews[input].Know(internalKey);
+        return result;
+    }
 
     /// <summary>Adds PSBT_IN_TAP_MERKLE_ROOT.</summary>
     public Psbt WithTapMerkleRoot(int input, UInt256 merkleRoot) => SetInput(input, PsbtKeys.InTapMerkleRoot, default, merkleRoot.ToBytes());
@@ -623,7 +645,9 @@ public sealed partial class Psbt
             redeemPush = redeem.ToBytes();
         }
 
-        var sigs = input.PartialSignatures;
+        // The partial signatures as their raw entries (key data = the serialized public key, which is all the finalizer
+        // pushes): the typed view would decompress every key, a square root each.
+        var sigs = input.Map.All(PsbtKeys.InPartialSig).ToList();
         if (program.IsWitnessProgram(out var version, out var prog))
         {
             List<byte[]> stack;
@@ -664,12 +688,7 @@ public sealed partial class Psbt
                 return false;
             }
 
-            witness = new Witness(stack.Select(b => (ReadOnlyMemory<byte>)b));
-            if (redeemPush is not null)
-            {
-                scriptSig = new ScriptBuilder().Push(redeemPush).Build();
-            }
-
+            (scriptSig, witness) = Signing.TransactionSigner.SegwitSpend(stack, redeemPush);
             why = null;
             return true;
         }
@@ -683,17 +702,16 @@ public sealed partial class Psbt
         return true;
     }
 
-    private static bool TrySolve(Script script, IReadOnlyList<PsbtPartialSignature> sigs, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out string? why)
+    private static bool TrySolve(Script script, List<PsbtEntry> sigs, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out string? why)
     {
         stack = null;
         byte[]? SigFor(ReadOnlySpan<byte> pub)
         {
             foreach (var s in sigs)
             {
-                var bytes = s.IsCompressed ? s.PublicKey.ToCompressed() : s.PublicKey.ToUncompressed();
-                if (bytes.AsSpan().SequenceEqual(pub))
+                if (s.KeyData.SequenceEqual(pub))
                 {
-                    return s.Signature.ToArray();
+                    return s.Value.ToArray();
                 }
             }
 
@@ -717,11 +735,11 @@ public sealed partial class Psbt
                 Span<byte> h = stackalloc byte[20];
                 foreach (var s in sigs)
                 {
-                    var pub = s.IsCompressed ? s.PublicKey.ToCompressed() : s.PublicKey.ToUncompressed();
+                    var pub = s.KeyData;
                     Hashes.Hash160(pub, h);
                     if (h.SequenceEqual(m.Solutions[0].Span))
                     {
-                        stack = [s.Signature.ToArray(), pub];
+                        stack = [s.Value.ToArray(), pub.ToArray()];
                         why = null;
                         return true;
                     }

@@ -292,14 +292,18 @@ public sealed partial class Psbt
         var witnessV0 = kind == SpendKind.WitnessV0;
         var version = witnessV0 ? Consensus.SigVersion.WitnessV0 : Consensus.SigVersion.Base;
         var origins = input.Bip32Derivations.Select(d => new SigningKeyOrigin(d.IsCompressed ? d.PublicKey.ToCompressed() : d.PublicKey.ToUncompressed(), d.Origin)).ToList();
-        foreach (var pubBytes in CandidateKeys(scriptCode, origins, keys))
+        var template = StandardScripts.Solve(scriptCode);
+        foreach (var (pubBytes, byHash) in CandidateKeys(scriptCode, origins, keys))
         {
-            if (!ScriptUsesKey(scriptCode, pubBytes, witnessV0) || map.Find([(byte)PsbtKeys.InPartialSig, .. pubBytes]) is not null)
+            // A key the provider found by the hash a P2PKH script code pushes (P2PKH, P2WPKH) is the key that script
+            // uses: it is not hashed and looked up again (BIP143: only a compressed key in witness v0).
+            var known = byHash is not null && template.Template == ScriptTemplate.PubKeyHash && (!witnessV0 || pubBytes.Length == 33) ? byHash : null;
+            if ((known is null && !ScriptUsesKey(scriptCode, template, pubBytes, witnessV0)) || map.Find([(byte)PsbtKeys.InPartialSig, .. pubBytes]) is not null)
             {
                 continue;
             }
 
-            if (TransactionSigner.FindEcdsaKey(origins, keys, pubBytes, witnessV0) is not { } key)
+            if ((known ?? TransactionSigner.FindEcdsaKey(origins, keys, pubBytes, witnessV0)) is not { } key)
             {
                 continue;
             }
@@ -311,22 +315,23 @@ public sealed partial class Psbt
 
     /// <summary>
     /// The public keys that may sign <paramref name="scriptCode"/>: those of the input's BIP32 derivations,
-    /// every pushed public key, and the key of every pushed 20-byte hash the provider knows (P2PKH, pk_h).
+    /// every pushed public key, and the key of every pushed 20-byte hash the provider knows (P2PKH, pk_h), with
+    /// that key (<c>ByHash</c>; null for the others).
     /// </summary>
-    private static List<byte[]> CandidateKeys(Script scriptCode, List<SigningKeyOrigin> origins, ISigningKeyProvider keys)
+    private static List<(byte[] PublicKey, SecretKey? ByHash)> CandidateKeys(Script scriptCode, List<SigningKeyOrigin> origins, ISigningKeyProvider keys)
     {
-        var candidates = new List<byte[]>();
-        void Add(byte[] pub)
+        var candidates = new List<(byte[] PublicKey, SecretKey? ByHash)>();
+        void Add(byte[] pub, SecretKey? byHash)
         {
-            if (!candidates.Any(c => c.AsSpan().SequenceEqual(pub)))
+            if (!candidates.Any(c => c.PublicKey.AsSpan().SequenceEqual(pub)))
             {
-                candidates.Add(pub);
+                candidates.Add((pub, byHash));
             }
         }
 
         foreach (var o in origins)
         {
-            Add(o.PublicKey.ToArray());
+            Add(o.PublicKey.ToArray(), null);
         }
 
         var pc = 0;
@@ -335,20 +340,19 @@ public sealed partial class Psbt
         {
             if (push.Length is 33 or 65 && StandardScripts.IsValidPubKeySize(push))
             {
-                Add(push.ToArray());
+                Add(push.ToArray(), null);
             }
             else if (push.Length == Hashes.Hash160Size && keys.TryGetKey(push, out var key, out var compressed))
             {
-                Add(compressed ? key.PublicKey.ToCompressed() : key.PublicKey.ToUncompressed());
+                Add(compressed ? key.PublicKey.ToCompressed() : key.PublicKey.ToUncompressed(), key);
             }
         }
 
         return candidates;
     }
 
-    private static bool ScriptUsesKey(Script script, byte[] pubBytes, bool witnessV0)
+    private static bool ScriptUsesKey(Script script, ScriptTemplateMatch m, byte[] pubBytes, bool witnessV0)
     {
-        var m = StandardScripts.Solve(script);
         switch (m.Template)
         {
             case ScriptTemplate.PubKey:
@@ -374,27 +378,31 @@ public sealed partial class Psbt
             return false;
         }
 
-        // BIP341: the witness program q must lift to a curve point, or neither path can ever verify.
-        if (!XOnlyPublicKey.TryParse(utxo.ScriptPubKey.Span.Slice(2, 32), out var outputKey))
-        {
-            error = $"psbt: input {index} taproot output key is not a valid x-only public key (not on the curve), so the output cannot be spent";
-            return false;
-        }
-
+        var program = utxo.ScriptPubKey.Span.Slice(2, 32);
         var origins = input.TapBip32Derivations.Select(d => new SigningKeyOrigin(d.Key.ToBytes(), d.Origin)).ToList();
 
-        // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root).
+        // Key path: BIP341 taproot_tweak_seckey with t = TapTweak(internal key || merkle root). The tweaked key is
+        // compared with the program's bytes; the program is lifted to a point only when the key path did not sign.
+        var keyPathSigned = false;
         if (input.TapKeySignature is null && input.TapInternalKey is { } ik && TransactionSigner.FindXOnlyKey(origins, keys, ik) is { } internalSecret)
         {
             if (!CanHashTaproot(session, index, missingUtxo, sighashType, out error))
             {
+                error = TryLiftOutputKey(index, program, out _, out var offCurve) ? error : offCurve;
                 return false;
             }
 
-            if (session.TrySignTaprootKeyPath(index, internalSecret, outputKey, input.TapMerkleRoot, sighashType, out var keySig))
+            if (TransactionSigner.TrySignKeyPath(session, index, keys, internalSecret, program, input.TapMerkleRoot, sighashType, out var keySig))
             {
                 map = map.With(PsbtKeys.InTapKeySig, default, keySig);
+                keyPathSigned = true;
             }
+        }
+
+        XOnlyPublicKey outputKey = default;
+        if (!keyPathSigned && !TryLiftOutputKey(index, program, out outputKey, out error))
+        {
+            return false;
         }
 
         // Key path without a tweak: the key is the output key itself (rawtr()); Core sign.cpp SignTaproot
@@ -446,6 +454,15 @@ public sealed partial class Psbt
         }
 
         return true;
+    }
+
+    /// <summary>BIP341: the witness program q must lift to a curve point, or neither path can ever verify; <paramref name="error"/> is the refusal line.</summary>
+    private static bool TryLiftOutputKey(int index, ReadOnlySpan<byte> program, out XOnlyPublicKey outputKey, [NotNullWhen(false)] out string? error)
+    {
+        error = XOnlyPublicKey.TryParse(program, out outputKey)
+            ? null
+            : $"psbt: input {index} taproot output key is not a valid x-only public key (not on the curve), so the output cannot be spent";
+        return error is null;
     }
 
     /// <summary>The x-only keys a tapscript leaf may be signed with: its 32-byte pushes that are keys, and the keys of the input's Taproot derivations.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Keys;
+using OPSource.Bitcoin.Taproot;
 using OPSource.Crypto;
 using OPSource.Crypto.Secp256k1;
 
@@ -25,12 +26,27 @@ public interface ISigningKeyProvider
     /// compressed or 32-byte x-only); false when the provider holds no key under that fingerprint and path.
     /// </summary>
     bool TryGetKey(RootedKeyPath origin, ReadOnlySpan<byte> publicKey, [NotNullWhen(true)] out SecretKey? key);
+
+    /// <summary>
+    /// BIP341 key path: the signing key of <paramref name="internalKey"/> (a key this provider returned) tweaked with
+    /// <paramref name="merkleRoot"/> (taproot_tweak_seckey; null for a BIP86 key-only output), kept by the provider
+    /// (it stays owned by the provider, like every key it returns) so that signing the same output again skips the
+    /// tweak and the tweaked key's public key, as a libsecp256k1 keypair does. The default keeps nothing (false):
+    /// the signer then tweaks the key itself and wipes the result.
+    /// </summary>
+    bool TryGetTweakedKey(SecretKey internalKey, UInt256? merkleRoot, [NotNullWhen(true)] out SecretKey? tweaked)
+    {
+        tweaked = null;
+        return false;
+    }
 }
 
 /// <summary>
 /// An in-memory <see cref="ISigningKeyProvider"/>: single keys (WIF) indexed by both serializations'
 /// HASH160 and by x-only key, and BIP32 extended keys with their origins, derived on request and
-/// cached. Takes ownership of what is added; disposing wipes every key.
+/// cached; Taproot key-path keys tweaked on request and kept (<see cref="TryGetTweakedKey"/>). Takes
+/// ownership of what is added; disposing wipes every key, derived and tweaked ones included. Not thread-safe
+/// (its caches fill on lookup): one signer at a time.
 /// </summary>
 public sealed class SigningKeyStore : ISigningKeyProvider, IDisposable
 {
@@ -39,6 +55,7 @@ public sealed class SigningKeyStore : ISigningKeyProvider, IDisposable
     private readonly List<SecretKey> _owned = [];
     private readonly List<(ExtKey Key, RootedKeyPath Origin)> _roots = [];
     private readonly Dictionary<(KeyFingerprint, string), SecretKey> _derived = [];
+    private readonly Dictionary<(UInt256 InternalKey, UInt256? MerkleRoot), SecretKey> _tweaked = [];
     private bool _disposed;
 
     /// <summary>An empty store.</summary>
@@ -141,6 +158,26 @@ public sealed class SigningKeyStore : ISigningKeyProvider, IDisposable
         return true;
     }
 
+    /// <inheritdoc/>
+    public bool TryGetTweakedKey(SecretKey internalKey, UInt256? merkleRoot, [NotNullWhen(true)] out SecretKey? tweaked)
+    {
+        ArgumentNullException.ThrowIfNull(internalKey);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        // BIP341 taproot_tweak_seckey depends on the internal key only through its x-only public key (the secret is
+        // negated for an odd Y), so that and the merkle root identify the tweaked key.
+        Span<byte> x = stackalloc byte[32];
+        internalKey.XOnlyPublicKey.WriteTo(x);
+        var id = (new UInt256(x), merkleRoot);
+        if (!_tweaked.TryGetValue(id, out tweaked))
+        {
+            tweaked = TaprootSpendInfo.TweakSecretKey(internalKey, merkleRoot);
+            _tweaked.Add(id, tweaked);
+            _owned.Add(tweaked);
+        }
+
+        return true;
+    }
+
     /// <summary>True when <paramref name="key"/>'s compressed (33 bytes) or x-only (32 bytes) public key is <paramref name="publicKey"/>.</summary>
     internal static bool MatchesPublicKey(SecretKey key, ReadOnlySpan<byte> publicKey) => publicKey.Length switch
     {
@@ -237,6 +274,7 @@ public sealed class SigningKeyStore : ISigningKeyProvider, IDisposable
         _byHash.Clear();
         _byXOnly.Clear();
         _derived.Clear();
+        _tweaked.Clear();
     }
 
     /// <summary>A 20-byte hash as a dictionary key.</summary>

@@ -194,14 +194,7 @@ public static class TransactionSigner
             }
             else if (version == 1 && prog.Length == 32 && redeemPush is null)
             {
-                // BIP341: a witness program that does not lift to a curve point can be spent by neither path.
-                if (!XOnlyPublicKey.TryParse(prog, out var outputKey))
-                {
-                    issue = new SigningIssue(index, SigningErrorKind.UnsupportedScript, "spends a taproot output whose key is not a valid x-only public key (not on the curve), which no witness can spend");
-                    return false;
-                }
-
-                if (!TrySignTaproot(session, index, spend, keys, outputKey, out stack, out issue))
+                if (!TrySignTaproot(session, index, spend, keys, prog, out stack, out issue))
                 {
                     return false;
                 }
@@ -212,12 +205,7 @@ public static class TransactionSigner
                 return false;
             }
 
-            witness = new Witness(stack.Select(b => (ReadOnlyMemory<byte>)b));
-            if (redeemPush is not null)
-            {
-                scriptSig = new ScriptBuilder().Push(redeemPush).Build();
-            }
-
+            (scriptSig, witness) = SegwitSpend(stack, redeemPush);
             issue = null;
             return true;
         }
@@ -230,6 +218,14 @@ public static class TransactionSigner
         scriptSig = ScriptBuilder.PushAll(items, redeemPush);
         return true;
     }
+
+    /// <summary>
+    /// A segwit input's final scriptSig and witness (Core sign.cpp ProduceSignature): the witness stack, and for
+    /// P2SH-wrapped segwit (BIP141) a scriptSig that pushes only the redeem script, else an empty one. The signer and
+    /// the PSBT finalizer both finish witness inputs through it.
+    /// </summary>
+    internal static (Script ScriptSig, Witness Witness) SegwitSpend(List<byte[]> stack, byte[]? redeemPush) =>
+        (redeemPush is null ? Script.Empty : new ScriptBuilder().Push(redeemPush).Build(), new Witness(stack.Select(b => (ReadOnlyMemory<byte>)b)));
 
     /// <summary>Core sign.cpp SignStep for P2PK, P2PKH and bare multisig: the stack that satisfies <paramref name="script"/>.</summary>
     private static bool TrySatisfy(SigningSession session, int index, SpendInput spend, ISigningKeyProvider keys, Script script, SigVersion sigVersion, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out SigningIssue? issue)
@@ -390,33 +386,42 @@ public static class TransactionSigner
         return keys.TryGetKey(xOnly, out var key) ? key : null;
     }
 
-    private static bool TrySignTaproot(SigningSession session, int index, SpendInput spend, ISigningKeyProvider keys, XOnlyPublicKey outputKey, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out SigningIssue? issue)
+    private static bool TrySignTaproot(SigningSession session, int index, SpendInput spend, ISigningKeyProvider keys, ReadOnlySpan<byte> program, [NotNullWhen(true)] out List<byte[]>? stack, [NotNullWhen(false)] out SigningIssue? issue)
     {
         stack = null;
         var type = spend.SighashType ?? SigHashType.Default;
+
+        // BIP341 key path with the internal key, the usual spend: the witness is the signature alone. The tweaked key
+        // is compared with the program's bytes, so the program is lifted to a point (a square root) only when the
+        // key path did not sign: an x that matches a key is on the curve.
+        SecretKey? internalSecret = null;
+        if (spend.TaprootLeaf is null && spend.TaprootInternalKey is { } internalKey
+            && (internalSecret = FindXOnlyKey(spend.KeyOrigins, keys, internalKey)) is not null
+            && TrySignKeyPath(session, index, keys, internalSecret, program, spend.TaprootMerkleRoot, type, out var keySig))
+        {
+            stack = [keySig];
+            issue = null;
+            return true;
+        }
+
+        // BIP341: a witness program that does not lift to a curve point can be spent by neither path.
+        if (!XOnlyPublicKey.TryParse(program, out var outputKey))
+        {
+            issue = new SigningIssue(index, SigningErrorKind.UnsupportedScript, "spends a taproot output whose key is not a valid x-only public key (not on the curve), which no witness can spend");
+            return false;
+        }
+
         if (spend.TaprootLeaf is { } leaf)
         {
             return TrySignTapLeaf(session, index, spend, keys, leaf, type, out stack, out issue);
         }
 
-        if (spend.TaprootInternalKey is { } internalKey)
+        if (spend.TaprootInternalKey is not null)
         {
-            if (FindXOnlyKey(spend.KeyOrigins, keys, internalKey) is not { } ik)
-            {
-                issue = new SigningIssue(index, SigningErrorKind.MissingKey, "no key for the Taproot internal key");
-                return false;
-            }
-
-            // BIP341 key path: the witness is the signature alone.
-            if (!session.TrySignTaprootKeyPath(index, ik, outputKey, spend.TaprootMerkleRoot, type, out var keySig))
-            {
-                issue = new SigningIssue(index, SigningErrorKind.KeyMismatch, "the internal key tweaked with the merkle root is not the spent output key");
-                return false;
-            }
-
-            stack = [keySig];
-            issue = null;
-            return true;
+            issue = internalSecret is null
+                ? new SigningIssue(index, SigningErrorKind.MissingKey, "no key for the Taproot internal key")
+                : new SigningIssue(index, SigningErrorKind.KeyMismatch, "the internal key tweaked with the merkle root is not the spent output key");
+            return false;
         }
 
         // rawtr: the output key is signed untweaked (Core sign.cpp SignTaproot tries the output key too).
@@ -430,6 +435,40 @@ public static class TransactionSigner
         stack = [rawSig!];
         issue = null;
         return true;
+    }
+
+    /// <summary>
+    /// BIP341 key path with the internal key's secret: signs with the provider's kept tweaked key when it keeps one
+    /// (<see cref="ISigningKeyProvider.TryGetTweakedKey"/>), else with the key tweaked here (taproot_tweak_seckey) and
+    /// wiped; false, before any hashing, when the tweaked key's x is not <paramref name="outputKey"/> (the spent
+    /// witness program). The raw signer and the PSBT signer both sign the key path through it.
+    /// </summary>
+    internal static bool TrySignKeyPath(SigningSession session, int index, ISigningKeyProvider keys, SecretKey internalKey, ReadOnlySpan<byte> outputKey, UInt256? merkleRoot, SigHashType type, [NotNullWhen(true)] out byte[]? signature)
+    {
+        SecretKey? owned = null;
+        try
+        {
+            if (!keys.TryGetTweakedKey(internalKey, merkleRoot, out var tweaked))
+            {
+                tweaked = owned = TaprootSpendInfo.TweakSecretKey(internalKey, merkleRoot);
+            }
+
+            // BIP341: the key path signs for the output key Q = P + tG, which the program holds as x(Q).
+            var q = tweaked.XOnlyPublicKey;
+            Span<byte> x = stackalloc byte[32];
+            q.WriteTo(x);
+            if (!x.SequenceEqual(outputKey))
+            {
+                signature = null;
+                return false;
+            }
+
+            return session.TrySignTaprootKeyPath(index, tweaked, q, null, type, out signature, untweaked: true);
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
     }
 
     /// <summary>

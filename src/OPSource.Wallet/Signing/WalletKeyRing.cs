@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using OPSource.Bitcoin.Encoding;
 using OPSource.Bitcoin.Descriptors;
 using OPSource.Bitcoin.Keys;
 using OPSource.Bitcoin.Psbt;
@@ -146,6 +147,13 @@ public sealed class WalletKeyRing : ISigningKeyProvider, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _store.TryGetKey(origin, publicKey, out key);
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetTweakedKey(SecretKey internalKey, UInt256? merkleRoot, [NotNullWhen(true)] out SecretKey? tweaked)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _store.TryGetTweakedKey(internalKey, merkleRoot, out tweaked);
     }
 
     private static int SignatureCount(PsbtInput input) =>

@@ -91,4 +91,51 @@ public class PsbtTypedFieldTests
         tapHash.WriteTo(hash);
         Assert.True(Schnorr.Verify(psbt.Inputs[2].TapKeySignature!.Value.Span, hash, XOnlyPublicKey.Parse(spks[2].Span[2..])));
     }
+
+    // Issue 9 (second pass): an Updater entry is checked alone, the unsigned transaction and unchanged inputs' views
+    // carry over between roles, and typed setters hand their value to the new view. The result must be exactly what
+    // parsing its own bytes gives, and invalid entries must still be refused.
+    [Fact]
+    public void Updater_results_are_what_their_bytes_parse_to()
+    {
+        using var key = Key(9);
+        using var other = Key(10);
+        var wpkh = StandardScripts.PayToWitnessPubKeyHash(key.PublicKey);
+        var tr = StandardScripts.PayToTaproot(key.XOnlyPublicKey);
+        var prev = new Transaction(2, [new TxIn(new OutPoint(TxId.Parse(new string('b', 64)), 0))], [new TxOut(Amount.FromSatoshis(7_000), wpkh)], new LockTime(0));
+        var tx = new Transaction(
+            2,
+            [new TxIn(new OutPoint(TxId.Parse(new string('c', 64)), 1)), new TxIn(new OutPoint(TxId.Parse(new string('d', 64)), 0)), new TxIn(new OutPoint(prev.GetTxId(), 0))],
+            [new TxOut(Amount.FromSatoshis(20_000), wpkh)],
+            new LockTime(0));
+        var origin = new OPSource.Bitcoin.Keys.RootedKeyPath(OPSource.Bitcoin.Keys.KeyFingerprint.FromValue(0x01020304), OPSource.Bitcoin.Keys.KeyPath.Parse("m/84'/1'/0'/0/5"));
+        var psbt = PsbtT.Create(tx)
+            .WithWitnessUtxo(0, new TxOut(Amount.FromSatoshis(10_000), wpkh))
+            .WithTapInternalKey(1, key.XOnlyPublicKey)
+            .WithWitnessUtxo(1, new TxOut(Amount.FromSatoshis(11_000), tr))
+            .WithNonWitnessUtxo(2, prev)
+            .WithBip32Derivation(2, other.PublicKey, origin)
+            .WithBip32Derivation(2, key.PublicKey, origin)
+            .WithSighashType(0, SigHashType.All)
+            .WithOutputBip32Derivation(0, key.PublicKey, origin);
+
+        var reparsed = PsbtT.Parse(psbt.ToBytes());
+        Assert.Equal(reparsed.ToBytes(), psbt.ToBytes());
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(reparsed.Inputs[i].GetUtxo(), psbt.Inputs[i].GetUtxo());
+            Assert.Equal(reparsed.Inputs[i].TapInternalKey, psbt.Inputs[i].TapInternalKey);
+            Assert.Equal(reparsed.Inputs[i].Bip32Derivations.Select(d => d.PublicKey), psbt.Inputs[i].Bip32Derivations.Select(d => d.PublicKey));
+        }
+
+        Assert.Equal(key.XOnlyPublicKey, psbt.Inputs[1].TapInternalKey);
+        Assert.Same(tx, psbt.UnsignedTransaction);
+
+        // Still refused: a UTXO for another outpoint, a key off the curve, a field with a bad value, on any input.
+        Assert.Throws<ArgumentException>(() => psbt.WithNonWitnessUtxo(0, prev));
+        Assert.Throws<ArgumentException>(() => psbt.WithEntry(PsbtMapKind.Input, 1, PsbtEntry.Create(PsbtKeys.InTapInternalKey, [], Enumerable.Repeat((byte)0xff, 32).ToArray())));
+        Assert.Throws<ArgumentException>(() => psbt.WithEntry(PsbtMapKind.Input, 0, PsbtEntry.Create(PsbtKeys.InSighashType, [], [1, 0])));
+        Assert.Throws<ArgumentException>(() => psbt.WithEntry(PsbtMapKind.Output, 0, PsbtEntry.Create(PsbtKeys.OutTapInternalKey, [], new byte[31])));
+        Assert.Throws<ArgumentException>(() => psbt.WithEntry(PsbtMapKind.Global, 0, PsbtEntry.Create(PsbtKeys.GlobalVersion, [], [2, 0, 0, 0])));
+    }
 }

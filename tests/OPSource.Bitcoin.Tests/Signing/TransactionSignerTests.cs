@@ -175,6 +175,84 @@ public sealed class TransactionSignerTests
     }
 
     [Fact]
+    public void A_taproot_output_key_off_the_curve_is_refused_when_the_internal_key_is_known()
+    {
+        // The key path compares the tweaked key with the program's bytes before lifting the program to a point; an
+        // off-curve program never matches and is still refused as before, ahead of a bad hash type.
+        using var key = Key(4);
+        using var otherKey = Key(5);
+        using var store = SigningKeyStore.Borrowing([key]);
+        var offCurve = new TxOut(Amount.FromSatoshis(1000), new ScriptBuilder().Add(OpcodeType.OP_1).Push(Enumerable.Repeat((byte)0xff, 32).ToArray()).Build());
+        var notMine = new TxOut(Amount.FromSatoshis(1000), StandardScripts.PayToTaproot(otherKey.XOnlyPublicKey));
+        SpendInput?[] spends =
+        [
+            new SpendInput(offCurve) { TaprootInternalKey = key.XOnlyPublicKey },
+            new SpendInput(notMine) { TaprootInternalKey = key.XOnlyPublicKey },
+            new SpendInput(notMine) { TaprootInternalKey = otherKey.XOnlyPublicKey },
+        ];
+        var result = TransactionSigner.TrySign(Unsigned(3, 3), spends, store);
+        Assert.Equal([SigningErrorKind.UnsupportedScript, SigningErrorKind.KeyMismatch, SigningErrorKind.MissingKey], result.Issues.Select(i => i.Kind));
+
+        var psbt = OPSource.Bitcoin.Psbt.Psbt.Create(Unsigned(1, 1)).WithWitnessUtxo(0, offCurve).WithTapInternalKey(0, key.XOnlyPublicKey);
+        Assert.False(psbt.TrySign([key], out _, out var refusals));
+        Assert.Contains("not a valid x-only public key", Assert.Single(refusals), StringComparison.Ordinal);
+        Assert.False(psbt.WithSighashType(0, new SigHashType(0x84)).TrySign([key], out _, out refusals));
+        Assert.Contains("not a valid x-only public key", Assert.Single(refusals), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Key_path_keys_kept_by_the_store_sign_as_a_fresh_tweak_does()
+    {
+        var (inputs, keys) = EveryInputKind();
+        try
+        {
+            var store = SigningKeyStore.Borrowing(keys);
+            var options = new SigningOptions { GrindLowR = false, TaprootAuxRandomness = new byte[32] };
+            var tx = Unsigned(inputs.Count, inputs.Count);
+            List<SpendInput?> spends = [.. inputs];
+
+            // A provider that keeps no tweaked keys (the interface's default) gives the same bytes, first and second time.
+            var kept = TransactionSigner.Sign(tx, spends, store, options).ToBytes();
+            Assert.Equal(kept, TransactionSigner.Sign(tx, spends, new LookupOnly(store), options).ToBytes());
+            Assert.Equal(kept, TransactionSigner.Sign(tx, spends, store, options).ToBytes());
+
+            // One kept key per x-only internal key and merkle root (none differs from an all-zero root): BIP341's tweak.
+            Assert.True(store.TryGetTweakedKey(keys[8], null, out var bip86));
+            Assert.True(store.TryGetTweakedKey(keys[8], null, out var again));
+            Assert.Same(bip86, again);
+            using var negated = keys[8].Negate();
+            Assert.True(store.TryGetTweakedKey(negated, null, out var fromNegated));
+            Assert.Same(bip86, fromNegated);
+            using (var fresh = TaprootSpendInfo.TweakSecretKey(keys[8], null))
+            {
+                Assert.True(fresh.Equals(bip86));
+            }
+
+            Assert.True(store.TryGetTweakedKey(keys[8], UInt256.Zero, out var zeroRoot));
+            Assert.False(zeroRoot.Equals(bip86));
+
+            // The store owns them: disposing it wipes them.
+            store.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => bip86.WriteTo(new byte[32]));
+            Assert.False(((ISigningKeyProvider)new LookupOnly(store)).TryGetTweakedKey(keys[8], null, out _));
+        }
+        finally
+        {
+            keys.ForEach(k => k.Dispose());
+        }
+    }
+
+    /// <summary>A provider with only the lookups (no kept tweaked keys), as a third-party provider may be.</summary>
+    private sealed class LookupOnly(ISigningKeyProvider inner) : ISigningKeyProvider
+    {
+        public bool TryGetKey(ReadOnlySpan<byte> keyHash160, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SecretKey? key, out bool compressed) => inner.TryGetKey(keyHash160, out key, out compressed);
+
+        public bool TryGetKey(XOnlyPublicKey xOnly, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SecretKey? key) => inner.TryGetKey(xOnly, out key);
+
+        public bool TryGetKey(RootedKeyPath origin, ReadOnlySpan<byte> publicKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SecretKey? key) => inner.TryGetKey(origin, publicKey, out key);
+    }
+
+    [Fact]
     public void Taproot_without_every_spent_output_is_a_typed_issue()
     {
         using var key = Key(3);
