@@ -101,6 +101,27 @@ public static class ForecastModelTrainer
 
         report = report with { Variants = chosenVariants, VariantValidationMae = validationMae };
         var model = new ForecastModel(chosen, report with { ResidualHorizons = residualHorizons });
+        // Per horizon, shrink towards persistence by the weight with the lowest validation MAE (ties: more model).
+        var weights = new Dictionary<string, double>();
+        foreach (var h in ForecastFeatures.Horizons)
+        {
+            var validation = splits.TryGetValue((h, "validation"), out var v) ? v : [];
+            var (bestWeight, bestMae) = (1.0, double.MaxValue);
+            for (var i = 20; i >= 0; i--)
+            {
+                var w = i / 20.0;
+                var candidate = model.WithReport(model.Report with { ModelWeights = new Dictionary<string, double> { [h.ToString(CultureInfo.InvariantCulture)] = w } });
+                var mae = candidate.Evaluate(validation, "validation", "all", h).ModelMae;
+                if (double.IsFinite(mae) && mae < bestMae)
+                {
+                    (bestWeight, bestMae) = (w, mae);
+                }
+            }
+
+            weights[h.ToString(CultureInfo.InvariantCulture)] = bestWeight;
+        }
+
+        model = model.WithReport(model.Report with { ModelWeights = weights });
         var metrics = new List<ForecastMetrics>();
         foreach (var ((h, split), rows) in splits.OrderBy(kv => kv.Key.Horizon))
         {
