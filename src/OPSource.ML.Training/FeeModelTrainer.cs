@@ -288,12 +288,7 @@ public static class FeeModelTrainer
         var low = new int[Buckets, grid.Length];
         foreach (var (score, needed) in rows)
         {
-            var b = 0;
-            while (b < cuts.Length && score >= cuts[b])
-            {
-                b++;
-            }
-
+            var b = FeeCalibration.Bucket(cuts, score);
             for (var g = 0; g < grid.Length; g++)
             {
                 var rate = FeeModel.ToRate(score + grid[g]);

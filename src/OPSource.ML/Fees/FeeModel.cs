@@ -62,15 +62,19 @@ public static class FeeCalibrationModes
 public sealed record FeeCalibration(IReadOnlyList<double> Cuts, IReadOnlyList<double> Offsets)
 {
     /// <summary>The offset for a raw score.</summary>
-    public double OffsetFor(double score)
+    public double OffsetFor(double score) => Offsets[Bucket(Cuts, score)];
+
+    /// <summary>The bucket of a value between ascending cuts: the number of cuts at or below it.</summary>
+    public static int Bucket(IReadOnlyList<double> cuts, double value)
     {
+        ArgumentNullException.ThrowIfNull(cuts);
         var i = 0;
-        while (i < Cuts.Count && score >= Cuts[i])
+        while (i < cuts.Count && value >= cuts[i])
         {
             i++;
         }
 
-        return Offsets[i];
+        return i;
     }
 
     /// <summary>Null when sound (finite, ascending cuts, one offset more than cuts), else the problem.</summary>
@@ -314,6 +318,7 @@ public sealed class FeeModel
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(FeeModelReport))]
 [JsonSerializable(typeof(FeeCalibration))]
+[JsonSerializable(typeof(ForecastBlend))]
 [JsonSerializable(typeof(ForecastModelReport))]
 [JsonSerializable(typeof(SplitMetrics))]
 [JsonSerializable(typeof(List<ForecastMetrics>))]

@@ -149,9 +149,22 @@ public sealed record ForecastMetrics(string Split, string Segment, int HorizonHo
 /// <param name="VariantValidationMae">Validation MAE (all regimes, sat/vB) of every variant tried, keyed "horizon/variant" (none for a horizon without validation origins).</param>
 /// <param name="ModelWeights">
 /// Per horizon (hours), the weight w of the model in the served forecast w x model + (1 - w) x persistence (the median
-/// of the last h hours), chosen on the validation split (0 .. 1 in steps of 0.05, the lowest MAE); absent: 1.
+/// of the last h hours), which may depend on the persistence value's level (<see cref="ForecastBlend"/>); chosen on the
+/// validation split by the lowest MAE; absent: the model alone.
 /// </param>
-public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null, IReadOnlyDictionary<string, double>? ModelWeights = null);
+public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null, IReadOnlyDictionary<string, ForecastBlend>? ModelWeights = null);
+
+/// <summary>
+/// The model's weight against persistence for one horizon: the persistence value p (sat/vB) goes to bucket i = the
+/// number of <see cref="Cuts"/> at or below p, whose weight is <see cref="Weights"/>[i].
+/// </summary>
+/// <param name="Cuts">Ascending persistence cuts, sat/vB (none: one weight).</param>
+/// <param name="Weights">One weight (0 .. 1) more than cuts.</param>
+public sealed record ForecastBlend(IReadOnlyList<double> Cuts, IReadOnlyList<double> Weights)
+{
+    /// <summary>The model's weight at a persistence value.</summary>
+    public double WeightAt(double persistence) => Weights[FeeCalibration.Bucket(Cuts, persistence)];
+}
 
 /// <summary>
 /// The block-fee forecast: one boosted-tree regressor per horizon on ln(1 + median rate), trained (by
@@ -195,9 +208,13 @@ public sealed class ForecastModel
         var forecast = Report.ResidualHorizons?.Contains(horizonHours) == true
             ? Math.Max(0, ((1 + persistence) * Math.Exp(score)) - 1)
             : Math.Max(0, Math.Exp(score) - 1);
-        return Report.ModelWeights is not null && Report.ModelWeights.TryGetValue(horizonHours.ToString(CultureInfo.InvariantCulture), out var w)
-            ? (w * forecast) + ((1 - w) * Math.Max(0, persistence))
-            : forecast;
+        if (Report.ModelWeights is null || !Report.ModelWeights.TryGetValue(horizonHours.ToString(CultureInfo.InvariantCulture), out var blend))
+        {
+            return forecast;
+        }
+
+        var w = blend.WeightAt(persistence);
+        return (w * forecast) + ((1 - w) * Math.Max(0, persistence));
     }
 
     /// <summary>MAE of the model and both baselines on some origins (rows missing an actual or a baseline are skipped).</summary>
