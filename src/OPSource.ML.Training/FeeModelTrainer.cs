@@ -112,6 +112,8 @@ public static class FeeModelTrainer
         var transformers = new Dictionary<int, ITransformer>();
         var trees = new Dictionary<int, TreeEnsemble>();
         var offsets = new Dictionary<string, double>();
+        var calibrations = new Dictionary<string, FeeCalibration>();
+        var checks = new Dictionary<string, IReadOnlyDictionary<string, double>>();
         var alphas = new Dictionary<string, double>();
         var chosenTrainers = new Dictionary<string, string>();
         for (var k = 0; k < FeeLabels.Targets.Count; k++)
@@ -119,28 +121,23 @@ public static class FeeModelTrainer
             cancellationToken.ThrowIfCancellationRequested();
             var target = FeeLabels.Targets[k];
             var key = target.ToString(CultureInfo.InvariantCulture);
-            var rows = train.Where(e => e.Needed[k] is not null).Select(e => new TreeModelRow { Features = e.Features, Label = (float)Math.Log(e.Needed[k]!.Value) }).ToList();
-            var validationRows = validation.Where(e => e.Needed[k] is not null).ToList();
-            (Candidate Candidate, double Offset, HitMetrics Metrics)? best = null;
-            HitMetrics? baseline = validationRows.Any(e => e.Recommended is not null)
-                ? FeeMetrics.Hits(validationRows.Where(e => e.Recommended is not null).Select(e => (e.Recommended!.ForTarget(target), (double)e.Needed[k]!.Value)))
-                : null;
-            foreach (var candidate in Candidates(ml, rows, options, target))
+            var mode = options.Calibration;
+            if (mode == FeeCalibrationModes.Auto)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var scores = validationRows.Select(e => (Score: candidate.Trees.Score(e.Features), Needed: (double)e.Needed[k]!.Value, e.Recommended)).ToList();
-                var offset = Calibrate(scores, target);
-                var metrics = FeeMetrics.Hits(scores.Select(s => (FeeModel.ToRate(s.Score + offset), s.Needed)));
-                if (best is null || Better(metrics, best.Value.Metrics, baseline))
-                {
-                    best = (candidate, offset, metrics);
-                }
+                (mode, var check) = ChooseMode(ml, train, validation, k, options, cancellationToken);
+                checks[key] = check;
             }
 
-            var chosen = best!.Value;
+            var chosen = Fit(ml, train, validation, k, options, mode, cancellationToken)
+                ?? throw new FeeDataException($"fee model: no validation rows with a label for target {target}");
             trees[target] = chosen.Candidate.Trees;
             chosenTrainers[key] = chosen.Candidate.Alpha is { } q ? string.Create(CultureInfo.InvariantCulture, $"{chosen.Candidate.Trainer} quantile {q}") : chosen.Candidate.Trainer;
-            offsets[key] = chosen.Offset;
+            offsets[key] = chosen.Calibration.Offsets[chosen.Calibration.Offsets.Count / 2];
+            if (chosen.Calibration.Cuts.Count > 0)
+            {
+                calibrations[key] = chosen.Calibration;
+            }
+
             if (chosen.Candidate.Transformer is not null)
             {
                 transformers[target] = chosen.Candidate.Transformer;
@@ -160,13 +157,180 @@ public static class FeeModelTrainer
             FeeTrainers.MlNetLightGbm => "Microsoft.ML LightGbmRegressionTrainer (ln needed rate)",
             _ => "Microsoft.ML FastTreeRegressionTrainer (ln needed rate)",
         };
-        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null, chosenTrainers));
+        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null, chosenTrainers, calibrations.Count > 0 ? calibrations : null, checks.Count > 0 ? checks : null));
         var splits = new List<SplitMetrics> { model.Evaluate(train, "train"), model.Evaluate(validation, "validation"), model.Evaluate(test, "test") };
         model = model.WithReport(model.Report with { Splits = splits, TrainingSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3) });
         return new TrainedFeeModel(ml, transformers, model);
     }
 
     private sealed record Candidate(TreeEnsemble Trees, ITransformer? Transformer, double? Alpha, string Trainer);
+
+    private sealed record Fitted(Candidate Candidate, FeeCalibration Calibration, HitMetrics Metrics, double Margin);
+
+    /// <summary>
+    /// Trains every candidate of one target on <paramref name="train"/>, calibrates each on <paramref name="calibration"/>
+    /// by <paramref name="mode"/> and keeps the best there: by <see cref="Better"/> for one offset, by the larger
+    /// <see cref="Margin"/> for terciles (their calibration's own criterion). Null without labelled calibration rows.
+    /// </summary>
+    private static Fitted? Fit(MLContext ml, List<FeeExample> train, List<FeeExample> calibration, int k, FeeTrainOptions options, string mode, CancellationToken cancellationToken)
+    {
+        var target = FeeLabels.Targets[k];
+        var rows = train.Where(e => e.Needed[k] is not null).Select(e => new TreeModelRow { Features = e.Features, Label = (float)Math.Log(e.Needed[k]!.Value) }).ToList();
+        var calibrationRows = calibration.Where(e => e.Needed[k] is not null).ToList();
+        if (rows.Count == 0 || calibrationRows.Count == 0)
+        {
+            return null;
+        }
+
+        var baseline = Baseline(calibrationRows, k);
+        Fitted? best = null;
+        foreach (var candidate in Candidates(ml, rows, options, target))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var scores = calibrationRows.Select(e => (Score: candidate.Trees.Score(e.Features), Needed: (double)e.Needed[k]!.Value, e.Recommended)).ToList();
+            var fitted = mode == FeeCalibrationModes.Terciles && baseline is not null
+                ? CalibrateTerciles([.. scores.Select(s => (s.Score, s.Needed))], baseline)
+                : new FeeCalibration([], [Calibrate(scores, target)]);
+            var pairs = scores.Select(s => (FeeModel.ToRate(s.Score + fitted.OffsetFor(s.Score)), s.Needed)).ToList();
+            var current = new Fitted(candidate, fitted, FeeMetrics.Hits(pairs), Margin(pairs, baseline));
+            var better = mode == FeeCalibrationModes.Terciles && baseline is not null
+                ? best is null || current.Margin > best.Margin
+                : best is null || Better(current.Metrics, best.Metrics, baseline);
+            if (better)
+            {
+                best = current;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>mempool.space's hit rate and overpayment on the labelled rows that carry its recommendation (null: none do).</summary>
+    private static HitMetrics? Baseline(List<FeeExample> rows, int k)
+    {
+        var withRec = rows.Where(e => e.Needed[k] is not null && e.Recommended is not null).ToList();
+        return withRec.Count > 0 ? FeeMetrics.Hits(withRec.Select(e => (e.Recommended!.ForTarget(FeeLabels.Targets[k]), (double)e.Needed[k]!.Value))) : null;
+    }
+
+    /// <summary>
+    /// <see cref="FeeCalibrationModes.Auto"/>: fits both modes on an earlier week (candidates trained on the older part of
+    /// the train split, calibrated on its last 3/14, a day purged between) and measures each on the validation week by
+    /// <see cref="Margin"/>; the larger margin wins, one offset on a tie or when the train split is too small to divide.
+    /// The test split is not touched.
+    /// </summary>
+    private static (string Mode, IReadOnlyDictionary<string, double> Check) ChooseMode(MLContext ml, List<FeeExample> train, List<FeeExample> validation, int k, FeeTrainOptions options, CancellationToken cancellationToken)
+    {
+        // 0.7 x (11/14) = 0.55 of the whole range trains, 0.7 x (3/14) = 0.15 calibrates: the outer split's proportions.
+        var (innerTrain, innerCalibration, _) = FeeMetrics.SplitByTime(train, e => e.Time, 11.0 / 14, 3.0 / 14, 86_400);
+        var labelled = validation.Where(e => e.Needed[k] is not null).ToList();
+        var baseline = Baseline(labelled, k);
+        var check = new Dictionary<string, double>();
+        if (innerTrain.Count < 50 || innerCalibration.Count < 10 || baseline is null)
+        {
+            return (FeeCalibrationModes.Offset, check);
+        }
+
+        foreach (var mode in new[] { FeeCalibrationModes.Offset, FeeCalibrationModes.Terciles })
+        {
+            if (Fit(ml, innerTrain, innerCalibration, k, options, mode, cancellationToken) is not { } fitted)
+            {
+                return (FeeCalibrationModes.Offset, check);
+            }
+
+            check[mode] = Math.Round(Margin([.. labelled.Select(e => { var s = fitted.Candidate.Trees.Score(e.Features); return (FeeModel.ToRate(s + fitted.Calibration.OffsetFor(s)), (double)e.Needed[k]!.Value); })], baseline), 6);
+        }
+
+        return (check[FeeCalibrationModes.Terciles] > check[FeeCalibrationModes.Offset] ? FeeCalibrationModes.Terciles : FeeCalibrationModes.Offset, check);
+    }
+
+    /// <summary>
+    /// How far (predicted, needed) pairs meet the goal against mempool.space's <paramref name="baseline"/>: the smaller of
+    /// the hit rate's margin over the baseline's and the median's margin, the share of hits whose overpayment is at most
+    /// the baseline's median less one half (positive: the median is at most the baseline's). Both are shares of rows or
+    /// hits, so neither dominates by scale. Without a baseline: the hit rate's margin over 0.95.
+    /// </summary>
+    public static double Margin(IReadOnlyList<(double Predicted, double Needed)> pairs, HitMetrics? baseline)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var hits = pairs.Count(p => p.Predicted >= p.Needed);
+        var hitRate = pairs.Count == 0 ? 0 : (double)hits / pairs.Count;
+        if (baseline is not { MedianOverpayment: { } over })
+        {
+            return hitRate - 0.95;
+        }
+
+        var low = pairs.Count(p => p.Predicted >= p.Needed && p.Predicted / p.Needed <= over + 1e-9);
+        return Math.Min(hitRate - baseline.HitRate, hits == 0 ? -0.5 : ((double)low / hits) - 0.5);
+    }
+
+    /// <summary>
+    /// <see cref="FeeCalibrationModes.Terciles"/>: cuts at the terciles of the calibration rows' raw scores and one offset
+    /// per bucket (-1 .. 3 in steps of 0.02), the three chosen together to maximise <see cref="Margin"/> on those rows
+    /// (ties: the first in ascending order, so the cheaper). Rows where the model already expects high rates can then
+    /// pay more for safety while the rest stay cheap: the median overpayment counts only the typical hit.
+    /// </summary>
+    public static FeeCalibration CalibrateTerciles(IReadOnlyList<(double Score, double Needed)> rows, HitMetrics baseline)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (rows.Count < 3 || baseline.MedianOverpayment is not { } over)
+        {
+            throw new ArgumentException("terciles: needs at least 3 rows and a baseline with hits", nameof(rows));
+        }
+
+        const int Buckets = 3;
+        var sorted = rows.Select(r => r.Score).Order().ToArray();
+        double[] cuts = [sorted[sorted.Length / 3], sorted[sorted.Length * 2 / 3]];
+        var calibration = new FeeCalibration(cuts, new double[Buckets]);
+        var grid = Enumerable.Range(-50, 201).Select(i => Math.Round(i * 0.02, 2)).ToArray();
+        // Per bucket and offset: hits and hits paying at most the baseline's median overpayment.
+        var hits = new int[Buckets, grid.Length];
+        var low = new int[Buckets, grid.Length];
+        foreach (var (score, needed) in rows)
+        {
+            var b = FeeCalibration.Bucket(cuts, score);
+            for (var g = 0; g < grid.Length; g++)
+            {
+                var rate = FeeModel.ToRate(score + grid[g]);
+                if (rate >= needed)
+                {
+                    hits[b, g]++;
+                    if (rate / needed <= over + 1e-9)
+                    {
+                        low[b, g]++;
+                    }
+                }
+            }
+        }
+
+        var best = double.NegativeInfinity;
+        var chosen = new int[Buckets];
+        for (var g0 = 0; g0 < grid.Length; g0++)
+        {
+            for (var g1 = 0; g1 < grid.Length; g1++)
+            {
+                var h01 = hits[0, g0] + hits[1, g1];
+                var l01 = low[0, g0] + low[1, g1];
+                for (var g2 = 0; g2 < grid.Length; g2++)
+                {
+                    var h = h01 + hits[2, g2];
+                    if (h == 0)
+                    {
+                        continue;
+                    }
+
+                    var margin = Math.Min(((double)h / rows.Count) - baseline.HitRate, ((double)(l01 + low[2, g2]) / h) - 0.5);
+                    if (margin > best + 1e-12)
+                    {
+                        best = margin;
+                        chosen = [g0, g1, g2];
+                    }
+                }
+            }
+        }
+
+        return calibration with { Offsets = [.. chosen.Select(g => grid[g])] };
+    }
 
     private static IEnumerable<Candidate> Candidates(MLContext ml, List<TreeModelRow> rows, FeeTrainOptions options, int target)
     {

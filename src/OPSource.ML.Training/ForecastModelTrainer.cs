@@ -101,6 +101,52 @@ public static class ForecastModelTrainer
 
         report = report with { Variants = chosenVariants, VariantValidationMae = validationMae };
         var model = new ForecastModel(chosen, report with { ResidualHorizons = residualHorizons });
+        // Per horizon, shrink towards persistence: no cut or one cut of the persistence level (2, 5, 10, 20 or 50 sat/vB),
+        // each bucket's weight (0 .. 1 in steps of 0.05) by the lowest validation MAE, the cut by the lowest total
+        // (ties: no cut, then more model). Fee levels differ by orders of magnitude between regimes, and one weight over
+        // all of them follows the high-fee regime's errors only.
+        var weights = new Dictionary<string, ForecastBlend>();
+        foreach (var h in ForecastFeatures.Horizons)
+        {
+            var hi = ForecastFeatures.Horizons.ToList().IndexOf(h);
+            var validation = (splits.TryGetValue((h, "validation"), out var v) ? v : [])
+                .Where(e => !double.IsNaN(e.Actual[hi]) && !double.IsNaN(e.Persistence[hi]) && !double.IsNaN(e.LastWeek[hi]))
+                .Select(e => (Model: model.Predict(e.Features, h), Persistence: Math.Max(0, (double)e.Features[ForecastFeatures.PersistenceIndex(h)]), Actual: e.Actual[hi]))
+                .ToList();
+            var best = (Blend: new ForecastBlend([], [1.0]), Error: double.MaxValue);
+            foreach (double[] cuts in new[] { Array.Empty<double>(), [2.0], [5.0], [10.0], [20.0], [50.0] })
+            {
+                var blend = new ForecastBlend(cuts, new double[cuts.Length + 1]);
+                var error = 0.0;
+                var weightsOf = new double[cuts.Length + 1];
+                for (var b = 0; b <= cuts.Length; b++)
+                {
+                    var rows = validation.Where(r => FeeCalibration.Bucket(cuts, r.Persistence) == b).ToList();
+                    var (bestWeight, bestError) = (1.0, double.MaxValue);
+                    for (var i = 20; i >= 0; i--)
+                    {
+                        var w = i / 20.0;
+                        var e = rows.Sum(r => Math.Abs((w * r.Model) + ((1 - w) * r.Persistence) - r.Actual));
+                        if (e < bestError - 1e-9)
+                        {
+                            (bestWeight, bestError) = (w, e);
+                        }
+                    }
+
+                    weightsOf[b] = bestWeight;
+                    error += bestError;
+                }
+
+                if (error < best.Error - 1e-9)
+                {
+                    best = (blend with { Weights = weightsOf }, error);
+                }
+            }
+
+            weights[h.ToString(CultureInfo.InvariantCulture)] = best.Blend;
+        }
+
+        model = model.WithReport(model.Report with { ModelWeights = weights });
         var metrics = new List<ForecastMetrics>();
         foreach (var ((h, split), rows) in splits.OrderBy(kv => kv.Key.Horizon))
         {

@@ -73,8 +73,11 @@ public sealed class OnnxFeeModel : IDisposable
     }
 
     /// <summary>The predicted fee rate (sat/vB) for a target.</summary>
-    public double Predict(float[] features, int target) =>
-        FeeModel.ToRate(Score(features, target) + Report.Offsets[target.ToString(CultureInfo.InvariantCulture)]);
+    public double Predict(float[] features, int target)
+    {
+        var score = Score(features, target);
+        return FeeModel.ToRate(score + Report.CalibrationFor(target).OffsetFor(score));
+    }
 
     /// <inheritdoc />
     public void Dispose()

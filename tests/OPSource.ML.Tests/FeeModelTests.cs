@@ -127,6 +127,25 @@ public sealed class FeeModelTests
             }
 
             Assert.Equal(kept != ForecastModelTrainer.Variants.Level, model.Report.ResidualHorizons!.Contains(h));
+
+            // The weight towards persistence was chosen on validation: no single weight does better there, and the
+            // served forecast is the blend.
+            var key = h.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var blend = model.Report.ModelWeights![key];
+            Assert.Equal(blend.Cuts.Count + 1, blend.Weights.Count);
+            Assert.All(blend.Weights, w => Assert.InRange(w, 0, 1));
+            var validation = examples.GroupBy(e => e.Segment).SelectMany(g => FeeMetrics.SplitByTime(g.OrderBy(e => e.Time).ToList(), e => e.Time, 0.7, 0.15, h * 3600L).Validation).ToList();
+            double Mae(ForecastBlend? b) => model.WithReport(model.Report with { ModelWeights = b is null ? null : new Dictionary<string, ForecastBlend> { [key] = b } }).Evaluate(validation, "validation", "all", h).ModelMae;
+            if (validation.Count > 0)
+            {
+                Assert.All(new[] { 0.0, 0.5, 1.0 }, w => Assert.True(Mae(blend) <= Mae(new ForecastBlend([], [w])) + 1e-3, $"{h} h: chosen MAE {Mae(blend)} > {Mae(new ForecastBlend([], [w]))} at weight {w}"));
+            }
+
+            var pure = model.WithReport(model.Report with { ModelWeights = null });
+            var e0 = examples[0];
+            var persistence = Math.Max(0, e0.Features[ForecastFeatures.PersistenceIndex(h)]);
+            var weight = blend.WeightAt(e0.Features[ForecastFeatures.PersistenceIndex(h)]);
+            Assert.Equal((weight * pure.Predict(e0.Features, h)) + ((1 - weight) * persistence), model.Predict(e0.Features, h), 9);
         }
 
         var dir = Path.Combine(Path.GetTempPath(), $"opsource-forecast-{Guid.NewGuid():n}");
@@ -135,6 +154,8 @@ public sealed class FeeModelTests
             model.Save(dir);
             var loaded = ForecastModel.Load(dir);
             Assert.Equal(model.Report.ResidualHorizons, loaded.Report.ResidualHorizons);
+            Assert.Equal(model.Report.ModelWeights!.Keys, loaded.Report.ModelWeights!.Keys);
+            Assert.All(model.Report.ModelWeights, kv => Assert.Equal(kv.Value.Weights, loaded.Report.ModelWeights[kv.Key].Weights));
             foreach (var e in examples.Take(50))
             {
                 foreach (var h in ForecastFeatures.Horizons)

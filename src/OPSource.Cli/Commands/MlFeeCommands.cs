@@ -157,11 +157,13 @@ internal static class MlFeeCommands
         var onnx = new Option<bool>("--onnx") { Description = "fee: also export each target's model to ONNX next to it (ML.NET trainers)" };
         var trainer = new Option<string>("--trainer") { Description = "fee: auto (per target the best on the validation split of fasttree, lightgbm and lightgbm's quantile objective), fasttree (ML.NET), lightgbm (LightGBM's C API) or mlnet-lightgbm (ML.NET's LightGBM wrapper)", DefaultValueFactory = _ => FeeTrainers.Auto }.AcceptOnlyFromAmong([.. FeeTrainers.All]);
         var quantiles = new Option<string?>("--quantiles") { Description = "fee, lightgbm or auto: LightGBM's quantile objective; comma-separated quantiles to try, the best per target on the validation split is kept (auto's default: 0.5,0.6,0.7,0.8,0.9)" };
-        var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx, trainer, quantiles }.WithExamples(
+        var calibration = new Option<string>("--calibration") { Description = "fee: auto (per target, the mode that carried the goal better from a week inside the train split to the validation week), offset (one offset per target) or terciles (one offset per tercile of the raw score)", DefaultValueFactory = _ => FeeCalibrationModes.Auto }.AcceptOnlyFromAmong([.. FeeCalibrationModes.All]);
+        var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx, trainer, quantiles, calibration }.WithExamples(
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz",
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer fasttree --onnx",
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer lightgbm --quantiles 0.5,0.7,0.8,0.9 --model /tmp/fee-lightgbm",
             "opsource ml train forecast --blockstats ../shared/data/fees/blockstats.csv.gz --json",
+            "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer fasttree --calibration offset --model /tmp/fee-offset",
             "opsource ml train fee --model /srv/models/fee --iterations 500");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
@@ -190,7 +192,7 @@ internal static class MlFeeCommands
             if (which == "fee")
             {
                 dir = FeeDir(ctx, parse.GetValue(model));
-                var options = new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads, Trainer: parse.GetValue(trainer)!, QuantileAlphas: alphas);
+                var options = new FeeTrainOptions(Seed: parse.GetValue(seed), Iterations: parse.GetValue(iterations), Threads: threads, Trainer: parse.GetValue(trainer)!, QuantileAlphas: alphas, Calibration: parse.GetValue(calibration)!);
                 var trained = FeeModelTrainer.Train(FeeExample.Join(snaps, history), options, token);
                 trained.Model.Save(dir);
                 if (parse.GetValue(onnx))

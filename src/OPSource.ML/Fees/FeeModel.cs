@@ -23,7 +23,67 @@ namespace OPSource.ML.Fees;
 /// LightGBM and auto only: the quantiles to try; one model per target and quantile is trained and, per target, the one that
 /// does best on the validation split after calibration is kept (<see cref="FeeModelReport.QuantileAlphas"/>).
 /// </param>
-public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 100, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15, string Trainer = FeeTrainers.FastTree, IReadOnlyList<double>? QuantileAlphas = null);
+/// <param name="Calibration">
+/// <see cref="FeeCalibrationModes.Offset"/> (one offset per target), <see cref="FeeCalibrationModes.Terciles"/> (one
+/// offset per tercile of the raw score, balanced margins) or <see cref="FeeCalibrationModes.Auto"/> (per target, the mode
+/// that carries the goal better from a calibration week inside the train split to the validation week).
+/// </param>
+public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 100, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15, string Trainer = FeeTrainers.FastTree, IReadOnlyList<double>? QuantileAlphas = null, string Calibration = FeeCalibrationModes.Offset);
+
+/// <summary>How the fee model's raw scores are calibrated on the validation split (<see cref="FeeTrainOptions.Calibration"/>).</summary>
+public static class FeeCalibrationModes
+{
+    /// <summary>One additive offset per target: among those meeting the goal on validation, the highest hit rate.</summary>
+    public const string Offset = "offset";
+
+    /// <summary>
+    /// One additive offset per tercile of the raw score (cuts at the validation scores' terciles), chosen together to
+    /// maximise the smaller of two margins on validation: hit rate above mempool.space's, and the share of hits paying
+    /// at most mempool.space's median overpayment above one half (the median's margin).
+    /// </summary>
+    public const string Terciles = "terciles";
+
+    /// <summary>
+    /// Per target, the mode that meets the goal by the larger margin when fitted on an earlier week (models trained on
+    /// the older part of the train split, calibrated on its last part) and measured on the validation week.
+    /// </summary>
+    public const string Auto = "auto";
+
+    /// <summary>Every mode.</summary>
+    public static IReadOnlyList<string> All { get; } = [Auto, Offset, Terciles];
+}
+
+/// <summary>
+/// The calibration of one target: the raw score (ln rate) goes to the bucket <c>i</c> = number of <see cref="Cuts"/> at
+/// or below it, and <see cref="Offsets"/>[i] is added. One offset and no cuts is the plain offset calibration.
+/// </summary>
+/// <param name="Cuts">Ascending raw-score cuts.</param>
+/// <param name="Offsets">One offset more than cuts.</param>
+public sealed record FeeCalibration(IReadOnlyList<double> Cuts, IReadOnlyList<double> Offsets)
+{
+    /// <summary>The offset for a raw score.</summary>
+    public double OffsetFor(double score) => Offsets[Bucket(Cuts, score)];
+
+    /// <summary>The bucket of a value between ascending cuts: the number of cuts at or below it.</summary>
+    public static int Bucket(IReadOnlyList<double> cuts, double value)
+    {
+        ArgumentNullException.ThrowIfNull(cuts);
+        var i = 0;
+        while (i < cuts.Count && value >= cuts[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>Null when sound (finite, ascending cuts, one offset more than cuts), else the problem.</summary>
+    public string? Problem() =>
+        Offsets is null || Cuts is null || Offsets.Count != Cuts.Count + 1 ? "needs one offset more than cuts"
+        : Cuts.Concat(Offsets).Any(v => !double.IsFinite(v)) ? "has a non-finite value"
+        : Cuts.Zip(Cuts.Skip(1)).Any(p => p.Second < p.First) ? "has cuts out of order"
+        : null;
+}
 
 /// <summary>Names of the fee model's trainers (<see cref="FeeTrainOptions.Trainer"/>).</summary>
 public static class FeeTrainers
@@ -76,7 +136,23 @@ public sealed record SplitMetrics(string Split, string? From, string? To, int Ro
 /// <param name="Trainer">The trainer and objective.</param>
 /// <param name="QuantileAlphas">Per target, the quantile of the kept model (LightGBM quantile objective only).</param>
 /// <param name="Trainers">Per target, the trainer (and quantile) of the kept model.</param>
-public sealed record FeeModelReport(string Kind, string SchemaId, IReadOnlyList<string> FeatureNames, FeeTrainOptions Options, IReadOnlyDictionary<string, double> Offsets, IReadOnlyList<SplitMetrics> Splits, double TrainingSeconds, long TestFrom, string Trainer, IReadOnlyDictionary<string, double>? QuantileAlphas = null, IReadOnlyDictionary<string, string>? Trainers = null);
+/// <param name="Calibrations">
+/// Per target, a score-dependent calibration that replaces the target's entry of <paramref name="Offsets"/> (which then
+/// holds the offset of its middle bucket, for reading only); absent for targets calibrated by one offset.
+/// </param>
+/// <param name="CalibrationCheck">
+/// Per target and mode, the margin by which the mode met the goal on the validation week when fitted on the earlier
+/// week (<see cref="FeeCalibrationModes.Auto"/> only; negative: missed).
+/// </param>
+public sealed record FeeModelReport(string Kind, string SchemaId, IReadOnlyList<string> FeatureNames, FeeTrainOptions Options, IReadOnlyDictionary<string, double> Offsets, IReadOnlyList<SplitMetrics> Splits, double TrainingSeconds, long TestFrom, string Trainer, IReadOnlyDictionary<string, double>? QuantileAlphas = null, IReadOnlyDictionary<string, string>? Trainers = null, IReadOnlyDictionary<string, FeeCalibration>? Calibrations = null, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? CalibrationCheck = null)
+{
+    /// <summary>The calibration of a target: its entry of <see cref="Calibrations"/>, else its one offset.</summary>
+    public FeeCalibration CalibrationFor(int target)
+    {
+        var key = target.ToString(CultureInfo.InvariantCulture);
+        return Calibrations is not null && Calibrations.TryGetValue(key, out var c) ? c : new FeeCalibration([], [Offsets[key]]);
+    }
+}
 
 /// <summary>
 /// The fee-rate model: one boosted-tree regressor per target on ln(needed rate) (trained by ML.NET in
@@ -135,8 +211,11 @@ public sealed class FeeModel
     }
 
     /// <summary>The predicted fee rate (sat/vB) for a target.</summary>
-    public double Predict(float[] features, int target) =>
-        ToRate(Score(features, target) + Report.Offsets[target.ToString(CultureInfo.InvariantCulture)]);
+    public double Predict(float[] features, int target)
+    {
+        var score = Score(features, target);
+        return ToRate(score + Report.CalibrationFor(target).OffsetFor(score));
+    }
 
     /// <summary>Metrics of the model (and mempool.space where the rows have it) on any joined rows.</summary>
     public SplitMetrics Evaluate(IReadOnlyList<FeeExample> rows, string split)
@@ -223,6 +302,14 @@ public sealed class FeeModel
             throw new FeeDataException($"fee model: {path} lacks a calibration offset for a target");
         }
 
+        foreach (var (target, calibration) in report.Calibrations ?? new Dictionary<string, FeeCalibration>())
+        {
+            if (calibration?.Problem() is { } problem)
+            {
+                throw new FeeDataException($"fee model: {path}: the calibration of target {target} {problem} (retrain: {Retrain})");
+            }
+        }
+
         return report;
     }
 }
@@ -230,6 +317,8 @@ public sealed class FeeModel
 /// <summary>Source-generated JSON of the ML reports (snake_case, Native AOT safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(FeeModelReport))]
+[JsonSerializable(typeof(FeeCalibration))]
+[JsonSerializable(typeof(ForecastBlend))]
 [JsonSerializable(typeof(ForecastModelReport))]
 [JsonSerializable(typeof(SplitMetrics))]
 [JsonSerializable(typeof(List<ForecastMetrics>))]

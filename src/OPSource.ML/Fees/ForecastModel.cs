@@ -147,7 +147,24 @@ public sealed record ForecastMetrics(string Split, string Segment, int HorizonHo
 /// </param>
 /// <param name="Variants">Per horizon (hours), the name of the variant kept (trainer and target).</param>
 /// <param name="VariantValidationMae">Validation MAE (all regimes, sat/vB) of every variant tried, keyed "horizon/variant" (none for a horizon without validation origins).</param>
-public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null);
+/// <param name="ModelWeights">
+/// Per horizon (hours), the weight w of the model in the served forecast w x model + (1 - w) x persistence (the median
+/// of the last h hours), which may depend on the persistence value's level (<see cref="ForecastBlend"/>); chosen on the
+/// validation split by the lowest MAE; absent: the model alone.
+/// </param>
+public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null, IReadOnlyDictionary<string, ForecastBlend>? ModelWeights = null);
+
+/// <summary>
+/// The model's weight against persistence for one horizon: the persistence value p (sat/vB) goes to bucket i = the
+/// number of <see cref="Cuts"/> at or below p, whose weight is <see cref="Weights"/>[i].
+/// </summary>
+/// <param name="Cuts">Ascending persistence cuts, sat/vB (none: one weight).</param>
+/// <param name="Weights">One weight (0 .. 1) more than cuts.</param>
+public sealed record ForecastBlend(IReadOnlyList<double> Cuts, IReadOnlyList<double> Weights)
+{
+    /// <summary>The model's weight at a persistence value.</summary>
+    public double WeightAt(double persistence) => Weights[FeeCalibration.Bucket(Cuts, persistence)];
+}
 
 /// <summary>
 /// The block-fee forecast: one boosted-tree regressor per horizon on ln(1 + median rate), trained (by
@@ -187,9 +204,17 @@ public sealed class ForecastModel
         ArgumentNullException.ThrowIfNull(features);
         var model = _trees.TryGetValue(horizonHours, out var m) ? m : throw new FeeDataException($"forecast: no model for {horizonHours} h (horizons: {string.Join(", ", ForecastFeatures.Horizons)})");
         var score = model.Score(features);
-        return Report.ResidualHorizons?.Contains(horizonHours) == true
-            ? Math.Max(0, ((1 + features[ForecastFeatures.PersistenceIndex(horizonHours)]) * Math.Exp(score)) - 1)
+        var persistence = features[ForecastFeatures.PersistenceIndex(horizonHours)];
+        var forecast = Report.ResidualHorizons?.Contains(horizonHours) == true
+            ? Math.Max(0, ((1 + persistence) * Math.Exp(score)) - 1)
             : Math.Max(0, Math.Exp(score) - 1);
+        if (Report.ModelWeights is null || !Report.ModelWeights.TryGetValue(horizonHours.ToString(CultureInfo.InvariantCulture), out var blend))
+        {
+            return forecast;
+        }
+
+        var w = blend.WeightAt(persistence);
+        return (w * forecast) + ((1 - w) * Math.Max(0, persistence));
     }
 
     /// <summary>MAE of the model and both baselines on some origins (rows missing an actual or a baseline are skipped).</summary>

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using OPSource.ML.Fees;
+using OPSource.ML.Training;
+
+namespace OPSource.ML.Tests;
+
+/// <summary>
+/// The score-dependent calibration of the fee model: buckets, the terciles search and its margin, the automatic
+/// choice of the mode on an earlier week, and damaged calibrations refused on load.
+/// </summary>
+public sealed class FeeCalibrationTests
+{
+    [Fact]
+    public void A_score_goes_to_the_bucket_of_the_cuts_at_or_below_it_and_a_damaged_calibration_is_named()
+    {
+        var c = new FeeCalibration([0.5, 1.0], [0.1, 0.2, 0.3]);
+        Assert.Null(c.Problem());
+        Assert.Equal(0.1, c.OffsetFor(0.49));
+        Assert.Equal(0.2, c.OffsetFor(0.5));
+        Assert.Equal(0.2, c.OffsetFor(0.99));
+        Assert.Equal(0.3, c.OffsetFor(1.0));
+        Assert.Equal(0.7, new FeeCalibration([], [0.7]).OffsetFor(-5));
+        Assert.Contains("one offset more", new FeeCalibration([0.5], [0.1]).Problem(), StringComparison.Ordinal);
+        Assert.Contains("out of order", new FeeCalibration([1.0, 0.5], [0, 0, 0]).Problem(), StringComparison.Ordinal);
+        Assert.Contains("non-finite", new FeeCalibration([double.NaN], [0, 0]).Problem(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_margin_is_the_smaller_of_the_hit_rate_margin_and_the_median_margin()
+    {
+        var baseline = new HitMetrics(4, 0.5, 1.5, 0);
+        // 3 of 4 hit (margin 0.25); hits paying 1, 1.5 and 3 times the need: 2 of 3 at most 1.5 (margin 1/6).
+        (double, double)[] pairs = [(1, 1), (3, 2), (3, 1), (1, 2)];
+        Assert.Equal(1.0 / 6, FeeModelTrainer.Margin(pairs, baseline), 9);
+        // Overpaying on most hits: the median margin is negative even with every row hit.
+        Assert.True(FeeModelTrainer.Margin([(4, 1), (4, 1), (2, 2)], baseline) < 0);
+        // Without a baseline: the hit rate above 95 %.
+        Assert.Equal(0.05, FeeModelTrainer.Margin([(2, 1), (2, 2)], null), 9);
+    }
+
+    [Fact]
+    public void Terciles_pay_for_safety_only_where_the_score_is_high_and_beat_one_offset_there()
+    {
+        // Low and middle scores: the need is exactly e^score (whole). High scores (10): a third of the rows need 14.
+        // One offset must either miss those (hit rate 0.89) or overpay by 1.4 on most rows (above the baseline's 1.2);
+        // terciles raise only the high bucket.
+        var rows = new List<(double Score, double Needed)>();
+        for (var i = 0; i < 300; i++)
+        {
+            var rate = i < 100 ? 5 : i < 200 ? 6 : 10;
+            var needed = i >= 200 && i % 3 == 0 ? 14 : rate;
+            rows.Add((Math.Log(rate) + 0.001, needed));
+        }
+
+        var baseline = new HitMetrics(rows.Count, 0.95, 1.2, 0);
+        var terciles = FeeModelTrainer.CalibrateTerciles(rows, baseline);
+        Assert.Null(terciles.Problem());
+        Assert.Equal(2, terciles.Cuts.Count);
+        Assert.True(terciles.Offsets[2] > terciles.Offsets[0], string.Join(", ", terciles.Offsets));
+        var pairs = rows.Select(r => (FeeModel.ToRate(r.Score + terciles.OffsetFor(r.Score)), r.Needed)).ToList();
+        var metrics = FeeMetrics.Hits(pairs);
+        Assert.Equal(1.0, metrics.HitRate);
+        Assert.Equal(1.0, metrics.MedianOverpayment);
+        var single = FeeModelTrainer.Calibrate([.. rows.Select(r => (r.Score, r.Needed, (MempoolRecommendation?)null))], 1);
+        var singleMargin = FeeModelTrainer.Margin([.. rows.Select(r => (FeeModel.ToRate(r.Score + single), r.Needed))], baseline);
+        Assert.True(singleMargin < 0, $"one offset: {singleMargin}");
+        Assert.True(FeeModelTrainer.Margin(pairs, baseline) > 0);
+        Assert.Throws<ArgumentException>(() => FeeModelTrainer.CalibrateTerciles(rows.Take(2).ToList(), baseline));
+    }
+
+    [Fact]
+    public void Auto_checks_both_modes_on_the_validation_week_keeps_the_larger_margin_and_serves_it_after_a_reload()
+    {
+        var examples = FeeExample.Join(ShippedFeeData.Snapshots.Where((_, i) => i % 4 == 0), new BlockHistory(ShippedFeeData.Blocks));
+        var options = new FeeTrainOptions(Iterations: 15, Leaves: 8, MinLeaf: 50, Calibration: FeeCalibrationModes.Auto);
+        var model = FeeModelTrainer.Train(examples, options, TestContext.Current.CancellationToken).Model;
+        var report = model.Report;
+        Assert.Equal(FeeLabels.Targets.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)), report.CalibrationCheck!.Keys.Order(StringComparer.Ordinal).OrderBy(k => k.Length));
+        foreach (var (target, check) in report.CalibrationCheck!)
+        {
+            Assert.Equal([FeeCalibrationModes.Offset, FeeCalibrationModes.Terciles], check.Keys.Order(StringComparer.Ordinal));
+            var terciles = check[FeeCalibrationModes.Terciles] > check[FeeCalibrationModes.Offset];
+            Assert.Equal(terciles, report.Calibrations?.ContainsKey(target) == true);
+        }
+
+        var dir = Path.Combine(Path.GetTempPath(), $"opsource-ml-cal-{Guid.NewGuid():n}");
+        try
+        {
+            // A hand-made terciles calibration on target 1 changes the served rate exactly as its bucket says.
+            var calibrations = new Dictionary<string, FeeCalibration>(report.Calibrations ?? new Dictionary<string, FeeCalibration>()) { ["1"] = new([0.5, 1.2], [0, 0.4, 2]) };
+            model.WithReport(report with { Calibrations = calibrations }).Save(dir);
+            var loaded = FeeModel.Load(dir);
+            foreach (var e in examples.Take(200))
+            {
+                var score = loaded.Score(e.Features, 1);
+                var offset = score < 0.5 ? 0 : score < 1.2 ? 0.4 : 2;
+                Assert.Equal(FeeModel.ToRate(score + offset), loaded.Predict(e.Features, 1));
+            }
+
+            // A damaged calibration is refused on load with one line naming the target.
+            var path = Path.Combine(dir, FeeModel.ReportFile);
+            var json = JsonSerializer.Deserialize(File.ReadAllText(path), MlJsonContext.Default.FeeModelReport)!;
+            File.WriteAllText(path, JsonSerializer.Serialize(json with { Calibrations = new Dictionary<string, FeeCalibration> { ["1"] = new([1.2, 0.5], [0, 0, 0]) } }, MlJsonContext.Default.FeeModelReport));
+            var error = Assert.Throws<FeeDataException>(() => FeeModel.Load(dir)).Message;
+            Assert.Contains("target 1", error, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
