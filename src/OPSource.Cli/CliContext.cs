@@ -7,7 +7,7 @@ namespace OPSource.Cli;
 internal sealed record CliContext(string DataDir, string Network, bool Json, TextWriter Out, TextWriter Error)
 {
     // Relaxed escaping: stdout is not HTML, so '+' in versions and non-ASCII text stay readable.
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Configuration keys the user set on the command line (<c>DataDir</c>, <c>Network</c>), for commands that load configuration.</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
@@ -31,7 +31,7 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
         ArgumentNullException.ThrowIfNull(human);
         if (Json)
         {
-            Out.WriteLine(json.ToJsonString(Indented));
+            Out.WriteLine(json.ToJsonString(IndentedJson));
         }
         else
         {
@@ -57,9 +57,16 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
 /// </summary>
 internal sealed class CliUserException : Exception
 {
+    /// <summary>The code of an argument error that has no typed cause (<c>--json</c> output).</summary>
+    public const string DefaultCode = "cli.invalid_input";
+
     public CliUserException(string message) : base(message) { }
 
+    /// <summary>Wraps a cause; a typed cause (a library input error, a domain refusal) keeps its code and position.</summary>
     public CliUserException(string message, Exception inner) : base(message, inner) { }
 
     public CliUserException() { }
+
+    /// <summary>The stable code to report (null: the typed cause's, else <see cref="DefaultCode"/>).</summary>
+    public string? Code { get; init; }
 }

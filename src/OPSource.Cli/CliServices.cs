@@ -59,7 +59,7 @@ internal sealed class CliServices : IAsyncDisposable
         }
         catch (ModuleConfigurationException ex)
         {
-            throw new CliUserException("invalid configuration: " + ex.Message, ex);
+            throw new CliUserException("invalid configuration: " + ex.Message, ex) { Code = CliApp.ConfigurationCode };
         }
 
         if (applyMigrations)
