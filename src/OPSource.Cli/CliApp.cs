@@ -276,7 +276,7 @@ internal static partial class CliApp
         var mapped = mapper?.TryMap(exception)
             ?? (exception as OPSource.Platform.Errors.OpsourceException)?.Error
             ?? OPSource.Platform.Errors.DomainErrorMapper.WalletErrors.TryMap(exception);
-        return mapped is null ? null : new CliFailure(ExitUserError, mapped.Code, mapped.Detail, null);
+        return mapped is null ? null : new CliFailure(ExitUserError, mapped.Code, mapped.Detail, mapped.Position);
     }
 
     private static async Task<int> ReportAsync(CliContext context, CliFailure failure)

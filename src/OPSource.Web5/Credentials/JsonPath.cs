@@ -54,15 +54,15 @@ public sealed class JsonPath
             path = new JsonPath(text, segments);
             return true;
         }
-        catch (FormatException e)
+        catch (Bitcoin.BitcoinFormatException e)
         {
             error = e.Message;
             return false;
         }
     }
 
-    /// <summary>Parses a query or throws <see cref="FormatException"/>.</summary>
-    public static JsonPath Parse(string text) => TryParse(text, out var path, out var error) ? path! : throw new FormatException(error);
+    /// <summary>Parses a query or throws <see cref="Bitcoin.BitcoinFormatException"/> (<see cref="Web5FormatErrorKind.InvalidJsonPath"/>).</summary>
+    public static JsonPath Parse(string text) => TryParse(text, out var path, out var error) ? path! : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidJsonPath, error);
 
     /// <summary>The nodes the query selects in <paramref name="root"/>, in document order of selection.</summary>
     public IReadOnlyList<JsonPathNode> Select(JsonNode? root) => Evaluate(_segments, root, root, "$");
@@ -502,7 +502,7 @@ public sealed class JsonPath
     {
         private int _pos;
 
-        private FormatException Error(string what) => new($"jsonpath: {what} at position {_pos} in '{text}'");
+        private Bitcoin.BitcoinFormatException Error(string what) => Web5FormatError.Exception(Web5FormatErrorKind.InvalidJsonPath, $"jsonpath: {what} at position {_pos} in '{text}'", _pos);
 
         private char Peek(int ahead = 0) => _pos + ahead < text.Length ? text[_pos + ahead] : '\0';
 
