@@ -215,7 +215,7 @@ internal static partial class CliApp
         if (context.ConfigurationError is { } configurationError)
         {
             // Every command validates the configuration it reads (OPSOURCE_Network=foonet is an error everywhere).
-            return await ReportAsync(context, new CliFailure(ExitUserError, ConfigurationCode, configurationError, null)).ConfigureAwait(false);
+            return await ReportAsync(context, configurationError).ConfigureAwait(false);
         }
 
         try

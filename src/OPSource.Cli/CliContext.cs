@@ -18,8 +18,8 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
     /// <summary>Standard input for commands that read it (<c>-</c> arguments, <c>verify-batch</c>); tests supply their own reader.</summary>
     public TextReader In { get; init; } = Console.In;
 
-    /// <summary>Why the effective configuration is invalid (reported before the command runs), or null.</summary>
-    public string? ConfigurationError { get; init; }
+    /// <summary>Why the effective configuration is invalid (reported before the command runs, with its code), or null.</summary>
+    public CliFailure? ConfigurationError { get; init; }
 
     /// <summary>Set once an argument has consumed standard input (<c>-</c>): it can be read only once.</summary>
     internal bool StdinConsumed { get; set; }

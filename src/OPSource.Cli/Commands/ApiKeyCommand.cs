@@ -38,7 +38,11 @@ internal static class ApiKeyCommand
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);
             var keys = services.Get<ApiKeyStore>();
             var scopes = keys.ParseScopes(parse.GetValue(scope) ?? []);
-            var created = await keys.CreateAsync(parse.GetValue(name), ApiRoles.Parse(parse.GetValue(role)), scopes, token).ConfigureAwait(false);
+            var roleText = parse.GetValue(role);
+            var apiRole = ApiRoles.TryParse(roleText, out var parsedRole)
+                ? parsedRole.Value
+                : throw new CliUserException($"--role: '{CliOptions.Shorten(roleText ?? string.Empty)}' is not one of admin, operator, viewer") { Code = "invalid_role" };
+            var created = await keys.CreateAsync(parse.GetValue(name), apiRole, scopes, token).ConfigureAwait(false);
             var json = ToJson(created.Info);
             json["key"] = created.Key;
             ctx.WriteResult(json, w =>

@@ -163,7 +163,7 @@ public sealed class UrkelProof
         {
             bytes = Convert.FromHexString(v.GetValue<string>());
         }
-        catch (FormatException e)
+        catch (FormatException)
         {
             throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, $"urkel proof: {what} is not hex");
         }
