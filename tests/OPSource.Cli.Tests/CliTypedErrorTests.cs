@@ -142,7 +142,7 @@ public sealed class CliTypedErrorTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         var context = new CliContext(_dir, "regtest", Json: true, output, error);
-        var code = await CliApp.Guard(context, _ =>
+        var code = await CliApp.Guard(context, c =>
         {
             Assert.False(OPSource.Bitcoin.Encoding.Hex.TryParse("0g", out _, out var hexError));
             throw new CliUserException("--tx: " + hexError.Message, hexError.ToException());
