@@ -283,7 +283,8 @@ internal static partial class CliApp
     {
         var prefix = failure.Exit == ExitUserError ? "error: " : "internal error: ";
         await context.Error.WriteLineAsync(prefix + OneLine(failure.Message)).ConfigureAwait(false);
-        if (context.Json)
+        // One JSON document on stdout: a command that already printed its (negative) result keeps just that.
+        if (context.Json && !context.ResultWritten)
         {
             await context.Out.WriteLineAsync(failure.ToJson().ToJsonString(CliContext.IndentedJson)).ConfigureAwait(false);
         }

@@ -24,11 +24,15 @@ internal sealed record CliContext(string DataDir, string Network, bool Json, Tex
     /// <summary>Set once an argument has consumed standard input (<c>-</c>): it can be read only once.</summary>
     internal bool StdinConsumed { get; set; }
 
+    /// <summary>Set once a result went to stdout (a negative result that then fails): the error is not written there too.</summary>
+    internal bool ResultWritten { get; private set; }
+
     /// <summary>Writes a result: JSON when <c>--json</c> was given, otherwise the human form.</summary>
     public void WriteResult(JsonNode json, Action<TextWriter> human)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(human);
+        ResultWritten = true;
         if (Json)
         {
             Out.WriteLine(json.ToJsonString(IndentedJson));
