@@ -108,6 +108,10 @@ public class BitcoinFormatException : FormatException
     public BitcoinFormatException(string message, Exception innerException)
         : base(message, innerException) => Error = new GenericInputError(message);
 
+    /// <summary>Wraps <paramref name="error"/> found while handling <paramref name="innerException"/> (for derived areas' exceptions).</summary>
+    protected BitcoinFormatException(BitcoinError error, Exception? innerException)
+        : base((error ?? throw new ArgumentNullException(nameof(error))).Message, innerException) => Error = error;
+
     /// <summary>The typed error.</summary>
     public BitcoinError Error { get; }
 

@@ -65,7 +65,13 @@ internal static partial class CliApp
             }
 
             // Exit code 1 with exactly one line (System.CommandLine's default is help plus one line per error).
-            await error.WriteLineAsync("error: " + DescribeParseErrors(parse)).ConfigureAwait(false);
+            var usage = new CliFailure(ExitUserError, "cli.usage", DescribeParseErrors(parse), null);
+            await error.WriteLineAsync("error: " + usage.Message).ConfigureAwait(false);
+            if (args.Contains("--json", StringComparer.Ordinal))
+            {
+                await output.WriteLineAsync(usage.ToJson().ToJsonString(CliContext.IndentedJson)).ConfigureAwait(false);
+            }
+
             return ExitUserError;
         }
 
@@ -196,7 +202,12 @@ internal static partial class CliApp
     [System.Text.RegularExpressions.GeneratedRegex("^Cannot parse argument '(?<value>.*)' for (option|command|argument) '(?<name>.*)' as expected type '(?<type>.*)'\\.$", System.Text.RegularExpressions.RegexOptions.Singleline)]
     private static partial System.Text.RegularExpressions.Regex CannotParse();
 
-    /// <summary>Runs a handler body, mapping exceptions to the documented exit codes.</summary>
+    /// <summary>
+    /// Runs a handler body, mapping exceptions to the documented exit codes: what the user can fix (a typed input
+    /// error, a domain refusal, invalid configuration, the environment) is exit 1, anything else (a bug, including
+    /// a plain <see cref="FormatException"/>) is exit 2. The one line goes to stderr; with <c>--json</c> the error
+    /// (stable <c>code</c>, <c>message</c>, <c>position</c> when known) is also written to stdout.
+    /// </summary>
     public static async Task<int> Guard(CliContext context, Func<CliContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -204,63 +215,81 @@ internal static partial class CliApp
         if (context.ConfigurationError is { } configurationError)
         {
             // Every command validates the configuration it reads (OPSOURCE_Network=foonet is an error everywhere).
-            await context.Error.WriteLineAsync($"error: {OneLine(configurationError)}").ConfigureAwait(false);
-            return ExitUserError;
+            return await ReportAsync(context, configurationError).ConfigureAwait(false);
         }
 
         try
         {
             return await body(context, cancellationToken).ConfigureAwait(false);
         }
-        catch (CliUserException ex)
-        {
-            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
-            return ExitUserError;
-        }
-        catch (OPSource.Bitcoin.BitcoinFormatException ex)
-        {
-            // The library's typed input errors (OPSource.Bitcoin.BitcoinError): always the user's input, never a bug.
-            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
-            return ExitUserError;
-        }
-        catch (OPSource.Platform.Modules.ModuleConfigurationException ex)
-        {
-            await context.Error.WriteLineAsync($"error: invalid configuration: {OneLine(ex.Message)}").ConfigureAwait(false);
-            return ExitUserError;
-        }
-        catch (FormatException ex)
-        {
-            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
-            return ExitUserError;
-        }
-        catch (OPSource.Platform.Errors.OpsourceException ex)
-        {
-            await context.Error.WriteLineAsync($"error: {OneLine(ex.Error.Detail)}").ConfigureAwait(false);
-            return ExitUserError;
-        }
-        catch (Exception ex) when (context.ErrorMapper?.TryMap(ex) is not null || ex is OPSource.Platform.Funding.WalletOperationException)
-        {
-            await context.Error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
-            return ExitUserError;
-        }
-        catch (System.Data.Common.DbException ex)
-        {
-            // The environment, not a bug: one clear line (docs/cli.md, exit codes).
-            await context.Error.WriteLineAsync($"error: database unavailable: {OneLine(ex.Message)}").ConfigureAwait(false);
-            return ExitUserError;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await context.Error.WriteLineAsync("error: cancelled").ConfigureAwait(false);
-            return ExitUserError;
-        }
-#pragma warning disable CA1031 // The CLI's last line of defence: every other failure is an internal error.
+#pragma warning disable CA1031 // The CLI's last line of defence: every failure is classified, unknown ones as internal errors.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            await context.Error.WriteLineAsync($"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}").ConfigureAwait(false);
-            return ExitInternalError;
+            return await ReportAsync(context, Classify(ex, context.ErrorMapper, cancellationToken)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The code of invalid configuration (<c>--json</c> output).</summary>
+    internal const string ConfigurationCode = "settings.invalid_value";
+
+    /// <summary>
+    /// How a failure is reported. The type decides, never the message: the library's typed input errors
+    /// (<see cref="OPSource.Bitcoin.BitcoinFormatException"/>, also the base of the DLC, Web5, settings and RGB
+    /// parse errors), the CLI's own argument errors, invalid configuration, domain refusals and the environment
+    /// (database, cancellation) are user errors; every other exception is a bug.
+    /// </summary>
+    internal static CliFailure Classify(Exception exception, OPSource.Platform.Errors.DomainErrorMapper? mapper, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        switch (exception)
+        {
+            case CliUserException user:
+                // A wrapped typed error keeps its code and position (the message may add the argument's name).
+                var cause = user.InnerException is null ? null : TypedCause(user.InnerException, mapper);
+                return new CliFailure(ExitUserError, user.Code ?? cause?.Code ?? CliUserException.DefaultCode, user.Message, cause?.Position);
+            case OPSource.Platform.Modules.ModuleConfigurationException configuration:
+                return new CliFailure(ExitUserError, ConfigurationCode, "invalid configuration: " + configuration.Message, null);
+            case System.Data.Common.DbException database:
+                return new CliFailure(ExitUserError, "environment.database_unavailable", "database unavailable: " + database.Message, null);
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return new CliFailure(ExitUserError, "cli.cancelled", "cancelled", null);
+        }
+
+        if (TypedCause(exception, mapper) is { } typed)
+        {
+            return new CliFailure(ExitUserError, typed.Code, typed.Message, typed.Position);
+        }
+
+        return new CliFailure(ExitInternalError, "internal_error", $"{exception.GetType().Name}: {exception.Message}", null);
+    }
+
+    /// <summary>The typed user error <paramref name="exception"/> is, or null: a library input error, a domain refusal.</summary>
+    private static CliFailure? TypedCause(Exception exception, OPSource.Platform.Errors.DomainErrorMapper? mapper)
+    {
+        if (exception is OPSource.Bitcoin.BitcoinFormatException format)
+        {
+            return new CliFailure(ExitUserError, format.Error.Code, format.Message, format.Error.Position);
+        }
+
+        // OpsourceException, module mappings once services are open, and the platform's wallet errors (offline too).
+        var mapped = mapper?.TryMap(exception)
+            ?? (exception as OPSource.Platform.Errors.OpsourceException)?.Error
+            ?? OPSource.Platform.Errors.DomainErrorMapper.WalletErrors.TryMap(exception);
+        return mapped is null ? null : new CliFailure(ExitUserError, mapped.Code, mapped.Detail, mapped.Position);
+    }
+
+    private static async Task<int> ReportAsync(CliContext context, CliFailure failure)
+    {
+        var prefix = failure.Exit == ExitUserError ? "error: " : "internal error: ";
+        await context.Error.WriteLineAsync(prefix + OneLine(failure.Message)).ConfigureAwait(false);
+        // One JSON document on stdout: a command that already printed its (negative) result keeps just that.
+        if (context.Json && !context.ResultWritten)
+        {
+            await context.Out.WriteLineAsync(failure.ToJson().ToJsonString(CliContext.IndentedJson)).ConfigureAwait(false);
+        }
+
+        return failure.Exit;
     }
 
     /// <summary>Synchronous convenience over <see cref="Guard(CliContext, Func{CliContext, CancellationToken, Task{int}}, CancellationToken)"/>.</summary>
@@ -270,6 +299,25 @@ internal static partial class CliApp
     /// <summary>A message on one line: line breaks and tabs become single spaces.</summary>
     internal static string OneLine(string message) =>
         string.Join(' ', (message ?? string.Empty).ReplaceLineEndings(" ").Replace('\t', ' ').Split(' ', StringSplitOptions.RemoveEmptyEntries));
+}
+
+/// <summary>
+/// A failed command as reported: exit code (1 user error, 2 internal), stable snake_case <see cref="Code"/>
+/// (<c>area.kind</c> for typed errors, docs/errors.md), the one-line message and the input position when known.
+/// </summary>
+internal sealed record CliFailure(int Exit, string Code, string Message, int? Position)
+{
+    /// <summary><c>{"error": {"code", "message", "position"?}}</c>, the <c>--json</c> form on stdout.</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson()
+    {
+        var error = new System.Text.Json.Nodes.JsonObject { ["code"] = Code, ["message"] = CliApp.OneLine(Message) };
+        if (Position is { } position)
+        {
+            error["position"] = position;
+        }
+
+        return new System.Text.Json.Nodes.JsonObject { ["error"] = error };
+    }
 }
 
 /// <summary>

@@ -59,7 +59,7 @@ internal sealed class CliServices : IAsyncDisposable
         }
         catch (ModuleConfigurationException ex)
         {
-            throw new CliUserException("invalid configuration: " + ex.Message, ex);
+            throw new CliUserException("invalid configuration: " + ex.Message, ex) { Code = CliApp.ConfigurationCode };
         }
 
         if (applyMigrations)
@@ -78,7 +78,7 @@ internal sealed class CliServices : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             await provider.DisposeAsync().ConfigureAwait(false);
-            throw new CliUserException($"data dir '{options.DataDir}' is not usable: {ex.Message}", ex);
+            throw new CliUserException($"data dir '{options.DataDir}' is not usable: {ex.Message}", ex) { Code = "environment.data_dir_unusable" };
         }
         catch (MigrationException ex)
         {
@@ -88,7 +88,7 @@ internal sealed class CliServices : IAsyncDisposable
         catch (System.Data.Common.DbException ex)
         {
             await provider.DisposeAsync().ConfigureAwait(false);
-            throw new CliUserException("database unavailable: " + ex.Message, ex);
+            throw new CliUserException("database unavailable: " + ex.Message, ex) { Code = "environment.database_unavailable" };
         }
 
         context.ErrorMapper = provider.GetRequiredService<OPSource.Platform.Errors.DomainErrorMapper>();
@@ -100,7 +100,7 @@ internal sealed class CliServices : IAsyncDisposable
     {
         if (File.Exists(dataDir))
         {
-            throw new CliUserException($"data dir '{dataDir}' is a file, not a directory (choose another with --data-dir)");
+            throw new CliUserException($"data dir '{dataDir}' is a file, not a directory (choose another with --data-dir)") { Code = "environment.data_dir_unusable" };
         }
 
         try
@@ -109,7 +109,7 @@ internal sealed class CliServices : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new CliUserException($"data dir '{dataDir}' is not usable: {ex.Message}", ex);
+            throw new CliUserException($"data dir '{dataDir}' is not usable: {ex.Message}", ex) { Code = "environment.data_dir_unusable" };
         }
     }
 

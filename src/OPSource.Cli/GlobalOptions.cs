@@ -58,7 +58,7 @@ internal sealed class GlobalOptions
         var overrides = Overrides(result);
         var dataDir = result.GetValue(DataDir)!;
         var network = result.GetValue(Network)!;
-        string? configurationError = null;
+        CliFailure? configurationError = null;
         try
         {
             var (options, _) = Commands.ConfigCommand.Load(overrides);
@@ -67,7 +67,7 @@ internal sealed class GlobalOptions
         }
         catch (CliUserException ex)
         {
-            configurationError = ex.Message;
+            configurationError = CliApp.Classify(ex, mapper: null, CancellationToken.None);
         }
 
         return new CliContext(dataDir, network, result.GetValue(Json), output, error)

@@ -67,12 +67,12 @@ internal static class SpentOutputsJson
             : message;
     }
 
-    /// <summary>Each entry as an outpoint and the output it holds; FormatException names the bad field.</summary>
+    /// <summary>Each entry as an outpoint and the output it holds; CliUserException names the bad field.</summary>
     public static List<(OutPoint OutPoint, TxOut Output)> Parse(JsonNode? json, string what)
     {
         if (json is not JsonArray array)
         {
-            throw new FormatException($"{what}: expected a JSON array of {{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}}");
+            throw new CliUserException($"{what}: expected a JSON array of {{\"txid\",\"vout\",\"scriptPubKey\",\"amount\"}}");
         }
 
         var result = new List<(OutPoint, TxOut)>(array.Count);
@@ -81,28 +81,28 @@ internal static class SpentOutputsJson
             var field = string.Create(CultureInfo.InvariantCulture, $"{what}[{i}]");
             if (array[i] is not JsonObject entry)
             {
-                throw new FormatException($"{field}: not a JSON object");
+                throw new CliUserException($"{field}: not a JSON object");
             }
 
             if (!TxId.TryParse(GetString(entry, "txid", field), out var txid))
             {
-                throw new FormatException($"{field}.txid: not a 64-digit hex txid");
+                throw new CliUserException($"{field}.txid: not a 64-digit hex txid");
             }
 
             if (entry["vout"] is not JsonValue voutValue || !voutValue.TryGetValue<long>(out var vout) || vout is < 0 or > uint.MaxValue)
             {
-                throw new FormatException($"{field}.vout: missing or not an integer in 0..4294967295");
+                throw new CliUserException($"{field}.vout: missing or not an integer in 0..4294967295");
             }
 
             if (!Hex.TryParse(GetString(entry, "scriptPubKey", field), out var script, out var hexError))
             {
-                throw new FormatException($"{field}.scriptPubKey: {hexError}");
+                throw new CliUserException($"{field}.scriptPubKey: {hexError}");
             }
 
             // Core amount.h MoneyRange: 0..MAX_MONEY satoshis.
             if (entry["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var sats) || !Amount.TryFromSatoshis(sats, out var amount))
             {
-                throw new FormatException($"{field}.amount: missing or not an integer number of satoshis in 0..2100000000000000");
+                throw new CliUserException($"{field}.amount: missing or not an integer number of satoshis in 0..2100000000000000");
             }
 
             result.Add((new OutPoint(txid, (uint)vout), new TxOut(amount, new Script(script))));
@@ -112,5 +112,5 @@ internal static class SpentOutputsJson
     }
 
     private static string GetString(JsonObject entry, string name, string field) =>
-        entry[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new FormatException($"{field}.{name}: missing or not a string");
+        entry[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new CliUserException($"{field}.{name}: missing or not a string");
 }

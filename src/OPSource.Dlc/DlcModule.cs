@@ -187,8 +187,8 @@ public sealed class DlcModule : IOpsourceModule
             .AddMeter<DlcMetrics>(DlcMetrics.MeterName)
             .AddEventTopic(Topic, "Contract state changes (dlc.state: offered, accepted, signed, confirmed, closed, refunded)")
             .AddEventTopic(OracleTopic, "The built-in oracle's announcements and attestations (oracle.announced, oracle.attested)")
-            .AddErrorMapping<DlcException>(ex => new DomainError(Category(ex.Kind), ex.Code, ex.Message))
-            .AddErrorMapping<DlcFormatException>(ex => new DomainError(ErrorCategory.InvalidInput, "malformed_message", ex.Message));
+            .AddErrorMapping<DlcException>(ex => new DomainError(Category(ex.Kind), ex.Code, ex.Message));
+        // DlcFormatException is a BitcoinFormatException: the platform maps it (400, code dlc.kind) without a registration.
     }
 
     /// <summary>The transport category of an error kind (HTTP status, exit code 1).</summary>

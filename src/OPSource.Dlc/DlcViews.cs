@@ -230,7 +230,7 @@ public static class DlcInput
             }
             else
             {
-                throw new DlcFormatException("$", "one of payouts_sat (enumerated), payout_curve or payout_function (numeric) is required");
+                throw new DlcFormatException(DlcFormatErrorKind.MissingField, "$", "one of payouts_sat (enumerated), payout_curve or payout_function (numeric) is required");
             }
 
             var rounding = (body["rounding_intervals"] as JsonArray ?? [])
@@ -293,7 +293,7 @@ public static class DlcInput
         _ => throw new DlcFormatException(field, "expected an amount of 0 to 21,000,000 BTC in satoshis"),
     };
 
-    private static DlcFormatException Missing(string field) => new(field, "missing");
+    private static DlcFormatException Missing(string field) => new(DlcFormatErrorKind.MissingField, field, "missing");
 }
 
 /// <summary>Parses oracle requests (CLI and REST share the shape).</summary>
@@ -307,7 +307,7 @@ public static class OracleInput
     public static (string EventId, EventDescriptor Descriptor, DateTimeOffset Maturity) ParseAnnounce(JsonObject body, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var eventId = body["event_id"]?.GetValue<string>() ?? throw new DlcFormatException("event_id", "missing");
+        var eventId = body["event_id"]?.GetValue<string>() ?? throw new DlcFormatException(DlcFormatErrorKind.MissingField, "event_id", "missing");
         EventDescriptor descriptor;
         if (body["outcomes"] is JsonArray outcomes)
         {
@@ -324,7 +324,7 @@ public static class OracleInput
         }
         else
         {
-            throw new DlcFormatException("$", "either outcomes (enumerated event) or nb_digits (numeric event) is required");
+            throw new DlcFormatException(DlcFormatErrorKind.MissingField, "$", "either outcomes (enumerated event) or nb_digits (numeric event) is required");
         }
 
         var maturity = now;

@@ -1,6 +1,7 @@
 using System.Collections;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using OPSource.Platform.Errors;
 using OPSource.Storage;
 
 namespace OPSource.Server;
@@ -40,24 +41,37 @@ public static class OpsourceConfiguration
         var appFile = Path.Combine(appDir, SettingsFileName);
 
         // The data dir decides where the user's file is, so it is resolved first from the other layers.
-        var early = new ConfigurationBuilder()
+        var early = BuildFiles(new ConfigurationBuilder()
             .AddJsonFile(appFile, optional: true, reloadOnChange: false)
             .AddInMemoryCollection(env)
-            .AddInMemoryCollection(overrides)
-            .Build();
+            .AddInMemoryCollection(overrides));
         var dataDir = ExpandHome(early["DataDir"]) ?? DefaultDataDir;
         var dataFile = Path.Combine(dataDir, SettingsFileName);
 
-        var root = new ConfigurationBuilder()
+        var root = BuildFiles(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["DataDir"] = dataDir })
             .AddJsonFile(appFile, optional: true, reloadOnChange: false)
             .AddJsonFile(dataFile, optional: true, reloadOnChange: false)
             .AddInMemoryCollection(env)
             .AddInMemoryCollection(overrides)
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["DataDir"] = dataDir })
-            .Build();
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["DataDir"] = dataDir }));
         IReadOnlyList<string> files = [.. new[] { appFile, dataFile }.Where(File.Exists)];
         return new ConfigurationLayers(root, files);
+    }
+
+    // The JSON provider reports a file it cannot parse as InvalidDataException ("Failed to load configuration from
+    // file ...") around the parser's own error; that is the operator's file, a typed settings error.
+    private static IConfigurationRoot BuildFiles(IConfigurationBuilder builder)
+    {
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            var detail = ex.InnerException?.Message is { Length: > 0 } inner ? $" ({inner})" : string.Empty;
+            throw SettingsError.Exception(SettingsErrorKind.InvalidFile, ex.Message.TrimEnd('.') + detail);
+        }
     }
 
     /// <summary>Binds options from configuration without validating them.</summary>
@@ -72,7 +86,7 @@ public static class OpsourceConfiguration
 
     /// <summary>Builds, binds and validates: the one call a host makes at startup.</summary>
     /// <exception cref="OptionsValidationException">A setting is invalid; each failure names its setting.</exception>
-    /// <exception cref="InvalidDataException">A settings file is not valid JSON.</exception>
+    /// <exception cref="OPSource.Bitcoin.BitcoinFormatException">A settings file is not valid JSON (<see cref="SettingsErrorKind.InvalidFile"/>).</exception>
     public static (OpsourceOptions Options, ConfigurationLayers Layers) Load(
         IReadOnlyDictionary<string, string?> overrides,
         IDictionary? environment = null,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OPSource.Platform.Errors;
 using OPSource.Platform.Events;
 using OPSource.Platform.Modules;
 using OPSource.Storage;
@@ -28,6 +29,17 @@ public sealed class Web5Module : IOpsourceModule
         }
 
         registration.AddMigrations(DidStore.Migrations);
+        // Typed refusals keep their code (a wrapped parse error's web5.kind / key.kind) in problem+json and --json.
+        registration.AddErrorMapping<Web5Exception>(ex => new DomainError(
+            ex.Kind switch
+            {
+                Web5ErrorKind.NotFound => ErrorCategory.NotFound,
+                Web5ErrorKind.Refused => ErrorCategory.Refused,
+                Web5ErrorKind.Passphrase or Web5ErrorKind.Unavailable => ErrorCategory.Unavailable,
+                _ => ErrorCategory.InvalidInput,
+            },
+            ex.Code,
+            ex.Message));
         var services = registration.Services;
         services.AddSingleton(options);
         services.AddSingleton(sp => new DidStore(sp.GetRequiredService<Database>(), sp.GetService<TimeProvider>()));

@@ -38,6 +38,22 @@ public sealed class Web5Exception : Exception
 
     /// <summary>The kind.</summary>
     public Web5ErrorKind Kind { get; }
+
+    /// <summary>
+    /// The stable code: a typed parse error's own (<c>web5.invalid_portable_did</c>, <c>key.invalid_encoding</c>) when this
+    /// wraps one, else <c>web5.kind</c> (<c>web5.not_found</c>).
+    /// </summary>
+    public string Code => InnerException is Bitcoin.BitcoinFormatException format ? format.Error.Code : CodeOf(Kind);
+
+    /// <summary>The code of a kind without a typed cause: <c>web5.</c> and the kind in snake_case.</summary>
+    public static string CodeOf(Web5ErrorKind kind) => kind switch
+    {
+        Web5ErrorKind.InvalidInput => "web5.invalid_input",
+        Web5ErrorKind.NotFound => "web5.not_found",
+        Web5ErrorKind.Refused => "web5.refused",
+        Web5ErrorKind.Passphrase => "web5.passphrase",
+        _ => "web5.unavailable",
+    };
 }
 
 /// <summary>
@@ -309,7 +325,7 @@ public sealed class Web5Service
                 opened = true;
             }
         }
-        catch (FormatException e)
+        catch (Bitcoin.BitcoinFormatException e)
         {
             throw new Web5Exception(Web5ErrorKind.InvalidInput, e.Message, e);
         }
@@ -320,7 +336,7 @@ public sealed class Web5Service
             await StoreAsync(did, cancellationToken).ConfigureAwait(false);
             return (await _store.GetAsync(did.Uri, cancellationToken).ConfigureAwait(false))!;
         }
-        catch (FormatException e)
+        catch (Bitcoin.BitcoinFormatException e)
         {
             throw new Web5Exception(Web5ErrorKind.InvalidInput, e.Message, e);
         }
@@ -374,7 +390,7 @@ public sealed class Web5Service
         {
             message = Bep44Message.FromRelayBody(key, body);
         }
-        catch (FormatException e)
+        catch (Bitcoin.BitcoinFormatException e)
         {
             throw new Web5Exception(Web5ErrorKind.InvalidInput, e.Message, e);
         }

@@ -61,12 +61,14 @@ public class CliAppTests
         var ctx = Context(output, error);
 
         Assert.Equal(1, await CliApp.Guard(ctx, _ => throw new CliUserException("bad\ninput"), CancellationToken.None));
-        Assert.Equal(1, await CliApp.Guard(ctx, _ => throw new FormatException("hex: odd length"), CancellationToken.None));
+        Assert.Equal(1, await CliApp.Guard(ctx, _ => throw new OPSource.Bitcoin.BitcoinFormatException("hex: odd length"), CancellationToken.None));
+        // A plain FormatException is not a typed error: it comes from a bug.
+        Assert.Equal(2, await CliApp.Guard(ctx, _ => throw new FormatException("Input string was not in a correct format."), CancellationToken.None));
         Assert.Equal(2, await CliApp.Guard(ctx, _ => throw new InvalidOperationException("boom"), CancellationToken.None));
         Assert.Equal(0, await CliApp.Guard(ctx, _ => CliApp.ExitOk, CancellationToken.None));
 
         var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["error: bad input", "error: hex: odd length", "internal error: InvalidOperationException: boom"], lines);
+        Assert.Equal(["error: bad input", "error: hex: odd length", "internal error: FormatException: Input string was not in a correct format.", "internal error: InvalidOperationException: boom"], lines);
         Assert.Empty(output.ToString());
     }
 

@@ -69,5 +69,31 @@ public sealed class ErrorMappingTests
 
         Assert.False(Bitcoin.Descriptors.Descriptor.TryParse("wpkh(nonsense)", out _, out var descriptorError));
         Assert.Equal("descriptor.invalid_key", Mapper().TryMap(descriptorError.ToException())!.Code);
+        Assert.Equal(descriptorError.Position, Mapper().TryMap(descriptorError.ToException())!.Position);
+    }
+
+    [Fact]
+    public void A_wallet_error_wrapping_a_parser_error_keeps_its_code_and_position()
+    {
+        Assert.False(Bitcoin.Descriptors.Descriptor.TryParse("wpkh(nonsense)", out _, out var descriptorError));
+        var wrapped = new WalletOperationException(WalletErrorKind.InvalidRequest, "descriptor: " + descriptorError.Message, descriptorError);
+        var error = Mapper().TryMap(wrapped)!;
+        Assert.Equal((ErrorCategory.InvalidInput, "descriptor.invalid_key", descriptorError.Position), (error.Category, error.Code, error.Position));
+
+        // A wrong network keeps the wallet's code, with the parser's position.
+        Assert.False(Bitcoin.Addresses.Address.TryParse("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", Bitcoin.Network.Regtest, out _, out var addressError));
+        var network = Mapper().TryMap(new WalletOperationException(WalletErrorKind.WrongNetwork, "address: mainnet", addressError))!;
+        Assert.Equal(("wrong_network", addressError.Position), (network.Code, network.Position));
+
+        // Without a typed cause: the kind's code, no position.
+        Assert.Equal(("invalid_request", (int?)null), (Mapper().TryMap(new WalletOperationException("x"))!.Code, Mapper().TryMap(new WalletOperationException("x"))!.Position));
+    }
+
+    [Fact]
+    public void A_plain_format_exception_is_not_a_user_error()
+    {
+        // A FormatException from a bug (int.Parse, Convert.FromHexString on internal data) must reach the hosts as a bug.
+        Assert.Null(Mapper().TryMap(new FormatException("Input string was not in a correct format.")));
+        Assert.Null(Mapper().TryMap(new ArgumentException("bad")));
     }
 }

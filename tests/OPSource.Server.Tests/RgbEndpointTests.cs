@@ -91,7 +91,7 @@ public sealed class RgbEndpointTests
         await using var host = await StartAsync("A");
         var (status, problem) = await PostAsync(host, System.Text.Encoding.UTF8.GetBytes(body), "application/octet-stream", query);
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("invalid_consignment", (string?)problem["code"]);
+        Assert.StartsWith("rgb.", (string?)problem["code"], StringComparison.Ordinal);
         Assert.False(string.IsNullOrWhiteSpace((string?)problem["detail"]));
     }
 
@@ -101,6 +101,6 @@ public sealed class RgbEndpointTests
         await using var host = await StartAsync("A");
         var (status, problem) = await PostAsync(host, File.ReadAllBytes(Fixture("consignment_A.rgb")), "application/octet-stream", "?safe_height=0");
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("invalid_consignment", (string?)problem["code"]);
+        Assert.Equal("rgb.invalid_consignment", (string?)problem["code"]);
     }
 }

@@ -59,7 +59,10 @@ public sealed class WalletEndpointTests : IAsyncLifetime
         var created = await ExpectAsync(createResponse, HttpStatusCode.Created);
         Assert.Equal(12, ((string)created["mnemonic"]!).Split(' ').Length);
         await AssertProblemAsync(await admin.PostAsync("/api/v1/wallets", Body(new JsonObject { ["name"] = "w", ["passphrase"] = "x" }), Ct), HttpStatusCode.Conflict, "wallet_exists", "already exists");
-        await AssertProblemAsync(await admin.PostAsync("/api/v1/wallets", Body(new JsonObject { ["name"] = "x", ["descriptor"] = "wpkh(nonsense)" }), Ct), HttpStatusCode.BadRequest, "invalid_request", "descriptor");
+        await AssertProblemAsync(await admin.PostAsync("/api/v1/wallets", Body(new JsonObject { ["name"] = "x", ["descriptor"] = "wpkh(nonsense)" }), Ct), HttpStatusCode.BadRequest, "descriptor.invalid_key", "descriptor");
+        // The wallet keeps the parser's typed error: its code and position reach problem+json (docs/errors.md).
+        var badDescriptor = await ExpectAsync(await admin.PostAsync("/api/v1/wallets", Body(new JsonObject { ["name"] = "x", ["descriptor"] = "wpkh(nonsense)" }), Ct), HttpStatusCode.BadRequest);
+        Assert.Equal(5, (int)badDescriptor["position"]!);
         // The protocol library's typed errors keep their own code (docs/errors.md): key.* for a bad mnemonic.
         await AssertProblemAsync(await admin.PostAsync("/api/v1/wallets", Body(new JsonObject { ["name"] = "x", ["mnemonic"] = "abandon abandon abandon", ["passphrase"] = "p" }), Ct), HttpStatusCode.BadRequest, "key.word_count", "mnemonic: has 3 words");
         await AssertProblemAsync(await admin.PostAsync("/api/v1/wallets", Body(new JsonObject { ["name"] = "x", ["mnemonic"] = string.Join(' ', Enumerable.Repeat("abandon", 12)), ["passphrase"] = "p" }), Ct), HttpStatusCode.BadRequest, "key.checksum_mismatch", "checksum mismatch");

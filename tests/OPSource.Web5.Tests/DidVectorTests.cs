@@ -127,7 +127,7 @@ public class DidVectorTests
             var bytes = System.Text.Encoding.UTF8.GetBytes(input!.ToJsonString());
             if (errors)
             {
-                Assert.Throws<FormatException>(() => BearerDid.ParsePortable(bytes));
+                Assert.StartsWith("web5.invalid_", Assert.Throws<OPSource.Bitcoin.BitcoinFormatException>(() => BearerDid.ParsePortable(bytes)).Error.Code, StringComparison.Ordinal);
                 continue;
             }
 

@@ -65,9 +65,9 @@ public class HandshakeUnitTests
         Assert.Equal(["a", "bc"], records[3].TxtText);
         Assert.Equal("""{"type":"DS","keyTag":17552,"algorithm":8,"digestType":2,"digest":"abcd"}""", records[4].ToJson().ToJsonString());
 
-        Assert.Throws<FormatException>(() => HnsResource.Decode([0x01]));
-        Assert.Throws<FormatException>(() => HnsResource.Decode([0x00, 0x06, 2, 1, (byte)'a']));
-        Assert.Throws<FormatException>(() => HnsResource.Decode([0x00, 0x01, 0xc0, 0x01])); // a pointer loop
+        Assert.Throws<OPSource.Bitcoin.BitcoinFormatException>(() => HnsResource.Decode([0x01]));
+        Assert.Throws<OPSource.Bitcoin.BitcoinFormatException>(() => HnsResource.Decode([0x00, 0x06, 2, 1, (byte)'a']));
+        Assert.Throws<OPSource.Bitcoin.BitcoinFormatException>(() => HnsResource.Decode([0x00, 0x01, 0xc0, 0x01])); // a pointer loop
     }
 
     [Fact]
@@ -89,11 +89,11 @@ public class HandshakeUnitTests
     [Fact]
     public void Malformed_proofs_are_refused_with_the_member_named()
     {
-        var e = Assert.Throws<FormatException>(() => UrkelProof.FromJson(JsonNode.Parse("""{"type":"TYPE_EXISTS","depth":1,"nodes":[["0","00"]],"value":"00"}""")!.AsObject()));
+        var e = Assert.Throws<OPSource.Bitcoin.BitcoinFormatException>(() => UrkelProof.FromJson(JsonNode.Parse("""{"type":"TYPE_EXISTS","depth":1,"nodes":[["0","00"]],"value":"00"}""")!.AsObject()));
         Assert.Contains("node hash", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<FormatException>(() => UrkelProof.FromJson(JsonNode.Parse("""{"type":"TYPE_X","depth":1,"nodes":[]}""")!.AsObject()));
+        e = Assert.Throws<OPSource.Bitcoin.BitcoinFormatException>(() => UrkelProof.FromJson(JsonNode.Parse("""{"type":"TYPE_X","depth":1,"nodes":[]}""")!.AsObject()));
         Assert.Contains("unknown type", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<FormatException>(() => UrkelProof.FromJson(JsonNode.Parse("""{"type":"TYPE_DEADEND","depth":300,"nodes":[]}""")!.AsObject()));
+        e = Assert.Throws<OPSource.Bitcoin.BitcoinFormatException>(() => UrkelProof.FromJson(JsonNode.Parse("""{"type":"TYPE_DEADEND","depth":300,"nodes":[]}""")!.AsObject()));
         Assert.Contains("depth", e.Message, StringComparison.Ordinal);
 
         // An empty tree's root is 32 zero bytes: a dead-end proof at depth 0 verifies against it.

@@ -38,7 +38,8 @@ internal static class ApiKeyCommand
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);
             var keys = services.Get<ApiKeyStore>();
             var scopes = keys.ParseScopes(parse.GetValue(scope) ?? []);
-            var created = await keys.CreateAsync(parse.GetValue(name), ApiRoles.Parse(parse.GetValue(role)), scopes, token).ConfigureAwait(false);
+            var apiRole = ParseRole(parse.GetValue(role));
+            var created = await keys.CreateAsync(parse.GetValue(name), apiRole, scopes, token).ConfigureAwait(false);
             var json = ToJson(created.Info);
             json["key"] = created.Key;
             ctx.WriteResult(json, w =>
@@ -127,6 +128,11 @@ internal static class ApiKeyCommand
         }, ct));
         return command;
     }
+
+    /// <summary>The <c>--role</c> option's value; a user error naming the roles otherwise.</summary>
+    internal static ApiRole ParseRole(string? text) => ApiRoles.TryParse(text, out var role)
+        ? role.Value
+        : throw new CliUserException($"--role: '{CliOptions.Shorten(text ?? string.Empty)}' is not one of admin, operator, viewer") { Code = "invalid_role" };
 
     /// <summary>An argument given inline, as <c>-</c> (standard input, first line) or as <c>@FILE</c>.</summary>
     internal static string ReadArgument(string value, TextReader input)

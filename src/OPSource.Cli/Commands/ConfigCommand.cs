@@ -54,7 +54,7 @@ internal static class ConfigCommand
 
             if (problems.Count > 0)
             {
-                throw new CliUserException("invalid configuration: " + string.Join("; ", problems));
+                throw new CliUserException("invalid configuration: " + string.Join("; ", problems)) { Code = CliApp.ConfigurationCode };
             }
 
             return CliApp.ExitOk;
@@ -69,11 +69,7 @@ internal static class ConfigCommand
         {
             return OpsourceConfiguration.Build(overrides);
         }
-        catch (InvalidDataException ex)
-        {
-            throw new CliUserException("invalid configuration: " + ex.Message, ex);
-        }
-        catch (FormatException ex)
+        catch (OPSource.Bitcoin.BitcoinFormatException ex)
         {
             throw new CliUserException("invalid configuration: " + ex.Message, ex);
         }
@@ -87,7 +83,7 @@ internal static class ConfigCommand
         var problems = OpsourceOptionsValidator.Check(options);
         if (problems.Count > 0)
         {
-            throw new CliUserException("invalid configuration: " + string.Join("; ", problems));
+            throw new CliUserException("invalid configuration: " + string.Join("; ", problems)) { Code = CliApp.ConfigurationCode };
         }
 
         return (options, layers);
@@ -102,11 +98,11 @@ internal static class ConfigCommand
         catch (InvalidOperationException ex)
         {
             // The binder names the key it could not convert.
-            throw new CliUserException("invalid configuration: " + ex.Message, ex);
+            throw new CliUserException("invalid configuration: " + ex.Message, ex) { Code = CliApp.ConfigurationCode };
         }
         catch (OptionsValidationException ex)
         {
-            throw new CliUserException(OpsourceConfiguration.OneLine(ex), ex);
+            throw new CliUserException(OpsourceConfiguration.OneLine(ex), ex) { Code = CliApp.ConfigurationCode };
         }
     }
 

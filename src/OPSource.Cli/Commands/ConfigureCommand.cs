@@ -61,19 +61,12 @@ internal static class ConfigureCommand
                 }
             }
 
-            IReadOnlyList<string> problems;
-            try
-            {
-                problems = SettingsFile.Apply(ctx.DataDir, changes, ctx.Overrides, dryRun: parse.GetValue(dryRun));
-            }
-            catch (Exception ex) when (ex is InvalidDataException or FormatException)
-            {
-                throw new CliUserException(ex.Message, ex);
-            }
+            // A file that is not JSON or a key that is not Section:Key: typed settings errors (exit 1).
+            var problems = SettingsFile.Apply(ctx.DataDir, changes, ctx.Overrides, dryRun: parse.GetValue(dryRun));
 
             if (problems.Count > 0)
             {
-                throw new CliUserException("refused: " + string.Join("; ", problems));
+                throw new CliUserException("refused: " + string.Join("; ", problems)) { Code = CliApp.ConfigurationCode };
             }
 
             var json = new JsonObject

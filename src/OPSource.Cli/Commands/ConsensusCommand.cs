@@ -147,16 +147,16 @@ internal static partial class ConsensusCommand
         {
             var tx = request["tx"] is JsonValue txValue && txValue.TryGetValue<string>(out var hex)
                 ? hex
-                : throw new FormatException("tx: missing or not a string");
+                : throw new CliUserException("tx: missing or not a string");
             string? flags = null;
             if (request["flags"] is { } flagsNode)
             {
-                flags = flagsNode is JsonValue fv && fv.TryGetValue<string>(out var f) ? f : throw new FormatException("flags: not a string");
+                flags = flagsNode is JsonValue fv && fv.TryGetValue<string>(out var f) ? f : throw new CliUserException("flags: not a string");
             }
 
             return Verify(tx, request["prevouts"], flags);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is CliUserException or OPSource.Bitcoin.BitcoinFormatException)
         {
             return Failure(ex.Message);
         }
@@ -167,7 +167,7 @@ internal static partial class ConsensusCommand
         }
     }
 
-    /// <summary>Parses the request parts and verifies; malformed parts throw <see cref="FormatException"/> naming the field.</summary>
+    /// <summary>Parses the request parts and verifies; malformed parts throw <see cref="CliUserException"/> (or the library's typed error) naming the field.</summary>
     internal static JsonObject Verify(string txHex, JsonNode? prevoutsJson, string? flagsText)
     {
         var flags = ScriptFlags.Standard;
@@ -178,7 +178,7 @@ internal static partial class ConsensusCommand
 
         if (!Transaction.TryParse(txHex, out var tx, out var txError))
         {
-            throw new FormatException("tx: " + txError);
+            throw new CliUserException("tx: " + txError, txError.ToException());
         }
 
         var spent = ParsePrevouts(prevoutsJson, tx);
@@ -198,7 +198,7 @@ internal static partial class ConsensusCommand
         var entries = SpentOutputsJson.Parse(json, "prevouts");
         if (entries.Count != tx.Inputs.Count)
         {
-            throw new FormatException($"prevouts: {entries.Count} given but the transaction has {tx.Inputs.Count} inputs");
+            throw new CliUserException($"prevouts: {entries.Count} given but the transaction has {tx.Inputs.Count} inputs");
         }
 
         var result = new List<TxOut>(entries.Count);
@@ -207,7 +207,7 @@ internal static partial class ConsensusCommand
             var expected = tx.Inputs[i].PrevOut;
             if (expected != entries[i].OutPoint)
             {
-                throw new FormatException($"prevouts[{i.ToString(CultureInfo.InvariantCulture)}]: {entries[i].OutPoint.TxId}:{entries[i].OutPoint.Index} does not match input {i} which spends {expected}");
+                throw new CliUserException($"prevouts[{i.ToString(CultureInfo.InvariantCulture)}]: {entries[i].OutPoint.TxId}:{entries[i].OutPoint.Index} does not match input {i} which spends {expected}");
             }
 
             result.Add(entries[i].Output);

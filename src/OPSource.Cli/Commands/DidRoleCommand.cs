@@ -60,7 +60,7 @@ internal static class DidRoleCommand
             .WithExamples("opsource did role bind did:key:z6Mk... --role viewer");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
         {
-            var parsedRole = ApiRoles.Parse(parse.GetValue(role));
+            var parsedRole = ApiKeyCommand.ParseRole(parse.GetValue(role));
             var subject = parse.GetValue(did)!;
             await using var services = await CliServices.OpenAsync(ctx, token).ConfigureAwait(false);
             await services.Get<DidLoginService>().BindAsync(subject, parsedRole, token).ConfigureAwait(false);

@@ -355,7 +355,7 @@ internal static class DwnCommand
         {
             return Web5Json.ParseObject(text, what);
         }
-        catch (FormatException e)
+        catch (OPSource.Bitcoin.BitcoinFormatException e)
         {
             throw new CliUserException(e.Message, e);
         }

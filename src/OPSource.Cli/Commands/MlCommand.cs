@@ -32,7 +32,7 @@ internal static class MlCommand
             }
             catch (OPSource.Platform.Modules.ModuleConfigurationException ex)
             {
-                throw new CliUserException("invalid configuration: " + ex.Message, ex);
+                throw new CliUserException("invalid configuration: " + ex.Message, ex) { Code = CliApp.ConfigurationCode };
             }
 
             var hardware = HardwareDetector.Detect(ctx.DataDir);

@@ -43,7 +43,7 @@ internal static class RgbCommand
         }
         catch (RgbDecodeException e)
         {
-            throw new CliUserException($"consignment: {e.Message}");
+            throw new CliUserException($"consignment: {e.Message}", e);
         }
     }
 
@@ -262,7 +262,7 @@ internal static class RgbCommand
             }
             catch (RgbDecodeException e)
             {
-                throw new CliUserException($"schema: {e.Message}");
+                throw new CliUserException($"schema: {e.Message}", e);
             }
 
             var list = new System.Text.Json.Nodes.JsonArray();

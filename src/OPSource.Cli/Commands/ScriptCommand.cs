@@ -81,7 +81,7 @@ internal static class ScriptCommand
 
         if (!Hex.TryParse(text, out var bytes, out var hexError))
         {
-            throw new CliUserException("script: " + hexError + (text.Contains(' ', StringComparison.Ordinal) ? " (ASM? use 'opsource script encode')" : string.Empty));
+            throw new CliUserException("script: " + hexError + (text.Contains(' ', StringComparison.Ordinal) ? " (ASM? use 'opsource script encode')" : string.Empty), hexError.ToException());
         }
 
         return new Script(bytes);

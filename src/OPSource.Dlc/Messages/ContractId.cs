@@ -57,9 +57,9 @@ public readonly struct ContractId : IEquatable<ContractId>
         }
     }
 
-    /// <summary>Parses 64 hex digits or throws <see cref="FormatException"/>.</summary>
+    /// <summary>Parses 64 hex digits or throws <see cref="DlcFormatException"/>.</summary>
     public static ContractId Parse(string hex) =>
-        TryParse(hex, out var id) ? id : throw new FormatException("contract id: expected 64 hex digits");
+        TryParse(hex, out var id) ? id : throw new DlcFormatException("contract id", "expected 64 hex digits");
 
     /// <summary>
     /// Protocol.md "Definition of contract_id": funding_txid XOR temporary_contract_id, with

@@ -49,7 +49,7 @@ public static class DlcJsonCodec
             return SignFromJson(obj);
         }
 
-        throw new DlcFormatException("$", "not an offer (contractInfo), accept (acceptCollateral) or sign (contractId) message");
+        throw new DlcFormatException(DlcFormatErrorKind.UnknownType, "$", "not an offer (contractInfo), accept (acceptCollateral) or sign (contractId) message");
     }
 
     /// <summary>Parses JSON text.</summary>
@@ -62,7 +62,7 @@ public static class DlcJsonCodec
         }
         catch (JsonException ex)
         {
-            throw new DlcFormatException("$", "invalid JSON: " + ex.Message);
+            throw new DlcFormatException(DlcFormatErrorKind.InvalidJson, "$", "invalid JSON: " + ex.Message);
         }
 
         return FromJson(node);
@@ -635,7 +635,7 @@ public static class DlcJsonCodec
         node as JsonObject ?? throw new DlcFormatException(path, "expected a JSON object");
 
     private static JsonNode Req(JsonObject o, string key, string path) =>
-        o[key] ?? throw new DlcFormatException(path + "." + key, "missing");
+        o[key] ?? throw new DlcFormatException(DlcFormatErrorKind.MissingField, path + "." + key, "missing");
 
     private static JsonArray Arr(JsonObject o, string key, string path) =>
         Req(o, key, path) as JsonArray ?? throw new DlcFormatException(path + "." + key, "expected a JSON array");
@@ -645,13 +645,13 @@ public static class DlcJsonCodec
         var o = AsObject(node, path);
         if (o.Count != 1)
         {
-            throw new DlcFormatException(path, $"expected exactly one of {string.Join(", ", kinds)}");
+            throw new DlcFormatException(DlcFormatErrorKind.UnknownType, path, $"expected exactly one of {string.Join(", ", kinds)}");
         }
 
         var (key, value) = o.First();
         if (!kinds.Contains(key))
         {
-            throw new DlcFormatException(path, $"'{key}' is not one of {string.Join(", ", kinds)}");
+            throw new DlcFormatException(DlcFormatErrorKind.UnknownType, path, $"'{key}' is not one of {string.Join(", ", kinds)}");
         }
 
         return (key, AsObject(value, path + "." + key), path + "." + key);

@@ -4,41 +4,46 @@ using System.Text;
 
 namespace OPSource.Dlc.Messages;
 
-/// <summary>
-/// A dlcspecs message could not be decoded: <see cref="Field"/> names where (<c>offer_dlc.funding_inputs[1].prev_tx</c>)
-/// and the message says which rule was broken.
-/// </summary>
-public sealed class DlcFormatException : FormatException
+/// <summary>What is wrong with a dlcspecs message (wire or JSON form); codes <c>dlc.kind</c> (docs/errors.md).</summary>
+public enum DlcFormatErrorKind
 {
-    /// <summary>Creates the exception.</summary>
-    public DlcFormatException(string field, string problem)
-        : base($"{field}: {problem}")
+    /// <summary>A field or an outer value says it is more than the data holds (unexpected end, count or length past the end).</summary>
+    Truncated,
+
+    /// <summary>A value has a non-canonical encoding (a non-minimal BigSize, a boolean or optional marker not 0/1, TLVs out of order).</summary>
+    NonCanonical,
+
+    /// <summary>A type number or JSON variant this implementation does not know (message, contract info, descriptor, oracle info, even TLV).</summary>
+    UnknownType,
+
+    /// <summary>Bytes left after the message.</summary>
+    TrailingBytes,
+
+    /// <summary>The text is not JSON, or not a JSON object where one is required.</summary>
+    InvalidJson,
+
+    /// <summary>A required field is missing.</summary>
+    MissingField,
+
+    /// <summary>A field is present but breaks its rule (type, range, key or signature encoding).</summary>
+    InvalidField,
+
+    /// <summary>A valid message of another kind than the one expected (an accept where an offer is needed).</summary>
+    WrongMessage,
+}
+
+/// <summary>
+/// A dlcspecs message could not be decoded: <see cref="Field"/> names where (<c>offer_dlc.funding_inputs[1].prev_tx</c>),
+/// the message says which rule was broken, <see cref="Bitcoin.BitcoinError.Position"/> is the byte offset in wire input.
+/// </summary>
+public sealed class DlcFormatError : Bitcoin.BitcoinError<DlcFormatErrorKind>
+{
+    /// <summary>Creates the error.</summary>
+    public DlcFormatError(DlcFormatErrorKind kind, string field, string problem, int? position = null)
+        : base("dlc", kind, string.IsNullOrEmpty(field) ? problem : $"{field}: {problem}", position)
     {
-        Field = field;
+        Field = field ?? string.Empty;
         Problem = problem;
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public DlcFormatException()
-    {
-        Field = string.Empty;
-        Problem = string.Empty;
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public DlcFormatException(string message)
-        : base(message)
-    {
-        Field = string.Empty;
-        Problem = message;
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public DlcFormatException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Field = string.Empty;
-        Problem = message;
     }
 
     /// <summary>The field (path) that failed.</summary>
@@ -46,6 +51,55 @@ public sealed class DlcFormatException : FormatException
 
     /// <summary>What was wrong with it.</summary>
     public string Problem { get; }
+}
+
+/// <summary>
+/// The exception form of <see cref="DlcFormatError"/> (a <see cref="Bitcoin.BitcoinFormatException"/>: the hosts
+/// report it as the user's input, CLI exit 1 / HTTP 400 with code <c>dlc.kind</c>).
+/// </summary>
+public sealed class DlcFormatException : Bitcoin.BitcoinFormatException
+{
+    /// <summary>Creates the exception for a field that breaks its rule (<see cref="DlcFormatErrorKind.InvalidField"/>).</summary>
+    public DlcFormatException(string field, string problem)
+        : this(DlcFormatErrorKind.InvalidField, field, problem)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DlcFormatException(DlcFormatErrorKind kind, string field, string problem, int? position = null)
+        : base(new DlcFormatError(kind, field, problem, position), null)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DlcFormatException()
+        : this(DlcFormatErrorKind.InvalidField, string.Empty, "malformed message")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DlcFormatException(string message)
+        : this(DlcFormatErrorKind.InvalidField, string.Empty, message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DlcFormatException(string message, Exception innerException)
+        : base(new DlcFormatError(DlcFormatErrorKind.InvalidField, string.Empty, message), innerException)
+    {
+    }
+
+    /// <summary>The typed error.</summary>
+    public new DlcFormatError Error => (DlcFormatError)base.Error;
+
+    /// <summary>The field (path) that failed.</summary>
+    public string Field => Error.Field;
+
+    /// <summary>What was wrong with it.</summary>
+    public string Problem => Error.Problem;
+
+    /// <summary>What went wrong.</summary>
+    public DlcFormatErrorKind Kind => Error.Kind;
 }
 
 /// <summary>
@@ -184,7 +238,7 @@ internal ref struct DlcWireReader
     {
         if (count < 0 || count > Remaining)
         {
-            throw new DlcFormatException(field, Remaining == 0 ? "unexpected end of data" : $"needs {count} bytes, only {Remaining} left");
+            throw new DlcFormatException(DlcFormatErrorKind.Truncated, field, Remaining == 0 ? "unexpected end of data" : $"needs {count} bytes, only {Remaining} left", _position);
         }
 
         var span = _data.Slice(_position, count);
@@ -202,7 +256,7 @@ internal ref struct DlcWireReader
         {
             0 => false,
             1 => true,
-            _ => throw new DlcFormatException(field, $"boolean must be 0 or 1, got {b}"),
+            _ => throw new DlcFormatException(DlcFormatErrorKind.NonCanonical, field, $"boolean must be 0 or 1, got {b}", _position - 1),
         };
     }
 
@@ -225,19 +279,19 @@ internal ref struct DlcWireReader
             case 0xff:
                 {
                     var v = U64(field);
-                    return v >= 0x1_0000_0000UL ? v : throw new DlcFormatException(field, "BigSize is not minimally encoded");
+                    return v >= 0x1_0000_0000UL ? v : throw new DlcFormatException(DlcFormatErrorKind.NonCanonical, field, "BigSize is not minimally encoded", _position);
                 }
 
             case 0xfe:
                 {
                     var v = U32(field);
-                    return v >= 0x10000 ? v : throw new DlcFormatException(field, "BigSize is not minimally encoded");
+                    return v >= 0x10000 ? v : throw new DlcFormatException(DlcFormatErrorKind.NonCanonical, field, "BigSize is not minimally encoded", _position);
                 }
 
             case 0xfd:
                 {
                     var v = U16(field);
-                    return v >= 0xfd ? v : throw new DlcFormatException(field, "BigSize is not minimally encoded");
+                    return v >= 0xfd ? v : throw new DlcFormatException(DlcFormatErrorKind.NonCanonical, field, "BigSize is not minimally encoded", _position);
                 }
 
             default:
@@ -258,7 +312,7 @@ internal ref struct DlcWireReader
     {
         if (n > MaxCollection || (minItemSize > 0 && n > (ulong)Remaining / (ulong)minItemSize))
         {
-            throw new DlcFormatException(field, $"count {n} exceeds the data left");
+            throw new DlcFormatException(DlcFormatErrorKind.Truncated, field, $"count {n} exceeds the data left", _position);
         }
 
         return (int)n;
@@ -269,7 +323,7 @@ internal ref struct DlcWireReader
         var n = BigSize(field);
         if (n > (ulong)Remaining)
         {
-            throw new DlcFormatException(field, $"length {n} exceeds the {Remaining} bytes left");
+            throw new DlcFormatException(DlcFormatErrorKind.Truncated, field, $"length {n} exceeds the {Remaining} bytes left", _position);
         }
 
         return Take((int)n, field);

@@ -67,7 +67,7 @@ public static class DlcWireCodec
             OfferDlc.Type => ReadOffer(ref r),
             AcceptDlc.Type => ReadAccept(ref r),
             SignDlc.Type => ReadSign(ref r),
-            _ => throw new DlcFormatException("message.type", $"{type} is not offer_dlc (42778), accept_dlc (42780) or sign_dlc (42782)"),
+            _ => throw new DlcFormatException(DlcFormatErrorKind.UnknownType, "message.type", $"{type} is not offer_dlc (42778), accept_dlc (42780) or sign_dlc (42782)"),
         };
         var name = type switch { OfferDlc.Type => "offer_dlc", AcceptDlc.Type => "accept_dlc", _ => "sign_dlc" };
         return message with { Extensions = ReadExtensions(ref r, name + ".tlvs") };
@@ -95,7 +95,7 @@ public static class DlcWireCodec
         where T : DlcMessage
     {
         var m = Decode(data);
-        return m as T ?? throw new DlcFormatException("message.type", $"expected {typeof(T).Name}, got {m.GetType().Name}");
+        return m as T ?? throw new DlcFormatException(DlcFormatErrorKind.WrongMessage, "message.type", $"expected {typeof(T).Name}, got {m.GetType().Name}");
     }
 
     /// <summary>The announcement as a TLV record (type 55332, as oracles publish it: <c>fdd824...</c>).</summary>
@@ -325,12 +325,12 @@ public static class DlcWireCodec
             var type = r.BigSize(field + ".type");
             if (last is { } prev && type <= prev)
             {
-                throw new DlcFormatException(field, $"TLV type {type} does not increase (after {prev})");
+                throw new DlcFormatException(DlcFormatErrorKind.NonCanonical, field, $"TLV type {type} does not increase (after {prev})");
             }
 
             if (type % 2 == 0)
             {
-                throw new DlcFormatException(field, $"unknown required (even) TLV type {type}");
+                throw new DlcFormatException(DlcFormatErrorKind.UnknownType, field, $"unknown required (even) TLV type {type}");
             }
 
             var value = r.VarBytes($"{field}[{type}].value").ToArray();
@@ -489,7 +489,7 @@ public static class DlcWireCodec
         {
             0 => false,
             1 => true,
-            _ => throw new DlcFormatException(field, $"optional field marker must be 0 or 1, got {b}"),
+            _ => throw new DlcFormatException(DlcFormatErrorKind.NonCanonical, field, $"optional field marker must be 0 or 1, got {b}"),
         };
     }
 
@@ -497,7 +497,7 @@ public static class DlcWireCodec
     {
         if (!r.IsAtEnd)
         {
-            throw new DlcFormatException(field, $"{r.Remaining} unexpected trailing bytes");
+            throw new DlcFormatException(DlcFormatErrorKind.TrailingBytes, field, $"{r.Remaining} unexpected trailing bytes", r.Position);
         }
     }
 
@@ -553,7 +553,7 @@ public static class DlcWireCodec
                 }
 
             default:
-                throw new DlcFormatException(field + ".type", $"unknown contract_info type {type}");
+                throw new DlcFormatException(DlcFormatErrorKind.UnknownType, field + ".type", $"unknown contract_info type {type}");
         }
     }
 
@@ -623,7 +623,7 @@ public static class DlcWireCodec
                 }
 
             default:
-                throw new DlcFormatException(field + ".type", $"unknown contract_descriptor type {type}");
+                throw new DlcFormatException(DlcFormatErrorKind.UnknownType, field + ".type", $"unknown contract_descriptor type {type}");
         }
     }
 
@@ -708,7 +708,7 @@ public static class DlcWireCodec
                         ReadFixed(ref r, f + ".d"));
                     break;
                 default:
-                    throw new DlcFormatException(f + ".type", $"unknown payout_curve_piece type {type}");
+                    throw new DlcFormatException(DlcFormatErrorKind.UnknownType, f + ".type", $"unknown payout_curve_piece type {type}");
             }
 
             pieces[i] = new PayoutFunctionPiece(end, curve);
@@ -804,7 +804,7 @@ public static class DlcWireCodec
                 }
 
             default:
-                throw new DlcFormatException(field + ".type", $"unknown negotiation_fields type {type}");
+                throw new DlcFormatException(DlcFormatErrorKind.UnknownType, field + ".type", $"unknown negotiation_fields type {type}");
         }
     }
 
@@ -872,7 +872,7 @@ public static class DlcWireCodec
                 }
 
             default:
-                throw new DlcFormatException(field + ".type", $"unknown oracle_info type {type}");
+                throw new DlcFormatException(DlcFormatErrorKind.UnknownType, field + ".type", $"unknown oracle_info type {type}");
         }
     }
 
@@ -994,7 +994,7 @@ public static class DlcWireCodec
                     dr.U16(descriptorField + ".nb_digits"));
                 break;
             default:
-                throw new DlcFormatException(descriptorField + ".type", $"unknown event_descriptor type {type}");
+                throw new DlcFormatException(DlcFormatErrorKind.UnknownType, descriptorField + ".type", $"unknown event_descriptor type {type}");
         }
 
         ExpectEnd(ref dr, descriptorField);

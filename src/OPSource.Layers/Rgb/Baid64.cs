@@ -76,7 +76,7 @@ public static class Baid64
         {
             if (!string.Equals(s[..colon], hri, StringComparison.Ordinal))
             {
-                throw new FormatException($"invalid id '{text}': prefix '{hri}:' expected");
+                throw new RgbDecodeException(RgbErrorKind.InvalidId, $"invalid id '{text}': prefix '{hri}:' expected");
             }
 
             s = s[(colon + 1)..];
@@ -91,28 +91,28 @@ public static class Baid64
         }
 
         s = s.Replace("-", string.Empty, StringComparison.Ordinal);
-        var data = DecodeRaw(s) ?? throw new FormatException($"invalid id '{text}': not Baid64");
+        var data = DecodeRaw(s) ?? throw new RgbDecodeException(RgbErrorKind.InvalidId, $"invalid id '{text}': not Baid64");
         Bytes32 result;
         if (data.Length == 36)
         {
             result = new Bytes32(data.AsSpan(0, 32));
             if (!Checksum(hri, result).AsSpan().SequenceEqual(data.AsSpan(32)))
             {
-                throw new FormatException($"invalid id '{text}': checksum mismatch");
+                throw new RgbDecodeException(RgbErrorKind.InvalidId, $"invalid id '{text}': checksum mismatch");
             }
         }
         else
         {
-            result = data.Length == 32 ? new Bytes32(data) : throw new FormatException($"invalid id '{text}': wrong length");
+            result = data.Length == 32 ? new Bytes32(data) : throw new RgbDecodeException(RgbErrorKind.InvalidId, $"invalid id '{text}': wrong length");
         }
 
         // baid64 from_baid64_str: a mnemonic suffix must decode to 4 bytes equal to the checksum.
         if (suffix is not null)
         {
-            var words = Mnemonic.Decode(suffix) ?? throw new FormatException($"invalid id '{text}': '{suffix}' is not a mnemonic of three words");
+            var words = Mnemonic.Decode(suffix) ?? throw new RgbDecodeException(RgbErrorKind.InvalidId, $"invalid id '{text}': '{suffix}' is not a mnemonic of three words");
             if (!Checksum(hri, result).AsSpan().SequenceEqual(words))
             {
-                throw new FormatException($"invalid id '{text}': mnemonic does not match (expected #{MnemonicOf(hri, result)})");
+                throw new RgbDecodeException(RgbErrorKind.InvalidId, $"invalid id '{text}': mnemonic does not match (expected #{MnemonicOf(hri, result)})");
             }
         }
 

@@ -34,7 +34,7 @@ public static class RgbArmor
 
         if (i >= lines.Length || !lines[i].StartsWith("-----BEGIN ", StringComparison.Ordinal) || !lines[i].EndsWith("-----", StringComparison.Ordinal))
         {
-            throw new RgbDecodeException("armor: missing -----BEGIN ...----- line");
+            throw new RgbDecodeException(RgbErrorKind.InvalidArmor, "armor: missing -----BEGIN ...----- line");
         }
 
         string title = lines[i]["-----BEGIN ".Length..^5];
@@ -60,7 +60,7 @@ public static class RgbArmor
             int colon = h.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
-                throw new RgbDecodeException($"armor: invalid header '{h}'");
+                throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: invalid header '{h}'");
             }
 
             string name = h[..colon];
@@ -68,11 +68,11 @@ public static class RgbArmor
             var ps = parts.Skip(1).Select(p =>
             {
                 int eq = p.IndexOf('=', StringComparison.Ordinal);
-                return eq < 0 ? throw new RgbDecodeException($"armor: invalid header parameter '{p}'") : (p[..eq].Trim(), p[(eq + 1)..].Trim());
+                return eq < 0 ? throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: invalid header parameter '{p}'") : (p[..eq].Trim(), p[(eq + 1)..].Trim());
             }).ToList();
             if (name == ChecksumHeader)
             {
-                checksum = checksum is null ? parts[0].Trim() : throw new RgbDecodeException("armor: multiple checksums");
+                checksum = checksum is null ? parts[0].Trim() : throw new RgbDecodeException(RgbErrorKind.InvalidArmor, "armor: multiple checksums");
             }
             else
             {
@@ -95,13 +95,13 @@ public static class RgbArmor
 
         if (!ended || data.Length == 0)
         {
-            throw new RgbDecodeException("armor: missing payload or -----END ...----- line");
+            throw new RgbDecodeException(RgbErrorKind.InvalidArmor, "armor: missing payload or -----END ...----- line");
         }
 
         var payload = Base85Decode(data.ToString());
         if (checksum is not null && !string.Equals(Convert.ToHexStringLower(SHA256.HashData(payload)), checksum, StringComparison.OrdinalIgnoreCase))
         {
-            throw new RgbDecodeException("armor: Check-SHA256 does not match the payload");
+            throw new RgbDecodeException(RgbErrorKind.InvalidArmor, "armor: Check-SHA256 does not match the payload");
         }
 
         return new ArmoredBlock(title, headers, payload);
@@ -160,11 +160,11 @@ public static class RgbArmor
         var block = Parse(text);
         if (block.Title != KitTitle)
         {
-            throw new RgbDecodeException($"armor: expected {KitTitle}, found {block.Title}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: expected {KitTitle}, found {block.Title}");
         }
 
         var kit = RgbBinary.DecodeKit(block.Payload);
-        var id = block.Headers.FirstOrDefault(h => h.Name == "Id") ?? throw new RgbDecodeException("armor: missing Id header");
+        var id = block.Headers.FirstOrDefault(h => h.Name == "Id") ?? throw new RgbDecodeException(RgbErrorKind.InvalidArmor, "armor: missing Id header");
         CheckId(id, Baid64.KitHri, RgbIds.KitId(kit), RgbIds.KitIdString, "kit");
 
         return kit;
@@ -206,7 +206,7 @@ public static class RgbArmor
         var block = Parse(text);
         if (block.Title != ConsignmentTitle)
         {
-            throw new RgbDecodeException($"armor: expected {ConsignmentTitle}, found {block.Title}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: expected {ConsignmentTitle}, found {block.Title}");
         }
 
         var c = RgbBinary.DecodeConsignment(block.Payload);
@@ -220,14 +220,14 @@ public static class RgbArmor
                 case "Version":
                     if (h.Value != c.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     {
-                        throw new RgbDecodeException($"armor: Version {h.Value} does not match the consignment (version {c.Version})");
+                        throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: Version {h.Value} does not match the consignment (version {c.Version})");
                     }
 
                     break;
                 case "Type":
                     if (h.Value != (c.Transfer ? "transfer" : "contract"))
                     {
-                        throw new RgbDecodeException($"armor: Type {h.Value} does not match the consignment ({(c.Transfer ? "transfer" : "contract")})");
+                        throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: Type {h.Value} does not match the consignment ({(c.Transfer ? "transfer" : "contract")})");
                     }
 
                     break;
@@ -241,7 +241,7 @@ public static class RgbArmor
                     if (!h.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)
                         .SequenceEqual(c.Terminals.Select(t => t.BundleId.ToHex()).Order(StringComparer.Ordinal)))
                     {
-                        throw new RgbDecodeException($"armor: Terminal {h.Value} does not match the consignment's terminals ({TerminalHeader(c)})");
+                        throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: Terminal {h.Value} does not match the consignment's terminals ({TerminalHeader(c)})");
                     }
 
                     break;
@@ -260,14 +260,14 @@ public static class RgbArmor
         {
             id = Baid64.Decode(hri, h.Value);
         }
-        catch (FormatException e)
+        catch (RgbDecodeException e)
         {
-            throw new RgbDecodeException($"armor: {h.Name}: {e.Message}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: {h.Name}: {e.Message}");
         }
 
         if (id != expected)
         {
-            throw new RgbDecodeException($"armor: {h.Name} {h.Value} does not match the {what} ({format(expected)})");
+            throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: {h.Name} {h.Value} does not match the {what} ({format(expected)})");
         }
     }
 
@@ -302,7 +302,7 @@ public static class RgbArmor
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length % 5 == 1)
         {
-            throw new RgbDecodeException("armor: invalid base85 length");
+            throw new RgbDecodeException(RgbErrorKind.InvalidArmor, "armor: invalid base85 length");
         }
 
         var output = new List<byte>(text.Length * 4 / 5);
@@ -315,7 +315,7 @@ public static class RgbArmor
                 int d = j < n ? Alphabet.IndexOf(text[i + j], StringComparison.Ordinal) : 84;
                 if (d < 0)
                 {
-                    throw new RgbDecodeException($"armor: invalid base85 character '{text[i + j]}'");
+                    throw new RgbDecodeException(RgbErrorKind.InvalidArmor, $"armor: invalid base85 character '{text[i + j]}'");
                 }
 
                 v = (v * 85) + (ulong)d;
@@ -323,7 +323,7 @@ public static class RgbArmor
 
             if (v > uint.MaxValue)
             {
-                throw new RgbDecodeException("armor: base85 group overflows 32 bits");
+                throw new RgbDecodeException(RgbErrorKind.InvalidArmor, "armor: base85 group overflows 32 bits");
             }
 
             for (int j = 0; j < n - 1; j++)

@@ -35,7 +35,7 @@ public static class RgbBinary
     {
         if (data.Length < 7 || !data.Span[..7].SequenceEqual(KitMagic))
         {
-            throw new RgbDecodeException("not an RGB kit file: missing the RGB\\0KIT magic");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, "not an RGB kit file: missing the RGB\\0KIT magic");
         }
 
         return DecodeKit(data[7..]);
@@ -56,7 +56,7 @@ public static class RgbBinary
     private static byte ReadVersion(StrictReader r)
     {
         byte v = r.U8("container version");
-        return v == 0 ? v : throw new RgbDecodeException($"unknown container version {v}");
+        return v == 0 ? v : throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"unknown container version {v}");
     }
 
     private static Consignment ReadConsignment(StrictReader r)
@@ -99,7 +99,7 @@ public static class RgbBinary
     {
         if (prev is { } p && p.CompareTo(cur) >= 0)
         {
-            throw new RgbDecodeException($"{what}: keys are repeated or not in ascending order");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"{what}: keys are repeated or not in ascending order");
         }
     }
 
@@ -154,14 +154,14 @@ public static class RgbBinary
         byte cn = r.U8("genesis.chainNet");
         if (cn > (byte)ChainNet.LiquidTestnet)
         {
-            throw new RgbDecodeException($"genesis.chainNet: unknown tag {cn}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"genesis.chainNet: unknown tag {cn}");
         }
 
         byte scs = r.U8("genesis.sealClosingStrategy");
         if (scs != 0)
         {
             // SealClosingStrategy has the single variant firstOpretOrTapret (tag 0).
-            throw new RgbDecodeException($"genesis.sealClosingStrategy: unknown tag {scs}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"genesis.sealClosingStrategy: unknown tag {scs}");
         }
 
         var meta = ReadMetadata(r);
@@ -225,7 +225,7 @@ public static class RgbBinary
             byte kind = r.U8("typed assigns tag");
             if (kind > 2)
             {
-                throw new RgbDecodeException($"typed assigns: unknown tag {kind}");
+                throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"typed assigns: unknown tag {kind}");
             }
 
             int m = r.Len(1, U16, "assign vec");
@@ -255,7 +255,7 @@ public static class RgbBinary
                 secret = r.B32("secret seal");
                 break;
             default:
-                throw new RgbDecodeException($"assign: unknown tag {tag}");
+                throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"assign: unknown tag {tag}");
         }
 
         ulong amount = 0;
@@ -267,7 +267,7 @@ public static class RgbBinary
                 if (ft != 8)
                 {
                     // FungibleState: bits64#8 U64 is the only variant.
-                    throw new RgbDecodeException($"fungible state: unknown tag {ft}");
+                    throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"fungible state: unknown tag {ft}");
                 }
 
                 amount = r.U64("fungible amount");
@@ -297,7 +297,7 @@ public static class RgbBinary
             {
                 0 => null,
                 1 => r.B32("seal txid"),
-                _ => throw new RgbDecodeException($"tx pointer: unknown tag {tag}"),
+                _ => throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"tx pointer: unknown tag {tag}"),
             };
         }
 
@@ -337,7 +337,7 @@ public static class RgbBinary
         {
             0 => new PubWitness(null, r.B32("pubWitness txid")),
             1 => new PubWitness(ReadTx(r), null),
-            _ => throw new RgbDecodeException($"pubWitness: unknown tag {pwTag}"),
+            _ => throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"pubWitness: unknown tag {pwTag}"),
         };
 
         uint pos = r.U32("mpc pos");
@@ -354,7 +354,7 @@ public static class RgbBinary
         {
             1 => ReadTapret(r),
             2 => new OpretProof(),
-            _ => throw new RgbDecodeException($"dbc proof: unknown tag {dbcTag}"),
+            _ => throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"dbc proof: unknown tag {dbcTag}"),
         };
 
         int nIn = r.Len(1, U16, "bundle.inputMap");
@@ -383,7 +383,7 @@ public static class RgbBinary
                 0 => new TapretLeftNode(r.B32("tapret left node")),
                 1 => new TapretRightLeaf(Commitments.CheckLeafVersion(r.U8("leaf version")), r.Blob(0, U32, "leaf script")),
                 2 => new TapretRightBranch(r.B32("tapret branch left"), r.B32("tapret branch right")),
-                _ => throw new RgbDecodeException($"tapret partner: unknown tag {tag}"),
+                _ => throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"tapret partner: unknown tag {tag}"),
             };
         }
 
@@ -414,7 +414,7 @@ public static class RgbBinary
         if (max == 0 || min > max)
         {
             // rgb-consensus Occurrences: (0,0) and min > max are not representable.
-            throw new RgbDecodeException($"occurrences: invalid range {min}..{max}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"occurrences: invalid range {min}..{max}");
         }
 
         return new Occurrences(min, max);
@@ -456,9 +456,9 @@ public static class RgbBinary
             OwnedStateSchema s = tag switch
             {
                 0 => new OwnedStateSchema(StateType.Declarative, 0, Bytes32.Zero),
-                1 => new OwnedStateSchema(StateType.Fungible, rr.U8("fungible type") is 8 ? (byte)8 : throw new RgbDecodeException("fungible type: unknown tag"), Bytes32.Zero),
+                1 => new OwnedStateSchema(StateType.Fungible, rr.U8("fungible type") is 8 ? (byte)8 : throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, "fungible type: unknown tag"), Bytes32.Zero),
                 2 => new OwnedStateSchema(StateType.Structured, 0, rr.B32("sem id")),
-                _ => throw new RgbDecodeException($"owned state schema: unknown tag {tag}"),
+                _ => throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"owned state schema: unknown tag {tag}"),
             };
             string n = ReadFieldName(rr, "owned name");
             return new AssignmentDetails(t, s, n, rr.U16("default transition"));
@@ -568,7 +568,7 @@ public static class RgbBinary
                     return new TyMap(k, v, min, max);
                 }
             default:
-                throw new RgbDecodeException($"type: unknown tag {tag}");
+                throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"type: unknown tag {tag}");
         }
     }
 

@@ -19,11 +19,11 @@ public static class RgbJson
         }
         catch (JsonException e)
         {
-            throw new RgbDecodeException($"invalid consignment JSON: {e.Message}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"invalid consignment JSON: {e.Message}");
         }
         catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException or ArgumentException)
         {
-            throw new RgbDecodeException($"invalid consignment JSON: {e.Message}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"invalid consignment JSON: {e.Message}");
         }
     }
 
@@ -32,7 +32,7 @@ public static class RgbJson
         string version = e.GetProperty("version").GetString()!;
         if (version != "v0")
         {
-            throw new RgbDecodeException($"unknown container version '{version}'");
+            throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown container version '{version}'");
         }
 
         var terminals = new List<(Bytes32, IReadOnlyList<Bytes32>)>();
@@ -66,7 +66,7 @@ public static class RgbJson
         "bitcoinRegtest" => ChainNet.BitcoinRegtest,
         "liquidMainnet" => ChainNet.LiquidMainnet,
         "liquidTestnet" => ChainNet.LiquidTestnet,
-        _ => throw new RgbDecodeException($"unknown chainNet '{s}'"),
+        _ => throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown chainNet '{s}'"),
     };
 
     /// <summary>The serde name of a chain network.</summary>
@@ -86,7 +86,7 @@ public static class RgbJson
         string scs = g.GetProperty("sealClosingStrategy").GetString()!;
         if (scs != "firstOpretOrTapret")
         {
-            throw new RgbDecodeException($"unknown sealClosingStrategy '{scs}'");
+            throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown sealClosingStrategy '{scs}'");
         }
 
         return new Genesis(
@@ -117,7 +117,7 @@ public static class RgbJson
                 "declarative" => StateType.Declarative,
                 "fungible" => StateType.Fungible,
                 "structured" => StateType.Structured,
-                var k => throw new RgbDecodeException($"unknown assignment type '{k}'"),
+                var k => throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown assignment type '{k}'"),
             };
             var items = new List<Assign>();
             foreach (var item in p.Value.GetProperty("items").EnumerateArray())
@@ -159,7 +159,7 @@ public static class RgbJson
         var parts = s.Split('/');
         if (parts.Length != 3)
         {
-            throw new RgbDecodeException($"invalid opout '{s}'");
+            throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"invalid opout '{s}'");
         }
 
         return new Opout(Bytes32.FromHex(parts[0]), Key(parts[1]), Key(parts[2]));
@@ -231,12 +231,12 @@ public static class RgbJson
                     ? TapLeafVersionTapscript
                     : ver.ValueKind == JsonValueKind.Object && ver.TryGetProperty("future", out var fut)
                         ? fut.GetByte()
-                        : throw new RgbDecodeException("tapret right leaf: version must be \"tapScript\" or {\"future\": n}");
+                        : throw new RgbDecodeException(RgbErrorKind.InvalidJson, "tapret right leaf: version must be \"tapScript\" or {\"future\": n}");
                 partner = new TapretRightLeaf(Commitments.CheckLeafVersion(version), Hex(rl.GetProperty("script")));
             }
             else
             {
-                throw new RgbDecodeException("tapret partner node: expected leftNode, rightLeaf or rightBranch");
+                throw new RgbDecodeException(RgbErrorKind.InvalidJson, "tapret partner node: expected leftNode, rightLeaf or rightBranch");
             }
         }
 
@@ -252,7 +252,7 @@ public static class RgbJson
             int colon = prev.LastIndexOf(':');
             if (colon < 0)
             {
-                throw new RgbDecodeException($"invalid prevOutput '{prev}'");
+                throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"invalid prevOutput '{prev}'");
             }
 
             return new RgbTxIn(
@@ -278,7 +278,7 @@ public static class RgbJson
                 "noneOrOnce" => new Occurrences(0, 1),
                 "noneOrMore" => new Occurrences(0, ushort.MaxValue),
                 "onceOrMore" => new Occurrences(1, ushort.MaxValue),
-                var s => throw new RgbDecodeException($"unknown occurrences '{s}'"),
+                var s => throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown occurrences '{s}'"),
             };
         }
 
@@ -289,7 +289,7 @@ public static class RgbJson
             "onceOrUpTo" => new Occurrences(1, p.Value.GetUInt16()),
             "exactly" => new Occurrences(p.Value.GetUInt16(), p.Value.GetUInt16()),
             "range" => new Occurrences(p.Value.GetProperty("start").GetUInt16(), p.Value.GetProperty("end").GetUInt16()),
-            _ => throw new RgbDecodeException($"unknown occurrences '{p.Name}'"),
+            _ => throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown occurrences '{p.Name}'"),
         };
     }
 
@@ -327,7 +327,7 @@ public static class RgbJson
             }
             else
             {
-                throw new RgbDecodeException($"unknown owned state schema {os}");
+                throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown owned state schema {os}");
             }
 
             return new AssignmentDetails(Key(p.Name), st, p.Value.GetProperty("name").GetString()!, p.Value.GetProperty("defaultTransition").GetUInt16());
@@ -360,7 +360,7 @@ public static class RgbJson
     {
         int colon = s.LastIndexOf(':');
         return colon < 0
-            ? throw new RgbDecodeException($"invalid variant '{s}'")
+            ? throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"invalid variant '{s}'")
             : (s[..colon], byte.Parse(s[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture));
     }
 
@@ -374,7 +374,7 @@ public static class RgbJson
             StrictTy ty;
             if (p.Value.ValueKind == JsonValueKind.String)
             {
-                ty = p.Value.GetString() == "UnicodeChar" ? new TyUnicode() : throw new RgbDecodeException($"unknown type {p.Value}");
+                ty = p.Value.GetString() == "UnicodeChar" ? new TyUnicode() : throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown type {p.Value}");
             }
             else
             {
@@ -395,7 +395,7 @@ public static class RgbJson
                     "List" => MakeList(v),
                     "Set" => MakeSet(v),
                     "Map" => MakeMap(v),
-                    _ => throw new RgbDecodeException($"unknown type kind '{k.Name}'"),
+                    _ => throw new RgbDecodeException(RgbErrorKind.InvalidJson, $"unknown type kind '{k.Name}'"),
                 };
             }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OPSource.Platform.Errors;
 using OPSource.Platform.Modules;
 
 namespace OPSource.Layers.Rgb;
@@ -38,7 +37,7 @@ public sealed class RgbModule : IOpsourceModule
 
         // Witnesses come from the node module's Bitcoin Core node unless the host registers another resolver.
         registration.Services.TryAddSingleton<IWitnessResolver>(sp => new NodeWitnessResolver(sp.GetRequiredService<OPSource.Chain.IBitcoinNode>()));
-        registration.AddErrorMapping<RgbDecodeException>(ex => new DomainError(ErrorCategory.InvalidInput, "invalid_consignment", ex.Message));
+        // RgbDecodeException is a BitcoinFormatException: the platform maps it (400, code rgb.kind) without a registration.
     }
 
     /// <summary>The kit files of a folder: binary kits, and armored kits without a binary twin.</summary>

@@ -4,8 +4,64 @@ using System.Text;
 
 namespace OPSource.Layers.Rgb;
 
-/// <summary>A strict-encoded input was malformed (truncated, out of its declared bounds, unknown tag, unordered set).</summary>
-public sealed class RgbDecodeException(string message) : Exception(message);
+/// <summary>Which RGB input failed (codes <c>rgb.kind</c>, docs/errors.md).</summary>
+public enum RgbErrorKind
+{
+    /// <summary>A strict-encoded value is malformed (truncated, out of its declared bounds, unknown tag, unordered set).</summary>
+    InvalidEncoding,
+
+    /// <summary>A consignment in JSON form is not JSON or lacks a field.</summary>
+    InvalidJson,
+
+    /// <summary>ASCII armor is malformed or its headers do not match its content.</summary>
+    InvalidArmor,
+
+    /// <summary>A Baid64 contract or schema id (or a 64-hex-digit id) does not parse.</summary>
+    InvalidId,
+
+    /// <summary>A value does not match its strict type (type check of global state and assignments).</summary>
+    TypeMismatch,
+
+    /// <summary>The consignment or request is otherwise unusable (an unknown network, a bad leaf version, a bad field).</summary>
+    InvalidConsignment,
+}
+
+/// <summary>A typed RGB input error (<c>rgb.kind</c>); derives from the library's <see cref="Bitcoin.BitcoinError"/>.</summary>
+public sealed class RgbError(RgbErrorKind kind, string message) : Bitcoin.BitcoinError<RgbErrorKind>("rgb", kind, message, null);
+
+/// <summary>
+/// An RGB input was malformed (a <see cref="Bitcoin.BitcoinFormatException"/>: the hosts report it as the user's input,
+/// CLI exit 1 / HTTP 400 with code <c>rgb.kind</c>).
+/// </summary>
+public sealed class RgbDecodeException : Bitcoin.BitcoinFormatException
+{
+    /// <summary>Creates the exception (<see cref="RgbErrorKind.InvalidConsignment"/>).</summary>
+    public RgbDecodeException(string message)
+        : this(RgbErrorKind.InvalidConsignment, message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public RgbDecodeException(RgbErrorKind kind, string message)
+        : base(new RgbError(kind, message))
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public RgbDecodeException()
+        : this("invalid consignment")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public RgbDecodeException(string message, Exception innerException)
+        : base(new RgbError(RgbErrorKind.InvalidConsignment, message), innerException)
+    {
+    }
+
+    /// <summary>What went wrong.</summary>
+    public RgbErrorKind Kind => ((RgbError)Error).Kind;
+}
 
 /// <summary>
 /// Reader for the strict-encoding rules RGB uses (strict-types/strict-encoding): little-endian integers,
@@ -26,7 +82,7 @@ public sealed class StrictReader(ReadOnlyMemory<byte> data)
     {
         if (count < 0 || Remaining < count)
         {
-            throw new RgbDecodeException($"unexpected end of data reading {what} at offset {Position}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"unexpected end of data reading {what} at offset {Position}");
         }
 
         var span = _data.Span.Slice(Position, count);
@@ -68,12 +124,12 @@ public sealed class StrictReader(ReadOnlyMemory<byte> data)
         };
         if (len < min || len > max)
         {
-            throw new RgbDecodeException($"{what}: {len} items outside the declared bounds {min}..{max}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"{what}: {len} items outside the declared bounds {min}..{max}");
         }
 
         if (len > (ulong)Remaining)
         {
-            throw new RgbDecodeException($"{what}: {len} items exceed the remaining {Remaining} bytes");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"{what}: {len} items exceed the remaining {Remaining} bytes");
         }
 
         return (int)len;
@@ -93,7 +149,7 @@ public sealed class StrictReader(ReadOnlyMemory<byte> data)
         {
             if (!(i == 0 ? first(bytes[i]) : rest(bytes[i])))
             {
-                throw new RgbDecodeException($"{what}: invalid character 0x{bytes[i]:x2} at position {i}");
+                throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"{what}: invalid character 0x{bytes[i]:x2} at position {i}");
             }
         }
 
@@ -107,7 +163,7 @@ public sealed class StrictReader(ReadOnlyMemory<byte> data)
         {
             0 => false,
             1 => true,
-            _ => throw new RgbDecodeException($"{what}: invalid boolean value {b}"),
+            _ => throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"{what}: invalid boolean value {b}"),
         };
     }
 
@@ -116,14 +172,14 @@ public sealed class StrictReader(ReadOnlyMemory<byte> data)
     {
         0 => false,
         1 => true,
-        var t => throw new RgbDecodeException($"{what}: invalid option tag {t}"),
+        var t => throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"{what}: invalid option tag {t}"),
     };
 
     public void EnsureEnd(string what)
     {
         if (Remaining != 0)
         {
-            throw new RgbDecodeException($"{what}: {Remaining} trailing bytes after offset {Position}");
+            throw new RgbDecodeException(RgbErrorKind.InvalidEncoding, $"{what}: {Remaining} trailing bytes after offset {Position}");
         }
     }
 }
@@ -251,7 +307,7 @@ public readonly struct Bytes32 : IEquatable<Bytes32>, IComparable<Bytes32>
     {
         if (hex is null || hex.Length != 64)
         {
-            throw new FormatException($"expected 64 hex characters, got '{hex}'");
+            throw new RgbDecodeException(RgbErrorKind.InvalidId, $"expected 64 hex characters, got '{hex}'");
         }
 
         return new Bytes32(Convert.FromHexString(hex));

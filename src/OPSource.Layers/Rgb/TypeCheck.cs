@@ -20,7 +20,7 @@ public sealed class TypeSystemRegistry
             // that refer to it impossible to check (strict-types resolves children by sem id).
             if (StrictSemId.FindDanglingReference(k.Types) is { } dangling)
             {
-                throw new RgbDecodeException($"kit {RgbIds.KitIdString(RgbIds.KitId(k))}: {dangling}");
+                throw new RgbDecodeException(RgbErrorKind.TypeMismatch, $"kit {RgbIds.KitIdString(RgbIds.KitId(k))}: {dangling}");
             }
 
             foreach (var t in k.Types)
@@ -70,7 +70,7 @@ public static class StrictTypeCheck
     {
         if (depth > 64 || !map.TryGetValue(id, out var ty))
         {
-            throw new RgbDecodeException("unknown or too deeply nested type");
+            throw new RgbDecodeException(RgbErrorKind.TypeMismatch, "unknown or too deeply nested type");
         }
 
         switch (ty)
@@ -80,7 +80,7 @@ public static class StrictTypeCheck
                 break;
             case TyUnicode:
                 // strict-types does not implement a standalone unicode char value (todo!()); refuse it.
-                throw new RgbDecodeException("standalone unicode char values are not decodable");
+                throw new RgbDecodeException(RgbErrorKind.TypeMismatch, "standalone unicode char values are not decodable");
             case TyList l when IsCharEnum(map, l.Ty):
                 ReadAscii(r, l.Max);
                 break;
@@ -97,7 +97,7 @@ public static class StrictTypeCheck
                     }
                     catch (System.Text.DecoderFallbackException)
                     {
-                        throw new RgbDecodeException("invalid UTF-8 string");
+                        throw new RgbDecodeException(RgbErrorKind.TypeMismatch, "invalid UTF-8 string");
                     }
 
                     break;
@@ -108,7 +108,7 @@ public static class StrictTypeCheck
                     byte tag = r.U8("enum tag");
                     if (!e.Variants.Any(v => v.Tag == tag))
                     {
-                        throw new RgbDecodeException("unknown enum tag");
+                        throw new RgbDecodeException(RgbErrorKind.TypeMismatch, "unknown enum tag");
                     }
 
                     break;
@@ -120,7 +120,7 @@ public static class StrictTypeCheck
                     var v = u.Variants.FirstOrDefault(x => x.Tag == tag);
                     if (v.Name is null)
                     {
-                        throw new RgbDecodeException("unknown union tag");
+                        throw new RgbDecodeException(RgbErrorKind.TypeMismatch, "unknown union tag");
                     }
 
                     Read(map, v.Ty, r, depth + 1);
@@ -158,7 +158,7 @@ public static class StrictTypeCheck
                 ReadItems(map, r, m.Key, m.Value, ReadLen(r, m.Max), depth);
                 break;
             default:
-                throw new RgbDecodeException("unsupported type");
+                throw new RgbDecodeException(RgbErrorKind.TypeMismatch, "unsupported type");
         }
     }
 
@@ -175,7 +175,7 @@ public static class StrictTypeCheck
             <= 0xFFFF_FFFF => r.U32("length"),
             _ => r.U64("length"),
         };
-        return len > (ulong)r.Remaining ? throw new RgbDecodeException("length exceeds the data") : (int)len;
+        return len > (ulong)r.Remaining ? throw new RgbDecodeException(RgbErrorKind.TypeMismatch, "length exceeds the data") : (int)len;
     }
 
     private static void ReadAscii(StrictReader r, ulong max)
@@ -183,7 +183,7 @@ public static class StrictTypeCheck
         var bytes = r.Bytes(ReadLen(r, max), "ascii string");
         if (bytes.Any(b => b > 0x7F))
         {
-            throw new RgbDecodeException("non-ASCII byte in an ASCII string");
+            throw new RgbDecodeException(RgbErrorKind.TypeMismatch, "non-ASCII byte in an ASCII string");
         }
     }
 
@@ -209,7 +209,7 @@ public static class StrictTypeCheck
             0x40 => 1,
             >= 0x01 and <= 0x08 => code,
             0x81 or 0x82 or 0x84 or 0x88 => code & 0x0F,
-            _ => throw new RgbDecodeException($"unsupported primitive 0x{code:x2}"),
+            _ => throw new RgbDecodeException(RgbErrorKind.TypeMismatch, $"unsupported primitive 0x{code:x2}"),
         };
         r.Bytes(size, "primitive");
     }

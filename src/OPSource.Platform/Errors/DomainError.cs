@@ -60,6 +60,9 @@ public sealed partial record DomainError
     /// <summary>What went wrong, one line, no secrets.</summary>
     public string Detail { get; }
 
+    /// <summary>Where in the input the problem was found (a typed input error's <see cref="Bitcoin.BitcoinError.Position"/>), when known.</summary>
+    public int? Position { get; init; }
+
     [GeneratedRegex("^[a-z][a-z0-9_]{0,63}(\\.[a-z][a-z0-9_]{0,63})?$", RegexOptions.CultureInvariant)]
     private static partial Regex CodePattern();
 }
@@ -142,8 +145,12 @@ public sealed class DomainErrorMapper
     }
 
     /// <summary>The mapping of <see cref="WalletOperationException"/> kinds (registered by the platform).</summary>
-    public static IErrorMapping WalletErrors { get; } = new ErrorMapping<WalletOperationException>(ex => ex.Kind switch
+    public static IErrorMapping WalletErrors { get; } = new ErrorMapping<WalletOperationException>(ex => WalletError(ex) with { Position = ex.InputError?.Position });
+
+    private static DomainError WalletError(WalletOperationException ex) => ex.Kind switch
     {
+        // Input the protocol library refused keeps the parser's code (descriptor.invalid_key, address.invalid_encoding).
+        WalletErrorKind.InvalidRequest when ex.InputError is { } input => new DomainError(ErrorCategory.InvalidInput, input.Code, ex.Message),
         WalletErrorKind.NotFound => new DomainError(ErrorCategory.NotFound, "wallet_not_found", ex.Message),
         WalletErrorKind.Locked => new DomainError(ErrorCategory.Conflict, "wallet_locked", ex.Message),
         WalletErrorKind.WrongPassphrase => new DomainError(ErrorCategory.Refused, "wrong_passphrase", ex.Message),
@@ -153,7 +160,7 @@ public sealed class DomainErrorMapper
         WalletErrorKind.WrongNetwork => new DomainError(ErrorCategory.InvalidInput, "wrong_network", ex.Message),
         WalletErrorKind.AlreadyExists => new DomainError(ErrorCategory.Conflict, "wallet_exists", ex.Message),
         _ => new DomainError(ErrorCategory.InvalidInput, "invalid_request", ex.Message),
-    });
+    };
 
     /// <summary>The domain error for <paramref name="exception"/>, or null when it is not a known domain refusal.</summary>
     public DomainError? TryMap(Exception exception)
@@ -167,7 +174,7 @@ public sealed class DomainErrorMapper
         // The library's typed input errors: always the caller's input (HTTP 400, CLI exit 1), code area.kind.
         if (exception is Bitcoin.BitcoinFormatException format)
         {
-            return new DomainError(ErrorCategory.InvalidInput, format.Error.Code, format.Error.Message);
+            return new DomainError(ErrorCategory.InvalidInput, format.Error.Code, format.Error.Message) { Position = format.Error.Position };
         }
 
         foreach (var mapping in _mappings)

@@ -158,6 +158,14 @@ public sealed class WalletOperationException : Exception
     public WalletOperationException(WalletErrorKind kind, string message)
         : base(message) => Kind = kind;
 
+    /// <summary>Creates the exception for input the protocol library refused, keeping its typed error (code, position).</summary>
+    public WalletOperationException(WalletErrorKind kind, string message, Bitcoin.BitcoinError? inputError)
+        : base(message)
+    {
+        Kind = kind;
+        InputError = inputError;
+    }
+
     /// <summary>Creates the exception.</summary>
     public WalletOperationException() => Kind = WalletErrorKind.InvalidRequest;
 
@@ -169,4 +177,7 @@ public sealed class WalletOperationException : Exception
 
     /// <summary>What went wrong.</summary>
     public WalletErrorKind Kind { get; }
+
+    /// <summary>The parser's typed error when the input did not parse (its <c>Code</c> and <c>Position</c> reach the hosts), else null.</summary>
+    public Bitcoin.BitcoinError? InputError { get; }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OPSource.Platform.Errors;
 using OPSource.Platform.Modules;
 using OPSource.Server.Modules;
 
@@ -111,7 +112,7 @@ public static class SettingsFile
     }
 
     /// <summary>The file as a JSON object (empty when absent).</summary>
-    /// <exception cref="InvalidDataException">The file is not a JSON object.</exception>
+    /// <exception cref="OPSource.Bitcoin.BitcoinFormatException">The file is not a JSON object (<see cref="SettingsErrorKind.InvalidFile"/>).</exception>
     public static JsonObject Read(string path)
     {
         if (!File.Exists(path))
@@ -122,11 +123,11 @@ public static class SettingsFile
         try
         {
             return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
-                ?? throw new InvalidDataException($"{path} is not a JSON object");
+                ?? throw SettingsError.Exception(SettingsErrorKind.InvalidFile, $"{path} is not a JSON object");
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{path} is not valid JSON: {ex.Message}", ex);
+            throw SettingsError.Exception(SettingsErrorKind.InvalidFile, $"{path} is not valid JSON: {ex.Message}");
         }
     }
 
@@ -135,7 +136,7 @@ public static class SettingsFile
         var parts = key.Split(':', StringSplitOptions.TrimEntries);
         if (parts.Any(p => p.Length == 0))
         {
-            throw new FormatException($"setting '{key}' is not Section:Key");
+            throw SettingsError.Exception(SettingsErrorKind.InvalidKey, $"setting '{key}' is not Section:Key");
         }
 
         var node = root;

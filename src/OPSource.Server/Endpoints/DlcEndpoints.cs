@@ -52,11 +52,11 @@ public static class DlcEndpoints
         try
         {
             return await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false) as JsonObject
-                ?? throw new DlcFormatException("$", "the request body must be a JSON object");
+                ?? throw new DlcFormatException(DlcFormatErrorKind.InvalidJson, "$", "the request body must be a JSON object");
         }
         catch (JsonException ex)
         {
-            throw new DlcFormatException("$", "invalid JSON: " + ex.Message);
+            throw new DlcFormatException(DlcFormatErrorKind.InvalidJson, "$", "invalid JSON: " + ex.Message);
         }
     }
 
@@ -65,8 +65,8 @@ public static class DlcEndpoints
 
     private static T Message<T>(JsonObject body, string field)
         where T : DlcMessage =>
-        DlcInput.ParseMessage(body[field] ?? throw new DlcFormatException(field, "missing"), field) as T
-        ?? throw new DlcFormatException(field, $"expected {typeof(T).Name}");
+        DlcInput.ParseMessage(body[field] ?? throw new DlcFormatException(DlcFormatErrorKind.MissingField, field, "missing"), field) as T
+        ?? throw new DlcFormatException(DlcFormatErrorKind.WrongMessage, field, $"expected {typeof(T).Name}");
 
     internal static async Task<IResult> ListAsync(HttpContext http, DlcManager manager, CancellationToken cancellationToken)
     {
@@ -96,7 +96,7 @@ public static class DlcEndpoints
     internal static async Task<IResult> AcceptAsync(HttpRequest request, DlcManager manager, CancellationToken cancellationToken)
     {
         var body = await BodyAsync(request, cancellationToken).ConfigureAwait(false);
-        var wallet = body["wallet"]?.GetValue<string>() ?? throw new DlcFormatException("wallet", "missing");
+        var wallet = body["wallet"]?.GetValue<string>() ?? throw new DlcFormatException(DlcFormatErrorKind.MissingField, "wallet", "missing");
         var (record, accept) = await manager.AcceptAsync(Message<OfferDlc>(body, "offer"), wallet, cancellationToken).ConfigureAwait(false);
         return Json(new JsonObject { ["contract"] = DlcViews.Contract(record), ["accept"] = DlcViews.Message(accept) }, StatusCodes.Status201Created);
     }
@@ -134,7 +134,7 @@ public static class DlcEndpoints
     internal static async Task<IResult> DecodeAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var body = await BodyAsync(request, cancellationToken).ConfigureAwait(false);
-        var hex = body["hex"]?.GetValue<string>() ?? throw new DlcFormatException("hex", "missing");
+        var hex = body["hex"]?.GetValue<string>() ?? throw new DlcFormatException(DlcFormatErrorKind.MissingField, "hex", "missing");
         return Json(DlcViews.Message(DlcInput.ParseMessage(hex)));
     }
 
@@ -187,7 +187,7 @@ public static class DlcEndpoints
         {
             JsonValue v when v.TryGetValue<string>(out var s) => s,
             JsonValue v when v.TryGetValue<long>(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _ => throw new DlcFormatException("outcome", "missing (a string, or an integer for numeric events)"),
+            _ => throw new DlcFormatException(DlcFormatErrorKind.MissingField, "outcome", "missing (a string, or an integer for numeric events)"),
         };
         return Json(DlcViews.OracleEvent(await oracle.AttestAsync(id, outcome, cancellationToken).ConfigureAwait(false)));
     }

@@ -68,7 +68,7 @@ public static class Web5Endpoints
         {
             request = Web5Json.ParseObject(header, "dwn-request");
         }
-        catch (FormatException e)
+        catch (OPSource.Bitcoin.BitcoinFormatException e)
         {
             await WriteRpcAsync(http, StatusCodes.Status400BadRequest, OPSource.Web5.Dwn.DwnJsonRpc.Error(Guid.NewGuid().ToString(), OPSource.Web5.Dwn.DwnJsonRpc.ErrorCodes.BadRequest, e.Message), cancellationToken).ConfigureAwait(false);
             return;
@@ -128,7 +128,7 @@ public static class Web5Endpoints
     private static IResult Json(JsonNode node, int status = StatusCodes.Status200OK) =>
         Results.Content(Web5Json.Serialize(node), "application/json", System.Text.Encoding.UTF8, status);
 
-    private static IResult Problem(Web5ErrorKind kind, string detail) => Results.Problem(
+    private static IResult Problem(Web5ErrorKind kind, string detail, string? code = null) => Results.Problem(
         detail: detail,
         statusCode: kind switch
         {
@@ -147,7 +147,7 @@ public static class Web5Endpoints
             _ => "Invalid input",
         },
         type: "https://opsource.dev/problems/web5-" + kind.ToString().ToLowerInvariant(),
-        extensions: new Dictionary<string, object?> { ["code"] = "web5_" + kind.ToString().ToLowerInvariant() });
+        extensions: new Dictionary<string, object?> { ["code"] = code ?? Web5Exception.CodeOf(kind) });
 
     private static async Task<JsonObject?> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -169,7 +169,7 @@ public static class Web5Endpoints
         }
         catch (Web5Exception e)
         {
-            return Problem(e.Kind, e.Message);
+            return Problem(e.Kind, e.Message, e.Code);
         }
     }
 

@@ -112,11 +112,13 @@ internal sealed partial class DomainExceptionHandler(DomainErrorMapper mapper, I
         int status;
         string code;
         string detail;
+        int? position = null;
         if (mapper.TryMap(exception) is { } error)
         {
             status = ProblemResponses.StatusFor(error.Category);
             code = error.Code;
             detail = error.Detail;
+            position = error.Position;
         }
         else if (exception is BadHttpRequestException bad)
         {
@@ -143,6 +145,12 @@ internal sealed partial class DomainExceptionHandler(DomainErrorMapper mapper, I
         httpContext.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Detail = detail, Type = ProblemResponses.TypeFor(code) };
         problem.Extensions["code"] = code;
+        if (position is { } at)
+        {
+            // A typed input error's position (character index or byte offset, docs/errors.md).
+            problem.Extensions["position"] = at;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false);
     }
 

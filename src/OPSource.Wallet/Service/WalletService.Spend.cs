@@ -93,10 +93,10 @@ public sealed partial class WalletService
 
         if (Address.TryParse(trimmed, out var other, out _))
         {
-            throw new WalletOperationException(WalletErrorKind.WrongNetwork, $"{what}: '{Shorten(trimmed)}' is a {other.Network.Name} address, not {_network.Name}");
+            throw new WalletOperationException(WalletErrorKind.WrongNetwork, $"{what}: '{Shorten(trimmed)}' is a {other.Network.Name} address, not {_network.Name}", error);
         }
 
-        throw Invalid($"{what}: {error}");
+        throw new WalletOperationException(WalletErrorKind.InvalidRequest, $"{what}: {error}", error);
     }
 
     /// <summary>Builds, signs, verifies and broadcasts a payment (testmempoolaccept first), then records it.</summary>

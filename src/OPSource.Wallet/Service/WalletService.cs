@@ -264,7 +264,7 @@ public sealed partial class WalletService : IWalletFunding, IPsbtSigner, IDispos
 
         // The parser's messages never echo key material; tell a network mismatch apart for its error code.
         var kind = Descriptor.TryParse(text.Trim(), out _, out _) ? WalletErrorKind.WrongNetwork : WalletErrorKind.InvalidRequest;
-        throw new WalletOperationException(kind, $"{what}: {error}");
+        throw new WalletOperationException(kind, $"{what}: {error}", error);
     }
 
     private Descriptor PublicForm(Descriptor d) =>

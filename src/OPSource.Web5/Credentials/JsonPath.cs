@@ -38,11 +38,19 @@ public sealed class JsonPath
     /// <summary>Parses a query; false with a message naming the position when it is not valid JSONPath.</summary>
     public static bool TryParse(string? text, out JsonPath? path, out string? error)
     {
+        var ok = TryParseCore(text, out path, out var typed);
+        error = typed?.Message;
+        return ok;
+    }
+
+    // False with the typed error (InvalidJsonPath, the character index) when the text is not valid JSONPath.
+    private static bool TryParseCore(string? text, out JsonPath? path, out Web5FormatError? error)
+    {
         path = null;
         error = null;
         if (string.IsNullOrEmpty(text))
         {
-            error = "jsonpath: empty";
+            error = new Web5FormatError(Web5FormatErrorKind.InvalidJsonPath, "jsonpath: empty", 0);
             return false;
         }
 
@@ -54,15 +62,16 @@ public sealed class JsonPath
             path = new JsonPath(text, segments);
             return true;
         }
-        catch (FormatException e)
+        catch (Bitcoin.BitcoinFormatException e) when (e.Error is Web5FormatError typed)
         {
-            error = e.Message;
+            // The recursive-descent parser unwinds with its typed error; nothing else is caught.
+            error = typed;
             return false;
         }
     }
 
-    /// <summary>Parses a query or throws <see cref="FormatException"/>.</summary>
-    public static JsonPath Parse(string text) => TryParse(text, out var path, out var error) ? path! : throw new FormatException(error);
+    /// <summary>Parses a query or throws <see cref="Bitcoin.BitcoinFormatException"/> (<see cref="Web5FormatErrorKind.InvalidJsonPath"/>, with the position).</summary>
+    public static JsonPath Parse(string text) => TryParseCore(text, out var path, out var error) ? path! : throw error!.ToException();
 
     /// <summary>The nodes the query selects in <paramref name="root"/>, in document order of selection.</summary>
     public IReadOnlyList<JsonPathNode> Select(JsonNode? root) => Evaluate(_segments, root, root, "$");
@@ -502,7 +511,7 @@ public sealed class JsonPath
     {
         private int _pos;
 
-        private FormatException Error(string what) => new($"jsonpath: {what} at position {_pos} in '{text}'");
+        private Bitcoin.BitcoinFormatException Error(string what) => Web5FormatError.Exception(Web5FormatErrorKind.InvalidJsonPath, $"jsonpath: {what} at position {_pos} in '{text}'", _pos);
 
         private char Peek(int ahead = 0) => _pos + ahead < text.Length ? text[_pos + ahead] : '\0';
 

@@ -220,7 +220,7 @@ public sealed class PresentationDefinition
         {
             obj = Web5Json.ParseObject(json, "presentation definition");
         }
-        catch (FormatException e)
+        catch (Bitcoin.BitcoinFormatException e)
         {
             throw new PresentationExchangeException(PexErrorKind.InvalidDefinition, [new PexProblem("$", e.Message)]);
         }

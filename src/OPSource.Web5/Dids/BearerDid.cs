@@ -75,7 +75,7 @@ public sealed class BearerDid : IDisposable
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                throw new FormatException("portable did: not a JSON object");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: not a JSON object");
             }
 
             var sawKeys = false;
@@ -86,10 +86,10 @@ public sealed class BearerDid : IDisposable
                 switch (name)
                 {
                     case "uri":
-                        uri = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw new FormatException("portable did: 'uri' must be a string");
+                        uri = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: 'uri' must be a string");
                         break;
                     case "document":
-                        document = JsonNode.Parse(ref reader) as JsonObject ?? throw new FormatException("portable did: 'document' must be an object");
+                        document = JsonNode.Parse(ref reader) as JsonObject ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: 'document' must be an object");
                         break;
                     case "metadata":
                         metadata = JsonNode.Parse(ref reader) as JsonObject;
@@ -97,7 +97,7 @@ public sealed class BearerDid : IDisposable
                     case "privateKeys":
                         if (reader.TokenType != JsonTokenType.StartArray)
                         {
-                            throw new FormatException("portable did: 'privateKeys' must be an array");
+                            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: 'privateKeys' must be an array");
                         }
 
                         sawKeys = true;
@@ -109,7 +109,7 @@ public sealed class BearerDid : IDisposable
                             }
                             catch (JoseException e)
                             {
-                                throw new FormatException("portable did: privateKeys: " + e.Message);
+                                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: privateKeys: " + e.Message);
                             }
                         }
 
@@ -122,33 +122,33 @@ public sealed class BearerDid : IDisposable
 
             if (uri is null)
             {
-                throw new FormatException("portable did: missing 'uri'");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: missing 'uri'");
             }
 
             if (!sawKeys || keys.Count == 0)
             {
-                throw new FormatException("portable did: missing 'privateKeys'");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: missing 'privateKeys'");
             }
 
             if (document is null)
             {
-                throw new FormatException("portable did: missing 'document'");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: missing 'document'");
             }
 
             if (metadata is null)
             {
-                throw new FormatException("portable did: missing 'metadata'");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: missing 'metadata'");
             }
 
             if (!Did.TryParse(uri, out _))
             {
-                throw new FormatException("portable did: 'uri' is not a DID");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: 'uri' is not a DID");
             }
 
             var doc = DidDocument.FromJson(document);
             if (doc.Id != uri)
             {
-                throw new FormatException("portable did: document id differs from 'uri'");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: document id differs from 'uri'");
             }
 
             // Every key must belong to a verification method of the document.
@@ -157,7 +157,7 @@ public sealed class BearerDid : IDisposable
                 var thumb = key.Public.Thumbprint();
                 if (!doc.VerificationMethods.Any(v => v.PublicKeyJwk?.Thumbprint() == thumb))
                 {
-                    throw new FormatException("portable did: a private key matches no verification method of the document");
+                    throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: a private key matches no verification method of the document");
                 }
             }
 
@@ -166,7 +166,7 @@ public sealed class BearerDid : IDisposable
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or JoseException)
         {
             keys.ForEach(k => k.Dispose());
-            throw e is FormatException fe ? fe : new FormatException("portable did: " + e.Message);
+            throw e as Bitcoin.BitcoinFormatException ?? Web5FormatError.Exception(Web5FormatErrorKind.InvalidPortableDid, "portable did: " + e.Message);
         }
     }
 

@@ -69,7 +69,7 @@ public sealed partial record Did
     }
 
     /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
-    public static Did Parse(string text) => TryParse(text, out var did) ? did : throw new FormatException($"did: '{Truncate(text)}' is not a DID");
+    public static Did Parse(string text) => TryParse(text, out var did) ? did : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDid, $"did: '{Truncate(text)}' is not a DID");
 
     private static string Truncate(string? s) => s is null ? string.Empty : s.Length > 80 ? s[..80] + "..." : s;
 

@@ -313,7 +313,7 @@ public sealed class DidDhtMethod : IDidMethodResolver
                 if (!props.TryGetValue("t", out var tText) || !int.TryParse(tText, NumberStyles.None, CultureInfo.InvariantCulture, out var t) || t >= KeyTypeCurves.Length
                     || !props.TryGetValue("k", out var kText) || !B64Url.TryDecode(kText, out var keyBytes))
                 {
-                    throw new FormatException($"did:dht: key record {recordId} needs t (0-3) and k (base64url)");
+                    throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDht, $"did:dht: key record {recordId} needs t (0-3) and k (base64url)");
                 }
 
                 var jwk = KeyFromBytes(t, keyBytes).With("alg", props.TryGetValue("a", out var a) ? a : KeyTypeDefaultAlg[t]);
@@ -327,7 +327,7 @@ public sealed class DidDhtMethod : IDidMethodResolver
                 var props = ParseProperties(text);
                 if (!props.TryGetValue("id", out var sid) || !props.TryGetValue("t", out var st) || !props.TryGetValue("se", out var se))
                 {
-                    throw new FormatException($"did:dht: service record {recordId} needs id, t and se");
+                    throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDht, $"did:dht: service record {recordId} needs id, t and se");
                 }
 
                 JsonObject? extra = null;
@@ -347,7 +347,7 @@ public sealed class DidDhtMethod : IDidMethodResolver
         var rel = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         if (rootText is null)
         {
-            throw new FormatException("did:dht: no root record _did.{id}.");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDht, "did:dht: no root record _did.{id}.");
         }
 
         var root = ParseProperties(rootText);
@@ -374,7 +374,7 @@ public sealed class DidDhtMethod : IDidMethodResolver
     private static Jwk KeyFromBytes(int t, byte[] key) => t switch
     {
         0 => Jwk.FromOkp("Ed25519", key, alg: null),
-        1 => Jwk.FromSecp256k1(OPSource.Crypto.Secp256k1.PublicKey.TryParse(key, out var pk) ? pk : throw new FormatException("did:dht: k is not a secp256k1 point"), alg: null),
+        1 => Jwk.FromSecp256k1(OPSource.Crypto.Secp256k1.PublicKey.TryParse(key, out var pk) ? pk : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDht, "did:dht: k is not a secp256k1 point"), alg: null),
         2 => DidKeyMethod.ToJwk(Multicodec.P256Pub, key),
         _ => Jwk.FromOkp("X25519", key, alg: null),
     };

@@ -62,8 +62,8 @@ public sealed record VerificationMethod(string Id, string Type, string Controlle
     public static VerificationMethod FromJson(JsonObject o, string documentId)
     {
         ArgumentNullException.ThrowIfNull(o);
-        var id = o.GetString("id") ?? throw new FormatException("verificationMethod: missing 'id'");
-        var type = o.GetString("type") ?? throw new FormatException($"verificationMethod {id}: missing 'type'");
+        var id = o.GetString("id") ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, "verificationMethod: missing 'id'");
+        var type = o.GetString("type") ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, $"verificationMethod {id}: missing 'type'");
         var controller = o.GetString("controller") ?? documentId;
         Jwk? jwk = null;
         if (o["publicKeyJwk"] is JsonObject jwkJson)
@@ -74,7 +74,7 @@ public sealed record VerificationMethod(string Id, string Type, string Controlle
             }
             catch (JoseException e)
             {
-                throw new FormatException($"verificationMethod {id}: {e.Message}");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, $"verificationMethod {id}: {e.Message}");
             }
         }
 
@@ -208,13 +208,13 @@ public sealed record DidDocument
     public static DidDocument FromJson(JsonObject o)
     {
         ArgumentNullException.ThrowIfNull(o);
-        var id = o.GetString("id") ?? throw new FormatException("didDocument: missing 'id'");
+        var id = o.GetString("id") ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, "didDocument: missing 'id'");
         var vms = new List<VerificationMethod>();
         if (o["verificationMethod"] is JsonArray vmArray)
         {
             foreach (var item in vmArray)
             {
-                vms.Add(VerificationMethod.FromJson(item as JsonObject ?? throw new FormatException("didDocument: verificationMethod entries must be objects"), id));
+                vms.Add(VerificationMethod.FromJson(item as JsonObject ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, "didDocument: verificationMethod entries must be objects"), id));
             }
         }
 
@@ -241,7 +241,7 @@ public sealed record DidDocument
                         ids.Add(vm.Id);
                         break;
                     default:
-                        throw new FormatException($"didDocument: {rel} entries must be strings or objects");
+                        throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, $"didDocument: {rel} entries must be strings or objects");
                 }
             }
 
@@ -253,15 +253,15 @@ public sealed record DidDocument
         {
             foreach (var item in svcArray)
             {
-                var s = item as JsonObject ?? throw new FormatException("didDocument: service entries must be objects");
-                var sid = s.GetString("id") ?? throw new FormatException("didDocument: service without 'id'");
+                var s = item as JsonObject ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, "didDocument: service entries must be objects");
+                var sid = s.GetString("id") ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, "didDocument: service without 'id'");
                 var type = s["type"] switch
                 {
                     JsonValue tv when tv.GetValueKind() == JsonValueKind.String => tv.GetValue<string>(),
                     JsonArray ta when ta.Count > 0 => ta[0]!.GetValue<string>(),
-                    _ => throw new FormatException($"didDocument: service {sid} without 'type'"),
+                    _ => throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, $"didDocument: service {sid} without 'type'"),
                 };
-                var endpoint = s["serviceEndpoint"] ?? throw new FormatException($"didDocument: service {sid} without 'serviceEndpoint'");
+                var endpoint = s["serviceEndpoint"] ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDidDocument, $"didDocument: service {sid} without 'serviceEndpoint'");
                 JsonObject? extra = null;
                 foreach (var (k, v) in s)
                 {

@@ -124,7 +124,7 @@ public static class DnsPacket
     {
         if (packet.Length < 12)
         {
-            throw new FormatException("dns: packet shorter than its 12-byte header");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDnsPacket, "dns: packet shorter than its 12-byte header");
         }
 
         var qd = BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
@@ -142,7 +142,7 @@ public static class DnsPacket
             var name = ReadName(packet, ref pos);
             if (pos + 10 > packet.Length)
             {
-                throw new FormatException("dns: truncated resource record");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDnsPacket, "dns: truncated resource record");
             }
 
             var type = BinaryPrimitives.ReadUInt16BigEndian(packet[pos..]);
@@ -151,7 +151,7 @@ public static class DnsPacket
             pos += 10;
             if (pos + rdLength > packet.Length)
             {
-                throw new FormatException("dns: RDATA runs past the packet");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDnsPacket, "dns: RDATA runs past the packet");
             }
 
             var rdata = packet.Slice(pos, rdLength);
@@ -164,7 +164,7 @@ public static class DnsPacket
                     var len = rdata[p++];
                     if (p + len > rdata.Length)
                     {
-                        throw new FormatException("dns: TXT character-string runs past its RDATA");
+                        throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDnsPacket, "dns: TXT character-string runs past its RDATA");
                     }
 
                     strings.Add(rdata.Slice(p, len).ToArray());
@@ -199,7 +199,7 @@ public static class DnsPacket
         {
             if (p >= packet.Length)
             {
-                throw new FormatException("dns: name runs past the packet");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDnsPacket, "dns: name runs past the packet");
             }
 
             var len = packet[p];
@@ -207,7 +207,7 @@ public static class DnsPacket
             {
                 if (p + 1 >= packet.Length || ++hops > 32)
                 {
-                    throw new FormatException("dns: bad compression pointer");
+                    throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDnsPacket, "dns: bad compression pointer");
                 }
 
                 var target = ((len & 0x3f) << 8) | packet[p + 1];
@@ -223,7 +223,7 @@ public static class DnsPacket
 
             if ((len & 0xc0) != 0)
             {
-                throw new FormatException("dns: unsupported label type");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDnsPacket, "dns: unsupported label type");
             }
 
             p++;
@@ -234,7 +234,7 @@ public static class DnsPacket
 
             if (p + len > packet.Length)
             {
-                throw new FormatException("dns: label runs past the packet");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDnsPacket, "dns: label runs past the packet");
             }
 
             sb.Append(System.Text.Encoding.UTF8.GetString(packet.Slice(p, len))).Append('.');
@@ -285,12 +285,12 @@ public sealed record Bep44Message(byte[] PublicKey, long Seq, byte[] Signature, 
     {
         if (body.Length < 72)
         {
-            throw new FormatException($"bep44: relay body must be at least 72 bytes, got {body.Length}");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidBep44, $"bep44: relay body must be at least 72 bytes, got {body.Length}");
         }
 
         if (body.Length > 72 + MaxValueBytes)
         {
-            throw new FormatException($"bep44: value exceeds {MaxValueBytes} bytes");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidBep44, $"bep44: value exceeds {MaxValueBytes} bytes");
         }
 
         return new Bep44Message(publicKey, BinaryPrimitives.ReadInt64BigEndian(body[64..]), body[..64].ToArray(), body[72..].ToArray());

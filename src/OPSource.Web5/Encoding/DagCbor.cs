@@ -154,7 +154,7 @@ public static class DagCbor
         var node = Read(reader, 0);
         if (reader.BytesRemaining != 0)
         {
-            throw new FormatException("dag-cbor: trailing bytes after the value");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDagCbor, "dag-cbor: trailing bytes after the value");
         }
 
         return node;
@@ -164,14 +164,14 @@ public static class DagCbor
     {
         if (depth > 64)
         {
-            throw new FormatException("dag-cbor: nesting deeper than 64");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDagCbor, "dag-cbor: nesting deeper than 64");
         }
 
         switch (reader.PeekState())
         {
             case CborReaderState.StartMap:
                 {
-                    var count = reader.ReadStartMap() ?? throw new FormatException("dag-cbor: indefinite-length map");
+                    var count = reader.ReadStartMap() ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDagCbor, "dag-cbor: indefinite-length map");
                     var obj = new JsonObject();
                     for (var i = 0; i < count; i++)
                     {
@@ -185,7 +185,7 @@ public static class DagCbor
 
             case CborReaderState.StartArray:
                 {
-                    var count = reader.ReadStartArray() ?? throw new FormatException("dag-cbor: indefinite-length array");
+                    var count = reader.ReadStartArray() ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDagCbor, "dag-cbor: indefinite-length array");
                     var array = new JsonArray();
                     for (var i = 0; i < count; i++)
                     {
@@ -214,7 +214,7 @@ public static class DagCbor
                 // JSON has no bytes; DWN messages never carry them. Shown as base64url for inspection.
                 return JsonValue.Create(B64Url.Encode(reader.ReadByteString()));
             default:
-                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"dag-cbor: unsupported item {reader.PeekState()}"));
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidDagCbor, string.Create(CultureInfo.InvariantCulture, $"dag-cbor: unsupported item {reader.PeekState()}"));
         }
     }
 }

@@ -49,7 +49,7 @@ public static class B64Url
 
     /// <summary>Decodes or throws <see cref="FormatException"/> naming <paramref name="field"/>.</summary>
     public static byte[] Decode(string? text, string field) =>
-        TryDecode(text, out var data) ? data : throw new FormatException($"{field}: not base64url");
+        TryDecode(text, out var data) ? data : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidBase64Url, $"{field}: not base64url");
 }
 
 /// <summary>

@@ -30,11 +30,11 @@ public static class Web5Json
     {
         try
         {
-            return JsonNode.Parse(utf8) as JsonObject ?? throw new FormatException($"{what}: not a JSON object");
+            return JsonNode.Parse(utf8) as JsonObject ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidJson, $"{what}: not a JSON object");
         }
         catch (JsonException)
         {
-            throw new FormatException($"{what}: not valid JSON");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidJson, $"{what}: not valid JSON");
         }
     }
 

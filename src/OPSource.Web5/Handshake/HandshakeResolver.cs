@@ -232,7 +232,7 @@ public sealed class HandshakeResolver
         byte[] root;
         try
         {
-            proof = UrkelProof.FromJson(json["proof"] as JsonObject ?? throw new FormatException("urkel proof: missing"));
+            proof = UrkelProof.FromJson(json["proof"] as JsonObject ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, "urkel proof: missing"));
             root = Convert.FromHexString(rootHex);
         }
         catch (FormatException e)

@@ -51,7 +51,7 @@ public static class HnsName
     {
         if (!TryNormalize(name, out var n, out var error) || n != name)
         {
-            throw new FormatException(error ?? $"hns: '{name}' is not normalized");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidHnsName, error ?? $"hns: '{name}' is not normalized");
         }
 
         Span<byte> ascii = stackalloc byte[MaxLength];

@@ -71,7 +71,7 @@ public static class HnsResource
 
         if (data[0] != 0)
         {
-            throw new FormatException($"hns resource: unknown serialization version {data[0]}");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidHnsResource, $"hns resource: unknown serialization version {data[0]}");
         }
 
         var pos = 1;
@@ -135,7 +135,7 @@ public static class HnsResource
     {
         if (pos + count > data.Length)
         {
-            throw new FormatException($"hns resource: truncated at byte {pos}");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidHnsResource, $"hns resource: truncated at byte {pos}");
         }
     }
 
@@ -170,7 +170,7 @@ public static class HnsResource
 
                 if (++hops > 64 || target >= data.Length)
                 {
-                    throw new FormatException("hns resource: bad name compression pointer");
+                    throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidHnsResource, "hns resource: bad name compression pointer");
                 }
 
                 cursor = target;
@@ -179,7 +179,7 @@ public static class HnsResource
 
             if ((length & 0xc0) != 0)
             {
-                throw new FormatException("hns resource: bad label length");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidHnsResource, "hns resource: bad label length");
             }
 
             cursor++;
@@ -209,7 +209,7 @@ public static class HnsResource
             name.Append('.');
             if (name.Length > 255 * 4)
             {
-                throw new FormatException("hns resource: name too long");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidHnsResource, "hns resource: name too long");
             }
 
             cursor += length;
@@ -288,7 +288,7 @@ public sealed record HnsNameState(string Name, byte[] Resource, uint Height, uin
 
         if (pos != data.Length)
         {
-            throw new FormatException($"hns name state: {data.Length - pos} trailing bytes");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidHnsResource, $"hns name state: {data.Length - pos} trailing bytes");
         }
 
         return new HnsNameState(name, resource, height, renewal, owner, value, highest, (field & 128) != 0, (field & 256) != 0, revoked, transfer);
@@ -298,7 +298,7 @@ public sealed record HnsNameState(string Name, byte[] Resource, uint Height, uin
     {
         if (pos + count > data.Length)
         {
-            throw new FormatException($"hns name state: truncated at byte {pos}");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidHnsResource, $"hns name state: truncated at byte {pos}");
         }
     }
 

@@ -108,16 +108,16 @@ public sealed class UrkelProof
             "TYPE_SHORT" => UrkelProofType.Short,
             "TYPE_COLLISION" => UrkelProofType.Collision,
             "TYPE_EXISTS" => UrkelProofType.Exists,
-            var t => throw new FormatException($"urkel proof: unknown type '{t}'"),
+            var t => throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, $"urkel proof: unknown type '{t}'"),
         };
         if (json.GetInt64("depth") is not { } depth || depth is < 0 or > KeyBits)
         {
-            throw new FormatException("urkel proof: depth must be an integer from 0 to 256");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, "urkel proof: depth must be an integer from 0 to 256");
         }
 
         if (json["nodes"] is not JsonArray nodeArray || nodeArray.Count > KeyBits)
         {
-            throw new FormatException("urkel proof: nodes must be an array of at most 256 entries");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, "urkel proof: nodes must be an array of at most 256 entries");
         }
 
         var nodes = new List<UrkelProofNode>(nodeArray.Count);
@@ -125,7 +125,7 @@ public sealed class UrkelProof
         {
             if (n is not JsonArray pair || pair.Count != 2 || pair[0] is not JsonValue p || p.GetValueKind() != JsonValueKind.String)
             {
-                throw new FormatException("urkel proof: a node must be [prefix bits, hash hex]");
+                throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, "urkel proof: a node must be [prefix bits, hash hex]");
             }
 
             nodes.Add(new UrkelProofNode(Bits(p.GetValue<string>()), Hex(pair[1], HashSize, "node hash")));
@@ -136,26 +136,26 @@ public sealed class UrkelProof
         {
             UrkelProofType.Short => new UrkelProof(type, (int)depth, nodes)
             {
-                Prefix = Bits(json.GetString("prefix") ?? throw new FormatException("urkel proof: short proof without prefix")) is { Length: > 0 and <= KeyBits } prefix
+                Prefix = Bits(json.GetString("prefix") ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, "urkel proof: short proof without prefix")) is { Length: > 0 and <= KeyBits } prefix
                     ? prefix
-                    : throw new FormatException("urkel proof: short proof prefix must have 1 to 256 bits"),
+                    : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, "urkel proof: short proof prefix must have 1 to 256 bits"),
                 Left = Hex(json["left"], HashSize, "left"),
                 Right = Hex(json["right"], HashSize, "right"),
             },
             UrkelProofType.Collision => new UrkelProof(type, (int)depth, nodes) { OtherKey = Hex(json["key"], KeyBits / 8, "key"), OtherHash = Hex(json["hash"], HashSize, "hash") },
-            UrkelProofType.Exists => new UrkelProof(type, (int)depth, nodes) { Value = Hex(json["value"], -1, "value") is { Length: <= 0xffff } v ? v : throw new FormatException("urkel proof: value too large") },
+            UrkelProofType.Exists => new UrkelProof(type, (int)depth, nodes) { Value = Hex(json["value"], -1, "value") is { Length: <= 0xffff } v ? v : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, "urkel proof: value too large") },
             _ => proof,
         };
     }
 
     private static string Bits(string s) =>
-        s.Length <= KeyBits && s.All(c => c is '0' or '1') ? s : throw new FormatException("urkel proof: a prefix is a string of at most 256 '0'/'1' bits");
+        s.Length <= KeyBits && s.All(c => c is '0' or '1') ? s : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, "urkel proof: a prefix is a string of at most 256 '0'/'1' bits");
 
     private static byte[] Hex(JsonNode? node, int size, string what)
     {
         if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
         {
-            throw new FormatException($"urkel proof: {what} must be a hex string");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, $"urkel proof: {what} must be a hex string");
         }
 
         byte[] bytes;
@@ -163,12 +163,12 @@ public sealed class UrkelProof
         {
             bytes = Convert.FromHexString(v.GetValue<string>());
         }
-        catch (FormatException e)
+        catch (FormatException)
         {
-            throw new FormatException($"urkel proof: {what} is not hex", e);
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, $"urkel proof: {what} is not hex");
         }
 
-        return size < 0 || bytes.Length == size ? bytes : throw new FormatException($"urkel proof: {what} must be {size} bytes");
+        return size < 0 || bytes.Length == size ? bytes : throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidUrkelProof, $"urkel proof: {what} must be {size} bytes");
     }
 
     /// <summary>

@@ -221,7 +221,7 @@ public sealed class Jws
             {
                 prot = Web5Json.ParseObject(bytes, "jws: protected header");
             }
-            catch (FormatException e)
+            catch (Bitcoin.BitcoinFormatException e)
             {
                 throw new JoseException(JoseErrorKind.Malformed, e.Message);
             }
@@ -280,7 +280,7 @@ public sealed class Jws
         {
             return Web5Json.ParseObject(Payload, "jws: payload");
         }
-        catch (FormatException e)
+        catch (Bitcoin.BitcoinFormatException e)
         {
             throw new JoseException(JoseErrorKind.Malformed, e.Message);
         }

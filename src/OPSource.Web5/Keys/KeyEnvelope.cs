@@ -46,14 +46,14 @@ public static class KeyEnvelope
         plaintext = [];
         if (envelope.GetInt64("v") != 1 || envelope.GetString("kdf") != "argon2id" || envelope.GetString("aead") != "xchacha20poly1305")
         {
-            throw new FormatException("key envelope: unsupported version, kdf or aead");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidKeyEnvelope, "key envelope: unsupported version, kdf or aead");
         }
 
-        var m = envelope.GetInt64("m") ?? throw new FormatException("key envelope: missing 'm'");
-        var t = envelope.GetInt64("t") ?? throw new FormatException("key envelope: missing 't'");
+        var m = envelope.GetInt64("m") ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidKeyEnvelope, "key envelope: missing 'm'");
+        var t = envelope.GetInt64("t") ?? throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidKeyEnvelope, "key envelope: missing 't'");
         if (m < 8 || m > 4L * 1024 * 1024 || t < 1 || t > 100 || envelope.GetInt64("p") != 1)
         {
-            throw new FormatException("key envelope: Argon2id parameters out of range");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidKeyEnvelope, "key envelope: Argon2id parameters out of range");
         }
 
         var salt = B64Url.Decode(envelope.GetString("salt"), "key envelope: salt");
@@ -61,7 +61,7 @@ public static class KeyEnvelope
         var ct = B64Url.Decode(envelope.GetString("ct"), "key envelope: ct");
         if (salt.Length != SaltBytes || nonce.Length != 24)
         {
-            throw new FormatException("key envelope: salt must be 16 bytes and nonce 24");
+            throw Web5FormatError.Exception(Web5FormatErrorKind.InvalidKeyEnvelope, "key envelope: salt must be 16 bytes and nonce 24");
         }
 
         var cost = new Argon2Cost(m, t);

@@ -102,7 +102,7 @@ public sealed class RgbIdTests
     {
         var id = Baid64.Decode(Baid64.ContractHri, "rgb:LnXNQ7sS-FcJaBZp-wIxw9H8-h2uu31e-wHK1VI_-yGvsq5w");
         Assert.Equal("rgb:LnXNQ7sS-FcJaBZp-wIxw9H8-h2uu31e-wHK1VI_-yGvsq5w", RgbIds.ContractIdString(id));
-        Assert.Throws<FormatException>(() => Baid64.Decode(Baid64.SchemaHri, "rgb:LnXNQ7sS-FcJaBZp-wIxw9H8-h2uu31e-wHK1VI_-yGvsq5w"));
+        Assert.Throws<RgbDecodeException>(() => Baid64.Decode(Baid64.SchemaHri, "rgb:LnXNQ7sS-FcJaBZp-wIxw9H8-h2uu31e-wHK1VI_-yGvsq5w"));
     }
 
     [Fact]
@@ -112,10 +112,10 @@ public sealed class RgbIdTests
         var id = Baid64.Decode(Baid64.SchemaHri, schema);
         Assert.Equal(schema, RgbIds.SchemaIdString(id));
         Assert.Equal(id, Baid64.Decode(Baid64.SchemaHri, schema.Split('#')[0]));
-        var wrong = Assert.Throws<FormatException>(() => Baid64.Decode(Baid64.SchemaHri, schema.Replace("shoe-colombo-mango", "shoe-colombo-melon", StringComparison.Ordinal)));
+        var wrong = Assert.Throws<RgbDecodeException>(() => Baid64.Decode(Baid64.SchemaHri, schema.Replace("shoe-colombo-mango", "shoe-colombo-melon", StringComparison.Ordinal)));
         Assert.Contains("expected #shoe-colombo-mango", wrong.Message, StringComparison.Ordinal);
-        Assert.Throws<FormatException>(() => Baid64.Decode(Baid64.SchemaHri, schema.Replace("#shoe-colombo-mango", "#shoe-colombo", StringComparison.Ordinal)));
-        Assert.Throws<FormatException>(() => Baid64.Decode(Baid64.SchemaHri, schema.Replace("mango", "notaword", StringComparison.Ordinal)));
+        Assert.Throws<RgbDecodeException>(() => Baid64.Decode(Baid64.SchemaHri, schema.Replace("#shoe-colombo-mango", "#shoe-colombo", StringComparison.Ordinal)));
+        Assert.Throws<RgbDecodeException>(() => Baid64.Decode(Baid64.SchemaHri, schema.Replace("mango", "notaword", StringComparison.Ordinal)));
     }
 
     [Fact]

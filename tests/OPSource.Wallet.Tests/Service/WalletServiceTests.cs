@@ -74,7 +74,10 @@ public abstract class WalletServiceTests(string provider)
         await Assert.ThrowsAsync<WalletOperationException>(() => s.ImportAsync(new ImportWalletRequest { Name = "w2", Descriptor = a.ExternalDescriptor }, Pass, Ct));
         var mainnet = "wpkh(xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8/0/*)";
         Assert.Equal(WalletErrorKind.WrongNetwork, (await Assert.ThrowsAsync<WalletOperationException>(() => s.ImportAsync(new ImportWalletRequest { Name = "m", Descriptor = mainnet }, default, Ct))).Kind);
-        Assert.Equal(WalletErrorKind.InvalidRequest, (await Assert.ThrowsAsync<WalletOperationException>(() => s.ImportAsync(new ImportWalletRequest { Name = "m", Descriptor = "wpkh(nonsense)" }, default, Ct))).Kind);
+        var bad = await Assert.ThrowsAsync<WalletOperationException>(() => s.ImportAsync(new ImportWalletRequest { Name = "m", Descriptor = "wpkh(nonsense)" }, default, Ct));
+        Assert.Equal(WalletErrorKind.InvalidRequest, bad.Kind);
+        // The parser's typed error flows through: its code and the key's position (after "wpkh(").
+        Assert.Equal(("descriptor.invalid_key", 5), (bad.InputError?.Code, bad.InputError?.Position));
 
         // A private descriptor: the keys are sealed, only the public form is stored.
         using var key = ExtKey.CreateMaster(Convert.FromHexString("000102030405060708090a0b0c0d0e0f"));
