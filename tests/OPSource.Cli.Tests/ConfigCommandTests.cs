@@ -107,7 +107,16 @@ public sealed class EffectiveGlobalsTests : IDisposable
         {
             var (code, output, error) = await Run([.. args, "--data-dir", _dataDir]);
             Assert.Equal(1, code);
-            Assert.Empty(output);
+            // docs/cli.md: nothing on stdout, or with --json the error document with its code.
+            if (args.Contains("--json"))
+            {
+                Assert.Equal("settings.invalid_file", (string?)System.Text.Json.Nodes.JsonNode.Parse(output)!["error"]!["code"]);
+            }
+            else
+            {
+                Assert.Empty(output);
+            }
+
             Assert.StartsWith("error: invalid configuration: ", error, StringComparison.Ordinal);
             Assert.Single(error.TrimEnd().Split('\n'));
         }
