@@ -13,7 +13,7 @@ namespace OPSource.Server.Telemetry;
 /// </summary>
 /// <remarks>
 /// Lines are formatted on the logging thread (scopes are read there), as by the console logger. When more than
-/// <see cref="MaxPendingChars"/> characters wait, loggers wait for the writer (the console logger's default
+/// <see cref="MaxPendingLines"/> lines wait, loggers wait for the writer (the console logger's default
 /// <see cref="ConsoleLoggerQueueFullMode.Wait"/>). Disposing (host shutdown) writes every pending line.
 /// Configuration rules for the provider alias <c>Console</c> apply to it (<c>Logging:Console:LogLevel</c>).
 /// </remarks>
@@ -23,18 +23,19 @@ internal sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExterna
     /// <summary>How long the writer lets lines gather before one write.</summary>
     internal static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Pending characters beyond which loggers wait for the writer.</summary>
-    internal const int MaxPendingChars = 1 << 20;
+    /// <summary>Pending lines beyond which loggers wait for the writer.</summary>
+    internal const int MaxPendingLines = 10_000;
 
     [ThreadStatic]
     private static StringWriter? t_line;
 
     private readonly ConsoleFormatter _formatter;
     private readonly Stream _output;
-    private readonly object _gate = new();
     private readonly Thread _writer;
-    private StringBuilder _pending = new();
-    private StringBuilder _spare = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+    private readonly ManualResetEventSlim _wake = new();
+    private int _pendingCount;
+    private int _signaled;
     private bool _stopping;
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
@@ -59,12 +60,8 @@ internal sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExterna
 
     public void Dispose()
     {
-        lock (_gate)
-        {
-            _stopping = true;
-            Monitor.PulseAll(_gate);
-        }
-
+        Volatile.Write(ref _stopping, true);
+        _wake.Set();
         // As the console logger: wait a bounded time for the last lines.
         _writer.Join(TimeSpan.FromSeconds(1.5));
     }
@@ -79,78 +76,65 @@ internal sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExterna
             return;
         }
 
-        lock (_gate)
-        {
-            while (_pending.Length > MaxPendingChars && !_stopping)
-            {
-                Monitor.Wait(_gate);
-            }
-
-            var wasEmpty = _pending.Length == 0;
-            _pending.Append(text);
-            if (wasEmpty)
-            {
-                Monitor.PulseAll(_gate);
-            }
-        }
-
+        var value = text.ToString();
         text.Clear();
         if (text.Capacity > 4096)
         {
             text.Capacity = 4096;
+        }
+
+        // Room first (the console logger's Wait mode): the writer drains at least every BatchInterval.
+        while (Volatile.Read(ref _pendingCount) >= MaxPendingLines && !Volatile.Read(ref _stopping))
+        {
+            _wake.Set();
+            Thread.Sleep(1);
+        }
+
+        _lines.Enqueue(value);
+        Interlocked.Increment(ref _pendingCount);
+        // One wake-up per batch: only the first line after the writer took the last batch signals it.
+        if (Interlocked.Exchange(ref _signaled, 1) == 0)
+        {
+            _wake.Set();
         }
     }
 
     private void WriteLoop()
     {
         var bytes = new byte[16 * 1024];
-        // Keeps a surrogate pair that straddles two chunks whole.
-        var encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
         while (true)
         {
-            bool stopping;
-            lock (_gate)
-            {
-                while (_pending.Length == 0 && !_stopping)
-                {
-                    Monitor.Wait(_gate);
-                }
-
-                if (_pending.Length == 0)
-                {
-                    return;
-                }
-
-                stopping = _stopping;
-            }
-
+            _wake.Wait();
+            var stopping = Volatile.Read(ref _stopping);
             if (!stopping)
             {
                 Thread.Sleep(BatchInterval);
             }
 
-            StringBuilder batch;
-            lock (_gate)
-            {
-                batch = _pending;
-                _pending = _spare;
-                // Loggers waiting for room may go on.
-                Monitor.PulseAll(_gate);
-            }
-
+            // Reset before draining: a line enqueued from here on either is drained below or signals again.
+            _wake.Reset();
+            Volatile.Write(ref _signaled, 0);
+            var used = 0;
             try
             {
-                foreach (var chunk in batch.GetChunks())
+                while (_lines.TryDequeue(out var line))
                 {
-                    var chars = chunk.Span;
-                    while (chars.Length > 0)
+                    Interlocked.Decrement(ref _pendingCount);
+                    var size = Encoding.UTF8.GetMaxByteCount(line.Length);
+                    if (used + size > bytes.Length)
                     {
-                        encoder.Convert(chars, bytes, flush: false, out var used, out var written, out _);
-                        _output.Write(bytes, 0, written);
-                        chars = chars[used..];
+                        _output.Write(bytes, 0, used);
+                        used = 0;
+                        if (size > bytes.Length)
+                        {
+                            bytes = new byte[size];
+                        }
                     }
+
+                    used += Encoding.UTF8.GetBytes(line, bytes.AsSpan(used));
                 }
 
+                _output.Write(bytes, 0, used);
                 _output.Flush();
             }
             catch (IOException)
@@ -158,15 +142,9 @@ internal sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExterna
                 // stdout closed: the lines have nowhere to go, and logging must not stop the host.
             }
 
-            batch.Clear();
-            if (batch.Capacity > MaxPendingChars)
+            if (stopping && _lines.IsEmpty)
             {
-                batch.Capacity = MaxPendingChars;
-            }
-
-            lock (_gate)
-            {
-                _spare = batch;
+                return;
             }
         }
     }
