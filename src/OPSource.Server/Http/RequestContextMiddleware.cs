@@ -21,7 +21,7 @@ public static partial class RequestIds
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var given = context.Request.Headers[Header].ToString();
-        var id = given.Length > 0 && Pattern().IsMatch(given) ? given : Guid.NewGuid().ToString("N");
+        var id = given.Length > 0 && Pattern().IsMatch(given) ? given : NewId();
         context.TraceIdentifier = id;
         context.Response.OnStarting(static state =>
         {
@@ -31,6 +31,21 @@ public static partial class RequestIds
         }, context);
         await next(context).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A fresh id: 32 lowercase hex digits, this process's random 64-bit prefix and a 64-bit sequence number. Unique
+    /// without a random-number syscall per request (<see cref="Guid.NewGuid"/> makes one); a request id is a
+    /// correlation handle, not a secret.
+    /// </summary>
+    internal static string NewId() => string.Create(32, Interlocked.Increment(ref s_sequence), static (chars, sequence) =>
+    {
+        s_prefix.TryFormat(chars, out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+        sequence.TryFormat(chars[16..], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+    });
+
+    private static readonly ulong s_prefix = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(sizeof(ulong)));
+
+    private static ulong s_sequence;
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
