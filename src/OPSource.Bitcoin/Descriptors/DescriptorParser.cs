@@ -357,7 +357,7 @@ internal sealed partial class DescriptorParser
 
         // Keys that cannot be derived without a private key (hardened steps below an xpub) are reported
         // when deriving; their script cannot be built here, so there is no size to check.
-        if (!AllKeys(d).All(k => k.CanDerive))
+        if (!d.CanDeriveWithoutPrivateKeys)
         {
             return true;
         }
