@@ -63,7 +63,36 @@ public sealed class SecurityTests : IAsyncLifetime
     public void Malformed_scopes_are_refused(string text)
     {
         Assert.False(ResourceScope.TryParse(text, out _, out var error));
-        Assert.Contains("scope", error, StringComparison.Ordinal);
+        Assert.Contains("scope", error.Message, StringComparison.Ordinal);
+        Assert.Equal(AuthErrorKind.InvalidScope, error.Kind);
+
+        // The throwing forms carry the same typed error, which the hosts map to a user error by type.
+        var thrown = Assert.Throws<BitcoinFormatException>(() => ResourceScope.Parse(text));
+        Assert.Equal("auth.invalid_scope", thrown.Error.Code);
+        Assert.Equal(error.Message, thrown.Message);
+        var set = Assert.Throws<BitcoinFormatException>(() => ScopeSet.Parse("wallet:ok " + text));
+        Assert.Equal("auth.invalid_scope", set.Error.Code);
+        var mapped = new DomainErrorMapper([]).TryMap(thrown);
+        Assert.NotNull(mapped);
+        Assert.Equal((ErrorCategory.InvalidInput, "auth.invalid_scope"), (mapped.Category, mapped.Code));
+    }
+
+    [Theory]
+    [InlineData("Wallet:x", 0)]
+    [InlineData("wallet:a b", 7)]
+    [InlineData("dao:a/b", 4)]
+    public void A_malformed_scope_part_is_located(string text, int position)
+    {
+        Assert.False(ResourceScope.TryParse(text, out _, out var error));
+        Assert.Equal(position, error.Position);
+    }
+
+    [Fact]
+    public void A_malformed_scope_kind_is_a_typed_error_at_creation()
+    {
+        var thrown = Assert.Throws<BitcoinFormatException>(() => ResourceScope.Create("Bad", "x"));
+        Assert.Equal("auth.invalid_scope", thrown.Error.Code);
+        Assert.Equal("x", ResourceScope.Create("wallet", "x").Id);
     }
 
     [Fact]
@@ -85,7 +114,23 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.True(ApiRole.Operator.Satisfies(ApiRole.Viewer));
         Assert.False(ApiRole.Viewer.Satisfies(ApiRole.Operator));
         Assert.Equal(ApiRole.Operator, ApiRoles.Parse("operator"));
-        Assert.Throws<FormatException>(() => ApiRoles.Parse("root"));
+    }
+
+    [Theory]
+    [InlineData("root")]
+    [InlineData("Admin")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void An_unknown_role_is_a_typed_error(string? text)
+    {
+        Assert.False(ApiRoles.TryParse(text, out _));
+        var thrown = Assert.Throws<BitcoinFormatException>(() => ApiRoles.Parse(text));
+        var error = Assert.IsType<AuthError>(thrown.Error);
+        Assert.Equal((AuthErrorKind.InvalidRole, "auth.invalid_role"), (error.Kind, error.Code));
+        Assert.Equal($"role '{text}' is not one of admin, operator, viewer", thrown.Message);
+        var mapped = new DomainErrorMapper([]).TryMap(thrown);
+        Assert.NotNull(mapped);
+        Assert.Equal((ErrorCategory.InvalidInput, "auth.invalid_role"), (mapped.Category, mapped.Code));
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed partial class ApiKeyStore : ICredentialStatus
         {
             if (!ResourceScope.TryParse(text, out var scope, out var error))
             {
-                throw new OpsourceException(ErrorCategory.InvalidInput, "invalid_scope", error);
+                throw new OpsourceException(ErrorCategory.InvalidInput, "invalid_scope", error.Message);
             }
 
             if (!_kinds.Contains(scope.Kind))

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using OPSource.Bitcoin;
+using OPSource.Platform.Errors;
 
 namespace OPSource.Platform.Security;
 
@@ -46,9 +48,10 @@ public static class ApiRoles
         return role is not null;
     }
 
-    /// <summary>Parses a role or throws a <see cref="FormatException"/> naming the accepted values.</summary>
+    /// <summary>Parses a role.</summary>
+    /// <exception cref="BitcoinFormatException">Not a role: <see cref="AuthErrorKind.InvalidRole"/> (code <c>auth.invalid_role</c>), naming the accepted values.</exception>
     public static ApiRole Parse(string? text) =>
-        TryParse(text, out var role) ? role.Value : throw new FormatException($"role '{text}' is not one of admin, operator, viewer");
+        TryParse(text, out var role) ? role.Value : throw new AuthError(AuthErrorKind.InvalidRole, $"role '{text}' is not one of admin, operator, viewer").ToException();
 
     /// <summary>True when <paramref name="held"/> is at least <paramref name="required"/>.</summary>
     public static bool Satisfies(this ApiRole held, ApiRole required) => held >= required;

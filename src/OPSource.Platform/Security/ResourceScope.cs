@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
+using OPSource.Bitcoin;
+using OPSource.Platform.Errors;
 
 namespace OPSource.Platform.Security;
 
@@ -34,49 +36,53 @@ public readonly partial record struct ResourceScope
     public string Id { get; }
 
     /// <summary>Creates a scope after checking both parts.</summary>
-    /// <exception cref="FormatException">A part is malformed (the message names it).</exception>
-    public static ResourceScope Create(string kind, string id)
-    {
-        if (kind is null || !KindPattern().IsMatch(kind))
-        {
-            throw new FormatException($"scope kind '{kind}' must be lower-case letters, digits or '-', starting with a letter");
-        }
+    /// <exception cref="BitcoinFormatException">A part is malformed: <see cref="AuthErrorKind.InvalidScope"/>, the message names it.</exception>
+    public static ResourceScope Create(string kind, string id) =>
+        Check(kind, id) is { } error ? throw error.ToException() : new ResourceScope(kind, id);
 
-        if (id is null || !IdPattern().IsMatch(id))
-        {
-            throw new FormatException($"scope id '{id}' must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
-        }
-
-        return new ResourceScope(kind, id);
-    }
-
-    /// <summary>Parses <c>kind:id</c>.</summary>
-    public static bool TryParse(string? text, out ResourceScope scope, [NotNullWhen(false)] out string? error)
+    /// <summary>Parses <c>kind:id</c>; <paramref name="error"/> is the typed cause (<see cref="AuthErrorKind.InvalidScope"/>).</summary>
+    public static bool TryParse(string? text, out ResourceScope scope, [NotNullWhen(false)] out AuthError? error)
     {
         scope = default;
         var colon = text?.IndexOf(':', StringComparison.Ordinal) ?? -1;
         if (text is null || colon <= 0 || colon == text.Length - 1)
         {
-            error = $"scope '{text}' is not KIND:ID (e.g. wallet:treasury, dao:42)";
+            error = new AuthError(AuthErrorKind.InvalidScope, $"scope '{text}' is not KIND:ID (e.g. wallet:treasury, dao:42)");
             return false;
         }
 
-        try
+        var kind = text[..colon];
+        var id = text[(colon + 1)..];
+        error = Check(kind, id, colon + 1);
+        if (error is not null)
         {
-            scope = Create(text[..colon], text[(colon + 1)..]);
-            error = null;
-            return true;
-        }
-        catch (FormatException ex)
-        {
-            error = ex.Message;
             return false;
         }
+
+        scope = new ResourceScope(kind, id);
+        return true;
     }
 
-    /// <summary>Parses <c>kind:id</c> or throws a <see cref="FormatException"/> naming the problem.</summary>
+    /// <summary>Parses <c>kind:id</c>.</summary>
+    /// <exception cref="BitcoinFormatException">The text is malformed: <see cref="AuthErrorKind.InvalidScope"/> (code <c>auth.invalid_scope</c>).</exception>
     public static ResourceScope Parse(string? text) =>
-        TryParse(text, out var scope, out var error) ? scope : throw new FormatException(error);
+        TryParse(text, out var scope, out var error) ? scope : throw error.ToException();
+
+    // The position is the character index of the bad part in KIND:ID text (0 for the kind).
+    private static AuthError? Check(string? kind, string? id, int idPosition = 0)
+    {
+        if (kind is null || !KindPattern().IsMatch(kind))
+        {
+            return new AuthError(AuthErrorKind.InvalidScope, $"scope kind '{kind}' must be lower-case letters, digits or '-', starting with a letter", 0);
+        }
+
+        if (id is null || !IdPattern().IsMatch(id))
+        {
+            return new AuthError(AuthErrorKind.InvalidScope, $"scope id '{id}' must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'", idPosition);
+        }
+
+        return null;
+    }
 
     /// <inheritdoc />
     public override string ToString() => Kind + ":" + Id;
@@ -133,7 +139,7 @@ public sealed class ScopeSet
     public override string ToString() => string.Join(' ', Items);
 
     /// <summary>Parses the space-separated form; empty text is <see cref="Unrestricted"/>.</summary>
-    /// <exception cref="FormatException">An entry is malformed.</exception>
+    /// <exception cref="BitcoinFormatException">An entry is malformed (code <c>auth.invalid_scope</c>).</exception>
     public static ScopeSet Parse(string? text) =>
         string.IsNullOrWhiteSpace(text)
             ? Unrestricted
