@@ -59,7 +59,7 @@ public class Secp256k1PropertyTests
             && ToBig(a * b) == ToBig(a) * ToBig(b) % P
             && ToBig(a.Square()) == ToBig(a) * ToBig(a) % P
             && ToBig(a.MultiplySmall(8)) == ToBig(a) * 8 % P && a.Half().Double() == a
-            && (a.IsZero || (a * a.Inverse()) == FieldElement.One) && a.InverseVariable() == a.Inverse() && a.InverseBlinded() == a.Inverse()
+            && (a.IsZero || (a * a.Inverse()) == FieldElement.One) && a.InverseVariable() == a.Inverse() && a.InverseConstantTime() == a.Inverse()
             && a.TrySqrt(out FieldElement r) == (BigInteger.ModPow(ToBig(a), (P - 1) / 2, P) <= 1)
             && (!a.TrySqrt(out r) || r.Square() == a), iter: 3000);
 
@@ -103,7 +103,7 @@ public class Secp256k1PropertyTests
                 (v % P).TryWriteBytes(bytes[(32 - (v % P).GetByteCount(isUnsigned: true))..], out _, isUnsigned: true, isBigEndian: true);
                 FieldElement f = FieldElement.CreateReduced(bytes);
                 Assert.True(f.InverseVariable() == f.Inverse() && f.Negate().InverseVariable() == f.Negate().Inverse(), $"field inverse mismatch at 2^{k} (+-1)");
-                Assert.True(f.InverseBlinded() == f.Inverse(), $"blinded field inverse mismatch at 2^{k} (+-1)");
+                Assert.True(f.InverseConstantTime() == f.Inverse() && f.Negate().InverseConstantTime() == f.Negate().Inverse(), $"constant-time safegcd field inverse mismatch at 2^{k} (+-1)");
                 bytes.Clear();
                 (v % N).TryWriteBytes(bytes[(32 - (v % N).GetByteCount(isUnsigned: true))..], out _, isUnsigned: true, isBigEndian: true);
                 Scalar s = Scalar.CreateReduced(bytes);
@@ -163,6 +163,11 @@ public class Secp256k1PropertyTests
             Scalar.Zero, Scalar.One, Scalar.FromInt(2), Scalar.FromInt(15), Scalar.FromInt(16), Scalar.FromInt(17),
             Scalar.One.Negate(), Scalar.FromInt(2).Negate(), Scalar.FromInt(6).Negate(), Scalar.FromInt(15).Negate(),
             lambda, lambda.Negate(), lambda + Scalar.One, lambda * lambda, two128, two128 + Scalar.One, two128.Negate(),
+
+            // The generator's 6-bit windows: the top window's bits 253..255 at 0 and 7, every digit at -63 or +63.
+            new Scalar(0, 0, 0, 1UL << 60), new Scalar(1, 0, 0, 1UL << 60), new Scalar(0, 0, 0, 1UL << 60).Negate(),
+            new Scalar(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, (1UL << 61) - 1), new Scalar(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, (1UL << 63) - 1),
+            new Scalar(0, 0, 0, 0x7000000000000000UL), new Scalar(0, 0, 0, 0xE000000000000000UL), new Scalar(63, 0, 0, 0), new Scalar(64, 0, 0, 0), new Scalar(65, 0, 0, 0),
         ];
         GroupElement p = EcMult.MultiplyGenerator(Scalar.FromInt(12345)).ToAffine();
         foreach (Scalar k in edges)
@@ -176,6 +181,27 @@ public class Secp256k1PropertyTests
 
         Assert.True(EcMult.MultiplyGenerator(Scalar.Zero).IsInfinity);
         Assert.True(EcMult.Multiply(p, Scalar.Zero).ToAffine().IsInfinity);
+    }
+
+    [Fact]
+    public void Generator_table_scan_gives_the_same_points_with_128_and_256_bit_vectors()
+    {
+        bool before = EcMult.GenScanVector256;
+        try
+        {
+            GenScalar.Sample(k =>
+            {
+                EcMult.GenScanVector256 = false;
+                GroupElement narrow = EcMult.MultiplyGenerator(k).ToAffine();
+                EcMult.GenScanVector256 = before;
+                GroupElement wide = EcMult.MultiplyGenerator(k).ToAffine();
+                return narrow == wide && narrow == EcMult.MultiplyAddVariable(GroupElement.Infinity, Scalar.One, k).ToAffine();
+            }, iter: 300, threads: 1);
+        }
+        finally
+        {
+            EcMult.GenScanVector256 = before;
+        }
     }
 
     [Fact]

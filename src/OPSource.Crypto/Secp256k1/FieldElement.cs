@@ -125,7 +125,7 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     }
 
     /// <summary>The fully reduced value as four little-endian 64-bit limbs.</summary>
-    private void ToLimbs64(out ulong r0, out ulong r1, out ulong r2, out ulong r3)
+    internal void ToLimbs64(out ulong r0, out ulong r1, out ulong r2, out ulong r3)
     {
         Normalize(this, out ulong n0, out ulong n1, out ulong n2, out ulong n3, out ulong n4);
         r0 = n0 | (n1 << 52);
@@ -522,21 +522,21 @@ internal readonly struct FieldElement : IEquatable<FieldElement>
     }
 
     /// <summary>
-    /// Inverse of a secret value without a constant-time chain: the variable-time inversion only sees
-    /// this*b for a fresh random non-zero b, which is independent of this; then this^-1 = (this*b)^-1 * b.
+    /// Inverse of a secret value in constant time (libsecp256k1 secp256k1_fe_inv: the modinv64 constant-time
+    /// safegcd, 10 rounds of 59 branchless divsteps). Zero maps to zero. It replaced a blinded form (a fresh OS
+    /// random blind per call, the variable-time safegcd, two extra multiplications), which cost a getrandom call
+    /// per signature and measured slower (docs/benchmarks.md, "secp256k1 signing, third pass").
     /// </summary>
-    public FieldElement InverseBlinded()
+    public FieldElement InverseConstantTime()
     {
-        Span<byte> rnd = stackalloc byte[32];
-        FieldElement blind;
-        do
-        {
-            System.Security.Cryptography.RandomNumberGenerator.Fill(rnd);
-        }
-        while (!TryCreate(rnd, out blind) || blind.IsZero);
-
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(rnd);
-        return Multiply(blind).InverseVariable().Multiply(blind);
+        Span<ulong> r = stackalloc ulong[4];
+        Span<ulong> a = stackalloc ulong[4];
+        ToLimbs64(out a[0], out a[1], out a[2], out a[3]);
+        ModInverse.SafegcdConstantTime(a, ModInverse.FieldP, r);
+        FieldElement result = new(r[0], r[1], r[2], r[3]);
+        a.Clear();
+        r.Clear();
+        return result;
     }
 
     /// <summary>Square root if one exists: a^((p+1)/4), valid because p = 3 mod 4.</summary>

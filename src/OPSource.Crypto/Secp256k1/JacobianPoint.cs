@@ -229,9 +229,8 @@ internal readonly struct JacobianPoint
     }
 
     /// <summary>
-    /// Converts to affine; safe for secret points: <see cref="FieldElement.InverseBlinded"/> only lets the
-    /// variable-time inversion see Z*b for a fresh random b, and (~3.2 us with the RNG call) it is now
-    /// cheaper than the constant-time addition chain (~6.2 us).
+    /// Converts to affine; safe for secret points: the inversion is the constant-time safegcd
+    /// (<see cref="FieldElement.InverseConstantTime"/>, as libsecp256k1's secp256k1_ge_set_gej).
     /// </summary>
     public GroupElement ToAffine()
     {
@@ -240,7 +239,7 @@ internal readonly struct JacobianPoint
             return GroupElement.Infinity;
         }
 
-        FieldElement zi = Z.InverseBlinded();
+        FieldElement zi = Z.InverseConstantTime();
         FieldElement zi2 = zi.Square();
         return new GroupElement(X.Multiply(zi2), Y.Multiply(zi2).Multiply(zi));
     }

@@ -40,18 +40,17 @@ public static partial class Schnorr
             d.WriteTo(seckey);
             p.X.WriteTo(px);
 
-            // BIP340: t = bytes(d) xor hash_BIP0340/aux(a).
-            Span<byte> aux = stackalloc byte[32];
-            if (auxRandom32.IsEmpty)
+            // BIP340: t = bytes(d) xor hash_BIP0340/aux(a). For a = 32 zero bytes (or none) the hash is a constant,
+            // taken precomputed as libsecp256k1's nonce_function_bip340 does (its ZERO_MASK).
+            if (IsZeroAux(auxRandom32))
             {
-                aux.Clear();
+                SecpHash.ZeroAuxMask.CopyTo(t);
             }
             else
             {
-                auxRandom32.CopyTo(aux);
+                SecpHash.Tagged(SecpHash.TagAux, auxRandom32, default, default, t);
             }
 
-            SecpHash.Tagged(SecpHash.TagAux, aux, default, default, t);
             for (int i = 0; i < 32; i++)
             {
                 t[i] ^= seckey[i];
@@ -83,6 +82,18 @@ public static partial class Schnorr
             CryptographicOperations.ZeroMemory(t);
             CryptographicOperations.ZeroMemory(rand);
         }
+    }
+
+    /// <summary>Whether aux_rand is absent or all zero, reading every byte (no early exit).</summary>
+    private static bool IsZeroAux(ReadOnlySpan<byte> aux)
+    {
+        int acc = 0;
+        foreach (byte b in aux)
+        {
+            acc |= b;
+        }
+
+        return acc == 0;
     }
 
     /// <summary>BIP340 signature as a new array.</summary>

@@ -11,6 +11,16 @@ internal static class SecpHash
     internal static readonly byte[] TagChallenge = TagHash("BIP0340/challenge");
     internal static readonly byte[] TagTapTweak = TagHash("TapTweak");
 
+    /// <summary>hash_BIP0340/aux of 32 zero bytes: the nonce mask when aux_rand is zero or absent (libsecp256k1's ZERO_MASK).</summary>
+    internal static readonly byte[] ZeroAuxMask = ZeroAux();
+
+    private static byte[] ZeroAux()
+    {
+        var mask = new byte[32];
+        Tagged(TagAux, stackalloc byte[32], default, default, mask);
+        return mask;
+    }
+
     private static byte[] TagHash(string tag) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tag));
 
     /// <summary>BIP340 tagged hash with a precomputed SHA256(tag): SHA256(th || th || a || b || c).</summary>
