@@ -164,7 +164,7 @@ public class Secp256k1PropertyTests
             Scalar.One.Negate(), Scalar.FromInt(2).Negate(), Scalar.FromInt(6).Negate(), Scalar.FromInt(15).Negate(),
             lambda, lambda.Negate(), lambda + Scalar.One, lambda * lambda, two128, two128 + Scalar.One, two128.Negate(),
 
-            // The generator's 6-bit windows: the top window's bits 253..255 at 0 and 7, every digit at -63 or +63.
+            // The generator's 7-bit windows: the top window's bits 253..255 at 0 and 7, every digit at -127 or +127.
             new Scalar(0, 0, 0, 1UL << 60), new Scalar(1, 0, 0, 1UL << 60), new Scalar(0, 0, 0, 1UL << 60).Negate(),
             new Scalar(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, (1UL << 61) - 1), new Scalar(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, (1UL << 63) - 1),
             new Scalar(0, 0, 0, 0x7000000000000000UL), new Scalar(0, 0, 0, 0xE000000000000000UL), new Scalar(63, 0, 0, 0), new Scalar(64, 0, 0, 0), new Scalar(65, 0, 0, 0),
