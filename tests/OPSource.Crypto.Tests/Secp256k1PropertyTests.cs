@@ -184,6 +184,22 @@ public class Secp256k1PropertyTests
     }
 
     [Fact]
+    public void Generator_multiplication_is_exact_next_to_zero_and_the_group_order()
+    {
+        // k*G adds its last window without the complete formula: k = ±1..±300 cover every last digit next to n, where
+        // the sum before the last addition comes closest to ±(the last entry).
+        for (uint j = 1; j <= 300; j++)
+        {
+            foreach (Scalar k in new[] { Scalar.FromInt(j), Scalar.FromInt(j).Negate() })
+            {
+                Assert.Equal(EcMult.MultiplyAddVariable(GroupElement.Infinity, Scalar.One, k).ToAffine(), EcMult.MultiplyGenerator(k).ToAffine());
+            }
+        }
+
+        Assert.True(EcMult.MultiplyGenerator(Scalar.Zero).ToAffine().IsInfinity);
+    }
+
+    [Fact]
     public void Generator_table_scan_gives_the_same_points_with_128_and_256_bit_vectors()
     {
         bool before = EcMult.GenScanVector256;

@@ -243,12 +243,14 @@ internal static class EcMult
             GroupElement e = GenLookup(i, GenEntries, index);
             var entry = new GroupElement(e.X, FieldElement.Select(e.Y, e.Y.Negate(), neg != 0));
             // The partial sum before window i is m*2^(w(i+1))*G with m odd and 0 < m < n/2^w + 1, so it is never
-            // infinity and never ±entry: 2^w*m ± d_i is odd (not 0) and, for i >= 1, in (-n, n). Only the last addition
-            // (i = 0, where k' may be n for k = 0) needs the complete formula.
-            acc = i > 0 ? acc.AddNonDegenerate(entry) : acc.Add(entry);
+            // infinity and never ±entry: 2^w*m ± d_i is odd (not 0) and, for i >= 1, in (-n, n). At i = 0 the sums are
+            // k' (n only for k = 0) and k' - 2*d_0, which is n only if k' = n + 2*d_0 with d_0 < 0; then bits 1..7 of k'
+            // (n = ...41 hex) would give d_0 = 63 > 0, so that case never occurs. Hence only k = 0 is degenerate, and its
+            // result (infinity) is selected below instead of running the complete formula for every k.
+            acc = acc.AddNonDegenerate(entry);
         }
 
-        return acc.ConditionalNegate(negate);
+        return JacobianPoint.Select(acc.ConditionalNegate(negate), JacobianPoint.Infinity, k.IsZero);
     }
 
     /// <summary>
