@@ -142,6 +142,25 @@ public sealed class Database : IAsyncDisposable, IDisposable
         return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Takes the exclusive lock named <paramref name="name"/>, waiting while another holder (in this or, on PostgreSQL,
+    /// any other process on the same database) has it; dispose the result to release it. See <see cref="DatabaseLock"/>:
+    /// on PostgreSQL a transaction-level advisory lock on a pooled connection of its own (the wait is bounded by the
+    /// connection string's command timeout); on SQLite nothing, the caller's in-process lock is the lock.
+    /// </summary>
+    public async Task<DatabaseLock> LockAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_postgres is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return DatabaseLock.None;
+        }
+
+        var connection = await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await DatabaseLock.AcquirePostgresAsync(connection, name, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs a trivial query: true when the database answers.</summary>
     public async Task<DatabaseCheck> CheckAsync(CancellationToken cancellationToken)
     {

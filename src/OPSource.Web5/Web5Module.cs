@@ -22,7 +22,7 @@ public sealed class Web5Module : IOpsourceModule
     public void Register(ModuleRegistration registration)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        var options = Web5Options.Bind(registration.Section, out var problems);
+        var options = Web5Options.Bind(registration.Section, registration.Context.Network, out var problems);
         if (problems.Count > 0)
         {
             throw new ModuleConfigurationException(problems);

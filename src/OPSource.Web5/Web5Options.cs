@@ -21,7 +21,8 @@ public sealed record Web5Options
     /// <summary>
     /// Handshake: hsd's node RPC URL (<c>Web5:Handshake:RpcUrl</c>), its API key (environment
     /// <c>OPSOURCE_HSD_API_KEY</c> or the file <c>Web5:Handshake:ApiKeyFile</c>), its root name server and
-    /// recursive resolver (<c>Web5:Handshake:NameServer</c>, <c>Web5:Handshake:RecursiveResolver</c>, as host:port).
+    /// recursive resolver (<c>Web5:Handshake:NameServer</c>, <c>Web5:Handshake:RecursiveResolver</c>, as host:port). With a
+    /// recursive resolver, did:web documents of Handshake names are fetched from the addresses it resolves.
     /// </summary>
     public Handshake.HandshakeOptions Handshake { get; init; } = new();
 
@@ -29,9 +30,10 @@ public sealed record Web5Options
     public string? HandshakeApiKeyFile { get; init; }
 
     /// <summary>Reads and validates the section; problems name the setting.</summary>
-    public static Web5Options Bind(IConfigurationSection section, out List<string> problems)
+    public static Web5Options Bind(IConfigurationSection section, Bitcoin.Network network, out List<string> problems)
     {
         ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(network);
         problems = [];
         Uri? gateway = null;
         if (section["DhtGatewayUrl"] is { Length: > 0 } g)
@@ -55,11 +57,30 @@ public sealed record Web5Options
             problems.Add($"Web5:Handshake:RpcUrl '{r}' is not an http(s) URL");
         }
 
+        int? didWebHttpPort = null;
+        if (hns["DidWebHttpPort"] is { Length: > 0 } portText)
+        {
+            if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                problems.Add($"Web5:Handshake:DidWebHttpPort '{portText}' must be a port from 1 to 65535");
+            }
+            else if (network != Bitcoin.Network.Regtest)
+            {
+                // did:web is HTTPS (did:web spec, "Read (Resolve)"); plain HTTP exists only for regtest test servers.
+                problems.Add($"Web5:Handshake:DidWebHttpPort is allowed on regtest only (did:web documents are fetched over HTTPS), not on {network.Name}");
+            }
+            else
+            {
+                didWebHttpPort = port;
+            }
+        }
+
         var handshake = new Handshake.HandshakeOptions
         {
             RpcUrl = rpc,
             NameServer = Endpoint(hns, "NameServer", problems),
             RecursiveResolver = Endpoint(hns, "RecursiveResolver", problems),
+            DidWebHttpPort = didWebHttpPort,
         };
         return new Web5Options { DhtGatewayUrl = gateway, PassphraseFile = section["PassphraseFile"], HttpTimeoutSeconds = timeout, Handshake = handshake, HandshakeApiKeyFile = hns["ApiKeyFile"] };
     }

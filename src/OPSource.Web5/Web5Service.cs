@@ -77,7 +77,31 @@ public sealed class Web5Service
         _http = http;
         _dataDir = dataDir;
         _dht = new DidDhtMethod(http, new DidDhtOptions { GatewayUrl = options.DhtGatewayUrl });
-        Resolver = new DidResolver([new DidKeyMethod(), new DidJwkMethod(), new DidWebMethod(http), new LocalFirstDht(this, _dht)]);
+        Resolver = new DidResolver([new DidKeyMethod(), new DidJwkMethod(), new DidWebMethod(http, DidWebOptionsFor(options.Handshake, http)), new LocalFirstDht(this, _dht)]);
+    }
+
+    /// <summary>
+    /// did:web settings: with hsd's recursive resolver configured, the document of a Handshake name (a one-label host) is
+    /// fetched from the addresses hsd resolves for it (<see cref="Handshake.HnsHostResolver"/>), over HTTPS with the name
+    /// as host and TLS server name; on regtest, <see cref="Handshake.HandshakeOptions.DidWebHttpPort"/> fetches it over
+    /// plain HTTP on that port instead. Other hosts use the system's DNS.
+    /// </summary>
+    private static DidWebOptions DidWebOptionsFor(Handshake.HandshakeOptions handshake, HttpClient http)
+    {
+        if (handshake.RecursiveResolver is not { } recursive)
+        {
+            return new DidWebOptions();
+        }
+
+        var hosts = new Handshake.HnsHostResolver(recursive, handshake.DnsTimeout);
+        var client = new HttpClient(hosts.CreateHandler()) { Timeout = http.Timeout };
+        return new DidWebOptions
+        {
+            ClientFor = url => Handshake.HnsHostResolver.IsHandshakeHost(url.Host) ? client : null,
+            RewriteUrl = handshake.DidWebHttpPort is { } port
+                ? url => Handshake.HnsHostResolver.IsHandshakeHost(url.Host) ? new UriBuilder(url) { Scheme = Uri.UriSchemeHttp, Port = port }.Uri : url
+                : null,
+        };
     }
 
     /// <summary>The resolver (did:key, did:jwk, did:web, did:dht).</summary>

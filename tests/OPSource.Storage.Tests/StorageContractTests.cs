@@ -241,6 +241,40 @@ public abstract class StorageContractTests
     }
 
     [Fact]
+    public async Task Named_lock_is_shared_by_every_handle_on_postgres_and_holds_nothing_on_sqlite()
+    {
+        await using var target = await CreateTargetAsync();
+        var a = target.Open();
+        var b = target.Open(); // another pool: another server instance
+        var shared = a.Provider == StorageProvider.Postgres;
+        var held = await a.LockAsync("dwn record 1", Ct);
+
+        // Another name is free at once; the same name waits for the holder (PostgreSQL) or does not lock (SQLite).
+        await (await b.LockAsync("dwn record 2", Ct)).DisposeAsync();
+        var waiting = b.LockAsync("dwn record 1", Ct);
+        await Task.WhenAny(waiting, Task.Delay(500, Ct));
+        Assert.Equal(!shared, waiting.IsCompleted);
+
+        // A waiter that gives up leaves nothing behind.
+        if (shared)
+        {
+            using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            var cancelled = b.LockAsync("dwn record 1", giveUp.Token);
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        }
+
+        // Released: the waiter gets it, and the first handle now waits in turn.
+        await held.DisposeAsync();
+        var second = await waiting;
+        var again = a.LockAsync("dwn record 1", Ct);
+        await Task.WhenAny(again, Task.Delay(300, Ct));
+        Assert.Equal(!shared, again.IsCompleted);
+        await second.DisposeAsync();
+        await (await again).DisposeAsync();
+    }
+
+    [Fact]
     public async Task Settings_round_trip_typed_values()
     {
         await using var target = await CreateTargetAsync();

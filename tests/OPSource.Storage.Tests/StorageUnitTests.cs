@@ -5,6 +5,15 @@ namespace OPSource.Storage.Tests;
 /// <summary>Provider-independent rules: registration checks, options validation, redaction.</summary>
 public class StorageUnitTests
 {
+    [Fact]
+    public void Lock_keys_are_the_first_8_bytes_of_sha256_big_endian_and_stable()
+    {
+        // python3: struct.unpack('>q', hashlib.sha256(b'OPSource').digest()[:8])
+        Assert.Equal(-4379099527345880034L, DatabaseLock.KeyOf("OPSource"));
+        Assert.Equal(-3114122112348526279L, DatabaseLock.KeyOf("web5.dwn\ndid:example:alice\nbafy"));
+        Assert.NotEqual(DatabaseLock.KeyOf("web5.dwn\na\nb"), DatabaseLock.KeyOf("web5.dwn\na\nc"));
+    }
+
     private static Database Sqlite() => Database.Create(new StorageOptions(), Path.GetTempPath());
 
     [Fact]

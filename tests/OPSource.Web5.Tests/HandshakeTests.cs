@@ -1,6 +1,11 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OPSource.Server;
@@ -15,6 +20,10 @@ namespace OPSource.Web5.Tests;
 /// Handshake against a real hsd 8.0.0 regtest node (scripts/peers/hsd.sh): a name is opened, bid on,
 /// revealed and registered with a TXT record holding a DID, then resolved through OPSource (records from
 /// the verified Urkel proof, hsd's root name server) together with the linked DID. One node per class.
+/// A name with an address links to did:web:NAME, resolved through hsd: hsd's recursive resolver follows the name's
+/// delegation to the name's own authoritative DNS server (a small one in this class, on 127.0.0.1:53, as the name's
+/// SYNTH4 record says), and the document is fetched from that address with the name as host (a local HTTP listener; plain
+/// HTTP through the regtest-only <c>Web5:Handshake:DidWebHttpPort</c>).
 /// </summary>
 public sealed class HandshakeTests : IAsyncLifetime
 {
@@ -24,8 +33,17 @@ public sealed class HandshakeTests : IAsyncLifetime
     private HsdClient? _node;
     private HsdClient? _wallet;
     private WebApplication? _app;
+    private readonly ConcurrentDictionary<string, string> _didDocuments = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<string> _didHosts = new();
+    private readonly ConcurrentQueue<string> _dnsQueries = new();
+    private readonly CancellationTokenSource _stop = new();
     private string _address = string.Empty;
     private int _nsPort;
+    private string[] _hsd = [];
+    private WebApplication? _didServer;
+    private int _didPort;
+    private UdpClient? _nameServer;
+    private string? _nameServerProblem;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -45,6 +63,7 @@ public sealed class HandshakeTests : IAsyncLifetime
         }
 
         var parts = stdout.Trim().Split(' ');
+        _hsd = parts;
         _hsdDir = parts[0];
         var key = parts[5];
         _nsPort = int.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture);
@@ -52,6 +71,8 @@ public sealed class HandshakeTests : IAsyncLifetime
         _node = new HsdClient(http, new Uri($"http://127.0.0.1:{parts[1]}/"), key);
         _wallet = new HsdClient(http, new Uri($"http://127.0.0.1:{parts[2]}/"), key);
 
+        await StartDidServerAsync();
+        StartNameServer();
         Directory.CreateDirectory(_dataDir);
         var keyFile = Path.Combine(_dataDir, "hsd.key");
         await File.WriteAllTextAsync(keyFile, key + "\n", Ct);
@@ -60,6 +81,8 @@ public sealed class HandshakeTests : IAsyncLifetime
             ["Web5:Handshake:RpcUrl"] = $"http://127.0.0.1:{parts[1]}/",
             ["Web5:Handshake:ApiKeyFile"] = keyFile,
             ["Web5:Handshake:NameServer"] = $"127.0.0.1:{parts[3]}",
+            ["Web5:Handshake:RecursiveResolver"] = $"127.0.0.1:{parts[4]}",
+            ["Web5:Handshake:DidWebHttpPort"] = _didPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
         var options = new OpsourceOptions { Network = "regtest", DataDir = _dataDir, Server = new ServerOptions { Urls = "http://127.0.0.1:0", ShutdownTimeoutSeconds = 5 } };
         _app = OpsourceServer.Build(options, configuration, modules: OpsourceModules.All);
@@ -72,6 +95,13 @@ public sealed class HandshakeTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        _nameServer?.Dispose();
+        if (_didServer is not null)
+        {
+            await _didServer.DisposeAsync();
+        }
+
         if (_app is not null)
         {
             await _app.DisposeAsync();
@@ -109,6 +139,111 @@ public sealed class HandshakeTests : IAsyncLifetime
     }
 
     private Web5Service Service => _app!.Services.GetRequiredService<Web5Service>();
+
+    /// <summary>The web server of the names: /.well-known/did.json for the host the request names.</summary>
+    private async Task StartDidServerAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _didServer = builder.Build();
+        _didServer.MapGet("/.well-known/did.json", (HttpContext context) =>
+        {
+            _didHosts.Enqueue(context.Request.Host.Value ?? string.Empty);
+            return _didDocuments.TryGetValue(context.Request.Host.Host, out var document) ? Results.Text(document, "application/did+json") : Results.NotFound();
+        });
+        await _didServer.StartAsync(Ct);
+        _didPort = new Uri(_didServer.Urls.Single()).Port;
+    }
+
+    /// <summary>
+    /// The names' authoritative DNS server on 127.0.0.1:53 (recursive resolvers ask name servers on port 53): A 127.0.0.1
+    /// for a name with a document, an empty answer for other names under it, REFUSED for the rest (RFC 1035 4.1).
+    /// </summary>
+    private void StartNameServer()
+    {
+        try
+        {
+            _nameServer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 53));
+        }
+        catch (SocketException e)
+        {
+            _nameServerProblem = "cannot bind 127.0.0.1:53 for the names' DNS server (needs root): " + e.Message;
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                UdpReceiveResult request;
+                try
+                {
+                    request = await _nameServer.ReceiveAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+                {
+                    return;
+                }
+
+                if (DnsAnswer(request.Buffer) is { } answer)
+                {
+                    await _nameServer.SendAsync(answer, request.RemoteEndPoint, _stop.Token);
+                }
+            }
+        });
+    }
+
+    private byte[]? DnsAnswer(byte[] query)
+    {
+        if (query.Length < 17)
+        {
+            return null;
+        }
+
+        var labels = new List<string>();
+        var i = 12;
+        while (i < query.Length && query[i] != 0)
+        {
+            labels.Add(System.Text.Encoding.ASCII.GetString(query, i + 1, query[i]));
+            i += 1 + query[i];
+        }
+
+        var questionEnd = i + 5;
+        if (questionEnd > query.Length)
+        {
+            return null;
+        }
+
+        var qname = string.Join('.', labels).ToLowerInvariant();
+        var qtype = (query[i + 1] << 8) | query[i + 2];
+        _dnsQueries.Enqueue($"{qname} {qtype}");
+        var tld = labels.Count > 0 ? labels[^1].ToLowerInvariant() : string.Empty;
+        var known = _didDocuments.ContainsKey(tld);
+        var answer = known && labels.Count == 1 && qtype == 1; // A of the name itself
+        var response = new List<byte>(query[..2]);
+        response.AddRange([0x84, (byte)(known ? 0 : 5)]); // QR, AA; NOERROR or REFUSED
+        response.AddRange([0, 1, 0, (byte)(answer ? 1 : 0), 0, 0, 0, 0]);
+        response.AddRange(query[12..questionEnd]);
+        if (answer)
+        {
+            response.AddRange([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]);
+        }
+
+        return [.. response];
+    }
+
+    private void RequireNameServer()
+    {
+        if (_nameServerProblem is not null)
+        {
+            if (Vectors.IsCi)
+            {
+                throw new InvalidOperationException(_nameServerProblem + " (CI=true: peers are mandatory)");
+            }
+
+            Assert.Skip(_nameServerProblem);
+        }
+    }
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IReadOnlyList<string> args)
     {
@@ -195,8 +330,10 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Equal(did.Uri, r.DidResolution.Document!.Id);
 
         // hsd's authoritative root server answers the TXT record (a TLD without NS records).
-        var root = Assert.Single(r.Dns);
+        Assert.Equal(2, r.Dns.Count); // the root server and the recursive resolver
+        var root = r.Dns.Single(d => d.Server.StartsWith("root", StringComparison.Ordinal));
         Assert.Null(root.Error);
+        Assert.Contains("did=" + did.Uri, r.Dns.Single(d => d.Server.StartsWith("recursive", StringComparison.Ordinal)).Txt);
         Assert.Contains("did=" + did.Uri, root.Txt);
 
         // The REST view names the same facts.
@@ -235,7 +372,7 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Equal("127.0.0.1", r.Records[0].Address!.ToString());
         Assert.Equal("ns1." + name + ".", r.Records[1].Ns);
         Assert.Equal("did:web:" + name, r.LinkedDid); // no DID in TXT, addresses: did:web for the name
-        Assert.Contains("ns1." + name + ".", Assert.Single(r.Dns).Ns); // a referral from the root server
+        Assert.Contains("ns1." + name + ".", r.Dns.Single(d => d.Server.StartsWith("root", StringComparison.Ordinal)).Ns); // a referral from the root server
 
         var json = (JsonObject)(await _node!.CallAsync("getnameproof", Ct, name))!;
         var proof = UrkelProof.FromJson(json["proof"]!.AsObject());
@@ -263,5 +400,91 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Equal(Web5ErrorKind.NotFound, unknown.Kind);
         var invalid = await Assert.ThrowsAsync<Web5Exception>(() => Service.ResolveHandshakeAsync("bad.name", true, Ct));
         Assert.Equal(Web5ErrorKind.InvalidInput, invalid.Kind);
+    }
+
+    [Fact]
+    public async Task Name_with_an_address_resolves_its_did_web_through_hsd_end_to_end()
+    {
+        Require();
+        RequireNameServer();
+        var name = RandomName();
+        var did = "did:web:" + name;
+
+        // The name's document: a did:key's verification method under the did:web (did:web spec, "Create (Register)").
+        using var key = DidFactory.CreateKey("Ed25519");
+        var document = key.Document.ToJson().ToJsonString().Replace(key.Uri, did, StringComparison.Ordinal);
+        _didDocuments[name] = document;
+        await RegisterAsync(name, [new JsonObject { ["type"] = "SYNTH4", ["address"] = "127.0.0.1" }]);
+
+        // The system's DNS knows nothing of the name: only hsd can resolve it.
+        await Assert.ThrowsAnyAsync<SocketException>(() => Dns.GetHostAddressesAsync(name, Ct));
+
+        var r = await Service.ResolveHandshakeAsync(name, resolveDid: true, Ct);
+        Assert.True(r.Proof!.Verified, r.Proof.Error);
+        Assert.Equal(did, r.LinkedDid);
+        Assert.True(r.DidResolution!.Ok, r.DidResolution.ErrorMessage);
+        Assert.Equal(did, r.DidResolution.Document!.Id);
+        Assert.Equal(
+            key.Document.VerificationMethods.Select(m => m.ToJson().ToJsonString().Replace(key.Uri, did, StringComparison.Ordinal)),
+            r.DidResolution.Document.VerificationMethods.Select(m => m.ToJson().ToJsonString()));
+        Assert.All(r.DidResolution.Document.VerificationMethods, m => Assert.StartsWith(did + "#", m.Id, StringComparison.Ordinal));
+
+        // hsd's recursive resolver asked the name's server for its address, and the request named the name as its host.
+        Assert.Contains(name + " 1", _dnsQueries);
+        Assert.Contains($"{name}:{_didPort}", _didHosts);
+
+        // The Web5 resolver (opsource did resolve, DID login, the DWN) resolves it the same way.
+        var direct = await Service.Resolver.ResolveAsync(did, Ct);
+        Assert.True(direct.Ok, direct.ErrorMessage);
+        Assert.Equal(did, direct.Document!.Id);
+
+        // A name without an address at its server: notFound, naming hsd's answer.
+        var stranger = RandomName();
+        var missing = await Service.Resolver.ResolveAsync("did:web:" + stranger, Ct);
+        Assert.False(missing.Ok);
+        Assert.Equal(DidErrorCodes.NotFound, missing.Error);
+        Assert.Contains("hsd's recursive resolver", missing.ErrorMessage, StringComparison.Ordinal);
+
+        // The CLI: opsource hns resolve NAME --json (regtest, the same settings through the environment).
+        var cli = Directory.GetFiles(Path.Combine(Vectors.RepoRoot, "src", "OPSource.Cli", "bin"), "opsource.dll", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
+        if (cli is null)
+        {
+            if (Vectors.IsCi)
+            {
+                throw new InvalidOperationException("the CLI is not built (src/OPSource.Cli/bin/**/opsource.dll)");
+            }
+
+            Assert.Skip("build src/OPSource.Cli for the CLI half of this test");
+        }
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { cli, "hns", "resolve", name, "--json", "--network", "regtest", "--data-dir", _dataDir })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["OPSOURCE_Web5__Handshake__RpcUrl"] = $"http://127.0.0.1:{_hsd[1]}/";
+        psi.Environment["OPSOURCE_Web5__Handshake__ApiKeyFile"] = Path.Combine(_dataDir, "hsd.key");
+        psi.Environment["OPSOURCE_Web5__Handshake__RecursiveResolver"] = $"127.0.0.1:{_hsd[4]}";
+        psi.Environment["OPSOURCE_Web5__Handshake__DidWebHttpPort"] = _didPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        Assert.True(process.ExitCode == 0, $"opsource hns resolve exited {process.ExitCode}: {await stderr}");
+        var json = JsonNode.Parse(await stdout)!;
+        Assert.Equal(did, json["linked_did"]!.GetValue<string>());
+        Assert.Equal(did, json["did_resolution"]!["didDocument"]!["id"]!.GetValue<string>());
+
+        // On any other network the plain-HTTP setting is refused: did:web is HTTPS in production.
+        psi.ArgumentList[5] = "--network";
+        psi.ArgumentList[6] = "signet";
+        using var refused = Process.Start(psi)!;
+        var refusedErr = refused.StandardError.ReadToEndAsync(Ct);
+        _ = refused.StandardOutput.ReadToEndAsync(Ct);
+        await refused.WaitForExitAsync(Ct);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("DidWebHttpPort is allowed on regtest only", await refusedErr, StringComparison.Ordinal);
     }
 }

@@ -13,6 +13,12 @@ public sealed record DidWebOptions
     /// </summary>
     public Func<Uri, Uri>? RewriteUrl { get; init; }
 
+    /// <summary>
+    /// Chooses another HTTP client for the (rewritten) URL, e.g. one that reaches Handshake names through hsd
+    /// (<see cref="Handshake.HnsHostResolver"/>); null, or a null result, keeps the client the method was created with.
+    /// </summary>
+    public Func<Uri, HttpClient?>? ClientFor { get; init; }
+
     /// <summary>Largest document accepted, in bytes.</summary>
     public int MaxDocumentBytes { get; init; } = 1 << 20;
 }
@@ -85,10 +91,11 @@ public sealed class DidWebMethod : IDidMethodResolver
             url = _options.RewriteUrl(url);
         }
 
+        var http = _options.ClientFor?.Invoke(url) ?? _http;
         byte[] body;
         try
         {
-            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound || response.StatusCode == HttpStatusCode.Gone)
             {
                 return DidResolutionResult.Failure(DidErrorCodes.NotFound, $"{url} answered {(int)response.StatusCode}");

@@ -107,6 +107,19 @@ public sealed class DwnMessageStore
         _database = database ?? throw new ArgumentNullException(nameof(database));
     }
 
+    /// <summary>
+    /// Takes the write lock of one record (<paramref name="key"/> is its record ID) or, with a <c>protocol:</c> key, of one
+    /// protocol's configuration, of <paramref name="tenant"/>: shared by every server instance on the same PostgreSQL database
+    /// (<see cref="Database.LockAsync"/>), so two instances never both decide on the record's state at once. Held around a
+    /// write's read-decide-write section; dispose to release. On SQLite it holds nothing (one process, whose own lock serves).
+    /// </summary>
+    public Task<DatabaseLock> LockAsync(string tenant, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(key);
+        return _database.LockAsync("web5.dwn\n" + tenant + "\n" + key, cancellationToken);
+    }
+
     /// <summary>Stores (or replaces) a message with its indexes and optional inline data.</summary>
     public async Task PutAsync(string tenant, JsonObject message, JsonObject indexes, string? encodedData, CancellationToken cancellationToken)
     {

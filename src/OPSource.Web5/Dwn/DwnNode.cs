@@ -26,7 +26,8 @@ public sealed partial class DwnNode
         DwnErrorCode.GeneralJwsVerifierInvalidSignature, DwnErrorCode.GeneralJwsVerifierGetPublicKeyNotFound, DwnErrorCode.DidResolutionFailed,
     ];
 
-    // Writes and deletes of one record are serialized (dwn-sdk-js relies on its single-threaded event loop for this).
+    // Writes and deletes of one record are serialized (dwn-sdk-js relies on its single-threaded event loop for this): in
+    // this process by a striped semaphore, then across the instances sharing a PostgreSQL database by the store's lock.
     private readonly SemaphoreSlim[] _recordLocks = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary>Creates the node; without <paramref name="events"/> its event stream stays in this process.</summary>
@@ -203,111 +204,138 @@ public sealed partial class DwnNode
             return DwnReply.FromError(e, ParseStatus(e));
         }
 
-        var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\n" + write.RecordId) % (uint)_recordLocks.Length)];
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await using var section = await EnterWriteSectionAsync(tenant, write.RecordId, cancellationToken).ConfigureAwait(false);
         try
+        {
+            await AuthorizeWriteAsync(tenant, write, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, 401);
+        }
+
+        var existing = (await Store.QueryAsync(tenant, [new JsonObject { ["interface"] = DwnInterface.Records, ["recordId"] = write.RecordId }], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+        if (!write.IsInitialWrite)
         {
             try
             {
-                await AuthorizeWriteAsync(tenant, write, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DwnException e)
-            {
-                return DwnReply.FromError(e, 401);
-            }
-
-            var existing = (await Store.QueryAsync(tenant, [new JsonObject { ["interface"] = DwnInterface.Records, ["recordId"] = write.RecordId }], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
-            if (!write.IsInitialWrite)
-            {
-                try
-                {
-                    var initial = InitialWrite(existing);
-                    VerifyImmutableProperties(initial.Descriptor, write.Descriptor);
-                }
-                catch (DwnException e)
-                {
-                    return DwnReply.FromError(e, 400);
-                }
-            }
-
-            var newestExisting = Newest(existing);
-            if (newestExisting is not null && !IsNewer(write.Descriptor, write.MessageCid, newestExisting.Descriptor, newestExisting.MessageCid))
-            {
-                return new DwnReply(409, "Conflict");
-            }
-
-            string? encodedData = null;
-            var isLatestBaseState = false;
-            try
-            {
-                if (newestExisting?.Method == "Delete")
-                {
-                    throw new DwnException(DwnErrorCode.RecordsWriteNotAllowedAfterDelete, "RecordsWrite is not allowed after a RecordsDelete.");
-                }
-
-                var isPermissionsRecord = write.Descriptor.GetString("protocol") == DwnPermissions.Uri;
-                if (isPermissionsRecord && write.Descriptor.GetString("protocolPath") == DwnPermissions.RevocationPath)
-                {
-                    await DwnPermissions.VerifyRevocationAsync(Store, tenant, write.Descriptor, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (data is { } bytes)
-                {
-                    CheckDataIntegrity(write.DataCid, write.DataSize, DwnDataCid.Compute(bytes), bytes.Length);
-                    if (write.DataSize <= DwnMessageStore.MaxEncodedDataSize)
-                    {
-                        if (isPermissionsRecord)
-                        {
-                            DwnPermissions.ValidateData(write.Descriptor, bytes);
-                        }
-
-                        encodedData = B64Url.Encode(bytes);
-                    }
-                    else
-                    {
-                        await Store.PutDataAsync(tenant, write.RecordId, write.DataCid, bytes, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    isLatestBaseState = true;
-                }
-                else if (!write.IsInitialWrite)
-                {
-                    // An update without data must point at the data the newest write already holds (dwn-sdk-js issue 359).
-                    var previous = newestExisting!;
-                    CheckDataIntegrity(write.DataCid, write.DataSize, previous.Descriptor.GetString("dataCid") ?? string.Empty, previous.Descriptor.GetInt64("dataSize") ?? -1);
-                    if (write.DataSize <= DwnMessageStore.MaxEncodedDataSize)
-                    {
-                        encodedData = previous.EncodedData ?? throw new DwnException(DwnErrorCode.RecordsWriteMissingEncodedDataInPrevious, "No dataStream was provided and unable to get data from previous message");
-                    }
-                    else if (await Store.GetDataAsync(tenant, previous.Message.GetString("recordId")!, write.DataCid, cancellationToken).ConfigureAwait(false) is null)
-                    {
-                        throw new DwnException(DwnErrorCode.RecordsWriteMissingDataInPrevious, "No dataStream was provided and unable to get data from previous message");
-                    }
-
-                    isLatestBaseState = true;
-                }
+                var initial = InitialWrite(existing);
+                VerifyImmutableProperties(initial.Descriptor, write.Descriptor);
             }
             catch (DwnException e)
             {
                 return DwnReply.FromError(e, 400);
             }
+        }
 
-            var indexes = WriteIndexes(write.Message, write.Author, isLatestBaseState);
-            await Store.PutAsync(tenant, write.Message, indexes, encodedData, cancellationToken).ConfigureAwait(false);
-            await Store.AppendEventAsync(tenant, write.MessageCid, indexes, cancellationToken).ConfigureAwait(false);
-            if (isLatestBaseState)
+        var newestExisting = Newest(existing);
+        if (newestExisting is not null && !IsNewer(write.Descriptor, write.MessageCid, newestExisting.Descriptor, newestExisting.MessageCid))
+        {
+            return new DwnReply(409, "Conflict");
+        }
+
+        string? encodedData = null;
+        var isLatestBaseState = false;
+        try
+        {
+            if (newestExisting?.Method == "Delete")
             {
-                // Only the latest base state is emitted: a write without data is not queryable, so not announced either.
-                // The write is stored: its event goes out even when the request is cancelled now.
-                await Events.EmitAsync(tenant, write.Message, write.IsInitialWrite ? null : InitialWrite(existing).Message, indexes, CancellationToken.None).ConfigureAwait(false);
+                throw new DwnException(DwnErrorCode.RecordsWriteNotAllowedAfterDelete, "RecordsWrite is not allowed after a RecordsDelete.");
             }
 
-            await DeleteOlderMessagesButKeepInitialWriteAsync(tenant, existing, write.Descriptor, write.MessageCid, cancellationToken).ConfigureAwait(false);
-            return write.IsInitialWrite && data is null ? new DwnReply(204, "No Content") : new DwnReply(202, "Accepted");
+            var isPermissionsRecord = write.Descriptor.GetString("protocol") == DwnPermissions.Uri;
+            if (isPermissionsRecord && write.Descriptor.GetString("protocolPath") == DwnPermissions.RevocationPath)
+            {
+                await DwnPermissions.VerifyRevocationAsync(Store, tenant, write.Descriptor, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (data is { } bytes)
+            {
+                CheckDataIntegrity(write.DataCid, write.DataSize, DwnDataCid.Compute(bytes), bytes.Length);
+                if (write.DataSize <= DwnMessageStore.MaxEncodedDataSize)
+                {
+                    if (isPermissionsRecord)
+                    {
+                        DwnPermissions.ValidateData(write.Descriptor, bytes);
+                    }
+
+                    encodedData = B64Url.Encode(bytes);
+                }
+                else
+                {
+                    await Store.PutDataAsync(tenant, write.RecordId, write.DataCid, bytes, cancellationToken).ConfigureAwait(false);
+                }
+
+                isLatestBaseState = true;
+            }
+            else if (!write.IsInitialWrite)
+            {
+                // An update without data must point at the data the newest write already holds (dwn-sdk-js issue 359).
+                var previous = newestExisting!;
+                CheckDataIntegrity(write.DataCid, write.DataSize, previous.Descriptor.GetString("dataCid") ?? string.Empty, previous.Descriptor.GetInt64("dataSize") ?? -1);
+                if (write.DataSize <= DwnMessageStore.MaxEncodedDataSize)
+                {
+                    encodedData = previous.EncodedData ?? throw new DwnException(DwnErrorCode.RecordsWriteMissingEncodedDataInPrevious, "No dataStream was provided and unable to get data from previous message");
+                }
+                else if (await Store.GetDataAsync(tenant, previous.Message.GetString("recordId")!, write.DataCid, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    throw new DwnException(DwnErrorCode.RecordsWriteMissingDataInPrevious, "No dataStream was provided and unable to get data from previous message");
+                }
+
+                isLatestBaseState = true;
+            }
         }
-        finally
+        catch (DwnException e)
+        {
+            return DwnReply.FromError(e, 400);
+        }
+
+        var indexes = WriteIndexes(write.Message, write.Author, isLatestBaseState);
+        await Store.PutAsync(tenant, write.Message, indexes, encodedData, cancellationToken).ConfigureAwait(false);
+        await Store.AppendEventAsync(tenant, write.MessageCid, indexes, cancellationToken).ConfigureAwait(false);
+        if (isLatestBaseState)
+        {
+            // Only the latest base state is emitted: a write without data is not queryable, so not announced either.
+            // The write is stored: its event goes out even when the request is cancelled now.
+            await Events.EmitAsync(tenant, write.Message, write.IsInitialWrite ? null : InitialWrite(existing).Message, indexes, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await DeleteOlderMessagesButKeepInitialWriteAsync(tenant, existing, write.Descriptor, write.MessageCid, cancellationToken).ConfigureAwait(false);
+        return write.IsInitialWrite && data is null ? new DwnReply(204, "No Content") : new DwnReply(202, "Accepted");
+    }
+
+    /// <summary>
+    /// Enters the write section of one record or protocol (<paramref name="key"/>) of <paramref name="tenant"/>: the
+    /// in-process stripe first (so one waiter per stripe holds a database connection), then the store's lock shared with
+    /// the other instances of a PostgreSQL database. Disposing leaves it.
+    /// </summary>
+    private async Task<WriteSection> EnterWriteSectionAsync(string tenant, string key, CancellationToken cancellationToken)
+    {
+        var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\n" + key) % (uint)_recordLocks.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new WriteSection(gate, await Store.LockAsync(tenant, key, cancellationToken).ConfigureAwait(false));
+        }
+        catch
         {
             gate.Release();
+            throw;
+        }
+    }
+
+    private sealed class WriteSection(SemaphoreSlim gate, Storage.DatabaseLock shared) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await shared.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
     }
 
@@ -692,91 +720,83 @@ public sealed partial class DwnNode
         var delete = parsed!;
         var recordId = delete.Descriptor.GetString("recordId")!;
         var messageCid = DwnMessage.ComputeCid(message);
-        var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\n" + recordId) % (uint)_recordLocks.Length)];
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await using var section = await EnterWriteSectionAsync(tenant, recordId, cancellationToken).ConfigureAwait(false);
+        var existing = (await Store.QueryAsync(tenant, [new JsonObject { ["interface"] = DwnInterface.Records, ["recordId"] = recordId }], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+        var newest = Newest(existing);
+        var prune = delete.Descriptor["prune"]!.GetValue<bool>();
+        if (newest is null || (newest.Method == "Delete" && (!prune || newest.Descriptor["prune"]?.GetValue<bool>() == true)))
+        {
+            return new DwnReply(404, "Not Found");
+        }
+
+        if (!IsNewer(delete.Descriptor, messageCid, newest.Descriptor, newest.MessageCid))
+        {
+            return new DwnReply(409, "Conflict");
+        }
+
+        StoredDwnMessage initial;
         try
         {
-            var existing = (await Store.QueryAsync(tenant, [new JsonObject { ["interface"] = DwnInterface.Records, ["recordId"] = recordId }], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
-            var newest = Newest(existing);
-            var prune = delete.Descriptor["prune"]!.GetValue<bool>();
-            if (newest is null || (newest.Method == "Delete" && (!prune || newest.Descriptor["prune"]?.GetValue<bool>() == true)))
+            initial = InitialWrite(existing);
+            if (delete.DelegatedGrant is { } delegated)
             {
-                return new DwnReply(404, "Not Found");
-            }
-
-            if (!IsNewer(delete.Descriptor, messageCid, newest.Descriptor, newest.MessageCid))
-            {
-                return new DwnReply(409, "Conflict");
-            }
-
-            StoredDwnMessage initial;
-            try
-            {
-                initial = InitialWrite(existing);
-                if (delete.DelegatedGrant is { } delegated)
+                // RecordsGrantAuthorization.authorizeDelete: a protocol-scoped grant deletes records of that protocol only.
+                await VerifyGrantAsync(delete.Descriptor, delete.Author!, delete.Signer!, delegated, scope =>
                 {
-                    // RecordsGrantAuthorization.authorizeDelete: a protocol-scoped grant deletes records of that protocol only.
-                    await VerifyGrantAsync(delete.Descriptor, delete.Author!, delete.Signer!, delegated, scope =>
+                    var protocol = initial.Descriptor.GetString("protocol");
+                    if (scope.Protocol is not null && protocol != scope.Protocol)
                     {
-                        var protocol = initial.Descriptor.GetString("protocol");
-                        if (scope.Protocol is not null && protocol != scope.Protocol)
-                        {
-                            throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationDeleteProtocolScopeMismatch, $"Grant protocol scope {scope.Protocol} does not match protocol in record to delete {protocol}");
-                        }
-                    }, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (delete.Author != tenant)
-                {
-                    if (initial.Descriptor["protocol"] is null)
-                    {
-                        throw new DwnException(DwnErrorCode.RecordsDeleteAuthorizationFailed, "RecordsDelete message failed authorization");
+                        throw new DwnException(DwnErrorCode.RecordsGrantAuthorizationDeleteProtocolScopeMismatch, $"Grant protocol scope {scope.Protocol} does not match protocol in record to delete {protocol}");
                     }
-
-                    await Protocols.AuthorizeReadOrDeleteAsync(tenant, delete, initial, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (DwnException e)
-            {
-                return DwnReply.FromError(e, 401);
+                }, cancellationToken).ConfigureAwait(false);
             }
 
-            // RecordsDelete.constructIndexes: the initial write's immutable properties, so deletes are found like the record.
-            var indexes = new JsonObject { ["isLatestBaseState"] = true };
-            foreach (var name in new[] { "protocol", "protocolPath", "recipient", "schema", "parentId", "dateCreated" })
+            if (delete.Author != tenant)
             {
-                if (initial.Descriptor[name] is { } value)
+                if (initial.Descriptor["protocol"] is null)
                 {
-                    indexes[name] = value.DeepClone();
+                    throw new DwnException(DwnErrorCode.RecordsDeleteAuthorizationFailed, "RecordsDelete message failed authorization");
                 }
-            }
 
-            if (initial.Message["contextId"] is { } contextId)
-            {
-                indexes["contextId"] = contextId.DeepClone();
+                await Protocols.AuthorizeReadOrDeleteAsync(tenant, delete, initial, cancellationToken).ConfigureAwait(false);
             }
-
-            indexes["author"] = delete.Author;
-            foreach (var (name, value) in delete.Descriptor)
-            {
-                indexes[name] = value?.DeepClone();
-            }
-
-            await Store.PutAsync(tenant, message, indexes, null, cancellationToken).ConfigureAwait(false);
-            await Store.AppendEventAsync(tenant, messageCid, indexes, cancellationToken).ConfigureAwait(false);
-            await Events.EmitAsync(tenant, message, initial.Message, indexes, CancellationToken.None).ConfigureAwait(false);
-            if (prune)
-            {
-                await PurgeDescendantsAsync(tenant, recordId, cancellationToken).ConfigureAwait(false);
-            }
-
-            await DeleteOlderMessagesButKeepInitialWriteAsync(tenant, existing, delete.Descriptor, messageCid, cancellationToken).ConfigureAwait(false);
-            return new DwnReply(202, "Accepted");
         }
-        finally
+        catch (DwnException e)
         {
-            gate.Release();
+            return DwnReply.FromError(e, 401);
         }
+
+        // RecordsDelete.constructIndexes: the initial write's immutable properties, so deletes are found like the record.
+        var indexes = new JsonObject { ["isLatestBaseState"] = true };
+        foreach (var name in new[] { "protocol", "protocolPath", "recipient", "schema", "parentId", "dateCreated" })
+        {
+            if (initial.Descriptor[name] is { } value)
+            {
+                indexes[name] = value.DeepClone();
+            }
+        }
+
+        if (initial.Message["contextId"] is { } contextId)
+        {
+            indexes["contextId"] = contextId.DeepClone();
+        }
+
+        indexes["author"] = delete.Author;
+        foreach (var (name, value) in delete.Descriptor)
+        {
+            indexes[name] = value?.DeepClone();
+        }
+
+        await Store.PutAsync(tenant, message, indexes, null, cancellationToken).ConfigureAwait(false);
+        await Store.AppendEventAsync(tenant, messageCid, indexes, cancellationToken).ConfigureAwait(false);
+        await Events.EmitAsync(tenant, message, initial.Message, indexes, CancellationToken.None).ConfigureAwait(false);
+        if (prune)
+        {
+            await PurgeDescendantsAsync(tenant, recordId, cancellationToken).ConfigureAwait(false);
+        }
+
+        await DeleteOlderMessagesButKeepInitialWriteAsync(tenant, existing, delete.Descriptor, messageCid, cancellationToken).ConfigureAwait(false);
+        return new DwnReply(202, "Accepted");
     }
 
     private async Task PurgeDescendantsAsync(string tenant, string recordId, CancellationToken cancellationToken)
@@ -838,47 +858,40 @@ public sealed partial class DwnNode
             return DwnReply.FromError(e, 401);
         }
 
-        var gate = _recordLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(tenant + "\nprotocol\n" + configure.Protocol) % (uint)_recordLocks.Length)];
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // "protocol:" cannot begin a record ID (a CID), so protocol and record sections never share a key.
+        await using var section = await EnterWriteSectionAsync(tenant, "protocol:" + configure.Protocol, cancellationToken).ConfigureAwait(false);
+        var existing = (await Store.QueryAsync(tenant, [ProtocolFilter(configure.Protocol)], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
+        var descriptor = DwnMessage.Descriptor(configure.Message);
+        var newest = Newest(existing);
+        var incomingIsNewest = newest is null || IsNewer(descriptor, configure.MessageCid, newest.Descriptor, newest.MessageCid);
+        if (incomingIsNewest)
         {
-            var existing = (await Store.QueryAsync(tenant, [ProtocolFilter(configure.Protocol)], cancellationToken: cancellationToken).ConfigureAwait(false)).Messages;
-            var descriptor = DwnMessage.Descriptor(configure.Message);
-            var newest = Newest(existing);
-            var incomingIsNewest = newest is null || IsNewer(descriptor, configure.MessageCid, newest.Descriptor, newest.MessageCid);
-            if (incomingIsNewest)
+            var definition = (JsonObject)descriptor["definition"]!;
+            var indexes = new JsonObject
             {
-                var definition = (JsonObject)descriptor["definition"]!;
-                var indexes = new JsonObject
-                {
-                    ["interface"] = DwnInterface.Protocols,
-                    ["method"] = "Configure",
-                    ["messageTimestamp"] = descriptor.GetString("messageTimestamp"),
-                    ["author"] = configure.Author,
-                    ["protocol"] = configure.Protocol,
-                    ["published"] = definition["published"]!.DeepClone(),
-                };
-                await Store.PutAsync(tenant, configure.Message, indexes, null, cancellationToken).ConfigureAwait(false);
-                await Store.AppendEventAsync(tenant, configure.MessageCid, indexes, cancellationToken).ConfigureAwait(false);
-                await Events.EmitAsync(tenant, configure.Message, null, indexes, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            var newestDescriptor = incomingIsNewest ? descriptor : newest!.Descriptor;
-            var newestCid = incomingIsNewest ? configure.MessageCid : newest!.MessageCid;
-            var older = existing.Where(m => IsNewer(newestDescriptor, newestCid, m.Descriptor, m.MessageCid)).ToList();
-            foreach (var old in older)
-            {
-                await Store.DeleteAsync(tenant, old.MessageCid, cancellationToken).ConfigureAwait(false);
-            }
-
-            await Store.DeleteEventsAsync(tenant, older.Select(m => m.MessageCid), cancellationToken).ConfigureAwait(false);
-
-            return incomingIsNewest ? new DwnReply(202, "Accepted") : new DwnReply(409, "Conflict");
+                ["interface"] = DwnInterface.Protocols,
+                ["method"] = "Configure",
+                ["messageTimestamp"] = descriptor.GetString("messageTimestamp"),
+                ["author"] = configure.Author,
+                ["protocol"] = configure.Protocol,
+                ["published"] = definition["published"]!.DeepClone(),
+            };
+            await Store.PutAsync(tenant, configure.Message, indexes, null, cancellationToken).ConfigureAwait(false);
+            await Store.AppendEventAsync(tenant, configure.MessageCid, indexes, cancellationToken).ConfigureAwait(false);
+            await Events.EmitAsync(tenant, configure.Message, null, indexes, CancellationToken.None).ConfigureAwait(false);
         }
-        finally
+
+        var newestDescriptor = incomingIsNewest ? descriptor : newest!.Descriptor;
+        var newestCid = incomingIsNewest ? configure.MessageCid : newest!.MessageCid;
+        var older = existing.Where(m => IsNewer(newestDescriptor, newestCid, m.Descriptor, m.MessageCid)).ToList();
+        foreach (var old in older)
         {
-            gate.Release();
+            await Store.DeleteAsync(tenant, old.MessageCid, cancellationToken).ConfigureAwait(false);
         }
+
+        await Store.DeleteEventsAsync(tenant, older.Select(m => m.MessageCid), cancellationToken).ConfigureAwait(false);
+
+        return incomingIsNewest ? new DwnReply(202, "Accepted") : new DwnReply(409, "Conflict");
     }
 
     // ProtocolsGrantAuthorization.authorizeConfigure: a grant without a protocol covers every protocol.

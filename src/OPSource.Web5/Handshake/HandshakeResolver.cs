@@ -24,6 +24,12 @@ public sealed record HandshakeOptions
 
     /// <summary>DNS timeout.</summary>
     public TimeSpan DnsTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Regtest only (<c>Web5:Handshake:DidWebHttpPort</c>, refused on other networks): fetch the did:web documents of
+    /// Handshake names over plain HTTP on this port instead of HTTPS, for a test server without a certificate.
+    /// </summary>
+    public int? DidWebHttpPort { get; init; }
 }
 
 /// <summary>The check of a name's Urkel proof against the node's chain.</summary>
