@@ -117,6 +117,7 @@ public static class FeeModelTrainer
         var alphas = new Dictionary<string, double>();
         var chosenTrainers = new Dictionary<string, string>();
         var modes = new Dictionary<string, string>();
+        var checkWindows = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<double>>>();
         for (var k = 0; k < FeeLabels.Targets.Count; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -125,8 +126,9 @@ public static class FeeModelTrainer
             var mode = options.Calibration;
             if (mode == FeeCalibrationModes.Auto)
             {
-                (mode, var check) = ChooseMode(ml, train, validation, k, options, cancellationToken);
+                (mode, var check, var windows) = ChooseMode(ml, train, validation, k, options, cancellationToken);
                 checks[key] = check;
+                checkWindows[key] = windows;
             }
 
             modes[key] = mode;
@@ -159,7 +161,7 @@ public static class FeeModelTrainer
             FeeTrainers.MlNetLightGbm => "Microsoft.ML LightGbmRegressionTrainer (ln needed rate)",
             _ => "Microsoft.ML FastTreeRegressionTrainer (ln needed rate)",
         };
-        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null, chosenTrainers, calibrations.Count > 0 ? calibrations : null, checks.Count > 0 ? checks : null, modes));
+        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null, chosenTrainers, calibrations.Count > 0 ? calibrations : null, checks.Count > 0 ? checks : null, modes, checkWindows.Count > 0 ? checkWindows : null));
         var splits = new List<SplitMetrics> { model.Evaluate(train, "train"), model.Evaluate(validation, "validation"), model.Evaluate(test, "test") };
         model = model.WithReport(model.Report with { Splits = splits, TrainingSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3) });
         return new TrainedFeeModel(ml, transformers, model);
@@ -249,44 +251,82 @@ public static class FeeModelTrainer
     }
 
     /// <summary>
-    /// <see cref="FeeCalibrationModes.Auto"/>: fits every mode of <see cref="CheckedModes"/> on an earlier week (candidates
-    /// trained on the older part of the train split, calibrated on its last 3/14, a day purged between) and measures each
-    /// on the validation week by <see cref="Margin"/>; the larger margin wins (on a tie the earlier mode in
-    /// <see cref="CheckedModes"/>; one offset when the train split is too small to divide). The test split is not touched.
+    /// <see cref="FeeCalibrationModes.Auto"/>: in each window of <see cref="CheckWindows"/>, fits every mode of
+    /// <see cref="CheckedModes"/> on a calibration week (candidates trained on the data before it) and measures it on the
+    /// next week by <see cref="Margin"/>; the larger mean margin over the windows wins (on a tie the earlier mode in
+    /// <see cref="CheckedModes"/>; one offset when no window is large enough). The test split is not touched.
     /// </summary>
     private static readonly string[] CheckedModes = [FeeCalibrationModes.Offset, FeeCalibrationModes.Terciles, FeeCalibrationModes.Budget];
 
-    private static (string Mode, IReadOnlyDictionary<string, double> Check) ChooseMode(MLContext ml, List<FeeExample> train, List<FeeExample> validation, int k, FeeTrainOptions options, CancellationToken cancellationToken)
+    private static (string Mode, IReadOnlyDictionary<string, double> Check, IReadOnlyDictionary<string, IReadOnlyList<double>> Windows) ChooseMode(MLContext ml, List<FeeExample> train, List<FeeExample> validation, int k, FeeTrainOptions options, CancellationToken cancellationToken)
     {
-        // 0.7 x (11/14) = 0.55 of the whole range trains, 0.7 x (3/14) = 0.15 calibrates: the outer split's proportions.
-        var (innerTrain, innerCalibration, _) = FeeMetrics.SplitByTime(train, e => e.Time, 11.0 / 14, 3.0 / 14, 86_400);
-        var labelled = validation.Where(e => e.Needed[k] is not null).ToList();
-        var baseline = Baseline(labelled, k);
-        var check = new Dictionary<string, double>();
-        if (innerTrain.Count < 50 || innerCalibration.Count < 10 || baseline is null)
+        var margins = CheckedModes.ToDictionary(m => m, _ => new List<double>());
+        foreach (var (innerTrain, innerCalibration, measured) in CheckWindows(train, validation))
         {
-            return (FeeCalibrationModes.Offset, check);
-        }
-
-        // The candidates are trained once on the inner split; each mode calibrates them on the inner calibration week.
-        var candidates = TrainCandidates(ml, innerTrain, k, options, cancellationToken);
-        var chosen = FeeCalibrationModes.Offset;
-        foreach (var mode in CheckedModes)
-        {
-            if (candidates is null || Calibrated(candidates, innerTrain, innerCalibration, k, mode) is not { } fitted)
+            var labelled = measured.Where(e => e.Needed[k] is not null).ToList();
+            if (innerTrain.Count < 50 || innerCalibration.Count < 10 || Baseline(labelled, k) is not { } baseline
+                || TrainCandidates(ml, innerTrain, k, options, cancellationToken) is not { } candidates)
             {
-                return (FeeCalibrationModes.Offset, check);
+                continue;
             }
 
-            check[mode] = Math.Round(Margin([.. labelled.Select(e => { var s = fitted.Candidate.Trees.Score(e.Features); return (FeeModel.ToRate(s + fitted.Calibration.OffsetFor(s)), (double)e.Needed[k]!.Value); })], baseline), 6);
+            // The candidates are trained once per window; each mode calibrates them on the window's calibration week.
+            foreach (var mode in CheckedModes)
+            {
+                if (Calibrated(candidates, innerTrain, innerCalibration, k, mode) is { } fitted)
+                {
+                    margins[mode].Add(Math.Round(Margin([.. labelled.Select(e => { var s = fitted.Candidate.Trees.Score(e.Features); return (FeeModel.ToRate(s + fitted.Calibration.OffsetFor(s)), (double)e.Needed[k]!.Value); })], baseline), 6));
+                }
+            }
+        }
+
+        var check = new Dictionary<string, double>();
+        var chosen = FeeCalibrationModes.Offset;
+        if (margins.Values.Any(m => m.Count == 0))
+        {
+            return (chosen, check, new Dictionary<string, IReadOnlyList<double>>());
+        }
+
+        foreach (var mode in CheckedModes)
+        {
+            check[mode] = Math.Round(margins[mode].Average(), 6);
             if (check[mode] > check[chosen])
             {
                 chosen = mode;
             }
         }
 
-        return (chosen, check);
+        return (chosen, check, margins.ToDictionary(m => m.Key, IReadOnlyList<double> (m) => m.Value));
     }
+
+    /// <summary>
+    /// The windows of <see cref="FeeCalibrationModes.Auto"/>'s check, latest first, each (train, calibrate, measure) with
+    /// a one-day purge between: the oldest 11/14 of the train split trains, its last 3/14 calibrates and the validation
+    /// split is measured (the outer split's proportions: 0.55, 0.15, 0.15 of the whole range); then the same one and two
+    /// slices of 3/14 earlier, measured on the slice of the train split after their calibration week. One week alone
+    /// says little: the weeks of this data differ more from each other than the modes do.
+    /// </summary>
+    public static IEnumerable<(List<FeeExample> Train, List<FeeExample> Calibration, List<FeeExample> Measured)> CheckWindows(List<FeeExample> train, List<FeeExample> validation)
+    {
+        if (train.Count == 0)
+        {
+            yield break;
+        }
+
+        const long Purge = 86_400;
+        var first = train[0].Time;
+        var span = train[^1].Time - first;
+        long At(int fourteenths) => first + (long)(span * (fourteenths / 14.0));
+        for (var j = 0; j < CheckWindowCount; j++)
+        {
+            var (trainEnd, calibrationEnd) = (At(11 - (3 * j)), At(14 - (3 * j)));
+            var measured = j == 0 ? validation : [.. train.Where(e => e.Time > calibrationEnd + Purge && e.Time <= At(17 - (3 * j)))];
+            yield return ([.. train.Where(e => e.Time <= trainEnd)], [.. train.Where(e => e.Time > trainEnd + Purge && e.Time <= calibrationEnd)], measured);
+        }
+    }
+
+    /// <summary>How many weeks <see cref="FeeCalibrationModes.Auto"/> checks the modes on (<see cref="CheckWindows"/>).</summary>
+    public const int CheckWindowCount = 3;
 
     /// <summary>
     /// How far (predicted, needed) pairs meet the goal against mempool.space's <paramref name="baseline"/>: the smaller of

@@ -69,6 +69,35 @@ public sealed class FeeCalibrationTests
     }
 
     [Fact]
+    public void The_check_weeks_follow_each_other_without_overlap_and_the_latest_is_measured_on_validation()
+    {
+        var day = 86_400L;
+        var train = Enumerable.Range(0, 14 * 24).Select(i => Example(i * 3_600L * 4)).ToList();
+        var validation = Enumerable.Range(0, 10).Select(i => Example((train[^1].Time + (2 * day)) + (i * 3_600L))).ToList();
+        var windows = FeeModelTrainer.CheckWindows(train, validation).ToList();
+        Assert.Equal(FeeModelTrainer.CheckWindowCount, windows.Count);
+        Assert.Same(validation, windows[0].Measured);
+        foreach (var (fit, calibration, measured) in windows)
+        {
+            Assert.NotEmpty(fit);
+            Assert.NotEmpty(calibration);
+            Assert.NotEmpty(measured);
+            // Each part ends, a day passes, the next begins: no label window of one reaches into the next.
+            Assert.True(calibration.Min(e => e.Time) > fit.Max(e => e.Time) + day);
+            Assert.True(measured.Min(e => e.Time) > calibration.Max(e => e.Time) + day);
+        }
+
+        // Each earlier window is measured on the week before the later one's measured week.
+        for (var j = 1; j < windows.Count; j++)
+        {
+            Assert.True(windows[j].Measured.Max(e => e.Time) <= windows[j - 1].Calibration.Max(e => e.Time));
+            Assert.True(windows[j].Train.Count < windows[j - 1].Train.Count);
+        }
+
+        static FeeExample Example(long time) => new(time, [], [1, 1, 1, 1], null);
+    }
+
+    [Fact]
     public void The_budget_spends_what_the_median_leaves_on_the_rows_the_model_expects_to_need_more()
     {
         // Need 1 everywhere except in the high-score third, where one row in four needs 3 (the rows a one-week
@@ -123,6 +152,13 @@ public sealed class FeeCalibrationTests
                 : check[FeeCalibrationModes.Terciles] >= check[FeeCalibrationModes.Budget] ? FeeCalibrationModes.Terciles : FeeCalibrationModes.Budget;
             Assert.Equal(expected, report.CalibrationModes![target]);
             Assert.Equal(expected != FeeCalibrationModes.Offset, report.Calibrations?.ContainsKey(target) == true);
+            // The check's margin is the mean over its weeks.
+            foreach (var (mode, margin) in check)
+            {
+                var weeks = report.CalibrationCheckWindows![target][mode];
+                Assert.InRange(weeks.Count, 1, FeeModelTrainer.CheckWindowCount);
+                Assert.True(Math.Abs(margin - weeks.Average()) < 1e-5, $"{target} {mode}: {margin} vs {weeks.Average()}");
+            }
         }
 
         var dir = Path.Combine(Path.GetTempPath(), $"opsource-ml-cal-{Guid.NewGuid():n}");

@@ -156,11 +156,15 @@ public sealed record SplitMetrics(string Split, string? From, string? To, int Ro
 /// holds the offset of its middle bucket, for reading only); absent for targets calibrated by one offset.
 /// </param>
 /// <param name="CalibrationCheck">
-/// Per target and mode, the margin by which the mode met the goal on the validation week when fitted on the earlier
-/// week (<see cref="FeeCalibrationModes.Auto"/> only; negative: missed).
+/// Per target and mode, the mean margin by which the mode met the goal on the week after its calibration week, over the
+/// windows of the check (<see cref="FeeCalibrationModes.Auto"/> only; negative: missed).
 /// </param>
 /// <param name="CalibrationModes">Per target, the calibration mode used (<see cref="FeeCalibrationModes"/>).</param>
-public sealed record FeeModelReport(string Kind, string SchemaId, IReadOnlyList<string> FeatureNames, FeeTrainOptions Options, IReadOnlyDictionary<string, double> Offsets, IReadOnlyList<SplitMetrics> Splits, double TrainingSeconds, long TestFrom, string Trainer, IReadOnlyDictionary<string, double>? QuantileAlphas = null, IReadOnlyDictionary<string, string>? Trainers = null, IReadOnlyDictionary<string, FeeCalibration>? Calibrations = null, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? CalibrationCheck = null, IReadOnlyDictionary<string, string>? CalibrationModes = null)
+/// <param name="CalibrationCheckWindows">
+/// Per target and mode, the margin in each window of the check (latest first: measured on the validation week, then on
+/// earlier weeks of the train split); <paramref name="CalibrationCheck"/> holds their mean.
+/// </param>
+public sealed record FeeModelReport(string Kind, string SchemaId, IReadOnlyList<string> FeatureNames, FeeTrainOptions Options, IReadOnlyDictionary<string, double> Offsets, IReadOnlyList<SplitMetrics> Splits, double TrainingSeconds, long TestFrom, string Trainer, IReadOnlyDictionary<string, double>? QuantileAlphas = null, IReadOnlyDictionary<string, string>? Trainers = null, IReadOnlyDictionary<string, FeeCalibration>? Calibrations = null, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? CalibrationCheck = null, IReadOnlyDictionary<string, string>? CalibrationModes = null, IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<double>>>? CalibrationCheckWindows = null)
 {
     /// <summary>The calibration of a target: its entry of <see cref="Calibrations"/>, else its one offset.</summary>
     public FeeCalibration CalibrationFor(int target)

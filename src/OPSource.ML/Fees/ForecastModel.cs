@@ -162,7 +162,11 @@ public sealed record ForecastMetrics(string Split, string Segment, int HorizonHo
 /// validation split) and regime, the MAE of that fold's model of the kept variant, blended as served, next to both
 /// baselines.
 /// </param>
-public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null, IReadOnlyDictionary<string, ForecastBlend>? ModelWeights = null, IReadOnlyDictionary<string, double>? VariantRollingScore = null, IReadOnlyList<ForecastMetrics>? RollingValidation = null);
+/// <param name="HeldOutRegime">
+/// The regime (its first height) left out of training and of every choice (<c>ml train forecast --hold-out-regime</c>),
+/// scored whole by <c>ml evaluate forecast --held-out</c>; null: none.
+/// </param>
+public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null, IReadOnlyDictionary<string, ForecastBlend>? ModelWeights = null, IReadOnlyDictionary<string, double>? VariantRollingScore = null, IReadOnlyList<ForecastMetrics>? RollingValidation = null, string? HeldOutRegime = null);
 
 /// <summary>
 /// The model's weight against persistence for one horizon: the persistence value p (sat/vB) goes to bucket i = the
