@@ -37,7 +37,7 @@ public sealed class MlTrainCommandTests : IDisposable
             for (var i = 0; i < 4 * 7 * 144; i++)
             {
                 var time = start + (i * 600L);
-                var p50 = 5 + (int)(4 * Math.Sin(i * 2 * Math.PI / 144)) + (int)(3 * Math.Sin(i * 2 * Math.PI / 1008)) + (first / 100_000);
+                var p50 = 10 + (int)(4 * Math.Sin(i * 2 * Math.PI / 144)) + (int)(3 * Math.Sin(i * 2 * Math.PI / 1008)) + (first / 100_000);
                 lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first + i},{time},{time - 3000},2000,3990000,10000000,1,{p50},{p50 - 1},{p50},{p50},{p50 + 1},{p50 + 2}"));
             }
         }
@@ -61,7 +61,8 @@ public sealed class MlTrainCommandTests : IDisposable
             // split; "all" sums the other regimes' test rows only.
             // (about 672 h of blocks less a week and 144 h: 360 origins).
             Assert.InRange(rows[("held-out-regime", "200000")], 355, 361);
-            Assert.Equal(rows[("test", "100000")], rows[("test", "all")]);
+            // (At 144 h the kept regime's 15 days leave no test origin after the purge: no row rather than a NaN MAE.)
+            Assert.Equal(rows.GetValueOrDefault(("test", "100000")), rows.GetValueOrDefault(("test", "all")));
             Assert.False(rows.ContainsKey(("test", "200000")));
         }
     }

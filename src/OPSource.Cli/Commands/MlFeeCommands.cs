@@ -324,6 +324,16 @@ internal static class MlFeeCommands
                 var names = Segments(history);
                 var examples = ForecastFeatures.Build(history);
                 var metrics = new List<ForecastMetrics>();
+                // A regime and horizon without a scored origin (a short range purged by the horizon) is left out, as in
+                // the training report: its MAE would be NaN.
+                void Scored(ForecastMetrics m)
+                {
+                    if (m.Rows > 0)
+                    {
+                        metrics.Add(m);
+                    }
+                }
+
                 foreach (var h in ForecastFeatures.Horizons)
                 {
                     var all = new List<ForecastExample>();
@@ -333,16 +343,16 @@ internal static class MlFeeCommands
                         if (parse.GetValue(heldOut) && names[segment.Key] == trained.Report.HeldOutRegime)
                         {
                             // Never trained on nor chosen on: every origin of it is held out, reported on its own.
-                            metrics.Add(trained.Evaluate(rows, "held-out-regime", names[segment.Key], h));
+                            Scored(trained.Evaluate(rows, "held-out-regime", names[segment.Key], h));
                             continue;
                         }
 
                         rows = parse.GetValue(heldOut) ? FeeMetrics.SplitByTime(rows, e => e.Time, 0.7, 0.15, h * 3600L).Test : rows;
                         all.AddRange(rows);
-                        metrics.Add(trained.Evaluate(rows, parse.GetValue(heldOut) ? "test" : "all", names[segment.Key], h));
+                        Scored(trained.Evaluate(rows, parse.GetValue(heldOut) ? "test" : "all", names[segment.Key], h));
                     }
 
-                    metrics.Add(trained.Evaluate(all, parse.GetValue(heldOut) ? "test" : "all", "all", h));
+                    Scored(trained.Evaluate(all, parse.GetValue(heldOut) ? "test" : "all", "all", h));
                 }
 
                 json = new JsonObject { ["metrics"] = JsonSerializer.SerializeToNode(metrics, OPSource.ML.Fees.MlJsonContext.Default.ListForecastMetrics) };
