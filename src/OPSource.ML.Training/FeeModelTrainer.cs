@@ -116,6 +116,8 @@ public static class FeeModelTrainer
         var checks = new Dictionary<string, IReadOnlyDictionary<string, double>>();
         var alphas = new Dictionary<string, double>();
         var chosenTrainers = new Dictionary<string, string>();
+        var modes = new Dictionary<string, string>();
+        var checkWindows = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<double>>>();
         for (var k = 0; k < FeeLabels.Targets.Count; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -124,10 +126,12 @@ public static class FeeModelTrainer
             var mode = options.Calibration;
             if (mode == FeeCalibrationModes.Auto)
             {
-                (mode, var check) = ChooseMode(ml, train, validation, k, options, cancellationToken);
+                (mode, var check, var windows) = ChooseMode(ml, train, validation, k, options, cancellationToken);
                 checks[key] = check;
+                checkWindows[key] = windows;
             }
 
+            modes[key] = mode;
             var chosen = Fit(ml, train, validation, k, options, mode, cancellationToken)
                 ?? throw new FeeDataException($"fee model: no validation rows with a label for target {target}");
             trees[target] = chosen.Candidate.Trees;
@@ -157,7 +161,7 @@ public static class FeeModelTrainer
             FeeTrainers.MlNetLightGbm => "Microsoft.ML LightGbmRegressionTrainer (ln needed rate)",
             _ => "Microsoft.ML FastTreeRegressionTrainer (ln needed rate)",
         };
-        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null, chosenTrainers, calibrations.Count > 0 ? calibrations : null, checks.Count > 0 ? checks : null));
+        var model = new FeeModel(trees, new FeeModelReport("fee", FeeFeatures.SchemaId, FeeFeatures.Names, options, offsets, [], 0, test.Count > 0 ? test[0].Time : long.MaxValue, trainer, alphas.Count > 0 ? alphas : null, chosenTrainers, calibrations.Count > 0 ? calibrations : null, checks.Count > 0 ? checks : null, modes, checkWindows.Count > 0 ? checkWindows : null));
         var splits = new List<SplitMetrics> { model.Evaluate(train, "train"), model.Evaluate(validation, "validation"), model.Evaluate(test, "test") };
         model = model.WithReport(model.Report with { Splits = splits, TrainingSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3) });
         return new TrainedFeeModel(ml, transformers, model);
@@ -169,36 +173,70 @@ public static class FeeModelTrainer
 
     /// <summary>
     /// Trains every candidate of one target on <paramref name="train"/>, calibrates each on <paramref name="calibration"/>
-    /// by <paramref name="mode"/> and keeps the best there: by <see cref="Better"/> for one offset, by the larger
-    /// <see cref="Margin"/> for terciles (their calibration's own criterion). Null without labelled calibration rows.
+    /// by <paramref name="mode"/> and keeps the best there (<see cref="Calibrated"/>). Null without labelled rows.
     /// </summary>
-    private static Fitted? Fit(MLContext ml, List<FeeExample> train, List<FeeExample> calibration, int k, FeeTrainOptions options, string mode, CancellationToken cancellationToken)
+    private static Fitted? Fit(MLContext ml, List<FeeExample> train, List<FeeExample> calibration, int k, FeeTrainOptions options, string mode, CancellationToken cancellationToken) =>
+        TrainCandidates(ml, train, k, options, cancellationToken) is { } candidates ? Calibrated(candidates, train, calibration, k, mode) : null;
+
+    /// <summary>Every candidate of one target trained on <paramref name="train"/>; null without labelled rows.</summary>
+    private static List<Candidate>? TrainCandidates(MLContext ml, List<FeeExample> train, int k, FeeTrainOptions options, CancellationToken cancellationToken)
+    {
+        var rows = train.Where(e => e.Needed[k] is not null).Select(e => new TreeModelRow { Features = e.Features, Label = (float)Math.Log(e.Needed[k]!.Value) }).ToList();
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        var candidates = new List<Candidate>();
+        foreach (var candidate in Candidates(ml, rows, options, FeeLabels.Targets[k]))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            candidates.Add(candidate);
+        }
+
+        return candidates;
+    }
+
+    /// <summary>
+    /// Calibrates every candidate on <paramref name="calibration"/> by <paramref name="mode"/> and keeps the best there:
+    /// by <see cref="Better"/> for one offset, by the larger <see cref="Margin"/> for terciles, by the budget's own order
+    /// (<see cref="BudgetRank"/>) for the budget (each mode's own criterion). The budget is mempool.space's median
+    /// overpayment on <paramref name="train"/>'s rows. Null without labelled calibration rows.
+    /// </summary>
+    private static Fitted? Calibrated(List<Candidate> candidates, List<FeeExample> train, List<FeeExample> calibration, int k, string mode)
     {
         var target = FeeLabels.Targets[k];
-        var rows = train.Where(e => e.Needed[k] is not null).Select(e => new TreeModelRow { Features = e.Features, Label = (float)Math.Log(e.Needed[k]!.Value) }).ToList();
         var calibrationRows = calibration.Where(e => e.Needed[k] is not null).ToList();
-        if (rows.Count == 0 || calibrationRows.Count == 0)
+        if (calibrationRows.Count == 0)
         {
             return null;
         }
 
         var baseline = Baseline(calibrationRows, k);
+        var budget = Baseline(train, k)?.MedianOverpayment;
         Fitted? best = null;
-        foreach (var candidate in Candidates(ml, rows, options, target))
+        (bool, int, int, double) bestRank = default;
+        foreach (var candidate in candidates)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var scores = calibrationRows.Select(e => (Score: candidate.Trees.Score(e.Features), Needed: (double)e.Needed[k]!.Value, e.Recommended)).ToList();
-            var fitted = mode == FeeCalibrationModes.Terciles && baseline is not null
-                ? CalibrateTerciles([.. scores.Select(s => (s.Score, s.Needed))], baseline)
-                : new FeeCalibration([], [Calibrate(scores, target)]);
+            var fitted = mode switch
+            {
+                FeeCalibrationModes.Terciles when baseline is not null => CalibrateTerciles([.. scores.Select(s => (s.Score, s.Needed))], baseline),
+                FeeCalibrationModes.Budget when budget is { } b => CalibrateBudget([.. scores.Select(s => (s.Score, s.Needed))], b),
+                _ => new FeeCalibration([], [Calibrate(scores, target)]),
+            };
             var pairs = scores.Select(s => (FeeModel.ToRate(s.Score + fitted.OffsetFor(s.Score)), s.Needed)).ToList();
             var current = new Fitted(candidate, fitted, FeeMetrics.Hits(pairs), Margin(pairs, baseline));
-            var better = mode == FeeCalibrationModes.Terciles && baseline is not null
-                ? best is null || current.Margin > best.Margin
-                : best is null || Better(current.Metrics, best.Metrics, baseline);
+            var rank = mode == FeeCalibrationModes.Budget && budget is { } over ? BudgetRank(pairs, over) : default;
+            var better = mode switch
+            {
+                FeeCalibrationModes.Terciles when baseline is not null => best is null || current.Margin > best.Margin,
+                FeeCalibrationModes.Budget when budget is not null => best is null || rank.CompareTo(bestRank) > 0,
+                _ => best is null || Better(current.Metrics, best.Metrics, baseline),
+            };
             if (better)
             {
-                best = current;
+                (best, bestRank) = (current, rank);
             }
         }
 
@@ -213,35 +251,82 @@ public static class FeeModelTrainer
     }
 
     /// <summary>
-    /// <see cref="FeeCalibrationModes.Auto"/>: fits both modes on an earlier week (candidates trained on the older part of
-    /// the train split, calibrated on its last 3/14, a day purged between) and measures each on the validation week by
-    /// <see cref="Margin"/>; the larger margin wins, one offset on a tie or when the train split is too small to divide.
-    /// The test split is not touched.
+    /// <see cref="FeeCalibrationModes.Auto"/>: in each window of <see cref="CheckWindows"/>, fits every mode of
+    /// <see cref="CheckedModes"/> on a calibration week (candidates trained on the data before it) and measures it on the
+    /// next week by <see cref="Margin"/>; the larger mean margin over the windows wins (on a tie the earlier mode in
+    /// <see cref="CheckedModes"/>; one offset when no window is large enough). The test split is not touched.
     /// </summary>
-    private static (string Mode, IReadOnlyDictionary<string, double> Check) ChooseMode(MLContext ml, List<FeeExample> train, List<FeeExample> validation, int k, FeeTrainOptions options, CancellationToken cancellationToken)
-    {
-        // 0.7 x (11/14) = 0.55 of the whole range trains, 0.7 x (3/14) = 0.15 calibrates: the outer split's proportions.
-        var (innerTrain, innerCalibration, _) = FeeMetrics.SplitByTime(train, e => e.Time, 11.0 / 14, 3.0 / 14, 86_400);
-        var labelled = validation.Where(e => e.Needed[k] is not null).ToList();
-        var baseline = Baseline(labelled, k);
-        var check = new Dictionary<string, double>();
-        if (innerTrain.Count < 50 || innerCalibration.Count < 10 || baseline is null)
-        {
-            return (FeeCalibrationModes.Offset, check);
-        }
+    private static readonly string[] CheckedModes = [FeeCalibrationModes.Offset, FeeCalibrationModes.Terciles, FeeCalibrationModes.Budget];
 
-        foreach (var mode in new[] { FeeCalibrationModes.Offset, FeeCalibrationModes.Terciles })
+    private static (string Mode, IReadOnlyDictionary<string, double> Check, IReadOnlyDictionary<string, IReadOnlyList<double>> Windows) ChooseMode(MLContext ml, List<FeeExample> train, List<FeeExample> validation, int k, FeeTrainOptions options, CancellationToken cancellationToken)
+    {
+        var margins = CheckedModes.ToDictionary(m => m, _ => new List<double>());
+        foreach (var (innerTrain, innerCalibration, measured) in CheckWindows(train, validation))
         {
-            if (Fit(ml, innerTrain, innerCalibration, k, options, mode, cancellationToken) is not { } fitted)
+            var labelled = measured.Where(e => e.Needed[k] is not null).ToList();
+            if (innerTrain.Count < 50 || innerCalibration.Count < 10 || Baseline(labelled, k) is not { } baseline
+                || TrainCandidates(ml, innerTrain, k, options, cancellationToken) is not { } candidates)
             {
-                return (FeeCalibrationModes.Offset, check);
+                continue;
             }
 
-            check[mode] = Math.Round(Margin([.. labelled.Select(e => { var s = fitted.Candidate.Trees.Score(e.Features); return (FeeModel.ToRate(s + fitted.Calibration.OffsetFor(s)), (double)e.Needed[k]!.Value); })], baseline), 6);
+            // The candidates are trained once per window; each mode calibrates them on the window's calibration week.
+            foreach (var mode in CheckedModes)
+            {
+                if (Calibrated(candidates, innerTrain, innerCalibration, k, mode) is { } fitted)
+                {
+                    margins[mode].Add(Math.Round(Margin([.. labelled.Select(e => { var s = fitted.Candidate.Trees.Score(e.Features); return (FeeModel.ToRate(s + fitted.Calibration.OffsetFor(s)), (double)e.Needed[k]!.Value); })], baseline), 6));
+                }
+            }
         }
 
-        return (check[FeeCalibrationModes.Terciles] > check[FeeCalibrationModes.Offset] ? FeeCalibrationModes.Terciles : FeeCalibrationModes.Offset, check);
+        var check = new Dictionary<string, double>();
+        var chosen = FeeCalibrationModes.Offset;
+        if (margins.Values.Any(m => m.Count == 0))
+        {
+            return (chosen, check, new Dictionary<string, IReadOnlyList<double>>());
+        }
+
+        foreach (var mode in CheckedModes)
+        {
+            check[mode] = Math.Round(margins[mode].Average(), 6);
+            if (check[mode] > check[chosen])
+            {
+                chosen = mode;
+            }
+        }
+
+        return (chosen, check, margins.ToDictionary(m => m.Key, IReadOnlyList<double> (m) => m.Value));
     }
+
+    /// <summary>
+    /// The windows of <see cref="FeeCalibrationModes.Auto"/>'s check, latest first, each (train, calibrate, measure) with
+    /// a one-day purge between: the oldest 11/14 of the train split trains, its last 3/14 calibrates and the validation
+    /// split is measured (the outer split's proportions: 0.55, 0.15, 0.15 of the whole range); then the same one and two
+    /// slices of 3/14 earlier, measured on the slice of the train split after their calibration week. One week alone
+    /// says little: the weeks of this data differ more from each other than the modes do.
+    /// </summary>
+    public static IEnumerable<(List<FeeExample> Train, List<FeeExample> Calibration, List<FeeExample> Measured)> CheckWindows(List<FeeExample> train, List<FeeExample> validation)
+    {
+        if (train.Count == 0)
+        {
+            yield break;
+        }
+
+        const long Purge = 86_400;
+        var first = train[0].Time;
+        var span = train[^1].Time - first;
+        long At(int fourteenths) => first + (long)(span * (fourteenths / 14.0));
+        for (var j = 0; j < CheckWindowCount; j++)
+        {
+            var (trainEnd, calibrationEnd) = (At(11 - (3 * j)), At(14 - (3 * j)));
+            var measured = j == 0 ? validation : [.. train.Where(e => e.Time > calibrationEnd + Purge && e.Time <= At(17 - (3 * j)))];
+            yield return ([.. train.Where(e => e.Time <= trainEnd)], [.. train.Where(e => e.Time > trainEnd + Purge && e.Time <= calibrationEnd)], measured);
+        }
+    }
+
+    /// <summary>How many weeks <see cref="FeeCalibrationModes.Auto"/> checks the modes on (<see cref="CheckWindows"/>).</summary>
+    public const int CheckWindowCount = 3;
 
     /// <summary>
     /// How far (predicted, needed) pairs meet the goal against mempool.space's <paramref name="baseline"/>: the smaller of
@@ -330,6 +415,80 @@ public static class FeeModelTrainer
         }
 
         return calibration with { Offsets = [.. chosen.Select(g => grid[g])] };
+    }
+
+    /// <summary>
+    /// <see cref="FeeCalibrationModes.Budget"/>: cuts at the terciles of the calibration rows' raw scores and one offset per
+    /// bucket (-1 .. 3 in steps of 0.02), the three chosen together by <see cref="BudgetRank"/> against the overpayment
+    /// budget <paramref name="budget"/>: the goal bounds only the median overpayment, so the rest of the budget is spent
+    /// where the model expects higher needs, buying hits that a one-week calibration cannot see.
+    /// </summary>
+    public static FeeCalibration CalibrateBudget(IReadOnlyList<(double Score, double Needed)> rows, double budget)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count < 3 || !(budget >= 1))
+        {
+            throw new ArgumentException("budget: needs at least 3 rows and a budget of at least 1", nameof(rows));
+        }
+
+        const int Buckets = 3;
+        var sorted = rows.Select(r => r.Score).Order().ToArray();
+        double[] cuts = [sorted[sorted.Length / 3], sorted[sorted.Length * 2 / 3]];
+        var grid = Enumerable.Range(-50, 201).Select(i => Math.Round(i * 0.02, 2)).ToArray();
+        // Per bucket and offset: hits, hits within the budget, hits against a need 1 sat/vB higher, summed rates.
+        var hits = new int[Buckets, grid.Length];
+        var low = new int[Buckets, grid.Length];
+        var stress = new int[Buckets, grid.Length];
+        var paid = new double[Buckets, grid.Length];
+        foreach (var (score, needed) in rows)
+        {
+            var b = FeeCalibration.Bucket(cuts, score);
+            for (var g = 0; g < grid.Length; g++)
+            {
+                var rate = FeeModel.ToRate(score + grid[g]);
+                paid[b, g] += rate;
+                if (rate >= needed)
+                {
+                    hits[b, g]++;
+                    low[b, g] += rate / needed <= budget + 1e-9 ? 1 : 0;
+                    stress[b, g] += rate >= needed + 1 ? 1 : 0;
+                }
+            }
+        }
+
+        (bool, int, int, double) best = (false, -1, -1, double.NegativeInfinity);
+        var chosen = new int[Buckets];
+        for (var g0 = 0; g0 < grid.Length; g0++)
+        {
+            for (var g1 = 0; g1 < grid.Length; g1++)
+            {
+                for (var g2 = 0; g2 < grid.Length; g2++)
+                {
+                    var h = hits[0, g0] + hits[1, g1] + hits[2, g2];
+                    var l = low[0, g0] + low[1, g1] + low[2, g2];
+                    var rank = (l > FeeCalibrationModes.BudgetShare * h, h, stress[0, g0] + stress[1, g1] + stress[2, g2], -(paid[0, g0] + paid[1, g1] + paid[2, g2]));
+                    if (rank.CompareTo(best) > 0)
+                    {
+                        (best, chosen) = (rank, [g0, g1, g2]);
+                    }
+                }
+            }
+        }
+
+        return new FeeCalibration(cuts, [.. chosen.Select(g => grid[g])]);
+    }
+
+    /// <summary>
+    /// The order of <see cref="FeeCalibrationModes.Budget"/> on (predicted, needed) pairs, larger is better: more than
+    /// <see cref="FeeCalibrationModes.BudgetShare"/> of the hits paying at most <paramref name="budget"/> times the need,
+    /// then more hits, then more hits against a need 1 sat/vB higher, then less paid in total.
+    /// </summary>
+    public static (bool WithinBudget, int Hits, int StressHits, double NegativePaid) BudgetRank(IReadOnlyList<(double Predicted, double Needed)> pairs, double budget)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var hits = pairs.Count(p => p.Predicted >= p.Needed);
+        var low = pairs.Count(p => p.Predicted >= p.Needed && p.Predicted / p.Needed <= budget + 1e-9);
+        return (low > FeeCalibrationModes.BudgetShare * hits, hits, pairs.Count(p => p.Predicted >= p.Needed + 1), -pairs.Sum(p => p.Predicted));
     }
 
     private static IEnumerable<Candidate> Candidates(MLContext ml, List<TreeModelRow> rows, FeeTrainOptions options, int target)

@@ -69,7 +69,75 @@ public sealed class FeeCalibrationTests
     }
 
     [Fact]
-    public void Auto_checks_both_modes_on_the_validation_week_keeps_the_larger_margin_and_serves_it_after_a_reload()
+    public void The_check_weeks_follow_each_other_without_overlap_and_the_latest_is_measured_on_validation()
+    {
+        var day = 86_400L;
+        var train = Enumerable.Range(0, 14 * 24).Select(i => Example(i * 3_600L * 4)).ToList();
+        var validation = Enumerable.Range(0, 10).Select(i => Example((train[^1].Time + (2 * day)) + (i * 3_600L))).ToList();
+        var windows = FeeModelTrainer.CheckWindows(train, validation).ToList();
+        Assert.Equal(FeeModelTrainer.CheckWindowCount, windows.Count);
+        Assert.Same(validation, windows[0].Measured);
+        foreach (var (fit, calibration, measured) in windows)
+        {
+            Assert.NotEmpty(fit);
+            Assert.NotEmpty(calibration);
+            Assert.NotEmpty(measured);
+            // Each part ends, a day passes, the next begins: no label window of one reaches into the next.
+            Assert.True(calibration.Min(e => e.Time) > fit.Max(e => e.Time) + day);
+            Assert.True(measured.Min(e => e.Time) > calibration.Max(e => e.Time) + day);
+        }
+
+        // Each earlier window is measured on the week before the later one's measured week.
+        for (var j = 1; j < windows.Count; j++)
+        {
+            Assert.True(windows[j].Measured.Max(e => e.Time) <= windows[j - 1].Calibration.Max(e => e.Time));
+            Assert.True(windows[j].Train.Count < windows[j - 1].Train.Count);
+        }
+
+        static FeeExample Example(long time) => new(time, [], [1, 1, 1, 1], null);
+    }
+
+    [Fact]
+    public void The_budget_spends_what_the_median_leaves_on_the_rows_the_model_expects_to_need_more()
+    {
+        // Need 1 everywhere except in the high-score third, where one row in four needs 3 (the rows a one-week
+        // calibration may not see). Budget 2: predicting 2 everywhere hits 0.92 at median 2; the budget lets up to 40 %
+        // of the hits pay more than 2 times the need, so the high third is raised: to 3 for the hits, and on to 4 for
+        // the hits against a need 1 sat/vB higher (its need-3 rows still pay at most 2 times; the median stays 2).
+        var rows = new List<(double Score, double Needed)>();
+        for (var i = 0; i < 300; i++)
+        {
+            var score = i < 100 ? 0.6 : i < 200 ? 0.65 : 0.9;
+            rows.Add((score, i >= 200 && i % 4 == 0 ? 3 : 1));
+        }
+
+        var budget = FeeModelTrainer.CalibrateBudget(rows, 2);
+        Assert.Null(budget.Problem());
+        var pairs = rows.Select(r => (FeeModel.ToRate(r.Score + budget.OffsetFor(r.Score)), r.Needed)).ToList();
+        var metrics = FeeMetrics.Hits(pairs);
+        Assert.Equal(1.0, metrics.HitRate);
+        Assert.Equal(2.0, metrics.MedianOverpayment);
+        var rank = FeeModelTrainer.BudgetRank(pairs, 2);
+        Assert.True(rank.WithinBudget);
+        Assert.Equal(300, rank.StressHits);
+        // The low buckets stay at 2 sat/vB (the cheapest that hits them even against a need of 2), the high one pays 4.
+        Assert.All(pairs.Take(200), p => Assert.Equal(2, p.Item1));
+        Assert.All(pairs.Skip(200), p => Assert.Equal(4, p.Item1));
+        // Raising the middle bucket as well would break the budget: 125 of 300 hits within 2 times the need.
+        Assert.False(FeeModelTrainer.BudgetRank([.. pairs.Select((p, i) => (i is >= 100 and < 200 ? 3.0 : p.Item1, p.Needed))], 2).WithinBudget);
+
+        // When nothing needs more than 1, 2 sat/vB already hits a need 1 sat/vB higher: nothing is spent.
+        var calm = rows.Select(r => (r.Score, 1.0)).ToList();
+        var spent = FeeModelTrainer.CalibrateBudget(calm, 2);
+        Assert.All(calm, r => Assert.Equal(2, FeeModel.ToRate(r.Score + spent.OffsetFor(r.Score))));
+
+        // A budget that no prediction can keep (below 1) or too few rows: refused.
+        Assert.Throws<ArgumentException>(() => FeeModelTrainer.CalibrateBudget(rows, 0.5));
+        Assert.Throws<ArgumentException>(() => FeeModelTrainer.CalibrateBudget(rows.Take(2).ToList(), 2));
+    }
+
+    [Fact]
+    public void Auto_checks_every_mode_on_the_validation_week_keeps_the_larger_margin_and_serves_it_after_a_reload()
     {
         var examples = FeeExample.Join(ShippedFeeData.Snapshots.Where((_, i) => i % 4 == 0), new BlockHistory(ShippedFeeData.Blocks));
         var options = new FeeTrainOptions(Iterations: 15, Leaves: 8, MinLeaf: 50, Calibration: FeeCalibrationModes.Auto);
@@ -78,9 +146,19 @@ public sealed class FeeCalibrationTests
         Assert.Equal(FeeLabels.Targets.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)), report.CalibrationCheck!.Keys.Order(StringComparer.Ordinal).OrderBy(k => k.Length));
         foreach (var (target, check) in report.CalibrationCheck!)
         {
-            Assert.Equal([FeeCalibrationModes.Offset, FeeCalibrationModes.Terciles], check.Keys.Order(StringComparer.Ordinal));
-            var terciles = check[FeeCalibrationModes.Terciles] > check[FeeCalibrationModes.Offset];
-            Assert.Equal(terciles, report.Calibrations?.ContainsKey(target) == true);
+            Assert.Equal([FeeCalibrationModes.Budget, FeeCalibrationModes.Offset, FeeCalibrationModes.Terciles], check.Keys.Order(StringComparer.Ordinal));
+            // The larger margin wins, the earlier of offset, terciles, budget on a tie; only one offset has no cuts.
+            var expected = check[FeeCalibrationModes.Offset] >= Math.Max(check[FeeCalibrationModes.Terciles], check[FeeCalibrationModes.Budget]) ? FeeCalibrationModes.Offset
+                : check[FeeCalibrationModes.Terciles] >= check[FeeCalibrationModes.Budget] ? FeeCalibrationModes.Terciles : FeeCalibrationModes.Budget;
+            Assert.Equal(expected, report.CalibrationModes![target]);
+            Assert.Equal(expected != FeeCalibrationModes.Offset, report.Calibrations?.ContainsKey(target) == true);
+            // The check's margin is the mean over its weeks.
+            foreach (var (mode, margin) in check)
+            {
+                var weeks = report.CalibrationCheckWindows![target][mode];
+                Assert.InRange(weeks.Count, 1, FeeModelTrainer.CheckWindowCount);
+                Assert.True(Math.Abs(margin - weeks.Average()) < 1e-5, $"{target} {mode}: {margin} vs {weeks.Average()}");
+            }
         }
 
         var dir = Path.Combine(Path.GetTempPath(), $"opsource-ml-cal-{Guid.NewGuid():n}");

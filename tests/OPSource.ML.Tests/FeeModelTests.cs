@@ -113,32 +113,34 @@ public sealed class FeeModelTests
             Assert.True(double.IsFinite(m.ModelMae) && double.IsFinite(m.PersistenceMae) && double.IsFinite(m.LastWeekMae));
         });
         Assert.All(model.Report.ResidualHorizons!, h => Assert.Contains(h, ForecastFeatures.Horizons));
-        // Every variant was scored on validation (where a horizon has validation origins) and the kept one has the
-        // lowest MAE there.
-        Assert.NotEmpty(model.Report.VariantValidationMae!);
+        // Every variant was scored on the rolling validation origins (where a horizon has any) and the kept one has the
+        // lowest mean relative MAE there.
+        Assert.NotEmpty(model.Report.VariantRollingScore!);
         foreach (var h in ForecastFeatures.Horizons)
         {
             var kept = model.Report.Variants![h.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-            var maes = ForecastModelTrainer.Variants.All.Where(v => model.Report.VariantValidationMae!.ContainsKey($"{h}/{v}")).ToDictionary(v => v, v => model.Report.VariantValidationMae![$"{h}/{v}"]);
-            Assert.True(maes.Count is 0 || maes.Count == ForecastModelTrainer.Variants.All.Count);
-            if (maes.Count > 0)
+            var scores = ForecastModelTrainer.Variants.All.Where(v => model.Report.VariantRollingScore!.ContainsKey($"{h}/{v}")).ToDictionary(v => v, v => model.Report.VariantRollingScore![$"{h}/{v}"]);
+            Assert.True(scores.Count is 0 || scores.Count == ForecastModelTrainer.Variants.All.Count);
+            if (scores.Count > 0)
             {
-                Assert.Equal(maes.Values.Min(), maes[kept]);
+                Assert.Equal(scores.Values.Min(), scores[kept]);
             }
 
             Assert.Equal(kept != ForecastModelTrainer.Variants.Level, model.Report.ResidualHorizons!.Contains(h));
 
-            // The weight towards persistence was chosen on validation: no single weight does better there, and the
-            // served forecast is the blend.
+            // The evidence per fold: the last fold is the model's own validation split, so its rows equal the served
+            // model's validation metrics.
             var key = h.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var blend = model.Report.ModelWeights![key];
             Assert.Equal(blend.Cuts.Count + 1, blend.Weights.Count);
             Assert.All(blend.Weights, w => Assert.InRange(w, 0, 1));
-            var validation = examples.GroupBy(e => e.Segment).SelectMany(g => FeeMetrics.SplitByTime(g.OrderBy(e => e.Time).ToList(), e => e.Time, 0.7, 0.15, h * 3600L).Validation).ToList();
-            double Mae(ForecastBlend? b) => model.WithReport(model.Report with { ModelWeights = b is null ? null : new Dictionary<string, ForecastBlend> { [key] = b } }).Evaluate(validation, "validation", "all", h).ModelMae;
-            if (validation.Count > 0)
+            var folds = model.Report.RollingValidation!.Where(m => m.HorizonHours == h && m.Segment == "all").ToList();
+            Assert.All(folds, m => Assert.StartsWith("fold-", m.Split, StringComparison.Ordinal));
+            var validation = model.Report.Metrics.SingleOrDefault(m => m.Split == "validation" && m.Segment == "all" && m.HorizonHours == h);
+            if (validation is not null)
             {
-                Assert.All(new[] { 0.0, 0.5, 1.0 }, w => Assert.True(Mae(blend) <= Mae(new ForecastBlend([], [w])) + 1e-3, $"{h} h: chosen MAE {Mae(blend)} > {Mae(new ForecastBlend([], [w]))} at weight {w}"));
+                var own = folds.Single(m => m.Split == "fold-0.70");
+                Assert.Equal((validation.Rows, validation.ModelMae, validation.PersistenceMae), (own.Rows, own.ModelMae, own.PersistenceMae));
             }
 
             var pure = model.WithReport(model.Report with { ModelWeights = null });
@@ -168,5 +170,28 @@ public sealed class FeeModelTests
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    [Fact]
+    public void The_blend_weighs_each_origin_and_can_keep_persistence_below_a_level_and_the_model_above()
+    {
+        // At 3 sat/vB the model is 1 off where persistence is exact; at 110 the model is exact and persistence 10 off:
+        // the lowest cut that parts them (5) keeps persistence below it and the model above.
+        var rows = new List<(double Weight, double Model, double Persistence, double Actual)>();
+        for (var i = 0; i < 40; i++)
+        {
+            rows.Add((1, 4, 3, 3));
+            rows.Add((1, 100, 110, 100));
+        }
+
+        var blend = ForecastModelTrainer.ChooseBlend(rows);
+        Assert.Equal([5.0], blend.Cuts);
+        Assert.Equal([0.0, 1.0], blend.Weights);
+
+        // One weight for all: the weights decide. Heavy low-level origins (a calm window scaled by its small
+        // persistence error) pull towards persistence, light ones leave the model.
+        List<(double, double, double, double)> Mixed(double lowWeight) => [.. Enumerable.Range(0, 40).SelectMany(_ => new[] { (lowWeight, 4.0, 3.0, 3.0), (1.0, 2.0, 4.0, 2.0) })];
+        Assert.Equal(0.0, ForecastModelTrainer.ChooseBlend(Mixed(10)).WeightAt(3));
+        Assert.Equal(1.0, ForecastModelTrainer.ChooseBlend(Mixed(0.1)).WeightAt(3));
     }
 }

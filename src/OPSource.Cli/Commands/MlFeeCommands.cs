@@ -157,12 +157,14 @@ internal static class MlFeeCommands
         var onnx = new Option<bool>("--onnx") { Description = "fee: also export each target's model to ONNX next to it (ML.NET trainers)" };
         var trainer = new Option<string>("--trainer") { Description = "fee: auto (per target the best on the validation split of fasttree, lightgbm and lightgbm's quantile objective), fasttree (ML.NET), lightgbm (LightGBM's C API) or mlnet-lightgbm (ML.NET's LightGBM wrapper)", DefaultValueFactory = _ => FeeTrainers.Auto }.AcceptOnlyFromAmong([.. FeeTrainers.All]);
         var quantiles = new Option<string?>("--quantiles") { Description = "fee, lightgbm or auto: LightGBM's quantile objective; comma-separated quantiles to try, the best per target on the validation split is kept (auto's default: 0.5,0.6,0.7,0.8,0.9)" };
-        var calibration = new Option<string>("--calibration") { Description = "fee: auto (per target, the mode that carried the goal better from a week inside the train split to the validation week), offset (one offset per target) or terciles (one offset per tercile of the raw score)", DefaultValueFactory = _ => FeeCalibrationModes.Auto }.AcceptOnlyFromAmong([.. FeeCalibrationModes.All]);
-        var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx, trainer, quantiles, calibration }.WithExamples(
+        var calibration = new Option<string>("--calibration") { Description = "fee: auto (per target, the mode that carried the goal better from a week inside the train split to the validation week), offset (one offset per target), terciles (one offset per tercile of the raw score) or budget (one offset per tercile, the overpayment budget spent on safety)", DefaultValueFactory = _ => FeeCalibrationModes.Auto }.AcceptOnlyFromAmong([.. FeeCalibrationModes.All]);
+        var holdOutRegime = new Option<int?>("--hold-out-regime") { Description = "forecast: leave out the regime (contiguous height range) starting at this height from training and every choice; ml evaluate forecast --held-out then scores all of it" };
+        var command = new Command("train", "Train the fee model or the block-fee forecast; writes the model and its training report") { kind, blockstats, snapshots, model, iterations, seed, onnx, trainer, quantiles, calibration, holdOutRegime }.WithExamples(
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz",
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer fasttree --onnx",
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer lightgbm --quantiles 0.5,0.7,0.8,0.9 --model /tmp/fee-lightgbm",
             "opsource ml train forecast --blockstats ../shared/data/fees/blockstats.csv.gz --json",
+            "opsource ml train forecast --blockstats ../shared/data/fees/blockstats.csv.gz --hold-out-regime 909458 --model /tmp/forecast-hold-out",
             "opsource ml train fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --trainer fasttree --calibration offset --model /tmp/fee-offset",
             "opsource ml train fee --model /srv/models/fee --iterations 500");
         command.SetAction((parse, ct) => CliApp.Guard(globals.Bind(parse, output, error), async (ctx, token) =>
@@ -177,6 +179,11 @@ internal static class MlFeeCommands
             if (alphas is not null && (which != "fee" || parse.GetValue(trainer) is not (FeeTrainers.LightGbm or FeeTrainers.Auto)))
             {
                 throw new CliUserException("ml train: --quantiles needs the fee model and --trainer lightgbm or auto (the quantile objective is LightGBM's)");
+            }
+
+            if (parse.GetValue(holdOutRegime) is not null && which != "forecast")
+            {
+                throw new CliUserException("ml train: --hold-out-regime is for the forecast (the fee model's snapshots cover one regime)");
             }
 
             if (parse.GetValue(onnx) && parse.GetValue(trainer) is not (FeeTrainers.FastTree or FeeTrainers.MlNetLightGbm))
@@ -206,7 +213,22 @@ internal static class MlFeeCommands
             {
                 dir = parse.GetValue(model) ?? Path.Combine(ctx.DataDir, "ml", "forecast");
                 var names = Segments(history);
-                var trained = ForecastModelTrainer.Train(ForecastFeatures.Build(history), names, parse.GetValue(seed), parse.GetValue(iterations), threads, token);
+                var examples = ForecastFeatures.Build(history);
+                string? heldOut = null;
+                if (parse.GetValue(holdOutRegime) is { } first)
+                {
+                    heldOut = first.ToString(CultureInfo.InvariantCulture);
+                    var index = names.IndexOf(heldOut);
+                    if (index < 0 || names.Count < 2)
+                    {
+                        throw new CliUserException($"ml train: --hold-out-regime {heldOut} is not the first height of a regime in the block stats, or the only one (regimes: {string.Join(", ", names)})");
+                    }
+
+                    examples = [.. examples.Where(e => e.Segment != index)];
+                }
+
+                var trained = ForecastModelTrainer.Train(examples, names, parse.GetValue(seed), parse.GetValue(iterations), threads, token);
+                trained = trained.WithReport(trained.Report with { HeldOutRegime = heldOut });
                 trained.Save(dir);
                 json = JsonSerializer.SerializeToNode(trained.Report, OPSource.ML.Fees.MlJsonContext.Default.ForecastModelReport)!;
             }
@@ -274,7 +296,7 @@ internal static class MlFeeCommands
         var blockstats = Blockstats();
         var snapshots = Snapshots();
         var model = ModelDir();
-        var heldOut = new Option<bool>("--held-out") { Description = "Only the rows of the model's held-out test range (fee: from the report's test start; forecast: the latest 15 % of each regime)" };
+        var heldOut = new Option<bool>("--held-out") { Description = "Only the rows of the model's held-out test range (fee: from the report's test start; forecast: the latest 15 % of each regime, and all of a regime left out by train --hold-out-regime)" };
         var command = new Command("evaluate", "Metrics of a trained model on any data: fee hit rate and overpayment next to mempool.space's recommendation; forecast MAE next to the baselines") { kind, blockstats, snapshots, model, heldOut }.WithExamples(
             "opsource ml evaluate fee --blockstats ../shared/data/fees/blockstats.csv.gz --snapshots ../shared/data/fees/mempool-snapshots.csv.gz --held-out --json",
             "opsource ml evaluate forecast --blockstats ../shared/data/fees/blockstats.csv.gz --held-out",
@@ -302,18 +324,35 @@ internal static class MlFeeCommands
                 var names = Segments(history);
                 var examples = ForecastFeatures.Build(history);
                 var metrics = new List<ForecastMetrics>();
+                // A regime and horizon without a scored origin (a short range purged by the horizon) is left out, as in
+                // the training report: its MAE would be NaN.
+                void Scored(ForecastMetrics m)
+                {
+                    if (m.Rows > 0)
+                    {
+                        metrics.Add(m);
+                    }
+                }
+
                 foreach (var h in ForecastFeatures.Horizons)
                 {
                     var all = new List<ForecastExample>();
                     foreach (var segment in examples.GroupBy(e => e.Segment))
                     {
                         var rows = segment.OrderBy(e => e.Time).ToList();
+                        if (parse.GetValue(heldOut) && names[segment.Key] == trained.Report.HeldOutRegime)
+                        {
+                            // Never trained on nor chosen on: every origin of it is held out, reported on its own.
+                            Scored(trained.Evaluate(rows, "held-out-regime", names[segment.Key], h));
+                            continue;
+                        }
+
                         rows = parse.GetValue(heldOut) ? FeeMetrics.SplitByTime(rows, e => e.Time, 0.7, 0.15, h * 3600L).Test : rows;
                         all.AddRange(rows);
-                        metrics.Add(trained.Evaluate(rows, parse.GetValue(heldOut) ? "test" : "all", names[segment.Key], h));
+                        Scored(trained.Evaluate(rows, parse.GetValue(heldOut) ? "test" : "all", names[segment.Key], h));
                     }
 
-                    metrics.Add(trained.Evaluate(all, parse.GetValue(heldOut) ? "test" : "all", "all", h));
+                    Scored(trained.Evaluate(all, parse.GetValue(heldOut) ? "test" : "all", "all", h));
                 }
 
                 json = new JsonObject { ["metrics"] = JsonSerializer.SerializeToNode(metrics, OPSource.ML.Fees.MlJsonContext.Default.ListForecastMetrics) };

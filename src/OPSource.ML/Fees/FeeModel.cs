@@ -25,7 +25,8 @@ namespace OPSource.ML.Fees;
 /// </param>
 /// <param name="Calibration">
 /// <see cref="FeeCalibrationModes.Offset"/> (one offset per target), <see cref="FeeCalibrationModes.Terciles"/> (one
-/// offset per tercile of the raw score, balanced margins) or <see cref="FeeCalibrationModes.Auto"/> (per target, the mode
+/// offset per tercile of the raw score, balanced margins), <see cref="FeeCalibrationModes.Budget"/> (one offset per
+/// tercile, the overpayment budget spent on safety) or <see cref="FeeCalibrationModes.Auto"/> (per target, the mode
 /// that carries the goal better from a calibration week inside the train split to the validation week).
 /// </param>
 public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 100, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15, string Trainer = FeeTrainers.FastTree, IReadOnlyList<double>? QuantileAlphas = null, string Calibration = FeeCalibrationModes.Offset);
@@ -44,13 +45,27 @@ public static class FeeCalibrationModes
     public const string Terciles = "terciles";
 
     /// <summary>
+    /// One additive offset per tercile of the raw score, chosen to spend the overpayment budget on safety: among the
+    /// offsets where more than <see cref="BudgetShare"/> of the hits pay at most the budget (mempool.space's median
+    /// overpayment over the fit's training rows, a longer and steadier estimate than one week's), the highest hit rate,
+    /// then the highest hit rate against a need one sat/vB higher (robustness to a rise in the need), then the cheapest.
+    /// </summary>
+    public const string Budget = "budget";
+
+    /// <summary>
+    /// <see cref="Budget"/>: the share of hits that must pay at most the budget (above one half, the median's bound, by a
+    /// safety margin so that the median stays within the budget when the next week's needs shift).
+    /// </summary>
+    public const double BudgetShare = 0.6;
+
+    /// <summary>
     /// Per target, the mode that meets the goal by the larger margin when fitted on an earlier week (models trained on
     /// the older part of the train split, calibrated on its last part) and measured on the validation week.
     /// </summary>
     public const string Auto = "auto";
 
     /// <summary>Every mode.</summary>
-    public static IReadOnlyList<string> All { get; } = [Auto, Offset, Terciles];
+    public static IReadOnlyList<string> All { get; } = [Auto, Offset, Terciles, Budget];
 }
 
 /// <summary>
@@ -141,10 +156,15 @@ public sealed record SplitMetrics(string Split, string? From, string? To, int Ro
 /// holds the offset of its middle bucket, for reading only); absent for targets calibrated by one offset.
 /// </param>
 /// <param name="CalibrationCheck">
-/// Per target and mode, the margin by which the mode met the goal on the validation week when fitted on the earlier
-/// week (<see cref="FeeCalibrationModes.Auto"/> only; negative: missed).
+/// Per target and mode, the mean margin by which the mode met the goal on the week after its calibration week, over the
+/// windows of the check (<see cref="FeeCalibrationModes.Auto"/> only; negative: missed).
 /// </param>
-public sealed record FeeModelReport(string Kind, string SchemaId, IReadOnlyList<string> FeatureNames, FeeTrainOptions Options, IReadOnlyDictionary<string, double> Offsets, IReadOnlyList<SplitMetrics> Splits, double TrainingSeconds, long TestFrom, string Trainer, IReadOnlyDictionary<string, double>? QuantileAlphas = null, IReadOnlyDictionary<string, string>? Trainers = null, IReadOnlyDictionary<string, FeeCalibration>? Calibrations = null, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? CalibrationCheck = null)
+/// <param name="CalibrationModes">Per target, the calibration mode used (<see cref="FeeCalibrationModes"/>).</param>
+/// <param name="CalibrationCheckWindows">
+/// Per target and mode, the margin in each window of the check (latest first: measured on the validation week, then on
+/// earlier weeks of the train split); <paramref name="CalibrationCheck"/> holds their mean.
+/// </param>
+public sealed record FeeModelReport(string Kind, string SchemaId, IReadOnlyList<string> FeatureNames, FeeTrainOptions Options, IReadOnlyDictionary<string, double> Offsets, IReadOnlyList<SplitMetrics> Splits, double TrainingSeconds, long TestFrom, string Trainer, IReadOnlyDictionary<string, double>? QuantileAlphas = null, IReadOnlyDictionary<string, string>? Trainers = null, IReadOnlyDictionary<string, FeeCalibration>? Calibrations = null, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? CalibrationCheck = null, IReadOnlyDictionary<string, string>? CalibrationModes = null, IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<double>>>? CalibrationCheckWindows = null)
 {
     /// <summary>The calibration of a target: its entry of <see cref="Calibrations"/>, else its one offset.</summary>
     public FeeCalibration CalibrationFor(int target)

@@ -150,9 +150,23 @@ public sealed record ForecastMetrics(string Split, string Segment, int HorizonHo
 /// <param name="ModelWeights">
 /// Per horizon (hours), the weight w of the model in the served forecast w x model + (1 - w) x persistence (the median
 /// of the last h hours), which may depend on the persistence value's level (<see cref="ForecastBlend"/>); chosen on the
-/// validation split by the lowest MAE; absent: the model alone.
+/// rolling validation origins by the lowest MAE relative to persistence's (see <paramref name="VariantRollingScore"/>);
+/// absent: the model alone.
 /// </param>
-public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null, IReadOnlyDictionary<string, ForecastBlend>? ModelWeights = null);
+/// <param name="VariantRollingScore">
+/// Per "horizon/variant", the criterion of the choice: the mean over rolling validation windows (regime x fold) of the
+/// variant's MAE divided by persistence's (floored at 0.1 sat/vB); below 1 beats persistence on average.
+/// </param>
+/// <param name="RollingValidation">
+/// The evidence of the choice: per horizon, fold (split "fold-0.40", "fold-0.55", "fold-0.70"; the last is the
+/// validation split) and regime, the MAE of that fold's model of the kept variant, blended as served, next to both
+/// baselines.
+/// </param>
+/// <param name="HeldOutRegime">
+/// The regime (its first height) left out of training and of every choice (<c>ml train forecast --hold-out-regime</c>),
+/// scored whole by <c>ml evaluate forecast --held-out</c>; null: none.
+/// </param>
+public sealed record ForecastModelReport(string Kind, IReadOnlyList<string> FeatureNames, int Seed, int Iterations, IReadOnlyList<ForecastMetrics> Metrics, double TrainingSeconds, string Trainer, IReadOnlyList<int>? ResidualHorizons = null, IReadOnlyDictionary<string, string>? Variants = null, IReadOnlyDictionary<string, double>? VariantValidationMae = null, IReadOnlyDictionary<string, ForecastBlend>? ModelWeights = null, IReadOnlyDictionary<string, double>? VariantRollingScore = null, IReadOnlyList<ForecastMetrics>? RollingValidation = null, string? HeldOutRegime = null);
 
 /// <summary>
 /// The model's weight against persistence for one horizon: the persistence value p (sat/vB) goes to bucket i = the
