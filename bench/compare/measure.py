@@ -100,15 +100,25 @@ def parse_wrk(text):
     return {"requests_per_s": rps, "p50_ms": latency["50"], "p99_ms": latency["99"], "errors": errors, "requests": requests}
 
 
-def wrk(port, path, token, args, duration):
-    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}", "--latency"]
+def pinned(cpus, command):
+    """command run on the given CPUs only (taskset), or as it is when cpus is None."""
+    return command if cpus is None else ["taskset", "-c", ",".join(map(str, cpus))] + command
+
+
+def wrk(port, path, token, args, duration, cpus=None):
+    # Pinned: one wrk thread per CPU it gets (more threads on one CPU only take turns).
+    threads = args.threads if cpus is None else min(args.threads, len(cpus))
+    cmd = pinned(cpus, ["wrk", f"-t{threads}", f"-c{args.connections}", f"-d{duration}", "--latency"])
     if token:
         cmd += ["-H", "Authorization: Bearer " + token]
     cmd.append(f"http://127.0.0.1:{port}{path}")
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
-def measure(name, command, env, port, token_source, args):
+def measure(name, command, env, port, token_source, args, placement=None):
+    """placement: None (server and wrk share every CPU) or (server CPUs, wrk CPUs), each side pinned with taskset."""
+    server_cpus, load_cpus = placement or (None, None)
+    command = pinned(server_cpus, command)
     print(f"== {name}: {' '.join(command)}", file=sys.stderr)
     log = open(os.path.join(args.data_dir, re.sub(r"\W+", "-", name).strip("-").lower() + ".stderr.log"), "w")
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
@@ -117,7 +127,8 @@ def measure(name, command, env, port, token_source, args):
         token = token_source(port) if token_source else None
         time.sleep(args.idle_seconds)
         idle_kib = tree_rss_kib(proc.pid)
-        result = {"name": name, "startup_ms": round(startup_s * 1000, 1), "rss_idle_mib": round(idle_kib / 1024, 1), "endpoints": {}}
+        result = {"name": name, "cpus": "shared" if placement is None else f"server {cpu_list(server_cpus)}, wrk {cpu_list(load_cpus)}",
+                  "startup_ms": round(startup_s * 1000, 1), "rss_idle_mib": round(idle_kib / 1024, 1), "endpoints": {}}
         peak = [idle_kib]
         stop = threading.Event()
 
@@ -133,9 +144,9 @@ def measure(name, command, env, port, token_source, args):
             if status != 200:
                 raise RuntimeError(f"{name} {path}: {status} {body[:200]!r}")
             result["endpoints"][label] = {"path": path, "body": json.loads(body)}
-            wrk(port, path, token if needs_token else None, args, args.warmup)
+            wrk(port, path, token if needs_token else None, args, args.warmup, load_cpus)
             cpu_before = tree_cpu_s(proc.pid)
-            measured = parse_wrk(wrk(port, path, token if needs_token else None, args, args.duration))
+            measured = parse_wrk(wrk(port, path, token if needs_token else None, args, args.duration, load_cpus))
             # The server's own CPU time per answered request: unlike req/s, barely moved by what else runs.
             measured["cpu_us_per_request"] = round((tree_cpu_s(proc.pid) - cpu_before) / measured["requests"] * 1e6, 1)
             result["endpoints"][label].update(measured)
@@ -151,6 +162,21 @@ def measure(name, command, env, port, token_source, args):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def cpu_list(cpus):
+    return ",".join(map(str, cpus))
+
+
+def placements(pin):
+    """The CPU placements to measure: shared (None) and/or pinned: wrk on the first half of the CPUs this process may
+    use, the server under test on the rest (on 2 cores: wrk on one, the server on the other)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if pin != "off" and len(cpus) < 2:
+        raise RuntimeError("--pin needs at least 2 CPUs")
+    half = len(cpus) // 2
+    split = (cpus[half:], cpus[:half])
+    return {"off": [None], "on": [split], "both": [None, split]}[pin]
 
 
 def endpoints(args):
@@ -194,53 +220,69 @@ def main():
     p.add_argument("--duration", default="10s")
     p.add_argument("--warmup", default="3s")
     p.add_argument("--idle-seconds", type=float, default=2.0)
+    p.add_argument("--pin", choices=("off", "on", "both"), default="off",
+                   help="on: wrk on half the CPUs, the server on the other half (taskset); both: shared and pinned runs")
     p.add_argument("--auth-path", default="/api/v1/wallets/bench/balance", help="the authenticated wallet-balance endpoint")
     args = p.parse_args()
 
     env = dict(os.environ)
     env.update({"DOTNET_CLI_TELEMETRY_OPTOUT": "1", "OPSOURCE_Server__RateLimitPerSecond": "0",
-                "OPSOURCE_Server__AnonymousRateLimitPerSecond": "0", "OPSOURCE_Auth__TokenLifetimeMinutes": "60"})
+                "OPSOURCE_Server__AnonymousRateLimitPerSecond": "0", "OPSOURCE_Auth__TokenLifetimeMinutes": "60",
+                # A database check per health request, as the FastAPI app does (not shared or reused).
+                "OPSOURCE_Server__HealthCheckReuseMilliseconds": "0"})
     serve = ["serve", "--data-dir", args.data_dir, "--network", "regtest", "--urls", f"http://127.0.0.1:{args.port}"]
-    results, token = [], None
-    servers = [("OPSource JIT", [os.path.join(args.jit, "opsource")] + serve)]
-    if args.aot:
-        servers.append(("OPSource Native AOT", [os.path.join(args.aot, "opsource")] + serve))
-    for name, command in servers:
-        result, token = measure(name, command, env, args.port, exchange(args.api_key), args)
-        results.append(result)
-    if args.ceiling:
-        ceiling = ["dotnet", os.path.join(args.ceiling, "ceiling.dll"), "--urls", f"http://127.0.0.1:{args.port}"]
-        result, _ = measure("ASP.NET Core ceiling (constant JSON)", ceiling, env, args.port, lambda _port: "ceiling", args)
-        results.append(result)
-
     py_env = dict(os.environ)
     py_env.update({"BENCH_SQLITE": os.path.join(args.data_dir, "fastapi-bench.sqlite"),
                    "BENCH_SIGNING_KEY_FILE": os.path.join(args.data_dir, "secrets", "jwt-signing.key"),
                    "BENCH_OPSOURCE_DB": os.path.join(args.data_dir, "opsource.db")})
-    uvicorn = ["/usr/bin/python3", "-m", "uvicorn", "--app-dir", args.app_dir, "fastapi_app:app", "--host", "127.0.0.1",
-               "--port", str(args.port), "--workers", str(args.workers), "--loop", "uvloop", "--http", "httptools"]
-    result, _ = measure(f"FastAPI + uvicorn ({args.workers} workers)", uvicorn, py_env, args.port, lambda _port: token, args)
-    results.append(result)
+    groups = []
+    for placement in placements(args.pin):
+        results, token = [], None
+        servers = [("OPSource JIT", [os.path.join(args.jit, "opsource")] + serve)]
+        if args.aot:
+            servers.append(("OPSource Native AOT", [os.path.join(args.aot, "opsource")] + serve))
+        for name, command in servers:
+            result, token = measure(name, command, env, args.port, exchange(args.api_key), args, placement)
+            results.append(result)
+        if args.ceiling:
+            ceiling = ["dotnet", os.path.join(args.ceiling, "ceiling.dll"), "--urls", f"http://127.0.0.1:{args.port}"]
+            result, _ = measure("ASP.NET Core ceiling (constant JSON)", ceiling, env, args.port, lambda _port: "ceiling", args, placement)
+            results.append(result)
+        # uvicorn's workers: as many as the CPUs it gets (all of them, or the server's share when pinned).
+        workers = args.workers if placement is None else len(placement[0])
+        uvicorn = ["/usr/bin/python3", "-m", "uvicorn", "--app-dir", args.app_dir, "fastapi_app:app", "--host", "127.0.0.1",
+                   "--port", str(args.port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools"]
+        result, _ = measure(f"FastAPI + uvicorn ({workers} workers)", uvicorn, py_env, args.port, lambda _port: token, args, placement)
+        results.append(result)
+        groups.append(results)
 
+    for results in groups:
+        check_shapes(results, args)
+    print(json.dumps({"results": [r for results in groups for r in results], "settings": vars(args)}, indent=2))
+    lines = ["| CPUs | Server | Endpoint | req/s | p50 ms | p99 ms | errors | req/s vs FastAPI | p99 vs FastAPI | server CPU µs/req | FastAPI's CPU/req ÷ this |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for results in groups:
+        reference = results[-1]
+        for r in results:
+            for label, _, _ in endpoints(args):
+                e, ref = r["endpoints"][label], reference["endpoints"][label]
+                lines.append(f"| {r['cpus']} | {r['name']} | `{e['path']}` | {e['requests_per_s']:,.0f} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} | {e['errors']} | "
+                             f"{e['requests_per_s'] / ref['requests_per_s']:.1f}x | {e['p99_ms'] / ref['p99_ms']:.2f}x | "
+                             f"{e['cpu_us_per_request']:.1f} | {ref['cpu_us_per_request'] / e['cpu_us_per_request']:.1f}x |")
+    lines += ["", "| CPUs | Server | startup to first 200 | RSS idle | RSS peak under load | idle RSS vs FastAPI |", "|---|---|---:|---:|---:|---:|"]
+    for results in groups:
+        reference = results[-1]
+        for r in results:
+            lines.append(f"| {r['cpus']} | {r['name']} | {r['startup_ms']:.0f} ms | {r['rss_idle_mib']:.1f} MiB | {r['rss_load_peak_mib']:.1f} MiB | {r['rss_idle_mib'] / reference['rss_idle_mib']:.2f}x |")
+    print("\n".join(lines), file=sys.stderr)
+
+
+def check_shapes(results, args):
     reference = results[-1]
     for r in results[:-1]:
         for label, _, _ in endpoints(args):
             if not same_shape(r["endpoints"][label]["body"], reference["endpoints"][label]["body"]):
                 raise RuntimeError(f"{label}: the servers answer different JSON: {r['endpoints'][label]['body']} vs {reference['endpoints'][label]['body']}")
-
-    print(json.dumps({"results": results, "settings": vars(args)}, indent=2))
-    lines = ["| Server | Endpoint | req/s | p50 ms | p99 ms | errors | req/s vs FastAPI | p99 vs FastAPI | server CPU µs/req | FastAPI's CPU/req ÷ this |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in results:
-        for label, _, _ in endpoints(args):
-            e, ref = r["endpoints"][label], reference["endpoints"][label]
-            lines.append(f"| {r['name']} | `{e['path']}` | {e['requests_per_s']:,.0f} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} | {e['errors']} | "
-                         f"{e['requests_per_s'] / ref['requests_per_s']:.1f}x | {e['p99_ms'] / ref['p99_ms']:.2f}x | "
-                         f"{e['cpu_us_per_request']:.1f} | {ref['cpu_us_per_request'] / e['cpu_us_per_request']:.1f}x |")
-    lines += ["", "| Server | startup to first 200 | RSS idle | RSS peak under load | idle RSS vs FastAPI |", "|---|---:|---:|---:|---:|"]
-    for r in results:
-        lines.append(f"| {r['name']} | {r['startup_ms']:.0f} ms | {r['rss_idle_mib']:.1f} MiB | {r['rss_load_peak_mib']:.1f} MiB | {r['rss_idle_mib'] / reference['rss_idle_mib']:.2f}x |")
-    print("\n".join(lines), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -55,4 +55,4 @@ key=$("$WORK/jit/opsource" apikey create --role viewer --scope wallet:bench --na
 
 /usr/bin/python3 bench/compare/measure.py --jit "$WORK/jit" "${aot_args[@]}" "${ceiling_args[@]}" --data-dir "$DATA" --api-key "$key" \
   --app-dir bench/compare --port "$PORT" --threads "${THREADS:-2}" --connections "${CONNECTIONS:-64}" \
-  --duration "${DURATION:-10s}" --warmup "${WARMUP:-3s}" --workers "${WORKERS:-$(nproc)}" --auth-path "${AUTH_PATH:-/api/v1/wallets/bench/balance}"
+  --duration "${DURATION:-10s}" --warmup "${WARMUP:-3s}" --workers "${WORKERS:-$(nproc)}" --pin "${PIN:-both}" --auth-path "${AUTH_PATH:-/api/v1/wallets/bench/balance}"

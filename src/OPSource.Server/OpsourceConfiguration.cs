@@ -139,6 +139,7 @@ public static class OpsourceConfiguration
             new("Server:RateLimitPerSecond", server.RateLimitPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("Server:RateLimitBurst", server.RateLimitBurst.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("Server:AnonymousRateLimitPerSecond", server.AnonymousRateLimitPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Server:HealthCheckReuseMilliseconds", server.HealthCheckReuseMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("Telemetry:Prometheus", (options.Telemetry ?? new TelemetryOptions()).Prometheus ? "true" : "false"),
             new("Telemetry:OtlpEndpoint", (options.Telemetry ?? new TelemetryOptions()).OtlpEndpoint),
             new("Telemetry:OtlpProtocol", (options.Telemetry ?? new TelemetryOptions()).OtlpProtocol),

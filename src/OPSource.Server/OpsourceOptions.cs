@@ -73,6 +73,12 @@ public sealed class ServerOptions
 
     /// <summary>Requests per second per client address without a token (token exchange, unknown callers; 0 = unlimited).</summary>
     public int AnonymousRateLimitPerSecond { get; set; } = 20;
+
+    /// <summary>
+    /// How long a successful health check answers later <c>/api/v1/health</c> requests, in milliseconds (0-60000,
+    /// default 250; concurrent requests share one check). 0: every request runs its own database check.
+    /// </summary>
+    public int HealthCheckReuseMilliseconds { get; set; } = 250;
 }
 
 /// <summary>
@@ -155,6 +161,11 @@ public sealed class OpsourceOptionsValidator : IValidateOptions<OpsourceOptions>
         if (server.RateLimitPerSecond < 0 || server.AnonymousRateLimitPerSecond < 0)
         {
             errors.Add("Server:RateLimitPerSecond and Server:AnonymousRateLimitPerSecond must not be negative");
+        }
+
+        if (server.HealthCheckReuseMilliseconds is < 0 or > 60_000)
+        {
+            errors.Add($"Server:HealthCheckReuseMilliseconds must be between 0 and 60000 (got {server.HealthCheckReuseMilliseconds})");
         }
 
         if (server.RateLimitBurst < 1)

@@ -17,7 +17,9 @@ public sealed class Database : IAsyncDisposable, IDisposable
     private readonly NpgsqlDataSource? _postgresUnpooled;
     private readonly SemaphoreSlim _walOnce = new(1, 1);
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _configuredHandles = [];
+    private readonly SqliteProbe?[] _sqliteProbes = new SqliteProbe?[8];
     private bool _walDone;
+    private bool _disposed;
 
     private Database(StorageProvider provider, string description, string? sqliteConnectionString, string? sqlitePath, int busyTimeoutMs, NpgsqlDataSource? postgres, NpgsqlDataSource? postgresUnpooled = null)
     {
@@ -108,8 +110,8 @@ public sealed class Database : IAsyncDisposable, IDisposable
             if (handle is null || !_configuredHandles.TryGetValue(handle, out _))
             {
                 await EnsureWalAsync(connection, cancellationToken).ConfigureAwait(false);
-                // Per connection: foreign keys are off by default in SQLite (the connection string's
-                // ForeignKeys=True also sets it; stated here so the rule is visible), and the busy timeout
+                // Per connection: foreign keys are off by default in SQLite (set here once per handle, not in the
+                // connection string, which would repeat the pragma on every open), and the busy timeout
                 // makes a writer wait for another process instead of failing with SQLITE_BUSY at once.
                 await using var pragma = Db.Command(connection, $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs};");
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -161,28 +163,115 @@ public sealed class Database : IAsyncDisposable, IDisposable
         return await DatabaseLock.AcquirePostgresAsync(connection, name, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a trivial query: true when the database answers.</summary>
+    /// <summary>
+    /// Runs a trivial query: true when the database answers. On SQLite the query runs on one of a few connections kept
+    /// open for this check, with its statement prepared once (a real round trip through SQLite each time, without
+    /// opening a connection and compiling the statement per check).
+    /// </summary>
     public async Task<DatabaseCheck> CheckAsync(CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        SqliteProbe? probe = null;
         try
         {
-            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = Db.Command(connection, "SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            if (_postgres is not null)
+            {
+                await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var command = Db.Command(connection, "SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                probe = TakeSqliteProbe() ?? await SqliteProbe.OpenAsync(this, cancellationToken).ConfigureAwait(false);
+                probe.Command.ExecuteScalar();
+                if (ReturnSqliteProbe(probe))
+                {
+                    probe = null;
+                }
+            }
+
             return new DatabaseCheck(true, null, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             return new DatabaseCheck(false, ex.GetType().Name + ": " + RedactMessage(ex.Message), System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
-        catch (InvalidOperationException ex)
+        finally
         {
-            return new DatabaseCheck(false, ex.GetType().Name + ": " + RedactMessage(ex.Message), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            // Not returned (failed, or enough idle ones): closed, so a broken connection is never reused.
+            probe?.Dispose();
         }
-        catch (System.Net.Sockets.SocketException ex)
+    }
+
+    /// <summary>An open SQLite connection with the health check's statement, prepared once.</summary>
+    private sealed class SqliteProbe(SqliteConnection connection, SqliteCommand command) : IDisposable
+    {
+        public SqliteCommand Command { get; } = command;
+
+        public static async Task<SqliteProbe> OpenAsync(Database database, CancellationToken cancellationToken)
         {
-            return new DatabaseCheck(false, ex.GetType().Name + ": " + RedactMessage(ex.Message), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            var connection = (SqliteConnection)await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var command = connection.CreateCommand();
+                command.CommandText = "SELECT 1";
+                command.Prepare();
+                return new SqliteProbe(connection, command);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            Command.Dispose();
+            connection.Dispose();
+        }
+    }
+
+    // Idle check connections: a few slots (beyond, a finished check closes its connection), taken and returned
+    // without a lock or an allocation.
+    private SqliteProbe? TakeSqliteProbe()
+    {
+        for (var i = 0; i < _sqliteProbes.Length; i++)
+        {
+            if (Volatile.Read(ref _sqliteProbes[i]) is not null && Interlocked.Exchange(ref _sqliteProbes[i], null) is { } probe)
+            {
+                return probe;
+            }
+        }
+
+        return null;
+    }
+
+    private bool ReturnSqliteProbe(SqliteProbe probe)
+    {
+        for (var i = 0; i < _sqliteProbes.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _sqliteProbes[i], probe, null) is null)
+            {
+                if (Volatile.Read(ref _disposed))
+                {
+                    CloseSqliteProbes(); // disposed meanwhile: nothing stays open
+                }
+
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void CloseSqliteProbes()
+    {
+        Volatile.Write(ref _disposed, true);
+        while (TakeSqliteProbe() is { } probe)
+        {
+            probe.Dispose();
         }
     }
 
@@ -222,6 +311,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        CloseSqliteProbes();
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync().ConfigureAwait(false);
@@ -238,6 +328,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        CloseSqliteProbes();
         _postgres?.Dispose();
         _postgresUnpooled?.Dispose();
         _walOnce.Dispose();

@@ -193,7 +193,8 @@ public sealed class StorageOptions
         Mode = SqliteOpenMode.ReadWriteCreate,
         Cache = SqliteCacheMode.Default,
         Pooling = true,
-        ForeignKeys = true,
+        // Foreign keys are turned on once per new handle by Database.OpenConnectionAsync (a pooled handle keeps
+        // the setting); ForeignKeys=True here would run the pragma again on every open.
         DefaultTimeout = BusyTimeoutSeconds,
     }.ToString();
 }

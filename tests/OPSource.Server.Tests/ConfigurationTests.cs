@@ -88,6 +88,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("Server:Urls", "not a url", "Server:Urls entry 'not a url'")]
     [InlineData("Server:ShutdownTimeoutSeconds", "0", "Server:ShutdownTimeoutSeconds must be between 1 and 300")]
     [InlineData("Server:ShutdownTimeoutSeconds", "soon", "Server:ShutdownTimeoutSeconds")]
+    [InlineData("Server:HealthCheckReuseMilliseconds", "-1", "Server:HealthCheckReuseMilliseconds must be between 0 and 60000")]
     public void Invalid_settings_fail_with_a_message_naming_the_setting(string key, string value, string expected)
     {
         var overrides = new Dictionary<string, string?> { ["DataDir"] = DataDir, [key] = value };

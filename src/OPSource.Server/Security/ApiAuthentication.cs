@@ -145,7 +145,11 @@ internal static class ApiAuthentication
 
     private static async Task TokenValidatedAsync(TokenValidatedContext context)
     {
-        var principal = ApiPrincipal.FromClaims(context.Principal);
+        // A token answered from ValidatedTokenCache is the same object on every request: its principal (read from
+        // the claims the signature covers) is read once per token.
+        var principal = context.SecurityToken is { } token
+            ? s_principals.GetValue(token, static _ => new PrincipalOfToken()).Get(context.Principal)
+            : ApiPrincipal.FromClaims(context.Principal);
         if (principal is null)
         {
             context.Fail("the token lacks the OPSource claims");
@@ -156,7 +160,21 @@ internal static class ApiAuthentication
         if (!await cache.IsActiveAsync(principal.Method, principal.CredentialId, context.HttpContext.RequestAborted).ConfigureAwait(false))
         {
             context.Fail("the credential behind the token was revoked");
+            return;
         }
+
+        // The request's caller (ApiAuthorization.GetApiPrincipal): the principal this ticket carries.
+        context.HttpContext.Items[typeof(ApiPrincipal)] = principal;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SecurityToken, PrincipalOfToken> s_principals = [];
+
+    /// <summary>The principal read from one validated token's claims (null until first asked).</summary>
+    private sealed class PrincipalOfToken
+    {
+        private ApiPrincipal? _principal;
+
+        public ApiPrincipal? Get(ClaimsPrincipal? claims) => _principal ??= ApiPrincipal.FromClaims(claims);
     }
 
     private static async Task ChallengeAsync(JwtBearerChallengeContext context)

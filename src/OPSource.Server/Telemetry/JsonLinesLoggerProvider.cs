@@ -1,15 +1,16 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace OPSource.Server.Telemetry;
 
 /// <summary>
 /// The host's log lines on stdout: the JSON console formatter's lines (the same text ASP.NET Core's console logger
-/// writes with <c>AddJsonConsole</c>), written in batches. The console logger wakes its writer thread and makes one
-/// write call per line; under load that is a thread wake-up per request (the request log line). Here the writer
-/// collects the lines of <see cref="BatchInterval"/> and writes them with one call, in the order they were logged.
+/// writes with <c>AddJsonConsole</c>, made as UTF-8 by <see cref="JsonLineFormatter"/>), written in batches. The
+/// console logger wakes its writer thread and makes one write call per line; under load that is a thread wake-up per
+/// request (the request log line). Here the writer collects the lines of <see cref="BatchInterval"/> and writes them
+/// with one call, in the order they were logged.
 /// </summary>
 /// <remarks>
 /// Lines are formatted on the logging thread (scopes are read there), as by the console logger. When more than
@@ -26,29 +27,26 @@ internal sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExterna
     /// <summary>Pending lines beyond which loggers wait for the writer.</summary>
     internal const int MaxPendingLines = 10_000;
 
-    [ThreadStatic]
-    private static StringWriter? t_line;
-
-    private readonly ConsoleFormatter _formatter;
+    private readonly JsonLineFormatter _formatter;
     private readonly Stream _output;
     private readonly Thread _writer;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _lines = new();
     private readonly ManualResetEventSlim _wake = new();
     private int _pendingCount;
     private int _signaled;
     private bool _stopping;
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
-    /// <summary>Writes the lines of the JSON console formatter (registered by <c>AddJsonConsole</c>) to stdout.</summary>
-    public JsonLinesLoggerProvider(IEnumerable<ConsoleFormatter> formatters)
-        : this(formatters.First(f => f.Name == ConsoleFormatterNames.Json), Console.OpenStandardOutput())
+    /// <summary>Writes JSON console lines (with the options of <c>AddJsonConsole</c>) to stdout.</summary>
+    public JsonLinesLoggerProvider(IOptionsMonitor<JsonConsoleFormatterOptions> options)
+        : this(options, Console.OpenStandardOutput())
     {
     }
 
-    /// <summary>Writes the given formatter's lines to <paramref name="output"/> (tests).</summary>
-    internal JsonLinesLoggerProvider(ConsoleFormatter formatter, Stream output)
+    /// <summary>Writes JSON console lines to <paramref name="output"/> (tests).</summary>
+    internal JsonLinesLoggerProvider(IOptionsMonitor<JsonConsoleFormatterOptions> options, Stream output)
     {
-        _formatter = formatter;
+        _formatter = new JsonLineFormatter(options);
         _output = output;
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Log writer" };
         _writer.Start();
@@ -68,19 +66,9 @@ internal sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExterna
 
     private void Append<TState>(in LogEntry<TState> entry)
     {
-        var line = t_line ??= new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-        var text = line.GetStringBuilder();
-        _formatter.Write(in entry, _scopes, line);
-        if (text.Length == 0)
+        if (_formatter.Format(in entry, _scopes) is not { } value)
         {
             return;
-        }
-
-        var value = text.ToString();
-        text.Clear();
-        if (text.Capacity > 4096)
-        {
-            text.Capacity = 4096;
         }
 
         // Room first (the console logger's Wait mode): the writer drains at least every BatchInterval.
@@ -120,18 +108,19 @@ internal sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExterna
                 while (_lines.TryDequeue(out var line))
                 {
                     Interlocked.Decrement(ref _pendingCount);
-                    var size = Encoding.UTF8.GetMaxByteCount(line.Length);
-                    if (used + size > bytes.Length)
+                    if (used + line.Length > bytes.Length)
                     {
                         _output.Write(bytes, 0, used);
                         used = 0;
-                        if (size > bytes.Length)
+                        if (line.Length > bytes.Length)
                         {
-                            bytes = new byte[size];
+                            _output.Write(line, 0, line.Length);
+                            continue;
                         }
                     }
 
-                    used += Encoding.UTF8.GetBytes(line, bytes.AsSpan(used));
+                    line.CopyTo(bytes.AsSpan(used));
+                    used += line.Length;
                 }
 
                 _output.Write(bytes, 0, used);
