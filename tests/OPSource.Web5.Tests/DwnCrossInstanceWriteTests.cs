@@ -76,13 +76,19 @@ public sealed class DwnCrossInstanceWriteTests : IAsyncLifetime
     private async Task<List<string>> EventCidsAsync(BearerDid tenant) =>
         [.. (await _nodes[0].Store.QueryEventsAsync(tenant.Uri, [], null, Ct)).Events];
 
+    /// <summary>The record's initial write (version 0), through the first node.</summary>
+    private async Task<(JsonObject Initial, string RecordId)> WriteInitialAsync(BearerDid tenant)
+    {
+        var initial = RecordsWrite.Create(tenant, Data(0), new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/v", Timestamp = Start });
+        Assert.Equal(202, (await _nodes[0].ProcessMessageAsync(tenant.Uri, initial, Data(0), Ct)).Code);
+        return (initial, initial["recordId"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Concurrent_updates_of_one_record_on_two_instances_leave_exactly_the_newest_as_latest()
     {
         using var alice = DidFactory.CreateKey("Ed25519");
-        var initial = RecordsWrite.Create(alice, Data(0), new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/v", Timestamp = Start });
-        Assert.Equal(202, (await _nodes[0].ProcessMessageAsync(alice.Uri, initial, Data(0), Ct)).Code);
-        var recordId = initial["recordId"]!.GetValue<string>();
+        var (initial, recordId) = await WriteInitialAsync(alice);
 
         // Six timestamps for 24 updates: most of them tie, and the tie goes to the larger message CID.
         var updates = Enumerable.Range(1, Updates)
@@ -125,9 +131,7 @@ public sealed class DwnCrossInstanceWriteTests : IAsyncLifetime
     public async Task Concurrent_updates_and_a_delete_on_two_instances_keep_one_consistent_newest_state()
     {
         using var alice = DidFactory.CreateKey("Ed25519");
-        var initial = RecordsWrite.Create(alice, Data(0), new RecordsWriteOptions { DataFormat = "application/json", Schema = "https://example.com/v", Timestamp = Start });
-        Assert.Equal(202, (await _nodes[0].ProcessMessageAsync(alice.Uri, initial, Data(0), Ct)).Code);
-        var recordId = initial["recordId"]!.GetValue<string>();
+        var (initial, recordId) = await WriteInitialAsync(alice);
         var messages = Enumerable.Range(1, Updates)
             .Select(i => (Message: RecordsWrite.CreateUpdate(alice, initial, Data(i), timestamp: Start.AddSeconds(i)), Data: (byte[]?)Data(i)))
             .ToList();

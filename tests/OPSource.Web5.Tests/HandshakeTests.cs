@@ -446,18 +446,7 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Contains("hsd's recursive resolver", missing.ErrorMessage, StringComparison.Ordinal);
 
         // The CLI: opsource hns resolve NAME --json (regtest, the same settings through the environment).
-        var cli = Directory.GetFiles(Path.Combine(Vectors.RepoRoot, "src", "OPSource.Cli", "bin"), "opsource.dll", SearchOption.AllDirectories)
-            .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
-        if (cli is null)
-        {
-            if (Vectors.IsCi)
-            {
-                throw new InvalidOperationException("the CLI is not built (src/OPSource.Cli/bin/**/opsource.dll)");
-            }
-
-            Assert.Skip("build src/OPSource.Cli for the CLI half of this test");
-        }
-
+        var cli = ExamplesTests.BuiltCli();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { cli, "hns", "resolve", name, "--json", "--network", "regtest", "--data-dir", _dataDir })
         {

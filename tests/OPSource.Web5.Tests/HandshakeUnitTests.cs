@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using OPSource.TestSupport;
 using OPSource.Web5.Handshake;
 
@@ -6,6 +7,32 @@ namespace OPSource.Web5.Tests;
 
 public class HandshakeUnitTests
 {
+    [Theory]
+    [InlineData("alice", true)]
+    [InlineData("ops-1a2b", true)]
+    [InlineData("xn--5ca", true)]
+    [InlineData("example.com", false)] // an ICANN host has a dot
+    [InlineData("127.0.0.1", false)]
+    [InlineData("localhost", false)] // RFC 6761 6.3: never sent to a DNS server
+    [InlineData("-bad", false)]
+    [InlineData("", false)]
+    public void Did_web_hosts_of_handshake_names_are_one_valid_label(string host, bool expected) =>
+        Assert.Equal(expected, HnsHostResolver.IsHandshakeHost(host));
+
+    [Fact]
+    public void Plain_http_for_handshake_did_web_is_refused_outside_regtest()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Web5:Handshake:DidWebHttpPort"] = "8080" }).Build().GetSection("Web5");
+        Assert.Equal(8080, Web5Options.Bind(configuration, Bitcoin.Network.Regtest, out var none).Handshake.DidWebHttpPort);
+        Assert.Empty(none);
+        foreach (var network in new[] { Bitcoin.Network.Mainnet, Bitcoin.Network.Testnet, Bitcoin.Network.Signet })
+        {
+            Assert.Null(Web5Options.Bind(configuration, network, out var problems).Handshake.DidWebHttpPort);
+            Assert.Contains(problems, p => p.Contains("DidWebHttpPort is allowed on regtest only", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void Name_hashes_match_hsd_test_data()
     {

@@ -26,10 +26,11 @@ public sealed class HnsHostResolver
 
     /// <summary>
     /// Whether a did:web host is a Handshake name: one label (a top-level name) that is a valid Handshake name. A host on
-    /// the ICANN DNS that did:web can reach has at least one dot.
+    /// the ICANN DNS that did:web can reach has at least one dot; <c>localhost</c> is never sent to a DNS server (RFC 6761 6.3).
     /// </summary>
     public static bool IsHandshakeHost(string host) =>
-        !string.IsNullOrEmpty(host) && !host.Contains('.', StringComparison.Ordinal) && HnsName.TryNormalize(host, out var name, out _) && name == host.ToLowerInvariant();
+        !string.IsNullOrEmpty(host) && !host.Contains('.', StringComparison.Ordinal) && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        && HnsName.TryNormalize(host, out var name, out _) && name == host.ToLowerInvariant();
 
     /// <summary>
     /// The IPv4 then IPv6 addresses of <paramref name="name"/> (A, then AAAA, following CNAMEs as the resolver returns
