@@ -59,8 +59,9 @@ public static class FeeCalibrationModes
     public const double BudgetShare = 0.6;
 
     /// <summary>
-    /// Per target, the mode that meets the goal by the larger margin when fitted on an earlier week (models trained on
-    /// the older part of the train split, calibrated on its last part) and measured on the validation week.
+    /// Per target, the mode that meets the goal by the largest mean margin when fitted on a calibration week (models
+    /// trained on the data before it) and measured on the next week, over three such weeks: the last measured on the
+    /// validation week, the two before on weeks of the train split.
     /// </summary>
     public const string Auto = "auto";
 
