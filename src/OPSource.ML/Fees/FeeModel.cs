@@ -27,7 +27,7 @@ namespace OPSource.ML.Fees;
 /// <see cref="FeeCalibrationModes.Offset"/> (one offset per target), <see cref="FeeCalibrationModes.Terciles"/> (one
 /// offset per tercile of the raw score, balanced margins), <see cref="FeeCalibrationModes.Budget"/> (one offset per
 /// tercile, the overpayment budget spent on safety) or <see cref="FeeCalibrationModes.Auto"/> (per target, the mode
-/// that carries the goal better from a calibration week inside the train split to the validation week).
+/// that carries the goal best from a calibration week to the next, over three weeks).
 /// </param>
 public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 100, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15, string Trainer = FeeTrainers.FastTree, IReadOnlyList<double>? QuantileAlphas = null, string Calibration = FeeCalibrationModes.Offset);
 
