@@ -364,30 +364,8 @@ public static class FeeModelTrainer
         }
 
         const int Buckets = 3;
-        var sorted = rows.Select(r => r.Score).Order().ToArray();
-        double[] cuts = [sorted[sorted.Length / 3], sorted[sorted.Length * 2 / 3]];
+        var (cuts, grid, hits, low, _, _) = Tabulate(rows, over);
         var calibration = new FeeCalibration(cuts, new double[Buckets]);
-        var grid = Enumerable.Range(-50, 201).Select(i => Math.Round(i * 0.02, 2)).ToArray();
-        // Per bucket and offset: hits and hits paying at most the baseline's median overpayment.
-        var hits = new int[Buckets, grid.Length];
-        var low = new int[Buckets, grid.Length];
-        foreach (var (score, needed) in rows)
-        {
-            var b = FeeCalibration.Bucket(cuts, score);
-            for (var g = 0; g < grid.Length; g++)
-            {
-                var rate = FeeModel.ToRate(score + grid[g]);
-                if (rate >= needed)
-                {
-                    hits[b, g]++;
-                    if (rate / needed <= over + 1e-9)
-                    {
-                        low[b, g]++;
-                    }
-                }
-            }
-        }
-
         var best = double.NegativeInfinity;
         var chosen = new int[Buckets];
         for (var g0 = 0; g0 < grid.Length; g0++)
@@ -432,30 +410,7 @@ public static class FeeModelTrainer
         }
 
         const int Buckets = 3;
-        var sorted = rows.Select(r => r.Score).Order().ToArray();
-        double[] cuts = [sorted[sorted.Length / 3], sorted[sorted.Length * 2 / 3]];
-        var grid = Enumerable.Range(-50, 201).Select(i => Math.Round(i * 0.02, 2)).ToArray();
-        // Per bucket and offset: hits, hits within the budget, hits against a need 1 sat/vB higher, summed rates.
-        var hits = new int[Buckets, grid.Length];
-        var low = new int[Buckets, grid.Length];
-        var stress = new int[Buckets, grid.Length];
-        var paid = new double[Buckets, grid.Length];
-        foreach (var (score, needed) in rows)
-        {
-            var b = FeeCalibration.Bucket(cuts, score);
-            for (var g = 0; g < grid.Length; g++)
-            {
-                var rate = FeeModel.ToRate(score + grid[g]);
-                paid[b, g] += rate;
-                if (rate >= needed)
-                {
-                    hits[b, g]++;
-                    low[b, g] += rate / needed <= budget + 1e-9 ? 1 : 0;
-                    stress[b, g] += rate >= needed + 1 ? 1 : 0;
-                }
-            }
-        }
-
+        var (cuts, grid, hits, low, stress, paid) = Tabulate(rows, budget);
         (bool, int, int, double) best = (false, -1, -1, double.NegativeInfinity);
         var chosen = new int[Buckets];
         for (var g0 = 0; g0 < grid.Length; g0++)
@@ -476,6 +431,40 @@ public static class FeeModelTrainer
         }
 
         return new FeeCalibration(cuts, [.. chosen.Select(g => grid[g])]);
+    }
+
+    /// <summary>
+    /// The tables of the tercile searches: cuts at the terciles of the rows' raw scores, the offset grid (-1 .. 3 in steps
+    /// of 0.02) and, per bucket and offset, the hits, the hits paying at most <paramref name="over"/> times the need, the
+    /// hits against a need 1 sat/vB higher and the summed rates.
+    /// </summary>
+    private static (double[] Cuts, double[] Grid, int[,] Hits, int[,] Low, int[,] Stress, double[,] Paid) Tabulate(IReadOnlyList<(double Score, double Needed)> rows, double over)
+    {
+        const int Buckets = 3;
+        var sorted = rows.Select(r => r.Score).Order().ToArray();
+        double[] cuts = [sorted[sorted.Length / 3], sorted[sorted.Length * 2 / 3]];
+        var grid = Enumerable.Range(-50, 201).Select(i => Math.Round(i * 0.02, 2)).ToArray();
+        var hits = new int[Buckets, grid.Length];
+        var low = new int[Buckets, grid.Length];
+        var stress = new int[Buckets, grid.Length];
+        var paid = new double[Buckets, grid.Length];
+        foreach (var (score, needed) in rows)
+        {
+            var b = FeeCalibration.Bucket(cuts, score);
+            for (var g = 0; g < grid.Length; g++)
+            {
+                var rate = FeeModel.ToRate(score + grid[g]);
+                paid[b, g] += rate;
+                if (rate >= needed)
+                {
+                    hits[b, g]++;
+                    low[b, g] += rate / needed <= over + 1e-9 ? 1 : 0;
+                    stress[b, g] += rate >= needed + 1 ? 1 : 0;
+                }
+            }
+        }
+
+        return (cuts, grid, hits, low, stress, paid);
     }
 
     /// <summary>

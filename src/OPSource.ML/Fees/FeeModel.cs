@@ -27,7 +27,7 @@ namespace OPSource.ML.Fees;
 /// <see cref="FeeCalibrationModes.Offset"/> (one offset per target), <see cref="FeeCalibrationModes.Terciles"/> (one
 /// offset per tercile of the raw score, balanced margins), <see cref="FeeCalibrationModes.Budget"/> (one offset per
 /// tercile, the overpayment budget spent on safety) or <see cref="FeeCalibrationModes.Auto"/> (per target, the mode
-/// that carries the goal better from a calibration week inside the train split to the validation week).
+/// that carries the goal best from a calibration week to the next, over three weeks).
 /// </param>
 public sealed record FeeTrainOptions(int Seed = 42, int Iterations = 100, int Leaves = 31, double LearningRate = 0.05, int MinLeaf = 20, int Threads = 1, double TrainShare = 0.7, double ValidationShare = 0.15, string Trainer = FeeTrainers.FastTree, IReadOnlyList<double>? QuantileAlphas = null, string Calibration = FeeCalibrationModes.Offset);
 
@@ -59,8 +59,9 @@ public static class FeeCalibrationModes
     public const double BudgetShare = 0.6;
 
     /// <summary>
-    /// Per target, the mode that meets the goal by the larger margin when fitted on an earlier week (models trained on
-    /// the older part of the train split, calibrated on its last part) and measured on the validation week.
+    /// Per target, the mode that meets the goal by the largest mean margin when fitted on a calibration week (models
+    /// trained on the data before it) and measured on the next week, over three such weeks: the last measured on the
+    /// validation week, the two before on weeks of the train split.
     /// </summary>
     public const string Auto = "auto";
 
