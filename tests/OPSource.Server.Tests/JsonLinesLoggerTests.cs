@@ -78,7 +78,8 @@ public sealed partial class JsonLinesLoggerTests
     {
         using var services = new ServiceCollection().AddLogging(b => b.AddJsonConsole(o => o.IncludeScopes = true)).BuildServiceProvider();
         var scopes = new LoggerExternalScopeProvider();
-        var logger = new ComparingLogger(JsonFormatter(services), new JsonLineFormatter(JsonOptions(services)), scopes);
+        var ours = new JsonLineFormatter(JsonOptions(services));
+        var logger = new ComparingLogger(JsonFormatter(services), ours, scopes);
         Exception thrown;
         try
         {
@@ -103,7 +104,13 @@ public sealed partial class JsonLinesLoggerTests
             logger.LogDebug(thrown, null);
         }
 
-        Assert.Equal(6, logger.Compared);
+        // A scope whose text is made by logging (formatting on the same thread while a line is being formatted).
+        using (scopes.Push(new LoggingScope(ours)))
+        {
+            logger.LogInformation("outer {Value}", 1);
+        }
+
+        Assert.Equal(7, logger.Compared);
     }
 
     [Fact]
@@ -152,6 +159,27 @@ public sealed partial class JsonLinesLoggerTests
     // The request log line's shape (RequestLogMiddleware): a source-generated state with a format specifier.
     [LoggerMessage(EventId = 1, EventName = "RequestLog", Level = LogLevel.Information, Message = "{RequestMethod} {Path} {StatusCode} {Duration:0.###} ms")]
     private static partial void LogRequest(ILogger logger, string requestMethod, Microsoft.AspNetCore.Http.PathString path, int statusCode, double duration);
+
+    private sealed class LoggingScope(JsonLineFormatter formatter) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 1;
+
+        public KeyValuePair<string, object?> this[int index] => new("Inner", "yes");
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            yield return this[0];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString()
+        {
+            var inner = new Microsoft.Extensions.Logging.Abstractions.LogEntry<string>(LogLevel.Information, "inner", default, "inner line", null, static (s, _) => s);
+            Assert.StartsWith("{\"EventId\":0", Encoding.UTF8.GetString(formatter.Format(in inner, null)!), StringComparison.Ordinal);
+            return "logged while formatting";
+        }
+    }
 
     /// <summary>Formats every entry with both the JSON console formatter and <see cref="JsonLineFormatter"/> and asserts the same text.</summary>
     private sealed class ComparingLogger(ConsoleFormatter reference, JsonLineFormatter ours, IExternalScopeProvider scopes) : ILogger

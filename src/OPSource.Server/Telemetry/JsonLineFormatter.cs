@@ -28,6 +28,9 @@ internal sealed class JsonLineFormatter(IOptionsMonitor<JsonConsoleFormatterOpti
     [ThreadStatic]
     private static JsonConsoleFormatterOptions? t_writerOptions;
 
+    [ThreadStatic]
+    private static bool t_busy;
+
     private static readonly byte[] NewLine = System.Text.Encoding.UTF8.GetBytes(Environment.NewLine);
 
     /// <summary>The entry's line (new line included) as UTF-8, or null when the entry has no message and no exception.</summary>
@@ -40,6 +43,14 @@ internal sealed class JsonLineFormatter(IOptionsMonitor<JsonConsoleFormatterOpti
         }
 
         var formatterOptions = options.CurrentValue;
+        if (t_busy)
+        {
+            // Logged while this thread formats a line (a state's or scope's ToString that logs): its own writer.
+            var ownBuffer = new ArrayBufferWriter<byte>(1024);
+            using var ownWriter = new Utf8JsonWriter(ownBuffer, formatterOptions.JsonWriterOptions);
+            return Write(in entry, scopeProvider, message, formatterOptions, ownBuffer, ownWriter);
+        }
+
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         var writer = t_writer;
         if (writer is null || !ReferenceEquals(t_writerOptions, formatterOptions))
@@ -51,6 +62,27 @@ internal sealed class JsonLineFormatter(IOptionsMonitor<JsonConsoleFormatterOpti
 
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
+        t_busy = true;
+        try
+        {
+            return Write(in entry, scopeProvider, message, formatterOptions, buffer, writer);
+        }
+        finally
+        {
+            t_busy = false;
+            if (buffer.Capacity > 64 * 1024)
+            {
+                // One huge line (an exception with a long stack) does not pin its buffer for the thread's lifetime.
+                t_buffer = null;
+                t_writer = null;
+                writer.Dispose();
+            }
+        }
+    }
+
+    private static byte[] Write<TState>(
+        in LogEntry<TState> entry, IExternalScopeProvider? scopeProvider, string? message, JsonConsoleFormatterOptions formatterOptions, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
+    {
         writer.WriteStartObject();
         if (formatterOptions.TimestampFormat is { } timestampFormat)
         {
@@ -115,14 +147,6 @@ internal sealed class JsonLineFormatter(IOptionsMonitor<JsonConsoleFormatterOpti
         var line = new byte[buffer.WrittenCount + NewLine.Length];
         buffer.WrittenSpan.CopyTo(line);
         NewLine.CopyTo(line.AsSpan(buffer.WrittenCount));
-        if (buffer.Capacity > 64 * 1024)
-        {
-            // One huge line (an exception with a long stack) does not pin its buffer for the thread's lifetime.
-            t_buffer = null;
-            t_writer = null;
-            writer.Dispose();
-        }
-
         return line;
     }
 
