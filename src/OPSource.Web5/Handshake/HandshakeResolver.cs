@@ -301,18 +301,7 @@ public sealed class HandshakeResolver
 
     private async Task<HnsDnsAnswer> QueryTxtAsync(IPEndPoint server, string label, string name, bool recursive, CancellationToken cancellationToken)
     {
-        var options = new LookupClientOptions(new NameServer(server))
-        {
-            UseCache = false,
-            Recursion = recursive,
-            Retries = 1,
-            Timeout = _options.DnsTimeout,
-            ThrowDnsErrors = false,
-            UseTcpFallback = true,
-            ContinueOnDnsError = false,
-            ContinueOnEmptyResponse = false,
-        };
-        var client = new LookupClient(options);
+        var client = HnsHostResolver.LookupClientFor(server, recursive, _options.DnsTimeout);
         var where = $"{label} {server}";
         try
         {

@@ -40,17 +40,7 @@ public sealed class HnsHostResolver
     public async Task<IReadOnlyList<IPAddress>> ResolveAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var client = new LookupClient(new LookupClientOptions(new NameServer(_resolver))
-        {
-            UseCache = false,
-            Recursion = true,
-            Retries = 1,
-            Timeout = _timeout,
-            ThrowDnsErrors = false,
-            UseTcpFallback = true,
-            ContinueOnDnsError = false,
-            ContinueOnEmptyResponse = false,
-        });
+        var client = LookupClientFor(_resolver, recursion: true, _timeout);
         var addresses = new List<IPAddress>();
         string? error = null;
         foreach (var type in new[] { QueryType.A, QueryType.AAAA })
@@ -72,6 +62,23 @@ public sealed class HnsHostResolver
             ? addresses
             : throw new Web5Exception(Web5ErrorKind.NotFound, $"hns: '{name}' has no A or AAAA record at hsd's recursive resolver {_resolver}" + (error is null ? string.Empty : $" ({error})"));
     }
+
+    /// <summary>
+    /// A DNS client asking only <paramref name="server"/> (one of hsd's resolvers): no cache, so every answer is the
+    /// node's current one; one retry; TCP when the UDP answer is truncated; DNS errors returned in the response, not thrown.
+    /// </summary>
+    internal static LookupClient LookupClientFor(IPEndPoint server, bool recursion, TimeSpan timeout) =>
+        new(new LookupClientOptions(new NameServer(server))
+        {
+            UseCache = false,
+            Recursion = recursion,
+            Retries = 1,
+            Timeout = timeout,
+            ThrowDnsErrors = false,
+            UseTcpFallback = true,
+            ContinueOnDnsError = false,
+            ContinueOnEmptyResponse = false,
+        });
 
     /// <summary>
     /// An HTTP handler whose connections go to the addresses hsd resolves for the request's host (tried in order), on the
